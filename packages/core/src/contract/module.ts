@@ -1,0 +1,85 @@
+import type { z } from 'zod';
+import type { Fact } from './fact.js';
+import type { Remote } from './remote.js';
+
+/** One before/after pair, rendered as a unified diff by the reporter. */
+export interface FileDiff {
+  before: string;
+  after: string;
+  beforeHeader?: string;
+  afterHeader?: string;
+}
+
+/** Ansible's result contract. Extra keys are kept and can be `register`ed. */
+export interface ModuleResult {
+  changed: boolean;
+  failed?: boolean;
+  skipped?: boolean;
+  msg?: string;
+  diff?: FileDiff[];
+  /** Facts to merge into the host's variables (setup, set_fact). */
+  facts?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface ModuleContext {
+  /** Inventory name of the host the task runs for. */
+  readonly hostName: string;
+  /** The host's variables at this point of the play (read-only view). */
+  readonly vars: Readonly<Record<string, unknown>>;
+  /** Gathered facts (ansible_* keys), empty when gather_facts is off. */
+  readonly facts: Readonly<Record<string, unknown>>;
+  /** --check: report what would change, change nothing. */
+  readonly check: boolean;
+  /** --diff: fill ModuleResult.diff. */
+  readonly diff: boolean;
+  /** Task-level become. */
+  readonly become: boolean;
+  /** The managed host. Undefined for modules that run on the controller only. */
+  readonly remote: Remote;
+  /** Run a fact on the host and parse it. */
+  fact<A, T>(fact: Fact<A, T>, args: A): Promise<T>;
+  /** Resolve a controller path the way Ansible does: role files/ or templates/, then the playbook's folder. */
+  resolveLocal(path: string, kind: 'files' | 'templates'): string;
+  /** Render a Jinja2 template string with the host's variables (plus extra ones). */
+  render(template: string, extraVars?: Record<string, unknown>): string;
+  /** Live progress for long steps (a compile): shown on the task's line. */
+  progress(message: string): void;
+  /** Debug-level log (shown with -v). */
+  log(message: string): void;
+}
+
+/**
+ * A module: one file each, with its argument spec (a zod schema), documentation and run function.
+ * The engine validates arguments against `args` before any host is touched.
+ */
+export interface ModuleDefinition<Schema extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  /** Other names the module answers to (e.g. `ansible.builtin.copy`, `yum` for `package`). */
+  readonly aliases?: readonly string[];
+  readonly description: string;
+  /** Argument spec. Unknown keys must be rejected (use z.strictObject). */
+  readonly args: Schema;
+  /** A module given a bare string (e.g. `command: ls -l`) receives it under this key. */
+  readonly freeFormKey?: string;
+  /** 'controller' modules (debug, set_fact, assert, fail) never touch the host. */
+  readonly runsOn?: 'host' | 'controller';
+  /** 'full': the module honours ctx.check. 'none': in check mode the task is skipped. */
+  readonly checkMode: 'full' | 'none';
+  run(args: z.output<Schema>, ctx: ModuleContext): Promise<ModuleResult>;
+}
+
+/** Where plug-in packages register modules. The engine knows modules only through this. */
+export interface ModuleRegistry {
+  register(module: ModuleDefinition): void;
+  get(name: string): ModuleDefinition | undefined;
+  names(): string[];
+}
+
+/** What a plug-in package (modules, nginx, keepalived, vrrp) exports. */
+export type ModulePlugin = (registry: ModuleRegistry) => void;
+
+/** Helper that keeps a module's argument types when defining it. */
+export function defineModule<S extends z.ZodType>(module: ModuleDefinition<S>): ModuleDefinition<S> {
+  return module;
+}

@@ -1,0 +1,58 @@
+/**
+ * What a module may do to a managed host. The SSH transport (packages/ssh) implements it;
+ * unit tests use an in-memory fake. Modules never see SSH itself.
+ */
+
+/** A command to run on the host. */
+export type Command =
+  /** argv, quoted by the transport for a POSIX shell: every element reaches the host as data. */
+  | { argv: readonly string[] }
+  /**
+   * A shell script. Only for scripts built from literal text plus values passed through
+   * `shellQuote` (see ./quote.ts), never by pasting untrusted strings.
+   */
+  | { script: string };
+
+export interface RunOptions {
+  /** Bytes written to the command's standard input, then closed. */
+  stdin?: string | Buffer;
+  /** Working directory; the command fails (does not fall back to $HOME) when it does not exist. */
+  cwd?: string;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** Called with output chunks as they arrive, for live progress of long steps. */
+  onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+  /** Kill the command after this many milliseconds (exit code 124, like timeout(1)). */
+  timeoutMs?: number;
+  /** Run as root through sudo when the connection user is not root. */
+  become?: boolean;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  signal?: string;
+}
+
+export interface FileAttributes {
+  /** Octal string, e.g. "0644". */
+  mode?: string;
+  owner?: string;
+  group?: string;
+}
+
+export interface Remote {
+  /** Inventory name of the host. */
+  readonly hostName: string;
+  run(command: Command, options?: RunOptions): Promise<RunResult>;
+  /**
+   * Write a whole file atomically: a temporary file in the destination's folder, then rename.
+   * A reader sees the old or the new content, never a partial one.
+   */
+  writeFile(path: string, content: string | Buffer, attrs?: FileAttributes & { become?: boolean }): Promise<void>;
+  /** Copy a controller file to the host (atomically, like writeFile). */
+  putFile(localPath: string, remotePath: string, attrs?: FileAttributes & { become?: boolean }): Promise<void>;
+  /** Read a file, or undefined when it does not exist. */
+  readFile(path: string, options?: { become?: boolean }): Promise<Buffer | undefined>;
+}

@@ -1,0 +1,4 @@
+export * from './contract/remote.js';
+export * from './contract/quote.js';
+export * from './contract/fact.js';
+export * from './contract/module.js';
