@@ -2,3 +2,5 @@ export * from './contract/remote.js';
 export * from './contract/quote.js';
 export * from './contract/fact.js';
 export * from './contract/module.js';
+export * from './contract/connector.js';
+export * from './model.js';

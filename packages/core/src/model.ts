@@ -1,0 +1,144 @@
+/**
+ * The validated, position-annotated model of inventories and playbooks. The loader (inventory/,
+ * playbook/) produces it; the executor consumes it. Templated values stay raw strings here and are
+ * rendered per host at run time.
+ */
+
+/** Where something was written: every error message names it. */
+export interface SourcePos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export type Vars = Record<string, unknown>;
+
+export interface InventoryHost {
+  name: string;
+  /** Host variables (host_vars/ files merged over inline ones). */
+  vars: Vars;
+  pos?: SourcePos;
+}
+
+export interface InventoryGroup {
+  name: string;
+  hosts: string[];
+  children: string[];
+  /** Group variables (group_vars/ files merged over inline ones). */
+  vars: Vars;
+  pos?: SourcePos;
+}
+
+export interface Inventory {
+  /** Files it was read from. */
+  sources: string[];
+  hosts: Map<string, InventoryHost>;
+  /** Always contains `all` and `ungrouped`. */
+  groups: Map<string, InventoryGroup>;
+}
+
+/** Keywords every task-like item (task, block, handler) may carry. */
+export interface TaskCommon {
+  name?: string;
+  pos: SourcePos;
+  /** Raw Jinja2 expressions, all must hold (AND), as Ansible's list form of `when`. */
+  when: string[];
+  tags: string[];
+  become?: boolean;
+  /** Task-level vars (templated lazily). */
+  vars: Vars;
+  ignoreErrors: boolean;
+  noLog: boolean;
+  /** The role this item came from, for resolving files/ and templates/. */
+  role?: RoleInfo;
+}
+
+export interface Task extends TaskCommon {
+  kind: 'task';
+  /** Module name as written (may be an alias or FQCN: the registry resolves it). */
+  module: string;
+  /** Raw arguments; a bare string for free-form modules (`command: ls -l`). */
+  args: Vars | string;
+  /** Raw `loop`/`with_items` value: a list or a template string evaluating to one. */
+  loop?: unknown;
+  loopVar: string;
+  register?: string;
+  notify: string[];
+  changedWhen?: string[];
+  failedWhen?: string[];
+}
+
+export interface Block extends TaskCommon {
+  kind: 'block';
+  block: TaskItem[];
+  rescue: TaskItem[];
+  always: TaskItem[];
+}
+
+export type TaskItem = Task | Block;
+
+export interface Handler extends Task {
+  /** Extra topics it answers to (`listen`). */
+  listen: string[];
+}
+
+export interface RoleInfo {
+  name: string;
+  /** Absolute path of roles/<name>. */
+  path: string;
+  /** roles/<name>/defaults/main.yml: the lowest variable precedence. */
+  defaults: Vars;
+}
+
+export interface Play {
+  name: string;
+  pos: SourcePos;
+  /** Host pattern as written: `all`, `web`, `a:b`, `a:!b`, `a:&b`. */
+  hosts: string;
+  vars: Vars;
+  /** vars_files, already read, in order (later wins). */
+  varsFiles: { file: string; vars: Vars }[];
+  gatherFacts: boolean;
+  become: boolean;
+  /** Batch size: a number of hosts or a percentage string like "30%". */
+  serial?: number | string;
+  /** Role defaults of every role in the play, in order (later wins). */
+  roleDefaults: Vars;
+  preTasks: TaskItem[];
+  /** Role tasks first, then the play's own tasks (Ansible's order). */
+  tasks: TaskItem[];
+  postTasks: TaskItem[];
+  /** The play's handlers, then its roles' handlers. */
+  handlers: Handler[];
+  /** Folder of the playbook: relative paths resolve from here. */
+  baseDir: string;
+}
+
+export interface Playbook {
+  file: string;
+  plays: Play[];
+}
+
+/** A problem found while loading or validating. All of them are reported together. */
+export interface Diagnostic {
+  severity: 'error' | 'warning';
+  message: string;
+  pos?: SourcePos;
+  /** Host and task, for errors found per host. */
+  host?: string;
+  task?: string;
+}
+
+/** Thrown when loading or validation found errors; carries every one of them (exit code 2). */
+export class ValidationError extends Error {
+  constructor(readonly diagnostics: Diagnostic[]) {
+    super(diagnostics.map(formatDiagnostic).join('\n'));
+    this.name = 'ValidationError';
+  }
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = d.pos ? `${d.pos.file}:${d.pos.line}:${d.pos.col}: ` : '';
+  const who = [d.host && `host ${d.host}`, d.task && `task "${d.task}"`].filter(Boolean).join(', ');
+  return `${where}${d.severity}: ${d.message}${who ? ` (${who})` : ''}`;
+}
