@@ -1,0 +1,56 @@
+/**
+ * The production I/O edge: raw sockets and AF_PACKET through koffi, `ip` for addresses, sysfs for
+ * links, detached process groups for scripts, the monotonic clock.
+ */
+import { IpAddressManager } from './addresses.js';
+import { SystemClock } from './clock.js';
+import { execFileRunner } from './command.js';
+import { PacketGarpSender } from './garp.js';
+import { loadLibc } from './libc.js';
+import { SysfsLinkMonitor } from './links.js';
+import { RawVrrpNetwork } from './raw-vrrp.js';
+import { ProcessScriptRunner } from './scripts.js';
+import type { SystemDeps } from './types.js';
+
+export type * from './types.js';
+export { IpAddressManager, parseAddressList, isAlreadyAssigned, isNotAssigned } from './addresses.js';
+export { SystemClock } from './clock.js';
+export { execFileRunner, recordingRunner, type CommandRunner, type CommandResult } from './command.js';
+export { PacketGarpSender, readInterfaceMac } from './garp.js';
+export { gratuitousArpFrame, vrrpIpv4Header, withVrrpV3Checksum, internetChecksum } from './frames.js';
+export { loadLibc, SyscallError } from './libc.js';
+export { SysfsLinkMonitor, readLinkState } from './links.js';
+export { Poller } from './poller.js';
+export { RawVrrpNetwork } from './raw-vrrp.js';
+export { ProcessScriptRunner, resolveCredentials } from './scripts.js';
+
+export interface SystemDepsOptions {
+  /** Path of the `ip` binary (default: found on PATH). */
+  ipPath?: string;
+  /** Link poll period in ms (default 150). */
+  linkPollMs?: number;
+}
+
+/** Production SystemDeps with concrete classes, so the daemon can reach extras (filters, close). */
+export interface ProductionSystemDeps extends SystemDeps {
+  network: RawVrrpNetwork;
+  garp: PacketGarpSender;
+  addresses: IpAddressManager;
+  links: SysfsLinkMonitor;
+  scripts: ProcessScriptRunner;
+  clock: SystemClock;
+}
+
+export function createSystemDeps(options: SystemDepsOptions = {}): ProductionSystemDeps {
+  const libc = loadLibc();
+  const clock = new SystemClock();
+  const addresses = new IpAddressManager(execFileRunner(), options.ipPath ?? 'ip');
+  return {
+    network: new RawVrrpNetwork({ libc, now: () => clock.now() }),
+    garp: new PacketGarpSender(libc),
+    addresses,
+    links: new SysfsLinkMonitor({ addresses, intervalMs: options.linkPollMs }),
+    scripts: new ProcessScriptRunner(),
+    clock,
+  };
+}
