@@ -1,0 +1,221 @@
+/**
+ * One SSH connection to one host, reused for every task: a Remote over node-ssh.
+ * - at most `maxChannels` channels at once (OpenSSH's MaxSessions defaults to 10; one long-lived
+ *   SFTP session takes one of ours permanently once opened);
+ * - every command line is built by buildCommandLine (quoting, `cd X &&`, env, timeout, sudo);
+ * - output is never trimmed; stdout is kept as raw bytes so readFile is binary-safe.
+ */
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import type { NodeSSH } from 'node-ssh';
+import {
+  UnreachableError,
+  shellQuote,
+  type Command,
+  type Connection,
+  type FileAttributes,
+  type RunOptions,
+  type RunResult,
+} from '@haweb/core';
+import { buildCommandLine } from './command-line.js';
+import { ABSENT_EXIT, atomicWriteScript, finishUploadScript, readFileScript, tempPathFor } from './file-scripts.js';
+import { Semaphore } from './semaphore.js';
+
+export const DEFAULT_MAX_CHANNELS = 8;
+/** Grace after timeoutMs before the controller gives up on the channel itself (timeout(1) should win). */
+const TIMEOUT_GRACE_MS = 10_000;
+const CHANNEL_OPEN_RETRIES = 4;
+
+/** The parts of ssh2's objects we use (ssh2 ships no type declarations here). */
+interface ClientChannel {
+  signal(name: string): unknown;
+  close(): unknown;
+}
+interface SFTPWrapper {
+  fastPut(local: string, remote: string, cb: (err: Error | null | undefined) => void): void;
+  end(): void;
+}
+
+interface RawResult {
+  code: number;
+  signal?: string;
+  stdout: Buffer;
+  stderr: string;
+}
+
+export class SshConnection implements Connection {
+  private readonly channels: Semaphore;
+  private sftpPromise?: Promise<SFTPWrapper>;
+  private lost?: string;
+  private closed = false;
+
+  constructor(
+    readonly hostName: string,
+    private readonly ssh: NodeSSH,
+    private readonly user: string,
+    maxChannels = DEFAULT_MAX_CHANNELS,
+  ) {
+    this.channels = new Semaphore(maxChannels);
+    const conn = ssh.connection;
+    // node-ssh drops its connect-time error listener: without ours, a reset would crash the process.
+    conn?.on('error', (err: Error) => {
+      this.lost ??= err.message;
+    });
+    conn?.on('close', () => {
+      if (!this.closed) this.lost ??= 'connection closed by the remote host';
+    });
+  }
+
+  /** Channels in use right now (for tests). */
+  get channelsInUse(): number {
+    return this.channels.inUse;
+  }
+
+  async run(command: Command, options: RunOptions = {}): Promise<RunResult> {
+    const line = buildCommandLine(command, { ...options, user: this.user });
+    const raw = await this.exec(line, options);
+    return { code: raw.code, stdout: raw.stdout.toString('utf8'), stderr: raw.stderr, ...(raw.signal ? { signal: raw.signal } : {}) };
+  }
+
+  async writeFile(path: string, content: string | Buffer, attrs: FileAttributes & { become?: boolean } = {}): Promise<void> {
+    const { become, ...fileAttrs } = attrs;
+    const line = buildCommandLine({ script: atomicWriteScript(path, fileAttrs) }, { become, user: this.user });
+    const res = await this.exec(line, { stdin: content });
+    if (res.code !== 0) throw new Error(`writing ${path} on ${this.hostName} failed (exit ${res.code}): ${res.stderr.trim()}`);
+  }
+
+  async putFile(localPath: string, remotePath: string, attrs: FileAttributes & { become?: boolean } = {}): Promise<void> {
+    const { become, ...fileAttrs } = attrs;
+    const sudo = become === true && this.user !== 'root';
+    // Without sudo, upload straight next to the destination; with sudo the login user may not write
+    // there, so upload to /tmp and let root copy it into a temp file next to the destination.
+    const upload = sudo ? `/tmp/.haweb-upload-${randomBytes(6).toString('hex')}` : tempPathFor(remotePath);
+    let installed = false;
+    try {
+      await this.fastPut(localPath, upload);
+      const script = sudo ? atomicWriteScript(remotePath, fileAttrs, upload) : finishUploadScript(upload, remotePath, fileAttrs);
+      const res = await this.exec(buildCommandLine({ script }, { become, user: this.user }), {});
+      if (res.code !== 0) {
+        throw new Error(`installing ${remotePath} on ${this.hostName} failed (exit ${res.code}): ${res.stderr.trim()}`);
+      }
+      installed = true;
+    } finally {
+      // The /tmp upload always stays behind; the temp file next to the destination only on failure.
+      if (sudo || !installed) await this.exec(`rm -f ${shellQuote(upload)}`, {}).catch(() => undefined);
+    }
+  }
+
+  async readFile(path: string, options: { become?: boolean } = {}): Promise<Buffer | undefined> {
+    const line = buildCommandLine({ script: readFileScript(path) }, { become: options.become, user: this.user });
+    const res = await this.exec(line, {});
+    if (res.code === ABSENT_EXIT) return undefined;
+    if (res.code !== 0) throw new Error(`reading ${path} on ${this.hostName} failed (exit ${res.code}): ${res.stderr.trim()}`);
+    return res.stdout;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.sftpPromise) {
+      await this.sftpPromise.then((s) => s.end()).catch(() => undefined);
+    }
+    this.ssh.dispose();
+  }
+
+  private assertUsable(): void {
+    if (this.closed) throw new UnreachableError(this.hostName, `connection to ${this.hostName} was closed`, 'lost');
+    if (this.lost) throw new UnreachableError(this.hostName, `connection to ${this.hostName} lost: ${this.lost}`, 'lost');
+  }
+
+  private sftp(): Promise<SFTPWrapper> {
+    if (!this.sftpPromise) {
+      this.sftpPromise = (async () => {
+        // The SFTP session is one channel for the connection's whole life.
+        await this.channels.acquire();
+        return (await this.ssh.requestSFTP()) as unknown as SFTPWrapper;
+      })();
+      this.sftpPromise.catch(() => {
+        this.sftpPromise = undefined;
+      });
+    }
+    return this.sftpPromise;
+  }
+
+  private async fastPut(local: string, remote: string): Promise<void> {
+    this.assertUsable();
+    const sftp = await this.sftp();
+    await new Promise<void>((resolve, reject) => {
+      sftp.fastPut(local, remote, (err) => (err ? reject(new Error(`uploading ${local} to ${this.hostName}:${remote} failed: ${err.message}`)) : resolve()));
+    });
+  }
+
+  private async exec(line: string, options: Pick<RunOptions, 'stdin' | 'onOutput' | 'timeoutMs'>): Promise<RawResult> {
+    for (let attempt = 1; ; attempt++) {
+      this.assertUsable();
+      try {
+        return await this.channels.with(() => this.execOnce(line, options));
+      } catch (err) {
+        const message = (err as Error).message ?? String(err);
+        // A server with a lower MaxSessions than our limit refuses the channel: back off and retry.
+        if (/Channel open failure/i.test(message) && attempt < CHANNEL_OPEN_RETRIES) {
+          await new Promise((r) => setTimeout(r, 100 * attempt));
+          continue;
+        }
+        if (this.lost) throw new UnreachableError(this.hostName, `connection to ${this.hostName} lost: ${this.lost}`, 'lost');
+        throw err;
+      }
+    }
+  }
+
+  private async execOnce(line: string, options: Pick<RunOptions, 'stdin' | 'onOutput' | 'timeoutMs'>): Promise<RawResult> {
+    const stdout: Buffer[] = [];
+    const outDecoder = new StringDecoder('utf8');
+    const errDecoder = new StringDecoder('utf8');
+    let stderr = '';
+    let channel: ClientChannel | undefined;
+    let timedOut = false;
+    const guard =
+      options.timeoutMs && options.timeoutMs > 0
+        ? setTimeout(() => {
+            timedOut = true;
+            channel?.signal('KILL');
+            channel?.close();
+          }, options.timeoutMs + TIMEOUT_GRACE_MS)
+        : undefined;
+    try {
+      const stdin =
+        options.stdin === undefined ? undefined : typeof options.stdin === 'string' ? options.stdin : Readable.from([options.stdin]);
+      const res = await this.ssh.execCommand(line, {
+        stdin,
+        noTrim: true,
+        onChannel: (c: unknown) => {
+          channel = c as ClientChannel;
+        },
+        onStdout: (chunk: Buffer) => {
+          stdout.push(chunk);
+          if (options.onOutput) {
+            const text = outDecoder.write(chunk);
+            if (text) options.onOutput(text, 'stdout');
+          }
+        },
+        onStderr: (chunk: Buffer) => {
+          const text = errDecoder.write(chunk);
+          stderr += text;
+          if (options.onOutput && text) options.onOutput(text, 'stderr');
+        },
+      });
+      stderr += errDecoder.end();
+      if (timedOut) return { code: 124, stdout: Buffer.concat(stdout), stderr };
+      const code = res.code ?? (res.signal ? 128 + signalNumber(res.signal) : 255);
+      return { code, stdout: Buffer.concat(stdout), stderr, ...(res.signal ? { signal: res.signal } : {}) };
+    } finally {
+      if (guard) clearTimeout(guard);
+    }
+  }
+}
+
+function signalNumber(signal: string): number {
+  const numbers: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, KILL: 9, SEGV: 11, PIPE: 13, TERM: 15 };
+  return numbers[signal.replace(/^SIG/, '')] ?? 0;
+}

@@ -1,0 +1,77 @@
+/**
+ * Shell scripts for atomic file writes on the host. The content is first put in a temporary file in
+ * the destination's folder (same filesystem, so the final `mv -f` is an atomic rename): a reader sees
+ * the old or the new file, never a partial one. Pure builders, unit-tested for quoting.
+ */
+import { shellQuote, type FileAttributes } from '@haweb/core';
+import { posix } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/** A temp name next to the destination: hidden, unique, recognisable. */
+export function tempPathFor(dest: string): string {
+  const dir = posix.dirname(dest);
+  return posix.join(dir, `.${posix.basename(dest)}.haweb-${randomBytes(6).toString('hex')}.tmp`);
+}
+
+const MODE = /^[0-7]{3,4}$/;
+
+function attributeLines(dest: string, attrs: FileAttributes): string[] {
+  const t = '"$t"';
+  const d = shellQuote(dest);
+  const lines: string[] = [];
+  if (attrs.mode !== undefined && !MODE.test(attrs.mode)) throw new Error(`invalid file mode ${JSON.stringify(attrs.mode)}`);
+  // Keep what the existing file had unless told otherwise.
+  lines.push(`if [ -e ${d} ]; then`);
+  if (attrs.mode === undefined) lines.push(`  chmod --reference=${d} ${t}`);
+  if (attrs.owner === undefined || attrs.group === undefined) lines.push(`  chown --reference=${d} ${t} 2>/dev/null || true`);
+  lines.push(`  :`, `fi`);
+  if (attrs.mode !== undefined) lines.push(`chmod ${attrs.mode} ${t}`);
+  if (attrs.owner !== undefined && attrs.group !== undefined) {
+    lines.push(`chown ${shellQuote(`${attrs.owner}:${attrs.group}`)} ${t}`);
+  } else if (attrs.owner !== undefined) {
+    lines.push(`chown ${shellQuote(attrs.owner)} ${t}`);
+  } else if (attrs.group !== undefined) {
+    lines.push(`chgrp ${shellQuote(attrs.group)} ${t}`);
+  }
+  return lines;
+}
+
+/**
+ * Write standard input to `dest` atomically. With `from`, the content comes from that host file
+ * (an upload elsewhere) instead of stdin.
+ */
+export function atomicWriteScript(dest: string, attrs: FileAttributes = {}, from?: string): string {
+  const tmp = tempPathFor(dest);
+  return [
+    'set -e',
+    `t=${shellQuote(tmp)}`,
+    `trap 'rm -f "$t"' EXIT`,
+    // noclobber: the temp file is created fresh (never follows a planted file), with the umask's mode.
+    `set -C`,
+    from === undefined ? `cat > "$t"` : `cat -- ${shellQuote(from)} > "$t"`,
+    `set +C`,
+    ...attributeLines(dest, attrs),
+    `mv -f "$t" ${shellQuote(dest)}`,
+    `trap - EXIT`,
+  ].join('\n');
+}
+
+/** Move an already uploaded temp file (in the destination's folder) into place. */
+export function finishUploadScript(tmp: string, dest: string, attrs: FileAttributes = {}): string {
+  return [
+    'set -e',
+    `t=${shellQuote(tmp)}`,
+    `trap 'rm -f "$t"' EXIT`,
+    ...attributeLines(dest, attrs),
+    `mv -f "$t" ${shellQuote(dest)}`,
+    `trap - EXIT`,
+  ].join('\n');
+}
+
+/** Exit code the read script uses for "no such file". */
+export const ABSENT_EXIT = 44;
+
+export function readFileScript(path: string): string {
+  const p = shellQuote(path);
+  return `if [ -e ${p} ] || [ -L ${p} ]; then exec cat -- ${p}; else exit ${ABSENT_EXIT}; fi`;
+}
