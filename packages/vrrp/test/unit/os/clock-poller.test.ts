@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { SystemClock } from '../../../src/os/clock.js';
+import type { Libc } from '../../../src/os/libc.js';
+import { Poller } from '../../../src/os/poller.js';
+import { POLLIN, pollRevents } from '../../../src/os/structs.js';
+
+describe('SystemClock', () => {
+  it('is monotonic and fires and cancels timers', async () => {
+    const clock = new SystemClock({ keepAlive: true });
+    const start = clock.now();
+    const fired: string[] = [];
+    clock.setTimer(20, () => fired.push('a'));
+    clock.setTimer(10, () => fired.push('b')).cancel();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(fired).toEqual(['a']);
+    expect(clock.now() - start).toBeGreaterThanOrEqual(20);
+  });
+});
+
+/** A fake libc whose poll "returns" when the test says which fds are ready. */
+function fakeLibc() {
+  const pending: Array<{ fds: number[]; set: Buffer; callback: (e: Error | null, n: number) => void }> = [];
+  let wakes = 0;
+  const libc = {
+    eventfd: () => 100,
+    eventfdSignal: () => {
+      wakes++;
+    },
+    eventfdDrain: () => true,
+    pollAsync: (set: Buffer, count: number, _timeout: number, callback: (e: Error | null, n: number) => void) => {
+      const fds = Array.from({ length: count }, (_, i) => set.readInt32LE(i * 8));
+      pending.push({ fds, set, callback });
+    },
+  } as unknown as Libc;
+  const complete = (ready: number[]) => {
+    const call = pending.shift()!;
+    call.fds.forEach((fd, i) => {
+      if (ready.includes(fd)) call.set.writeInt16LE(POLLIN, i * 8 + 6);
+    });
+    call.callback(null, ready.length);
+    return call;
+  };
+  return { libc, pending, complete, wakes: () => wakes };
+}
+
+describe('Poller', () => {
+  it('polls every fd plus its eventfd in one call, and dispatches ready ones', () => {
+    const fake = fakeLibc();
+    const poller = new Poller(fake.libc);
+    const calls: number[] = [];
+    poller.register(5, () => calls.push(5));
+    poller.register(6, () => calls.push(6));
+    expect(fake.pending).toHaveLength(1);
+    expect(fake.wakes()).toBe(1); // the second register woke the in-flight poll
+    const first = fake.complete([]);
+    expect(first.fds).toEqual([100, 5]);
+    const second = fake.complete([6]);
+    expect(second.fds).toEqual([100, 5, 6]);
+    expect(pollRevents(second.set, 2)).toBe(POLLIN);
+    expect(calls).toEqual([6]);
+    expect(poller.active).toBe(true);
+  });
+
+  it('closes an unregistered fd only after the in-flight poll returns, then goes idle', () => {
+    const fake = fakeLibc();
+    const poller = new Poller(fake.libc);
+    poller.register(5, () => {
+      throw new Error('must not be called after unregister');
+    });
+    let closed = false;
+    poller.unregister(5, () => {
+      closed = true;
+    });
+    expect(closed).toBe(false);
+    fake.complete([5]);
+    expect(closed).toBe(true);
+    expect(poller.active).toBe(false);
+    expect(fake.pending).toHaveLength(0);
+  });
+
+  it('keeps going when a handler throws', () => {
+    const fake = fakeLibc();
+    const errors: Error[] = [];
+    const poller = new Poller(fake.libc, { onError: (e) => errors.push(e) });
+    poller.register(7, () => {
+      throw new Error('boom');
+    });
+    fake.complete([7]);
+    expect(errors.map((e) => e.message)).toEqual(['boom']);
+    expect(fake.pending).toHaveLength(1);
+  });
+});
