@@ -1,0 +1,97 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Connection, ConnectionTarget, Connector } from '../contract/connector.js';
+import { UnreachableError } from '../contract/connector.js';
+import type { Remote } from '../contract/remote.js';
+import type { Vars } from '../model.js';
+
+export interface TargetDefaults {
+  hostKeyPolicy: 'strict' | 'accept-new';
+  knownHostsFile?: string;
+  defaultKnownHostsFile?: string;
+  connectTimeoutMs: number;
+}
+
+function pick(vars: Vars, ...names: string[]): unknown {
+  for (const n of names) if (vars[n] !== undefined && vars[n] !== null && vars[n] !== '') return vars[n];
+  return undefined;
+}
+
+/** How to reach a host, from its (rendered) variables: ansible_host, ansible_port, ... (prefix optional). */
+export function connectionTarget(hostName: string, vars: Vars, defaults: TargetDefaults): ConnectionTarget {
+  const port = Number(pick(vars, 'ansible_port', 'ansible_ssh_port', 'port') ?? 22);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UnreachableError(hostName, `invalid ansible_port ${JSON.stringify(vars.ansible_port ?? vars.port)}`);
+  }
+  const key = pick(vars, 'ansible_ssh_private_key_file', 'ansible_private_key_file', 'ssh_private_key_file', 'private_key_file');
+  const password = pick(vars, 'ansible_password', 'ansible_ssh_pass', 'password');
+  const policyVar = pick(vars, 'ansible_host_key_policy');
+  const timeout = pick(vars, 'ansible_timeout');
+  return {
+    hostName,
+    address: String(pick(vars, 'ansible_host', 'ansible_ssh_host', 'host') ?? hostName),
+    port,
+    user: String(pick(vars, 'ansible_user', 'ansible_ssh_user', 'user') ?? process.env.USER ?? 'root'),
+    privateKeyFile: key === undefined ? undefined : String(key),
+    password: password === undefined ? undefined : String(password),
+    knownHostsFile:
+      defaults.knownHostsFile ??
+      (pick(vars, 'ansible_ssh_known_hosts_file') as string | undefined) ??
+      defaults.defaultKnownHostsFile ??
+      join(homedir(), '.ssh', 'known_hosts'),
+    hostKeyPolicy: policyVar === 'accept-new' || policyVar === 'strict' ? policyVar : defaults.hostKeyPolicy,
+    connectTimeoutMs: timeout !== undefined ? Number(timeout) * 1000 : defaults.connectTimeoutMs,
+  };
+}
+
+/**
+ * One connection per host for the whole run: opened on first use through the Connector, reused by
+ * every task, closed at the end.
+ */
+export class ConnectionPool {
+  private readonly open = new Map<string, Promise<Connection>>();
+
+  constructor(private readonly connector: Connector) {}
+
+  connection(hostName: string, target: () => ConnectionTarget): Promise<Connection> {
+    let conn = this.open.get(hostName);
+    if (!conn) {
+      conn = (async () => {
+        try {
+          return await this.connector.connect(target());
+        } catch (err) {
+          if (err instanceof UnreachableError) throw err;
+          throw new UnreachableError(hostName, `cannot connect: ${(err as Error).message}`);
+        }
+      })();
+      this.open.set(hostName, conn);
+    }
+    return conn;
+  }
+
+  /** A Remote that connects on first use: controller-only tasks never open a connection. */
+  lazyRemote(hostName: string, target: () => ConnectionTarget): Remote {
+    const get = () => this.connection(hostName, target);
+    return {
+      hostName,
+      run: async (command, options) => (await get()).run(command, options),
+      writeFile: async (path, content, attrs) => (await get()).writeFile(path, content, attrs),
+      putFile: async (local, remote, attrs) => (await get()).putFile(local, remote, attrs),
+      readFile: async (path, options) => (await get()).readFile(path, options),
+    };
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.open.values()];
+    this.open.clear();
+    await Promise.all(
+      all.map(async (p) => {
+        try {
+          await (await p).close();
+        } catch {
+          // Unreachable hosts have nothing to close; a failing close must not hide the run's result.
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Fact } from '../contract/fact.js';
+import type { ModuleContext } from '../contract/module.js';
+import type { Remote } from '../contract/remote.js';
+import type { RoleInfo, Vars } from '../model.js';
+import type { SecretMasker } from './secrets.js';
+import type { Templater } from './types.js';
+
+export interface ContextInput {
+  hostName: string;
+  vars: Vars;
+  facts: Vars;
+  check: boolean;
+  diff: boolean;
+  become: boolean;
+  remote: Remote;
+  templater: Templater;
+  masker: SecretMasker;
+  role?: RoleInfo;
+  baseDir: string;
+  onProgress(message: string): void;
+  onLog(message: string): void;
+}
+
+/**
+ * Where a controller file named in a task lives, as Ansible looks it up: the role's files/ or
+ * templates/ (and the role folder itself), then the playbook folder's files/ or templates/, then the
+ * playbook folder. The first that exists wins; otherwise the last candidate is returned so the
+ * module's error names a plausible path.
+ */
+export function resolveLocalPath(path: string, kind: 'files' | 'templates', baseDir: string, role?: RoleInfo): string {
+  if (isAbsolute(path)) return path;
+  const candidates = [
+    ...(role ? [join(role.path, kind, path), join(role.path, path)] : []),
+    join(baseDir, kind, path),
+    resolve(baseDir, path),
+  ];
+  return candidates.find((c) => existsSync(c)) ?? candidates[candidates.length - 1];
+}
+
+/** The ModuleContext a module receives for one host and task. */
+export function buildModuleContext(input: ContextInput): ModuleContext {
+  const { templater, vars } = input;
+  return {
+    hostName: input.hostName,
+    vars,
+    facts: input.facts,
+    check: input.check,
+    diff: input.diff,
+    become: input.become,
+    remote: input.remote,
+    async fact<A, T>(fact: Fact<A, T>, args: A): Promise<T> {
+      const result = await input.remote.run({ script: fact.command(args) }, { become: input.become });
+      return fact.parse(result.stdout, result.code, args);
+    },
+    resolveLocal: (path, kind) => resolveLocalPath(path, kind, input.baseDir, input.role),
+    render: (template, extra) => templater.render(template, extra ? { ...vars, ...extra } : vars),
+    evaluate: (expression, extra) => templater.evaluate(expression, extra ? { ...vars, ...extra } : vars),
+    markSecret: (value) => input.masker.add(value),
+    progress: (message) => input.onProgress(message),
+    log: (message) => input.onLog(message),
+  };
+}

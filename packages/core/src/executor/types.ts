@@ -1,0 +1,59 @@
+import type { Connector } from '../contract/connector.js';
+import type { ModuleRegistry } from '../contract/module.js';
+import type { Inventory, Vars } from '../model.js';
+import type { EventSink } from './events.js';
+
+/**
+ * Jinja2 templating as the executor needs it. The loader's templating module provides the real one
+ * (nunjucks); the executor only calls these two functions with a host's variables.
+ */
+export interface Templater {
+  /** Render a template string (`"{{ a }}/b"`, `{% if %}`) to text. Throws on undefined variables. */
+  render(template: string, vars: Vars): string;
+  /** Evaluate a bare expression (`a == 1`, `item.name`) to a value. */
+  evaluate(expression: string, vars: Vars): unknown;
+}
+
+export interface TagSelection {
+  /** --tags: run only these (plus `always`). Empty: everything but `never`. */
+  only: string[];
+  /** --skip-tags. */
+  skip: string[];
+}
+
+/** How hosts are matched against a play's `hosts:` pattern (the loader's pattern engine). */
+export type HostMatcher = (inventory: Inventory, pattern: string) => string[];
+
+/** Per-host inventory variables, merged in Ansible's group order (the loader's precedence helper). */
+export type InventoryVarsResolver = (inventory: Inventory, host: string) => Vars;
+
+export interface ExecutorOptions {
+  inventory: Inventory;
+  registry: ModuleRegistry;
+  connector: Connector;
+  templater: Templater;
+  /** Receives every event, already masked. */
+  onEvent?: EventSink;
+  check?: boolean;
+  diff?: boolean;
+  /** Hosts run in parallel up to this many (default 20). */
+  forks?: number;
+  /** --limit: a host pattern further restricting every play's hosts. */
+  limit?: string;
+  tags?: Partial<TagSelection>;
+  /** -e: the highest variable precedence. */
+  extraVars?: Vars;
+  /** Values that must never be shown (the loader's secrets). */
+  secrets?: Iterable<string>;
+  /** Host key handling when the inventory does not say otherwise. */
+  hostKeyPolicy?: 'strict' | 'accept-new';
+  /** --known-hosts: overrides the inventory's ansible_ssh_known_hosts_file. */
+  knownHostsFile?: string;
+  /** Used when neither the option nor the inventory name one (default ~/.ssh/known_hosts). */
+  defaultKnownHostsFile?: string;
+  connectTimeoutMs?: number;
+  /** Pattern engine; defaults to the built-in one (names, groups, `a:b`, `a:!b`, `a:&b`, globs). */
+  matchHosts?: HostMatcher;
+  /** Inventory variable merge; defaults to the built-in one (all < parent groups < child groups < host). */
+  inventoryVars?: InventoryVarsResolver;
+}

@@ -1,0 +1,363 @@
+import { describe, expect, it } from 'vitest';
+import { runPlaybook } from '../../../src/executor/runner.js';
+import { exitCodeOf, type RunEvent } from '../../../src/executor/events.js';
+import type { ExecutorOptions } from '../../../src/executor/types.js';
+import { SecretString } from '../../../src/vars/secret.js';
+import type { Playbook } from '../../../src/model.js';
+import { FakeConnector, block, handler, inventory, makeTemplater, play, playbook, registry, resultLines, task } from './fakes.js';
+
+async function run(pb: Playbook, opts: Partial<ExecutorOptions> & { hosts?: string[]; unreachable?: string[] } = {}) {
+  const log: string[] = [];
+  const events: RunEvent[] = [];
+  const connector = new FakeConnector();
+  for (const h of opts.unreachable ?? []) connector.unreachable.add(h);
+  const summary = await runPlaybook(pb, {
+    inventory: opts.inventory ?? inventory(opts.hosts ?? ['a', 'b']),
+    registry: opts.registry ?? registry(log),
+    connector,
+    templater: makeTemplater(),
+    onEvent: (e) => events.push(e),
+    ...opts,
+  });
+  return { summary, events, log, connector, lines: resultLines(events) };
+}
+
+describe('linear strategy', () => {
+  it('runs each task on every host before the next task', async () => {
+    const { log, summary } = await run(
+      playbook(play([task('file_put', { path: '/one', content: 'x' }), task('file_put', { path: '/two', content: 'y' })])),
+    );
+    const order = log.map((l) => l.split(':')[2]);
+    expect(order).toEqual(['/one', '/one', '/two', '/two']);
+    expect(summary.stats.a).toMatchObject({ ok: 2, changed: 2, failed: 0 });
+    expect(exitCodeOf(summary)).toBe(0);
+  });
+
+  it('opens one connection per host, reuses it, closes it at the end', async () => {
+    const { connector } = await run(
+      playbook(
+        play([task('file_put', { path: '/one' }), task('cmd', 'true')]),
+        play([task('file_put', { path: '/two' })]),
+      ),
+    );
+    expect(connector.connects.sort()).toEqual(['a', 'b']);
+    expect(connector.host('a').closed).toBe(1);
+    expect(connector.targets.find((t) => t.hostName === 'a')?.address).toBe('198.51.100.51');
+  });
+
+  it('a failing host drops out while the others go on', async () => {
+    const { lines, summary, log } = await run(
+      playbook(play([task('boom', { when_host: 'a' }, { name: 'explode' }), task('echo', { msg: 'after' }, { name: 'after' })])),
+    );
+    expect(lines).toContain('a explode failed');
+    expect(lines).toContain('b after ok');
+    expect(lines.some((l) => l.startsWith('a after'))).toBe(false);
+    expect(log).not.toContain('a:echo:after');
+    expect(summary.failedHosts).toEqual(['a']);
+    expect(exitCodeOf(summary)).toBe(2);
+  });
+
+  it('a module exception becomes a failed result naming host, task and file:line', async () => {
+    const t = task('boom', {}, { name: 'explode' });
+    const { events } = await run(playbook(play([t])), { hosts: ['a'] });
+    const r = events.find((e) => e.type === 'host-result');
+    expect(r?.type === 'host-result' && r.msg).toBe(`task "explode" (site.yml:${t.pos.line}) on a: exploded on a`);
+  });
+
+  it('an unreachable host is reported as unreachable, exit code 4', async () => {
+    const { lines, summary } = await run(playbook(play([task('file_put', { path: '/x' }, { name: 'put' }), task('echo', { msg: 'later' }, { name: 'later' })])), {
+      unreachable: ['b'],
+    });
+    expect(lines.slice(0, 2).sort()).toEqual(['a put changed', 'b put unreachable']);
+    expect(lines.slice(2)).toEqual(['a later ok']);
+    expect(summary.stats.b.unreachable).toBe(1);
+    expect(summary.unreachableHosts).toEqual(['b']);
+    expect(exitCodeOf(summary)).toBe(4);
+  });
+
+  it('limits parallel hosts to forks', async () => {
+    const hosts = Array.from({ length: 10 }, (_, i) => `h${i}`);
+    const reg = registry();
+    await run(playbook(play([task('slow', { ms: 15 })])), { hosts, forks: 3, registry: reg });
+    const slow = reg.get('slow') as unknown as { stats: { maxRunning: number } };
+    expect(slow.stats.maxRunning).toBe(3);
+  });
+
+  it('serial runs the play in batches', async () => {
+    const { log, events } = await run(playbook(play([task('echo', { msg: 'x' }), task('echo', { msg: 'y' })], { serial: 2 })), {
+      hosts: ['a', 'b', 'c'],
+    });
+    expect(log).toEqual(['a:echo:x', 'b:echo:x', 'a:echo:y', 'b:echo:y', 'c:echo:x', 'c:echo:y']);
+    expect(events.filter((e) => e.type === 'play-start').length).toBe(2);
+  });
+
+  it('--limit restricts the hosts', async () => {
+    const { log } = await run(playbook(play([task('echo', { msg: 'x' })])), { hosts: ['a', 'b', 'c'], limit: 'all:!b' });
+    expect(log).toEqual(['a:echo:x', 'c:echo:x']);
+  });
+});
+
+describe('conditions, loops, register', () => {
+  it('when skips with the reason', async () => {
+    const { events, summary } = await run(
+      playbook(play([task('echo', { msg: 'x' }, { name: 'only a', when: ["inventory_hostname == 'a'"] })])),
+    );
+    const b = events.find((e) => e.type === 'host-result' && e.host === 'b');
+    expect(b).toMatchObject({ status: 'skipped', msg: "conditional result was false: inventory_hostname == 'a'" });
+    expect(summary.stats.b.skipped).toBe(1);
+    expect(summary.stats.a.ok).toBe(1);
+  });
+
+  it('loops with item, registers the results list, evaluates when per item', async () => {
+    const { log, lines } = await run(
+      playbook(
+        play(
+          [
+            task('echo', { msg: '{{ item }}' }, { loop: ['x', 'y', 'z'], when: ["item != 'y'"], register: 'out' }),
+            task('echo', { msg: '{{ out.results | length }} {{ out.results[1].skipped }} {{ out.results[2].item }}' }, { name: 'show' }),
+            task('echo', { msg: '{{ item.n }}' }, { loop: '{{ things }}', loopVar: 'thing', name: 'custom' }),
+          ],
+          { vars: { things: [{ n: 1 }] } },
+        ),
+      ),
+      { hosts: ['a'], },
+    ).catch((e) => {
+      throw e;
+    });
+    expect(log.slice(0, 3)).toEqual(['a:echo:x', 'a:echo:z', 'a:echo:3 true z']);
+    expect(lines).toContain('a custom failed');
+  });
+
+  it('loop_var renames the item', async () => {
+    const { log } = await run(
+      playbook(play([task('echo', { msg: '{{ thing.n }}' }, { loop: '{{ things }}', loopVar: 'thing' })], { vars: { things: [{ n: 1 }, { n: 2 }] } })),
+      { hosts: ['a'] },
+    );
+    expect(log).toEqual(['a:echo:1', 'a:echo:2']);
+  });
+
+  it('register, set_fact and precedence: -e beats set_fact beats play vars beats inventory', async () => {
+    const inv = inventory(['a'], {}, { a: { v1: 'inv', v2: 'inv', v3: 'inv', v4: 'inv' } });
+    const { log } = await run(
+      playbook(
+        play(
+          [
+            task('set_fact', { v3: 'fact', v4: 'fact' }),
+            task('echo', { msg: '{{ v1 }} {{ v2 }} {{ v3 }} {{ v4 }} {{ derived }}' }),
+          ],
+          { vars: { v2: 'play', v3: 'play', v4: 'play', derived: '{{ v2 }}-{{ v1 }}' }, roleDefaults: { v1: 'default', v0: 'x' } },
+        ),
+      ),
+      { inventory: inv, extraVars: { v4: 'extra' } },
+    );
+    expect(log).toEqual(['a:echo:inv play fact extra play-inv']);
+  });
+
+  it('changed_when and failed_when override the module', async () => {
+    const { lines } = await run(
+      playbook(
+        play([
+          task('cmd', 'true', { name: 'never changed', register: 'r', changedWhen: ['false'] }),
+          task('cmd', 'true', { name: 'fails on stdout', register: 'r', failedWhen: ["'ran' in r.stdout"] }),
+        ]),
+      ),
+      { hosts: ['a'] },
+    );
+    expect(lines).toEqual(['a never changed ok', 'a fails on stdout failed']);
+  });
+
+  it('ignore_errors keeps the host going and counts ignored', async () => {
+    const { lines, summary } = await run(
+      playbook(play([task('boom', {}, { name: 'x', ignoreErrors: true }), task('echo', { msg: 'on' }, { name: 'y' })])),
+      { hosts: ['a'] },
+    );
+    expect(lines).toEqual(['a x failed ignored', 'a y ok']);
+    expect(summary.stats.a).toMatchObject({ ignored: 1, failed: 0, ok: 1 });
+    expect(exitCodeOf(summary)).toBe(0);
+  });
+
+  it('an undefined variable fails the task naming task and position', async () => {
+    const t = task('echo', { msg: '{{ nope }}' }, { name: 'undef' });
+    const { events } = await run(playbook(play([t])), { hosts: ['a'] });
+    const r = events.find((e) => e.type === 'host-result');
+    expect(r).toMatchObject({ status: 'failed' });
+    expect(r?.type === 'host-result' && r.msg).toMatch(new RegExp(`task "undef" \\(site.yml:${t.pos.line}\\) on a: .*nope`));
+  });
+});
+
+describe('handlers', () => {
+  const handlers = [handler('restart', 'echo', { msg: 'restarted' }), handler('reload', 'echo', { msg: 'reloaded' }, { listen: ['web changed'] })];
+
+  it('run once at the end, only when notified by a change, in definition order', async () => {
+    const { log } = await run(
+      playbook(
+        play(
+          [
+            task('file_put', { path: '/a', content: '1' }, { notify: ['web changed'] }),
+            task('file_put', { path: '/b', content: '1' }, { notify: ['restart'] }),
+            task('file_put', { path: '/b', content: '1' }, { notify: ['restart'] }),
+            task('echo', { msg: 'unchanged' }, { notify: ['restart'] }),
+          ],
+          { handlers },
+        ),
+      ),
+      { hosts: ['a'] },
+    );
+    expect(log).toEqual(['a:file_put:/a', 'a:file_put:/b', 'a:file_put:/b', 'a:echo:unchanged', 'a:echo:restarted', 'a:echo:reloaded']);
+  });
+
+  it('are not run when nothing changed', async () => {
+    const { log } = await run(playbook(play([task('echo', { msg: 'x' }, { notify: ['restart'] })], { handlers })), { hosts: ['a'] });
+    expect(log).toEqual(['a:echo:x']);
+  });
+
+  it('meta: flush_handlers runs them early, only for notifying hosts', async () => {
+    const { log } = await run(
+      playbook(
+        play(
+          [
+            task('file_put', { path: '/a' }, { notify: ['restart'], when: ["inventory_hostname == 'a'"] }),
+            task('meta', 'flush_handlers'),
+            task('echo', { msg: 'after flush' }),
+          ],
+          { handlers },
+        ),
+      ),
+    );
+    expect(log).toEqual(['a:file_put:/a', 'a:echo:restarted', 'a:echo:after flush', 'b:echo:after flush']);
+  });
+
+  it('a host that fails after notifying does not run the handler', async () => {
+    const { log } = await run(
+      playbook(play([task('file_put', { path: '/a' }, { notify: ['restart'] }), task('boom', { when_host: 'a' })], { handlers })),
+    );
+    expect(log.filter((l) => l.includes('restarted'))).toEqual(['b:echo:restarted']);
+  });
+});
+
+describe('blocks', () => {
+  it('rescue runs for failed hosts, always for all; rescued hosts count as rescued', async () => {
+    const { log, summary } = await run(
+      playbook(
+        play([
+          block({
+            block: [task('boom', { when_host: 'a' }), task('echo', { msg: 'in block' })],
+            rescue: [task('echo', { msg: 'rescue' })],
+            always: [task('echo', { msg: 'always' })],
+          }),
+          task('echo', { msg: 'after' }),
+        ]),
+      ),
+    );
+    expect(log).toEqual(['a:boom', 'b:boom', 'b:echo:in block', 'a:echo:rescue', 'a:echo:always', 'b:echo:always', 'a:echo:after', 'b:echo:after']);
+    expect(summary.stats.a).toMatchObject({ rescued: 1, failed: 0 });
+    expect(exitCodeOf(summary)).toBe(0);
+  });
+
+  it('always runs after an unrescued failure, then the host is failed', async () => {
+    const { log, summary } = await run(
+      playbook(play([block({ block: [task('boom')], always: [task('echo', { msg: 'always' })] }), task('echo', { msg: 'after' })])),
+      { hosts: ['a'] },
+    );
+    expect(log).toEqual(['a:boom', 'a:echo:always']);
+    expect(summary.failedHosts).toEqual(['a']);
+  });
+
+  it('block when and tags apply to the items inside', async () => {
+    const { log } = await run(
+      playbook(
+        play([
+          block({ when: ["inventory_hostname == 'b'"], block: [task('echo', { msg: 'in' })] }),
+          block({ tags: ['web'], block: [task('echo', { msg: 'tagged' })] }),
+        ]),
+      ),
+      { tags: { skip: ['web'] } },
+    );
+    expect(log).toEqual(['b:echo:in']);
+  });
+});
+
+describe('tags, check mode, no_log, facts', () => {
+  it('selects by --tags and --skip-tags with always and never', async () => {
+    const pb = playbook(
+      play([
+        task('echo', { msg: 'web' }, { tags: ['web'] }),
+        task('echo', { msg: 'db' }, { tags: ['db'] }),
+        task('echo', { msg: 'always' }, { tags: ['always'] }),
+        task('echo', { msg: 'never' }, { tags: ['never', 'debug'] }),
+        task('echo', { msg: 'untagged' }),
+      ]),
+    );
+    expect((await run(pb, { hosts: ['a'] })).log).toEqual(['a:echo:web', 'a:echo:db', 'a:echo:always', 'a:echo:untagged']);
+    expect((await run(pb, { hosts: ['a'], tags: { only: ['web'] } })).log).toEqual(['a:echo:web', 'a:echo:always']);
+    expect((await run(pb, { hosts: ['a'], tags: { only: ['debug'] } })).log).toEqual(['a:echo:always', 'a:echo:never']);
+    expect((await run(pb, { hosts: ['a'], tags: { skip: ['web', 'always'] } })).log).toEqual(['a:echo:db', 'a:echo:untagged']);
+  });
+
+  it('check mode: modules honour ctx.check; checkMode none modules are skipped', async () => {
+    const { lines, connector, log } = await run(
+      playbook(play([task('file_put', { path: '/f', content: 'new' }, { name: 'put' }), task('cmd', 'rm -rf /tmp/x', { name: 'cmd' })])),
+      { hosts: ['a'], check: true },
+    );
+    expect(lines).toEqual(['a put changed', 'a cmd skipped']);
+    expect(connector.host('a').files.size).toBe(0);
+    expect(log).not.toContain('a:cmd:rm -rf /tmp/x');
+  });
+
+  it('diff mode passes diffs through', async () => {
+    const { events } = await run(playbook(play([task('file_put', { path: '/f', content: 'new\n' })])), { hosts: ['a'], diff: true });
+    const r = events.find((e) => e.type === 'host-result');
+    expect(r?.type === 'host-result' && r.diff).toEqual([{ before: '', after: 'new\n', beforeHeader: '/f', afterHeader: '/f' }]);
+  });
+
+  it('no_log censors the result but register keeps it', async () => {
+    const { events, log } = await run(
+      playbook(
+        play([
+          task('echo', { msg: 'hunter2-password' }, { noLog: true, register: 'r', name: 'hidden' }),
+          task('echo', { msg: '{{ r.msg | length }}' }, { name: 'len' }),
+        ]),
+      ),
+      { hosts: ['a'] },
+    );
+    expect(JSON.stringify(events)).not.toContain('hunter2');
+    expect(log).toContain('a:echo:16');
+  });
+
+  it('masks markSecret values, loader secrets and -e secrets in every event, log and diff', async () => {
+    const inv = inventory(['a'], {}, { a: { db_password: new SecretString('s3cr3t-inv') } });
+    const { events } = await run(
+      playbook(
+        play([
+          task('secret_echo', { value: 'marked-by-module' }),
+          task('echo', { msg: 'pw {{ db_password }} and {{ api_key }}' }),
+          task('boom', {}, { name: 'fails with {{ db_password }}' }),
+        ]),
+      ),
+      { inventory: inv, extraVars: { api_key: new SecretString('key-from-e') }, diff: true },
+    );
+    const text = JSON.stringify(events);
+    for (const secret of ['marked-by-module', 's3cr3t-inv', 'key-from-e']) expect(text).not.toContain(secret);
+    expect(text).toContain('pw ******** and ********');
+    expect(events.some((e) => e.type === 'log' && e.message === 'log has ********')).toBe(true);
+  });
+
+  it('gather_facts runs setup and merges facts into host vars', async () => {
+    const { log } = await run(
+      playbook(play([task('echo', { msg: '{{ ansible_os_family }} {{ ansible_facts.hostname }}' })], { gatherFacts: true })),
+      { hosts: ['a'] },
+    );
+    expect(log).toEqual(['a:setup', 'a:echo:Debian a']);
+  });
+
+  it('invalid arguments fail the task with the zod message', async () => {
+    const { events } = await run(playbook(play([task('file_put', { pth: '/x' }, { name: 'typo' })])), { hosts: ['a'] });
+    const r = events.find((e) => e.type === 'host-result');
+    expect(r?.type === 'host-result' && r.msg).toMatch(/invalid arguments for module "file_put": .*path/);
+  });
+
+  it('resolves aliases and FQCN names', async () => {
+    const { log } = await run(playbook(play([task('ansible.builtin.debug', { msg: 'fq' }), task('put', { path: '/p' })])), { hosts: ['a'] });
+    expect(log).toEqual(['a:echo:fq', 'a:file_put:/p']);
+  });
+});
