@@ -4,3 +4,5 @@ export * from './contract/fact.js';
 export * from './contract/module.js';
 export * from './contract/connector.js';
 export * from './model.js';
+export * from './registry.js';
+export * from './executor/index.js';
