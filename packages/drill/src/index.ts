@@ -1,0 +1,15 @@
+export * from './types.js';
+export * from './timeline.js';
+export * from './parse.js';
+export * from './report.js';
+export { timelineSvg, hostColors, tickStep, escapeXml } from './svg.js';
+export * from './client-side.js';
+export * from './host-ops.js';
+export * from './observe.js';
+export * from './steps.js';
+export { runDrill, discoverPages, writeDrillFiles, type DrillOptions } from './drill.js';
+export { ProbeSession, probeOnce, parseProbeLine, PROBE_SCRIPT, type Probe, type ProbeOptions } from './probe/session.js';
+export * from './inventory.js';
+export { connectionTarget, knownHostsOf, loadSshConnector, sshHostOps } from './transport/ssh.js';
+export { LabRebootHostOps, readLabInfo, labStateFile, type LabInfo } from './transport/lab.js';
+export { main as drillMain, commandRerunHook, changedCounts, parseSteps } from './cli.js';

@@ -1,0 +1,205 @@
+/**
+ * What the drill needs from an inventory: the proxies with their connection details and variables,
+ * and the layout (VIP, port, master/backup, engine, health-check interval). Reads Ansible's YAML
+ * inventory shape (all → hosts/children/vars); flags always win over what the inventory says.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse } from 'yaml';
+
+export type Vars = Record<string, unknown>;
+
+export interface DrillHost {
+  name: string;
+  /** Merged variables: all → groups (outer to inner) → host. */
+  vars: Vars;
+  groups: string[];
+}
+
+export interface DrillInventory {
+  file: string;
+  hosts: Map<string, DrillHost>;
+  /** Variables of `all`. */
+  allVars: Vars;
+}
+
+interface RawGroup {
+  hosts?: Record<string, Vars | null> | null;
+  children?: Record<string, RawGroup | null> | null;
+  vars?: Vars | null;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Parses an Ansible YAML inventory (text), naming the file in errors. */
+export function parseInventory(text: string, file: string): DrillInventory {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (e) {
+    throw new Error(`${file}: not a YAML inventory: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!isObject(doc)) throw new Error(`${file}: an inventory must be a mapping of groups (e.g. all:)`);
+  const hosts = new Map<string, DrillHost>();
+  const walk = (name: string, g: RawGroup | null, inherited: Vars, path: string[]) => {
+    if (g !== null && !isObject(g)) throw new Error(`${file}: group ${name} must be a mapping`);
+    const vars = { ...inherited, ...(isObject(g?.vars) ? g!.vars : {}) };
+    const groups = [...path, name];
+    for (const [h, hv] of Object.entries(isObject(g?.hosts) ? g!.hosts! : {})) {
+      const prev = hosts.get(h);
+      const own = isObject(hv) ? hv : {};
+      hosts.set(h, {
+        name: h,
+        vars: { ...(prev?.vars ?? {}), ...vars, ...own },
+        groups: [...new Set([...(prev?.groups ?? []), ...groups])],
+      });
+    }
+    for (const [c, cg] of Object.entries(isObject(g?.children) ? g!.children! : {})) walk(c, cg as RawGroup | null, vars, groups);
+  };
+  const top = doc as Record<string, RawGroup | null>;
+  const allVars = isObject(top.all) && isObject(top.all.vars) ? top.all.vars : {};
+  for (const [name, g] of Object.entries(top)) walk(name, g, name === 'all' ? {} : allVars, []);
+  return { file, hosts, allVars };
+}
+
+export function loadInventory(file: string): DrillInventory {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read inventory ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return parseInventory(text, resolve(file));
+}
+
+/** First defined variable among `names`, looked up in the host's vars then all's. */
+export function pick(inv: DrillInventory, host: string | undefined, names: readonly string[]): unknown {
+  const sources = [host ? inv.hosts.get(host)?.vars : undefined, inv.allVars];
+  for (const vars of sources) {
+    if (!vars) continue;
+    for (const n of names) if (vars[n] !== undefined && vars[n] !== null && vars[n] !== '') return vars[n];
+  }
+  return undefined;
+}
+
+/** Variable names the drill understands, most specific first. Documented in docs/drill.md. */
+export const VAR_NAMES = {
+  vip: ['drill_vip', 'lab_vip', 'vrrp_vip', 'vip', 'virtual_ipaddress'],
+  port: ['drill_port', 'nginx_port', 'nginx_listen_port', 'http_port'],
+  engine: ['drill_engine', 'vrrp_engine'],
+  checkInterval: ['drill_check_interval', 'nginx_check_interval', 'vrrp_script_interval', 'health_check_interval'],
+  priority: ['vrrp_priority', 'priority'],
+  state: ['vrrp_state', 'state'],
+  clientAddress: ['lab_client_address', 'drill_client_address'],
+  nginxPrefix: ['nginx_prefix'],
+} as const;
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+export function isIpv4(s: string): boolean {
+  const m = IPV4.exec(s);
+  return !!m && m.slice(1).every((x) => Number(x) <= 255);
+}
+
+/** An inventory value that may be "1.2.3.4", "1.2.3.4/24", "1.2.3.4/24 dev eth1" or a list of them. */
+export function firstAddress(v: unknown): string | undefined {
+  const first = Array.isArray(v) ? v[0] : v;
+  if (typeof first !== 'string' && typeof first !== 'number') return undefined;
+  const addr = String(first).trim().split(/[\s/]/)[0];
+  return isIpv4(addr) ? addr : undefined;
+}
+
+export interface LayoutFlags {
+  vip?: string;
+  port?: number;
+  engine?: string;
+  master?: string;
+  backup?: string;
+  checkIntervalMs?: number;
+  nginxPrefix?: string;
+}
+
+export interface ResolvedLayout {
+  vip: string;
+  port: number;
+  engine: string;
+  master: string;
+  backup: string;
+  checkIntervalMs: number;
+  nginxPrefix: string;
+  /** Where each value came from, for the header the drill prints. */
+  sources: Record<string, string>;
+}
+
+const SAFE_NAME = /^[A-Za-z0-9_.-]+$/;
+const SAFE_PATH = /^\/[A-Za-z0-9_.\/-]+$/;
+
+/**
+ * Chooses master and backup among the inventory's proxies: flags; else `vrrp_state` MASTER/BACKUP;
+ * else the two highest `vrrp_priority`; else the first two hosts that are not the client.
+ */
+export function chooseRoles(inv: DrillInventory, flags: LayoutFlags, clientAddress?: string): { master: string; backup: string; how: string } {
+  const names = [...inv.hosts.keys()];
+  const isClient = (h: string) =>
+    /client/i.test(h) || (clientAddress !== undefined && String(inv.hosts.get(h)?.vars.ansible_host ?? '') === clientAddress);
+  const candidates = names.filter((h) => !isClient(h));
+  const known = (h: string | undefined, flag: string) => {
+    if (h !== undefined && !inv.hosts.has(h)) throw new Error(`${flag} ${h}: no such host in ${inv.file} (hosts: ${names.join(', ')})`);
+    return h;
+  };
+  let master = known(flags.master, '--master');
+  let backup = known(flags.backup, '--backup');
+  let how = master || backup ? 'flags' : '';
+  if (!master || !backup) {
+    const byState = (s: string) => candidates.filter((h) => String(pick(inv, h, VAR_NAMES.state) ?? '').toUpperCase() === s);
+    const prio = candidates
+      .map((h) => ({ h, p: Number(pick(inv, h, VAR_NAMES.priority)) }))
+      .filter((x) => Number.isFinite(x.p))
+      .sort((a, b) => b.p - a.p)
+      .map((x) => x.h);
+    const ordered = byState('MASTER').length ? [...byState('MASTER'), ...byState('BACKUP')] : prio.length >= 2 ? prio : candidates;
+    how ||= byState('MASTER').length ? 'vrrp_state' : prio.length >= 2 ? 'vrrp_priority' : 'inventory order';
+    const rest = ordered.filter((h) => h !== master && h !== backup);
+    master ??= rest.shift();
+    backup ??= rest.filter((h) => h !== master).shift();
+  }
+  if (!master || !backup) throw new Error(`${inv.file}: need two proxies for the drill, found ${candidates.join(', ') || 'none'}`);
+  if (master === backup) throw new Error(`master and backup are both ${master}`);
+  return { master, backup, how };
+}
+
+export function resolveLayout(inv: DrillInventory, flags: LayoutFlags): ResolvedLayout {
+  const sources: Record<string, string> = {};
+  const clientAddress = firstAddress(pick(inv, undefined, VAR_NAMES.clientAddress));
+  const roles = chooseRoles(inv, flags, clientAddress);
+  sources.roles = roles.how;
+
+  const vip = flags.vip ?? firstAddress(pick(inv, roles.master, VAR_NAMES.vip));
+  sources.vip = flags.vip ? '--vip' : 'inventory';
+  if (!vip) throw new Error(`no VIP: give --vip or set one of ${VAR_NAMES.vip.join(', ')} in ${inv.file}`);
+  if (!isIpv4(vip)) throw new Error(`VIP ${vip} is not an IPv4 address`);
+
+  const portVar = pick(inv, roles.master, VAR_NAMES.port);
+  const port = flags.port ?? (portVar !== undefined ? Number(portVar) : 88);
+  sources.port = flags.port ? '--port' : portVar !== undefined ? 'inventory' : 'the seed (88)';
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`bad port ${String(portVar ?? flags.port)}`);
+
+  const engine = flags.engine ?? String(pick(inv, roles.master, VAR_NAMES.engine) ?? 'vrrpd');
+  if (!SAFE_NAME.test(engine)) throw new Error(`bad engine/service name ${engine}`);
+
+  const ci = pick(inv, roles.master, VAR_NAMES.checkInterval);
+  const checkIntervalMs = flags.checkIntervalMs ?? (ci !== undefined ? Number(ci) * 1000 : 2000);
+  if (!Number.isFinite(checkIntervalMs) || checkIntervalMs <= 0) throw new Error(`bad health-check interval ${String(ci)}`);
+
+  const nginxPrefix = flags.nginxPrefix ?? String(pick(inv, roles.master, VAR_NAMES.nginxPrefix) ?? '/usr/local/nginx');
+  if (!SAFE_PATH.test(nginxPrefix)) throw new Error(`bad nginx prefix ${nginxPrefix}`);
+
+  return { vip, port, engine, master: roles.master, backup: roles.backup, checkIntervalMs, nginxPrefix, sources };
+}
+
+/** Resolves a path written in the inventory relative to the inventory's folder. */
+export function inventoryPath(inv: DrillInventory, p: string): string {
+  return resolve(dirname(inv.file), p);
+}

@@ -1,0 +1,357 @@
+/**
+ * The seed's test plan (section 7), one function per step: act on the master, wait for a condition
+ * with a bounded timeout, assert, and measure what the client saw. Everything reaches the world through
+ * DrillContext (hosts, client, probe, clock), so the steps are unit-tested against a simulated pair.
+ */
+import type { ClientSide } from './client-side.js';
+import type { HostOps } from './host-ops.js';
+import {
+  clientArpIs,
+  engineRunning,
+  nginxMasterPid,
+  vipOnlyOn,
+  waitFor,
+  type Clock,
+  type Seen,
+} from './observe.js';
+import type { Probe } from './probe/session.js';
+import { measureOutage, servedSteadilyBy } from './timeline.js';
+import type { Check, DrillEvent, EventKind, LabeledOutage, StepResult } from './types.js';
+
+export interface DrillLayout {
+  vip: string;
+  port: number;
+  master: string;
+  backup: string;
+  /** Service name of the VRRP engine: `service <engine> stop|start|status`. */
+  engine: string;
+  /** nginx prefix (the seed's /usr/local/nginx). */
+  nginxPrefix: string;
+  /** The health check's interval (keepalived's vrrp_script interval). */
+  checkIntervalMs: number;
+}
+
+export interface DrillTimeouts {
+  /** Baseline: the pair is settled and the client is served by the master. */
+  settleMs: number;
+  /** Added to the check interval for the health check to restart nginx (the script itself sleeps). */
+  restartMarginMs: number;
+  /** Fault → the VIP on the backup and the client served by it. */
+  failoverMs: number;
+  /** Repair → the VIP back on the master. */
+  failbackMs: number;
+  /** Reboot → the master up again with nginx, the VRRP service and the VIP. */
+  rebootMs: number;
+  pollMs: number;
+  /** Consecutive replies from one host that count as "the client now gets that host". */
+  streak: number;
+}
+
+export const DEFAULT_TIMEOUTS: DrillTimeouts = {
+  settleMs: 20_000,
+  restartMarginMs: 6_000,
+  failoverMs: 20_000,
+  failbackMs: 20_000,
+  rebootMs: 180_000,
+  pollMs: 200,
+  streak: 5,
+};
+
+/** Step 7: the playbook re-run (or anything the caller plugs in); the drill itself knows no provisioner. */
+export interface RerunHook {
+  title: string;
+  run(): Promise<{ ok: boolean; detail: string }>;
+}
+
+export interface DrillContext {
+  layout: DrillLayout;
+  timeouts: DrillTimeouts;
+  hosts: HostOps;
+  client: ClientSide;
+  probe: Probe;
+  clock: Clock;
+  /** Host → MAC of its LAN interface, filled before step 1. */
+  macs: Record<string, string>;
+  /** Page number → host. */
+  pages: Record<string, string>;
+  /** Records a fault/repair on the timeline (and prints it). */
+  event(step: number, kind: EventKind, label: string): DrillEvent;
+  /** One line of progress for people watching. */
+  log(line: string): void;
+  rerun?: RerunHook;
+}
+
+export interface StepDefinition {
+  step: number;
+  title: string;
+  run(ctx: DrillContext, result: StepResult): Promise<void>;
+}
+
+const ASIDE = '.drill-aside';
+
+export function nginxBinary(l: DrillLayout): string {
+  return `${l.nginxPrefix}/sbin/nginx`;
+}
+export function nginxPidFile(l: DrillLayout): string {
+  return `${l.nginxPrefix}/logs/nginx.pid`;
+}
+function proxies(l: DrillLayout): string[] {
+  return [l.master, l.backup];
+}
+function pageOf(ctx: DrillContext, host: string): string {
+  const n = Object.entries(ctx.pages).find(([, h]) => h === host)?.[0];
+  return n ? `Welcome to nginx! ${n}` : `${host}'s page`;
+}
+
+/** Adds a check to the step and prints it. */
+function record(ctx: DrillContext, result: StepResult, check: Check): Check {
+  result.checks.push(check);
+  const after = check.afterMs !== undefined ? ` after ${(check.afterMs / 1000).toFixed(2)} s` : '';
+  ctx.log(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.what}: ${check.seen}${check.ok ? after : ''}`);
+  return check;
+}
+
+async function check(ctx: DrillContext, result: StepResult, what: string, timeoutMs: number, probe: () => Promise<Seen>): Promise<Check> {
+  return record(ctx, result, await waitFor(ctx.clock, what, timeoutMs, ctx.timeouts.pollMs, probe));
+}
+
+/** A host command that must succeed, else the step fails with its output. */
+async function act(ctx: DrillContext, host: string, script: string, timeoutMs = 30_000): Promise<void> {
+  ctx.log(`  ${host}# ${script.split('\n')[0]}${script.includes('\n') ? ' ...' : ''}`);
+  const r = await ctx.hosts.run(host, script, timeoutMs);
+  if (r.code !== 0) throw new Error(`on ${host}: \`${script.split('\n')[0]}\` exited ${r.code}: ${(r.stderr || r.stdout).trim()}`);
+}
+
+/** The client now gets `host`'s page: `streak` replies in a row from it, on requests made after `from`. */
+function clientServedBy(ctx: DrillContext, host: string, from: number): () => Promise<Seen> {
+  return async () => {
+    const at = servedSteadilyBy(ctx.probe.samples(), host, from, ctx.timeouts.streak);
+    if (at !== undefined) return { ok: true, seen: `"${pageOf(ctx, host)}" ${ctx.timeouts.streak} times in a row` };
+    const recent = ctx.probe.samples().slice(-ctx.timeouts.streak);
+    const seen = recent.map((s) => s.host ?? s.error).join(', ');
+    return { ok: false, seen: `last replies: ${seen || 'none'}` };
+  };
+}
+
+function vipOn(ctx: DrillContext, host: string): () => Promise<Seen> {
+  return () => vipOnlyOn(ctx.hosts, proxies(ctx.layout), ctx.layout.vip, host);
+}
+
+function arpPointsTo(ctx: DrillContext, host: string): () => Promise<Seen> {
+  return () => clientArpIs(ctx.client, ctx.layout.vip, ctx.macs[host], ctx.macs);
+}
+
+function addOutage(ctx: DrillContext, result: StepResult, label: string, faultAt: number, expectHost: string, until?: number): LabeledOutage {
+  const o = { label, ...measureOutage(ctx.probe.samples(), faultAt, expectHost, until ?? ctx.clock.now()) };
+  result.outages.push(o);
+  const main = o.outageMs !== undefined ? `${(o.outageMs / 1000).toFixed(3)} s until ${expectHost} answered` : `${expectHost} never answered`;
+  ctx.log(`  ${label}: ${main}; longest stretch without any answer ${(o.noAnswerMs / 1000).toFixed(3)} s; ${o.failedRequests}/${o.requests} requests failed`);
+  return o;
+}
+
+/** Preconditions shared by the fault steps: the pair is settled with the master serving. */
+async function masterServing(ctx: DrillContext, result: StepResult, from: number): Promise<boolean> {
+  const { master } = ctx.layout;
+  const a = await check(ctx, result, `VIP ${ctx.layout.vip} on ${master} only (before the fault)`, ctx.timeouts.settleMs, vipOn(ctx, master));
+  const b = await check(ctx, result, `client gets "${pageOf(ctx, master)}" (before the fault)`, ctx.timeouts.settleMs, clientServedBy(ctx, master, from));
+  return a.ok && b.ok;
+}
+
+export const step1Baseline: StepDefinition = {
+  step: 1,
+  title: 'client served by the master through the VIP',
+  async run(ctx, result) {
+    const { master, vip } = ctx.layout;
+    await check(ctx, result, `client gets "${pageOf(ctx, master)}" through ${vip}`, ctx.timeouts.settleMs, clientServedBy(ctx, master, result.startedAt));
+    await check(ctx, result, `ip -4 addr show: VIP ${vip} on ${master} only`, ctx.timeouts.settleMs, vipOn(ctx, master));
+    await check(ctx, result, `client's ARP entry for ${vip} has ${master}'s MAC ${ctx.macs[master]}`, ctx.timeouts.settleMs, arpPointsTo(ctx, master));
+  },
+};
+
+export const step2NginxRestart: StepDefinition = {
+  step: 2,
+  title: 'nginx stopped on the master: the health check starts it again',
+  async run(ctx, result) {
+    const l = ctx.layout;
+    if (!(await masterServing(ctx, result, result.startedAt))) return;
+    const before = await nginxMasterPid(ctx.hosts, l.master, nginxPidFile(l));
+    if (before === undefined) {
+      record(ctx, result, { what: `nginx running on ${l.master} before the fault`, ok: false, seen: `no live pid in ${nginxPidFile(l)}` });
+      return;
+    }
+    await act(ctx, l.master, `${nginxBinary(l)} -s stop`);
+    const fault = ctx.event(2, 'fault', `nginx -s stop on ${l.master}`);
+    const within = l.checkIntervalMs + ctx.timeouts.restartMarginMs;
+    const restarted = await check(ctx, result, `nginx started again on ${l.master} within ${(within / 1000).toFixed(1)} s (check interval ${(l.checkIntervalMs / 1000).toFixed(1)} s + margin)`, within, async () => {
+      const pid = await nginxMasterPid(ctx.hosts, l.master, nginxPidFile(l));
+      return { ok: pid !== undefined && pid !== before, seen: pid === undefined ? 'nginx not running' : pid === before ? `old master process ${pid} still there` : `new master process ${pid}` };
+    });
+    if (restarted.ok) ctx.event(2, 'repair', `health check restarted nginx`);
+    await check(ctx, result, `client gets "${pageOf(ctx, l.master)}" again`, ctx.timeouts.failbackMs, clientServedBy(ctx, l.master, fault.t));
+    addOutage(ctx, result, 'restart', fault.t, l.master);
+    await check(ctx, result, `VIP ${l.vip} on ${l.master} only`, ctx.timeouts.failbackMs, vipOn(ctx, l.master));
+  },
+};
+
+/** Makes nginx unable to start on the host, restorably: the binary is set aside, a failing stub takes its place. */
+export function breakNginxScript(l: DrillLayout): string {
+  const bin = nginxBinary(l);
+  return [
+    'set -e',
+    `[ -e ${bin}${ASIDE} ] || mv ${bin} ${bin}${ASIDE}`,
+    `printf '#!/bin/sh\\necho "nginx disabled by the HA drill" >&2\\nexit 1\\n' > ${bin}.drill-tmp`,
+    `chmod 755 ${bin}.drill-tmp && mv -f ${bin}.drill-tmp ${bin}`,
+    // Stop the running one with the real binary (the stub cannot).
+    `${bin}${ASIDE} -s stop || true`,
+  ].join('\n');
+}
+
+/** Undoes breakNginxScript (idempotent: a no-op when nothing is set aside). */
+export function restoreNginxScript(l: DrillLayout): string {
+  const bin = nginxBinary(l);
+  return `if [ -e ${bin}${ASIDE} ]; then mv -f ${bin}${ASIDE} ${bin}; fi`;
+}
+
+/** Starts nginx when no live master process is there. */
+export function startNginxScript(l: DrillLayout): string {
+  const pid = nginxPidFile(l);
+  return `p=$(cat ${pid} 2>/dev/null || true); if [ -z "$p" ] || ! kill -0 "$p" 2>/dev/null; then ${nginxBinary(l)}; fi`;
+}
+
+export function startEngineScript(l: DrillLayout): string {
+  return `service ${l.engine} status >/dev/null 2>&1 || service ${l.engine} start`;
+}
+
+export const step3NginxBroken: StepDefinition = {
+  step: 3,
+  title: 'nginx cannot start on the master: the VIP moves to the backup, and back after the repair',
+  async run(ctx, result) {
+    const l = ctx.layout;
+    if (!(await masterServing(ctx, result, result.startedAt))) return;
+    await act(ctx, l.master, breakNginxScript(l));
+    const fault = ctx.event(3, 'fault', `nginx made unable to start on ${l.master}`);
+    const moved = await check(ctx, result, `VIP ${l.vip} moves to ${l.backup}`, ctx.timeouts.failoverMs, vipOn(ctx, l.backup));
+    await check(ctx, result, `client gets "${pageOf(ctx, l.backup)}"`, ctx.timeouts.failoverMs, clientServedBy(ctx, l.backup, fault.t));
+    if (moved.ok) await check(ctx, result, `client's ARP entry for ${l.vip} has ${l.backup}'s MAC ${ctx.macs[l.backup]}`, ctx.timeouts.failoverMs, arpPointsTo(ctx, l.backup));
+    // Repair: the binary back, nginx started, and the VRRP service too if the check had stopped it.
+    await act(ctx, l.master, [restoreNginxScript(l), startNginxScript(l), startEngineScript(l)].join('\n'));
+    const repair = ctx.event(3, 'repair', `nginx repaired and started on ${l.master}`);
+    addOutage(ctx, result, 'failover', fault.t, l.backup, repair.t);
+    await check(ctx, result, `VIP ${l.vip} returns to ${l.master}`, ctx.timeouts.failbackMs, vipOn(ctx, l.master));
+    await check(ctx, result, `client gets "${pageOf(ctx, l.master)}" again`, ctx.timeouts.failbackMs, clientServedBy(ctx, l.master, repair.t));
+    addOutage(ctx, result, 'failback', repair.t, l.master);
+  },
+};
+
+export const step4VrrpStop: StepDefinition = {
+  step: 4,
+  title: 'VRRP service stopped on the master: the VIP moves to the backup',
+  async run(ctx, result) {
+    const l = ctx.layout;
+    if (!(await masterServing(ctx, result, result.startedAt))) return;
+    await act(ctx, l.master, `service ${l.engine} stop`);
+    const fault = ctx.event(4, 'fault', `service ${l.engine} stop on ${l.master}`);
+    await check(ctx, result, `VIP ${l.vip} moves to ${l.backup} (gone from ${l.master})`, ctx.timeouts.failoverMs, vipOn(ctx, l.backup));
+    await check(ctx, result, `client's ARP entry for ${l.vip} has ${l.backup}'s MAC ${ctx.macs[l.backup]}`, ctx.timeouts.failoverMs, arpPointsTo(ctx, l.backup));
+    await check(ctx, result, `client gets "${pageOf(ctx, l.backup)}"`, ctx.timeouts.failoverMs, clientServedBy(ctx, l.backup, fault.t));
+    const o = addOutage(ctx, result, 'failover', fault.t, l.backup);
+    record(ctx, result, {
+      what: 'client-observed outage measured',
+      ok: o.outageMs !== undefined,
+      seen: o.outageMs !== undefined ? `${(o.outageMs / 1000).toFixed(3)} s` : `no reply from ${l.backup}`,
+    });
+  },
+};
+
+export const step5VrrpStart: StepDefinition = {
+  step: 5,
+  title: 'VRRP service started again: the VIP returns to the master (preemption)',
+  async run(ctx, result) {
+    const l = ctx.layout;
+    await act(ctx, l.master, `service ${l.engine} start`);
+    const repair = ctx.event(5, 'repair', `service ${l.engine} start on ${l.master}`);
+    await check(ctx, result, `VIP ${l.vip} returns to ${l.master}`, ctx.timeouts.failbackMs, vipOn(ctx, l.master));
+    await check(ctx, result, `client's ARP entry for ${l.vip} has ${l.master}'s MAC ${ctx.macs[l.master]}`, ctx.timeouts.failbackMs, arpPointsTo(ctx, l.master));
+    await check(ctx, result, `client gets "${pageOf(ctx, l.master)}" again`, ctx.timeouts.failbackMs, clientServedBy(ctx, l.master, repair.t));
+    addOutage(ctx, result, 'failback', repair.t, l.master);
+  },
+};
+
+export const step6Reboot: StepDefinition = {
+  step: 6,
+  title: 'master rebooted: nginx and the VRRP service come back by themselves, and the VIP returns',
+  async run(ctx, result) {
+    const l = ctx.layout;
+    if (!(await masterServing(ctx, result, result.startedAt))) return;
+    ctx.log(`  reboot ${l.master}`);
+    await ctx.hosts.reboot(l.master);
+    const fault = ctx.event(6, 'fault', `reboot ${l.master}`);
+    const t = ctx.timeouts;
+    await check(ctx, result, `client gets "${pageOf(ctx, l.backup)}" while ${l.master} is down`, t.rebootMs, clientServedBy(ctx, l.backup, fault.t));
+    const downOutage = measureOutage(ctx.probe.samples(), fault.t, l.backup, ctx.clock.now());
+    const deadline = fault.t + t.rebootMs;
+    const left = () => Math.max(1, deadline - ctx.clock.now());
+    const up = await check(ctx, result, `${l.master} is up again`, left(), async () => {
+      const r = await ctx.hosts.run(l.master, 'cat /proc/sys/kernel/random/boot_id', 10_000);
+      return { ok: r.code === 0, seen: r.code === 0 ? `answering (boot ${r.stdout.trim().slice(0, 8)})` : 'not answering' };
+    });
+    const upAt = ctx.clock.now();
+    if (up.ok) ctx.event(6, 'observe', `${l.master} up`);
+    await check(ctx, result, `nginx came back on ${l.master}`, left(), async () => {
+      const pid = await nginxMasterPid(ctx.hosts, l.master, nginxPidFile(l));
+      return { ok: pid !== undefined, seen: pid !== undefined ? `master process ${pid}` : 'nginx not running' };
+    });
+    await check(ctx, result, `${l.engine} came back on ${l.master}`, left(), () => engineRunning(ctx.hosts, l.master, l.engine));
+    await check(ctx, result, `VIP ${l.vip} returns to ${l.master}`, left(), vipOn(ctx, l.master));
+    await check(ctx, result, `client gets "${pageOf(ctx, l.master)}" again`, Math.max(left(), t.failbackMs), clientServedBy(ctx, l.master, fault.t));
+    result.outages.push({ label: 'failover', ...downOutage });
+    const d = downOutage.outageMs;
+    ctx.log(`  failover: ${d !== undefined ? `${(d / 1000).toFixed(3)} s until ${l.backup} answered` : `${l.backup} never answered`}; longest stretch without any answer ${(downOutage.noAnswerMs / 1000).toFixed(3)} s`);
+    // From the moment the master answered again to the client being served by it (preemption).
+    if (up.ok) addOutage(ctx, result, 'failback', upAt, l.master);
+  },
+};
+
+export const step7Rerun: StepDefinition = {
+  step: 7,
+  title: 'playbook re-run changes nothing',
+  async run(ctx, result) {
+    if (!ctx.rerun) {
+      result.skipped = true;
+      ctx.log('  skipped: no re-run command given (--rerun-command)');
+      return;
+    }
+    ctx.log(`  ${ctx.rerun.title}`);
+    const started = ctx.clock.now();
+    const r = await ctx.rerun.run();
+    record(ctx, result, { what: ctx.rerun.title, ok: r.ok, seen: r.detail, afterMs: ctx.clock.now() - started });
+  },
+};
+
+export const ALL_STEPS: readonly StepDefinition[] = [step1Baseline, step2NginxRestart, step3NginxBroken, step4VrrpStop, step5VrrpStart, step6Reboot, step7Rerun];
+
+/**
+ * Puts the master back the way a drill found it, whatever failed: the nginx binary restored, nginx
+ * and the VRRP service started. Run after a failed step and at the end.
+ */
+export async function restoreMaster(ctx: Pick<DrillContext, 'hosts' | 'layout' | 'log'>): Promise<boolean> {
+  const l = ctx.layout;
+  const r = await ctx.hosts.run(l.master, [restoreNginxScript(l), startNginxScript(l), startEngineScript(l)].join('\n'), 60_000);
+  if (r.code !== 0) ctx.log(`  restoring ${l.master} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim()}`);
+  return r.code === 0;
+}
+
+/** Runs one step, turning an exception into a failed step; ok = no failed check and no error. */
+export async function runStep(ctx: DrillContext, def: StepDefinition): Promise<StepResult> {
+  const result: StepResult = { step: def.step, title: def.title, ok: false, startedAt: ctx.clock.now(), endedAt: 0, checks: [], outages: [] };
+  ctx.log(`\n[${def.step}] ${def.title}`);
+  try {
+    await def.run(ctx, result);
+  } catch (e) {
+    result.error = e instanceof Error ? e.message : String(e);
+    ctx.log(`  FAIL ${result.error}`);
+  }
+  result.endedAt = ctx.clock.now();
+  result.ok = !result.error && result.checks.every((c) => c.ok) && (result.skipped || result.checks.length > 0);
+  return result;
+}
