@@ -1,0 +1,409 @@
+import type { DiagnosticSink, SourceLocation } from './diagnostics.js';
+import type { Statement } from './tree.js';
+import type { Token } from './lexer.js';
+import { ValueReader } from './values.js';
+import { splitCommandLine } from './command-line.js';
+import { isIpv4 } from '../protocol/address.js';
+import {
+  DEFAULT_GARP, type GarpConfig, type GlobalDefs, type InstanceConfig, type NotifyConfig, type SyncGroupConfig,
+  type TrackInterfaceRef, type TrackScriptRef, type VipConfig, type VrrpConfig, type VrrpScriptConfig, type VrrpVersion,
+} from './model.js';
+
+/** keepalived limits track weights to ±253 so a weight can never make priority 0 or 255 on its own. */
+export const MAX_WEIGHT = 253;
+
+/** keepalived keywords vrrpd knows but does not implement: a warning says they are ignored. */
+const IGNORED_TOP = new Set(['virtual_server', 'virtual_server_group', 'static_ipaddress', 'static_routes', 'static_rules', 'linkbeat_interfaces', 'vrrp_track_file', 'track_file', 'vrrp_track_process', 'track_process', 'bfd_instance', 'garp_group']);
+const IGNORED_GLOBAL = new Set(['notification_email', 'notification_email_from', 'smtp_server', 'smtp_connect_timeout', 'smtp_helo_name', 'smtp_alert', 'smtp_alert_vrrp', 'vrrp_skip_check_adv_addr', 'vrrp_strict', 'vrrp_iptables', 'vrrp_ipsets', 'lvs_id', 'lvs_sync_daemon', 'vrrp_mcast_group4', 'vrrp_mcast_group6', 'vrrp_priority', 'checker_priority', 'max_auto_priority', 'dynamic_interfaces', 'vrrp_no_swap', 'checker_no_swap', 'script_security', 'vrrp_check_unicast_src', 'vrrp_lower_prio_no_advert', 'vrrp_higher_prio_send_advert', 'vrrp_gna_interval', 'vrrp_min_garp', 'enable_traps', 'vrrp_notify_fifo', 'notify_fifo', 'vrrp_startup_delay', 'vrrp_rx_bufs_policy', 'vrrp_rx_bufs_multiplier', 'nftables', 'nftables_priority', 'vrrp_netlink_cmd_rcv_bufs', 'vrrp_netlink_monitor_rcv_bufs', 'process_names', 'vrrp_process_name', 'default_interface']);
+const IGNORED_INSTANCE = new Set(['smtp_alert', 'virtual_routes', 'virtual_rules', 'virtual_ipaddress_excluded', 'use_vmac', 'vmac_xmit_base', 'native_ipv6', 'lvs_sync_daemon_interface', 'debug', 'strict_mode', 'accept', 'no_accept', 'skip_check_adv_addr', 'check_unicast_src', 'garp_extra_if', 'track_file', 'track_process', 'track_bfd', 'notify_master_rx_lower_pri', 'lower_prio_no_advert', 'higher_prio_send_advert', 'kernel_rx_buf_size', 'unicast_ttl', 'unicast_fault_no_peer', 'old_unicast_checksum', 'mcast_dst_ip', 'notify_deleted', 'down_timer_adverts', 'promote_secondaries', 'linkbeat_use_polling']);
+
+interface PendingInstance {
+  at: SourceLocation;
+  name: string;
+  state?: { value: 'MASTER' | 'BACKUP'; at: SourceLocation };
+  interface?: string;
+  vrid?: number;
+  priority?: number;
+  advertInt?: { ms: number; at: Token };
+  version?: VrrpVersion;
+  nopreempt?: SourceLocation;
+  preemptDelayMs?: { ms: number; at: SourceLocation };
+  auth?: { type?: 'PASS' | 'AH'; password?: string; at: SourceLocation };
+  trackScripts: TrackScriptRef[];
+  trackInterfaces: TrackInterfaceRef[];
+  dontTrackPrimary: boolean;
+  vips: VipConfig[];
+  vipInterfaceless: Array<Omit<VipConfig, 'interface'> & { interface?: string }>;
+  mcastSrcIp?: string;
+  unicastSrcIp?: string;
+  unicastPeers: string[];
+  notify: NotifyConfig;
+  garp: Partial<GarpConfig>;
+}
+
+/** Turns parsed statements into a validated configuration, with keepalived's defaults and corrections. */
+export function buildConfig(file: string, statements: Statement[], sink: DiagnosticSink): VrrpConfig {
+  const read = new ValueReader(sink);
+  const globals: GlobalDefs = { vrrpVersion: 2, garp: { ...DEFAULT_GARP }, enableScriptSecurity: false };
+  const scripts: VrrpScriptConfig[] = [];
+  const pending: PendingInstance[] = [];
+  const syncGroups: SyncGroupConfig[] = [];
+
+  for (const s of statements) {
+    switch (s.keyword.value) {
+      case 'global_defs': readGlobals(s, read, sink, globals); break;
+      case 'vrrp_script': { const script = readScript(s, read, sink); if (script) addUnique(scripts, script, 'vrrp_script', sink); break; }
+      case 'vrrp_instance': { const inst = readInstance(s, read, sink); if (inst) addUnique(pending, inst, 'vrrp_instance', sink); break; }
+      case 'vrrp_sync_group': { const g = readSyncGroup(s, read, sink); if (g) addUnique(syncGroups, g, 'vrrp_sync_group', sink); break; }
+      default: unknown(s, sink, IGNORED_TOP, 'top level');
+    }
+  }
+  const instances = pending.map((p) => finishInstance(p, globals, scripts, sink)).filter((i): i is InstanceConfig => i !== undefined);
+  checkSyncGroups(syncGroups, instances, sink);
+  checkDuplicateVrids(instances, sink);
+  return { file, globals, scripts, instances, syncGroups };
+}
+
+function unknown(s: Statement, sink: DiagnosticSink, ignored: Set<string>, where: string): void {
+  if (ignored.has(s.keyword.value)) sink.warning(s.keyword, `'${s.keyword.value}' is a keepalived keyword that vrrpd does not implement; ignored`);
+  else sink.warning(s.keyword, `unknown keyword '${s.keyword.value}' at ${where}; ignored`);
+}
+
+function addUnique<T extends { name: string; at: SourceLocation }>(list: T[], item: T, what: string, sink: DiagnosticSink): void {
+  const previous = list.find((x) => x.name === item.name);
+  if (previous) sink.error(item.at, `${what} ${item.name} is already defined at ${previous.at.file}:${previous.at.line}`);
+  else list.push(item);
+}
+
+function blockName(s: Statement, read: ValueReader, sink: DiagnosticSink, what: string): string | undefined {
+  const name = s.args[0];
+  if (!name) { sink.error(s.keyword, `${what} needs a name`); return undefined; }
+  if (s.args.length > 1) sink.warning(s.args[1], `${what} ${name.value}: extra words ignored: ${s.args.slice(1).map((t) => t.value).join(' ')}`);
+  if (!s.block) { sink.error(s.keyword, `${what} ${name.value} needs a { ... } block`); return undefined; }
+  void read;
+  return name.value;
+}
+
+function readGarpKeyword(s: Statement, read: ValueReader, garp: Partial<GarpConfig>, prefix: '' | 'vrrp_'): boolean {
+  switch (s.keyword.value) {
+    case `${prefix}garp_master_delay`: garp.masterDelayMs = read.seconds(s, 0, 86400) ?? garp.masterDelayMs; return true;
+    case `${prefix}garp_master_repeat`: garp.masterRepeat = read.integer(s, 1, 255) ?? garp.masterRepeat; return true;
+    case `${prefix}garp_master_refresh`: garp.masterRefreshMs = read.seconds(s, 0, 86400) ?? garp.masterRefreshMs; return true;
+    case `${prefix}garp_master_refresh_repeat`: garp.masterRefreshRepeat = read.integer(s, 1, 255) ?? garp.masterRefreshRepeat; return true;
+    case `${prefix}garp_lower_prio_delay`: garp.lowerPrioDelayMs = read.seconds(s, 0, 86400) ?? garp.lowerPrioDelayMs; return true;
+    case `${prefix}garp_lower_prio_repeat`: garp.lowerPrioRepeat = read.integer(s, 0, 255) ?? garp.lowerPrioRepeat; return true;
+    default: return false;
+  }
+}
+
+function readGlobals(s: Statement, read: ValueReader, sink: DiagnosticSink, globals: GlobalDefs): void {
+  const lowerPrioSet: { delay?: boolean; repeat?: boolean } = {};
+  for (const g of read.block(s)) {
+    if (readGarpKeyword(g, read, globals.garp, 'vrrp_')) {
+      if (g.keyword.value === 'vrrp_garp_lower_prio_delay') lowerPrioSet.delay = true;
+      if (g.keyword.value === 'vrrp_garp_lower_prio_repeat') lowerPrioSet.repeat = true;
+      continue;
+    }
+    switch (g.keyword.value) {
+      case 'router_id': globals.routerId = read.string(g); break;
+      case 'vrrp_version': { const v = read.integer(g, 2, 3); if (v) globals.vrrpVersion = v as VrrpVersion; break; }
+      case 'vrrp_garp_interval': globals.garp.intervalMs = read.seconds(g, 0, 1) ?? globals.garp.intervalMs; break;
+      case 'enable_script_security': globals.enableScriptSecurity = read.flag(g); break;
+      case 'script_user': {
+        if (g.args.length === 0) sink.error(g.keyword, 'script_user needs a user name');
+        else globals.scriptUser = g.args[0].value;
+        break;
+      }
+      default: unknown(g, sink, IGNORED_GLOBAL, 'global_defs');
+    }
+  }
+  // The lower-priority GARP schedule follows the master one unless set explicitly (keepalived does the same).
+  if (!lowerPrioSet.delay) globals.garp.lowerPrioDelayMs = globals.garp.masterDelayMs;
+  if (!lowerPrioSet.repeat) globals.garp.lowerPrioRepeat = globals.garp.masterRepeat;
+}
+
+function clampWeight(value: number, at: SourceLocation, sink: DiagnosticSink): number {
+  if (Math.abs(value) <= MAX_WEIGHT) return value;
+  const clamped = Math.sign(value) * MAX_WEIGHT;
+  sink.warning(at, `weight ${value} is outside -${MAX_WEIGHT}..${MAX_WEIGHT}; using ${clamped} as keepalived does`);
+  return clamped;
+}
+
+function readWeight(s: Statement, token: Token | undefined, read: ValueReader, sink: DiagnosticSink): number | undefined {
+  if (!token) { sink.error(s.keyword, `${s.keyword.value}: weight needs a value`); return undefined; }
+  const value = read.integer({ ...s, keyword: { ...s.keyword, value: 'weight' } }, -1_000_000, 1_000_000, token);
+  return value === undefined ? undefined : clampWeight(value, token, sink);
+}
+
+function readScript(s: Statement, read: ValueReader, sink: DiagnosticSink): VrrpScriptConfig | undefined {
+  const name = blockName(s, read, sink, 'vrrp_script');
+  if (!name) return undefined;
+  let command: string | undefined;
+  let intervalMs = 1000;
+  let timeoutMs: number | undefined;
+  let weight = 0;
+  let rise = 1;
+  let fall = 1;
+  let user: string | undefined;
+  let initFail = false;
+  for (const k of s.block!) {
+    switch (k.keyword.value) {
+      case 'script': command = read.commandLine(k); break;
+      case 'interval': intervalMs = read.seconds(k, 0.001, 86400) ?? intervalMs; break;
+      case 'timeout': timeoutMs = read.seconds(k, 0.001, 86400) ?? timeoutMs; break;
+      case 'weight': {
+        weight = readWeight(k, k.args[0], read, sink) ?? weight;
+        if (k.args[1]?.value === 'reverse') sink.warning(k.args[1], "weight 'reverse' is not implemented by vrrpd; ignored");
+        break;
+      }
+      case 'rise': rise = read.integer(k, 1, 1000) ?? rise; break;
+      case 'fall': fall = read.integer(k, 1, 1000) ?? fall; break;
+      case 'user': user = k.args[0]?.value; if (!user) sink.error(k.keyword, 'user needs a user name'); break;
+      case 'init_fail': initFail = read.flag(k); break;
+      default: unknown(k, sink, new Set(), `vrrp_script ${name}`);
+    }
+  }
+  if (command === undefined) {
+    sink.error(s.keyword, `vrrp_script ${name} has no 'script' line`);
+    return undefined;
+  }
+  const argv = splitCommandLine(command);
+  return { name, at: loc(s.keyword), command, argv, intervalMs, timeoutMs: timeoutMs ?? intervalMs, weight, rise, fall, user, initFail };
+}
+
+function readNotifyKeyword(k: Statement, read: ValueReader, notify: NotifyConfig): boolean {
+  const key = ({ notify_master: 'master', notify_backup: 'backup', notify_fault: 'fault', notify_stop: 'stop', notify: 'generic' } as const)[k.keyword.value as 'notify'];
+  if (!key) return false;
+  const line = read.commandLine(k);
+  if (line !== undefined) notify[key] = splitCommandLine(line);
+  return true;
+}
+
+function readVip(v: Statement, iface: string | undefined, sink: DiagnosticSink): PendingInstance['vipInterfaceless'][number] | undefined {
+  const words = [v.keyword, ...v.args];
+  const [addr, prefix] = words[0].value.split('/');
+  if (!isIpv4(addr)) {
+    sink.error(words[0], `virtual_ipaddress: '${words[0].value}' is not an IPv4 address (IPv6 VIPs are not supported by vrrpd)`);
+    return undefined;
+  }
+  let prefixLength = 32;
+  if (prefix !== undefined) {
+    if (!/^\d+$/.test(prefix) || Number(prefix) > 32) {
+      sink.error(words[0], `virtual_ipaddress: '/${prefix}' is not a prefix length 0..32`);
+      return undefined;
+    }
+    prefixLength = Number(prefix);
+  }
+  const vip: PendingInstance['vipInterfaceless'][number] = { address: addr, prefixLength, interface: iface, at: loc(words[0]) };
+  for (let i = 1; i < words.length; i++) {
+    const option = words[i].value;
+    const value = words[i + 1];
+    const needsValue = ['dev', 'label', 'brd', 'broadcast', 'scope'].includes(option);
+    if (needsValue && !value) { sink.error(words[i], `virtual_ipaddress: '${option}' needs a value`); return undefined; }
+    switch (option) {
+      case 'dev': vip.interface = value.value; i++; break;
+      case 'label': vip.label = value.value; i++; break;
+      case 'brd': case 'broadcast':
+        if (!isIpv4(value.value) && value.value !== '+' && value.value !== '-') { sink.error(value, `virtual_ipaddress: broadcast '${value.value}' is not an IPv4 address`); return undefined; }
+        vip.broadcast = value.value; i++; break;
+      case 'scope': sink.warning(words[i], "virtual_ipaddress: 'scope' is not implemented by vrrpd; ignored"); i++; break;
+      default: sink.warning(words[i], `virtual_ipaddress: unknown option '${option}'; ignored`);
+    }
+  }
+  return vip;
+}
+
+function readInstance(s: Statement, read: ValueReader, sink: DiagnosticSink): PendingInstance | undefined {
+  const name = blockName(s, read, sink, 'vrrp_instance');
+  if (!name) return undefined;
+  const p: PendingInstance = { at: loc(s.keyword), name, trackScripts: [], trackInterfaces: [], dontTrackPrimary: false, vips: [], vipInterfaceless: [], unicastPeers: [], notify: {}, garp: {} };
+  for (const k of s.block!) {
+    if (readNotifyKeyword(k, read, p.notify)) continue;
+    if (readGarpKeyword(k, read, p.garp, '')) continue;
+    switch (k.keyword.value) {
+      case 'state': {
+        const t = read.one(k);
+        if (!t) break;
+        const v = t.value.toUpperCase();
+        if (v === 'MASTER' || v === 'BACKUP') p.state = { value: v, at: t };
+        else sink.error(t, `state: '${t.value}' is not MASTER or BACKUP`);
+        break;
+      }
+      case 'interface': p.interface = read.string(k); break;
+      case 'virtual_router_id': p.vrid = read.integer(k, 1, 255); break;
+      case 'priority': p.priority = read.integer(k, 1, 255); break;
+      case 'advert_int': { const t = read.one(k); const ms = read.seconds(k, 0.01, 255, t); if (t && ms !== undefined) p.advertInt = { ms, at: t }; break; }
+      case 'version': { const v = read.integer(k, 2, 3); if (v) p.version = v as VrrpVersion; break; }
+      case 'nopreempt': read.flag(k); p.nopreempt = k.keyword; break;
+      case 'preempt': read.flag(k); p.nopreempt = undefined; break;
+      case 'preempt_delay': { const ms = read.seconds(k, 0, 1000); if (ms !== undefined) p.preemptDelayMs = { ms, at: k.keyword }; break; }
+      case 'authentication': {
+        p.auth = { at: k.keyword };
+        for (const a of read.block(k)) {
+          if (a.keyword.value === 'auth_type') {
+            const t = read.one(a);
+            if (t && (t.value === 'PASS' || t.value === 'AH')) p.auth.type = t.value;
+            else if (t) sink.error(t, `auth_type: '${t.value}' is not PASS or AH`);
+          } else if (a.keyword.value === 'auth_pass') {
+            const t = read.one(a);
+            if (t) {
+              if (Buffer.byteLength(t.value) > 8) {
+                const kept = Buffer.from(t.value).subarray(0, 8).toString();
+                sink.warning(t, `auth_pass '${'*'.repeat(t.value.length)}' is ${Buffer.byteLength(t.value)} characters; only the first 8 are used on the wire (keepalived truncates it the same way), so peers must share those 8`);
+                p.auth.password = kept;
+              } else p.auth.password = t.value;
+            }
+          } else unknown(a, sink, new Set(), 'authentication');
+        }
+        break;
+      }
+      case 'track_script':
+        for (const t of read.block(k)) {
+          const ref: TrackScriptRef = { name: t.keyword.value, at: loc(t.keyword) };
+          if (t.args[0]?.value === 'weight') ref.weight = readWeight(t, t.args[1], read, sink);
+          else if (t.args.length > 0) sink.warning(t.args[0], `track_script ${ref.name}: unexpected '${t.args[0].value}' (expected 'weight N'); ignored`);
+          p.trackScripts.push(ref);
+        }
+        break;
+      case 'track_interface':
+        for (const t of read.block(k)) {
+          const ref: TrackInterfaceRef = { name: t.keyword.value, weight: 0, at: loc(t.keyword) };
+          if (t.args[0]?.value === 'weight') ref.weight = readWeight(t, t.args[1], read, sink) ?? 0;
+          else if (t.args.length > 0) sink.warning(t.args[0], `track_interface ${ref.name}: unexpected '${t.args[0].value}' (expected 'weight N'); ignored`);
+          p.trackInterfaces.push(ref);
+        }
+        break;
+      case 'dont_track_primary': p.dontTrackPrimary = read.flag(k); break;
+      case 'virtual_ipaddress':
+        for (const v of read.block(k)) { const vip = readVip(v, undefined, sink); if (vip) p.vipInterfaceless.push(vip); }
+        break;
+      case 'mcast_src_ip': p.mcastSrcIp = read.ipv4(k); break;
+      case 'unicast_src_ip': p.unicastSrcIp = read.ipv4(k); break;
+      case 'unicast_peer':
+        for (const u of read.block(k)) {
+          if (isIpv4(u.keyword.value)) p.unicastPeers.push(u.keyword.value);
+          else sink.error(u.keyword, `unicast_peer: '${u.keyword.value}' is not an IPv4 address`);
+        }
+        break;
+      default: unknown(k, sink, IGNORED_INSTANCE, `vrrp_instance ${name}`);
+    }
+  }
+  return p;
+}
+
+function finishInstance(p: PendingInstance, globals: GlobalDefs, scripts: VrrpScriptConfig[], sink: DiagnosticSink): InstanceConfig | undefined {
+  const where = `(${p.name})`;
+  let ok = true;
+  if (!p.interface) { sink.error(p.at, `${where} no 'interface' given`); ok = false; }
+  if (p.vrid === undefined) { sink.error(p.at, `${where} no 'virtual_router_id' given`); ok = false; }
+  const version = p.version ?? globals.vrrpVersion;
+  let priority = p.priority;
+  if (priority === undefined) {
+    priority = p.state?.value === 'MASTER' ? 255 : 100;
+    // Only the MASTER case surprises people (it silently makes the node the address owner).
+    if (priority === 255) sink.warning(p.at, `${where} no 'priority' given: using 255 because state is MASTER (keepalived's rule: state MASTER means the address owner, 255)`);
+  }
+  let advertIntervalMs = p.advertInt?.ms ?? 1000;
+  if (version === 2 && advertIntervalMs % 1000 !== 0) {
+    const rounded = Math.max(1000, Math.round(advertIntervalMs / 1000) * 1000);
+    sink.warning(p.advertInt!.at, `${where} VRRPv2 advert_int must be whole seconds: ${advertIntervalMs / 1000} s rounded to ${rounded / 1000} s (use 'version 3' for sub-second adverts)`);
+    advertIntervalMs = rounded;
+  }
+  if (version === 3 && advertIntervalMs > 40950) {
+    sink.error(p.advertInt!.at, `${where} VRRPv3 advert_int ${advertIntervalMs / 1000} s is above the maximum 40.95 s`);
+    ok = false;
+  }
+  if (version === 3 && advertIntervalMs % 10 !== 0) {
+    const rounded = Math.max(10, Math.round(advertIntervalMs / 10) * 10);
+    sink.warning(p.advertInt!.at, `${where} VRRPv3 advert_int has centisecond resolution: ${advertIntervalMs / 1000} s rounded to ${rounded / 1000} s`);
+    advertIntervalMs = rounded;
+  }
+  let nopreempt = p.nopreempt !== undefined;
+  let preemptDelayMs = p.preemptDelayMs?.ms ?? 0;
+  if (nopreempt && priority === 255) {
+    sink.warning(p.nopreempt!, `${where} nopreempt is incompatible with priority 255 (the address owner always preempts); clearing nopreempt`);
+    nopreempt = false;
+  }
+  if (nopreempt && p.state?.value === 'MASTER') {
+    sink.warning(p.nopreempt!, `${where} nopreempt will not work with initial state MASTER; clearing nopreempt as keepalived does. Use 'state BACKUP' on every node and set nopreempt on the higher-priority one`);
+    nopreempt = false;
+  }
+  if (preemptDelayMs > 0 && p.state?.value === 'MASTER') {
+    sink.warning(p.preemptDelayMs!.at, `${where} preempt_delay will not work with initial state MASTER; clearing preempt_delay as keepalived does`);
+    preemptDelayMs = 0;
+  }
+  if (preemptDelayMs > 0 && nopreempt) {
+    sink.warning(p.preemptDelayMs!.at, `${where} preempt_delay is incompatible with nopreempt; clearing preempt_delay`);
+    preemptDelayMs = 0;
+  }
+  let auth: InstanceConfig['auth'];
+  if (p.auth) {
+    if (version === 3) sink.warning(p.auth.at, `${where} VRRP version 3 does not support authentication; ignoring the authentication block`);
+    else if (p.auth.type === 'AH') { sink.error(p.auth.at, `${where} auth_type AH is not supported by vrrpd (and deprecated by RFC 3768); use PASS or none`); ok = false; }
+    else if (p.auth.type === undefined) { sink.error(p.auth.at, `${where} authentication block without auth_type`); ok = false; }
+    else if (p.auth.password === undefined || p.auth.password === '') { sink.error(p.auth.at, `${where} auth_type PASS needs an auth_pass`); ok = false; }
+    else auth = { type: 'PASS', password: p.auth.password };
+  }
+  const trackScripts: TrackScriptRef[] = [];
+  for (const ref of p.trackScripts) {
+    if (scripts.some((sc) => sc.name === ref.name)) trackScripts.push(ref);
+    else sink.warning(ref.at, `${where} track_script ${ref.name}: no vrrp_script of that name; ignored`);
+  }
+  if (p.mcastSrcIp && p.unicastSrcIp) sink.warning(p.at, `${where} both mcast_src_ip and unicast_src_ip given; unicast_src_ip is used`);
+  if (p.unicastSrcIp && p.unicastPeers.length === 0) sink.warning(p.at, `${where} unicast_src_ip without unicast_peer: adverts go to the multicast group`);
+  if (p.vipInterfaceless.length === 0) sink.warning(p.at, `${where} no virtual_ipaddress: the instance elects a master but moves no address`);
+  if (!ok) return undefined;
+  const iface = p.interface!;
+  const vips: VipConfig[] = p.vipInterfaceless.map((v) => ({ ...v, interface: v.interface ?? iface }));
+  const garp: GarpConfig = { ...globals.garp, ...p.garp };
+  if (p.garp.masterDelayMs !== undefined && p.garp.lowerPrioDelayMs === undefined) garp.lowerPrioDelayMs = garp.masterDelayMs;
+  if (p.garp.masterRepeat !== undefined && p.garp.lowerPrioRepeat === undefined) garp.lowerPrioRepeat = garp.masterRepeat;
+  return {
+    name: p.name, at: p.at, initialState: p.state?.value, interface: iface, vrid: p.vrid!, priority, advertIntervalMs, version,
+    nopreempt, preemptDelayMs, auth, trackScripts, trackInterfaces: p.trackInterfaces, dontTrackPrimary: p.dontTrackPrimary,
+    vips, mcastSrcIp: p.mcastSrcIp, unicastSrcIp: p.unicastSrcIp, unicastPeers: p.unicastPeers, notify: p.notify, garp,
+  };
+}
+
+function readSyncGroup(s: Statement, read: ValueReader, sink: DiagnosticSink): SyncGroupConfig | undefined {
+  const name = blockName(s, read, sink, 'vrrp_sync_group');
+  if (!name) return undefined;
+  const group: SyncGroupConfig = { name, at: loc(s.keyword), members: [], notify: {} };
+  for (const k of s.block!) {
+    if (readNotifyKeyword(k, read, group.notify)) continue;
+    if (k.keyword.value === 'group') {
+      for (const m of read.block(k)) { group.members.push(m.keyword.value, ...m.args.map((a) => a.value)); }
+    } else unknown(k, sink, new Set(['smtp_alert', 'global_tracking', 'sync_group_tracking_weight', 'track_script', 'track_interface']), `vrrp_sync_group ${name}`);
+  }
+  return group;
+}
+
+function checkSyncGroups(groups: SyncGroupConfig[], instances: InstanceConfig[], sink: DiagnosticSink): void {
+  const owner = new Map<string, string>();
+  for (const g of groups) {
+    for (const m of g.members) {
+      if (!instances.some((i) => i.name === m)) sink.error(g.at, `vrrp_sync_group ${g.name}: member ${m} is not a vrrp_instance`);
+      const other = owner.get(m);
+      if (other) sink.error(g.at, `vrrp_sync_group ${g.name}: ${m} is already in sync group ${other}`);
+      owner.set(m, g.name);
+    }
+    if (g.members.length < 2) sink.warning(g.at, `vrrp_sync_group ${g.name} has ${g.members.length} member(s); a sync group needs at least two to mean anything`);
+  }
+}
+
+function checkDuplicateVrids(instances: InstanceConfig[], sink: DiagnosticSink): void {
+  for (let i = 0; i < instances.length; i++) {
+    for (let j = 0; j < i; j++) {
+      const a = instances[i];
+      const b = instances[j];
+      if (a.vrid === b.vrid && a.interface === b.interface && a.unicastPeers.length === 0 && b.unicastPeers.length === 0) {
+        sink.error(a.at, `(${a.name}) virtual_router_id ${a.vrid} on ${a.interface} is already used by ${b.name} (${b.at.file}:${b.at.line})`);
+      }
+    }
+  }
+}
+
+/** Only the position of a token, so configurations hold no lexer internals. */
+function loc(token: SourceLocation): SourceLocation {
+  return { file: token.file, line: token.line, col: token.col };
+}

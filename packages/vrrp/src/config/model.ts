@@ -1,0 +1,126 @@
+import type { SourceLocation } from './diagnostics.js';
+
+export type VrrpVersion = 2 | 3;
+
+/** Gratuitous ARP schedule of a master (keepalived's garp_master_* and garp_lower_prio_*). */
+export interface GarpConfig {
+  /** Second burst this long after becoming master (0 = none). keepalived default 5 s. */
+  masterDelayMs: number;
+  /** GARPs per burst. keepalived default 5. */
+  masterRepeat: number;
+  /** Periodic refresh while master (0 = off, the default). */
+  masterRefreshMs: number;
+  masterRefreshRepeat: number;
+  /** After a lower-priority advert (split-brain recovery): same defaults as the master values. */
+  lowerPrioDelayMs: number;
+  lowerPrioRepeat: number;
+  /** Minimum gap between GARPs on one interface (vrrp_garp_interval), 0 = back to back. */
+  intervalMs: number;
+}
+
+export interface GlobalDefs {
+  routerId?: string;
+  vrrpVersion: VrrpVersion;
+  garp: GarpConfig;
+  enableScriptSecurity: boolean;
+  scriptUser?: string;
+}
+
+export interface VrrpScriptConfig {
+  name: string;
+  at: SourceLocation;
+  /** The script line as written. */
+  command: string;
+  argv: string[];
+  intervalMs: number;
+  timeoutMs: number;
+  /** keepalived semantics: 0 = FAULT on failure; > 0 added while OK; < 0 added while failing. */
+  weight: number;
+  rise: number;
+  fall: number;
+  user?: string;
+  initFail: boolean;
+}
+
+export interface TrackScriptRef {
+  name: string;
+  /** Per-instance override of the script's weight. */
+  weight?: number;
+  at: SourceLocation;
+}
+
+export interface TrackInterfaceRef {
+  name: string;
+  /** 0 = FAULT while down; otherwise added while up (> 0) or while down (< 0). */
+  weight: number;
+  at: SourceLocation;
+}
+
+export interface VipConfig {
+  address: string;
+  prefixLength: number;
+  /** `dev X`, else the instance's interface. */
+  interface: string;
+  label?: string;
+  broadcast?: string;
+  at: SourceLocation;
+}
+
+export interface NotifyConfig {
+  master?: string[];
+  backup?: string[];
+  fault?: string[];
+  stop?: string[];
+  /** The generic `notify` script: called with TYPE "NAME" STATE PRIORITY. */
+  generic?: string[];
+}
+
+export interface InstanceConfig {
+  name: string;
+  at: SourceLocation;
+  /** As written (`state`); keepalived always starts in BACKUP, this only shortens the first wait. */
+  initialState?: 'MASTER' | 'BACKUP';
+  interface: string;
+  vrid: number;
+  priority: number;
+  advertIntervalMs: number;
+  version: VrrpVersion;
+  nopreempt: boolean;
+  preemptDelayMs: number;
+  auth?: { type: 'PASS'; password: string };
+  trackScripts: TrackScriptRef[];
+  trackInterfaces: TrackInterfaceRef[];
+  dontTrackPrimary: boolean;
+  vips: VipConfig[];
+  mcastSrcIp?: string;
+  unicastSrcIp?: string;
+  unicastPeers: string[];
+  notify: NotifyConfig;
+  garp: GarpConfig;
+}
+
+export interface SyncGroupConfig {
+  name: string;
+  at: SourceLocation;
+  members: string[];
+  notify: NotifyConfig;
+}
+
+export interface VrrpConfig {
+  /** The main file. */
+  file: string;
+  globals: GlobalDefs;
+  scripts: VrrpScriptConfig[];
+  instances: InstanceConfig[];
+  syncGroups: SyncGroupConfig[];
+}
+
+export const DEFAULT_GARP: GarpConfig = {
+  masterDelayMs: 5000,
+  masterRepeat: 5,
+  masterRefreshMs: 0,
+  masterRefreshRepeat: 1,
+  lowerPrioDelayMs: 5000,
+  lowerPrioRepeat: 5,
+  intervalMs: 0,
+};
