@@ -6,3 +6,4 @@ export * from './contract/connector.js';
 export * from './model.js';
 export * from './registry.js';
 export * from './executor/index.js';
+export * from './report/index.js';
