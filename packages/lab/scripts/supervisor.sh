@@ -1,0 +1,93 @@
+#!/bin/bash
+# Supervisor of one lab host: reads the host's console into its boot log, boots the host, and boots it
+# again when the host reboots (its init ends with SIGHUP) or its PID 1 is killed (`lab reboot`).
+# Stops on SIGTERM (killing the host's PID 1 first), when the host halts, or after repeated failed boots.
+# Usage: supervisor.sh HOST_DIR   (HOST_DIR/host.env holds the LAB_* settings written by the lab)
+set -uo pipefail
+dir=$1
+# shellcheck source=/dev/null
+set -a
+source "$dir/host.env"
+set +a
+: "${LAB_NETNS:?}" "${LAB_ADDRESS:?}" "${LAB_PREFIX:?}" "${LAB_GATEWAY:?}" "${LAB_STAGE:?}" "${LAB_CONSOLE:?}"
+
+log() { printf '%(%Y-%m-%dT%H:%M:%S)T haweb-supervisor: %s\n' -1 "$*" >> "$dir/boot.log"; }
+
+[ -p "$LAB_CONSOLE" ] || mkfifo -m 600 "$LAB_CONSOLE"
+# Held open read-write for the supervisor's whole life: writers never block and never see EOF/EPIPE.
+exec 3<>"$LAB_CONSOLE"
+(
+  trap - TERM INT
+  exec 1>>"$dir/boot.log"
+  while IFS= read -r line <&3; do printf '%(%Y-%m-%dT%H:%M:%S)T %s\n' -1 "$line"; done
+) &
+reader=$!
+
+stopping=0
+child=
+init_pid() {
+  # The host's PID 1 as seen from here: the only child of the unshare process we started.
+  local pid
+  pid=$(cat "$dir/init.pid" 2>/dev/null) || return 1
+  [ -n "$pid" ] && [ -n "$child" ] || return 1
+  [ "$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null)" = "$child" ] || return 1
+  echo "$pid"
+}
+stop() {
+  stopping=1
+  local pid
+  if pid=$(init_pid); then kill -KILL "$pid" 2>/dev/null; fi
+}
+trap stop TERM INT
+
+# A real reboot gives the host a clean network: only its own address, route and no firewall rules.
+net_setup() {
+  local ns=$LAB_NETNS
+  ip -n "$ns" link set lo up &&
+    ip -n "$ns" addr flush dev eth1 &&
+    ip -n "$ns" addr add "$LAB_ADDRESS/$LAB_PREFIX" dev eth1 &&
+    ip -n "$ns" link set eth1 up &&
+    ip -n "$ns" route replace default via "$LAB_GATEWAY" dev eth1 || return 1
+  if command -v nft >/dev/null; then
+    ip netns exec "$ns" nft flush ruleset 2>/dev/null || true
+  fi
+}
+
+boots=0
+fast_failures=0
+while [ "$stopping" = 0 ]; do
+  if ! net_setup; then log "network setup of $LAB_NETNS failed"; fi
+  boots=$((boots + 1))
+  log "boot $boots starting"
+  started=$SECONDS
+  ip netns exec "$LAB_NETNS" unshare --mount --pid --fork --uts --ipc --time --propagation private \
+    -- "$LAB_STAGE" </dev/null >>"$dir/stage.log" 2>&1 &
+  child=$!
+  for _ in $(seq 1 100); do
+    kids=$(cat "/proc/$child/task/$child/children" 2>/dev/null || true)
+    if [ -n "${kids// /}" ]; then echo "${kids%% *}" > "$dir/init.pid"; break; fi
+    kill -0 "$child" 2>/dev/null || break
+    sleep 0.05
+  done
+  [ "$stopping" = 1 ] && stop
+  rc=0
+  wait "$child" || rc=$?
+  # `wait` returns early when a trapped signal arrives: wait again until the host is really gone.
+  while kill -0 "$child" 2>/dev/null; do rc=0; wait "$child" || rc=$?; done
+  rm -f "$dir/init.pid"
+  child=
+  log "host stopped (exit status $rc)"
+  [ "$stopping" = 1 ] && break
+  if [ "$rc" = 130 ]; then log "host halted; not booting again"; break; fi
+  # A requested reboot (129: reboot inside the host; 137: PID 1 killed by `lab reboot`) is not a failure.
+  if [ "$rc" != 129 ] && [ "$rc" != 137 ] && ((SECONDS - started < 10)); then
+    fast_failures=$((fast_failures + 1))
+  else
+    fast_failures=0
+  fi
+  if ((fast_failures >= 5)); then log "5 boots in a row ended within 10 s; giving up"; break; fi
+done
+log "supervisor exiting"
+kill "$reader" 2>/dev/null
+wait "$reader" 2>/dev/null
+exit 0
