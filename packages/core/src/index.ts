@@ -7,3 +7,6 @@ export * from './model.js';
 export * from './registry.js';
 export * from './executor/index.js';
 export * from './report/index.js';
+export * from './templating/index.js';
+export * from './vars/index.js';
+export * from './inventory/index.js';

@@ -1,0 +1,52 @@
+/**
+ * Connection variables. Inventories may write them with or without the `ansible_` prefix
+ * (`host`, `port`, `user`, `ssh_private_key_file`), or in Ansible's old `ansible_ssh_*` spelling. The
+ * loader normalizes each vars source to the `ansible_*` names: the short name is copied (kept too, since
+ * `port` may also be a plain variable of the author's) when the `ansible_` name is not set there.
+ */
+import type { Vars } from '../model.js';
+
+const ALIASES: Record<string, string[]> = {
+  ansible_host: ['host', 'ansible_ssh_host'],
+  ansible_port: ['port', 'ansible_ssh_port'],
+  ansible_user: ['user', 'ansible_ssh_user', 'remote_user'],
+  ansible_ssh_private_key_file: ['ssh_private_key_file', 'private_key_file', 'ansible_private_key_file'],
+  ansible_password: ['ansible_ssh_pass', 'ansible_ssh_password'],
+};
+
+export const CONNECTION_VARS = Object.keys(ALIASES);
+
+export function normalizeConnectionVars(vars: Vars): Vars {
+  const out: Vars = { ...vars };
+  for (const [canonical, aliases] of Object.entries(ALIASES)) {
+    if (canonical in out) continue;
+    const alias = aliases.find((a) => a in out);
+    if (alias !== undefined) out[canonical] = out[alias];
+  }
+  return out;
+}
+
+export interface HostConnection {
+  address: string;
+  port: number;
+  user?: string;
+  privateKeyFile?: string;
+  password?: string;
+}
+
+/** Where to connect for a host, from its merged (and rendered) variables. */
+export function connectionOf(hostName: string, vars: Vars): HostConnection {
+  const v = normalizeConnectionVars(vars);
+  const port = v.ansible_port === undefined || v.ansible_port === null ? 22 : Number(String(v.ansible_port));
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`host ${hostName}: ansible_port must be a port number, got ${JSON.stringify(v.ansible_port)}`);
+  }
+  const str = (x: unknown) => (x === undefined || x === null || x === '' ? undefined : String(x));
+  return {
+    address: str(v.ansible_host) ?? hostName,
+    port,
+    user: str(v.ansible_user),
+    privateKeyFile: str(v.ansible_ssh_private_key_file),
+    password: str(v.ansible_password),
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * Reading YAML with positions. Every file is parsed with yaml's Document API and a LineCounter, so any
+ * node can be turned into file:line:col for messages. The schema is YAML 1.1 as PyYAML reads it (what
+ * Ansible users write: `become: yes`, `gather_facts: no`, merge keys `<<:`), with two deliberate changes:
+ *  - an unquoted octal-looking number (`mode: 0644`) stays the string "0644", so modules get the octal
+ *    the author meant rather than the integer 420 or 644;
+ *  - `y`/`n` are strings (PyYAML does not read them as booleans), dates stay strings.
+ * The `!secret` tag wraps a scalar in SecretString (masked in every output).
+ */
+import { readFileSync } from 'node:fs';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+  type Node,
+  type Pair,
+  type ScalarTag,
+  type Tags,
+  type YAMLMap,
+} from 'yaml';
+import type { Diagnostic, SourcePos } from '../model.js';
+import { SecretString } from '../vars/secret.js';
+
+const secretTag: ScalarTag = {
+  tag: '!secret',
+  identify: (v) => v instanceof SecretString,
+  resolve: (str) => new SecretString(str),
+  stringify: (item) => String((item.value as SecretString).value),
+};
+
+const octalAsString: ScalarTag = {
+  tag: 'tag:yaml.org,2002:int',
+  format: 'OCT',
+  default: true,
+  test: /^0[0-7]+$/,
+  resolve: (str) => str as unknown as number,
+};
+
+const ansibleTags = (tags: Tags): Tags => {
+  const kept = tags.filter((t) => {
+    const tag = t as ScalarTag;
+    if (tag.tag === 'tag:yaml.org,2002:timestamp') return false;
+    return !(tag.tag === 'tag:yaml.org,2002:bool');
+  });
+  const bool = (test: RegExp, value: boolean): ScalarTag => ({
+    tag: 'tag:yaml.org,2002:bool',
+    default: true,
+    test,
+    resolve: () => value,
+    stringify: ({ value: v }) => (v ? 'true' : 'false'),
+  });
+  return [
+    secretTag,
+    octalAsString,
+    bool(/^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/, true),
+    bool(/^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/, false),
+    ...kept,
+  ];
+};
+
+export interface YamlSource {
+  file: string;
+  /** One or more documents (playbooks and inventories use the first). */
+  docs: Document.Parsed[];
+  lineCounter: LineCounter;
+  /** Syntax errors, already as diagnostics with positions. */
+  diagnostics: Diagnostic[];
+}
+
+export const YAML_OPTIONS = { version: '1.1' as const, merge: true, customTags: ansibleTags, prettyErrors: false };
+
+export function parseYaml(file: string, text: string): YamlSource {
+  const lineCounter = new LineCounter();
+  const parsed = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
+  const docs = Array.isArray(parsed) ? parsed : [];
+  const diagnostics: Diagnostic[] = [];
+  for (const doc of docs) {
+    for (const err of doc.errors) {
+      const lp = err.linePos?.[0];
+      diagnostics.push({
+        severity: 'error',
+        message: `YAML syntax: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+        pos: { file, line: lp?.line ?? 1, col: lp?.col ?? 1 },
+      });
+    }
+  }
+  return { file, docs, lineCounter, diagnostics };
+}
+
+/** Read and parse a YAML file; a missing or unreadable file becomes a diagnostic at `from`. */
+export function readYaml(file: string, from?: SourcePos, what = 'file'): YamlSource {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return {
+      file,
+      docs: [],
+      lineCounter: new LineCounter(),
+      diagnostics: [{ severity: 'error', message: `cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, pos: from }],
+    };
+  }
+  return parseYaml(file, text);
+}
+
+/** Position of a node (its first character), or of the file's start. */
+export function posOf(src: YamlSource, node: Node | Pair | null | undefined): SourcePos {
+  const range = node && (isPair(node) ? (node.key as Node | null)?.range : (node as Node).range);
+  if (!range) return { file: src.file, line: 1, col: 1 };
+  const { line, col } = src.lineCounter.linePos(range[0]);
+  return { file: src.file, line, col };
+}
+
+export function rootOf(src: YamlSource): Node | null {
+  return (src.docs[0]?.contents as Node | null | undefined) ?? null;
+}
+
+/** The JavaScript value of a node (anchors and merge keys resolved). */
+export function toJS(src: YamlSource, node: Node | null | undefined): unknown {
+  if (!node) return null;
+  const doc = src.docs[0];
+  return node.toJS(doc, { maxAliasCount: 1000 });
+}
+
+/** A map's entries with their key names and nodes. Non-string keys are stringified. */
+export function entries(map: YAMLMap): { key: string; keyNode: Node; value: Node | null; pair: Pair }[] {
+  return map.items.map((pair) => {
+    const keyNode = pair.key as Node;
+    const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+    return { key, keyNode, value: (pair.value as Node | null) ?? null, pair };
+  });
+}
+
+export function describeNode(node: Node | null): string {
+  if (node === null) return 'nothing';
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) {
+    const v = node.value;
+    if (v === null) return 'null';
+    if (typeof v === 'string' || v instanceof SecretString) return 'a string';
+    if (typeof v === 'number') return 'a number';
+    if (typeof v === 'boolean') return 'a boolean';
+  }
+  return 'a value';
+}
+
+export { isMap, isSeq, isScalar };
+export type { Node, YAMLMap };

@@ -1,0 +1,286 @@
+/**
+ * The templating engine: nunjucks (a maintained Jinja2-compatible engine) configured to behave like
+ * Jinja2 under Ansible:
+ *  - autoescape off; trim_blocks on, lstrip_blocks off (Ansible's template module defaults);
+ *  - undefined variables are errors that name the variable (our own StrictUndefined, see
+ *    undefined.ts: nunjucks' throwOnUndefined only says "attempted to output null or undefined value"
+ *    and also rejects None, which Ansible prints as '');
+ *  - Python truthiness, comparison and printing (see transform.ts);
+ *  - Ansible's filters and tests (filters.ts, tests.ts).
+ * Templates are compiled once and cached by source text.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve as resolvePath } from 'node:path';
+import { nunjucks, type NjEnvironment } from './nunjucks-internals.js';
+import { transformTemplate } from './transform.js';
+import { filters } from './filters.js';
+import { tests } from './tests.js';
+import { getAttr } from './python-methods.js';
+import { pyStr, pyTruthy } from './python.js';
+import { TemplateError } from './errors.js';
+import { assertDefined, isUndefined, makeUndefined } from './undefined.js';
+import { isPlainObject, SecretString } from '../vars/secret.js';
+import { didYouMean } from '../validate/suggest.js';
+
+/** Ansible's `omit`: a task argument whose value renders to this is dropped. */
+export const OMIT = '__omit_place_holder__haweb__';
+
+const LEXER_OPTS = { autoescape: false, throwOnUndefined: false, trimBlocks: true, lstripBlocks: false };
+
+interface Compiled {
+  template: { render(ctx: object): string };
+  names: Set<string>;
+  native: boolean;
+}
+
+interface NativeBox {
+  value?: unknown;
+  set: boolean;
+}
+
+function createEnvironment(): NjEnvironment {
+  const env = new nunjucks.Environment(null, LEXER_OPTS);
+  for (const [name, fn] of Object.entries(filters)) env.addFilter(name, fn);
+  for (const [name, fn] of Object.entries(tests)) env.addTest(name, fn);
+  env.addGlobal('__getattr', getAttr);
+  env.addGlobal('__bool', pyTruthy);
+  env.addGlobal('__finalize', pyStr);
+  env.addGlobal('__in', inOperator);
+  env.addGlobal('__compare', compare);
+  env.addGlobal('__capture', function (this: { ctx: { __native_box: NativeBox } }, value: unknown) {
+    this.ctx.__native_box.value = value;
+    this.ctx.__native_box.set = true;
+    return '';
+  });
+  env.addGlobal('lookup', lookup);
+  env.addGlobal('query', (...args: unknown[]) => {
+    const v = lookup.apply(undefined as never, args as [string, ...unknown[]]);
+    return Array.isArray(v) ? v : [v];
+  });
+  return env;
+}
+
+const env = createEnvironment();
+const cache = new Map<string, Compiled>();
+const CACHE_LIMIT = 5000;
+
+function lookup(plugin: string, ...terms: unknown[]): unknown {
+  switch (plugin) {
+    case 'env':
+      return terms.length === 1 ? (process.env[String(terms[0])] ?? '') : terms.map((t) => process.env[String(t)] ?? '');
+    case 'file': {
+      const read = (t: unknown) => readFileSync(isAbsolute(String(t)) ? String(t) : resolvePath(String(t)), 'utf8').replace(/\n$/, '');
+      return terms.length === 1 ? read(terms[0]) : terms.map(read);
+    }
+    default:
+      throw new Error(`lookup plugin '${plugin}' is not supported (supported: env, file)`);
+  }
+}
+
+function inOperator(needle: unknown, haystack: unknown): boolean {
+  assertDefined(needle);
+  assertDefined(haystack);
+  const n = needle instanceof SecretString ? needle.value : needle;
+  const h = haystack instanceof SecretString ? haystack.value : haystack;
+  if (typeof h === 'string') return h.includes(pyStr(n));
+  if (Array.isArray(h)) return h.some((x) => pyEquals(x, n));
+  if (h !== null && typeof h === 'object') return Object.prototype.hasOwnProperty.call(h, String(n));
+  throw new Error(`argument of type '${h === null ? 'NoneType' : typeof h}' is not iterable`);
+}
+
+function plain(v: unknown): unknown {
+  return v instanceof SecretString ? v.value : v;
+}
+
+export function pyEquals(a: unknown, b: unknown): boolean {
+  const x = plain(a);
+  const y = plain(b);
+  if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((v, i) => pyEquals(v, y[i]));
+  if (isPlainObject(x) && isPlainObject(y)) {
+    const kx = Object.keys(x);
+    return kx.length === Object.keys(y).length && kx.every((k) => k in y && pyEquals(x[k], y[k]));
+  }
+  if (typeof x === 'boolean' && typeof y === 'number') return Number(x) === y;
+  if (typeof x === 'number' && typeof y === 'boolean') return x === Number(y);
+  return x === y;
+}
+
+function compare(first: unknown, ...rest: unknown[]): boolean {
+  let left = assertDefined(first);
+  for (let i = 0; i < rest.length; i += 2) {
+    const op = rest[i] as string;
+    const right = assertDefined(rest[i + 1]);
+    const l = plain(left) as number;
+    const r = plain(right) as number;
+    let ok: boolean;
+    switch (op) {
+      case '==': ok = pyEquals(l, r); break;
+      case '!=': ok = !pyEquals(l, r); break;
+      case '<': ok = l < r; break;
+      case '>': ok = l > r; break;
+      case '<=': ok = l <= r; break;
+      default: ok = l >= r;
+    }
+    if (!ok) return false;
+    left = right;
+  }
+  return true;
+}
+
+function compile(source: string): Compiled {
+  const hit = cache.get(source);
+  if (hit) return hit;
+  const ast = nunjucks.parser.parse(source, env.extensionsList, env.opts);
+  const { names, native } = transformTemplate(ast, true);
+  const compiler = new nunjucks.compiler.Compiler('template', false);
+  compiler.compile(nunjucks.transformer.transform(ast, env.asyncFilters, 'template'));
+  const props = new Function(compiler.getCode())();
+  const template = new nunjucks.Template({ type: 'code', obj: props }, env, 'template', true);
+  for (const n of [...names]) if (n in env.globals) names.delete(n);
+  const compiled = { template, names, native };
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(source, compiled);
+  return compiled;
+}
+
+/** Does this string contain Jinja2 syntax at all? Plain strings are returned untouched, fast. */
+export function isTemplate(value: string): boolean {
+  return value.includes('{{') || value.includes('{%') || value.includes('{#');
+}
+
+function run(source: string, vars: Record<string, unknown>): { text: string; native: boolean; value?: unknown } {
+  let compiled: Compiled;
+  try {
+    compiled = compile(source);
+  } catch (e) {
+    throw toTemplateError(source, e);
+  }
+  const box: NativeBox = { set: false };
+  const ctx: Record<string, unknown> = { omit: OMIT, ...vars, __native_box: box };
+  // A name the template reads but nobody defined: a named Undefined, so errors say "'x' is undefined".
+  for (const name of compiled.names) if (!(name in ctx)) ctx[name] = makeUndefined(`'${name}' is undefined`);
+  let text: string;
+  try {
+    text = compiled.template.render(ctx);
+  } catch (e) {
+    throw toTemplateError(source, e);
+  }
+  return box.set ? { text, native: true, value: box.value } : { text, native: false };
+}
+
+const CAUSE_PREFIX = /^(UndefinedError|FilterError|Error|TypeError|RangeError|SyntaxError|Template render error): /;
+
+function toTemplateError(source: string, e: unknown): TemplateError {
+  if (e instanceof TemplateError) return e;
+  const raw = e instanceof Error ? e.message : String(e);
+  const located = /^\(unknown path\)(?: \[Line (\d+), Column (\d+)\])?\s*([\s\S]*)$/.exec(raw);
+  let reason = (located ? located[3] : raw).trim();
+  const undefinedVariable = /UndefinedError: /.test(reason);
+  while (CAUSE_PREFIX.test(reason)) reason = reason.replace(CAUSE_PREFIX, '');
+  const filter = /^filter not found: (\S+)/.exec(reason);
+  if (filter) reason = `no filter named '${filter[1]}'${didYouMean(filter[1], Object.keys(filters))}`;
+  const test = /^test not found: (\S+)/.exec(reason);
+  if (test) reason = `no test named '${test[1]}'${didYouMean(test[1], Object.keys(tests))}`;
+  if (located?.[1] && source.includes('\n')) reason += ` (template line ${located[1]})`;
+  return new TemplateError(source, reason, undefinedVariable);
+}
+
+/** Render a template string to text (the template module, and mixed strings like "port {{ p }}"). */
+export function renderString(source: string, vars: Record<string, unknown>): string {
+  if (!isTemplate(source)) return source;
+  const r = run(source, vars);
+  return r.native ? pyStr(r.value) : r.text;
+}
+
+/**
+ * Render a value recursively (strings inside objects and arrays). A string that is exactly one
+ * `{{ expression }}` yields the expression's native value (list, dict, number, bool), as Ansible does;
+ * a dict entry whose value renders to `omit` is dropped.
+ */
+export function render(value: unknown, vars: Record<string, unknown>): unknown {
+  if (typeof value === 'string') {
+    if (!isTemplate(value)) return value;
+    const r = run(value, vars);
+    if (!r.native) return r.text;
+    assertNoUndefined(value, r.value);
+    return r.value instanceof SecretString ? r.value.value : r.value;
+  }
+  if (Array.isArray(value)) return value.map((v) => render(v, vars)).filter((v) => v !== OMIT);
+  if (value instanceof SecretString) return value.value;
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const r = render(v, vars);
+      if (r !== OMIT) out[renderString(k, vars)] = r;
+    }
+    return out;
+  }
+  return value;
+}
+
+function assertNoUndefined(source: string, value: unknown): void {
+  if (isUndefined(value)) {
+    try {
+      assertDefined(value);
+    } catch (e) {
+      throw new TemplateError(source, (e as Error).message, true);
+    }
+  }
+}
+
+/**
+ * Evaluate a bare expression (`when`, `changed_when`, `failed_when`, assert's `that`) to its value.
+ * `{{ }}` around it is accepted too (Ansible warns but allows it).
+ */
+export function evaluate(expression: string, vars: Record<string, unknown>): unknown {
+  const bare = stripDelimiters(expression.trim());
+  const r = run(`{{ (${bare}) }}`, vars);
+  assertNoUndefined(expression, r.value);
+  return r.value;
+}
+
+function stripDelimiters(expr: string): string {
+  const m = /^\{\{([\s\S]*)\}\}$/.exec(expr);
+  return m && !m[1].includes('{{') ? m[1].trim() : expr;
+}
+
+/**
+ * A condition the way Ansible evaluates `when:`: Python truthiness of the result, and a string result
+ * (from `when: var` where var holds "false", "no", "0", "" ...) read as a boolean word.
+ */
+export function evaluateCondition(expression: string | boolean, vars: Record<string, unknown>): boolean {
+  if (typeof expression === 'boolean') return expression;
+  const value = evaluate(expression, vars);
+  if (typeof value === 'string' || value instanceof SecretString) {
+    const s = String(value).trim().toLowerCase();
+    if (['false', 'no', 'off', 'n', 'f', '0', '', 'none', 'null'].includes(s)) return false;
+    if (['true', 'yes', 'on', 'y', 't', '1'].includes(s)) return true;
+    return s.length > 0;
+  }
+  try {
+    return pyTruthy(value);
+  } catch (e) {
+    throw new TemplateError(expression, (e as Error).message, true);
+  }
+}
+
+/** All conditions (the list form of `when`) must hold. An empty list is true. */
+export function evaluateConditions(expressions: readonly (string | boolean)[], vars: Record<string, unknown>): boolean {
+  return expressions.every((e) => evaluateCondition(e, vars));
+}
+
+/** Names of every filter and test, for documentation and suggestions. */
+export function templateCapabilities(): { filters: string[]; tests: string[] } {
+  return { filters: Object.keys(filters).sort(), tests: Object.keys(tests).sort() };
+}
+
+/** Syntax-check a template without rendering it (used by validation). Returns the error reason or undefined. */
+export function templateSyntaxError(source: string): string | undefined {
+  if (!isTemplate(source)) return undefined;
+  try {
+    compile(source);
+    return undefined;
+  } catch (e) {
+    return toTemplateError(source, e).reason;
+  }
+}

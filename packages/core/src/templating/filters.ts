@@ -1,0 +1,429 @@
+/**
+ * The filters Ansible users expect, with Jinja2/Ansible semantics (not nunjucks' own where they differ).
+ * Each gets `this` = the nunjucks context (for map/select, which call other filters and tests).
+ */
+import { posix as path } from 'node:path';
+import { stringify as yamlStringify, parse as yamlParse } from 'yaml';
+import { arg, splitArgs } from './args.js';
+import { FilterError, UndefinedUseError } from './errors.js';
+import { pyStr, pyTruthy, toBool } from './python.js';
+import { pythonRegex, pythonReplacement } from './regex.js';
+import { assertDefined, isUndefined, undefinedReason } from './undefined.js';
+import { revealSecrets, SecretString, isPlainObject } from '../vars/secret.js';
+import { shellQuote } from '../contract/quote.js';
+
+export interface FilterContext {
+  env: {
+    getFilter(name: string): (...args: unknown[]) => unknown;
+    getTest(name: string): (...args: unknown[]) => unknown;
+  };
+}
+type Filter = (this: FilterContext, value: unknown, ...args: unknown[]) => unknown;
+
+function str(value: unknown): string {
+  return pyStr(value);
+}
+
+function list(value: unknown, filter: string): unknown[] {
+  assertDefined(value);
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'string') return [...value];
+  if (isPlainObject(value)) return Object.keys(value);
+  if (value instanceof Set) return [...value];
+  throw new FilterError(`${filter}: expected a list, got ${typeName(value)}`);
+}
+
+export function typeName(value: unknown): string {
+  if (value === null || value === undefined) return 'NoneType';
+  if (Array.isArray(value)) return 'list';
+  if (typeof value === 'string' || value instanceof SecretString) return 'str';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (typeof value === 'boolean') return 'bool';
+  if (isPlainObject(value)) return 'dict';
+  return typeof value;
+}
+
+function attrOf(item: unknown, attribute: string): unknown {
+  let cur: unknown = item;
+  for (const part of attribute.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+function callTest(ctx: FilterContext, name: string, value: unknown, args: unknown[]): boolean {
+  return ctx.env.getTest(name).call(ctx, value, ...args) === true;
+}
+
+/** select/reject/selectattr/rejectattr share this: keep items for which the test (default: truthy) is `want`. */
+function selectBy(ctx: FilterContext, items: unknown[], args: unknown[], want: boolean, attribute?: string): unknown[] {
+  const [test, ...testArgs] = args as [string | undefined, ...unknown[]];
+  return items.filter((item) => {
+    const v = attribute === undefined ? item : attrOf(item, attribute);
+    const ok = test === undefined ? pyTruthy(v ?? null) : callTest(ctx, test, v, testArgs);
+    return ok === want;
+  });
+}
+
+function compareValues(a: unknown, b: unknown, caseSensitive: boolean): number {
+  let x = a;
+  let y = b;
+  if (!caseSensitive) {
+    if (typeof x === 'string') x = x.toLowerCase();
+    if (typeof y === 'string') y = y.toLowerCase();
+  }
+  if (typeof x === 'number' && typeof y === 'number') return x - y;
+  const sx = String(x);
+  const sy = String(y);
+  return sx < sy ? -1 : sx > sy ? 1 : 0;
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>, recursive: boolean, listMerge: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const old = out[k];
+    if (recursive && isPlainObject(old) && isPlainObject(v)) out[k] = deepMerge(old, v, recursive, listMerge);
+    else if (Array.isArray(old) && Array.isArray(v) && listMerge !== 'replace') {
+      if (listMerge === 'append') out[k] = [...old, ...v];
+      else if (listMerge === 'prepend') out[k] = [...v, ...old];
+      else if (listMerge === 'append_rp') out[k] = [...old.filter((x) => !v.includes(x)), ...v];
+      else if (listMerge === 'prepend_rp') out[k] = [...v, ...old.filter((x) => !v.includes(x))];
+      else out[k] = v;
+    } else out[k] = v;
+  }
+  return out;
+}
+
+function toJsonValue(value: unknown): unknown {
+  return revealSecrets(assertDeep(value));
+}
+
+/** Throw if an Undefined hides anywhere inside (to_json of a dict with an undefined member). */
+function assertDeep(value: unknown): unknown {
+  assertDefined(value);
+  if (Array.isArray(value)) value.forEach(assertDeep);
+  else if (isPlainObject(value)) Object.values(value).forEach(assertDeep);
+  return value;
+}
+
+function jsonDump(value: unknown, indent?: number, sortKeys = false): string {
+  const v = toJsonValue(value);
+  const sorted = sortKeys ? sortDeep(v) : v;
+  // Python's json.dumps separators: ", " and ": " on one line.
+  if (indent === undefined) return pyJsonOneLine(sorted);
+  return JSON.stringify(sorted, null, indent);
+}
+
+function pyJsonOneLine(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(pyJsonOneLine).join(', ')}]`;
+  if (isPlainObject(value)) {
+    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${pyJsonOneLine(v)}`).join(', ')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function sortDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortDeep);
+  if (isPlainObject(value)) {
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortDeep(value[k])]));
+  }
+  return value;
+}
+
+function toInt(value: unknown, fallback: unknown, base: number): number {
+  if (typeof value === 'number') return Math.trunc(value);
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  const s = str(value).trim();
+  const n = base === 10 ? Number(s) : parseInt(s, base);
+  if (s === '' || Number.isNaN(n)) return Number(fallback);
+  return Math.trunc(n);
+}
+
+export const filters: Record<string, Filter> = {
+  default(value, ...rest) {
+    const a = splitArgs(rest);
+    const fallback = arg<unknown>(a, 0, 'default_value', '');
+    const boolean = arg<unknown>(a, 1, 'boolean', false);
+    if (isUndefined(value)) return fallback;
+    if (boolean === true && !pyTruthy(value)) return fallback;
+    return value;
+  },
+  mandatory(value, msg) {
+    if (isUndefined(value)) {
+      throw new UndefinedUseError(typeof msg === 'string' ? msg : `Mandatory variable has not been overridden: ${undefinedReason(value)}`);
+    }
+    return value;
+  },
+  bool: (value) => toBool(value),
+  int(value, ...rest) {
+    const a = splitArgs(rest);
+    return toInt(assertDefined(value), arg(a, 0, 'default', 0), Number(arg(a, 1, 'base', 10)));
+  },
+  float(value, ...rest) {
+    const a = splitArgs(rest);
+    const n = typeof value === 'number' ? value : Number(str(value).trim());
+    return Number.isNaN(n) || str(value).trim() === '' ? Number(arg(a, 0, 'default', 0)) : n;
+  },
+  string: (value) => str(value),
+  lower: (value) => str(value).toLowerCase(),
+  upper: (value) => str(value).toUpperCase(),
+  capitalize: (value) => {
+    const s = str(value);
+    return s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
+  },
+  trim: (value, chars) => {
+    const s = str(value);
+    if (typeof chars !== 'string') return s.trim();
+    const set = new Set(chars);
+    let i = 0;
+    let j = s.length;
+    while (i < j && set.has(s[i])) i++;
+    while (j > i && set.has(s[j - 1])) j--;
+    return s.slice(i, j);
+  },
+  join(value, ...rest) {
+    const a = splitArgs(rest);
+    const sep = str(arg(a, 0, 'd', ''));
+    const attribute = arg<string | undefined>(a, 1, 'attribute', undefined);
+    return list(value, 'join').map((x) => str(attribute ? attrOf(x, attribute) : x)).join(sep);
+  },
+  length(value) {
+    assertDefined(value);
+    if (typeof value === 'string' || Array.isArray(value)) return value.length;
+    if (value instanceof SecretString) return value.value.length;
+    if (isPlainObject(value)) return Object.keys(value).length;
+    throw new FilterError(`length: object of type '${typeName(value)}' has no len()`);
+  },
+  first: (value) => list(value, 'first')[0],
+  last: (value) => {
+    const l = list(value, 'last');
+    return l[l.length - 1];
+  },
+  unique(value) {
+    const seen: unknown[] = [];
+    for (const x of list(value, 'unique')) if (!seen.some((y) => JSON.stringify(y) === JSON.stringify(x))) seen.push(x);
+    return seen;
+  },
+  sort(value, ...rest) {
+    const a = splitArgs(rest);
+    const reverse = arg<unknown>(a, 0, 'reverse', false) === true;
+    const caseSensitive = arg<unknown>(a, 1, 'case_sensitive', false) === true;
+    const attribute = arg<string | undefined>(a, 2, 'attribute', undefined);
+    const out = [...list(value, 'sort')].sort((x, y) =>
+      compareValues(attribute ? attrOf(x, attribute) : x, attribute ? attrOf(y, attribute) : y, caseSensitive),
+    );
+    return reverse ? out.reverse() : out;
+  },
+  reverse(value) {
+    if (typeof value === 'string') return [...value].reverse().join('');
+    return [...list(value, 'reverse')].reverse();
+  },
+  map(value, ...rest) {
+    const a = splitArgs(rest);
+    const items = list(value, 'map');
+    const attribute = a.kwargs.attribute;
+    if (typeof attribute === 'string') {
+      return items.map((x) => {
+        const v = attrOf(x, attribute);
+        if (v === undefined) {
+          if ('default' in a.kwargs) return a.kwargs.default;
+          throw new UndefinedUseError(`'${typeName(x)} object' has no attribute '${attribute}'`);
+        }
+        return v;
+      });
+    }
+    const [name, ...filterArgs] = a.positional as [string, ...unknown[]];
+    if (typeof name !== 'string') throw new FilterError('map: expected a filter name or attribute=');
+    const f = this.env.getFilter(name);
+    return items.map((x) => f.call(this, x, ...filterArgs));
+  },
+  select(value, ...args) {
+    return selectBy(this, list(value, 'select'), args, true);
+  },
+  reject(value, ...args) {
+    return selectBy(this, list(value, 'reject'), args, false);
+  },
+  selectattr(value, attribute, ...args) {
+    return selectBy(this, list(value, 'selectattr'), args, true, String(attribute));
+  },
+  rejectattr(value, attribute, ...args) {
+    return selectBy(this, list(value, 'rejectattr'), args, false, String(attribute));
+  },
+  to_json(value, ...rest) {
+    const a = splitArgs(rest);
+    const indent = a.kwargs.indent;
+    return jsonDump(value, typeof indent === 'number' ? indent : undefined, a.kwargs.sort_keys === true);
+  },
+  to_nice_json(value, ...rest) {
+    const a = splitArgs(rest);
+    return jsonDump(value, Number(arg(a, 0, 'indent', 4)), true);
+  },
+  to_yaml(value) {
+    return yamlStringify(toJsonValue(value));
+  },
+  to_nice_yaml(value, ...rest) {
+    const a = splitArgs(rest);
+    return yamlStringify(toJsonValue(value), { indent: Number(arg(a, 0, 'indent', 4)) });
+  },
+  from_json(value) {
+    try {
+      return JSON.parse(str(value));
+    } catch (e) {
+      throw new FilterError(`from_json: ${(e as Error).message}`);
+    }
+  },
+  from_yaml(value) {
+    try {
+      return yamlParse(str(value));
+    } catch (e) {
+      throw new FilterError(`from_yaml: ${(e as Error).message}`);
+    }
+  },
+  regex_replace(value, ...rest) {
+    const a = splitArgs(rest);
+    const pattern = str(arg(a, 0, 'pattern', ''));
+    const replacement = str(arg(a, 1, 'replacement', ''));
+    const flags = 'g' + (arg<unknown>(a, 2, 'ignorecase', false) === true ? 'i' : '') + (arg<unknown>(a, 3, 'multiline', false) === true ? 'm' : '');
+    return str(value).replace(pythonRegex(pattern, flags), pythonReplacement(replacement));
+  },
+  regex_search(value, pattern, ...rest) {
+    const a = splitArgs(rest);
+    const flags = (a.kwargs.ignorecase === true ? 'i' : '') + (a.kwargs.multiline === true ? 'm' : '');
+    const m = pythonRegex(str(pattern), flags).exec(str(value));
+    if (!m) return null;
+    const groups = a.positional.map(String);
+    if (groups.length === 0) return m[0];
+    return groups.map((g) => {
+      const named = /^\\g<(\w+)>$/.exec(g);
+      if (named) return /^\d+$/.test(named[1]) ? m[Number(named[1])] : m.groups?.[named[1]];
+      const num = /^\\(\d+)$/.exec(g);
+      return num ? m[Number(num[1])] : undefined;
+    });
+  },
+  regex_findall(value, pattern, ...rest) {
+    const a = splitArgs(rest);
+    const flags = 'g' + (a.kwargs.ignorecase === true ? 'i' : '') + (a.kwargs.multiline === true ? 'm' : '');
+    return [...str(value).matchAll(pythonRegex(str(pattern), flags))].map((m) =>
+      m.length === 1 ? m[0] : m.length === 2 ? m[1] : m.slice(1),
+    );
+  },
+  regex_escape: (value) => str(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+  basename: (value) => path.basename(str(value)),
+  dirname: (value) => path.dirname(str(value)),
+  quote: (value) => shellQuote(str(value)),
+  b64encode: (value) => Buffer.from(str(value), 'utf8').toString('base64'),
+  b64decode: (value) => Buffer.from(str(value), 'base64').toString('utf8'),
+  dict2items(value, ...rest) {
+    const a = splitArgs(rest);
+    const keyName = String(arg(a, 0, 'key_name', 'key'));
+    const valueName = String(arg(a, 1, 'value_name', 'value'));
+    assertDefined(value);
+    if (!isPlainObject(value)) throw new FilterError(`dict2items requires a dictionary, got ${typeName(value)}`);
+    return Object.entries(value).map(([k, v]) => ({ [keyName]: k, [valueName]: v }));
+  },
+  items2dict(value, ...rest) {
+    const a = splitArgs(rest);
+    const keyName = String(arg(a, 0, 'key_name', 'key'));
+    const valueName = String(arg(a, 1, 'value_name', 'value'));
+    const out: Record<string, unknown> = {};
+    for (const item of list(value, 'items2dict')) {
+      if (!isPlainObject(item) || !(keyName in item) || !(valueName in item)) {
+        throw new FilterError(`items2dict requires a list of dictionaries with '${keyName}' and '${valueName}'`);
+      }
+      out[String(item[keyName])] = item[valueName];
+    }
+    return out;
+  },
+  combine(value, ...rest) {
+    const a = splitArgs(rest);
+    const recursive = a.kwargs.recursive === true;
+    const listMerge = String(a.kwargs.list_merge ?? 'replace');
+    const dicts = [value, ...a.positional].flatMap((d) => (Array.isArray(d) ? d : [d]));
+    return dicts.reduce<Record<string, unknown>>((acc, d) => {
+      assertDefined(d);
+      if (!isPlainObject(d)) throw new FilterError(`combine: expected dictionaries, got ${typeName(d)}`);
+      return deepMerge(acc, d, recursive, listMerge);
+    }, {});
+  },
+  ternary(value, whenTrue, whenFalse, whenNone) {
+    if (value === null && whenNone !== undefined) return whenNone;
+    return pyTruthy(value) ? whenTrue : whenFalse;
+  },
+  split(value, sep, maxsplit) {
+    const s = str(value);
+    const parts = sep === undefined || sep === null ? s.trim().split(/\s+/).filter(Boolean) : s.split(str(sep));
+    if (typeof maxsplit === 'number' && maxsplit >= 0 && parts.length > maxsplit + 1) {
+      return [...parts.slice(0, maxsplit), parts.slice(maxsplit).join(sep === undefined ? ' ' : str(sep))];
+    }
+    return parts;
+  },
+  replace(value, old, replacement, count) {
+    const s = str(value);
+    const o = str(old);
+    const r = str(replacement);
+    if (typeof count !== 'number') return s.split(o).join(r);
+    let out = s;
+    for (let i = 0, at = 0; i < count; i++) {
+      const idx = out.indexOf(o, at);
+      if (idx < 0) break;
+      out = out.slice(0, idx) + r + out.slice(idx + o.length);
+      at = idx + r.length;
+    }
+    return out;
+  },
+  list(value) {
+    return [...list(value, 'list')];
+  },
+  flatten(value, levels) {
+    const depth = typeof levels === 'number' ? levels : Infinity;
+    const flat = (l: unknown[], d: number): unknown[] =>
+      l.flatMap((x) => (Array.isArray(x) && d > 0 ? flat(x, d - 1) : x === null ? [] : [x]));
+    return flat(list(value, 'flatten'), depth);
+  },
+  min: (value) => [...list(value, 'min')].sort((a, b) => compareValues(a, b, true))[0],
+  max: (value) => [...list(value, 'max')].sort((a, b) => compareValues(b, a, true))[0],
+  sum: (value, ...rest) => {
+    const a = splitArgs(rest);
+    const attribute = a.kwargs.attribute;
+    return list(value, 'sum').reduce<number>(
+      (acc, x) => acc + Number(typeof attribute === 'string' ? attrOf(x, attribute) : x),
+      Number(a.kwargs.start ?? 0),
+    );
+  },
+  abs: (value) => Math.abs(Number(assertDefined(value))),
+  round(value, precision, method) {
+    const p = typeof precision === 'number' ? precision : 0;
+    const f = 10 ** p;
+    const n = Number(assertDefined(value)) * f;
+    const r = method === 'ceil' ? Math.ceil(n) : method === 'floor' ? Math.floor(n) : Math.round(n);
+    return r / f;
+  },
+  difference: (value, other) => list(value, 'difference').filter((x) => !list(other, 'difference').includes(x)),
+  intersect: (value, other) => list(value, 'intersect').filter((x) => list(other, 'intersect').includes(x)),
+  union: (value, other) => [...new Set([...list(value, 'union'), ...list(other, 'union')])],
+  zip: (value, ...others) => {
+    const lists = [list(value, 'zip'), ...others.map((o) => list(o, 'zip'))];
+    const n = Math.min(...lists.map((l) => l.length));
+    return Array.from({ length: n }, (_, i) => lists.map((l) => l[i]));
+  },
+  indent(value, ...rest) {
+    const a = splitArgs(rest);
+    const width = arg<unknown>(a, 0, 'width', 4);
+    const pad = typeof width === 'string' ? width : ' '.repeat(Number(width));
+    const first = arg<unknown>(a, 1, 'first', false) === true;
+    const blank = arg<unknown>(a, 2, 'blank', false) === true;
+    return str(value)
+      .split('\n')
+      .map((line, i) => ((i === 0 && !first) || (line === '' && !blank) ? line : pad + line))
+      .join('\n');
+  },
+  comment(value) {
+    return str(value)
+      .split('\n')
+      .map((l) => `# ${l}`.trimEnd())
+      .join('\n');
+  },
+};
+filters.d = filters.default;
+filters.count = filters.length;

@@ -1,0 +1,48 @@
+/**
+ * The parts of nunjucks we use beyond its typed public API: its parser, AST nodes, compiler and
+ * transformer. We compile templates ourselves so we can rewrite the AST (see transform.ts) without
+ * patching nunjucks globally.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export interface NjNode {
+  typename: string;
+  lineno: number;
+  colno: number;
+  fields: string[];
+  [field: string]: any;
+}
+
+export interface Nunjucks {
+  Environment: new (loaders: unknown, opts: Record<string, unknown>) => NjEnvironment;
+  Template: new (src: unknown, env: NjEnvironment, path?: string, eager?: boolean) => { render(ctx: object): string };
+  parser: { parse(src: string, extensions: unknown[], opts: Record<string, unknown>): NjNode };
+  transformer: { transform(ast: NjNode, asyncFilters: unknown[], name?: string): NjNode };
+  compiler: { Compiler: new (name: string, throwOnUndefined: boolean) => { compile(ast: NjNode): void; getCode(): string } };
+  nodes: Record<string, new (lineno: number, colno: number, ...fields: any[]) => NjNode>;
+}
+
+export interface NjEnvironment {
+  opts: Record<string, unknown>;
+  globals: Record<string, unknown>;
+  extensionsList: unknown[];
+  asyncFilters: unknown[];
+  addFilter(name: string, fn: (...args: any[]) => unknown): void;
+  addTest(name: string, fn: (...args: any[]) => unknown): void;
+  addGlobal(name: string, value: unknown): void;
+  getFilter(name: string): (...args: any[]) => unknown;
+  getTest(name: string): (...args: any[]) => unknown;
+}
+
+const base = require('nunjucks');
+export const nunjucks: Nunjucks = {
+  Environment: base.Environment,
+  Template: base.Template,
+  parser: base.parser,
+  transformer: require('nunjucks/src/transformer'),
+  compiler: base.compiler,
+  nodes: base.nodes,
+};

@@ -1,0 +1,102 @@
+/**
+ * Attribute access the Jinja2 way: dict keys, list indexes (negative too) and the Python methods
+ * Ansible users call in templates (`d.items()`, `s.split(',')`, `s.startswith('x')`). A missing key
+ * yields a named Undefined rather than JavaScript's undefined.
+ */
+import { makeUndefined, isUndefined, undefinedReason } from './undefined.js';
+import { typeName } from './filters.js';
+import { pyStr } from './python.js';
+import { isPlainObject, SecretString } from '../vars/secret.js';
+
+type Method = (...args: unknown[]) => unknown;
+
+function stringMethods(s: string): Record<string, Method> {
+  const strip = (chars: unknown, left: boolean, right: boolean) => {
+    if (typeof chars !== 'string') return left && right ? s.trim() : left ? s.trimStart() : s.trimEnd();
+    let i = 0;
+    let j = s.length;
+    while (left && i < j && chars.includes(s[i])) i++;
+    while (right && j > i && chars.includes(s[j - 1])) j--;
+    return s.slice(i, j);
+  };
+  return {
+    split: (sep?: unknown, max?: unknown) => {
+      const parts = sep === undefined || sep === null ? s.trim().split(/\s+/).filter(Boolean) : s.split(String(sep));
+      if (typeof max === 'number' && max >= 0 && parts.length > max + 1) return [...parts.slice(0, max), parts.slice(max).join(String(sep ?? ' '))];
+      return parts;
+    },
+    splitlines: () => s.split(/\r?\n/).filter((_, i, a) => i < a.length - 1 || a[i] !== ''),
+    strip: (c?: unknown) => strip(c, true, true),
+    lstrip: (c?: unknown) => strip(c, true, false),
+    rstrip: (c?: unknown) => strip(c, false, true),
+    lower: () => s.toLowerCase(),
+    upper: () => s.toUpperCase(),
+    capitalize: () => s.charAt(0).toUpperCase() + s.slice(1).toLowerCase(),
+    title: () => s.replace(/\w\S*/g, (w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase()),
+    startswith: (p: unknown) => (Array.isArray(p) ? p.some((x) => s.startsWith(String(x))) : s.startsWith(String(p))),
+    endswith: (p: unknown) => (Array.isArray(p) ? p.some((x) => s.endsWith(String(x))) : s.endsWith(String(p))),
+    replace: (a: unknown, b: unknown) => s.split(String(a)).join(String(b)),
+    find: (x: unknown) => s.indexOf(String(x)),
+    count: (x: unknown) => s.split(String(x)).length - 1,
+    join: (items: unknown) => (Array.isArray(items) ? items.map((i) => pyStr(i)).join(s) : ''),
+    isdigit: () => /^\d+$/.test(s),
+    format: (...args: unknown[]) => {
+      let i = 0;
+      return s.replace(/\{(\d*)\}/g, (_, n: string) => pyStr(args[n === '' ? i++ : Number(n)]));
+    },
+  };
+}
+
+function dictMethods(d: Record<string, unknown>): Record<string, Method> {
+  return {
+    items: () => Object.entries(d),
+    keys: () => Object.keys(d),
+    values: () => Object.values(d),
+    get: (k: unknown, fallback: unknown = null) => (Object.prototype.hasOwnProperty.call(d, String(k)) ? d[String(k)] : fallback),
+  };
+}
+
+function listMethods(l: unknown[]): Record<string, Method> {
+  return {
+    index: (x: unknown) => l.indexOf(x),
+    count: (x: unknown) => l.filter((y) => y === x).length,
+  };
+}
+
+export function getAttr(obj: unknown, key: unknown): unknown {
+  if (isUndefined(obj)) return makeUndefined(undefinedReason(obj));
+  const k = typeof key === 'number' ? key : String(key);
+  if (obj === null) return makeUndefined(`'None' has no attribute '${k}'`);
+  if (typeof obj === 'string' || obj instanceof SecretString) {
+    const s = typeof obj === 'string' ? obj : obj.value;
+    if (typeof k === 'number' || /^-?\d+$/.test(k)) {
+      const i = Number(k) < 0 ? s.length + Number(k) : Number(k);
+      return i >= 0 && i < s.length ? s[i] : makeUndefined(`string index ${k} out of range`);
+    }
+    const m = stringMethods(s)[k];
+    return m ?? makeUndefined(`'str object' has no attribute '${k}'`);
+  }
+  if (Array.isArray(obj)) {
+    if (typeof k === 'number' || /^-?\d+$/.test(k)) {
+      const i = Number(k) < 0 ? obj.length + Number(k) : Number(k);
+      return i >= 0 && i < obj.length ? obj[i] : makeUndefined(`list object has no element ${k}`);
+    }
+    const m = listMethods(obj)[k];
+    return m ?? makeUndefined(`'list object' has no attribute '${k}'`);
+  }
+  if (typeof obj === 'object') {
+    const rec = obj as Record<string, unknown>;
+    if (Object.prototype.hasOwnProperty.call(rec, k)) {
+      const v = rec[k];
+      return typeof v === 'function' ? (v as Method).bind(obj) : v;
+    }
+    if (isPlainObject(obj)) {
+      const m = dictMethods(rec)[k];
+      return m ?? makeUndefined(`'dict object' has no attribute '${k}'`);
+    }
+    const v = rec[k];
+    if (typeof v === 'function') return (v as Method).bind(obj);
+    return v === undefined ? makeUndefined(`'${typeName(obj)} object' has no attribute '${k}'`) : v;
+  }
+  return makeUndefined(`'${typeName(obj)} object' has no attribute '${k}'`);
+}

@@ -1,0 +1,98 @@
+/** Jinja2/Ansible tests (`x is defined`, `result is changed`, ...). Nunjucks requires a strict `true`. */
+import { pythonRegex } from './regex.js';
+import { pyTruthy } from './python.js';
+import { assertDefined, isUndefined } from './undefined.js';
+import { isPlainObject, SecretString } from '../vars/secret.js';
+
+type Test = (value: unknown, ...args: unknown[]) => boolean;
+
+function result(value: unknown, test: string): Record<string, unknown> {
+  assertDefined(value);
+  if (!isPlainObject(value)) throw new Error(`the '${test}' test expects a registered task result (a dictionary)`);
+  return value;
+}
+
+function text(value: unknown): string {
+  assertDefined(value);
+  return value instanceof SecretString ? value.value : String(value);
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.\-+~]/).map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+  const pb = b.split(/[.\-+~]/).map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? 0;
+    const y = pb[i] ?? 0;
+    if (x === y) continue;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    return String(x) < String(y) ? -1 : 1;
+  }
+  return 0;
+}
+
+const VERSION_OPS: Record<string, (c: number) => boolean> = {
+  '<': (c) => c < 0, lt: (c) => c < 0,
+  '<=': (c) => c <= 0, le: (c) => c <= 0,
+  '>': (c) => c > 0, gt: (c) => c > 0,
+  '>=': (c) => c >= 0, ge: (c) => c >= 0,
+  '==': (c) => c === 0, '=': (c) => c === 0, eq: (c) => c === 0,
+  '!=': (c) => c !== 0, '<>': (c) => c !== 0, ne: (c) => c !== 0,
+};
+
+export const tests: Record<string, Test> = {
+  defined: (value) => !isUndefined(value),
+  undefined: (value) => isUndefined(value),
+  none: (value) => assertDefined(value) === null,
+  string: (value) => typeof assertDefined(value) === 'string' || value instanceof SecretString,
+  number: (value) => typeof assertDefined(value) === 'number',
+  integer: (value) => Number.isInteger(assertDefined(value)),
+  float: (value) => typeof assertDefined(value) === 'number' && !Number.isInteger(value),
+  boolean: (value) => typeof assertDefined(value) === 'boolean',
+  mapping: (value) => isPlainObject(assertDefined(value)),
+  sequence: (value) => Array.isArray(assertDefined(value)) || typeof value === 'string',
+  iterable: (value) => Array.isArray(assertDefined(value)) || typeof value === 'string' || isPlainObject(value),
+  succeeded: (value) => result(value, 'succeeded').failed !== true,
+  failed: (value) => result(value, 'failed').failed === true,
+  changed: (value) => result(value, 'changed').changed === true,
+  skipped: (value) => result(value, 'skipped').skipped === true,
+  match: (value, pattern, ...rest) => pythonRegex(`^(?:${text(pattern)})`, ignoreCase(rest)).test(text(value)),
+  search: (value, pattern, ...rest) => pythonRegex(text(pattern), ignoreCase(rest)).test(text(value)),
+  regex: (value, pattern, ...rest) => pythonRegex(text(pattern), ignoreCase(rest)).test(text(value)),
+  in: (value, container) => {
+    assertDefined(value);
+    assertDefined(container);
+    if (typeof container === 'string') return container.includes(text(value));
+    if (Array.isArray(container)) return container.includes(value);
+    if (isPlainObject(container)) return Object.prototype.hasOwnProperty.call(container, String(value));
+    return false;
+  },
+  contains: (container, value) => tests.in(value, container),
+  truthy: (value) => pyTruthy(value),
+  falsy: (value) => !pyTruthy(value),
+  equalto: (value, other) => assertDefined(value) === other,
+  eq: (value, other) => assertDefined(value) === other,
+  sameas: (value, other) => assertDefined(value) === other,
+  even: (value) => Number(assertDefined(value)) % 2 === 0,
+  odd: (value) => Math.abs(Number(assertDefined(value)) % 2) === 1,
+  lower: (value) => text(value) === text(value).toLowerCase(),
+  upper: (value) => text(value) === text(value).toUpperCase(),
+  version: (value, other, op = '==') => {
+    const check = VERSION_OPS[String(op)];
+    if (!check) throw new Error(`version test: unknown operator '${String(op)}'`);
+    return check(compareVersions(text(value), text(other)));
+  },
+};
+tests.success = tests.succeeded;
+tests.successful = tests.succeeded;
+tests.failure = tests.failed;
+tests.change = tests.changed;
+tests.skip = tests.skipped;
+tests.version_compare = tests.version;
+tests.subset = (value, other) => Array.isArray(value) && Array.isArray(other) && value.every((x) => other.includes(x));
+tests.superset = (value, other) => Array.isArray(value) && Array.isArray(other) && other.every((x) => value.includes(x));
+
+function ignoreCase(rest: unknown[]): string {
+  const last = rest[rest.length - 1];
+  if (last && typeof last === 'object' && (last as Record<string, unknown>).ignorecase === true) return 'i';
+  return rest[0] === true ? 'i' : '';
+}

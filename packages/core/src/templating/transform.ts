@@ -1,0 +1,124 @@
+/**
+ * Rewrites a parsed nunjucks template so it behaves like Jinja2 as Ansible uses it:
+ *  - attribute/index access goes through `__getattr` (missing keys become a named Undefined, Python
+ *    methods like `.items()`/`.split()` work);
+ *  - truth tests (`if`, `not`, `and`, `or`, inline if) use Python truthiness (`[]` and `{}` are false)
+ *    and fail on undefined values;
+ *  - `==`, `!=`, `<`... compare like Python (lists and dicts by value);
+ *  - printed expressions go through `__finalize` (None prints as '', True as 'True', lists as repr).
+ * It also lists the root names the template reads, so missing ones can be given a named Undefined.
+ */
+import { nunjucks, type NjNode } from './nunjucks-internals.js';
+
+const N = nunjucks.nodes;
+
+function call(name: string, like: NjNode, args: NjNode[]): NjNode {
+  return new N.FunCall(like.lineno, like.colno, new N.Symbol(like.lineno, like.colno, name), new N.NodeList(like.lineno, like.colno, args));
+}
+
+export interface TransformResult {
+  /** Root variable names the template reads. */
+  names: Set<string>;
+  /** The template is one `{{ expression }}` and nothing else: its value is returned natively. */
+  native: boolean;
+}
+
+export function transformTemplate(root: NjNode, captureNative: boolean): TransformResult {
+  const names = new Set<string>();
+  collectNames(root, names);
+  const single = singleExpression(root);
+  rewrite(root);
+  if (captureNative && single) {
+    // After rewrite the single child is __finalize(expr): capture expr itself, unprinted.
+    const output = root.children[0] as NjNode;
+    const expr = (output.children[0] as NjNode).args.children[0] as NjNode;
+    output.children[0] = call('__capture', expr, [expr]);
+  }
+  return { names, native: single !== undefined };
+}
+
+function singleExpression(root: NjNode): NjNode | undefined {
+  if (root.children.length !== 1) return undefined;
+  const output = root.children[0] as NjNode;
+  if (output.typename !== 'Output' || output.children.length !== 1) return undefined;
+  const expr = output.children[0] as NjNode;
+  return expr.typename === 'TemplateData' ? undefined : expr;
+}
+
+function collectNames(node: unknown, names: Set<string>): void {
+  if (!isNode(node)) return;
+  if (node.typename === 'Symbol') names.add(node.value as string);
+  // Filter and test names are Symbols too, but not variables.
+  const skip = node.typename === 'Filter' || node.typename === 'FilterAsync' ? 'name' : node.typename === 'Is' ? 'right' : '';
+  for (const field of fieldsOf(node)) {
+    if (field === skip) {
+      if (node.typename === 'Is' && node.right?.typename === 'FunCall') collectNames(node.right.args, names);
+      continue;
+    }
+    const v = node[field];
+    if (Array.isArray(v)) v.forEach((c) => collectNames(c, names));
+    else collectNames(v, names);
+  }
+}
+
+function fieldsOf(node: NjNode): string[] {
+  return node.typename === 'NodeList' || 'children' in node ? [...node.fields, 'children'].filter((f, i, a) => a.indexOf(f) === i) : node.fields;
+}
+
+function isNode(v: unknown): v is NjNode {
+  return typeof v === 'object' && v !== null && typeof (v as NjNode).typename === 'string';
+}
+
+const PY_COMPARE = new Set(['==', '!=', '<', '>', '<=', '>=']);
+
+/** Returns the replacement for `node` (or the node itself, rewritten in place). */
+function rewriteNode(node: NjNode): NjNode {
+  rewrite(node);
+  switch (node.typename) {
+    case 'LookupVal':
+      return call('__getattr', node, [node.target, node.val]);
+    case 'If':
+    case 'InlineIf':
+      node.cond = call('__bool', node.cond, [node.cond]);
+      return node;
+    case 'Not':
+      node.target = call('__bool', node.target, [node.target]);
+      return node;
+    case 'Or':
+      // Python: `a or b` is a when a is true, else b.
+      return new N.InlineIf(node.lineno, node.colno, call('__bool', node.left, [node.left]), node.left, node.right);
+    case 'And':
+      return new N.InlineIf(node.lineno, node.colno, call('__bool', node.left, [node.left]), node.right, node.left);
+    case 'In':
+      return call('__in', node, [node.left, node.right]);
+    case 'Compare':
+      if ((node.ops as NjNode[]).every((op) => PY_COMPARE.has(op.type))) {
+        const args: NjNode[] = [node.expr];
+        for (const op of node.ops as NjNode[]) args.push(new N.Literal(op.lineno, op.colno, op.type), op.expr);
+        return call('__compare', node, args);
+      }
+      return node;
+    case 'Output':
+      node.children = (node.children as NjNode[]).map((c) => (c.typename === 'TemplateData' ? c : call('__finalize', c, [c])));
+      return node;
+    default:
+      return node;
+  }
+}
+
+function rewrite(node: NjNode): void {
+  for (const field of fieldsOf(node)) {
+    // Filter/test/function names must stay Symbols.
+    if ((node.typename === 'Filter' || node.typename === 'FilterAsync' || node.typename === 'FunCall') && field === 'name' && node.name?.typename === 'Symbol') continue;
+    if (node.typename === 'Is' && field === 'right') {
+      if (node.right?.typename === 'FunCall') rewrite(node.right.args);
+      continue;
+    }
+    // Assignment targets and loop variables are names, not reads.
+    if ((node.typename === 'Set' && field === 'targets') || ((node.typename === 'For' || node.typename === 'AsyncEach' || node.typename === 'AsyncAll') && field === 'name')) continue;
+    if ((node.typename === 'Macro' || node.typename === 'Caller') && (field === 'name' || field === 'args')) continue;
+    const v = node[field];
+    if (Array.isArray(v)) node[field] = v.map((c) => (isNode(c) ? rewriteNode(c) : c));
+    else if (isNode(v)) node[field] = rewriteNode(v);
+  }
+}
