@@ -1,8 +1,7 @@
-import type { Inventory, Vars } from '../model.js';
+import type { Inventory } from '../model.js';
 
 /**
- * Fallback host pattern engine and inventory variable merge, used when the caller does not pass the
- * loader's. Patterns: `all`/`*`, host or group names, globs (`web*`), joined by `:` or `,`;
+ * Fallback host pattern engine, used when the caller does not pass the loader's. Patterns: `all`/`*`, host or group names, globs (`web*`), joined by `:` or `,`;
  * `!x` removes, `&x` intersects.
  */
 export function matchHostsDefault(inventory: Inventory, pattern: string): string[] {
@@ -46,35 +45,4 @@ export function groupHosts(inventory: Inventory, group: string, seen = new Set<s
   const out = new Set(g.hosts);
   for (const child of g.children) for (const h of groupHosts(inventory, child, seen)) out.add(h);
   return [...out];
-}
-
-/** Groups a host belongs to, directly or through children, with their depth below `all`. */
-export function groupsOfHost(inventory: Inventory, host: string): { name: string; depth: number }[] {
-  const depth = new Map<string, number>();
-  const visit = (name: string, d: number, path: Set<string>): void => {
-    if (path.has(name)) return;
-    if ((depth.get(name) ?? -1) < d) depth.set(name, d);
-    const g = inventory.groups.get(name);
-    if (!g) return;
-    const next = new Set(path).add(name);
-    for (const child of g.children) visit(child, d + 1, next);
-  };
-  visit('all', 0, new Set());
-  for (const g of inventory.groups.values()) {
-    // Top-level groups not listed as children of `all` hang below it implicitly.
-    if (g.name !== 'all' && !depth.has(g.name)) visit(g.name, 1, new Set(['all']));
-  }
-  const member = (name: string): boolean => name === 'all' || groupHosts(inventory, name).includes(host);
-  return [...depth.entries()]
-    .filter(([name]) => member(name))
-    .map(([name, d]) => ({ name, depth: d }))
-    .sort((a, b) => a.depth - b.depth || a.name.localeCompare(b.name));
-}
-
-/** all < shallower groups < deeper groups (alphabetical within a depth) < the host's own vars. */
-export function inventoryVarsDefault(inventory: Inventory, host: string): Vars {
-  const out: Vars = {};
-  for (const { name } of groupsOfHost(inventory, host)) Object.assign(out, inventory.groups.get(name)?.vars ?? {});
-  Object.assign(out, inventory.hosts.get(host)?.vars ?? {});
-  return out;
 }

@@ -14,7 +14,8 @@ import {
   type RunSummary,
   type TaskRef,
 } from './events.js';
-import { inventoryVarsDefault, matchHostsDefault, groupsOfHost } from './hosts.js';
+import { matchHostsDefault } from './hosts.js';
+import { groupNames, groupsMap, inventoryVars as loaderInventoryVars } from '../vars/precedence.js';
 import { SecretMasker } from './secrets.js';
 import { collectSecrets, revealSecrets } from '../vars/secret.js';
 import { tagsSelect } from './tags.js';
@@ -151,7 +152,7 @@ export class PlaybookRunner {
   private state(host: string): HostState {
     let s = this.hosts.get(host);
     if (!s) {
-      const inventoryVars = (this.options.inventoryVars ?? inventoryVarsDefault)(this.options.inventory, host);
+      const inventoryVars = (this.options.inventoryVars ?? loaderInventoryVars)(this.options.inventory, host);
       // Values the loader marked `!secret` are masked from the start.
       for (const secret of collectSecrets(inventoryVars)) this.masker.add(secret);
       s = {
@@ -277,6 +278,7 @@ class PlayExecution {
   /** handler name → hosts that notified it since the last flush. */
   private readonly notified = new Map<Handler, Set<string>>();
   private endPlay = false;
+  private groups: Record<string, string[]> | undefined;
 
   constructor(
     runner: PlaybookRunner,
@@ -302,12 +304,9 @@ class PlayExecution {
   // ---- variables -------------------------------------------------------------------------------
 
   private magicVars(host: string, extra: Vars = {}): Vars {
-    const { options } = this.rt;
-    const inventory = options.inventory;
-    const groups: Record<string, string[]> = {};
-    for (const g of inventory.groups.keys()) {
-      groups[g] = (options.matchHosts ?? matchHostsDefault)(inventory, g);
-    }
+    const inventory = this.rt.options.inventory;
+    this.groups ??= groupsMap(inventory);
+    const groups = this.groups;
     const s = this.rt.state(host);
     const playHosts = this.batch.filter((h) => this.rt.active(h));
     const hostvars: Record<string, Vars> = {};
@@ -318,10 +317,7 @@ class PlayExecution {
     return {
       inventory_hostname: host,
       inventory_hostname_short: host.split('.')[0],
-      group_names: groupsOfHost(inventory, host)
-        .map((g) => g.name)
-        .filter((g) => g !== 'all' && g !== 'ungrouped')
-        .sort(),
+      group_names: groupNames(inventory, host),
       groups,
       hostvars,
       play_hosts: playHosts,
@@ -590,7 +586,14 @@ class PlayExecution {
 
   private conditionsHold(conditions: readonly unknown[], vars: Vars): { ok: boolean; failedOn?: string } {
     for (const c of conditions) {
-      if (!truthy(this.rt.options.templater.evaluate(bareExpression(c), vars))) return { ok: false, failedOn: conditionText(c) };
+      const { templater } = this.rt.options;
+      const holds =
+        typeof c === 'boolean'
+          ? c
+          : templater.condition
+            ? templater.condition(conditionText(c), vars)
+            : truthy(templater.evaluate(bareExpression(c), vars));
+      if (!holds) return { ok: false, failedOn: conditionText(c) };
     }
     return { ok: true };
   }
@@ -768,7 +771,7 @@ class PlayExecution {
       if (module.freeFormKey) args = { [module.freeFormKey]: args };
       else args = parseKeyValues(args);
     } else if (args === null || args === undefined) args = {};
-    const omit = vars.omit;
+    const omit = this.rt.options.templater.omit ?? vars.omit;
     if (omit !== undefined && args && typeof args === 'object' && !Array.isArray(args)) {
       args = Object.fromEntries(Object.entries(args as Vars).filter(([, v]) => v !== omit));
     }

@@ -12,6 +12,12 @@ export interface Templater {
   render(template: string, vars: Vars): string;
   /** Evaluate a bare expression (`a == 1`, `item.name`) to a value. */
   evaluate(expression: string, vars: Vars): unknown;
+  /** Optional: a `when:` condition as a boolean (Python truthiness). Default: truthiness of evaluate(). */
+  condition?(expression: string, vars: Vars): boolean;
+  /** Optional: render a whole value (lists, mappings; a lone `{{ x }}` keeps its type; omit dropped). */
+  renderValue?(value: unknown, vars: Vars): unknown;
+  /** Optional: the value of `omit`; task arguments equal to it are dropped. */
+  omit?: string;
 }
 
 export interface TagSelection {
@@ -54,6 +60,6 @@ export interface ExecutorOptions {
   connectTimeoutMs?: number;
   /** Pattern engine; defaults to the built-in one (names, groups, `a:b`, `a:!b`, `a:&b`, globs). */
   matchHosts?: HostMatcher;
-  /** Inventory variable merge; defaults to the built-in one (all < parent groups < child groups < host). */
+  /** Inventory variable merge; defaults to the loader's (all < parent groups < child groups < host). */
   inventoryVars?: InventoryVarsResolver;
 }

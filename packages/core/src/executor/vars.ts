@@ -14,6 +14,7 @@ const WHOLE_EXPRESSION = /^\s*\{\{((?:(?!\}\})[\s\S])*)\}\}\s*$/;
  * type, lists and mappings are walked. Other values pass through.
  */
 export function renderValue(templater: Templater, value: unknown, vars: Vars): unknown {
+  if (templater.renderValue) return templater.renderValue(value, vars);
   if (typeof value === 'string') {
     if (!isTemplated(value)) return value;
     const whole = WHOLE_EXPRESSION.exec(value);

@@ -1,5 +1,4 @@
 /** In-memory fakes for executor tests: a Connector whose hosts are maps of files, test modules, a templater. */
-import nunjucks from 'nunjucks';
 import { z } from 'zod';
 import {
   UnreachableError,
@@ -12,24 +11,12 @@ import {
 import type { Block, Handler, Inventory, Play, Playbook, Task, Vars } from '../../../src/model.js';
 import type { Templater } from '../../../src/executor/types.js';
 import { Registry } from '../../../src/registry.js';
+import { jinjaTemplater } from '../../../src/executor/jinja.js';
 import type { RunEvent } from '../../../src/executor/events.js';
 
+/** The real Jinja2 engine: executor tests exercise the same templating the CLI uses. */
 export function makeTemplater(): Templater {
-  const env = new nunjucks.Environment(null, { throwOnUndefined: true, autoescape: false });
-  let captured: unknown;
-  env.addGlobal('__capture', (v: unknown) => {
-    captured = v;
-    return '';
-  });
-  return {
-    render: (template, vars) => env.renderString(template, vars),
-    evaluate: (expression, vars) => {
-      captured = undefined;
-      env.renderString(`{{ __capture(${expression}) }}`, vars);
-      if (captured === undefined) throw new Error(`'${expression.trim()}' is undefined`);
-      return captured;
-    },
-  };
+  return jinjaTemplater;
 }
 
 export class FakeHost {

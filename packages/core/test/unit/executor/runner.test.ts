@@ -124,7 +124,7 @@ describe('conditions, loops, register', () => {
     ).catch((e) => {
       throw e;
     });
-    expect(log.slice(0, 3)).toEqual(['a:echo:x', 'a:echo:z', 'a:echo:3 true z']);
+    expect(log.slice(0, 3)).toEqual(['a:echo:x', 'a:echo:z', 'a:echo:3 True z']);
     expect(lines).toContain('a custom failed');
   });
 
