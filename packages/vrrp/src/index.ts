@@ -1,1 +1,3 @@
 export {};
+export { installerPlugin as plugin } from './installer/index.js';
+export * as installer from './installer/index.js';

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { defineModule, type ModuleContext, type ModuleResult } from '@haweb/core';
+import { ensureManagedFile, ensureSourceBuild, resolveOsFamily, sourceBuildSpec, type OsFamily } from '@haweb/nginx';
+import { installer } from '@haweb/vrrp';
+import { KEEPALIVED_BUILD_DEPS, keepalivedProduct } from '../keepalived-version.js';
+import { enableScriptFor, keepalivedLinks, keepalivedServiceFiles, linkScript } from '../service-files.js';
+
+/**
+ * keepalived built from the upstream tarball and installed as a boot-time service (the seed's
+ * section 5, steps 1-3):
+ *
+ *   - keepalived_source:
+ *       src: /var/cache/haweb/sources/keepalived_2.2.7.orig.tar.gz
+ *
+ * Idempotent by the installed binary's `keepalived -v` (version + configure options) and the
+ * marker of a finished build; then the init script, options file, link, /etc/keepalived and the
+ * boot links are each checked and fixed only when they differ.
+ */
+export const keepalivedSourceArgs = z.strictObject({
+  src: z.string().min(1),
+  version: z.string().min(1).optional(),
+  prefix: z.string().startsWith('/').default('/usr/local/keepalived'),
+  configure_args: z.array(z.string()).default([]),
+  make_jobs: z.number().int().positive().optional(),
+  build_deps: z.array(z.string()).optional(),
+  src_dir: z.string().startsWith('/').default('/usr/local/src'),
+  config_file: z.string().startsWith('/').default('/etc/keepalived/keepalived.conf'),
+  pid_file: z.string().startsWith('/').default('/run/keepalived.pid'),
+  options: z.string().default('-D'),
+  enabled: z.boolean().default(true),
+  os_family: z.enum(['RedHat', 'Debian']).optional(),
+});
+
+export type KeepalivedSourceArgs = z.output<typeof keepalivedSourceArgs>;
+
+export const keepalivedSource = defineModule({
+  name: 'keepalived_source',
+  aliases: ['haweb.keepalived.source'],
+  description: 'Build keepalived from a source tarball and install it as an init.d service enabled at boot.',
+  args: keepalivedSourceArgs,
+  checkMode: 'full',
+  async run(args, ctx) {
+    const family = resolveOsFamily(args.os_family, ctx.facts, ctx.hostName);
+    const spec = sourceBuildSpec(keepalivedProduct, args, ctx, family, {
+      RedHat: [...KEEPALIVED_BUILD_DEPS.RedHat],
+      Debian: [...KEEPALIVED_BUILD_DEPS.Debian],
+    });
+    const build = await ensureSourceBuild(spec, ctx);
+    if (build.failed) return build;
+    const service = await ensureKeepalivedService(args, family, ctx);
+    const changed = build.changed || service.changes.length > 0;
+    const msgs = [build.changed ? String(build.msg) : undefined, ...service.changes].filter(Boolean);
+    if (service.failed) return { ...build, changed, failed: true, msg: [...msgs, service.failed].join('; ') };
+    return { ...build, changed, msg: changed ? msgs.join('; ') : `${build.msg}; service files, link and boot links in place` };
+  },
+});
+
+async function ensureKeepalivedService(
+  args: KeepalivedSourceArgs,
+  family: OsFamily,
+  ctx: ModuleContext,
+): Promise<{ changes: string[]; failed?: string }> {
+  const changes: string[] = [];
+  const files = keepalivedServiceFiles(family, {
+    prefix: args.prefix,
+    configFile: args.config_file,
+    pidFile: args.pid_file,
+    options: args.options,
+  });
+  for (const file of files) {
+    const res: ModuleResult = await ensureManagedFile(file, ctx);
+    if (res.failed) return { changes, failed: String(res.msg) };
+    if (res.changed) changes.push(String(res.msg));
+  }
+  const links = keepalivedLinks(args.prefix);
+  const configDir = args.config_file.replace(/\/[^/]+$/, '') || '/';
+  const probe = await ctx.remote.run(
+    {
+      script: [
+        ...links.map(({ link }) => `echo "link $(readlink ${JSON.stringify(link)} 2>/dev/null)"`),
+        `test -d ${JSON.stringify(configDir)} && echo confdir`,
+        `${installer.enabledCheckScript(family, 'keepalived')} && echo enabled`,
+        'true',
+      ].join('; '),
+    },
+    { become: ctx.become },
+  );
+  const lines = probe.stdout.split('\n');
+  const linkState = lines.filter((l) => l.startsWith('link ')).map((l) => l.slice(5).trim());
+  const todo: string[] = [];
+  links.forEach(({ link, target }, i) => {
+    if (linkState[i] !== target) {
+      todo.push(linkScript(link, target));
+      changes.push(`linked ${link} → ${target}`);
+    }
+  });
+  if (!lines.includes('confdir')) {
+    todo.push(`mkdir -p ${JSON.stringify(configDir)} && chmod 0755 ${JSON.stringify(configDir)}`);
+    changes.push(`created ${configDir}`);
+  }
+  if (args.enabled && !lines.includes('enabled')) {
+    todo.push(enableScriptFor(family));
+    changes.push(`enabled keepalived at boot (${family === 'RedHat' ? 'chkconfig' : 'update-rc.d'})`);
+  }
+  if (todo.length === 0 || ctx.check) return { changes: ctx.check ? changes.map((c) => `would: ${c}`) : changes };
+  const res = await ctx.remote.run({ script: `{ ${todo.join(' && ')}; } 2>&1` }, { become: ctx.become, timeoutMs: 60_000 });
+  if (res.code !== 0) return { changes, failed: `installing keepalived as a service: ${(res.stdout + res.stderr).trim()}` };
+  return { changes };
+}

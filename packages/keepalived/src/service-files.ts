@@ -1,0 +1,66 @@
+import { shellQuote } from '@haweb/core';
+import type { OsFamily } from '@haweb/nginx';
+import { installer } from '@haweb/vrrp';
+
+/**
+ * What turns a source-built keepalived into a system service (the seed's section 5.3, done for
+ * both families): an init script (ours: keepalived 2.x ships only a Red Hat script that needs
+ * /etc/rc.d/init.d/functions and is installed only with --with-init=SYSV), the options file in
+ * /etc/sysconfig or /etc/default, the /usr/sbin/keepalived link, /etc/keepalived, and boot enable.
+ */
+export interface KeepalivedServiceLayout {
+  prefix: string;
+  configFile: string;
+  pidFile: string;
+  options: string;
+}
+
+export interface PlannedFile {
+  path: string;
+  content: string;
+  mode: string;
+}
+
+export function keepalivedServiceFiles(family: OsFamily, layout: KeepalivedServiceLayout): PlannedFile[] {
+  const p = layout.prefix.replace(/\/$/, '');
+  const defaults = installer.defaultsFilePath(family, 'keepalived');
+  const script = installer.renderInitScript({
+    name: 'keepalived',
+    shortDescription: 'keepalived VRRP daemon (built from source)',
+    description: 'keepalived moves virtual IP addresses between nodes with VRRP.',
+    daemon: `${p}/sbin/keepalived`,
+    args: `-f ${shellQuote(layout.configFile)} -p ${shellQuote(layout.pidFile)}`,
+    pidFile: layout.pidFile,
+    configFile: layout.configFile,
+    configTest: `"$DAEMON" -t -f "$CONFIG"`,
+    defaultsFile: defaults,
+    optionsVar: 'KEEPALIVED_OPTIONS',
+    processMatch: 'keepalived',
+    stopTimeoutSeconds: 10,
+    startPriority: 86,
+    stopPriority: 14,
+  });
+  return [
+    { path: '/etc/init.d/keepalived', content: script, mode: '0755' },
+    {
+      path: defaults,
+      content: `# Managed by haweb: options for keepalived (read by /etc/init.d/keepalived).\n# -D: log details of every state change.\nKEEPALIVED_OPTIONS=${shellQuote(layout.options)}\n`,
+      mode: '0644',
+    },
+  ];
+}
+
+/** The seed's links: keepalived reachable as /usr/sbin/keepalived. */
+export function keepalivedLinks(prefix: string): { link: string; target: string }[] {
+  return [{ link: '/usr/sbin/keepalived', target: `${prefix.replace(/\/$/, '')}/sbin/keepalived` }];
+}
+
+export function linkScript(link: string, target: string): string {
+  const l = shellQuote(link);
+  // Never replace a real file (e.g. a distro package's binary): only absent paths or symlinks.
+  return `if [ -e ${l} ] && [ ! -L ${l} ]; then echo "${link} exists and is not a link: remove the distro package first" >&2; exit 1; fi; ln -sfn ${shellQuote(target)} ${l}`;
+}
+
+export function enableScriptFor(family: OsFamily): string {
+  return installer.enableScript(family, 'keepalived');
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { defineModule, type FileDiff } from '@haweb/core';
+import { resolveOsFamily } from '../kit/os-family.js';
+import { planRcLocal } from '../rc-local.js';
+
+/** Ensure a boot-time line in rc.local (the seed starts nginx this way), the OS family's way. */
+export const rcLocal = defineModule({
+  name: 'rc_local',
+  aliases: ['haweb.nginx.rc_local'],
+  description: 'Ensure a line in rc.local (before `exit 0` on Debian) and that rc.local is executable.',
+  args: z.strictObject({
+    line: z.string().min(1),
+    state: z.enum(['present', 'absent']).default('present'),
+    os_family: z.enum(['RedHat', 'Debian']).optional(),
+  }),
+  freeFormKey: 'line',
+  checkMode: 'full',
+  async run(args, ctx) {
+    const family = resolveOsFamily(args.os_family, ctx.facts, ctx.hostName);
+    const path = family === 'RedHat' ? '/etc/rc.d/rc.local' : '/etc/rc.local';
+    const [current, exec] = await Promise.all([
+      ctx.remote.readFile(path, { become: ctx.become }),
+      ctx.remote.run({ script: `test -x ${path}` }, { become: ctx.become }),
+    ]);
+    const before = current?.toString('utf8');
+    const plan = planRcLocal(family, before, exec.code === 0, args.line, args.state);
+    if (plan.content === undefined && !plan.makeExecutable) {
+      return { changed: false, msg: `${plan.path} already ${args.state === 'present' ? 'has' : 'lacks'} the line` };
+    }
+    const diff: FileDiff[] | undefined =
+      ctx.diff && plan.content !== undefined ? [{ before: before ?? '', after: plan.content, beforeHeader: plan.path, afterHeader: plan.path }] : undefined;
+    if (ctx.check) return { changed: true, msg: `would update ${plan.path}`, diff };
+    if (plan.content !== undefined) {
+      await ctx.remote.writeFile(plan.path, plan.content, { mode: '0755', become: ctx.become });
+    } else {
+      const res = await ctx.remote.run({ argv: ['chmod', '0755', plan.path] }, { become: ctx.become });
+      if (res.code !== 0) return { changed: false, failed: true, msg: `chmod ${plan.path}: ${res.stderr.trim()}` };
+    }
+    return { changed: true, msg: `${plan.path}: ${args.state === 'present' ? 'line ensured' : 'line removed'}`, diff };
+  },
+});

@@ -1,0 +1,57 @@
+/**
+ * The health check both VRRP engines run as `vrrp_script chk_nginx { weight -20 }`.
+ *
+ * The seed's nginx_check.sh restarts a stopped nginx and, if it cannot start, runs `killall
+ * keepalived`. This one keeps the first half and replaces the second with an exit status: 0 while
+ * nginx runs (or was just started again), 1 when it cannot be started. The VRRP daemon subtracts 20
+ * from the node's priority while the check fails (100 - 20 = 80 < the backup's 90), so the backup
+ * takes the VIP through an ordinary election and the master gives it up when it hears the higher
+ * priority: exactly one node holds the VIP at any time, the daemon keeps running (and keeps
+ * checking, so the VIP comes back once nginx does), and no process outside this host is touched
+ * (`killall` in a shared pid namespace would hit other nodes' daemons).
+ */
+export interface NginxCheckSettings {
+  /** nginx binary. */
+  nginx: string;
+  /** nginx's pid file (logs/nginx.pid under the prefix unless nginx.conf says otherwise). */
+  pid_file: string;
+  /** How long to wait for a restarted nginx to write its pid, in tenths of a second. */
+  start_wait_tenths: number;
+}
+
+function sq(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export function renderNginxCheck(s: NginxCheckSettings): string {
+  return `#!/bin/sh
+# Managed by haweb: nginx health check for the VRRP daemon (vrrp_script, weight -20).
+# Exit 0: nginx is running (or was started again). Exit 1: nginx is down and cannot start,
+# so this node's priority drops below the backup's and the VIP moves there.
+NGINX=${sq(s.nginx)}
+PIDFILE=${sq(s.pid_file)}
+
+nginx_running() {
+    [ -s "$PIDFILE" ] || return 1
+    pid=$(cat "$PIDFILE" 2>/dev/null) || return 1
+    case "$pid" in ''|*[!0-9]*) return 1 ;; esac
+    kill -0 "$pid" 2>/dev/null || return 1
+    # The pid must still be an nginx (pid files survive crashes; pids are reused).
+    case "$(cat /proc/"$pid"/comm 2>/dev/null)" in nginx*) return 0 ;; esac
+    return 1
+}
+
+nginx_running && exit 0
+
+logger -t nginx_check "nginx is not running: starting it" 2>/dev/null
+"$NGINX" >/dev/null 2>&1
+tries=0
+while [ "$tries" -lt ${s.start_wait_tenths} ]; do
+    nginx_running && exit 0
+    sleep 0.1
+    tries=$((tries + 1))
+done
+logger -t nginx_check "nginx cannot start: failing the check so the VIP moves" 2>/dev/null
+exit 1
+`;
+}

@@ -1,0 +1,17 @@
+import type { ModulePlugin } from '@haweb/core';
+import { vrrpService } from './vrrp-service.js';
+
+/** Registers vrrp_service. */
+export const installerPlugin: ModulePlugin = (registry) => {
+  registry.register(vrrpService);
+};
+
+export { vrrpService, vrrpServiceArgs, vrrpServiceFiles, markConfigSecrets } from './vrrp-service.js';
+export { renderInitScript, type InitScriptSpec } from './initd-script.js';
+export { enableScript, enabledCheckScript, disableScript, defaultsFilePath } from './boot-enable.js';
+export { initServiceFact, planServiceAction, runInitAction, enableAtBoot, type DesiredRun, type ServiceAction } from './initd-control.js';
+export { collectRuntime, packRuntime, digestFiles, isOtherPlatformPackage, vrrpPackageRoot, type RuntimeManifest } from './runtime-pack.js';
+export { chooseNodeRuntime, parseLibc, requiredGlibc, nodeArchForUname, compareVersions } from './node-runtime.js';
+export { planVrrpService, sha256, type DesiredFile, type VrrpServicePlan } from './plan.js';
+export { vrrpHostStateFact, type VrrpHostState, type InstallManifest } from './host-state.js';
+export { osFamilyFromFacts, type OsFamily as InstallerOsFamily } from './os-family.js';

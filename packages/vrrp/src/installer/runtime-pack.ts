@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { create as tarCreate } from 'tar';
+
+/**
+ * The VRRP runtime as a self-contained folder: this package's dist/ and package.json plus the
+ * dependency closure of its `dependencies` (koffi with the prebuilt binary of the target's
+ * arch, tinyglobby, commander, workspace packages' dist/, ...), flattened into node_modules/.
+ * Packed deterministically (sorted entries, portable headers, fixed mtime, fixed modes), so the
+ * same runtime always gives the same bytes and checksum.
+ */
+
+export interface RuntimeFile {
+  /** Path inside the runtime folder, '/'-separated. */
+  path: string;
+  /** Absolute controller path. */
+  source: string;
+  executable: boolean;
+}
+
+export interface RuntimeManifest {
+  files: RuntimeFile[];
+  /** sha256 over every path, mode and content: the runtime's identity. */
+  digest: string;
+  /** The daemon entry point relative to the runtime folder (package.json bin.vrrpd). */
+  entry: string;
+}
+
+/** Target arch names in Node's terms (x64, arm64, ...), for choosing koffi's prebuilt package. */
+export type NodeArch = NodeJS.Architecture;
+
+/** This package's root (dist/installer/runtime-pack.js → ../..). */
+export function vrrpPackageRoot(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
+
+interface PackageJson {
+  name: string;
+  bin?: string | Record<string, string>;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
+
+function readPackageJson(dir: string): PackageJson {
+  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson;
+}
+
+/** Node's lookup: <dir>/node_modules/<name>, then each parent folder's. */
+function findPackage(fromDir: string, name: string): string | undefined {
+  let dir = fromDir;
+  for (;;) {
+    const candidate = join(dir, 'node_modules', ...name.split('/'));
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/**
+ * Platform packages (`@koromix/koffi-linux-x64`, `@esbuild/linux-arm64`, ...) are optional
+ * dependencies named after a platform; only the target's is wanted.
+ */
+export function isOtherPlatformPackage(name: string, arch: NodeArch): boolean {
+  const m = /(?:^|[-/])(linux|darwin|win32|freebsd|openbsd|android|sunos|aix)-([a-z0-9]+)(?:-(gnu|musl|msvc))?$/.exec(name);
+  if (!m) return false;
+  return !(m[1] === 'linux' && m[2] === arch);
+}
+
+const SKIP_DIRS = new Set(['test', 'tests', '__tests__', '.github', 'docs', 'doc', 'example', 'examples', '.turbo']);
+
+function listFiles(root: string, into: string, out: RuntimeFile[], keep: (rel: string) => boolean): void {
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const abs = join(dir, entry.name);
+      const rel = relative(root, abs).split(sep).join('/');
+      if (entry.isDirectory()) {
+        if (entry.name === 'node_modules' || SKIP_DIRS.has(entry.name)) continue;
+        walk(abs);
+      } else if (entry.isFile() || entry.isSymbolicLink()) {
+        const real = entry.isSymbolicLink() ? realpathSync(abs) : abs;
+        const st = statSync(real);
+        if (!st.isFile() || !keep(rel)) continue;
+        out.push({ path: `${into}/${rel}`, source: real, executable: (st.mode & 0o111) !== 0 });
+      }
+    }
+  };
+  walk(root);
+}
+
+const noMaps = (rel: string): boolean => !rel.endsWith('.map') && !rel.endsWith('.d.ts') && !rel.endsWith('.d.cts') && !rel.endsWith('.d.mts');
+
+/** Collect the runtime's files for a target arch. Throws when a needed package is missing. */
+export function collectRuntime(packageRoot: string, arch: NodeArch): RuntimeManifest {
+  const pkg = readPackageJson(packageRoot);
+  const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.vrrpd;
+  if (!bin) throw new Error(`${packageRoot}/package.json has no bin.vrrpd`);
+  const entry = bin.replace(/^\.\//, '');
+  if (!existsSync(join(packageRoot, entry))) {
+    throw new Error(`the VRRP runtime is not built (${join(packageRoot, entry)} is missing): run the build first`);
+  }
+  const files: RuntimeFile[] = [{ path: 'package.json', source: join(packageRoot, 'package.json'), executable: false }];
+  listFiles(join(packageRoot, 'dist'), 'dist', files, noMaps);
+
+  const seen = new Map<string, string>();
+  const queue: { name: string; from: string; optional: boolean }[] = [];
+  const enqueue = (p: PackageJson, from: string): void => {
+    for (const name of Object.keys(p.dependencies ?? {})) queue.push({ name, from, optional: false });
+    for (const name of Object.keys(p.optionalDependencies ?? {})) queue.push({ name, from, optional: true });
+  };
+  enqueue(pkg, packageRoot);
+  while (queue.length > 0) {
+    const { name, from, optional } = queue.shift()!;
+    if (optional && isOtherPlatformPackage(name, arch)) continue;
+    const dir = findPackage(from, name);
+    if (!dir) {
+      if (optional && !isOtherPlatformPackage(name, arch) && /linux-/.test(name)) {
+        throw new Error(`${name} (the prebuilt native binary for linux-${arch}) is not installed on the controller`);
+      }
+      if (optional) continue;
+      throw new Error(`dependency ${name} of ${from} is not installed on the controller`);
+    }
+    const real = realpathSync(dir);
+    const previous = seen.get(name);
+    if (previous !== undefined) {
+      if (previous !== real) throw new Error(`two copies of ${name} (${previous}, ${real}): cannot flatten the runtime`);
+      continue;
+    }
+    seen.set(name, real);
+    const depPkg = readPackageJson(real);
+    // A workspace package (a symlink out of node_modules) ships only its package.json and dist/.
+    const isWorkspace = !real.split(sep).includes('node_modules');
+    if (isWorkspace) {
+      files.push({ path: `node_modules/${name}/package.json`, source: join(real, 'package.json'), executable: false });
+      if (existsSync(join(real, 'dist'))) listFiles(join(real, 'dist'), `node_modules/${name}/dist`, files, noMaps);
+    } else {
+      listFiles(real, `node_modules/${name}`, files, (rel) => !rel.endsWith('.map') && !rel.endsWith('.md'));
+    }
+    enqueue(depPkg, real);
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files, digest: digestFiles(files), entry };
+}
+
+export function digestFiles(files: readonly RuntimeFile[]): string {
+  const hash = createHash('sha256');
+  for (const file of files) {
+    const content = createHash('sha256').update(readFileSync(file.source)).digest('hex');
+    hash.update(`${file.path}\0${file.executable ? '755' : '644'}\0${content}\n`);
+  }
+  return hash.digest('hex');
+}
+
+/** Fixed mtime of every entry: packing the same files twice gives the same bytes. */
+const EPOCH = new Date('2000-01-01T00:00:00Z');
+
+/**
+ * Pack the runtime into a .tar.gz, deterministically. Files are staged with normalized modes (0644,
+ * or 0755 when executable), then packed in sorted order with portable headers (no uid/gid/user
+ * names, no atime/ctime) and one mtime. Returns the tarball's sha256.
+ */
+export async function packRuntime(manifest: RuntimeManifest, outFile: string): Promise<string> {
+  const stage = mkdtempSync(join(tmpdir(), 'vrrpd-runtime-'));
+  try {
+    for (const file of manifest.files) {
+      const dest = join(stage, ...file.path.split('/'));
+      mkdirSync(dirname(dest), { recursive: true });
+      copyFileSync(file.source, dest);
+      chmodSync(dest, file.executable ? 0o755 : 0o644);
+    }
+    await tarCreate(
+      {
+        file: outFile,
+        cwd: stage,
+        gzip: { level: 6 },
+        portable: true,
+        mtime: EPOCH,
+        noDirRecurse: true,
+        noPax: true,
+      },
+      manifest.files.map((f) => f.path),
+    );
+    return createHash('sha256').update(readFileSync(outFile)).digest('hex');
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}

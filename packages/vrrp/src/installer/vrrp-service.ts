@@ -1,0 +1,266 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { defineModule, shellQuote, type FileDiff, type ModuleContext, type ModuleResult } from '@haweb/core';
+import { defaultsFilePath } from './boot-enable.js';
+import { enableAtBoot, runInitAction } from './initd-control.js';
+import { renderInitScript } from './initd-script.js';
+import { manifestPath, vrrpHostStateFact, type InstallManifest } from './host-state.js';
+import { chooseNodeRuntime, nodeArchForUname, parseLibc, requiredGlibc } from './node-runtime.js';
+import { osFamilyFromFacts, type OsFamily } from './os-family.js';
+import { planVrrpService, type DesiredFile } from './plan.js';
+import { collectRuntime, packRuntime, vrrpPackageRoot, type NodeArch, type RuntimeManifest } from './runtime-pack.js';
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+
+/**
+ * The TypeScript VRRP runtime installed on a host as a boot-time init.d service:
+ *
+ *   - vrrp_service:
+ *       config: "{{ lookup('template', 'vrrpd.conf.j2') }}"   # keepalived.conf syntax
+ *     notify: ...
+ *
+ * Lays out <prefix>/node/bin/node, <prefix>/lib/ (the packed runtime), <prefix>/sbin/vrrpd,
+ * /etc/init.d/<name>, the defaults file and the config (0600, validated by `vrrpd -t` on the host).
+ */
+export const vrrpServiceArgs = z.strictObject({
+  prefix: z.string().startsWith('/').default('/usr/local/vrrpd'),
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('vrrpd'),
+  config: z.string().optional().describe('the config text (keepalived.conf syntax)'),
+  config_src: z.string().optional().describe('controller template of the config, rendered with the host variables'),
+  config_file: z.string().startsWith('/').default('/etc/vrrpd/vrrpd.conf'),
+  pid_file: z.string().startsWith('/').default('/run/vrrpd.pid'),
+  options: z.string().default('').describe('extra daemon options, written to the defaults file'),
+  node_tarball: z.string().optional().describe('controller path of a Node tarball for hosts the controller node cannot run on'),
+  state: z.enum(['started', 'stopped']).default('started'),
+  enabled: z.boolean().default(true),
+  os_family: z.enum(['RedHat', 'Debian']).optional(),
+  runtime_root: z.string().optional().describe('the built @haweb/vrrp package to pack (default: this one)'),
+});
+
+export type VrrpServiceArgs = z.output<typeof vrrpServiceArgs>;
+
+const runtimeCache = new Map<string, RuntimeManifest>();
+
+function runtimeFor(root: string, arch: NodeArch): RuntimeManifest {
+  const key = `${root}:${arch}`;
+  let manifest = runtimeCache.get(key);
+  if (!manifest) {
+    manifest = collectRuntime(root, arch);
+    runtimeCache.set(key, manifest);
+  }
+  return manifest;
+}
+
+const tarballIdCache = new Map<string, string>();
+function tarballIdentity(path: string): string {
+  const st = statSync(path);
+  const key = `${path}:${st.size}:${st.mtimeMs}`;
+  let id = tarballIdCache.get(key);
+  if (!id) {
+    id = `tarball sha256:${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
+    tarballIdCache.set(key, id);
+  }
+  return id;
+}
+
+/** Pure: the files vrrp_service owns and their content. */
+export function vrrpServiceFiles(args: VrrpServiceArgs, family: OsFamily, config: string, entry: string): DesiredFile[] {
+  const p = args.prefix.replace(/\/$/, '');
+  const wrapper = `${p}/sbin/vrrpd`;
+  const defaults = defaultsFilePath(family, args.name);
+  const initScript = renderInitScript({
+    name: args.name,
+    shortDescription: 'VRRP daemon (haweb vrrpd)',
+    description: 'vrrpd moves virtual IP addresses between nodes with VRRP (keepalived.conf syntax).',
+    daemon: wrapper,
+    args: `-f ${shellQuote(args.config_file)} -p ${shellQuote(args.pid_file)}`,
+    pidFile: args.pid_file,
+    configFile: args.config_file,
+    configTest: `"$DAEMON" -t -f "$CONFIG"`,
+    defaultsFile: defaults,
+    optionsVar: 'VRRPD_OPTIONS',
+    processMatch: `${p}/lib/`,
+    stopTimeoutSeconds: 10,
+    startPriority: 86,
+    stopPriority: 14,
+  });
+  return [
+    {
+      path: wrapper,
+      content: `#!/bin/sh\n# Managed by haweb: runs the VRRP runtime with its own Node.\nexec ${shellQuote(`${p}/node/bin/node`)} ${shellQuote(`${p}/lib/${entry}`)} "$@"\n`,
+      mode: '0755',
+      validate: false,
+      onChange: 'none',
+    },
+    { path: `/etc/init.d/${args.name}`, content: initScript, mode: '0755', validate: false, onChange: 'none' },
+    {
+      path: defaults,
+      content: `# Managed by haweb: extra options for ${args.name} (read by /etc/init.d/${args.name}).\nVRRPD_OPTIONS=${shellQuote(args.options)}\n`,
+      mode: '0644',
+      validate: false,
+      onChange: 'none',
+    },
+    { path: args.config_file, content: config, mode: '0600', validate: true, onChange: 'reload' },
+  ];
+}
+
+/** auth_pass values are secrets: keep them out of diffs and logs. */
+export function markConfigSecrets(config: string, markSecret: (value: string) => void): void {
+  for (const m of config.matchAll(/^\s*auth_pass\s+("?)([^\s"]+)\1/gm)) markSecret(m[2]);
+}
+
+function configText(args: VrrpServiceArgs, ctx: ModuleContext): string {
+  if (args.config !== undefined && args.config_src !== undefined) throw new Error('give config or config_src, not both');
+  if (args.config !== undefined) return args.config.endsWith('\n') ? args.config : `${args.config}\n`;
+  if (args.config_src !== undefined) return ctx.render(readFileSync(ctx.resolveLocal(args.config_src, 'templates'), 'utf8'));
+  throw new Error('vrrp_service needs config or config_src');
+}
+
+async function run(ctx: ModuleContext, script: string, timeoutMs = 120_000): Promise<void> {
+  const res = await ctx.remote.run({ script: `${script} 2>&1` }, { become: ctx.become, timeoutMs });
+  if (res.code !== 0) throw new Error(`${script.split('\n')[0]}: exit ${res.code}: ${(res.stdout + res.stderr).trim()}`);
+}
+
+export const vrrpService = defineModule({
+  name: 'vrrp_service',
+  aliases: ['haweb.vrrp.service'],
+  description: 'Install the VRRP runtime (vrrpd) with a Node runtime under a prefix, its config and init.d service; start it.',
+  args: vrrpServiceArgs,
+  checkMode: 'full',
+  async run(args, ctx): Promise<ModuleResult> {
+    const family = args.os_family ?? osFamilyFromFacts(ctx.facts, ctx.hostName);
+    const prefix = args.prefix.replace(/\/$/, '');
+    const root = args.runtime_root ? ctx.resolveLocal(args.runtime_root, 'files') : vrrpPackageRoot();
+    const config = configText(args, ctx);
+    markConfigSecrets(config, (v) => ctx.markSecret(v));
+
+    const hostArchFact = typeof ctx.facts.ansible_architecture === 'string' ? ctx.facts.ansible_architecture : undefined;
+    // The entry path is the same for every arch; collect for the controller's arch first to learn it.
+    const probe = runtimeFor(root, process.arch);
+    const files = vrrpServiceFiles(args, family, config, probe.entry);
+    const host = await ctx.fact(vrrpHostStateFact, {
+      family,
+      prefix,
+      name: args.name,
+      entry: probe.entry,
+      managedFiles: files.map((f) => f.path),
+    });
+    const hostArch = hostArchFact ?? host.arch;
+    const targetArch = (nodeArchForUname(hostArch) ?? process.arch) as NodeArch;
+    const runtime = targetArch === process.arch ? probe : runtimeFor(root, targetArch);
+
+    // Node: the identity recorded in the manifest is compared first, so a no-op run never hashes
+    // or scans the 100 MB binary.
+    const controllerIdentity = `controller node ${process.version} linux-${process.arch}`;
+    const nodeTarball = args.node_tarball ? ctx.resolveLocal(args.node_tarball, 'files') : undefined;
+    let desiredNode = host.manifest?.node === controllerIdentity ? controllerIdentity : undefined;
+    let nodeSource: { kind: 'controller' | 'tarball'; path: string } | undefined =
+      desiredNode ? { kind: 'controller', path: process.execPath } : undefined;
+    if (!desiredNode) {
+      const choice = chooseNodeRuntime({
+        hostName: ctx.hostName,
+        hostArch,
+        hostLibc: parseLibc(ctx.facts.ansible_libc) ?? parseLibc(host.libc),
+        controllerArch: process.arch,
+        controllerNeedsGlibc: await requiredGlibc(process.execPath),
+        controllerNode: process.execPath,
+        controllerNodeVersion: process.version,
+        nodeTarball,
+      });
+      if (choice.kind === 'error') return { changed: false, failed: true, msg: choice.message };
+      desiredNode = choice.kind === 'controller' ? choice.identity : tarballIdentity(choice.path);
+      nodeSource = { kind: choice.kind, path: choice.path };
+    }
+    const desiredManifest: InstallManifest = { runtime_digest: runtime.digest, node: desiredNode };
+    const plan = planVrrpService({ manifest: desiredManifest, files, state: args.state, enabled: args.enabled }, host);
+    const changed = plan.installRuntime || plan.installNode || plan.writeFiles.length > 0 || plan.enable || plan.action !== undefined;
+    const diff: FileDiff[] | undefined = ctx.diff
+      ? plan.writeFiles.map((f) => ({ before: '', after: f.content, beforeHeader: `${f.path} (before)`, afterHeader: `${f.path} (after)` }))
+      : undefined;
+    const summary = { runtime_digest: runtime.digest, node: desiredNode, prefix, reasons: plan.reasons };
+    if (!changed) return { changed: false, msg: `${args.name} is installed, configured and ${args.state}`, ...summary };
+    if (ctx.check) return { changed: true, msg: `would: ${plan.reasons.join('; ')}`, diff, ...summary };
+
+    try {
+      await run(ctx, `mkdir -p ${shellQuote(`${prefix}/sbin`)} ${shellQuote(`${prefix}/node/bin`)} && rm -f ${shellQuote(manifestPath(prefix))}`);
+      if (plan.installNode && nodeSource) await installNode(ctx, prefix, nodeSource);
+      if (plan.installRuntime) await installRuntime(ctx, prefix, runtime);
+      for (const file of plan.writeFiles.filter((f) => !f.validate)) {
+        await run(ctx, `mkdir -p ${shellQuote(file.path.replace(/\/[^/]+$/, '') || '/')}`);
+        await ctx.remote.writeFile(file.path, file.content, { mode: file.mode, become: ctx.become });
+      }
+      await ctx.remote.writeFile(manifestPath(prefix), `${JSON.stringify(desiredManifest, null, 2)}\n`, { mode: '0644', become: ctx.become });
+      for (const file of plan.writeFiles.filter((f) => f.validate)) {
+        const refused = await writeValidatedConfig(ctx, file, `${prefix}/sbin/vrrpd`);
+        if (refused) return { changed: true, failed: true, msg: refused, ...summary };
+      }
+      if (plan.enable) {
+        const res = await enableAtBoot(ctx, family, args.name);
+        if (!res.ok) return { changed: true, failed: true, msg: `enabling ${args.name} at boot failed: ${res.output}`, ...summary };
+      }
+      if (plan.action) {
+        ctx.progress(`${args.name}: ${plan.action}`);
+        const res = await runInitAction(ctx, args.name, plan.action);
+        if (!res.ok) return { changed: true, failed: true, msg: `/etc/init.d/${args.name} ${plan.action} failed: ${res.output}`, ...summary };
+      }
+    } catch (error) {
+      return { changed: true, failed: true, msg: (error as Error).message, ...summary };
+    }
+    return { changed: true, msg: plan.reasons.join('; '), diff, ...summary };
+  },
+});
+
+/** Candidate next to the config, `vrrpd -t` on it, then rename: a refused config never replaces the old. */
+async function writeValidatedConfig(ctx: ModuleContext, file: DesiredFile, vrrpd: string): Promise<string | undefined> {
+  const dir = file.path.replace(/\/[^/]+$/, '') || '/';
+  const candidate = `${dir}/.${file.path.slice(dir.length + 1)}.haweb-new`;
+  await run(ctx, `mkdir -p ${shellQuote(dir)} && chmod 0700 ${shellQuote(dir)}`);
+  await ctx.remote.writeFile(candidate, file.content, { mode: file.mode, become: ctx.become });
+  const check = await ctx.remote.run({ script: `${shellQuote(vrrpd)} -t -f ${shellQuote(candidate)} 2>&1` }, { become: ctx.become, timeoutMs: 60_000 });
+  if (check.code !== 0) {
+    await ctx.remote.run({ argv: ['rm', '-f', candidate] }, { become: ctx.become });
+    return `${file.path} refused by vrrpd -t (the old config is kept and the daemon untouched): ${(check.stdout + check.stderr).trim()}`;
+  }
+  await run(ctx, `mv -f ${shellQuote(candidate)} ${shellQuote(file.path)}`);
+  return undefined;
+}
+
+async function installNode(ctx: ModuleContext, prefix: string, source: { kind: 'controller' | 'tarball'; path: string }): Promise<void> {
+  if (source.kind === 'controller') {
+    ctx.progress('uploading node');
+    await ctx.remote.putFile(source.path, `${prefix}/node/bin/node`, { mode: '0755', become: ctx.become });
+    return;
+  }
+  const upload = `${prefix}/.node-upload.tar`;
+  ctx.progress('uploading the node tarball');
+  await ctx.remote.putFile(source.path, upload, { mode: '0644', become: ctx.become });
+  const p = shellQuote(prefix);
+  await run(
+    ctx,
+    `rm -rf ${p}/node.new && mkdir -p ${p}/node.new && tar -xf ${shellQuote(upload)} -C ${p}/node.new --strip-components=1 --no-same-owner && ` +
+      `test -x ${p}/node.new/bin/node && rm -rf ${p}/node && mv ${p}/node.new ${p}/node && rm -f ${shellQuote(upload)}`,
+  );
+}
+
+async function installRuntime(ctx: ModuleContext, prefix: string, runtime: RuntimeManifest): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'vrrpd-pack-'));
+  try {
+    const local = join(dir, 'runtime.tar.gz');
+    ctx.progress('packing the VRRP runtime');
+    await packRuntime(runtime, local);
+    const upload = `${prefix}/.runtime-upload.tar.gz`;
+    ctx.progress('uploading the VRRP runtime');
+    await ctx.remote.putFile(local, upload, { mode: '0644', become: ctx.become });
+    const p = shellQuote(prefix);
+    // Extract beside the old one and swap, so a failed extract leaves the old runtime whole.
+    await run(
+      ctx,
+      `rm -rf ${p}/lib.new && mkdir -p ${p}/lib.new && tar -xzf ${shellQuote(upload)} -C ${p}/lib.new --no-same-owner && ` +
+        `rm -rf ${p}/lib.old && { [ ! -d ${p}/lib ] || mv ${p}/lib ${p}/lib.old; } && mv ${p}/lib.new ${p}/lib && rm -rf ${p}/lib.old ${shellQuote(upload)}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
