@@ -3,7 +3,6 @@ export * from './types.js';
 export { SecretMasker, MASK } from './secrets.js';
 export { tagsSelect } from './tags.js';
 export { renderValue, resolveVars, isTemplated, type VarLayer } from './vars.js';
-export { matchHostsDefault, groupHosts } from './hosts.js';
 export { connectionTarget, ConnectionPool } from './connections.js';
 export { buildModuleContext, resolveLocalPath } from './context.js';
 export { PlaybookRunner, runPlaybook, parseKeyValues, CENSORED_MSG } from './runner.js';

@@ -14,7 +14,7 @@ import {
   type RunSummary,
   type TaskRef,
 } from './events.js';
-import { matchHostsDefault } from './hosts.js';
+import { resolvePattern } from '../inventory/patterns.js';
 import { groupNames, groupsMap, inventoryVars as loaderInventoryVars } from '../vars/precedence.js';
 import { SecretMasker } from './secrets.js';
 import { collectSecrets, revealSecrets } from '../vars/secret.js';
@@ -146,7 +146,9 @@ export class PlaybookRunner {
   }
 
   private matchHosts(pattern: string): string[] {
-    return (this.options.matchHosts ?? matchHostsDefault)(this.options.inventory, pattern);
+    return this.options.matchHosts
+      ? this.options.matchHosts(this.options.inventory, pattern)
+      : resolvePattern(this.options.inventory, pattern).hosts;
   }
 
   private state(host: string): HostState {

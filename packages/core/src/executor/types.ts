@@ -58,7 +58,7 @@ export interface ExecutorOptions {
   /** Used when neither the option nor the inventory name one (default ~/.ssh/known_hosts). */
   defaultKnownHostsFile?: string;
   connectTimeoutMs?: number;
-  /** Pattern engine; defaults to the built-in one (names, groups, `a:b`, `a:!b`, `a:&b`, globs). */
+  /** Pattern engine; defaults to the loader's (names, groups, `a:b`, `a:!b`, `a:&b`, globs, ~regex). */
   matchHosts?: HostMatcher;
   /** Inventory variable merge; defaults to the loader's (all < parent groups < child groups < host). */
   inventoryVars?: InventoryVarsResolver;
