@@ -17,6 +17,20 @@ function pick(vars: Vars, ...names: string[]): unknown {
   return undefined;
 }
 
+/**
+ * OpenSSH options an Ansible inventory may carry in ansible_ssh_common_args / ansible_ssh_extra_args:
+ * we honour the two that concern host keys, so an inventory written for Ansible keeps its meaning.
+ */
+export function sshArgsHostKeyOptions(vars: Vars): { knownHostsFile?: string; policy?: 'strict' | 'accept-new' } {
+  const text = ['ansible_ssh_common_args', 'ansible_ssh_extra_args'].map((k) => (vars[k] === undefined ? '' : String(vars[k]))).join(' ');
+  const file = /UserKnownHostsFile[= ]\s*("[^"]+"|'[^']+'|\S+)/i.exec(text)?.[1]?.replace(/^["']|["']$/g, '');
+  const strict = /StrictHostKeyChecking[= ]\s*(\S+)/i.exec(text)?.[1]?.toLowerCase();
+  return {
+    knownHostsFile: file && file !== '/dev/null' ? file : undefined,
+    policy: strict === 'accept-new' ? 'accept-new' : strict === 'yes' ? 'strict' : undefined,
+  };
+}
+
 /** How to reach a host, from its (rendered) variables: ansible_host, ansible_port, ... (prefix optional). */
 export function connectionTarget(hostName: string, vars: Vars, defaults: TargetDefaults): ConnectionTarget {
   const port = Number(pick(vars, 'ansible_port', 'ansible_ssh_port', 'port') ?? 22);
@@ -27,6 +41,7 @@ export function connectionTarget(hostName: string, vars: Vars, defaults: TargetD
   const password = pick(vars, 'ansible_password', 'ansible_ssh_pass', 'password');
   const policyVar = pick(vars, 'ansible_host_key_policy');
   const timeout = pick(vars, 'ansible_timeout');
+  const sshArgs = sshArgsHostKeyOptions(vars);
   return {
     hostName,
     address: String(pick(vars, 'ansible_host', 'ansible_ssh_host', 'host') ?? hostName),
@@ -37,9 +52,16 @@ export function connectionTarget(hostName: string, vars: Vars, defaults: TargetD
     knownHostsFile:
       defaults.knownHostsFile ??
       (pick(vars, 'ansible_ssh_known_hosts_file') as string | undefined) ??
+      sshArgs.knownHostsFile ??
       defaults.defaultKnownHostsFile ??
       join(homedir(), '.ssh', 'known_hosts'),
-    hostKeyPolicy: policyVar === 'accept-new' || policyVar === 'strict' ? policyVar : defaults.hostKeyPolicy,
+    // --accept-new-host-keys on the command line wins; else the inventory's say; else strict.
+    hostKeyPolicy:
+      defaults.hostKeyPolicy === 'accept-new'
+        ? 'accept-new'
+        : policyVar === 'accept-new' || policyVar === 'strict'
+          ? policyVar
+          : (sshArgs.policy ?? defaults.hostKeyPolicy),
     connectTimeoutMs: timeout !== undefined ? Number(timeout) * 1000 : defaults.connectTimeoutMs,
   };
 }
