@@ -70,6 +70,13 @@ export interface ModuleDefinition<Schema extends z.ZodType = z.ZodType> {
   readonly runsOn?: 'host' | 'controller';
   /** 'full': the module honours ctx.check. 'none': in check mode the task is skipped. */
   readonly checkMode: 'full' | 'none';
+  /**
+   * Controller files the task reads (copy/template/unarchive `src`), so validation can report a missing
+   * one before any host is touched. Receives the task's arguments as written (values may still be
+   * templates: return nothing for those); `kind` says where relative paths are looked up (a role's
+   * files/ or templates/, then the playbook's folder).
+   */
+  readonly localFiles?: (args: Record<string, unknown>) => { path: string; kind: 'files' | 'templates' }[];
   run(args: z.output<Schema>, ctx: ModuleContext): Promise<ModuleResult>;
 }
 
