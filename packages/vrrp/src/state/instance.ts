@@ -1,0 +1,366 @@
+import type { Clock } from '../os/types.js';
+import type { GarpConfig, VrrpVersion } from '../config/model.js';
+import { compareIpv4 } from '../protocol/address.js';
+import { OneShot, masterDownIntervalMs, skewTimeMs } from './timers.js';
+import { effectivePriority } from './priority.js';
+
+/** RFC 5798's states, plus keepalived's FAULT and a terminal Stopped. */
+export type VrrpState = 'Initialize' | 'Backup' | 'Master' | 'Fault' | 'Stopped';
+
+/** keepalived's upper-case names, used in logs, notify arguments and the status file. */
+export const KEEPALIVED_STATE_NAME: Record<VrrpState, string> = {
+  Initialize: 'INIT', Backup: 'BACKUP', Master: 'MASTER', Fault: 'FAULT', Stopped: 'STOP',
+};
+
+export interface InstanceSettings {
+  name: string;
+  vrid: number;
+  version: VrrpVersion;
+  basePriority: number;
+  /** The configured interval; a v3 backup may adopt the master's. */
+  advertIntervalMs: number;
+  nopreempt: boolean;
+  preemptDelayMs: number;
+  initialState?: 'MASTER' | 'BACKUP';
+  /** The address our adverts come from (for the equal-priority tie break). */
+  primaryAddress: string;
+  garp: GarpConfig;
+}
+
+/** What a received advert tells the state machine (the codec has already validated it). */
+export interface AdvertEvent {
+  priority: number;
+  source: string;
+  advertIntervalMs: number;
+}
+
+export type LogLevel = 'info' | 'warn' | 'debug';
+
+/**
+ * What the state machine asks the outside world to do. Calls are issued in order and not awaited; the
+ * daemon runs them one after another per instance, so "advert, then VIPs, then GARP" holds on the wire.
+ */
+export interface InstanceActions {
+  sendAdvert(priority: number): void;
+  addVips(): void;
+  removeVips(): void;
+  sendGarp(count: number): void;
+  stateChanged(from: VrrpState, to: VrrpState): void;
+  log(level: LogLevel, message: string): void;
+}
+
+export interface InstanceCounters {
+  advert_rcvd: number;
+  advert_sent: number;
+  become_master: number;
+  release_master: number;
+  pri_zero_rcvd: number;
+  pri_zero_sent: number;
+}
+
+/**
+ * One virtual router, in RFC 5798's words: Master_Adver_Interval, Skew_Time, Master_Down_Interval,
+ * Adver_Timer, Master_Down_Timer; with keepalived's behaviour where the RFCs leave room (startup in
+ * Backup, preempt_delay, split-brain re-advertising, FAULT, priority 0 when giving up mastership).
+ */
+export class VrrpInstance {
+  state: VrrpState = 'Initialize';
+  private delta = 0;
+  /** Why we are in FAULT; the instance is in FAULT while this is not empty. */
+  private readonly faults = new Map<string, string>();
+  masterAdverIntervalMs: number;
+  masterAddress?: string;
+  masterPriority?: number;
+  /** Set while a preempt_delay runs (keepalived's preempt_time). */
+  private preemptUntil?: number;
+  readonly counters: InstanceCounters = { advert_rcvd: 0, advert_sent: 0, become_master: 0, release_master: 0, pri_zero_rcvd: 0, pri_zero_sent: 0 };
+  private readonly adverTimer: OneShot;
+  private readonly masterDownTimer: OneShot;
+  private readonly garpDelayTimer: OneShot;
+  private readonly garpRefreshTimer: OneShot;
+  private readonly lowerPrioGarpTimer: OneShot;
+
+  constructor(readonly settings: InstanceSettings, private readonly clock: Clock, private readonly actions: InstanceActions) {
+    this.masterAdverIntervalMs = settings.advertIntervalMs;
+    this.adverTimer = new OneShot(clock, () => this.onAdverTimer());
+    this.masterDownTimer = new OneShot(clock, () => this.onMasterDownTimer());
+    this.garpDelayTimer = new OneShot(clock, () => this.actions.sendGarp(this.settings.garp.masterRepeat));
+    this.garpRefreshTimer = new OneShot(clock, () => this.onGarpRefresh());
+    this.lowerPrioGarpTimer = new OneShot(clock, () => this.actions.sendGarp(this.settings.garp.lowerPrioRepeat));
+  }
+
+  get name(): string {
+    return this.settings.name;
+  }
+
+  get priority(): number {
+    return effectivePriority(this.settings.basePriority, this.delta);
+  }
+
+  get faultReasons(): string[] {
+    return [...this.faults.values()];
+  }
+
+  /** Skew_Time for our current priority and the current Master_Adver_Interval. */
+  get skewTimeMs(): number {
+    return skewTimeMs(this.settings.version, this.priority, this.masterAdverIntervalMs);
+  }
+
+  get masterDownIntervalMs(): number {
+    return masterDownIntervalMs(this.settings.version, this.priority, this.masterAdverIntervalMs);
+  }
+
+  /** Milliseconds until the Master_Down_Timer fires, when it runs. */
+  get masterDownRemainingMs(): number | undefined {
+    return this.masterDownTimer.remainingMs();
+  }
+
+  private log(level: LogLevel, message: string): void {
+    this.actions.log(level, `(${this.name}) ${message}`);
+  }
+
+  /**
+   * Startup (keepalived's vrrp_init_state): every instance starts as Backup. The address owner (255)
+   * takes over at once; `state MASTER` waits one advert interval plus the smallest skew; the rest wait
+   * the whole Master_Down_Interval, hearing the current master first if there is one.
+   */
+  start(): void {
+    if (this.state !== 'Initialize') return;
+    if (this.faults.size > 0) {
+      this.enterFault();
+      return;
+    }
+    this.setState('Backup', 'Entering BACKUP STATE (init)');
+    this.masterDownTimer.start(this.startupWaitMs());
+  }
+
+  private startupWaitMs(): number {
+    if (this.settings.basePriority === 255) return 0;
+    if (this.settings.initialState === 'MASTER') return this.masterAdverIntervalMs + skewTimeMs(this.settings.version, 255, this.masterAdverIntervalMs);
+    return this.masterDownIntervalMs;
+  }
+
+  /**
+   * Resumes after a configuration reload without an election: a master stays master (re-announcing
+   * itself and its VIPs), a backup stays backup with a fresh Master_Down_Timer.
+   */
+  resume(previous: VrrpState): void {
+    if (this.state !== 'Initialize') return;
+    if (this.faults.size > 0) { this.enterFault(); return; }
+    if (previous === 'Master') {
+      this.becomeMaster('Entering MASTER STATE (reload)');
+    } else {
+      this.setState('Backup', 'Entering BACKUP STATE (reload)');
+      this.masterDownTimer.start(this.masterDownIntervalMs);
+    }
+  }
+
+  /** A validated advert for our VRID arrived. */
+  receive(advert: AdvertEvent): void {
+    if (this.state === 'Backup') this.receiveAsBackup(advert);
+    else if (this.state === 'Master') this.receiveAsMaster(advert);
+    // Initialize, Fault and Stopped ignore adverts, as keepalived does.
+  }
+
+  private countReceived(advert: AdvertEvent): void {
+    this.counters.advert_rcvd++;
+    if (advert.priority === 0) this.counters.pri_zero_rcvd++;
+  }
+
+  private receiveAsBackup(advert: AdvertEvent): void {
+    this.countReceived(advert);
+    if (advert.priority === 0) {
+      // The master is leaving: take over after Skew_Time only, so the best backup goes first.
+      this.log('info', 'Backup received priority 0 advertisement');
+      this.masterDownTimer.start(this.skewTimeMs);
+      return;
+    }
+    const now = this.clock.now();
+    const preemptDelayRunning = this.settings.preemptDelayMs > 0 && (this.preemptUntil === undefined || this.preemptUntil > now);
+    if (this.settings.nopreempt || advert.priority >= this.priority || preemptDelayRunning) {
+      if (this.settings.version === 3 && advert.advertIntervalMs !== this.masterAdverIntervalMs) {
+        this.log('info', `adopting the master's advert interval ${advert.advertIntervalMs / 1000} s (was ${this.masterAdverIntervalMs / 1000} s)`);
+        this.masterAdverIntervalMs = advert.advertIntervalMs;
+      }
+      if (this.settings.preemptDelayMs > 0) {
+        if (advert.priority >= this.priority) {
+          if (this.preemptUntil !== undefined) this.log('info', 'stop preempt delay');
+          this.preemptUntil = undefined;
+        } else if (this.preemptUntil === undefined) {
+          this.log('info', `start preempt delay (${this.settings.preemptDelayMs / 1000} s)`);
+          this.preemptUntil = now + this.settings.preemptDelayMs;
+        }
+      }
+      if (this.masterAddress !== advert.source) this.log('debug', `master is ${advert.source} (priority ${advert.priority})`);
+      this.masterAddress = advert.source;
+      this.masterPriority = advert.priority;
+      this.masterDownTimer.start(this.masterDownIntervalMs);
+    } else {
+      // Lower priority and we preempt: let the Master_Down_Timer run out.
+      this.log('info', `received lower priority (${advert.priority}) advert from ${advert.source} - discarding`);
+    }
+  }
+
+  private receiveAsMaster(advert: AdvertEvent): void {
+    this.countReceived(advert);
+    if (advert.priority === 0) {
+      // RFC 5798 6.4.3: another router is leaving; answer at once so backups see a master.
+      this.sendAdvert();
+      return;
+    }
+    const ours = this.priority;
+    const sameAddress = advert.source === this.settings.primaryAddress;
+    if (sameAddress) {
+      this.log('warn', `WARNING - advert received from our own address ${advert.source} (a loop, or another node uses the same address)`);
+      return;
+    }
+    if (advert.priority > ours || (advert.priority === ours && compareIpv4(advert.source, this.settings.primaryAddress) > 0)) {
+      this.log('info', advert.priority > ours
+        ? `Master received advert from ${advert.source} with higher priority ${advert.priority}, ours ${ours}`
+        : `Master received advert from ${advert.source} with same priority ${advert.priority} but higher IP address than ours`);
+      if (this.settings.version === 3) this.masterAdverIntervalMs = advert.advertIntervalMs;
+      this.masterAddress = advert.source;
+      this.masterPriority = advert.priority;
+      this.leaveMaster(false);
+      this.setState('Backup', 'Entering BACKUP STATE');
+      this.masterDownTimer.start(this.masterDownIntervalMs);
+      return;
+    }
+    // A lower-priority master exists (a healed split brain): assert ourselves now and re-ARP, so
+    // switches and hosts that followed the other master come back.
+    this.log('info', `Received advert from ${advert.source} with lower priority ${advert.priority}, ours ${ours}, forcing new election`);
+    this.sendAdvert();
+    if (this.settings.garp.lowerPrioRepeat > 0) {
+      this.actions.sendGarp(this.settings.garp.lowerPrioRepeat);
+      if (this.settings.garp.lowerPrioDelayMs > 0) this.lowerPrioGarpTimer.start(this.settings.garp.lowerPrioDelayMs);
+    }
+  }
+
+  private onMasterDownTimer(): void {
+    if (this.state !== 'Backup') return;
+    this.log('info', 'Receive advertisement timeout');
+    this.becomeMaster('Entering MASTER STATE');
+  }
+
+  /** keepalived's order: the advert first (the old master drops its VIPs), then VIPs, then GARP. */
+  private becomeMaster(message: string): void {
+    this.masterDownTimer.cancel();
+    this.preemptUntil = undefined;
+    this.masterAdverIntervalMs = this.settings.advertIntervalMs;
+    this.masterAddress = this.settings.primaryAddress;
+    this.masterPriority = this.priority;
+    this.counters.become_master++;
+    this.setState('Master', message);
+    this.sendAdvert();
+    this.actions.addVips();
+    const garp = this.settings.garp;
+    this.actions.sendGarp(garp.masterRepeat);
+    if (garp.masterDelayMs > 0) this.garpDelayTimer.start(garp.masterDelayMs);
+    if (garp.masterRefreshMs > 0) this.garpRefreshTimer.start(garp.masterRefreshMs);
+  }
+
+  private onGarpRefresh(): void {
+    if (this.state !== 'Master') return;
+    this.actions.sendGarp(this.settings.garp.masterRefreshRepeat);
+    this.garpRefreshTimer.start(this.settings.garp.masterRefreshMs);
+  }
+
+  private onAdverTimer(): void {
+    if (this.state === 'Master') this.sendAdvert();
+  }
+
+  private sendAdvert(): void {
+    this.counters.advert_sent++;
+    this.actions.sendAdvert(this.priority);
+    this.adverTimer.start(this.settings.advertIntervalMs);
+  }
+
+  /** Stop being master. With `announce`, send priority 0 first so a backup takes over after Skew_Time. */
+  private leaveMaster(announce: boolean): void {
+    this.adverTimer.cancel();
+    this.garpDelayTimer.cancel();
+    this.garpRefreshTimer.cancel();
+    this.lowerPrioGarpTimer.cancel();
+    this.counters.release_master++;
+    if (announce) {
+      this.counters.advert_sent++;
+      this.counters.pri_zero_sent++;
+      this.actions.sendAdvert(0);
+      this.log('info', 'sent 0 priority');
+    }
+    this.actions.removeVips();
+  }
+
+  private setState(to: VrrpState, message: string): void {
+    const from = this.state;
+    this.state = to;
+    if (to === 'Backup') this.preemptUntil = undefined;
+    this.log('info', message);
+    this.actions.stateChanged(from, to);
+  }
+
+  /** A tracked script or interface changed: recompute the effective priority. */
+  setPriorityDelta(delta: number): void {
+    const before = this.priority;
+    const skewBefore = this.skewTimeMs;
+    this.delta = delta;
+    const after = this.priority;
+    if (after === before) return;
+    this.log('info', `Changing effective priority from ${before} to ${after}`);
+    // keepalived shifts a running Master_Down_Timer by the change in Skew_Time.
+    const remaining = this.masterDownTimer.remainingMs();
+    if (this.state === 'Backup' && remaining !== undefined) this.masterDownTimer.start(remaining + this.skewTimeMs - skewBefore);
+  }
+
+  /** Adds (or replaces) a reason to be in FAULT; the first one takes the instance down. */
+  addFault(key: string, reason: string): void {
+    const had = this.faults.size > 0;
+    this.faults.set(key, reason);
+    if (!had && this.state !== 'Initialize' && this.state !== 'Stopped') {
+      this.log('info', `entering FAULT: ${reason}`);
+      this.enterFault();
+    }
+  }
+
+  /** Removes a reason; when none is left, FAULT ends in Backup and an election follows. */
+  clearFault(key: string): void {
+    if (!this.faults.delete(key) || this.faults.size > 0) return;
+    if (this.state !== 'Fault') return;
+    this.setState('Backup', 'Entering BACKUP STATE (fault cleared)');
+    this.masterDownTimer.start(this.settings.basePriority === 255 ? 0 : this.masterDownIntervalMs);
+  }
+
+  private enterFault(): void {
+    if (this.state === 'Master') this.leaveMaster(true);
+    this.masterDownTimer.cancel();
+    this.masterAddress = undefined;
+    this.masterPriority = undefined;
+    this.setState('Fault', 'Entering FAULT STATE');
+  }
+
+  /** A sync group peer became master: follow it now (keepalived moves the whole group). */
+  forceMaster(reason: string): void {
+    if (this.state !== 'Backup') return;
+    this.becomeMaster(`Entering MASTER STATE (${reason})`);
+  }
+
+  /** A sync group peer left master: follow it. */
+  forceBackup(reason: string): void {
+    if (this.state !== 'Master') return;
+    this.leaveMaster(false);
+    this.setState('Backup', `Entering BACKUP STATE (${reason})`);
+    this.masterDownTimer.start(this.masterDownIntervalMs);
+  }
+
+  /** Clean stop: a master sends priority 0 and removes its VIPs. Idempotent. */
+  stop(): void {
+    if (this.state === 'Stopped') return;
+    if (this.state === 'Master') this.leaveMaster(true);
+    this.masterDownTimer.cancel();
+    this.adverTimer.cancel();
+    this.garpDelayTimer.cancel();
+    this.garpRefreshTimer.cancel();
+    this.lowerPrioGarpTimer.cancel();
+    this.setState('Stopped', 'Stopped');
+  }
+}
