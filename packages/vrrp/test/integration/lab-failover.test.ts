@@ -1,0 +1,119 @@
+/**
+ * Two lab hosts running the same VRRP daemon fail over and back: graceful stop, link down, failing
+ * check script, and (vrrpd only) kill -9 of the VRRP worker. The oracle is who holds the VIP on eth1.
+ * The keepalived pair runs the same scenarios as a control of the harness itself.
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabState } from '@haweb/lab';
+import { Daemon, checkScript, hasAddress, inNs, removeAddress, privateLab, vrrpConfig, waitUntil, type DaemonKind } from './support/lab-vrrp.js';
+
+let lab: LabState;
+const scriptDir = `/tmp/vrrpio-checks-${process.pid}`;
+
+beforeAll(async () => {
+  lab = await privateLab();
+}, 600_000);
+
+afterAll(() => {
+  rmSync(scriptDir, { recursive: true, force: true });
+});
+
+/** Which hosts (by index) hold the VIP right now. */
+function holders(): number[] {
+  return lab.hosts.flatMap((h, i) => (hasAddress(h.netns, lab.interface, lab.vip) ? [i] : []));
+}
+
+async function expectSoleHolder(index: number, timeoutMs: number, what: string): Promise<number> {
+  const started = Date.now();
+  await waitUntil(() => {
+    const h = holders();
+    return h.length === 1 && h[0] === index;
+  }, timeoutMs, () => `${what}: VIP holders ${JSON.stringify(holders())}, expected only host ${index}`);
+  return Date.now() - started;
+}
+
+describe.each(['vrrpd', 'keepalived'] as DaemonKind[])('two %s hosts (seed config: priority 100/90, chk_nginx weight -20, v2 PASS)', (kind) => {
+  const daemons: Daemon[] = [];
+  let flag: string;
+
+  const config = (i: number) => {
+    const check = checkScript(scriptDir, `${kind}-${i}`);
+    if (i === 0) flag = check.flag;
+    return vrrpConfig({
+      ifname: lab.interface,
+      vrid: 61,
+      priority: i === 0 ? 100 : 90,
+      state: i === 0 ? 'MASTER' : 'BACKUP',
+      version: 2,
+      advertInt: '1',
+      vip: lab.vip,
+      prefixLength: lab.prefix,
+      check: { script: check.script, interval: 1, weight: -20 },
+    });
+  };
+  const start = (i: number) => {
+    daemons[i] = Daemon.start(kind, lab.hosts[i].netns, config(i), { tag: `h${i}` });
+    return daemons[i];
+  };
+
+  beforeAll(async () => {
+    start(1);
+    start(0);
+    await expectSoleHolder(0, 15_000, 'initial election');
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(daemons.map((d) => d?.stop()));
+    // Leave no VIP behind whatever happened.
+    for (const h of lab.hosts) removeAddress(h.netns, lab.interface, `${lab.vip}/${lab.prefix}`);
+  });
+
+  it('graceful stop of the master moves the VIP within Skew_Time, restart takes it back', async () => {
+    await daemons[0].stop();
+    const took = await expectSoleHolder(1, 3000, 'after graceful stop');
+    expect(took).toBeLessThan(2000); // priority 0 advert: the backup waits Skew_Time, not 3 intervals
+    start(0);
+    await expectSoleHolder(0, 10_000, 'after restart (preemption)');
+  });
+
+  it('master link down moves the VIP to the backup, link up brings it back', async () => {
+    const master = lab.hosts[0].netns;
+    inNs(master, ['ip', 'link', 'set', lab.interface, 'down']);
+    try {
+      await waitUntil(() => hasAddress(lab.hosts[1].netns, lab.interface, lab.vip), 6000, () => 'backup never took the VIP');
+    } finally {
+      inNs(master, ['ip', 'link', 'set', lab.interface, 'up']);
+    }
+    await expectSoleHolder(0, 12_000, 'after link up');
+  });
+
+  it('a failing check script (weight -20 under the backup) moves the VIP, recovery moves it back', async () => {
+    writeFileSync(flag, 'down\n');
+    try {
+      await expectSoleHolder(1, 8000, 'after the check started failing');
+    } finally {
+      rmSync(flag, { force: true });
+    }
+    await expectSoleHolder(0, 8000, 'after the check recovered');
+  });
+
+  it.runIf(kind === 'vrrpd')('kill -9 of the master\'s worker: the supervisor removes the VIP and respawns it', async () => {
+    const supervisor = daemons[0].mainPid();
+    const worker = daemons[0].workerPid();
+    expect(supervisor).toBeDefined();
+    expect(worker).toBeDefined();
+    process.kill(worker!, 'SIGKILL');
+    // Within the master-down interval (3 x 1 s + skew) exactly one host holds the VIP, with no manual action.
+    const started = Date.now();
+    await waitUntil(() => holders().length === 1, 3600, () => `holders ${JSON.stringify(holders())}`);
+    expect(Date.now() - started).toBeLessThan(3600);
+    const respawned = await waitUntil(() => {
+      const pid = daemons[0].workerPid();
+      return pid !== undefined && pid !== worker ? pid : undefined;
+    }, 10_000, () => 'the supervisor did not respawn the worker');
+    expect(respawned).not.toBe(worker);
+    expect(daemons[0].mainPid()).toBe(supervisor);
+    await expectSoleHolder(0, 12_000, 'after the respawned worker preempted back');
+  });
+});
