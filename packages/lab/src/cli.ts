@@ -9,6 +9,12 @@ import { labDown, labReboot, labStatus, labUp } from './lab.js';
 import { ensureSources } from './sources.js';
 import { readLabState, type LabState } from './state.js';
 
+// `lab status | head` closes stdout early: that is not an error of the lab.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 const log = (m: string) => process.stderr.write(`${pc.dim('lab:')} ${m}\n`);
 
 function describe(state: LabState): string {

@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError, run, step } from './exec.js';
-import { ensureImage } from './image.js';
+import { ensureImage, machineMirror } from './image.js';
 import { renderInventory, renderKnownHosts } from './inventory.js';
 import { withLock } from './lock.js';
 import {
-  configureClient, deleteControllerLink, deleteNetns, ensureBridge, ensureControllerLink, ensureLanPort, labNetnsNames,
+  checkSubnetFree, configureClient, deleteControllerLink, deleteNetns, ensureBridge, ensureControllerLink, ensureLanPort, labNetnsNames,
 } from './network.js';
 import { DEFAULT_LAB_NAME, planLab, validateLabName, type LabPlan } from './plan.js';
 import { hostDir, installedScript, labDir, packagedScript, STATE_ROOT, type LabScript } from './paths.js';
@@ -50,6 +50,8 @@ export async function labUp(options: UpOptions = {}): Promise<LabState> {
     }
     const count = Math.max(options.hosts ?? existing?.hosts.length ?? 2, existing?.hosts.length ?? 0);
     const plan = planLab({ name, subnet: existing?.subnet ?? options.subnet, hosts: count });
+    const mirrorHost = await machineMirror().then((m) => [new URL(m).hostname]).catch(() => [] as string[]);
+    await checkSubnetFree(plan, mirrorHost);
     const image = await step('prepare base image', () => ensureImage(log));
     if (image.action !== 'reused') log(`image ${image.key}: ${image.action}`);
     const dir = labDir(name);

@@ -6,7 +6,9 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { run } from './exec.js';
-import type { LabPlan } from './plan.js';
+import { cidrOverlaps, type LabPlan } from './plan.js';
+import { LabError } from './exec.js';
+import { lookup } from 'node:dns/promises';
 
 const NETNS_DIR = '/run/netns';
 
@@ -38,15 +40,30 @@ export async function ensureBridge(plan: LabPlan): Promise<void> {
   await ip(['-n', ns, 'route', 'replace', 'unreachable', 'default'], `make ${ns}'s default route unreachable`);
 }
 
+/**
+ * Addresses the root namespace routes into the lab: the VIP, the hosts and the client, one /32 each.
+ * Not the whole subnet: a connected /24 would capture every other address of it on this machine (a
+ * TEST-NET range may well hold the machine's package mirror).
+ */
+export function routedAddresses(plan: LabPlan): string[] {
+  return [plan.vip, ...plan.hosts.map((h) => h.address), plan.client.address];
+}
+
 export async function ensureControllerLink(plan: LabPlan): Promise<void> {
   const ns = plan.bridgeNetns;
-  if (!(await linkExists(plan.controllerVeth))) {
+  const veth = plan.controllerVeth;
+  if (!(await linkExists(veth))) {
     await ip(['-n', ns, 'link', 'del', 'ctl'], `remove stale controller port in ${ns}`, true);
-    await ip(['link', 'add', plan.controllerVeth, 'type', 'veth', 'peer', 'name', 'ctl', 'netns', ns], `create controller veth ${plan.controllerVeth}`);
+    await ip(['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'ctl', 'netns', ns], `create controller veth ${veth}`);
   }
   await ip(['-n', ns, 'link', 'set', 'ctl', 'master', plan.bridge, 'up'], `attach controller veth to the bridge`);
-  await ip(['addr', 'replace', `${plan.controllerAddress}/${plan.prefix}`, 'dev', plan.controllerVeth], `address controller veth ${plan.controllerVeth}`);
-  await ip(['link', 'set', plan.controllerVeth, 'up'], `bring up controller veth ${plan.controllerVeth}`);
+  await ip(['addr', 'replace', `${plan.controllerAddress}/32`, 'dev', veth], `address controller veth ${veth}`);
+  // Labs made by earlier versions had the whole subnet on the controller veth.
+  await ip(['addr', 'del', `${plan.controllerAddress}/${plan.prefix}`, 'dev', veth], `narrow controller address`, true);
+  await ip(['link', 'set', veth, 'up'], `bring up controller veth ${veth}`);
+  for (const address of routedAddresses(plan)) {
+    await ip(['route', 'replace', `${address}/32`, 'dev', veth, 'src', plan.controllerAddress], `route ${address} into the lab`);
+  }
 }
 
 /** A namespace with `eth1` plugged into the bridge (addresses are set by the caller or the supervisor). */
@@ -83,4 +100,29 @@ export async function deleteNetns(name: string): Promise<void> {
 
 export async function deleteControllerLink(veth: string): Promise<void> {
   if (await linkExists(veth)) await ip(['link', 'del', veth], `delete controller veth ${veth}`);
+}
+
+/**
+ * Refuses a lab whose addresses the machine already routes somewhere else (another lab, the path to the
+ * Debian mirror): the lab's routes would hijack that traffic. `avoid` are host names (the mirror) whose
+ * addresses must not be lab addresses.
+ */
+export async function checkSubnetFree(plan: LabPlan, avoid: string[] = []): Promise<void> {
+  const mine = [plan.controllerAddress, ...routedAddresses(plan)];
+  const routes = JSON.parse((await run(['ip', '-j', '-4', 'route', 'show'], { step: 'read routes' })).stdout || '[]') as { dst: string; dev?: string }[];
+  for (const route of routes) {
+    if (route.dst === 'default' || route.dev === plan.controllerVeth) continue;
+    const clash = mine.find((a) => cidrOverlaps(route.dst, a));
+    if (clash) {
+      throw new LabError('check lab subnet', `lab address ${clash} is already routed via ${route.dev ?? '?'} (${route.dst}); choose another --subnet`);
+    }
+  }
+  for (const host of avoid) {
+    const addresses = await lookup(host, { all: true, family: 4 }).catch(() => []);
+    for (const { address } of addresses) {
+      if (mine.includes(address)) {
+        throw new LabError('check lab subnet', `lab address ${address} is ${host} (needed for images and sources); choose another --subnet`);
+      }
+    }
+  }
 }

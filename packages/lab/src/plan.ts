@@ -92,7 +92,16 @@ export function parseSubnet(subnet: string): { network: string; prefix: number; 
 
 function parseRaw(subnet: string): { base: number; size: number } {
   const [ip, prefix] = subnet.split('/');
-  return { base: ipToInt(ip), size: 2 ** (32 - Number(prefix)) };
+  const size = 2 ** (32 - Number(prefix ?? 32));
+  const addr = ipToInt(ip);
+  return { base: addr - (addr % size), size };
+}
+
+/** True when two CIDR blocks (or plain addresses) share any address. */
+export function cidrOverlaps(a: string, b: string): boolean {
+  const x = parseRaw(a);
+  const y = parseRaw(b);
+  return x.base < y.base + y.size && y.base < x.base + x.size;
 }
 
 /** A locally administered MAC, stable per lab, role and index. */
