@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+import { processIO } from './io.js';
+import { main } from './program.js';
+
+const code = await main(process.argv.slice(2), { io: processIO() });
+// Exit explicitly: a half-open SSH socket or a timer must not keep a finished run alive.
+process.stdout.write('', () => process.exit(code));

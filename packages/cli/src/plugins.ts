@@ -1,0 +1,59 @@
+import { Registry, type ModuleDefinition, type ModulePlugin } from '@haweb/core';
+
+/**
+ * Workspace packages that contribute modules. Each exports `plugin: ModulePlugin` (the convention for
+ * every plug-in package); a `modules: ModuleDefinition[]` export is accepted too.
+ */
+export const PLUGIN_PACKAGES = ['@haweb/modules', '@haweb/nginx', '@haweb/keepalived', '@haweb/vrrp'] as const;
+
+export interface PluginLoad {
+  registry: Registry;
+  /** Packages whose plug-in was registered. */
+  loaded: string[];
+  /** Why a package contributed nothing (missing export, import error). */
+  notes: string[];
+}
+
+type PluginModule = { plugin?: unknown; modules?: unknown; default?: { plugin?: unknown; modules?: unknown } };
+
+/** Register one package's export into the registry; returns a note when it had nothing usable. */
+export function registerExport(registry: Registry, name: string, mod: PluginModule): string | undefined {
+  const plugin = mod.plugin ?? mod.default?.plugin;
+  const modules = mod.modules ?? mod.default?.modules;
+  if (typeof plugin === 'function') {
+    (plugin as ModulePlugin)(registry);
+    return undefined;
+  }
+  if (Array.isArray(modules)) {
+    for (const m of modules as ModuleDefinition[]) registry.register(m);
+    return undefined;
+  }
+  return `${name} exports no \`plugin\``;
+}
+
+/** Build the run's registry from the plug-in packages; a package that is missing or broken is noted, not fatal. */
+export async function composeRegistry(
+  packages: readonly string[] = PLUGIN_PACKAGES,
+  load: (name: string) => Promise<PluginModule> = (name) => import(name) as Promise<PluginModule>,
+): Promise<PluginLoad> {
+  const registry = new Registry();
+  const loaded: string[] = [];
+  const notes: string[] = [];
+  for (const name of packages) {
+    let mod: PluginModule;
+    try {
+      mod = await load(name);
+    } catch (err) {
+      notes.push(`${name} could not be loaded: ${(err as Error).message.split('\n')[0]}`);
+      continue;
+    }
+    try {
+      const note = registerExport(registry, name, mod);
+      if (note) notes.push(note);
+      else loaded.push(name);
+    } catch (err) {
+      notes.push(`${name}: ${(err as Error).message}`);
+    }
+  }
+  return { registry, loaded, notes };
+}

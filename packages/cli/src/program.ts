@@ -1,0 +1,263 @@
+import { dirname, resolve } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import {
+  collectSecrets,
+  exitCodeOf,
+  formatDiagnostic,
+  HumanReporter,
+  inventoryList,
+  JsonReporter,
+  jinjaTemplater,
+  multiReporter,
+  parseExtraVars,
+  PlaybookRunner,
+  resolvePattern,
+  SecretMasker,
+  ValidationError,
+  type Connector,
+  type Diagnostic,
+  type Reporter,
+  type Vars,
+} from '@haweb/core';
+import { composeRegistry, type PluginLoad } from './plugins.js';
+import { defaultInventory, defaultKnownHosts } from './paths.js';
+import { loadInventoryOnly, loadRun } from './loader.js';
+import type { CliIO } from './io.js';
+
+/** Exit codes, as Ansible's: 0 ok, 1 internal error, 2 failed hosts or invalid input, 4 unreachable. */
+export const EXIT = { ok: 0, internal: 1, failed: 2, unreachable: 4 } as const;
+
+export interface RunFlags {
+  inventory?: string[];
+  check?: boolean;
+  diff?: boolean;
+  limit?: string;
+  tags?: string[];
+  skipTags?: string[];
+  extraVars?: string[];
+  forks?: number;
+  verbose: number;
+  json?: boolean;
+  acceptNewHostKeys?: boolean;
+  knownHosts?: string;
+}
+
+/** What main() needs from the outside: replaced in tests (fake connector, fixed plug-ins). */
+export interface CliDeps {
+  io: CliIO;
+  connector?: () => Promise<Connector> | Connector;
+  registry?: () => Promise<PluginLoad>;
+  labInventory?: string;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function commaList(values: string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
+}
+
+function addLoadOptions(cmd: Command): Command {
+  return cmd
+    .option('-i, --inventory <path>', 'inventory file or folder (repeatable); default: ./inventory next to the playbook, else the lab', collect)
+    .option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file (repeatable)', collect)
+    .option('-l, --limit <pattern>', 'further limit the hosts to this pattern');
+}
+
+async function defaultConnector(flags: RunFlags, warn: (m: string) => void): Promise<Connector> {
+  const ssh = (await import('@haweb/ssh')) as unknown as {
+    SshConnector: new (o: { onHostKeyLearned?: (m: string) => void }) => Connector;
+  };
+  void flags;
+  return new ssh.SshConnector({ onHostKeyLearned: warn });
+}
+
+/** Build the `provision` program. Actions set `result.code`. */
+export function buildProgram(deps: CliDeps, result: { code: number }): Command {
+  const { io } = deps;
+  const program = new Command('provision')
+    .description('Declarative, idempotent provisioning over SSH, with Ansible playbooks and inventories')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showHelpAfterError('(see provision --help)');
+
+  const err = (line: string) => io.stderr.write(`${line}\n`);
+
+  const printDiagnostics = (diagnostics: Diagnostic[], masker: SecretMasker) => {
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    for (const d of diagnostics) err(masker.mask(formatDiagnostic(d)));
+    if (errors.length > 0) err(`${errors.length} error${errors.length === 1 ? '' : 's'}: nothing was run`);
+  };
+
+  const prepare = async (playbook: string, flags: RunFlags) => {
+    const playbookFile = resolve(io.cwd, playbook);
+    const playbookDir = dirname(playbookFile);
+    const masker = new SecretMasker();
+    const plugins = await (deps.registry ?? (() => composeRegistry()))();
+    let extraVars: Vars = {};
+    const diagnostics: Diagnostic[] = [];
+    try {
+      extraVars = parseExtraVars(flags.extraVars ?? [], io.cwd);
+    } catch (e) {
+      if (e instanceof ValidationError) diagnostics.push(...e.diagnostics);
+      else diagnostics.push({ severity: 'error', message: `-e: ${(e as Error).message}` });
+    }
+    for (const s of collectSecrets(extraVars)) masker.add(s);
+    const inventorySources = defaultInventory(playbookFile, flags.inventory?.map((i) => resolve(io.cwd, i)), deps.labInventory);
+    const loaded = loadRun({ playbookFile, inventorySources, extraVars, registry: plugins.registry, limit: flags.limit }, playbookDir);
+    diagnostics.push(...loaded.diagnostics);
+    if (loaded.inventory) {
+      for (const h of loaded.inventory.hosts.values()) for (const s of collectSecrets(h.vars)) masker.add(s);
+      for (const g of loaded.inventory.groups.values()) for (const s of collectSecrets(g.vars)) masker.add(s);
+      if (flags.limit) {
+        const r = resolvePattern(loaded.inventory, flags.limit);
+        if (r.hosts.length === 0) diagnostics.push({ severity: 'error', message: `--limit "${flags.limit}" matches no host` });
+      }
+    }
+    return { ...loaded, diagnostics, extraVars, masker, plugins, playbookFile, inventorySources };
+  };
+
+  addLoadOptions(
+    program
+      .command('run')
+      .description('run a playbook')
+      .argument('<playbook>', 'playbook file'),
+  )
+    .option('-C, --check', 'report what would change, change nothing')
+    .option('-D, --diff', 'show the differences of changed files')
+    .option('-t, --tags <tags>', 'run only tasks with these tags (comma separated, repeatable)', collect)
+    .option('--skip-tags <tags>', 'skip tasks with these tags (comma separated, repeatable)', collect)
+    .addOption(new Option('-f, --forks <n>', 'hosts in parallel').argParser(positiveInt).default(20))
+    .option('-v, --verbose', 'more output: module messages and stdout (-vv: logs and progress)', (_v: string, prev: number) => prev + 1, 0)
+    .option('--json', 'print one JSON document for machines instead of text')
+    .option('--accept-new-host-keys', 'learn unknown host keys into known_hosts (changed keys still abort)')
+    .option('--known-hosts <file>', 'known_hosts file (default: the inventory\'s ansible_ssh_known_hosts_file, else ~/.ssh/known_hosts)')
+    .action(async (playbook: string, flags: RunFlags) => {
+      const p = await prepare(playbook, flags);
+      if (flags.verbose > 0) for (const note of p.plugins.notes) err(`note: ${note}`);
+      if (p.diagnostics.some((d) => d.severity === 'error') || !p.playbook || !p.inventory) {
+        printDiagnostics(p.diagnostics, p.masker);
+        result.code = EXIT.failed;
+        return;
+      }
+      for (const d of p.diagnostics) err(p.masker.mask(formatDiagnostic(d)));
+
+      const reporters: Reporter[] = [];
+      let human: HumanReporter | undefined;
+      if (flags.json) reporters.push(new JsonReporter(io.stdout));
+      else {
+        human = new HumanReporter({ out: io.stdout, verbosity: flags.verbose, diff: flags.diff, masker: p.masker, width: 80 });
+        reporters.push(human);
+      }
+      const reporter = multiReporter(...reporters);
+      const warn = (message: string) => reporter.handle({ type: 'warning', message });
+      const connector = await (deps.connector ?? (() => defaultConnector(flags, warn)))();
+      const runner = new PlaybookRunner({
+        inventory: p.inventory,
+        registry: p.plugins.registry,
+        connector,
+        templater: jinjaTemplater,
+        onEvent: (e) => reporter.handle(e),
+        check: flags.check,
+        diff: flags.diff,
+        forks: flags.forks,
+        limit: flags.limit,
+        tags: { only: commaList(flags.tags), skip: commaList(flags.skipTags) },
+        extraVars: p.extraVars,
+        hostKeyPolicy: flags.acceptNewHostKeys ? 'accept-new' : 'strict',
+        knownHostsFile: flags.knownHosts ? resolve(io.cwd, flags.knownHosts) : undefined,
+        defaultKnownHostsFile: defaultKnownHosts(),
+      });
+      try {
+        const summary = await runner.run(p.playbook);
+        result.code = exitCodeOf(summary);
+      } finally {
+        reporter.close();
+      }
+    });
+
+  addLoadOptions(
+    program
+      .command('check')
+      .description('validate a playbook and its inventory without touching any host')
+      .argument('<playbook>', 'playbook file'),
+  ).action(async (playbook: string, flags: RunFlags) => {
+    const p = await prepare(playbook, { ...flags, verbose: 0 });
+    printDiagnostics(p.diagnostics, p.masker);
+    if (p.diagnostics.some((d) => d.severity === 'error') || !p.playbook || !p.inventory) {
+      result.code = EXIT.failed;
+      return;
+    }
+    const plays = p.playbook.plays;
+    const hosts = new Set(plays.flatMap((play) => resolvePattern(p.inventory!, play.hosts).hosts));
+    const count = (items: readonly { kind: string; block?: unknown[]; rescue?: unknown[]; always?: unknown[] }[]): number =>
+      items.reduce(
+        (n, i) =>
+          n +
+          (i.kind === 'block'
+            ? count([...(i.block ?? []), ...(i.rescue ?? []), ...(i.always ?? [])] as never)
+            : 1),
+        0,
+      );
+    const tasks = plays.reduce((n, play) => n + count(play.preTasks) + count(play.tasks) + count(play.postTasks) + play.handlers.length, 0);
+    io.stdout.write(
+      `${p.playbookFile}: OK (${plays.length} play${plays.length === 1 ? '' : 's'}, ${tasks} task${tasks === 1 ? '' : 's'}, ${hosts.size} host${hosts.size === 1 ? '' : 's'})\n`,
+    );
+  });
+
+  program
+    .command('inventory')
+    .description('show the inventory')
+    .option('-i, --inventory <path>', 'inventory file or folder (repeatable); default: the lab', collect)
+    .option('--list', 'print every host and group with their variables as JSON (as ansible-inventory --list)')
+    .option('--show-secrets', 'print secret values instead of ********')
+    .action((flags: { inventory?: string[]; list?: boolean; showSecrets?: boolean }) => {
+      const sources = defaultInventory(undefined, flags.inventory?.map((i) => resolve(io.cwd, i)), deps.labInventory);
+      const { inventory, diagnostics } = loadInventoryOnly(sources);
+      if (diagnostics.some((d) => d.severity === 'error')) {
+        for (const d of diagnostics) err(formatDiagnostic(d));
+        result.code = EXIT.failed;
+        return;
+      }
+      for (const d of diagnostics) err(formatDiagnostic(d));
+      if (!flags.list) {
+        err('nothing to do: use --list');
+        result.code = EXIT.failed;
+        return;
+      }
+      io.stdout.write(`${JSON.stringify(inventoryList(inventory!, { revealSecrets: flags.showSecrets }), null, 2)}\n`);
+    });
+
+  return program;
+}
+
+/** Run the CLI with argv (without `node` and the script); resolves to the exit code. */
+export async function main(argv: readonly string[], deps: CliDeps): Promise<number> {
+  const result = { code: EXIT.ok as number };
+  const program = buildProgram(deps, result);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end with code 0; usage errors are invalid input.
+      return e.exitCode === 0 ? EXIT.ok : EXIT.failed;
+    }
+    if (e instanceof ValidationError) {
+      for (const d of e.diagnostics) deps.io.stderr.write(`${formatDiagnostic(d)}\n`);
+      return EXIT.failed;
+    }
+    deps.io.stderr.write(`provision: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    return EXIT.internal;
+  }
+  return result.code;
+}
