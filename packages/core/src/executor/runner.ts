@@ -72,7 +72,7 @@ function isMeta(module: string): boolean {
 function metaAction(task: Task): string {
   if (typeof task.args === 'string') return task.args.trim();
   const a = task.args as Vars;
-  return String(a.free_form ?? a._raw_params ?? Object.keys(a)[0] ?? '');
+  return String(a.action ?? a.free_form ?? a._raw_params ?? Object.keys(a)[0] ?? '').trim();
 }
 
 function truthy(value: unknown): boolean {
@@ -469,9 +469,22 @@ class PlayExecution {
         await this.flushHandlers(this.batch);
         return;
       case 'noop':
+      case 'refresh_inventory':
+      case 'reset_connection':
+        // The inventory is read once per run and connections are per run: nothing to do.
         return;
       case 'end_play':
+      case 'end_batch':
         this.endPlay = true;
+        return;
+      case 'clear_facts':
+        for (const h of hosts) this.rt.state(h).facts = {};
+        return;
+      case 'clear_host_errors':
+        for (const h of this.batch) {
+          const st = this.rt.state(h);
+          if (!st.unreachable) st.failed = false;
+        }
         return;
       case 'end_host':
         for (const h of hosts) {

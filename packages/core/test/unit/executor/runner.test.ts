@@ -217,7 +217,7 @@ describe('handlers', () => {
         play(
           [
             task('file_put', { path: '/a' }, { notify: ['restart'], when: ["inventory_hostname == 'a'"] }),
-            task('meta', 'flush_handlers'),
+            task('meta', { action: 'flush_handlers' }),
             task('echo', { msg: 'after flush' }),
           ],
           { handlers },
