@@ -1,1 +1,53 @@
-export {};
+/**
+ * @haweb/modules: the built-in modules (plugin) plus the facts, planning functions and helpers that
+ * installer packages (nginx, keepalived, vrrp) reuse for their own modules.
+ */
+export { plugin, builtinModules } from './plugin.js';
+
+// Modules (each also reachable through the plugin).
+export { commandModule } from './modules/command.js';
+export { shellModule } from './modules/shell.js';
+export { copyModule, fileWriteArgs, resolveDest } from './modules/copy.js';
+export { templateModule } from './modules/template.js';
+export { fileModule } from './modules/file.js';
+export { lineinfileModule } from './modules/lineinfile.js';
+export { blockinfileModule } from './modules/blockinfile.js';
+export { unarchiveModule } from './modules/unarchive.js';
+export { statModule, statResult } from './modules/stat.js';
+export { packageModule } from './modules/package.js';
+export { aptModule } from './modules/apt.js';
+export { yumModule } from './modules/yum.js';
+export { serviceModule } from './modules/service.js';
+export { iptablesModule } from './modules/iptables.js';
+export { debugModule } from './modules/debug.js';
+export { assertModule } from './modules/assert.js';
+export { failModule } from './modules/fail.js';
+export { setFactModule } from './modules/set_fact.js';
+export { setupModule } from './modules/setup.js';
+export { metaModule, META_ACTIONS } from './modules/meta.js';
+
+// Facts (command + pure parser).
+export * from './facts/files.js';
+export * from './facts/server.js';
+export * from './facts/packages.js';
+export * from './facts/services.js';
+export * from './facts/iptables.js';
+export * from './facts/archive.js';
+
+// Planning (facts + args -> commands / content).
+export * from './operations/files.js';
+export * from './operations/lines.js';
+export * from './operations/packages.js';
+export * from './operations/services.js';
+export * from './operations/iptables.js';
+
+// Helpers for module authors.
+export { ensureFile, readFileInfo, sha256, backupName, type EnsureFileOptions } from './util/file-write.js';
+export { editFile, editedFileArgs } from './util/edit-file.js';
+export { runPlan, runArgv, planScript, detachedScript, CommandFailed, type PlannedCommand } from './util/run.js';
+export { runUserCommand, guardSkipReason } from './util/command-result.js';
+export { choosePackageTool, runPackages } from './util/package-run.js';
+export { ok, changed, failed, fileDiff, stateDiff, errorMessage } from './util/result.js';
+export { parseMode, resolveMode, formatMode, type ModeSpec } from './util/mode.js';
+export { shlexSplit } from './util/shlex.js';
+export { boolish, modeArg, stringList, remotePath, intish } from './util/schema.js';

@@ -1,0 +1,125 @@
+/**
+ * File facts: what is at a path (type, mode, owner, size, mtime, link target) and, for regular
+ * files, a checksum of the content. One command each; the parsers are pure and fixture-tested.
+ */
+import { shellQuote, type Fact } from '@haweb/core';
+
+export type FileType = 'file' | 'directory' | 'link' | 'other';
+
+export interface FileInfo {
+  type: FileType;
+  /** Permission bits, e.g. 0o644. */
+  mode: number;
+  owner: string;
+  group: string;
+  uid: number;
+  gid: number;
+  size: number;
+  /** Seconds since the epoch. */
+  mtime: number;
+  /** For links: where they point. */
+  linkTarget?: string;
+  /** Hex digest of a regular file's content (sha256, or sha1 for the stat module), when asked for. */
+  checksum?: string;
+}
+
+export interface FileInfoArgs {
+  path: string;
+  /** Follow a symlink at `path` (stat -L). */
+  follow?: boolean;
+  /** Also compute a checksum of a regular file. */
+  checksum?: 'sha256' | 'sha1';
+}
+
+const STAT_FORMAT = '%f %a %U %G %u %g %s %Y';
+
+function typeFromRawMode(raw: number): FileType {
+  switch (raw & 0o170000) {
+    case 0o100000:
+      return 'file';
+    case 0o040000:
+      return 'directory';
+    case 0o120000:
+      return 'link';
+    default:
+      return 'other';
+  }
+}
+
+/** Parse one `stat -c '%f %a %U %G %u %g %s %Y'` line. */
+export function parseStatLine(line: string): FileInfo {
+  const f = line.trim().split(' ');
+  if (f.length !== 8) throw new Error(`unexpected stat output ${JSON.stringify(line)}`);
+  return {
+    type: typeFromRawMode(parseInt(f[0], 16)),
+    mode: parseInt(f[1], 8),
+    owner: f[2],
+    group: f[3],
+    uid: Number(f[4]),
+    gid: Number(f[5]),
+    size: Number(f[6]),
+    mtime: Number(f[7]),
+  };
+}
+
+export const fileInfo: Fact<FileInfoArgs, FileInfo | undefined> = {
+  name: 'file.info',
+  command({ path, follow, checksum }) {
+    const p = shellQuote(path);
+    const sum = checksum === 'sha1' ? 'sha1sum' : 'sha256sum';
+    return [
+      `if [ -e ${p} ] || [ -L ${p} ]; then`,
+      `  stat ${follow ? '-L ' : ''}-c '${STAT_FORMAT}' -- ${p} || exit 1`,
+      `  if [ -L ${p} ]; then printf 'link:'; readlink -- ${p}; fi`,
+      checksum
+        ? `  if [ -f ${p} ] && ${follow ? '' : `[ ! -L ${p} ] && `}[ -r ${p} ]; then printf 'sum:'; ${sum} < ${p}; fi`
+        : '  :',
+      `else echo absent; fi`,
+    ].join('\n');
+  },
+  parse(stdout, code) {
+    if (code !== 0) throw new Error(`stat failed (rc=${code}): ${stdout.trim()}`);
+    const lines = stdout.split('\n').filter((l) => l !== '');
+    if (lines[0] === 'absent') return undefined;
+    const info = parseStatLine(lines[0]);
+    for (const line of lines.slice(1)) {
+      if (line.startsWith('link:')) info.linkTarget = line.slice(5);
+      else if (line.startsWith('sum:')) info.checksum = line.slice(4).split(/\s+/)[0];
+    }
+    return info;
+  },
+};
+
+export interface PathStatArgs {
+  paths: string[];
+}
+
+/** size and mtime of many paths at once (unarchive's "already extracted?" check). */
+export const pathsStat: Fact<PathStatArgs, Map<string, { type: FileType; size: number; mtime: number } | undefined>> = {
+  name: 'file.paths_stat',
+  command({ paths }) {
+    // One line per path, in order: either the stat fields or "-".
+    return `for p in ${paths.map(shellQuote).join(' ')}; do stat -c '%f %s %Y' -- "$p" 2>/dev/null || echo -; done`;
+  },
+  parse(stdout, _code, { paths }) {
+    const lines = stdout.split('\n');
+    const result = new Map<string, { type: FileType; size: number; mtime: number } | undefined>();
+    paths.forEach((path, i) => {
+      const line = (lines[i] ?? '-').trim();
+      if (line === '-' || line === '') {
+        result.set(path, undefined);
+        return;
+      }
+      const [raw, size, mtime] = line.split(' ');
+      result.set(path, { type: typeFromRawMode(parseInt(raw, 16)), size: Number(size), mtime: Number(mtime) });
+    });
+    return result;
+  },
+};
+
+/** Does a path exist (for `creates`/`removes`)? */
+export const pathExists: Fact<{ path: string }, boolean> = {
+  name: 'file.exists',
+  command: ({ path }) => `if [ -e ${shellQuote(path)} ] || [ -L ${shellQuote(path)} ]; then echo yes; else echo no; fi`,
+  parse: (stdout) => stdout.trim() === 'yes',
+};

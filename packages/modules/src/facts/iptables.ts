@@ -1,0 +1,64 @@
+/**
+ * iptables facts: is a rule present (`iptables -C`, exact netfilter comparison, no text matching),
+ * the chain policies and rules (`iptables -S`). Rule specs are argv arrays built from module args.
+ */
+import { shellJoin, shellQuote, type Fact } from '@haweb/core';
+
+export interface RuleSpec {
+  table: string;
+  chain: string;
+  /** Match/target arguments after the chain, e.g. ['-p','tcp','--dport','80','-j','ACCEPT']. */
+  spec: string[];
+  ipVersion?: 'ipv4' | 'ipv6';
+}
+
+export function iptablesBinary(ipVersion: 'ipv4' | 'ipv6' = 'ipv4'): string {
+  return ipVersion === 'ipv6' ? 'ip6tables' : 'iptables';
+}
+
+/** -C answers 0 (present) or 1 (absent); anything else is an error worth showing (bad rule, no chain). */
+export const iptablesRulePresent: Fact<RuleSpec, boolean> = {
+  name: 'iptables.rule_present',
+  command: ({ table, chain, spec, ipVersion }) =>
+    `${shellJoin([iptablesBinary(ipVersion), '-w', '-t', table, '-C', chain, ...spec])} 2>&1; echo "rc=$?"`,
+  parse(stdout) {
+    const m = /rc=(\d+)\s*$/.exec(stdout);
+    const rc = m ? Number(m[1]) : -1;
+    if (rc === 0) return true;
+    // iptables 1.8 (nft) prints "Bad rule (does a matching rule exist in that chain?)" for a missing rule.
+    if (rc === 1 && (/does a matching rule exist/i.test(stdout) || stdout.replace(/rc=\d+\s*$/, '').trim() === '')) return false;
+    throw new Error(`iptables -C failed (rc=${rc}): ${stdout.replace(/rc=\d+\s*$/, '').trim()}`);
+  },
+};
+
+export interface ChainRules {
+  policy?: string;
+  rules: string[];
+}
+
+/** `iptables -S` output: "-P INPUT ACCEPT", "-N MYCHAIN", "-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT". */
+export function parseIptablesS(stdout: string): Map<string, ChainRules> {
+  const chains = new Map<string, ChainRules>();
+  const chain = (name: string) => {
+    let c = chains.get(name);
+    if (!c) chains.set(name, (c = { rules: [] }));
+    return c;
+  };
+  for (const line of stdout.split('\n')) {
+    const m = /^-(P|N|A) (\S+)(?: (.*))?$/.exec(line.trim());
+    if (!m) continue;
+    if (m[1] === 'P') chain(m[2]).policy = m[3];
+    else if (m[1] === 'N') chain(m[2]);
+    else chain(m[2]).rules.push(m[3] ?? '');
+  }
+  return chains;
+}
+
+export const iptablesRules: Fact<{ table: string; ipVersion?: 'ipv4' | 'ipv6' }, Map<string, ChainRules>> = {
+  name: 'iptables.rules',
+  command: ({ table, ipVersion }) => `${iptablesBinary(ipVersion)} -w -t ${shellQuote(table)} -S`,
+  parse(stdout, code) {
+    if (code !== 0) throw new Error(`iptables -S failed (rc=${code})`);
+    return parseIptablesS(stdout);
+  },
+};

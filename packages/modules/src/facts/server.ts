@@ -1,0 +1,354 @@
+/**
+ * Host facts (`setup`) gathered in ONE round trip: a script prints labelled sections, a pure parser
+ * turns them into Ansible's ansible_* names. Also the small OS-family fact other modules probe with
+ * when facts were not gathered.
+ */
+import type { Fact } from '@haweb/core';
+
+const SECTIONS: Array<[string, string]> = [
+  ['os-release', 'cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null'],
+  ['debian_version', 'cat /etc/debian_version 2>/dev/null'],
+  ['redhat-release', 'cat /etc/redhat-release 2>/dev/null'],
+  ['uname', 'uname -s; uname -r; uname -m; uname -v'],
+  ['hostname', 'hostname 2>/dev/null || cat /proc/sys/kernel/hostname'],
+  ['fqdn', 'hostname -f 2>/dev/null'],
+  ['links', 'ip -o link show 2>/dev/null'],
+  ['addrs', 'ip -o addr show 2>/dev/null'],
+  ['route', 'ip -4 route show default 2>/dev/null'],
+  ['cpuinfo', 'grep -c ^processor /proc/cpuinfo 2>/dev/null'],
+  ['nproc', 'nproc 2>/dev/null'],
+  ['meminfo', 'grep -E "^(MemTotal|MemFree|SwapTotal|SwapFree):" /proc/meminfo 2>/dev/null'],
+  ['libc', 'getconf GNU_LIBC_VERSION 2>/dev/null || ldd --version 2>&1 | head -n 1'],
+  ['init', 'cat /proc/1/comm 2>/dev/null; [ -d /run/systemd/system ] && echo systemd-booted'],
+  ['pkg', 'for t in apt-get dnf yum zypper apk; do command -v $t >/dev/null 2>&1 && echo $t; done'],
+  ['user', 'id -un; id -u; echo "$HOME"'],
+  ['uptime', 'cat /proc/uptime 2>/dev/null'],
+  ['machine-id', 'cat /etc/machine-id 2>/dev/null'],
+];
+
+export const SETUP_SCRIPT = SECTIONS.map(([name, cmd]) => `echo '@@${name}'; { ${cmd}; } 2>/dev/null`).join('\n') + '\necho @@end\n';
+
+export function splitSections(stdout: string): Map<string, string[]> {
+  const sections = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of stdout.split('\n')) {
+    const m = /^@@([\w.-]+)$/.exec(line);
+    if (m) {
+      current = [];
+      sections.set(m[1], current);
+    } else if (current && line !== '') {
+      current.push(line);
+    }
+  }
+  return sections;
+}
+
+export function parseOsRelease(lines: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of lines) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (!m) continue;
+    let v = m[2];
+    if ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'"))) v = v.slice(1, -1);
+    out[m[1]] = v.replace(/\\(["$`\\])/g, '$1');
+  }
+  return out;
+}
+
+const DISTRIBUTIONS: Record<string, { name: string; family: string }> = {
+  debian: { name: 'Debian', family: 'Debian' },
+  ubuntu: { name: 'Ubuntu', family: 'Debian' },
+  linuxmint: { name: 'Linux Mint', family: 'Debian' },
+  raspbian: { name: 'Debian', family: 'Debian' },
+  rhel: { name: 'RedHat', family: 'RedHat' },
+  centos: { name: 'CentOS', family: 'RedHat' },
+  rocky: { name: 'Rocky', family: 'RedHat' },
+  almalinux: { name: 'AlmaLinux', family: 'RedHat' },
+  ol: { name: 'OracleLinux', family: 'RedHat' },
+  fedora: { name: 'Fedora', family: 'RedHat' },
+  amzn: { name: 'Amazon', family: 'RedHat' },
+  opensuse: { name: 'openSUSE', family: 'Suse' },
+  'opensuse-leap': { name: 'openSUSE Leap', family: 'Suse' },
+  sles: { name: 'SLES', family: 'Suse' },
+  alpine: { name: 'Alpine', family: 'Alpine' },
+  arch: { name: 'Archlinux', family: 'Archlinux' },
+};
+
+export interface OsIdentity {
+  distribution: string;
+  family: string;
+  version: string;
+  majorVersion: string;
+  release: string;
+}
+
+/** Distribution, family and version from os-release (plus /etc/debian_version, /etc/redhat-release). */
+export function identifyOs(osRelease: Record<string, string>, debianVersion?: string, redhatRelease?: string): OsIdentity {
+  const id = (osRelease.ID ?? '').toLowerCase();
+  const like = (osRelease.ID_LIKE ?? '').toLowerCase().split(/\s+/);
+  const known = DISTRIBUTIONS[id];
+  let family = known?.family;
+  if (!family) {
+    if (like.some((l) => ['rhel', 'centos', 'fedora'].includes(l))) family = 'RedHat';
+    else if (like.some((l) => ['debian', 'ubuntu'].includes(l))) family = 'Debian';
+    else if (like.includes('suse')) family = 'Suse';
+    else if (debianVersion) family = 'Debian';
+    else if (redhatRelease) family = 'RedHat';
+    else family = 'Unknown';
+  }
+  let name = known?.name ?? (osRelease.NAME ?? 'Unknown').split(' ')[0];
+  let version = osRelease.VERSION_ID ?? '';
+  if (!id && redhatRelease) {
+    // Old RHEL/CentOS without os-release: "CentOS release 6.10 (Final)".
+    const m = /^(.*?) release ([\d.]+)/.exec(redhatRelease);
+    if (m) {
+      name = /centos/i.test(m[1]) ? 'CentOS' : /red hat/i.test(m[1]) ? 'RedHat' : m[1];
+      version = m[2];
+    }
+  }
+  // Debian's point release lives in /etc/debian_version ("12.5"); os-release only has "12".
+  if (name === 'Debian' && debianVersion && /^\d+(\.\d+)*$/.test(debianVersion.trim())) version = debianVersion.trim();
+  if (family === 'RedHat' && redhatRelease && id !== 'fedora') {
+    const m = /release ([\d.]+)/.exec(redhatRelease);
+    if (m && m[1].startsWith(version.split('.')[0])) version = m[1];
+  }
+  return {
+    distribution: name,
+    family,
+    version,
+    majorVersion: version.split('.')[0] ?? '',
+    release: osRelease.VERSION_CODENAME ?? (/\(([^)]+)\)/.exec(osRelease.VERSION ?? '')?.[1] ?? '').toLowerCase(),
+  };
+}
+
+export interface Ipv4Address {
+  address: string;
+  prefix: string;
+  netmask: string;
+  network: string;
+  broadcast?: string;
+}
+
+export interface InterfaceFacts {
+  device: string;
+  active: boolean;
+  mtu?: number;
+  macaddress?: string;
+  type: string;
+  ipv4?: Ipv4Address;
+  ipv4_secondaries?: Ipv4Address[];
+  ipv6?: Array<{ address: string; prefix: string; scope: string }>;
+}
+
+function ipToInt(ip: string): number {
+  return ip.split('.').reduce((acc, o) => (acc << 8) + Number(o), 0) >>> 0;
+}
+function intToIp(n: number): string {
+  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+}
+
+export function ipv4Details(cidr: string, broadcast?: string): Ipv4Address {
+  const [address, prefixText = '32'] = cidr.split('/');
+  const prefix = Number(prefixText);
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return {
+    address,
+    prefix: String(prefix),
+    netmask: intToIp(mask),
+    network: intToIp((ipToInt(address) & mask) >>> 0),
+    ...(broadcast ? { broadcast } : {}),
+  };
+}
+
+/** Interfaces from `ip -o link show` and `ip -o addr show`. */
+export function parseInterfaces(links: readonly string[], addrs: readonly string[]): Map<string, InterfaceFacts> {
+  const interfaces = new Map<string, InterfaceFacts>();
+  for (const line of links) {
+    // "2: eth1@if7: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000\    link/ether 02:42:ac:11:00:02 brd ff:ff:ff:ff:ff:ff link-netnsid 0"
+    const m = /^\d+:\s+([^:@\s]+)(?:@[^:\s]+)?:\s+<([^>]*)>(.*)$/.exec(line);
+    if (!m) continue;
+    const [, name, flags, rest] = m;
+    const mtu = /\bmtu (\d+)/.exec(rest)?.[1];
+    const link = /link\/(\S+)(?:\s+([0-9a-f:]{17}))?/.exec(rest);
+    const type = link?.[1] === 'loopback' ? 'loopback' : link?.[1] === 'ether' ? 'ether' : (link?.[1] ?? 'unknown');
+    interfaces.set(name, {
+      device: name,
+      active: flags.split(',').includes('UP'),
+      ...(mtu ? { mtu: Number(mtu) } : {}),
+      ...(link?.[2] ? { macaddress: link[2] } : {}),
+      type,
+    });
+  }
+  for (const line of addrs) {
+    // "2: eth1    inet 198.51.100.51/24 brd 198.51.100.255 scope global eth1\       valid_lft forever preferred_lft forever"
+    const m = /^\d+:\s+([^:@\s]+)\s+(inet6?)\s+(\S+)(.*)$/.exec(line);
+    if (!m) continue;
+    const [, name, family, cidr, rest] = m;
+    const iface = interfaces.get(name) ?? { device: name, active: false, type: 'unknown' };
+    interfaces.set(name, iface);
+    if (family === 'inet') {
+      const details = ipv4Details(cidr, /\bbrd (\S+)/.exec(rest)?.[1]);
+      if (!iface.ipv4) iface.ipv4 = details;
+      else (iface.ipv4_secondaries ??= []).push(details);
+    } else {
+      const [address, prefix = '128'] = cidr.split('/');
+      (iface.ipv6 ??= []).push({ address, prefix, scope: /\bscope (\S+)/.exec(rest)?.[1] ?? 'global' });
+    }
+  }
+  return interfaces;
+}
+
+export function parseMeminfo(lines: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of lines) {
+    const m = /^(\w+):\s+(\d+)\s*kB/.exec(line);
+    if (m) out[m[1]] = Math.floor(Number(m[2]) / 1024);
+  }
+  return out;
+}
+
+export function parseLibc(lines: readonly string[]): { name: string; version: string } | undefined {
+  const line = lines[0] ?? '';
+  let m = /^glibc\s+([\d.]+)/i.exec(line);
+  if (m) return { name: 'glibc', version: m[1] };
+  m = /(?:GLIBC|GNU libc)[^\d]*([\d.]+)\)?\s*([\d.]+)?/.exec(line);
+  if (m) return { name: 'glibc', version: m[2] ?? m[1] };
+  m = /musl.*?([\d.]+)/i.exec(lines.join(' '));
+  if (m) return { name: 'musl', version: m[1] };
+  return undefined;
+}
+
+function serviceManager(init: readonly string[]): string {
+  if (init.includes('systemd-booted') || init[0] === 'systemd') return 'systemd';
+  if (init[0] === 'init') return 'sysvinit';
+  if (init[0] === 'openrc-init') return 'openrc';
+  return init[0] ?? 'unknown';
+}
+
+/** Turn the setup script's output into ansible_* facts. */
+export function parseSetup(stdout: string): Record<string, unknown> {
+  const s = splitSections(stdout);
+  const get = (k: string) => s.get(k) ?? [];
+  const os = identifyOs(parseOsRelease(get('os-release')), get('debian_version')[0], get('redhat-release')[0]);
+  const [system, kernel, machine, kernelVersion] = get('uname');
+  const hostname = (get('hostname')[0] ?? '').trim();
+  const fqdn = (get('fqdn')[0] ?? '').trim() || hostname;
+  const interfaces = parseInterfaces(get('links'), get('addrs'));
+  const mem = parseMeminfo(get('meminfo'));
+  const route = /^default\s+via\s+(\S+)\s+dev\s+(\S+)/.exec(get('route')[0] ?? '') ?? /^default\s+dev\s+(\S+)/.exec(get('route')[0] ?? '');
+  const facts: Record<string, unknown> = {
+    ansible_system: system ?? 'Linux',
+    ansible_kernel: kernel ?? '',
+    ansible_kernel_version: kernelVersion ?? '',
+    ansible_architecture: machine ?? '',
+    ansible_machine: machine ?? '',
+    ansible_os_family: os.family,
+    ansible_distribution: os.distribution,
+    ansible_distribution_version: os.version,
+    ansible_distribution_major_version: os.majorVersion,
+    ansible_distribution_release: os.release,
+    ansible_hostname: hostname.split('.')[0],
+    ansible_nodename: hostname,
+    ansible_fqdn: fqdn,
+    ansible_domain: fqdn.includes('.') ? fqdn.slice(fqdn.indexOf('.') + 1) : '',
+    ansible_interfaces: [...interfaces.keys()],
+    ansible_all_ipv4_addresses: [...interfaces.values()]
+      .filter((i) => i.type !== 'loopback')
+      .flatMap((i) => [i.ipv4, ...(i.ipv4_secondaries ?? [])])
+      .filter((a): a is Ipv4Address => a !== undefined)
+      .map((a) => a.address),
+    ansible_processor_vcpus: Number(get('cpuinfo')[0] ?? 0) || Number(get('nproc')[0] ?? 0),
+    ansible_processor_nproc: Number(get('nproc')[0] ?? 0),
+    ansible_memtotal_mb: mem.MemTotal ?? 0,
+    ansible_memfree_mb: mem.MemFree ?? 0,
+    ansible_swaptotal_mb: mem.SwapTotal ?? 0,
+    ansible_service_mgr: serviceManager(get('init')),
+    ansible_pkg_mgr: pkgManager(get('pkg')),
+    ansible_user_id: get('user')[0] ?? '',
+    ansible_user_uid: Number(get('user')[1] ?? -1),
+    ansible_user_dir: get('user')[2] ?? '',
+    ansible_uptime_seconds: Math.floor(Number((get('uptime')[0] ?? '0').split(' ')[0])),
+    ansible_machine_id: get('machine-id')[0] ?? '',
+  };
+  const libc = parseLibc(get('libc'));
+  if (libc) facts.ansible_libc = libc;
+  for (const [name, iface] of interfaces) facts[`ansible_${name.replace(/[^A-Za-z0-9_]/g, '_')}`] = iface;
+  if (route) {
+    const dev = route.length === 3 ? route[2] : route[1];
+    const gateway = route.length === 3 ? route[1] : undefined;
+    const iface = interfaces.get(dev);
+    facts.ansible_default_ipv4 = {
+      interface: dev,
+      ...(gateway ? { gateway } : {}),
+      ...(iface?.ipv4 ?? {}),
+      ...(iface?.macaddress ? { macaddress: iface.macaddress } : {}),
+      ...(iface?.mtu ? { mtu: iface.mtu } : {}),
+      type: iface?.type ?? 'unknown',
+    };
+  } else {
+    facts.ansible_default_ipv4 = {};
+  }
+  return facts;
+}
+
+function pkgManager(found: readonly string[]): string {
+  if (found.includes('apt-get')) return 'apt';
+  if (found.includes('dnf')) return 'dnf';
+  if (found.includes('yum')) return 'yum';
+  return found[0] ?? 'unknown';
+}
+
+export const setupFacts: Fact<Record<string, never>, Record<string, unknown>> = {
+  name: 'server.setup',
+  command: () => SETUP_SCRIPT,
+  parse: (stdout) => parseSetup(stdout),
+};
+
+/** The smaller probe used by package/service/iptables when facts were not gathered. */
+export interface OsFamilyInfo {
+  family: string;
+  distribution: string;
+  majorVersion: string;
+  pkgMgr: string;
+  serviceMgr: string;
+}
+
+export const osFamily: Fact<Record<string, never>, OsFamilyInfo> = {
+  name: 'server.os_family',
+  command: () =>
+    [
+      ['os-release', 'cat /etc/os-release 2>/dev/null'],
+      ['debian_version', 'cat /etc/debian_version 2>/dev/null'],
+      ['redhat-release', 'cat /etc/redhat-release 2>/dev/null'],
+      ['init', 'cat /proc/1/comm 2>/dev/null; [ -d /run/systemd/system ] && echo systemd-booted'],
+      ['pkg', 'for t in apt-get dnf yum zypper apk; do command -v $t >/dev/null 2>&1 && echo $t; done'],
+    ]
+      .map(([n, c]) => `echo '@@${n}'; { ${c}; } 2>/dev/null`)
+      .join('\n') + '\necho @@end\n',
+  parse(stdout) {
+    const s = splitSections(stdout);
+    const os = identifyOs(parseOsRelease(s.get('os-release') ?? []), s.get('debian_version')?.[0], s.get('redhat-release')?.[0]);
+    return {
+      family: os.family,
+      distribution: os.distribution,
+      majorVersion: os.majorVersion,
+      pkgMgr: pkgManager(s.get('pkg') ?? []),
+      serviceMgr: serviceManager(s.get('init') ?? []),
+    };
+  },
+};
+
+/** OS family from gathered facts, or probed (one round trip) when gather_facts was off. */
+export async function hostOs(ctx: { facts: Readonly<Record<string, unknown>>; fact: <A, T>(f: Fact<A, T>, a: A) => Promise<T> }): Promise<OsFamilyInfo> {
+  const f = ctx.facts;
+  if (typeof f.ansible_os_family === 'string' && typeof f.ansible_pkg_mgr === 'string' && typeof f.ansible_service_mgr === 'string') {
+    return {
+      family: f.ansible_os_family,
+      distribution: String(f.ansible_distribution ?? ''),
+      majorVersion: String(f.ansible_distribution_major_version ?? ''),
+      pkgMgr: f.ansible_pkg_mgr,
+      serviceMgr: f.ansible_service_mgr,
+    };
+  }
+  return ctx.fact(osFamily, {});
+}

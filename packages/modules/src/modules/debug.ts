@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { defineModule } from '@haweb/core';
+import { intish } from '../util/schema.js';
+
+/** Examples: `debug: { msg: "VIP is {{ vip }}" }`, `debug: { var: ansible_default_ipv4.address }` */
+export const debugModule = defineModule({
+  name: 'debug',
+  aliases: ['ansible.builtin.debug'],
+  description: 'Print a message or the value of a variable/expression.',
+  freeFormKey: 'msg',
+  runsOn: 'controller',
+  args: z
+    .strictObject({ msg: z.unknown().optional(), var: z.string().optional(), verbosity: intish.optional() })
+    .refine((a) => !(a.msg !== undefined && a.var !== undefined), { message: 'msg and var are mutually exclusive' }),
+  checkMode: 'full',
+  async run(args, ctx) {
+    if (args.var !== undefined) {
+      let value: unknown;
+      try {
+        value = ctx.evaluate(args.var);
+      } catch (err) {
+        value = `VARIABLE IS NOT DEFINED! (${(err as Error).message})`;
+      }
+      return { changed: false, [args.var]: value };
+    }
+    const msg = args.msg ?? 'Hello world!';
+    // Lists and dicts are shown as JSON, as Ansible prints them.
+    return { changed: false, msg: typeof msg === 'string' ? msg : JSON.stringify(msg, null, 2) };
+  },
+});

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { defineModule } from '@haweb/core';
+
+/** Example: `fail: { msg: "vip is not set" }` with a `when:`. */
+export const failModule = defineModule({
+  name: 'fail',
+  aliases: ['ansible.builtin.fail'],
+  description: 'Fail the task with a message.',
+  freeFormKey: 'msg',
+  runsOn: 'controller',
+  args: z.strictObject({ msg: z.string().optional() }),
+  checkMode: 'full',
+  async run(args) {
+    return { changed: false, failed: true, msg: args.msg ?? 'Failed as requested from task' };
+  },
+});

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { defineModule } from '@haweb/core';
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Example: `set_fact: { nginx_prefix: /usr/local/nginx, vip_cidr: "{{ vip }}/24" }` */
+export const setFactModule = defineModule({
+  name: 'set_fact',
+  aliases: ['ansible.builtin.set_fact'],
+  description: 'Set host variables (facts) for the rest of the play.',
+  runsOn: 'controller',
+  args: z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+    for (const key of Object.keys(value)) {
+      if (key === 'cacheable') continue;
+      if (!NAME.test(key)) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(key)} is not a valid variable name`, path: [key] });
+    }
+    if (Object.keys(value).filter((k) => k !== 'cacheable').length === 0) ctx.addIssue({ code: 'custom', message: 'set_fact needs at least one variable' });
+  }),
+  checkMode: 'full',
+  async run(args) {
+    const facts = Object.fromEntries(Object.entries(args).filter(([k]) => k !== 'cacheable'));
+    return { changed: false, facts, ansible_facts: facts };
+  },
+});

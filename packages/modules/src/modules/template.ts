@@ -1,0 +1,38 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { z } from 'zod';
+import { defineModule, type ModuleResult } from '@haweb/core';
+import { ensureFile } from '../util/file-write.js';
+import { failed, errorMessage } from '../util/result.js';
+import { fileWriteArgs, resolveDest } from './copy.js';
+
+/**
+ * Examples:
+ *   template: { src: keepalived.conf.j2, dest: /etc/keepalived/keepalived.conf, mode: "0644" }
+ *   template: { src: nginx.conf.j2, dest: /etc/nginx/nginx.conf, validate: "nginx -t -c %s", backup: yes }
+ */
+export const templateModule = defineModule({
+  name: 'template',
+  aliases: ['ansible.builtin.template'],
+  description: 'Render a Jinja2 template from the controller with the host\'s variables and write it to the host.',
+  args: z.strictObject({ src: z.string(), ...fileWriteArgs }),
+  checkMode: 'full',
+  async run(args, ctx): Promise<ModuleResult> {
+    const local = ctx.resolveLocal(args.src, 'templates');
+    let text: string;
+    try {
+      text = await readFile(local, 'utf8');
+    } catch (err) {
+      return failed(`template ${args.src} cannot be read on the controller (${local}): ${errorMessage(err)}`);
+    }
+    let content: string;
+    try {
+      content = ctx.render(text, { template_path: local, template_host: ctx.hostName });
+    } catch (err) {
+      return failed(`template ${local}: ${errorMessage(err)}`);
+    }
+    const srcName = basename(local).replace(/\.j2$/, '');
+    const dest = await resolveDest(ctx, args.dest, srcName);
+    return ensureFile(ctx, { ...args, dest, content });
+  },
+});

@@ -1,0 +1,99 @@
+import { stat } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { defineModule, shellJoin, type ModuleResult } from '@haweb/core';
+import { archiveFilePaths, compareExtracted, listLocalArchive } from '../facts/archive.js';
+import { fileInfo, pathExists, pathsStat } from '../facts/files.js';
+import { failed, stateDiff, errorMessage } from '../util/result.js';
+import { boolish, remotePath, stringList } from '../util/schema.js';
+
+/** Checking thousands of paths in one command line would be too long: beyond this, use `creates`. */
+const MAX_CHECKED_FILES = 2000;
+
+/**
+ * Uploads a controller tarball once (SFTP) and extracts it with tar on the host. Idempotent by
+ * comparing the archive's files (size, mtime) with the host's, or by `creates`.
+ * Example:
+ *   unarchive: { src: nginx-1.22.1.tar.gz, dest: /usr/local/src, creates: /usr/local/src/nginx-1.22.1/configure }
+ */
+export const unarchiveModule = defineModule({
+  name: 'unarchive',
+  aliases: ['ansible.builtin.unarchive'],
+  description: 'Extract a tar archive (from the controller, or already on the host with remote_src) into dest.',
+  args: z.strictObject({
+    src: z.string(),
+    dest: remotePath,
+    creates: z.string().optional(),
+    remote_src: boolish.optional(),
+    extra_opts: stringList.optional(),
+    owner: z.string().optional(),
+    group: z.string().optional(),
+    keep_newer: boolish.optional(),
+  }),
+  checkMode: 'full',
+  async run(args, ctx): Promise<ModuleResult> {
+    const base = { dest: args.dest, src: args.src };
+    if (args.creates !== undefined && (await ctx.fact(pathExists, { path: args.creates }))) {
+      return { changed: false, msg: `skipped, since ${args.creates} exists`, ...base };
+    }
+    const destInfo = await ctx.fact(fileInfo, { path: args.dest, follow: true });
+    if (!destInfo || destInfo.type !== 'directory') return failed(`dest ${args.dest} must be an existing directory`, base);
+
+    let local: string | undefined;
+    if (!args.remote_src) {
+      local = ctx.resolveLocal(args.src, 'files');
+      const st = await stat(local).catch(() => undefined);
+      if (!st?.isFile()) return failed(`src ${args.src} not found on the controller (looked at ${local})`, base);
+      if (args.creates === undefined) {
+        let entries;
+        try {
+          entries = await listLocalArchive(local);
+        } catch (err) {
+          return failed(`${local} is not a readable tar archive: ${errorMessage(err)}`, base);
+        }
+        const paths = archiveFilePaths(entries, args.dest);
+        if (paths.length > 0 && paths.length <= MAX_CHECKED_FILES) {
+          const onHost = await ctx.fact(pathsStat, { paths });
+          const check = compareExtracted(entries, args.dest, onHost);
+          if (check.extracted) return { changed: false, msg: 'archive already extracted', ...base };
+        }
+      }
+    }
+
+    const diff = [stateDiff(args.dest, { extracted: false }, { extracted: args.src })];
+    if (ctx.check) return { changed: true, msg: `would extract ${args.src} into ${args.dest}`, diff, ...base };
+
+    let archive = args.src;
+    let uploaded: string | undefined;
+    if (local) {
+      uploaded = posix.join('/tmp', `.haweb-archive-${randomBytes(6).toString('hex')}${posix.basename(local).replace(/^[^.]*/, '')}`);
+      ctx.progress(`uploading ${posix.basename(local)}`);
+      await ctx.remote.putFile(local, uploaded, { mode: '0600', become: ctx.become });
+      archive = uploaded;
+    }
+    const argv = [
+      'tar',
+      '-x',
+      '-f',
+      archive,
+      '-C',
+      args.dest,
+      ...(args.keep_newer ? ['--keep-newer-files'] : []),
+      ...(args.extra_opts ?? []),
+    ];
+    // GNU tar restores ownership from the archive only when root; set the requested owner/group after.
+    const chown =
+      args.owner !== undefined || args.group !== undefined
+        ? ` && tar -t -f ${shellJoin([archive])} | sed -e 's|^\\./||' -e 's|/.*||' | sort -u | while IFS= read -r top; do [ -n "$top" ] && chown -R ${shellJoin([
+            args.owner !== undefined && args.group !== undefined ? `${args.owner}:${args.group}` : args.owner ?? `:${args.group}`,
+          ])} -- ${shellJoin([args.dest])}/"$top"; done`
+        : '';
+    ctx.progress(`extracting into ${args.dest}`);
+    const script = `${shellJoin(argv)}${chown}`;
+    const r = await ctx.remote.run({ script }, { become: ctx.become });
+    if (uploaded) await ctx.remote.run({ argv: ['rm', '-f', '--', uploaded] }, { become: ctx.become });
+    if (r.code !== 0) return failed(`tar failed (rc=${r.code}): ${(r.stderr || r.stdout).trim()}`, { ...base, rc: r.code });
+    return { changed: true, msg: `extracted ${args.src} into ${args.dest}`, diff, ...base };
+  },
+});

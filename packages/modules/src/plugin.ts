@@ -1,0 +1,50 @@
+import type { ModuleDefinition, ModulePlugin } from '@haweb/core';
+import { aptModule } from './modules/apt.js';
+import { assertModule } from './modules/assert.js';
+import { blockinfileModule } from './modules/blockinfile.js';
+import { commandModule } from './modules/command.js';
+import { copyModule } from './modules/copy.js';
+import { debugModule } from './modules/debug.js';
+import { failModule } from './modules/fail.js';
+import { fileModule } from './modules/file.js';
+import { iptablesModule } from './modules/iptables.js';
+import { lineinfileModule } from './modules/lineinfile.js';
+import { metaModule } from './modules/meta.js';
+import { packageModule } from './modules/package.js';
+import { serviceModule } from './modules/service.js';
+import { setFactModule } from './modules/set_fact.js';
+import { setupModule } from './modules/setup.js';
+import { shellModule } from './modules/shell.js';
+import { statModule } from './modules/stat.js';
+import { templateModule } from './modules/template.js';
+import { unarchiveModule } from './modules/unarchive.js';
+import { yumModule } from './modules/yum.js';
+
+/** Every built-in module, in documentation order. */
+export const builtinModules: readonly ModuleDefinition[] = [
+  commandModule,
+  shellModule,
+  copyModule,
+  templateModule,
+  fileModule,
+  lineinfileModule,
+  blockinfileModule,
+  unarchiveModule,
+  statModule,
+  packageModule,
+  aptModule,
+  yumModule,
+  serviceModule,
+  iptablesModule,
+  debugModule,
+  assertModule,
+  failModule,
+  setFactModule,
+  setupModule,
+  metaModule,
+] as unknown as readonly ModuleDefinition[];
+
+/** Registers the built-in modules. */
+export const plugin: ModulePlugin = (registry) => {
+  for (const module of builtinModules) registry.register(module);
+};

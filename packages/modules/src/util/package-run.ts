@@ -1,0 +1,56 @@
+/** The shared body of package, apt and yum. */
+import type { ModuleContext, ModuleResult } from '@haweb/core';
+import { debPackageName, installedPackages, type PackageTool } from '../facts/packages.js';
+import { hostOs } from '../facts/server.js';
+import { planPackages } from '../operations/packages.js';
+import { failed, stateDiff } from './result.js';
+import { CommandFailed, runPlan } from './run.js';
+
+export function normalizeState(state: string | undefined): 'present' | 'absent' {
+  return state === 'absent' || state === 'removed' ? 'absent' : 'present';
+}
+
+/** The package tool: forced by the module (apt/yum), asked for with `use`, or chosen from the OS family. */
+export async function choosePackageTool(ctx: ModuleContext, wanted: 'auto' | PackageTool): Promise<PackageTool | { error: string }> {
+  if (wanted !== 'auto') return wanted;
+  const os = await hostOs(ctx);
+  if (os.pkgMgr === 'apt' || os.family === 'Debian') return 'apt';
+  if (os.pkgMgr === 'dnf') return 'dnf';
+  if (os.pkgMgr === 'yum' || os.family === 'RedHat') return 'yum';
+  return { error: `no supported package manager on ${ctx.hostName} (os family ${os.family}, found ${os.pkgMgr})` };
+}
+
+export async function runPackages(
+  ctx: ModuleContext,
+  opts: { tool: PackageTool; names: string[]; state: 'present' | 'absent'; updateCache?: boolean; debs?: string[] },
+): Promise<ModuleResult> {
+  const debs = new Map<string, string>();
+  for (const path of opts.debs ?? []) {
+    const name = await ctx.fact(debPackageName, { path });
+    if (!name) return failed(`${path} is not a readable .deb file on ${ctx.hostName}`);
+    debs.set(name, path);
+  }
+  const names = [...new Set([...opts.names, ...debs.keys()])];
+  if (names.length === 0) return failed('no package names given');
+  const installed = await ctx.fact(installedPackages, { tool: opts.tool, names });
+  const plan = planPackages(installed, { tool: opts.tool, names, state: opts.state, updateCache: opts.updateCache, debs });
+  const versions = Object.fromEntries([...installed].map(([n, v]) => [n, v ?? null]));
+  if (plan.commands.length === 0) {
+    return { changed: false, msg: opts.state === 'present' ? 'all packages already installed' : 'no package to remove', packages: versions };
+  }
+  const verb = plan.toInstall.length ? `install ${plan.toInstall.join(' ')}` : `remove ${plan.toRemove.join(' ')}`;
+  const diff = [
+    stateDiff('packages', Object.fromEntries(names.map((n) => [n, installed.get(n) ?? 'absent'])), Object.fromEntries(
+      names.map((n) => [n, plan.toInstall.includes(n) ? 'installed' : plan.toRemove.includes(n) ? 'absent' : installed.get(n) ?? 'absent']),
+    )),
+  ];
+  if (ctx.check) return { changed: true, msg: `would ${verb}`, diff, installed: plan.toInstall, removed: plan.toRemove };
+  ctx.progress(`${opts.tool}: ${verb}`);
+  try {
+    await runPlan(ctx, plan.commands);
+  } catch (err) {
+    if (err instanceof CommandFailed) return failed(`${opts.tool} could not ${verb}: ${(err.result.stderr || err.result.stdout).trim().split('\n').slice(-5).join(' | ')}`, { rc: err.result.code });
+    throw err;
+  }
+  return { changed: true, msg: verb, diff, installed: plan.toInstall, removed: plan.toRemove };
+}
