@@ -10,6 +10,7 @@ import type { HostOps } from './host-ops.js';
 import { macOf, systemClock, type Clock } from './observe.js';
 import { ProbeSession, probeOnce, type Probe } from './probe/session.js';
 import { summaryTable } from './report.js';
+import { measureOutage } from './timeline.js';
 import {
   ALL_STEPS,
   DEFAULT_TIMEOUTS,
@@ -136,8 +137,8 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     pages,
     rerun: opts.rerun,
     log,
-    event(step, kind, label) {
-      const e = { t: clock.now(), step, kind, label };
+    event(step, kind, label, t) {
+      const e = { t: t ?? clock.now(), step, kind, label };
       events.push(e);
       log(`  ${kind === 'fault' ? '>>' : kind === 'repair' ? '<<' : '--'} ${kind}: ${label}`);
       return e;
@@ -162,6 +163,15 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     if (needsRestore) await restoreMaster(ctx).catch(() => false);
   }
 
+  // Measure the outages again with every sample: requests that were still in flight when a step
+  // looked (a timeout takes up to a second) belong to its outage too. Each window ends at the next
+  // step's start at the latest.
+  const samples = [...probe.samples()];
+  for (const [i, s] of steps.entries()) {
+    const next = steps[i + 1]?.startedAt ?? Infinity;
+    s.outages = s.outages.map((o) => ({ ...o, ...measureOutage(samples, o.faultAt, o.expectHost, Math.min(o.until ?? Infinity, next)) }));
+  }
+
   const result: DrillResult = {
     ok: steps.length > 0 && steps.every((s) => s.ok || s.skipped),
     startedAt,
@@ -174,7 +184,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     pages,
     steps,
     events,
-    samples: [...probe.samples()],
+    samples,
     files: [],
   };
   if (opts.outDir) result.files = await writeDrillFiles(result, opts.outDir);

@@ -74,8 +74,8 @@ export interface DrillContext {
   macs: Record<string, string>;
   /** Page number → host. */
   pages: Record<string, string>;
-  /** Records a fault/repair on the timeline (and prints it). */
-  event(step: number, kind: EventKind, label: string): DrillEvent;
+  /** Records a fault/repair on the timeline (and prints it), at `t` (default: now). */
+  event(step: number, kind: EventKind, label: string, t?: number): DrillEvent;
   /** One line of progress for people watching. */
   log(line: string): void;
   rerun?: RerunHook;
@@ -115,11 +115,17 @@ async function check(ctx: DrillContext, result: StepResult, what: string, timeou
   return record(ctx, result, await waitFor(ctx.clock, what, timeoutMs, ctx.timeouts.pollMs, probe));
 }
 
-/** A host command that must succeed, else the step fails with its output. */
-async function act(ctx: DrillContext, host: string, script: string, timeoutMs = 30_000): Promise<void> {
+/**
+ * A host command that must succeed, else the step fails with its output. Returns when it was issued:
+ * a fault starts then, not when the command returns (`service keepalived stop` waits for the daemon
+ * to exit, and the backup may already have taken over by then).
+ */
+async function act(ctx: DrillContext, host: string, script: string, timeoutMs = 30_000): Promise<number> {
   ctx.log(`  ${host}# ${script.split('\n')[0]}${script.includes('\n') ? ' ...' : ''}`);
+  const issuedAt = ctx.clock.now();
   const r = await ctx.hosts.run(host, script, timeoutMs);
   if (r.code !== 0) throw new Error(`on ${host}: \`${script.split('\n')[0]}\` exited ${r.code}: ${(r.stderr || r.stdout).trim()}`);
+  return issuedAt;
 }
 
 /** The client now gets `host`'s page: `streak` replies in a row from it, on requests made after `from`. */
@@ -142,7 +148,8 @@ function arpPointsTo(ctx: DrillContext, host: string): () => Promise<Seen> {
 }
 
 function addOutage(ctx: DrillContext, result: StepResult, label: string, faultAt: number, expectHost: string, until?: number): LabeledOutage {
-  const o = { label, ...measureOutage(ctx.probe.samples(), faultAt, expectHost, until ?? ctx.clock.now()) };
+  // Provisional: requests still in flight end later; runDrill measures again once the probe stopped.
+  const o = { label, ...measureOutage(ctx.probe.samples(), faultAt, expectHost, until ?? ctx.clock.now()), until };
   result.outages.push(o);
   const main = o.outageMs !== undefined ? `${(o.outageMs / 1000).toFixed(3)} s until ${expectHost} answered` : `${expectHost} never answered`;
   ctx.log(`  ${label}: ${main}; longest stretch without any answer ${(o.noAnswerMs / 1000).toFixed(3)} s; ${o.failedRequests}/${o.requests} requests failed`);
@@ -179,8 +186,8 @@ export const step2NginxRestart: StepDefinition = {
       record(ctx, result, { what: `nginx running on ${l.master} before the fault`, ok: false, seen: `no live pid in ${nginxPidFile(l)}` });
       return;
     }
-    await act(ctx, l.master, `${nginxBinary(l)} -s stop`);
-    const fault = ctx.event(2, 'fault', `nginx -s stop on ${l.master}`);
+    const faultAt = await act(ctx, l.master, `${nginxBinary(l)} -s stop`);
+    const fault = ctx.event(2, 'fault', `nginx -s stop on ${l.master}`, faultAt);
     const within = l.checkIntervalMs + ctx.timeouts.restartMarginMs;
     const restarted = await check(ctx, result, `nginx started again on ${l.master} within ${(within / 1000).toFixed(1)} s (check interval ${(l.checkIntervalMs / 1000).toFixed(1)} s + margin)`, within, async () => {
       const pid = await nginxMasterPid(ctx.hosts, l.master, nginxPidFile(l));
@@ -228,14 +235,14 @@ export const step3NginxBroken: StepDefinition = {
   async run(ctx, result) {
     const l = ctx.layout;
     if (!(await masterServing(ctx, result, result.startedAt))) return;
-    await act(ctx, l.master, breakNginxScript(l));
-    const fault = ctx.event(3, 'fault', `nginx made unable to start on ${l.master}`);
+    const faultAt = await act(ctx, l.master, breakNginxScript(l));
+    const fault = ctx.event(3, 'fault', `nginx made unable to start on ${l.master}`, faultAt);
     const moved = await check(ctx, result, `VIP ${l.vip} moves to ${l.backup}`, ctx.timeouts.failoverMs, vipOn(ctx, l.backup));
     await check(ctx, result, `client gets "${pageOf(ctx, l.backup)}"`, ctx.timeouts.failoverMs, clientServedBy(ctx, l.backup, fault.t));
     if (moved.ok) await check(ctx, result, `client's ARP entry for ${l.vip} has ${l.backup}'s MAC ${ctx.macs[l.backup]}`, ctx.timeouts.failoverMs, arpPointsTo(ctx, l.backup));
     // Repair: the binary back, nginx started, and the VRRP service too if the check had stopped it.
-    await act(ctx, l.master, [restoreNginxScript(l), startNginxScript(l), startEngineScript(l)].join('\n'));
-    const repair = ctx.event(3, 'repair', `nginx repaired and started on ${l.master}`);
+    const repairAt = await act(ctx, l.master, [restoreNginxScript(l), startNginxScript(l), startEngineScript(l)].join('\n'));
+    const repair = ctx.event(3, 'repair', `nginx repaired and started on ${l.master}`, repairAt);
     addOutage(ctx, result, 'failover', fault.t, l.backup, repair.t);
     await check(ctx, result, `VIP ${l.vip} returns to ${l.master}`, ctx.timeouts.failbackMs, vipOn(ctx, l.master));
     await check(ctx, result, `client gets "${pageOf(ctx, l.master)}" again`, ctx.timeouts.failbackMs, clientServedBy(ctx, l.master, repair.t));
@@ -249,8 +256,8 @@ export const step4VrrpStop: StepDefinition = {
   async run(ctx, result) {
     const l = ctx.layout;
     if (!(await masterServing(ctx, result, result.startedAt))) return;
-    await act(ctx, l.master, `service ${l.engine} stop`);
-    const fault = ctx.event(4, 'fault', `service ${l.engine} stop on ${l.master}`);
+    const faultAt = await act(ctx, l.master, `service ${l.engine} stop`);
+    const fault = ctx.event(4, 'fault', `service ${l.engine} stop on ${l.master}`, faultAt);
     await check(ctx, result, `VIP ${l.vip} moves to ${l.backup} (gone from ${l.master})`, ctx.timeouts.failoverMs, vipOn(ctx, l.backup));
     await check(ctx, result, `client's ARP entry for ${l.vip} has ${l.backup}'s MAC ${ctx.macs[l.backup]}`, ctx.timeouts.failoverMs, arpPointsTo(ctx, l.backup));
     await check(ctx, result, `client gets "${pageOf(ctx, l.backup)}"`, ctx.timeouts.failoverMs, clientServedBy(ctx, l.backup, fault.t));
@@ -268,8 +275,8 @@ export const step5VrrpStart: StepDefinition = {
   title: 'VRRP service started again: the VIP returns to the master (preemption)',
   async run(ctx, result) {
     const l = ctx.layout;
-    await act(ctx, l.master, `service ${l.engine} start`);
-    const repair = ctx.event(5, 'repair', `service ${l.engine} start on ${l.master}`);
+    const repairAt = await act(ctx, l.master, `service ${l.engine} start`);
+    const repair = ctx.event(5, 'repair', `service ${l.engine} start on ${l.master}`, repairAt);
     await check(ctx, result, `VIP ${l.vip} returns to ${l.master}`, ctx.timeouts.failbackMs, vipOn(ctx, l.master));
     await check(ctx, result, `client's ARP entry for ${l.vip} has ${l.master}'s MAC ${ctx.macs[l.master]}`, ctx.timeouts.failbackMs, arpPointsTo(ctx, l.master));
     await check(ctx, result, `client gets "${pageOf(ctx, l.master)}" again`, ctx.timeouts.failbackMs, clientServedBy(ctx, l.master, repair.t));
@@ -288,7 +295,8 @@ export const step6Reboot: StepDefinition = {
     const fault = ctx.event(6, 'fault', `reboot ${l.master}`);
     const t = ctx.timeouts;
     await check(ctx, result, `client gets "${pageOf(ctx, l.backup)}" while ${l.master} is down`, t.rebootMs, clientServedBy(ctx, l.backup, fault.t));
-    const downOutage = measureOutage(ctx.probe.samples(), fault.t, l.backup, ctx.clock.now());
+    const downUntil = ctx.clock.now();
+    const downOutage = { ...measureOutage(ctx.probe.samples(), fault.t, l.backup, downUntil), until: downUntil };
     const deadline = fault.t + t.rebootMs;
     const left = () => Math.max(1, deadline - ctx.clock.now());
     const up = await check(ctx, result, `${l.master} is up again`, left(), async () => {

@@ -59,40 +59,51 @@ function rankErrors(counts: Map<string, number>): string[] {
 }
 
 /**
- * The outage caused by a fault at `faultAt`, as the client saw it, until `until`:
+ * The outage caused by a fault at `faultAt`, as the client saw it in the requests it started from the
+ * fault until `until`:
  * - outageMs: from the fault to the first successful reply from `expectHost` to a request started
- *   after the fault (the seed's "the VIP moved and the other host answers");
+ *   after the fault (the seed's "the VIP moved and the other host answers"); when `expectHost` was
+ *   already answering before the fault, to its first reply after the first failed request;
  * - noAnswerMs: the longest stretch, from the fault on, between a successful reply and the next one
  *   that had failed requests in between (0 when no request failed): what a user actually waited.
  */
 export function measureOutage(samples: readonly Sample[], faultAt: number, expectHost: string, until = Infinity): OutageMeasure {
-  const inWindow = byStart(samples).filter((s) => s.end >= faultAt && s.t <= until);
+  const sorted = byStart(samples);
+  const inWindow = sorted.filter((s) => s.t >= faultAt && s.t <= until);
+  // When the expected host is the one that was answering (nginx restarted in place), its replies to
+  // requests made before the fault took effect say nothing: the outage ends with its first reply after
+  // the first failed request, and is 0 when no request failed.
+  const before = sorted.filter((s) => s.t < faultAt).pop();
+  const sameHost = before?.host === expectHost;
+  const firstFailure = inWindow.find((s) => !s.host);
+  const from = sameHost && firstFailure ? firstFailure.t : faultAt;
   const first = inWindow
-    .filter((s) => s.t >= faultAt && s.host === expectHost)
+    .filter((s) => s.t >= from && s.host === expectHost)
     .reduce<Sample | undefined>((best, s) => (best === undefined || s.end < best.end ? s : best), undefined);
+  const outageMs = first === undefined ? undefined : sameHost && !firstFailure ? 0 : first.end - faultAt;
 
-  // Successful replies and failures ordered by when they were known (end time).
-  const byEnd = [...inWindow].sort((a, b) => a.end - b.end);
+  // Runs of failed requests (in start order) between two answered ones: the stretch a user waited
+  // is from the answer before the run to the answer after it. A run still going at the window's end
+  // lasts until its last failure was known.
   let lastOkAt = faultAt;
-  let failedSinceOk = false;
+  let runEnd: number | undefined;
   let noAnswerMs = 0;
-  for (const s of byEnd) {
+  for (const s of inWindow) {
     if (s.host) {
-      if (failedSinceOk) noAnswerMs = Math.max(noAnswerMs, s.end - lastOkAt);
+      if (runEnd !== undefined) noAnswerMs = Math.max(noAnswerMs, s.end - lastOkAt);
       lastOkAt = Math.max(lastOkAt, s.end);
-      failedSinceOk = false;
+      runEnd = undefined;
     } else {
-      failedSinceOk = true;
+      runEnd = Math.max(runEnd ?? 0, s.end);
     }
   }
-  // Still failing at the end of the window: the outage lasts at least until the window's end.
-  if (failedSinceOk && byEnd.length) noAnswerMs = Math.max(noAnswerMs, byEnd[byEnd.length - 1].end - lastOkAt);
+  if (runEnd !== undefined) noAnswerMs = Math.max(noAnswerMs, runEnd - lastOkAt);
 
   return {
     faultAt,
     expectHost,
     firstReplyAt: first?.end,
-    outageMs: first ? first.end - faultAt : undefined,
+    outageMs,
     noAnswerMs,
     failedRequests: inWindow.filter((s) => !s.host).length,
     requests: inWindow.length,

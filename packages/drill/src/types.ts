@@ -57,6 +57,8 @@ export interface OutageMeasure {
 export interface LabeledOutage extends OutageMeasure {
   /** What caused it: "failover" (fault → backup answers), "failback", "restart". */
   label: string;
+  /** End of the measured window (requests started later are not counted); absent: the drill's end. */
+  until?: number;
 }
 
 export interface StepResult {

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { runDrill } from '../../src/drill.js';
+import type { DrillLayout } from '../../src/steps.js';
+import { FakePair, GOOD_PAIR, type PairBehaviour } from './fake-pair.js';
+
+const LAYOUT: DrillLayout = {
+  vip: '198.51.100.50',
+  port: 88,
+  master: 'edu-proxy-01',
+  backup: 'edu-proxy-02',
+  engine: 'vrrpd',
+  nginxPrefix: '/usr/local/nginx',
+  checkIntervalMs: 2000,
+};
+
+async function drill(behaviour: Partial<PairBehaviour>, steps?: number[], rerun?: { ok: boolean; detail: string }) {
+  const pair = new FakePair({ ...GOOD_PAIR, ...behaviour });
+  const lines: string[] = [];
+  const result = await runDrill({
+    layout: LAYOUT,
+    hosts: pair.hostOps,
+    client: pair.client,
+    addresses: { 'edu-proxy-01': '198.51.100.51', 'edu-proxy-02': '198.51.100.52' },
+    pages: { '1': 'edu-proxy-01', '2': 'edu-proxy-02' },
+    steps,
+    startProbe: async () => pair.probe,
+    clock: pair.clock,
+    log: (l) => lines.push(l),
+    rerun: rerun && { title: 'fake re-run', run: async () => rerun },
+  });
+  return { pair, result, out: lines.join('\n') };
+}
+
+const step = (r: Awaited<ReturnType<typeof drill>>['result'], n: number) => r.steps.find((s) => s.step === n)!;
+
+describe('the drill against a simulated pair', () => {
+  it('passes every step on a healthy pair and measures the outages the pair causes', async () => {
+    const { result, out, pair } = await drill({}, undefined, { ok: true, detail: 'exit 0, changed=0/0' });
+    expect(result.steps.map((s) => [s.step, s.ok])).toEqual([[1, true], [2, true], [3, true], [4, true], [5, true], [6, true], [7, true]]);
+    expect(result.ok).toBe(true);
+    // Step 4: the backup takes over 800 ms after `service vrrpd stop`; the client's first reply from it
+    // comes with the next request (every 15 ms, 2 ms each).
+    const failover = step(result, 4).outages[0];
+    expect(failover.label).toBe('failover');
+    expect(failover.expectHost).toBe('edu-proxy-02');
+    expect(failover.outageMs).toBeGreaterThanOrEqual(800);
+    expect(failover.outageMs).toBeLessThan(800 + 15 + 2 + 1);
+    expect(failover.failedRequests).toBeGreaterThan(40);
+    // Step 3: broken nginx → the VIP leaves after 3 s.
+    expect(step(result, 3).outages[0].outageMs).toBeGreaterThanOrEqual(3000);
+    // Step 5: preemption 1.2 s after the start.
+    expect(step(result, 5).outages[0].outageMs).toBeGreaterThanOrEqual(1200);
+    expect(step(result, 5).outages[0].outageMs).toBeLessThan(1200 + 20);
+    // The seed's commands reached the master.
+    const onMaster = pair.commands.filter((c) => c.host === 'edu-proxy-01').map((c) => c.script);
+    expect(onMaster).toContain('/usr/local/nginx/sbin/nginx -s stop');
+    expect(onMaster).toContain('service vrrpd stop');
+    expect(onMaster).toContain('service vrrpd start');
+    expect(onMaster).toContain('REBOOT');
+    expect(out).toMatch(/all 7 steps passed/);
+    expect(result.events.filter((e) => e.kind === 'fault').map((e) => e.step)).toEqual([2, 3, 4, 6]);
+  });
+
+  it('fails step 2 when the health check never restarts nginx, and restores the master before going on', async () => {
+    const { result, pair } = await drill({ healthRestartMs: undefined }, [1, 2, 4]);
+    const s2 = step(result, 2);
+    expect(s2.ok).toBe(false);
+    expect(s2.checks.find((c) => !c.ok)!.what).toMatch(/nginx started again on edu-proxy-01 within 8\.0 s/);
+    // The restore started nginx, so step 4 found the pair settled and passed.
+    expect(step(result, 4).ok).toBe(true);
+    expect(pair.commands.some((c) => c.script.includes('kill -0') && c.script.includes('service vrrpd start'))).toBe(true);
+    expect(result.ok).toBe(false);
+  });
+
+  it('fails step 4 when the backup never takes the VIP over', async () => {
+    const { result, out } = await drill({ stopFailoverMs: undefined }, [4]);
+    const s4 = step(result, 4);
+    expect(s4.ok).toBe(false);
+    expect(s4.checks[2]).toMatchObject({ ok: false, what: expect.stringMatching(/VIP 198\.51\.100\.50 moves to edu-proxy-02/) });
+    expect(s4.checks[2].seen).toMatch(/VIP on no proxy \(gave up after 20\.0 s\)/);
+    expect(s4.outages[0].outageMs).toBeUndefined();
+    expect(out).toMatch(/1 of 1 steps FAILED/);
+  });
+
+  it('fails step 5 without preemption: the VIP stays on the backup', async () => {
+    const { result } = await drill({ preemptMs: undefined }, [4, 5]);
+    expect(step(result, 4).ok).toBe(true);
+    expect(step(result, 5).ok).toBe(false);
+    expect(step(result, 5).checks[0].seen).toMatch(/VIP on edu-proxy-02/);
+  });
+
+  it('fails step 6 when the services do not come back at boot', async () => {
+    const { result } = await drill({ servicesAtBoot: false }, [6]);
+    const s6 = step(result, 6);
+    expect(s6.ok).toBe(false);
+    expect(s6.checks.find((c) => !c.ok)!.what).toBe('nginx came back on edu-proxy-01');
+  });
+
+  it('skips step 7 without a hook and fails it when the re-run changed something', async () => {
+    const skipped = await drill({}, [7]);
+    expect(step(skipped.result, 7)).toMatchObject({ skipped: true, ok: true });
+    const changed = await drill({}, [7], { ok: false, detail: 'exit 0, changed=2/0' });
+    expect(step(changed.result, 7)).toMatchObject({ ok: false });
+    expect(step(changed.result, 7).checks[0].seen).toBe('exit 0, changed=2/0');
+  });
+
+  it('refuses an unknown step number', async () => {
+    await expect(drill({}, [9])).rejects.toThrow(/no step 9/);
+  });
+});
