@@ -7,8 +7,11 @@
  */
 import { createHash } from 'node:crypto';
 
-export const DEFAULT_LAB_NAME = 'haweb';
-export const DEFAULT_SUBNET = '198.51.100.0/24';
+export const BUILTIN_LAB_NAME = 'haweb';
+export const BUILTIN_SUBNET = '198.51.100.0/24';
+/** HAWEB_LAB_NAME / HAWEB_LAB_SUBNET choose another default lab (e.g. CI beside a lab in use). */
+export const DEFAULT_LAB_NAME = process.env.HAWEB_LAB_NAME || BUILTIN_LAB_NAME;
+export const DEFAULT_SUBNET = process.env.HAWEB_LAB_SUBNET || BUILTIN_SUBNET;
 export const DEFAULT_HOST_COUNT = 2;
 export const MAX_HOSTS = 99;
 /** The machine's own network: the lab must never use it. */

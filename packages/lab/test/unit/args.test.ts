@@ -1,21 +1,22 @@
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parseLabArgs } from '../../src/args.js';
+import { DEFAULT_LAB_NAME } from '../../src/plan.js';
 
 describe('parseLabArgs', () => {
   it.each([
-    [['up'], { command: 'up', name: 'haweb', hosts: undefined, subnet: undefined }],
-    [['up', '--hosts', '20'], { command: 'up', name: 'haweb', hosts: 20, subnet: undefined }],
+    [['up'], { command: 'up', name: DEFAULT_LAB_NAME, hosts: undefined, subnet: undefined }],
+    [['up', '--hosts', '20'], { command: 'up', name: DEFAULT_LAB_NAME, hosts: 20, subnet: undefined }],
     [['up', '--name', 'labtest', '--subnet', '203.0.113.0/24'], { command: 'up', name: 'labtest', hosts: undefined, subnet: '203.0.113.0/24' }],
-    [['down'], { command: 'down', name: 'haweb' }],
+    [['down'], { command: 'down', name: DEFAULT_LAB_NAME }],
     [['down', '--name', 'labtest'], { command: 'down', name: 'labtest' }],
-    [['status', '--json'], { command: 'status', name: 'haweb', json: true }],
-    [['status'], { command: 'status', name: 'haweb', json: false }],
-    [['reboot', 'edu-proxy-02'], { command: 'reboot', name: 'haweb', host: 'edu-proxy-02' }],
-    [['exec', 'edu-proxy-01', '--', 'ip', '-br', 'addr'], { command: 'exec', name: 'haweb', host: 'edu-proxy-01', argv: ['ip', '-br', 'addr'] }],
+    [['status', '--json'], { command: 'status', name: DEFAULT_LAB_NAME, json: true }],
+    [['status'], { command: 'status', name: DEFAULT_LAB_NAME, json: false }],
+    [['reboot', 'edu-proxy-02'], { command: 'reboot', name: DEFAULT_LAB_NAME, host: 'edu-proxy-02' }],
+    [['exec', 'edu-proxy-01', '--', 'ip', '-br', 'addr'], { command: 'exec', name: DEFAULT_LAB_NAME, host: 'edu-proxy-01', argv: ['ip', '-br', 'addr'] }],
     [['exec', '--name', 'labtest', 'client', '--', 'curl', '-s', '--max-time', '2', 'http://203.0.113.50/'],
       { command: 'exec', name: 'labtest', host: 'client', argv: ['curl', '-s', '--max-time', '2', 'http://203.0.113.50/'] }],
-    [['exec', 'edu-proxy-01', 'hostname'], { command: 'exec', name: 'haweb', host: 'edu-proxy-01', argv: ['hostname'] }],
+    [['exec', 'edu-proxy-01', 'hostname'], { command: 'exec', name: DEFAULT_LAB_NAME, host: 'edu-proxy-01', argv: ['hostname'] }],
     [['sources'], { command: 'sources' }],
   ])('%j', (argv, expected) => {
     expect(parseLabArgs(argv)).toEqual(expected);

@@ -45,7 +45,7 @@ describe('known_hosts', () => {
 
 describe('/etc/hosts of a host', () => {
   it('lists every lab host and the client', () => {
-    const text = renderEtcHosts(planLab({ hosts: 3 }));
+    const text = renderEtcHosts(planLab({ name: 'haweb', subnet: '198.51.100.0/24', hosts: 3 }));
     expect(text).toContain('198.51.100.53\tedu-proxy-03\n');
     expect(text).toContain('198.51.100.180\tclient\n');
     expect(text.startsWith('127.0.0.1\tlocalhost\n')).toBe(true);

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { hostName, labMac, parseSubnet, planLab, validateLabName } from '../../src/plan.js';
+import {
+  BUILTIN_LAB_NAME, BUILTIN_SUBNET, DEFAULT_LAB_NAME, cidrOverlaps, hostName, labMac, parseSubnet, planLab, validateLabName,
+} from '../../src/plan.js';
 
 describe('planLab: the seed layout', () => {
-  const plan = planLab();
+  const plan = planLab({ name: BUILTIN_LAB_NAME, subnet: BUILTIN_SUBNET });
 
   it('defaults to lab haweb on TEST-NET-2 with two hosts', () => {
+    expect([BUILTIN_LAB_NAME, BUILTIN_SUBNET]).toEqual(['haweb', '198.51.100.0/24']);
+    expect(planLab().name).toBe(DEFAULT_LAB_NAME);
+    expect(planLab().hosts).toHaveLength(2);
     expect(plan.name).toBe('haweb');
     expect(plan.subnet).toBe('198.51.100.0/24');
     expect(plan.hosts.map((h) => [h.name, h.address])).toEqual([
@@ -40,15 +45,15 @@ describe('planLab: other labs', () => {
   });
 
   it('works inside a larger network', () => {
-    expect(planLab({ subnet: '100.64.0.0/16' }).hosts[0].address).toBe('100.64.0.51');
+    expect(planLab({ subnet: '100.64.0.0/16', name: 'big' }).hosts[0].address).toBe('100.64.0.51');
   });
 
   it('gives every host and the client a distinct locally administered MAC, stable per lab', () => {
-    const plan = planLab({ hosts: 30 });
+    const plan = planLab({ name: 'haweb', hosts: 30 });
     const macs = [...plan.hosts.map((h) => h.mac), plan.client.mac];
     expect(new Set(macs).size).toBe(31);
     for (const mac of macs) expect(mac).toMatch(/^02(:[0-9a-f]{2}){5}$/);
-    expect(planLab({ hosts: 30 }).hosts[7].mac).toBe(plan.hosts[7].mac);
+    expect(planLab({ name: 'haweb', hosts: 30 }).hosts[7].mac).toBe(plan.hosts[7].mac);
     expect(labMac('other', 1, 8)).not.toBe(plan.hosts[7].mac);
   });
 
@@ -82,5 +87,17 @@ describe('rejections', () => {
   it('pads host numbers like the seed', () => {
     expect(hostName(3)).toBe('edu-proxy-03');
     expect(hostName(12)).toBe('edu-proxy-12');
+  });
+});
+
+describe('cidrOverlaps', () => {
+  it.each([
+    ['198.51.100.0/24', '198.51.100.51', true],
+    ['198.51.100.51', '198.51.100.51', true],
+    ['198.51.100.52', '198.51.100.51', false],
+    ['203.0.113.0/24', '198.51.100.0/24', false],
+    ['198.51.0.0/16', '198.51.100.0/24', true],
+  ])('%s vs %s', (a, b, expected) => {
+    expect(cidrOverlaps(a, b)).toBe(expected);
   });
 });
