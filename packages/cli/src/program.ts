@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
   collectSecrets,
@@ -101,7 +101,6 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
 
   const prepare = async (playbook: string, flags: RunFlags) => {
     const playbookFile = resolve(io.cwd, playbook);
-    const playbookDir = dirname(playbookFile);
     const masker = new SecretMasker();
     const plugins = await (deps.registry ?? (() => composeRegistry()))();
     let extraVars: Vars = {};
@@ -114,15 +113,18 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
     }
     for (const s of collectSecrets(extraVars)) masker.add(s);
     const inventorySources = defaultInventory(playbookFile, flags.inventory?.map((i) => resolve(io.cwd, i)), deps.labInventory);
-    const loaded = loadRun({ playbookFile, inventorySources, extraVars, registry: plugins.registry, limit: flags.limit }, playbookDir);
+    const loaded = loadRun({
+      playbookFile,
+      inventorySources,
+      registry: plugins.registry,
+      limit: flags.limit,
+      tags: commaList(flags.tags),
+      skipTags: commaList(flags.skipTags),
+    });
     diagnostics.push(...loaded.diagnostics);
     if (loaded.inventory) {
       for (const h of loaded.inventory.hosts.values()) for (const s of collectSecrets(h.vars)) masker.add(s);
       for (const g of loaded.inventory.groups.values()) for (const s of collectSecrets(g.vars)) masker.add(s);
-      if (flags.limit) {
-        const r = resolvePattern(loaded.inventory, flags.limit);
-        if (r.hosts.length === 0) diagnostics.push({ severity: 'error', message: `--limit "${flags.limit}" matches no host` });
-      }
     }
     return { ...loaded, diagnostics, extraVars, masker, plugins, playbookFile, inventorySources };
   };
