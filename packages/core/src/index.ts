@@ -10,3 +10,5 @@ export * from './report/index.js';
 export * from './templating/index.js';
 export * from './vars/index.js';
 export * from './inventory/index.js';
+export * from './playbook/index.js';
+export * from './validate/index.js';

@@ -62,7 +62,8 @@ export class InventoryBuilder {
     for (const g of inv.groups.values()) {
       if (g.name !== 'all' && !isChild.has(g.name) && !all.children.includes(g.name)) all.children.push(g.name);
     }
-    if (!all.children.includes('ungrouped')) all.children.push('ungrouped');
+    // `ungrouped` is listed last, as Ansible does.
+    all.children = [...all.children.filter((c) => c !== 'ungrouped'), 'ungrouped'];
     const inSomeGroup = new Set<string>();
     for (const g of inv.groups.values()) if (g.name !== 'all' && g.name !== 'ungrouped') g.hosts.forEach((h) => inSomeGroup.add(h));
     // Hosts written directly under `all` (or before any INI section) show up in `ungrouped`, as in Ansible.

@@ -39,8 +39,26 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${src}$`);
 }
 
-/** Hosts matched by one term (without its & or ! prefix); undefined when it matches nothing at all. */
+/**
+ * Hosts matched by one term (without its & or ! prefix); undefined when it matches nothing at all.
+ * A trailing subscript selects by position, as in Ansible: `lb[0]`, `lb[-1]`, `lb[0:1]` (inclusive).
+ */
 function matchTerm(inv: Inventory, groups: Record<string, string[]>, term: string): string[] | undefined | Error {
+  const sub = /^(.+)\[(-?\d+)(?::(-?\d*))?\]$/.exec(term);
+  if (sub && !term.startsWith('~')) {
+    const base = matchPlain(inv, groups, sub[1]);
+    if (base instanceof Error || base === undefined) return base;
+    const at = (i: number) => (i < 0 ? base.length + i : i);
+    const start = at(Number(sub[2]));
+    if (sub[3] === undefined) return start >= 0 && start < base.length ? [base[start]] : undefined;
+    const end = sub[3] === '' ? base.length - 1 : at(Number(sub[3]));
+    const picked = base.slice(Math.max(0, start), end + 1);
+    return picked.length ? picked : undefined;
+  }
+  return matchPlain(inv, groups, term);
+}
+
+function matchPlain(inv: Inventory, groups: Record<string, string[]>, term: string): string[] | undefined | Error {
   if (term === 'all' || term === '*') return [...inv.hosts.keys()];
   if (term in groups) return groups[term];
   if (inv.hosts.has(term)) return [term];

@@ -8,6 +8,7 @@
  * The `!secret` tag wraps a scalar in SecretString (masked in every output).
  */
 import { readFileSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
 import {
   isMap,
   isPair,
@@ -91,11 +92,19 @@ export function parseYaml(file: string, text: string): YamlSource {
   return { file, docs, lineCounter, diagnostics };
 }
 
+/** How a path appears in messages: relative to the working directory when below it, else absolute. */
+export function displayPath(file: string): string {
+  if (!isAbsolute(file)) return file;
+  const rel = relative(process.cwd(), file);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? file : rel;
+}
+
 /** Read and parse a YAML file; a missing or unreadable file becomes a diagnostic at `from`. */
-export function readYaml(file: string, from?: SourcePos, what = 'file'): YamlSource {
+export function readYaml(path: string, from?: SourcePos, what = 'file'): YamlSource {
+  const file = displayPath(path);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (e) {
     return {
       file,

@@ -1,0 +1,221 @@
+/**
+ * The playbook loader: a YAML list of plays -> the model (model.ts), with every problem collected as a
+ * diagnostic naming file:line:col and the offending key. Nothing is rendered here: templates stay raw
+ * strings and are rendered per host by the executor.
+ */
+import { accessSync, constants } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { ModuleRegistry } from '../contract/module.js';
+import { ValidationError, type Diagnostic, type Handler, type Play, type Playbook, type SourcePos, type TaskItem, type Vars } from '../model.js';
+import { readVarsFile } from '../inventory/vars-dirs.js';
+import { isTemplate } from '../templating/engine.js';
+import { PLAY_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
+import { loadRoleEntry } from './roles.js';
+import { boolValue, handlerList, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
+import { describeNode, displayPath, entries, isMap, isSeq, posOf, readYaml, rootOf, toJS, type Node } from './yaml-source.js';
+import { didYouMean } from '../validate/suggest.js';
+
+export interface LoadPlaybookOptions {
+  /**
+   * Module registry: lets the loader tell a module key from a misspelt keyword when a task has both,
+   * and merge `args:` into free-form modules. Unknown modules are reported by validation, not here.
+   */
+  registry?: ModuleRegistry;
+}
+
+export interface PlaybookLoad {
+  playbook: Playbook;
+  diagnostics: Diagnostic[];
+}
+
+/** Where each play's parts were written, for validation messages. */
+export interface PlayPositions {
+  hosts: SourcePos;
+  /** Each role entry's position, in order. */
+  roles: SourcePos[];
+}
+const playPositions = new WeakMap<Play, PlayPositions>();
+export function playPositionsOf(play: Play): PlayPositions {
+  return playPositions.get(play) ?? { hosts: play.pos, roles: [] };
+}
+
+/** Play-level tags apply to every task of the play. */
+function addTags(items: TaskItem[], tags: string[]): void {
+  for (const item of items) {
+    for (const t of tags) if (!item.tags.includes(t)) item.tags.push(t);
+    if (item.kind === 'block') addTags([...item.block, ...item.rescue, ...item.always], tags);
+  }
+}
+
+function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: string): Play | undefined {
+  const pos = posOf(ctx.src, node);
+  if (!isMap(node)) {
+    ctx.diagnostics.push({ severity: 'error', message: `a play must be a mapping, got ${describeNode(node)}`, pos });
+    return undefined;
+  }
+  const play: Play = {
+    name: '',
+    pos,
+    hosts: '',
+    vars: {},
+    varsFiles: [],
+    gatherFacts: true,
+    become: false,
+    roleDefaults: {},
+    preTasks: [],
+    tasks: [],
+    postTasks: [],
+    handlers: [],
+    baseDir,
+  };
+  const positions: PlayPositions = { hosts: pos, roles: [] };
+  let hostsSeen = false;
+  let tags: string[] = [];
+  let ownTasks: TaskItem[] = [];
+  let ownHandlers: Handler[] = [];
+  const roleTasks: TaskItem[] = [];
+  const roleHandlers: Handler[] = [];
+  for (const e of entries(node)) {
+    const at = posOf(ctx.src, e.keyNode);
+    switch (e.key) {
+      case 'name': {
+        const v = toJS(ctx.src, e.value);
+        if (typeof v === 'string') play.name = v;
+        else ctx.diagnostics.push({ severity: 'error', message: `'name' must be a string, got ${describeNode(e.value)}`, pos: posOf(ctx.src, e.value) });
+        break;
+      }
+      case 'hosts': {
+        hostsSeen = true;
+        positions.hosts = posOf(ctx.src, e.value ?? e.keyNode);
+        const list = stringList(ctx, e.value, 'hosts', 'a host pattern');
+        play.hosts = list.join(',');
+        if (play.hosts.trim() === '') ctx.diagnostics.push({ severity: 'error', message: `'hosts' must not be empty`, pos: positions.hosts });
+        break;
+      }
+      case 'vars':
+        play.vars = varsMapping(ctx, e.value, 'vars');
+        break;
+      case 'vars_files':
+        play.varsFiles = readVarsFiles(ctx, e.value, baseDir);
+        break;
+      case 'gather_facts':
+        play.gatherFacts = boolValue(ctx, e.value, 'gather_facts') ?? true;
+        break;
+      case 'become':
+        play.become = boolValue(ctx, e.value, 'become') ?? false;
+        break;
+      case 'serial': {
+        const v = toJS(ctx.src, e.value);
+        if ((typeof v === 'number' && Number.isInteger(v) && v > 0) || (typeof v === 'string' && /^\d+%$/.test(v.trim()))) play.serial = v as number | string;
+        else if (typeof v === 'string' && /^\d+$/.test(v.trim()) && Number(v) > 0) play.serial = Number(v);
+        else ctx.diagnostics.push({ severity: 'error', message: `'serial' must be a positive number of hosts or a percentage like "30%", got ${typeof v === 'string' ? `'${v}'` : describeNode(e.value)}`, pos: posOf(ctx.src, e.value) });
+        break;
+      }
+      case 'pre_tasks':
+        play.preTasks = taskList(ctx, e.value, 'pre_tasks', 'task');
+        break;
+      case 'tasks':
+        ownTasks = taskList(ctx, e.value, 'tasks', 'task');
+        break;
+      case 'post_tasks':
+        play.postTasks = taskList(ctx, e.value, 'post_tasks', 'task');
+        break;
+      case 'handlers':
+        ownHandlers = handlerList(ctx, e.value, 'handlers');
+        break;
+      case 'tags':
+        tags = stringList(ctx, e.value, 'tags', 'a tag').flatMap((t) => t.split(',').map((s) => s.trim()).filter(Boolean));
+        break;
+      case 'roles': {
+        if (e.value === null) break;
+        if (!isSeq(e.value)) {
+          ctx.diagnostics.push({ severity: 'error', message: `'roles' must be a list of roles, got ${describeNode(e.value)}`, pos: posOf(ctx.src, e.value) });
+          break;
+        }
+        for (const r of e.value.items) {
+          positions.roles.push(posOf(ctx.src, r as Node));
+          const role = loadRoleEntry(ctx, r as Node, baseDir);
+          if (!role) continue;
+          Object.assign(play.roleDefaults, role.info.defaults);
+          roleTasks.push(...role.tasks);
+          roleHandlers.push(...role.handlers);
+        }
+        break;
+      }
+      default:
+        if (UNSUPPORTED_KEYWORDS.has(e.key)) {
+          ctx.diagnostics.push({ severity: 'error', message: `keyword '${e.key}' in play is not supported by this provisioner`, pos: at });
+        } else {
+          ctx.diagnostics.push({ severity: 'error', message: `unknown keyword '${e.key}' in play${didYouMean(e.key, PLAY_KEYWORDS)}`, pos: at });
+        }
+    }
+  }
+  if (!hostsSeen) ctx.diagnostics.push({ severity: 'error', message: `play ${play.name ? `'${play.name}' ` : `#${index + 1} `}has no 'hosts'`, pos });
+  if (!play.name) play.name = play.hosts;
+  play.tasks = [...roleTasks, ...ownTasks];
+  play.handlers = [...ownHandlers, ...roleHandlers];
+  addTags([...play.preTasks, ...play.tasks, ...play.postTasks], tags);
+  playPositions.set(play, positions);
+  return play;
+}
+
+function readVarsFiles(ctx: TaskParseContext, node: Node | null, baseDir: string): Play['varsFiles'] {
+  if (node === null) return [];
+  const items = isSeq(node) ? (node.items as Node[]) : [node];
+  const out: Play['varsFiles'] = [];
+  for (const item of items) {
+    const at = posOf(ctx.src, item);
+    const v = toJS(ctx.src, item);
+    if (typeof v !== 'string' || v.trim() === '') {
+      ctx.diagnostics.push({ severity: 'error', message: `'vars_files' must list file names, got ${describeNode(item)}`, pos: at });
+      continue;
+    }
+    if (isTemplate(v)) {
+      ctx.diagnostics.push({ severity: 'error', message: `vars_files entry '${v}' is templated; only plain file names are supported`, pos: at });
+      continue;
+    }
+    const file = isAbsolute(v) ? v : resolve(baseDir, v);
+    let readable = true;
+    try {
+      accessSync(file, constants.R_OK);
+    } catch (err) {
+      readable = false;
+      ctx.diagnostics.push({ severity: 'error', message: `cannot read vars_files entry '${v}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (${displayPath(file)})`, pos: at });
+    }
+    const vars: Vars = readable ? readVarsFile(file, ctx.diagnostics, 'vars_files entry') : {};
+    out.push({ file, vars });
+  }
+  return out;
+}
+
+/** Read a playbook and everything it includes (roles, vars_files), collecting every problem. */
+export function readPlaybook(file: string, options: LoadPlaybookOptions = {}): PlaybookLoad {
+  const path = resolve(file);
+  const baseDir = dirname(path);
+  const src = readYaml(path, undefined, 'playbook');
+  const diagnostics: Diagnostic[] = [...src.diagnostics];
+  const playbook: Playbook = { file: path, plays: [] };
+  if (src.diagnostics.length) return { playbook, diagnostics };
+  const ctx: TaskParseContext = { src, diagnostics, registry: options.registry };
+  const root = rootOf(src);
+  if (root === null || toJS(src, root) === null) {
+    diagnostics.push({ severity: 'error', message: 'the playbook is empty: expected a list of plays', pos: posOf(src, root) });
+    return { playbook, diagnostics };
+  }
+  if (!isSeq(root)) {
+    diagnostics.push({ severity: 'error', message: `a playbook must be a list of plays (each starting with '- hosts:'), got ${describeNode(root)}`, pos: posOf(src, root) });
+    return { playbook, diagnostics };
+  }
+  root.items.forEach((item, i) => {
+    const play = parsePlay(ctx, item as Node, i, baseDir);
+    if (play) playbook.plays.push(play);
+  });
+  return { playbook, diagnostics };
+}
+
+/** Like readPlaybook, but throws a ValidationError (exit code 2) listing every error. */
+export function loadPlaybook(file: string, options: LoadPlaybookOptions = {}): Playbook {
+  const { playbook, diagnostics } = readPlaybook(file, options);
+  if (diagnostics.some((d) => d.severity === 'error')) throw new ValidationError(diagnostics);
+  return playbook;
+}

@@ -1,0 +1,121 @@
+/**
+ * Roles: roles/<name>/{tasks,handlers,defaults,vars}/main.yml next to the playbook (templates/ and
+ * files/ are looked up by the modules through the task's role). A play entry is `- nginx` or
+ * `- { role: nginx, some_param: 1, vars: {...}, tags: [...], when: ..., become: yes }`.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Handler, RoleInfo, SourcePos, TaskItem, Vars } from '../model.js';
+import { readVarsFile } from '../inventory/vars-dirs.js';
+import { didYouMean } from '../validate/suggest.js';
+import { ROLE_ENTRY_KEYWORDS } from './keywords.js';
+import { boolValue, conditionList, handlerList, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
+import { describeNode, displayPath, entries, isMap, posOf, readYaml, rootOf, toJS, type Node } from './yaml-source.js';
+
+export interface LoadedRole {
+  info: RoleInfo;
+  tasks: TaskItem[];
+  handlers: Handler[];
+}
+
+function mainFile(dir: string): string | undefined {
+  for (const name of ['main.yml', 'main.yaml', 'main']) {
+    const f = join(dir, name);
+    if (existsSync(f) && statSync(f).isFile()) return f;
+  }
+  return undefined;
+}
+
+/** Read a role's entry in a play and the role itself. Undefined when it cannot be used (errors reported). */
+export function loadRoleEntry(ctx: TaskParseContext, node: Node, baseDir: string): LoadedRole | undefined {
+  const at = posOf(ctx.src, node);
+  let name: string | undefined;
+  let params: Vars = {};
+  let roleVars: Vars = {};
+  let tags: string[] = [];
+  let when: string[] = [];
+  let become: boolean | undefined;
+  let namePos: SourcePos = at;
+  const value = toJS(ctx.src, node);
+  if (typeof value === 'string') name = value;
+  else if (isMap(node)) {
+    for (const e of entries(node)) {
+      const kpos = posOf(ctx.src, e.keyNode);
+      switch (e.key) {
+        case 'role':
+        case 'name': {
+          const v = toJS(ctx.src, e.value);
+          if (typeof v === 'string') {
+            name = v;
+            namePos = posOf(ctx.src, e.value);
+          } else ctx.diagnostics.push({ severity: 'error', message: `'${e.key}' of a role must be its name, got ${describeNode(e.value)}`, pos: posOf(ctx.src, e.value) });
+          break;
+        }
+        case 'vars':
+          roleVars = varsMapping(ctx, e.value, 'vars');
+          break;
+        case 'tags':
+          tags = stringList(ctx, e.value, 'tags', 'a tag');
+          break;
+        case 'when':
+          when = conditionList(ctx, e.value, 'when');
+          break;
+        case 'become':
+          become = boolValue(ctx, e.value, 'become');
+          break;
+        default:
+          // Anything else is a role parameter (Ansible's role params), a variable of the role's tasks.
+          if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.key)) {
+            ctx.diagnostics.push({ severity: 'error', message: `invalid role parameter '${e.key}'${didYouMean(e.key, ROLE_ENTRY_KEYWORDS)}`, pos: kpos });
+          } else params[e.key] = toJS(ctx.src, e.value);
+      }
+    }
+    if (name === undefined) {
+      ctx.diagnostics.push({ severity: 'error', message: `a role entry needs 'role: <name>'`, pos: at });
+      return undefined;
+    }
+  } else {
+    ctx.diagnostics.push({ severity: 'error', message: `a role must be a name or a mapping with 'role:', got ${describeNode(node)}`, pos: at });
+    return undefined;
+  }
+  const path = join(baseDir, 'roles', name);
+  if (!existsSync(path) || !statSync(path).isDirectory()) {
+    ctx.diagnostics.push({ severity: 'error', message: `role '${name}' not found: no folder ${displayPath(path)}`, pos: namePos });
+    return undefined;
+  }
+  const defaultsFile = mainFile(join(path, 'defaults'));
+  const defaults = defaultsFile ? readVarsFile(defaultsFile, ctx.diagnostics, 'role defaults file') : {};
+  const varsFile = mainFile(join(path, 'vars'));
+  const ownVars = varsFile ? readVarsFile(varsFile, ctx.diagnostics, 'role vars file') : {};
+  const info: RoleInfo = { name, path, defaults };
+  const scopeVars = { ...ownVars, ...roleVars, ...params };
+  const tasks = readRoleList(ctx, info, join(path, 'tasks'), 'task') as TaskItem[];
+  for (const item of tasks) {
+    item.vars = { ...scopeVars, ...item.vars };
+    item.when = [...when, ...item.when];
+    for (const t of tags) if (!item.tags.includes(t)) item.tags.push(t);
+    if (item.become === undefined && become !== undefined) item.become = become;
+    if (item.kind === 'block') propagateTags(item.block.concat(item.rescue, item.always), tags);
+  }
+  const handlers = readRoleList(ctx, info, join(path, 'handlers'), 'handler') as Handler[];
+  for (const h of handlers) h.vars = { ...scopeVars, ...h.vars };
+  return { info, tasks, handlers };
+}
+
+function propagateTags(items: TaskItem[], tags: string[]): void {
+  for (const item of items) {
+    for (const t of tags) if (!item.tags.includes(t)) item.tags.push(t);
+    if (item.kind === 'block') propagateTags(item.block.concat(item.rescue, item.always), tags);
+  }
+}
+
+function readRoleList(ctx: TaskParseContext, role: RoleInfo, dir: string, kind: 'task' | 'handler'): TaskItem[] {
+  const file = mainFile(dir);
+  if (!file) return [];
+  const src = readYaml(file, undefined, `role ${kind}s file`);
+  ctx.diagnostics.push(...src.diagnostics);
+  if (src.diagnostics.length) return [];
+  const sub: TaskParseContext = { ...ctx, src, role };
+  const root = rootOf(src);
+  return kind === 'task' ? taskList(sub, root, `${role.name}/tasks/main.yml`, 'task') : handlerList(sub, root, `${role.name}/handlers/main.yml`);
+}

@@ -1,0 +1,398 @@
+/** Tasks, blocks and handlers: from YAML nodes to the model, with every problem named at its key. */
+import type { ModuleRegistry } from '../contract/module.js';
+import type { Block, Diagnostic, Handler, RoleInfo, SourcePos, Task, TaskItem, Vars } from '../model.js';
+import { closest, didYouMean } from '../validate/suggest.js';
+import { isPlainObject } from '../vars/secret.js';
+import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, LOOP_CONTROL_KEYS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
+import { setTaskPositions, type TaskPositions } from './positions.js';
+import { describeNode, entries, isMap, isScalar, isSeq, posOf, toJS, type Node, type YamlSource } from './yaml-source.js';
+
+export interface TaskParseContext {
+  src: YamlSource;
+  diagnostics: Diagnostic[];
+  registry?: ModuleRegistry;
+  role?: RoleInfo;
+}
+
+function error(ctx: TaskParseContext, message: string, pos: SourcePos): void {
+  ctx.diagnostics.push({ severity: 'error', message, pos });
+}
+
+function unknownKeyword(ctx: TaskParseContext, key: string, where: string, allowed: readonly string[], pos: SourcePos): void {
+  if (UNSUPPORTED_KEYWORDS.has(key)) error(ctx, `keyword '${key}' in ${where} is not supported by this provisioner`, pos);
+  else error(ctx, `unknown keyword '${key}' in ${where}${didYouMean(key, allowed)}`, pos);
+}
+
+/** A string or a list of strings (numbers accepted and turned into strings). */
+export function stringList(ctx: TaskParseContext, node: Node | null, keyword: string, what = 'a string'): string[] {
+  if (node === null) return [];
+  const one = (n: Node | null): string | undefined => {
+    const v = toJS(ctx.src, n);
+    if (typeof v === 'string' || typeof v === 'number') return String(v);
+    error(ctx, `'${keyword}' must be ${what} or a list of them, got ${describeNode(n)}`, posOf(ctx.src, n));
+    return undefined;
+  };
+  if (isSeq(node)) return node.items.map((n) => one(n as Node)).filter((s): s is string => s !== undefined);
+  const s = one(node);
+  return s === undefined ? [] : [s];
+}
+
+/** `tags`: a list, or one string with comma-separated tags. */
+function tagList(ctx: TaskParseContext, node: Node | null): string[] {
+  return stringList(ctx, node, 'tags', 'a tag').flatMap((t) => t.split(',').map((s) => s.trim()).filter(Boolean));
+}
+
+/** `when`, `changed_when`, `failed_when`: a string, a boolean or a list of them (all must hold). */
+export function conditionList(ctx: TaskParseContext, node: Node | null, keyword: string): string[] {
+  if (node === null) return [];
+  const one = (n: Node | null): string | undefined => {
+    const v = toJS(ctx.src, n);
+    if (typeof v === 'string') {
+      if (v.trim() === '') {
+        error(ctx, `'${keyword}' must not be empty`, posOf(ctx.src, n));
+        return undefined;
+      }
+      return v;
+    }
+    if (typeof v === 'boolean') return v ? 'True' : 'False';
+    if (typeof v === 'number') return String(v);
+    error(ctx, `'${keyword}' must be a string, a boolean or a list of them, got ${describeNode(n)}`, posOf(ctx.src, n));
+    return undefined;
+  };
+  if (isSeq(node)) return node.items.map((n) => one(n as Node)).filter((s): s is string => s !== undefined);
+  const s = one(node);
+  return s === undefined ? [] : [s];
+}
+
+/** yes/no/true/false (YAML booleans, or the same words as strings). */
+export function boolValue(ctx: TaskParseContext, node: Node | null, keyword: string): boolean | undefined {
+  const v = toJS(ctx.src, node);
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string') {
+    const s = v.trim().toLowerCase();
+    if (['yes', 'true', 'on', '1'].includes(s)) return true;
+    if (['no', 'false', 'off', '0'].includes(s)) return false;
+  }
+  error(ctx, `'${keyword}' must be a boolean (yes/no, true/false), got ${describeNode(node)}`, posOf(ctx.src, node));
+  return undefined;
+}
+
+export function varsMapping(ctx: TaskParseContext, node: Node | null, keyword: string): Vars {
+  if (node === null) return {};
+  const v = toJS(ctx.src, node);
+  if (v === null) return {};
+  if (!isMap(node) || !isPlainObject(v)) {
+    error(ctx, `'${keyword}' must be a mapping of variables, got ${describeNode(node)}`, posOf(ctx.src, node));
+    return {};
+  }
+  for (const e of entries(node)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.key)) {
+      error(ctx, `invalid variable name '${e.key}' in '${keyword}' (use letters, digits and _; not starting with a digit)`, posOf(ctx.src, e.keyNode));
+    }
+  }
+  return v;
+}
+
+/** A list of tasks (or handlers) under `keyword`. */
+export function taskList(ctx: TaskParseContext, node: Node | null, keyword: string, kind: 'task' | 'handler'): TaskItem[] {
+  if (node === null) return [];
+  if (!isSeq(node)) {
+    if (toJS(ctx.src, node) === null) return [];
+    error(ctx, `'${keyword}' must be a list of ${kind}s, got ${describeNode(node)}`, posOf(ctx.src, node));
+    return [];
+  }
+  const out: TaskItem[] = [];
+  for (const item of node.items) {
+    const parsed = parseTaskItem(ctx, item as Node, kind);
+    if (parsed) out.push(parsed);
+  }
+  return out;
+}
+
+export function handlerList(ctx: TaskParseContext, node: Node | null, keyword: string): Handler[] {
+  const items = taskList(ctx, node, keyword, 'handler');
+  const out: Handler[] = [];
+  for (const item of items) {
+    if (item.kind === 'task') out.push(item as Handler);
+    else error(ctx, `handlers cannot be blocks`, item.pos);
+  }
+  return out;
+}
+
+function parseTaskItem(ctx: TaskParseContext, node: Node, kind: 'task' | 'handler'): TaskItem | undefined {
+  const pos = posOf(ctx.src, node);
+  if (!isMap(node)) {
+    error(ctx, `a ${kind} must be a mapping, got ${describeNode(node)}`, pos);
+    return undefined;
+  }
+  const keys = entries(node);
+  if (kind === 'task' && keys.some((e) => e.key === 'block')) return parseBlock(ctx, node, pos);
+  return parseTask(ctx, node, pos, kind);
+}
+
+function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | undefined {
+  const block: Block = {
+    kind: 'block',
+    pos,
+    when: [],
+    tags: [],
+    vars: {},
+    ignoreErrors: false,
+    noLog: false,
+    block: [],
+    rescue: [],
+    always: [],
+    ...(ctx.role ? { role: ctx.role } : {}),
+  };
+  for (const e of entries(node as never)) {
+    const at = posOf(ctx.src, e.keyNode);
+    switch (e.key) {
+      case 'name': {
+        const v = toJS(ctx.src, e.value);
+        if (typeof v === 'string') block.name = v;
+        else error(ctx, `'name' must be a string, got ${describeNode(e.value)}`, posOf(ctx.src, e.value));
+        break;
+      }
+      case 'block':
+      case 'rescue':
+      case 'always':
+        block[e.key] = taskList(ctx, e.value, e.key, 'task');
+        break;
+      case 'when':
+        block.when = conditionList(ctx, e.value, 'when');
+        break;
+      case 'tags':
+        block.tags = tagList(ctx, e.value);
+        break;
+      case 'become': {
+        const b = boolValue(ctx, e.value, 'become');
+        if (b !== undefined) block.become = b;
+        break;
+      }
+      case 'vars':
+        block.vars = varsMapping(ctx, e.value, 'vars');
+        break;
+      case 'ignore_errors':
+        block.ignoreErrors = boolValue(ctx, e.value, e.key) ?? false;
+        break;
+      case 'no_log':
+        block.noLog = boolValue(ctx, e.value, e.key) ?? false;
+        break;
+      default:
+        unknownKeyword(ctx, e.key, 'block', BLOCK_KEYWORDS, at);
+    }
+  }
+  inheritIntoChildren(block);
+  return block;
+}
+
+/** Tags and become of a block apply to everything inside (as in Ansible); when/vars stay on the block. */
+function inheritIntoChildren(block: Block): void {
+  for (const child of [...block.block, ...block.rescue, ...block.always]) {
+    for (const t of block.tags) if (!child.tags.includes(t)) child.tags.push(t);
+    if (child.become === undefined && block.become !== undefined) child.become = block.become;
+    if (block.noLog) child.noLog = true;
+    if (child.kind === 'block') inheritIntoChildren(child);
+  }
+}
+
+/** Pick the module key among the keys that are not keywords; report the others. */
+function chooseModule(ctx: TaskParseContext, candidates: { key: string; pos: SourcePos }[], allowed: readonly string[], where: string): string | undefined {
+  if (candidates.length === 0) return undefined;
+  if (candidates.length === 1) return candidates[0].key;
+  const known = ctx.registry ? candidates.filter((c) => c.key === 'meta' || ctx.registry!.get(c.key)) : [];
+  let module: string | undefined;
+  if (known.length === 1) module = known[0].key;
+  else if (known.length === 0) {
+    // Without a registry match, a key close to a keyword is a misspelt keyword, not the module.
+    const notTypos = candidates.filter((c) => !closest(c.key, allowed));
+    if (notTypos.length === 1) module = notTypos[0].key;
+  }
+  if (!module) {
+    const names = (known.length > 1 ? known : candidates).map((c) => `'${c.key}'`).join(', ');
+    error(ctx, `${where} has more than one module: ${names} (a ${where} runs exactly one module)`, candidates[1].pos);
+    return candidates[0].key;
+  }
+  for (const c of candidates) if (c.key !== module) unknownKeyword(ctx, c.key, where, allowed, c.pos);
+  return module;
+}
+
+function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'task' | 'handler'): Task | undefined {
+  const allowed: readonly string[] = kind === 'handler' ? HANDLER_KEYWORDS : TASK_KEYWORDS;
+  const keys = entries(node as never);
+  const candidates = keys.filter((e) => !allowed.includes(e.key) && e.key !== 'block');
+  for (const e of keys) {
+    if (e.key === 'block' || (kind === 'task' && e.key === 'listen')) {
+      unknownKeyword(ctx, e.key, kind, allowed, posOf(ctx.src, e.keyNode));
+    }
+  }
+  const moduleName = chooseModule(ctx, candidates.map((c) => ({ key: c.key, pos: posOf(ctx.src, c.keyNode) })), allowed, kind);
+  const nameEntry = keys.find((e) => e.key === 'name');
+  const nameValue = nameEntry ? toJS(ctx.src, nameEntry.value) : undefined;
+  if (!moduleName) {
+    const label = typeof nameValue === 'string' ? ` '${nameValue}'` : '';
+    error(ctx, `no module in ${kind}${label}: expected one module key (like 'command:' or 'copy:') besides its keywords`, pos);
+    return undefined;
+  }
+  const moduleEntry = keys.find((e) => e.key === moduleName)!;
+  const positions: TaskPositions = {
+    module: posOf(ctx.src, moduleEntry.keyNode),
+    args: posOf(ctx.src, moduleEntry.value ?? moduleEntry.keyNode),
+    argKeys: {},
+    argValues: {},
+    notify: [],
+    keywords: {},
+  };
+  const task: Handler = {
+    kind: 'task',
+    pos,
+    module: moduleName,
+    args: {},
+    when: [],
+    tags: [],
+    vars: {},
+    ignoreErrors: false,
+    noLog: false,
+    loopVar: 'item',
+    notify: [],
+    listen: [],
+    ...(ctx.role ? { role: ctx.role } : {}),
+  };
+  task.args = moduleArgs(ctx, moduleEntry.value, moduleName, positions);
+  let argsKeyword: { value: Node | null; pos: SourcePos } | undefined;
+  for (const e of keys) {
+    if (e.key === moduleName || e.key === 'block') continue;
+    const at = posOf(ctx.src, e.keyNode);
+    positions.keywords[e.key] = posOf(ctx.src, e.value ?? e.keyNode);
+    switch (e.key) {
+      case 'name':
+        if (typeof nameValue === 'string') task.name = nameValue;
+        else error(ctx, `'name' must be a string, got ${describeNode(e.value)}`, posOf(ctx.src, e.value));
+        break;
+      case 'when':
+        task.when = conditionList(ctx, e.value, 'when');
+        break;
+      case 'changed_when':
+        task.changedWhen = conditionList(ctx, e.value, 'changed_when');
+        break;
+      case 'failed_when':
+        task.failedWhen = conditionList(ctx, e.value, 'failed_when');
+        break;
+      case 'loop':
+      case 'with_items': {
+        if (task.loop !== undefined) error(ctx, `a task takes one of 'loop' or 'with_items', not both`, at);
+        const v = toJS(ctx.src, e.value);
+        if (!Array.isArray(v) && typeof v !== 'string') {
+          error(ctx, `'${e.key}' must be a list or a template that gives one, got ${describeNode(e.value)}`, posOf(ctx.src, e.value));
+          break;
+        }
+        // with_items flattens one level (Ansible's behaviour); loop does not.
+        task.loop = e.key === 'with_items' && Array.isArray(v) ? v.flatMap((x) => (Array.isArray(x) ? x : [x])) : v;
+        break;
+      }
+      case 'loop_control': {
+        if (!isMap(e.value)) {
+          error(ctx, `'loop_control' must be a mapping, got ${describeNode(e.value)}`, posOf(ctx.src, e.value));
+          break;
+        }
+        for (const lc of entries(e.value)) {
+          if (lc.key === 'loop_var') {
+            const v = toJS(ctx.src, lc.value);
+            if (typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) task.loopVar = v;
+            else error(ctx, `'loop_var' must be a variable name, got ${describeNode(lc.value)}`, posOf(ctx.src, lc.value));
+          } else if (!LOOP_CONTROL_KEYS.includes(lc.key as never)) {
+            error(ctx, `unknown key '${lc.key}' in loop_control${didYouMean(lc.key, LOOP_CONTROL_KEYS) || ` (supported: ${LOOP_CONTROL_KEYS.join(', ')})`}`, posOf(ctx.src, lc.keyNode));
+          }
+        }
+        break;
+      }
+      case 'register': {
+        const v = toJS(ctx.src, e.value);
+        if (typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) task.register = v;
+        else error(ctx, `'register' must be a variable name, got ${typeof v === 'string' ? `'${v}'` : describeNode(e.value)}`, posOf(ctx.src, e.value));
+        break;
+      }
+      case 'notify':
+        task.notify = stringList(ctx, e.value, 'notify', 'a handler name');
+        positions.notify = isSeq(e.value) ? e.value.items.map((n) => posOf(ctx.src, n as Node)) : [posOf(ctx.src, e.value)];
+        break;
+      case 'listen':
+        task.listen = stringList(ctx, e.value, 'listen', 'a topic');
+        break;
+      case 'ignore_errors':
+        task.ignoreErrors = boolValue(ctx, e.value, e.key) ?? false;
+        break;
+      case 'no_log':
+        task.noLog = boolValue(ctx, e.value, e.key) ?? false;
+        break;
+      case 'become': {
+        const b = boolValue(ctx, e.value, e.key);
+        if (b !== undefined) task.become = b;
+        break;
+      }
+      case 'tags':
+        task.tags = tagList(ctx, e.value);
+        break;
+      case 'vars':
+        task.vars = varsMapping(ctx, e.value, 'vars');
+        break;
+      case 'args':
+        argsKeyword = { value: e.value, pos: at };
+        break;
+      default:
+        // candidates other than the module were already reported
+        break;
+    }
+  }
+  if (argsKeyword) mergeArgsKeyword(ctx, task, argsKeyword, positions);
+  if (kind === 'handler' && task.name === undefined && task.listen.length === 0) {
+    error(ctx, `a handler needs a 'name' (or 'listen') so tasks can notify it`, pos);
+  }
+  setTaskPositions(task, positions);
+  return kind === 'handler' ? task : stripListen(task);
+}
+
+function stripListen(task: Handler): Task {
+  const { listen: _listen, ...rest } = task;
+  return rest;
+}
+
+function moduleArgs(ctx: TaskParseContext, node: Node | null, module: string, positions: TaskPositions): Vars | string {
+  if (node === null) return {};
+  if (isMap(node)) {
+    for (const e of entries(node)) {
+      positions.argKeys[e.key] = posOf(ctx.src, e.keyNode);
+      positions.argValues[e.key] = posOf(ctx.src, e.value ?? e.keyNode);
+    }
+    return toJS(ctx.src, node) as Vars;
+  }
+  const v = toJS(ctx.src, node);
+  if (v === null) return {};
+  if (isScalar(node) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) return String(v);
+  error(ctx, `arguments of '${module}' must be a mapping or a string, got ${describeNode(node)}`, posOf(ctx.src, node));
+  return {};
+}
+
+/** `args:` adds to the module's arguments; with a free-form string it needs the module's free-form key. */
+function mergeArgsKeyword(ctx: TaskParseContext, task: Task, kw: { value: Node | null; pos: SourcePos }, positions: TaskPositions): void {
+  if (kw.value === null) return;
+  if (!isMap(kw.value)) {
+    error(ctx, `'args' must be a mapping, got ${describeNode(kw.value)}`, posOf(ctx.src, kw.value));
+    return;
+  }
+  for (const e of entries(kw.value)) {
+    positions.argKeys[e.key] ??= posOf(ctx.src, e.keyNode);
+    positions.argValues[e.key] ??= posOf(ctx.src, e.value ?? e.keyNode);
+  }
+  const extra = toJS(ctx.src, kw.value) as Vars;
+  if (typeof task.args === 'string') {
+    const freeForm = ctx.registry?.get(task.module)?.freeFormKey;
+    if (!freeForm) {
+      error(ctx, `'args' cannot be combined with the string form of '${task.module}' (write its arguments as a mapping)`, kw.pos);
+      return;
+    }
+    task.args = { [freeForm]: task.args, ...extra };
+  } else {
+    task.args = { ...extra, ...task.args };
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * Validation of a whole run before any host is touched. Every problem is collected (the CLI prints
+ * them all and exits with code 2): unknown modules, bad or missing arguments, template syntax, host
+ * patterns that match nothing, missing controller files, notify of unknown handlers, plus what the
+ * loaders found (unknown keywords, undefined roles, unreadable vars_files, inventory syntax).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { ModuleRegistry } from '../contract/module.js';
+import type { Diagnostic, Inventory, Play, Playbook, SourcePos, Task, TaskItem, Vars } from '../model.js';
+import { readInventory } from '../inventory/load.js';
+import { resolvePattern } from '../inventory/patterns.js';
+import { readPlaybook, playPositionsOf } from '../playbook/load.js';
+import { taskPositions, walkTasks } from '../playbook/positions.js';
+import { displayPath } from '../playbook/yaml-source.js';
+import { isTemplate, templateSyntaxError } from '../templating/engine.js';
+import { isPlainObject } from '../vars/secret.js';
+import { argsObject, validateArgs } from './args.js';
+import { didYouMean } from './suggest.js';
+
+export interface ValidateRunInput {
+  playbook: Playbook;
+  inventory: Inventory;
+  registry: ModuleRegistry;
+  /** --limit pattern. */
+  limit?: string;
+  /** --tags (warned about when no task carries them). */
+  tags?: string[];
+  skipTags?: string[];
+}
+
+const META_ACTIONS = ['flush_handlers', 'noop', 'end_play', 'end_host', 'clear_facts', 'refresh_inventory', 'clear_host_errors', 'reset_connection'];
+const SPECIAL_TAGS = new Set(['all', 'always', 'never', 'tagged', 'untagged']);
+
+function allNames(registry: ModuleRegistry): string[] {
+  const r = registry as ModuleRegistry & { allNames?: () => string[] };
+  return r.allNames ? r.allNames() : registry.names();
+}
+
+function isMeta(module: string): boolean {
+  return module === 'meta' || module === 'ansible.builtin.meta' || module === 'ansible.legacy.meta';
+}
+
+/** Controller path lookup, in the order the executor uses: role files/ or templates/, the role, the playbook's folder. */
+function localCandidates(path: string, kind: 'files' | 'templates', play: Play, task: Task): string[] {
+  if (isAbsolute(path)) return [path];
+  return [
+    ...(task.role ? [join(task.role.path, kind, path), join(task.role.path, path)] : []),
+    join(play.baseDir, kind, path),
+    resolve(play.baseDir, path),
+  ];
+}
+
+function checkTemplatesIn(value: unknown, report: (reason: string) => void): void {
+  if (typeof value === 'string') {
+    const reason = templateSyntaxError(value);
+    if (reason) report(reason);
+  } else if (Array.isArray(value)) value.forEach((v) => checkTemplatesIn(v, report));
+  else if (isPlainObject(value)) Object.values(value).forEach((v) => checkTemplatesIn(v, report));
+}
+
+function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: ModuleRegistry, out: Diagnostic[]): void {
+  const pos = taskPositions(task);
+  const err = (message: string, at: SourcePos) => out.push({ severity: 'error', message, pos: at, task: task.name });
+  // Conditions and loops are expressions: check their syntax.
+  const conditions: [string, string[] | undefined][] = [['when', task.when], ['changed_when', task.changedWhen], ['failed_when', task.failedWhen]];
+  for (const [kw, list] of conditions) {
+    for (const c of list ?? []) {
+      const bare = c.trim().replace(/^\{\{([\s\S]*)\}\}$/, '$1');
+      const reason = templateSyntaxError(`{{ (${bare}) }}`);
+      if (reason) err(`bad expression in '${kw}': ${reason} (in ${JSON.stringify(c)})`, pos.keywords[kw] ?? task.pos);
+    }
+  }
+  if (task.loop !== undefined) checkTemplatesIn(task.loop, (r) => err(`bad template in 'loop': ${r}`, pos.keywords.loop ?? pos.keywords.with_items ?? task.pos));
+  if (task.name) checkTemplatesIn(task.name, (r) => err(`bad template in 'name': ${r}`, pos.keywords.name ?? task.pos));
+  for (const [k, v] of Object.entries(task.vars)) checkTemplatesIn(v, (r) => err(`bad template in variable '${k}': ${r}`, pos.keywords.vars ?? task.pos));
+  if (typeof task.args === 'string') checkTemplatesIn(task.args, (r) => err(`bad template in the arguments of '${task.module}': ${r}`, pos.args));
+  else for (const [k, v] of Object.entries(task.args)) checkTemplatesIn(v, (r) => err(`bad template in argument '${k}' of '${task.module}': ${r}`, pos.argValues[k] ?? pos.args));
+
+  notifyChecks(task, handlerNames, err);
+
+  const def = registry.get(task.module);
+  if (!def) {
+    if (isMeta(task.module)) {
+      const action = typeof task.args === 'string' ? task.args.trim() : String((task.args as Vars).action ?? '');
+      if (!META_ACTIONS.includes(action)) err(`unknown meta action '${action}'${didYouMean(action, META_ACTIONS)}`, pos.args);
+      return;
+    }
+    err(`unknown module '${task.module}'${didYouMean(task.module, allNames(registry))}`, pos.module);
+    return;
+  }
+  const argDiagnostics = validateArgs(task, def);
+  out.push(...argDiagnostics);
+  if (argDiagnostics.length || !def.localFiles) return;
+  const { args } = argsObject(task, def);
+  if (!args) return;
+  let files: { path: string; kind: 'files' | 'templates' }[];
+  try {
+    files = def.localFiles(args);
+  } catch {
+    return;
+  }
+  for (const f of files) {
+    if (typeof f.path !== 'string' || isTemplate(f.path)) continue;
+    const argName = Object.keys(args).find((k) => args[k] === f.path);
+    const at = (argName && pos.argValues[argName]) || pos.args;
+    const candidates = localCandidates(f.path, f.kind, play, task);
+    const found = candidates.find((c) => existsSync(c));
+    if (!found) {
+      err(`module '${task.module}': ${f.kind === 'templates' ? 'template' : 'file'} '${f.path}' not found (looked in ${candidates.map(displayPath).join(', ')})`, at);
+    } else if (f.kind === 'templates') {
+      let text: string | undefined;
+      try {
+        text = readFileSync(found, 'utf8');
+      } catch {
+        text = undefined;
+      }
+      const reason = text === undefined ? undefined : templateSyntaxError(text);
+      if (reason) err(`template ${displayPath(found)}: ${reason}`, at);
+    }
+  }
+}
+
+function notifyChecks(task: Task, handlerNames: Set<string>, err: (m: string, at: SourcePos) => void): void {
+  const pos = taskPositions(task);
+  task.notify.forEach((n, i) => {
+    if (isTemplate(n) || handlerNames.has(n)) return;
+    err(`notify '${n}' matches no handler of this play${didYouMean(n, handlerNames)}`, pos.notify[i] ?? task.pos);
+  });
+}
+
+function allItems(play: Play): TaskItem[] {
+  return [...play.preTasks, ...play.tasks, ...play.postTasks];
+}
+
+function checkPlay(play: Play, input: ValidateRunInput, out: Diagnostic[]): void {
+  const { inventory, registry } = input;
+  const pp = playPositionsOf(play);
+  const handlerNames = new Set<string>();
+  for (const h of play.handlers) {
+    if (h.name) handlerNames.add(h.name);
+    h.listen.forEach((l) => handlerNames.add(l));
+  }
+  // Host pattern
+  if (play.hosts.trim() !== '') {
+    const r = resolvePattern(inventory, play.hosts);
+    const names = [...inventory.groups.keys(), ...inventory.hosts.keys()];
+    for (const bad of r.invalid) out.push({ severity: 'error', message: `bad host pattern '${play.hosts}': ${bad.reason}`, pos: pp.hosts });
+    for (const term of r.unmatched) {
+      const bare = term.replace(/^[!&]/, '');
+      const whole = term === play.hosts ? '' : ` (in '${play.hosts}')`;
+      out.push({ severity: 'error', message: `host pattern '${bare}'${whole} matches no host or group${didYouMean(bare, names)}`, pos: pp.hosts });
+    }
+    if (r.unmatched.length === 0 && r.invalid.length === 0 && r.hosts.length === 0) {
+      out.push({ severity: 'error', message: `host pattern '${play.hosts}' matches no hosts`, pos: pp.hosts });
+    }
+    if (input.limit && r.hosts.length) {
+      const allowed = new Set(resolvePattern(inventory, input.limit).hosts);
+      if (!r.hosts.some((h) => allowed.has(h))) {
+        out.push({ severity: 'warning', message: `play '${play.name}' has no hosts left after --limit '${input.limit}': it will be skipped`, pos: pp.hosts });
+      }
+    }
+  }
+  // Play vars templates
+  for (const [k, v] of Object.entries(play.vars)) checkTemplatesIn(v, (r) => out.push({ severity: 'error', message: `bad template in play variable '${k}': ${r}`, pos: play.pos }));
+  for (const task of walkTasks(allItems(play))) checkTask(task, play, handlerNames, registry, out);
+  for (const h of play.handlers) checkTask(h, play, handlerNames, registry, out);
+}
+
+/** Every diagnostic of a run, errors and warnings, in playbook order. */
+export function validateRun(input: ValidateRunInput): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  if (input.limit !== undefined) {
+    const r = resolvePattern(input.inventory, input.limit);
+    for (const bad of r.invalid) out.push({ severity: 'error', message: `bad --limit pattern '${input.limit}': ${bad.reason}` });
+    for (const term of r.unmatched) out.push({ severity: 'error', message: `--limit: '${term.replace(/^[!&]/, '')}' matches no host or group` });
+    if (!r.unmatched.length && !r.invalid.length && r.hosts.length === 0) out.push({ severity: 'error', message: `--limit '${input.limit}' matches no hosts` });
+  }
+  for (const play of input.playbook.plays) checkPlay(play, input, out);
+  if (input.tags?.length) {
+    const used = new Set<string>();
+    for (const play of input.playbook.plays) for (const t of walkTasks(allItems(play))) t.tags.forEach((x) => used.add(x));
+    for (const tag of input.tags) {
+      if (!SPECIAL_TAGS.has(tag) && !used.has(tag)) {
+        out.push({ severity: 'warning', message: `--tags '${tag}' matches no task${didYouMean(tag, used)}` });
+      }
+    }
+  }
+  return out;
+}
+
+export interface PrepareRunInput {
+  /** Playbook file. */
+  playbook: string;
+  /** Inventory sources (-i); files, directories or `h1,h2,`. */
+  inventory: string | string[];
+  registry: ModuleRegistry;
+  limit?: string;
+  tags?: string[];
+  skipTags?: string[];
+}
+
+export interface PreparedRun {
+  playbook: Playbook;
+  inventory: Inventory;
+  /** Loader and validation diagnostics together; the run may start only if none is an error. */
+  diagnostics: Diagnostic[];
+  ok: boolean;
+}
+
+/** Load the inventory and the playbook and validate the run: what `provision check` and `run` do first. */
+export function prepareRun(input: PrepareRunInput): PreparedRun {
+  const pb = readPlaybook(input.playbook, { registry: input.registry });
+  const inv = readInventory(input.inventory, { playbookDir: resolve(pb.playbook.file, '..') });
+  const diagnostics = [...inv.diagnostics, ...pb.diagnostics];
+  // Semantic checks only make sense on what loaded; they still run so every problem shows at once.
+  diagnostics.push(
+    ...validateRun({ playbook: pb.playbook, inventory: inv.inventory, registry: input.registry, limit: input.limit, tags: input.tags, skipTags: input.skipTags }),
+  );
+  return { playbook: pb.playbook, inventory: inv.inventory, diagnostics, ok: !diagnostics.some((d) => d.severity === 'error') };
+}

@@ -1,0 +1,44 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { collectSecrets, isSecret, revealSecrets, SecretRegistry, SecretString } from '../../../src/vars/secret.js';
+import { parseYaml, rootOf, toJS } from '../../../src/playbook/yaml-source.js';
+import { render, renderString } from '../../../src/templating/index.js';
+
+describe('secrets', () => {
+  const src = parseYaml('v.yml', 'db:\n  user: app\n  password: !secret "hunter2-long"\ntokens: [!secret tok-123, plain]\n');
+  const vars = toJS(src, rootOf(src)) as Record<string, unknown>;
+
+  it('the !secret tag yields SecretString values', () => {
+    expect(isSecret((vars.db as Record<string, unknown>).password)).toBe(true);
+    expect(isSecret((vars.db as Record<string, unknown>).user)).toBe(false);
+  });
+
+  it('collects every secret value and reveals them for modules', () => {
+    expect([...collectSecrets(vars)].sort()).toEqual(['hunter2-long', 'tok-123']);
+    expect(revealSecrets(vars)).toEqual({ db: { user: 'app', password: 'hunter2-long' }, tokens: ['tok-123', 'plain'] });
+  });
+
+  it('never shows its value through inspect (console.log)', () => {
+    expect(inspect(new SecretString('hunter2-long'))).not.toContain('hunter2');
+  });
+
+  it('renders as its plain value in templates', () => {
+    expect(renderString('pass={{ db.password }}', vars)).toBe('pass=hunter2-long');
+    expect(render('{{ db.password }}', vars)).toBe('hunter2-long');
+    expect(renderString('{{ db.password | upper }}', vars)).toBe('HUNTER2-LONG');
+    expect(renderString('{{ db | to_json }}', vars)).toBe('{"user": "app", "password": "hunter2-long"}');
+  });
+
+  it('the registry masks registered values, longest first', () => {
+    const reg = new SecretRegistry();
+    reg.addFrom(vars);
+    reg.add('hunter2-long-and-more');
+    reg.add('ab'); // too short to mask usefully
+    expect(reg.size).toBe(3);
+    expect(reg.mask('a hunter2-long-and-more b hunter2-long c tok-123 ab')).toBe('a ******** b ******** c ******** ab');
+    expect(reg.mask('regex chars stay literal: .*')).toBe('regex chars stay literal: .*');
+    const special = new SecretRegistry();
+    special.add('a.b*c');
+    expect(special.mask('xa.b*cx axbbc')).toBe('x********x axbbc');
+  });
+});
