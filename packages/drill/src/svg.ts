@@ -3,6 +3,7 @@
  * one row per step on its own time scale: which host answered each client request (colored bands, red
  * where requests failed), the faults and repairs as marked lines, and each outage as a labeled bracket.
  */
+import { failureReason } from './report.js';
 import { segments, ERROR_KEY, type Segment } from './timeline.js';
 import type { DrillEvent, DrillResult, LabeledOutage, StepResult } from './types.js';
 
@@ -124,6 +125,12 @@ function stepRow(out: string[], s: StepResult, result: DrillResult, colors: Map<
   eventMarks(out, events, scale, bandY - 2, bandY + BAND + 2, true);
   axis(out, scale, bandY + BAND + 2, s.startedAt);
   s.outages.forEach((o, i) => outageBracket(out, o, scale, bandY + BAND + 26, i));
+  if (!s.ok && !s.skipped) {
+    const reason = failureReason(s);
+    const text = reason.length > 150 ? reason.slice(0, 149) + '…' : reason;
+    const y2 = bandY + BAND + 26 + s.outages.length * 13 + 11;
+    out.push(`<text x="${LEFT}" y="${y2}" font-size="10.5" fill="${FAULT_COLOR}" ${FONT}>${escapeXml(`FAIL: ${text}`)}</text>`);
+  }
 }
 
 /** Splits a step title over up to three lines of a tspan block. */
@@ -147,7 +154,8 @@ export function timelineSvg(result: DrillResult): string {
   const colors = hostColors(result);
   const steps = result.steps.filter((s) => !s.skipped || result.samples.some((x) => x.t >= s.startedAt && x.t <= s.endedAt));
   const top = 118;
-  const height = top + 70 + steps.length * ROW + 20;
+  const rowHeight = (s: StepResult) => Math.max(ROW, 62 + Math.max(1, s.outages.length + (s.ok || s.skipped ? 0 : 1)) * 13 + 12);
+  const height = top + 70 + steps.reduce((h, s) => h + rowHeight(s), 0) + 20;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}">`);
   out.push(`<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`);
@@ -188,11 +196,12 @@ export function timelineSvg(result: DrillResult): string {
   eventMarks(out, result.events.filter((e) => e.kind !== 'observe'), overview, top - 2, top + BAND + 2, false);
   axis(out, overview, top + BAND + 2, result.startedAt);
 
-  steps.forEach((s, i) => {
-    const y = top + 56 + i * ROW;
+  let y = top + 56;
+  for (const s of steps) {
     out.push(`<line x1="0" y1="${y}" x2="${WIDTH}" y2="${y}" stroke="#dddddd"/>`);
     stepRow(out, s, result, colors, y + 6);
-  });
+    y += rowHeight(s);
+  }
   out.push('</svg>');
   return out.join('\n') + '\n';
 }

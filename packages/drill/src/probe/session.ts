@@ -23,6 +23,8 @@ export interface ProbeOptions {
   maxMs?: number;
   /** Node binary that runs the probe (the controller's by default). */
   nodeBinary?: string;
+  /** The probe script (default PROBE_SCRIPT). */
+  script?: string;
 }
 
 /** What the drill needs from a running probe; steps are unit-tested with a fake one. */
@@ -72,7 +74,7 @@ export class ProbeSession implements Probe {
     const o = this.opts;
     const argv = [
       o.nodeBinary ?? process.execPath,
-      PROBE_SCRIPT,
+      o.script ?? PROBE_SCRIPT,
       '--target', `${o.vip}:${o.port}`,
       '--min-interval-ms', String(o.minIntervalMs ?? 10),
       '--max-interval-ms', String(o.maxIntervalMs ?? 20),
@@ -118,11 +120,11 @@ export class ProbeSession implements Probe {
 export async function probeOnce(
   client: ClientSide,
   targets: { address: string; port: number }[],
-  opts: { nodeBinary?: string; timeoutMs?: number } = {},
+  opts: { nodeBinary?: string; timeoutMs?: number; script?: string } = {},
 ): Promise<Map<string, { page?: number; error?: string }>> {
   const list = targets.map((x) => `${x.address}:${x.port}`).join(',');
   const r = await client.run(
-    [opts.nodeBinary ?? process.execPath, PROBE_SCRIPT, '--once', list, '--timeout-ms', String(opts.timeoutMs ?? 2000)],
+    [opts.nodeBinary ?? process.execPath, opts.script ?? PROBE_SCRIPT, '--once', list, '--timeout-ms', String(opts.timeoutMs ?? 2000)],
     (opts.timeoutMs ?? 2000) * targets.length + 5000,
   );
   const out = new Map<string, { page?: number; error?: string }>();

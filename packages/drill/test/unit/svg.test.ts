@@ -65,6 +65,8 @@ describe('timelineSvg', () => {
     expect(svg).toContain('1 step(s) FAILED');
     expect(svg).toContain('failover: no reply from edu-proxy-02');
     expect(svg).toMatch(/font-weight="bold" fill="#c0392b"[^>]*>FAIL</);
+    result.steps[3].checks.push({ what: 'VIP moves to <backup>', ok: false, seen: 'VIP on no proxy' });
+    expect(timelineSvg(result)).toContain('FAIL: VIP moves to &lt;backup&gt;: VIP on no proxy');
   });
 
   it('is deterministic and escapes text', async () => {
