@@ -213,7 +213,7 @@ export function parseLibc(lines: readonly string[]): { name: string; version: st
   if (m) return { name: 'glibc', version: m[1] };
   m = /(?:GLIBC|GNU libc)[^\d]*([\d.]+)\)?\s*([\d.]+)?/.exec(line);
   if (m) return { name: 'glibc', version: m[2] ?? m[1] };
-  m = /musl.*?([\d.]+)/i.exec(lines.join(' '));
+  m = /musl.*?Version\s+([\d.]+)/i.exec(lines.join(' '));
   if (m) return { name: 'musl', version: m[1] };
   return undefined;
 }

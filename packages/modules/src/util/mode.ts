@@ -21,11 +21,13 @@ export function resolveMode(spec: ModeSpec, current: number, isDirectory: boolea
   if (spec.kind === 'octal') return spec.value;
   let mode = current & 0o7777;
   for (const clause of spec.text.split(',')) {
-    const who = clause.match(/^[ugoa]*/)![0] || 'a';
+    const whoText = clause.match(/^[ugoa]*/)![0];
+    // No "who" means all (chmod would also apply the umask here; a provisioner wants the literal meaning).
+    const who = whoText || 'a';
     const whoMask = (who.includes('a') ? 0o777 : 0) | (who.includes('u') ? 0o700 : 0) | (who.includes('g') ? 0o070 : 0) | (who.includes('o') ? 0o007 : 0);
     const special =
       (who.includes('a') || who.includes('u') ? 0o4000 : 0) | (who.includes('a') || who.includes('g') ? 0o2000 : 0);
-    for (const action of clause.slice(who.length).match(/[-+=][rwxXst]*/g) ?? []) {
+    for (const action of clause.slice(whoText.length).match(/[-+=][rwxXst]*/g) ?? []) {
       const op = action[0];
       const perms = action.slice(1);
       let bits = 0;

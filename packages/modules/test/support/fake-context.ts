@@ -1,0 +1,106 @@
+/**
+ * A ModuleContext for unit tests: facts about files come from the FakeHost's filesystem, any other
+ * fact runs its real command against the FakeHost (whose responders answer) and its real parser.
+ * render/evaluate use the core's Jinja2 templating.
+ */
+import { posix, resolve as resolvePath } from 'node:path';
+import { evaluate, renderString, type Fact, type ModuleContext, type ModuleDefinition, type ModuleResult } from '@haweb/core';
+import type { FileInfo } from '../../src/facts/files.js';
+import { FakeHost } from './fake-host.js';
+
+export interface FakeContextOptions {
+  check?: boolean;
+  diff?: boolean;
+  become?: boolean;
+  vars?: Record<string, unknown>;
+  facts?: Record<string, unknown>;
+  /** Controller folder resolveLocal looks in. */
+  localDir?: string;
+}
+
+export interface FakeContext extends ModuleContext {
+  readonly progressMessages: string[];
+  readonly factCalls: string[];
+}
+
+export function fakeContext(host: FakeHost, opts: FakeContextOptions = {}): FakeContext {
+  const vars = { ...(opts.facts ?? {}), ...(opts.vars ?? {}) };
+  const progressMessages: string[] = [];
+  const factCalls: string[] = [];
+  const ctx: FakeContext = {
+    hostName: host.hostName,
+    vars,
+    facts: opts.facts ?? {},
+    check: opts.check ?? false,
+    diff: opts.diff ?? true,
+    become: opts.become ?? false,
+    remote: host,
+    progressMessages,
+    factCalls,
+    async fact<A, T>(fact: Fact<A, T>, args: A): Promise<T> {
+      factCalls.push(fact.name);
+      const fromFs = fileFact(host, fact.name, args as Record<string, unknown>);
+      if (fromFs.handled) return fromFs.value as T;
+      const res = await host.run({ script: fact.command(args) });
+      return fact.parse(res.stdout, res.code, args);
+    },
+    resolveLocal(path, _kind) {
+      return posix.isAbsolute(path) ? path : resolvePath(opts.localDir ?? process.cwd(), path);
+    },
+    render(template, extra) {
+      return renderString(template, { ...vars, ...(extra ?? {}) });
+    },
+    evaluate(expression, extra) {
+      return evaluate(expression, { ...vars, ...(extra ?? {}) });
+    },
+    markSecret() {},
+    progress(message) {
+      progressMessages.push(message);
+    },
+    log() {},
+  };
+  return ctx;
+}
+
+function fileFact(host: FakeHost, name: string, args: Record<string, unknown>): { handled: boolean; value?: unknown } {
+  switch (name) {
+    case 'file.info': {
+      const path = String(args.path);
+      const follow = args.follow === true;
+      const n = follow ? host.resolve(path) : host.files.get(path);
+      if (!n) return { handled: true, value: undefined };
+      const info: FileInfo = {
+        type: n.type,
+        mode: n.mode,
+        owner: n.owner,
+        group: n.group,
+        uid: host.uid(n.owner),
+        gid: host.gid(n.group),
+        size: n.type === 'file' ? n.content.length : 4096,
+        mtime: n.mtime,
+      };
+      if (n.type === 'link') info.linkTarget = n.target;
+      if (args.checksum && n.type === 'file') info.checksum = host.sha(path, args.checksum as 'sha256' | 'sha1', follow);
+      return { handled: true, value: info };
+    }
+    case 'file.exists':
+      return { handled: true, value: host.files.has(String(args.path)) };
+    case 'file.paths_stat': {
+      const m = new Map<string, { type: string; size: number; mtime: number } | undefined>();
+      for (const p of args.paths as string[]) {
+        const n = host.resolve(p);
+        m.set(p, n ? { type: n.type, size: n.type === 'file' ? n.content.length : 4096, mtime: n.mtime } : undefined);
+      }
+      return { handled: true, value: m };
+    }
+    default:
+      return { handled: false };
+  }
+}
+
+/** Validate raw args with the module's schema (as the engine does), then run it. */
+export async function runModule(module: ModuleDefinition, rawArgs: unknown, ctx: ModuleContext): Promise<ModuleResult> {
+  const parsed = module.args.safeParse(rawArgs);
+  if (!parsed.success) throw new Error(`invalid args for ${module.name}: ${parsed.error.message}`);
+  return module.run(parsed.data, ctx);
+}
