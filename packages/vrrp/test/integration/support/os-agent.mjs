@@ -14,6 +14,7 @@ const deps = createSystemDeps({ linkPollMs: 50 });
 const sockets = new Map();
 const watches = new Map();
 let nextSocket = 1;
+let rawTx;
 
 const emit = (message) => process.stdout.write(`${JSON.stringify(message)}\n`);
 
@@ -33,6 +34,17 @@ const ops = {
     sockets.get(socket).close();
     sockets.get(socket).close(); // idempotent
     sockets.delete(socket);
+  },
+  /** Sends a whole IPv4 datagram as given (IP_HDRINCL), for malformed-header tests. */
+  async sendRaw({ interface: name, hex, destination }) {
+    const libc = loadLibc();
+    rawTx ??= libc.socket(2 /* AF_INET */, 3 /* SOCK_RAW */ | 0o2000000 /* CLOEXEC */, 112);
+    libc.setsockoptInt(rawTx, 0, 3 /* IP_HDRINCL */, 1);
+    libc.setsockopt(rawTx, 1, 25 /* SO_BINDTODEVICE */, Buffer.from(`${name}\0`));
+    const ll = Buffer.alloc(16);
+    ll.writeUInt16LE(2, 0);
+    Buffer.from(destination.split('.').map(Number)).copy(ll, 4);
+    return libc.sendto(rawTx, Buffer.from(hex, 'hex'), 0, ll);
   },
   async garp({ interface: name, address, count }) {
     await deps.garp.send(name, address, count);
