@@ -80,10 +80,16 @@ read_pid() {
     echo "$pid"
 }
 
+# Alive = exists and is not a zombie waiting to be reaped.
+alive() {
+    state=$(sed -n 's/^.*) \\(.\\).*/\\1/p' /proc/"$1"/stat 2>/dev/null)
+    [ -n "$state" ] && [ "$state" != Z ]
+}
+
 # Running = the pid file names a live process whose command line is ours (pids get reused).
 is_running() {
     pid=$(read_pid) || return 1
-    kill -0 "$pid" 2>/dev/null || return 1
+    alive "$pid" || return 1
     tr '\\000' ' ' < /proc/"$pid"/cmdline 2>/dev/null | grep -qF -- "$MATCH"
 }
 
@@ -115,7 +121,7 @@ do_stop() {
     kill -TERM "$pid" 2>/dev/null
     i=0
     while [ "$i" -lt $((STOP_TIMEOUT * 10)) ]; do
-        kill -0 "$pid" 2>/dev/null || { rm -f "$PIDFILE"; return 0; }
+        alive "$pid" || { rm -f "$PIDFILE"; return 0; }
         sleep 0.1
         i=$((i + 1))
     done

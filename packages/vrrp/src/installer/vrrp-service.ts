@@ -137,8 +137,13 @@ export const vrrpService = defineModule({
     markConfigSecrets(config, (v) => ctx.markSecret(v));
 
     const hostArchFact = typeof ctx.facts.ansible_architecture === 'string' ? ctx.facts.ansible_architecture : undefined;
-    // The entry path is the same for every arch; collect for the controller's arch first to learn it.
-    const probe = runtimeFor(root, process.arch);
+    let probe: RuntimeManifest;
+    try {
+      // The entry path is the same for every arch; the controller's arch tells it.
+      probe = runtimeFor(root, process.arch);
+    } catch (error) {
+      return { changed: false, failed: true, msg: (error as Error).message };
+    }
     const files = vrrpServiceFiles(args, family, config, probe.entry);
     const host = await ctx.fact(vrrpHostStateFact, {
       family,
@@ -148,14 +153,12 @@ export const vrrpService = defineModule({
       managedFiles: files.map((f) => f.path),
     });
     const hostArch = hostArchFact ?? host.arch;
-    const targetArch = (nodeArchForUname(hostArch) ?? process.arch) as NodeArch;
-    const runtime = targetArch === process.arch ? probe : runtimeFor(root, targetArch);
 
     // Node: the identity recorded in the manifest is compared first, so a no-op run never hashes
     // or scans the 100 MB binary.
     const controllerIdentity = `controller node ${process.version} linux-${process.arch}`;
     const nodeTarball = args.node_tarball ? ctx.resolveLocal(args.node_tarball, 'files') : undefined;
-    let desiredNode = host.manifest?.node === controllerIdentity ? controllerIdentity : undefined;
+    let desiredNode = host.manifest?.node === controllerIdentity && nodeArchForUname(hostArch) === process.arch ? controllerIdentity : undefined;
     let nodeSource: { kind: 'controller' | 'tarball'; path: string } | undefined =
       desiredNode ? { kind: 'controller', path: process.execPath } : undefined;
     if (!desiredNode) {
@@ -172,6 +175,13 @@ export const vrrpService = defineModule({
       if (choice.kind === 'error') return { changed: false, failed: true, msg: choice.message };
       desiredNode = choice.kind === 'controller' ? choice.identity : tarballIdentity(choice.path);
       nodeSource = { kind: choice.kind, path: choice.path };
+    }
+    const targetArch = (nodeArchForUname(hostArch) ?? process.arch) as NodeArch;
+    let runtime: RuntimeManifest;
+    try {
+      runtime = targetArch === process.arch ? probe : runtimeFor(root, targetArch);
+    } catch (error) {
+      return { changed: false, failed: true, msg: `${ctx.hostName}: ${(error as Error).message}` };
     }
     const desiredManifest: InstallManifest = { runtime_digest: runtime.digest, node: desiredNode };
     const plan = planVrrpService({ manifest: desiredManifest, files, state: args.state, enabled: args.enabled }, host);

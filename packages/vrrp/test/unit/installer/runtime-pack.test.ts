@@ -1,0 +1,87 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { collectRuntime, isOtherPlatformPackage, packRuntime } from '../../../src/installer/index.js';
+import { runtimeFixture } from './fixture.js';
+
+const { root, top } = runtimeFixture();
+const out = mkdtempSync(join(tmpdir(), 'vrrp-pack-'));
+afterAll(() => {
+  rmSync(top, { recursive: true, force: true });
+  rmSync(out, { recursive: true, force: true });
+});
+
+describe('isOtherPlatformPackage', () => {
+  it.each([
+    ['@koromix/koffi-linux-x64', 'x64', false],
+    ['@koromix/koffi-linux-arm64', 'x64', true],
+    ['@koromix/koffi-darwin-x64', 'x64', true],
+    ['@koromix/koffi-win32-x64-msvc', 'x64', true],
+    ['@koromix/koffi-linux-arm64', 'arm64', false],
+    ['tinyglobby', 'x64', false],
+  ] as const)('%s on %s → %s', (name, arch, other) => {
+    expect(isOtherPlatformPackage(name, arch)).toBe(other);
+  });
+});
+
+describe('collectRuntime', () => {
+  it('takes dist (no maps/types), the dependency closure flattened, and only the target platform package', () => {
+    const manifest = collectRuntime(root, 'x64');
+    expect(manifest.entry).toBe('dist/bin/vrrpd.js');
+    expect(manifest.files.map((f) => f.path)).toEqual([
+      'dist/bin/vrrpd.js',
+      'node_modules/@haweb/core/dist/index.js',
+      'node_modules/@haweb/core/package.json',
+      'node_modules/@k/ffi-linux-x64/linux_x64/ffi.node',
+      'node_modules/@k/ffi-linux-x64/package.json',
+      'node_modules/ffi/index.js',
+      'node_modules/ffi/package.json',
+      'node_modules/small/index.js',
+      'node_modules/small/package.json',
+      'package.json',
+    ]);
+    expect(manifest.files.find((f) => f.path === 'dist/bin/vrrpd.js')?.executable).toBe(true);
+  });
+
+  it('says so when the target platform binary is not on the controller', () => {
+    expect(() => collectRuntime(root, 'arm64')).toThrow(/@k\/ffi-linux-arm64 \(the prebuilt native binary for linux-arm64\) is not installed on the controller/);
+  });
+
+  it('says so when the runtime is not built', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'vrrp-unbuilt-'));
+    writeFileSync(join(copy, 'package.json'), JSON.stringify({ name: 'x', bin: { vrrpd: 'dist/bin/vrrpd.js' } }));
+    expect(() => collectRuntime(copy, 'x64')).toThrow(/the VRRP runtime is not built .*dist\/bin\/vrrpd\.js is missing/);
+    rmSync(copy, { recursive: true });
+  });
+});
+
+describe('packRuntime', () => {
+  it('is deterministic: same files, same bytes; a changed file changes digest and checksum', async () => {
+    const m1 = collectRuntime(root, 'x64');
+    const a = await packRuntime(m1, join(out, 'a.tar.gz'));
+    await new Promise((r) => setTimeout(r, 20));
+    const b = await packRuntime(collectRuntime(root, 'x64'), join(out, 'b.tar.gz'));
+    expect(b).toBe(a);
+    expect(readFileSync(join(out, 'a.tar.gz')).equals(readFileSync(join(out, 'b.tar.gz')))).toBe(true);
+
+    writeFileSync(join(top, 'node_modules/small/index.js'), 'export default 3;\n');
+    const m2 = collectRuntime(root, 'x64');
+    expect(m2.digest).not.toBe(m1.digest);
+    expect(await packRuntime(m2, join(out, 'c.tar.gz'))).not.toBe(a);
+  });
+
+  it('extracts with GNU tar into a self-contained folder with normalized modes and no owner names', async () => {
+    const file = join(out, 'x.tar.gz');
+    await packRuntime(collectRuntime(root, 'x64'), file);
+    const listing = execFileSync('tar', ['-tvzf', file]).toString();
+    expect(listing).not.toMatch(/root/);
+    for (const line of listing.trim().split('\n')) expect(line).toMatch(/^-rw[-x]r-[-x]r-[-x] 0\/0 .* 2000-01-01 00:00 /);
+    const dest = mkdtempSync(join(out, 'x-'));
+    execFileSync('tar', ['-xzf', file, '-C', dest]);
+    expect(statSync(join(dest, 'dist/bin/vrrpd.js')).mode & 0o777).toBe(0o755);
+    expect(statSync(join(dest, 'package.json')).mode & 0o777).toBe(0o644);
+    expect(readFileSync(join(dest, 'node_modules/@k/ffi-linux-x64/linux_x64/ffi.node'), 'utf8')).toBe('ELF...');
+  });
+});
