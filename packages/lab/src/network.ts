@@ -98,8 +98,13 @@ export async function deleteNetns(name: string): Promise<void> {
   await ip(['netns', 'del', name], `delete network namespace ${name}`, true);
 }
 
+/** Deleting the bridge namespace destroys the veth's peer and, asynchronously, this end: wait for it. */
 export async function deleteControllerLink(veth: string): Promise<void> {
-  if (await linkExists(veth)) await ip(['link', 'del', veth], `delete controller veth ${veth}`);
+  for (let attempt = 0; attempt < 50 && (await linkExists(veth)); attempt++) {
+    await ip(['link', 'del', veth], `delete controller veth ${veth}`, true);
+    if (await linkExists(veth)) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (await linkExists(veth)) throw new LabError('down', `controller veth ${veth} is still present`);
 }
 
 /**
