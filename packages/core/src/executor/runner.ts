@@ -113,6 +113,8 @@ export class PlaybookRunner {
   private readonly pool: ConnectionPool;
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly hosts = new Map<string, HostState>();
+  /** Hosts some play ran on: only they appear in the recap (hostvars may touch every inventory host). */
+  private readonly played = new Set<string>();
   private readonly tags: TagSelection;
   private readonly check: boolean;
   private readonly diff: boolean;
@@ -186,11 +188,12 @@ export class PlaybookRunner {
       await this.pool.closeAll();
     }
     const stats: Record<string, HostStats> = {};
-    for (const [name, s] of this.hosts) stats[name] = s.stats;
+    const played = [...this.hosts.values()].filter((s) => this.played.has(s.name));
+    for (const s of played) stats[s.name] = s.stats;
     const summary: RunSummary = {
       stats,
-      failedHosts: [...this.hosts.values()].filter((s) => s.failed && !s.unreachable).map((s) => s.name),
-      unreachableHosts: [...this.hosts.values()].filter((s) => s.unreachable).map((s) => s.name),
+      failedHosts: played.filter((s) => s.failed && !s.unreachable).map((s) => s.name),
+      unreachableHosts: played.filter((s) => s.unreachable).map((s) => s.name),
       durationMs: Date.now() - started,
     };
     this.emit({ type: 'recap', stats });
@@ -204,7 +207,10 @@ export class PlaybookRunner {
       const allowed = new Set(this.matchHosts(this.options.limit));
       hosts = hosts.filter((h) => allowed.has(h));
     }
-    for (const h of hosts) this.state(h);
+    for (const h of hosts) {
+      this.state(h);
+      this.played.add(h);
+    }
     // Hosts that failed or were unreachable in an earlier play stay out, as in Ansible.
     return hosts.filter((h) => !this.state(h).failed && !this.state(h).unreachable);
   }

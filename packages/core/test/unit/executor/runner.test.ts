@@ -361,3 +361,10 @@ describe('tags, check mode, no_log, facts', () => {
     expect(log).toEqual(['a:echo:fq', 'a:file_put:/p']);
   });
 });
+
+describe('recap', () => {
+  it('lists only hosts a play ran on, even when hostvars reads the others', async () => {
+    const { summary } = await run(playbook(play([task('echo', { msg: "{{ hostvars['b'].ansible_host }}" })], { hosts: 'a' })));
+    expect(Object.keys(summary.stats)).toEqual(['a']);
+  });
+});
