@@ -352,6 +352,17 @@ export class VrrpInstance {
     this.masterDownTimer.start(this.masterDownIntervalMs);
   }
 
+  /**
+   * Stops the state machine without touching the network or the VIPs: used on reload, when a new
+   * instance object takes over this one's role (and its VIPs) without an election.
+   */
+  detach(): VrrpState {
+    const previous = this.state;
+    for (const t of [this.masterDownTimer, this.adverTimer, this.garpDelayTimer, this.garpRefreshTimer, this.lowerPrioGarpTimer]) t.cancel();
+    this.state = 'Stopped';
+    return previous;
+  }
+
   /** Clean stop: a master sends priority 0 and removes its VIPs. Idempotent. */
   stop(): void {
     if (this.state === 'Stopped') return;

@@ -25,6 +25,8 @@ export class ScriptTracker {
   private running = false;
   private timer?: TimerHandle;
   private stopped = false;
+  /** Whether start() was called (a reload starts only new trackers). */
+  started = false;
   lastExit?: { code?: number; signal?: string; timedOut: boolean; stderr: string };
 
   constructor(
@@ -39,6 +41,7 @@ export class ScriptTracker {
   }
 
   start(): void {
+    this.started = true;
     this.stopped = false;
     this.tick();
   }

@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { openSyslog, type SyslogSeverity } from './syslog.js';
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface Logger {
+  error(message: string): void;
+  warn(message: string): void;
+  info(message: string): void;
+  /** Only written with -D (log detail). */
+  debug(message: string): void;
+}
+
+export interface LoggerOptions {
+  /** -l: write to stderr instead of syslog. */
+  console: boolean;
+  /** -D: include detail (debug) lines. */
+  detail: boolean;
+  ident?: string;
+  /** Where console lines go (tests capture them). */
+  write?: (line: string) => void;
+  /** The syslog socket (default /dev/log). */
+  syslogPath?: string;
+}
+
+const SEVERITY: Record<LogLevel, SyslogSeverity> = { error: 3, warn: 4, info: 6, debug: 7 };
+
+/** keepalived's console prefix: `Wed Nov 25 03:13:02 2026: `. */
+export function consoleTimestamp(date = new Date()): string {
+  const text = date.toString(); // "Wed Nov 25 2026 03:13:02 GMT+0000 (...)"
+  const [day, month, dom, year, time] = text.split(' ');
+  return `${day} ${month} ${dom} ${time} ${year}`;
+}
+
+/**
+ * Logs to syslog through the /dev/log datagram socket when it exists (no `logger` process per line),
+ * else, or with -l, to stderr with keepalived's timestamp prefix.
+ */
+export function createLogger(options: LoggerOptions): Logger & { close(): void } {
+  const ident = options.ident ?? 'vrrpd';
+  const path = options.syslogPath ?? '/dev/log';
+  const syslog = !options.console && existsSync(path) ? openSyslog(path, ident) : undefined;
+  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const emit = (level: LogLevel, message: string) => {
+    if (level === 'debug' && !options.detail) return;
+    if (syslog && syslog.send(SEVERITY[level], message)) return;
+    write(`${consoleTimestamp()}: ${message}`);
+  };
+  return {
+    error: (m) => emit('error', m),
+    warn: (m) => emit('warn', m),
+    info: (m) => emit('info', m),
+    debug: (m) => emit('debug', m),
+    close: () => syslog?.close(),
+  };
+}
+
+/** A logger that keeps lines in memory (tests). */
+export function memoryLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    error: (m) => lines.push(`error: ${m}`),
+    warn: (m) => lines.push(`warn: ${m}`),
+    info: (m) => lines.push(`info: ${m}`),
+    debug: (m) => lines.push(`debug: ${m}`),
+  };
+}

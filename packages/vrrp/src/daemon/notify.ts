@@ -1,0 +1,16 @@
+import type { NotifyConfig } from '../config/model.js';
+
+export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
+
+/**
+ * The commands keepalived runs on a state change: the state's own script (notify_master, ...) as
+ * written, then the generic `notify` script with `INSTANCE|GROUP NAME STATE PRIORITY` appended as
+ * separate arguments (what the shell makes of keepalived's `script INSTANCE "VI_1" MASTER 100`).
+ */
+export function notifyCommands(kind: 'INSTANCE' | 'GROUP', name: string, state: NotifyState, priority: number, notify: NotifyConfig): string[][] {
+  const commands: string[][] = [];
+  const own = { MASTER: notify.master, BACKUP: notify.backup, FAULT: notify.fault, STOP: notify.stop }[state];
+  if (own && own.length > 0) commands.push([...own]);
+  if (notify.generic && notify.generic.length > 0) commands.push([...notify.generic, kind, name, state, String(priority)]);
+  return commands;
+}

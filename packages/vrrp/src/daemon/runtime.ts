@@ -1,0 +1,147 @@
+import type { InstanceConfig, VipConfig, VrrpConfig } from '../config/model.js';
+import type { SystemDeps, VirtualAddress, VrrpSocket } from '../os/types.js';
+import { decodeAdvert, encodeAdvert, type DropCounter, type NoticeCounter } from '../protocol/index.js';
+import { VRRP_MULTICAST_GROUP } from '../protocol/constants.js';
+import { KEEPALIVED_STATE_NAME, VrrpInstance, type InstanceActions, type InstanceSettings, type LogLevel, type VrrpState } from '../state/instance.js';
+import type { Logger } from './logger.js';
+
+/** All drop and notice counters, so the status file always shows every key (keepalived does). */
+export const DROP_COUNTERS: readonly (DropCounter | NoticeCounter)[] = [
+  'packet_len_err', 'ip_ttl_err', 'version_err', 'invalid_authtype', 'auth_type_mismatch', 'auth_failure',
+  'advert_interval_err', 'invalid_type', 'checksum_err', 'dst_addr_err', 'addr_list_err',
+];
+
+/** The same message at most once per this long (keepalived rate-limits its receive-error logs too). */
+const LOG_REPEAT_MS = 60_000;
+
+export function toVirtualAddress(vip: VipConfig): VirtualAddress {
+  return { address: vip.address, prefixLength: vip.prefixLength, interface: vip.interface, label: vip.label };
+}
+
+export function describeVip(vip: VipConfig): string {
+  return `${vip.address}/${vip.prefixLength} dev ${vip.interface}${vip.label ? ` label ${vip.label}` : ''}`;
+}
+
+/** What the runtime needs from the daemon around it. */
+export interface RuntimeHost {
+  deps: SystemDeps;
+  log: Logger;
+  stateChanged(runtime: InstanceRuntime, from: VrrpState, to: VrrpState): void;
+}
+
+/** One configured instance at run time: the state machine plus its socket, VIPs and counters. */
+export class InstanceRuntime implements InstanceActions {
+  readonly instance: VrrpInstance;
+  readonly drops: Record<string, number> = Object.fromEntries(DROP_COUNTERS.map((c) => [c, 0]));
+  socket?: VrrpSocket;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly lastLogged = new Map<string, number>();
+
+  constructor(readonly config: InstanceConfig, readonly vrrpConfig: VrrpConfig, readonly source: string, private readonly host: RuntimeHost) {
+    const settings: InstanceSettings = {
+      name: config.name, vrid: config.vrid, version: config.version, basePriority: config.priority,
+      advertIntervalMs: config.advertIntervalMs, nopreempt: config.nopreempt, preemptDelayMs: config.preemptDelayMs,
+      initialState: config.initialState, primaryAddress: source, garp: config.garp,
+    };
+    this.instance = new VrrpInstance(settings, host.deps.clock, this);
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  get unicast(): boolean {
+    return this.config.unicastPeers.length > 0;
+  }
+
+  /** Runs side effects one after another, in the order the state machine asked for them. */
+  private enqueue(what: string, job: () => Promise<void>): void {
+    this.queue = this.queue.then(job).catch((error: unknown) => this.host.log.error(`(${this.name}) ${what} failed: ${(error as Error).message}`));
+  }
+
+  /** Resolves when every queued side effect has run (stop and reload wait on it). */
+  settled(): Promise<void> {
+    return this.queue;
+  }
+
+  sendAdvert(priority: number): void {
+    const socket = this.socket;
+    if (!socket) return;
+    const c = this.config;
+    const payload = encodeAdvert({
+      version: c.version, vrid: c.vrid, priority, addresses: c.vips.map((v) => v.address), advertIntervalMs: c.advertIntervalMs,
+      authType: c.auth ? 1 : 0, authPassword: c.auth?.password,
+    }, { source: this.source, destination: c.unicastPeers[0] ?? VRRP_MULTICAST_GROUP });
+    this.enqueue('sending advert', () => socket.send(payload));
+  }
+
+  addVips(): void {
+    this.enqueue('setting VIPs', async () => {
+      this.host.log.info(`(${this.name}) setting VIPs.`);
+      for (const vip of this.config.vips) {
+        await this.host.deps.addresses.add(toVirtualAddress(vip)).catch((e: unknown) => this.host.log.error(`(${this.name}) cannot add ${describeVip(vip)}: ${(e as Error).message}`));
+      }
+    });
+  }
+
+  removeVips(): void {
+    this.enqueue('removing VIPs', async () => {
+      this.host.log.info(`(${this.name}) removing VIPs.`);
+      for (const vip of this.config.vips) {
+        await this.host.deps.addresses.remove(toVirtualAddress(vip)).catch((e: unknown) => this.host.log.error(`(${this.name}) cannot remove ${describeVip(vip)}: ${(e as Error).message}`));
+      }
+    });
+  }
+
+  sendGarp(count: number): void {
+    this.enqueue('sending gratuitous ARP', async () => {
+      for (const vip of this.config.vips) {
+        this.host.log.debug(`(${this.name}) Sending/queueing gratuitous ARPs on ${vip.interface} for ${vip.address}`);
+        await this.host.deps.garp.send(vip.interface, vip.address, count).catch((e: unknown) => this.host.log.warn(`(${this.name}) gratuitous ARP for ${vip.address} on ${vip.interface} failed: ${(e as Error).message}`));
+      }
+    });
+  }
+
+  stateChanged(from: VrrpState, to: VrrpState): void {
+    this.host.stateChanged(this, from, to);
+  }
+
+  log(level: LogLevel, message: string): void {
+    this.host.log[level](message);
+  }
+
+  private logLimited(key: string, message: string): void {
+    const now = this.host.deps.clock.now();
+    const last = this.lastLogged.get(key);
+    if (last !== undefined && now - last < LOG_REPEAT_MS) return;
+    this.lastLogged.set(key, now);
+    this.host.log.info(`(${this.name}) ${message}`);
+  }
+
+  /** A datagram for our VRID: validate it as keepalived does, count what is wrong, feed the FSM. */
+  receive(datagram: Buffer): void {
+    const state = this.instance.state;
+    if (state === 'Fault' || state === 'Initialize' || state === 'Stopped') return;
+    const c = this.config;
+    const result = decodeAdvert(datagram, {
+      version: c.version, authType: c.version === 2 && c.auth ? 1 : 0, authPassword: c.auth?.password,
+      advertIntervalMs: c.version === 3 ? this.instance.masterAdverIntervalMs : c.advertIntervalMs,
+      addresses: c.vips.map((v) => v.address), unicast: this.unicast,
+    });
+    if (!result.ok) {
+      this.drops[result.counter]++;
+      this.logLimited(result.counter, result.reason);
+      return;
+    }
+    if (result.source === this.source) return; // our own advert looped back
+    for (const notice of result.notices) {
+      this.drops[notice.counter]++;
+      this.logLimited(`${notice.counter}:${result.source}`, notice.message);
+    }
+    this.instance.receive({ priority: result.advert.priority, source: result.source, advertIntervalMs: result.advert.advertIntervalMs });
+  }
+
+  get stateName(): string {
+    return KEEPALIVED_STATE_NAME[this.instance.state];
+  }
+}
