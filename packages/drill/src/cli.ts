@@ -11,7 +11,7 @@ import { runDrill } from './drill.js';
 import type { HostOps } from './host-ops.js';
 import { firstAddress, loadInventory, pick, resolveLayout, type DrillInventory } from './inventory.js';
 import type { RerunHook } from './steps.js';
-import { LabRebootHostOps, readLabInfo, type LabInfo } from './transport/lab.js';
+import { LabExecHostOps, LabRebootHostOps, readLabInfo, type LabInfo } from './transport/lab.js';
 import { sshHostOps } from './transport/ssh.js';
 
 function int(name: string) {
@@ -80,6 +80,7 @@ interface CliOptions {
   backup?: string;
   client?: string;
   knownHosts?: string;
+  via: string;
   out: string;
   steps?: number[];
   json?: boolean;
@@ -113,6 +114,7 @@ export async function main(argv = process.argv): Promise<number> {
     .option('--backup <host>', 'the backup')
     .option('--client <where>', '"local" (the controller) or "netns:NAME" (default: the lab\'s client, else local)')
     .option('--known-hosts <file>', 'known_hosts for SSH (default: from the inventory)')
+    .option('--via <how>', 'how host commands run: "ssh" (default), or "lab" (the lab\'s own exec; needs --lab)', 'ssh')
     .option('-o, --out <dir>', 'where drill-timeline.svg and drill-result.json go', 'drill-out')
     .option('--steps <list>', 'steps to run, e.g. 1,2,4-6 (default: all)', parseSteps)
     .option('--json', 'print the result as JSON on stdout (progress goes to stderr)')
@@ -148,10 +150,16 @@ export async function main(argv = process.argv): Promise<number> {
       checkIntervalMs: o.checkInterval !== undefined ? o.checkInterval * 1000 : undefined,
     });
     const proxies = [layout.master, layout.backup];
-    const ssh = await sshHostOps(inv, proxies, { knownHostsFile: o.knownHosts ?? lab?.paths.knownHosts });
-    hosts = lab ? new LabRebootHostOps(lab.name, ssh, log) : ssh;
+    if (o.via !== 'ssh' && o.via !== 'lab') throw new Error(`--via must be ssh or lab, got ${o.via}`);
+    if (o.via === 'lab' && !lab) throw new Error('--via lab needs --lab NAME');
+    if (o.via === 'lab' && lab) {
+      hosts = new LabExecHostOps(lab.name, log);
+    } else {
+      const ssh = await sshHostOps(inv, proxies, { knownHostsFile: o.knownHosts ?? lab?.paths.knownHosts });
+      hosts = lab ? new LabRebootHostOps(lab.name, ssh, log) : ssh;
+    }
     const client = clientFrom(o.client, lab);
-    log(`inventory ${inv.file}; master/backup from ${layout.sources.roles}; port from ${layout.sources.port}`);
+    log(`inventory ${inv.file}; master/backup from ${layout.sources.roles}; port from ${layout.sources.port}; host commands via ${o.via}`);
     result = await runDrill({
       layout,
       hosts,

@@ -11,5 +11,5 @@ export { runDrill, discoverPages, writeDrillFiles, type DrillOptions } from './d
 export { ProbeSession, probeOnce, parseProbeLine, PROBE_SCRIPT, type Probe, type ProbeOptions } from './probe/session.js';
 export * from './inventory.js';
 export { connectionTarget, knownHostsOf, loadSshConnector, sshHostOps } from './transport/ssh.js';
-export { LabRebootHostOps, readLabInfo, labStateFile, type LabInfo } from './transport/lab.js';
+export { LabRebootHostOps, LabExecHostOps, readLabInfo, labStateFile, type LabInfo } from './transport/lab.js';
 export { main as drillMain, commandRerunHook, changedCounts, parseSteps } from './cli.js';

@@ -91,3 +91,45 @@ export class LabRebootHostOps implements HostOps {
     await this.inner.close();
   }
 }
+
+type LabHostExec = (lab: unknown, host: string, argv: string[], o?: { allowFailure?: boolean; timeoutMs?: number }) => Promise<RunResult>;
+type LabReadState = (name: string) => Promise<unknown>;
+
+/**
+ * Host commands through the lab instead of SSH (`--via lab`): `sh -c SCRIPT` inside the host's own
+ * namespaces (the lab's hostExec enters its PID 1's namespaces, so pgrep/kill see only that host).
+ */
+export class LabExecHostOps implements HostOps {
+  private readonly rebooter: LabRebootHostOps;
+
+  constructor(
+    private readonly labName: string,
+    log: (line: string) => void = () => {},
+  ) {
+    this.rebooter = new LabRebootHostOps(labName, { run: (h, s, t) => this.exec(h, s, t), reboot: async () => undefined, close: async () => undefined }, log);
+  }
+
+  private async exec(host: string, script: string, timeoutMs = 30_000): Promise<RunResult> {
+    const spec = '@haweb/lab';
+    const mod = (await import(spec)) as { hostExec?: LabHostExec; readLabState?: LabReadState };
+    if (typeof mod.hostExec !== 'function' || typeof mod.readLabState !== 'function') throw new Error('@haweb/lab does not export hostExec/readLabState');
+    const state = await mod.readLabState(this.labName);
+    if (!state) return { code: 255, stdout: '', stderr: `lab ${this.labName} is not up` };
+    try {
+      return await mod.hostExec(state, host, ['sh', '-c', script], { allowFailure: true, timeoutMs });
+    } catch (e) {
+      // Not running (rebooting) or timed out: a failed command, like a dropped SSH connection.
+      return { code: 255, stdout: '', stderr: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  run(host: string, script: string, timeoutMs?: number): Promise<RunResult> {
+    return this.rebooter.run(host, script, timeoutMs);
+  }
+  reboot(host: string): Promise<void> {
+    return this.rebooter.reboot(host);
+  }
+  close(): Promise<void> {
+    return this.rebooter.close();
+  }
+}

@@ -100,6 +100,15 @@ describe('drill against a real keepalived pair in a lab', () => {
     expect(bin.stdout).toContain('#!/usr/bin/python3');
   }, 900_000);
 
+  it('runs host commands through the lab instead of SSH (--via lab)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'drill-it-'));
+    const r = await runCli(['--lab', LAB, '--via', 'lab', '--engine', 'keepalived', '--steps', '1,4,5', '--out', out], 300_000);
+    expect(r.stdout).toContain('host commands via lab');
+    expect(r.stdout).toMatch(/^4 +VRRP service stopped on the master.* PASS .*failover \d+\.\d{3} s to edu-proxy-02/m);
+    expect(r.stdout).toContain('all 3 steps passed');
+    expect(r.code).toBe(0);
+  }, 300_000);
+
   it('fails (exit 1) and says why when the VRRP service it is told to use does not exist', async () => {
     const out = mkdtempSync(join(tmpdir(), 'drill-it-'));
     const r = await runCli(['--lab', LAB, '--engine', 'no-such-vrrp', '--steps', '4', '--out', out, '--failover-timeout', '3'], 120_000);
