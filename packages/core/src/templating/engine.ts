@@ -17,7 +17,7 @@ import { filters } from './filters.js';
 import { tests } from './tests.js';
 import { getAttr } from './python-methods.js';
 import { pyStr, pyTruthy } from './python.js';
-import { TemplateError } from './errors.js';
+import { TemplateError, UndefinedUseError } from './errors.js';
 import { assertDefined, isUndefined, makeUndefined } from './undefined.js';
 import { isPlainObject, SecretString } from '../vars/secret.js';
 import { didYouMean } from '../validate/suggest.js';
@@ -47,6 +47,9 @@ function createEnvironment(): NjEnvironment {
   env.addGlobal('__finalize', pyStr);
   env.addGlobal('__in', inOperator);
   env.addGlobal('__compare', compare);
+  env.addGlobal('__test', function (this: unknown, name: string, value: unknown, ...args: unknown[]) {
+    return env.getTest(name).call(this, value, ...args) === true;
+  });
   env.addGlobal('__capture', function (this: { ctx: { __native_box: NativeBox } }, value: unknown) {
     this.ctx.__native_box.value = value;
     this.ctx.__native_box.set = true;
@@ -130,8 +133,12 @@ function compare(first: unknown, ...rest: unknown[]): boolean {
 function compile(source: string): Compiled {
   const hit = cache.get(source);
   if (hit) return hit;
-  const ast = nunjucks.parser.parse(source, env.extensionsList, env.opts);
-  const { names, native } = transformTemplate(ast, true);
+  const ast = nunjucks.parser.parse(jinjaSyntax(source), env.extensionsList, env.opts);
+  const { names, native, filters: usedFilters, tests: usedTests } = transformTemplate(ast, true);
+  // nunjucks looks filters and tests up at render time; find unknown ones now, before any host.
+  const known = env as unknown as { filters: Record<string, unknown>; tests: Record<string, unknown> };
+  for (const f of usedFilters) if (!(f in known.filters)) throw new Error(`filter not found: ${f}`);
+  for (const t of usedTests) if (!(t in known.tests)) throw new Error(`test not found: ${t}`);
   const compiler = new nunjucks.compiler.Compiler('template', false);
   compiler.compile(nunjucks.transformer.transform(ast, env.asyncFilters, 'template'));
   const props = new Function(compiler.getCode())();
@@ -141,6 +148,17 @@ function compile(source: string): Compiled {
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(source, compiled);
   return compiled;
+}
+
+/**
+ * Jinja2 syntax nunjucks' parser lacks, rewritten inside expression tags only: the test form
+ * `x is in list` / `x is not in list` (nunjucks parses the `in(list)` call form).
+ */
+function jinjaSyntax(source: string): string {
+  if (!source.includes(' in ')) return source;
+  return source.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, (tag) =>
+    tag.replace(/\bis(\s+not)?\s+in\s+([A-Za-z_][\w.]*)/g, (_m, not: string | undefined, operand: string) => `is${not ?? ''} in(${operand})`),
+  );
 }
 
 /** Does this string contain Jinja2 syntax at all? Plain strings are returned untouched, fast. */
@@ -173,15 +191,16 @@ const CAUSE_PREFIX = /^(UndefinedError|FilterError|Error|TypeError|RangeError|Sy
 function toTemplateError(source: string, e: unknown): TemplateError {
   if (e instanceof TemplateError) return e;
   const raw = e instanceof Error ? e.message : String(e);
-  const located = /^\(unknown path\)(?: \[Line (\d+), Column (\d+)\])?\s*([\s\S]*)$/.exec(raw);
+  const located = /^\((?:unknown path|template)\)(?: \[Line (\d+), Column (\d+)\])?\s*([\s\S]*)$/.exec(raw);
   let reason = (located ? located[3] : raw).trim();
-  const undefinedVariable = /UndefinedError: /.test(reason);
+  const undefinedVariable = e instanceof UndefinedUseError || /UndefinedError: /.test(reason);
   while (CAUSE_PREFIX.test(reason)) reason = reason.replace(CAUSE_PREFIX, '');
   const filter = /^filter not found: (\S+)/.exec(reason);
   if (filter) reason = `no filter named '${filter[1]}'${didYouMean(filter[1], Object.keys(filters))}`;
   const test = /^test not found: (\S+)/.exec(reason);
   if (test) reason = `no test named '${test[1]}'${didYouMean(test[1], Object.keys(tests))}`;
-  if (located?.[1] && source.includes('\n')) reason += ` (template line ${located[1]})`;
+  const line = located?.[1] ?? (e as { lineno?: number }).lineno;
+  if (line !== undefined && source.includes('\n')) reason += ` (template line ${line})`;
   return new TemplateError(source, reason, undefinedVariable);
 }
 
@@ -189,7 +208,16 @@ function toTemplateError(source: string, e: unknown): TemplateError {
 export function renderString(source: string, vars: Record<string, unknown>): string {
   if (!isTemplate(source)) return source;
   const r = run(source, vars);
-  return r.native ? pyStr(r.value) : r.text;
+  return r.native ? guard(source, () => pyStr(r.value)) : r.text;
+}
+
+/** Errors raised while converting a rendered value (an Undefined printed) become TemplateErrors too. */
+function guard<T>(source: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw toTemplateError(source, e);
+  }
 }
 
 /**
@@ -219,13 +247,7 @@ export function render(value: unknown, vars: Record<string, unknown>): unknown {
 }
 
 function assertNoUndefined(source: string, value: unknown): void {
-  if (isUndefined(value)) {
-    try {
-      assertDefined(value);
-    } catch (e) {
-      throw new TemplateError(source, (e as Error).message, true);
-    }
-  }
+  if (isUndefined(value)) guard(source, () => assertDefined(value));
 }
 
 /**
@@ -257,11 +279,7 @@ export function evaluateCondition(expression: string | boolean, vars: Record<str
     if (['true', 'yes', 'on', 'y', 't', '1'].includes(s)) return true;
     return s.length > 0;
   }
-  try {
-    return pyTruthy(value);
-  } catch (e) {
-    throw new TemplateError(expression, (e as Error).message, true);
-  }
+  return guard(expression, () => pyTruthy(value));
 }
 
 /** All conditions (the list form of `when`) must hold. An empty list is true. */

@@ -21,11 +21,17 @@ export interface TransformResult {
   names: Set<string>;
   /** The template is one `{{ expression }}` and nothing else: its value is returned natively. */
   native: boolean;
+  /** Filter and test names used. */
+  filters: Set<string>;
+  tests: Set<string>;
 }
 
 export function transformTemplate(root: NjNode, captureNative: boolean): TransformResult {
   const names = new Set<string>();
   collectNames(root, names);
+  const filters = new Set<string>();
+  const tests = new Set<string>();
+  collectFiltersAndTests(root, filters, tests);
   const single = singleExpression(root);
   rewrite(root);
   if (captureNative && single) {
@@ -34,7 +40,22 @@ export function transformTemplate(root: NjNode, captureNative: boolean): Transfo
     const expr = (output.children[0] as NjNode).args.children[0] as NjNode;
     output.children[0] = call('__capture', expr, [expr]);
   }
-  return { names, native: single !== undefined };
+  return { names, native: single !== undefined, filters, tests };
+}
+
+function collectFiltersAndTests(node: unknown, filters: Set<string>, tests: Set<string>): void {
+  if (!isNode(node)) return;
+  if ((node.typename === 'Filter' || node.typename === 'FilterAsync') && node.name?.typename === 'Symbol') filters.add(node.name.value as string);
+  if (node.typename === 'Is') {
+    const right = node.right as NjNode | undefined;
+    const name = right?.typename === 'FunCall' ? right.name?.value : right?.value;
+    if (typeof name === 'string') tests.add(name);
+  }
+  for (const field of fieldsOf(node)) {
+    const v = node[field];
+    if (Array.isArray(v)) v.forEach((c) => collectFiltersAndTests(c, filters, tests));
+    else collectFiltersAndTests(v, filters, tests);
+  }
 }
 
 function singleExpression(root: NjNode): NjNode | undefined {
@@ -91,6 +112,13 @@ function rewriteNode(node: NjNode): NjNode {
       return new N.InlineIf(node.lineno, node.colno, call('__bool', node.left, [node.left]), node.right, node.left);
     case 'In':
       return call('__in', node, [node.left, node.right]);
+    case 'Is': {
+      // nunjucks passes only one test argument correctly; call tests ourselves: __test(name, value, ...args)
+      const right = node.right as NjNode;
+      const name = right.typename === 'FunCall' ? (right.name.value as string) : (right.value as string);
+      const args = right.typename === 'FunCall' ? (right.args.children as NjNode[]) : [];
+      return call('__test', node, [new N.Literal(node.lineno, node.colno, name), node.left, ...args]);
+    }
     case 'Compare':
       if ((node.ops as NjNode[]).every((op) => PY_COMPARE.has(op.type))) {
         const args: NjNode[] = [node.expr];
