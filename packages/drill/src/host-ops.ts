@@ -59,6 +59,8 @@ export class ConnectorHostOps implements HostOps {
     const r = await this.run(host, 'nohup sh -c "sleep 1; reboot" >/dev/null 2>&1 &', 15_000);
     await this.drop(host);
     if (r.code !== 0) throw new Error(`reboot of ${host} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
+    // Resolve when the reboot starts, so the drill marks the fault then.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 
   async close(): Promise<void> {
