@@ -8,6 +8,11 @@ import { fileInfo, pathExists, pathsStat } from '../facts/files.js';
 import { failed, stateDiff, errorMessage } from '../util/result.js';
 import { boolish, remotePath, stringList } from '../util/schema.js';
 
+/** Keep the compression suffix on the upload, for people reading /tmp (GNU tar detects the format itself). */
+export function archiveSuffix(file: string): string {
+  return /(\.tar\.(?:gz|bz2|xz|zst)|\.t(?:gz|bz2|xz|zst)|\.tar)$/i.exec(file)?.[1] ?? '';
+}
+
 /** Checking thousands of paths in one command line would be too long: beyond this, use `creates`. */
 const MAX_CHECKED_FILES = 2000;
 
@@ -67,7 +72,7 @@ export const unarchiveModule = defineModule({
     let archive = args.src;
     let uploaded: string | undefined;
     if (local) {
-      uploaded = posix.join('/tmp', `.haweb-archive-${randomBytes(6).toString('hex')}${posix.basename(local).replace(/^[^.]*/, '')}`);
+      uploaded = posix.join('/tmp', `.haweb-archive-${randomBytes(6).toString('hex')}${archiveSuffix(local)}`);
       ctx.progress(`uploading ${posix.basename(local)}`);
       await ctx.remote.putFile(local, uploaded, { mode: '0600', become: ctx.become });
       archive = uploaded;

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { ModuleDefinition, ModuleRegistry } from '@haweb/core';
+import { assertModule, builtinModules, debugModule, failModule, metaModule, plugin, setFactModule } from '../../src/index.js';
+import { FakeHost } from '../support/fake-host.js';
+import { fakeContext, runModule } from '../support/fake-context.js';
+
+const ctx = () => fakeContext(new FakeHost(), { vars: { vip: '198.51.100.50', peers: ['a', 'b'], ansible_os_family: 'Debian' } });
+
+describe('controller modules', () => {
+  it('debug msg and var', async () => {
+    expect(await runModule(debugModule, { msg: 'hi' }, ctx())).toEqual({ changed: false, msg: 'hi' });
+    expect(await runModule(debugModule, { var: 'peers | length' }, ctx())).toEqual({ changed: false, 'peers | length': 2 });
+    expect(await runModule(debugModule, { msg: ['a', 1] }, ctx())).toMatchObject({ msg: '[\n  "a",\n  1\n]' });
+    expect(debugModule.args.safeParse({ msg: 'a', var: 'b' }).success).toBe(false);
+  });
+
+  it('assert evaluates every condition', async () => {
+    expect(await runModule(assertModule, { that: ["ansible_os_family == 'Debian'", 'peers | length == 2'], success_msg: 'fine' }, ctx())).toEqual({ changed: false, msg: 'fine' });
+    const r = await runModule(assertModule, { that: ['vip is defined', "vip == '1.2.3.4'"], fail_msg: 'wrong VIP' }, ctx());
+    expect(r).toMatchObject({ failed: true, msg: 'wrong VIP', assertion: "vip == '1.2.3.4'" });
+    const u = await runModule(assertModule, { that: 'undefined_thing > 1' }, ctx());
+    expect(u).toMatchObject({ failed: true });
+  });
+
+  it('fail, set_fact, meta', async () => {
+    expect(await runModule(failModule, { msg: 'stop' }, ctx())).toEqual({ changed: false, failed: true, msg: 'stop' });
+    expect(await runModule(failModule, {}, ctx())).toMatchObject({ failed: true, msg: 'Failed as requested from task' });
+    expect(await runModule(setFactModule, { a: 1, b: [2], cacheable: true }, ctx())).toMatchObject({ changed: false, facts: { a: 1, b: [2] } });
+    expect(setFactModule.args.safeParse({ 'bad-name': 1 }).success).toBe(false);
+    expect(setFactModule.args.safeParse({}).success).toBe(false);
+    expect(await runModule(metaModule, { action: 'flush_handlers' }, ctx())).toMatchObject({ changed: false, action: 'flush_handlers' });
+    expect(metaModule.args.safeParse({ action: 'explode' }).success).toBe(false);
+  });
+});
+
+describe('plugin', () => {
+  it('registers every built-in module once, with its spec, and aliases resolve', () => {
+    const map = new Map<string, ModuleDefinition>();
+    const registry: ModuleRegistry = {
+      register: (m) => {
+        if (map.has(m.name)) throw new Error(`duplicate ${m.name}`);
+        map.set(m.name, m);
+      },
+      get: (n) => map.get(n),
+      names: () => [...map.keys()],
+    };
+    plugin(registry);
+    expect(registry.names().sort()).toEqual(
+      ['apt', 'assert', 'blockinfile', 'command', 'copy', 'debug', 'fail', 'file', 'iptables', 'lineinfile', 'meta', 'package', 'service', 'set_fact', 'setup', 'shell', 'stat', 'template', 'unarchive', 'yum'].sort(),
+    );
+    for (const m of builtinModules) {
+      expect(m.description.length).toBeGreaterThan(10);
+      expect(['full', 'none']).toContain(m.checkMode);
+      expect(m.aliases).toContain(`ansible.builtin.${m.name}`);
+    }
+    const aliases = builtinModules.flatMap((m) => [m.name, ...(m.aliases ?? [])]);
+    expect(new Set(aliases).size).toBe(aliases.length);
+  });
+
+  it('every spec rejects unknown keys', () => {
+    for (const m of builtinModules) {
+      if (m.name === 'set_fact') continue; // set_fact takes any variable names
+      const r = m.args.safeParse({ definitely_not_an_option: 1 });
+      expect(r.success, m.name).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,342 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { create } from 'tar';
+import {
+  aptModule,
+  commandModule,
+  iptablesModule,
+  packageModule,
+  serviceModule,
+  setupModule,
+  shellModule,
+  unarchiveModule,
+  yumModule,
+} from '../../src/index.js';
+import { FakeHost } from '../support/fake-host.js';
+import { fakeContext, runModule } from '../support/fake-context.js';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
+const DEBIAN = { ansible_os_family: 'Debian', ansible_pkg_mgr: 'apt', ansible_service_mgr: 'sysvinit' };
+const RHEL = { ansible_os_family: 'RedHat', ansible_pkg_mgr: 'yum', ansible_service_mgr: 'sysvinit' };
+
+describe('command / shell', () => {
+  it('command runs argv without a shell: hostile values stay one argument', async () => {
+    const host = new FakeHost();
+    host.respond((c) => ('argv' in c && c.argv[0] === 'printf' ? { code: 0, stdout: c.argv[2], stderr: '' } : undefined));
+    const r = await runModule(commandModule, { argv: ['printf', '%s', "a'; rm -rf / $(id) `id`\nx"] }, fakeContext(host));
+    expect(r).toMatchObject({ changed: true, rc: 0, stdout: "a'; rm -rf / $(id) `id`\nx", stdout_lines: ["a'; rm -rf / $(id) `id`", 'x'] });
+    expect(host.log[0].command).toEqual({ argv: ['printf', '%s', "a'; rm -rf / $(id) `id`\nx"] });
+  });
+
+  it('command free form is split like a shell would, without expansion', async () => {
+    const host = new FakeHost();
+    host.respond(() => ({ code: 0, stdout: 'ok\n', stderr: '' }));
+    const r = await runModule(commandModule, { cmd: `echo "a b" '$HOME' c` }, fakeContext(host));
+    expect(host.log[0].command).toEqual({ argv: ['echo', 'a b', '$HOME', 'c'] });
+    expect(r.stdout).toBe('ok');
+  });
+
+  it('creates / removes skip the command; chdir and stdin reach the transport', async () => {
+    const host = new FakeHost();
+    host.put('/usr/local/nginx/sbin/nginx', 'bin');
+    host.respond(() => ({ code: 0, stdout: '', stderr: '' }));
+    const skipped = await runModule(commandModule, { cmd: 'make install', chdir: '/usr/local/src', creates: '/usr/local/nginx/sbin/nginx' }, fakeContext(host));
+    expect(skipped).toMatchObject({ changed: false, msg: 'skipped, since /usr/local/nginx/sbin/nginx exists' });
+    expect(host.log).toHaveLength(0);
+    const removes = await runModule(shellModule, { cmd: 'rm -f /tmp/x', removes: '/tmp/x' }, fakeContext(host));
+    expect(removes).toMatchObject({ changed: false });
+    await runModule(shellModule, { cmd: 'cat > f', chdir: '/srv', stdin: 'data' }, fakeContext(host, { become: true }));
+    expect(host.log[0]).toMatchObject({ command: { script: 'cat > f' }, options: { cwd: '/srv', stdin: 'data\n', become: true } });
+  });
+
+  it('a non-zero exit fails with rc and stderr', async () => {
+    const host = new FakeHost();
+    host.respond(() => ({ code: 2, stdout: '', stderr: 'make: *** No rule to make target\n' }));
+    const r2 = await runModule(shellModule, { cmd: 'make' }, fakeContext(host));
+    expect(r2).toMatchObject({ failed: true, changed: true, rc: 2, stderr: 'make: *** No rule to make target' });
+    expect(r2.msg).toContain('non-zero return code 2');
+  });
+
+  it('check mode runs nothing', async () => {
+    const host = new FakeHost();
+    const r = await runModule(shellModule, { cmd: 'touch /tmp/x' }, fakeContext(host, { check: true }));
+    expect(r).toMatchObject({ changed: false, skipped: true });
+    const w = await runModule(shellModule, { cmd: 'touch /tmp/x', creates: '/tmp/x' }, fakeContext(host, { check: true }));
+    expect(w).toMatchObject({ changed: true, msg: 'command would run' });
+    expect(host.log).toHaveLength(0);
+  });
+
+  it('bad input is rejected by the spec', () => {
+    expect(commandModule.args.safeParse({}).success).toBe(false);
+    expect(commandModule.args.safeParse({ cmd: 'ls', argv: ['ls'] }).success).toBe(false);
+    expect(shellModule.args.safeParse({ cmd: 'ls', chdir: 'relative' }).success).toBe(false);
+  });
+});
+
+/** A package database the fake answers dpkg-query / rpm -q / apt-get / yum from. */
+function packageHost(tool: 'apt' | 'yum', installed: string[]) {
+  const host = new FakeHost();
+  const db = new Set(installed);
+  host.respond((c, text) => {
+    if (text.startsWith('dpkg-query')) {
+      const names = text.split(' -- ')[1].split(' ').map((n) => n.replace(/^'|'.*$/g, '')).filter((n) => n && n !== '2>/dev/null;');
+      return { code: 0, stdout: names.filter((n) => db.has(n)).map((n) => `${n}\tinstall ok installed\t1.0-1\n`).join(''), stderr: '' };
+    }
+    if (text.startsWith('rpm -q')) {
+      const names = text.split(' -- ')[1].split(' ').filter((n) => /^[a-z0-9-]+$/.test(n));
+      return { code: 0, stdout: names.map((n) => (db.has(n) ? `${n}\t1.0-1.el7\n` : `package ${n} is not installed\n`)).join(''), stderr: '' };
+    }
+    const m = /(apt-get|yum|dnf) (install|remove) -y -q (?:-o \S+ )?-- (.*)$/.exec(text);
+    if (m) {
+      if (tool === 'apt' && m[1] !== 'apt-get') return { code: 127, stdout: '', stderr: `${m[1]}: not found` };
+      for (const p of m[3].split(' ')) {
+        if (m[2] === 'install') {
+          if (p === 'no-such-pkg') return { code: 100, stdout: '', stderr: 'E: Unable to locate package no-such-pkg' };
+          db.add(p);
+        } else db.delete(p);
+      }
+      return { code: 0, stdout: '', stderr: '' };
+    }
+    return undefined;
+  });
+  return { host, db };
+}
+
+describe('package / apt / yum', () => {
+  it('Debian: installs only what is missing, then nothing', async () => {
+    const { host, db } = packageHost('apt', ['nginx']);
+    const ctx = () => fakeContext(host, { facts: DEBIAN });
+    const r1 = await runModule(packageModule, { name: ['nginx', 'keepalived'] }, ctx());
+    expect(r1).toMatchObject({ changed: true, installed: ['keepalived'] });
+    expect(host.commands()).toContain('env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confold -- keepalived');
+    expect(db.has('keepalived')).toBe(true);
+    const r2 = await runModule(packageModule, { name: 'nginx,keepalived' }, ctx());
+    expect(r2).toMatchObject({ changed: false, packages: { nginx: '1.0-1', keepalived: '1.0-1' } });
+  });
+
+  it('RHEL: yum + rpm -q, chosen from facts', async () => {
+    const { host, db } = packageHost('yum', []);
+    const r = await runModule(packageModule, { name: ['gcc', 'pcre-devel'], state: 'present' }, fakeContext(host, { facts: RHEL }));
+    expect(r).toMatchObject({ changed: true, installed: ['gcc', 'pcre-devel'] });
+    expect(host.commands().at(-1)).toBe('yum install -y -q -- gcc pcre-devel');
+    expect([...db]).toEqual(['gcc', 'pcre-devel']);
+    const y = await runModule(yumModule, { name: 'gcc', state: 'absent' }, fakeContext(host));
+    expect(y).toMatchObject({ changed: true, removed: ['gcc'] });
+  });
+
+  it('probes the OS when facts were not gathered', async () => {
+    const { host } = packageHost('yum', ['gcc']);
+    host.respond((c, text) => (text.includes("echo '@@os-release'") ? { code: 0, stdout: fixture('setup-centos7.txt'), stderr: '' } : undefined));
+    const r = await runModule(packageModule, { name: 'gcc' }, fakeContext(host));
+    expect(r.changed).toBe(false);
+    expect(host.commands()[1]).toMatch(/^rpm -q/);
+  });
+
+  it('check mode installs nothing but says what it would do', async () => {
+    const { host, db } = packageHost('apt', []);
+    const r = await runModule(aptModule, { name: 'keepalived' }, fakeContext(host, { check: true }));
+    expect(r).toMatchObject({ changed: true, msg: 'would install keepalived' });
+    expect(db.size).toBe(0);
+  });
+
+  it('an unknown package fails with the tool\'s message', async () => {
+    const { host } = packageHost('apt', []);
+    const r = await runModule(aptModule, { name: 'no-such-pkg' }, fakeContext(host));
+    expect(r).toMatchObject({ failed: true });
+    expect(r.msg).toContain('Unable to locate package no-such-pkg');
+  });
+});
+
+/** init scripts + update-rc.d links or chkconfig, answered from a small state. */
+function serviceHost(kind: 'debian' | 'rhel', state: { running: boolean; links: string[]; registered?: boolean; chk?: boolean }) {
+  const host = new FakeHost();
+  host.respond((c, text) => {
+    if (text.startsWith("n=nginx")) {
+      const lines = ['manager=sysv', 'exists=yes', 'service_cmd=yes', `status_rc=${state.running ? 0 : 3}`];
+      if (kind === 'debian') {
+        lines.push('boot_tool=update-rc.d', ...state.links.map((l) => `link=${l}`));
+      } else {
+        lines.push('boot_tool=chkconfig');
+        if (state.registered) lines.push(`chkconfig: nginx 0:off 1:off 2:${state.chk ? 'on' : 'off'} 3:${state.chk ? 'on' : 'off'} 4:off 5:off 6:off`);
+      }
+      return { code: 0, stdout: lines.join('\n') + '\n', stderr: '' };
+    }
+    if (text.includes('out=$(mktemp)')) {
+      for (const step of text.split('\n')[1].replace(/^\( | \) >.*$/g, '').split(' && ')) {
+        if (step === 'service nginx start') state.running = true;
+        else if (step === 'service nginx stop') state.running = false;
+        else if (step === 'update-rc.d nginx defaults' || step === 'update-rc.d nginx enable') state.links = ['/etc/rc2.d/S01nginx', '/etc/rc0.d/K01nginx'];
+        else if (step === 'update-rc.d nginx disable') state.links = ['/etc/rc2.d/K01nginx', '/etc/rc0.d/K01nginx'];
+        else if (step === 'chkconfig --add nginx') state.registered = true;
+        else if (step === 'chkconfig nginx on') state.chk = true;
+        else if (step === 'chkconfig nginx off') state.chk = false;
+        else if (step === 'service nginx restart' || step === 'service nginx reload') continue;
+        else return { code: 1, stdout: `unexpected ${step}`, stderr: '' };
+      }
+      return { code: 0, stdout: '', stderr: '' };
+    }
+    return undefined;
+  });
+  return host;
+}
+
+describe('service', () => {
+  it('Debian: start + enable through update-rc.d, then nothing to do', async () => {
+    const state = { running: false, links: [] as string[] };
+    const host = serviceHost('debian', state);
+    const r1 = await runModule(serviceModule, { name: 'nginx', state: 'started', enabled: 'yes' }, fakeContext(host));
+    expect(r1).toMatchObject({ changed: true, msg: 'enable at boot, start', state: 'started', enabled: true });
+    expect(r1.diff?.[0]).toMatchObject({ before: 'running: false\nenabled: false\n', after: 'running: true\nenabled: true\n' });
+    expect(host.commands().at(-1)).toContain('( update-rc.d nginx defaults && service nginx start ) >"$out" 2>&1 </dev/null');
+    expect(state).toMatchObject({ running: true });
+    const r2 = await runModule(serviceModule, { name: 'nginx', state: 'started', enabled: true }, fakeContext(host));
+    expect(r2.changed).toBe(false);
+  });
+
+  it('RHEL: chkconfig --add and on', async () => {
+    const state = { running: true, links: [], registered: false, chk: false };
+    const host = serviceHost('rhel', state);
+    const r = await runModule(serviceModule, { name: 'nginx', enabled: true }, fakeContext(host));
+    expect(r).toMatchObject({ changed: true, msg: 'enable at boot' });
+    expect(state).toMatchObject({ registered: true, chk: true });
+    expect((await runModule(serviceModule, { name: 'nginx', enabled: true }, fakeContext(host))).changed).toBe(false);
+  });
+
+  it('restarted always changes; check mode does nothing', async () => {
+    const state = { running: true, links: ['/etc/rc2.d/S01nginx'] };
+    const host = serviceHost('debian', state);
+    expect((await runModule(serviceModule, { name: 'nginx', state: 'restarted' }, fakeContext(host))).changed).toBe(true);
+    const before = host.commands().length;
+    const c = await runModule(serviceModule, { name: 'nginx', state: 'stopped' }, fakeContext(host, { check: true }));
+    expect(c).toMatchObject({ changed: true, msg: 'would stop' });
+    expect(host.commands().length).toBe(before + 1); // only the fact
+    expect(state.running).toBe(true);
+  });
+
+  it('a missing service fails cleanly; bad names are rejected', async () => {
+    const host = new FakeHost();
+    host.respond((c, text) => (text.startsWith('n=') ? { code: 0, stdout: 'manager=sysv\nexists=no\nstatus_rc=4\nboot_tool=update-rc.d\n', stderr: '' } : undefined));
+    const r = await runModule(serviceModule, { name: 'nope', state: 'started' }, fakeContext(host));
+    expect(r).toMatchObject({ failed: true, msg: 'no init script /etc/init.d/nope (service nope is not installed)' });
+    expect(serviceModule.args.safeParse({ name: 'a;b', state: 'started' }).success).toBe(false);
+    expect(serviceModule.args.safeParse({ name: 'nginx' }).success).toBe(false);
+  });
+});
+
+describe('iptables', () => {
+  function fw() {
+    const host = new FakeHost();
+    const rules = new Set<string>();
+    let saved: string | undefined;
+    host.respond((c, text) => {
+      const check = /^iptables -w -t filter -C INPUT (.*) 2>&1; echo "rc=\$\?"$/.exec(text);
+      if (check) return { code: 0, stdout: rules.has(check[1]) ? 'rc=0\n' : 'iptables: Bad rule (does a matching rule exist in that chain?).\nrc=1\n', stderr: '' };
+      const change = /^iptables -w -t filter -([ADI]) INPUT (.*?)( && mkdir -p (\S+) .*mv -f "\$t" (\S+);.*)?$/.exec(text);
+      if (change) {
+        if (change[1] === 'D') rules.delete(change[2]);
+        else rules.add(change[2]);
+        if (change[5]) saved = change[5];
+        return { code: 0, stdout: '', stderr: '' };
+      }
+      return undefined;
+    });
+    return { host, rules, saved: () => saved };
+  }
+
+  it('Debian: add once, saved to /etc/iptables/rules.v4; then absent', async () => {
+    const { host, rules, saved } = fw();
+    const args = { chain: 'INPUT', protocol: 'vrrp', jump: 'ACCEPT', comment: "VRRP; don't drop" };
+    const r1 = await runModule(iptablesModule, args, fakeContext(host, { facts: DEBIAN }));
+    expect(r1).toMatchObject({ changed: true, saved_to: '/etc/iptables/rules.v4' });
+    expect(saved()).toBe('/etc/iptables/rules.v4');
+    expect([...rules]).toEqual([`-p vrrp -m comment --comment 'VRRP; don'\\''t drop' -j ACCEPT`]);
+    expect((await runModule(iptablesModule, args, fakeContext(host, { facts: DEBIAN }))).changed).toBe(false);
+    const del = await runModule(iptablesModule, { ...args, state: 'absent' }, fakeContext(host, { facts: DEBIAN }));
+    expect(del.changed).toBe(true);
+    expect(rules.size).toBe(0);
+  });
+
+  it('RHEL: saved to /etc/sysconfig/iptables; check mode adds nothing', async () => {
+    const { host, rules, saved } = fw();
+    const args = { chain: 'INPUT', protocol: 'tcp', destination_port: 80, ctstate: 'NEW', jump: 'ACCEPT' };
+    const c = await runModule(iptablesModule, args, fakeContext(host, { facts: RHEL, check: true }));
+    expect(c).toMatchObject({ changed: true });
+    expect(rules.size).toBe(0);
+    const r = await runModule(iptablesModule, args, fakeContext(host, { facts: RHEL }));
+    expect(r).toMatchObject({ changed: true, saved_to: '/etc/sysconfig/iptables' });
+    expect(saved()).toBe('/etc/sysconfig/iptables');
+  });
+
+  it('an iptables error is a failure, not "absent"', async () => {
+    const host = new FakeHost();
+    host.respond(() => ({ code: 0, stdout: 'iptables v1.8.9: unknown protocol "bogus"\nrc=2\n', stderr: '' }));
+    const r = await runModule(iptablesModule, { chain: 'INPUT', protocol: 'bogus', jump: 'ACCEPT' }, fakeContext(host, { facts: DEBIAN }));
+    expect(r).toMatchObject({ failed: true });
+    expect(r.msg).toContain('unknown protocol');
+  });
+});
+
+describe('setup', () => {
+  it('one round trip, ansible_* facts and ansible_facts', async () => {
+    const host = new FakeHost();
+    host.respond((c, text) => (text.includes("echo '@@os-release'") ? { code: 0, stdout: fixture('setup-debian12.txt'), stderr: '' } : undefined));
+    const r = await runModule(setupModule, {}, fakeContext(host));
+    expect(host.log).toHaveLength(1);
+    expect(r.changed).toBe(false);
+    expect(r.facts).toMatchObject({ ansible_os_family: 'Debian', ansible_default_ipv4: { address: '198.51.100.51' } });
+    expect((r.facts as { ansible_facts: Record<string, unknown> }).ansible_facts.os_family).toBe('Debian');
+    const filtered = await runModule(setupModule, { filter: 'ansible_eth*' }, fakeContext(host));
+    expect(Object.keys(filtered.facts as object).sort()).toEqual(['ansible_eth1', 'ansible_facts']);
+  });
+});
+
+describe('unarchive', () => {
+  const local = mkdtempSync(join(tmpdir(), 'haweb-tar-'));
+  mkdirSync(join(local, 'src', 'app-1.0', 'conf'), { recursive: true });
+  writeFileSync(join(local, 'src', 'app-1.0', 'README'), 'readme\n');
+  writeFileSync(join(local, 'src', 'app-1.0', 'conf', 'app.conf'), 'x=1\n');
+  const tarball = join(local, 'app-1.0.tar.gz');
+
+  /** The fake extracts by reading the real tarball the upload came from. */
+  function tarHost() {
+    const host = new FakeHost();
+    host.mkdir('/opt');
+    host.respond((c, text) => {
+      const m = /^tar -x -f (\S+) -C (\S+)/.exec(text);
+      if (!m) return undefined;
+      // Files as tar would restore them: same size and mtime as in the archive.
+      host.put('/opt/app-1.0/README', 'readme\n');
+      host.put('/opt/app-1.0/conf/app.conf', 'x=1\n');
+      const files = host.files;
+      for (const p of ['/opt/app-1.0/README', '/opt/app-1.0/conf/app.conf']) (files.get(p) as { mtime: number }).mtime = 1_600_000_000;
+      return { code: 0, stdout: '', stderr: '' };
+    });
+    return host;
+  }
+
+  it('uploads and extracts once; compares files afterwards; cleans the upload', async () => {
+    await create({ gzip: true, file: tarball, cwd: join(local, 'src'), portable: true, mtime: new Date(1_600_000_000_000) }, ['app-1.0']);
+    const host = tarHost();
+    const r1 = await runModule(unarchiveModule, { src: tarball, dest: '/opt' }, fakeContext(host, { localDir: local }));
+    expect(r1).toMatchObject({ changed: true });
+    expect(host.commands().filter((c) => c.startsWith("tar"))).toEqual([expect.stringMatching(/^tar -x -f \/tmp\/\.haweb-archive-[0-9a-f]+\.tar\.gz -C \/opt$/)]);
+    expect([...host.files.keys()].some((k) => k.includes('haweb-archive'))).toBe(false);
+    const r2 = await runModule(unarchiveModule, { src: tarball, dest: '/opt' }, fakeContext(host, { localDir: local }));
+    expect(r2).toMatchObject({ changed: false, msg: 'archive already extracted' });
+  });
+
+  it('creates short-circuits; check mode uploads nothing; bad dest fails', async () => {
+    const host = tarHost();
+    host.put('/opt/app-1.0/README', 'x');
+    expect(await runModule(unarchiveModule, { src: tarball, dest: '/opt', creates: '/opt/app-1.0/README' }, fakeContext(host))).toMatchObject({ changed: false });
+    const c = await runModule(unarchiveModule, { src: tarball, dest: '/opt' }, fakeContext(host, { check: true }));
+    expect(c.changed).toBe(true);
+    expect(host.writes).toEqual([]);
+    const bad = await runModule(unarchiveModule, { src: tarball, dest: '/nonexistent' }, fakeContext(host));
+    expect(bad).toMatchObject({ failed: true, msg: 'dest /nonexistent must be an existing directory' });
+    const missing = await runModule(unarchiveModule, { src: 'nope.tgz', dest: '/opt' }, fakeContext(host, { localDir: local }));
+    expect(missing).toMatchObject({ failed: true });
+  });
+});
