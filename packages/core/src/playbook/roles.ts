@@ -45,7 +45,10 @@ export function loadRoleEntry(ctx: TaskParseContext, node: Node, baseDir: string
         case 'role':
         case 'name': {
           const v = toJS(ctx.src, e.value);
-          if (typeof v === 'string') {
+          if (typeof v === 'string' && v.trim() === '') {
+            ctx.diagnostics.push({ severity: 'error', message: `a role name must not be empty`, pos: posOf(ctx.src, e.value) });
+            return undefined;
+          } else if (typeof v === 'string') {
             name = v;
             namePos = posOf(ctx.src, e.value);
           } else ctx.diagnostics.push({ severity: 'error', message: `'${e.key}' of a role must be its name, got ${describeNode(e.value)}`, pos: posOf(ctx.src, e.value) });

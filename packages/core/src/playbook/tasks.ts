@@ -348,8 +348,9 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
   if (kind === 'handler' && task.name === undefined && task.listen.length === 0) {
     error(ctx, `a handler needs a 'name' (or 'listen') so tasks can notify it`, pos);
   }
-  setTaskPositions(task, positions);
-  return kind === 'handler' ? task : stripListen(task);
+  const result = kind === 'handler' ? task : stripListen(task);
+  setTaskPositions(result, positions);
+  return result;
 }
 
 function stripListen(task: Handler): Task {

@@ -72,7 +72,7 @@ export interface YamlSource {
   diagnostics: Diagnostic[];
 }
 
-export const YAML_OPTIONS = { version: '1.1' as const, merge: true, customTags: ansibleTags, prettyErrors: false };
+export const YAML_OPTIONS = { version: '1.1' as const, merge: true, customTags: ansibleTags, prettyErrors: true };
 
 export function parseYaml(file: string, text: string): YamlSource {
   const lineCounter = new LineCounter();
