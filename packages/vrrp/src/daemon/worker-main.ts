@@ -1,0 +1,76 @@
+/**
+ * The VRRP worker process, forked by the supervisor (keepalived's VRRP child). It runs the daemon
+ * until SIGTERM (clean stop: priority 0, VIPs removed) or until its supervisor goes away.
+ * argv[2] is a JSON WorkerOptions.
+ */
+import { formatDiagnostic, loadConfig } from '../config/index.js';
+import { createSystemDeps } from '../os/index.js';
+import { VrrpDaemon } from './daemon.js';
+import { createLogger } from './logger.js';
+
+export interface WorkerOptions {
+  configFile: string;
+  logConsole: boolean;
+  logDetail: boolean;
+  statusPath: string;
+  dumpPath: string;
+}
+
+/** Exit code meaning "the configuration is invalid": the supervisor then gives up instead of respawning. */
+export const EXIT_CONFIG = 78;
+
+async function main(): Promise<void> {
+  const options = JSON.parse(process.argv[2] ?? '{}') as WorkerOptions;
+  const log = createLogger({ console: options.logConsole, detail: options.logDetail });
+  const loaded = loadConfig(options.configFile);
+  for (const d of loaded.diagnostics) (d.severity === 'error' ? log.error : log.warn)(formatDiagnostic(d));
+  if (!loaded.ok || !loaded.config) {
+    log.error(`configuration ${options.configFile} has errors; not starting`);
+    process.exit(EXIT_CONFIG);
+  }
+  const daemon = new VrrpDaemon({ deps: createSystemDeps(), log, statusPath: options.statusPath, dumpPath: options.dumpPath, statusRefreshMs: 10_000 });
+  // Protocol timers are unref'd; this keeps the worker alive until it is told to stop.
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  let stopping = false;
+  const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`Stopping (${why})`);
+    try {
+      await daemon.stop();
+    } finally {
+      clearInterval(keepAlive);
+      log.info('Stopped');
+      process.exit(0);
+    }
+  };
+  let reloading = Promise.resolve();
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('disconnect', () => void stop('supervisor went away'));
+  process.on('SIGHUP', () => {
+    reloading = reloading.then(async () => {
+      log.info(`Reloading configuration ${options.configFile}`);
+      const next = loadConfig(options.configFile);
+      for (const d of next.diagnostics) (d.severity === 'error' ? log.error : log.warn)(formatDiagnostic(d));
+      if (!next.ok || !next.config) {
+        log.error('new configuration has errors; keeping the running one');
+        return;
+      }
+      await daemon.reload(next.config);
+    }).catch((error: unknown) => log.error(`reload failed: ${(error as Error).stack ?? error}`));
+  });
+  process.on('SIGUSR1', () => void daemon.dump().catch((error: unknown) => log.error(`state dump failed: ${(error as Error).message}`)));
+  await daemon.start(loaded.config);
+}
+
+process.on('uncaughtException', (error) => {
+  // Crash rather than limp on: the supervisor removes the VIPs and starts a fresh worker.
+  process.stderr.write(`vrrpd worker: fatal: ${error.stack ?? error}\n`);
+  process.exit(70);
+});
+
+main().catch((error: unknown) => {
+  process.stderr.write(`vrrpd worker: cannot start: ${(error as Error).stack ?? error}\n`);
+  process.exit(71);
+});
