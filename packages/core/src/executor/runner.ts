@@ -649,10 +649,10 @@ class PlayExecution {
       } catch (err) {
         throw new Error(`error in "when": ${this.explain(err, errors).message}`);
       }
-      if (!cond.ok) return skipped(`conditional result was false: ${cond.failedOn}`);
+      if (!cond.ok) return this.registered(task, s, skipped(`conditional result was false: ${cond.failedOn}`));
     }
     if (this.rt.check && module.checkMode === 'none') {
-      return skipped('not supported in check mode');
+      return this.registered(task, s, skipped('not supported in check mode'));
     }
 
     let outcome: Outcome;
@@ -671,9 +671,7 @@ class PlayExecution {
       outcome = await this.runLoop(task, ref, host, scope, module, items, vars, errors, conditions);
     }
 
-    if (task.register) {
-      s.hostFacts[task.register] = outcome.result;
-    }
+    this.registered(task, s, outcome);
     if (outcome.status !== 'failed' && outcome.status !== 'unreachable' && outcome.result.facts) {
       const facts = outcome.result.facts;
       for (const [k, v] of Object.entries(facts)) {
@@ -681,6 +679,12 @@ class PlayExecution {
         if (!isSetup) s.hostFacts[k] = v;
       }
     }
+    return outcome;
+  }
+
+  /** `register:` keeps every result, skipped ones included (a later `when: r is skipped` needs it). */
+  private registered(task: Task, s: HostState, outcome: Outcome): Outcome {
+    if (task.register) s.hostFacts[task.register] = outcome.result;
     return outcome;
   }
 

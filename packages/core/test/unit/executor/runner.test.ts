@@ -368,3 +368,18 @@ describe('recap', () => {
     expect(Object.keys(summary.stats)).toEqual(['a']);
   });
 });
+
+describe('register of skipped tasks', () => {
+  it('registers the skipped result so later conditions can test it', async () => {
+    const { log } = await run(
+      playbook(
+        play([
+          task('echo', { msg: 'x' }, { register: 'r', when: ['false'] }),
+          task('echo', { msg: 'skipped={{ r.skipped }} changed={{ r.changed }}' }),
+        ]),
+      ),
+      { hosts: ['a'] },
+    );
+    expect(log).toEqual(['a:echo:skipped=True changed=False']);
+  });
+});
