@@ -98,7 +98,7 @@ export function argsObject(task: Task, def: ModuleDefinition): { args?: Vars; er
 }
 
 function plainMessage(message: string): string {
-  return message.replace(/^Invalid input: /, '');
+  return message.replace(/^Invalid (?:input|option|value|type|key|element)?: /, '');
 }
 
 export function validateArgs(task: Task, def: ModuleDefinition): Diagnostic[] {
@@ -148,5 +148,10 @@ export function validateArgs(task: Task, def: ModuleDefinition): Diagnostic[] {
     }
   };
   report(parsed.error.issues as unknown as ZodIssueLike[]);
-  return out;
+  // "unknown argument 'dset', did you mean 'dest'?" already says it: drop "missing required argument 'dest'".
+  const suggested = new Set(out.map((d) => /did you mean '([^']+)'\?$/.exec(d.message)?.[1]).filter(Boolean));
+  return out.filter((d) => {
+    const missing = /^missing required argument '([^']+)'/.exec(d.message);
+    return !(missing && suggested.has(missing[1]));
+  });
 }

@@ -133,7 +133,7 @@ function allItems(play: Play): TaskItem[] {
   return [...play.preTasks, ...play.tasks, ...play.postTasks];
 }
 
-function checkPlay(play: Play, input: ValidateRunInput, out: Diagnostic[]): void {
+function checkPlay(play: Play, input: ValidateRunInput, out: Diagnostic[], limitOk: boolean): void {
   const { inventory, registry } = input;
   const pp = playPositionsOf(play);
   const handlerNames = new Set<string>();
@@ -154,7 +154,7 @@ function checkPlay(play: Play, input: ValidateRunInput, out: Diagnostic[]): void
     if (r.unmatched.length === 0 && r.invalid.length === 0 && r.hosts.length === 0) {
       out.push({ severity: 'error', message: `host pattern '${play.hosts}' matches no hosts`, pos: pp.hosts });
     }
-    if (input.limit && r.hosts.length) {
+    if (input.limit && limitOk && r.hosts.length) {
       const allowed = new Set(resolvePattern(inventory, input.limit).hosts);
       if (!r.hosts.some((h) => allowed.has(h))) {
         out.push({ severity: 'warning', message: `play '${play.name}' has no hosts left after --limit '${input.limit}': it will be skipped`, pos: pp.hosts });
@@ -170,13 +170,15 @@ function checkPlay(play: Play, input: ValidateRunInput, out: Diagnostic[]): void
 /** Every diagnostic of a run, errors and warnings, in playbook order. */
 export function validateRun(input: ValidateRunInput): Diagnostic[] {
   const out: Diagnostic[] = [];
+  let limitOk = true;
   if (input.limit !== undefined) {
     const r = resolvePattern(input.inventory, input.limit);
+    limitOk = r.unmatched.length === 0 && r.invalid.length === 0 && r.hosts.length > 0;
     for (const bad of r.invalid) out.push({ severity: 'error', message: `bad --limit pattern '${input.limit}': ${bad.reason}` });
     for (const term of r.unmatched) out.push({ severity: 'error', message: `--limit: '${term.replace(/^[!&]/, '')}' matches no host or group` });
     if (!r.unmatched.length && !r.invalid.length && r.hosts.length === 0) out.push({ severity: 'error', message: `--limit '${input.limit}' matches no hosts` });
   }
-  for (const play of input.playbook.plays) checkPlay(play, input, out);
+  for (const play of input.playbook.plays) checkPlay(play, input, out, limitOk);
   if (input.tags?.length) {
     const used = new Set<string>();
     for (const play of input.playbook.plays) for (const t of walkTasks(allItems(play))) t.tags.forEach((x) => used.add(x));
