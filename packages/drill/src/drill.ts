@@ -146,21 +146,22 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
   };
 
   const steps: StepResult[] = [];
-  let needsRestore = false;
+  // Put the master back after a failed step; if the loop itself dies (an exception), once more.
+  let interrupted = true;
   try {
     for (const def of ALL_STEPS) {
       if (!selected.has(def.step)) continue;
       const r = await runStep(ctx, def);
       steps.push(r);
       if (!r.ok && !r.skipped) {
-        needsRestore = true;
-        log(`  restoring ${layout.master} (nginx binary, nginx, ${layout.engine}) before going on`);
+        log(`  restoring ${layout.master} (nginx binary, nginx, ${layout.engine})`);
         await restoreMaster(ctx);
       }
     }
+    interrupted = false;
   } finally {
     await probe.stop();
-    if (needsRestore) await restoreMaster(ctx).catch(() => false);
+    if (interrupted) await restoreMaster(ctx).catch(() => false);
   }
 
   // Measure the outages again with every sample: requests that were still in flight when a step

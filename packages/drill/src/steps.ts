@@ -89,6 +89,11 @@ export interface StepDefinition {
 
 const ASIDE = '.drill-aside';
 
+/** Command output as one line for a log or a table cell. */
+function oneLine(text: string): string {
+  return text.trim().split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
+}
+
 export function nginxBinary(l: DrillLayout): string {
   return `${l.nginxPrefix}/sbin/nginx`;
 }
@@ -124,7 +129,7 @@ async function act(ctx: DrillContext, host: string, script: string, timeoutMs = 
   ctx.log(`  ${host}# ${script.split('\n')[0]}${script.includes('\n') ? ' ...' : ''}`);
   const issuedAt = ctx.clock.now();
   const r = await ctx.hosts.run(host, script, timeoutMs);
-  if (r.code !== 0) throw new Error(`on ${host}: \`${script.split('\n')[0]}\` exited ${r.code}: ${(r.stderr || r.stdout).trim()}`);
+  if (r.code !== 0) throw new Error(`on ${host}: \`${script.split('\n')[0]}\` exited ${r.code}: ${oneLine(r.stderr || r.stdout)}`);
   return issuedAt;
 }
 
@@ -160,6 +165,8 @@ function addOutage(ctx: DrillContext, result: StepResult, label: string, faultAt
 async function masterServing(ctx: DrillContext, result: StepResult, from: number): Promise<boolean> {
   const { master } = ctx.layout;
   const a = await check(ctx, result, `VIP ${ctx.layout.vip} on ${master} only (before the fault)`, ctx.timeouts.settleMs, vipOn(ctx, master));
+  // Not settled: no point waiting for the client too, the step fails here.
+  if (!a.ok) return false;
   const b = await check(ctx, result, `client gets "${pageOf(ctx, master)}" (before the fault)`, ctx.timeouts.settleMs, clientServedBy(ctx, master, from));
   return a.ok && b.ok;
 }
@@ -345,7 +352,7 @@ export const ALL_STEPS: readonly StepDefinition[] = [step1Baseline, step2NginxRe
 export async function restoreMaster(ctx: Pick<DrillContext, 'hosts' | 'layout' | 'log'>): Promise<boolean> {
   const l = ctx.layout;
   const r = await ctx.hosts.run(l.master, [restoreNginxScript(l), startNginxScript(l), startEngineScript(l)].join('\n'), 60_000);
-  if (r.code !== 0) ctx.log(`  restoring ${l.master} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim()}`);
+  if (r.code !== 0) ctx.log(`  restoring ${l.master} failed (exit ${r.code}): ${oneLine(r.stderr || r.stdout)}`);
   return r.code === 0;
 }
 
