@@ -47,6 +47,7 @@ export function buildProgram(run: (what: { kind: 'daemon'; flags: DaemonFlags } 
     .addOption(new Option('--dump-file <file>', 'where SIGUSR1 writes a state dump (with a private -p: next to it)').default(DEFAULT_DUMP_FILE))
     .option('-t, --config-test [more-files...]', 'check the configuration (and, given more files, the nodes against each other) and exit')
     .option('-P, --vrrp', 'accepted for keepalived compatibility (vrrpd only does VRRP)')
+    .enablePositionalOptions()
     .showHelpAfterError()
     .action((flags: DaemonFlags) => run({ kind: 'daemon', flags }));
   program

@@ -72,7 +72,6 @@ export class VrrpDaemon {
   async start(config: VrrpConfig): Promise<void> {
     this.config = config;
     this.installVipFilter(config);
-    this.log.info(`Starting VRRP child process, pid=${process.pid}`);
     await this.removeResidualVips(config.instances);
     this.syncTrackers(config);
     await this.refreshLinks(config);
