@@ -36,7 +36,9 @@ export function parseSteps(v: string): number[] {
 
 /** Totals of `changed=N` in a provisioner recap; undefined when the output has none. */
 export function changedCounts(output: string): number[] | undefined {
-  const counts = [...output.matchAll(/\bchanged=(\d+)/g)].map((m) => Number(m[1]));
+  // Colors would split "changed=" from its number.
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
+  const counts = [...plain.matchAll(/\bchanged=(\d+)/g)].map((m) => Number(m[1]));
   return counts.length ? counts : undefined;
 }
 

@@ -11,6 +11,7 @@ describe('drill CLI helpers', () => {
   it('reads changed= counts from a recap', () => {
     expect(changedCounts('PLAY RECAP\nedu-proxy-01 : ok=12 changed=0 failed=0\nedu-proxy-02 : ok=12 changed=3 failed=0\n')).toEqual([0, 3]);
     expect(changedCounts('nothing here')).toBeUndefined();
+    expect(changedCounts('edu-proxy-01 : ok=12 \x1b[33mchanged=\x1b[1m2\x1b[0m failed=0')).toEqual([2]);
   });
 
   it.each([
