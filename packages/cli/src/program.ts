@@ -158,7 +158,17 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
       let human: HumanReporter | undefined;
       if (flags.json) reporters.push(new JsonReporter(io.stdout));
       else {
-        human = new HumanReporter({ out: io.stdout, verbosity: flags.verbose, diff: flags.diff, masker: p.masker, width: 80 });
+        const tty = Boolean(io.stdout.isTTY);
+        human = new HumanReporter({
+          out: io.stdout,
+          tty,
+          // https://no-color.org: colours off when NO_COLOR is set; FORCE_COLOR turns them on in a pipe.
+          color: io.env.FORCE_COLOR ? true : tty && !io.env.NO_COLOR,
+          verbosity: flags.verbose,
+          diff: flags.diff,
+          masker: p.masker,
+          width: 80,
+        });
         reporters.push(human);
       }
       const reporter = multiReporter(...reporters);

@@ -8,8 +8,10 @@ import type { Reporter } from './reporter.js';
 export interface HumanReporterOptions {
   /** Where lines go (process.stdout). */
   out: { write(text: string): unknown; isTTY?: boolean };
-  /** Colours and live progress; defaults to out.isTTY. */
+  /** Live progress (a status line redrawn in place); defaults to out.isTTY. */
   tty?: boolean;
+  /** Colours; defaults to `tty`. */
+  color?: boolean;
   /** -v count: 1 shows module messages and stdout, 2 also module logs and progress lines off a TTY. */
   verbosity?: number;
   /** --diff: show unified diffs of changes. */
@@ -38,7 +40,7 @@ export class HumanReporter implements Reporter {
   constructor(private readonly options: HumanReporterOptions) {
     this.tty = options.tty ?? Boolean(options.out.isTTY);
     this.verbosity = options.verbosity ?? 0;
-    this.c = pc.createColors(this.tty);
+    this.c = pc.createColors(options.color ?? this.tty);
     this.width = options.width ?? 80;
   }
 
