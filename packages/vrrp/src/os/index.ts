@@ -7,7 +7,7 @@ import { SystemClock } from './clock.js';
 import { execFileRunner } from './command.js';
 import { PacketGarpSender } from './garp.js';
 import { loadLibc } from './libc.js';
-import { SysfsLinkMonitor } from './links.js';
+import { PollingLinkMonitor, ioctlLinkReader } from './links.js';
 import { RawVrrpNetwork } from './raw-vrrp.js';
 import { ProcessScriptRunner } from './scripts.js';
 import type { SystemDeps } from './types.js';
@@ -16,10 +16,10 @@ export type * from './types.js';
 export { IpAddressManager, parseAddressList, isAlreadyAssigned, isNotAssigned } from './addresses.js';
 export { SystemClock } from './clock.js';
 export { execFileRunner, recordingRunner, type CommandRunner, type CommandResult } from './command.js';
-export { PacketGarpSender, readInterfaceMac } from './garp.js';
+export { PacketGarpSender } from './garp.js';
 export { gratuitousArpFrame, vrrpIpv4Header, withVrrpV3Checksum, internetChecksum } from './frames.js';
 export { loadLibc, SyscallError } from './libc.js';
-export { SysfsLinkMonitor, readLinkState } from './links.js';
+export { PollingLinkMonitor, ioctlLinkReader, sysfsLinkReader, readLinkState, type LinkState, type LinkStateReader } from './links.js';
 export { Poller } from './poller.js';
 export { RawVrrpNetwork } from './raw-vrrp.js';
 export { ProcessScriptRunner, resolveCredentials } from './scripts.js';
@@ -36,7 +36,7 @@ export interface ProductionSystemDeps extends SystemDeps {
   network: RawVrrpNetwork;
   garp: PacketGarpSender;
   addresses: IpAddressManager;
-  links: SysfsLinkMonitor;
+  links: PollingLinkMonitor;
   scripts: ProcessScriptRunner;
   clock: SystemClock;
 }
@@ -45,11 +45,12 @@ export function createSystemDeps(options: SystemDepsOptions = {}): ProductionSys
   const libc = loadLibc();
   const clock = new SystemClock();
   const addresses = new IpAddressManager(execFileRunner(), options.ipPath ?? 'ip');
+  const reader = ioctlLinkReader(libc);
   return {
     network: new RawVrrpNetwork({ libc, now: () => clock.now() }),
-    garp: new PacketGarpSender(libc),
+    garp: new PacketGarpSender(libc, reader),
     addresses,
-    links: new SysfsLinkMonitor({ addresses, intervalMs: options.linkPollMs }),
+    links: new PollingLinkMonitor({ reader, addresses, intervalMs: options.linkPollMs }),
     scripts: new ProcessScriptRunner(),
     clock,
   };

@@ -51,6 +51,8 @@ export interface Libc {
   /** Reads and resets an eventfd counter; false when it was zero (EAGAIN). */
   eventfdDrain(fd: number): boolean;
   ifNameToIndex(name: string): number;
+  /** ioctl(fd, request, buf) for requests taking a struct pointer; returns -1 with errno set on failure. */
+  ioctl(fd: number, request: number, buf: Buffer): number;
   lastErrno(): number;
 }
 
@@ -79,6 +81,9 @@ export function loadLibc(): Libc {
   const write = lib.func('intptr_t write(int fd, const void *data, size_t length)');
   const read = lib.func('intptr_t read(int fd, _Out_ void *data, size_t length)');
   const ifNameToIndex = lib.func('unsigned int if_nametoindex(const char *name)');
+  // Variadic in C; declared with its one pointer argument, which passes identically on x86_64 and
+  // on Linux aarch64 (where variadic arguments use the normal registers).
+  const ioctl = lib.func('int ioctl(int fd, unsigned long request, _Inout_ void *argument)');
 
   const check = (result: number, syscall: string, detail?: string): number => {
     if (result < 0) throw new SyscallError(syscall, koffi.errno(), detail);
@@ -149,6 +154,7 @@ export function loadLibc(): Libc {
       if (index === 0) throw new SyscallError('if_nametoindex', koffi.errno(), name);
       return index;
     },
+    ioctl: (fd, request, buf) => ioctl(fd, request, buf),
     lastErrno: () => koffi.errno(),
   };
   return loaded;

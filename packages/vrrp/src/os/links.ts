@@ -1,10 +1,26 @@
 /**
- * LinkMonitor reading /sys/class/net/<if>/{ifindex,operstate,carrier,address}. Watching polls those
- * small files on an interval timer (synchronous reads of sysfs are cheap and keep the libuv threadpool
- * free for the socket poller); `ip` is only run by get(), for the primary address.
+ * LinkMonitor. Link state is read with interface ioctls on a socket (SIOCGIFFLAGS for IFF_UP and
+ * IFF_RUNNING, SIOCGIFHWADDR, if_nametoindex): they answer for the network namespace the process is
+ * in, even when /sys belongs to another one (a process entered with `nsenter --net` still sees the
+ * original namespace's /sys/class/net). Watching polls those cheap syscalls on an interval timer on
+ * the main thread, keeping the libuv threadpool free for the socket poller; `ip` is only run by
+ * get(), for the primary address. A sysfs reader is kept for tests and tools.
  */
 import { readFileSync } from 'node:fs';
 import { IpAddressManager } from './addresses.js';
+import { loadLibc, type Libc } from './libc.js';
+import {
+  AF_INET,
+  IFF_RUNNING,
+  IFF_UP,
+  SIOCGIFFLAGS,
+  SIOCGIFHWADDR,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  ifreq,
+  ifreqFlags,
+  ifreqHardwareAddress,
+} from './structs.js';
 import type { InterfaceInfo, LinkMonitor } from './types.js';
 
 export interface LinkState {
@@ -12,6 +28,34 @@ export interface LinkState {
   index: number;
   up: boolean;
   mac: string;
+}
+
+export const MISSING_LINK: LinkState = Object.freeze({ exists: false, index: 0, up: false, mac: '' });
+
+export type LinkStateReader = (interfaceName: string) => LinkState;
+
+/** Up means administratively up and running (operstate up/unknown, carrier present). */
+export function flagsAreUp(flags: number): boolean {
+  return (flags & IFF_UP) !== 0 && (flags & IFF_RUNNING) !== 0;
+}
+
+/** Reads link state through ioctls on one close-on-exec datagram socket of the current namespace. */
+export function ioctlLinkReader(libc: Libc = loadLibc()): LinkStateReader {
+  let fd: number | undefined;
+  return (name) => {
+    fd ??= libc.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    let index: number;
+    try {
+      index = libc.ifNameToIndex(name);
+    } catch {
+      return MISSING_LINK;
+    }
+    const flags = ifreq(name);
+    if (libc.ioctl(fd, SIOCGIFFLAGS, flags) < 0) return MISSING_LINK;
+    const hw = ifreq(name);
+    const mac = libc.ioctl(fd, SIOCGIFHWADDR, hw) < 0 ? '' : ifreqHardwareAddress(hw);
+    return { exists: true, index, up: flagsAreUp(ifreqFlags(flags)), mac };
+  };
 }
 
 /** Up means operationally up (or "unknown", what drivers without operstate report) with carrier. */
@@ -28,10 +72,11 @@ function readSysfs(path: string): string | undefined {
   }
 }
 
+/** Reads /sys/class/net/<if>/{ifindex,operstate,carrier,address} (right only if /sys is this netns'). */
 export function readLinkState(interfaceName: string, sysfsRoot = '/sys/class/net'): LinkState {
   const dir = `${sysfsRoot}/${interfaceName}`;
   const index = readSysfs(`${dir}/ifindex`);
-  if (index === undefined) return { exists: false, index: 0, up: false, mac: '' };
+  if (index === undefined) return MISSING_LINK;
   return {
     exists: true,
     index: Number(index),
@@ -40,8 +85,13 @@ export function readLinkState(interfaceName: string, sysfsRoot = '/sys/class/net
   };
 }
 
-export interface SysfsLinkMonitorOptions {
-  sysfsRoot?: string;
+export function sysfsLinkReader(sysfsRoot = '/sys/class/net'): LinkStateReader {
+  return (name) => readLinkState(name, sysfsRoot);
+}
+
+export interface PollingLinkMonitorOptions {
+  /** How link state is read (default: ioctls in the current network namespace). */
+  reader?: LinkStateReader;
   /** Poll period of watch(); 100-200 ms keeps link-down detection well under one advert interval. */
   intervalMs?: number;
   addresses?: IpAddressManager;
@@ -49,14 +99,14 @@ export interface SysfsLinkMonitorOptions {
   isVirtualAddress?: (address: string) => boolean;
 }
 
-export class SysfsLinkMonitor implements LinkMonitor {
-  private readonly sysfsRoot: string;
+export class PollingLinkMonitor implements LinkMonitor {
+  private readonly reader: LinkStateReader;
   private readonly intervalMs: number;
   private readonly addresses: IpAddressManager;
   private isVirtualAddress: (address: string) => boolean;
 
-  constructor(options: SysfsLinkMonitorOptions = {}) {
-    this.sysfsRoot = options.sysfsRoot ?? '/sys/class/net';
+  constructor(options: PollingLinkMonitorOptions = {}) {
+    this.reader = options.reader ?? ioctlLinkReader();
     this.intervalMs = options.intervalMs ?? 150;
     this.addresses = options.addresses ?? new IpAddressManager();
     this.isVirtualAddress = options.isVirtualAddress ?? (() => false);
@@ -67,8 +117,13 @@ export class SysfsLinkMonitor implements LinkMonitor {
     this.isVirtualAddress = isVirtualAddress;
   }
 
+  /** Link state only, synchronously (no `ip`). */
+  state(interfaceName: string): LinkState {
+    return this.reader(interfaceName);
+  }
+
   async get(interfaceName: string): Promise<InterfaceInfo> {
-    const state = readLinkState(interfaceName, this.sysfsRoot);
+    const state = this.reader(interfaceName);
     const info: InterfaceInfo = { name: interfaceName, index: state.index, up: state.up, mac: state.mac };
     if (!state.exists) return info;
     const addresses = await this.addresses.details(interfaceName);
@@ -80,10 +135,10 @@ export class SysfsLinkMonitor implements LinkMonitor {
 
   watch(interfaceNames: readonly string[], onChange: (info: InterfaceInfo) => void): () => void {
     const last = new Map<string, LinkState>();
-    for (const name of interfaceNames) last.set(name, readLinkState(name, this.sysfsRoot));
+    for (const name of interfaceNames) last.set(name, this.reader(name));
     const timer = setInterval(() => {
       for (const name of interfaceNames) {
-        const now = readLinkState(name, this.sysfsRoot);
+        const now = this.reader(name);
         const before = last.get(name)!;
         if (now.up === before.up && now.index === before.index) continue;
         last.set(name, now);

@@ -36,6 +36,17 @@ export const POLLERR = 0x8;
 export const POLLHUP = 0x10;
 export const POLLNVAL = 0x20;
 
+export const SOCK_DGRAM = 2;
+/** Interface ioctls (linux/sockios.h); they act in the calling socket's network namespace. */
+export const SIOCGIFFLAGS = 0x8913;
+export const SIOCGIFHWADDR = 0x8927;
+export const IFF_UP = 0x1;
+/** RFC 2863 operational state "up" (or "unknown"): administratively up and carrier present. */
+export const IFF_RUNNING = 0x40;
+export const IFNAMSIZ = 16;
+/** sizeof(struct ifreq) on LP64 Linux: the name plus a 24-byte union. */
+export const IFREQ_SIZE = 40;
+
 export const ETH_P_ARP = 0x0806;
 export const ETH_P_IP = 0x0800;
 
@@ -131,4 +142,23 @@ export function intOption(value: number): Buffer {
 export function deviceName(name: string): Buffer {
   if (!/^[^\s/]{1,15}$/.test(name)) throw new Error(`invalid interface name: ${JSON.stringify(name)}`);
   return Buffer.from(`${name}\0`, 'latin1');
+}
+
+/** struct ifreq with ifr_name set and the union zeroed, for SIOCGIF* ioctls. */
+export function ifreq(name: string): Buffer {
+  const buf = Buffer.alloc(IFREQ_SIZE);
+  const bytes = Buffer.from(name, 'latin1');
+  if (bytes.length === 0 || bytes.length >= IFNAMSIZ) throw new Error(`invalid interface name: ${JSON.stringify(name)}`);
+  bytes.copy(buf, 0);
+  return buf;
+}
+
+/** ifr_flags (a short at the start of the union) after SIOCGIFFLAGS. */
+export function ifreqFlags(buf: Buffer): number {
+  return buf.readUInt16LE(IFNAMSIZ);
+}
+
+/** The hardware address in ifr_hwaddr (struct sockaddr: family, then sa_data) after SIOCGIFHWADDR. */
+export function ifreqHardwareAddress(buf: Buffer): string {
+  return [...buf.subarray(IFNAMSIZ + 2, IFNAMSIZ + 8)].map((b) => b.toString(16).padStart(2, '0')).join(':');
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IpAddressManager } from '../../../src/os/addresses.js';
 import { recordingRunner } from '../../../src/os/command.js';
-import { SysfsLinkMonitor, linkIsUp, readLinkState } from '../../../src/os/links.js';
+import { PollingLinkMonitor, flagsAreUp, linkIsUp, readLinkState, sysfsLinkReader } from '../../../src/os/links.js';
+import { ifreq, ifreqFlags, ifreqHardwareAddress } from '../../../src/os/structs.js';
 import type { InterfaceInfo } from '../../../src/os/types.js';
 
 describe('linkIsUp', () => {
@@ -22,7 +23,28 @@ describe('linkIsUp', () => {
   });
 });
 
-describe('SysfsLinkMonitor on a fake sysfs tree', () => {
+describe('ifreq and interface flags', () => {
+  it('packs the name into a 40-byte ifreq and reads flags and hardware address from the union', () => {
+    const req = ifreq('eth1');
+    expect(req.length).toBe(40);
+    expect(req.subarray(0, 5).toString('latin1')).toBe('eth1\0');
+    req.writeUInt16LE(0x1043, 16); // UP|BROADCAST|RUNNING|MULTICAST
+    expect(ifreqFlags(req)).toBe(0x1043);
+    Buffer.from('0001' + '02a705010001', 'hex').copy(req, 16); // sa_family ARPHRD_ETHER, then the MAC
+    expect(ifreqHardwareAddress(req)).toBe('02:a7:05:01:00:01');
+    expect(() => ifreq('an-interface-name-too-long')).toThrow(/invalid interface name/);
+  });
+  it.each([
+    [0x1043, true],
+    [0x1003, false], // up, no carrier (not RUNNING)
+    [0x1042, false], // admin down
+    [0, false],
+  ])('flags %s -> up %s', (flags, up) => {
+    expect(flagsAreUp(flags)).toBe(up);
+  });
+});
+
+describe('PollingLinkMonitor on a fake sysfs tree', () => {
   let root: string;
   const setLink = (name: string, fields: Record<string, string>) => {
     mkdirSync(join(root, name), { recursive: true });
@@ -50,7 +72,7 @@ describe('SysfsLinkMonitor on a fake sysfs tree', () => {
       },
     ]);
     const addresses = new IpAddressManager(recordingRunner(() => ({ code: 0, stdout: output, stderr: '' })));
-    const monitor = new SysfsLinkMonitor({ sysfsRoot: root, addresses });
+    const monitor = new PollingLinkMonitor({ reader: sysfsLinkReader(root), addresses });
     expect((await monitor.get('eth1')).primaryAddress).toBe('198.51.100.50');
     monitor.setVirtualAddressFilter((a) => a === '198.51.100.50');
     expect(await monitor.get('eth1')).toEqual({
@@ -63,7 +85,7 @@ describe('SysfsLinkMonitor on a fake sysfs tree', () => {
   });
 
   it('watch() reports down and up changes only, and stops', async () => {
-    const monitor = new SysfsLinkMonitor({ sysfsRoot: root, intervalMs: 10 });
+    const monitor = new PollingLinkMonitor({ reader: sysfsLinkReader(root), intervalMs: 10 });
     const seen: InterfaceInfo[] = [];
     const stop = monitor.watch(['eth1'], (info) => seen.push(info));
     await new Promise((r) => setTimeout(r, 40));
