@@ -317,10 +317,20 @@ class PlayExecution {
     const groups = this.groups;
     const s = this.rt.state(host);
     const playHosts = this.batch.filter((h) => this.rt.active(h));
+    // Built on first read of each host: most tasks never look at other hosts' variables.
     const hostvars: Record<string, Vars> = {};
     for (const name of inventory.hosts.keys()) {
-      const hs = this.rt.state(name);
-      hostvars[name] = { ...hs.inventoryVars, ...hs.facts, ...hs.hostFacts, inventory_hostname: name };
+      let cached: Vars | undefined;
+      Object.defineProperty(hostvars, name, {
+        enumerable: true,
+        get: () => {
+          if (!cached) {
+            const hs = this.rt.state(name);
+            cached = { ...hs.inventoryVars, ...hs.facts, ...hs.hostFacts, inventory_hostname: name };
+          }
+          return cached;
+        },
+      });
     }
     return {
       inventory_hostname: host,
