@@ -4,8 +4,9 @@ import { installer } from '@haweb/vrrp';
 
 /**
  * What turns a source-built keepalived into a system service (the seed's section 5.3, done for
- * both families): an init script (ours: keepalived 2.x ships only a Red Hat script that needs
- * /etc/rc.d/init.d/functions and is installed only with --with-init=SYSV), the options file in
+ * both families): an init script (ours: the 2.2.7 tarball's keepalived/etc/init.d/keepalived is a
+ * Red Hat script that sources /etc/rc.d/init.d/functions and /etc/sysconfig, with no LSB header, so
+ * it cannot run on Debian; the same template serves RHEL too, so both families behave alike), the options file in
  * /etc/sysconfig or /etc/default, the /usr/sbin/keepalived link, /etc/keepalived, and boot enable.
  */
 export interface KeepalivedServiceLayout {
