@@ -64,7 +64,10 @@ export function checkCluster(nodes: readonly NodeConfig[]): Diagnostic[] {
       const b = m.instance;
       const label = `VRID ${vrid} (${b.name} on ${m.node}, ${a.name} on ${first.node})`;
       if (a.version !== b.version) out.push(diag('error', m, `${label}: VRRP version ${b.version} vs ${a.version}: adverts are dropped as wrong version, both nodes become master`));
-      else if (!sameAuth(a, b)) out.push(diag('error', m, `${label}: authentication ${authText(b)} vs ${authText(a)} differs: adverts are dropped, both nodes become master`));
+      else if (!sameAuth(a, b)) {
+        const what = authText(a) === authText(b) ? 'auth_pass differs (never shown)' : `authentication ${authText(b)} vs ${authText(a)}`;
+        out.push(diag('error', m, `${label}: ${what}: adverts are dropped, both nodes become master`));
+      }
       if (a.advertIntervalMs !== b.advertIntervalMs) {
         const effect = a.version === 2 ? 'VRRPv2 drops adverts with another interval, both nodes become master' : 'VRRPv3 backups adopt the master\'s interval, but failover timing then depends on which node is master';
         out.push(diag(a.version === 2 ? 'error' : 'warning', m, `${label}: advert_int ${b.advertIntervalMs / 1000} s vs ${a.advertIntervalMs / 1000} s: ${effect}`));

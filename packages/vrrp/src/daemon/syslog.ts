@@ -1,4 +1,4 @@
-import koffi from 'koffi';
+import { createRequire } from 'node:module';
 
 /** RFC 5424 severities used here: err, warning, info, debug. */
 export type SyslogSeverity = 3 | 4 | 6 | 7;
@@ -21,6 +21,8 @@ let libc: SyslogLibc | undefined;
 
 function bind(): SyslogLibc {
   if (libc) return libc;
+  // Loaded on first use only: importing the package (installer, provisioner) must not load koffi.
+  const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
   const lib = koffi.load('libc.so.6');
   libc = {
     socket: lib.func('int socket(int, int, int)'),

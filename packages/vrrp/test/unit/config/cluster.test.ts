@@ -39,7 +39,7 @@ describe('checkCluster', () => {
   it('auth, interval, VIP and version mismatches', () => {
     const a = node('a', `    priority 100\n${common()}`);
     expect(check(a, node('b', `    priority 90\n${common().replace('auth_pass 1111', 'auth_pass 2222')}`))).toEqual([
-      "/cfg/b.conf:2:1: error: VRID 51 (VI_1 on b, VI_1 on a): authentication PASS '****' vs PASS '****' differs: adverts are dropped, both nodes become master",
+      "/cfg/b.conf:2:1: error: VRID 51 (VI_1 on b, VI_1 on a): auth_pass differs (never shown): adverts are dropped, both nodes become master",
     ]);
     expect(check(a, node('b', `    priority 90\n${common().replace('advert_int 1', 'advert_int 2')}`))).toEqual([
       '/cfg/b.conf:2:1: error: VRID 51 (VI_1 on b, VI_1 on a): advert_int 2 s vs 1 s: VRRPv2 drops adverts with another interval, both nodes become master',

@@ -1,0 +1,101 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { buildProgram, companionFiles, configTest, formatStatus, memoryLogger, runSupervisor } from '../../../src/daemon/index.js';
+import type { DaemonStatus } from '../../../src/daemon/index.js';
+import type { AddressManager, VirtualAddress } from '../../../src/os/types.js';
+
+const seed = (name: string) => fileURLToPath(new URL(`../fixtures/seed/${name}`, import.meta.url));
+
+describe('vrrpd -t', () => {
+  it('checks each file, then the nodes against each other', () => {
+    const report = configTest([seed('edu-proxy-01.conf'), seed('edu-proxy-02.conf')]);
+    expect(report.errors).toBe(0);
+    expect(report.lines.slice(-3)).toEqual([
+      `${seed('edu-proxy-01.conf')}: OK (0 errors, 2 warnings)`,
+      `${seed('edu-proxy-02.conf')}: OK (0 errors, 0 warnings)`,
+      'cross-node check of edu-proxy-01, edu-proxy-02: OK (0 errors, 0 warnings)',
+    ]);
+  });
+  it('reports cross-node errors with file:line and counts them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vrrpd-t-'));
+    const other = join(dir, 'c.conf');
+    writeFileSync(other, readFileSync(seed('edu-proxy-02.conf'), 'utf8').replace('auth_pass 1111', 'auth_pass 2222').replace('edu-proxy-02', 'edu-proxy-03'));
+    const report = configTest([seed('edu-proxy-01.conf'), other]);
+    expect(report.errors).toBe(1);
+    expect(report.lines).toContain(`${other}:13:1: error: VRID 51 (VI_1 on edu-proxy-03, VI_1 on edu-proxy-01): auth_pass differs (never shown): adverts are dropped, both nodes become master`);
+  });
+  it('a missing file is an error, not a crash', () => {
+    const report = configTest(['/nonexistent/keepalived.conf']);
+    expect(report.errors).toBe(1);
+    expect(report.lines[0]).toMatch(/^\/nonexistent\/keepalived.conf:1:1: error: cannot read configuration: ENOENT/);
+  });
+});
+
+describe('command line', () => {
+  function parse(args: string[]) {
+    let got: unknown;
+    const program = buildProgram((what) => (got = what));
+    program.exitOverride();
+    program.parse(['node', 'vrrpd', ...args]);
+    return { got: got as { kind: string; flags?: Record<string, unknown>; file?: string; json?: boolean }, program };
+  }
+  it('keepalived flags and defaults', () => {
+    const { got } = parse(['-n', '-l', '-D', '-f', '/etc/x.conf']);
+    expect(got).toEqual({ kind: 'daemon', flags: expect.objectContaining({ dontFork: true, logConsole: true, logDetail: true, useFile: '/etc/x.conf', pid: '/run/vrrpd.pid', statusFile: '/run/vrrpd/vrrpd.json' }) });
+  });
+  it('-t with more files', () => {
+    expect(parse(['-t', 'b.conf', 'c.conf']).got.flags!.configTest).toEqual(['b.conf', 'c.conf']);
+    expect(parse(['-t']).got.flags!.configTest).toBe(true);
+  });
+  it('a private pid file keeps the worker pid, status and dump files next to it', () => {
+    const { got, program } = parse(['-n', '-p', '/tmp/lab/a/main.pid']);
+    expect(companionFiles(program, got.flags as never)).toEqual({ vrrpPid: '/tmp/lab/a/main_vrrp.pid', statusFile: '/tmp/lab/a/main.json', dumpFile: '/tmp/lab/a/main.data' });
+    const defaults = parse(['-n']);
+    expect(companionFiles(defaults.program, defaults.got.flags as never)).toEqual({ vrrpPid: '/run/vrrpd_vrrp.pid', statusFile: '/run/vrrpd/vrrpd.json', dumpFile: '/tmp/vrrpd.data' });
+  });
+  it('status has its own --status-file', () => {
+    expect(parse(['status', '--status-file', '/tmp/s.json', '--json']).got).toEqual({ kind: 'status', file: '/tmp/s.json', json: true });
+  });
+});
+
+describe('vrrpd status', () => {
+  it('one line per instance', () => {
+    const status = {
+      vrrpd: { pid: 1, router_id: 'edu-proxy-01', config_file: '/etc/keepalived/keepalived.conf', updated: '2026-11-25T03:00:00.000Z' },
+      vrrp: [{ data: { iname: 'VI_1', vrid: 51, state_name: 'BACKUP', effective_priority: 80, base_priority: 100, master_address: '198.51.100.52', vips: ['198.51.100.50/32 dev eth1'], fault_reasons: [] }, stats: { advert_sent: 3, advert_rcvd: 10, dropped_total: 2 } }],
+      sync_groups: [], track_script: [],
+    } as unknown as DaemonStatus;
+    expect(formatStatus(status)).toBe('vrrpd pid 1, router_id edu-proxy-01, updated 2026-11-25T03:00:00.000Z\nVI_1 vrid 51 BACKUP priority 80/100 master 198.51.100.52 vips 198.51.100.50/32 dev eth1 (adverts 3 sent, 10 received, 2 dropped)');
+  });
+});
+
+describe('supervisor', () => {
+  it('removes every VIP at once when the worker dies, respawns it, and stops it on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vrrpd-sup-'));
+    const removed: string[] = [];
+    const addresses: AddressManager = { add: async () => {}, remove: async (v: VirtualAddress) => { removed.push(`${v.address}/${v.prefixLength} ${v.interface}`); }, list: async () => [] };
+    const log = memoryLogger();
+    const statusPath = join(dir, 'status.json');
+    const running = runSupervisor({
+      configFile: seed('edu-proxy-02.conf'), logConsole: true, logDetail: false, statusPath, dumpPath: join(dir, 'dump'),
+      pidFile: join(dir, 'main.pid'), vrrpPidFile: join(dir, 'vrrp.pid'), version: 'test', log, addresses,
+      workerScript: fileURLToPath(new URL('./fixtures/fake-worker.mjs', import.meta.url)),
+    });
+    const starts = () => (existsSync(`${statusPath}.starts`) ? readFileSync(`${statusPath}.starts`, 'utf8').trim().split('\n').map(Number) : []);
+    const until = async (probe: () => boolean) => { for (let i = 0; i < 200 && !probe(); i++) await new Promise((r) => setTimeout(r, 25)); expect(probe()).toBe(true); };
+    await until(() => starts().length === 1);
+    expect(readFileSync(join(dir, 'main.pid'), 'utf8').trim()).toBe(String(process.pid));
+    process.kill(starts()[0], 'SIGKILL');
+    await until(() => starts().length === 2);
+    expect(removed).toEqual(['192.168.1.50/32 eth1']);
+    expect(log.lines.some((l) => l.startsWith(`warn: VRRP child process(${starts()[0]}) died: signal SIGKILL; removing VIPs and respawning`))).toBe(true);
+    await until(() => existsSync(join(dir, 'vrrp.pid')) && readFileSync(join(dir, 'vrrp.pid'), 'utf8').trim() === String(starts()[1]));
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(await running).toBe(0);
+    expect(existsSync(join(dir, 'main.pid'))).toBe(false);
+    expect(removed).toHaveLength(1); // a clean stop leaves VIP removal to the worker
+  });
+});
