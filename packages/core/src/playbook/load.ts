@@ -188,29 +188,55 @@ function readVarsFiles(ctx: TaskParseContext, node: Node | null, baseDir: string
   return out;
 }
 
-/** Read a playbook and everything it includes (roles, vars_files), collecting every problem. */
+/** Read a playbook and everything it includes (roles, vars_files, imports), collecting every problem. */
 export function readPlaybook(file: string, options: LoadPlaybookOptions = {}): PlaybookLoad {
   const path = resolve(file);
-  const baseDir = dirname(path);
-  const src = readYaml(path, undefined, 'playbook');
-  const diagnostics: Diagnostic[] = [...src.diagnostics];
+  const diagnostics: Diagnostic[] = [];
   const playbook: Playbook = { file: path, plays: [] };
-  if (src.diagnostics.length) return { playbook, diagnostics };
-  const ctx: TaskParseContext = { src, diagnostics, registry: options.registry };
+  playbook.plays = readPlays(path, options, diagnostics, []);
+  return { playbook, diagnostics };
+}
+
+function readPlays(path: string, options: LoadPlaybookOptions, diagnostics: Diagnostic[], importing: string[], from?: SourcePos): Play[] {
+  const baseDir = dirname(path);
+  const src = readYaml(path, from, 'playbook');
+  diagnostics.push(...src.diagnostics);
+  if (src.diagnostics.length) return [];
+  const ctx: TaskParseContext = { src, diagnostics, registry: options.registry, dir: baseDir, importing: [path] };
   const root = rootOf(src);
   if (root === null || toJS(src, root) === null) {
     diagnostics.push({ severity: 'error', message: 'the playbook is empty: expected a list of plays', pos: posOf(src, root) });
-    return { playbook, diagnostics };
+    return [];
   }
   if (!isSeq(root)) {
     diagnostics.push({ severity: 'error', message: `a playbook must be a list of plays (each starting with '- hosts:'), got ${describeNode(root)}`, pos: posOf(src, root) });
-    return { playbook, diagnostics };
+    return [];
   }
+  const plays: Play[] = [];
   root.items.forEach((item, i) => {
-    const play = parsePlay(ctx, item as Node, i, baseDir);
-    if (play) playbook.plays.push(play);
+    const node = item as Node;
+    const imported = isMap(node) ? entries(node).find((e) => e.key === 'import_playbook' || e.key === 'ansible.builtin.import_playbook') : undefined;
+    if (imported) {
+      const at = posOf(src, imported.value ?? imported.keyNode);
+      const others = entries(node as never).filter((e) => e.key !== imported.key && e.key !== 'name');
+      for (const o of others) diagnostics.push({ severity: 'error', message: `'${o.key}' cannot be used with import_playbook`, pos: posOf(src, o.keyNode) });
+      const target = toJS(src, imported.value);
+      if (typeof target !== 'string' || isTemplate(target)) {
+        diagnostics.push({ severity: 'error', message: `'import_playbook' must be a plain file name, got ${describeNode(imported.value)}`, pos: at });
+        return;
+      }
+      const file = isAbsolute(target) ? target : resolve(baseDir, target);
+      if ([...importing, path].includes(file)) {
+        diagnostics.push({ severity: 'error', message: `import cycle: ${[...importing, path, file].map(displayPath).join(' -> ')}`, pos: at });
+        return;
+      }
+      plays.push(...readPlays(file, options, diagnostics, [...importing, path], at));
+      return;
+    }
+    const play = parsePlay(ctx, node, i, baseDir);
+    if (play) plays.push(play);
   });
-  return { playbook, diagnostics };
+  return plays;
 }
 
 /** Like readPlaybook, but throws a ValidationError (exit code 2) listing every error. */

@@ -86,6 +86,13 @@ export function loadRoleEntry(ctx: TaskParseContext, node: Node, baseDir: string
     ctx.diagnostics.push({ severity: 'error', message: `role '${name}' not found: no folder ${displayPath(path)}`, pos: namePos });
     return undefined;
   }
+  const metaFile = mainFile(join(path, 'meta'));
+  if (metaFile) {
+    const meta = readVarsFile(metaFile, ctx.diagnostics, 'role meta file');
+    if (Array.isArray(meta.dependencies) && meta.dependencies.length > 0) {
+      ctx.diagnostics.push({ severity: 'error', message: `role '${name}' has dependencies in meta/main.yml, which are not supported: list those roles in the play before it`, pos: namePos });
+    }
+  }
   const defaultsFile = mainFile(join(path, 'defaults'));
   const defaults = defaultsFile ? readVarsFile(defaultsFile, ctx.diagnostics, 'role defaults file') : {};
   const varsFile = mainFile(join(path, 'vars'));
@@ -118,7 +125,7 @@ function readRoleList(ctx: TaskParseContext, role: RoleInfo, dir: string, kind: 
   const src = readYaml(file, undefined, `role ${kind}s file`);
   ctx.diagnostics.push(...src.diagnostics);
   if (src.diagnostics.length) return [];
-  const sub: TaskParseContext = { ...ctx, src, role };
+  const sub: TaskParseContext = { ...ctx, src, role, dir, importing: [file] };
   const root = rootOf(src);
   return kind === 'task' ? taskList(sub, root, `${role.name}/tasks/main.yml`, 'task') : handlerList(sub, root, `${role.name}/handlers/main.yml`);
 }

@@ -5,13 +5,20 @@ import { closest, didYouMean } from '../validate/suggest.js';
 import { isPlainObject } from '../vars/secret.js';
 import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, LOOP_CONTROL_KEYS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
 import { setTaskPositions, type TaskPositions } from './positions.js';
-import { describeNode, entries, isMap, isScalar, isSeq, posOf, toJS, type Node, type YamlSource } from './yaml-source.js';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { isTemplate as isTemplateString } from '../templating/engine.js';
+import { describeNode, displayPath, entries, isMap, isScalar, isSeq, posOf, readYaml, rootOf, toJS, type Node, type YamlSource } from './yaml-source.js';
 
 export interface TaskParseContext {
   src: YamlSource;
   diagnostics: Diagnostic[];
   registry?: ModuleRegistry;
   role?: RoleInfo;
+  /** Absolute folder that `import_tasks` paths are relative to (the playbook's, or the role's tasks/). */
+  dir?: string;
+  /** Files being imported, to stop import cycles. */
+  importing?: string[];
 }
 
 function error(ctx: TaskParseContext, message: string, pos: SourcePos): void {
@@ -127,7 +134,79 @@ function parseTaskItem(ctx: TaskParseContext, node: Node, kind: 'task' | 'handle
   }
   const keys = entries(node);
   if (kind === 'task' && keys.some((e) => e.key === 'block')) return parseBlock(ctx, node, pos);
+  if (kind === 'task' && keys.some((e) => IMPORT_KEYS.includes(e.key))) return parseImport(ctx, node, pos);
   return parseTask(ctx, node, pos, kind);
+}
+
+const IMPORT_KEYS = ['import_tasks', 'include_tasks', 'ansible.builtin.import_tasks', 'ansible.builtin.include_tasks'];
+const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become'];
+
+/**
+ * `import_tasks: file.yml` (and `include_tasks`, read the same static way): the file's tasks, inlined at
+ * load time as a block carrying the import's when/tags/vars/become. Paths are relative to the current
+ * playbook's folder, or the role's tasks/ folder.
+ */
+function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | undefined {
+  const block: Block = {
+    kind: 'block', pos, when: [], tags: [], vars: {}, ignoreErrors: false, noLog: false, block: [], rescue: [], always: [],
+    ...(ctx.role ? { role: ctx.role } : {}),
+  };
+  let file: string | undefined;
+  let filePos = pos;
+  for (const e of entries(node as never)) {
+    const at = posOf(ctx.src, e.keyNode);
+    if (IMPORT_KEYS.includes(e.key)) {
+      const v = toJS(ctx.src, e.value);
+      filePos = posOf(ctx.src, e.value ?? e.keyNode);
+      if (file !== undefined) error(ctx, `a task imports one file`, at);
+      else if (typeof v !== 'string' || v.trim() === '') error(ctx, `'${e.key}' must be a file name, got ${describeNode(e.value)}`, filePos);
+      else if (isTemplateString(v)) error(ctx, `'${e.key}' of a templated file name is not supported; name the file`, filePos);
+      else file = v;
+      continue;
+    }
+    switch (e.key) {
+      case 'name': {
+        const v = toJS(ctx.src, e.value);
+        if (typeof v === 'string') block.name = v;
+        break;
+      }
+      case 'when':
+        block.when = conditionList(ctx, e.value, 'when');
+        break;
+      case 'tags':
+        block.tags = tagList(ctx, e.value);
+        break;
+      case 'vars':
+        block.vars = varsMapping(ctx, e.value, 'vars');
+        break;
+      case 'become': {
+        const b = boolValue(ctx, e.value, 'become');
+        if (b !== undefined) block.become = b;
+        break;
+      }
+      default:
+        unknownKeyword(ctx, e.key, 'import_tasks', IMPORT_KEYWORDS, at);
+    }
+  }
+  if (file === undefined) return undefined;
+  const path = isAbsolute(file) ? file : resolve(ctx.dir ?? process.cwd(), file);
+  const importing = ctx.importing ?? [];
+  if (importing.includes(path)) {
+    error(ctx, `import cycle: ${[...importing, path].map(displayPath).join(' -> ')}`, filePos);
+    return undefined;
+  }
+  if (!existsSync(path)) {
+    error(ctx, `cannot import tasks from '${file}': no file ${displayPath(path)}`, filePos);
+    return undefined;
+  }
+  const src = readYaml(path, filePos, 'tasks file');
+  ctx.diagnostics.push(...src.diagnostics);
+  if (src.diagnostics.length) return undefined;
+  const sub: TaskParseContext = { ...ctx, src, dir: dirname(path), importing: [...importing, path] };
+  block.name ??= `import ${file}`;
+  block.block = taskList(sub, rootOf(src), file, 'task');
+  inheritIntoChildren(block);
+  return block;
 }
 
 function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | undefined {

@@ -56,8 +56,8 @@ function createEnvironment(): NjEnvironment {
     return '';
   });
   env.addGlobal('lookup', lookup);
-  env.addGlobal('query', (...args: unknown[]) => {
-    const v = lookup.apply(undefined as never, args as [string, ...unknown[]]);
+  env.addGlobal('query', function (this: { ctx?: Record<string, unknown> }, ...args: unknown[]) {
+    const v = lookup.apply(this, args as [string, ...unknown[]]);
     return Array.isArray(v) ? v : [v];
   });
   return env;
@@ -67,12 +67,14 @@ const env = createEnvironment();
 const cache = new Map<string, Compiled>();
 const CACHE_LIMIT = 5000;
 
-function lookup(plugin: string, ...terms: unknown[]): unknown {
+/** Ansible's lookup('env', NAME) and lookup('file', PATH) (relative paths from the playbook's folder). */
+function lookup(this: { ctx?: Record<string, unknown> } | undefined, plugin: string, ...terms: unknown[]): unknown {
   switch (plugin) {
     case 'env':
       return terms.length === 1 ? (process.env[String(terms[0])] ?? '') : terms.map((t) => process.env[String(t)] ?? '');
     case 'file': {
-      const read = (t: unknown) => readFileSync(isAbsolute(String(t)) ? String(t) : resolvePath(String(t)), 'utf8').replace(/\n$/, '');
+      const base = typeof this?.ctx?.playbook_dir === 'string' ? this.ctx.playbook_dir : process.cwd();
+      const read = (t: unknown) => readFileSync(isAbsolute(String(t)) ? String(t) : resolvePath(base, String(t)), 'utf8').replace(/\n$/, '');
       return terms.length === 1 ? read(terms[0]) : terms.map(read);
     }
     default:

@@ -63,9 +63,13 @@ function listMethods(l: unknown[]): Record<string, Method> {
   };
 }
 
+/** JavaScript internals a template must never reach (`x.constructor.constructor('code')()`). */
+const FORBIDDEN = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
+
 export function getAttr(obj: unknown, key: unknown): unknown {
   if (isUndefined(obj)) return makeUndefined(undefinedReason(obj));
   const k = typeof key === 'number' ? key : String(key);
+  if (typeof k === 'string' && FORBIDDEN.has(k)) return makeUndefined(`access to '${k}' is not allowed in templates`);
   if (obj === null) return makeUndefined(`'None' has no attribute '${k}'`);
   if (typeof obj === 'string' || obj instanceof SecretString) {
     const s = typeof obj === 'string' ? obj : obj.value;

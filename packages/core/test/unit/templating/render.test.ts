@@ -194,3 +194,19 @@ describe('evaluate and conditions', () => {
     expect(reason(() => evaluateCondition('missing == 1', vars))).toBe("'missing' is undefined");
   });
 });
+
+describe('sandbox and lookups', () => {
+  it('does not let templates reach JavaScript internals', () => {
+    expect(() => renderString('{{ "".constructor.constructor("return process")() }}', {})).toThrow(TemplateError);
+    expect(() => renderString('{{ d.__proto__ }}', { d: {} })).toThrow(/access to '__proto__' is not allowed/);
+    expect(renderString('{{ d.constructor is defined }}', { d: {} })).toBe('False');
+  });
+
+  it("lookup('env') and lookup('file') relative to the playbook folder", () => {
+    process.env.HAWEB_TEST_LOOKUP = 'from-env';
+    expect(renderString("{{ lookup('env', 'HAWEB_TEST_LOOKUP') }}", {})).toBe('from-env');
+    const dir = `${__dirname}/../../fixtures/play/good/roles/web/files`;
+    expect(renderString("{{ lookup('file', 'motd') }}", { playbook_dir: dir })).toBe('Welcome');
+    expect(() => renderString("{{ lookup('pipe', 'id') }}", {})).toThrow(/lookup plugin 'pipe' is not supported/);
+  });
+});

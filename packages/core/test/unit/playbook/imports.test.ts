@@ -1,0 +1,45 @@
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readPlaybook } from '../../../src/playbook/load.js';
+import { formatDiagnostic, type Block, type Task } from '../../../src/model.js';
+import { testRegistry } from '../../fixtures/registry.js';
+
+const DIR = join(__dirname, '../../fixtures/play/imports');
+const rel = relative(process.cwd(), DIR);
+const load = (f: string) => readPlaybook(join(DIR, f), { registry: testRegistry() });
+const lines = (f: string) => load(f).diagnostics.map(formatDiagnostic).map((l) => l.split(rel + '/').join(''));
+
+describe('import_playbook and import_tasks', () => {
+  const { playbook } = load('site.yml');
+
+  it('splices imported playbooks in place', () => {
+    expect(playbook.plays.map((p) => p.name)).toEqual(['first play', 'all']);
+  });
+
+  it('inlines import_tasks as a block with the import keywords, recursively', () => {
+    const play = playbook.plays[1];
+    const imp = play.tasks[1] as Block;
+    expect(imp).toMatchObject({ kind: 'block', name: 'import tasks/common.yml', when: ['do_common | default(true)'], tags: ['common'], vars: { who: 'imported' } });
+    expect(imp.block[0]).toMatchObject({ name: 'common one', tags: ['common'] });
+    const nested = imp.block[1] as Block;
+    expect((nested.block[0] as Task).name).toBe('nested');
+    expect((nested.block[0] as Task).tags).toEqual(['common']);
+  });
+
+  it('resolves role imports from the role tasks folder', () => {
+    const fromRole = playbook.plays[1].tasks[0] as Block;
+    expect((fromRole.block[0] as Task).name).toBe('from role sub file');
+    expect(fromRole.role?.name).toBe('inc');
+  });
+
+  it('reports missing files and cycles (golden)', () => {
+    expect(lines('site.yml')).toEqual([
+      'site.yml:11:22: error: cannot import tasks from \'tasks/missing.yml\': no file tasks/missing.yml',
+      'tasks/loop-b.yml:1:17: error: import cycle: site.yml -> tasks/loop-a.yml -> tasks/loop-b.yml -> tasks/loop-a.yml',
+    ]);
+    expect(lines('cycle.yml')).toEqual([
+      'cycle.yml:1:20: error: import cycle: cycle.yml -> cycle.yml',
+      "cycle.yml:3:11: error: role 'dep' has dependencies in meta/main.yml, which are not supported: list those roles in the play before it",
+    ]);
+  });
+});
