@@ -4,7 +4,7 @@
  * VIP's holder is checked on both hosts, and tshark (in keepalived's host) decodes our adverts as
  * valid VRRP with a good checksum.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LabState } from '@haweb/lab';
 import { Daemon, hasAddress, privateLab, removeAddress, vrrpConfig, waitUntil } from './support/lab-vrrp.js';
 import { Capture } from './support/tshark.js';
@@ -44,8 +44,12 @@ describe.each([
   // Generous bounds: Master_Down_Interval is 3 x interval + skew; keepalived starts in BACKUP (init).
   const downMs = 3 * intervalMs + 1000;
 
-  afterAll(async () => {
-    await Promise.all(started.map((d) => d.stop()));
+  // Each test leaves nothing running and no VIP behind, whatever happened in it.
+  afterEach(async (context) => {
+    if (context.task.result?.state === 'fail') {
+      for (const d of started) console.log(`---- ${d.kind} in ${d.ns} ----\n${d.log.split('\n').filter((l) => !/Sending gratuitous ARP on/.test(l)).join('\n')}`);
+    }
+    await Promise.all(started.splice(0).map((d) => d.stop()));
     for (const h of lab.hosts) removeAddress(h.netns, lab.interface, `${lab.vip}/${lab.prefix}`);
   });
 
@@ -82,7 +86,7 @@ describe.each([
     await vrrpd.stop();
     await keepalived.stop();
     await capture.stop();
-    const rows = capture.fields(`vrrp && ip.src == ${ours().address}`, ['vrrp.version', 'vrrp.checksum.status', 'ip.ttl', 'ip.dsfield', 'vrrp.vrouter_id']);
+    const rows = capture.fields(`vrrp && ip.src == ${ours().address}`, ['vrrp.version', 'vrrp.checksum.status', 'ip.ttl', 'ip.dsfield', 'vrrp.virt_rtr_id']);
     expect(rows.length).toBeGreaterThan(2);
     for (const row of rows) expect(row).toEqual([String(version), '1', '255', '0xc0', String(vrid)]);
   });

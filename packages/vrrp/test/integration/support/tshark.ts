@@ -1,5 +1,5 @@
 /** Captures with tshark inside a namespace and reads fields back (tshark's own VRRP/ARP dissectors). */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +40,10 @@ export class Capture {
   fields(displayFilter: string, fields: string[]): string[][] {
     const args = ['-r', this.file, '-Y', displayFilter, '-T', 'fields', '-E', 'separator=|'];
     for (const f of fields) args.push('-e', f);
-    const out = execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    // tshark exits non-zero when a capture stopped by a signal ends mid-packet, yet prints every row.
+    const result = spawnSync('tshark', args, { encoding: 'utf8' });
+    if (result.status !== 0 && !result.stdout) throw new Error(`tshark ${args.join(' ')}: ${result.stderr}`);
+    const out = result.stdout;
     return out.split('\n').filter((l) => l !== '').map((l) => l.split('|'));
   }
 }
