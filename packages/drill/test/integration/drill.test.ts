@@ -109,6 +109,20 @@ describe('drill against a real keepalived pair in a lab', () => {
     expect(r.code).toBe(0);
   }, 300_000);
 
+  it('works from a plain inventory too: client named by --client, reboot over SSH inside the host', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'drill-it-'));
+    const r = await runCli(
+      ['--inventory', state.paths.inventory, '--client', `netns:${state.client.netns}`, '--engine', 'keepalived', '--steps', '1,6', '--out', out],
+      300_000,
+    );
+    expect(r.stdout).toContain('client probe started (netns drill-client)');
+    expect(r.stdout).not.toContain('lab: rebooting');
+    expect(r.stdout).toMatch(/ok +edu-proxy-01 is up again: answering \(boot [0-9a-f]{8}\)/);
+    expect(r.stdout).toMatch(/ok +keepalived came back on edu-proxy-01/);
+    expect(r.stdout).toContain('all 2 steps passed');
+    expect(r.code).toBe(0);
+  }, 300_000);
+
   it('fails (exit 1) and says why when the VRRP service it is told to use does not exist', async () => {
     const out = mkdtempSync(join(tmpdir(), 'drill-it-'));
     const r = await runCli(['--lab', LAB, '--engine', 'no-such-vrrp', '--steps', '4', '--out', out, '--failover-timeout', '3'], 120_000);
