@@ -7,13 +7,14 @@ import { readFile, readdir } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostExec, labDown, labStatus, labUp, readLabState, rebootHost, type LabState } from '../../src/index.js';
+import { LabError, hostExec, labDown, labStatus, labUp, readLabState, rebootHost, type LabState } from '../../src/index.js';
 import { run } from '../../src/exec.js';
 import { labDir } from '../../src/paths.js';
 import { connectChecked } from './support.js';
 
 const NAME = 'labtest';
-const SUBNET = '198.18.100.0/24';
+/** RFC 2544 benchmarking range; the first /24 not already routed on this machine is used. */
+const CANDIDATE_SUBNETS = Array.from({ length: 20 }, (_, i) => `198.18.${200 + i}.0/24`);
 
 const PROBE_SERVICE = `#!/bin/sh
 ### BEGIN INIT INFO
@@ -62,7 +63,15 @@ async function probeDaemonRunning(): Promise<boolean> {
 
 beforeAll(async () => {
   await labDown(NAME);
-  lab = await labUp({ name: NAME, subnet: SUBNET, hosts: 2 });
+  for (const subnet of CANDIDATE_SUBNETS) {
+    try {
+      lab = await labUp({ name: NAME, subnet, hosts: 2 });
+      return;
+    } catch (err) {
+      if (!(err instanceof LabError && err.step === 'check lab subnet')) throw err;
+    }
+  }
+  throw new Error(`no free subnet among ${CANDIDATE_SUBNETS[0]}..${CANDIDATE_SUBNETS.at(-1)}`);
 }, 600_000);
 
 afterAll(async () => {
@@ -71,10 +80,12 @@ afterAll(async () => {
 
 describe('a second lab', () => {
   it('comes up with its own subnet and names', () => {
+    const net = lab.subnet.replace(/\.0\/24$/, '');
     expect(lab.hosts.map((h) => [h.name, h.address, h.netns])).toEqual([
-      ['edu-proxy-01', '198.18.100.51', 'labtest-edu-proxy-01'],
-      ['edu-proxy-02', '198.18.100.52', 'labtest-edu-proxy-02'],
+      ['edu-proxy-01', `${net}.51`, 'labtest-edu-proxy-01'],
+      ['edu-proxy-02', `${net}.52`, 'labtest-edu-proxy-02'],
     ]);
+    expect(lab.vip).toBe(`${net}.50`);
   });
 
   it('`up` again changes nothing: same init PIDs, no new boots', async () => {
@@ -150,7 +161,7 @@ describe('down', () => {
     const links = (await run(['ip', '-o', 'link', 'show'], { step: 'list links' })).stdout;
     expect(links).not.toContain('labtest-ctl');
     const routes = (await run(['ip', '-4', 'route', 'show'], { step: 'list routes' })).stdout;
-    expect(routes).not.toContain('198.18.100.');
+    expect(routes).not.toContain(lab.subnet.replace(/0\/24$/, ''));
     expect(await readFile('/proc/self/mountinfo', 'utf8')).not.toContain(dir);
     for (const pid of pids) expect(existsSync(`/proc/${pid}`)).toBe(false);
     const stray: string[] = [];
