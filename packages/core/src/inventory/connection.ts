@@ -5,6 +5,10 @@
  * `port` may also be a plain variable of the author's) when the `ansible_` name is not set there.
  */
 import type { Vars } from '../model.js';
+import { SecretString } from '../vars/secret.js';
+
+/** Passwords are secrets even without the `!secret` tag: the reporter must never print them. */
+const PASSWORD_VARS = ['ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password', 'ansible_become_password', 'ansible_become_pass'];
 
 const ALIASES: Record<string, string[]> = {
   ansible_host: ['host', 'ansible_ssh_host'],
@@ -22,6 +26,10 @@ export function normalizeConnectionVars(vars: Vars): Vars {
     if (canonical in out) continue;
     const alias = aliases.find((a) => a in out);
     if (alias !== undefined) out[canonical] = out[alias];
+  }
+  for (const key of PASSWORD_VARS) {
+    const v = out[key];
+    if (typeof v === 'string' || typeof v === 'number') out[key] = new SecretString(String(v));
   }
   return out;
 }

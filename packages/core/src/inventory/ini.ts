@@ -50,7 +50,8 @@ function tokenize(line: string): Token[] {
 
 /** Python literal_eval, for the value types that appear in inventories. Anything else stays a string. */
 export function iniLiteral(text: string): unknown {
-  if (/^[-+]?\d+$/.test(text)) return Number(text);
+  // Python 3 rejects leading zeros (`0644`), so Ansible keeps such values as strings: good for modes.
+  if (/^[-+]?(0|[1-9]\d*)$/.test(text)) return Number(text);
   if (/^[-+]?(\d+\.\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) return Number(text);
   if (text === 'True') return true;
   if (text === 'False') return false;
