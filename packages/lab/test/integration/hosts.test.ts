@@ -111,6 +111,18 @@ describe('LAN', () => {
     expect(gw.stdout.trim()).toMatch(/^unreachable default/);
   });
 
+  it('Debian\'s ansible manages the hosts with the inventory as written (strict host key checking)', async () => {
+    const { run } = await import('../../src/exec.js');
+    const r = await run(['ansible', '-i', lab.paths.inventory, 'proxies', '-m', 'ping', '-o'], {
+      step: 'ansible ping',
+      allowFailure: true,
+      timeoutMs: 120_000,
+      env: { ...process.env, ANSIBLE_HOST_KEY_CHECKING: 'True', ANSIBLE_NOCOLOR: '1' },
+    });
+    for (const host of lab.hosts) expect(r.stdout).toMatch(new RegExp(`^${host.name} \\| SUCCESS`, 'm'));
+    expect(r.code).toBe(0);
+  }, 120_000);
+
   it('writes an inventory the provisioner can use', async () => {
     const inv = parse(await readFile(lab.paths.inventory, 'utf8'));
     for (const host of lab.hosts) {
