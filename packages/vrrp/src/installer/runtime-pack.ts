@@ -105,39 +105,58 @@ export function collectRuntime(packageRoot: string, arch: NodeArch): RuntimeMani
   const files: RuntimeFile[] = [{ path: 'package.json', source: join(packageRoot, 'package.json'), executable: false }];
   listFiles(join(packageRoot, 'dist'), 'dist', files, noMaps);
 
+  // Where each real folder lands in the runtime: the package root is the runtime root, every
+  // ancestor's node_modules is the runtime's node_modules, a workspace package goes to
+  // node_modules/<name>. Nested copies (nunjucks/node_modules/commander) keep their nesting, so
+  // two versions of one package resolve as they do on the controller.
+  const places: [string, string][] = [[realpathSync(packageRoot), '']];
+  for (let dir = dirname(realpathSync(packageRoot)); ; dir = dirname(dir)) {
+    places.push([join(dir, 'node_modules'), 'node_modules']);
+    if (dirname(dir) === dir) break;
+  }
+  const placeOf = (real: string): string | undefined => {
+    let best: [string, string] | undefined;
+    for (const place of places) {
+      if ((real === place[0] || real.startsWith(place[0] + sep)) && (!best || place[0].length > best[0].length)) best = place;
+    }
+    if (!best) return undefined;
+    const rest = relative(best[0], real).split(sep).join('/');
+    return [best[1], rest].filter(Boolean).join('/');
+  };
   const seen = new Map<string, string>();
   const queue: { name: string; from: string; optional: boolean }[] = [];
   const enqueue = (p: PackageJson, from: string): void => {
     for (const name of Object.keys(p.dependencies ?? {})) queue.push({ name, from, optional: false });
     for (const name of Object.keys(p.optionalDependencies ?? {})) queue.push({ name, from, optional: true });
   };
-  enqueue(pkg, packageRoot);
+  enqueue(pkg, realpathSync(packageRoot));
   while (queue.length > 0) {
     const { name, from, optional } = queue.shift()!;
     if (optional && isOtherPlatformPackage(name, arch)) continue;
     const dir = findPackage(from, name);
     if (!dir) {
-      if (optional && !isOtherPlatformPackage(name, arch) && /linux-/.test(name)) {
+      if (optional && /linux-/.test(name)) {
         throw new Error(`${name} (the prebuilt native binary for linux-${arch}) is not installed on the controller`);
       }
       if (optional) continue;
       throw new Error(`dependency ${name} of ${from} is not installed on the controller`);
     }
     const real = realpathSync(dir);
-    const previous = seen.get(name);
-    if (previous !== undefined) {
-      if (previous !== real) throw new Error(`two copies of ${name} (${previous}, ${real}): cannot flatten the runtime`);
-      continue;
-    }
-    seen.set(name, real);
-    const depPkg = readPackageJson(real);
+    if ([...seen.values()].includes(real)) continue;
     // A workspace package (a symlink out of node_modules) ships only its package.json and dist/.
     const isWorkspace = !real.split(sep).includes('node_modules');
+    if (isWorkspace && !placeOf(real)?.startsWith('node_modules/')) places.push([real, `node_modules/${name}`]);
+    const at = isWorkspace ? `node_modules/${name}` : placeOf(real);
+    if (!at) throw new Error(`cannot place ${name} (${real}) in the runtime`);
+    const clash = seen.get(at);
+    if (clash !== undefined && clash !== real) throw new Error(`two copies of ${name} (${clash}, ${real}) would land at ${at}`);
+    seen.set(at, real);
+    const depPkg = readPackageJson(real);
     if (isWorkspace) {
-      files.push({ path: `node_modules/${name}/package.json`, source: join(real, 'package.json'), executable: false });
-      if (existsSync(join(real, 'dist'))) listFiles(join(real, 'dist'), `node_modules/${name}/dist`, files, noMaps);
+      files.push({ path: `${at}/package.json`, source: join(real, 'package.json'), executable: false });
+      if (existsSync(join(real, 'dist'))) listFiles(join(real, 'dist'), `${at}/dist`, files, noMaps);
     } else {
-      listFiles(real, `node_modules/${name}`, files, (rel) => !rel.endsWith('.map') && !rel.endsWith('.md'));
+      listFiles(real, at, files, (rel) => !rel.endsWith('.map') && !rel.endsWith('.md'));
     }
     enqueue(depPkg, real);
   }

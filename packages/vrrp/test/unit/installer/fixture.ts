@@ -28,6 +28,9 @@ export function runtimeFixture(): { root: string; top: string } {
     optionalDependencies: { '@k/ffi-linux-x64': '1', '@k/ffi-linux-arm64': '1', '@k/ffi-darwin-x64': '1' },
   }));
   put(join(top, 'node_modules/ffi/index.js'), 'module.exports = 1;\n');
+  // ffi needs another major of `small` than the hoisted one: npm nests it.
+  put(join(top, 'node_modules/ffi/node_modules/small/package.json'), JSON.stringify({ name: 'small', version: '2.0.0' }));
+  put(join(top, 'node_modules/ffi/node_modules/small/index.js'), 'export default 20;\n');
   put(join(top, 'node_modules/ffi/README.md'), 'docs');
   put(join(top, 'node_modules/ffi/test/t.js'), 'test');
   put(join(top, 'node_modules/@k/ffi-linux-x64/package.json'), JSON.stringify({ name: '@k/ffi-linux-x64' }));

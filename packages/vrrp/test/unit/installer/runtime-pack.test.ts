@@ -27,7 +27,7 @@ describe('isOtherPlatformPackage', () => {
 });
 
 describe('collectRuntime', () => {
-  it('takes dist (no maps/types), the dependency closure flattened, and only the target platform package', () => {
+  it('takes dist (no maps/types), the dependency closure (nested versions kept nested), and only the target platform package', () => {
     const manifest = collectRuntime(root, 'x64');
     expect(manifest.entry).toBe('dist/bin/vrrpd.js');
     expect(manifest.files.map((f) => f.path)).toEqual([
@@ -37,6 +37,8 @@ describe('collectRuntime', () => {
       'node_modules/@k/ffi-linux-x64/linux_x64/ffi.node',
       'node_modules/@k/ffi-linux-x64/package.json',
       'node_modules/ffi/index.js',
+      'node_modules/ffi/node_modules/small/index.js',
+      'node_modules/ffi/node_modules/small/package.json',
       'node_modules/ffi/package.json',
       'node_modules/small/index.js',
       'node_modules/small/package.json',
