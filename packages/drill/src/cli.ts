@@ -73,7 +73,8 @@ export function commandRerunHook(command: string, log: (line: string) => void): 
 }
 
 interface CliOptions {
-  inventory?: string;
+  inventory?: string[];
+  playbookDir?: string;
   lab?: string;
   vip?: string;
   port?: number;
@@ -99,15 +100,16 @@ function clientFrom(spec: string | undefined, lab: LabInfo | undefined): ClientS
   throw new InvalidArgumentError(`--client must be "local" or "netns:NAME", got ${spec}`);
 }
 
-function addressesOf(inv: DrillInventory, hosts: string[]): Record<string, string> {
-  return Object.fromEntries(hosts.map((h) => [h, firstAddress(pick(inv, h, ['ansible_host'])) ?? h]));
+function addressesOf(inv: DrillInventory, hosts: string[], fallback: Record<string, string> = {}): Record<string, string> {
+  return Object.fromEntries(hosts.map((h) => [h, firstAddress(pick(inv, h, ['ansible_host'])) ?? fallback[h] ?? h]));
 }
 
 export async function main(argv = process.argv): Promise<number> {
   const program = new Command()
     .name('drill')
     .description("Runs the seed's HA test plan: faults on the master, client-observed outages, a timeline picture")
-    .option('-i, --inventory <file>', 'inventory (YAML); default with --lab: the lab\'s generated one')
+    .option('-i, --inventory <path>', 'inventory file or folder, YAML or INI (repeatable); default with --lab: the lab\'s generated one', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--playbook-dir <dir>', 'the playbook\'s folder: its group_vars/ and host_vars/ apply too (as for `provision run`)')
     .option('--lab <name>', 'a lab made by `lab up`: its inventory, VIP, client namespace, and `lab reboot`')
     .option('--vip <address>', 'the VIP (default: inventory lab_vip/vrrp_vip/vip, or the lab\'s)')
     .option('--port <n>', 'nginx port (default: inventory nginx_port, else 88 as in the seed)', int('--port'))
@@ -140,9 +142,9 @@ export async function main(argv = process.argv): Promise<number> {
   let result;
   try {
     const lab = o.lab ? await readLabInfo(o.lab) : undefined;
-    const inventoryFile = o.inventory ?? lab?.paths.inventory;
-    if (!inventoryFile) throw new Error('give --inventory FILE (or --lab NAME)');
-    const inv = loadInventory(inventoryFile);
+    const sources = o.inventory ?? (lab ? [lab.paths.inventory] : undefined);
+    if (!sources) throw new Error('give --inventory FILE (or --lab NAME)');
+    const inv = loadInventory(sources, { playbookDir: o.playbookDir });
     const layout = resolveLayout(inv, {
       vip: o.vip ?? (lab && !pick(inv, undefined, ['drill_vip', 'vrrp_vip', 'vip']) ? lab.vip : undefined),
       port: o.port,
@@ -152,12 +154,17 @@ export async function main(argv = process.argv): Promise<number> {
       checkIntervalMs: o.checkInterval !== undefined ? o.checkInterval * 1000 : undefined,
     });
     const proxies = [layout.master, layout.backup];
+    const labAddresses = lab ? Object.fromEntries(lab.hosts.map((h) => [h.name, h.address])) : undefined;
     if (o.via !== 'ssh' && o.via !== 'lab') throw new Error(`--via must be ssh or lab, got ${o.via}`);
     if (o.via === 'lab' && !lab) throw new Error('--via lab needs --lab NAME');
     if (o.via === 'lab' && lab) {
       hosts = new LabExecHostOps(lab.name, log);
     } else {
-      const ssh = await sshHostOps(inv, proxies, { knownHostsFile: o.knownHosts ?? lab?.paths.knownHosts });
+      const ssh = await sshHostOps(inv, proxies, {
+        knownHostsFile: o.knownHosts ?? lab?.paths.knownHosts,
+        privateKeyFile: lab?.paths.privateKey,
+        addresses: labAddresses,
+      });
       hosts = lab ? new LabRebootHostOps(lab.name, ssh, log) : ssh;
     }
     const client = clientFrom(o.client, lab);
@@ -166,7 +173,7 @@ export async function main(argv = process.argv): Promise<number> {
       layout,
       hosts,
       client,
-      addresses: addressesOf(inv, proxies),
+      addresses: addressesOf(inv, proxies, labAddresses),
       steps: o.steps,
       timeouts: {
         ...(o.failoverTimeout ? { failoverMs: o.failoverTimeout * 1000, failbackMs: o.failoverTimeout * 1000 } : {}),

@@ -1,77 +1,60 @@
 /**
  * What the drill needs from an inventory: the proxies with their connection details and variables,
- * and the layout (VIP, port, master/backup, engine, health-check interval). Reads Ansible's YAML
- * inventory shape (all → hosts/children/vars); flags always win over what the inventory says.
+ * and the layout (VIP, port, master/backup, engine, health-check interval). Loaded with the
+ * provisioner's loader; flags always win over what the inventory says.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { inventoryVars, loadInventory as loadCoreInventory, type Inventory } from '@haweb/core';
 
 export type Vars = Record<string, unknown>;
 
 export interface DrillHost {
   name: string;
-  /** Merged variables: all → groups (outer to inner) → host. */
+  /** The inventory's variables for the host: groups (outer to inner, group_vars/ included), then its own. */
   vars: Vars;
-  groups: string[];
 }
 
 export interface DrillInventory {
+  /** The inventory sources, for messages. */
   file: string;
   hosts: Map<string, DrillHost>;
   /** Variables of `all`. */
   allVars: Vars;
 }
 
-interface RawGroup {
-  hosts?: Record<string, Vars | null> | null;
-  children?: Record<string, RawGroup | null> | null;
-  vars?: Vars | null;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Parses an Ansible YAML inventory (text), naming the file in errors. */
-export function parseInventory(text: string, file: string): DrillInventory {
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (e) {
-    throw new Error(`${file}: not a YAML inventory: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (!isObject(doc)) throw new Error(`${file}: an inventory must be a mapping of groups (e.g. all:)`);
+/** The drill's view of a loaded inventory. */
+export function fromInventory(inv: Inventory): DrillInventory {
   const hosts = new Map<string, DrillHost>();
-  const walk = (name: string, g: RawGroup | null, inherited: Vars, path: string[]) => {
-    if (g !== null && !isObject(g)) throw new Error(`${file}: group ${name} must be a mapping`);
-    const vars = { ...inherited, ...(isObject(g?.vars) ? g!.vars : {}) };
-    const groups = [...path, name];
-    for (const [h, hv] of Object.entries(isObject(g?.hosts) ? g!.hosts! : {})) {
-      const prev = hosts.get(h);
-      const own = isObject(hv) ? hv : {};
-      hosts.set(h, {
-        name: h,
-        vars: { ...(prev?.vars ?? {}), ...vars, ...own },
-        groups: [...new Set([...(prev?.groups ?? []), ...groups])],
-      });
-    }
-    for (const [c, cg] of Object.entries(isObject(g?.children) ? g!.children! : {})) walk(c, cg as RawGroup | null, vars, groups);
-  };
-  const top = doc as Record<string, RawGroup | null>;
-  const allVars = isObject(top.all) && isObject(top.all.vars) ? top.all.vars : {};
-  for (const [name, g] of Object.entries(top)) walk(name, g, name === 'all' ? {} : allVars, []);
-  return { file, hosts, allVars };
+  for (const name of inv.hosts.keys()) hosts.set(name, { name, vars: inventoryVars(inv, name) });
+  return { file: inv.sources.map((f) => resolve(f)).join(', '), hosts, allVars: inv.groups.get('all')?.vars ?? {} };
 }
 
-export function loadInventory(file: string): DrillInventory {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read inventory ${file}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  return parseInventory(text, resolve(file));
+/**
+ * Loads inventories with the provisioner's own loader (YAML or INI, files or folders, group_vars/ and
+ * host_vars/ beside them and, when given, beside the playbook): the drill reads what the playbook reads.
+ */
+export function loadInventory(sources: string | readonly string[], options: { playbookDir?: string } = {}): DrillInventory {
+  return fromInventory(loadCoreInventory(sources, options));
+}
+
+const SIMPLE_TEMPLATE = /^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*default\(\s*(.*?)\s*\))?\s*\}\}$/;
+
+/**
+ * A variable's value with the simplest Jinja2 forms resolved (`{{ other }}`,
+ * `{{ other | default('x') }}`), as layouts often point one variable at another (`vip: "{{ lab_vip }}"`).
+ * Anything more templated is undefined: the drill does not guess.
+ */
+export function resolveValue(value: unknown, vars: Vars, depth = 0): unknown {
+  if (typeof value !== 'string' || !value.includes('{{')) return value;
+  const m = SIMPLE_TEMPLATE.exec(value.trim());
+  if (!m || depth > 5) return undefined;
+  const ref = vars[m[1]];
+  if (ref !== undefined && ref !== null && ref !== '') return resolveValue(ref, vars, depth + 1);
+  if (m[2] === undefined) return undefined;
+  const lit = m[2].trim();
+  const quoted = /^(['"])(.*)\1$/.exec(lit);
+  if (quoted) return quoted[2];
+  return /^-?\d+(\.\d+)?$/.test(lit) ? Number(lit) : undefined;
 }
 
 /** First defined variable among `names`, looked up in the host's vars then all's. */
@@ -79,7 +62,10 @@ export function pick(inv: DrillInventory, host: string | undefined, names: reado
   const sources = [host ? inv.hosts.get(host)?.vars : undefined, inv.allVars];
   for (const vars of sources) {
     if (!vars) continue;
-    for (const n of names) if (vars[n] !== undefined && vars[n] !== null && vars[n] !== '') return vars[n];
+    for (const n of names) {
+      const v = resolveValue(vars[n], vars);
+      if (v !== undefined && v !== null && v !== '') return v;
+    }
   }
   return undefined;
 }
@@ -201,5 +187,5 @@ export function resolveLayout(inv: DrillInventory, flags: LayoutFlags): Resolved
 
 /** Resolves a path written in the inventory relative to the inventory's folder. */
 export function inventoryPath(inv: DrillInventory, p: string): string {
-  return resolve(dirname(inv.file), p);
+  return resolve(dirname(inv.file.split(', ')[0]), p);
 }

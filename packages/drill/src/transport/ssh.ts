@@ -17,17 +17,26 @@ export function knownHostsOf(inv: DrillInventory, host: string): string | undefi
   return m ? inventoryPath(inv, m[1]) : undefined;
 }
 
-export function connectionTarget(inv: DrillInventory, host: string, overrides: { knownHostsFile?: string } = {}): ConnectionTarget {
+export interface SshDefaults {
+  /** known_hosts to use instead of the inventory's. */
+  knownHostsFile?: string;
+  /** Used when the inventory names no key (the lab's key with --lab). */
+  privateKeyFile?: string;
+  /** Host → address, used when the inventory has no ansible_host (the lab's addresses with --lab). */
+  addresses?: Record<string, string>;
+}
+
+export function connectionTarget(inv: DrillInventory, host: string, overrides: SshDefaults = {}): ConnectionTarget {
   const h = inv.hosts.get(host);
   if (!h) throw new Error(`no host ${host} in ${inv.file}`);
   const key = pick(inv, host, ['ansible_ssh_private_key_file', 'ansible_private_key_file']);
   const port = Number(pick(inv, host, ['ansible_port', 'ansible_ssh_port']) ?? 22);
   return {
     hostName: host,
-    address: String(pick(inv, host, ['ansible_host']) ?? host),
+    address: String(pick(inv, host, ['ansible_host']) ?? overrides.addresses?.[host] ?? host),
     port,
     user: String(pick(inv, host, ['ansible_user', 'ansible_ssh_user']) ?? 'root'),
-    privateKeyFile: typeof key === 'string' ? inventoryPath(inv, key) : undefined,
+    privateKeyFile: typeof key === 'string' ? inventoryPath(inv, key) : overrides.privateKeyFile,
     knownHostsFile: overrides.knownHostsFile ?? knownHostsOf(inv, host) ?? join(homedir(), '.ssh', 'known_hosts'),
     // The drill never learns keys: it acts as root on the hosts, so an unknown key is refused.
     hostKeyPolicy: 'strict',
@@ -43,7 +52,7 @@ export async function loadSshConnector(): Promise<Connector> {
   return new mod.SshConnector();
 }
 
-export async function sshHostOps(inv: DrillInventory, hosts: string[], overrides: { knownHostsFile?: string; connector?: Connector } = {}): Promise<ConnectorHostOps> {
+export async function sshHostOps(inv: DrillInventory, hosts: string[], overrides: SshDefaults & { connector?: Connector } = {}): Promise<ConnectorHostOps> {
   const targets = new Map(hosts.map((h) => [h, connectionTarget(inv, h, overrides)]));
   return new ConnectorHostOps(overrides.connector ?? (await loadSshConnector()), targets);
 }

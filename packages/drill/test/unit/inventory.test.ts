@@ -1,5 +1,18 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chooseRoles, firstAddress, parseInventory, resolveLayout } from '../../src/inventory.js';
+import { chooseRoles, firstAddress, loadInventory, resolveLayout, resolveValue } from '../../src/inventory.js';
+
+/** Writes files into a fresh folder and loads `main` (plus its group_vars/) with the provisioner's loader. */
+function parseInventory(text: string, name: string, extra: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'drill-inv-'));
+  for (const [f, content] of Object.entries({ [name.replace(/^\//, '')]: text, ...extra })) {
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    writeFileSync(join(dir, f), content);
+  }
+  return loadInventory(join(dir, name.replace(/^\//, '')));
+}
 import { connectionTarget, knownHostsOf } from '../../src/transport/ssh.js';
 
 /** The shape `lab up` writes (packages/lab/src/inventory.ts). */
@@ -80,7 +93,7 @@ describe('inventory → layout', () => {
   });
 
   it.each([
-    [{ master: 'nope' }, /--master nope: no such host in \/lab\/inventory.yml \(hosts: edu-proxy-01, edu-proxy-02\)/],
+    [{ master: 'nope' }, /--master nope: no such host in \/.*\/lab\/inventory.yml \(hosts: edu-proxy-01, edu-proxy-02\)/],
     [{ vip: '198.51.100.500' }, /VIP 198\.51\.100\.500 is not an IPv4 address/],
     [{ engine: 'vrrpd; reboot' }, /bad engine\/service name/],
     [{ nginxPrefix: '/usr/local/nginx $(id)' }, /bad nginx prefix/],
@@ -92,14 +105,36 @@ describe('inventory → layout', () => {
   it('needs a VIP and two proxies, and says where to put them', () => {
     expect(() => resolveLayout(parseInventory('all:\n  hosts:\n    a: {}\n    b: {}\n', '/x.yml'), {})).toThrow(/no VIP: give --vip or set one of drill_vip, lab_vip/);
     expect(() => resolveLayout(parseInventory('all:\n  hosts:\n    a: {}\n', '/x.yml'), { vip: '192.0.2.1' })).toThrow(/need two proxies/);
-    expect(() => parseInventory('- a\n- b\n', '/x.yml')).toThrow(/\/x.yml: an inventory must be a mapping/);
-    expect(() => parseInventory('all: [\n', '/x.yml')).toThrow(/\/x.yml: not a YAML inventory/);
+    expect(() => parseInventory('all: [\n', '/x.yml')).toThrow(/x\.yml:1:\d+: error/);
   });
 
   it('reads addresses written with a prefix, a device or as a list', () => {
     expect(firstAddress('192.0.2.50/24 dev eth1')).toBe('192.0.2.50');
     expect(firstAddress(['192.0.2.50', '192.0.2.60'])).toBe('192.0.2.50');
     expect(firstAddress('eth1')).toBeUndefined();
+  });
+});
+
+describe('layouts written the playbook way', () => {
+  it('reads group_vars/ beside the inventory and resolves simple references to other variables', () => {
+    const inv = parseInventory('all:\n  vars:\n    lab_vip: 198.51.100.50\n  children:\n    proxies:\n      hosts:\n        p1: { ansible_host: 198.51.100.51 }\n        p2: { ansible_host: 198.51.100.52 }\n', 'hosts.yml', {
+      'group_vars/proxies.yml': 'vrrp_vip: "{{ lab_vip | default(\'192.0.2.50\') }}"\nnginx_port: "{{ http_port | default(8080) }}"\nvrrp_engine: keepalived\n',
+      'host_vars/p2.yml': 'vrrp_priority: 120\n',
+      'host_vars/p1.yml': 'vrrp_priority: 110\n',
+    });
+    expect(resolveLayout(inv, {})).toMatchObject({ vip: '198.51.100.50', port: 8080, engine: 'keepalived', master: 'p2', backup: 'p1' });
+  });
+
+  it.each([
+    ['{{ a }}', { a: 'x' }, 'x'],
+    ['{{ a }}', { a: '{{ b }}', b: 7 }, 7],
+    ["{{ a | default('d') }}", {}, 'd'],
+    ['{{ a | default(3) }}', {}, 3],
+    ['{{ a }}', {}, undefined],
+    ['{{ a ~ b }}', { a: 1, b: 2 }, undefined],
+    ['plain', {}, 'plain'],
+  ])('resolveValue(%s)', (value, vars, want) => {
+    expect(resolveValue(value, vars)).toEqual(want);
   });
 });
 
@@ -117,7 +152,7 @@ describe('SSH targets from the inventory', () => {
     const lab = parseInventory(LAB_INVENTORY, '/lab/inventory.yml');
     expect(knownHostsOf(lab, 'edu-proxy-01')).toBe('/var/lib/haweb/lab/haweb/known_hosts');
     expect(connectionTarget(lab, 'edu-proxy-02').privateKeyFile).toBe('/var/lib/haweb/lab/haweb/id_ed25519');
-    const viaArgs = parseInventory('all:\n  vars:\n    ansible_ssh_common_args: -o UserKnownHostsFile=kh -o StrictHostKeyChecking=yes\n  hosts:\n    a: {}\n', '/inv/x.yml');
-    expect(knownHostsOf(viaArgs, 'a')).toBe('/inv/kh');
+    const viaArgs = parseInventory('all:\n  vars:\n    ansible_ssh_common_args: -o UserKnownHostsFile=kh -o StrictHostKeyChecking=yes\n  hosts:\n    a: {}\n', 'inv/x.yml');
+    expect(knownHostsOf(viaArgs, 'a')).toMatch(/\/inv\/kh$/);
   });
 });
