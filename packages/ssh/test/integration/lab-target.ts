@@ -25,3 +25,10 @@ export function labTarget(state: LabState, index = 0, over: Partial<ConnectionTa
     ...over,
   };
 }
+
+// Provided by the root integration config's global setup (test/setup/lab.global.ts).
+declare module 'vitest' {
+  export interface ProvidedContext {
+    labName: string;
+  }
+}

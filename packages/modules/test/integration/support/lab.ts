@@ -99,3 +99,10 @@ export function probeOf(conn: Connection, script: string): () => Promise<string>
     return `${r.code}\n${r.stdout}${r.stderr}`;
   };
 }
+
+// Provided by the root integration config's global setup (test/setup/lab.global.ts).
+declare module 'vitest' {
+  export interface ProvidedContext {
+    labName: string;
+  }
+}
