@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
-import { nunjucks, type NjEnvironment } from './nunjucks-internals.js';
+import { nunjucks, type NjEnvironment, type RootRenderFunc } from './nunjucks-internals.js';
 import { transformTemplate } from './transform.js';
 import { filters } from './filters.js';
 import { tests } from './tests.js';
@@ -28,9 +28,36 @@ export const OMIT = '__omit_place_holder__haweb__';
 const LEXER_OPTS = { autoescape: false, throwOnUndefined: false, trimBlocks: true, lstripBlocks: false };
 
 interface Compiled {
-  template: { render(ctx: object): string };
+  root: RootRenderFunc;
   names: Set<string>;
   native: boolean;
+}
+
+/**
+ * What compiled templates call on their context. nunjucks' own Context copies every variable on each
+ * render (slow with hundreds of facts); this one reads them through the prototype chain instead.
+ */
+class RenderContext {
+  constructor(
+    readonly env: NjEnvironment,
+    readonly ctx: Record<string, unknown>,
+  ) {}
+  lookup(name: string): unknown {
+    return Object.prototype.hasOwnProperty.call(this.env.globals, name) && !(name in this.ctx) ? this.env.globals[name] : this.ctx[name];
+  }
+  setVariable(name: string, value: unknown): void {
+    this.ctx[name] = value;
+  }
+  getVariables(): Record<string, unknown> {
+    return this.ctx;
+  }
+  addExport(): void {}
+  getExported(): Record<string, unknown> {
+    return {};
+  }
+  getBlock(name: string): never {
+    throw new Error(`unknown block "${name}": template inheritance is not supported`);
+  }
 }
 
 interface NativeBox {
@@ -143,10 +170,9 @@ function compile(source: string): Compiled {
   for (const t of usedTests) if (!(t in known.tests)) throw new Error(`test not found: ${t}`);
   const compiler = new nunjucks.compiler.Compiler('template', false);
   compiler.compile(nunjucks.transformer.transform(ast, env.asyncFilters, 'template'));
-  const props = new Function(compiler.getCode())();
-  const template = new nunjucks.Template({ type: 'code', obj: props }, env, 'template', true);
-  for (const n of [...names]) if (n in env.globals) names.delete(n);
-  const compiled = { template, names, native };
+  const props = new Function(compiler.getCode())() as { root: RootRenderFunc };
+  for (const n of [...names]) if (Object.prototype.hasOwnProperty.call(env.globals, n)) names.delete(n);
+  const compiled = { root: props.root, names, native };
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(source, compiled);
   return compiled;
@@ -176,15 +202,30 @@ function run(source: string, vars: Record<string, unknown>): { text: string; nat
     throw toTemplateError(source, e);
   }
   const box: NativeBox = { set: false };
-  const ctx: Record<string, unknown> = { omit: OMIT, ...vars, __native_box: box };
+  // The template's variables: the caller's, unchanged, seen through the prototype chain.
+  const ctx = Object.create(vars) as Record<string, unknown>;
+  if (!('omit' in vars)) ctx.omit = OMIT;
+  ctx.__native_box = box;
   // A name the template reads but nobody defined: a named Undefined, so errors say "'x' is undefined".
-  for (const name of compiled.names) if (!(name in ctx)) ctx[name] = makeUndefined(`'${name}' is undefined`);
-  let text: string;
-  try {
-    text = compiled.template.render(ctx);
-  } catch (e) {
-    throw toTemplateError(source, e);
+  // Names only Object.prototype has (`constructor`, `toString`) are not variables either.
+  for (const name of compiled.names) {
+    if (!(name in ctx) || (name in Object.prototype && ctx[name] === (Object.prototype as Record<string, unknown>)[name])) {
+      ctx[name] = makeUndefined(`'${name}' is undefined`);
+    }
   }
+  const frame = new nunjucks.runtime.Frame();
+  frame.topLevel = true;
+  let text = '';
+  let failure: unknown;
+  try {
+    compiled.root(env, new RenderContext(env, ctx), frame, nunjucks.runtime, (err, result) => {
+      failure = err;
+      text = result;
+    });
+  } catch (e) {
+    failure = e;
+  }
+  if (failure) throw toTemplateError(source, failure);
   return box.set ? { text, native: true, value: box.value } : { text, native: false };
 }
 

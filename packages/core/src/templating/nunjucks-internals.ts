@@ -23,7 +23,11 @@ export interface Nunjucks {
   transformer: { transform(ast: NjNode, asyncFilters: unknown[], name?: string): NjNode };
   compiler: { Compiler: new (name: string, throwOnUndefined: boolean) => { compile(ast: NjNode): void; getCode(): string } };
   nodes: Record<string, new (lineno: number, colno: number, ...fields: any[]) => NjNode>;
+  runtime: { Frame: new () => { topLevel: boolean } } & Record<string, unknown>;
 }
+
+/** A compiled template's entry point, as nunjucks' compiler emits it. */
+export type RootRenderFunc = (env: NjEnvironment, context: unknown, frame: unknown, runtime: unknown, cb: (err: unknown, result: string) => void) => void;
 
 export interface NjEnvironment {
   opts: Record<string, unknown>;
@@ -45,4 +49,5 @@ export const nunjucks: Nunjucks = {
   transformer: require('nunjucks/src/transformer'),
   compiler: base.compiler,
   nodes: base.nodes,
+  runtime: base.runtime,
 };
