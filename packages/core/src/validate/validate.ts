@@ -163,8 +163,13 @@ function checkPlay(play: Play, input: ValidateRunInput, out: Diagnostic[], limit
   }
   // Play vars templates
   for (const [k, v] of Object.entries(play.vars)) checkTemplatesIn(v, (r) => out.push({ severity: 'error', message: `bad template in play variable '${k}': ${r}`, pos: play.pos }));
-  for (const task of walkTasks(allItems(play))) checkTask(task, play, handlerNames, registry, out);
-  for (const h of play.handlers) checkTask(h, play, handlerNames, registry, out);
+  for (const task of [...walkTasks(allItems(play)), ...play.handlers]) {
+    const found: Diagnostic[] = [];
+    checkTask(task, play, handlerNames, registry, found);
+    // One task's problems in the order they are written.
+    found.sort((a, b) => (a.pos && b.pos ? a.pos.line - b.pos.line || a.pos.col - b.pos.col : 0));
+    out.push(...found);
+  }
 }
 
 /** Every diagnostic of a run, errors and warnings, in playbook order. */
