@@ -182,6 +182,7 @@ export async function main(argv = process.argv): Promise<number> {
       rerun: o.rerunCommand ? commandRerunHook(o.rerunCommand, log) : undefined,
       outDir: o.out,
       log,
+      color: !o.json && process.stdout.isTTY === true,
     });
   } catch (e) {
     process.stderr.write(`drill: ${e instanceof Error ? e.message : String(e)}\n`);

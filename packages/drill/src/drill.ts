@@ -4,6 +4,7 @@
  * the result (JSON). Knows nothing of inventories or the CLI: the caller hands it hosts and a client.
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
+import pc from 'picocolors';
 import { join, resolve } from 'node:path';
 import type { ClientSide } from './client-side.js';
 import type { HostOps } from './host-ops.js';
@@ -38,6 +39,8 @@ export interface DrillOptions {
   /** Where drill-timeline.svg and drill-result.json go (none written when absent). */
   outDir?: string;
   log?: (line: string) => void;
+  /** Color PASS/FAIL in the summary table (for a terminal). */
+  color?: boolean;
   /** Page number → host, when known (skips asking the hosts). */
   pages?: Record<string, string>;
   /** For tests: the probe and the clock. */
@@ -190,7 +193,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
   };
   if (opts.outDir) result.files = await writeDrillFiles(result, opts.outDir);
   log('');
-  log(summaryTable(result));
+  log(summaryTable(result, opts.color ? (v) => (v === 'PASS' ? pc.green(v) : v === 'FAIL' ? pc.red(v) : pc.dim(v)) : undefined));
   for (const f of result.files) log(`wrote ${f}`);
   return result;
 }
