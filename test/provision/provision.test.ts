@@ -111,6 +111,11 @@ describe('provision run on lab hosts', () => {
     const r = json(['run', PLAYBOOK, '-i', inventory, '--limit', lab.hosts[1].name]);
     expect(r.code).toBe(0);
     expect(Object.keys(r.doc.stats)).toEqual([lab.hosts[1].name]);
+    const tagged = json(['run', PLAYBOOK, '-i', inventory, '--tags', 'settings']);
+    expect(tagged.code, tagged.stderr).toBe(0);
+    expect(tagged.doc.plays[0].tasks.map((t) => t.name)).toEqual(['Gathering Facts', 'port line']);
+    const skipped = json(['run', PLAYBOOK, '-i', inventory, '--skip-tags', 'settings']);
+    expect(skipped.doc.plays[0].tasks.map((t) => t.name)).not.toContain('port line');
   });
 });
 

@@ -383,3 +383,27 @@ describe('register of skipped tasks', () => {
     expect(log).toEqual(['a:echo:skipped=True changed=False']);
   });
 });
+
+describe('serial and meta', () => {
+  it('serial as a percentage', async () => {
+    const { events } = await run(playbook(play([task('echo', { msg: 'x' })], { serial: '50%' })), { hosts: ['a', 'b', 'c', 'd'] });
+    const starts = events.filter((e) => e.type === 'play-start');
+    expect(starts.map((e) => (e.type === 'play-start' ? e.hosts : []))).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
+  });
+
+  it('meta: end_host stops only the hosts whose condition holds', async () => {
+    const { log, summary } = await run(
+      playbook(
+        play([
+          task('meta', { action: 'end_host' }, { when: ["inventory_hostname == 'a'"] }),
+          task('echo', { msg: 'after' }),
+        ]),
+      ),
+    );
+    expect(log).toEqual(['b:echo:after']);
+    expect(exitCodeOf(summary)).toBe(0);
+  });
+});
