@@ -73,5 +73,14 @@ export const ABSENT_EXIT = 44;
 
 export function readFileScript(path: string): string {
   const p = shellQuote(path);
-  return `if [ -e ${p} ] || [ -L ${p} ]; then exec cat -- ${p}; else exit ${ABSENT_EXIT}; fi`;
+  // Only "no such file" means absent: a permission problem must be an error, not a missing file.
+  return [
+    'exec 3>&1',
+    `err=$(LC_ALL=C cat -- ${p} 2>&1 >&3)`,
+    'rc=$?',
+    '[ $rc -eq 0 ] && exit 0',
+    `case "$err" in *"No such file or directory"*|*"Not a directory"*) exit ${ABSENT_EXIT};; esac`,
+    `printf '%s\\n' "$err" >&2`,
+    'exit $rc',
+  ].join('\n');
 }

@@ -67,14 +67,17 @@ export const fileInfo: Fact<FileInfoArgs, FileInfo | undefined> = {
   command({ path, follow, checksum }) {
     const p = shellQuote(path);
     const sum = checksum === 'sha1' ? 'sha1sum' : 'sha256sum';
+    // Only "no such file" means absent: a permission problem must fail, not look like a missing file.
     return [
-      `if [ -e ${p} ] || [ -L ${p} ]; then`,
-      `  stat ${follow ? '-L ' : ''}-c '${STAT_FORMAT}' -- ${p} || exit 1`,
+      `if out=$(LC_ALL=C stat ${follow ? '-L ' : ''}-c '${STAT_FORMAT}' -- ${p} 2>&1); then`,
+      `  printf '%s\\n' "$out"`,
       `  if [ -L ${p} ]; then printf 'link:'; readlink -- ${p}; fi`,
       checksum
         ? `  if [ -f ${p} ] && ${follow ? '' : `[ ! -L ${p} ] && `}[ -r ${p} ]; then printf 'sum:'; ${sum} < ${p}; fi`
         : '  :',
-      `else echo absent; fi`,
+      `else`,
+      `  case "$out" in *"No such file or directory"*|*"Not a directory"*) echo absent;; *) printf '%s\\n' "$out"; exit 1;; esac`,
+      `fi`,
     ].join('\n');
   },
   parse(stdout, code) {

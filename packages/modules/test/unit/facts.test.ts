@@ -47,6 +47,11 @@ describe('fileInfo', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it.each([['/nonexistent/haweb'], ['/etc/hostname/below-a-file']])('run by a real sh, %s is absent', (path) => {
+    const r = spawnSync('sh', ['-c', fileInfo.command({ path, checksum: 'sha256' })], { encoding: 'utf8' });
+    expect(fileInfo.parse(r.stdout, r.status ?? -1, { path })).toBeUndefined();
+  });
+
   it('fails loudly on a stat error', () => {
     expect(() => fileInfo.parse('stat: cannot stat', 1, { path: '/x' })).toThrow(/stat failed/);
   });

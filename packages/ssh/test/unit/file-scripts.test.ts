@@ -61,7 +61,15 @@ describe('atomicWriteScript', () => {
 });
 
 describe('readFileScript', () => {
-  it('exits 44 for a missing file', () => {
+  it('exits 44 for a missing file or a path through a non-directory', () => {
     expect(sh(readFileScript('/nonexistent/haweb')).code).toBe(44);
+    expect(sh(readFileScript('/etc/hostname/x')).code).toBe(44);
+  });
+
+  it('any other error (here: a directory) is an error with its message, not "absent"', () => {
+    const r = sh(readFileScript('/etc'));
+    expect(r.code).not.toBe(0);
+    expect(r.code).not.toBe(44);
+    expect(r.stderr).toMatch(/Is a directory/);
   });
 });
