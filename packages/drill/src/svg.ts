@@ -13,6 +13,8 @@ const RIGHT = 30;
 const PLOT = WIDTH - LEFT - RIGHT;
 const BAND = 22;
 const ROW = 92;
+/** Vertical room of one outage bracket with its label. */
+const SLOT = 24;
 const FONT = 'font-family="DejaVu Sans, Helvetica, Arial, sans-serif"';
 
 const HOST_COLORS = ['#2f6fb5', '#f28e2b', '#59a14f', '#b07aa1', '#76b7b2', '#9c755f'];
@@ -103,7 +105,7 @@ function outageBracket(out: string[], o: LabeledOutage, scale: Scale, y: number,
   const x0 = scale.x(o.faultAt);
   const end = o.firstReplyAt ?? scale.to;
   const x1 = Math.max(x0 + 2, scale.x(end));
-  const yy = y + slot * 13;
+  const yy = y + slot * SLOT;
   const text = o.outageMs === undefined ? `${o.label}: no reply from ${o.expectHost}` : `${o.label} ${(o.outageMs / 1000).toFixed(3)} s → ${o.expectHost}${o.failedRequests ? `, ${o.failedRequests} failed` : ''}`;
   out.push(`<path d="M${n(x0)},${yy - 4} V${yy} H${n(x1)} V${yy - 4}" fill="none" stroke="#222" stroke-width="1.2"/>`);
   const anchor = x0 > LEFT + PLOT * 0.7 ? 'end' : 'start';
@@ -128,7 +130,7 @@ function stepRow(out: string[], s: StepResult, result: DrillResult, colors: Map<
   if (!s.ok && !s.skipped) {
     const reason = failureReason(s);
     const text = reason.length > 150 ? reason.slice(0, 149) + '…' : reason;
-    const y2 = bandY + BAND + 26 + s.outages.length * 13 + 11;
+    const y2 = bandY + BAND + 26 + s.outages.length * SLOT + 11;
     out.push(`<text x="${LEFT}" y="${y2}" font-size="10.5" fill="${FAULT_COLOR}" ${FONT}>${escapeXml(`FAIL: ${text}`)}</text>`);
   }
 }
@@ -154,7 +156,7 @@ export function timelineSvg(result: DrillResult): string {
   const colors = hostColors(result);
   const steps = result.steps.filter((s) => !s.skipped || result.samples.some((x) => x.t >= s.startedAt && x.t <= s.endedAt));
   const top = 118;
-  const rowHeight = (s: StepResult) => Math.max(ROW, 62 + Math.max(1, s.outages.length + (s.ok || s.skipped ? 0 : 1)) * 13 + 12);
+  const rowHeight = (s: StepResult) => Math.max(ROW, 6 + 24 + BAND + 26 + s.outages.length * SLOT + (s.ok || s.skipped ? 0 : 16) + 4);
   const height = top + 70 + steps.reduce((h, s) => h + rowHeight(s), 0) + 20;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}">`);
