@@ -1,5 +1,6 @@
 import type { InstanceConfig, VrrpConfig, VrrpScriptConfig } from '../config/model.js';
-import type { InterfaceInfo, SystemDeps, TimerHandle, VrrpSocket, VrrpSocketOptions } from '../os/types.js';
+import type { InterfaceInfo, ScriptRunner, SystemDeps, TimerHandle, VrrpSocket, VrrpSocketOptions } from '../os/types.js';
+import { insecureScript } from './script-security.js';
 import { peekVrid } from '../protocol/decode.js';
 import { ScriptTracker } from '../state/script-tracker.js';
 import { SyncGroup } from '../state/sync-group.js';
@@ -51,6 +52,7 @@ export class VrrpDaemon {
   private statusDirty = false;
   private statusWriting?: Promise<void>;
   private refreshTimer?: TimerHandle;
+  private addressRetry?: TimerHandle;
   private readonly notifies = new Set<Promise<void>>();
   private stopped = false;
 
@@ -132,13 +134,42 @@ export class VrrpDaemon {
     });
     this.runtimes.set(instance.name, runtime);
     if (!source) {
-      this.log.error(`(${instance.name}) no IPv4 address on ${instance.interface} to send adverts from (and no mcast_src_ip/unicast_src_ip); staying in FAULT`);
+      this.log.error(`(${instance.name}) no IPv4 address on ${instance.interface} to send adverts from (and no mcast_src_ip/unicast_src_ip); FAULT until one appears`);
       runtime.instance.addFault(NO_ADDRESS_FAULT, `no IPv4 address on ${instance.interface}`);
+      this.scheduleAddressRetry();
     } else {
       await this.attachEndpoint(runtime);
     }
     if (resumeFrom) runtime.instance.resume(resumeFrom);
     return runtime;
+  }
+
+  /** An instance without a source address is retried every second until its interface has one. */
+  private scheduleAddressRetry(): void {
+    if (this.addressRetry || this.stopped) return;
+    this.addressRetry = this.deps.clock.setTimer(1000, () => {
+      this.addressRetry = undefined;
+      void this.retryMissingAddresses().catch((e: unknown) => this.log.error(`address retry failed: ${(e as Error).message}`));
+    });
+  }
+
+  private async retryMissingAddresses(): Promise<void> {
+    if (this.stopped) return;
+    const vips = this.vipSet(this.config);
+    for (const [name, old] of [...this.runtimes]) {
+      if (old.source !== '0.0.0.0') continue;
+      const source = await this.sourceAddress(old.config, vips);
+      if (!source) continue;
+      this.log.info(`(${name}) ${old.config.interface} now has ${source}; starting`);
+      old.instance.detach();
+      this.runtimes.delete(name);
+      const r = await this.addRuntime(old.config);
+      this.buildSyncGroups(this.config);
+      this.applyTracking(r);
+      r.instance.start();
+      this.markStatusDirty();
+    }
+    if ([...this.runtimes.values()].some((r) => r.source === '0.0.0.0')) this.scheduleAddressRetry();
   }
 
   private async attachEndpoint(runtime: InstanceRuntime): Promise<void> {
@@ -195,13 +226,32 @@ export class VrrpDaemon {
 
   private createTracker(script: VrrpScriptConfig, config: VrrpConfig): ScriptTracker {
     const user = script.user ?? config.globals.scriptUser;
+    const runner = this.secureRunner(config, `script ${script.name}`);
     return new ScriptTracker(
       { name: script.name, argv: script.argv, intervalMs: script.intervalMs, timeoutMs: script.timeoutMs, rise: script.rise, fall: script.fall, user, initFail: script.initFail },
-      this.deps.scripts,
+      runner,
       this.deps.clock,
       () => this.onTrackerChanged(script.name),
       (level, message) => this.log[level](message),
     );
+  }
+
+  /**
+   * With enable_script_security, a script that a non-root user could modify is refused, as keepalived
+   * does: running it as root would hand root to that user. The refusal is logged each time.
+   */
+  private secureRunner(config: VrrpConfig, what: string): ScriptRunner {
+    if (!config.globals.enableScriptSecurity) return this.deps.scripts;
+    return {
+      run: async (argv, options) => {
+        const problem = insecureScript(argv[0] ?? '');
+        if (problem) {
+          this.log.error(`SECURITY VIOLATION - ${what}: ${problem}; not running it (enable_script_security)`);
+          return { code: 126, timedOut: false, stderr: problem, durationMs: 0 };
+        }
+        return this.deps.scripts.run(argv, options);
+      },
+    };
   }
 
   private onTrackerChanged(name: string): void {
@@ -287,7 +337,7 @@ export class VrrpDaemon {
     for (const argv of notifyCommands(kind, name, state, priority, notify)) {
       const timeoutMs = state === 'STOP' ? 1000 : this.options.notifyTimeoutMs ?? 30_000;
       this.log.debug(`(${name}) executing notify script: ${argv.join(' ')}`);
-      const run = this.deps.scripts.run(argv, { timeoutMs, user: this.config.globals.scriptUser }).then(
+      const run = this.secureRunner(this.config, `notify script of ${name}`).run(argv, { timeoutMs, user: this.config.globals.scriptUser }).then(
         (r) => {
           const stderr = r.stderr.trim() ? `; stderr: ${r.stderr.trim().split('\n').slice(-5).join(' | ')}` : '';
           if (r.timedOut) this.log.warn(`(${name}) notify script ${argv[0]} timed out after ${timeoutMs / 1000} s and was killed${stderr}`);
@@ -369,6 +419,7 @@ export class VrrpDaemon {
     if (this.stopped) return;
     this.stopped = true;
     this.refreshTimer?.cancel();
+    this.addressRetry?.cancel();
     this.unwatchLinks?.();
     for (const { tracker } of this.trackers.values()) tracker.stop();
     for (const r of this.runtimes.values()) r.instance.stop();

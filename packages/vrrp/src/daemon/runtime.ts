@@ -94,12 +94,24 @@ export class InstanceRuntime implements InstanceActions {
   }
 
   sendGarp(count: number): void {
+    const interval = this.config.garp.intervalMs;
     this.enqueue('sending gratuitous ARP', async () => {
-      for (const vip of this.config.vips) {
-        this.host.log.debug(`(${this.name}) Sending/queueing gratuitous ARPs on ${vip.interface} for ${vip.address}`);
-        await this.host.deps.garp.send(vip.interface, vip.address, count).catch((e: unknown) => this.host.log.warn(`(${this.name}) gratuitous ARP for ${vip.address} on ${vip.interface} failed: ${(e as Error).message}`));
-      }
+      for (const vip of this.config.vips) this.host.log.debug(`(${this.name}) Sending/queueing gratuitous ARPs on ${vip.interface} for ${vip.address}`);
+      // With vrrp_garp_interval the burst is spread out, outside the queue so adverts are not held up.
+      if (interval > 0) await this.garpBurst(1, count - 1, interval);
+      else await this.garpBurst(count, 0, 0);
     });
+  }
+
+  private async garpBurst(now: number, later: number, interval: number): Promise<void> {
+    for (const vip of this.config.vips) {
+      await this.host.deps.garp.send(vip.interface, vip.address, now).catch((e: unknown) => this.host.log.warn(`(${this.name}) gratuitous ARP for ${vip.address} on ${vip.interface} failed: ${(e as Error).message}`));
+    }
+    if (later > 0) {
+      this.host.deps.clock.setTimer(interval, () => {
+        if (this.instance.state === 'Master') void this.garpBurst(1, later - 1, interval);
+      });
+    }
   }
 
   stateChanged(from: VrrpState, to: VrrpState): void {

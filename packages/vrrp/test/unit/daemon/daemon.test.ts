@@ -243,3 +243,35 @@ describe('notify arguments', () => {
     expect(notifyCommands('GROUP', 'G', 'FAULT', 0, { master: ['/m.sh'] })).toEqual([]);
   });
 });
+
+describe('daemon edge cases', () => {
+  it('an interface without an address is FAULT until one appears, then the instance starts', async () => {
+    const wire = new FakeWire();
+    const h = wire.host('x', A);
+    h.addressesOn.set('eth1', []);
+    const { daemon, log } = daemonOn(h);
+    const text = `vrrp_instance VI_1 {\n interface eth1\n virtual_router_id 51\n priority 100\n virtual_ipaddress {\n  ${VIP}\n }\n}\n`;
+    await daemon.start(parseConfigText(text, '/x.conf', { readFile: () => text, glob: () => [] }).config!);
+    expect(daemon.status().vrrp[0].data).toMatchObject({ state_name: 'FAULT', fault_reasons: ['no IPv4 address on eth1'] });
+    await wire.clock.advanceAsync(3000);
+    h.addressesOn.set('eth1', [A]);
+    await wire.clock.advanceAsync(1000);
+    expect(log.lines).toContain(`info: (VI_1) eth1 now has ${A}; starting`);
+    expect(daemon.status().vrrp[0].data).toMatchObject({ state_name: 'BACKUP', source_address: A });
+    await wire.clock.advanceAsync(5000);
+    expect(daemon.status().vrrp[0].data.state_name).toBe('MASTER');
+    expect(h.hasVip(VIP)).toBe(true);
+    await daemon.stop();
+  });
+
+  it('vrrp_garp_interval spreads the GARP burst', async () => {
+    const wire = new FakeWire();
+    const h = wire.host('x', A);
+    const text = `global_defs {\n vrrp_garp_interval 0.1\n vrrp_garp_master_delay 0\n vrrp_garp_master_repeat 3\n}\nvrrp_instance VI_1 {\n interface eth1\n virtual_router_id 51\n priority 255\n virtual_ipaddress {\n  ${VIP}\n }\n}\n`;
+    const { daemon } = daemonOn(h);
+    await daemon.start(parseConfigText(text, '/x.conf', { readFile: () => text, glob: () => [] }).config!);
+    await wire.clock.advanceAsync(1000);
+    expect(h.garps.map((g) => [g.at, g.count])).toEqual([[0, 1], [100, 1], [200, 1]]);
+    await daemon.stop();
+  });
+});
