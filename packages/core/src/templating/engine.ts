@@ -82,6 +82,10 @@ function createEnvironment(): NjEnvironment {
     this.ctx.__native_box.set = true;
     return '';
   });
+  // Python's constants, as Jinja2 accepts them (`when: x is True`, `default(None)`).
+  env.addGlobal('True', true);
+  env.addGlobal('False', false);
+  env.addGlobal('None', null);
   env.addGlobal('lookup', lookup);
   env.addGlobal('query', function (this: { ctx?: Record<string, unknown> }, ...args: unknown[]) {
     const v = lookup.apply(this, args as [string, ...unknown[]]);

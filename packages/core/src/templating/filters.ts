@@ -6,7 +6,7 @@ import { posix as path } from 'node:path';
 import { stringify as yamlStringify, parse as yamlParse } from 'yaml';
 import { arg, splitArgs } from './args.js';
 import { FilterError, UndefinedUseError } from './errors.js';
-import { pyStr, pyTruthy, toBool } from './python.js';
+import { pyRepr, pyStr, pyTruthy, toBool } from './python.js';
 import { pythonRegex, pythonReplacement } from './regex.js';
 import { assertDefined, isUndefined, undefinedReason } from './undefined.js';
 import { revealSecrets, SecretString, isPlainObject } from '../vars/secret.js';
@@ -140,7 +140,61 @@ function toInt(value: unknown, fallback: unknown, base: number): number {
   return Math.trunc(n);
 }
 
+/** Python's `%` string formatting, as Jinja2's `format` filter uses it: %s %r %d %i %f %x %o %%, widths, %(name)s. */
+export function percentFormat(fmt: string, args: unknown[], named: Record<string, unknown>): string {
+  let i = 0;
+  return fmt.replace(/%(?:\(([^)]+)\))?([-+ 0#]*)(\d+|\*)?(?:\.(\d+))?([sdifrxXoeEgG%])/g, (_m, name: string | undefined, flags: string, width: string | undefined, precision: string | undefined, conv: string) => {
+    if (conv === '%') return '%';
+    const value = name !== undefined ? named[name] : args[i++];
+    if (value === undefined && name === undefined) throw new FilterError('format: not enough arguments for format string');
+    let text: string;
+    switch (conv) {
+      case 'd':
+      case 'i':
+        text = String(Math.trunc(Number(assertDefined(value))));
+        break;
+      case 'f':
+      case 'e':
+      case 'E':
+      case 'g':
+      case 'G': {
+        const n = Number(assertDefined(value));
+        const p = precision === undefined ? 6 : Number(precision);
+        text = conv === 'f' ? n.toFixed(p) : conv.toLowerCase() === 'e' ? n.toExponential(p) : String(Number(n.toPrecision(p || 1)));
+        if (conv === 'E' || conv === 'G') text = text.toUpperCase();
+        break;
+      }
+      case 'x':
+      case 'X':
+      case 'o': {
+        text = Math.trunc(Number(assertDefined(value))).toString(conv === 'o' ? 8 : 16);
+        if (conv === 'X') text = text.toUpperCase();
+        break;
+      }
+      case 'r':
+        text = pyRepr(value);
+        break;
+      default:
+        text = str(value);
+        if (precision !== undefined) text = text.slice(0, Number(precision));
+    }
+    if (flags.includes('+') && 'dif'.includes(conv) && !text.startsWith('-')) text = `+${text}`;
+    const w = width === undefined || width === '*' ? 0 : Number(width);
+    if (text.length < w) {
+      if (flags.includes('-')) text = text.padEnd(w);
+      else if (flags.includes('0') && conv !== 's') text = (text.startsWith('-') ? '-' : '') + text.replace(/^-/, '').padStart(w - (text.startsWith('-') ? 1 : 0), '0');
+      else text = text.padStart(w);
+    }
+    return text;
+  });
+}
+
 export const filters: Record<string, Filter> = {
+  format(value, ...rest) {
+    const a = splitArgs(rest);
+    const single = a.positional.length === 1 && isPlainObject(a.positional[0]) ? (a.positional[0] as Record<string, unknown>) : undefined;
+    return percentFormat(str(value), a.positional, { ...single, ...a.kwargs });
+  },
   default(value, ...rest) {
     const a = splitArgs(rest);
     const fallback = arg<unknown>(a, 0, 'default_value', '');

@@ -42,6 +42,9 @@ export interface NjEnvironment {
 }
 
 const base = require('nunjucks');
+// Jinja2's slices (`items[1:]`, `name[:3]`): nunjucks' own compatibility layer teaches its parser them.
+// It patches nunjucks for the whole process; harmless, as it only adds Jinja2 syntax.
+base.installJinjaCompat();
 export const nunjucks: Nunjucks = {
   Environment: base.Environment,
   Template: base.Template,

@@ -66,8 +66,29 @@ function listMethods(l: unknown[]): Record<string, Method> {
 /** JavaScript internals a template must never reach (`x.constructor.constructor('code')()`). */
 const FORBIDDEN = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
 
-export function getAttr(obj: unknown, key: unknown): unknown {
+/** Python slicing: obj[start:stop:step] on lists and strings. */
+function slice(obj: unknown, start: unknown, stop: unknown, step: unknown): unknown {
+  const seq = typeof obj === 'string' ? [...obj] : obj instanceof SecretString ? [...obj.value] : Array.isArray(obj) ? obj : undefined;
+  if (!seq) return makeUndefined(`'${typeName(obj)} object' is not subscriptable`);
+  const n = seq.length;
+  const st = step === null || step === undefined ? 1 : Number(step);
+  if (st === 0) throw new Error('slice step cannot be zero');
+  const norm = (v: unknown, dflt: number) => {
+    if (v === null || v === undefined) return dflt;
+    const i = Number(v);
+    return i < 0 ? Math.max(n + i, st > 0 ? 0 : -1) : Math.min(i, st > 0 ? n : n - 1);
+  };
+  const a = norm(start, st > 0 ? 0 : n - 1);
+  const b = norm(stop, st > 0 ? n : -1);
+  const out: unknown[] = [];
+  for (let i = a; st > 0 ? i < b : i > b; i += st) out.push(seq[i]);
+  return typeof obj === 'string' || obj instanceof SecretString ? out.join('') : out;
+}
+
+export function getAttr(obj: unknown, key: unknown, ...sliceRest: unknown[]): unknown {
   if (isUndefined(obj)) return makeUndefined(undefinedReason(obj));
+  // nunjucks compiles `x[a:b:c]` to three arguments
+  if (sliceRest.length === 2) return slice(obj, key, sliceRest[0], sliceRest[1]);
   const k = typeof key === 'number' ? key : String(key);
   if (typeof k === 'string' && FORBIDDEN.has(k)) return makeUndefined(`access to '${k}' is not allowed in templates`);
   if (obj === null) return makeUndefined(`'None' has no attribute '${k}'`);

@@ -105,6 +105,13 @@ describe('filters', () => {
     ['"a\\nb" | indent(2)', 'a\n  b'],
     ['"a\\nb" | indent(2, true)', '  a\n  b'],
     ['"x" | replace("x", "y")', 'y'],
+    ['"%s-%s" | format("edu", "proxy")', 'edu-proxy'],
+    ['"%02d:%5.2f|%-4s|%x|%%" | format(7, 3.14159, "ab", 255)', '07: 3.14|ab  |ff|%'],
+    ['"%(name)s=%(value)r" | format(name="k", value="v")', "k='v'"],
+    ['[1, 2, 3][1:]', [2, 3]],
+    ['[1, 2, 3][::-1]', [3, 2, 1]],
+    ['"edu-proxy-01"[-2:]', '01'],
+    ['items[:2] | join', 'ba'],
   ])('%s', (expr, expected) => {
     expect(ev(expr)).toEqual(expected);
   });

@@ -182,6 +182,13 @@ describe('evaluate and conditions', () => {
     expect(evaluateCondition(expr, vars)).toBe(expected);
   });
 
+  it('knows Python constants True, False and None', () => {
+    expect(evaluate('True and not False', vars)).toBe(true);
+    expect(evaluate('nothing == None', vars)).toBe(true);
+    expect(evaluateCondition('True', vars)).toBe(true); // what `when: true` is loaded as
+    expect(evaluateCondition('False', vars)).toBe(false);
+  });
+
   it('accepts booleans and lists (AND)', () => {
     expect(evaluateCondition(true, vars)).toBe(true);
     expect(evaluateConditions(['flag', 'port > 1'], vars)).toBe(true);
