@@ -10,7 +10,7 @@ import { LocalClient, NetnsClient, type ClientSide } from './client-side.js';
 import { runDrill } from './drill.js';
 import type { HostOps } from './host-ops.js';
 import { firstAddress, loadInventory, pick, resolveLayout, type DrillInventory } from './inventory.js';
-import type { RerunHook } from './steps.js';
+import { restoreMaster, type RerunHook } from './steps.js';
 import { LabExecHostOps, LabRebootHostOps, readLabInfo, type LabInfo } from './transport/lab.js';
 import { sshHostOps } from './transport/ssh.js';
 
@@ -168,6 +168,14 @@ export async function main(argv = process.argv): Promise<number> {
       hosts = lab ? new LabRebootHostOps(lab.name, ssh, log) : ssh;
     }
     const client = clientFrom(o.client, lab);
+    // Ctrl-C in the middle of step 3 must not leave nginx's binary set aside on the master.
+    const opsForSignal = hosts;
+    process.once('SIGINT', () => {
+      log('interrupted: restoring the master (nginx binary, nginx, VRRP service)');
+      void restoreMaster({ hosts: opsForSignal, layout, log })
+        .catch(() => false)
+        .finally(() => process.exit(130));
+    });
     log(`inventory ${inv.file}; master/backup from ${layout.sources.roles}; port from ${layout.sources.port}; host commands via ${o.via}`);
     result = await runDrill({
       layout,
