@@ -75,12 +75,11 @@ function addUnique<T extends { name: string; at: SourceLocation }>(list: T[], it
   else list.push(item);
 }
 
-function blockName(s: Statement, read: ValueReader, sink: DiagnosticSink, what: string): string | undefined {
+function blockName(s: Statement, sink: DiagnosticSink, what: string): string | undefined {
   const name = s.args[0];
   if (!name) { sink.error(s.keyword, `${what} needs a name`); return undefined; }
   if (s.args.length > 1) sink.warning(s.args[1], `${what} ${name.value}: extra words ignored: ${s.args.slice(1).map((t) => t.value).join(' ')}`);
   if (!s.block) { sink.error(s.keyword, `${what} ${name.value} needs a { ... } block`); return undefined; }
-  void read;
   return name.value;
 }
 
@@ -136,7 +135,7 @@ function readWeight(s: Statement, token: Token | undefined, read: ValueReader, s
 }
 
 function readScript(s: Statement, read: ValueReader, sink: DiagnosticSink): VrrpScriptConfig | undefined {
-  const name = blockName(s, read, sink, 'vrrp_script');
+  const name = blockName(s, sink, 'vrrp_script');
   if (!name) return undefined;
   let command: string | undefined;
   let intervalMs = 1000;
@@ -214,7 +213,7 @@ function readVip(v: Statement, iface: string | undefined, sink: DiagnosticSink):
 }
 
 function readInstance(s: Statement, read: ValueReader, sink: DiagnosticSink): PendingInstance | undefined {
-  const name = blockName(s, read, sink, 'vrrp_instance');
+  const name = blockName(s, sink, 'vrrp_instance');
   if (!name) return undefined;
   const p: PendingInstance = { at: loc(s.keyword), name, trackScripts: [], trackInterfaces: [], dontTrackPrimary: false, vips: [], vipInterfaceless: [], unicastPeers: [], notify: {}, garp: {} };
   for (const k of s.block!) {
@@ -366,7 +365,7 @@ function finishInstance(p: PendingInstance, globals: GlobalDefs, scripts: VrrpSc
 }
 
 function readSyncGroup(s: Statement, read: ValueReader, sink: DiagnosticSink): SyncGroupConfig | undefined {
-  const name = blockName(s, read, sink, 'vrrp_sync_group');
+  const name = blockName(s, sink, 'vrrp_sync_group');
   if (!name) return undefined;
   const group: SyncGroupConfig = { name, at: loc(s.keyword), members: [], notify: {} };
   for (const k of s.block!) {
