@@ -2,6 +2,7 @@
  * The filters Ansible users expect, with Jinja2/Ansible semantics (not nunjucks' own where they differ).
  * Each gets `this` = the nunjucks context (for map/select, which call other filters and tests).
  */
+import { createHash } from 'node:crypto';
 import { posix as path } from 'node:path';
 import { stringify as yamlStringify, parse as yamlParse } from 'yaml';
 import { arg, splitArgs } from './args.js';
@@ -471,6 +472,19 @@ export const filters: Record<string, Filter> = {
       .split('\n')
       .map((line, i) => ((i === 0 && !first) || (line === '' && !blank) ? line : pad + line))
       .join('\n');
+  },
+  type_debug: (value) => typeName(value),
+  hash(value, algorithm) {
+    const alg = String(algorithm ?? 'sha1');
+    return createHash(alg).update(str(value)).digest('hex');
+  },
+  checksum: (value) => createHash('sha1').update(str(value)).digest('hex'),
+  md5: (value) => createHash('md5').update(str(value)).digest('hex'),
+  sha1: (value) => createHash('sha1').update(str(value)).digest('hex'),
+  splitext(value) {
+    const s = str(value);
+    const ext = path.extname(s);
+    return [s.slice(0, s.length - ext.length), ext];
   },
   comment(value) {
     return str(value)

@@ -88,6 +88,21 @@ tests.failure = tests.failed;
 tests.change = tests.changed;
 tests.skip = tests.skipped;
 tests.version_compare = tests.version;
+// Jinja2's operator aliases, used with selectattr/select: selectattr('port', '>=', 1024)
+const cmp = (f: (a: number, b: number) => boolean): Test => (value, other) => f(assertDefined(value) as number, other as number);
+tests['=='] = tests.eq;
+tests['!='] = (value, other) => assertDefined(value) !== other;
+tests.ne = tests['!='];
+tests['<'] = cmp((a, b) => a < b);
+tests.lt = tests['<'];
+tests.lessthan = tests['<'];
+tests['<='] = cmp((a, b) => a <= b);
+tests.le = tests['<='];
+tests['>'] = cmp((a, b) => a > b);
+tests.gt = tests['>'];
+tests.greaterthan = tests['>'];
+tests['>='] = cmp((a, b) => a >= b);
+tests.ge = tests['>='];
 tests.subset = (value, other) => Array.isArray(value) && Array.isArray(other) && value.every((x) => other.includes(x));
 tests.superset = (value, other) => Array.isArray(value) && Array.isArray(other) && other.every((x) => value.includes(x));
 

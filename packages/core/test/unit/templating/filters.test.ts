@@ -112,6 +112,12 @@ describe('filters', () => {
     ['[1, 2, 3][::-1]', [3, 2, 1]],
     ['"edu-proxy-01"[-2:]', '01'],
     ['items[:2] | join', 'ba'],
+    ['users | selectattr("uid", ">=", 1002) | map(attribute="name") | list', ['bob']],
+    ['users | rejectattr("name", "==", "ann") | map(attribute="name") | list', ['bob']],
+    ['"haweb" | hash("sha256")', '343916364b98b24badb2b5acb3f56e54ff7adb3f88c330ae8df6b1ad694a86d4'], // printf haweb | sha256sum
+    ['"haweb" | checksum', '66f341c9cb2c2abf681d8558bdaf05ae51d7f961'], // printf haweb | sha1sum
+    ['conf | type_debug', 'dict'],
+    ['"/a/b.tar.gz" | splitext', ['/a/b.tar', '.gz']],
   ])('%s', (expr, expected) => {
     expect(ev(expr)).toEqual(expected);
   });
