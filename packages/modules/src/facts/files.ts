@@ -21,7 +21,12 @@ export interface FileInfo {
   linkTarget?: string;
   /** Hex digest of a regular file's content (sha256, or sha1 for the stat module), when asked for. */
   checksum?: string;
+  /** The content of a regular file up to CONTENT_LIMIT bytes, when asked for (saves a round trip). */
+  content?: Buffer;
 }
+
+/** Files up to this size come back with the content when `content` is asked for. */
+export const CONTENT_LIMIT = 256 * 1024;
 
 export interface FileInfoArgs {
   path: string;
@@ -29,6 +34,8 @@ export interface FileInfoArgs {
   follow?: boolean;
   /** Also compute a checksum of a regular file. */
   checksum?: 'sha256' | 'sha1';
+  /** Also return the content of a regular file (if not bigger than CONTENT_LIMIT). */
+  content?: boolean;
 }
 
 const STAT_FORMAT = '%f %a %U %G %u %g %s %Y';
@@ -64,7 +71,7 @@ export function parseStatLine(line: string): FileInfo {
 
 export const fileInfo: Fact<FileInfoArgs, FileInfo | undefined> = {
   name: 'file.info',
-  command({ path, follow, checksum }) {
+  command({ path, follow, checksum, content }) {
     const p = shellQuote(path);
     const sum = checksum === 'sha1' ? 'sha1sum' : 'sha256sum';
     // Only "no such file" means absent: a permission problem must fail, not look like a missing file.
@@ -74,6 +81,9 @@ export const fileInfo: Fact<FileInfoArgs, FileInfo | undefined> = {
       `  if [ -L ${p} ]; then printf 'link:'; readlink -- ${p}; fi`,
       checksum
         ? `  if [ -f ${p} ] && ${follow ? '' : `[ ! -L ${p} ] && `}[ -r ${p} ]; then printf 'sum:'; ${sum} < ${p}; fi`
+        : '  :',
+      content
+        ? `  if [ -f ${p} ] && ${follow ? '' : `[ ! -L ${p} ] && `}[ -r ${p} ] && [ "$(stat -L -c %s -- ${p})" -le ${CONTENT_LIMIT} ]; then echo content:; base64 < ${p}; fi`
         : '  :',
       `else`,
       `  case "$out" in *"No such file or directory"*|*"Not a directory"*) echo absent;; *) printf '%s\\n' "$out"; exit 1;; esac`,
@@ -85,9 +95,14 @@ export const fileInfo: Fact<FileInfoArgs, FileInfo | undefined> = {
     const lines = stdout.split('\n').filter((l) => l !== '');
     if (lines[0] === 'absent') return undefined;
     const info = parseStatLine(lines[0]);
-    for (const line of lines.slice(1)) {
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i];
       if (line.startsWith('link:')) info.linkTarget = line.slice(5);
       else if (line.startsWith('sum:')) info.checksum = line.slice(4).split(/\s+/)[0];
+      else if (line === 'content:') {
+        info.content = Buffer.from(lines.slice(i + 1).join(''), 'base64');
+        break;
+      }
     }
     return info;
   },

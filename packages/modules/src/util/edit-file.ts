@@ -26,11 +26,12 @@ export async function editFile(
   args: { path: string; state?: string; create?: boolean; backup?: boolean; validate?: string; mode?: string | number; owner?: string; group?: string },
   edit: (before: string) => TextEdit,
 ): Promise<ModuleResult> {
-  const info = await readFileInfo(ctx, args.path);
+  const info = await readFileInfo(ctx, args.path, true);
   if (info && info.type !== 'file') return failed(`${args.path} is not a regular file`);
   let before = '';
   if (info) {
-    const buf = await ctx.remote.readFile(args.path, { become: ctx.become });
+    // Small files came with the fact; bigger ones are read separately.
+    const buf = info.content ?? (await ctx.remote.readFile(args.path, { become: ctx.become }));
     before = buf?.toString('utf8') ?? '';
   } else if (args.state === 'absent') {
     return { changed: false, msg: 'file does not exist', path: args.path };

@@ -41,9 +41,12 @@ function diffText(content: string | Buffer | undefined): string | undefined {
   return buf.toString('utf8');
 }
 
-/** Read a file's current state (with sha256) the way ensureFile needs it. */
-export function readFileInfo(ctx: ModuleContext, dest: string): Promise<FileInfo | undefined> {
-  return ctx.fact(fileInfo, { path: dest, checksum: 'sha256' });
+/**
+ * Read a file's current state (with sha256) the way ensureFile needs it; with `content`, small files
+ * come back with their content in the same round trip (for diffs and in-place edits).
+ */
+export function readFileInfo(ctx: ModuleContext, dest: string, content = false): Promise<FileInfo | undefined> {
+  return ctx.fact(fileInfo, { path: dest, checksum: 'sha256', content });
 }
 
 export function backupName(dest: string, now = new Date()): string {
@@ -54,7 +57,7 @@ export function backupName(dest: string, now = new Date()): string {
 
 export async function ensureFile(ctx: ModuleContext, opts: EnsureFileOptions): Promise<ModuleResult> {
   const { dest, content } = opts;
-  const info = opts.info === undefined ? await readFileInfo(ctx, dest) : opts.info ?? undefined;
+  const info = opts.info === undefined ? await readFileInfo(ctx, dest, ctx.diff) : opts.info ?? undefined;
   if (info?.type === 'directory') return { changed: false, failed: true, msg: `${dest} is a directory` };
   const wantSum = sha256(content);
   const base = { dest, checksum: wantSum };
@@ -70,7 +73,7 @@ export async function ensureFile(ctx: ModuleContext, opts: EnsureFileOptions): P
 
   const diff: FileDiff[] = [];
   if (ctx.diff) {
-    const old = info ? await ctx.remote.readFile(dest, { become: ctx.become }) : undefined;
+    const old = info ? info.content ?? (await ctx.remote.readFile(dest, { become: ctx.become })) : undefined;
     diff.push(fileDiff(dest, diffText(old), diffText(content)));
   }
   if (ctx.check) return { changed: true, ...base, msg: info ? 'file would be replaced' : 'file would be created', diff };

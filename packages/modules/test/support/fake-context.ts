@@ -5,7 +5,7 @@
  */
 import { posix, resolve as resolvePath } from 'node:path';
 import { evaluate, renderString, type Fact, type ModuleContext, type ModuleDefinition, type ModuleResult } from '@haweb/core';
-import type { FileInfo } from '../../src/facts/files.js';
+import { CONTENT_LIMIT, type FileInfo } from '../../src/facts/files.js';
 import { FakeHost } from './fake-host.js';
 
 export interface FakeContextOptions {
@@ -81,6 +81,7 @@ function fileFact(host: FakeHost, name: string, args: Record<string, unknown>): 
       };
       if (n.type === 'link') info.linkTarget = n.target;
       if (args.checksum && n.type === 'file') info.checksum = host.sha(path, args.checksum as 'sha256' | 'sha1', follow);
+      if (args.content && n.type === 'file' && n.content.length <= CONTENT_LIMIT) info.content = Buffer.from(n.content);
       return { handled: true, value: info };
     }
     case 'file.exists':

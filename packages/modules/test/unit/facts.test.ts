@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CONTENT_LIMIT,
   fileInfo,
   identifyOs,
   installedPackages,
@@ -45,6 +46,21 @@ describe('fileInfo', () => {
     const info = fileInfo.parse(r.stdout, r.status ?? -1, { path });
     expect(info).toMatchObject({ type: 'file', size: 5, checksum: createHash('sha256').update('hello').digest('hex') });
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it('returns small content base64-encoded in the same round trip (binary-safe)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'haweb-fact-'));
+    const path = join(dir, 'bin');
+    const bytes = Buffer.concat([Buffer.from([0, 255, 10, 13]), Buffer.alloc(5000, 'x')]);
+    writeFileSync(path, bytes);
+    const r = spawnSync('sh', ['-c', fileInfo.command({ path, checksum: 'sha256', content: true })], { encoding: 'utf8' });
+    const info = fileInfo.parse(r.stdout, r.status ?? -1, { path, content: true });
+    expect(info?.content?.equals(bytes)).toBe(true);
+    expect(info?.checksum).toBe(createHash('sha256').update(bytes).digest('hex'));
+    const big = join(dir, 'big');
+    writeFileSync(big, Buffer.alloc(CONTENT_LIMIT + 1, 'y'));
+    const rb = spawnSync('sh', ['-c', fileInfo.command({ path: big, content: true })], { encoding: 'utf8' });
+    expect(fileInfo.parse(rb.stdout, rb.status ?? -1, { path: big, content: true })?.content).toBeUndefined();
   });
 
   it.each([['/nonexistent/haweb'], ['/etc/hostname/below-a-file']])('run by a real sh, %s is absent', (path) => {
