@@ -182,7 +182,13 @@ export class VrrpDaemon {
       try {
         const socket = await this.deps.network.open(options, (packet) => {
           const vrid = peekVrid(packet.datagram);
-          if (vrid !== undefined) runtimes.get(vrid)?.receive(packet.datagram);
+          if (vrid === undefined) return;
+          try {
+            runtimes.get(vrid)?.receive(packet.datagram);
+          } catch (error) {
+            // A bug must not let one packet take the worker down; say so and keep serving.
+            this.log.error(`internal error handling a packet for VRID ${vrid}: ${(error as Error).message}`);
+          }
         });
         endpoint = { socket, runtimes };
         this.endpoints.set(key, endpoint);
