@@ -15,6 +15,17 @@ export function splitKeyValueWords(text: string): string[] {
   let has = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
+    // A Jinja2 expression is one piece of a word, whatever spaces it holds: path={{ base }}/x
+    if (!quote && c === '{' && (text[i + 1] === '{' || text[i + 1] === '%')) {
+      const close = text[i + 1] === '{' ? '}}' : '%}';
+      const end = text.indexOf(close, i + 2);
+      if (end >= 0) {
+        cur += text.slice(i, end + 2);
+        has = true;
+        i = end + 1;
+        continue;
+      }
+    }
     if (quote) {
       if (c === quote) quote = undefined;
       else if (c === '\\' && quote === '"' && i + 1 < text.length) cur += text[++i];

@@ -135,5 +135,6 @@ describe('extra vars', () => {
 
   it('splits words like a shell', () => {
     expect(splitKeyValueWords(`a=1  b='q "x"' c=\\ d`)).toEqual(['a=1', 'b=q "x"', 'c= d']);
+    expect(splitKeyValueWords('path={{ base }}/x state=directory msg="{{ a }} b"')).toEqual(['path={{ base }}/x', 'state=directory', 'msg={{ a }} b']);
   });
 });
