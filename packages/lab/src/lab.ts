@@ -52,7 +52,12 @@ export async function labUp(options: UpOptions = {}): Promise<LabState> {
     const plan = planLab({ name, subnet: existing?.subnet ?? options.subnet, hosts: count });
     const mirrorHost = await machineMirror().then((m) => [new URL(m).hostname]).catch(() => [] as string[]);
     await checkSubnetFree(plan, mirrorHost);
-    const image = await step('prepare base image', () => ensureImage(log));
+    // A lab keeps the image it was made with: its hosts' overlays are layered on it, and a newer image
+    // (after a change of the package list) must not make a running lab wait for a rebuild.
+    const image =
+      existing && existsSync(existing.image.rootfs)
+        ? { key: existing.image.key, rootfs: existing.image.rootfs, action: 'reused' as const }
+        : await step('prepare base image', () => ensureImage(log));
     if (image.action !== 'reused') log(`image ${image.key}: ${image.action}`);
     const dir = labDir(name);
     await mkdir(join(dir, 'hosts'), { recursive: true });
