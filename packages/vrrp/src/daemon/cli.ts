@@ -48,8 +48,13 @@ export function buildProgram(run: (what: { kind: 'daemon'; flags: DaemonFlags } 
     .option('-t, --config-test [more-files...]', 'check the configuration (and, given more files, the nodes against each other) and exit')
     .option('-P, --vrrp', 'accepted for keepalived compatibility (vrrpd only does VRRP)')
     .enablePositionalOptions()
+    .argument('[more-files...]', 'with -t: more nodes\' configuration files for the cross-node check')
     .showHelpAfterError()
-    .action((flags: DaemonFlags) => run({ kind: 'daemon', flags }));
+    .action((files: string[], flags: DaemonFlags) => {
+      if (files.length > 0 && !flags.configTest) program.error(`error: extra arguments (${files.join(' ')}) are only accepted with -t`);
+      if (files.length > 0) flags.configTest = [...(Array.isArray(flags.configTest) ? flags.configTest : []), ...files];
+      run({ kind: 'daemon', flags });
+    });
   program
     .command('status')
     .description('print the state of each instance from the status file')

@@ -49,6 +49,8 @@ describe('command line', () => {
   it('-t with more files', () => {
     expect(parse(['-t', 'b.conf', 'c.conf']).got.flags!.configTest).toEqual(['b.conf', 'c.conf']);
     expect(parse(['-t']).got.flags!.configTest).toBe(true);
+    expect(parse(['-t', '-f', 'a.conf', 'b.conf', 'c.conf']).got.flags).toMatchObject({ useFile: 'a.conf', configTest: ['b.conf', 'c.conf'] });
+    expect(() => parse(['-f', 'a.conf', 'b.conf'])).toThrow(/only accepted with -t/);
   });
   it('a private pid file keeps the worker pid, status and dump files next to it', () => {
     const { got, program } = parse(['-n', '-p', '/tmp/lab/a/main.pid']);
