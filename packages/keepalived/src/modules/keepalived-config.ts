@@ -22,6 +22,7 @@ export const keepalivedConfig = defineModule({
     validate: z.boolean().default(true),
   }),
   checkMode: 'full',
+  localFiles: (args) => (typeof args.src === 'string' && !args.src.includes('{{') ? [{ path: args.src, kind: 'templates' as const }] : []),
   async run(args, ctx) {
     if ((args.content === undefined) === (args.src === undefined)) {
       return { changed: false, failed: true, msg: 'keepalived_config needs exactly one of content or src' };

@@ -39,6 +39,7 @@ export const keepalivedSource = defineModule({
   description: 'Build keepalived from a source tarball and install it as an init.d service enabled at boot.',
   args: keepalivedSourceArgs,
   checkMode: 'full',
+  localFiles: (args) => (typeof args.src === 'string' && !args.src.includes('{{') ? [{ path: args.src, kind: 'files' as const }] : []),
   async run(args, ctx) {
     const family = resolveOsFamily(args.os_family, ctx.facts, ctx.hostName);
     const spec = sourceBuildSpec(keepalivedProduct, args, ctx, family, {

@@ -56,6 +56,7 @@ export const nginxConfig = defineModule({
   description: 'Write nginx.conf (template or content), validated with nginx -t before it replaces the old one.',
   args: nginxConfigArgs,
   checkMode: 'full',
+  localFiles: (args) => (typeof args.src === 'string' && !args.src.includes('{{') ? [{ path: args.src, kind: 'templates' as const }] : []),
   async run(args, ctx) {
     const dest = args.dest ?? `${args.prefix.replace(/\/$/, '')}/conf/nginx.conf`;
     const content = nginxConfContent(args, (t) => ctx.render(t), (p) => readFileSync(ctx.resolveLocal(p, 'templates'), 'utf8'));

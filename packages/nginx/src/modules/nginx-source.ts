@@ -33,6 +33,7 @@ export const nginxSource = defineModule({
   description: 'Build and install nginx from a source tarball; rebuild only when nginx -V differs from what is declared.',
   args: nginxSourceArgs,
   checkMode: 'full',
+  localFiles: (args) => (typeof args.src === 'string' && !args.src.includes('{{') ? [{ path: args.src, kind: 'files' as const }] : []),
   async run(args, ctx) {
     const family = resolveOsFamily(args.os_family, ctx.facts, ctx.hostName);
     const spec = sourceBuildSpec(nginxProduct, args, ctx, family, NGINX_BUILD_DEPS);

@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { create as tarCreate } from 'tar';
+import { Header, Pax } from 'tar';
 
 /**
  * The VRRP runtime as a self-contained folder: this package's dist/ and package.json plus the
  * dependency closure of its `dependencies` (koffi with the prebuilt binary of the target's
- * arch, tinyglobby, commander, workspace packages' dist/, ...), flattened into node_modules/.
- * Packed deterministically (sorted entries, portable headers, fixed mtime, fixed modes), so the
- * same runtime always gives the same bytes and checksum.
+ * arch, tinyglobby, commander, workspace packages' dist/, ...) laid out in node_modules/ as on the controller.
+ * Packed deterministically (sorted entries, owner 0/0 without names, fixed mtime, fixed modes), so
+ * the same runtime always gives the same bytes and checksum.
  */
 
 export interface RuntimeFile {
@@ -21,9 +22,25 @@ export interface RuntimeFile {
   executable: boolean;
 }
 
+/** A dependency installed from the registry: identified by name@version, listed only when packing. */
+export interface RuntimePackage {
+  /** Where it lands in the runtime (e.g. node_modules/nunjucks/node_modules/commander). */
+  at: string;
+  source: string;
+  name: string;
+  version: string;
+}
+
 export interface RuntimeManifest {
+  /** Our own built code (this package's and workspace packages' dist/ and package.json). */
   files: RuntimeFile[];
-  /** sha256 over every path, mode and content: the runtime's identity. */
+  /** Registry dependencies, copied whole when packing. */
+  packages: RuntimePackage[];
+  /**
+   * The runtime's identity: sha256 over the path, mode and content of every file of our own code,
+   * and the place and name@version of every registry dependency (their thousands of files are not
+   * hashed on every run: a no-op run must stay fast; a dependency changes with its version).
+   */
   digest: string;
   /** The daemon entry point relative to the runtime folder (package.json bin.vrrpd). */
   entry: string;
@@ -124,6 +141,7 @@ export function collectRuntime(packageRoot: string, arch: NodeArch): RuntimeMani
     return [best[1], rest].filter(Boolean).join('/');
   };
   const seen = new Map<string, string>();
+  const packages: RuntimePackage[] = [];
   const queue: { name: string; from: string; optional: boolean }[] = [];
   const enqueue = (p: PackageJson, from: string): void => {
     for (const name of Object.keys(p.dependencies ?? {})) queue.push({ name, from, optional: false });
@@ -156,54 +174,69 @@ export function collectRuntime(packageRoot: string, arch: NodeArch): RuntimeMani
       files.push({ path: `${at}/package.json`, source: join(real, 'package.json'), executable: false });
       if (existsSync(join(real, 'dist'))) listFiles(join(real, 'dist'), `${at}/dist`, files, noMaps);
     } else {
-      listFiles(real, at, files, (rel) => !rel.endsWith('.map') && !rel.endsWith('.md'));
+      packages.push({ at, source: real, name, version: String((depPkg as { version?: unknown }).version ?? '0.0.0') });
     }
     enqueue(depPkg, real);
   }
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, digest: digestFiles(files), entry };
+  packages.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  files.sort(byPath);
+  return { files, packages, digest: digestRuntime(files, packages), entry };
 }
 
-export function digestFiles(files: readonly RuntimeFile[]): string {
+function byPath(a: RuntimeFile, b: RuntimeFile): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+export function digestRuntime(files: readonly RuntimeFile[], packages: readonly RuntimePackage[]): string {
   const hash = createHash('sha256');
   for (const file of files) {
     const content = createHash('sha256').update(readFileSync(file.source)).digest('hex');
-    hash.update(`${file.path}\0${file.executable ? '755' : '644'}\0${content}\n`);
+    hash.update(`file\0${file.path}\0${file.executable ? '755' : '644'}\0${content}\n`);
   }
+  for (const pkg of packages) hash.update(`package\0${pkg.at}\0${pkg.name}@${pkg.version}\n`);
   return hash.digest('hex');
+}
+
+/** Every file of the runtime, sorted: our code plus each dependency's whole folder. */
+export function runtimeFiles(manifest: RuntimeManifest): RuntimeFile[] {
+  const all = [...manifest.files];
+  for (const pkg of manifest.packages) listFiles(pkg.source, pkg.at, all, (rel) => !rel.endsWith('.map') && !rel.endsWith('.md'));
+  return all.sort(byPath);
 }
 
 /** Fixed mtime of every entry: packing the same files twice gives the same bytes. */
 const EPOCH = new Date('2000-01-01T00:00:00Z');
+const BLOCK = 512;
+
+/** One tar entry (with a pax header first when the path is too long for ustar), from tar's own encoders. */
+function tarEntry(path: string, mode: number, body: Buffer): Buffer[] {
+  const data = { path, mode, uid: 0, gid: 0, uname: '', gname: '', size: body.length, mtime: EPOCH, type: 'File' as const };
+  const block = Buffer.alloc(BLOCK);
+  const out: Buffer[] = [];
+  if (new Header(data).encode(block, 0)) {
+    // Too long for ustar: a pax record carries the full path (no atime/ctime, so still deterministic).
+    out.push(new Pax({ path, mtime: EPOCH }).encode());
+    new Header({ ...data, path: path.slice(-99) }).encode(block, 0);
+  }
+  out.push(block, body);
+  const pad = (BLOCK - (body.length % BLOCK)) % BLOCK;
+  if (pad) out.push(Buffer.alloc(pad));
+  return out;
+}
 
 /**
- * Pack the runtime into a .tar.gz, deterministically. Files are staged with normalized modes (0644,
- * or 0755 when executable), then packed in sorted order with portable headers (no uid/gid/user
- * names, no atime/ctime) and one mtime. Returns the tarball's sha256.
+ * Pack the runtime into a .tar.gz, deterministically: entries in sorted order, written with tar's
+ * Header/Pax encoders straight from the controller files (no staging copy), with normalized modes
+ * (0644, or 0755 when executable), owner 0/0 and no user names, one fixed mtime, gzip without a
+ * timestamp. Returns the tarball's sha256.
  */
 export async function packRuntime(manifest: RuntimeManifest, outFile: string): Promise<string> {
-  const stage = mkdtempSync(join(tmpdir(), 'vrrpd-runtime-'));
-  try {
-    for (const file of manifest.files) {
-      const dest = join(stage, ...file.path.split('/'));
-      mkdirSync(dirname(dest), { recursive: true });
-      copyFileSync(file.source, dest);
-      chmodSync(dest, file.executable ? 0o755 : 0o644);
-    }
-    await tarCreate(
-      {
-        file: outFile,
-        cwd: stage,
-        gzip: { level: 6 },
-        portable: true,
-        mtime: EPOCH,
-        noDirRecurse: true,
-        noPax: true,
-      },
-      manifest.files.map((f) => f.path),
-    );
-    return createHash('sha256').update(readFileSync(outFile)).digest('hex');
-  } finally {
-    rmSync(stage, { recursive: true, force: true });
+  const parts: Buffer[] = [];
+  for (const file of runtimeFiles(manifest)) {
+    parts.push(...tarEntry(file.path, file.executable ? 0o755 : 0o644, readFileSync(file.source)));
   }
+  parts.push(Buffer.alloc(BLOCK * 2));
+  const gz = await promisify(gzip)(Buffer.concat(parts), { level: 6 });
+  writeFileSync(outFile, gz);
+  return createHash('sha256').update(gz).digest('hex');
 }

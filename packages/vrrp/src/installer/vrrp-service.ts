@@ -129,6 +129,11 @@ export const vrrpService = defineModule({
   description: 'Install the VRRP runtime (vrrpd) with a Node runtime under a prefix, its config and init.d service; start it.',
   args: vrrpServiceArgs,
   checkMode: 'full',
+  localFiles: (args) =>
+    [
+      { path: args.config_src, kind: 'templates' as const },
+      { path: args.node_tarball, kind: 'files' as const },
+    ].filter((f): f is { path: string; kind: 'files' | 'templates' } => typeof f.path === 'string' && !f.path.includes('{{')),
   async run(args, ctx): Promise<ModuleResult> {
     const family = args.os_family ?? osFamilyFromFacts(ctx.facts, ctx.hostName);
     const prefix = args.prefix.replace(/\/$/, '');
