@@ -90,6 +90,10 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
         const list = stringList(ctx, e.value, 'hosts', 'a host pattern');
         play.hosts = list.join(',');
         if (play.hosts.trim() === '') ctx.diagnostics.push({ severity: 'error', message: `'hosts' must not be empty`, pos: positions.hosts });
+        else if (isTemplate(play.hosts)) {
+          ctx.diagnostics.push({ severity: 'error', message: `'hosts' cannot be a template ('${play.hosts}'); name a group and choose hosts at run time with --limit`, pos: positions.hosts });
+          play.hosts = '';
+        }
         break;
       }
       case 'vars':

@@ -36,6 +36,7 @@ describe('playbook loader errors (golden)', () => {
       "keywords.yml:1:3: error: play 'typos everywhere' has no 'hosts'",
       "keywords.yml:39:3: error: play #3 has no 'hosts'",
       "keywords.yml:40:3: error: a play must be a mapping, got a string",
+      "keywords.yml:41:10: error: 'hosts' cannot be a template ('{{ target }}'); name a group and choose hosts at run time with --limit",
     ].sort(byPosition));
   });
 
