@@ -235,8 +235,13 @@ export class PlaybookRunner {
     const hosts = this.playHosts(play);
     const name = play.name || play.hosts;
     if (hosts.length === 0) {
+      const matched = [...this.played].some((h) => this.matchHosts(play.hosts).includes(h));
       this.emit({ type: 'play-start', play: name, pos: play.pos, hosts: [] });
-      this.emit({ type: 'no-hosts', play: name, reason: `no hosts matched "${play.hosts}"` });
+      this.emit({
+        type: 'no-hosts',
+        play: name,
+        reason: matched ? 'no hosts left (they failed or were unreachable earlier)' : `no hosts matched "${play.hosts}"`,
+      });
       this.emit({ type: 'play-end', play: name });
       return;
     }

@@ -407,3 +407,13 @@ describe('serial and meta', () => {
     expect(exitCodeOf(summary)).toBe(0);
   });
 });
+
+describe('across plays', () => {
+  it('a host that failed stays out of later plays; a play left without hosts says why', async () => {
+    const { events, log } = await run(playbook(play([task('boom')]), play([task('echo', { msg: 'second play' })], { name: 'second' })), {
+      hosts: ['a'],
+    });
+    expect(log).toEqual(['a:boom']);
+    expect(events.find((e) => e.type === 'no-hosts')).toMatchObject({ play: 'second', reason: 'no hosts left (they failed or were unreachable earlier)' });
+  });
+});
