@@ -27,6 +27,6 @@ export const UNSUPPORTED_KEYWORDS = new Set([
   'strategy', 'check_mode', 'diff', 'throttle', 'timeout', 'debugger', 'collections', 'module_defaults',
   'vars_prompt', 'order', 'force_handlers', 'local_action', 'with_dict', 'with_fileglob', 'with_together',
   'with_nested', 'with_sequence', 'with_subelements', 'with_list', 'with_first_found', 'with_lines',
-  'include_role', 'import_role', 'include_vars',
+  'include_vars',
   'include', 'fact_path', 'gather_subset', 'gather_timeout', 'port', 'ignore_unreachable',
 ]);

@@ -10,7 +10,7 @@ import { ValidationError, type Diagnostic, type Handler, type Play, type Playboo
 import { readVarsFile } from '../inventory/vars-dirs.js';
 import { isTemplate } from '../templating/engine.js';
 import { PLAY_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
-import { loadRoleEntry } from './roles.js';
+import { loadRole, loadRoleEntry } from './roles.js';
 import { boolValue, handlerList, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
 import { describeNode, displayPath, entries, isMap, isSeq, posOf, readYaml, rootOf, toJS, type Node } from './yaml-source.js';
 import { didYouMean } from '../validate/suggest.js';
@@ -75,6 +75,16 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
   let ownHandlers: Handler[] = [];
   const roleTasks: TaskItem[] = [];
   const roleHandlers: Handler[] = [];
+  const playCtx: TaskParseContext = { ...ctx };
+  playCtx.importRole = (name, namePos) => {
+    const role = loadRole(playCtx, { name, namePos, baseDir });
+    if (role) {
+      Object.assign(play.roleDefaults, role.info.defaults);
+      roleHandlers.push(...role.handlers);
+    }
+    return role;
+  };
+  ctx = playCtx;
   for (const e of entries(node)) {
     const at = posOf(ctx.src, e.keyNode);
     switch (e.key) {

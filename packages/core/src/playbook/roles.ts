@@ -4,7 +4,7 @@
  * `- { role: nginx, some_param: 1, vars: {...}, tags: [...], when: ..., become: yes }`.
  */
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { Handler, RoleInfo, SourcePos, TaskItem, Vars } from '../model.js';
 import { readVarsFile } from '../inventory/vars-dirs.js';
 import { didYouMean } from '../validate/suggest.js';
@@ -81,9 +81,47 @@ export function loadRoleEntry(ctx: TaskParseContext, node: Node, baseDir: string
     ctx.diagnostics.push({ severity: 'error', message: `a role must be a name or a mapping with 'role:', got ${describeNode(node)}`, pos: at });
     return undefined;
   }
-  const path = join(baseDir, 'roles', name);
-  if (!existsSync(path) || !statSync(path).isDirectory()) {
-    ctx.diagnostics.push({ severity: 'error', message: `role '${name}' not found: no folder ${displayPath(path)}`, pos: namePos });
+  return loadRole(ctx, { name, namePos, baseDir, params, roleVars, tags, when, become });
+}
+
+export interface RoleRequest {
+  name: string;
+  namePos: SourcePos;
+  baseDir: string;
+  params?: Vars;
+  roleVars?: Vars;
+  tags?: string[];
+  when?: string[];
+  become?: boolean;
+}
+
+function isDir(p: string): boolean {
+  return existsSync(p) && statSync(p).isDirectory();
+}
+
+/**
+ * Where a role lives, in Ansible's order: a path (`../roles/x`, absolute), `roles/<name>` next to the
+ * playbook, `<name>` next to the playbook, then each folder of ANSIBLE_ROLES_PATH (colon-separated).
+ */
+export function roleCandidates(name: string, baseDir: string): string[] {
+  if (name.includes('/')) return [isAbsolute(name) ? name : resolve(baseDir, name)];
+  const extra = (process.env.ANSIBLE_ROLES_PATH ?? '').split(':').filter(Boolean).map((d) => join(d, name));
+  return [join(baseDir, 'roles', name), join(baseDir, name), ...extra];
+}
+
+/** Load a role by name and apply the entry's params, vars, tags, when and become to its tasks. */
+export function loadRole(ctx: TaskParseContext, req: RoleRequest): LoadedRole | undefined {
+  const { namePos, baseDir } = req;
+  const params = req.params ?? {};
+  const roleVars = req.roleVars ?? {};
+  const tags = req.tags ?? [];
+  const when = req.when ?? [];
+  const become = req.become;
+  const candidates = roleCandidates(req.name, baseDir);
+  const path = candidates.find(isDir);
+  const name = req.name.includes('/') ? basename(req.name) : req.name;
+  if (!path) {
+    ctx.diagnostics.push({ severity: 'error', message: `role '${req.name}' not found (looked in ${candidates.map(displayPath).join(', ')})`, pos: namePos });
     return undefined;
   }
   const metaFile = mainFile(join(path, 'meta'));

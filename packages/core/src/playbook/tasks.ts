@@ -19,6 +19,8 @@ export interface TaskParseContext {
   dir?: string;
   /** Files being imported, to stop import cycles. */
   importing?: string[];
+  /** Loads a role for `import_role` and registers its defaults and handlers with the play. */
+  importRole?: (name: string, namePos: SourcePos) => { info: RoleInfo; tasks: TaskItem[] } | undefined;
 }
 
 function error(ctx: TaskParseContext, message: string, pos: SourcePos): void {
@@ -135,7 +137,74 @@ function parseTaskItem(ctx: TaskParseContext, node: Node, kind: 'task' | 'handle
   const keys = entries(node);
   if (kind === 'task' && keys.some((e) => e.key === 'block')) return parseBlock(ctx, node, pos);
   if (kind === 'task' && keys.some((e) => IMPORT_KEYS.includes(e.key))) return parseImport(ctx, node, pos);
+  if (kind === 'task' && keys.some((e) => ROLE_IMPORT_KEYS.includes(e.key))) return parseRoleImport(ctx, node, pos);
   return parseTask(ctx, node, pos, kind);
+}
+
+const ROLE_IMPORT_KEYS = ['import_role', 'include_role', 'ansible.builtin.import_role', 'ansible.builtin.include_role'];
+const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become'];
+
+/**
+ * `import_role: {name: web}` (and `include_role`, read the same static way): the role's tasks inlined as
+ * a block; its defaults and handlers join the play's, as with `roles:`.
+ */
+function parseRoleImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | undefined {
+  const block: Block = { kind: 'block', pos, when: [], tags: [], vars: {}, ignoreErrors: false, noLog: false, block: [], rescue: [], always: [] };
+  let roleName: string | undefined;
+  let namePos = pos;
+  for (const e of entries(node as never)) {
+    const at = posOf(ctx.src, e.keyNode);
+    if (ROLE_IMPORT_KEYS.includes(e.key)) {
+      if (!isMap(e.value)) {
+        error(ctx, `'${e.key}' must be a mapping with 'name: <role>', got ${describeNode(e.value)}`, posOf(ctx.src, e.value ?? e.keyNode));
+        continue;
+      }
+      for (const r of entries(e.value)) {
+        const v = toJS(ctx.src, r.value);
+        if (r.key === 'name' && typeof v === 'string' && v.trim() !== '' && !isTemplateString(v)) {
+          roleName = v;
+          namePos = posOf(ctx.src, r.value);
+        } else if (r.key === 'name') error(ctx, `'name' of '${e.key}' must be a role name, got ${describeNode(r.value)}`, posOf(ctx.src, r.value));
+        else error(ctx, `'${r.key}' of '${e.key}' is not supported (only 'name')`, posOf(ctx.src, r.keyNode));
+      }
+      continue;
+    }
+    switch (e.key) {
+      case 'name': {
+        const v = toJS(ctx.src, e.value);
+        if (typeof v === 'string') block.name = v;
+        break;
+      }
+      case 'when':
+        block.when = conditionList(ctx, e.value, 'when');
+        break;
+      case 'tags':
+        block.tags = tagList(ctx, e.value);
+        break;
+      case 'vars':
+        block.vars = varsMapping(ctx, e.value, 'vars');
+        break;
+      case 'become': {
+        const b = boolValue(ctx, e.value, 'become');
+        if (b !== undefined) block.become = b;
+        break;
+      }
+      default:
+        unknownKeyword(ctx, e.key, 'import_role', ROLE_IMPORT_KEYWORDS, at);
+    }
+  }
+  if (roleName === undefined) return undefined;
+  if (!ctx.importRole) {
+    error(ctx, `import_role is only supported in a play's task lists`, namePos);
+    return undefined;
+  }
+  const role = ctx.importRole(roleName, namePos);
+  if (!role) return undefined;
+  block.name ??= `role ${role.info.name}`;
+  block.role = role.info;
+  block.block = role.tasks;
+  inheritIntoChildren(block);
+  return block;
 }
 
 const IMPORT_KEYS = ['import_tasks', 'include_tasks', 'ansible.builtin.import_tasks', 'ansible.builtin.include_tasks'];

@@ -28,7 +28,7 @@ describe('playbook loader errors (golden)', () => {
       "keywords.yml:26:7: error: keyword 'delegate_to' in task is not supported by this provisioner",
       "keywords.yml:29:11: error: 'serial' must be a positive number of hosts or a percentage like \"30%\", got a number",
       "keywords.yml:30:17: error: 'gather_facts' must be a boolean (yes/no, true/false), got a string",
-      `keywords.yml:32:7: error: role 'nosuchrole' not found: no folder roles/nosuchrole`,
+      `keywords.yml:32:7: error: role 'nosuchrole' not found (looked in roles/nosuchrole, nosuchrole)`,
       "keywords.yml:33:14: error: a role name must not be empty",
       "keywords.yml:35:7: error: cannot read vars_files entry 'vars/missing.yml': ENOENT (vars/missing.yml)",
       "keywords.yml:36:7: error: vars_files entry '{{ env }}.yml' is templated; only plain file names are supported",

@@ -43,3 +43,25 @@ describe('import_playbook and import_tasks', () => {
     ]);
   });
 });
+
+describe('import_role', () => {
+  const { playbook, diagnostics } = load('role-import.yml');
+
+  it('inlines the role as a block and adds its defaults and handlers to the play', () => {
+    const play = playbook.plays[0];
+    const block = play.tasks[0] as Block;
+    expect(block).toMatchObject({ kind: 'block', name: 'pull in a role', when: ['flag | default(true)'], tags: ['inc'] });
+    expect(block.role?.name).toBe('inc');
+    expect(((block.block[0] as Block).block[0] as Task).name).toBe('from role sub file');
+    expect(((block.block[0] as Block).block[0] as Task).tags).toEqual(['inc']);
+    expect(play.roleDefaults).toEqual({ inc_default: 1 });
+    expect(play.handlers.map((h) => h.name)).toContain('inc handler');
+  });
+
+  it('reports unsupported options and unknown roles (golden)', () => {
+    expect(diagnostics.map(formatDiagnostic).map((l) => l.split(rel + '/').join(''))).toEqual([
+      "role-import.yml:10:9: error: 'tasks_from' of 'include_role' is not supported (only 'name')",
+      "role-import.yml:12:15: error: role 'nosuch' not found (looked in roles/nosuch, nosuch)",
+    ]);
+  });
+});
