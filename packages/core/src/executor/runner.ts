@@ -718,7 +718,8 @@ class PlayExecution {
     const results: Record<string, unknown>[] = [];
     for (const [index, item] of items.entries()) {
       const loopVars = { [task.loopVar]: item, ansible_loop_var: task.loopVar, ansible_loop: { index: index + 1, index0: index } };
-      const itemVars = { ...vars, ...loopVars };
+      // Task vars may use the item (`vars: { path: "/etc/{{ item }}" }`): resolve them again per item.
+      const itemVars = Object.keys(task.vars).length > 0 ? this.hostVars(host, scope, task, loopVars).vars : { ...vars, ...loopVars };
       let result: ModuleResult;
       const cond = this.conditionsHold(conditions, itemVars);
       if (!cond.ok) result = { changed: false, skipped: true, msg: `conditional result was false: ${cond.failedOn}` };

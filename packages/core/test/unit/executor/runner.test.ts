@@ -417,3 +417,13 @@ describe('across plays', () => {
     expect(events.find((e) => e.type === 'no-hosts')).toMatchObject({ play: 'second', reason: 'no hosts left (they failed or were unreachable earlier)' });
   });
 });
+
+describe('task vars in loops', () => {
+  it('task vars can use the loop item', async () => {
+    const { log } = await run(
+      playbook(play([task('echo', { msg: '{{ path }}' }, { loop: ['a.conf', 'b.conf'], vars: { path: '/etc/{{ item }}' } })])),
+      { hosts: ['a'] },
+    );
+    expect(log).toEqual(['a:echo:/etc/a.conf', 'a:echo:/etc/b.conf']);
+  });
+});
