@@ -137,10 +137,13 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const flags = chosen.flags;
   if (flags.configTest) return runConfigTest(flags);
   if (!flags.dontFork && process.env[DAEMONIZED] !== '1') return daemonize(argv, flags.pid);
-  if (process.env[DAEMONIZED] === '1') process.chdir('/');
+  // Paths are resolved against the directory vrrpd was started in, before a daemon leaves it for /.
   const files = companionFiles(program, flags);
+  const configFile = resolve(flags.useFile);
+  const pidFile = resolve(flags.pid);
+  if (process.env[DAEMONIZED] === '1') process.chdir('/');
   return runSupervisor({
-    configFile: resolve(flags.useFile), logConsole: flags.logConsole ?? false, logDetail: flags.logDetail ?? false,
-    statusPath: files.statusFile, dumpPath: files.dumpFile, pidFile: resolve(flags.pid), vrrpPidFile: files.vrrpPid, version: packageVersion(),
+    configFile, logConsole: flags.logConsole ?? false, logDetail: flags.logDetail ?? false,
+    statusPath: files.statusFile, dumpPath: files.dumpFile, pidFile, vrrpPidFile: files.vrrpPid, version: packageVersion(),
   });
 }
