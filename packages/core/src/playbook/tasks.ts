@@ -8,7 +8,7 @@ import { setTaskPositions, type TaskPositions } from './positions.js';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isTemplate as isTemplateString } from '../templating/engine.js';
-import { describeNode, displayPath, entries, isMap, isScalar, isSeq, posOf, readYaml, rootOf, toJS, type Node, type YamlSource } from './yaml-source.js';
+import { describeNode, displayPath, entries, isMap, isScalar, isSeq, posAt, posOf, readYaml, rootOf, toJS, type Node, type YamlSource } from './yaml-source.js';
 
 export interface TaskParseContext {
   src: YamlSource;
@@ -517,7 +517,19 @@ function moduleArgs(ctx: TaskParseContext, node: Node | null, module: string, po
   }
   const v = toJS(ctx.src, node);
   if (v === null) return {};
-  if (isScalar(node) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) return String(v);
+  if (isScalar(node) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) {
+    // key=value arguments: point each key at its place in the line.
+    const range = node.range;
+    const raw = range ? ctx.src.text.slice(range[0], range[1]) : '';
+    if (!raw.includes('\n')) {
+      for (const m of raw.matchAll(/(?:^|\s|["'])([A-Za-z_][A-Za-z0-9_]*)=/g)) {
+        const at = (m.index ?? 0) + m[0].length - m[1].length - 1;
+        positions.argKeys[m[1]] ??= posAt(ctx.src, node, at);
+        positions.argValues[m[1]] ??= posAt(ctx.src, node, at + m[1].length + 1);
+      }
+    }
+    return String(v);
+  }
   error(ctx, `arguments of '${module}' must be a mapping or a string, got ${describeNode(node)}`, posOf(ctx.src, node));
   return {};
 }

@@ -68,6 +68,8 @@ export interface YamlSource {
   /** One or more documents (playbooks and inventories use the first). */
   docs: Document.Parsed[];
   lineCounter: LineCounter;
+  /** The file's text. */
+  text: string;
   /** Syntax errors, already as diagnostics with positions. */
   diagnostics: Diagnostic[];
 }
@@ -89,7 +91,7 @@ export function parseYaml(file: string, text: string): YamlSource {
       });
     }
   }
-  return { file, docs, lineCounter, diagnostics };
+  return { file, docs, lineCounter, text, diagnostics };
 }
 
 /** How a path appears in messages: relative to the working directory when below it, else absolute. */
@@ -110,6 +112,7 @@ export function readYaml(path: string, from?: SourcePos, what = 'file'): YamlSou
       file,
       docs: [],
       lineCounter: new LineCounter(),
+      text: '',
       diagnostics: [{ severity: 'error', message: `cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, pos: from }],
     };
   }
@@ -121,6 +124,13 @@ export function posOf(src: YamlSource, node: Node | Pair | null | undefined): So
   const range = node && (isPair(node) ? (node.key as Node | null)?.range : (node as Node).range);
   if (!range) return { file: src.file, line: 1, col: 1 };
   const { line, col } = src.lineCounter.linePos(range[0]);
+  return { file: src.file, line, col };
+}
+
+/** Position of the character `offset` characters into a node's source text. */
+export function posAt(src: YamlSource, node: Node, offset: number): SourcePos {
+  const start = node.range?.[0] ?? 0;
+  const { line, col } = src.lineCounter.linePos(start + offset);
   return { file: src.file, line, col };
 }
 

@@ -32,10 +32,10 @@ describe('validateRun (golden)', () => {
       "site.yml:44:11: error: notify 'restrat app' matches no handler of this play, did you mean 'restart app'? (task \"bad notify\")",
       "site.yml:47:14: error: bad template in argument 'msg' of 'debug': no filter named 'to_jsn', did you mean 'to_json'? (task \"bad expressions\")",
       "site.yml:48:13: error: bad expression in 'when': unexpected token: ) (in \"x ==\") (task \"bad expressions\")",
-      "site.yml:50:13: error: unknown argument 'bogus' for module 'copy' (task \"key=value string\")",
+      "site.yml:50:36: error: unknown argument 'bogus' for module 'copy' (task \"key=value string\")",
       "site.yml:52:16: error: module 'service' takes key=value arguments or a mapping, not free text ('nginx') (task \"free text to a non free-form module\")",
       "site.yml:53:13: error: unknown meta action 'flush_handler', did you mean 'flush_handlers'?",
-      "site.yml:57:16: error: unknown argument 'sate' for module 'service', did you mean 'state'? (task \"legacy key=value with a typo\")",
+      "site.yml:57:31: error: unknown argument 'sate' for module 'service', did you mean 'state'? (task \"legacy key=value with a typo\")",
       "site.yml:66:10: error: host pattern 'nobody-*' matches no host or group",
       "site.yml:69:10: error: host pattern 'lb:&solo' matches no hosts",
     ]);
