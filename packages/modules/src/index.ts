@@ -33,6 +33,7 @@ export * from './facts/packages.js';
 export * from './facts/services.js';
 export * from './facts/iptables.js';
 export * from './facts/archive.js';
+export * from './facts/tree.js';
 
 // Planning (facts + args -> commands / content).
 export * from './operations/files.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineModule } from '@haweb/core';
+import { defineHostModule } from '../util/define.js';
 import { runPackages, normalizeState } from '../util/package-run.js';
 import { boolish, stringList } from '../util/schema.js';
 import { packageStates } from './package.js';
@@ -8,7 +8,7 @@ import { packageStates } from './package.js';
  * Debian-family packages through dpkg-query + apt-get. `deb` installs a .deb file already on the host.
  * Example: `apt: { name: keepalived, state: present, update_cache: yes }`
  */
-export const aptModule = defineModule({
+export const aptModule = defineHostModule({
   name: 'apt',
   aliases: ['ansible.builtin.apt'],
   description: 'Install or remove Debian packages (apt-get), only when needed.',

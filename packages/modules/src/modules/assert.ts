@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineModule } from '@haweb/core';
+import { defineHostModule } from '../util/define.js';
 import { boolish } from '../util/schema.js';
 
 /**
@@ -8,7 +8,7 @@ import { boolish } from '../util/schema.js';
  *     that: [ "ansible_os_family in ['Debian', 'RedHat']", "vip | length > 0" ]
  *     fail_msg: "unsupported host"
  */
-export const assertModule = defineModule({
+export const assertModule = defineHostModule({
   name: 'assert',
   aliases: ['ansible.builtin.assert'],
   description: 'Fail unless every expression in `that` is true.',

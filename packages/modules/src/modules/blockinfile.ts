@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineModule } from '@haweb/core';
+import { defineHostModule } from '../util/define.js';
 import { editBlock, DEFAULT_BLOCK_MARKER } from '../operations/lines.js';
 import { editFile, editedFileArgs } from '../util/edit-file.js';
 
@@ -7,7 +7,7 @@ import { editFile, editedFileArgs } from '../util/edit-file.js';
  * Example:
  *   blockinfile: { path: /etc/hosts, block: "198.51.100.51 edu-proxy-01\n198.51.100.52 edu-proxy-02" }
  */
-export const blockinfileModule = defineModule({
+export const blockinfileModule = defineHostModule({
   name: 'blockinfile',
   aliases: ['ansible.builtin.blockinfile'],
   description: 'Insert, update or remove a block of lines between marker lines.',

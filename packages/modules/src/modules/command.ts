@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineModule, shellJoin } from '@haweb/core';
+import { shellJoin } from '@haweb/core';
+import { defineHostModule } from '../util/define.js';
 import { runUserCommand } from '../util/command-result.js';
 import { shlexSplit } from '../util/shlex.js';
 import { failed } from '../util/result.js';
@@ -12,7 +13,7 @@ import { boolish, remotePath } from '../util/schema.js';
  *   command: /usr/local/nginx/sbin/nginx -t
  *   command: { argv: [make, -j2], chdir: /usr/local/src/nginx-1.22.1, creates: /usr/local/nginx/sbin/nginx }
  */
-export const commandModule = defineModule({
+export const commandModule = defineHostModule({
   name: 'command',
   aliases: ['ansible.builtin.command'],
   description: 'Run a program on the host (no shell). Use creates/removes to make it idempotent.',

@@ -1,7 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { posix, basename } from 'node:path';
 import { z } from 'zod';
-import { defineModule, type ModuleContext, type ModuleResult } from '@haweb/core';
+import { type ModuleContext, type ModuleResult } from '@haweb/core';
+import { defineHostModule } from '../util/define.js';
 import { fileInfo } from '../facts/files.js';
 import { ensureFile } from '../util/file-write.js';
 import { boolish, modeArg, remotePath } from '../util/schema.js';
@@ -31,7 +32,7 @@ export async function resolveDest(ctx: ModuleContext, dest: string, srcName: str
  *   copy: { content: "{{ motd }}\n", dest: /etc/motd, backup: yes }
  *   copy: { src: nginx.conf, dest: /etc/nginx/nginx.conf, validate: "nginx -t -c %s" }
  */
-export const copyModule = defineModule({
+export const copyModule = defineHostModule({
   name: 'copy',
   aliases: ['ansible.builtin.copy'],
   description: 'Copy a controller file (src) or literal content to a file on the host, atomically.',

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { defineModule } from '@haweb/core';
+import { defineHostModule } from '../util/define.js';
 import { intish } from '../util/schema.js';
 
 /** Examples: `debug: { msg: "VIP is {{ vip }}" }`, `debug: { var: ansible_default_ipv4.address }` */
-export const debugModule = defineModule({
+export const debugModule = defineHostModule({
   name: 'debug',
   aliases: ['ansible.builtin.debug'],
   description: 'Print a message or the value of a variable/expression.',

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { defineModule } from '@haweb/core';
+import { defineHostModule } from '../util/define.js';
 
 /** Example: `fail: { msg: "vip is not set" }` with a `when:`. */
-export const failModule = defineModule({
+export const failModule = defineHostModule({
   name: 'fail',
   aliases: ['ansible.builtin.fail'],
   description: 'Fail the task with a message.',

@@ -1,6 +1,10 @@
 import { z } from 'zod';
-import { defineModule } from '@haweb/core';
+import { defineHostModule } from '../util/define.js';
+import type { ModuleContext } from '@haweb/core';
 import { fileInfo } from '../facts/files.js';
+import { treeMismatch, modeMismatchTests, TreeModeError } from '../facts/tree.js';
+import { parseMode, formatMode } from '../util/mode.js';
+import type { PlannedCommand } from '../util/run.js';
 import { planFile, PlanError } from '../operations/files.js';
 import { boolish, modeArg, remotePath } from '../util/schema.js';
 import { failed, stateDiff } from '../util/result.js';
@@ -12,7 +16,7 @@ import { runPlan } from '../util/run.js';
  *   file: { path: /usr/local/nginx/current, state: link, src: /usr/local/nginx-1.22.1 }
  *   file: { path: /tmp/stale, state: absent }
  */
-export const fileModule = defineModule({
+export const fileModule = defineHostModule({
   name: 'file',
   aliases: ['ansible.builtin.file'],
   description: 'Manage a path: directory, symlink, absent, touch, or the mode/owner/group of an existing file.',
@@ -24,6 +28,7 @@ export const fileModule = defineModule({
     owner: z.string().optional(),
     group: z.string().optional(),
     force: boolish.optional(),
+    recurse: boolish.optional(),
     modification_time: z.enum(['now', 'preserve']).optional(),
     access_time: z.enum(['now', 'preserve']).optional(),
   }),
@@ -40,9 +45,49 @@ export const fileModule = defineModule({
       throw err;
     }
     const result = { path: args.path, state };
+    if (args.recurse) {
+      if (state !== 'directory') return failed('recurse only applies to state=directory', result);
+      const extra = await planTree(ctx, args, info !== undefined);
+      if ('error' in extra) return failed(extra.error, result);
+      plan.commands.push(...extra.commands);
+      plan.changes.push(...extra.changes);
+    }
     if (plan.commands.length === 0) return { changed: false, ...result };
     const diff = [stateDiff(args.path, plan.before, plan.after)];
     if (!ctx.check) await runPlan(ctx, plan.commands);
     return { changed: true, msg: plan.changes.join(', '), diff, ...result };
   },
 });
+
+/** recurse: owner/group/mode for everything below the directory, only when something differs. */
+async function planTree(
+  ctx: ModuleContext,
+  args: { path: string; mode?: string | number; owner?: string; group?: string },
+  exists: boolean,
+): Promise<{ commands: PlannedCommand[]; changes: string[] } | { error: string }> {
+  if (args.mode === undefined && args.owner === undefined && args.group === undefined) return { commands: [], changes: [] };
+  try {
+    if (args.mode !== undefined) modeMismatchTests(args.mode);
+  } catch (err) {
+    if (err instanceof TreeModeError) return { error: err.message };
+    throw err;
+  }
+  // A directory that does not exist yet has nothing below it to compare: just apply.
+  let offender: string | undefined;
+  try {
+    offender = exists ? await ctx.fact(treeMismatch, { path: args.path, owner: args.owner, group: args.group, mode: args.mode }) : args.path;
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+  if (offender === undefined) return { commands: [], changes: [] };
+  const commands: PlannedCommand[] = [];
+  if (args.owner !== undefined || args.group !== undefined) {
+    const spec = args.owner !== undefined && args.group !== undefined ? `${args.owner}:${args.group}` : args.owner ?? `:${args.group}`;
+    commands.push({ argv: ['chown', '-R', spec, '--', args.path] });
+  }
+  if (args.mode !== undefined) {
+    const spec = parseMode(args.mode);
+    commands.push({ argv: ['chmod', '-R', spec.kind === 'octal' ? formatMode(spec.value) : spec.text, '--', args.path] });
+  }
+  return { commands, changes: [`recursive attributes (first difference: ${offender})`] };
+}

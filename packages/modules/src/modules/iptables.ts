@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineModule, shellJoin } from '@haweb/core';
+import { shellJoin } from '@haweb/core';
+import { defineHostModule } from '../util/define.js';
 import { iptablesRulePresent } from '../facts/iptables.js';
 import { hostOs } from '../facts/server.js';
 import { buildRuleSpec, IptablesArgError, planRule, ruleText, savedRulesPath, saveScript } from '../operations/iptables.js';
@@ -12,7 +13,7 @@ import { boolish, intish, stringList } from '../util/schema.js';
  *   iptables: { chain: INPUT, protocol: tcp, destination_port: "80", ctstate: [NEW], jump: ACCEPT }
  * After a change the rules are saved the distro's way (/etc/iptables/rules.v4 or /etc/sysconfig/iptables).
  */
-export const iptablesModule = defineModule({
+export const iptablesModule = defineHostModule({
   name: 'iptables',
   aliases: ['ansible.builtin.iptables'],
   description: 'Make an iptables rule present or absent (checked with -C) and save the rules for boot.',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineModule } from '@haweb/core';
+import { defineHostModule } from '../util/define.js';
 import { editLine } from '../operations/lines.js';
 import { editFile, editedFileArgs } from '../util/edit-file.js';
 import { boolish } from '../util/schema.js';
@@ -9,7 +9,7 @@ import { boolish } from '../util/schema.js';
  *   lineinfile: { path: /etc/sysctl.conf, regexp: '^net.ipv4.ip_nonlocal_bind', line: 'net.ipv4.ip_nonlocal_bind = 1' }
  *   lineinfile: { path: /etc/hosts, line: '198.51.100.51 edu-proxy-01', insertafter: '^127.0.0.1' }
  */
-export const lineinfileModule = defineModule({
+export const lineinfileModule = defineHostModule({
   name: 'lineinfile',
   aliases: ['ansible.builtin.lineinfile'],
   description: 'Make sure one line is in a file (replacing the line a regexp matches), or that lines are absent.',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineModule } from '@haweb/core';
+import { defineHostModule } from '../util/define.js';
 
 export const META_ACTIONS = [
   'flush_handlers',
@@ -17,7 +17,7 @@ export const META_ACTIONS = [
  * A controller module that only names its action; the executor acts on it (flush_handlers, end_play...).
  * Example: `meta: flush_handlers`
  */
-export const metaModule = defineModule({
+export const metaModule = defineHostModule({
   name: 'meta',
   aliases: ['ansible.builtin.meta'],
   description: 'Executor actions: flush_handlers, noop, end_play, end_host, clear_facts, ...',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineModule } from '@haweb/core';
+import { defineHostModule } from '../util/define.js';
 import { choosePackageTool, normalizeState, runPackages } from '../util/package-run.js';
 import { failed } from '../util/result.js';
 import { stringList } from '../util/schema.js';
@@ -10,7 +10,7 @@ export const packageStates = z.enum(['present', 'installed', 'absent', 'removed'
  * Installs only what is missing, with the host's own tool (apt-get on Debian-family, yum/dnf on
  * RHEL-family). Example: `package: { name: [build-essential, libpcre3-dev], state: present }`
  */
-export const packageModule = defineModule({
+export const packageModule = defineHostModule({
   name: 'package',
   aliases: ['ansible.builtin.package'],
   description: 'Install or remove packages with the host\'s package manager.',

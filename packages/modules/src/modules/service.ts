@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineModule } from '@haweb/core';
+import { defineHostModule } from '../util/define.js';
 import { serviceFacts } from '../facts/services.js';
 import { planService, ServicePlanError } from '../operations/services.js';
 import { failed, stateDiff } from '../util/result.js';
@@ -11,7 +11,7 @@ import { boolish } from '../util/schema.js';
  *   service: { name: keepalived, state: started, enabled: yes }
  *   service: { name: nginx, state: reloaded }        # in a handler
  */
-export const serviceModule = defineModule({
+export const serviceModule = defineHostModule({
   name: 'service',
   aliases: ['ansible.builtin.service', 'sysvinit', 'ansible.builtin.sysvinit'],
   description: 'Start/stop/restart/reload a service and enable it at boot (update-rc.d, chkconfig or systemctl).',

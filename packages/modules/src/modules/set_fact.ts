@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { defineModule } from '@haweb/core';
+import { defineHostModule } from '../util/define.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Example: `set_fact: { nginx_prefix: /usr/local/nginx, vip_cidr: "{{ vip }}/24" }` */
-export const setFactModule = defineModule({
+export const setFactModule = defineHostModule({
   name: 'set_fact',
   aliases: ['ansible.builtin.set_fact'],
   description: 'Set host variables (facts) for the rest of the play.',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineModule } from '@haweb/core';
+import { defineHostModule } from '../util/define.js';
 import { setupFacts } from '../facts/server.js';
 import { stringList } from '../util/schema.js';
 
@@ -12,7 +12,7 @@ function globToRegExp(glob: string): RegExp {
  * fqdn, interfaces with addresses and MACs, default IPv4, CPUs, memory, libc, service manager.
  * Example: `setup: { filter: "ansible_eth*" }`
  */
-export const setupModule = defineModule({
+export const setupModule = defineHostModule({
   name: 'setup',
   aliases: ['ansible.builtin.setup', 'gather_facts', 'ansible.builtin.gather_facts'],
   description: 'Gather facts about the host (ansible_* variables).',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineModule } from '@haweb/core';
+import { defineHostModule } from '../util/define.js';
 import { runUserCommand } from '../util/command-result.js';
 import { boolish, remotePath } from '../util/schema.js';
 
@@ -9,7 +9,7 @@ import { boolish, remotePath } from '../util/schema.js';
  * Example:
  *   shell: { cmd: "./configure --prefix=/usr/local/nginx > configure.log 2>&1", chdir: /usr/local/src/nginx, creates: Makefile }
  */
-export const shellModule = defineModule({
+export const shellModule = defineHostModule({
   name: 'shell',
   aliases: ['ansible.builtin.shell'],
   description: 'Run a shell script on the host. Use creates/removes to make it idempotent.',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineModule } from '@haweb/core';
+import { defineHostModule } from '../util/define.js';
 import { fileInfo, type FileInfo } from '../facts/files.js';
 import { formatMode } from '../util/mode.js';
 import { boolish, remotePath } from '../util/schema.js';
@@ -31,7 +31,7 @@ export function statResult(path: string, info: FileInfo | undefined): Record<str
 }
 
 /** Example: stat: { path: /usr/local/nginx/sbin/nginx } + register: nginx_bin */
-export const statModule = defineModule({
+export const statModule = defineHostModule({
   name: 'stat',
   aliases: ['ansible.builtin.stat'],
   description: 'Read facts about a path (exists, type, mode, owner, size, checksum). Never changes anything.',

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { defineModule, type ModuleResult } from '@haweb/core';
+import { type ModuleResult } from '@haweb/core';
+import { defineHostModule } from '../util/define.js';
 import { ensureFile } from '../util/file-write.js';
 import { failed, errorMessage } from '../util/result.js';
 import { fileWriteArgs, resolveDest } from './copy.js';
@@ -11,7 +12,7 @@ import { fileWriteArgs, resolveDest } from './copy.js';
  *   template: { src: keepalived.conf.j2, dest: /etc/keepalived/keepalived.conf, mode: "0644" }
  *   template: { src: nginx.conf.j2, dest: /etc/nginx/nginx.conf, validate: "nginx -t -c %s", backup: yes }
  */
-export const templateModule = defineModule({
+export const templateModule = defineHostModule({
   name: 'template',
   aliases: ['ansible.builtin.template'],
   description: 'Render a Jinja2 template from the controller with the host\'s variables and write it to the host.',

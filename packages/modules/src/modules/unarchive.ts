@@ -2,7 +2,8 @@ import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { defineModule, shellJoin, type ModuleResult } from '@haweb/core';
+import { shellJoin, type ModuleResult } from '@haweb/core';
+import { defineHostModule } from '../util/define.js';
 import { archiveFilePaths, compareExtracted, listLocalArchive } from '../facts/archive.js';
 import { fileInfo, pathExists, pathsStat } from '../facts/files.js';
 import { failed, stateDiff, errorMessage } from '../util/result.js';
@@ -22,7 +23,7 @@ const MAX_CHECKED_FILES = 2000;
  * Example:
  *   unarchive: { src: nginx-1.22.1.tar.gz, dest: /usr/local/src, creates: /usr/local/src/nginx-1.22.1/configure }
  */
-export const unarchiveModule = defineModule({
+export const unarchiveModule = defineHostModule({
   name: 'unarchive',
   aliases: ['ansible.builtin.unarchive'],
   description: 'Extract a tar archive (from the controller, or already on the host with remote_src) into dest.',

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { defineModule } from '@haweb/core';
+import { defineHostModule } from '../util/define.js';
 import { runPackages, normalizeState } from '../util/package-run.js';
 import { stringList } from '../util/schema.js';
 import { packageStates } from './package.js';
 
 /** RHEL-family packages through rpm -q + yum (or dnf). Example: `yum: { name: [gcc, pcre-devel] }` */
-export const yumModule = defineModule({
+export const yumModule = defineHostModule({
   name: 'yum',
   aliases: ['ansible.builtin.yum', 'dnf', 'ansible.builtin.dnf'],
   description: 'Install or remove RPM packages (yum/dnf), only when needed.',

@@ -118,6 +118,15 @@ describe('file-changing modules', () => {
     expect(bad).toMatchObject({ failed: true });
   });
 
+  it('file recurse: owner/group/mode below a directory, only when something differs', async () => {
+    await conn.run({ script: `mkdir -p ${D}/tree/sub && echo a > ${D}/tree/a.html && echo b > ${D}/tree/sub/b.sh && chmod 755 ${D}/tree/sub/b.sh && chmod 644 ${D}/tree/a.html` });
+    const probe = probeOf(conn, `cd ${D}/tree && find . -printf '%p %m %u:%g\\n' | sort`);
+    const r = await converge(conn, fileModule, { path: `${D}/tree`, state: 'directory', recurse: true, owner: 'daemon', group: 'daemon', mode: 'u+rwX,g+rX,o-rwx' }, probe);
+    expect(r.after).toBe('0\n. 750 daemon:daemon\n./a.html 640 daemon:daemon\n./sub 750 daemon:daemon\n./sub/b.sh 750 daemon:daemon\n');
+    const bad = await run(fileModule, { path: `${D}/tree`, state: 'directory', recurse: true, owner: 'no-such-user-haweb' }, sshContext(conn));
+    expect(bad.failed).toBe(true);
+  });
+
   it('lineinfile and blockinfile', async () => {
     await conn.writeFile(`${D}/sysctl.conf`, '# kernel\n#net.ipv4.ip_nonlocal_bind=0\n');
     const l = await converge(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ModuleDefinition, ModuleRegistry } from '@haweb/core';
+import { UnreachableError, type ModuleDefinition, type ModuleRegistry } from '@haweb/core';
 import { assertModule, builtinModules, debugModule, failModule, metaModule, plugin, setFactModule } from '../../src/index.js';
 import { FakeHost } from '../support/fake-host.js';
 import { fakeContext, runModule } from '../support/fake-context.js';
@@ -55,6 +55,19 @@ describe('plugin', () => {
     }
     const aliases = builtinModules.flatMap((m) => [m.name, ...(m.aliases ?? [])]);
     expect(new Set(aliases).size).toBe(aliases.length);
+  });
+
+  it('a lost connection stays an exception (the executor reports the host unreachable); other errors fail the task', async () => {
+    const host = new FakeHost();
+    host.respond(() => {
+      throw new UnreachableError('fake-host', 'connection to fake-host lost: ECONNRESET', 'lost');
+    });
+    await expect(runModule(builtinModules.find((m) => m.name === 'shell')!, { cmd: 'true' }, fakeContext(host))).rejects.toBeInstanceOf(UnreachableError);
+    const broken = new FakeHost();
+    broken.respond(() => {
+      throw new Error('channel exploded');
+    });
+    expect(await runModule(builtinModules.find((m) => m.name === 'shell')!, { cmd: 'true' }, fakeContext(broken))).toEqual({ changed: false, failed: true, msg: 'channel exploded' });
   });
 
   it('every spec rejects unknown keys', () => {

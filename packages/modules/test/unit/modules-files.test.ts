@@ -102,8 +102,8 @@ describe('copy', () => {
     const r = await runModule(copyModule, { src: 'missing.txt', dest: '/x' }, fakeContext(host, { localDir }));
     expect(r).toMatchObject({ failed: true });
     expect(r.msg).toMatch(/missing.txt not found on the controller/);
-    const r2 = await runModule(copyModule, { content: 'x', dest: '/nonexistent/dir/f' }, fakeContext(host)).catch((e: Error) => ({ failed: true, msg: e.message }));
-    expect(r2).toMatchObject({ failed: true });
+    const r2 = await runModule(copyModule, { content: 'x', dest: '/nonexistent/dir/f' }, fakeContext(host));
+    expect(r2).toMatchObject({ failed: true, msg: 'writing /nonexistent/dir/f failed: no such directory' });
   });
 });
 
@@ -177,9 +177,11 @@ describe('file', () => {
     expect(r).toMatchObject({ failed: true });
     expect(r.msg).toMatch(/does not exist/);
     host.put('/etc/f', 'x');
-    await expect(runModule(fileModule, { path: '/etc/f', owner: 'no_such_user' }, fakeContext(host))).rejects.toThrow(/invalid user/);
+    const badUser = await runModule(fileModule, { path: '/etc/f', owner: 'no_such_user' }, fakeContext(host));
+    expect(badUser).toMatchObject({ failed: true, changed: false });
+    expect(badUser.msg).toMatch(/invalid user: 'no_such_user'/);
     expect(fileModule.args.safeParse({ path: '/x', state: 'bogus' }).success).toBe(false);
-    expect(fileModule.args.safeParse({ path: '/x', mode: '0644', recurse: true }).success).toBe(false);
+    expect(fileModule.args.safeParse({ path: '/x', mode: '0644', recurse: 'maybe' }).success).toBe(false);
   });
 });
 
