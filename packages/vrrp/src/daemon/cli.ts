@@ -88,7 +88,7 @@ function runStatus(file: string, json: boolean): number {
  */
 export function companionFiles(program: Command, flags: DaemonFlags): { vrrpPid: string; statusFile: string; dumpFile: string } {
   const pid = resolve(flags.pid);
-  const privatePid = program.getOptionValueSource('pid') === 'cli';
+  const privatePid = program.getOptionValueSource('pid') === 'cli' && pid !== DEFAULT_PID_FILE;
   const fromCli = (name: string) => program.getOptionValueSource(name) === 'cli';
   const dir = dirname(pid);
   const stem = basename(pid).replace(/\.pid$/, '');

@@ -55,6 +55,8 @@ describe('command line', () => {
   it('a private pid file keeps the worker pid, status and dump files next to it', () => {
     const { got, program } = parse(['-n', '-p', '/tmp/lab/a/main.pid']);
     expect(companionFiles(program, got.flags as never)).toEqual({ vrrpPid: '/tmp/lab/a/main_vrrp.pid', statusFile: '/tmp/lab/a/main.json', dumpFile: '/tmp/lab/a/main.data' });
+    const explicitDefault = parse(['-n', '-p', '/run/vrrpd.pid']);
+    expect(companionFiles(explicitDefault.program, explicitDefault.got.flags as never).statusFile).toBe('/run/vrrpd/vrrpd.json');
     const defaults = parse(['-n']);
     expect(companionFiles(defaults.program, defaults.got.flags as never)).toEqual({ vrrpPid: '/run/vrrpd_vrrp.pid', statusFile: '/run/vrrpd/vrrpd.json', dumpFile: '/tmp/vrrpd.data' });
   });
