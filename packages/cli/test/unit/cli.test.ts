@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { defineModule, UnreachableError, type Connection, type ConnectionTarget, type Connector } from '@haweb/core';
 import { main, type CliDeps } from '../../src/program.js';
 import { composeRegistry } from '../../src/plugins.js';
+
+// Importing every plug-in package cold takes seconds on a loaded machine.
+vi.setConfig({ testTimeout: 60_000 });
 
 const FIX = resolve(import.meta.dirname, '../fixtures');
 const INV = join(FIX, 'inventory.yml');
@@ -50,6 +54,21 @@ const marker = defineModule({
   },
 });
 
+/** Renders a controller template found through ctx.resolveLocal (role templates/ first). */
+const renderFile = defineModule({
+  name: 'render_file',
+  description: 'template-like test module',
+  args: z.strictObject({ src: z.string(), dest: z.string() }),
+  checkMode: 'full',
+  async run(args, ctx) {
+    const text = ctx.render(readFileSync(ctx.resolveLocal(args.src, 'templates'), 'utf8'));
+    const before = (await ctx.remote.readFile(args.dest))?.toString();
+    if (before === text) return { changed: false };
+    if (!ctx.check) await ctx.remote.writeFile(args.dest, text);
+    return { changed: true, diff: [{ before: before ?? '', after: text, beforeHeader: args.dest, afterHeader: args.dest }] };
+  },
+});
+
 async function cli(argv: string[], connector = new FakeConnector()) {
   const stdout = new Out();
   const stderr = new Out();
@@ -59,6 +78,7 @@ async function cli(argv: string[], connector = new FakeConnector()) {
     registry: async () => {
       const load = await composeRegistry(['@haweb/modules']);
       load.registry.register(marker);
+      load.registry.register(renderFile);
       return load;
     },
     labInventory: join(FIX, 'no-such-lab-inventory.yml'),
@@ -138,6 +158,18 @@ describe('provision run', () => {
   it('passes --known-hosts and --accept-new-host-keys to the connector', async () => {
     const r = await cli(['run', 'ok.yml', '-i', INV, '--known-hosts', '/tmp/kh', '--accept-new-host-keys']);
     expect(r.connector.targets[0]).toMatchObject({ knownHostsFile: '/tmp/kh', hostKeyPolicy: 'accept-new', address: '198.51.100.51' });
+  });
+});
+
+describe('roles', () => {
+  it('role templates resolve from the role, role defaults lose to play vars, role handlers run', async () => {
+    const r = await cli(['run', 'roles.yml', '-i', INV, '--diff', '--limit', 'web1']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.connector.files.get('web1')?.get('/etc/site.conf')).toBe('server default.example listen 8081 on web1\n');
+    expect(r.out).toContain('TASK [web : site config]');
+    expect(r.out).toContain('+server default.example listen 8081 on web1');
+    expect(r.out).toContain('RUNNING HANDLER [web : reload web]');
   });
 });
 
