@@ -31,6 +31,7 @@ describe.each([
   { version: 3 as const, advertInt: '0.1', intervalMs: 100, vrid: 72 },
 ])('vrrpd (host 0) and keepalived (host 1), VRRPv$version advert_int $advertInt', ({ version, advertInt, intervalMs, vrid }) => {
   const started: Daemon[] = [];
+  const captures: Capture[] = [];
   const ours = () => lab.hosts[0];
   const theirs = () => lab.hosts[1];
   const config = (priority: number, state: 'MASTER' | 'BACKUP') =>
@@ -50,11 +51,16 @@ describe.each([
       for (const d of started) console.log(`---- ${d.kind} in ${d.ns} ----\n${d.log.split('\n').filter((l) => !/Sending gratuitous ARP on/.test(l)).join('\n')}`);
     }
     await Promise.all(started.splice(0).map((d) => d.stop()));
+    for (const c of captures.splice(0)) {
+      await c.stop();
+      c.dispose();
+    }
     for (const h of lab.hosts) removeAddress(h.netns, lab.interface, `${lab.vip}/${lab.prefix}`);
   });
 
   it('vrrpd with the higher priority takes over from keepalived, hands back on stop, and takes over again', async () => {
     const capture = new Capture(theirs().netns, lab.interface, 'ip proto 112', 120);
+    captures.push(capture);
     await capture.started();
     const keepalived = run('keepalived', 100, 'BACKUP');
     await keepalived.waitForLog(/\(VI_1\) Entering MASTER STATE/, 4 * intervalMs + 10_000);

@@ -142,6 +142,7 @@ describe.each([
     expect(new Set(ours.map((r) => r[1]))).toEqual(new Set(['150', '0']));
     // keepalived's own adverts decode as good too (sanity of the oracle).
     const theirs = capture.fields(`vrrp && ip.src == ${pair.b.address}`, ['vrrp.checksum.status']);
+    capture.dispose();
     expect(theirs.length).toBeGreaterThan(0);
     expect(theirs.every((r) => r[0] === '1')).toBe(true);
   });
@@ -187,10 +188,13 @@ describe('unicast VRRPv3 with keepalived', () => {
 describe('gratuitous ARP', () => {
   it('sends keepalived\'s 42-byte who-has VIP tell VIP frames, back to back', async () => {
     const capture = new Capture(pair.b.ns, pair.b.ifname, 'arp', 30);
-    await capture.started();
-    await agent.call('garp', { interface: pair.a.ifname, address: '203.0.113.60', count: 3 });
-    await new Promise((r) => setTimeout(r, 500));
-    await capture.stop();
+    try {
+      await capture.started();
+      await agent.call('garp', { interface: pair.a.ifname, address: '203.0.113.60', count: 3 });
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      await capture.stop();
+    }
     const mac = ip('-n', pair.a.ns, '-j', 'link', 'show', 'dev', pair.a.ifname);
     const ourMac = (JSON.parse(mac) as Array<{ address: string }>)[0].address;
     const rows = capture.fields('arp.src.proto_ipv4 == 203.0.113.60', [
@@ -202,6 +206,7 @@ describe('gratuitous ARP', () => {
       'arp.dst.hw_mac',
       'arp.dst.proto_ipv4',
     ]);
+    capture.dispose();
     expect(rows).toEqual(
       Array(3).fill(['42', 'ff:ff:ff:ff:ff:ff', ourMac, '1', ourMac, 'ff:ff:ff:ff:ff:ff', '203.0.113.60']),
     );
@@ -243,6 +248,21 @@ describe('addresses, links and fds in a namespace', () => {
     } finally {
       ip('-n', pair.b.ns, 'link', 'set', pair.b.ifname, 'up');
       await agent.call('unwatch', { watch });
+    }
+  });
+
+  it('reads link state and MAC of the namespace it runs in, even when /sys belongs to another', async () => {
+    const other = await OsAgent.start(pair.a.ns, 'nsenter-net');
+    try {
+      const viaNsenter = await other.call<Record<string, unknown>>('linkGet', { interface: pair.a.ifname });
+      const viaIpNetns = await agent.call<Record<string, unknown>>('linkGet', { interface: pair.a.ifname });
+      expect(viaNsenter).toEqual(viaIpNetns);
+      expect(viaNsenter).toMatchObject({ up: true, primaryAddress: pair.a.address });
+      // GARP needs the MAC too: it must work from there as well.
+      await other.call('garp', { interface: pair.a.ifname, address: '203.0.113.62', count: 1 });
+      await other.call('end');
+    } finally {
+      await other.stop();
     }
   });
 

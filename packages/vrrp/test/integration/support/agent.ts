@@ -35,9 +35,14 @@ export class OsAgent {
     });
   }
 
-  static async start(ns: string): Promise<OsAgent> {
+  /**
+   * `ip netns exec` also remounts /sys for the namespace; `nsenter --net` does not (the way the lab
+   * tests run daemons), so /sys/class/net then shows the root namespace's interfaces.
+   */
+  static async start(ns: string, via: 'ip-netns-exec' | 'nsenter-net' = 'ip-netns-exec'): Promise<OsAgent> {
     if (!existsSync(DIST)) throw new Error(`${DIST} missing: build first (npx turbo run build --filter=@haweb/vrrp...)`);
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, AGENT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const argv = via === 'ip-netns-exec' ? ['ip', 'netns', 'exec', ns] : ['nsenter', `--net=/run/netns/${ns}`, '--'];
+    const child = spawn(argv[0], [...argv.slice(1), process.execPath, AGENT], { stdio: ['pipe', 'pipe', 'pipe'] });
     const agent = new OsAgent(child);
     await agent.waitFor((e) => e.event === 'ready', 10_000);
     return agent;

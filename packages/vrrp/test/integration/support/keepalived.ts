@@ -3,7 +3,7 @@
  * timeout(1), its log captured for assertions.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -64,7 +64,10 @@ export class Keepalived {
 
   /** SIGTERM through timeout(1) (it forwards the signal); SIGKILL to keepalived's own pids if it lingers. */
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.child.exitCode !== null || this.child.signalCode !== null) {
+      rmSync(this.dir, { recursive: true, force: true });
+      return;
+    }
     const pids = this.pids();
     this.child.kill('SIGTERM');
     const t = setTimeout(() => {
@@ -79,5 +82,6 @@ export class Keepalived {
     }, 5000);
     await this.exited;
     clearTimeout(t);
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -7,7 +7,7 @@
  * VRID with whoever is using the default lab `haweb`.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,7 +122,10 @@ export class Daemon {
 
   /** Graceful stop; SIGKILL to the daemon's own processes after `graceMs`. Safe to call twice. */
   async stop(graceMs = 8000): Promise<void> {
-    if (!this.running) return;
+    if (!this.running) {
+      this.removeFiles();
+      return;
+    }
     const pids = [this.mainPid(), this.workerPid()].filter((p): p is number => p !== undefined);
     if (pids.length > 0) process.kill(pids[0], 'SIGTERM');
     else this.child.kill('SIGTERM');
@@ -137,6 +140,12 @@ export class Daemon {
     }, graceMs);
     await this.exited;
     clearTimeout(timer);
+    this.removeFiles();
+  }
+
+  /** Deletes the config and pid-file directory (the log stays in memory). */
+  removeFiles(): void {
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

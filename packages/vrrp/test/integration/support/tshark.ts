@@ -1,8 +1,8 @@
 /** Captures with tshark inside a namespace and reads fields back (tshark's own VRRP/ARP dissectors). */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export class Capture {
   readonly file: string;
@@ -29,6 +29,11 @@ export class Capture {
       await new Promise((r) => setTimeout(r, 50));
     }
     await new Promise((r) => setTimeout(r, 200));
+  }
+
+  /** Deletes the capture file and its directory. */
+  dispose(): void {
+    rmSync(dirname(this.file), { recursive: true, force: true });
   }
 
   async stop(): Promise<void> {
