@@ -21,6 +21,7 @@ export interface DaemonFlags {
   dontFork?: boolean;
   logConsole?: boolean;
   logDetail?: boolean;
+  logFile?: string;
   pid: string;
   vrrpPid: string;
   statusFile: string;
@@ -41,6 +42,7 @@ export function buildProgram(run: (what: { kind: 'daemon'; flags: DaemonFlags } 
     .option('-n, --dont-fork', 'stay in the foreground')
     .option('-l, --log-console', 'log to stderr instead of syslog')
     .option('-D, --log-detail', 'detailed log messages')
+    .option('-g, --log-file <file>', 'append log lines to this file instead of syslog')
     .addOption(new Option('-p, --pid <file>', 'pid file of the main (supervisor) process').default(DEFAULT_PID_FILE))
     .addOption(new Option('-r, --vrrp-pid <file>', 'pid file of the VRRP worker process (with a private -p: next to it)').default(DEFAULT_VRRP_PID_FILE))
     .addOption(new Option('--status-file <file>', 'JSON status written on every change (with a private -p: next to it)').default(DEFAULT_STATUS_FILE))
@@ -143,7 +145,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const pidFile = resolve(flags.pid);
   if (process.env[DAEMONIZED] === '1') process.chdir('/');
   return runSupervisor({
-    configFile, logConsole: flags.logConsole ?? false, logDetail: flags.logDetail ?? false,
+    configFile, logConsole: flags.logConsole ?? false, logDetail: flags.logDetail ?? false, logFile: flags.logFile ? resolve(flags.logFile) : undefined,
     statusPath: files.statusFile, dumpPath: files.dumpFile, pidFile, vrrpPidFile: files.vrrpPid, version: packageVersion(),
   });
 }

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { openSyslog, type SyslogSeverity } from './syslog.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -21,6 +22,8 @@ export interface LoggerOptions {
   write?: (line: string) => void;
   /** The syslog socket (default /dev/log). */
   syslogPath?: string;
+  /** -g FILE: append lines to FILE instead of syslog (keepalived's --log-file). */
+  logFile?: string;
 }
 
 const SEVERITY: Record<LogLevel, SyslogSeverity> = { error: 3, warn: 4, info: 6, debug: 7 };
@@ -39,8 +42,11 @@ export function consoleTimestamp(date = new Date()): string {
 export function createLogger(options: LoggerOptions): Logger & { close(): void } {
   const ident = options.ident ?? 'vrrpd';
   const path = options.syslogPath ?? '/dev/log';
-  const syslog = !options.console && existsSync(path) ? openSyslog(path, ident) : undefined;
-  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const fileFd = !options.console && options.logFile ? openLogFile(options.logFile) : undefined;
+  const syslog = !options.console && fileFd === undefined && existsSync(path) ? openSyslog(path, ident) : undefined;
+  const write = options.write ?? (fileFd !== undefined
+    ? (line: string) => { try { writeSync(fileFd, `${line}\n`); } catch { process.stderr.write(`${line}\n`); } }
+    : (line: string) => process.stderr.write(`${line}\n`));
   const emit = (level: LogLevel, message: string) => {
     if (level === 'debug' && !options.detail) return;
     if (syslog && syslog.send(SEVERITY[level], message)) return;
@@ -51,8 +57,22 @@ export function createLogger(options: LoggerOptions): Logger & { close(): void }
     warn: (m) => emit('warn', m),
     info: (m) => emit('info', m),
     debug: (m) => emit('debug', m),
-    close: () => syslog?.close(),
+    close: () => {
+      syslog?.close();
+      if (fileFd !== undefined) closeSync(fileFd);
+    },
   };
+}
+
+/** O_APPEND, so the supervisor and its worker can share one file line by line. */
+function openLogFile(path: string): number | undefined {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    return openSync(path, 'a', 0o640);
+  } catch (error) {
+    process.stderr.write(`vrrpd: cannot open log file ${path}: ${(error as Error).message}; logging to syslog/stderr\n`);
+    return undefined;
+  }
 }
 
 /** A logger that keeps lines in memory (tests). */

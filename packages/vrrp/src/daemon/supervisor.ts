@@ -32,7 +32,7 @@ const STOP_GRACE_MS = 10_000;
  * ARP for it) and starts a new worker. SIGTERM stops the worker cleanly, then the parent exits.
  */
 export async function runSupervisor(options: SupervisorOptions): Promise<number> {
-  const log = options.log ?? createLogger({ console: options.logConsole, detail: options.logDetail });
+  const log = options.log ?? createLogger({ console: options.logConsole, detail: options.logDetail, logFile: options.logFile });
   const addresses = options.addresses ?? new IpAddressManager();
   const workerScript = options.workerScript ?? fileURLToPath(new URL('./worker-main.js', import.meta.url));
   log.info(`Starting vrrpd v${options.version}`);
@@ -67,7 +67,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
   };
 
   const start = () => {
-    const child = fork(workerScript, [JSON.stringify({ configFile: options.configFile, logConsole: options.logConsole, logDetail: options.logDetail, statusPath: options.statusPath, dumpPath: options.dumpPath } satisfies WorkerOptions)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(workerScript, [JSON.stringify({ configFile: options.configFile, logConsole: options.logConsole, logDetail: options.logDetail, logFile: options.logFile, statusPath: options.statusPath, dumpPath: options.dumpPath } satisfies WorkerOptions)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     worker = child;
     const startedAt = Date.now();
     log.info(`Starting VRRP child process, pid=${child.pid}`);

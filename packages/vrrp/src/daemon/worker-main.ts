@@ -12,6 +12,7 @@ export interface WorkerOptions {
   configFile: string;
   logConsole: boolean;
   logDetail: boolean;
+  logFile?: string;
   statusPath: string;
   dumpPath: string;
 }
@@ -21,7 +22,7 @@ export const EXIT_CONFIG = 78;
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as WorkerOptions;
-  const log = createLogger({ console: options.logConsole, detail: options.logDetail });
+  const log = createLogger({ console: options.logConsole, detail: options.logDetail, logFile: options.logFile });
   const loaded = loadConfig(options.configFile);
   for (const d of loaded.diagnostics) (d.severity === 'error' ? log.error : log.warn)(formatDiagnostic(d));
   if (!loaded.ok || !loaded.config) {

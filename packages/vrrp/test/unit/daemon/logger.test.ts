@@ -34,3 +34,18 @@ describe('logging', () => {
     expect(got[1]).toMatch(/^<28>.*: \(VI_1\) sent 0 priority$/);
   });
 });
+
+describe('log file (-g)', () => {
+  it('appends timestamped lines, and two loggers can share the file', async () => {
+    const { readFileSync } = await import('node:fs');
+    const file = join(mkdtempSync(join(tmpdir(), 'vrrpd-logfile-')), 'sub', 'vrrpd.log');
+    const one = createLogger({ console: false, detail: false, logFile: file, syslogPath: '/nonexistent' });
+    const two = createLogger({ console: false, detail: false, logFile: file, syslogPath: '/nonexistent' });
+    one.info('Starting VRRP child process, pid=1');
+    two.info('(VI_1) Entering BACKUP STATE (init)');
+    one.close();
+    two.close();
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines.map((l) => l.replace(/^.*? \d{4}: /, ''))).toEqual(['Starting VRRP child process, pid=1', '(VI_1) Entering BACKUP STATE (init)']);
+  });
+});
