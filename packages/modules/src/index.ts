@@ -48,6 +48,7 @@ export { editFile, editedFileArgs } from './util/edit-file.js';
 export { runPlan, runArgv, planScript, detachedScript, CommandFailed, type PlannedCommand } from './util/run.js';
 export { runUserCommand, guardSkipReason } from './util/command-result.js';
 export { choosePackageTool, runPackages } from './util/package-run.js';
+export { defineHostModule } from './util/define.js';
 export { ok, changed, failed, fileDiff, stateDiff, errorMessage } from './util/result.js';
 export { parseMode, resolveMode, formatMode, type ModeSpec } from './util/mode.js';
 export { shlexSplit } from './util/shlex.js';
