@@ -4,7 +4,7 @@ import type { ScriptTracker } from '../state/script-tracker.js';
 import type { SyncGroup } from '../state/sync-group.js';
 
 /** keepalived's numeric states in its JSON dump. */
-const STATE_CODE: Record<string, number> = { INIT: 0, BACKUP: 1, MASTER: 2, FAULT: 3, STOP: 97 };
+const STATE_CODE: Record<string, number> = { INIT: 0, BACKUP: 1, MASTER: 2, FAULT: 3, STOP: 98 };
 
 export interface InstanceStatus {
   data: {
