@@ -66,6 +66,11 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
   const conditions: [string, string[] | undefined][] = [['when', task.when], ['changed_when', task.changedWhen], ['failed_when', task.failedWhen]];
   for (const [kw, list] of conditions) {
     for (const c of list ?? []) {
+      const whole = /^\s*\{\{((?:(?!\{\{|\}\})[\s\S])*)\}\}\s*$/.test(c);
+      if (!whole && /\{\{|\{%/.test(c)) {
+        err(`'${kw}' is already an expression: write it without {{ }} (e.g. ${JSON.stringify(c.replace(/\{\{\s*|\s*\}\}/g, ''))})`, pos.keywords[kw] ?? task.pos);
+        continue;
+      }
       const bare = c.trim().replace(/^\{\{([\s\S]*)\}\}$/, '$1');
       const reason = templateSyntaxError(`{{ (${bare}) }}`);
       if (reason) err(`bad expression in '${kw}': ${reason} (in ${JSON.stringify(c)})`, pos.keywords[kw] ?? task.pos);

@@ -35,9 +35,10 @@ describe('validateRun (golden)', () => {
       "site.yml:50:36: error: unknown argument 'bogus' for module 'copy' (task \"key=value string\")",
       "site.yml:52:16: error: module 'service' takes key=value arguments or a mapping, not free text ('nginx') (task \"free text to a non free-form module\")",
       "site.yml:53:13: error: unknown meta action 'flush_handler', did you mean 'flush_handlers'?",
-      "site.yml:57:31: error: unknown argument 'sate' for module 'service', did you mean 'state'? (task \"legacy key=value with a typo\")",
-      "site.yml:66:10: error: host pattern 'nobody-*' matches no host or group",
-      "site.yml:69:10: error: host pattern 'lb:&solo' matches no hosts",
+      "site.yml:58:13: error: 'when' is already an expression: write it without {{ }} (e.g. \"x == 1\") (task \"braces in when\")",
+      "site.yml:60:31: error: unknown argument 'sate' for module 'service', did you mean 'state'? (task \"legacy key=value with a typo\")",
+      "site.yml:69:10: error: host pattern 'nobody-*' matches no host or group",
+      "site.yml:72:10: error: host pattern 'lb:&solo' matches no hosts",
     ]);
     expect(run.ok).toBe(false);
   });
