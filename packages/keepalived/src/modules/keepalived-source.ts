@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { defineModule, type ModuleContext, type ModuleResult } from '@haweb/core';
+import { defineModule, shellQuote, type ModuleContext, type ModuleResult } from '@haweb/core';
 import { ensureManagedFile, ensureSourceBuild, resolveOsFamily, sourceBuildSpec, type OsFamily } from '@haweb/nginx';
 import { installer } from '@haweb/vrrp';
 import { KEEPALIVED_BUILD_DEPS, keepalivedProduct } from '../keepalived-version.js';
@@ -56,6 +57,17 @@ export const keepalivedSource = defineModule({
   },
 });
 
+/** One round trip: checksum and mode of each service file, the link, /etc/keepalived, the boot link. */
+export function serviceProbeScript(family: OsFamily, files: string[], links: { link: string }[], configDir: string): string {
+  return [
+    ...files.map((f) => `echo "file ${f} $(sha256sum ${shellQuote(f)} 2>/dev/null | cut -d' ' -f1) $(stat -c %a ${shellQuote(f)} 2>/dev/null)"`),
+    ...links.map(({ link }) => `echo "link $(readlink ${shellQuote(link)} 2>/dev/null)"`),
+    `test -d ${shellQuote(configDir)} && echo confdir`,
+    `${installer.enabledCheckScript(family, 'keepalived')} && echo enabled`,
+    'true',
+  ].join('; ');
+}
+
 async function ensureKeepalivedService(
   args: KeepalivedSourceArgs,
   family: OsFamily,
@@ -68,25 +80,19 @@ async function ensureKeepalivedService(
     pidFile: args.pid_file,
     options: args.options,
   });
+  const links = keepalivedLinks(args.prefix);
+  const configDir = args.config_file.replace(/\/[^/]+$/, '') || '/';
+  const probe = await ctx.remote.run({ script: serviceProbeScript(family, files.map((f) => f.path), links, configDir) }, { become: ctx.become });
+  const lines = probe.stdout.split('\n');
   for (const file of files) {
+    const line = lines.find((l) => l.startsWith(`file ${file.path} `));
+    const [, , sum, mode] = (line ?? '').split(' ');
+    const wanted = createHash('sha256').update(file.content).digest('hex');
+    if (sum === wanted && mode === file.mode.replace(/^0/, '')) continue;
     const res: ModuleResult = await ensureManagedFile(file, ctx);
     if (res.failed) return { changes, failed: String(res.msg) };
     if (res.changed) changes.push(String(res.msg));
   }
-  const links = keepalivedLinks(args.prefix);
-  const configDir = args.config_file.replace(/\/[^/]+$/, '') || '/';
-  const probe = await ctx.remote.run(
-    {
-      script: [
-        ...links.map(({ link }) => `echo "link $(readlink ${JSON.stringify(link)} 2>/dev/null)"`),
-        `test -d ${JSON.stringify(configDir)} && echo confdir`,
-        `${installer.enabledCheckScript(family, 'keepalived')} && echo enabled`,
-        'true',
-      ].join('; '),
-    },
-    { become: ctx.become },
-  );
-  const lines = probe.stdout.split('\n');
   const linkState = lines.filter((l) => l.startsWith('link ')).map((l) => l.slice(5).trim());
   const todo: string[] = [];
   links.forEach(({ link, target }, i) => {
@@ -96,7 +102,7 @@ async function ensureKeepalivedService(
     }
   });
   if (!lines.includes('confdir')) {
-    todo.push(`mkdir -p ${JSON.stringify(configDir)} && chmod 0755 ${JSON.stringify(configDir)}`);
+    todo.push(`mkdir -p ${shellQuote(configDir)} && chmod 0755 ${shellQuote(configDir)}`);
     changes.push(`created ${configDir}`);
   }
   if (args.enabled && !lines.includes('enabled')) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +56,18 @@ describe('service files per family', () => {
   });
 });
 
+/** Answers the service probe from the fake host's files, as the real script would. */
+function probeReply(host: FakeHost, extra: string): (line: string) => { stdout: string } {
+  return (line) => {
+    const files = [...line.matchAll(/echo "file (\S+) /g)].map((m) => m[1]);
+    const out = files.map((f) => {
+      const file = host.files.get(f);
+      return file ? `file ${f} ${createHash('sha256').update(file.content).digest('hex')} ${file.mode.replace(/^0/, '')}` : `file ${f}  `;
+    });
+    return { stdout: `${out.join('\n')}\n${extra}` };
+  };
+}
+
 function tarball(): string {
   const dir = mkdtempSync(join(tmpdir(), 'ka-src-'));
   const file = join(dir, 'keepalived_2.2.7.orig.tar.gz');
@@ -74,7 +87,8 @@ describe('keepalived_source planned from RHEL facts', () => {
         built = true;
         return {};
       })
-      .on(/^echo "link/, { stdout: 'link \n' });
+      ;
+    host.on(/^echo "file/, probeReply(host, 'link \n'));
     const ctx = fakeContext(host, { facts: RHEL_FACTS });
     const result = await keepalivedSource.run(keepalivedSource.args.parse({ src }), ctx);
     expect(result.failed).toBeUndefined();
@@ -82,14 +96,16 @@ describe('keepalived_source planned from RHEL facts', () => {
     const after = host.log.slice(host.log.indexOf('writeFile /usr/local/keepalived/.haweb-build.json 0644'));
     expect(after.filter((l) => !l.includes('@@haweb-marker'))).toEqual([
       'writeFile /usr/local/keepalived/.haweb-build.json 0644',
+      expect.stringMatching(
+        /^echo "file \/etc\/init\.d\/keepalived \$\(sha256sum \/etc\/init\.d\/keepalived .*echo "file \/etc\/sysconfig\/keepalived .*echo "link \$\(readlink \/usr\/sbin\/keepalived 2>\/dev\/null\)"; test -d \/etc\/keepalived && echo confdir; ls \/etc\/rc\.d\/rc3\.d 2>\/dev\/null \| grep -qx 'S\[0-9\]\[0-9\]\*keepalived' && echo enabled; true$/,
+      ),
       'stat -c %a /etc/init.d/keepalived',
       'mkdir -p /etc/init.d',
       'writeFile /etc/init.d/keepalived 0755',
       'stat -c %a /etc/sysconfig/keepalived',
       'mkdir -p /etc/sysconfig',
       'writeFile /etc/sysconfig/keepalived 0644',
-      'echo "link $(readlink "/usr/sbin/keepalived" 2>/dev/null)"; test -d "/etc/keepalived" && echo confdir; ls /etc/rc.d/rc3.d 2>/dev/null | grep -qx \'S[0-9][0-9]*keepalived\' && echo enabled; true',
-      '{ if [ -e /usr/sbin/keepalived ] && [ ! -L /usr/sbin/keepalived ]; then echo "/usr/sbin/keepalived exists and is not a link: remove the distro package first" >&2; exit 1; fi; ln -sfn /usr/local/keepalived/sbin/keepalived /usr/sbin/keepalived && mkdir -p "/etc/keepalived" && chmod 0755 "/etc/keepalived" && chkconfig --add keepalived && chkconfig keepalived on; } 2>&1',
+      '{ if [ -e /usr/sbin/keepalived ] && [ ! -L /usr/sbin/keepalived ]; then echo "/usr/sbin/keepalived exists and is not a link: remove the distro package first" >&2; exit 1; fi; ln -sfn /usr/local/keepalived/sbin/keepalived /usr/sbin/keepalived && mkdir -p /etc/keepalived && chmod 0755 /etc/keepalived && chkconfig --add keepalived && chkconfig keepalived on; } 2>&1',
     ]);
     expect(host.log).toContain('cd /usr/local/src/keepalived-2.2.7 && ./configure --prefix=/usr/local/keepalived 2>&1');
   });
@@ -99,11 +115,13 @@ describe('keepalived_source planned from RHEL facts', () => {
     const sha = await sha256File(src);
     const host = new FakeHost()
       .on(/@@haweb-marker/, { stdout: `${OURS_V}@@haweb-marker\n${JSON.stringify({ product: 'keepalived', version: '2.2.7', configure_args: ['--prefix=/usr/local/keepalived'], tarball_sha256: sha })}` })
-      .on(/^echo "link/, { stdout: 'link /usr/local/keepalived/sbin/keepalived\nconfdir\nenabled\n' });
+      ;
+    host.on(/^echo "file/, probeReply(host, 'link /usr/local/keepalived/sbin/keepalived\nconfdir\nenabled\n'));
     for (const f of keepalivedServiceFiles('Debian', layout)) host.file(f.path, f.content, f.mode);
     const result = await keepalivedSource.run(keepalivedSource.args.parse({ src }), fakeContext(host, { facts: DEBIAN_FACTS }));
     expect(result.changed).toBe(false);
     expect(host.commands.some((c) => /update-rc\.d|ln -s|make/.test(c))).toBe(false);
+    expect(host.log).toHaveLength(2); // the build fact and the service probe: a no-op is two round trips
   });
 });
 
