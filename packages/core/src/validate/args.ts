@@ -78,23 +78,54 @@ function templatedAt(args: unknown, path: PropertyKey[]): boolean {
   return containsTemplate(cur);
 }
 
-/** The arguments as the module will receive them (free-form strings turned into a mapping). */
+/**
+ * A module's arguments written as one string, read the way Ansible users expect:
+ *  - only `key=value` words, all of them arguments the module knows -> a mapping
+ *    (`debug: msg="hi there"`, `service: name=nginx state=started`);
+ *  - otherwise, for a free-form module, the text is the free-form value, except `key=value` words
+ *    naming its other arguments (`command: make install chdir=/src creates=/usr/bin/x`);
+ *  - otherwise key=value words are required.
+ * `{{ }}` expressions stay whole inside a word.
+ */
+export function argsFromString(text: string, def: Pick<ModuleDefinition, 'args' | 'freeFormKey'>): { args?: Vars; error?: string } {
+  const known = new Set(schemaKeys(def.args));
+  let words: string[] | undefined;
+  try {
+    words = splitKeyValueWords(text);
+  } catch {
+    words = undefined;
+  }
+  const pairs = words?.map((w) => {
+    const eq = w.indexOf('=');
+    return eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(w.slice(0, eq)) ? [w.slice(0, eq), w.slice(eq + 1)] as const : undefined;
+  });
+  const allPairs = pairs !== undefined && pairs.length > 0 && pairs.every((p) => p !== undefined);
+  if (allPairs && (!def.freeFormKey || pairs.every((p) => known.has(p![0])))) {
+    return { args: Object.fromEntries(pairs.map((p) => p!)) };
+  }
+  if (def.freeFormKey) {
+    const extracted: Vars = {};
+    const special = [...known].filter((k) => k !== def.freeFormKey);
+    let rest = text;
+    if (special.length) {
+      const re = new RegExp(`(^|\\s)(${special.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})=("(?:[^"\\\\]|\\\\.)*"|'[^']*'|\\S+)`, 'g');
+      rest = text.replace(re, (_m, lead: string, key: string, value: string) => {
+        extracted[key] = /^(["']).*\1$/s.test(value) ? value.slice(1, -1) : value;
+        return lead;
+      });
+    }
+    return { args: { [def.freeFormKey]: rest.trim(), ...extracted } };
+  }
+  if (words === undefined) return { error: `cannot split the arguments: unbalanced quotes` };
+  const bad = words.find((w, i) => pairs![i] === undefined);
+  return { error: `takes key=value arguments or a mapping, not free text ('${bad}')` };
+}
+
+/** The arguments as the module will receive them (strings read by argsFromString). */
 export function argsObject(task: Task, def: ModuleDefinition): { args?: Vars; error?: string } {
   if (typeof task.args !== 'string') return { args: task.args };
-  if (def.freeFormKey) return { args: { [def.freeFormKey]: task.args } };
-  let words: string[];
-  try {
-    words = splitKeyValueWords(task.args);
-  } catch (e) {
-    return { error: `module '${task.module}': ${(e as Error).message}` };
-  }
-  const out: Vars = {};
-  for (const w of words) {
-    const eq = w.indexOf('=');
-    if (eq <= 0) return { error: `module '${task.module}' takes key=value arguments or a mapping, not free text ('${w}')` };
-    out[w.slice(0, eq)] = w.slice(eq + 1);
-  }
-  return { args: out };
+  const r = argsFromString(task.args, def);
+  return r.error ? { error: `module '${task.module}' ${r.error}` } : r;
 }
 
 function plainMessage(message: string): string {
