@@ -7,8 +7,8 @@ import type { Logger } from './logger.js';
 
 /** All drop and notice counters, so the status file always shows every key (keepalived does). */
 export const DROP_COUNTERS: readonly (DropCounter | NoticeCounter)[] = [
-  'packet_len_err', 'ip_ttl_err', 'version_err', 'invalid_authtype', 'auth_type_mismatch', 'auth_failure',
-  'advert_interval_err', 'invalid_type', 'checksum_err', 'dst_addr_err', 'addr_list_err',
+  'packet_len_err', 'ip_ttl_err', 'version_err', 'invalid_authtype', 'authtype_mismatch', 'auth_failure',
+  'advert_interval_err', 'invalid_type_rcvd', 'checksum_err', 'dst_addr_err', 'addr_list_err',
 ];
 
 /** The same message at most once per this long (keepalived rate-limits its receive-error logs too). */
@@ -34,6 +34,8 @@ export class InstanceRuntime implements InstanceActions {
   readonly instance: VrrpInstance;
   readonly drops: Record<string, number> = Object.fromEntries(DROP_COUNTERS.map((c) => [c, 0]));
   socket?: VrrpSocket;
+  /** Wall-clock seconds (keepalived's last_transition) of the last state change. */
+  lastTransition?: number;
   private queue: Promise<void> = Promise.resolve();
   private readonly lastLogged = new Map<string, number>();
 
@@ -115,6 +117,7 @@ export class InstanceRuntime implements InstanceActions {
   }
 
   stateChanged(from: VrrpState, to: VrrpState): void {
+    this.lastTransition = Date.now() / 1000;
     this.host.stateChanged(this, from, to);
   }
 

@@ -9,9 +9,13 @@ const STATE_CODE: Record<string, number> = { INIT: 0, BACKUP: 1, MASTER: 2, FAUL
 export interface InstanceStatus {
   data: {
     iname: string;
+    ifp_ifname: string;
     vrid: number;
     state: number;
+    wantstate: number;
     state_name: string;
+    last_transition: number | null;
+    vipset: boolean;
     interface: string;
     version: number;
     base_priority: number;
@@ -51,7 +55,8 @@ export function instanceStatus(r: InstanceRuntime, trackers: ReadonlyMap<string,
   const s = (ms: number) => ms / 1000;
   return {
     data: {
-      iname: c.name, vrid: c.vrid, state: STATE_CODE[r.stateName] ?? -1, state_name: r.stateName, interface: c.interface, version: c.version,
+      iname: c.name, ifp_ifname: c.interface, vrid: c.vrid, state: STATE_CODE[r.stateName] ?? -1, wantstate: STATE_CODE[r.stateName] ?? -1,
+      state_name: r.stateName, last_transition: r.lastTransition ?? null, vipset: i.state === 'Master', interface: c.interface, version: c.version,
       base_priority: c.priority, effective_priority: i.priority, source_address: r.source,
       master_address: i.state === 'Master' ? r.source : i.masterAddress ?? null,
       master_priority: i.state === 'Master' ? i.priority : i.masterPriority ?? null,

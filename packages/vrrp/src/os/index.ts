@@ -7,7 +7,9 @@ import { SystemClock } from './clock.js';
 import { execFileRunner } from './command.js';
 import { PacketGarpSender } from './garp.js';
 import { loadLibc } from './libc.js';
+import { NetlinkLinkEvents } from './link-events.js';
 import { PollingLinkMonitor, ioctlLinkReader } from './links.js';
+import { Poller } from './poller.js';
 import { RawVrrpNetwork } from './raw-vrrp.js';
 import { ProcessScriptRunner } from './scripts.js';
 import type { SystemDeps } from './types.js';
@@ -21,13 +23,14 @@ export { gratuitousArpFrame, vrrpIpv4Header, withVrrpV3Checksum, internetChecksu
 export { loadLibc, SyscallError } from './libc.js';
 export { PollingLinkMonitor, ioctlLinkReader, sysfsLinkReader, readLinkState, type LinkState, type LinkStateReader } from './links.js';
 export { Poller } from './poller.js';
+export { NetlinkLinkEvents, type LinkEventSource } from './link-events.js';
 export { RawVrrpNetwork } from './raw-vrrp.js';
 export { ProcessScriptRunner, resolveCredentials } from './scripts.js';
 
 export interface SystemDepsOptions {
   /** Path of the `ip` binary (default: found on PATH). */
   ipPath?: string;
-  /** Link poll period in ms (default 150). */
+  /** Link safety-poll period in ms (default 2000; changes are reported at once through rtnetlink). */
   linkPollMs?: number;
 }
 
@@ -46,11 +49,13 @@ export function createSystemDeps(options: SystemDepsOptions = {}): ProductionSys
   const clock = new SystemClock();
   const addresses = new IpAddressManager(execFileRunner(), options.ipPath ?? 'ip');
   const reader = ioctlLinkReader(libc);
+  // One poller for every socket of the process: VRRP sockets and the rtnetlink link socket.
+  const poller = new Poller(libc);
   return {
-    network: new RawVrrpNetwork({ libc, now: () => clock.now() }),
+    network: new RawVrrpNetwork({ libc, poller, now: () => clock.now() }),
     garp: new PacketGarpSender(libc, reader),
     addresses,
-    links: new PollingLinkMonitor({ reader, addresses, intervalMs: options.linkPollMs }),
+    links: new PollingLinkMonitor({ reader, addresses, intervalMs: options.linkPollMs, events: new NetlinkLinkEvents(poller, libc) }),
     scripts: new ProcessScriptRunner(),
     clock,
   };

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { IpAddressManager } from './addresses.js';
 import { loadLibc, type Libc } from './libc.js';
+import type { LinkEventSource } from './link-events.js';
 import {
   AF_INET,
   IFF_RUNNING,
@@ -92,8 +93,13 @@ export function sysfsLinkReader(sysfsRoot = '/sys/class/net'): LinkStateReader {
 export interface PollingLinkMonitorOptions {
   /** How link state is read (default: ioctls in the current network namespace). */
   reader?: LinkStateReader;
-  /** Poll period of watch(); 100-200 ms keeps link-down detection well under one advert interval. */
+  /**
+   * Poll period of watch(). Without an event source, 100-200 ms keeps link-down detection well under
+   * one advert interval; with one, this is only a safety net (default 2000 ms).
+   */
   intervalMs?: number;
+  /** Kernel notifications (rtnetlink); when given, changes are reported as they happen. */
+  events?: LinkEventSource;
   addresses?: IpAddressManager;
   /** Addresses never reported as primary (our VIPs). */
   isVirtualAddress?: (address: string) => boolean;
@@ -103,11 +109,13 @@ export class PollingLinkMonitor implements LinkMonitor {
   private readonly reader: LinkStateReader;
   private readonly intervalMs: number;
   private readonly addresses: IpAddressManager;
+  private readonly events?: LinkEventSource;
   private isVirtualAddress: (address: string) => boolean;
 
   constructor(options: PollingLinkMonitorOptions = {}) {
     this.reader = options.reader ?? ioctlLinkReader();
-    this.intervalMs = options.intervalMs ?? 150;
+    this.events = options.events;
+    this.intervalMs = options.intervalMs ?? (options.events ? 2000 : 150);
     this.addresses = options.addresses ?? new IpAddressManager();
     this.isVirtualAddress = options.isVirtualAddress ?? (() => false);
   }
@@ -136,7 +144,9 @@ export class PollingLinkMonitor implements LinkMonitor {
   watch(interfaceNames: readonly string[], onChange: (info: InterfaceInfo) => void): () => void {
     const last = new Map<string, LinkState>();
     for (const name of interfaceNames) last.set(name, this.reader(name));
-    const timer = setInterval(() => {
+    let stopped = false;
+    const check = () => {
+      if (stopped) return;
       for (const name of interfaceNames) {
         const now = this.reader(name);
         const before = last.get(name)!;
@@ -144,9 +154,15 @@ export class PollingLinkMonitor implements LinkMonitor {
         last.set(name, now);
         onChange({ name, index: now.index, up: now.up, mac: now.mac });
       }
-    }, this.intervalMs);
-    // The VRRP sockets keep the daemon alive; a watch alone must not.
+    };
+    const unsubscribe = this.events?.subscribe(check);
+    const timer = setInterval(check, this.intervalMs);
+    // The VRRP sockets keep the daemon alive; a watch's timer alone must not.
     timer.unref();
-    return () => clearInterval(timer);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+      unsubscribe?.();
+    };
   }
 }

@@ -32,7 +32,9 @@ export class Poller {
     private readonly libc: Libc,
     options: PollerOptions = {},
   ) {
-    this.timeoutMs = options.timeoutMs ?? 1000;
+    // Every change wakes poll(2) through the eventfd, so the timeout is only a safety net; a long one
+    // keeps an idle daemon from waking up (and costing CPU) for nothing.
+    this.timeoutMs = options.timeoutMs ?? 30_000;
     this.onError = options.onError ?? ((error) => process.emitWarning(error));
   }
 

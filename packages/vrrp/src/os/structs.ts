@@ -37,6 +37,10 @@ export const POLLHUP = 0x10;
 export const POLLNVAL = 0x20;
 
 export const SOCK_DGRAM = 2;
+export const AF_NETLINK = 16;
+export const NETLINK_ROUTE = 0;
+/** Multicast group of rtnetlink link messages (RTM_NEWLINK/RTM_DELLINK). */
+export const RTMGRP_LINK = 0x1;
 /** Interface ioctls (linux/sockios.h); they act in the calling socket's network namespace. */
 export const SIOCGIFFLAGS = 0x8913;
 export const SIOCGIFHWADDR = 0x8927;
@@ -161,4 +165,13 @@ export function ifreqFlags(buf: Buffer): number {
 /** The hardware address in ifr_hwaddr (struct sockaddr: family, then sa_data) after SIOCGIFHWADDR. */
 export function ifreqHardwareAddress(buf: Buffer): string {
   return [...buf.subarray(IFNAMSIZ + 2, IFNAMSIZ + 8)].map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+/** struct sockaddr_nl (12 bytes): family, padding, port id (0: the kernel assigns), multicast groups. */
+export function sockaddrNl(groups: number): Buffer {
+  const buf = Buffer.alloc(12);
+  buf.writeUInt16LE(AF_NETLINK, 0);
+  buf.writeUInt32LE(0, 4);
+  buf.writeUInt32LE(groups >>> 0, 8);
+  return buf;
 }

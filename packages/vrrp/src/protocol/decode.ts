@@ -8,16 +8,19 @@ import { isMulticastIpv4 } from './address.js';
 import { ipv4PseudoHeader, passwordBytes, readAdvertFields, type Advert } from './advert.js';
 import { readIpv4Header } from './ipv4.js';
 
-/** Why a packet was dropped, as a keepalived-like statistics key. */
+/**
+ * Why a packet was dropped, as a statistics key: keepalived's own names (its JSON dump, which exporters
+ * read) where it has one; version_err, checksum_err and dst_addr_err are ours.
+ */
 export type DropCounter =
   | 'packet_len_err'
   | 'ip_ttl_err'
   | 'version_err'
   | 'invalid_authtype'
-  | 'auth_type_mismatch'
+  | 'authtype_mismatch'
   | 'auth_failure'
   | 'advert_interval_err'
-  | 'invalid_type'
+  | 'invalid_type_rcvd'
   | 'checksum_err'
   | 'dst_addr_err';
 
@@ -126,7 +129,7 @@ export function decodeAdvert(datagram: Buffer, expect: ReceiveExpectations): Dec
       return reject('invalid_authtype', `invalid auth type ${advert.authType} from ${from}`);
     }
     if (advert.authType !== expect.authType) {
-      return reject('auth_type_mismatch', `auth type mismatch from ${from}: received ${advert.authType}, configured ${expect.authType}`);
+      return reject('authtype_mismatch', `auth type mismatch from ${from}: received ${advert.authType}, configured ${expect.authType}`);
     }
     if (advert.authType === AUTH_PASS && !timingSafeEqual(advert.authData, passwordBytes(expect.authPassword ?? ''))) {
       return reject('auth_failure', `authentication failure from ${from}: wrong password`);
@@ -138,7 +141,7 @@ export function decodeAdvert(datagram: Buffer, expect: ReceiveExpectations): Dec
     notices.push({ counter: 'advert_interval_err', message: `advertisement interval mismatch from ${from}: mine=${expect.advertIntervalMs / 1000} s rcv'd=${advert.advertIntervalMs / 1000} s` });
   }
   if (advert.type !== VRRP_TYPE_ADVERTISEMENT) {
-    return reject('invalid_type', `invalid packet type ${advert.type} from ${from}, expected 1 (ADVERTISEMENT)`);
+    return reject('invalid_type_rcvd', `invalid packet type ${advert.type} from ${from}, expected 1 (ADVERTISEMENT)`);
   }
   if (!isPadding(datagram.length, ip.totalLength) || ip.totalLength !== expectedLength) {
     return reject('packet_len_err', `IPv4 total length ${ip.totalLength} from ${from} does not match the VRRP packet (${expectedLength} bytes)`);

@@ -89,7 +89,7 @@ describe('supervisor', () => {
       workerScript: fileURLToPath(new URL('./fixtures/fake-worker.mjs', import.meta.url)),
     });
     const starts = () => (existsSync(`${statusPath}.starts`) ? readFileSync(`${statusPath}.starts`, 'utf8').trim().split('\n').map(Number) : []);
-    const until = async (probe: () => boolean) => { for (let i = 0; i < 200 && !probe(); i++) await new Promise((r) => setTimeout(r, 25)); expect(probe()).toBe(true); };
+    const until = async (probe: () => boolean) => { for (let i = 0; i < 600 && !probe(); i++) await new Promise((r) => setTimeout(r, 25)); expect(probe()).toBe(true); };
     await until(() => starts().length === 1);
     expect(readFileSync(join(dir, 'main.pid'), 'utf8').trim()).toBe(String(process.pid));
     process.kill(starts()[0], 'SIGKILL');
@@ -101,5 +101,5 @@ describe('supervisor', () => {
     expect(await running).toBe(0);
     expect(existsSync(join(dir, 'main.pid'))).toBe(false);
     expect(removed).toHaveLength(1); // a clean stop leaves VIP removal to the worker
-  });
+  }, 30_000);
 });
