@@ -155,6 +155,17 @@ describe('SshConnector on a lab host', () => {
     expect((await conn.run({ argv: ['stat', '-c', '%a', '/tmp/haweb-upload.txt'] })).stdout).toBe('604\n');
   });
 
+  it('a connection that drops is reported as lost (UnreachableError), without crashing the process', async () => {
+    const doomed = await connector.connect(labTarget(lab));
+    // Kill the sshd process serving this connection (the parent of our command).
+    await doomed.run({ script: 'kill -9 $PPID' }).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 500));
+    const err = await doomed.run({ argv: ['true'] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnreachableError);
+    expect(err).toMatchObject({ reason: 'lost', hostName: lab.hosts[0].name });
+    await doomed.close();
+  });
+
   it('a failed writeFile (unknown owner) leaves the old file and no temp file', async () => {
     await conn.writeFile('/tmp/haweb-keep', 'old\n');
     await expect(conn.writeFile('/tmp/haweb-keep', 'new\n', { owner: 'no-such-user-haweb' })).rejects.toThrow(/writing \/tmp\/haweb-keep on edu-proxy-01 failed/);
