@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ValidationError, type Diagnostic, type Inventory } from '../model.js';
-import { isMap, parseYaml, rootOf } from '../playbook/yaml-source.js';
+import { isMap, parseYaml, rootOf, hasErrors } from '../playbook/yaml-source.js';
 import { InventoryBuilder } from './builder.js';
 import { parseIniInventory } from './ini.js';
 import { parseYamlInventory } from './yaml.js';
@@ -33,7 +33,7 @@ function loadFile(file: string, b: InventoryBuilder): void {
   if (!iniByName) {
     const src = parseYaml(file, text);
     const root = rootOf(src);
-    const looksYaml = src.diagnostics.length === 0 && (root === null || isMap(root));
+    const looksYaml = !hasErrors(src) && (root === null || isMap(root));
     if (yamlByName || looksYaml) {
       b.diagnostics.push(...src.diagnostics);
       parseYamlInventory(src, b);

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic, Vars } from '../model.js';
-import { describeNode, isMap, posOf, readYaml, rootOf, toJS } from '../playbook/yaml-source.js';
+import { describeNode, isMap, posOf, readYaml, rootOf, toJS, hasErrors } from '../playbook/yaml-source.js';
 
 const EXTENSIONS = ['', '.yml', '.yaml', '.json'];
 
@@ -29,7 +29,7 @@ function isDir(p: string): boolean {
 export function readVarsFile(file: string, diagnostics: Diagnostic[], what = 'vars file'): Vars {
   const src = readYaml(file, undefined, what);
   diagnostics.push(...src.diagnostics);
-  if (src.diagnostics.length) return {};
+  if (hasErrors(src)) return {};
   const root = rootOf(src);
   if (root === null) return {};
   const value = toJS(src, root);

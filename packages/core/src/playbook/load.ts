@@ -12,7 +12,7 @@ import { isTemplate } from '../templating/engine.js';
 import { PLAY_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
 import { loadRole, loadRoleEntry } from './roles.js';
 import { boolValue, handlerList, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
-import { describeNode, displayPath, entries, isMap, isSeq, posOf, readYaml, rootOf, toJS, type Node } from './yaml-source.js';
+import { describeNode, displayPath, entries, isMap, isSeq, posOf, readYaml, rootOf, toJS, type Node, hasErrors } from './yaml-source.js';
 import { didYouMean } from '../validate/suggest.js';
 
 export interface LoadPlaybookOptions {
@@ -215,7 +215,7 @@ function readPlays(path: string, options: LoadPlaybookOptions, diagnostics: Diag
   const baseDir = dirname(path);
   const src = readYaml(path, from, 'playbook');
   diagnostics.push(...src.diagnostics);
-  if (src.diagnostics.length) return [];
+  if (hasErrors(src)) return [];
   const ctx: TaskParseContext = { src, diagnostics, registry: options.registry, dir: baseDir, importing: [path] };
   const root = rootOf(src);
   if (root === null || toJS(src, root) === null) {

@@ -10,7 +10,7 @@ import { readVarsFile } from '../inventory/vars-dirs.js';
 import { didYouMean } from '../validate/suggest.js';
 import { ROLE_ENTRY_KEYWORDS } from './keywords.js';
 import { boolValue, conditionList, handlerList, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
-import { describeNode, displayPath, entries, isMap, posOf, readYaml, rootOf, toJS, type Node } from './yaml-source.js';
+import { describeNode, displayPath, entries, isMap, posOf, readYaml, rootOf, toJS, type Node, hasErrors } from './yaml-source.js';
 
 export interface LoadedRole {
   info: RoleInfo;
@@ -162,7 +162,7 @@ function readRoleList(ctx: TaskParseContext, role: RoleInfo, dir: string, kind: 
   if (!file) return [];
   const src = readYaml(file, undefined, `role ${kind}s file`);
   ctx.diagnostics.push(...src.diagnostics);
-  if (src.diagnostics.length) return [];
+  if (hasErrors(src)) return [];
   const sub: TaskParseContext = { ...ctx, src, role, dir, importing: [file] };
   const root = rootOf(src);
   return kind === 'task' ? taskList(sub, root, `${role.name}/tasks/main.yml`, 'task') : handlerList(sub, root, `${role.name}/handlers/main.yml`);

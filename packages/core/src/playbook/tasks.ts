@@ -8,7 +8,7 @@ import { setTaskPositions, type TaskPositions } from './positions.js';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isTemplate as isTemplateString } from '../templating/engine.js';
-import { describeNode, displayPath, entries, isMap, isScalar, isSeq, posAt, posOf, readYaml, rootOf, toJS, type Node, type YamlSource } from './yaml-source.js';
+import { describeNode, displayPath, entries, isMap, isScalar, isSeq, posAt, posOf, readYaml, rootOf, toJS, type Node, type YamlSource, hasErrors } from './yaml-source.js';
 
 export interface TaskParseContext {
   src: YamlSource;
@@ -270,7 +270,7 @@ function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Block |
   }
   const src = readYaml(path, filePos, 'tasks file');
   ctx.diagnostics.push(...src.diagnostics);
-  if (src.diagnostics.length) return undefined;
+  if (hasErrors(src)) return undefined;
   const sub: TaskParseContext = { ...ctx, src, dir: dirname(path), importing: [...importing, path] };
   block.name ??= `import ${file}`;
   block.block = taskList(sub, rootOf(src), file, 'task');

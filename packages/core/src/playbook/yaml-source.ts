@@ -33,6 +33,15 @@ const secretTag: ScalarTag = {
   stringify: (item) => String((item.value as SecretString).value),
 };
 
+/** Ansible Vault payloads cannot be decrypted here: say so instead of using the ciphertext as a value. */
+const vaultTag: ScalarTag = {
+  tag: '!vault',
+  resolve: (str, onError) => {
+    onError('Ansible Vault values (!vault) are not supported: keep the value out of the repository and mark it !secret');
+    return str;
+  },
+};
+
 const octalAsString: ScalarTag = {
   tag: 'tag:yaml.org,2002:int',
   format: 'OCT',
@@ -56,6 +65,7 @@ const ansibleTags = (tags: Tags): Tags => {
   });
   return [
     secretTag,
+    vaultTag,
     octalAsString,
     bool(/^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/, true),
     bool(/^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/, false),
@@ -76,16 +86,21 @@ export interface YamlSource {
 
 export const YAML_OPTIONS = { version: '1.1' as const, merge: true, customTags: ansibleTags, prettyErrors: true };
 
+/** Did parsing fail (errors, not mere warnings)? */
+export function hasErrors(src: YamlSource): boolean {
+  return src.diagnostics.some((d) => d.severity === 'error');
+}
+
 export function parseYaml(file: string, text: string): YamlSource {
   const lineCounter = new LineCounter();
   const parsed = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
   const docs = Array.isArray(parsed) ? parsed : [];
   const diagnostics: Diagnostic[] = [];
   for (const doc of docs) {
-    for (const err of doc.errors) {
+    for (const err of [...doc.errors, ...doc.warnings]) {
       const lp = err.linePos?.[0];
       diagnostics.push({
-        severity: 'error',
+        severity: err.name === 'YAMLWarning' ? 'warning' : 'error',
         message: `YAML syntax: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
         pos: { file, line: lp?.line ?? 1, col: lp?.col ?? 1 },
       });

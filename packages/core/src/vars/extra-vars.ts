@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { ValidationError, type Vars } from '../model.js';
-import { readYaml, rootOf, toJS, parseYaml } from '../playbook/yaml-source.js';
+import { readYaml, rootOf, toJS, parseYaml, hasErrors } from '../playbook/yaml-source.js';
 import { isPlainObject } from './secret.js';
 
 /** Split `a=1 b='two words'` into words the way a POSIX shell would (quotes removed). */
@@ -58,14 +58,14 @@ export function parseExtraVars(args: readonly string[], baseDir = process.cwd())
     if (arg.startsWith('@')) {
       const file = resolve(baseDir, arg.slice(1));
       const src = readYaml(file, undefined, 'extra vars file');
-      if (src.diagnostics.length) throw new ValidationError(src.diagnostics);
+      if (hasErrors(src)) throw new ValidationError(src.diagnostics);
       const value = toJS(src, rootOf(src));
       if (value === null) continue;
       if (!isPlainObject(value)) throw new ValidationError([{ severity: 'error', message: `extra vars file ${file} must hold a mapping`, pos: { file, line: 1, col: 1 } }]);
       Object.assign(out, value);
     } else if (arg.startsWith('{') || arg.startsWith('[')) {
       const src = parseYaml('<extra vars>', arg);
-      if (src.diagnostics.length) {
+      if (hasErrors(src)) {
         throw new ValidationError([{ severity: 'error', message: `-e ${JSON.stringify(arg)}: ${src.diagnostics[0].message}` }]);
       }
       const value = toJS(src, rootOf(src));

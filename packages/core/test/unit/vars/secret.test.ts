@@ -42,3 +42,17 @@ describe('secrets', () => {
     expect(special.mask('xa.b*cx axbbc')).toBe('x********x axbbc');
   });
 });
+
+describe('YAML tags', () => {
+  it('rejects Ansible Vault values with a clear message at their position', () => {
+    const src = parseYaml('v.yml', 'a: 1\npw: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6134\n');
+    expect(src.diagnostics).toEqual([
+      { severity: 'error', message: 'YAML syntax: Ansible Vault values (!vault) are not supported: keep the value out of the repository and mark it !secret', pos: { file: 'v.yml', line: 2, col: 5 } },
+    ]);
+  });
+
+  it('reports unknown tags as warnings', () => {
+    const src = parseYaml('v.yml', 'a: !unknown x\n');
+    expect(src.diagnostics.map((d) => `${d.severity} ${d.pos?.line}:${d.pos?.col} ${d.message}`)).toEqual(['warning 1:4 YAML syntax: Unresolved tag: !unknown']);
+  });
+});
