@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { readFile } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { NodeSSH } from 'node-ssh';
 import {
@@ -93,7 +94,15 @@ export class SshConnection implements Connection {
     const upload = sudo ? `/tmp/.haweb-upload-${randomBytes(6).toString('hex')}` : tempPathFor(remotePath);
     let installed = false;
     try {
-      await this.fastPut(localPath, upload);
+      try {
+        await this.fastPut(localPath, upload);
+      } catch (err) {
+        if (err instanceof UnreachableError) throw err;
+        // No SFTP subsystem (or it failed): send the bytes through a command's stdin instead.
+        await this.writeFile(remotePath, await readFile(localPath), attrs);
+        installed = true;
+        return;
+      }
       const script = sudo ? atomicWriteScript(remotePath, fileAttrs, upload) : finishUploadScript(upload, remotePath, fileAttrs);
       const res = await this.exec(buildCommandLine({ script }, { become, user: this.user }), {});
       if (res.code !== 0) {
@@ -132,8 +141,13 @@ export class SshConnection implements Connection {
     if (!this.sftpPromise) {
       this.sftpPromise = (async () => {
         // The SFTP session is one channel for the connection's whole life.
-        await this.channels.acquire();
-        return (await this.ssh.requestSFTP()) as unknown as SFTPWrapper;
+        const release = await this.channels.acquire();
+        try {
+          return (await this.ssh.requestSFTP()) as unknown as SFTPWrapper;
+        } catch (err) {
+          release();
+          throw err;
+        }
       })();
       this.sftpPromise.catch(() => {
         this.sftpPromise = undefined;
