@@ -434,6 +434,10 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
           error(ctx, `'${e.key}' must be a list or a template that gives one, got ${describeNode(e.value)}`, posOf(ctx.src, e.value));
           break;
         }
+        if (typeof v === 'string' && !isTemplateString(v)) {
+          error(ctx, `'${e.key}' must be a list or a template that gives one, like "{{ ${v.trim() || 'items'} }}"`, posOf(ctx.src, e.value));
+          break;
+        }
         // with_items flattens one level (Ansible's behaviour); loop does not.
         task.loop = e.key === 'with_items' && Array.isArray(v) ? v.flatMap((x) => (Array.isArray(x) ? x : [x])) : v;
         break;
