@@ -39,7 +39,11 @@ export function connectionTarget(hostName: string, vars: Vars, defaults: TargetD
   }
   const key = pick(vars, 'ansible_ssh_private_key_file', 'ansible_private_key_file', 'ssh_private_key_file', 'private_key_file');
   const password = pick(vars, 'ansible_password', 'ansible_ssh_pass', 'password');
-  const policyVar = pick(vars, 'ansible_host_key_policy');
+  // Ansible's ansible_host_key_checking=false is read as accept-new: unknown keys are learned, but a
+  // changed key still aborts (we never connect to a host whose key changed).
+  const checking = vars.ansible_host_key_checking;
+  const policyVar =
+    checking === false || (typeof checking === 'string' && /^(false|no|0|off)$/i.test(checking)) ? 'accept-new' : undefined;
   const timeout = pick(vars, 'ansible_timeout');
   const sshArgs = sshArgsHostKeyOptions(vars);
   return {
@@ -59,9 +63,7 @@ export function connectionTarget(hostName: string, vars: Vars, defaults: TargetD
     hostKeyPolicy:
       defaults.hostKeyPolicy === 'accept-new'
         ? 'accept-new'
-        : policyVar === 'accept-new' || policyVar === 'strict'
-          ? policyVar
-          : (sshArgs.policy ?? defaults.hostKeyPolicy),
+        : (policyVar ?? sshArgs.policy ?? defaults.hostKeyPolicy),
     connectTimeoutMs: timeout !== undefined ? Number(timeout) * 1000 : defaults.connectTimeoutMs,
   };
 }

@@ -9,13 +9,15 @@ describe('connectionTarget', () => {
     ['short names', { host: '198.51.100.52', port: '22', user: 'admin', ssh_private_key_file: '/k2' }, { address: '198.51.100.52', port: 22, user: 'admin', privateKeyFile: '/k2' }],
     ['known hosts from the inventory var', { ansible_ssh_known_hosts_file: '/lab/known_hosts' }, { knownHostsFile: '/lab/known_hosts', hostKeyPolicy: 'strict' }],
     ['known hosts and policy from ssh args', { ansible_ssh_common_args: '-o UserKnownHostsFile=/lab/kh -o StrictHostKeyChecking=accept-new' }, { knownHostsFile: '/lab/kh', hostKeyPolicy: 'accept-new' }],
+    ['ansible_host_key_checking false means accept-new', { ansible_host_key_checking: false }, { hostKeyPolicy: 'accept-new' }],
+    ['ansible_host_key_checking "no" means accept-new', { ansible_host_key_checking: 'no' }, { hostKeyPolicy: 'accept-new' }],
     ['default known hosts', {}, { knownHostsFile: '/home/u/.ssh/known_hosts', address: 'web1', port: 22 }],
   ])('%s', (_name, vars, expected) => {
     expect(connectionTarget('web1', vars, defaults)).toMatchObject(expected);
   });
 
   it('--known-hosts and --accept-new-host-keys override the inventory', () => {
-    const t = connectionTarget('web1', { ansible_ssh_known_hosts_file: '/inv', ansible_host_key_policy: 'strict' }, {
+    const t = connectionTarget('web1', { ansible_ssh_known_hosts_file: '/inv' }, {
       ...defaults,
       knownHostsFile: '/cli',
       hostKeyPolicy: 'accept-new',
