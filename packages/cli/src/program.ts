@@ -190,10 +190,19 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
         knownHostsFile: flags.knownHosts ? resolve(io.cwd, flags.knownHosts) : undefined,
         defaultKnownHostsFile: defaultKnownHosts(),
       });
+      // Ctrl-C: stop the live status line and say so; the exit closes every SSH connection (remote
+      // commands get SIGHUP). Files are written atomically, so a host is left with old or new ones.
+      const onInterrupt = () => {
+        reporter.close();
+        io.stderr.write('\nprovision: interrupted; hosts may be partly converged (run again to finish)\n');
+        process.exit(130);
+      };
+      process.once('SIGINT', onInterrupt);
       try {
         const summary = await runner.run(p.playbook);
         result.code = exitCodeOf(summary);
       } finally {
+        process.off('SIGINT', onInterrupt);
         reporter.close();
       }
     });
