@@ -15,7 +15,7 @@ export const MAX_WEIGHT = 253;
 /** keepalived keywords vrrpd knows but does not implement: a warning says they are ignored. */
 const IGNORED_TOP = new Set(['virtual_server', 'virtual_server_group', 'static_ipaddress', 'static_routes', 'static_rules', 'linkbeat_interfaces', 'vrrp_track_file', 'track_file', 'vrrp_track_process', 'track_process', 'bfd_instance', 'garp_group']);
 const IGNORED_GLOBAL = new Set(['notification_email', 'notification_email_from', 'smtp_server', 'smtp_connect_timeout', 'smtp_helo_name', 'smtp_alert', 'smtp_alert_vrrp', 'vrrp_skip_check_adv_addr', 'vrrp_strict', 'vrrp_iptables', 'vrrp_ipsets', 'lvs_id', 'lvs_sync_daemon', 'vrrp_mcast_group4', 'vrrp_mcast_group6', 'vrrp_priority', 'checker_priority', 'max_auto_priority', 'dynamic_interfaces', 'vrrp_no_swap', 'checker_no_swap', 'script_security', 'vrrp_check_unicast_src', 'vrrp_lower_prio_no_advert', 'vrrp_higher_prio_send_advert', 'vrrp_gna_interval', 'vrrp_min_garp', 'enable_traps', 'vrrp_notify_fifo', 'notify_fifo', 'vrrp_startup_delay', 'vrrp_rx_bufs_policy', 'vrrp_rx_bufs_multiplier', 'nftables', 'nftables_priority', 'vrrp_netlink_cmd_rcv_bufs', 'vrrp_netlink_monitor_rcv_bufs', 'process_names', 'vrrp_process_name', 'default_interface']);
-const IGNORED_INSTANCE = new Set(['smtp_alert', 'virtual_routes', 'virtual_rules', 'virtual_ipaddress_excluded', 'use_vmac', 'vmac_xmit_base', 'native_ipv6', 'lvs_sync_daemon_interface', 'debug', 'strict_mode', 'accept', 'no_accept', 'skip_check_adv_addr', 'check_unicast_src', 'garp_extra_if', 'track_file', 'track_process', 'track_bfd', 'notify_master_rx_lower_pri', 'lower_prio_no_advert', 'higher_prio_send_advert', 'kernel_rx_buf_size', 'unicast_ttl', 'unicast_fault_no_peer', 'old_unicast_checksum', 'mcast_dst_ip', 'notify_deleted', 'down_timer_adverts', 'promote_secondaries', 'linkbeat_use_polling']);
+const IGNORED_INSTANCE = new Set(['smtp_alert', 'virtual_routes', 'virtual_rules', 'virtual_ipaddress_excluded', 'use_vmac', 'vmac_xmit_base', 'native_ipv6', 'lvs_sync_daemon_interface', 'debug', 'strict_mode', 'accept', 'no_accept', 'skip_check_adv_addr', 'check_unicast_src', 'garp_extra_if', 'track_file', 'track_process', 'track_bfd', 'lower_prio_no_advert', 'higher_prio_send_advert', 'kernel_rx_buf_size', 'unicast_ttl', 'unicast_fault_no_peer', 'old_unicast_checksum', 'mcast_dst_ip', 'notify_deleted', 'down_timer_adverts', 'promote_secondaries', 'linkbeat_use_polling']);
 
 interface PendingInstance {
   at: SourceLocation;
@@ -171,7 +171,7 @@ function readScript(s: Statement, read: ValueReader, sink: DiagnosticSink): Vrrp
 }
 
 function readNotifyKeyword(k: Statement, read: ValueReader, notify: NotifyConfig): boolean {
-  const key = ({ notify_master: 'master', notify_backup: 'backup', notify_fault: 'fault', notify_stop: 'stop', notify: 'generic' } as const)[k.keyword.value as 'notify'];
+  const key = ({ notify_master: 'master', notify_backup: 'backup', notify_fault: 'fault', notify_stop: 'stop', notify: 'generic', notify_master_rx_lower_pri: 'masterRxLowerPri' } as const)[k.keyword.value as 'notify'];
   if (!key) return false;
   const line = read.commandLine(k);
   if (line !== undefined) notify[key] = splitCommandLine(line);

@@ -73,6 +73,8 @@ export interface NotifyConfig {
   stop?: string[];
   /** The generic `notify` script: called with TYPE "NAME" STATE PRIORITY. */
   generic?: string[];
+  /** A master heard a lower-priority master (a healed split brain) and re-asserted itself. */
+  masterRxLowerPri?: string[];
 }
 
 export interface InstanceConfig {

@@ -131,6 +131,7 @@ export class VrrpDaemon {
       deps: this.deps,
       log: this.log,
       stateChanged: (r, from, to) => this.onStateChanged(r, from, to),
+      masterReceivedLowerPriority: (r) => this.runNotify('INSTANCE', r.name, 'MASTER_RX_LOWER_PRI', r.instance.priority, r.config.notify),
     });
     this.runtimes.set(instance.name, runtime);
     if (!source) {

@@ -1,6 +1,6 @@
 import type { NotifyConfig } from '../config/model.js';
 
-export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
+export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'MASTER_RX_LOWER_PRI';
 
 /**
  * The commands keepalived runs on a state change: the state's own script (notify_master, ...) as
@@ -9,8 +9,9 @@ export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
  */
 export function notifyCommands(kind: 'INSTANCE' | 'GROUP', name: string, state: NotifyState, priority: number, notify: NotifyConfig): string[][] {
   const commands: string[][] = [];
-  const own = { MASTER: notify.master, BACKUP: notify.backup, FAULT: notify.fault, STOP: notify.stop }[state];
+  const own = { MASTER: notify.master, BACKUP: notify.backup, FAULT: notify.fault, STOP: notify.stop, MASTER_RX_LOWER_PRI: notify.masterRxLowerPri }[state];
   if (own && own.length > 0) commands.push([...own]);
-  if (notify.generic && notify.generic.length > 0) commands.push([...notify.generic, kind, name, state, String(priority)]);
+  // The generic script hears state changes only; the lower-priority event has its own script.
+  if (state !== 'MASTER_RX_LOWER_PRI' && notify.generic && notify.generic.length > 0) commands.push([...notify.generic, kind, name, state, String(priority)]);
   return commands;
 }

@@ -27,6 +27,7 @@ export interface RuntimeHost {
   deps: SystemDeps;
   log: Logger;
   stateChanged(runtime: InstanceRuntime, from: VrrpState, to: VrrpState): void;
+  masterReceivedLowerPriority?(runtime: InstanceRuntime): void;
 }
 
 /** One configured instance at run time: the state machine plus its socket, VIPs and counters. */
@@ -119,6 +120,10 @@ export class InstanceRuntime implements InstanceActions {
   stateChanged(from: VrrpState, to: VrrpState): void {
     this.lastTransition = Date.now() / 1000;
     this.host.stateChanged(this, from, to);
+  }
+
+  masterReceivedLowerPriority(): void {
+    this.host.masterReceivedLowerPriority?.(this);
   }
 
   log(level: LogLevel, message: string): void {

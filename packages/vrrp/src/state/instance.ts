@@ -46,6 +46,8 @@ export interface InstanceActions {
   removeVips(): void;
   sendGarp(count: number): void;
   stateChanged(from: VrrpState, to: VrrpState): void;
+  /** A master heard a lower-priority master and re-asserted itself (notify_master_rx_lower_pri). */
+  masterReceivedLowerPriority?(source: string, priority: number): void;
   log(level: LogLevel, message: string): void;
 }
 
@@ -234,6 +236,7 @@ export class VrrpInstance {
       this.actions.sendGarp(this.settings.garp.lowerPrioRepeat);
       if (this.settings.garp.lowerPrioDelayMs > 0) this.lowerPrioGarpTimer.start(this.settings.garp.lowerPrioDelayMs);
     }
+    this.actions.masterReceivedLowerPriority?.(advert.source, advert.priority);
   }
 
   private onMasterDownTimer(): void {

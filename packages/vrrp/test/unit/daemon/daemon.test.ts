@@ -156,6 +156,30 @@ describe('daemon wiring', () => {
     await b.daemon.stop();
   });
 
+  it('split brain heals: the real master re-asserts itself, re-ARPs and runs notify_master_rx_lower_pri', async () => {
+    const wire = new FakeWire();
+    const ha = wire.host('edu-proxy-01', A);
+    const hb = wire.host('edu-proxy-02', B);
+    const a = daemonOn(ha);
+    const b = daemonOn(hb);
+    await a.daemon.start(seedConfig({ state: 'MASTER', priority: 100, src: A, extra: '    notify_master_rx_lower_pri /etc/keepalived/lower.sh' }));
+    await b.daemon.start(seedConfig({ state: 'BACKUP', priority: 90, src: B }));
+    await wire.clock.advanceAsync(10_000);
+    hb.connected = false;
+    // Heal just before B's next advert (B took over at 9003.90625 + 3648.4375), so A hears B first.
+    await wire.clock.advanceAsync(10_600);
+    expect(ha.hasVip(VIP) && hb.hasVip(VIP)).toBe(true); // both masters while partitioned
+    const garps = ha.garps.length;
+    hb.connected = true;
+    await wire.clock.advanceAsync(3000);
+    expect(hb.hasVip(VIP)).toBe(false);
+    expect(ha.hasVip(VIP)).toBe(true);
+    expect(ha.garps.length).toBeGreaterThan(garps);
+    expect(ha.scriptsRun).toContainEqual(['/etc/keepalived/lower.sh']);
+    await a.daemon.stop();
+    await b.daemon.stop();
+  });
+
   it('malformed and foreign packets are counted by reason and never change the state', async () => {
     const { wire, a, b } = await pair();
     await wire.clock.advanceAsync(10_000);
@@ -241,6 +265,7 @@ describe('notify arguments', () => {
   it('keepalived argv: own script as written, generic notify with TYPE NAME STATE PRIORITY', () => {
     expect(notifyCommands('INSTANCE', 'VI_1', 'MASTER', 100, { master: ['/m.sh', 'x'], generic: ['/n.sh'] })).toEqual([['/m.sh', 'x'], ['/n.sh', 'INSTANCE', 'VI_1', 'MASTER', '100']]);
     expect(notifyCommands('GROUP', 'G', 'FAULT', 0, { master: ['/m.sh'] })).toEqual([]);
+    expect(notifyCommands('INSTANCE', 'VI_1', 'MASTER_RX_LOWER_PRI', 100, { masterRxLowerPri: ['/lower.sh'], generic: ['/n.sh'] })).toEqual([['/lower.sh']]);
   });
 });
 
