@@ -2,11 +2,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ValidationError, type Diagnostic, type Inventory } from '../model.js';
-import { isMap, parseYaml, rootOf, hasErrors } from '../playbook/yaml-source.js';
+import { displayPath, isMap, parseYaml, rootOf, hasErrors } from '../playbook/yaml-source.js';
 import { InventoryBuilder } from './builder.js';
 import { parseIniInventory } from './ini.js';
 import { parseYamlInventory } from './yaml.js';
-import { varsFromDir } from './vars-dirs.js';
+import { namesInVarsDir, varsFromDir } from './vars-dirs.js';
+import { didYouMean } from '../validate/suggest.js';
 
 export interface LoadInventoryOptions {
   /** The playbook's folder: its group_vars/ and host_vars/ apply too, over the inventory's. */
@@ -90,6 +91,17 @@ export function readInventory(sources: string | readonly string[], options: Load
     for (const h of inventory.hosts.values()) {
       const v = varsFromDir(dir, 'host_vars', h.name, b.diagnostics);
       if (v) b.host(h.name, v);
+    }
+  }
+  // A group_vars/ or host_vars/ file whose name matches nothing is usually a typo: it would be ignored.
+  for (const dir of varsDirs) {
+    for (const [kind, known] of [['group_vars', inventory.groups], ['host_vars', inventory.hosts]] as const) {
+      for (const { name, path } of namesInVarsDir(dir, kind)) {
+        if (!known.has(name)) {
+          const what = kind === 'group_vars' ? 'group' : 'host';
+          b.diagnostics.push({ severity: 'warning', message: `${displayPath(path)} is ignored: no ${what} named '${name}' in the inventory${didYouMean(name, known.keys())}` });
+        }
+      }
     }
   }
   return { inventory, diagnostics: b.diagnostics };

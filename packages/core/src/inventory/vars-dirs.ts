@@ -60,3 +60,17 @@ export function varsFromDir(baseDir: string, kind: 'group_vars' | 'host_vars', n
   }
   return found;
 }
+
+/** Names that group_vars/ or host_vars/ in `baseDir` hold files for (file names without extension, folders). */
+export function namesInVarsDir(baseDir: string, kind: 'group_vars' | 'host_vars'): { name: string; path: string }[] {
+  const dir = join(baseDir, kind);
+  if (!isDir(dir)) return [];
+  const out: { name: string; path: string }[] = [];
+  for (const entry of readdirSync(dir).sort()) {
+    if (entry.startsWith('.') || entry.endsWith('~')) continue;
+    const path = join(dir, entry);
+    if (isDir(path)) out.push({ name: entry, path });
+    else if (isFile(path)) out.push({ name: entry.replace(/\.(ya?ml|json)$/, ''), path });
+  }
+  return out;
+}

@@ -97,6 +97,18 @@ describe('YAML inventory', () => {
     expect(v).toMatchObject({ ansible_user: 'root', ansible_host: '198.51.100.52', ansible_port: 2200, vip: '198.51.100.50', from_group_vars: true, state: 'BACKUP' });
   });
 
+  it('warns about group_vars/host_vars files that match no group or host', () => {
+    const pb = mkdtempSync(join(tmpdir(), 'haweb-pb-'));
+    mkdirSync(join(pb, 'group_vars'));
+    writeFileSync(join(pb, 'group_vars', 'lbb.yml'), 'x: 1\n');
+    mkdirSync(join(pb, 'host_vars', 'nohost'), { recursive: true });
+    const r = readInventory(join(FIX, 'yaml/hosts.yml'), { playbookDir: pb });
+    expect(r.diagnostics.map((d) => `${d.severity}: ${d.message}`)).toEqual([
+      `warning: ${join(pb, 'group_vars/lbb.yml')} is ignored: no group named 'lbb' in the inventory, did you mean 'lb'?`,
+      `warning: ${join(pb, 'host_vars/nohost')} is ignored: no host named 'nohost' in the inventory`,
+    ]);
+  });
+
   it('applies group_vars next to the playbook over the inventory ones', () => {
     const pb = mkdtempSync(join(tmpdir(), 'haweb-pb-'));
     mkdirSync(join(pb, 'group_vars'));
