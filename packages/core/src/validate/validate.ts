@@ -29,7 +29,7 @@ export interface ValidateRunInput {
   skipTags?: string[];
 }
 
-const META_ACTIONS = ['flush_handlers', 'noop', 'end_play', 'end_host', 'clear_facts', 'refresh_inventory', 'clear_host_errors', 'reset_connection'];
+const META_ACTIONS = ['flush_handlers', 'noop', 'end_play', 'end_batch', 'end_host', 'clear_facts', 'refresh_inventory', 'clear_host_errors', 'reset_connection'];
 const SPECIAL_TAGS = new Set(['all', 'always', 'never', 'tagged', 'untagged']);
 
 function allNames(registry: ModuleRegistry): string[] {
