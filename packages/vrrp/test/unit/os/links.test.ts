@@ -101,3 +101,28 @@ describe('PollingLinkMonitor on a fake sysfs tree', () => {
     expect(seen[0]).toMatchObject({ name: 'eth1', index: 4 });
   });
 });
+
+describe('PollingLinkMonitor with a kernel event source', () => {
+  it('re-reads links on each event (no polling needed) and unsubscribes on stop', () => {
+    let state = { exists: true, index: 4, up: true, mac: '02:00:00:00:00:04' };
+    const listeners = new Set<() => void>();
+    const events = {
+      subscribe(onEvent: () => void) {
+        listeners.add(onEvent);
+        return () => listeners.delete(onEvent);
+      },
+    };
+    const monitor = new PollingLinkMonitor({ reader: () => state, events, intervalMs: 3_600_000 });
+    const seen: boolean[] = [];
+    const stop = monitor.watch(['eth1'], (info) => seen.push(info.up));
+    expect(listeners.size).toBe(1);
+    listeners.forEach((l) => l()); // an unrelated link message: nothing changed
+    state = { ...state, up: false };
+    listeners.forEach((l) => l());
+    state = { ...state, up: true };
+    listeners.forEach((l) => l());
+    expect(seen).toEqual([false, true]);
+    stop();
+    expect(listeners.size).toBe(0);
+  });
+});
