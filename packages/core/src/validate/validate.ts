@@ -166,8 +166,12 @@ function checkPlay(play: Play, input: ValidateRunInput, out: Diagnostic[], limit
       }
     }
   }
-  // Play vars templates
+  // Templates in variables: a syntax error is found now rather than on the first host that uses it.
   for (const [k, v] of Object.entries(play.vars)) checkTemplatesIn(v, (r) => out.push({ severity: 'error', message: `bad template in play variable '${k}': ${r}`, pos: play.pos }));
+  for (const f of play.varsFiles) {
+    for (const [k, v] of Object.entries(f.vars)) checkTemplatesIn(v, (r) => out.push({ severity: 'error', message: `bad template in variable '${k}' of ${displayPath(f.file)}: ${r}`, pos: play.pos }));
+  }
+  for (const [k, v] of Object.entries(play.roleDefaults)) checkTemplatesIn(v, (r) => out.push({ severity: 'error', message: `bad template in role default '${k}': ${r}`, pos: play.pos }));
   for (const task of [...walkTasks(allItems(play)), ...play.handlers]) {
     const found: Diagnostic[] = [];
     checkTask(task, play, handlerNames, registry, found);
@@ -187,6 +191,12 @@ export function validateRun(input: ValidateRunInput): Diagnostic[] {
     for (const bad of r.invalid) out.push({ severity: 'error', message: `bad --limit pattern '${input.limit}': ${bad.reason}` });
     for (const term of r.unmatched) out.push({ severity: 'error', message: `--limit: '${term.replace(/^[!&]/, '')}' matches no host or group` });
     if (!r.unmatched.length && !r.invalid.length && r.hosts.length === 0) out.push({ severity: 'error', message: `--limit '${input.limit}' matches no hosts` });
+  }
+  for (const g of input.inventory.groups.values()) {
+    for (const [k, v] of Object.entries(g.vars)) checkTemplatesIn(v, (r) => out.push({ severity: 'error', message: `bad template in variable '${k}' of inventory group '${g.name}': ${r}`, pos: g.pos }));
+  }
+  for (const h of input.inventory.hosts.values()) {
+    for (const [k, v] of Object.entries(h.vars)) checkTemplatesIn(v, (r) => out.push({ severity: 'error', message: `bad template in variable '${k}' of inventory host '${h.name}': ${r}`, pos: h.pos }));
   }
   for (const play of input.playbook.plays) checkPlay(play, input, out, limitOk);
   if (input.tags?.length) {

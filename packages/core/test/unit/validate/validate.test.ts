@@ -63,3 +63,25 @@ describe('validateRun (golden)', () => {
     ]);
   });
 });
+
+describe('templates in variables', () => {
+  it('are syntax-checked in inventory, play vars, vars_files and role defaults', async () => {
+    const { mkdtempSync, writeFileSync, mkdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'haweb-tv-'));
+    writeFileSync(join(dir, 'hosts'), '[web]\nh1 greeting="{{ name | uper }}"\n[web:vars]\nbad={{ x\n');
+    writeFileSync(join(dir, 'vf.yml'), 'from_file: "{{ y | to_jsn }}"\n');
+    mkdirSync(join(dir, 'roles/r/defaults'), { recursive: true });
+    writeFileSync(join(dir, 'roles/r/defaults/main.yml'), 'rd: "{% if %}"\n');
+    writeFileSync(join(dir, 'site.yml'), '- hosts: web\n  roles: [r]\n  vars:\n    pv: "{{ 1 + }}"\n  vars_files: [vf.yml]\n  tasks: []\n');
+    const r = prepareRun({ playbook: join(dir, 'site.yml'), inventory: join(dir, 'hosts'), registry: testRegistry() });
+    const msgs = r.diagnostics.map((d) => d.message.replace(dir + '/', ''));
+    expect(msgs).toEqual([
+      "bad template in variable 'bad' of inventory group 'web': expected variable end",
+      "bad template in variable 'greeting' of inventory host 'h1': no filter named 'uper', did you mean 'upper'?",
+      "bad template in play variable 'pv': unexpected token: }}",
+      "bad template in variable 'from_file' of vf.yml: no filter named 'to_jsn', did you mean 'to_json'?",
+      "bad template in role default 'rd': unexpected token: %}",
+    ].map((m) => expect.stringMatching(new RegExp('^' + m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))) as unknown as string));
+  });
+});
