@@ -788,7 +788,8 @@ class PlayExecution {
       facts: this.rt.state(host).facts,
       check: this.rt.check,
       diff: this.rt.diff,
-      become: scope.become ?? this.play.become,
+      // Task/block `become` wins; else the play's; else the inventory's ansible_become.
+      become: scope.become ?? (this.play.become || truthy(vars.ansible_become ?? false)),
       remote: this.rt.pool.lazyRemote(host, () => this.target(host, vars)),
       templater,
       masker: this.rt.masker,

@@ -170,7 +170,18 @@ export function testModules(log: string[] = []): ModuleDefinition[] {
       return { changed: true, msg: `value is ${args.value}`, stdout: args.value, diff: [{ before: '', after: `pw=${args.value}\n` }] };
     },
   };
-  return [file, cmd, echo, boom, setFact, setup, slow, secret];
+  const whoami: ModuleDefinition = {
+    name: 'whoami',
+    description: 'logs whether the task runs with become',
+    args: z.strictObject({}),
+    runsOn: 'controller',
+    checkMode: 'full',
+    async run(_args, ctx) {
+      log.push(`${ctx.hostName}:become:${ctx.become}`);
+      return { changed: false };
+    },
+  };
+  return [file, cmd, echo, boom, setFact, setup, slow, secret, whoami];
 }
 
 export function registry(log: string[] = []): Registry {

@@ -427,3 +427,18 @@ describe('task vars in loops', () => {
     expect(log).toEqual(['a:echo:/etc/a.conf', 'a:echo:/etc/b.conf']);
   });
 });
+
+describe('become', () => {
+  it('task and block become win over the play, the play over ansible_become', async () => {
+    const inv = inventory(['a', 'b'], {}, { b: { ansible_become: true } });
+    const { log } = await run(
+      playbook(
+        play([task('whoami'), task('whoami', {}, { become: true }), block({ become: true, block: [task('whoami', {}, { become: false })] })]),
+      ),
+      { inventory: inv },
+    );
+    expect(log).toEqual(['a:become:false', 'b:become:true', 'a:become:true', 'b:become:true', 'a:become:false', 'b:become:false']);
+    const played = await run(playbook(play([task('whoami')], { become: true })), { hosts: ['a'] });
+    expect(played.log).toEqual(['a:become:true']);
+  });
+});
