@@ -131,7 +131,7 @@ export class VrrpDaemon {
       deps: this.deps,
       log: this.log,
       stateChanged: (r, from, to) => this.onStateChanged(r, from, to),
-      masterReceivedLowerPriority: (r) => this.runNotify('INSTANCE', r.name, 'MASTER_RX_LOWER_PRI', r.instance.priority, r.config.notify),
+      masterReceivedLowerPriority: (r) => this.runNotify('INSTANCE', r.name, 'MASTER_RX_LOWER_PRI', r.instance.priority, r.config.notify, Promise.resolve().then(() => r.settled())),
     });
     this.runtimes.set(instance.name, runtime);
     if (!source) {
@@ -334,17 +334,25 @@ export class VrrpDaemon {
     group?.memberChanged(runtime.instance, from, to);
     const state = KEEPALIVED_STATE_NAME[to];
     if (state === 'MASTER' || state === 'BACKUP' || state === 'FAULT' || state === 'STOP') {
-      this.runNotify('INSTANCE', runtime.name, state, runtime.instance.priority, runtime.config.notify);
+      // keepalived notifies after the transition's work: scripts start once the advert, VIPs and GARPs
+      // the state machine is about to queue have gone out, so a slow fork never delays a takeover.
+      const priority = runtime.instance.priority;
+      const after = Promise.resolve().then(() => runtime.settled());
+      this.runNotify('INSTANCE', runtime.name, state, priority, runtime.config.notify, after);
       const groupConfig = this.config.syncGroups.find((g) => g.name === group?.name);
-      if (group && groupConfig && group.state !== groupBefore) this.runNotify('GROUP', group.name, group.state, 0, groupConfig.notify);
+      if (group && groupConfig && group.state !== groupBefore) this.runNotify('GROUP', group.name, group.state, 0, groupConfig.notify, after);
     }
   }
 
-  private runNotify(kind: 'INSTANCE' | 'GROUP', name: string, state: NotifyState, priority: number, notify: InstanceConfig['notify']): void {
+  private runNotify(kind: 'INSTANCE' | 'GROUP', name: string, state: NotifyState, priority: number, notify: InstanceConfig['notify'], after: Promise<void> = Promise.resolve()): void {
     for (const argv of notifyCommands(kind, name, state, priority, notify)) {
       const timeoutMs = state === 'STOP' ? 1000 : this.options.notifyTimeoutMs ?? 30_000;
-      this.log.debug(`(${name}) executing notify script: ${argv.join(' ')}`);
-      const run = this.secureRunner(this.config, `notify script of ${name}`).run(argv, { timeoutMs, user: this.config.globals.scriptUser }).then(
+      const runner = this.secureRunner(this.config, `notify script of ${name}`);
+      const user = this.config.globals.scriptUser;
+      const run = after.then(() => {
+        this.log.debug(`(${name}) executing notify script: ${argv.join(' ')}`);
+        return runner.run(argv, { timeoutMs, user });
+      }).then(
         (r) => {
           const stderr = r.stderr.trim() ? `; stderr: ${r.stderr.trim().split('\n').slice(-5).join(' | ')}` : '';
           if (r.timedOut) this.log.warn(`(${name}) notify script ${argv[0]} timed out after ${timeoutMs / 1000} s and was killed${stderr}`);

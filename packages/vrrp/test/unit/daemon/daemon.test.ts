@@ -107,6 +107,9 @@ describe('daemon wiring', () => {
     expect(ha.scriptsRun).toContainEqual(['/etc/keepalived/notify.sh', 'INSTANCE', 'VI_1', 'MASTER', '100']);
     expect(hb.scriptsRun).toContainEqual(['/etc/keepalived/notify.sh', 'INSTANCE', 'VI_1', 'BACKUP', '90']);
     expect(b.daemon.status().vrrp[0].data).toMatchObject({ state_name: 'BACKUP', master_address: A, master_priority: 100 });
+    // keepalived's order on becoming master: advert, VIPs, GARP, and only then the notify script.
+    const takeover = ha.events.indexOf('advert 100');
+    expect(ha.events.slice(takeover, takeover + 4)).toEqual(['advert 100', `add ${VIP}`, `garp ${VIP}`, 'run /etc/keepalived/notify.sh MASTER']);
     await a.daemon.stop();
     await b.daemon.stop();
   });

@@ -28,6 +28,8 @@ export class FakeHost implements SystemDeps {
   readonly garps: Array<{ at: number; interface: string; address: string; count: number }> = [];
   readonly sentPriorities: Array<[number, number]> = [];
   readonly scriptsRun: string[][] = [];
+  /** Every side effect in order: advert N, add/remove ADDRESS, garp ADDRESS, run ARGV0. */
+  readonly events: string[] = [];
   linkUp = new Map<string, boolean>();
   private linkWatchers: Array<(info: InterfaceInfo) => void> = [];
   /** Script outcome by argv[0]: exit code (default 0). */
@@ -49,6 +51,7 @@ export class FakeHost implements SystemDeps {
         send: async (payload) => {
           if (entry.closed) throw new Error('closed');
           this.sentPriorities.push([this.clock.now(), payload[2]]);
+          this.events.push(`advert ${payload[2]}`);
           if (!this.connected) return;
           const datagram = buildIpv4Datagram(options.sourceAddress, options.unicastPeers[0] ?? VRRP_MULTICAST_GROUP, payload);
           for (const other of this.wire.endpoints) {
@@ -65,16 +68,18 @@ export class FakeHost implements SystemDeps {
   };
 
   readonly garp: GarpSender = {
-    send: async (iface, address, count) => { this.garps.push({ at: this.clock.now(), interface: iface, address, count }); },
+    send: async (iface, address, count) => { this.garps.push({ at: this.clock.now(), interface: iface, address, count }); this.events.push(`garp ${address}`); },
   };
 
   readonly addresses: AddressManager = {
     add: async (vip: VirtualAddress) => {
+      this.events.push(`add ${vip.address}`);
       const list = this.addressesOn.get(vip.interface) ?? [];
       if (!list.includes(vip.address)) list.push(vip.address);
       this.addressesOn.set(vip.interface, list);
     },
     remove: async (vip: VirtualAddress) => {
+      this.events.push(`remove ${vip.address}`);
       this.addressesOn.set(vip.interface, (this.addressesOn.get(vip.interface) ?? []).filter((a) => a !== vip.address));
     },
     list: async (iface) => [...(this.addressesOn.get(iface) ?? [])],
@@ -91,6 +96,7 @@ export class FakeHost implements SystemDeps {
   readonly scripts: ScriptRunner = {
     run: async (argv): Promise<ScriptResult> => {
       this.scriptsRun.push([...argv]);
+      this.events.push(`run ${argv.slice(0, 1).concat(argv.slice(3, 4)).join(' ')}`);
       const code = this.scriptExit.get(argv[0]) ?? 0;
       return { code, timedOut: false, stderr: code === 0 ? '' : `${argv[0]}: failing on purpose\n`, durationMs: 1 };
     },
