@@ -1,9 +1,11 @@
-import { readFile, stat } from 'node:fs/promises';
-import { posix, basename } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { posix, basename, join, relative, sep } from 'node:path';
 import { z } from 'zod';
 import { type ModuleContext, type ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
-import { fileInfo } from '../facts/files.js';
+import { fileInfo, pathsStat } from '../facts/files.js';
+import { attributeCommandsForNew } from '../operations/files.js';
+import { runPlan, type PlannedCommand } from '../util/run.js';
 import { ensureFile } from '../util/file-write.js';
 import { boolish, modeArg, remotePath } from '../util/schema.js';
 import { failed } from '../util/result.js';
@@ -18,6 +20,67 @@ export const fileWriteArgs = {
   force: boolish.optional(),
 };
 
+/** Controller files under a directory (following symlinks), as paths relative to it. */
+async function walk(root: string): Promise<{ dirs: string[]; files: string[] }> {
+  const dirs: string[] = [];
+  const files: string[] = [];
+  const visit = async (dir: string): Promise<void> => {
+    for (const entry of (await readdir(dir)).sort()) {
+      const full = join(dir, entry);
+      const st = await stat(full);
+      const rel = relative(root, full).split(sep).join('/');
+      if (st.isDirectory()) {
+        dirs.push(rel);
+        await visit(full);
+      } else if (st.isFile()) files.push(rel);
+    }
+  };
+  await visit(root);
+  return { dirs, files };
+}
+
+/**
+ * A directory src, as Ansible copies it: "dir/" copies its contents into dest, "dir" copies the
+ * directory itself. Missing folders are made in one step; each file goes through ensureFile.
+ */
+async function copyTree(
+  ctx: ModuleContext,
+  local: string,
+  args: { src?: string; dest: string; mode?: string | number; directory_mode?: string | number; owner?: string; group?: string; backup?: boolean; force?: boolean },
+): Promise<ModuleResult> {
+  const root = args.src!.endsWith('/') ? args.dest.replace(/\/$/, '') || '/' : posix.join(args.dest, basename(local));
+  const { dirs, files } = await walk(local);
+  const remoteDirs = [root, ...dirs.map((d) => posix.join(root, d))];
+  const present = await ctx.fact(pathsStat, { paths: remoteDirs });
+  const missing = remoteDirs.filter((d) => present.get(d) === undefined);
+  const notDirs = remoteDirs.filter((d) => present.get(d) !== undefined && present.get(d)!.type !== 'directory');
+  if (notDirs.length > 0) return failed(`${notDirs[0]} exists and is not a directory`);
+  const results: ModuleResult[] = [];
+  if (missing.length > 0 && !ctx.check) {
+    const commands: PlannedCommand[] = [{ argv: ['mkdir', '-p', '--', ...missing] }];
+    for (const d of missing) commands.push(...attributeCommandsForNew(d, { mode: args.directory_mode, owner: args.owner, group: args.group }));
+    await runPlan(ctx, commands);
+  }
+  // In check mode a missing folder means its files are new: say so without asking the host.
+  for (const rel of files) {
+    const dest = posix.join(root, rel);
+    if (ctx.check && missing.includes(posix.dirname(dest))) {
+      results.push({ changed: true, msg: 'file would be created' });
+      continue;
+    }
+    results.push(await ensureFile(ctx, { ...args, dest, content: await readFile(join(local, rel)) }));
+  }
+  const failure = results.find((r) => r.failed);
+  if (failure) return failed(failure.msg ?? 'copy failed', { dest: root });
+  const changedFiles = results.filter((r) => r.changed).length;
+  return {
+    changed: changedFiles > 0 || missing.length > 0,
+    dest: root,
+    msg: `${changedFiles} of ${files.length} files changed${missing.length ? `, ${missing.length} folders created` : ''}`,
+    diff: results.flatMap((r) => r.diff ?? []),
+  };
+}
+
 /** Where the content goes: a destination ending in "/" or naming a directory gets the source's name. */
 export async function resolveDest(ctx: ModuleContext, dest: string, srcName: string | undefined): Promise<string> {
   if (srcName === undefined) return dest;
@@ -31,13 +94,14 @@ export async function resolveDest(ctx: ModuleContext, dest: string, srcName: str
  *   copy: { src: index.html, dest: /usr/local/nginx/html/index.html, mode: "0644" }
  *   copy: { content: "{{ motd }}\n", dest: /etc/motd, backup: yes }
  *   copy: { src: nginx.conf, dest: /etc/nginx/nginx.conf, validate: "nginx -t -c %s" }
+ *   copy: { src: html/, dest: /usr/local/nginx/html }      # the folder's contents
  */
 export const copyModule = defineHostModule({
   name: 'copy',
   aliases: ['ansible.builtin.copy'],
-  description: 'Copy a controller file (src) or literal content to a file on the host, atomically.',
+  description: 'Copy a controller file or directory (src) or literal content to the host; each file atomically.',
   args: z
-    .strictObject({ src: z.string().optional(), content: z.string().optional(), ...fileWriteArgs })
+    .strictObject({ src: z.string().optional(), content: z.string().optional(), directory_mode: modeArg.optional(), ...fileWriteArgs })
     .refine((a) => (a.src === undefined) !== (a.content === undefined), { message: 'give exactly one of src or content' }),
   checkMode: 'full',
   async run(args, ctx): Promise<ModuleResult> {
@@ -47,7 +111,7 @@ export const copyModule = defineHostModule({
       const local = ctx.resolveLocal(args.src, 'files');
       const st = await stat(local).catch(() => undefined);
       if (!st) return failed(`src ${args.src} not found on the controller (looked at ${local})`);
-      if (st.isDirectory()) return failed(`src ${args.src} is a directory; copy takes one file (use unarchive for a tree)`);
+      if (st.isDirectory()) return copyTree(ctx, local, args);
       content = await readFile(local);
       srcName = basename(local);
     } else {

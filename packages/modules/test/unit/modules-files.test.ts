@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +61,27 @@ describe('copy', () => {
     expect(host.text('/srv/www/index.html')).toBe('<h1>edu</h1>\n');
     const again = await runModule(copyModule, { src: 'index.html', dest: '/srv/www' }, fakeContext(host, { localDir }));
     expect(again).toMatchObject({ changed: false, dest: '/srv/www/index.html' });
+  });
+
+  it('a directory src: "dir/" copies its contents, "dir" the folder itself; idempotent; check mode', async () => {
+    const tree = join(localDir, 'site');
+    mkdirSync(join(tree, 'css'), { recursive: true });
+    writeFileSync(join(tree, 'index.html'), 'home\n');
+    writeFileSync(join(tree, 'css', 'a.css'), 'body{}\n');
+    const host = new FakeHost();
+    const { checked, first, second } = await idempotent(copyModule, { src: 'site/', dest: '/srv/www', directory_mode: '0755' }, host);
+    expect(checked).toMatchObject({ changed: true });
+    expect(first).toMatchObject({ changed: true, msg: '2 of 2 files changed, 2 folders created' });
+    expect(second).toMatchObject({ changed: false, msg: '0 of 2 files changed' });
+    expect(host.text('/srv/www/index.html')).toBe('home\n');
+    expect(host.text('/srv/www/css/a.css')).toBe('body{}\n');
+    expect(host.files.get('/srv/www/css')).toMatchObject({ type: 'directory', mode: 0o755 });
+    writeFileSync(join(tree, 'css', 'a.css'), 'body{color:red}\n');
+    const third = await runModule(copyModule, { src: 'site/', dest: '/srv/www' }, fakeContext(host, { localDir }));
+    expect(third).toMatchObject({ changed: true, msg: '1 of 2 files changed' });
+    expect(third.diff).toEqual([expect.objectContaining({ before: 'body{}\n', after: 'body{color:red}\n' })]);
+    await runModule(copyModule, { src: 'site', dest: '/srv/other' }, fakeContext(host, { localDir }));
+    expect(host.text('/srv/other/site/index.html')).toBe('home\n');
   });
 
   it('backup keeps the old file', async () => {
