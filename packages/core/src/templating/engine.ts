@@ -13,9 +13,9 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { nunjucks, type NjEnvironment, type RootRenderFunc } from './nunjucks-internals.js';
 import { transformTemplate } from './transform.js';
-import { filters } from './filters.js';
+import { filters, percentFormat, typeName } from './filters.js';
 import { tests } from './tests.js';
-import { getAttr } from './python-methods.js';
+import { getAttr, newList } from './python-methods.js';
 import { pyStr, pyTruthy } from './python.js';
 import { TemplateError, UndefinedUseError } from './errors.js';
 import { assertDefined, isUndefined, makeUndefined } from './undefined.js';
@@ -71,7 +71,26 @@ function createEnvironment(): NjEnvironment {
   for (const [name, fn] of Object.entries(tests)) env.addTest(name, fn);
   env.addGlobal('__getattr', getAttr);
   env.addGlobal('__bool', pyTruthy);
-  env.addGlobal('__finalize', pyStr);
+  env.addGlobal('__finalize', finalize);
+  env.addGlobal('__newlist', newList);
+  env.addGlobal('__add', (a: unknown, b: unknown) => {
+    const x = plain(assertDefined(a));
+    const y = plain(assertDefined(b));
+    if (Array.isArray(x) && Array.isArray(y)) return newList(...x, ...y);
+    if (typeof x === 'number' && typeof y === 'number') return x + y;
+    if (typeof x === 'string' && typeof y === 'string') return x + y;
+    if (typeof x === 'boolean' || typeof y === 'boolean') return Number(x) + Number(y);
+    throw new Error(`unsupported operand types for +: '${typeName(x)}' and '${typeName(y)}' (use ~ to join as text)`);
+  });
+  env.addGlobal('__mod', (a: unknown, b: unknown) => {
+    if (typeof a === 'string' || a instanceof SecretString) {
+      const args = Array.isArray(b) ? b : [b];
+      return percentFormat(String(a), args, isPlainObject(b) ? b : {});
+    }
+    const x = Number(assertDefined(a));
+    const y = Number(assertDefined(b));
+    return ((x % y) + y) % y; // Python: the result has the divisor's sign
+  });
   env.addGlobal('__in', inOperator);
   env.addGlobal('__compare', compare);
   env.addGlobal('__test', function (this: unknown, name: string, value: unknown, ...args: unknown[]) {
@@ -92,6 +111,18 @@ function createEnvironment(): NjEnvironment {
     return Array.isArray(v) ? v : [v];
   });
   return env;
+}
+
+const SafeString = (nunjucks.runtime as unknown as { SafeString: new (s: string) => object }).SafeString;
+
+/** How a printed value looks: macro output (SafeString) as text, the rest as Jinja2 prints it. */
+function finalize(value: unknown): string {
+  return value instanceof SafeString ? String(value) : pyStr(value);
+}
+
+/** A native value handed back to the caller: macro output becomes a plain string. */
+function nativeValue(value: unknown): unknown {
+  return value instanceof SafeString ? String(value) : value;
 }
 
 const env = createEnvironment();
@@ -230,7 +261,7 @@ function run(source: string, vars: Record<string, unknown>): { text: string; nat
     failure = e;
   }
   if (failure) throw toTemplateError(source, failure);
-  return box.set ? { text, native: true, value: box.value } : { text, native: false };
+  return box.set ? { text, native: true, value: nativeValue(box.value) } : { text, native: false };
 }
 
 const CAUSE_PREFIX = /^(UndefinedError|FilterError|Error|TypeError|RangeError|SyntaxError|Template render error): /;

@@ -56,10 +56,26 @@ function dictMethods(d: Record<string, unknown>): Record<string, Method> {
   };
 }
 
+/** Lists written in the template itself: only these may be changed, so no template alters a host's variables. */
+const templateLists = new WeakSet<unknown[]>();
+
+export function newList(...items: unknown[]): unknown[] {
+  templateLists.add(items);
+  return items;
+}
+
 function listMethods(l: unknown[]): Record<string, Method> {
+  const mutable = (name: string, fn: Method): Method => (...args: unknown[]) => {
+    if (!templateLists.has(l)) throw new Error(`${name}() can only change a list created in the template ({% set l = [] %}); variables are read-only`);
+    fn(...args);
+    return '';
+  };
   return {
     index: (x: unknown) => l.indexOf(x),
     count: (x: unknown) => l.filter((y) => y === x).length,
+    append: mutable('append', (x) => void l.push(x)),
+    extend: mutable('extend', (xs) => void l.push(...(Array.isArray(xs) ? xs : [xs]))),
+    insert: mutable('insert', (i, x) => void l.splice(Number(i), 0, x)),
   };
 }
 

@@ -112,6 +112,18 @@ function rewriteNode(node: NjNode): NjNode {
       return new N.InlineIf(node.lineno, node.colno, call('__bool', node.left, [node.left]), node.right, node.left);
     case 'In':
       return call('__in', node, [node.left, node.right]);
+    case 'Mod':
+      // Python: "%s-%s" % (a, b) formats strings; numbers use Python's modulo
+      return call('__mod', node, [node.left, node.right]);
+    case 'Add':
+      // Python: lists concatenate, numbers add, strings join
+      return call('__add', node, [node.left, node.right]);
+    case 'Group':
+      // `(a, b)` is a tuple in Jinja2 (nunjucks would evaluate it with JavaScript's comma operator)
+      return (node.children as NjNode[]).length > 1 ? call('__newlist', node, node.children as NjNode[]) : node;
+    case 'Array':
+      // Lists written in the template may be changed with .append() (Jinja2's accumulator idiom)
+      return call('__newlist', node, node.children as NjNode[]);
     case 'Is': {
       // nunjucks passes only one test argument correctly; call tests ourselves: __test(name, value, ...args)
       const right = node.right as NjNode;

@@ -61,6 +61,16 @@ describe('renderString', () => {
     ['{{ loop_var_free }}'.replace('loop_var_free', 'ports | length'), '2'],
     ['{% for h in hosts %}{{ loop.index }}:{{ h.name }} {% endfor %}', '1:a 2:b '],
     ['<{{ "<b>" }}>', '<<b>>'], // no autoescape
+    ['{% macro m(a, b=2) %}[{{ a }}-{{ b }}]{% endmacro %}{{ m(1) }}{{ m(3, b=4) }}', '[1-2][3-4]'],
+    ['{% set l = [] %}{% for p in ports %}{% set _ = l.append(p * 2) %}{% endfor %}{{ l | join(",") }}', '160,886'],
+    ['{{ "%s:%d" % (name, port) }}', 'edu-proxy-01:8080'],
+    ['{{ "%s!" % name }}', 'edu-proxy-01!'],
+    ['{{ -7 % 3 }} {{ 7 % 3 }}', '2 1'], // Python modulo
+    ['{{ ports + [8443] }}', '[80, 443, 8443]'], // lists concatenate
+    ['{{ port + 1 }} {{ "a" + "b" }}', '8081 ab'],
+    ['{% filter upper %}abc{% endfilter %}', 'ABC'],
+    ['{%- if flag -%}  x  {%- endif -%}', 'x'],
+    ['{% raw %}{{ not rendered }}{% endraw %}', '{{ not rendered }}'],
   ])('%s', (template, expected) => {
     expect(renderString(template, vars)).toBe(expected);
   });
@@ -129,6 +139,12 @@ describe('undefined variables are errors that name them', () => {
     expect(renderString('{{ missing is defined }} {{ missing is undefined }} {{ missing.x is defined }}', vars)).toBe('False True False');
     expect(renderString('{{ missing | default("d") }} {{ conf.nope | d(1) }}', vars)).toBe('d 1');
     expect(renderString('{% if missing is defined and missing %}y{% else %}n{% endif %}', vars)).toBe('n');
+  });
+
+  it('variables are read-only: only lists made in the template can be appended to', () => {
+    expect(reason(() => renderString('{{ ports.append(1) }}', vars))).toBe('append() can only change a list created in the template ({% set l = [] %}); variables are read-only');
+    expect(vars.ports).toEqual([80, 443]);
+    expect(reason(() => renderString('{{ name + 1 }}', vars))).toBe("unsupported operand types for +: 'str' and 'int' (use ~ to join as text)");
   });
 
   it('a variable set inside the template or a loop variable is not undefined', () => {
