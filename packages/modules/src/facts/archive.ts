@@ -4,6 +4,7 @@
  */
 import { list } from 'tar';
 import { posix } from 'node:path';
+import { shellQuote, type Fact } from '@haweb/core';
 
 export interface ArchiveEntry {
   /** Path inside the archive, without a leading "./" or trailing "/". */
@@ -60,3 +61,31 @@ export function compareExtracted(
   }
   return { extracted: differing.length === 0, differing };
 }
+
+/** One `tar -tv` line (GNU tar): "-rw-r--r-- root/root  12 2024-01-01 10:00 dir/file". */
+export function parseTarVerboseLine(line: string): ArchiveEntry | undefined {
+  const m = /^(\S)\S*\s+\S+\s+(\d+)\s+\d{4}-\d\d-\d\d\s+\d\d:\d\d(?::\d\d)?\s+(.*)$/.exec(line);
+  if (!m) return undefined;
+  const [, kind, size, rest] = m;
+  const type = kind === '-' ? 'file' : kind === 'd' ? 'directory' : kind === 'l' || kind === 'h' ? 'link' : 'other';
+  let name = rest;
+  if (kind === 'l') name = rest.replace(/ -> .*$/, '');
+  if (kind === 'h') name = rest.replace(/ link to .*$/, '');
+  const path = name.replace(/^\.\//, '').replace(/\/$/, '');
+  if (path === '' || path === '.') return undefined;
+  // mtime 0: the listing's local-time stamp is not compared (size only).
+  return { path, type, size: Number(size), mtime: 0 };
+}
+
+/** The entries of an archive that is already on the host (unarchive with remote_src). */
+export const remoteArchiveEntries: Fact<{ path: string }, ArchiveEntry[]> = {
+  name: 'archive.remote_entries',
+  command: ({ path }) => `LC_ALL=C tar -tv -f ${shellQuote(path)} 2>&1`,
+  parse(stdout, code, { path }) {
+    if (code !== 0) throw new Error(`${path} is not a readable tar archive: ${stdout.trim().split('\n').slice(-2).join(' | ')}`);
+    return stdout
+      .split('\n')
+      .map(parseTarVerboseLine)
+      .filter((e): e is ArchiveEntry => e !== undefined);
+  },
+};

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { shellJoin, type ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
-import { archiveFilePaths, compareExtracted, listLocalArchive } from '../facts/archive.js';
+import { archiveFilePaths, compareExtracted, listLocalArchive, remoteArchiveEntries } from '../facts/archive.js';
 import { fileInfo, pathExists, pathsStat } from '../facts/files.js';
 import { failed, stateDiff, errorMessage } from '../util/result.js';
 import { boolish, remotePath, stringList } from '../util/schema.js';
@@ -64,6 +64,14 @@ export const unarchiveModule = defineHostModule({
           const check = compareExtracted(entries, args.dest, onHost);
           if (check.extracted) return { changed: false, msg: 'archive already extracted', ...base };
         }
+      }
+    } else if (args.creates === undefined) {
+      // The archive is on the host: list it there and compare (file sizes).
+      const entries = await ctx.fact(remoteArchiveEntries, { path: args.src });
+      const paths = archiveFilePaths(entries, args.dest);
+      if (paths.length > 0 && paths.length <= MAX_CHECKED_FILES) {
+        const check = compareExtracted(entries, args.dest, await ctx.fact(pathsStat, { paths }));
+        if (check.extracted) return { changed: false, msg: 'archive already extracted', ...base };
       }
     }
 

@@ -165,6 +165,17 @@ describe('file-changing modules', () => {
     const bad = await run(unarchiveModule, { src: tarball, dest: `${D}/no-such-dir` }, sshContext(conn));
     expect(bad).toMatchObject({ failed: true });
   });
+
+  it('unarchive remote_src: an archive already on the host, listed there to stay idempotent', async () => {
+    const tarball = join(local, 'site-1.0.tar.gz');
+    await run(copyModule, { src: tarball, dest: `${D}/site.tgz` }, sshContext(conn));
+    await conn.run({ script: `mkdir -p ${D}/remote-src` });
+    await converge(conn, unarchiveModule, { src: `${D}/site.tgz`, dest: `${D}/remote-src`, remote_src: true }, probeOf(conn, `cd ${D}/remote-src && find . -type f | sort`));
+    await conn.writeFile(`${D}/not-an-archive`, 'hello');
+    const bad = await run(unarchiveModule, { src: `${D}/not-an-archive`, dest: `${D}/remote-src`, remote_src: true }, sshContext(conn));
+    expect(bad).toMatchObject({ failed: true });
+    expect(bad.msg).toMatch(/not a readable tar archive/);
+  });
 });
 
 describe('command modules', () => {
