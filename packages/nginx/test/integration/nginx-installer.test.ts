@@ -21,7 +21,7 @@ beforeAll(async () => {
   tarball = env.sources.nginx;
   host = await openLabHost(env.state, HOST);
   // A fresh host for this file: nothing of an earlier run (the lab is reused between runs).
-  await host.sh(`if [ -s /usr/local/nginx/logs/nginx.pid ]; then ${NGINX} -s stop || true; fi; rm -rf /usr/local/nginx /usr/local/src/nginx-* /etc/rc.local`);
+  await host.sh(`if [ -s /usr/local/nginx/logs/nginx.pid ]; then ${NGINX} -s stop || true; fi; rm -rf /usr/local/nginx /usr/local/src/nginx-* /etc/rc.local /etc/keepalived/nginx_check.sh`);
 }, 900_000);
 
 afterAll(async () => {

@@ -20,6 +20,8 @@ export interface VrrpServicePlan {
   /** Files whose content or mode differ. */
   writeFiles: DesiredFile[];
   enable: boolean;
+  /** enabled: false on a host where it is enabled at boot. */
+  disable: boolean;
   action?: ServiceAction;
   /** Human-readable reasons, one per change. */
   reasons: string[];
@@ -55,6 +57,8 @@ export function planVrrpService(
   });
   const enable = desired.enabled && !host.enabled;
   if (enable) reasons.push('not enabled at boot');
+  const disable = !desired.enabled && host.enabled;
+  if (disable) reasons.push('enabled at boot, declared disabled');
 
   const upgraded = host.running && (installRuntime || installNode);
   const reload = writeFiles.some((f) => f.onChange === 'reload');
@@ -64,5 +68,5 @@ export function planVrrpService(
   else if (upgraded) action = 'restart';
   else if (reload) action = 'reload';
   if (action) reasons.push(`${action} the daemon`);
-  return { installRuntime, installNode, writeFiles, enable, action, reasons };
+  return { installRuntime, installNode, writeFiles, enable, disable, action, reasons };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { defineModule, shellQuote, type FileDiff, type ModuleContext, type ModuleResult } from '@haweb/core';
-import { defaultsFilePath } from './boot-enable.js';
+import { defaultsFilePath, disableScript } from './boot-enable.js';
 import { enableAtBoot, runInitAction } from './initd-control.js';
 import { renderInitScript } from './initd-script.js';
 import { manifestPath, vrrpHostStateFact, type InstallManifest } from './host-state.js';
@@ -190,7 +190,8 @@ export const vrrpService = defineModule({
     }
     const desiredManifest: InstallManifest = { runtime_digest: runtime.digest, node: desiredNode };
     const plan = planVrrpService({ manifest: desiredManifest, files, state: args.state, enabled: args.enabled }, host);
-    const changed = plan.installRuntime || plan.installNode || plan.writeFiles.length > 0 || plan.enable || plan.action !== undefined;
+    const changed =
+      plan.installRuntime || plan.installNode || plan.writeFiles.length > 0 || plan.enable || plan.disable || plan.action !== undefined;
     const diff: FileDiff[] | undefined = ctx.diff
       ? plan.writeFiles.map((f) => ({ before: '', after: f.content, beforeHeader: `${f.path} (before)`, afterHeader: `${f.path} (after)` }))
       : undefined;
@@ -214,6 +215,10 @@ export const vrrpService = defineModule({
       if (plan.enable) {
         const res = await enableAtBoot(ctx, family, args.name);
         if (!res.ok) return { changed: true, failed: true, msg: `enabling ${args.name} at boot failed: ${res.output}`, ...summary };
+      }
+      if (plan.disable) {
+        const res = await ctx.remote.run({ script: `${disableScript(family, args.name)} 2>&1` }, { become: ctx.become, timeoutMs: 60_000 });
+        if (res.code !== 0) return { changed: true, failed: true, msg: `disabling ${args.name} at boot failed: ${(res.stdout + res.stderr).trim()}`, ...summary };
       }
       if (plan.action) {
         ctx.progress(`${args.name}: ${plan.action}`);

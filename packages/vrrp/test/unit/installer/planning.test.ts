@@ -83,6 +83,13 @@ describe('planVrrpService (checksums in, actions out)', () => {
     const plan = planVrrpService(desired, host);
     expect({ installRuntime: plan.installRuntime, installNode: plan.installNode, files: plan.writeFiles.map((f) => f.path), enable: plan.enable, action: plan.action }).toEqual(expected);
   });
+  it('enabled: false disables a host enabled at boot, and nothing more', () => {
+    const plan = planVrrpService({ ...desired, enabled: false }, hostWith({}));
+    expect({ enable: plan.enable, disable: plan.disable, action: plan.action, reasons: plan.reasons }).toEqual({
+      enable: false, disable: true, action: undefined, reasons: ['enabled at boot, declared disabled'],
+    });
+    expect(planVrrpService({ ...desired, enabled: false }, hostWith({ enabled: false })).disable).toBe(false);
+  });
   it('state stopped stops a running daemon and never starts it', () => {
     expect(planVrrpService({ ...desired, state: 'stopped' }, hostWith({})).action).toBe('stop');
     expect(planVrrpService({ ...desired, state: 'stopped' }, hostWith({ running: false })).action).toBeUndefined();
