@@ -3,10 +3,10 @@ import { posix, basename, join, relative, sep } from 'node:path';
 import { z } from 'zod';
 import { type ModuleContext, type ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
-import { fileInfo, pathsStat } from '../facts/files.js';
+import { fileInfo, pathsStat, type FileInfo } from '../facts/files.js';
 import { attributeCommandsForNew } from '../operations/files.js';
 import { runPlan, type PlannedCommand } from '../util/run.js';
-import { ensureFile } from '../util/file-write.js';
+import { ensureFile, readFileInfo } from '../util/file-write.js';
 import { boolish, modeArg, remotePath } from '../util/schema.js';
 import { failed } from '../util/result.js';
 
@@ -81,12 +81,26 @@ async function copyTree(
   };
 }
 
-/** Where the content goes: a destination ending in "/" or naming a directory gets the source's name. */
-export async function resolveDest(ctx: ModuleContext, dest: string, srcName: string | undefined): Promise<string> {
-  if (srcName === undefined) return dest;
-  if (dest.endsWith('/')) return posix.join(dest, srcName);
-  const info = await ctx.fact(fileInfo, { path: dest, follow: true });
-  return info?.type === 'directory' ? posix.join(dest, srcName) : dest;
+/**
+ * Where the content goes: a destination ending in "/" or naming a directory gets the source's name.
+ * Returns the destination with its file facts (read once: they also serve ensureFile).
+ */
+export async function resolveDest(
+  ctx: ModuleContext,
+  dest: string,
+  srcName: string | undefined,
+): Promise<{ dest: string; info: FileInfo | null }> {
+  const inside = async (dir: string) => {
+    const path = posix.join(dir, srcName!);
+    return { dest: path, info: (await readFileInfo(ctx, path, ctx.diff)) ?? null };
+  };
+  if (srcName !== undefined && dest.endsWith('/')) return inside(dest);
+  const info = await readFileInfo(ctx, dest, ctx.diff);
+  if (srcName !== undefined && info) {
+    const isDir = info.type === 'directory' || (info.type === 'link' && (await ctx.fact(fileInfo, { path: dest, follow: true }))?.type === 'directory');
+    if (isDir) return inside(dest);
+  }
+  return { dest, info: info ?? null };
 }
 
 /**
@@ -117,7 +131,7 @@ export const copyModule = defineHostModule({
     } else {
       content = args.content!;
     }
-    const dest = await resolveDest(ctx, args.dest, srcName);
-    return ensureFile(ctx, { ...args, dest, content });
+    const { dest, info } = await resolveDest(ctx, args.dest, srcName);
+    return ensureFile(ctx, { ...args, dest, content, info });
   },
 });

@@ -21,7 +21,6 @@ export function statResult(path: string, info: FileInfo | undefined): Record<str
     gr_name: info.group,
     size: info.size,
     mtime: info.mtime,
-    readable: undefined,
     xusr: (m & 0o100) !== 0,
     rusr: (m & 0o400) !== 0,
     wusr: (m & 0o200) !== 0,
@@ -48,8 +47,6 @@ export const statModule = defineHostModule({
       follow: args.follow ?? false,
       checksum: args.get_checksum === false ? undefined : args.checksum_algorithm ?? 'sha1',
     });
-    const stat = statResult(args.path, info);
-    delete stat.readable;
-    return { changed: false, stat };
+    return { changed: false, stat: statResult(args.path, info) };
   },
 });

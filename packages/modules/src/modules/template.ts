@@ -33,7 +33,7 @@ export const templateModule = defineHostModule({
       return failed(`template ${local}: ${errorMessage(err)}`);
     }
     const srcName = basename(local).replace(/\.j2$/, '');
-    const dest = await resolveDest(ctx, args.dest, srcName);
-    return ensureFile(ctx, { ...args, dest, content });
+    const { dest, info } = await resolveDest(ctx, args.dest, srcName);
+    return ensureFile(ctx, { ...args, dest, content, info });
   },
 });

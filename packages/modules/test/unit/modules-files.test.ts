@@ -128,6 +128,27 @@ describe('copy', () => {
   });
 });
 
+describe('round trips of a no-op run (what makes re-runs fast)', () => {
+  it.each([
+    ['copy content', copyModule, { content: 'x\n', dest: '/etc/a' }],
+    ['copy src into a folder', copyModule, { src: 'index.html', dest: '/srv/' }],
+    ['template', templateModule, { src: 'site.conf.j2', dest: '/etc/site.conf' }],
+    ['lineinfile', lineinfileModule, { path: '/etc/a', line: 'x', create: true }],
+    ['blockinfile', blockinfileModule, { path: '/etc/b', block: 'x', create: true }],
+    ['file directory', fileModule, { path: '/srv/d', state: 'directory', mode: '0755' }],
+  ] as const)('%s: one fact, no command', async (_n, module, args) => {
+    const host = new FakeHost();
+    const vars = { server_name: 'a' };
+    await runModule(module, args, fakeContext(host, { localDir, vars }));
+    const ctx = fakeContext(host, { localDir, vars, diff: true });
+    const before = host.log.length;
+    const r = await runModule(module, args, ctx);
+    expect(r.changed).toBe(false);
+    expect(ctx.factCalls).toHaveLength(1);
+    expect(host.log.length).toBe(before);
+  });
+});
+
 describe('template', () => {
   it('renders with host vars, idempotent, diff', async () => {
     const host = new FakeHost();
