@@ -34,7 +34,7 @@ interface ClientChannel {
   close(): unknown;
 }
 interface SFTPWrapper {
-  fastPut(local: string, remote: string, cb: (err: Error | null | undefined) => void): void;
+  fastPut(local: string, remote: string, opts: { mode?: number }, cb: (err: Error | null | undefined) => void): void;
   end(): void;
 }
 
@@ -95,7 +95,8 @@ export class SshConnection implements Connection {
     let installed = false;
     try {
       try {
-        await this.fastPut(localPath, upload);
+        // The /tmp copy is readable by its owner only: it may be a secret on its way to root.
+        await this.fastPut(localPath, upload, sudo ? 0o600 : undefined);
       } catch (err) {
         if (err instanceof UnreachableError) throw err;
         // No SFTP subsystem (or it failed): send the bytes through a command's stdin instead.
@@ -110,7 +111,7 @@ export class SshConnection implements Connection {
       }
       installed = true;
     } finally {
-      // The /tmp upload always stays behind; the temp file next to the destination only on failure.
+      // Remove the /tmp upload always; the temp file next to the destination is gone unless we failed.
       if (sudo || !installed) await this.exec(`rm -f ${shellQuote(upload)}`, {}).catch(() => undefined);
     }
   }
@@ -156,11 +157,11 @@ export class SshConnection implements Connection {
     return this.sftpPromise;
   }
 
-  private async fastPut(local: string, remote: string): Promise<void> {
+  private async fastPut(local: string, remote: string, mode?: number): Promise<void> {
     this.assertUsable();
     const sftp = await this.sftp();
     await new Promise<void>((resolve, reject) => {
-      sftp.fastPut(local, remote, (err) => (err ? reject(new Error(`uploading ${local} to ${this.hostName}:${remote} failed: ${err.message}`)) : resolve()));
+      sftp.fastPut(local, remote, mode === undefined ? {} : { mode }, (err) => (err ? reject(new Error(`uploading ${local} to ${this.hostName}:${remote} failed: ${err.message}`)) : resolve()));
     });
   }
 
