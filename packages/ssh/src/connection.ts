@@ -95,8 +95,8 @@ export class SshConnection implements Connection {
     let installed = false;
     try {
       try {
-        // The /tmp copy is readable by its owner only: it may be a secret on its way to root.
-        await this.fastPut(localPath, upload, sudo ? 0o600 : undefined);
+        // Uploaded private (0600): it may be a secret; the finishing script sets the final mode.
+        await this.fastPut(localPath, upload, 0o600);
       } catch (err) {
         if (err instanceof UnreachableError) throw err;
         // No SFTP subsystem (or it failed): send the bytes through a command's stdin instead.

@@ -15,16 +15,25 @@ export function tempPathFor(dest: string): string {
 
 const MODE = /^[0-7]{3,4}$/;
 
+/**
+ * Create the temp file private (umask 077) so content meant for a 0600 file is never readable by
+ * others, and fresh (noclobber: never follows a planted file). `$u` keeps the session's umask.
+ */
+const PRIVATE_CREATE = ['u=$(umask)', 'umask 077', 'set -C'];
+
 function attributeLines(dest: string, attrs: FileAttributes): string[] {
   const t = '"$t"';
   const d = shellQuote(dest);
   const lines: string[] = [];
   if (attrs.mode !== undefined && !MODE.test(attrs.mode)) throw new Error(`invalid file mode ${JSON.stringify(attrs.mode)}`);
-  // Keep what the existing file had unless told otherwise.
+  // Keep what the existing file had unless told otherwise; a new file gets the umask's usual mode
+  // (the temp file itself was created private, see PRIVATE_CREATE).
   lines.push(`if [ -e ${d} ]; then`);
   if (attrs.mode === undefined) lines.push(`  chmod --reference=${d} ${t}`);
   if (attrs.owner === undefined || attrs.group === undefined) lines.push(`  chown --reference=${d} ${t} 2>/dev/null || true`);
-  lines.push(`  :`, `fi`);
+  lines.push(`  :`);
+  if (attrs.mode === undefined) lines.push(`else`, `  chmod "$(printf '%o' $(( 0666 & ~0$u )))" ${t}`);
+  lines.push(`fi`);
   if (attrs.mode !== undefined) lines.push(`chmod ${attrs.mode} ${t}`);
   if (attrs.owner !== undefined && attrs.group !== undefined) {
     lines.push(`chown ${shellQuote(`${attrs.owner}:${attrs.group}`)} ${t}`);
@@ -46,22 +55,23 @@ export function atomicWriteScript(dest: string, attrs: FileAttributes = {}, from
     'set -e',
     `t=${shellQuote(tmp)}`,
     `trap 'rm -f "$t"' EXIT`,
-    // noclobber: the temp file is created fresh (never follows a planted file), with the umask's mode.
-    `set -C`,
+    ...PRIVATE_CREATE,
     from === undefined ? `cat > "$t"` : `cat -- ${shellQuote(from)} > "$t"`,
     `set +C`,
+    `umask "$u"`,
     ...attributeLines(dest, attrs),
     `mv -f "$t" ${shellQuote(dest)}`,
     `trap - EXIT`,
   ].join('\n');
 }
 
-/** Move an already uploaded temp file (in the destination's folder) into place. */
+/** Move an already uploaded temp file (in the destination's folder, created 0600) into place. */
 export function finishUploadScript(tmp: string, dest: string, attrs: FileAttributes = {}): string {
   return [
     'set -e',
     `t=${shellQuote(tmp)}`,
     `trap 'rm -f "$t"' EXIT`,
+    `u=$(umask)`,
     ...attributeLines(dest, attrs),
     `mv -f "$t" ${shellQuote(dest)}`,
     `trap - EXIT`,

@@ -22,6 +22,27 @@ describe('atomicWriteScript', () => {
     expect(readdirSync(dir)).toEqual(['new.conf']);
   });
 
+  it('a new file follows the session umask (027 -> 0640); the temp file is created private first', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'haweb-w-'));
+    const dest = join(dir, 'n');
+    expect(sh(`umask 027; ${atomicWriteScript(dest)}`, 'x').code).toBe(0);
+    expect(mode(dest)).toBe('640');
+    const script = atomicWriteScript(dest);
+    expect(script.indexOf('umask 077')).toBeGreaterThan(-1);
+    expect(script.indexOf('umask 077')).toBeLessThan(script.indexOf('cat > "$t"'));
+  });
+
+  it('the temp file is not readable by others while the content streams in', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'haweb-w-'));
+    const dest = join(dir, 'secret');
+    // The content comes from a slow producer; meanwhile look at the temp file's mode.
+    const r = spawnSync('sh', ['-c', `umask 022; (printf 'part1'; sleep 0.5; printf 'part2') | { ${atomicWriteScript(dest, { mode: '0600' })}
+} & sleep 0.25; stat -c '%a' ${dir}/.secret.haweb-*.tmp; wait`]);
+    expect(r.stdout.toString()).toBe('600\n');
+    expect(readFileSync(dest, 'utf8')).toBe('part1part2');
+    expect(mode(dest)).toBe('600');
+  });
+
   it('keeps the existing mode when none is given, applies one when given', () => {
     const dir = mkdtempSync(join(tmpdir(), 'haweb-w-'));
     const dest = join(dir, 'x');
