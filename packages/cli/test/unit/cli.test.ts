@@ -242,3 +242,12 @@ describe('plug-ins', () => {
     }
   });
 });
+
+describe('working folder', () => {
+  it('is where npm was invoked when run through `npm run provision`, else the process cwd', async () => {
+    const { invocationDir } = await import('../../src/io.js');
+    expect(invocationDir({ npm_lifecycle_event: 'provision', INIT_CWD: '/home/u/site' }, '/repo')).toBe('/home/u/site');
+    expect(invocationDir({ npm_lifecycle_event: 'test', INIT_CWD: '/elsewhere' }, '/repo')).toBe('/repo');
+    expect(invocationDir({}, '/repo')).toBe('/repo');
+  });
+});
