@@ -29,6 +29,7 @@ export { metaModule, META_ACTIONS } from './modules/meta.js';
 // Facts (command + pure parser).
 export * from './facts/files.js';
 export * from './facts/server.js';
+export * from './facts/network.js';
 export * from './facts/packages.js';
 export * from './facts/services.js';
 export * from './facts/iptables.js';
