@@ -4,6 +4,8 @@
  * connection becomes an UnreachableError naming the host and the reason.
  */
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { NodeSSH, type Config } from 'node-ssh';
 import { UnreachableError, type ConnectionTarget, type Connector } from '@haweb/core';
 import { SshConnection, DEFAULT_MAX_CHANNELS } from './connection.js';
@@ -17,6 +19,16 @@ export interface SshConnectorOptions {
   onHostKeyLearned?: (message: string) => void;
   /** Seconds between keepalives (default 15). */
   keepaliveIntervalMs?: number;
+}
+
+const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+
+async function firstDefaultKey(): Promise<string | undefined> {
+  for (const name of DEFAULT_KEYS) {
+    const text = await readFile(join(homedir(), '.ssh', name), 'utf8').catch(() => undefined);
+    if (text !== undefined) return text;
+  }
+  return undefined;
 }
 
 export class SshConnector implements Connector {
@@ -34,6 +46,9 @@ export class SshConnector implements Connector {
       } catch (err) {
         throw fail(`cannot read private key ${target.privateKeyFile}: ${(err as Error).message}`, 'auth');
       }
+    } else if (target.password === undefined && !process.env.SSH_AUTH_SOCK) {
+      // Like ssh(1): without a key file, password or agent, try the user's default keys.
+      privateKey = await firstDefaultKey();
     }
 
     let knownTypes: string[];
@@ -84,6 +99,7 @@ export class SshConnector implements Connector {
       hostVerifier,
       algorithms: { serverHostKey: hostKeyAlgorithms(knownTypes) as never },
       ...(privateKey !== undefined ? { privateKey } : {}),
+      ...(privateKey === undefined && process.env.SSH_AUTH_SOCK ? { agent: process.env.SSH_AUTH_SOCK } : {}),
       ...(target.password !== undefined ? { password: target.password } : {}),
     };
 

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -118,6 +118,23 @@ describe('SshConnector over a loopback ssh2 server', () => {
     await conn.close();
     expect(readFileSync(t.knownHostsFile, 'utf8')).toBe(`[127.0.0.1]:${port} ${keyBlob(hostKey.pubLine)}\n`);
     expect(learned[0]).toMatch(/learned ssh-ed25519 key for loopback/);
+  });
+
+  it('without a key file, password or agent it uses ~/.ssh/id_ed25519 like ssh(1)', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'haweb-home-'));
+    mkdirSync(join(home, '.ssh'));
+    writeFileSync(join(home, '.ssh', 'id_ed25519'), clientKey.priv, { mode: 0o600 });
+    const saved = { HOME: process.env.HOME, SSH_AUTH_SOCK: process.env.SSH_AUTH_SOCK };
+    process.env.HOME = home;
+    delete process.env.SSH_AUTH_SOCK;
+    try {
+      const conn = await new SshConnector().connect(target({ privateKeyFile: undefined }));
+      expect((await conn.run({ argv: ['true'] })).code).toBe(0);
+      await conn.close();
+    } finally {
+      process.env.HOME = saved.HOME;
+      if (saved.SSH_AUTH_SOCK !== undefined) process.env.SSH_AUTH_SOCK = saved.SSH_AUTH_SOCK;
+    }
   });
 
   it('an unaccepted client key is an auth failure', async () => {
