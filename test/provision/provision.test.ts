@@ -3,10 +3,10 @@
  * Runs from the repo root: npx vitest run --config vitest.integration.config.ts test/provision
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'packages/cli/dist/main.js');
@@ -121,6 +121,10 @@ describe('provision run on lab hosts', () => {
 
 describe('provision failures on lab hosts', () => {
   const work = mkdtempSync(join(tmpdir(), 'provision-it-'));
+  afterAll(() => {
+    rmSync(work, { recursive: true, force: true });
+    for (const h of lab.hosts) onHost(h.name, `rm -rf ${APP_DIR}`);
+  });
 
   it('an unreachable host is reported and the run exits 4 while the others converge', () => {
     const inv = join(work, 'unreachable.yml');
