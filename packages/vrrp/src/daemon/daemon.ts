@@ -53,6 +53,7 @@ export class VrrpDaemon {
   private statusWriting?: Promise<void>;
   private refreshTimer?: TimerHandle;
   private addressRetry?: TimerHandle;
+  private linkCache?: Map<string, Promise<InterfaceInfo | undefined>>;
   private readonly notifies = new Set<Promise<void>>();
   private stopped = false;
 
@@ -74,10 +75,13 @@ export class VrrpDaemon {
   async start(config: VrrpConfig): Promise<void> {
     this.config = config;
     this.installVipFilter(config);
-    await this.removeResidualVips(config.instances);
+    // Startup time is failback time: the independent lookups run together, each interface once.
+    this.linkCache = new Map();
+    await Promise.all([this.removeResidualVips(config.instances), this.refreshLinks(config)]);
     this.syncTrackers(config);
-    await this.refreshLinks(config);
+    // One after another: instances sharing an interface must share one socket.
     for (const instanceConfig of config.instances) await this.addRuntime(instanceConfig);
+    this.linkCache = undefined;
     this.buildSyncGroups(config);
     this.watchLinks(config);
     for (const r of this.runtimes.values()) {
@@ -116,10 +120,19 @@ export class VrrpDaemon {
   }
 
   /** Our advert source: unicast_src_ip, mcast_src_ip, or the interface's first address that is not a VIP. */
+  /** links.get, asked once per interface while start() runs. */
+  private linkInfo(name: string): Promise<InterfaceInfo | undefined> {
+    const cached = this.linkCache?.get(name);
+    if (cached) return cached;
+    const info = this.deps.links.get(name).catch(() => undefined);
+    this.linkCache?.set(name, info);
+    return info;
+  }
+
   private async sourceAddress(instance: InstanceConfig, vips: Set<string>): Promise<string | undefined> {
     const configured = instance.unicastSrcIp ?? instance.mcastSrcIp;
     if (configured) return configured;
-    const info = await this.deps.links.get(instance.interface).catch(() => undefined);
+    const info = await this.linkInfo(instance.interface);
     if (info?.primaryAddress && !vips.has(info.primaryAddress)) return info.primaryAddress;
     const all = await this.deps.addresses.list(instance.interface).catch(() => [] as string[]);
     return all.find((a) => !vips.has(a));
@@ -274,10 +287,10 @@ export class VrrpDaemon {
 
   private async refreshLinks(config: VrrpConfig): Promise<void> {
     const names = new Set(config.instances.flatMap((i) => this.trackedInterfaces(i).map((t) => t.name)));
-    for (const name of names) {
-      const info = await this.deps.links.get(name).catch(() => undefined);
+    await Promise.all([...names].map(async (name) => {
+      const info = await this.linkInfo(name);
       this.links.set(name, info?.up ?? false);
-    }
+    }));
   }
 
   private watchLinks(config: VrrpConfig): void {

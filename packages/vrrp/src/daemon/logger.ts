@@ -44,6 +44,8 @@ export function createLogger(options: LoggerOptions): Logger & { close(): void }
   const path = options.syslogPath ?? '/dev/log';
   const fileFd = !options.console && options.logFile ? openLogFile(options.logFile) : undefined;
   const syslog = !options.console && fileFd === undefined && existsSync(path) ? openSyslog(path, ident) : undefined;
+  // A reader that went away (a closed pipe) must not kill the daemon with EPIPE.
+  if (!options.write) ignoreStderrErrors();
   const write = options.write ?? (fileFd !== undefined
     ? (line: string) => { try { writeSync(fileFd, `${line}\n`); } catch { process.stderr.write(`${line}\n`); } }
     : (line: string) => process.stderr.write(`${line}\n`));
@@ -62,6 +64,13 @@ export function createLogger(options: LoggerOptions): Logger & { close(): void }
       if (fileFd !== undefined) closeSync(fileFd);
     },
   };
+}
+
+let stderrGuarded = false;
+function ignoreStderrErrors(): void {
+  if (stderrGuarded) return;
+  stderrGuarded = true;
+  process.stderr.on('error', () => {});
 }
 
 /** O_APPEND, so the supervisor and its worker can share one file line by line. */
