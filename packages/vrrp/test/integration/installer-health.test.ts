@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nginxConfig, nginxHealthCheck, nginxIndex, nginxService, nginxSource } from '../../../nginx/src/index.js';
 import { vrrpService } from '../../src/installer/index.js';
 import { httpGet, openLabHost, type LabHost } from '../../../nginx/test/support/lab-host.js';
-import { installerLab } from '../../../nginx/test/integration/private-lab.js';
+import { installerLab, releaseInstallerLab, type LabApi } from '../../../nginx/test/integration/private-lab.js';
 
+let lab: LabApi;
 let hosts: LabHost[] = [];
 let vip: string;
 const NGINX = '/usr/local/nginx/sbin/nginx';
@@ -73,6 +74,7 @@ async function settleOn(want: string, ms: number): Promise<{ settled: boolean; s
 
 beforeAll(async () => {
   const env = await installerLab();
+  lab = env.lab;
   vip = env.state.hosts[0].address.replace(/\.\d+$/, '.65');
   hosts = await Promise.all(['edu-proxy-01', 'edu-proxy-02'].map((h) => openLabHost(env.state, h)));
   await Promise.all(
@@ -101,7 +103,8 @@ afterAll(async () => {
     await host.try(`[ -f /root/nginx.conf.keep ] && cp /root/nginx.conf.keep ${CONF}; ${NGINX} 2>/dev/null; /etc/init.d/vrrpd stop`);
     await host.close();
   }
-});
+  await releaseInstallerLab(lab);
+}, 120_000);
 
 describe('health check + vrrpd (weight -20)', () => {
   it('the master (100) holds the VIP alone', async () => {

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vrrpService } from '../../src/installer/index.js';
 import { openLabHost, type LabHost } from '../../../nginx/test/support/lab-host.js';
-import { INSTALLER_LAB, installerLab, type LabApi } from '../../../nginx/test/integration/private-lab.js';
+import { INSTALLER_LAB, installerLab, releaseInstallerLab, type LabApi } from '../../../nginx/test/integration/private-lab.js';
 
 let lab: LabApi;
 let hosts: LabHost[] = [];
@@ -72,7 +72,8 @@ afterAll(async () => {
     await host.try('/etc/init.d/vrrpd stop');
     await host.close();
   }
-});
+  await releaseInstallerLab(lab);
+}, 120_000);
 
 describe(`vrrp_service on ${INSTALLER_LAB}`, () => {
   it('fresh hosts: installed, validated, enabled, started; the master holds the VIP', async () => {

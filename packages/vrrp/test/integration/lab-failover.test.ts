@@ -6,7 +6,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabState } from '@haweb/lab';
-import { Daemon, checkScript, hasAddress, inNs, removeAddress, privateLab, vrrpConfig, waitUntil, type DaemonKind } from './support/lab-vrrp.js';
+import { Daemon, checkScript, hasAddress, inNs, releasePrivateLab, removeAddress, privateLab, vrrpConfig, waitUntil, type DaemonKind } from './support/lab-vrrp.js';
 
 let lab: LabState;
 const scriptDir = `/tmp/vrrpio-checks-${process.pid}`;
@@ -15,9 +15,10 @@ beforeAll(async () => {
   lab = await privateLab();
 }, 600_000);
 
-afterAll(() => {
+afterAll(async () => {
   rmSync(scriptDir, { recursive: true, force: true });
-});
+  await releasePrivateLab();
+}, 120_000);
 
 /** Which hosts (by index) hold the VIP right now. */
 function holders(): number[] {

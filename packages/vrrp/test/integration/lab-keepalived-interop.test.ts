@@ -4,9 +4,9 @@
  * VIP's holder is checked on both hosts, and tshark (in keepalived's host) decodes our adverts as
  * valid VRRP with a good checksum.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LabState } from '@haweb/lab';
-import { Daemon, hasAddress, privateLab, removeAddress, vrrpConfig, waitUntil } from './support/lab-vrrp.js';
+import { Daemon, hasAddress, privateLab, releasePrivateLab, removeAddress, vrrpConfig, waitUntil } from './support/lab-vrrp.js';
 import { Capture } from './support/tshark.js';
 
 let lab: LabState;
@@ -14,6 +14,8 @@ let lab: LabState;
 beforeAll(async () => {
   lab = await privateLab();
 }, 600_000);
+
+afterAll(() => releasePrivateLab(), 120_000);
 
 function holders(): number[] {
   return lab.hosts.flatMap((h, i) => (hasAddress(h.netns, lab.interface, lab.vip) ? [i] : []));

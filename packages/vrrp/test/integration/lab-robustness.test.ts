@@ -12,7 +12,7 @@ import type { LabState } from '@haweb/lab';
 import { encodeAdvert, type AdvertInput } from '../../src/protocol/index.js';
 import { vrrpIpv4Header } from '../../src/os/frames.js';
 import { OsAgent } from './support/agent.js';
-import { Daemon, hasAddress, type DaemonKind, inNs, privateLab, removeAddress, vrrpConfig, waitUntil } from './support/lab-vrrp.js';
+import { Daemon, hasAddress, type DaemonKind, inNs, privateLab, releasePrivateLab, removeAddress, vrrpConfig, waitUntil } from './support/lab-vrrp.js';
 
 const VRID = 81;
 /** The daemon under test; keepalived can be substituted to check the harness itself. */
@@ -45,7 +45,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(daemons.map((d) => d.stop()));
   for (const h of lab.hosts) removeAddress(h.netns, lab.interface, `${lab.vip}/${lab.prefix}`);
-});
+  await releasePrivateLab();
+}, 120_000);
 
 /** Samples the VIP holders every `everyMs` while `during` runs; returns every distinct observation. */
 async function watchHolders(during: Promise<unknown>, everyMs = 200): Promise<string[]> {

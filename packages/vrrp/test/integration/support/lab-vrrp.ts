@@ -26,6 +26,16 @@ export async function privateLab(): Promise<LabState> {
   return ensureLab({ name: LAB_NAME, subnet: LAB_SUBNET, hosts: 2 });
 }
 
+/**
+ * Takes the private lab down after a test file (CI only removes the default lab), unless
+ * VRRP_KEEP_LAB=1 keeps it for the next run; bringing it up again from the cached image takes ~2 s.
+ */
+export async function releasePrivateLab(): Promise<void> {
+  if (process.env.VRRP_KEEP_LAB === '1') return;
+  const { downLab } = await import('@haweb/lab');
+  await downLab(LAB_NAME);
+}
+
 export function nsArgv(ns: string, argv: string[]): string[] {
   return ['nsenter', `--net=/run/netns/${ns}`, '--', ...argv];
 }
