@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { formatDiagnostic, loadConfig, type VipConfig } from '../config/index.js';
+import { loadConfig, type VipConfig } from '../config/index.js';
 import { IpAddressManager } from '../os/addresses.js';
 import type { AddressManager } from '../os/types.js';
 import { createLogger, type Logger } from './logger.js';
@@ -36,19 +36,20 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
   const addresses = options.addresses ?? new IpAddressManager();
   const workerScript = options.workerScript ?? fileURLToPath(new URL('./worker-main.js', import.meta.url));
   log.info(`Starting vrrpd v${options.version}`);
-  const initial = loadConfig(options.configFile);
-  if (!initial.ok || !initial.config) {
-    for (const d of initial.diagnostics) log.error(formatDiagnostic(d));
-    log.error(`configuration ${options.configFile} has errors; not starting`);
-    return 1;
-  }
-  let vips: VipConfig[] = initial.config.instances.flatMap((i) => i.vips);
   try {
     await claimPidFile(options.pidFile);
   } catch (error) {
     log.error((error as Error).message);
     return 1;
   }
+  // The VIPs to clean up if the worker dies. Read after the fork (below) so that the worker's start-up,
+  // which is what a failback waits for, does not also wait for this parse; a configuration with
+  // errors is reported by the worker, which then exits with EXIT_CONFIG.
+  let vips: VipConfig[] = [];
+  const readVips = () => {
+    const loaded = loadConfig(options.configFile);
+    if (loaded.ok && loaded.config) vips = loaded.config.instances.flatMap((i) => i.vips);
+  };
 
   let worker: ChildProcess | undefined;
   let stopping = false;
@@ -124,8 +125,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
   const onTerm = () => stop('SIGTERM');
   const onInt = () => stop('SIGINT');
   const onHup = () => {
-    const next = loadConfig(options.configFile);
-    if (next.ok && next.config) vips = next.config.instances.flatMap((i) => i.vips);
+    readVips();
     log.info('Reloading: forwarding SIGHUP to the VRRP child process');
     worker?.kill('SIGHUP');
   };
@@ -135,6 +135,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
   process.on('SIGHUP', onHup);
   process.on('SIGUSR1', onUsr1);
   start();
+  readVips();
   const code = await finished;
   process.off('SIGTERM', onTerm);
   process.off('SIGINT', onInt);
