@@ -14,12 +14,12 @@ const ENGINES = ['vrrpd', 'keepalived'];
 
 function usage(message) {
   if (message) console.error(`demo: ${message}`);
-  console.error('usage: npm run demo [-- --engine vrrpd|keepalived] [--lab NAME] [--out DIR] [--no-drill]');
+  console.error('usage: npm run demo [-- --engine vrrpd|keepalived] [--lab NAME] [--out DIR (default demo-out/<engine>)] [--no-drill]');
   process.exit(2);
 }
 
 export function parseArgs(argv) {
-  const opts = { engine: 'vrrpd', lab: process.env.HAWEB_LAB_NAME || 'haweb', out: 'demo-out', drill: true };
+  const opts = { engine: 'vrrpd', lab: process.env.HAWEB_LAB_NAME || 'haweb', out: undefined, drill: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -107,7 +107,7 @@ function finish(code, extra) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const inventory = `/var/lib/haweb/lab/${opts.lab}/inventory.yml`;
-  const out = resolve(ROOT, opts.out);
+  const out = resolve(ROOT, opts.out ?? join('demo-out', opts.engine));
   const provisionArgv = [node, bin.provision, 'run', 'playbooks/ha-nginx.yml', '-i', inventory, '-e', `ha_engine=${opts.engine}`];
   console.log(bold(`haweb demo: lab ${opts.lab}, engine ${opts.engine}`));
 
