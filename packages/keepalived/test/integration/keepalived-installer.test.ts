@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keepalivedConfig, keepalivedService, keepalivedSource } from '../../src/index.js';
 import { openLabHost, type LabHost } from '../../../nginx/test/support/lab-host.js';
-import { INSTALLER_LAB, installerLab, type LabApi } from '../../../nginx/test/integration/private-lab.js';
+import { INSTALLER_LAB, installerLab, releaseInstallerLab, type LabApi } from '../../../nginx/test/integration/private-lab.js';
 
 const HOST = 'edu-proxy-02';
 let lab: LabApi;
@@ -70,7 +70,8 @@ afterAll(async () => {
   // Leave no VRRP speaker behind for the next test file.
   await host?.try('/etc/init.d/keepalived stop');
   await host?.close();
-});
+  await releaseInstallerLab(lab);
+}, 120_000);
 
 describe(`keepalived_source on ${INSTALLER_LAB}/${HOST}`, () => {
   it('a fresh host: builds, installs the init script, defaults, link, and enables it at boot', async () => {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nginxConfig, nginxHealthCheck, nginxIndex, nginxService, nginxSource, rcLocal } from '../../src/index.js';
 import { httpGet, openLabHost, type LabHost } from '../support/lab-host.js';
-import { INSTALLER_LAB, installerLab, type LabApi } from './private-lab.js';
+import { INSTALLER_LAB, installerLab, releaseInstallerLab, type LabApi } from './private-lab.js';
 
 const HOST = 'edu-proxy-01';
 let lab: LabApi;
@@ -26,7 +26,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await host?.close();
-});
+  await releaseInstallerLab(lab);
+}, 120_000);
 
 async function nginxV(): Promise<string> {
   const r = await host.try(`${NGINX} -V`);
