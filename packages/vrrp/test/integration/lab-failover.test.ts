@@ -3,13 +3,14 @@
  * check script, and (vrrpd only) kill -9 of the VRRP worker. The oracle is who holds the VIP on eth1.
  * The keepalived pair runs the same scenarios as a control of the harness itself.
  */
-import { rmSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LabState } from '@haweb/lab';
 import { Daemon, checkScript, hasAddress, inNs, releasePrivateLab, removeAddress, privateLab, vrrpConfig, waitUntil, type DaemonKind } from './support/lab-vrrp.js';
 
 let lab: LabState;
-const scriptDir = `/tmp/vrrpio-checks-${process.pid}`;
+// Root-owned 0755 directory in /run: what enable_script_security wants everywhere (see the /tmp test below).
+const scriptDir = `/run/vrrpio-checks-${process.pid}`;
 
 beforeAll(async () => {
   lab = await privateLab();
@@ -64,6 +65,11 @@ describe.each(['vrrpd', 'keepalived'] as DaemonKind[])('two %s hosts (seed confi
     await expectSoleHolder(0, 15_000, 'initial election');
   }, 60_000);
 
+  afterEach((context) => {
+    if (context.task.result?.state !== 'fail') return;
+    for (const d of daemons) if (d) console.log(`---- ${d.kind} in ${d.ns} ----\n${d.log.split('\n').filter((l) => !/Sending gratuitous ARP on/.test(l)).slice(-40).join('\n')}`);
+  });
+
   afterAll(async () => {
     await Promise.all(daemons.map((d) => d?.stop()));
     // Leave no VIP behind whatever happened.
@@ -99,7 +105,8 @@ describe.each(['vrrpd', 'keepalived'] as DaemonKind[])('two %s hosts (seed confi
     await expectSoleHolder(0, 8000, 'after the check recovered');
   });
 
-  it.runIf(kind === 'vrrpd')('kill -9 of the master\'s worker: the supervisor removes the VIP and respawns it', async () => {
+  // keepalived is left out on purpose: it leaves the VIP on the killed master (the behaviour vrrpd fixes).
+  if (kind === 'vrrpd') it('kill -9 of the master\'s worker: the supervisor removes the VIP and respawns it', async () => {
     const supervisor = daemons[0].mainPid();
     const worker = daemons[0].workerPid();
     expect(supervisor).toBeDefined();
@@ -124,5 +131,27 @@ describe.each(['vrrpd', 'keepalived'] as DaemonKind[])('two %s hosts (seed confi
     expect(respawned).not.toBe(worker);
     expect(daemons[0].mainPid()).toBe(supervisor);
     await expectSoleHolder(0, 12_000, 'after the respawned worker preempted back');
+  });
+});
+
+describe('enable_script_security with a script under /tmp (world-writable, sticky), as keepalived allows', () => {
+  it.each(['keepalived', 'vrrpd'] as DaemonKind[])('%s runs a root-owned check script kept in a root-owned directory under /tmp', async (kind) => {
+    const dir = `/tmp/vrrpio-sticky-${kind}-${process.pid}`;
+    const marker = `${dir}/ran`;
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    const script = `${dir}/check.sh`;
+    writeFileSync(script, `#!/bin/sh\ntouch ${marker}\n`);
+    chmodSync(script, 0o755);
+    const daemon = Daemon.start(kind, lab.hosts[0].netns, vrrpConfig({
+      ifname: lab.interface, vrid: 62, priority: 100, state: 'BACKUP', version: 2, advertInt: '1', vip: lab.vip, prefixLength: lab.prefix,
+      check: { script, interval: 1, weight: -20 },
+    }), { tag: `sticky-${kind}` });
+    try {
+      await waitUntil(() => existsSync(marker), 8000, () => `${kind} never ran ${script}. Log:\n${daemon.log}`);
+    } finally {
+      await daemon.stop();
+      removeAddress(lab.hosts[0].netns, lab.interface, `${lab.vip}/${lab.prefix}`);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
