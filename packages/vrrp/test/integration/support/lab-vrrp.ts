@@ -79,7 +79,12 @@ export class Daemon {
   ) {
     child.stdout!.on('data', (c) => (this.log += c));
     child.stderr!.on('data', (c) => (this.log += c));
-    this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    this.exited = new Promise((resolve) =>
+      child.on('exit', (code, signal) => {
+        this.removeFiles(); // however it ended (stop, kill -9, timeout), its directory goes
+        resolve({ code, signal });
+      }),
+    );
   }
 
   /** Starts `kind` in `ns` with `config`; it is killed after `maxSeconds` whatever happens. */
