@@ -3,7 +3,7 @@
  * network namespaces, and reading who holds the VIP. Only the network namespace is entered
  * (`nsenter --net=/run/netns/<ns>`), so the controller's node, repo and /tmp are used as they are.
  *
- * The lab is a private one (name `vrrpio`, 203.0.113.0/24) so these tests never share a LAN or a
+ * The lab is a private one (name `vrrpio`, 198.18.53.0/24, RFC 2544's benchmarking range) so these tests never share a LAN or a
  * VRID with whoever is using the default lab `haweb`.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -17,7 +17,7 @@ import type { LabState } from '@haweb/lab';
 const execFileAsync = promisify(execFile);
 
 export const LAB_NAME = 'vrrpio';
-export const LAB_SUBNET = '203.0.113.0/24';
+export const LAB_SUBNET = '198.18.53.0/24';
 export const VRRPD = fileURLToPath(new URL('../../../dist/bin/vrrpd.js', import.meta.url));
 export const KEEPALIVED = '/usr/sbin/keepalived';
 

@@ -18,6 +18,16 @@ describe('enable_script_security check', () => {
   ])('%s', (_, entries, expected) => {
     expect(insecureScript('/etc/keepalived/check.sh', tree(entries))).toBe(expected);
   });
+  const tmp = { '/': { mode: 0o40755 }, '/tmp': { mode: 0o41777 } };
+  it.each([
+    ['in a root-owned directory under sticky /tmp', { ...tmp, '/tmp/d': { mode: 0o40755 }, '/tmp/d/c.sh': { mode: 0o100755 } }, '/tmp/d/c.sh', undefined],
+    ['directly in sticky /tmp, root-owned', { ...tmp, '/tmp/c.sh': { mode: 0o100755 } }, '/tmp/c.sh', undefined],
+    ['under a world-writable directory without the sticky bit', { ...tmp, '/tmp/d': { mode: 0o40777 }, '/tmp/d/c.sh': { mode: 0o100755 } }, '/tmp/d/c.sh', '/tmp/d is writable by everyone'],
+    ['a sticky bit on the script itself does not excuse it', { ...tmp, '/tmp/c.sh': { mode: 0o101777 } }, '/tmp/c.sh', '/tmp/c.sh is writable by everyone'],
+    ['a user-owned entry in sticky /tmp', { ...tmp, '/tmp/d': { uid: 1000, mode: 0o40755 }, '/tmp/d/c.sh': { mode: 0o100755 } }, '/tmp/d/c.sh', '/tmp/d is owned by uid 1000, not root'],
+  ])('sticky directories (as keepalived): %s', (_, entries, path, expected) => {
+    expect(insecureScript(path, tree(entries))).toBe(expected);
+  });
   it('a relative path is refused', () => {
     expect(insecureScript('check.sh', tree(safe))).toBe('check.sh is not an absolute path');
   });
