@@ -42,7 +42,7 @@ export interface RuntimeManifest {
    * hashed on every run: a no-op run must stay fast; a dependency changes with its version).
    */
   digest: string;
-  /** The daemon entry point relative to the runtime folder (package.json bin.vrrpd). */
+  /** The daemon entry point relative to the runtime folder (package.json vrrpdRuntime.entry, else bin.vrrpd). */
   entry: string;
 }
 
@@ -59,6 +59,11 @@ interface PackageJson {
   bin?: string | Record<string, string>;
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
+  /**
+   * What the daemon needs at run time, when less than `dependencies` (which also serve the
+   * controller-side installer): the packages its import graph reaches, and dist/ folders it never loads.
+   */
+  vrrpdRuntime?: { entry?: string; dependencies?: string[]; excludeDist?: string[] };
 }
 
 function readPackageJson(dir: string): PackageJson {
@@ -113,14 +118,17 @@ const noMaps = (rel: string): boolean => !rel.endsWith('.map') && !rel.endsWith(
 /** Collect the runtime's files for a target arch. Throws when a needed package is missing. */
 export function collectRuntime(packageRoot: string, arch: NodeArch): RuntimeManifest {
   const pkg = readPackageJson(packageRoot);
-  const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.vrrpd;
+  // The built entry: npm's bin may be a committed shim outside dist/ that only loads it.
+  const bin = pkg.vrrpdRuntime?.entry ?? (typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.vrrpd);
   if (!bin) throw new Error(`${packageRoot}/package.json has no bin.vrrpd`);
   const entry = bin.replace(/^\.\//, '');
   if (!existsSync(join(packageRoot, entry))) {
     throw new Error(`the VRRP runtime is not built (${join(packageRoot, entry)} is missing): run the build first`);
   }
   const files: RuntimeFile[] = [{ path: 'package.json', source: join(packageRoot, 'package.json'), executable: false }];
-  listFiles(join(packageRoot, 'dist'), 'dist', files, noMaps);
+  const excluded = (pkg.vrrpdRuntime?.excludeDist ?? []).map((d) => d.replace(/\/+$/, ''));
+  const isExcluded = (rel: string): boolean => excluded.some((d) => rel === d || rel.startsWith(`${d}/`));
+  listFiles(join(packageRoot, 'dist'), 'dist', files, (rel) => noMaps(rel) && !isExcluded(rel));
 
   // Where each real folder lands in the runtime: the package root is the runtime root, every
   // ancestor's node_modules is the runtime's node_modules, a workspace package goes to
@@ -147,7 +155,12 @@ export function collectRuntime(packageRoot: string, arch: NodeArch): RuntimeMani
     for (const name of Object.keys(p.dependencies ?? {})) queue.push({ name, from, optional: false });
     for (const name of Object.keys(p.optionalDependencies ?? {})) queue.push({ name, from, optional: true });
   };
-  enqueue(pkg, realpathSync(packageRoot));
+  const runtimeDeps = pkg.vrrpdRuntime?.dependencies;
+  if (runtimeDeps) {
+    for (const name of runtimeDeps) queue.push({ name, from: realpathSync(packageRoot), optional: false });
+  } else {
+    enqueue(pkg, realpathSync(packageRoot));
+  }
   while (queue.length > 0) {
     const { name, from, optional } = queue.shift()!;
     if (optional && isOtherPlatformPackage(name, arch)) continue;

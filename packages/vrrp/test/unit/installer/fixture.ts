@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
  * to the parent node_modules, a workspace-style package (outside node_modules), and koffi-like
  * platform packages (only linux-x64 installed).
  */
-export function runtimeFixture(): { root: string; top: string } {
+export function runtimeFixture(options: { runtime?: { entry?: string; dependencies?: string[]; excludeDist?: string[] }; bin?: string } = {}): { root: string; top: string } {
   const top = mkdtempSync(join(tmpdir(), 'vrrp-fixture-'));
   const root = join(top, 'packages', 'vrrp');
   const put = (path: string, content: string, mode = 0o644): void => {
@@ -16,9 +16,12 @@ export function runtimeFixture(): { root: string; top: string } {
     chmodSync(path, mode);
   };
   put(join(root, 'package.json'), JSON.stringify({
-    name: '@haweb/vrrp', type: 'module', bin: { vrrpd: 'dist/bin/vrrpd.js' },
+    name: '@haweb/vrrp', type: 'module', bin: { vrrpd: options.bin ?? 'dist/bin/vrrpd.js' },
     dependencies: { ffi: '^1', '@haweb/core': '*' },
+    ...(options.runtime ? { vrrpdRuntime: options.runtime } : {}),
   }));
+  put(join(root, 'dist/index.js'), 'export * from "./installer/index.js";\n');
+  put(join(root, 'dist/installer/index.js'), 'export {};\n');
   put(join(root, 'dist/bin/vrrpd.js'), '#!/usr/bin/env node\nconsole.log("vrrpd");\n', 0o755);
   put(join(root, 'dist/bin/vrrpd.js.map'), '{}');
   put(join(root, 'dist/bin/vrrpd.d.ts'), 'export {};');

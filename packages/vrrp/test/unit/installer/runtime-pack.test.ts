@@ -32,6 +32,8 @@ describe('collectRuntime', () => {
     expect(manifest.entry).toBe('dist/bin/vrrpd.js');
     expect(manifest.files.map((f) => f.path)).toEqual([
       'dist/bin/vrrpd.js',
+      'dist/index.js',
+      'dist/installer/index.js',
       'node_modules/@haweb/core/dist/index.js',
       'node_modules/@haweb/core/package.json',
       'package.json',
@@ -44,6 +46,8 @@ describe('collectRuntime', () => {
     ]);
     expect(runtimeFiles(manifest).map((f) => f.path)).toEqual([
       'dist/bin/vrrpd.js',
+      'dist/index.js',
+      'dist/installer/index.js',
       'node_modules/@haweb/core/dist/index.js',
       'node_modules/@haweb/core/package.json',
       'node_modules/@k/ffi-linux-x64/linux_x64/ffi.node',
@@ -57,6 +61,26 @@ describe('collectRuntime', () => {
       'package.json',
     ]);
     expect(manifest.files.find((f) => f.path === 'dist/bin/vrrpd.js')?.executable).toBe(true);
+  });
+
+  it('with vrrpdRuntime in package.json: only the daemon\'s run-time dependencies, without the excluded dist folders', () => {
+    const slim = runtimeFixture({ bin: 'bin/vrrpd.js', runtime: { entry: 'dist/bin/vrrpd.js', dependencies: ['ffi'], excludeDist: ['installer', 'index.js'] } });
+    try {
+      const manifest = collectRuntime(slim.root, 'x64');
+      expect(manifest.entry).toBe('dist/bin/vrrpd.js');
+      expect(runtimeFiles(manifest).map((f) => f.path)).toEqual([
+        'dist/bin/vrrpd.js',
+        'node_modules/@k/ffi-linux-x64/linux_x64/ffi.node',
+        'node_modules/@k/ffi-linux-x64/package.json',
+        'node_modules/ffi/index.js',
+        'node_modules/ffi/node_modules/small/index.js',
+        'node_modules/ffi/node_modules/small/package.json',
+        'node_modules/ffi/package.json',
+        'package.json',
+      ]);
+    } finally {
+      rmSync(slim.top, { recursive: true, force: true });
+    }
   });
 
   it('says so when the target platform binary is not on the controller', () => {
