@@ -4,9 +4,11 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { configTest } from './config-test.js';
 import { DEFAULT_CONFIG_FILE, DEFAULT_DUMP_FILE, DEFAULT_PID_FILE, DEFAULT_STATUS_FILE, DEFAULT_VRRP_PID_FILE } from './paths.js';
-import { isAlive, readPid } from './pidfile.js';
+import { fileURLToPath } from 'node:url';
+import { claimPidFile, isAlive, readPid } from './pidfile.js';
 import { formatStatus, readStatusFile } from './status-command.js';
-import { runSupervisor } from './supervisor.js';
+import { SUPERVISOR_SH } from './supervisor-sh.js';
+import type { WorkerOptions } from './worker-main.js';
 
 export function packageVersion(): string {
   try {
@@ -144,8 +146,32 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const configFile = resolve(flags.useFile);
   const pidFile = resolve(flags.pid);
   if (process.env[DAEMONIZED] === '1') process.chdir('/');
-  return runSupervisor({
+  try {
+    await claimPidFile(pidFile);
+  } catch (error) {
+    process.stderr.write(`vrrpd: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const worker: WorkerOptions = {
     configFile, logConsole: flags.logConsole ?? false, logDetail: flags.logDetail ?? false, logFile: flags.logFile ? resolve(flags.logFile) : undefined,
-    statusPath: files.statusFile, dumpPath: files.dumpFile, pidFile, vrrpPidFile: files.vrrpPid, version: packageVersion(),
-  });
+    statusPath: files.statusFile, dumpPath: files.dumpFile, vipFile: vipFileFor(pidFile),
+  };
+  const logMode = worker.logConsole ? 'console' : worker.logFile ? 'file' : 'syslog';
+  // This process becomes the supervisor (same pid, the one in the pid file): a POSIX sh loop, not a
+  // second Node process. Loaded only here: `vrrpd -t` and `status` need no FFI.
+  const { execv } = await import('./exec.js');
+  return execv('/bin/sh', [
+    'vrrpd', '-c', SUPERVISOR_SH, 'vrrpd',
+    process.execPath, fileURLToPath(new URL('./worker-main.js', import.meta.url)), JSON.stringify(worker),
+    pidFile, files.vrrpPid, worker.vipFile!, logMode, worker.logFile ?? '',
+    ...WORKER_NODE_FLAGS,
+  ]);
 }
+
+/** The VIP record of the instance whose main pid file is given (/run/vrrpd.pid → /run/vrrpd.vips). */
+export function vipFileFor(pidFile: string): string {
+  return `${pidFile.replace(/\.pid$/, '')}.vips`;
+}
+
+/** V8 flags of the worker: a small young generation; measured in docs/BENCHMARKS.md "Failover". */
+export const WORKER_NODE_FLAGS: readonly string[] = [];

@@ -4,7 +4,7 @@ import { VrrpDaemon, type DaemonOptions } from './daemon.js';
 export { VrrpDaemon, type DaemonOptions } from './daemon.js';
 export { configTest, type ConfigTestReport } from './config-test.js';
 export { runCli, buildProgram, companionFiles } from './cli.js';
-export { runSupervisor, type SupervisorOptions } from './supervisor.js';
+export { SUPERVISOR_SH } from './supervisor-sh.js';
 export { createLogger, memoryLogger, type Logger } from './logger.js';
 export { notifyCommands, type NotifyState } from './notify.js';
 export { formatStatus, readStatusFile } from './status-command.js';

@@ -5,6 +5,7 @@
  */
 import { formatDiagnostic, loadConfig } from '../config/index.js';
 import { createSystemDeps } from '../os/index.js';
+import { recordVips } from './vip-record.js';
 import { VrrpDaemon } from './daemon.js';
 import { createLogger } from './logger.js';
 
@@ -15,6 +16,8 @@ export interface WorkerOptions {
   logFile?: string;
   statusPath: string;
   dumpPath: string;
+  /** Where the worker records the VIPs it holds, for the supervisor to remove if the worker dies. */
+  vipFile?: string;
 }
 
 /** Exit code meaning "the configuration is invalid": the supervisor then gives up instead of respawning. */
@@ -29,7 +32,9 @@ async function main(): Promise<void> {
     log.error(`configuration ${options.configFile} has errors; not starting`);
     process.exit(EXIT_CONFIG);
   }
-  const daemon = new VrrpDaemon({ deps: createSystemDeps(), log, statusPath: options.statusPath, dumpPath: options.dumpPath, statusRefreshMs: 10_000 });
+  const system = createSystemDeps();
+  const deps = options.vipFile ? { ...system, addresses: recordVips(system.addresses, options.vipFile) } : system;
+  const daemon = new VrrpDaemon({ deps, log, statusPath: options.statusPath, dumpPath: options.dumpPath, statusRefreshMs: 10_000 });
   // Protocol timers are unref'd; this keeps the worker alive until it is told to stop.
   const keepAlive = setInterval(() => {}, 1 << 30);
   let stopping = false;
@@ -49,6 +54,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('disconnect', () => void stop('supervisor went away'));
+  // Without an IPC channel (the sh supervisor), a new parent pid means the supervisor went away.
+  const parent = process.ppid;
+  setInterval(() => { if (process.ppid !== parent) void stop('supervisor went away'); }, 1000).unref();
   process.on('SIGHUP', () => {
     reloading = reloading.then(async () => {
       log.info(`Reloading configuration ${options.configFile}`);

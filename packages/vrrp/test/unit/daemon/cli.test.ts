@@ -1,11 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildProgram, companionFiles, configTest, formatStatus, memoryLogger, runSupervisor } from '../../../src/daemon/index.js';
+import { buildProgram, companionFiles, configTest, formatStatus } from '../../../src/daemon/index.js';
+import { SUPERVISOR_SH } from '../../../src/daemon/supervisor-sh.js';
 import type { DaemonStatus } from '../../../src/daemon/index.js';
-import type { AddressManager, VirtualAddress } from '../../../src/os/types.js';
 
 const seed = (name: string) => fileURLToPath(new URL(`../fixtures/seed/${name}`, import.meta.url));
 
@@ -76,30 +77,44 @@ describe('vrrpd status', () => {
   });
 });
 
-describe('supervisor', () => {
-  it('removes every VIP at once when the worker dies, respawns it, and stops it on SIGTERM', async () => {
+describe('supervisor (POSIX sh)', () => {
+  it('removes the recorded VIPs at once when the worker dies, respawns it, forwards SIGHUP, and stops it on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vrrpd-sup-'));
-    const removed: string[] = [];
-    const addresses: AddressManager = { add: async () => {}, remove: async (v: VirtualAddress) => { removed.push(`${v.address}/${v.prefixLength} ${v.interface}`); }, list: async () => [] };
-    const log = memoryLogger();
+    // A fake `ip` first in PATH records what the supervisor asks of it.
+    mkdirSync(join(dir, 'bin'));
+    writeFileSync(join(dir, 'bin', 'ip'), `#!/bin/sh\necho "$*" >> ${join(dir, 'ip.log')}\n`, { mode: 0o755 });
     const statusPath = join(dir, 'status.json');
-    const running = runSupervisor({
-      configFile: seed('edu-proxy-02.conf'), logConsole: true, logDetail: false, statusPath, dumpPath: join(dir, 'dump'),
-      pidFile: join(dir, 'main.pid'), vrrpPidFile: join(dir, 'vrrp.pid'), version: 'test', log, addresses,
-      workerScript: fileURLToPath(new URL('./fixtures/fake-worker.mjs', import.meta.url)),
-    });
+    const vipFile = join(dir, 'main.vips');
+    const options = { configFile: '/dev/null', logConsole: true, logDetail: false, statusPath, dumpPath: join(dir, 'dump'), vipFile };
+    const sup = spawn('/bin/sh', ['-c', SUPERVISOR_SH, 'vrrpd', process.execPath, fileURLToPath(new URL('./fixtures/fake-worker.mjs', import.meta.url)), JSON.stringify(options),
+      join(dir, 'main.pid'), join(dir, 'vrrp.pid'), vipFile, 'console', ''], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}` } });
+    writeFileSync(join(dir, 'main.pid'), `${sup.pid}\n`);
+    let stderr = '';
+    sup.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => sup.on('exit', (code) => r(code)));
     const starts = () => (existsSync(`${statusPath}.starts`) ? readFileSync(`${statusPath}.starts`, 'utf8').trim().split('\n').map(Number) : []);
+    const ipCalls = () => (existsSync(join(dir, 'ip.log')) ? readFileSync(join(dir, 'ip.log'), 'utf8').trim().split('\n') : []);
     const until = async (probe: () => boolean) => { for (let i = 0; i < 600 && !probe(); i++) await new Promise((r) => setTimeout(r, 25)); expect(probe()).toBe(true); };
-    await until(() => starts().length === 1);
-    expect(readFileSync(join(dir, 'main.pid'), 'utf8').trim()).toBe(String(process.pid));
-    process.kill(starts()[0], 'SIGKILL');
-    await until(() => starts().length === 2);
-    expect(removed).toEqual(['192.168.1.50/32 eth1']);
-    expect(log.lines.some((l) => l.startsWith(`warn: VRRP child process(${starts()[0]}) died: signal SIGKILL; removing VIPs and respawning`))).toBe(true);
-    await until(() => existsSync(join(dir, 'vrrp.pid')) && readFileSync(join(dir, 'vrrp.pid'), 'utf8').trim() === String(starts()[1]));
-    process.emit('SIGTERM', 'SIGTERM');
-    expect(await running).toBe(0);
-    expect(existsSync(join(dir, 'main.pid'))).toBe(false);
-    expect(removed).toHaveLength(1); // a clean stop leaves VIP removal to the worker
+    try {
+      await until(() => starts().length === 1 && existsSync(vipFile));
+      await until(() => existsSync(join(dir, 'vrrp.pid')) && readFileSync(join(dir, 'vrrp.pid'), 'utf8').trim() === String(starts()[0]));
+      process.kill(starts()[0], 'SIGKILL');
+      await until(() => starts().length === 2);
+      expect(ipCalls()).toEqual(['addr del 192.0.2.50/32 dev eth1']);
+      expect(stderr).toContain(`VRRP child process(${starts()[0]}) died (status 137); removing VIPs and respawning`);
+      await until(() => existsSync(join(dir, 'vrrp.pid')) && readFileSync(join(dir, 'vrrp.pid'), 'utf8').trim() === String(starts()[1]));
+      process.kill(sup.pid!, 'SIGHUP');
+      await until(() => existsSync(`${statusPath}.reloads`) && readFileSync(`${statusPath}.reloads`, 'utf8').trim() === String(starts()[1]));
+      process.kill(sup.pid!, 'SIGTERM');
+      expect(await exited).toBe(0);
+      expect(existsSync(join(dir, 'main.pid'))).toBe(false);
+      expect(existsSync(join(dir, 'vrrp.pid'))).toBe(false);
+      expect(stderr).toContain('Stopped vrrpd');
+      expect(starts()).toHaveLength(2);
+    } finally {
+      if (sup.exitCode === null) sup.kill('SIGKILL');
+      for (const pid of starts()) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 30_000);
 });
