@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { globSync } from 'tinyglobby';
+import { createRequire } from 'node:module';
 import type { DiagnosticSink, SourceLocation } from './diagnostics.js';
 import { tokenize, type Token } from './lexer.js';
 
@@ -18,9 +18,19 @@ export interface ConfigSource {
   glob(pattern: string, cwd: string): string[];
 }
 
+/**
+ * tinyglobby, loaded on the first `include` only: most configurations have none, and its load is
+ * ~18 ms of the worker's start-up, which a failback waits for. Its CommonJS build allows a synchronous load.
+ */
+let globSync: typeof import('tinyglobby').globSync | undefined;
+function loadGlob(): typeof import('tinyglobby').globSync {
+  globSync ??= (createRequire(import.meta.url)('tinyglobby') as typeof import('tinyglobby')).globSync;
+  return globSync;
+}
+
 export const fileSystemSource: ConfigSource = {
   readFile: (path) => readFileSync(path, 'utf8'),
-  glob: (pattern, cwd) => globSync(pattern, { cwd, absolute: true, onlyFiles: true }).sort(),
+  glob: (pattern, cwd) => loadGlob()(pattern, { cwd, absolute: true, onlyFiles: true }).sort(),
 };
 
 /** Nested includes deeper than this are taken to be a loop. */
