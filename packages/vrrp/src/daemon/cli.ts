@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { configTest } from './config-test.js';
 import { DEFAULT_CONFIG_FILE, DEFAULT_DUMP_FILE, DEFAULT_PID_FILE, DEFAULT_STATUS_FILE, DEFAULT_VRRP_PID_FILE } from './paths.js';
 import { fileURLToPath } from 'node:url';
 import { claimPidFile, isAlive, readPid } from './pidfile.js';
@@ -68,7 +67,9 @@ export function buildProgram(run: (what: { kind: 'daemon'; flags: DaemonFlags } 
   return program;
 }
 
-function runConfigTest(flags: DaemonFlags): number {
+async function runConfigTest(flags: DaemonFlags): Promise<number> {
+  // Loaded only for -t: starting the daemon (what a failback waits for) does not parse the config here.
+  const { configTest } = await import('./config-test.js');
   const extra = Array.isArray(flags.configTest) ? flags.configTest : [];
   const report = configTest([flags.useFile, ...extra]);
   for (const line of report.lines) process.stdout.write(`${line}\n`);
