@@ -143,7 +143,8 @@ async function main() {
 
   // 4. The drill: the seed's test plan, with the playbook re-run (changed=0) as its step 7.
   banner(`drill: the seed's test plan through the VIP (engine ${opts.engine})`);
-  const rerun = provisionArgv.map(shellQuote).join(' ');
+  // -v: a re-run that does change something says what (e.g. `runtime a1b2 -> c3d4; restart the daemon`).
+  const rerun = [...provisionArgv, '-v'].map(shellQuote).join(' ');
   const drill = await run(
     [node, bin.drill, '--lab', opts.lab, '--playbook-dir', 'playbooks', '--engine', opts.engine, '--out', out, '--rerun-command', rerun],
     { timeoutMs: 30 * 60_000 },
