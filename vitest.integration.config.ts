@@ -9,6 +9,6 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 300_000,
     hookTimeout: 900_000,
-    reporters: ['default'],
+    reporters: ['default', ['json', { outputFile: 'test/.artifacts/integration.json' }]],
   },
 });
