@@ -43,6 +43,7 @@ interface HostState {
   broken: boolean;
   engine: boolean;
   aside: boolean;
+  boots: number;
 }
 
 export class FakePair {
@@ -63,7 +64,7 @@ export class FakePair {
     readonly master = 'edu-proxy-01',
     readonly backup = 'edu-proxy-02',
   ) {
-    const fresh = (): HostState => ({ up: true, nginx: true, nginxPid: this.nextPid++, broken: false, engine: true, aside: false });
+    const fresh = (): HostState => ({ up: true, nginx: true, nginxPid: this.nextPid++, broken: false, engine: true, aside: false, boots: 1 });
     this.hosts = { [master]: fresh(), [backup]: fresh() };
     this.holder = master;
     this.arpMac = this.macs[master];
@@ -139,6 +140,7 @@ export class FakePair {
     });
     this.later(this.b.bootMs, () => {
       s.up = true;
+      s.boots++;
       if (this.b.servicesAtBoot) {
         s.nginx = true;
         s.nginxPid = this.nextPid++;
@@ -162,7 +164,7 @@ export class FakePair {
         return ok(`1: lo: <LOOPBACK>\n    inet 127.0.0.1/8 scope host lo\n2: eth1@if9: <BROADCAST>\n    inet 198.51.100.${last}/24 brd 198.51.100.255 scope global eth1\n${vip}`);
       }
       if (script.startsWith('ip -o link show')) return ok(`2: eth1@if9: <BROADCAST> mtu 1500\\    link/ether ${this.macs[host]} brd ff:ff:ff:ff:ff:ff`);
-      if (script.startsWith('cat /proc/sys/kernel/random/boot_id')) return ok('0123456789abcdef\n');
+      if (script.startsWith('cat /proc/sys/kernel/random/boot_id')) return ok(`0123456789abcdef-${s.boots}\n42${s.boots}\n`);
       if (script.startsWith('p=$(cat') && script.includes('echo "$p"')) return s.nginx ? ok(`${s.nginxPid}\n`) : { code: 1, stdout: '', stderr: '' };
       if (script.includes('-s stop') && !script.includes('set -e')) {
         s.nginx = false;

@@ -89,6 +89,42 @@ describe('the drill against a simulated pair', () => {
     expect(step(result, 5).checks[0].seen).toMatch(/VIP on edu-proxy-02/);
   });
 
+  it('passes step 6 through a failover when the master boots slower than the backup takes over', async () => {
+    const { result, out } = await drill({ bootMs: 8000, rebootFailoverMs: 3500 }, [6]);
+    const s6 = step(result, 6);
+    expect(s6.ok).toBe(true);
+    expect(s6.checks[2].seen).toMatch(/edu-proxy-02 took over/);
+    expect(s6.outages.map((o) => o.label)).toEqual(['failover', 'failback']);
+    expect(s6.outages[0].outageMs).toBeGreaterThanOrEqual(3500);
+    expect(s6.outages[0].outageMs).toBeLessThan(3500 + 20);
+    expect(out).toMatch(/edu-proxy-01 is up again with a new boot/);
+  });
+
+  it('passes step 6 without a failover when the master is back with a new boot before the backup\'s down timer', async () => {
+    // A lab host boots in ~1.7 s, the backup waits ~3.6 s (3 x advert_int + skew): page 2 never comes.
+    const { result, out, pair } = await drill({ bootMs: 1700, rebootFailoverMs: 3600, preemptMs: 1000 }, [6]);
+    const s6 = step(result, 6);
+    expect(s6.ok).toBe(true);
+    expect(s6.checks[2].seen).toMatch(/edu-proxy-01 back \(new boot .*\) before edu-proxy-02's down timer fired: no failover needed/);
+    expect(out).toMatch(/edu-proxy-01 back before edu-proxy-02's down timer; no failover needed/);
+    expect(s6.outages.map((o) => o.label)).toEqual(['no failover needed']);
+    // The client waited from the reboot until the master served again (boot + VIP taken: 2.7 s).
+    expect(s6.outages[0].expectHost).toBe('edu-proxy-01');
+    expect(s6.outages[0].outageMs).toBeGreaterThanOrEqual(2700);
+    expect(s6.outages[0].outageMs).toBeLessThan(2700 + 20);
+    expect(pair.holder).toBe('edu-proxy-01');
+    // Stopped waiting for page 2 right after the new boot: well under the 180 s reboot timeout.
+    expect(s6.endedAt - s6.startedAt).toBeLessThan(10_000);
+  });
+
+  it('fails step 6 when the master stays down and the backup never serves', async () => {
+    const { result } = await drill({ bootMs: 500_000, rebootFailoverMs: 500_000 }, [6]);
+    const s6 = step(result, 6);
+    expect(s6.ok).toBe(false);
+    expect(s6.checks[2]).toMatchObject({ ok: false });
+    expect(s6.checks[2].seen).toMatch(/edu-proxy-01 not answering/);
+  });
+
   it('fails step 6 when the services do not come back at boot', async () => {
     const { result } = await drill({ servicesAtBoot: false }, [6]);
     const s6 = step(result, 6);
