@@ -325,7 +325,7 @@ function renderSection(
     }
     lines.push('');
   }
-  lines.push('Notes: for kill -9, keepalived loses both of its processes and leaves the VIP on the old master (two hosts then hold it until an operator removes it; the new master is the backup); vrrpd loses only its VRRP worker, its supervisor removes the VIP at once and respawns the worker, which takes the master role back, so its "new master" is the original one. "failback" starts the master\'s daemon again after the graceful stop (node start-up included for vrrpd).');
+  lines.push('Notes: for kill -9, keepalived loses both of its processes and leaves the VIP on the old master (two hosts then hold it until an operator removes it; the new master is the backup); vrrpd loses only its VRRP worker, its supervisor removes the VIP at once and respawns the worker, which takes the master role back, so its "new master" is the original one. "failback" starts the master\'s daemon again after the graceful stop (node start-up included for vrrpd). vrrpd\'s processes: the `vrrpd` command (Node) claims the pid file and execs a POSIX sh supervisor in its place (same pid, ~1.8 MB RSS) that runs the one Node VRRP worker; until 2026-11-25T04:36 the supervisor was a second Node process (idle RSS 105.1 MB then, v3 failback 0.54 s = 1.19x keepalived).');
   lines.push('');
   // Against the issue's targets: median ratio <= 1.0 in every scenario, idle vrrpd < 60 MB and < 0.5%.
   const misses: string[] = [];
