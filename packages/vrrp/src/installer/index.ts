@@ -1,11 +1,14 @@
 import type { ModulePlugin } from '@haweb/core';
+import { vrrpClusterCheck } from './cluster-check.js';
 import { vrrpService } from './vrrp-service.js';
 
-/** Registers vrrp_service. */
+/** Registers vrrp_service and vrrp_cluster_check. */
 export const installerPlugin: ModulePlugin = (registry) => {
   registry.register(vrrpService);
+  registry.register(vrrpClusterCheck);
 };
 
+export { vrrpClusterCheck, vrrpClusterCheckArgs, checkLayout, severityForLayout, varsFor } from './cluster-check.js';
 export { vrrpService, vrrpServiceArgs, vrrpServiceFiles, markConfigSecrets } from './vrrp-service.js';
 export { renderInitScript, type InitScriptSpec } from './initd-script.js';
 export { enableScript, enabledCheckScript, disableScript, defaultsFilePath } from './boot-enable.js';
