@@ -169,29 +169,7 @@ function parseRoleImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Blo
       }
       continue;
     }
-    switch (e.key) {
-      case 'name': {
-        const v = toJS(ctx.src, e.value);
-        if (typeof v === 'string') block.name = v;
-        break;
-      }
-      case 'when':
-        block.when = conditionList(ctx, e.value, 'when');
-        break;
-      case 'tags':
-        block.tags = tagList(ctx, e.value);
-        break;
-      case 'vars':
-        block.vars = varsMapping(ctx, e.value, 'vars');
-        break;
-      case 'become': {
-        const b = boolValue(ctx, e.value, 'become');
-        if (b !== undefined) block.become = b;
-        break;
-      }
-      default:
-        unknownKeyword(ctx, e.key, 'import_role', ROLE_IMPORT_KEYWORDS, at);
-    }
+    if (!importBlockKeyword(ctx, block, e)) unknownKeyword(ctx, e.key, 'import_role', ROLE_IMPORT_KEYWORDS, at);
   }
   if (roleName === undefined) return undefined;
   if (!ctx.importRole) {
@@ -205,6 +183,36 @@ function parseRoleImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Blo
   block.block = role.tasks;
   inheritIntoChildren(block);
   return block;
+}
+
+/**
+ * The keywords an import (import_role, import_tasks) carries onto the block it becomes: name, when,
+ * tags, vars, become. Returns false for any other key, which the caller reports.
+ */
+function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: string; value: Node | null }): boolean {
+  switch (e.key) {
+    case 'name': {
+      const v = toJS(ctx.src, e.value);
+      if (typeof v === 'string') block.name = v;
+      return true;
+    }
+    case 'when':
+      block.when = conditionList(ctx, e.value, 'when');
+      return true;
+    case 'tags':
+      block.tags = tagList(ctx, e.value);
+      return true;
+    case 'vars':
+      block.vars = varsMapping(ctx, e.value, 'vars');
+      return true;
+    case 'become': {
+      const b = boolValue(ctx, e.value, 'become');
+      if (b !== undefined) block.become = b;
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 const IMPORT_KEYS = ['import_tasks', 'include_tasks', 'ansible.builtin.import_tasks', 'ansible.builtin.include_tasks'];
@@ -233,29 +241,7 @@ function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Block |
       else file = v;
       continue;
     }
-    switch (e.key) {
-      case 'name': {
-        const v = toJS(ctx.src, e.value);
-        if (typeof v === 'string') block.name = v;
-        break;
-      }
-      case 'when':
-        block.when = conditionList(ctx, e.value, 'when');
-        break;
-      case 'tags':
-        block.tags = tagList(ctx, e.value);
-        break;
-      case 'vars':
-        block.vars = varsMapping(ctx, e.value, 'vars');
-        break;
-      case 'become': {
-        const b = boolValue(ctx, e.value, 'become');
-        if (b !== undefined) block.become = b;
-        break;
-      }
-      default:
-        unknownKeyword(ctx, e.key, 'import_tasks', IMPORT_KEYWORDS, at);
-    }
+    if (!importBlockKeyword(ctx, block, e)) unknownKeyword(ctx, e.key, 'import_tasks', IMPORT_KEYWORDS, at);
   }
   if (file === undefined) return undefined;
   const path = isAbsolute(file) ? file : resolve(ctx.dir ?? process.cwd(), file);
