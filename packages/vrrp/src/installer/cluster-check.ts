@@ -81,10 +81,11 @@ export const vrrpClusterCheck = defineModule({
     const diagnostics = checkLayout(args.template, hosts, (host) => ctx.render(text, varsFor(ctx, host)));
     const errors = diagnostics.filter((d) => d.severity === 'error');
     const warnings = diagnostics.filter((d) => d.severity === 'warning');
+    // One line: the reporter shows a failed task's message on the host's line.
     const lines = [...errors, ...warnings].map(formatDiagnostic);
     if (errors.length > 0) {
-      return { changed: false, failed: true, msg: `the layout of ${hosts.join(', ')} cannot work as declared (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n${lines.join('\n')}`, problems: lines };
+      return { changed: false, failed: true, msg: `the layout of ${hosts.join(', ')} cannot work as declared (${errors.length} problem${errors.length === 1 ? '' : 's'}): ${lines.join('; ')}`, problems: lines };
     }
-    return { changed: false, msg: `${hosts.length} nodes agree and can fail over${warnings.length ? `; warnings:\n${lines.join('\n')}` : ''}`, problems: lines };
+    return { changed: false, msg: `${hosts.length} nodes agree and can fail over${warnings.length ? `; warnings: ${lines.join('; ')}` : ''}`, problems: lines };
   },
 });
