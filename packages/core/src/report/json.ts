@@ -1,17 +1,9 @@
-import type { FileDiff } from '../contract/module.js';
-import { exitCodeOf, type HostStats, type HostStatus, type ItemOutcome, type RunEvent, type RunSummary } from '../executor/events.js';
+import { exitCodeOf, type HostResultEvent, type HostStats, type RunEvent, type RunSummary } from '../executor/events.js';
 import type { SourcePos } from '../model.js';
 import type { Reporter } from './reporter.js';
 
-export interface JsonHostResult {
-  status: HostStatus;
-  ignored?: boolean;
-  msg?: string;
-  diff?: FileDiff[];
-  items?: ItemOutcome[];
-  result: Record<string, unknown>;
-  durationMs: number;
-}
+/** A host's result in the JSON document: the executor's event without what the document's nesting says. */
+export type JsonHostResult = Omit<HostResultEvent, 'type' | 'task' | 'host'>;
 
 export interface JsonTask {
   name: string;
