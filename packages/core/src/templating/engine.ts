@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { nunjucks, type NjEnvironment, type RootRenderFunc } from './nunjucks-internals.js';
 import { transformTemplate } from './transform.js';
+import { jinjaSource } from './source.js';
 import { filters, percentFormat, typeName } from './filters.js';
 import { tests } from './tests.js';
 import { getAttr, newList } from './python-methods.js';
@@ -101,6 +102,8 @@ function createEnvironment(): NjEnvironment {
     this.ctx.__native_box.set = true;
     return '';
   });
+  env.addGlobal('__loop_filter', loopFilter);
+  env.addGlobal('__iter', (value: unknown) => (isPlainObject(value) ? Object.keys(value) : value));
   // Python's constants, as Jinja2 accepts them (`when: x is True`, `default(None)`).
   env.addGlobal('True', true);
   env.addGlobal('False', false);
@@ -142,6 +145,21 @@ function lookup(this: { ctx?: Record<string, unknown> } | undefined, plugin: str
     default:
       throw new Error(`lookup plugin '${plugin}' is not supported (supported: env, file)`);
   }
+}
+
+/**
+ * The items of `{% for names in value if cond %}` for which `cond` holds (see transform.ts): a dict gives
+ * its keys to one loop variable and its (key, value) pairs to two, as the for loop itself would.
+ */
+function loopFilter(value: unknown, names: number, predicate: (...args: unknown[]) => unknown): unknown[] {
+  const v = plain(assertDefined(value));
+  let items: unknown[];
+  if (Array.isArray(v)) items = v;
+  else if (typeof v === 'string') items = [...v];
+  else if (isPlainObject(v)) items = names > 1 ? Object.entries(v) : Object.keys(v);
+  else if (v instanceof Set || v instanceof Map) items = [...v];
+  else throw new Error(`'${typeName(v)}' object is not iterable`);
+  return items.filter((item) => String(names > 1 && Array.isArray(item) ? predicate(...item) : predicate(item)) === '1');
 }
 
 function inOperator(needle: unknown, haystack: unknown): boolean {
@@ -197,7 +215,7 @@ function compare(first: unknown, ...rest: unknown[]): boolean {
 function compile(source: string): Compiled {
   const hit = cache.get(source);
   if (hit) return hit;
-  const ast = nunjucks.parser.parse(jinjaSyntax(source), env.extensionsList, env.opts);
+  const ast = nunjucks.parser.parse(jinjaSource(source), env.extensionsList, env.opts);
   const { names, native, filters: usedFilters, tests: usedTests } = transformTemplate(ast, true);
   // nunjucks looks filters and tests up at render time; find unknown ones now, before any host.
   const known = env as unknown as { filters: Record<string, unknown>; tests: Record<string, unknown> };
@@ -211,17 +229,6 @@ function compile(source: string): Compiled {
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(source, compiled);
   return compiled;
-}
-
-/**
- * Jinja2 syntax nunjucks' parser lacks, rewritten inside expression tags only: the test form
- * `x is in list` / `x is not in list` (nunjucks parses the `in(list)` call form).
- */
-function jinjaSyntax(source: string): string {
-  if (!source.includes(' in ')) return source;
-  return source.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, (tag) =>
-    tag.replace(/\bis(\s+not)?\s+in\s+([A-Za-z_][\w.]*)/g, (_m, not: string | undefined, operand: string) => `is${not ?? ''} in(${operand})`),
-  );
 }
 
 /** Does this string contain Jinja2 syntax at all? Plain strings are returned untouched, fast. */

@@ -5,7 +5,9 @@
  *  - truth tests (`if`, `not`, `and`, `or`, inline if) use Python truthiness (`[]` and `{}` are false)
  *    and fail on undefined values;
  *  - `==`, `!=`, `<`... compare like Python (lists and dicts by value);
- *  - printed expressions go through `__finalize` (None prints as '', True as 'True', lists as repr).
+ *  - printed expressions go through `__finalize` (None prints as '', True as 'True', lists as repr);
+ *  - `{% for key in dict %}` iterates the dict's keys, as in Jinja2;
+ *  - Jinja2's loop filter `{% for x in items if cond %}` (see rewriteLoopFilters).
  * It also lists the root names the template reads, so missing ones can be given a named Undefined.
  */
 import { nunjucks, type NjNode } from './nunjucks-internals.js';
@@ -27,6 +29,7 @@ export interface TransformResult {
 }
 
 export function transformTemplate(root: NjNode, captureNative: boolean): TransformResult {
+  rewriteLoopFilters(root);
   const names = new Set<string>();
   collectNames(root, names);
   const filters = new Set<string>();
@@ -138,6 +141,10 @@ function rewriteNode(node: NjNode): NjNode {
         return call('__compare', node, args);
       }
       return node;
+    case 'For':
+      // Jinja2 iterates a dict's keys; nunjucks' for loop with one variable skips a dict silently.
+      if (node.name?.typename !== 'Array') node.arr = call('__iter', node.arr, [node.arr]);
+      return node;
     case 'Output':
       node.children = (node.children as NjNode[]).map((c) => (c.typename === 'TemplateData' ? c : call('__finalize', c, [c])));
       return node;
@@ -161,4 +168,29 @@ function rewrite(node: NjNode): void {
     if (Array.isArray(v)) node[field] = v.map((c) => (isNode(c) ? rewriteNode(c) : c));
     else if (isNode(v)) node[field] = rewriteNode(v);
   }
+}
+
+/**
+ * Jinja2's `{% for x in items if cond %}` keeps only the items for which `cond` holds, and `loop.index`,
+ * `loop.length` and `{% else %}` count those items. nunjucks parses `items if cond` as an inline if
+ * without else (Jinja2 never reads a for's iterable that way), so such a For is rewritten to iterate
+ * `__loop_filter(items, names, predicate)`: the predicate is an anonymous macro (a nunjucks Caller, the
+ * closure `{% call %}` uses) taking the loop variables and printing '1' when `cond` holds. Being a
+ * closure, it sees outer loop variables and `set` names like the loop body does.
+ */
+function rewriteLoopFilters(node: unknown): void {
+  if (!isNode(node)) return;
+  for (const field of fieldsOf(node)) {
+    const v = node[field];
+    if (Array.isArray(v)) v.forEach(rewriteLoopFilters);
+    else rewriteLoopFilters(v);
+  }
+  if (node.typename !== 'For' || node.arr?.typename !== 'InlineIf' || node.arr.else_) return;
+  const filter = node.arr as NjNode;
+  const at = (n: NjNode) => [n.lineno, n.colno] as const;
+  const loopNames = (node.name.typename === 'Array' ? node.name.children : [node.name]) as NjNode[];
+  const params = loopNames.map((n) => new N.Symbol(...at(n), n.value as string));
+  const holds = new N.If(...at(filter.cond), filter.cond, new N.NodeList(...at(filter.cond), [new N.Output(...at(filter.cond), [new N.TemplateData(...at(filter.cond), '1')])]), null);
+  const predicate = new N.Caller(...at(filter), new N.Symbol(...at(filter), '__loop_predicate'), new N.NodeList(...at(filter), params), new N.NodeList(...at(filter), [holds]));
+  node.arr = call('__loop_filter', filter, [filter.body, new N.Literal(...at(filter), params.length), predicate]);
 }

@@ -86,8 +86,7 @@ describe('filters', () => {
     ['conf | dict2items(key_name="k", value_name="v")', [{ k: 'listen', v: 80 }, { k: 'server', v: 'x' }]],
     ['pairs | items2dict', { a: 1, b: 2 }],
     ['conf | combine({"listen": 8080, "new": 1})', { listen: 8080, server: 'x', new: 1 }],
-    // nunjucks ends an expression at the first `}}`: nested dict literals need a space between braces
-    ['{"a": {"x": 1, "y": 2} } | combine({"a": {"y": 3} }, recursive=true)', { a: { x: 1, y: 3 } }],
+    ['{"a": {"x": 1, "y": 2}} | combine({"a": {"y": 3}}, recursive=true)', { a: { x: 1, y: 3 } }],
     ['{"a": {"x": 1} } | combine({"a": {"y": 3} })', { a: { y: 3 } }],
     ['{"l": [1]} | combine({"l": [2]}, list_merge="append")', { l: [1, 2] }],
     ['true | ternary("MASTER", "BACKUP")', 'MASTER'],

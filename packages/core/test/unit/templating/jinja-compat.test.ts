@@ -1,0 +1,111 @@
+/** Jinja2 syntax nunjucks lacks on its own: loop filters and nested dict literals ending in `}}`. */
+import { describe, expect, it } from 'vitest';
+import { evaluate, render, renderString, TemplateError, templateSyntaxError } from '../../../src/templating/index.js';
+
+const vars = {
+  nums: [1, 2, 3, 4, 5],
+  hosts: [
+    { name: 'edu-proxy-01', ip: '198.51.100.51', up: true },
+    { name: 'edu-proxy-02', ip: '198.51.100.52', up: false },
+    { name: 'edu-proxy-03', ip: '198.51.100.53', up: true },
+  ],
+  conf: { listen: 80, server_name: '', root: '/var/www' },
+  groups: { lb: ['edu-proxy-01', 'edu-proxy-02'], web: ['web-01'] },
+  limit: 2,
+};
+
+describe('loop filter: {% for x in items if cond %}', () => {
+  it.each([
+    ['{% for n in nums if n > 2 %}{{ n }} {% endfor %}', '3 4 5 '],
+    // loop.index, loop.length, loop.first/last count the filtered items (Jinja2)
+    ['{% for n in nums if n is even %}{{ loop.index }}/{{ loop.length }}={{ n }}{{ "," if not loop.last }}{% endfor %}', '1/2=2,2/2=4'],
+    ['{% for n in nums if n > 9 %}{{ n }}{% else %}none{% endfor %}', 'none'],
+    ['{% for n in [] if n %}{{ n }}{% else %}empty{% endfor %}', 'empty'],
+    ['{% for h in hosts if h.up %}{{ h.name }}={{ h.ip }};{% endfor %}', 'edu-proxy-01=198.51.100.51;edu-proxy-03=198.51.100.53;'],
+    ['{% for h in hosts if h.up and h.name != "edu-proxy-01" %}{{ h.name }}{% endfor %}', 'edu-proxy-03'],
+    // the condition sees outer loop variables and set names
+    ['{% for g in groups %}{% for h in hosts if h.name in groups[g] %}{{ g }}:{{ h.name }} {% endfor %}{% endfor %}', 'lb:edu-proxy-01 lb:edu-proxy-02 '],
+    ['{% set cut = 3 %}{% for n in nums if n >= cut %}{{ n }}{% endfor %}', '345'],
+    ['{% for n in nums if n <= limit %}{{ n }}{% endfor %}', '12'],
+    // two loop variables over dict items, and over a dict directly
+    ['{% for k, v in conf.items() if v %}{{ k }}={{ v }};{% endfor %}', 'listen=80;root=/var/www;'],
+    ['{% for k, v in conf if v %}{{ k }};{% endfor %}', 'listen;root;'],
+    // one variable over a dict: its keys
+    ['{% for k in conf if k.startswith("s") %}{{ k }}{% endfor %}', 'server_name'],
+    ['{% for c in "a1b2" if c is match("[0-9]") %}{{ c }}{% endfor %}', '12'],
+    // nested filtered loops, each with its own loop object
+    ['{% for a in [1, 2, 3] if a != 2 %}{% for b in [1, 2, 3] if b > a %}{{ a }}{{ b }}@{{ loop.index }}/{{ loop.length }} {% endfor %}{% endfor %}', '12@1/2 13@2/2 '],
+    // an inline if with else stays an inline if (the iterable is chosen)
+    ['{% for n in (nums if limit > 1 else []) %}{{ n }}{% endfor %}', '12345'],
+    ['{% for n in nums %}{{ n }}{% endfor %}', '12345'],
+  ])('%s', (template, expected) => {
+    expect(renderString(template, vars)).toBe(expected);
+  });
+
+  it('a keepalived-style block listing only the healthy peers', () => {
+    const tpl = ['unicast_peer {', '{% for h in hosts if h.up and h.name != me %}', '    {{ h.ip }}', '{% endfor %}', '}', ''].join('\n');
+    expect(renderString(tpl, { ...vars, me: 'edu-proxy-01' })).toBe('unicast_peer {\n    198.51.100.53\n}\n');
+  });
+
+  it('an undefined name in the condition is an error naming it', () => {
+    expect(() => renderString('{% for n in nums if n > nope %}{{ n }}{% endfor %}', vars)).toThrow(/'nope' is undefined/);
+    expect(() => renderString('{% for n in missing if n %}{{ n }}{% endfor %}', vars)).toThrow(/'missing' is undefined/);
+  });
+});
+
+describe('for over a dict', () => {
+  it.each([
+    // Jinja2 iterates a dict's keys (nunjucks alone printed nothing)
+    ['{% for g in groups %}{{ g }},{% endfor %}', 'lb,web,'],
+    ['{% for g in groups %}{{ loop.index }}{{ g }} {% else %}none{% endfor %}', '1lb 2web '],
+    ['{% for g in {} %}{{ g }}{% else %}none{% endfor %}', 'none'],
+    ['{% for k, v in groups %}{{ k }}={{ v | length }} {% endfor %}', 'lb=2 web=1 '],
+  ])('%s', (template, expected) => {
+    expect(renderString(template, vars)).toBe(expected);
+  });
+
+  it('an undefined iterable is an error naming it', () => {
+    expect(() => renderString('{% for g in nope %}{{ g }}{% endfor %}', vars)).toThrow(/'nope' is undefined/);
+  });
+});
+
+describe('nested dict literals ending in }}', () => {
+  it.each<[string, unknown]>([
+    ["{{ {'a': {'b': 1}} }}", { a: { b: 1 } }],
+    ["{{ {'a': {'b': {'c': 1}}} }}", { a: { b: { c: 1 } } }],
+    ["{{ {'a': 1}}}", { a: 1 }],
+    ["{{{'a': 1}}}", { a: 1 }],
+    ["{{ {'a': 1}|dict2items }}", [{ key: 'a', value: 1 }]],
+    ["{{ {'a': {'x': 1}} | combine({'a': {'y': 2}}, recursive=True) }}", { a: { x: 1, y: 2 } }],
+    ["{{ [{'a': {'b': 1}}] }}", [{ a: { b: 1 } }]],
+    ["{{ {'a': {'b': 1}}['a']['b'] }}", 1],
+    // braces inside strings are text, not dict delimiters
+    ["{{ '}}' }}", '}}'],
+    ["{{ {'k': '}}{{'} }}", { k: '}}{{' }],
+    ["{{ \"{\" ~ 'x' }}", '{x'],
+  ])('%s', (template, expected) => {
+    expect(render(template, vars)).toEqual(expected);
+  });
+
+  it.each([
+    ["{% set d = {'a': {'b': 1}} %}{{ d.a.b }}", '1'],
+    ["{% if {'a': {'b': 1}}.a.b == 1 %}yes{% endif %}", 'yes'],
+    ["x={{ {'a': {'b': 1}} }}!", "x={'a': {'b': 1}}!"],
+    ["{{- {'a': {'b': 1}} -}}\n", "{'a': {'b': 1}}"],
+    // text, comments and raw blocks are left alone
+    ["a}}b {# {'x': {'y': 1}} #}{{ 1 }}", 'a}}b 1'],
+    ["{% raw %}{{ {'a': {'b': 1}} }}{% endraw %}", "{{ {'a': {'b': 1}} }}"],
+  ])('%s', (template, expected) => {
+    expect(renderString(template, vars)).toBe(expected);
+  });
+
+  it('works in bare expressions (when:, assert that:)', () => {
+    expect(evaluate("{'a': {'b': 1}}", vars)).toEqual({ a: { b: 1 } });
+    expect(evaluate("conf | combine({'x': {'y': 1}})", vars)).toMatchObject({ x: { y: 1 } });
+  });
+
+  it('keeps syntax errors as errors', () => {
+    expect(templateSyntaxError("{{ {'a': {'b': 1} }}")).toBeTruthy();
+    expect(() => renderString('{{ (1 }}', vars)).toThrow(TemplateError);
+  });
+});
