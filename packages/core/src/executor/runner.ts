@@ -20,7 +20,7 @@ import { SecretMasker } from './secrets.js';
 import { collectSecrets, revealSecrets } from '../vars/secret.js';
 import { tagsSelect } from './tags.js';
 import type { ExecutorOptions, TagSelection } from './types.js';
-import { renderValue, resolveVars, type VarLayer } from './vars.js';
+import { isTemplated, renderValue, resolveVars, type VarLayer } from './vars.js';
 
 /** What a no_log result shows instead of its content. */
 export const CENSORED_MSG = 'output hidden: no_log is set for this task';
@@ -456,23 +456,32 @@ class PlayExecution {
     );
   }
 
-  private taskRef(task: Task, kind: 'task' | 'handler'): TaskRef {
-    let name = task.name ?? task.module;
-    if (task.name?.includes('{{')) {
-      try {
-        name = this.rt.options.templater.render(task.name, { ...this.play.vars, ...this.rt.extraVars });
-      } catch {
-        // A name using per-host variables is shown as written.
-      }
+  private taskRef(task: Task, kind: 'task' | 'handler', hosts: readonly string[], scope: Scope): TaskRef {
+    return { name: this.displayName(task, hosts, scope), module: task.module, pos: task.pos, role: task.role?.name, kind };
+  }
+
+  /**
+   * The name shown in the TASK banner and in every event of the task. Like Ansible, a name with
+   * `{{ }}` is rendered once, with the first host's variables (play, vars_files, role, inventory, block
+   * and task vars, -e, magic vars; no loop item). A name that cannot be rendered (an undefined
+   * variable, `item`, a bad filter) is shown as written: a name never fails a run.
+   */
+  private displayName(task: Task, hosts: readonly string[], scope: Scope): string {
+    if (task.name === undefined) return task.module;
+    if (!isTemplated(task.name)) return task.name;
+    try {
+      const vars = hosts.length > 0 ? this.hostVars(hosts[0], scope, task).vars : { ...this.play.vars, ...this.rt.extraVars };
+      return this.rt.options.templater.render(task.name, vars);
+    } catch {
+      return task.name;
     }
-    return { name, module: task.module, pos: task.pos, role: task.role?.name, kind };
   }
 
   private async runTask(task: Task, hosts: string[], scope: Scope, kind: 'task' | 'handler' = 'task'): Promise<void> {
     const taskScope = this.childScope(scope, task);
     // Handlers are not filtered by tags: a notified handler runs.
     if (kind === 'task' && !tagsSelect(taskScope.tags, this.rt.tags)) return;
-    const ref = this.taskRef(task, kind);
+    const ref = this.taskRef(task, kind, hosts, taskScope);
     if (isMeta(task.module)) {
       await this.runMeta(task, ref, hosts, taskScope);
       return;

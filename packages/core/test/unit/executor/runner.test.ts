@@ -442,3 +442,68 @@ describe('become', () => {
     expect(played.log).toEqual(['a:become:true']);
   });
 });
+
+describe('task names with {{ }} (rendered once for the TASK banner, as Ansible does)', () => {
+  const startNames = (events: RunEvent[]) => events.flatMap((e) => (e.type === 'task-start' ? [e.task.name] : []));
+
+  it.each<[string, string]>([
+    ['plain name', 'plain name'],
+    ['port {{ port }}', 'port 8080'],
+    // play vars that are templates themselves are resolved first
+    ['listen on {{ listen }}', 'listen on 198.51.100.50:8080'],
+    ['from vars_files: {{ vip }}', 'from vars_files: 198.51.100.50'],
+    ['role default {{ worker_processes }}', 'role default 2'],
+    ['inventory {{ vrrp_priority }}', 'inventory 150'], // the first host's variables, as Ansible's banner
+    ['first host {{ inventory_hostname }} of {{ ansible_play_hosts | length }}', 'first host a of 2'],
+    ['task var {{ svc }}', 'task var nginx'],
+    ['-e {{ release }}', '-e 2.0'],
+    ['{% if port > 80 %}high{% else %}low{% endif %} port', 'high port'],
+    // what cannot be rendered is shown as written, and the task still runs
+    ['each {{ item }}', 'each {{ item }}'],
+    ['undefined {{ nope }}', 'undefined {{ nope }}'],
+    ['bad filter {{ port | nosuchfilter }}', 'bad filter {{ port | nosuchfilter }}'],
+    ['syntax {{ port ( }}', 'syntax {{ port ( }}'],
+  ])('%s', async (name, shown) => {
+    const inv = inventory(['a', 'b'], {}, { a: { vrrp_priority: 150 }, b: { vrrp_priority: 100 } });
+    const { events, summary } = await run(
+      playbook(
+        play([task('echo', { msg: 'x' }, { name, loop: ['i1'], vars: { svc: 'nginx' } })], {
+          vars: { port: 8080, listen: '{{ vip }}:{{ port }}' },
+          varsFiles: [{ file: 'vars/main.yml', vars: { vip: '198.51.100.50' } }],
+          roleDefaults: { worker_processes: 2 },
+        }),
+      ),
+      { inventory: inv, extraVars: { release: '2.0' } },
+    );
+    expect(startNames(events)).toEqual([shown]);
+    expect(events.filter((e) => e.type === 'host-result').every((e) => e.type === 'host-result' && e.task.name === shown)).toBe(true);
+    expect(summary.failedHosts).toEqual([]);
+  });
+
+  it('handler banners are rendered too', async () => {
+    const { events } = await run(
+      playbook(
+        play([task('file_put', { path: '/x', content: 'y' }, { notify: ['restart {{ svc }}'] })], {
+          vars: { svc: 'nginx' },
+          handlers: [handler('restart {{ svc }}', 'echo', { msg: 'restarted' })],
+        }),
+      ),
+      { hosts: ['a'] },
+    );
+    expect(startNames(events)).toEqual(['file_put', 'restart nginx']);
+  });
+
+  it('an error in a task with a templated name names the rendered task and file:line', async () => {
+    const t = task('echo', { msg: '{{ nope }}' }, { name: 'configure {{ svc }}' });
+    const { events } = await run(playbook(play([t], { vars: { svc: 'nginx' } })), { hosts: ['a'] });
+    const r = events.find((e) => e.type === 'host-result');
+    expect(r?.type === 'host-result' && r.msg).toMatch(new RegExp(`^task "configure nginx" \\(site.yml:${t.pos.line}\\) on a: .*'nope' is undefined`));
+  });
+
+  it('a secret rendered into a name is masked', async () => {
+    const inv = inventory(['a'], {}, { a: { db_password: new SecretString('s3cr3t-inv') } });
+    const { events } = await run(playbook(play([task('echo', { msg: 'x' }, { name: 'login with {{ db_password }}' })])), { inventory: inv });
+    expect(startNames(events)).toEqual(['login with ********']);
+    expect(JSON.stringify(events)).not.toContain('s3cr3t-inv');
+  });
+});
