@@ -17,6 +17,7 @@ import { jinjaSource } from './source.js';
 import { filters, percentFormat, typeName } from './filters.js';
 import { tests } from './tests.js';
 import { getAttr, newList } from './python-methods.js';
+import { splitArgs } from './args.js';
 import { pyStr, pyTruthy } from './python.js';
 import { TemplateError, UndefinedUseError } from './errors.js';
 import { assertDefined, isUndefined, makeUndefined } from './undefined.js';
@@ -109,6 +110,7 @@ function createEnvironment(): NjEnvironment {
   env.addGlobal('False', false);
   env.addGlobal('None', null);
   env.addGlobal('lookup', lookup);
+  env.addGlobal('dict', dictGlobal);
   env.addGlobal('query', function (this: { ctx?: Record<string, unknown> }, ...args: unknown[]) {
     const v = lookup.apply(this, args as [string, ...unknown[]]);
     return Array.isArray(v) ? v : [v];
@@ -132,7 +134,7 @@ const env = createEnvironment();
 const cache = new Map<string, Compiled>();
 const CACHE_LIMIT = 5000;
 
-/** Ansible's lookup('env', NAME) and lookup('file', PATH) (relative paths from the playbook's folder). */
+/** Ansible's lookup('env', NAME), lookup('file', PATH) (relative paths from the playbook's folder), lookup('vars', NAME). */
 function lookup(this: { ctx?: Record<string, unknown> } | undefined, plugin: string, ...terms: unknown[]): unknown {
   switch (plugin) {
     case 'env':
@@ -142,8 +144,18 @@ function lookup(this: { ctx?: Record<string, unknown> } | undefined, plugin: str
       const read = (t: unknown) => readFileSync(isAbsolute(String(t)) ? String(t) : resolvePath(base, String(t)), 'utf8').replace(/\n$/, '');
       return terms.length === 1 ? read(terms[0]) : terms.map(read);
     }
+    case 'vars': {
+      // A variable by (computed) name: lookup('vars', 'nginx_' ~ role)
+      const ctx = this?.ctx ?? {};
+      const read = (t: unknown) => {
+        const v = ctx[String(t)];
+        if (v === undefined || isUndefined(v)) throw new UndefinedUseError(`No variable found with this name: ${String(t)}`);
+        return v;
+      };
+      return terms.length === 1 ? read(terms[0]) : terms.map(read);
+    }
     default:
-      throw new Error(`lookup plugin '${plugin}' is not supported (supported: env, file)`);
+      throw new Error(`lookup plugin '${plugin}' is not supported (supported: env, file, vars)`);
   }
 }
 
@@ -160,6 +172,22 @@ function loopFilter(value: unknown, names: number, predicate: (...args: unknown[
   else if (v instanceof Set || v instanceof Map) items = [...v];
   else throw new Error(`'${typeName(v)}' object is not iterable`);
   return items.filter((item) => String(names > 1 && Array.isArray(item) ? predicate(...item) : predicate(item)) === '1');
+}
+
+/** Python's dict(): from (key, value) pairs or a mapping, plus keyword arguments (`dict(keys | zip(values))`). */
+function dictGlobal(...args: unknown[]): Record<string, unknown> {
+  const { positional, kwargs } = splitArgs(args);
+  const out: Record<string, unknown> = {};
+  if (positional.length > 1) throw new Error(`dict expected at most 1 argument, got ${positional.length}`);
+  const source = positional.length === 1 ? plain(assertDefined(positional[0])) : undefined;
+  if (isPlainObject(source)) Object.assign(out, source);
+  else if (Array.isArray(source)) {
+    for (const [i, pair] of source.entries()) {
+      if (!Array.isArray(pair) || pair.length !== 2) throw new Error(`dictionary update sequence element #${i} is not a (key, value) pair`);
+      out[pyStr(pair[0])] = pair[1];
+    }
+  } else if (source !== undefined) throw new Error(`'${typeName(source)}' object is not iterable`);
+  return Object.assign(out, kwargs);
 }
 
 function inOperator(needle: unknown, haystack: unknown): boolean {
@@ -281,7 +309,7 @@ function toTemplateError(source: string, e: unknown): TemplateError {
   const undefinedVariable = e instanceof UndefinedUseError || /UndefinedError: /.test(reason);
   while (CAUSE_PREFIX.test(reason)) reason = reason.replace(CAUSE_PREFIX, '');
   const filter = /^filter not found: (\S+)/.exec(reason);
-  if (filter) reason = `no filter named '${filter[1]}'${didYouMean(filter[1], Object.keys(filters))}`;
+  if (filter) reason = `no filter named '${filter[1]}'${didYouMean(filter[1], shortNames(filters))}`;
   const test = /^test not found: (\S+)/.exec(reason);
   if (test) reason = `no test named '${test[1]}'${didYouMean(test[1], Object.keys(tests))}`;
   const line = located?.[1] ?? (e as { lineno?: number }).lineno;
@@ -372,9 +400,14 @@ export function evaluateConditions(expressions: readonly (string | boolean)[], v
   return expressions.every((e) => evaluateCondition(e, vars));
 }
 
+/** Names without the `ansible.builtin.` aliases (the same filters), sorted. */
+function shortNames(table: Record<string, unknown>): string[] {
+  return Object.keys(table).filter((n) => !n.startsWith('ansible.builtin.')).sort();
+}
+
 /** Names of every filter and test, for documentation and suggestions. */
 export function templateCapabilities(): { filters: string[]; tests: string[] } {
-  return { filters: Object.keys(filters).sort(), tests: Object.keys(tests).sort() };
+  return { filters: shortNames(filters), tests: shortNames(tests) };
 }
 
 /** Syntax-check a template without rendering it (used by validation). Returns the error reason or undefined. */

@@ -4,12 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import { posix as path } from 'node:path';
-import { stringify as yamlStringify, parse as yamlParse } from 'yaml';
+import { stringify as yamlStringify, parse as yamlParse, parseAllDocuments } from 'yaml';
 import { arg, splitArgs } from './args.js';
 import { FilterError, UndefinedUseError } from './errors.js';
 import { pyRepr, pyStr, pyTruthy, toBool } from './python.js';
 import { pythonRegex, pythonReplacement } from './regex.js';
-import { assertDefined, isUndefined, undefinedReason } from './undefined.js';
+import { assertDefined, isUndefined, makeUndefined, undefinedReason } from './undefined.js';
 import { revealSecrets, SecretString, isPlainObject } from '../vars/secret.js';
 import { shellQuote } from '../contract/quote.js';
 
@@ -94,6 +94,44 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>, recur
     } else out[k] = v;
   }
   return out;
+}
+
+/** Python's `==` for plain data: lists and dicts by value (set-like filters compare items this way). */
+function sameValue(a: unknown, b: unknown): boolean {
+  const x = a instanceof SecretString ? a.value : a;
+  const y = b instanceof SecretString ? b.value : b;
+  if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((v, i) => sameValue(v, y[i]));
+  if (isPlainObject(x) && isPlainObject(y)) {
+    const kx = Object.keys(x);
+    return kx.length === Object.keys(y).length && kx.every((k) => Object.prototype.hasOwnProperty.call(y, k) && sameValue(x[k], y[k]));
+  }
+  return x === y;
+}
+
+function contains(items: unknown[], x: unknown): boolean {
+  return items.some((y) => sameValue(y, x));
+}
+
+function uniqueValues(items: unknown[]): unknown[] {
+  const out: unknown[] = [];
+  for (const x of items) if (!contains(out, x)) out.push(x);
+  return out;
+}
+
+/** `container[key]` the way Jinja2's subscript reads data: a missing key or index is a named Undefined. */
+function itemOf(container: unknown, key: unknown): unknown {
+  const c = assertDefined(container);
+  if (Array.isArray(c)) {
+    const i = Number(key);
+    if (Number.isInteger(i) && i >= -c.length && i < c.length) return c[i < 0 ? c.length + i : i];
+    return makeUndefined(`list object has no element ${pyStr(key)}`);
+  }
+  if (c !== null && typeof c === 'object' && !(c instanceof SecretString)) {
+    const k = pyStr(key);
+    if (Object.prototype.hasOwnProperty.call(c, k)) return (c as Record<string, unknown>)[k];
+    return makeUndefined(`'${typeName(c)} object' has no attribute '${k}'`);
+  }
+  throw new FilterError(`extract: '${typeName(c)}' object is not subscriptable`);
 }
 
 function toJsonValue(value: unknown): unknown {
@@ -190,6 +228,9 @@ export function percentFormat(fmt: string, args: unknown[], named: Record<string
   });
 }
 
+/** Jinja2's own filters: Ansible does not give them an `ansible.builtin.` name. */
+const JINJA2_BUILTINS = new Set(['format', 'default', 'd', 'int', 'float', 'string', 'lower', 'upper', 'capitalize', 'trim', 'join', 'length', 'count', 'first', 'last', 'sort', 'reverse', 'map', 'select', 'reject', 'selectattr', 'rejectattr', 'replace', 'list', 'sum', 'abs', 'round', 'indent', 'groupby']);
+
 export const filters: Record<string, Filter> = {
   format(value, ...rest) {
     const a = splitArgs(rest);
@@ -255,11 +296,7 @@ export const filters: Record<string, Filter> = {
     const l = list(value, 'last');
     return l[l.length - 1];
   },
-  unique(value) {
-    const seen: unknown[] = [];
-    for (const x of list(value, 'unique')) if (!seen.some((y) => JSON.stringify(y) === JSON.stringify(x))) seen.push(x);
-    return seen;
-  },
+  unique: (value) => uniqueValues(list(value, 'unique')),
   sort(value, ...rest) {
     const a = splitArgs(rest);
     const reverse = arg<unknown>(a, 0, 'reverse', false) === true;
@@ -454,13 +491,87 @@ export const filters: Record<string, Filter> = {
     const r = method === 'ceil' ? Math.ceil(n) : method === 'floor' ? Math.floor(n) : Math.round(n);
     return r / f;
   },
-  difference: (value, other) => list(value, 'difference').filter((x) => !list(other, 'difference').includes(x)),
-  intersect: (value, other) => list(value, 'intersect').filter((x) => list(other, 'intersect').includes(x)),
-  union: (value, other) => [...new Set([...list(value, 'union'), ...list(other, 'union')])],
+  // Set operations compare items by value (dicts and lists too) and keep the first list's order.
+  difference: (value, other) => uniqueValues(list(value, 'difference').filter((x) => !contains(list(other, 'difference'), x))),
+  intersect: (value, other) => uniqueValues(list(value, 'intersect').filter((x) => contains(list(other, 'intersect'), x))),
+  union: (value, other) => uniqueValues([...list(value, 'union'), ...list(other, 'union')]),
+  symmetric_difference(value, other) {
+    const a = list(value, 'symmetric_difference');
+    const b = list(other, 'symmetric_difference');
+    return uniqueValues([...a.filter((x) => !contains(b, x)), ...b.filter((x) => !contains(a, x))]);
+  },
   zip: (value, ...others) => {
     const lists = [list(value, 'zip'), ...others.map((o) => list(o, 'zip'))];
     const n = Math.min(...lists.map((l) => l.length));
     return Array.from({ length: n }, (_, i) => lists.map((l) => l[i]));
+  },
+  zip_longest(value, ...rest) {
+    const a = splitArgs(rest);
+    const lists = [list(value, 'zip_longest'), ...a.positional.map((o) => list(o, 'zip_longest'))];
+    const fill = 'fillvalue' in a.kwargs ? a.kwargs.fillvalue : null;
+    const n = Math.max(...lists.map((l) => l.length));
+    return Array.from({ length: n }, (_, i) => lists.map((l) => (i < l.length ? l[i] : fill)));
+  },
+  /** Ansible's extract: `container[item]`, then `[key]` for each of morekeys (one key or a list). */
+  extract(item, container, morekeys) {
+    let v = itemOf(container, assertDefined(item));
+    const keys = morekeys === undefined || morekeys === null ? [] : Array.isArray(morekeys) ? morekeys : [morekeys];
+    for (const k of keys) v = isUndefined(v) ? v : itemOf(v, k);
+    return v;
+  },
+  /** The cartesian product of the value and the other lists (itertools.product). */
+  product(value, ...rest) {
+    const a = splitArgs(rest);
+    const repeat = Number(a.kwargs.repeat ?? 1);
+    const base = [list(value, 'product'), ...a.positional.map((o) => list(o, 'product'))];
+    const lists = Array.from({ length: Math.max(1, repeat) }, () => base).flat();
+    return lists.reduce<unknown[][]>((acc, l) => acc.flatMap((prefix) => l.map((x) => [...prefix, x])), [[]]);
+  },
+  /** `users | subelements('groups')`: [user, group] for each group of each user (skip_missing=True allowed). */
+  subelements(value, ...rest) {
+    const a = splitArgs(rest);
+    const key = str(arg(a, 0, 'subelements', ''));
+    const skipMissing = arg<unknown>(a, 1, 'skip_missing', false) === true;
+    const out: unknown[][] = [];
+    for (const item of list(value, 'subelements')) {
+      let sub: unknown = item;
+      for (const part of key.split('.')) sub = isPlainObject(sub) ? sub[part] : undefined;
+      if (sub === undefined) {
+        if (skipMissing) continue;
+        throw new FilterError(`subelements: could not find '${key}' in ${pyRepr(item)}`);
+      }
+      if (!Array.isArray(sub)) throw new FilterError(`subelements: '${key}' of ${pyRepr(item)} is not a list`);
+      for (const x of sub) out.push([item, x]);
+    }
+    return out;
+  },
+  /** Join path parts like Python's os.path.join: an absolute part restarts the path. */
+  path_join(value) {
+    const parts = typeof value === 'string' || value instanceof SecretString ? [str(value)] : list(value, 'path_join').map(str);
+    return parts.reduce((acc, p) => (p.startsWith('/') || acc === '' ? p : acc.endsWith('/') ? acc + p : `${acc}/${p}`), '');
+  },
+  /** Jinja2's groupby: [grouper, items] pairs sorted by the grouper (`{% for key, members in l | groupby('dc') %}`). */
+  groupby(value, attribute, ...rest) {
+    const a = splitArgs(rest);
+    const groups: [unknown, unknown[]][] = [];
+    for (const item of list(value, 'groupby')) {
+      let k = attrOf(item, str(attribute));
+      if (k === undefined) {
+        if (!('default' in a.kwargs)) throw new UndefinedUseError(`'${typeName(item)} object' has no attribute '${str(attribute)}'`);
+        k = a.kwargs.default;
+      }
+      const g = groups.find(([key]) => sameValue(key, k));
+      if (g) g[1].push(item);
+      else groups.push([k, [item]]);
+    }
+    return groups.sort((x, y) => compareValues(x[0], y[0], true)).map(([k, items]) => [k, items]);
+  },
+  from_yaml_all(value) {
+    try {
+      return parseAllDocuments(str(value)).map((d) => d.toJS());
+    } catch (e) {
+      throw new FilterError(`from_yaml_all: ${(e as Error).message}`);
+    }
   },
   indent(value, ...rest) {
     const a = splitArgs(rest);
@@ -495,3 +606,7 @@ export const filters: Record<string, Filter> = {
 };
 filters.d = filters.default;
 filters.count = filters.length;
+// Ansible's fully qualified names (`x | ansible.builtin.combine(y)`) for the filters Ansible itself ships.
+for (const name of Object.keys(filters)) {
+  if (!JINJA2_BUILTINS.has(name)) filters[`ansible.builtin.${name}`] = filters[name];
+}

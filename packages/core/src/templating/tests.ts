@@ -82,6 +82,9 @@ export const tests: Record<string, Test> = {
     return check(compareVersions(text(value), text(other)));
   },
 };
+// Ansible's all/any: every (some) item of a list is true.
+tests.all = (value) => listOf(value, 'all').every((x) => pyTruthy(x));
+tests.any = (value) => listOf(value, 'any').some((x) => pyTruthy(x));
 tests.success = tests.succeeded;
 tests.successful = tests.succeeded;
 tests.failure = tests.failed;
@@ -105,6 +108,12 @@ tests['>='] = cmp((a, b) => a >= b);
 tests.ge = tests['>='];
 tests.subset = (value, other) => Array.isArray(value) && Array.isArray(other) && value.every((x) => other.includes(x));
 tests.superset = (value, other) => Array.isArray(value) && Array.isArray(other) && other.every((x) => value.includes(x));
+
+function listOf(value: unknown, test: string): unknown[] {
+  assertDefined(value);
+  if (!Array.isArray(value)) throw new Error(`the '${test}' test expects a list`);
+  return value;
+}
 
 function ignoreCase(rest: unknown[]): string {
   const last = rest[rest.length - 1];
