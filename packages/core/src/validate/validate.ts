@@ -66,7 +66,9 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
   const conditions: [string, string[] | undefined][] = [['when', task.when], ['changed_when', task.changedWhen], ['failed_when', task.failedWhen]];
   for (const [kw, list] of conditions) {
     for (const c of list ?? []) {
-      const whole = /^\s*\{\{((?:(?!\{\{|\}\})[\s\S])*)\}\}\s*$/.test(c);
+      // One `{{ expression }}` (its dict literals may end in `}}`), not text mixing markup and code.
+      const inner = /^\s*\{\{([\s\S]*)\}\}\s*$/.exec(c)?.[1];
+      const whole = inner !== undefined && !inner.includes('{{');
       if (!whole && /\{\{|\{%/.test(c)) {
         err(`'${kw}' is already an expression: write it without {{ }} (e.g. ${JSON.stringify(c.replace(/\{\{\s*|\s*\}\}/g, ''))})`, pos.keywords[kw] ?? task.pos);
         continue;

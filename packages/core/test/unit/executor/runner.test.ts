@@ -507,3 +507,21 @@ describe('task names with {{ }} (rendered once for the TASK banner, as Ansible d
     expect(JSON.stringify(events)).not.toContain('s3cr3t-inv');
   });
 });
+
+describe('Jinja2 syntax through the executor', () => {
+  it('nested dict literals in when and args, loop filters in args', async () => {
+    const { log, summary } = await run(
+      playbook(
+        play(
+          [
+            task('echo', { msg: "{% for h in ansible_play_hosts if h != inventory_hostname %}{{ h }}{% endfor %}" }, { when: ["{{ conf == {'http': {'gzip': 'on'}} }}"] }),
+            task('echo', { msg: "{{ conf | combine({'http': {'gzip': 'off'}}, recursive=True) | to_json }}" }, { when: ["conf.http.gzip == {'x': {'y': 'on'}}.x.y"] }),
+          ],
+          { vars: { conf: "{{ {'http': {'gzip': 'on'}} }}" } },
+        ),
+      ),
+    );
+    expect(log).toEqual(['a:echo:b', 'b:echo:a', 'a:echo:{"http": {"gzip": "off"}}', 'b:echo:{"http": {"gzip": "off"}}']);
+    expect(summary.failedHosts).toEqual([]);
+  });
+});

@@ -85,3 +85,29 @@ describe('templates in variables', () => {
     ].map((m) => expect.stringMatching(new RegExp('^' + m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))) as unknown as string));
   });
 });
+
+describe('Jinja2 syntax nunjucks lacks on its own', () => {
+  it('passes validation: nested dict literals ending in }}, loop filters, a whole {{ }} when', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'haweb-jc-'));
+    writeFileSync(join(dir, 'hosts'), '[web]\nh1\n');
+    writeFileSync(
+      join(dir, 'site.yml'),
+      [
+        '- hosts: web',
+        '  vars:',
+        "    conf: \"{{ {'http': {'gzip': 'on'}} }}\"",
+        '  tasks:',
+        "    - name: \"peers {{ {'a': {'b': 1}} | length }}\"",
+        '      command: "echo {% for h in groups.web if h != inventory_hostname %}{{ h }}{% endfor %}"',
+        "      when: \"{{ conf == {'http': {'gzip': 'on'}} }}\"",
+        "    - command: /bin/true",
+        "      when: \"conf | combine({'http': {'gzip': 'off'}}, recursive=True) is mapping\"",
+        '',
+      ].join('\n'),
+    );
+    const r = prepareRun({ playbook: join(dir, 'site.yml'), inventory: join(dir, 'hosts'), registry: testRegistry() });
+    expect(r.diagnostics.map((d) => d.message)).toEqual([]);
+  });
+});
