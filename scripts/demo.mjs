@@ -73,7 +73,7 @@ function run(argv, { capture = false, timeoutMs = 60 * 60_000 } = {}) {
 const node = process.execPath;
 const bin = {
   lab: join(ROOT, 'packages/lab/dist/cli.js'),
-  provision: join(ROOT, 'packages/cli/dist/main.js'),
+  provision: join(ROOT, 'packages/cli/dist/provision.js'),
   drill: join(ROOT, 'packages/drill/dist/cli.js'),
 };
 

@@ -26,7 +26,7 @@ function lab(...a) {
 
 function provision() {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [join(root, 'packages/cli/dist/main.js'), 'run', playbook, '-i', inventory, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [join(root, 'packages/cli/dist/provision.js'), 'run', playbook, '-i', inventory, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
   const wall = Date.now() - t0;
   if (r.status !== 0) throw new Error(`provision exited ${r.status}: ${r.stderr}\n${r.stdout.slice(-2000)}`);
   const report = JSON.parse(r.stdout);

@@ -13,7 +13,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('../..', import.meta.url).pathname;
-const provisionCli = join(root, 'packages/cli/dist/main.js');
+const provisionCli = join(root, 'packages/cli/dist/provision.js');
 const labCli = join(root, 'packages/lab/dist/cli.js');
 const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'packages/cli/dist/main.js');
+const CLI = join(ROOT, 'packages/cli/dist/provision.js');
 const LAB_CLI = join(ROOT, 'packages/lab/dist/cli.js');
 const PLAYBOOK = join(ROOT, 'test/provision/fixtures/site/site.yml');
 const APP_DIR = '/srv/haweb-provision-test';

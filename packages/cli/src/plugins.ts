@@ -1,4 +1,5 @@
 import { Registry, type ModuleDefinition, type ModulePlugin } from '@haweb/core';
+import { BUILTIN_PLUGINS } from './builtin-plugins.js';
 
 /**
  * Workspace packages that contribute modules. Each exports `plugin: ModulePlugin` (the convention for
@@ -31,10 +32,15 @@ export function registerExport(registry: Registry, name: string, mod: PluginModu
   return `${name} exports no \`plugin\``;
 }
 
+/** A shipped plug-in from the static table; any other package by a runtime import. */
+async function loadPlugin(name: string): Promise<PluginModule> {
+  return (BUILTIN_PLUGINS[name] as PluginModule | undefined) ?? ((await import(name)) as PluginModule);
+}
+
 /** Build the run's registry from the plug-in packages; a package that is missing or broken is noted, not fatal. */
 export async function composeRegistry(
   packages: readonly string[] = PLUGIN_PACKAGES,
-  load: (name: string) => Promise<PluginModule> = (name) => import(name) as Promise<PluginModule>,
+  load: (name: string) => Promise<PluginModule> = loadPlugin,
 ): Promise<PluginLoad> {
   const registry = new Registry();
   const loaded: string[] = [];

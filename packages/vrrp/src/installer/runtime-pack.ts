@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync, writeFil
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { Header, Pax } from 'tar';
 
 /**
@@ -49,9 +49,9 @@ export interface RuntimeManifest {
 /** Target arch names in Node's terms (x64, arm64, ...), for choosing koffi's prebuilt package. */
 export type NodeArch = NodeJS.Architecture;
 
-/** This package's root (dist/installer/runtime-pack.js → ../..). */
+/** This package's root, found by package name so it also holds inside a bundle (the provision CLI). */
 export function vrrpPackageRoot(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  return dirname(createRequire(import.meta.url).resolve('@haweb/vrrp/package.json'));
 }
 
 interface PackageJson {
