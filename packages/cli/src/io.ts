@@ -14,6 +14,27 @@ export function invocationDir(env: Record<string, string | undefined>, cwd: stri
   return env.npm_lifecycle_event === 'provision' && env.INIT_CWD ? env.INIT_CWD : cwd;
 }
 
+/**
+ * A process stream that outlives its reader: when the reader goes away (`provision run x.yml | head`),
+ * later output is dropped instead of crashing the run with EPIPE halfway through a host's changes.
+ */
+export function readerTolerant(stream: NodeJS.WriteStream): CliIO['stdout'] {
+  let gone = false;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') gone = true;
+    else throw err;
+  });
+  return {
+    write: (text: string) => (gone ? true : stream.write(text)),
+    get isTTY() {
+      return stream.isTTY;
+    },
+    get columns() {
+      return stream.columns;
+    },
+  };
+}
+
 export function processIO(): CliIO {
-  return { stdout: process.stdout, stderr: process.stderr, cwd: invocationDir(process.env, process.cwd()), env: process.env };
+  return { stdout: readerTolerant(process.stdout), stderr: readerTolerant(process.stderr), cwd: invocationDir(process.env, process.cwd()), env: process.env };
 }
