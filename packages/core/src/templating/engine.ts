@@ -16,7 +16,7 @@ import { transformTemplate } from './transform.js';
 import { jinjaSource } from './source.js';
 import { filters, percentFormat, typeName } from './filters.js';
 import { tests } from './tests.js';
-import { getAttr, newList } from './python-methods.js';
+import { getAttr, Namespace, newList, setAttr } from './python-methods.js';
 import { splitArgs } from './args.js';
 import { pyStr, pyTruthy } from './python.js';
 import { TemplateError, UndefinedUseError } from './errors.js';
@@ -111,6 +111,11 @@ function createEnvironment(): NjEnvironment {
   env.addGlobal('None', null);
   env.addGlobal('lookup', lookup);
   env.addGlobal('dict', dictGlobal);
+  env.addGlobal('namespace', (...args: unknown[]) => {
+    const { positional, kwargs } = splitArgs(args);
+    return new Namespace({ ...(isPlainObject(positional[0]) ? positional[0] : {}), ...kwargs });
+  });
+  env.addGlobal('__setattr', setAttr);
   env.addGlobal('query', function (this: { ctx?: Record<string, unknown> }, ...args: unknown[]) {
     const v = lookup.apply(this, args as [string, ...unknown[]]);
     return Array.isArray(v) ? v : [v];
@@ -311,7 +316,7 @@ function toTemplateError(source: string, e: unknown): TemplateError {
   const filter = /^filter not found: (\S+)/.exec(reason);
   if (filter) reason = `no filter named '${filter[1]}'${didYouMean(filter[1], shortNames(filters))}`;
   const test = /^test not found: (\S+)/.exec(reason);
-  if (test) reason = `no test named '${test[1]}'${didYouMean(test[1], Object.keys(tests))}`;
+  if (test) reason = `no test named '${test[1]}'${didYouMean(test[1], shortNames(tests))}`;
   const line = located?.[1] ?? (e as { lineno?: number }).lineno;
   if (line !== undefined && source.includes('\n')) reason += ` (template line ${line})`;
   return new TemplateError(source, reason, undefinedVariable);

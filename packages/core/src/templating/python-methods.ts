@@ -79,6 +79,27 @@ function listMethods(l: unknown[]): Record<string, Method> {
   };
 }
 
+/** Jinja2's namespace(): the one object a template may assign attributes to (`{% set ns.found = true %}`). */
+export class Namespace {
+  constructor(init: Record<string, unknown>) {
+    Object.assign(this, init);
+  }
+}
+
+/** `{% set target.key = value %}`: allowed on namespaces only, as in Jinja2. */
+export function setAttr(target: unknown, key: unknown, value: unknown): string {
+  if (!(target instanceof Namespace)) throw new Error('cannot assign attribute on non-namespace object (use {% set ns = namespace() %})');
+  const k = String(key);
+  if (FORBIDDEN.has(k)) throw new Error(`assigning '${k}' is not allowed in templates`);
+  (target as unknown as Record<string, unknown>)[k] = value;
+  return '';
+}
+
+/** nunjucks' loop object (index, index0, revindex, revindex0, first, last, length): Jinja2 also has loop.cycle(). */
+function isLoopObject(obj: Record<string, unknown>): boolean {
+  return typeof obj.index0 === 'number' && typeof obj.revindex0 === 'number' && typeof obj.first === 'boolean' && 'length' in obj;
+}
+
 /** JavaScript internals a template must never reach (`x.constructor.constructor('code')()`). */
 const FORBIDDEN = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
 
@@ -132,6 +153,7 @@ export function getAttr(obj: unknown, key: unknown, ...sliceRest: unknown[]): un
       return typeof v === 'function' ? (v as Method).bind(obj) : v;
     }
     if (isPlainObject(obj)) {
+      if (k === 'cycle' && isLoopObject(rec)) return (...values: unknown[]) => values[(rec.index0 as number) % values.length];
       const m = dictMethods(rec)[k];
       return m ?? makeUndefined(`'dict object' has no attribute '${k}'`);
     }

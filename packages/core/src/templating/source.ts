@@ -6,7 +6,8 @@
  *    `}}`; nunjucks' ends a tag at the first `}}` it meets outside a string. A dict literal's closing
  *    brace followed by another `}` gets a space after it (`}}` becomes `} }`), which nunjucks reads as
  *    two closing braces, and the tag's own `}}` is left alone;
- *  - the test form `x is in list` / `x is not in list` (nunjucks parses the call form `in(list)`).
+ *  - the test form `x is in list` / `x is not in list` (nunjucks parses the call form `in(list)`);
+ *  - a test's single argument without parentheses: `x is divisibleby 3`, `x is sameas false`.
  */
 
 const RAW_BLOCK = /^\{%-?\s*(raw|verbatim)\s*-?%\}/;
@@ -107,7 +108,52 @@ function stringEnd(source: string, at: number): number {
   return Math.min(i + 1, source.length);
 }
 
+const STRING_LITERAL = /"(?:[^"\\]|\\[\s\S])*"|'(?:[^'\\]|\\[\s\S])*'/g;
+const HIDDEN_STRING = /\u0000(\d+)\u0000/g;
+const IS_IN = /\bis(\s+not)?\s+in\s+([A-Za-z_][\w.]*)/g;
+/**
+ * A test with one argument and no parentheses (`x is divisibleby 3`, `x is sameas true`,
+ * `v is version '1.2'`): the argument is a number, a string or a (dotted) name that is not a keyword.
+ */
+const IS_BARE_ARGUMENT = /\bis(\s+not)?\s+(?!not\b)([A-Za-z_][\w.]*)[ \t]+(?!(?:and|or|else|if|is|not|in|recursive)\b)(-?\d+(?:\.\d+)?\b|\u0000\d+\u0000|[A-Za-z_][\w.]*)/g;
+
+/** Rewrites on a tag's code; string literals are set aside first so text inside them is never changed. */
 function rewriteCode(code: string): string {
-  if (!code.includes(' in')) return code;
-  return code.replace(/\bis(\s+not)?\s+in\s+([A-Za-z_][\w.]*)/g, (_m, not: string | undefined, operand: string) => `is${not ?? ''} in(${operand})`);
+  if (!/\bis\s/.test(code)) return code;
+  const strings: string[] = [];
+  const hidden = code.replace(STRING_LITERAL, (lit) => `\u0000${strings.push(lit) - 1}\u0000`);
+  const rewritten = hidden
+    .replace(IS_IN, (_m, not: string | undefined, operand: string) => `is${not ?? ''} in(${operand})`)
+    .replace(IS_BARE_ARGUMENT, (_m, not: string | undefined, test: string, argument: string) => `is${not ?? ''} ${test}(${argument})`);
+  return bracketArguments(rewritten).replace(HIDDEN_STRING, (_m, i: string) => strings[Number(i)]);
 }
+
+const IS_BRACKET_ARGUMENT = /\bis(\s+not)?\s+(?!not\b)([A-Za-z_][\w.]*)[ \t]*(?=[[{])/g;
+
+/** `x is in [a, b]`, `l is subset [1, 2]`: a list or dict literal as the single argument (strings are hidden). */
+function bracketArguments(code: string): string {
+  let out = '';
+  let from = 0;
+  for (const m of code.matchAll(IS_BRACKET_ARGUMENT)) {
+    if (m.index < from) continue;
+    const open = m.index + m[0].length;
+    const close = matchingBracket(code, open);
+    if (close < 0) continue;
+    out += code.slice(from, m.index) + `is${m[1] ?? ''} ${m[2]}(${code.slice(open, close + 1)})`;
+    from = close + 1;
+  }
+  return out + code.slice(from);
+}
+
+function matchingBracket(code: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < code.length; i++) {
+    if (code[i] === '[' || code[i] === '{' || code[i] === '(') depth++;
+    else if (code[i] === ']' || code[i] === '}' || code[i] === ')') {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}
+

@@ -39,6 +39,9 @@ const VERSION_OPS: Record<string, (c: number) => boolean> = {
   '!=': (c) => c !== 0, '<>': (c) => c !== 0, ne: (c) => c !== 0,
 };
 
+/** Jinja2's own tests: Ansible does not give them an `ansible.builtin.` name. */
+const JINJA2_TESTS = new Set(['true', 'false', 'defined', 'undefined', 'none', 'string', 'number', 'integer', 'float', 'boolean', 'mapping', 'sequence', 'iterable', 'in', 'equalto', 'eq', 'ne', 'sameas', 'even', 'odd', 'lower', 'upper', 'lt', 'le', 'gt', 'ge', 'lessthan', 'greaterthan']);
+
 export const tests: Record<string, Test> = {
   defined: (value) => !isUndefined(value),
   undefined: (value) => isUndefined(value),
@@ -82,6 +85,8 @@ export const tests: Record<string, Test> = {
     return check(compareVersions(text(value), text(other)));
   },
 };
+tests.true = (value) => assertDefined(value) === true;
+tests.false = (value) => assertDefined(value) === false;
 // Ansible's all/any: every (some) item of a list is true.
 tests.all = (value) => listOf(value, 'all').every((x) => pyTruthy(x));
 tests.any = (value) => listOf(value, 'any').some((x) => pyTruthy(x));
@@ -108,6 +113,11 @@ tests['>='] = cmp((a, b) => a >= b);
 tests.ge = tests['>='];
 tests.subset = (value, other) => Array.isArray(value) && Array.isArray(other) && value.every((x) => other.includes(x));
 tests.superset = (value, other) => Array.isArray(value) && Array.isArray(other) && other.every((x) => value.includes(x));
+
+// Ansible's fully qualified names: `x is ansible.builtin.version('1.2', '>=')`.
+for (const name of Object.keys(tests)) {
+  if (/^[a-z]/.test(name) && !JINJA2_TESTS.has(name)) tests[`ansible.builtin.${name}`] = tests[name];
+}
 
 function listOf(value: unknown, test: string): unknown[] {
   assertDefined(value);

@@ -7,6 +7,8 @@
  *  - `==`, `!=`, `<`... compare like Python (lists and dicts by value);
  *  - printed expressions go through `__finalize` (None prints as '', True as 'True', lists as repr);
  *  - `{% for key in dict %}` iterates the dict's keys, as in Jinja2;
+ *  - `{% set ns.attr = value %}` assigns into a `namespace()` (Jinja2's way out of loop scoping);
+ *  - tests may be named `ansible.builtin.x`;
  *  - Jinja2's loop filter `{% for x in items if cond %}` (see rewriteLoopFilters).
  * It also lists the root names the template reads, so missing ones can be given a named Undefined.
  */
@@ -30,6 +32,7 @@ export interface TransformResult {
 
 export function transformTemplate(root: NjNode, captureNative: boolean): TransformResult {
   rewriteLoopFilters(root);
+  rewriteAttributeSets(root);
   const names = new Set<string>();
   collectNames(root, names);
   const filters = new Set<string>();
@@ -49,16 +52,22 @@ export function transformTemplate(root: NjNode, captureNative: boolean): Transfo
 function collectFiltersAndTests(node: unknown, filters: Set<string>, tests: Set<string>): void {
   if (!isNode(node)) return;
   if ((node.typename === 'Filter' || node.typename === 'FilterAsync') && node.name?.typename === 'Symbol') filters.add(node.name.value as string);
-  if (node.typename === 'Is') {
-    const right = node.right as NjNode | undefined;
-    const name = right?.typename === 'FunCall' ? right.name?.value : right?.value;
-    if (typeof name === 'string') tests.add(name);
-  }
+  if (node.typename === 'Is') tests.add(testName(node.right as NjNode));
   for (const field of fieldsOf(node)) {
     const v = node[field];
     if (Array.isArray(v)) v.forEach((c) => collectFiltersAndTests(c, filters, tests));
     else collectFiltersAndTests(v, filters, tests);
   }
+}
+
+/** A test's name: `defined`, or a dotted one (`ansible.builtin.version`) that nunjucks parses as attribute access. */
+function testName(right: NjNode): string {
+  const dotted = (n: NjNode | undefined): string =>
+    n?.typename === 'Symbol' ? String(n.value) : n?.typename === 'LookupVal' && n.val?.typename === 'Literal' ? `${dotted(n.target)}.${String(n.val.value)}` : '?';
+  const named = right?.typename === 'FunCall' ? right.name : right;
+  // `is none`, `is true`, `is false`: nunjucks reads the name as a literal
+  if (named?.typename === 'Literal') return named.value === null ? 'none' : String(named.value);
+  return dotted(named);
 }
 
 function singleExpression(root: NjNode): NjNode | undefined {
@@ -130,7 +139,7 @@ function rewriteNode(node: NjNode): NjNode {
     case 'Is': {
       // nunjucks passes only one test argument correctly; call tests ourselves: __test(name, value, ...args)
       const right = node.right as NjNode;
-      const name = right.typename === 'FunCall' ? (right.name.value as string) : (right.value as string);
+      const name = testName(right);
       const args = right.typename === 'FunCall' ? (right.args.children as NjNode[]) : [];
       return call('__test', node, [new N.Literal(node.lineno, node.colno, name), node.left, ...args]);
     }
@@ -193,4 +202,23 @@ function rewriteLoopFilters(node: unknown): void {
   const holds = new N.If(...at(filter.cond), filter.cond, new N.NodeList(...at(filter.cond), [new N.Output(...at(filter.cond), [new N.TemplateData(...at(filter.cond), '1')])]), null);
   const predicate = new N.Caller(...at(filter), new N.Symbol(...at(filter), '__loop_predicate'), new N.NodeList(...at(filter), params), new N.NodeList(...at(filter), [holds]));
   node.arr = call('__loop_filter', filter, [filter.body, new N.Literal(...at(filter), params.length), predicate]);
+}
+
+/**
+ * `{% set ns.attr = value %}` (Jinja2's namespace assignment) becomes `{{ __setattr(ns, 'attr', value) }}`,
+ * which prints nothing; nunjucks' own set only assigns plain names.
+ */
+function rewriteAttributeSets(node: unknown): void {
+  if (!isNode(node)) return;
+  for (const field of fieldsOf(node)) {
+    const v = node[field];
+    if (Array.isArray(v)) {
+      node[field] = v.map((c) => {
+        rewriteAttributeSets(c);
+        if (!isNode(c) || c.typename !== 'Set' || c.targets.length !== 1 || c.targets[0].typename !== 'LookupVal') return c;
+        const target = c.targets[0] as NjNode;
+        return new N.Output(c.lineno, c.colno, [call('__setattr', c, [target.target, target.val, (c.value ?? c.body) as NjNode])]);
+      });
+    } else rewriteAttributeSets(v);
+  }
 }

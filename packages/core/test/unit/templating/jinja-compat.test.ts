@@ -109,3 +109,53 @@ describe('nested dict literals ending in }}', () => {
     expect(() => renderString('{{ (1 }}', vars)).toThrow(TemplateError);
   });
 });
+
+describe('namespace(), loop.cycle(), tests without parentheses, ansible.builtin. tests', () => {
+  it.each([
+    // Jinja2's namespace: the way to carry a value out of a loop
+    ['{% set ns = namespace(found=false) %}{% for h in hosts %}{% if not h.up %}{% set ns.found = true %}{% endif %}{% endfor %}{{ ns.found }}', 'True'],
+    ['{% set ns = namespace(total=0) %}{% for n in nums if n is odd %}{% set ns.total = ns.total + n %}{% endfor %}{{ ns.total }}', '9'],
+    ['{% set ns = namespace() %}{% set ns.items = [] %}{% for h in hosts %}{% set ns.items = ns.items + [h.name[-2:]] %}{% endfor %}{{ ns.items | join(",") }}', '01,02,03'],
+    ['{% for n in nums %}{{ loop.cycle("odd", "even") }} {% endfor %}', 'odd even odd even odd '],
+    // one test argument without parentheses
+    ['{{ 9 is divisibleby 3 }} {{ 10 is divisibleby 3 }}', 'True False'],
+    ['{{ limit is sameas 2 }} {{ limit is not sameas 3 }}', 'True True'],
+    ['{{ limit is equalto limit }} {{ "1.22.1" is version "1.20" }}', 'True False'],
+    ['{% if limit is divisibleby 2 and limit is defined %}even{% endif %}', 'even'],
+    ['{{ "x" if limit is defined else "y" }}', 'x'],
+    // dotted test names
+    ['{{ "1.22.1" is ansible.builtin.version("1.20", ">=") }}', 'True'],
+    ['{{ "edu-proxy-01" is ansible.builtin.match("edu-") }} {{ "x" is ansible.builtin.search("y") }}', 'True False'],
+    // text inside string literals is never rewritten
+    ['{{ "this is in list" }} {{ \'it is over 9000\' }}', 'this is in list it is over 9000'],
+    ['{{ "a" is in ["a is in b"] }}', 'False'],
+  ])('%s', (template, expected) => {
+    expect(renderString(template, vars)).toBe(expected);
+  });
+
+  it('only namespaces take attribute assignment', () => {
+    expect(() => renderString('{% set d = {} %}{% set d.x = 1 %}', vars)).toThrow(/cannot assign attribute on non-namespace object/);
+  });
+
+  it('an unknown dotted test name is an error, not a silent false', () => {
+    expect(templateSyntaxError('{{ 1 is ansible.builtin.nosuch }}')).toMatch(/no test named 'ansible.builtin.nosuch'/);
+  });
+});
+
+describe('test arguments written without parentheses', () => {
+  it.each<[string, boolean]>([
+    ['"a" is in ["a", "b"]', true],
+    ['"c" is not in ["a", "b"]', true],
+    ['"lb" is in {"lb": 1}', true],
+    ['[1, 2] is subset [1, 2, 3]', true],
+    ['[1, 2] is superset [1]', true],
+    ['nothing is none', true],
+    ['limit is not none', true],
+    ['true is true', true],
+    ['limit is false', false],
+    ['missing is not defined', true],
+    ['limit is not divisibleby 3', true],
+  ])('%s', (expr, expected) => {
+    expect(evaluate(expr, { ...vars, nothing: null })).toBe(expected);
+  });
+});
