@@ -300,13 +300,14 @@ function run(source: string, vars: Record<string, unknown>): { text: string; nat
   } catch (e) {
     failure = e;
   }
-  if (failure) throw toTemplateError(source, failure);
+  if (failure) throw toTemplateError(source, failure, true);
   return box.set ? { text, native: true, value: nativeValue(box.value) } : { text, native: false };
 }
 
 const CAUSE_PREFIX = /^(UndefinedError|FilterError|Error|TypeError|RangeError|SyntaxError|Template render error): /;
 
-function toTemplateError(source: string, e: unknown): TemplateError {
+/** `rendering`: the error happened while rendering, where nunjucks counts lines from 0 (its parser counts from 1). */
+function toTemplateError(source: string, e: unknown, rendering = false): TemplateError {
   if (e instanceof TemplateError) return e;
   const raw = e instanceof Error ? e.message : String(e);
   const located = /^\((?:unknown path|template)\)(?: \[Line (\d+), Column (\d+)\])?\s*([\s\S]*)$/.exec(raw);
@@ -317,7 +318,8 @@ function toTemplateError(source: string, e: unknown): TemplateError {
   if (filter) reason = `no filter named '${filter[1]}'${didYouMean(filter[1], shortNames(filters))}`;
   const test = /^test not found: (\S+)/.exec(reason);
   if (test) reason = `no test named '${test[1]}'${didYouMean(test[1], shortNames(tests))}`;
-  const line = located?.[1] ?? (e as { lineno?: number }).lineno;
+  const found = located?.[1] ?? (e as { lineno?: number }).lineno;
+  const line = found === undefined ? undefined : Number(found) + (rendering ? 1 : 0);
   if (line !== undefined && source.includes('\n')) reason += ` (template line ${line})`;
   return new TemplateError(source, reason, undefinedVariable);
 }

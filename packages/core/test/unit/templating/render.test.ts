@@ -167,6 +167,12 @@ describe('syntax errors', () => {
     expect(templateSyntaxError('{{ fine }}')).toBeUndefined();
     expect(templateSyntaxError('no template')).toBeUndefined();
   });
+
+  it('reports the template line of an error found while rendering, counted from 1', () => {
+    expect(reason(() => renderString('a\nb\n{{ nope }}\n', vars))).toBe("'nope' is undefined (template line 3)");
+    expect(reason(() => renderString('{{ nope }}\nb\n', vars))).toBe("'nope' is undefined (template line 1)");
+    expect(reason(() => renderString("a\n{{ {'a': {'b': 1}} }}\n{% for p in ports if p > 80 %}{{ p | nosuch_var_here }}{% endfor %}", vars))).toMatch(/no filter named 'nosuch_var_here'/);
+  });
 });
 
 describe('evaluate and conditions', () => {
