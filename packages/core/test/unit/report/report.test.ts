@@ -110,6 +110,24 @@ describe('human reporter', () => {
     expect(text).toContain('ok: [web1] => (item=a)\nok: [web1] => (item=b)');
   });
 
+  it('prints task names with {{ }} rendered in the TASK banner and the JSON report', async () => {
+    const { text, json } = await report(
+      playbook(
+        play(
+          [
+            task('echo', { msg: 'x' }, { name: 'configure {{ service }} on port {{ port }}' }),
+            task('echo', { msg: '{{ item }}' }, { name: 'install {{ item }}', loop: ['a'] }),
+          ],
+          { vars: { service: 'nginx' }, varsFiles: [{ file: 'vars/main.yml', vars: { port: 80 } }] },
+        ),
+      ),
+      { inventory: inventory(['web1']) },
+    );
+    expect(text).toContain('TASK [configure nginx on port 80] *');
+    expect(text).toContain('TASK [install {{ item }}] *');
+    expect(json.plays[0].tasks.map((t: { name: string }) => t.name)).toEqual(['configure nginx on port 80', 'install {{ item }}']);
+  });
+
   it('draws live progress on a TTY and clears it before the next line', async () => {
     const out = new Sink();
     const h = new HumanReporter({ out, tty: true, width: 40 });
