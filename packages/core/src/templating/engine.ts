@@ -84,6 +84,18 @@ function createEnvironment(): NjEnvironment {
     if (typeof x === 'boolean' || typeof y === 'boolean') return Number(x) + Number(y);
     throw new Error(`unsupported operand types for +: '${typeName(x)}' and '${typeName(y)}' (use ~ to join as text)`);
   });
+  env.addGlobal('__mul', (a: unknown, b: unknown) => {
+    const x = plain(assertDefined(a));
+    const y = plain(assertDefined(b));
+    const times = (n: unknown) => Math.max(0, Math.trunc(Number(n)));
+    if (typeof x === 'string' && (typeof y === 'number' || typeof y === 'boolean')) return x.repeat(times(y));
+    if (typeof y === 'string' && (typeof x === 'number' || typeof x === 'boolean')) return y.repeat(times(x));
+    if (Array.isArray(x) && typeof y === 'number') return newList(...Array.from({ length: times(y) }, () => x).flat());
+    if (Array.isArray(y) && typeof x === 'number') return newList(...Array.from({ length: times(x) }, () => y).flat());
+    if ((typeof x === 'number' || typeof x === 'boolean') && (typeof y === 'number' || typeof y === 'boolean')) return Number(x) * Number(y);
+    throw new Error(`unsupported operand types for *: '${typeName(x)}' and '${typeName(y)}'`);
+  });
+  env.addGlobal('__concat', (a: unknown, b: unknown) => concatText(a) + concatText(b));
   env.addGlobal('__mod', (a: unknown, b: unknown) => {
     if (typeof a === 'string' || a instanceof SecretString) {
       const args = Array.isArray(b) ? b : [b];
@@ -204,6 +216,11 @@ function inOperator(needle: unknown, haystack: unknown): boolean {
   if (Array.isArray(h)) return h.some((x) => pyEquals(x, n));
   if (h !== null && typeof h === 'object') return Object.prototype.hasOwnProperty.call(h, String(n));
   throw new Error(`argument of type '${h === null ? 'NoneType' : typeof h}' is not iterable`);
+}
+
+/** str() as Jinja2's ~ applies it: like printing, except that None is 'None'. */
+function concatText(v: unknown): string {
+  return assertDefined(v) === null ? 'None' : v instanceof SafeString ? String(v) : pyStr(v);
 }
 
 function plain(v: unknown): unknown {

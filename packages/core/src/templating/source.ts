@@ -7,7 +7,8 @@
  *    brace followed by another `}` gets a space after it (`}}` becomes `} }`), which nunjucks reads as
  *    two closing braces, and the tag's own `}}` is left alone;
  *  - the test form `x is in list` / `x is not in list` (nunjucks parses the call form `in(list)`);
- *  - a test's single argument without parentheses: `x is divisibleby 3`, `x is sameas false`.
+ *  - a test's single argument without parentheses: `x is divisibleby 3`, `x is sameas false`;
+ *  - numeric attributes: `groups.lb.0` is `groups.lb[0]`.
  */
 
 const RAW_BLOCK = /^\{%-?\s*(raw|verbatim)\s*-?%\}/;
@@ -110,6 +111,8 @@ function stringEnd(source: string, at: number): number {
 
 const STRING_LITERAL = /"(?:[^"\\]|\\[\s\S])*"|'(?:[^'\\]|\\[\s\S])*'/g;
 const HIDDEN_STRING = /\u0000(\d+)\u0000/g;
+/** `.N` after a name (not a number: `1.5` stays a float), `]` or `)`. */
+const NUMERIC_ATTRIBUTE = /(?<=(?:^|[^\w])[A-Za-z_]\w*|[\])])\.(\d+)(?!\w)/;
 const IS_IN = /\bis(\s+not)?\s+in\s+([A-Za-z_][\w.]*)/g;
 /**
  * A test with one argument and no parentheses (`x is divisibleby 3`, `x is sameas true`,
@@ -119,9 +122,11 @@ const IS_BARE_ARGUMENT = /\bis(\s+not)?\s+(?!not\b)([A-Za-z_][\w.]*)[ \t]+(?!(?:
 
 /** Rewrites on a tag's code; string literals are set aside first so text inside them is never changed. */
 function rewriteCode(code: string): string {
-  if (!/\bis\s/.test(code)) return code;
+  if (!/\bis\s/.test(code) && !/[\w\])]\.\d/.test(code)) return code;
   const strings: string[] = [];
-  const hidden = code.replace(STRING_LITERAL, (lit) => `\u0000${strings.push(lit) - 1}\u0000`);
+  let hidden = code.replace(STRING_LITERAL, (lit) => `\u0000${strings.push(lit) - 1}\u0000`);
+  // `groups.lb.0`, `r.stdout_lines.1`: Jinja2 reads a numeric attribute as an index (nunjucks refuses it).
+  for (let i = 0; i < 8 && NUMERIC_ATTRIBUTE.test(hidden); i++) hidden = hidden.replace(NUMERIC_ATTRIBUTE, '[$1]');
   const rewritten = hidden
     .replace(IS_IN, (_m, not: string | undefined, operand: string) => `is${not ?? ''} in(${operand})`)
     .replace(IS_BARE_ARGUMENT, (_m, not: string | undefined, test: string, argument: string) => `is${not ?? ''} ${test}(${argument})`);

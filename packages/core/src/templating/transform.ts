@@ -130,6 +130,12 @@ function rewriteNode(node: NjNode): NjNode {
     case 'Add':
       // Python: lists concatenate, numbers add, strings join
       return call('__add', node, [node.left, node.right]);
+    case 'Mul':
+      // Python: '-' * 20 repeats a string, [0] * 3 a list
+      return call('__mul', node, [node.left, node.right]);
+    case 'Concat':
+      // Jinja2's ~ joins str() of both sides: None as 'None', True as 'True', lists as repr
+      return call('__concat', node, [node.left, node.right]);
     case 'Group':
       // `(a, b)` is a tuple in Jinja2 (nunjucks would evaluate it with JavaScript's comma operator)
       return (node.children as NjNode[]).length > 1 ? call('__newlist', node, node.children as NjNode[]) : node;

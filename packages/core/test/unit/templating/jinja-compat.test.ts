@@ -159,3 +159,37 @@ describe('test arguments written without parentheses', () => {
     expect(evaluate(expr, { ...vars, nothing: null })).toBe(expected);
   });
 });
+
+describe('Python operators and numeric attributes', () => {
+  const data = { ...vars, r: { stdout_lines: ['l1', 'l2'] }, pairs: [[1, 2], [3, 4]], x1: ['a', 'b'] };
+  it.each<[string, unknown]>([
+    ['"-" * 5', '-----'],
+    ['3 * "ab"', 'ababab'],
+    ['[0] * 3', [0, 0, 0]],
+    ['limit * 3', 6],
+    ['1.5 * 2', 3],
+    // ~ joins str() of each side, as Python does
+    ['"a" ~ 1 ~ None', 'a1None'],
+    ['"x" ~ true ~ [1, 2]', 'xTrue[1, 2]'],
+    // a numeric attribute is an index
+    ['groups.lb.0', 'edu-proxy-01'],
+    ['r.stdout_lines.1', 'l2'],
+    ['pairs.1.0', 3],
+    ['hosts.0.name', 'edu-proxy-01'],
+    ['x1.1', 'b'],
+    ['0.5 + 1', 1.5],
+    ['"v1.0"', 'v1.0'],
+    ['groups["lb"].1', 'edu-proxy-02'],
+  ])('%s', (expr, expected) => {
+    expect(evaluate(expr, data)).toEqual(expected);
+  });
+
+  it('explains a bad operand', () => {
+    expect(() => evaluate('{"a": 1} * 2', vars)).toThrow(/unsupported operand types for \*: 'dict' and 'int'/);
+    expect(() => evaluate('nope ~ "x"', vars)).toThrow(/'nope' is undefined/);
+  });
+
+  it('prints a banner', () => {
+    expect(renderString('# {{ "=" * 10 }}\n# {{ "managed" ~ " by haweb" }}', vars)).toBe('# ==========\n# managed by haweb');
+  });
+});
