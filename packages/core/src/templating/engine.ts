@@ -270,7 +270,10 @@ function compile(source: string): Compiled {
   // nunjucks looks filters and tests up at render time; find unknown ones now, before any host.
   const known = env as unknown as { filters: Record<string, unknown>; tests: Record<string, unknown> };
   for (const f of usedFilters) if (!(f in known.filters)) throw new Error(`filter not found: ${f}`);
-  for (const t of usedTests) if (!(t in known.tests)) throw new Error(`test not found: ${t}`);
+  for (const t of usedTests) {
+    if (t === '?') throw new Error("expected a test name after 'is' (group a test's argument that uses filters: x is in (l | list))");
+    if (!(t in known.tests)) throw new Error(`test not found: ${t}`);
+  }
   const compiler = new nunjucks.compiler.Compiler('template', false);
   compiler.compile(nunjucks.transformer.transform(ast, env.asyncFilters, 'template'));
   const props = new Function(compiler.getCode())() as { root: RootRenderFunc };

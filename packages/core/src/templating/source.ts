@@ -113,12 +113,9 @@ const STRING_LITERAL = /"(?:[^"\\]|\\[\s\S])*"|'(?:[^'\\]|\\[\s\S])*'/g;
 const HIDDEN_STRING = /\u0000(\d+)\u0000/g;
 /** `.N` after a name (not a number: `1.5` stays a float), `]` or `)`. */
 const NUMERIC_ATTRIBUTE = /(?<=(?:^|[^\w])[A-Za-z_]\w*|[\])])\.(\d+)(?!\w)/;
-const IS_IN = /\bis(\s+not)?\s+in\s+([A-Za-z_][\w.]*)/g;
-/**
- * A test with one argument and no parentheses (`x is divisibleby 3`, `x is sameas true`,
- * `v is version '1.2'`): the argument is a number, a string or a (dotted) name that is not a keyword.
- */
-const IS_BARE_ARGUMENT = /\bis(\s+not)?\s+(?!not\b)([A-Za-z_][\w.]*)[ \t]+(?!(?:and|or|else|if|is|not|in|recursive)\b)(-?\d+(?:\.\d+)?\b|\u0000\d+\u0000|[A-Za-z_][\w.]*)/g;
+/** `is name` / `is not name`: where a test's argument may follow without parentheses. */
+const TEST_HEAD = /\bis(\s+not)?\s+(?!not\b)([A-Za-z_][\w.]*)/g;
+const KEYWORDS = new Set(['and', 'or', 'else', 'if', 'is', 'not', 'in', 'recursive']);
 
 /** Rewrites on a tag's code; string literals are set aside first so text inside them is never changed. */
 function rewriteCode(code: string): string {
@@ -127,27 +124,58 @@ function rewriteCode(code: string): string {
   let hidden = code.replace(STRING_LITERAL, (lit) => `\u0000${strings.push(lit) - 1}\u0000`);
   // `groups.lb.0`, `r.stdout_lines.1`: Jinja2 reads a numeric attribute as an index (nunjucks refuses it).
   for (let i = 0; i < 8 && NUMERIC_ATTRIBUTE.test(hidden); i++) hidden = hidden.replace(NUMERIC_ATTRIBUTE, '[$1]');
-  const rewritten = hidden
-    .replace(IS_IN, (_m, not: string | undefined, operand: string) => `is${not ?? ''} in(${operand})`)
-    .replace(IS_BARE_ARGUMENT, (_m, not: string | undefined, test: string, argument: string) => `is${not ?? ''} ${test}(${argument})`);
-  return bracketArguments(rewritten).replace(HIDDEN_STRING, (_m, i: string) => strings[Number(i)]);
+  return testArguments(hidden).replace(HIDDEN_STRING, (_m, i: string) => strings[Number(i)]);
 }
 
-const IS_BRACKET_ARGUMENT = /\bis(\s+not)?\s+(?!not\b)([A-Za-z_][\w.]*)[ \t]*(?=[[{])/g;
-
-/** `x is in [a, b]`, `l is subset [1, 2]`: a list or dict literal as the single argument (strings are hidden). */
-function bracketArguments(code: string): string {
+/**
+ * A test's single argument written without parentheses, as Jinja2 allows (`x is in groups['lb']`,
+ * `x is divisibleby 3`, `v is version '1.2'`, `l is subset [1, 2]`), becomes the call form nunjucks
+ * parses: `x is in(groups['lb'])`. The argument is what Jinja2 reads there: one primary expression (a
+ * name, number, string, list or dict literal) with its `.attr`, `[key]` and `(args)` suffixes.
+ */
+function testArguments(code: string): string {
   let out = '';
   let from = 0;
-  for (const m of code.matchAll(IS_BRACKET_ARGUMENT)) {
+  for (const m of code.matchAll(TEST_HEAD)) {
     if (m.index < from) continue;
-    const open = m.index + m[0].length;
-    const close = matchingBracket(code, open);
-    if (close < 0) continue;
-    out += code.slice(from, m.index) + `is${m[1] ?? ''} ${m[2]}(${code.slice(open, close + 1)})`;
-    from = close + 1;
+    const afterName = m.index + m[0].length;
+    const gap = /^\s*/.exec(code.slice(afterName))![0];
+    const start = afterName + gap.length;
+    // `is name(...)` is already a call; without a gap only a list or dict literal can follow
+    if (code[start] === '(' || (gap === '' && code[start] !== '[' && code[start] !== '{')) continue;
+    const end = argumentEnd(code, start);
+    if (end < 0) continue;
+    out += code.slice(from, m.index) + `is${m[1] ?? ''} ${m[2]}(${code.slice(start, end)})`;
+    from = end;
   }
   return out + code.slice(from);
+}
+
+/** Where the primary expression starting at `at` ends (exclusive), or -1 when none starts there. */
+function argumentEnd(code: string, at: number): number {
+  const rest = code.slice(at);
+  let end: number;
+  if (code[at] === '[' || code[at] === '{') {
+    const close = matchingBracket(code, at);
+    if (close < 0) return -1;
+    end = close + 1;
+  } else {
+    const number = /^-?\d+(?:\.\d+)?(?![\w.])/.exec(rest);
+    if (number) return at + number[0].length;
+    const token = /^(?:\u0000\d+\u0000|[A-Za-z_]\w*)/.exec(rest);
+    if (!token || KEYWORDS.has(token[0])) return -1;
+    end = at + token[0].length;
+  }
+  // suffixes, written without spaces: .name, [key], (args)
+  for (;;) {
+    const attr = /^\.[A-Za-z_]\w*/.exec(code.slice(end));
+    if (attr) end += attr[0].length;
+    else if (code[end] === '[' || code[end] === '(') {
+      const close = matchingBracket(code, end);
+      if (close < 0) return -1;
+      end = close + 1;
+    } else return end;
+  }
 }
 
 function matchingBracket(code: string, open: number): number {

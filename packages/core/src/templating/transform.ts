@@ -60,7 +60,7 @@ function collectFiltersAndTests(node: unknown, filters: Set<string>, tests: Set<
   }
 }
 
-/** A test's name: `defined`, or a dotted one (`ansible.builtin.version`) that nunjucks parses as attribute access. */
+/** A test's name: `defined`, or a dotted one (`ansible.builtin.version`) that nunjucks parses as attribute access; '?' when no name. */
 function testName(right: NjNode): string {
   const dotted = (n: NjNode | undefined): string =>
     n?.typename === 'Symbol' ? String(n.value) : n?.typename === 'LookupVal' && n.val?.typename === 'Literal' ? `${dotted(n.target)}.${String(n.val.value)}` : '?';

@@ -193,3 +193,29 @@ describe('Python operators and numeric attributes', () => {
     expect(renderString('# {{ "=" * 10 }}\n# {{ "managed" ~ " by haweb" }}', vars)).toBe('# ==========\n# managed by haweb');
   });
 });
+
+describe('test arguments with suffixes', () => {
+  const data = { ...vars, me: 'edu-proxy-02', cfg: { peers: ['edu-proxy-02'] } };
+  it.each<[string, boolean]>([
+    ['me is in groups["lb"]', true],
+    ['me is not in groups["web"]', true],
+    ['me is in cfg.peers', true],
+    ['me is in cfg["peers"] and me is string', true],
+    // as in Jinja2, a filter after the argument would apply to the test's result: group it
+    ['"edu-proxy-01" is in (hosts | map(attribute="name") | list)', true],
+    ['limit is sameas (groups.lb | length)', true],
+    ['limit is divisibleby (groups["lb"] | length)', true],
+    ['"proxy-02" is in groups.lb.1', true],
+    ['"proxy-01" is in groups.lb.1', false],
+    ['me is in (groups.lb + groups.web)', true],
+    ['me is in groups.get("lb", [])', true],
+  ])('%s', (expr, expected) => {
+    expect(evaluate(expr, data)).toBe(expected);
+  });
+});
+
+describe('a test followed by something that is not a test name', () => {
+  it('says what is wrong', () => {
+    expect(templateSyntaxError('{{ "a" is in hosts | map(attribute="name") | list }}')).toMatch(/expected a test name after 'is'/);
+  });
+});
