@@ -15,7 +15,7 @@ export const DROP_COUNTERS: readonly (DropCounter | NoticeCounter)[] = [
 const LOG_REPEAT_MS = 60_000;
 
 export function toVirtualAddress(vip: VipConfig): VirtualAddress {
-  return { address: vip.address, prefixLength: vip.prefixLength, interface: vip.interface, label: vip.label };
+  return { address: vip.address, prefixLength: vip.prefixLength, interface: vip.interface, label: vip.label, broadcast: vip.broadcast };
 }
 
 export function describeVip(vip: VipConfig): string {

@@ -15,6 +15,7 @@ export interface InterfaceAddress {
 
 export function addAddressArgs(vip: VirtualAddress): string[] {
   const args = ['-4', 'addr', 'add', `${vip.address}/${vip.prefixLength}`, 'dev', vip.interface];
+  if (vip.broadcast) args.push('broadcast', vip.broadcast);
   if (vip.label) args.push('label', vip.label);
   return args;
 }

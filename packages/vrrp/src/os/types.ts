@@ -49,6 +49,8 @@ export interface VirtualAddress {
   prefixLength: number;
   interface: string;
   label?: string;
+  /** keepalived's `brd`: an IPv4 broadcast address, or `+`/`-` (set the host bits / clear them). */
+  broadcast?: string;
 }
 
 /** Adds and removes VIPs. "Already there" on add and "not there" on delete are successes. */
@@ -93,7 +95,11 @@ export interface ScriptRunner {
 export interface Clock {
   /** Monotonic milliseconds. */
   now(): number;
-  setTimer(ms: number, callback: () => void): TimerHandle;
+  /**
+   * `precise`: fire at the deadline to a fraction of a millisecond, never before it (for the
+   * Master_Down timer, whose expiry is the start of a failover); plain timers may be ~1 ms off.
+   */
+  setTimer(ms: number, callback: () => void, options?: { precise?: boolean }): TimerHandle;
 }
 
 export interface TimerHandle {

@@ -114,6 +114,16 @@ describe('daemon wiring', () => {
     await b.daemon.stop();
   });
 
+  it('a VIP\'s brd and label reach the address manager as written', async () => {
+    const wire = new FakeWire();
+    const h = wire.host('edu-proxy-01', A);
+    const { daemon } = daemonOn(h);
+    await daemon.start(seedConfig({ state: 'MASTER', priority: 100, src: A, vips: [`${VIP}/24 brd 198.51.100.255 dev eth1 label eth1:vip`] }));
+    await wire.clock.advanceAsync(5000);
+    expect(h.added).toEqual([{ address: VIP, prefixLength: 24, interface: 'eth1', label: 'eth1:vip', broadcast: '198.51.100.255' }]);
+    await daemon.stop();
+  });
+
   it('a failing check script (weight -20) moves the VIP; notify exit codes and stderr are logged', async () => {
     const { wire, ha, hb, a, b } = await pair();
     await wire.clock.advanceAsync(10_000);

@@ -25,6 +25,8 @@ export class FakeWire {
 /** One host: its network endpoint, addresses, links and scripts, all in memory. */
 export class FakeHost implements SystemDeps {
   readonly addressesOn = new Map<string, string[]>();
+  /** Every VirtualAddress handed to addresses.add, as given. */
+  readonly added: VirtualAddress[] = [];
   readonly garps: Array<{ at: number; interface: string; address: string; count: number }> = [];
   readonly sentPriorities: Array<[number, number]> = [];
   readonly scriptsRun: string[][] = [];
@@ -74,6 +76,7 @@ export class FakeHost implements SystemDeps {
   readonly addresses: AddressManager = {
     add: async (vip: VirtualAddress) => {
       this.events.push(`add ${vip.address}`);
+      this.added.push(vip);
       const list = this.addressesOn.get(vip.interface) ?? [];
       if (!list.includes(vip.address)) list.push(vip.address);
       this.addressesOn.set(vip.interface, list);

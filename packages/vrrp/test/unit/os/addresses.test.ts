@@ -27,6 +27,8 @@ describe('ip command building', () => {
   it.each([
     [vip, ['-4', 'addr', 'add', '198.51.100.50/24', 'dev', 'eth1']],
     [{ ...vip, prefixLength: 32, label: 'eth1:1' }, ['-4', 'addr', 'add', '198.51.100.50/32', 'dev', 'eth1', 'label', 'eth1:1']],
+    [{ ...vip, broadcast: '198.51.100.255' }, ['-4', 'addr', 'add', '198.51.100.50/24', 'dev', 'eth1', 'broadcast', '198.51.100.255']],
+    [{ ...vip, broadcast: '+', label: 'eth1:vip' }, ['-4', 'addr', 'add', '198.51.100.50/24', 'dev', 'eth1', 'broadcast', '+', 'label', 'eth1:vip']],
   ])('add %j', (input, argv) => {
     expect(addAddressArgs(input)).toEqual(argv);
   });
