@@ -4,7 +4,7 @@
  */
 import { IpAddressManager } from './addresses.js';
 import { SystemClock } from './clock.js';
-import { execFileRunner } from './command.js';
+import { execFileRunner, warmIpRunner } from './command.js';
 import { PacketGarpSender } from './garp.js';
 import { loadLibc } from './libc.js';
 import { NetlinkLinkEvents } from './link-events.js';
@@ -17,7 +17,7 @@ import type { SystemDeps } from './types.js';
 export type * from './types.js';
 export { IpAddressManager, parseAddressList, isAlreadyAssigned, isNotAssigned } from './addresses.js';
 export { SystemClock } from './clock.js';
-export { execFileRunner, recordingRunner, type CommandRunner, type CommandResult } from './command.js';
+export { execFileRunner, warmIpRunner, recordingRunner, type CommandRunner, type CommandResult } from './command.js';
 export { PacketGarpSender } from './garp.js';
 export { gratuitousArpFrame, vrrpIpv4Header, withVrrpV3Checksum, internetChecksum } from './frames.js';
 export { loadLibc, SyscallError } from './libc.js';
@@ -47,7 +47,8 @@ export interface ProductionSystemDeps extends SystemDeps {
 export function createSystemDeps(options: SystemDepsOptions = {}): ProductionSystemDeps {
   const libc = loadLibc();
   const clock = new SystemClock();
-  const addresses = new IpAddressManager(execFileRunner(), options.ipPath ?? 'ip');
+  const ipPath = options.ipPath ?? 'ip';
+  const addresses = new IpAddressManager(warmIpRunner(ipPath, execFileRunner()), ipPath);
   const reader = ioctlLinkReader(libc);
   // One poller for every socket of the process: VRRP sockets and the rtnetlink link socket.
   const poller = new Poller(libc);
