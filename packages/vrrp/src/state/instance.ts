@@ -85,7 +85,8 @@ export class VrrpInstance {
   constructor(readonly settings: InstanceSettings, private readonly clock: Clock, private readonly actions: InstanceActions) {
     this.masterAdverIntervalMs = settings.advertIntervalMs;
     this.adverTimer = new OneShot(clock, () => this.onAdverTimer());
-    this.masterDownTimer = new OneShot(clock, () => this.onMasterDownTimer());
+    // Precise: its expiry starts a takeover, and a late timer is outage the client sees.
+    this.masterDownTimer = new OneShot(clock, () => this.onMasterDownTimer(), { precise: true });
     this.garpDelayTimer = new OneShot(clock, () => this.actions.sendGarp(this.settings.garp.masterRepeat));
     this.garpRefreshTimer = new OneShot(clock, () => this.onGarpRefresh());
     this.lowerPrioGarpTimer = new OneShot(clock, () => this.actions.sendGarp(this.settings.garp.lowerPrioRepeat));

@@ -20,7 +20,11 @@ export class OneShot {
   private handle?: TimerHandle;
   deadline?: number;
 
-  constructor(private readonly clock: Clock, private readonly onExpire: () => void) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly onExpire: () => void,
+    private readonly options: { precise?: boolean } = {},
+  ) {}
 
   get running(): boolean {
     return this.handle !== undefined;
@@ -34,7 +38,7 @@ export class OneShot {
       this.handle = undefined;
       this.deadline = undefined;
       this.onExpire();
-    });
+    }, this.options);
   }
 
   cancel(): void {
