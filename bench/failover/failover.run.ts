@@ -71,6 +71,36 @@ class Background {
   }
 }
 
+/**
+ * Resolves just after the backup's interface sees the next VRRP advert from `from` (tshark, started in
+ * the backup's namespace). A fault injected then meets both daemons at the same point of the advert
+ * cycle (the worst case: a full Master_Down_Interval after the last advert); injected at an arbitrary
+ * moment, the phase of the master's adverts, which the preceding scenario leaves at a different but
+ * repeatable place for each daemon, would bias the comparison by up to one advert interval.
+ */
+function nextAdvert(ns: string, ifname: string, from: string, timeoutMs = 5000): Promise<void> {
+  const [file, ...args] = nsArgv(ns, ['timeout', String(Math.ceil(timeoutMs / 1000) + 5), 'tshark', '-i', ifname, '-l', '-n', '-c', '2', '-f', `ip proto 112 and src host ${from}`, '-T', 'fields', '-e', 'frame.number']);
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no VRRP advert from ${from} seen in ${ns} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    // The first packet may have sat in the capture buffer while tshark started; the second is fresh.
+    createInterface({ input: child.stdout! }).on('line', () => {
+      seen += 1;
+      if (seen < 2) return;
+      clearTimeout(timer);
+      resolve();
+    });
+    child.on('exit', () => {
+      clearTimeout(timer);
+      if (seen < 2) reject(new Error(`tshark in ${ns} ended before seeing two adverts from ${from}`));
+    });
+  });
+}
+
 function startResponder(ns: string, name: string): Background {
   const [file, ...args] = nsArgv(ns, ['timeout', '3600', process.execPath, join(HERE, 'responder.mjs'), name, String(PORT)]);
   return new Background(spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
@@ -197,10 +227,13 @@ it.skipIf(process.env.BENCH_RENDER)('failover benchmark', async () => {
           seconds: IDLE_S,
         });
 
-        const measure = async (scenario: Scenario, rep: number, newMaster: number, windowMs: number, fault: () => Promise<void> | void) => {
-          const prober = new Prober(lab, windowMs + 3000);
+        const measure = async (
+          scenario: Scenario, rep: number, newMaster: number, windowMs: number, fault: () => Promise<void> | void, sync?: () => Promise<void>,
+        ) => {
+          const prober = new Prober(lab, windowMs + 6000);
           try {
             await waitUntil(() => prober.replies.some((r) => r.ok), 5000, () => `no HTTP reply through the VIP before ${scenario}: ${prober.output}`);
+            if (sync) await sync();
             const t0 = Date.now();
             await fault();
             await waitUntil(() => prober.firstOkAfter(t0, names[newMaster]), windowMs, () => '').catch(() => undefined);
@@ -250,7 +283,7 @@ it.skipIf(process.env.BENCH_RENDER)('failover benchmark', async () => {
           // master link down
           await measure('link down', rep, 1, 10_000, () => {
             inNs(hosts[0].netns, ['ip', 'link', 'set', lab.interface, 'down']);
-          });
+          }, () => nextAdvert(hosts[1].netns, lab.interface, hosts[0].address));
           inNs(hosts[0].netns, ['ip', 'link', 'set', lab.interface, 'up']);
           await soleHolder(0, 20_000);
 
