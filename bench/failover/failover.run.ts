@@ -72,32 +72,42 @@ class Background {
 }
 
 /**
- * Resolves just after the backup's interface sees the next VRRP advert from `from` (tshark, started in
- * the backup's namespace). A fault injected then meets both daemons at the same point of the advert
- * cycle (the worst case: a full Master_Down_Interval after the last advert); injected at an arbitrary
- * moment, the phase of the master's adverts, which the preceding scenario leaves at a different but
- * repeatable place for each daemon, would bias the comparison by up to one advert interval.
+ * Resolves just after the backup's interface receives the next VRRP advert from `from` (a raw
+ * protocol-112 socket in the backup's namespace, via python3: no capture pipeline in between; tshark
+ * hands packets on only every ~100 ms). A fault injected then meets both daemons at the same point
+ * of the advert cycle (the worst case: a full Master_Down_Interval after the last advert); injected at
+ * an arbitrary moment, the phase of the master's adverts, which the preceding scenario leaves at a
+ * different but repeatable place for each daemon, would bias the comparison by up to one interval.
  */
-function nextAdvert(ns: string, ifname: string, from: string, timeoutMs = 5000): Promise<void> {
-  const [file, ...args] = nsArgv(ns, ['timeout', String(Math.ceil(timeoutMs / 1000) + 5), 'tshark', '-i', ifname, '-l', '-n', '-c', '2', '-f', `ip proto 112 and src host ${from}`, '-T', 'fields', '-e', 'frame.number']);
+const ADVERT_WATCH = [
+  'import socket, sys',
+  's = socket.socket(socket.AF_INET, socket.SOCK_RAW, 112)',
+  "print('ready', flush=True)",
+  'while True:',
+  '    data, (source, _) = s.recvfrom(2048)',
+  "    if source == sys.argv[1]: print('advert', flush=True)",
+].join('\n');
+
+function nextAdvert(ns: string, from: string, timeoutMs = 5000): Promise<void> {
+  const [file, ...args] = nsArgv(ns, ['timeout', String(Math.ceil(timeoutMs / 1000) + 1), 'python3', '-c', ADVERT_WATCH, from]);
   const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let seen = 0;
-    const timer = setTimeout(() => {
+  return new Promise<void>((resolve, reject) => {
+    let ready = false;
+    let done = false;
+    const finish = (error?: Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
       child.kill('SIGKILL');
-      reject(new Error(`no VRRP advert from ${from} seen in ${ns} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    // The first packet may have sat in the capture buffer while tshark started; the second is fresh.
-    createInterface({ input: child.stdout! }).on('line', () => {
-      seen += 1;
-      if (seen < 2) return;
-      clearTimeout(timer);
-      resolve();
+      if (error) reject(error);
+      else resolve();
+    };
+    const timer = setTimeout(() => finish(new Error(`no VRRP advert from ${from} seen in ${ns} within ${timeoutMs} ms`)), timeoutMs);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line === 'ready') ready = true;
+      else if (line === 'advert' && ready) finish();
     });
-    child.on('exit', () => {
-      clearTimeout(timer);
-      if (seen < 2) reject(new Error(`tshark in ${ns} ended before seeing two adverts from ${from}`));
-    });
+    child.on('exit', () => finish(new Error(`the advert watcher in ${ns} ended before an advert from ${from}`)));
   });
 }
 
@@ -283,7 +293,7 @@ it.skipIf(process.env.BENCH_RENDER)('failover benchmark', async () => {
           // master link down
           await measure('link down', rep, 1, 10_000, () => {
             inNs(hosts[0].netns, ['ip', 'link', 'set', lab.interface, 'down']);
-          }, () => nextAdvert(hosts[1].netns, lab.interface, hosts[0].address));
+          }, () => nextAdvert(hosts[1].netns, hosts[0].address));
           inNs(hosts[0].netns, ['ip', 'link', 'set', lab.interface, 'up']);
           await soleHolder(0, 20_000);
 
@@ -358,7 +368,7 @@ function renderSection(
     }
     lines.push('');
   }
-  lines.push('Notes: for kill -9, keepalived loses both of its processes and leaves the VIP on the old master (two hosts then hold it until an operator removes it; the new master is the backup); vrrpd loses only its VRRP worker, its supervisor removes the VIP at once and respawns the worker, which takes the master role back, so its "new master" is the original one. "failback" starts the master\'s daemon again after the graceful stop (node start-up included for vrrpd). vrrpd\'s processes: the `vrrpd` command (Node) claims the pid file and execs a POSIX sh supervisor in its place (same pid, ~1.8 MB RSS) that runs the one Node VRRP worker; until 2026-11-25T04:36 the supervisor was a second Node process (idle RSS 105.1 MB then, v3 failback 0.54 s = 1.19x keepalived). The worker keeps one `ip -4 -batch -` waiting (~1 MB, counted in its RSS) so that adding the VIP on takeover does not wait for fork/exec, and its Master_Down timer is precise to a fraction of a millisecond (since 2026-11-25T07:10; before, vrrpd sent its takeover GARP ~5 ms after keepalived, now ~2 ms). "link down" is injected right after an advert from the master seen on the backup (tshark), so both daemons meet it at the same phase of the advert cycle, the worst case (before 2026-11-25T07:10 it was injected at an arbitrary moment, and the preceding scenarios left the adverts at a different but repeatable phase for each daemon: v2 link down showed keepalived 3.54 s / vrrpd 3.58 s for that reason).');
+  lines.push('Notes: for kill -9, keepalived loses both of its processes and leaves the VIP on the old master (two hosts then hold it until an operator removes it; the new master is the backup); vrrpd loses only its VRRP worker, its supervisor removes the VIP at once and respawns the worker, which takes the master role back, so its "new master" is the original one. "failback" starts the master\'s daemon again after the graceful stop (node start-up included for vrrpd). vrrpd\'s processes: the `vrrpd` command (Node) claims the pid file and execs a POSIX sh supervisor in its place (same pid, ~1.8 MB RSS) that runs the one Node VRRP worker; until 2026-11-25T04:36 the supervisor was a second Node process (idle RSS 105.1 MB then, v3 failback 0.54 s = 1.19x keepalived). The worker keeps one `ip -4 -batch -` waiting (~1 MB, counted in its RSS) so that adding the VIP on takeover does not wait for fork/exec, and its Master_Down timer is precise to a fraction of a millisecond (since 2026-11-25T07:10; before, vrrpd sent its takeover GARP ~5 ms after keepalived, now ~2 ms). "link down" is injected right after an advert from the master reached the backup (a raw socket there), so both daemons meet it at the same phase of the advert cycle, the worst case (before 2026-11-25T07:10 it was injected at an arbitrary moment, and the preceding scenarios left the adverts at a different but repeatable phase for each daemon: v2 link down showed keepalived 3.54 s / vrrpd 3.58 s for that reason).');
   lines.push('');
   // Against the issue's targets: median ratio <= 1.0 in every scenario, idle vrrpd < 60 MB and < 0.5%.
   const misses: string[] = [];
