@@ -341,7 +341,9 @@ export class VrrpDaemon {
   }
 
   private onStateChanged(runtime: InstanceRuntime, from: VrrpState, to: VrrpState): void {
-    this.markStatusDirty();
+    // The status file is written once the transition's advert, VIPs and GARPs have gone out: its
+    // JSON and file I/O would otherwise compete with a takeover for the CPU.
+    void Promise.resolve().then(() => runtime.settled()).then(() => this.markStatusDirty());
     const group = this.groupOf.get(runtime.name);
     const groupBefore = group?.state;
     group?.memberChanged(runtime.instance, from, to);
