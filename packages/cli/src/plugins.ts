@@ -5,7 +5,7 @@ import { BUILTIN_PLUGINS } from './builtin-plugins.js';
  * Workspace packages that contribute modules. Each exports `plugin: ModulePlugin` (the convention for
  * every plug-in package); a `modules: ModuleDefinition[]` export is accepted too.
  */
-export const PLUGIN_PACKAGES = ['@haweb/modules', '@haweb/nginx', '@haweb/keepalived', '@haweb/vrrp'] as const;
+export const PLUGIN_PACKAGES: readonly string[] = Object.keys(BUILTIN_PLUGINS);
 
 export interface PluginLoad {
   registry: Registry;
@@ -45,7 +45,7 @@ export async function composeRegistry(
   const registry = new Registry();
   const loaded: string[] = [];
   const notes: string[] = [];
-  // Imported in parallel (start-up time counts in every run), registered in a fixed order.
+  // Other packages' imports run in parallel (start-up time counts in every run); registered in a fixed order.
   const imports = await Promise.allSettled(packages.map((name) => load(name)));
   for (const [i, name] of packages.entries()) {
     const imported = imports[i];

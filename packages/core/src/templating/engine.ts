@@ -18,7 +18,7 @@ import { filters, percentFormat, typeName } from './filters.js';
 import { tests } from './tests.js';
 import { getAttr, Namespace, newList, setAttr } from './python-methods.js';
 import { splitArgs } from './args.js';
-import { pyStr, pyTruthy } from './python.js';
+import { pyEquals, pyStr, pyTruthy } from './python.js';
 import { TemplateError, UndefinedUseError } from './errors.js';
 import { assertDefined, isUndefined, makeUndefined } from './undefined.js';
 import { isPlainObject, SecretString } from '../vars/secret.js';
@@ -227,18 +227,6 @@ function plain(v: unknown): unknown {
   return v instanceof SecretString ? v.value : v;
 }
 
-export function pyEquals(a: unknown, b: unknown): boolean {
-  const x = plain(a);
-  const y = plain(b);
-  if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((v, i) => pyEquals(v, y[i]));
-  if (isPlainObject(x) && isPlainObject(y)) {
-    const kx = Object.keys(x);
-    return kx.length === Object.keys(y).length && kx.every((k) => k in y && pyEquals(x[k], y[k]));
-  }
-  if (typeof x === 'boolean' && typeof y === 'number') return Number(x) === y;
-  if (typeof x === 'number' && typeof y === 'boolean') return x === Number(y);
-  return x === y;
-}
 
 function compare(first: unknown, ...rest: unknown[]): boolean {
   let left = assertDefined(first);

@@ -7,7 +7,7 @@ import { posix as path } from 'node:path';
 import { stringify as yamlStringify, parse as yamlParse, parseAllDocuments } from 'yaml';
 import { arg, splitArgs } from './args.js';
 import { FilterError, UndefinedUseError } from './errors.js';
-import { pyRepr, pyStr, pyTruthy, toBool } from './python.js';
+import { pyEquals, pyRepr, pyStr, pyTruthy, toBool } from './python.js';
 import { pythonRegex, pythonReplacement } from './regex.js';
 import { assertDefined, isUndefined, makeUndefined, undefinedReason } from './undefined.js';
 import { revealSecrets, SecretString, isPlainObject } from '../vars/secret.js';
@@ -96,20 +96,8 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>, recur
   return out;
 }
 
-/** Python's `==` for plain data: lists and dicts by value (set-like filters compare items this way). */
-function sameValue(a: unknown, b: unknown): boolean {
-  const x = a instanceof SecretString ? a.value : a;
-  const y = b instanceof SecretString ? b.value : b;
-  if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((v, i) => sameValue(v, y[i]));
-  if (isPlainObject(x) && isPlainObject(y)) {
-    const kx = Object.keys(x);
-    return kx.length === Object.keys(y).length && kx.every((k) => Object.prototype.hasOwnProperty.call(y, k) && sameValue(x[k], y[k]));
-  }
-  return x === y;
-}
-
 function contains(items: unknown[], x: unknown): boolean {
-  return items.some((y) => sameValue(y, x));
+  return items.some((y) => pyEquals(y, x));
 }
 
 function uniqueValues(items: unknown[]): unknown[] {
@@ -560,11 +548,11 @@ export const filters: Record<string, Filter> = {
         if (!('default' in a.kwargs)) throw new UndefinedUseError(`'${typeName(item)} object' has no attribute '${str(attribute)}'`);
         k = a.kwargs.default;
       }
-      const g = groups.find(([key]) => sameValue(key, k));
+      const g = groups.find(([key]) => pyEquals(key, k));
       if (g) g[1].push(item);
       else groups.push([k, [item]]);
     }
-    return groups.sort((x, y) => compareValues(x[0], y[0], true)).map(([k, items]) => [k, items]);
+    return groups.sort((x, y) => compareValues(x[0], y[0], true));
   },
   from_yaml_all(value) {
     try {

@@ -1,6 +1,6 @@
 /** Python semantics Ansible users rely on: truthiness, str() and repr() of values. */
 import { assertDefined } from './undefined.js';
-import { SecretString } from '../vars/secret.js';
+import { isPlainObject, SecretString } from '../vars/secret.js';
 
 /** Python's bool(): empty string, list, dict, 0, None and False are false. */
 export function pyTruthy(value: unknown): boolean {
@@ -14,6 +14,20 @@ export function pyTruthy(value: unknown): boolean {
   if (value instanceof Map || value instanceof Set) return value.size > 0;
   if (typeof value === 'object') return Object.keys(value).length > 0;
   return Boolean(value);
+}
+
+/** Python's `==` on template data: lists and dicts by value, True == 1, secrets by their text. */
+export function pyEquals(a: unknown, b: unknown): boolean {
+  const x = a instanceof SecretString ? a.value : a;
+  const y = b instanceof SecretString ? b.value : b;
+  if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((v, i) => pyEquals(v, y[i]));
+  if (isPlainObject(x) && isPlainObject(y)) {
+    const kx = Object.keys(x);
+    return kx.length === Object.keys(y).length && kx.every((k) => k in y && pyEquals(x[k], y[k]));
+  }
+  if (typeof x === 'boolean' && typeof y === 'number') return Number(x) === y;
+  if (typeof x === 'number' && typeof y === 'boolean') return x === Number(y);
+  return x === y;
 }
 
 /** How Jinja2 prints a value inside a template: None as '' (Ansible's finalize), True/False, lists as repr. */

@@ -13,7 +13,7 @@
 
 const RAW_BLOCK = /^\{%-?\s*(raw|verbatim)\s*-?%\}/;
 
-/** Where a tag's code ends: the index of its closing delimiter (or of a `-` before it), or -1. */
+/** A scanned tag: the index where its closing delimiter starts (-1: unclosed), and its code with inner `}}` split. */
 interface TagScan {
   end: number;
   code: string;
