@@ -174,5 +174,9 @@ export function vipFileFor(pidFile: string): string {
   return `${pidFile.replace(/\.pid$/, '')}.vips`;
 }
 
-/** V8 flags of the worker: a small young generation; measured in docs/BENCHMARKS.md "Failover". */
-export const WORKER_NODE_FLAGS: readonly string[] = [];
+/**
+ * V8 flags of the worker. --no-flush-bytecode: V8 otherwise drops the compiled code of functions
+ * unused for a while, and a backup's takeover path (compiled at start-up by the rehearsal) may wait
+ * months for its first use. Measured in docs/BENCHMARKS.md "Failover".
+ */
+export const WORKER_NODE_FLAGS: readonly string[] = ['--no-flush-bytecode'];

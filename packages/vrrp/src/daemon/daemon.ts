@@ -10,6 +10,7 @@ import type { Logger } from './logger.js';
 import { notifyCommands, type NotifyState } from './notify.js';
 import { InstanceRuntime, describeVip, toVirtualAddress } from './runtime.js';
 import { instanceSignature, sameVirtualRouter, scriptSignature } from './signature.js';
+import { rehearseTakeovers } from './rehearsal.js';
 import { daemonStatus, formatDump, type DaemonStatus } from './status.js';
 import { writeFileAtomic } from './atomic-file.js';
 
@@ -79,6 +80,7 @@ export class VrrpDaemon {
     this.linkCache = new Map();
     await Promise.all([this.removeResidualVips(config.instances), this.refreshLinks(config)]);
     this.syncTrackers(config);
+    this.prepareGarp(config);
     // One after another: instances sharing an interface must share one socket.
     for (const instanceConfig of config.instances) await this.addRuntime(instanceConfig);
     this.linkCache = undefined;
@@ -91,12 +93,29 @@ export class VrrpDaemon {
     for (const { tracker } of this.trackers.values()) tracker.start();
     this.scheduleRefresh();
     this.markStatusDirty();
+    // Once the instances run (their timers are armed), compile the takeover path on scratch copies.
+    setImmediate(() => void this.rehearse(config));
+  }
+
+  private async rehearse(config: VrrpConfig): Promise<void> {
+    const sources = new Map([...this.runtimes].filter(([, r]) => r.source !== '0.0.0.0').map(([name, r]) => [name, r.source]));
+    const incomplete = await rehearseTakeovers(config, sources).catch(() => ['all']);
+    if (incomplete.length > 0) this.log.debug(`takeover rehearsal incomplete for ${incomplete.join(', ')} (the first takeover compiles its code)`);
   }
 
   private installVipFilter(config: VrrpConfig): void {
     const vips = this.vipSet(config);
     const links = this.deps.links as { setVirtualAddressFilter?: (f: (a: string) => boolean) => void };
     links.setVirtualAddressFilter?.((address) => vips.has(address));
+  }
+
+  /** The gratuitous ARP socket and frames, ready before any takeover needs them. */
+  private prepareGarp(config: VrrpConfig): void {
+    try {
+      this.deps.garp.prepare?.(config.instances.flatMap((i) => i.vips.map((v) => ({ interfaceName: v.interface, address: v.address }))));
+    } catch (error) {
+      this.log.warn(`cannot open the gratuitous ARP socket yet: ${(error as Error).message}; retried on the first takeover`);
+    }
   }
 
   /** keepalived's remove_residual_vips: a configured VIP found at startup is left from a crash. */
@@ -198,7 +217,7 @@ export class VrrpDaemon {
           const vrid = peekVrid(packet.datagram);
           if (vrid === undefined) return;
           try {
-            runtimes.get(vrid)?.receive(packet.datagram);
+            runtimes.get(vrid)?.receive(packet.datagram, packet.receivedAt);
           } catch (error) {
             // A bug must not let one packet take the worker down; say so and keep serving.
             this.log.error(`internal error handling a packet for VRID ${vrid}: ${(error as Error).message}`);
@@ -214,6 +233,7 @@ export class VrrpDaemon {
     }
     endpoint.runtimes.set(c.vrid, runtime);
     runtime.socket = endpoint.socket;
+    runtime.prepareAdverts();
   }
 
   private detachEndpoint(runtime: InstanceRuntime): void {
@@ -400,6 +420,7 @@ export class VrrpDaemon {
       this.runtimes.delete(name);
     }
     this.syncTrackers(next);
+    this.prepareGarp(next);
     await this.refreshLinks(next);
     const fresh: InstanceRuntime[] = [];
     for (const instance of next.instances) {
@@ -448,11 +469,12 @@ export class VrrpDaemon {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    // Priority 0 goes out first: a backup's Skew_Time starts when it arrives.
+    for (const r of this.runtimes.values()) r.instance.stop();
     this.refreshTimer?.cancel();
     this.addressRetry?.cancel();
     this.unwatchLinks?.();
     for (const { tracker } of this.trackers.values()) tracker.stop();
-    for (const r of this.runtimes.values()) r.instance.stop();
     await Promise.all([...this.runtimes.values()].map((r) => r.settled()));
     await Promise.all([...this.notifies]);
     for (const endpoint of this.endpoints.values()) endpoint.socket.close();

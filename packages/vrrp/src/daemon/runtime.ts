@@ -38,6 +38,10 @@ export class InstanceRuntime implements InstanceActions {
   /** Wall-clock seconds (keepalived's last_transition) of the last state change. */
   lastTransition?: number;
   private queue: Promise<void> = Promise.resolve();
+  /** Encoded adverts by priority (at most 256). */
+  private readonly adverts = new Map<number, Buffer>();
+  /** Side effects queued and not finished yet. */
+  private pending = 0;
   private readonly lastLogged = new Map<string, number>();
 
   constructor(readonly config: InstanceConfig, readonly vrrpConfig: VrrpConfig, readonly source: string, private readonly host: RuntimeHost) {
@@ -57,9 +61,22 @@ export class InstanceRuntime implements InstanceActions {
     return this.config.unicastPeers.length > 0;
   }
 
-  /** Runs side effects one after another, in the order the state machine asked for them. */
+  /**
+   * Runs side effects one after another, in the order the state machine asked for them. With nothing
+   * pending the job starts at once, inside the transition that asked for it: a takeover's VIP add is
+   * under way before the logging and bookkeeping that follow it.
+   */
   private enqueue(what: string, job: () => Promise<void>): void {
-    this.queue = this.queue.then(job).catch((error: unknown) => this.host.log.error(`(${this.name}) ${what} failed: ${(error as Error).message}`));
+    const run = async () => {
+      try {
+        await job();
+      } catch (error) {
+        this.host.log.error(`(${this.name}) ${what} failed: ${(error as Error).message}`);
+      } finally {
+        this.pending--;
+      }
+    };
+    this.queue = this.pending++ === 0 ? run() : this.queue.then(run);
   }
 
   /** Resolves when every queued side effect has run (stop and reload wait on it). */
@@ -67,23 +84,49 @@ export class InstanceRuntime implements InstanceActions {
     return this.queue;
   }
 
+  /**
+   * Sent at once, not queued: the advert leads every transition (the others are queued behind it),
+   * and a takeover's advert should not wait for an earlier transition's `ip` to finish.
+   */
   sendAdvert(priority: number): void {
     const socket = this.socket;
     if (!socket) return;
-    const c = this.config;
-    const payload = encodeAdvert({
-      version: c.version, vrid: c.vrid, priority, addresses: c.vips.map((v) => v.address), advertIntervalMs: c.advertIntervalMs,
-      authType: c.auth ? 1 : 0, authPassword: c.auth?.password,
-    }, { source: this.source, destination: c.unicastPeers[0] ?? VRRP_MULTICAST_GROUP });
-    this.enqueue('sending advert', () => socket.send(payload));
+    try {
+      socket.send(this.advert(priority));
+    } catch (error) {
+      this.host.log.error(`(${this.name}) sending advert failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Builds the adverts a takeover and a stop send, so neither pays for encoding (or for compiling it). */
+  prepareAdverts(): void {
+    for (const priority of [this.instance.priority, 0]) this.socket?.prepare?.(this.advert(priority));
+  }
+
+  /** The encoded advert for a priority: it changes with nothing else, so each is encoded once. */
+  private advert(priority: number): Buffer {
+    let payload = this.adverts.get(priority);
+    if (!payload) {
+      const c = this.config;
+      payload = encodeAdvert({
+        version: c.version, vrid: c.vrid, priority, addresses: c.vips.map((v) => v.address), advertIntervalMs: c.advertIntervalMs,
+        authType: c.auth ? 1 : 0, authPassword: c.auth?.password,
+      }, { source: this.source, destination: c.unicastPeers[0] ?? VRRP_MULTICAST_GROUP });
+      this.adverts.set(priority, payload);
+    }
+    return payload;
   }
 
   addVips(): void {
     this.enqueue('setting VIPs', async () => {
+      const add = (vip: VipConfig) =>
+        this.host.deps.addresses.add(toVirtualAddress(vip)).catch((e: unknown) => this.host.log.error(`(${this.name}) cannot add ${describeVip(vip)}: ${(e as Error).message}`));
+      // The first address is on its way (ip works in its own process) while the line is logged.
+      const [first, ...rest] = this.config.vips;
+      const adding = first ? add(first) : undefined;
       this.host.log.info(`(${this.name}) setting VIPs.`);
-      for (const vip of this.config.vips) {
-        await this.host.deps.addresses.add(toVirtualAddress(vip)).catch((e: unknown) => this.host.log.error(`(${this.name}) cannot add ${describeVip(vip)}: ${(e as Error).message}`));
-      }
+      await adding;
+      for (const vip of rest) await add(vip);
     });
   }
 
@@ -99,10 +142,10 @@ export class InstanceRuntime implements InstanceActions {
   sendGarp(count: number): void {
     const interval = this.config.garp.intervalMs;
     this.enqueue('sending gratuitous ARP', async () => {
-      for (const vip of this.config.vips) this.host.log.debug(`(${this.name}) Sending/queueing gratuitous ARPs on ${vip.interface} for ${vip.address}`);
       // With vrrp_garp_interval the burst is spread out, outside the queue so adverts are not held up.
-      if (interval > 0) await this.garpBurst(1, count - 1, interval);
-      else await this.garpBurst(count, 0, 0);
+      const burst = interval > 0 ? this.garpBurst(1, count - 1, interval) : this.garpBurst(count, 0, 0);
+      for (const vip of this.config.vips) this.host.log.debug(`(${this.name}) Sending/queueing gratuitous ARPs on ${vip.interface} for ${vip.address}`);
+      await burst;
     });
   }
 
@@ -139,7 +182,7 @@ export class InstanceRuntime implements InstanceActions {
   }
 
   /** A datagram for our VRID: validate it as keepalived does, count what is wrong, feed the FSM. */
-  receive(datagram: Buffer): void {
+  receive(datagram: Buffer, receivedAt?: number): void {
     const state = this.instance.state;
     if (state === 'Fault' || state === 'Initialize' || state === 'Stopped') return;
     const c = this.config;
@@ -158,7 +201,7 @@ export class InstanceRuntime implements InstanceActions {
       this.drops[notice.counter]++;
       this.logLimited(`${notice.counter}:${result.source}`, notice.message);
     }
-    this.instance.receive({ priority: result.advert.priority, source: result.source, advertIntervalMs: result.advert.advertIntervalMs });
+    this.instance.receive({ priority: result.advert.priority, source: result.source, advertIntervalMs: result.advert.advertIntervalMs, receivedAt });
   }
 
   get stateName(): string {

@@ -6,9 +6,10 @@
  * - SIGTERM/SIGINT: forwarded as SIGTERM (the worker sends priority 0 and removes its VIPs); after
  *   STOP_GRACE seconds, SIGKILL. Then the VIPs still recorded are removed and the pid files go.
  * - SIGHUP (reload), SIGUSR1 (state dump): forwarded.
- * - The worker dies on its own (kill -9, crash): every VIP it recorded in the VIP state file (one
- *   "address/prefix interface" per line, written atomically by the worker *before* it adds an address
- *   and after it removes one) is removed at once with `ip addr del`, and a new worker is started;
+ * - The worker dies on its own (kill -9, crash): every VIP in the worker's VIP state file (one
+ *   "address/prefix interface" per line, written atomically by the worker: its configured VIPs, and any
+ *   other address before it adds it; see vip-record.ts) is removed at once with `ip addr del`, and a
+ *   new worker is started;
  *   after MAX_EARLY_DEATHS deaths within 10 s of their start inside a minute, it gives up (exit 1).
  * - Worker exit 78: the configuration was refused; VIPs removed, exit 1.
  *
@@ -50,9 +51,10 @@ child= stopping=0 killer=
 on_stop() {
     [ "$stopping" = 1 ] && return
     stopping=1
+    # The worker's priority-0 advert starts the backup's takeover: forward first, log after.
+    [ -n "$child" ] && kill -TERM "$child" 2>/dev/null
     log "Stopping vrrpd ($1)"
     [ -n "$child" ] || return
-    kill -TERM "$child" 2>/dev/null
     # The watchdog takes its sleep down with it when cancelled, so nothing outlives the supervisor.
     ( trap 'kill "$s" 2>/dev/null; exit 0' TERM; sleep "$STOP_GRACE" & s=$!; wait "$s" && kill -KILL "$child" 2>/dev/null ) &
     killer=$!

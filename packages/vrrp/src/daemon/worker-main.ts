@@ -5,6 +5,8 @@
  */
 import { formatDiagnostic, loadConfig } from '../config/index.js';
 import { createSystemDeps } from '../os/index.js';
+import type { VrrpConfig } from '../config/model.js';
+import { toVirtualAddress } from './runtime.js';
 import { recordVips } from './vip-record.js';
 import { VrrpDaemon } from './daemon.js';
 import { createLogger } from './logger.js';
@@ -33,7 +35,10 @@ async function main(): Promise<void> {
     process.exit(EXIT_CONFIG);
   }
   const system = createSystemDeps();
-  const deps = options.vipFile ? { ...system, addresses: recordVips(system.addresses, options.vipFile) } : system;
+  const record = options.vipFile ? recordVips(system.addresses, options.vipFile) : undefined;
+  const declareVips = (config: VrrpConfig) => record?.declare(config.instances.flatMap((i) => i.vips.map(toVirtualAddress)));
+  declareVips(loaded.config);
+  const deps = record ? { ...system, addresses: record } : system;
   const daemon = new VrrpDaemon({ deps, log, statusPath: options.statusPath, dumpPath: options.dumpPath, statusRefreshMs: 10_000 });
   // Protocol timers are unref'd; this keeps the worker alive until it is told to stop.
   const keepAlive = setInterval(() => {}, 1 << 30);
@@ -41,9 +46,11 @@ async function main(): Promise<void> {
   const stop = async (why: string) => {
     if (stopping) return;
     stopping = true;
+    // The priority-0 adverts leave inside stop()'s first synchronous steps; the log line can wait.
+    const stopped = daemon.stop();
     log.info(`Stopping (${why})`);
     try {
-      await daemon.stop();
+      await stopped;
     } finally {
       clearInterval(keepAlive);
       log.info('Stopped');
@@ -66,6 +73,9 @@ async function main(): Promise<void> {
         log.error('new configuration has errors; keeping the running one');
         return;
       }
+      // Declared before the reload adds any; VIPs dropped from the configuration stay recorded while
+      // they are on the host (the record keeps what was added until it is removed).
+      declareVips(next.config);
       await daemon.reload(next.config);
     }).catch((error: unknown) => log.error(`reload failed: ${(error as Error).stack ?? error}`));
   });

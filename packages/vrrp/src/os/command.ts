@@ -51,38 +51,64 @@ export function recordingRunner(answer: (file: string, args: readonly string[]) 
 /** A word `ip -batch` reads as one argument: no blanks, quotes, backslashes or comment marks. */
 const BATCH_WORD = /^[\w.:/+@%-]+$/;
 
+/**
+ * The batch line after each command: an object ip does not know, so `ip -force` reports "Command
+ * failed -:2" on stderr, unbuffered, the moment the command before it has finished, without a
+ * system call of its own.
+ */
+const MARKER_LINE = 'vrrpd-marker';
+const FAILED_LINE = /^Command failed -:(\d+)$/m;
+
 interface SpareIp {
   child: ChildProcess;
-  result: Promise<CommandResult>;
+  /** Settles when the command's verdict is known: at the marker, or when ip exits (whichever first). */
+  verdict: Promise<CommandResult & { marker: boolean }>;
 }
 
 /**
- * `ip` started before it is needed: a spare `ip -4 -batch -` waits on its stdin, and a command is one
- * line written to it. A takeover then does not wait for fork, exec and iproute2's start-up between
- * the advert and the gratuitous ARP (2 ms on an idle host, 20-40 ms on a loaded one); keepalived gets
- * the same from its in-process netlink socket. Still `ip`, still no shell.
- * Only `ip -4 <words>` qualifies (global options cannot appear in batch lines); anything else, and any
- * word batch parsing could split, goes to `fallback`. One spare at a time, replaced after each use;
- * it never keeps the process alive, and it exits by itself (end of input) when its parent dies.
+ * `ip` started before it is needed: a spare `ip -force -4 -batch -` waits on its stdin, and a command
+ * is one line written to it, followed by a marker line whose error message says, on stderr, that the
+ * command is done. A takeover then waits neither for fork, exec and iproute2's start-up (2 ms on an
+ * idle host, 20-40 ms on a loaded one) nor for the process to exit (~0.5 ms) between the advert and
+ * the gratuitous ARP; keepalived gets the same from its in-process netlink socket. Still `ip`, still no
+ * shell, and still one command per process: a long-lived ip would keep interface indexes cached
+ * across an interface being re-created.
+ * Only `ip -4 addr add|del <words>` qualifies (their answer is the exit status and stderr; global
+ * options cannot appear in batch lines); anything else, and any word batch parsing could split, goes to
+ * `fallback`. An `ip` whose batch mode does not answer as iproute2's does is used once: the command is
+ * then retried through `fallback` (add and del are idempotent) and spares are no longer kept.
+ * It never keeps the process alive, and a spare exits by itself (end of input) when its parent dies.
  */
 export function warmIpRunner(ipPath: string, fallback: CommandRunner = execFileRunner(), timeoutMs = 10_000): CommandRunner & { close(): void } {
   let spare: SpareIp | undefined;
   let closed = false;
+  let batchWorks = true;
 
   const start = (): SpareIp => {
-    const child = spawn(ipPath, ['-4', '-batch', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(ipPath, ['-force', '-4', '-batch', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     child.stdin!.on('error', () => undefined); // EPIPE if ip died first: its exit status tells
-    const result = new Promise<CommandResult>((resolve, reject) => {
+    const verdict = new Promise<CommandResult & { marker: boolean }>((resolve, reject) => {
+      child.stderr!.setEncoding('utf8').on('data', (c: string) => {
+        stderr += c;
+        const done = stderr.match(/^Command failed -:2$/m);
+        if (!done) return;
+        // Line 1 is the command: it failed if batch mode counted it, with its message before that.
+        const before = stderr.slice(0, done.index);
+        const failed = before.match(FAILED_LINE);
+        resolve({ code: failed ? 1 : 0, stdout, stderr: failed ? before.slice(0, failed.index) : '', marker: true });
+      });
       child.once('error', reject); // spawn failure: not an answer from the program
-      child.once('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
+      child.once('close', (code, signal) => {
+        const failed = stderr.match(FAILED_LINE);
+        resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr: failed ? stderr.slice(0, failed.index) : stderr, marker: false });
+      });
     });
-    result.catch(() => undefined); // a spare that failed to start is noticed when used
+    verdict.catch(() => undefined); // a spare that failed to start is noticed when used
     for (const handle of [child, child.stdin, child.stdout, child.stderr] as Array<{ unref?: () => void } | null>) handle?.unref?.();
-    return { child, result };
+    return { child, verdict };
   };
 
   const take = (): SpareIp => {
@@ -91,24 +117,42 @@ export function warmIpRunner(ipPath: string, fallback: CommandRunner = execFileR
     return ready ?? start();
   };
 
+  let running = 0;
+  const keepSpare = () => {
+    // The next spare once the current work (the GARP follows the add) has gone out; a command still
+    // running starts one itself when it ends.
+    if (!closed && batchWorks) setImmediate(() => { if (!closed && batchWorks && !spare && running === 0) spare = start(); });
+  };
+
   const runner = async (file: string, args: readonly string[]): Promise<CommandResult> => {
-    if (file !== ipPath || args[0] !== '-4' || args.length < 2 || !args.slice(1).every((a) => BATCH_WORD.test(a))) return fallback(file, args);
+    const qualifies = file === ipPath && args[0] === '-4' && (args[1] === 'addr' || args[1] === 'address') && (args[2] === 'add' || args[2] === 'del')
+      && args.every((a) => BATCH_WORD.test(a));
+    if (!qualifies || !batchWorks) return fallback(file, args);
+    running++;
     const ip = take();
     const timer = setTimeout(() => ip.child.kill('SIGKILL'), timeoutMs);
     try {
-      ip.child.stdin!.end(`${args.slice(1).join(' ')}\n`);
-      const result = await ip.result;
+      // Written, not ended: ip acts on each line as it reads it, and ending the stream (a shutdown of
+      // the pipe) is slower than the write; the end of input follows the verdict.
+      ip.child.stdin!.write(`${args.slice(1).join(' ')}\n${MARKER_LINE}\n`);
+      const { marker, ...result } = await ip.verdict.finally(() => ip.child.stdin!.end());
       if (ip.child.signalCode === 'SIGKILL') throw new Error(`${file} ${args.join(' ')} timed out after ${timeoutMs} ms`);
-      // In batch mode ip adds "Command failed -:1" after the message; the message is the answer.
-      return { ...result, stderr: result.stderr.replace(/^Command failed -:\d+\n?/m, '') };
+      if (!marker && result.code !== 0) {
+        // No marker: ip gave up on the command (a bad argument ends batch mode) or its batch mode is not
+        // iproute2's. Asking again the ordinary way tells which; only the latter stops the spares.
+        const plain = await fallback(file, args);
+        if (plain.code === 0) batchWorks = false;
+        return plain;
+      }
+      return result;
     } finally {
+      running--;
       clearTimeout(timer);
-      // The next spare after the current work (the GARP follows the add) has gone out.
-      if (!closed) setImmediate(() => { if (!closed && !spare) spare = start(); });
+      keepSpare();
     }
   };
 
-  setImmediate(() => { if (!closed && !spare) spare = start(); });
+  keepSpare();
   return Object.assign(runner, {
     close: () => {
       closed = true;

@@ -5,7 +5,7 @@
  * Structures are passed as Buffers packed by structs.ts.
  */
 import koffi from 'koffi';
-import { SOL_SOCKET, SO_ATTACH_FILTER, dropAllFilter, intOption } from './structs.js';
+import { CLOCK_REALTIME, SOL_SOCKET, SO_ATTACH_FILTER, dropAllFilter, intOption, timespecMs } from './structs.js';
 
 export const EINTR = 4;
 export const EAGAIN = 11;
@@ -53,6 +53,8 @@ export interface Libc {
   ifNameToIndex(name: string): number;
   /** ioctl(fd, request, buf) for requests taking a struct pointer; returns -1 with errno set on failure. */
   ioctl(fd: number, request: number, buf: Buffer): number;
+  /** clock_gettime(CLOCK_REALTIME) in milliseconds, to the microsecond: the clock of kernel packet timestamps. */
+  realtimeMs(): number;
   lastErrno(): number;
 }
 
@@ -84,6 +86,8 @@ export function loadLibc(): Libc {
   // Variadic in C; declared with its one pointer argument, which passes identically on x86_64 and
   // on Linux aarch64 (where variadic arguments use the normal registers).
   const ioctl = lib.func('int ioctl(int fd, unsigned long request, _Inout_ void *argument)');
+  const clockGettime = lib.func('int clock_gettime(int clock, _Out_ void *timespec)');
+  const timespec = Buffer.alloc(16); // two 64-bit longs on x86_64 and aarch64
 
   const check = (result: number, syscall: string, detail?: string): number => {
     if (result < 0) throw new SyscallError(syscall, koffi.errno(), detail);
@@ -155,6 +159,10 @@ export function loadLibc(): Libc {
       return index;
     },
     ioctl: (fd, request, buf) => ioctl(fd, request, buf),
+    realtimeMs: () => {
+      check(clockGettime(CLOCK_REALTIME, timespec), 'clock_gettime');
+      return timespecMs(timespec);
+    },
     lastErrno: () => koffi.errno(),
   };
   return loaded;

@@ -16,11 +16,13 @@ import {
   IFF_UP,
   SIOCGIFFLAGS,
   SIOCGIFHWADDR,
+  SIOCGIFINDEX,
   SOCK_CLOEXEC,
   SOCK_DGRAM,
   ifreq,
   ifreqFlags,
   ifreqHardwareAddress,
+  ifreqIndex,
 } from './structs.js';
 import type { InterfaceInfo, LinkMonitor } from './types.js';
 
@@ -45,12 +47,16 @@ export function ioctlLinkReader(libc: Libc = loadLibc()): LinkStateReader {
   let fd: number | undefined;
   return (name) => {
     fd ??= libc.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    let index: number;
+    // SIOCGIFINDEX on our socket rather than if_nametoindex, which opens and closes one per call:
+    // this runs on the way to every gratuitous ARP.
+    let byIndex: Buffer;
     try {
-      index = libc.ifNameToIndex(name);
+      byIndex = ifreq(name);
     } catch {
-      return MISSING_LINK;
+      return MISSING_LINK; // not a possible interface name
     }
+    if (libc.ioctl(fd, SIOCGIFINDEX, byIndex) < 0) return MISSING_LINK;
+    const index = ifreqIndex(byIndex);
     const flags = ifreq(name);
     if (libc.ioctl(fd, SIOCGIFFLAGS, flags) < 0) return MISSING_LINK;
     const hw = ifreq(name);

@@ -9,6 +9,7 @@
  *   source), SO_BINDTODEVICE, IP_MULTICAST_IF, IP_MULTICAST_LOOP=0 (we never hear ourselves), a
  *   drop-all filter and a minimal receive buffer (nothing queues on a send-only socket).
  *   Multicast adverts go out with MSG_DONTROUTE; unicast ones to each peer in turn.
+ * Received packets carry the kernel's arrival time (SIOCGSTAMPNS), so timers run from the arrival.
  *
  * Every fd is close-on-exec, so track and notify scripts never inherit them.
  */
@@ -34,13 +35,25 @@ import {
   SOL_SOCKET,
   SO_BINDTODEVICE,
   SO_RCVBUF,
+  SIOCGSTAMPNS,
   VRRP_MULTICAST_GROUP,
   deviceName,
   ipMreqn,
   ipv4Bytes,
   sockaddrIn,
+  timespecMs,
 } from './structs.js';
 import type { ReceivedPacket, VrrpNetwork, VrrpSocket, VrrpSocketOptions } from './types.js';
+
+/** One datagram ready for sendto. */
+interface Outgoing {
+  datagram: Buffer;
+  flags: number;
+  address: Buffer;
+}
+
+/** Older than this, a packet's kernel timestamp is not believed (the realtime clock moved). */
+const MAX_ARRIVAL_AGE_MS = 50;
 
 /** Largest datagram we read; adverts are at most 20 + 8 + 255*4 + 8 bytes. */
 const RECEIVE_BUFFER_SIZE = 2048;
@@ -95,6 +108,8 @@ function openReceiveSocket(libc: Libc, options: VrrpSocketOptions, ifindex: numb
       libc.bind(fd, sockaddrIn(options.sourceAddress), options.sourceAddress);
     }
     libc.setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, deviceName(options.interface), 'SO_BINDTODEVICE');
+    // The first SIOCGSTAMPNS turns receive timestamps on (it answers ENOENT: nothing received yet).
+    libc.ioctl(fd, SIOCGSTAMPNS, Buffer.alloc(16));
     return fd;
   } catch (error) {
     libc.close(fd);
@@ -124,6 +139,8 @@ class RawVrrpSocket implements VrrpSocket {
   private closed = false;
   private readonly receiveBuffer = Buffer.alloc(RECEIVE_BUFFER_SIZE);
   private readonly multicastAddress = sockaddrIn(VRRP_MULTICAST_GROUP);
+  private readonly outgoing = new WeakMap<Buffer, readonly Outgoing[]>();
+  private readonly stamp = Buffer.alloc(16);
 
   constructor(
     private readonly libc: Libc,
@@ -142,30 +159,58 @@ class RawVrrpSocket implements VrrpSocket {
       const n = this.libc.recvfrom(this.rx, this.receiveBuffer);
       if (n < 0) return;
       const datagram = Buffer.from(this.receiveBuffer.subarray(0, n));
-      this.onPacket({ datagram, ifindex: this.ifindex, receivedAt: this.now() });
+      this.onPacket({ datagram, ifindex: this.ifindex, receivedAt: this.arrival() });
     }
   }
 
-  async send(vrrpPayload: Buffer): Promise<void> {
+  /**
+   * When the packet just read reached the host, on our monotonic clock: the kernel's receive
+   * timestamp (SIOCGSTAMPNS, realtime) aged against the realtime clock read right now. The poller's
+   * hop to the main thread (0.3-2 ms) is then not time a backup's Master_Down timer loses. Without a
+   * timestamp, or with an implausible age (a clock step in between), the time of reading it.
+   */
+  private arrival(): number {
+    const now = this.now();
+    if (this.libc.ioctl(this.rx, SIOCGSTAMPNS, this.stamp) < 0) return now;
+    const age = this.libc.realtimeMs() - timespecMs(this.stamp);
+    return age > 0 && age < MAX_ARRIVAL_AGE_MS ? now - age : now;
+  }
+
+  send(vrrpPayload: Buffer): void {
     if (this.closed) throw new Error(`VRRP socket on ${this.options.interface} is closed`);
-    const source = this.options.sourceAddress;
-    if (this.options.unicastPeers.length === 0) {
-      const payload = withVrrpV3Checksum(vrrpPayload, source, VRRP_MULTICAST_GROUP);
-      const header = vrrpIpv4Header(source, VRRP_MULTICAST_GROUP, payload.length);
-      this.libc.sendto(this.tx, Buffer.concat([header, payload]), MSG_DONTROUTE, this.multicastAddress);
-      return;
-    }
     let firstError: unknown;
-    for (const peer of this.options.unicastPeers) {
+    for (const out of this.datagramsFor(vrrpPayload)) {
       try {
-        const payload = withVrrpV3Checksum(vrrpPayload, source, peer);
-        const header = vrrpIpv4Header(source, peer, payload.length);
-        this.libc.sendto(this.tx, Buffer.concat([header, payload]), 0, sockaddrIn(peer));
+        this.libc.sendto(this.tx, out.datagram, out.flags, out.address);
       } catch (error) {
-        firstError ??= error;
+        firstError ??= error; // the other peers still get theirs
       }
     }
     if (firstError) throw firstError;
+  }
+
+  prepare(vrrpPayload: Buffer): void {
+    this.datagramsFor(vrrpPayload);
+  }
+
+  /**
+   * The whole datagrams (our IPv4 header, the payload with its v3 checksum) for a payload, built on
+   * its first use and kept while the payload object lives: the runtime sends the same few payloads
+   * (one per priority) over and over, and building them costs more than the send.
+   */
+  private datagramsFor(vrrpPayload: Buffer): readonly Outgoing[] {
+    const known = this.outgoing.get(vrrpPayload);
+    if (known) return known;
+    const source = this.options.sourceAddress;
+    const build = (destination: string, flags: number, address: Buffer): Outgoing => {
+      const payload = withVrrpV3Checksum(vrrpPayload, source, destination);
+      return { datagram: Buffer.concat([vrrpIpv4Header(source, destination, payload.length), payload]), flags, address };
+    };
+    const built = this.options.unicastPeers.length === 0
+      ? [build(VRRP_MULTICAST_GROUP, MSG_DONTROUTE, this.multicastAddress)]
+      : this.options.unicastPeers.map((peer) => build(peer, 0, sockaddrIn(peer)));
+    this.outgoing.set(vrrpPayload, built);
+    return built;
   }
 
   close(): void {

@@ -44,6 +44,10 @@ export const RTMGRP_LINK = 0x1;
 /** Interface ioctls (linux/sockios.h); they act in the calling socket's network namespace. */
 export const SIOCGIFFLAGS = 0x8913;
 export const SIOCGIFHWADDR = 0x8927;
+export const SIOCGIFINDEX = 0x8933;
+/** The kernel's receive time of the last packet read from a socket (struct timespec, realtime). */
+export const SIOCGSTAMPNS = 0x8907;
+export const CLOCK_REALTIME = 0;
 export const IFF_UP = 0x1;
 /** RFC 2863 operational state "up" (or "unknown"): administratively up and carrier present. */
 export const IFF_RUNNING = 0x40;
@@ -160,6 +164,16 @@ export function ifreq(name: string): Buffer {
 /** ifr_flags (a short at the start of the union) after SIOCGIFFLAGS. */
 export function ifreqFlags(buf: Buffer): number {
   return buf.readUInt16LE(IFNAMSIZ);
+}
+
+/** A struct timespec (64-bit seconds and nanoseconds, as on x86_64 and aarch64) in milliseconds. */
+export function timespecMs(buf: Buffer): number {
+  return Number(buf.readBigInt64LE(0)) * 1000 + Number(buf.readBigInt64LE(8)) / 1e6;
+}
+
+/** ifr_ifindex (an int at the start of the union) after SIOCGIFINDEX. */
+export function ifreqIndex(buf: Buffer): number {
+  return buf.readInt32LE(IFNAMSIZ);
 }
 
 /** The hardware address in ifr_hwaddr (struct sockaddr: family, then sa_data) after SIOCGIFHWADDR. */

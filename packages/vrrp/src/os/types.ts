@@ -25,8 +25,14 @@ export interface VrrpSocketOptions {
 
 /** One VRRP endpoint on one interface (an rx socket plus a tx socket, keepalived's recipe). */
 export interface VrrpSocket {
-  /** Send one VRRP packet (the VRRP header and payload, no IP header) to the group or to each peer. */
-  send(vrrpPayload: Buffer): Promise<void>;
+  /**
+   * Send one VRRP packet (the VRRP header and payload, no IP header) to the group or to each peer,
+   * synchronously (a raw socket's sendto does not block): a takeover's advert leaves inside the
+   * transition. Throws when the kernel refuses it. The payload must not be modified afterwards.
+   */
+  send(vrrpPayload: Buffer): void;
+  /** Builds (and keeps) the datagrams for a payload ahead of its first send. */
+  prepare?(vrrpPayload: Buffer): void;
   /** Close both sockets. Idempotent. */
   close(): void;
 }
@@ -42,6 +48,11 @@ export interface VrrpNetwork {
 /** Gratuitous ARP (who-has VIP tell VIP, broadcast), the frame keepalived sends. */
 export interface GarpSender {
   send(interfaceName: string, address: string, count: number): Promise<void>;
+  /**
+   * Opens what a send needs ahead of time (keepalived opens its socket at start-up) and builds the
+   * frames for these addresses: a takeover then only sends.
+   */
+  prepare?(targets: ReadonlyArray<{ interfaceName: string; address: string }>): void;
 }
 
 export interface VirtualAddress {

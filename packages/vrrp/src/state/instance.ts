@@ -32,6 +32,8 @@ export interface AdvertEvent {
   priority: number;
   source: string;
   advertIntervalMs: number;
+  /** When it reached the host (Clock time), if known: timers it restarts run from then, not from now. */
+  receivedAt?: number;
 }
 
 export type LogLevel = 'info' | 'warn' | 'debug';
@@ -174,8 +176,8 @@ export class VrrpInstance {
     this.countReceived(advert);
     if (advert.priority === 0) {
       // The master is leaving: take over after Skew_Time only, so the best backup goes first.
+      this.masterDownTimer.start(this.skewTimeMs - this.sinceArrival(advert));
       this.log('info', 'Backup received priority 0 advertisement');
-      this.masterDownTimer.start(this.skewTimeMs);
       return;
     }
     const now = this.clock.now();
@@ -197,11 +199,16 @@ export class VrrpInstance {
       if (this.masterAddress !== advert.source) this.log('debug', `master is ${advert.source} (priority ${advert.priority})`);
       this.masterAddress = advert.source;
       this.masterPriority = advert.priority;
-      this.masterDownTimer.start(this.masterDownIntervalMs);
+      this.masterDownTimer.start(this.masterDownIntervalMs - this.sinceArrival(advert));
     } else {
       // Lower priority and we preempt: let the Master_Down_Timer run out.
       this.log('info', `received lower priority (${advert.priority}) advert from ${advert.source} - discarding`);
     }
+  }
+
+  /** How long ago the advert arrived (0 when unknown): the time it spent reaching the state machine. */
+  private sinceArrival(advert: AdvertEvent): number {
+    return advert.receivedAt === undefined ? 0 : Math.max(0, this.clock.now() - advert.receivedAt);
   }
 
   private receiveAsMaster(advert: AdvertEvent): void {
@@ -242,25 +249,29 @@ export class VrrpInstance {
 
   private onMasterDownTimer(): void {
     if (this.state !== 'Backup') return;
-    this.log('info', 'Receive advertisement timeout');
-    this.becomeMaster('Entering MASTER STATE');
+    this.becomeMaster('Entering MASTER STATE', 'Receive advertisement timeout');
   }
 
-  /** keepalived's order: the advert first (the old master drops its VIPs), then VIPs, then GARP. */
-  private becomeMaster(message: string): void {
+  /**
+   * keepalived's order: the advert first (the old master drops its VIPs), then VIPs, then GARP. The
+   * log lines and the state-change callback come after the work is queued: the outage a client sees
+   * lasts until the GARP, and logging is not part of it.
+   */
+  private becomeMaster(message: string, cause?: string): void {
     this.masterDownTimer.cancel();
-    this.preemptUntil = undefined;
     this.masterAdverIntervalMs = this.settings.advertIntervalMs;
     this.masterAddress = this.settings.primaryAddress;
     this.masterPriority = this.priority;
     this.counters.become_master++;
-    this.setState('Master', message);
+    const from = this.enter('Master');
     this.sendAdvert();
     this.actions.addVips();
     const garp = this.settings.garp;
     this.actions.sendGarp(garp.masterRepeat);
     if (garp.masterDelayMs > 0) this.garpDelayTimer.start(garp.masterDelayMs);
     if (garp.masterRefreshMs > 0) this.garpRefreshTimer.start(garp.masterRefreshMs);
+    if (cause) this.log('info', cause);
+    this.announce(from, 'Master', message);
   }
 
   private onGarpRefresh(): void {
@@ -296,9 +307,19 @@ export class VrrpInstance {
   }
 
   private setState(to: VrrpState, message: string): void {
+    this.announce(this.enter(to), to, message);
+  }
+
+  /** Switches state; returns the one left. */
+  private enter(to: VrrpState): VrrpState {
     const from = this.state;
     this.state = to;
-    if (to === 'Backup') this.preemptUntil = undefined;
+    if (to === 'Backup' || to === 'Master') this.preemptUntil = undefined;
+    return from;
+  }
+
+  /** Logs a transition and tells the outside world about it. */
+  private announce(from: VrrpState, to: VrrpState, message: string): void {
     this.log('info', message);
     this.actions.stateChanged(from, to);
   }

@@ -114,6 +114,31 @@ describe('daemon wiring', () => {
     await b.daemon.stop();
   });
 
+  it('a takeover\'s advert and VIP add start inside the transition, ahead of its log lines; a stop\'s priority 0 too', async () => {
+    const { wire, ha, hb, a, b } = await pair();
+    await wire.clock.advanceAsync(10_000);
+    const before = hb.events.length;
+    // What the backup had logged when its VIP add began.
+    let loggedAtAdd: string[] = [];
+    const add = hb.addresses.add;
+    (hb.addresses as { add: typeof add }).add = (vip) => {
+      loggedAtAdd = [...b.log.lines];
+      return add(vip);
+    };
+    const stopping = a.daemon.stop();
+    expect(ha.events.slice(-2)).toEqual(['advert 0', `remove ${VIP}`]); // before stop() first yields
+    await stopping;
+    // Skew_Time after the priority 0 advert, synchronously (no promise has run yet):
+    wire.clock.advance(648.4375);
+    expect(hb.events.slice(before)).toEqual(['advert 90', `add ${VIP}`]);
+    expect(loggedAtAdd).toContain('info: (VI_1) Backup received priority 0 advertisement');
+    expect(loggedAtAdd.filter((l) => l.includes('Entering MASTER STATE') || l.includes('advertisement timeout'))).toEqual([]);
+    expect(b.log.lines).toContain('info: (VI_1) Entering MASTER STATE');
+    await wire.clock.advanceAsync(1);
+    expect(hb.events.slice(before, before + 3)).toEqual(['advert 90', `add ${VIP}`, `garp ${VIP}`]);
+    await b.daemon.stop();
+  });
+
   it('a VIP\'s brd and label reach the address manager as written', async () => {
     const wire = new FakeWire();
     const h = wire.host('edu-proxy-01', A);

@@ -50,7 +50,7 @@ export class FakeHost implements SystemDeps {
       const entry = { host: this, options, onPacket, closed: false };
       this.wire.endpoints.push(entry);
       const socket: VrrpSocket = {
-        send: async (payload) => {
+        send: (payload) => {
           if (entry.closed) throw new Error('closed');
           this.sentPriorities.push([this.clock.now(), payload[2]]);
           this.events.push(`advert ${payload[2]}`);

@@ -58,13 +58,13 @@ export class Router implements InstanceActions {
   stateChanged(_from: VrrpState, to: VrrpState): void { this.transitions.push([this.lan.clock.now(), to]); }
   log(_level: string, message: string): void { this.logs.push(`${this.lan.clock.now()} ${message}`); }
 
-  /** A datagram arrived: dispatch by VRID, validate with the codec, hand the advert to the instance. */
-  deliver(datagram: Buffer): void {
+  /** A datagram arrived (at `receivedAt`): dispatch by VRID, validate with the codec, hand the advert to the instance. */
+  deliver(datagram: Buffer, receivedAt?: number): void {
     const s = this.instance.settings;
     if (peekVrid(datagram) !== s.vrid) return;
     const r = decodeAdvert(datagram, { version: s.version, authType: s.version === 2 ? 1 : 0, authPassword: this.options.password ?? '1111', advertIntervalMs: this.instance.masterAdverIntervalMs, addresses: ['198.51.100.50'], unicast: false });
     if (!r.ok) { this.logs.push(`${this.lan.clock.now()} drop: ${r.reason}`); return; }
-    this.instance.receive({ priority: r.advert.priority, source: r.source, advertIntervalMs: r.advert.advertIntervalMs });
+    this.instance.receive({ priority: r.advert.priority, source: r.source, advertIntervalMs: r.advert.advertIntervalMs, receivedAt });
   }
 
   /** Simulates kill -9: no priority 0, timers gone, the router is silent. */
@@ -74,12 +74,15 @@ export class Router implements InstanceActions {
   }
 }
 
-/** A broadcast segment with a fixed one-way latency. */
+/**
+ * A broadcast segment with a fixed one-way latency. With `processingMs`, a datagram reaches the state
+ * machine that long after it arrived, stamped with its arrival time (the kernel timestamp's job).
+ */
 export class Lan {
   readonly clock = new FakeClock();
   readonly routers: Router[] = [];
 
-  constructor(readonly latencyMs = 0) {}
+  constructor(readonly latencyMs = 0, readonly processingMs?: number) {}
 
   add(options: RouterOptions): Router {
     const router = new Router(this, options);
@@ -91,7 +94,9 @@ export class Lan {
     if (!from.connected) return;
     for (const to of this.routers) {
       if (to === from) continue;
-      this.clock.setTimer(this.latencyMs, () => { if (from.connected && to.connected) to.deliver(datagram); });
+      const processing = this.processingMs;
+      if (processing === undefined) this.clock.setTimer(this.latencyMs, () => { if (from.connected && to.connected) to.deliver(datagram); });
+      else this.clock.setTimer(this.latencyMs + processing, () => { if (from.connected && to.connected) to.deliver(datagram, this.clock.now() - processing); });
     }
   }
 

@@ -6,24 +6,34 @@ import { recordingRunner, warmIpRunner } from '../../../src/os/command.js';
 
 /**
  * A stand-in `ip` (a sh script, so no root and no real interface): it logs its argv and each batch
- * line, then answers as iproute2 does: "File exists"-style errors for a line containing FAIL.
+ * line, then answers as iproute2's `-force -batch` does: an error and "Command failed -:N" on stderr
+ * for a failing line (one containing FAIL, or the marker's unknown device), and on to the next line.
+ * `lingerS` keeps it alive after the end of its input, as a slow exit would.
  */
-function fakeIp(): { path: string; log: () => string[] } {
+function fakeIp(options: { lingerS?: number; noBatch?: boolean } = {}): { path: string; log: () => string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'warm-ip-'));
   const path = join(dir, 'ip');
   const logFile = join(dir, 'log');
   writeFileSync(
     path,
-    `#!/bin/sh
+    options.noBatch
+      ? `#!/bin/sh
+echo "argv $*" >> ${logFile}
+case "$*" in *-batch*) echo 'Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }' >&2; exit 1 ;; esac
+exit 0
+`
+      : `#!/bin/sh
 echo "argv $*" >> ${logFile}
 n=0
 while IFS= read -r line; do
   n=$((n + 1))
   echo "line $line" >> ${logFile}
   case $line in
-    *FAIL*) echo "Error: ipv4: Address already assigned." >&2; echo "Command failed -:$n" >&2; exit 1 ;;
+    *FAIL*) echo "Error: ipv4: Address already assigned." >&2; echo "Command failed -:$n" >&2 ;;
+    vrrpd-marker) echo 'Object "vrrpd-marker" is unknown, try "ip help".' >&2; echo "Command failed -:$n" >&2 ;;
   esac
 done
+sleep ${options.lingerS ?? 0}
 exit 0
 `,
   );
@@ -42,8 +52,11 @@ describe('warmIpRunner', () => {
     run.close();
     expect(fallback.calls).toEqual([]);
     const log = ip.log();
-    expect(log.filter((l) => l.startsWith('line '))).toEqual(['line addr add 198.51.100.50/24 dev eth1 label eth1:vip', 'line addr del 198.51.100.50/24 dev eth1']);
-    expect(log.filter((l) => l.startsWith('argv ')).every((l) => l === 'argv -4 -batch -')).toBe(true);
+    expect(log.filter((l) => l.startsWith('line '))).toEqual([
+      'line addr add 198.51.100.50/24 dev eth1 label eth1:vip', 'line vrrpd-marker',
+      'line addr del 198.51.100.50/24 dev eth1', 'line vrrpd-marker',
+    ]);
+    expect(log.filter((l) => l.startsWith('argv ')).every((l) => l === 'argv -force -4 -batch -')).toBe(true);
   });
 
   it("returns ip's error as the answer (exit status and message, without batch mode's line counter)", async () => {
@@ -55,7 +68,33 @@ describe('warmIpRunner', () => {
     expect(result.stderr).toBe('Error: ipv4: Address already assigned.\n');
   });
 
+  it('answers at the marker line, without waiting for ip to exit', async () => {
+    const ip = fakeIp({ lingerS: 30 });
+    const run = warmIpRunner(ip.path, recordingRunner(() => ({ code: 0, stdout: '', stderr: '' })));
+    const started = Date.now();
+    const ok = await run(ip.path, ['-4', 'addr', 'add', '198.51.100.50/24', 'dev', 'eth1']);
+    const failed = await run(ip.path, ['-4', 'addr', 'add', 'FAIL/24', 'dev', 'eth1']);
+    run.close();
+    expect(ok).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(failed).toEqual({ code: 1, stdout: '', stderr: 'Error: ipv4: Address already assigned.\n' });
+    expect(Date.now() - started).toBeLessThan(10_000); // each spare lingers 30 s after its input ends
+  });
+
+  it('an ip without iproute2 batch mode: the command is asked again plainly, and no more spares', async () => {
+    const ip = fakeIp({ noBatch: true });
+    const fallback = recordingRunner(() => ({ code: 0, stdout: '', stderr: '' }));
+    const run = warmIpRunner(ip.path, fallback);
+    const args = ['-4', 'addr', 'add', '198.51.100.50/24', 'dev', 'eth1'];
+    expect((await run(ip.path, args)).code).toBe(0);
+    expect((await run(ip.path, args)).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 50));
+    run.close();
+    expect(fallback.calls).toEqual([{ file: ip.path, args }, { file: ip.path, args }]);
+    expect(ip.log().filter((l) => l.startsWith('argv '))).toHaveLength(1);
+  });
+
   it.each([
+    [['-4', 'route', 'add', 'default', 'via', '198.51.100.1']],
     [['-j', '-4', 'addr', 'show', 'dev', 'eth1']],
     [['-4', 'addr', 'add', '198.51.100.50/24', 'dev', 'eth1', 'label', 'with space']],
     [['-4', 'addr', 'add', '198.51.100.50/24', 'dev', 'eth1', 'label', 'a"b']],

@@ -74,6 +74,32 @@ describe('priority 0 and preemption', () => {
     expect(b.transitions.at(-1)).toEqual([10_000 + 648.4375, 'Master']);
     expect(b.logs).toContain('10000 (VI_1) Backup received priority 0 advertisement');
   });
+  it('timers run from when an advert arrived, not from when the state machine got it', () => {
+    // 3 ms between arrival and processing (a busy event loop): the takeover still comes Skew_Time
+    // after the priority 0 advert arrived, and a silent master is declared down Master_Down_Interval
+    // after its last advert arrived.
+    const setUp = () => {
+      const lan = new Lan(0, 3);
+      const a = lan.add({ address: A, priority: 100, initialState: 'MASTER' });
+      const b = lan.add({ address: B, priority: 90 });
+      a.instance.start();
+      b.instance.start();
+      lan.clock.runUntil(10_000);
+      expect(lan.masters()).toEqual([A]);
+      return { lan, a, b };
+    };
+    const stopped = setUp();
+    stopped.a.instance.stop();
+    stopped.lan.clock.advance(5000);
+    expect(stopped.b.transitions.at(-1)).toEqual([10_000 + 648.4375, 'Master']);
+
+    const crashed = setUp();
+    const lastAdvert = crashed.a.sent.at(-1)![0];
+    crashed.a.crash();
+    crashed.lan.clock.advance(5000);
+    expect(crashed.b.transitions.at(-1)).toEqual([lastAdvert + 3 * 1000 + 648.4375, 'Master']);
+  });
+
   it('the higher priority preempts when it comes back: it discards lower adverts and its down timer runs out', () => {
     const { lan, a, b } = pair();
     b.instance.start();
