@@ -330,19 +330,22 @@ it.skipIf(process.env.BENCH_RENDER)('failover benchmark', async () => {
 });
 
 /**
- * Where the graceful-stop scenarios stand, from packet captures on the backup (fbtest lab, v2,
- * 2026-11-25 07:58, 3 stops each): written next to the table because the medians there differ by less
- * than the prober's 10 ms connection spacing.
+ * Where the graceful-stop scenarios stand, from packet captures on the backup: written next to the
+ * table because the medians there differ by less than the prober's 10 ms connection spacing.
  */
 const GRACEFUL_GAP =
-  'Graceful stop is a dead heat decided by milliseconds: both backups send their first advert ' +
-  'Skew_Time (648.4 ms at priority 90) after the priority-0 advert, within 0.1-2 ms of it (vrrpd\'s ' +
-  'Master_Down timer is precise to a fraction of a millisecond). vrrpd then trails keepalived by about ' +
-  '3 ms in packet captures: ~1 ms from SIGTERM to the priority-0 advert (the signal goes through the ' +
-  'sh supervisor to the worker, as keepalived\'s goes from its parent to its VRRP child) and ~2.5 ms ' +
-  'from its advert to the gratuitous ARP (keepalived: 0.2 ms), of which ~1 ms is the `ip` process that ' +
-  'adds the VIP, where keepalived uses its own netlink socket. The issue asks for `ip` (no shell), so ' +
-  'that millisecond stays; the warm `ip -batch` removed the fork/exec part of it (was ~2-40 ms).';
+  'Graceful stop is a dead heat decided by milliseconds, which the prober\'s 10 ms spacing cannot resolve; ' +
+  '`bash bench/failover/graceful-capture.sh` captures it on the backup\'s interface instead (VRRPv2, ' +
+  'priority 100/90, 6 stops per daemon, medians, 2026-11-25 09:50). Both backups send their first advert ' +
+  'Skew_Time (648.44 ms at priority 90) after the priority-0 advert: vrrpd 0.2-0.25 ms after it (its ' +
+  'Master_Down timer runs from the kernel\'s arrival timestamp and is precise to a fraction of a ' +
+  'millisecond), keepalived 0.25 ms after it without -D and 0.8 ms with -D. keepalived\'s gratuitous ARP ' +
+  'follows its advert by 0.2-0.5 ms, vrrpd\'s by 1.4-2 ms: the issue has vrrpd add the VIP with the `ip` ' +
+  'command, whose own netlink work and process wake-up take 0.4-0.8 ms (keepalived uses its own netlink ' +
+  'socket). From SIGTERM to the backup\'s first gratuitous ARP: without -D keepalived 651.8 ms, vrrpd 654.3 ms; ' +
+  'with -D (as in the table above) keepalived 652.0 ms, vrrpd 652.5 ms. So on a graceful stop vrrpd is ' +
+  'within 0.5-2.5 ms of keepalived (0.1-0.4% at advert_int 1, 1-3% at 0.1 s): the table\'s ratios below 1.0 ' +
+  'for graceful stop are within that margin, not a lead.';
 
 function fmt(ms: number | undefined): string {
   return ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(2)} s`;
@@ -383,7 +386,7 @@ function renderSection(
     }
     lines.push('');
   }
-  lines.push('Notes: for kill -9, keepalived loses both of its processes and leaves the VIP on the old master (two hosts then hold it until an operator removes it; the new master is the backup); vrrpd loses only its VRRP worker, its supervisor removes the VIP at once and respawns the worker, which takes the master role back, so its "new master" is the original one. "failback" starts the master\'s daemon again after the graceful stop (node start-up included for vrrpd). vrrpd\'s processes: the `vrrpd` command (Node) claims the pid file and execs a POSIX sh supervisor in its place (same pid, ~1.8 MB RSS) that runs the one Node VRRP worker; until 2026-11-25T04:36 the supervisor was a second Node process (idle RSS 105.1 MB then, v3 failback 0.54 s = 1.19x keepalived). The worker keeps one `ip -4 -batch -` waiting (~3 MB, counted in its RSS: 54.7 MB before) so that adding the VIP on takeover does not wait for fork/exec, and its Master_Down timer is precise to a fraction of a millisecond (since 2026-11-25T07:10; before, vrrpd sent its takeover GARP ~5 ms after keepalived, now ~2 ms). "link down" is injected right after an advert from the master reached the backup (a raw socket there), so both daemons meet it at the same phase of the advert cycle, the worst case (before 2026-11-25T07:10 it was injected at an arbitrary moment, and the preceding scenarios left the adverts at a different but repeatable phase for each daemon: v2 link down showed keepalived 3.54 s / vrrpd 3.58 s for that reason).');
+  lines.push('Notes: for kill -9, keepalived loses both of its processes and leaves the VIP on the old master (two hosts then hold it until an operator removes it; the new master is the backup); vrrpd loses only its VRRP worker, its supervisor removes the VIP at once and respawns the worker, which takes the master role back, so its "new master" is the original one. "failback" starts the master\'s daemon again after the graceful stop (node start-up included for vrrpd). vrrpd\'s processes: the `vrrpd` command (Node) claims the pid file and execs a POSIX sh supervisor in its place (same pid, ~1.8 MB RSS) that runs the one Node VRRP worker; until 2026-11-25T04:36 the supervisor was a second Node process (idle RSS 105.1 MB then, v3 failback 0.54 s = 1.19x keepalived). The worker keeps one `ip -force -4 -batch -` waiting (~2.3 MB, counted in its RSS: 54.7 MB before) so that adding the VIP on takeover does not wait for fork/exec, and reads ip\'s verdict from a marker line instead of waiting for its exit; its Master_Down timer is precise to a fraction of a millisecond (since 2026-11-25T07:10) and, since 2026-11-25T09:45, runs from the kernel\'s arrival timestamp of the advert (SIOCGSTAMPNS), not from when the event loop got to it (0.4-1.8 ms later); a dry-run rehearsal at start compiles the takeover path (kept by `--no-flush-bytecode`, +0.9 MB RSS). "link down" is injected right after an advert from the master reached the backup (a raw socket there), so both daemons meet it at the same phase of the advert cycle, the worst case (before 2026-11-25T07:10 it was injected at an arbitrary moment, and the preceding scenarios left the adverts at a different but repeatable phase for each daemon: v2 link down showed keepalived 3.54 s / vrrpd 3.58 s for that reason).');
   lines.push('');
   // Against the issue's targets: median ratio <= 1.0 in every scenario, idle vrrpd < 60 MB and < 0.5%.
   const misses: string[] = [];
