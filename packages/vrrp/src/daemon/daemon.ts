@@ -361,18 +361,17 @@ export class VrrpDaemon {
   }
 
   private onStateChanged(runtime: InstanceRuntime, from: VrrpState, to: VrrpState): void {
-    // The status file is written once the transition's advert, VIPs and GARPs have gone out: its
-    // JSON and file I/O would otherwise compete with a takeover for the CPU.
-    void Promise.resolve().then(() => runtime.settled()).then(() => this.markStatusDirty());
+    // Once the advert, VIPs and GARPs the state machine is about to queue have gone out (a microtask
+    // later, so settled() covers them): the status file's JSON and file I/O, and keepalived's notify
+    // scripts, must not compete with a takeover for the CPU, and a slow fork must never delay one.
+    const after = Promise.resolve().then(() => runtime.settled());
+    void after.then(() => this.markStatusDirty());
     const group = this.groupOf.get(runtime.name);
     const groupBefore = group?.state;
     group?.memberChanged(runtime.instance, from, to);
     const state = KEEPALIVED_STATE_NAME[to];
     if (state === 'MASTER' || state === 'BACKUP' || state === 'FAULT' || state === 'STOP') {
-      // keepalived notifies after the transition's work: scripts start once the advert, VIPs and GARPs
-      // the state machine is about to queue have gone out, so a slow fork never delays a takeover.
       const priority = runtime.instance.priority;
-      const after = Promise.resolve().then(() => runtime.settled());
       this.runNotify('INSTANCE', runtime.name, state, priority, runtime.config.notify, after);
       const groupConfig = this.config.syncGroups.find((g) => g.name === group?.name);
       if (group && groupConfig && group.state !== groupBefore) this.runNotify('GROUP', group.name, group.state, 0, groupConfig.notify, after);

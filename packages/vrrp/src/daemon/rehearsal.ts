@@ -2,7 +2,7 @@ import type { InstanceConfig, VrrpConfig } from '../config/model.js';
 import type { Clock, SystemDeps, TimerHandle, VrrpSocket } from '../os/types.js';
 import { buildIpv4Datagram, encodeAdvert, VRRP_MULTICAST_GROUP } from '../protocol/index.js';
 import type { Logger } from './logger.js';
-import { InstanceRuntime } from './runtime.js';
+import { InstanceRuntime, advertFields } from './runtime.js';
 
 /**
  * A dry run of the takeover path, on scratch copies of the instances. V8 compiles a function the
@@ -32,11 +32,10 @@ async function rehearse(config: InstanceConfig, vrrpConfig: VrrpConfig, source: 
   // A scratch peer that wins ties (never on the wire); a unicast instance only hears its peers.
   const peer = config.unicastPeers[0] ?? (source === '255.255.255.254' ? '255.255.255.253' : '255.255.255.254');
   const destination = config.unicastPeers.length > 0 ? source : VRRP_MULTICAST_GROUP;
-  const fromPeer = (priority: number) =>
-    buildIpv4Datagram(peer, destination, encodeAdvert({
-      version: config.version, vrid: config.vrid, priority, addresses: config.vips.map((v) => v.address),
-      advertIntervalMs: config.advertIntervalMs, authType: config.auth ? 1 : 0, authPassword: config.auth?.password,
-    }, { source: peer, destination }));
+  const fromPeer = (priority: number) => {
+    const [fields] = advertFields(config, peer, priority);
+    return buildIpv4Datagram(peer, destination, encodeAdvert(fields, { source: peer, destination }));
+  };
   const instance = runtime.instance;
   try {
     instance.start();

@@ -1,6 +1,6 @@
 import type { InstanceConfig, VipConfig, VrrpConfig } from '../config/model.js';
 import type { SystemDeps, VirtualAddress, VrrpSocket } from '../os/types.js';
-import { decodeAdvert, encodeAdvert, type DropCounter, type NoticeCounter } from '../protocol/index.js';
+import { decodeAdvert, encodeAdvert, type AdvertInput, type DropCounter, type NoticeCounter, type PseudoHeader } from '../protocol/index.js';
 import { VRRP_MULTICAST_GROUP } from '../protocol/constants.js';
 import { KEEPALIVED_STATE_NAME, VrrpInstance, type InstanceActions, type InstanceSettings, type LogLevel, type VrrpState } from '../state/instance.js';
 import type { Logger } from './logger.js';
@@ -16,6 +16,14 @@ const LOG_REPEAT_MS = 60_000;
 
 export function toVirtualAddress(vip: VipConfig): VirtualAddress {
   return { address: vip.address, prefixLength: vip.prefixLength, interface: vip.interface, label: vip.label, broadcast: vip.broadcast };
+}
+
+/** What an instance's adverts carry at a priority, and the addresses its v3 checksum covers. */
+export function advertFields(c: InstanceConfig, source: string, priority: number): [AdvertInput, PseudoHeader] {
+  return [{
+    version: c.version, vrid: c.vrid, priority, addresses: c.vips.map((v) => v.address), advertIntervalMs: c.advertIntervalMs,
+    authType: c.auth ? 1 : 0, authPassword: c.auth?.password,
+  }, { source, destination: c.unicastPeers[0] ?? VRRP_MULTICAST_GROUP }];
 }
 
 export function describeVip(vip: VipConfig): string {
@@ -107,11 +115,7 @@ export class InstanceRuntime implements InstanceActions {
   private advert(priority: number): Buffer {
     let payload = this.adverts.get(priority);
     if (!payload) {
-      const c = this.config;
-      payload = encodeAdvert({
-        version: c.version, vrid: c.vrid, priority, addresses: c.vips.map((v) => v.address), advertIntervalMs: c.advertIntervalMs,
-        authType: c.auth ? 1 : 0, authPassword: c.auth?.password,
-      }, { source: this.source, destination: c.unicastPeers[0] ?? VRRP_MULTICAST_GROUP });
+      payload = encodeAdvert(...advertFields(this.config, this.source, priority));
       this.adverts.set(priority, payload);
     }
     return payload;

@@ -23,7 +23,7 @@ export function recordVips(inner: AddressManager, file: string): VipRecord {
   const key = (vip: VirtualAddress) => `${vip.address}/${vip.prefixLength} ${vip.interface}`;
   let declared = new Set<string>();
   const held = new Set<string>();
-  let written = '';
+  let written: string | undefined;
   const save = () => {
     const text = [...new Set([...declared, ...held])].sort().map((line) => `${line}\n`).join('');
     if (text === written) return;
@@ -32,8 +32,7 @@ export function recordVips(inner: AddressManager, file: string): VipRecord {
     renameSync(temp, file);
     written = text;
   };
-  writeFileSync(`${file}.tmp`, '');
-  renameSync(`${file}.tmp`, file);
+  save(); // an empty record: nothing is held yet
   return {
     declare(vips) {
       declared = new Set(vips.map(key));

@@ -57,7 +57,15 @@ const BATCH_WORD = /^[\w.:/+@%-]+$/;
  * system call of its own.
  */
 const MARKER_LINE = 'vrrpd-marker';
-const FAILED_LINE = /^Command failed -:(\d+)$/m;
+/** How batch mode reports the marker (line 2), and the command (line 1) when it failed. */
+const MARKER_REPORTED = /^Command failed -:2$/m;
+const COMMAND_FAILED = /^Command failed -:1$/m;
+
+/** ip's message for a failed command (what it printed before batch mode's report), or undefined. */
+function commandFailure(stderr: string): string | undefined {
+  const failed = COMMAND_FAILED.exec(stderr);
+  return failed ? stderr.slice(0, failed.index) : undefined;
+}
 
 interface SpareIp {
   child: ChildProcess;
@@ -93,17 +101,14 @@ export function warmIpRunner(ipPath: string, fallback: CommandRunner = execFileR
     const verdict = new Promise<CommandResult & { marker: boolean }>((resolve, reject) => {
       child.stderr!.setEncoding('utf8').on('data', (c: string) => {
         stderr += c;
-        const done = stderr.match(/^Command failed -:2$/m);
+        const done = MARKER_REPORTED.exec(stderr);
         if (!done) return;
-        // Line 1 is the command: it failed if batch mode counted it, with its message before that.
-        const before = stderr.slice(0, done.index);
-        const failed = before.match(FAILED_LINE);
-        resolve({ code: failed ? 1 : 0, stdout, stderr: failed ? before.slice(0, failed.index) : '', marker: true });
+        const failure = commandFailure(stderr.slice(0, done.index));
+        resolve({ code: failure === undefined ? 0 : 1, stdout, stderr: failure ?? '', marker: true });
       });
       child.once('error', reject); // spawn failure: not an answer from the program
       child.once('close', (code, signal) => {
-        const failed = stderr.match(FAILED_LINE);
-        resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr: failed ? stderr.slice(0, failed.index) : stderr, marker: false });
+        resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr: commandFailure(stderr) ?? stderr, marker: false });
       });
     });
     verdict.catch(() => undefined); // a spare that failed to start is noticed when used
