@@ -1,6 +1,9 @@
 #!/bin/bash
 # Supervisor of one lab host: reads the host's console into its boot log, boots the host, and boots it
-# again when the host reboots (its init ends with SIGHUP) or its PID 1 is killed (`lab reboot`).
+# again when the host reboots through its own init or its PID 1 is killed (`lab reboot`).
+# sysvinit hosts (LAB_INIT=sysvinit): boot-stage.sh under unshare; `reboot` inside ends init with SIGHUP
+# (exit 129), `halt` with SIGINT (130). systemd hosts (LAB_INIT=systemd): boot-nspawn.sh under
+# systemd-nspawn; `systemctl reboot` makes nspawn exit 133, `systemctl poweroff` exits 0.
 # Stops on SIGTERM (killing the host's PID 1 first), when the host halts, or after repeated failed boots.
 # Usage: supervisor.sh HOST_DIR   (HOST_DIR/host.env holds the LAB_* settings written by the lab)
 set -uo pipefail
@@ -10,6 +13,7 @@ set -a
 source "$dir/host.env"
 set +a
 : "${LAB_NETNS:?}" "${LAB_ADDRESS:?}" "${LAB_PREFIX:?}" "${LAB_GATEWAY:?}" "${LAB_STAGE:?}" "${LAB_CONSOLE:?}"
+init_kind=${LAB_INIT:-sysvinit}
 
 log() { printf '%(%Y-%m-%dT%H:%M:%S)T haweb-supervisor: %s\n' -1 "$*" >> "$dir/boot.log"; }
 
@@ -25,8 +29,22 @@ reader=$!
 
 stopping=0
 child=
+# True when PID is PID 1 of a pid namespace of its own (the last NSpid field is 1).
+is_ns_init() {
+  local fields
+  fields=$(awk '/^NSpid:/ { print NF - 1, $NF }' "/proc/$1/status" 2>/dev/null) || return 1
+  [ "${fields%% *}" -gt 1 ] && [ "${fields##* }" = 1 ]
+}
+# The host's PID 1: a child of the boot process we started (unshare, or systemd-nspawn, which reaps the
+# container's init as its child).
+find_init() {
+  local kid
+  for kid in $(cat "/proc/$child/task/$child/children" 2>/dev/null); do
+    if is_ns_init "$kid"; then echo "$kid"; return 0; fi
+  done
+  return 1
+}
 init_pid() {
-  # The host's PID 1 as seen from here: the only child of the unshare process we started.
   local pid
   pid=$(cat "$dir/init.pid" 2>/dev/null) || return 1
   [ -n "$pid" ] && [ -n "$child" ] || return 1
@@ -51,7 +69,32 @@ net_setup() {
   if command -v nft >/dev/null; then
     ip netns exec "$ns" nft flush ruleset 2>/dev/null || true
   fi
+  # iptables-legacy tables live on in the namespace; flush only those the host instantiated (asking for
+  # any other table would load a kernel module on the shared machine).
+  if command -v iptables-legacy >/dev/null; then
+    local table
+    for table in $(ip netns exec "$ns" cat /proc/net/ip_tables_names 2>/dev/null); do
+      ip netns exec "$ns" iptables-legacy -t "$table" -F && ip netns exec "$ns" iptables-legacy -t "$table" -X || true
+      if [ "$table" = filter ]; then
+        for chain in INPUT FORWARD OUTPUT; do ip netns exec "$ns" iptables-legacy -P "$chain" ACCEPT || true; done
+      fi
+    done
+  fi
 }
+
+boot() {
+  if [ "$init_kind" = systemd ]; then
+    unshare --mount --propagation private -- "$LAB_STAGE" </dev/null >>"$dir/stage.log" 2>&1 &
+  else
+    ip netns exec "$LAB_NETNS" unshare --mount --pid --fork --uts --ipc --time --propagation private \
+      -- "$LAB_STAGE" </dev/null >>"$dir/stage.log" 2>&1 &
+  fi
+  child=$!
+}
+
+# Exit statuses that mean "the host asked to stop" and "the host rebooted on purpose".
+# (systemd-nspawn exits 1 when its container's PID 1 is killed, as for any failure: `lab reboot` says so.)
+if [ "$init_kind" = systemd ]; then halted_status=0; reboot_statuses=" 133 "; else halted_status=130; reboot_statuses=" 129 137 "; fi
 
 boots=0
 fast_failures=0
@@ -60,12 +103,9 @@ while [ "$stopping" = 0 ]; do
   boots=$((boots + 1))
   log "boot $boots starting"
   started=$SECONDS
-  ip netns exec "$LAB_NETNS" unshare --mount --pid --fork --uts --ipc --time --propagation private \
-    -- "$LAB_STAGE" </dev/null >>"$dir/stage.log" 2>&1 &
-  child=$!
-  for _ in $(seq 1 100); do
-    kids=$(cat "/proc/$child/task/$child/children" 2>/dev/null || true)
-    if [ -n "${kids// /}" ]; then echo "${kids%% *}" > "$dir/init.pid"; break; fi
+  boot
+  for _ in $(seq 1 200); do
+    if pid=$(find_init); then echo "$pid" > "$dir/init.pid"; break; fi
     kill -0 "$child" 2>/dev/null || break
     sleep 0.05
   done
@@ -78,9 +118,12 @@ while [ "$stopping" = 0 ]; do
   child=
   log "host stopped (exit status $rc)"
   [ "$stopping" = 1 ] && break
-  if [ "$rc" = 130 ]; then log "host halted; not booting again"; break; fi
-  # A requested reboot (129: reboot inside the host; 137: PID 1 killed by `lab reboot`) is not a failure.
-  if [ "$rc" != 129 ] && [ "$rc" != 137 ] && ((SECONDS - started < 10)); then
+  if [ "$rc" = "$halted_status" ]; then log "host halted; not booting again"; break; fi
+  # A requested reboot (through the host's init, or its PID 1 killed by `lab reboot`, which leaves a
+  # reboot-requested file first) is not a failure.
+  requested=0
+  if [ -e "$dir/reboot-requested" ]; then requested=1; rm -f "$dir/reboot-requested"; fi
+  if [ "$requested" = 0 ] && [[ "$reboot_statuses" != *" $rc "* ]] && ((SECONDS - started < 10)); then
     fast_failures=$((fast_failures + 1))
   else
     fast_failures=0

@@ -1,9 +1,10 @@
 /** Command-line parsing of the lab CLI, separate from running, so it is unit-tested without root. */
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_KIND, FIREWALL_KINDS, IMAGE_KINDS, INIT_KINDS, KIND_DESCRIPTIONS, validateKind, type HostKind } from './kinds.js';
 import { DEFAULT_HOST_COUNT, DEFAULT_LAB_NAME, DEFAULT_SUBNET, MAX_HOSTS, validateLabName, parseSubnet } from './plan.js';
 
 export type LabCommand =
-  | { command: 'up'; name: string; hosts?: number; subnet?: string }
+  | { command: 'up'; name: string; hosts?: number; subnet?: string; kind?: Partial<HostKind> }
   | { command: 'down'; name: string }
   | { command: 'status'; name: string; json: boolean }
   | { command: 'reboot'; name: string; host: string }
@@ -34,6 +35,19 @@ function subnet(value: string): string {
   }
 }
 
+function kindOption(part: keyof HostKind, choices: readonly string[]): Option {
+  return new Option(`--${part} <${part}>`, `host ${part} (default ${DEFAULT_KIND[part]}; a running lab keeps its kind)`).choices(choices);
+}
+
+function kindHelp(): string {
+  const rows = (choices: readonly string[]) => choices.map((c) => `  ${c.padEnd(16)} ${KIND_DESCRIPTIONS[c as keyof typeof KIND_DESCRIPTIONS]}`).join('\n');
+  return `\nHost kinds (Debian hosts shaped like the target servers):\n --init\n${rows(INIT_KINDS)}\n --firewall\n${rows(FIREWALL_KINDS)}\n --image\n${rows(IMAGE_KINDS)}\nEL9-shaped: --init systemd --firewall firewalld --image minimal; C6-shaped: --firewall rhel6-iptables.\n`;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 /** Parses argv (without node and script). Throws CommanderError with a usage message on bad input. */
 export function parseLabArgs(argv: string[]): LabCommand {
   let result: LabCommand | undefined;
@@ -51,8 +65,20 @@ export function parseLabArgs(argv: string[]): LabCommand {
     .option(...nameOption)
     .option('--hosts <n>', `number of hosts (default ${DEFAULT_HOST_COUNT}; a running lab keeps its hosts)`, hostCount)
     .option('--subnet <cidr>', `lab subnet (default ${DEFAULT_SUBNET})`, subnet)
+    .addOption(kindOption('init', INIT_KINDS))
+    .addOption(kindOption('firewall', FIREWALL_KINDS))
+    .addOption(kindOption('image', IMAGE_KINDS))
+    .addHelpText('after', kindHelp())
     .action((o) => {
-      result = { command: 'up', name: o.name, hosts: o.hosts, subnet: o.subnet };
+      const chosen = o.init !== undefined || o.firewall !== undefined || o.image !== undefined;
+      if (chosen) {
+        try {
+          validateKind({ ...DEFAULT_KIND, ...definedOnly({ init: o.init, firewall: o.firewall, image: o.image }) });
+        } catch (err) {
+          program.error(`error: ${(err as Error).message}`, { code: 'lab.invalidKind' });
+        }
+      }
+      result = { command: 'up', name: o.name, hosts: o.hosts, subnet: o.subnet, ...(chosen ? { kind: definedOnly({ init: o.init, firewall: o.firewall, image: o.image }) } : {}) };
     });
   program
     .command('down')

@@ -8,6 +8,7 @@ import { hostExecInteractive } from './host-exec.js';
 import { labDown, labReboot, labStatus, labUp } from './lab.js';
 import { ensureSources } from './sources.js';
 import { readLabState, type LabState } from './state.js';
+import { describeKind } from './kinds.js';
 
 // `lab status | head` closes stdout early: that is not an error of the lab.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -20,6 +21,7 @@ const log = (m: string) => process.stderr.write(`${pc.dim('lab:')} ${m}\n`);
 function describe(state: LabState): string {
   const lines = [
     `lab ${state.name}: ${state.subnet}  VIP ${state.vip}  client ${state.client.address} (netns ${state.client.netns})  controller ${state.controllerAddress} (${state.controllerVeth})`,
+    `  hosts     ${describeKind(state.kind)}${state.repo ? `  (apt repository ${state.repo.url})` : ''}`,
     ...state.hosts.map((h) => `  ${h.name.padEnd(14)} ${h.address.padEnd(16)} netns ${h.netns}  init pid ${h.initPid ?? '-'}`),
     `  key       ${state.paths.privateKey}`,
     `  known_hosts ${state.paths.knownHosts}`,
@@ -36,7 +38,7 @@ async function main(command: LabCommand): Promise<number> {
       return 0;
     case 'up': {
       const started = Date.now();
-      const state = await labUp({ name: command.name, hosts: command.hosts, subnet: command.subnet, log });
+      const state = await labUp({ name: command.name, hosts: command.hosts, subnet: command.subnet, kind: command.kind, log });
       process.stdout.write(`${describe(state)}\n`);
       log(`up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       return 0;
@@ -56,7 +58,7 @@ async function main(command: LabCommand): Promise<number> {
         return 3;
       }
       const s = status.state;
-      process.stdout.write(`lab ${s.name}: ${status.up ? pc.green('up') : pc.red('degraded')}  ${s.subnet}  VIP ${s.vip}  client ${s.client.address}\n`);
+      process.stdout.write(`lab ${s.name}: ${status.up ? pc.green('up') : pc.red('degraded')}  ${s.subnet}  VIP ${s.vip}  client ${s.client.address}  (${describeKind(s.kind)})\n`);
       for (const h of status.hosts) {
         const health = h.initPid && h.booted && h.ssh ? pc.green('up') : pc.red(!h.initPid ? 'down' : !h.booted ? 'booting' : 'no-ssh');
         process.stdout.write(`  ${h.name.padEnd(14)} ${h.address.padEnd(16)} ${health.padEnd(16)} init pid ${String(h.initPid ?? '-').padEnd(8)} boots ${h.boots}  netns ${h.netns}\n`);

@@ -5,11 +5,12 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, openSync, closeSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { LabError, run } from './exec.js';
-import { BOOTED_MARKER } from './image-prep.js';
+import { BOOTED_MARKER, FIREWALLD_ENABLE_LINKS, SYSTEMD_NOT_RUNNING_MARKER, SYSTEMD_RUNNING_MARKER } from './image-prep.js';
+import { DEFAULT_KIND, LEGACY_IPTABLES_ALTERNATIVES, RHEL6_IPTABLES_RULES, selectAlternative, type HostKind } from './kinds.js';
 import type { HostPlan, LabPlan } from './plan.js';
 import { hostDir, installedScript } from './paths.js';
 import { cmdline, isAlive, parentPid } from './processes.js';
@@ -64,12 +65,64 @@ export function renderEtcHosts(plan: LabPlan): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The lab LAN's package repository as an apt source line of the hosts (a flat repository, unsigned). */
+export function renderRepoSource(url: string): string {
+  return `# haweb lab: the lab LAN's package repository (served by the controller; hosts are offline otherwise).\ndeb [trusted=yes] ${url} ./\n`;
+}
+
+/** Creates each missing directory of `rel` under the upper layer with mode 0755 (what the image has). */
+async function upperDirs(upper: string, rel: string): Promise<void> {
+  let path = upper;
+  for (const part of rel.split('/').filter(Boolean)) {
+    path = join(path, part);
+    if (!existsSync(path)) await mkdirMode(path, 0o755);
+  }
+}
+
+/**
+ * The files that give a host its kind's firewall and package source: firewalld enabled (its unit links),
+ * or CentOS 6's ruleset where Debian restores rules at boot (netfilter-persistent's rules.v4) with the
+ * legacy iptables selected as `update-alternatives --set` would; an apt source naming the LAN repository.
+ */
+async function seedKind(upper: string, lowerRootfs: string, kind: HostKind, repoUrl: string | undefined): Promise<void> {
+  if (kind.firewall === 'firewalld') {
+    for (const [link, target] of FIREWALLD_ENABLE_LINKS) {
+      await upperDirs(upper, dirname(link));
+      await symlink(target, join(upper, link));
+    }
+  }
+  if (kind.firewall === 'rhel6-iptables') {
+    await upperDirs(upper, 'etc/iptables');
+    await writeMode(join(upper, 'etc/iptables/rules.v4'), RHEL6_IPTABLES_RULES, 0o644);
+    await upperDirs(upper, 'etc/alternatives');
+    await upperDirs(upper, 'var/lib/dpkg/alternatives');
+    for (const [name, choice] of LEGACY_IPTABLES_ALTERNATIVES) {
+      const admin = await readFile(join(lowerRootfs, 'var/lib/dpkg/alternatives', name), 'utf8');
+      const selected = selectAlternative(name, admin, choice);
+      await writeMode(join(upper, 'var/lib/dpkg/alternatives', name), selected.admin, 0o644);
+      for (const [link, target] of selected.links) await symlink(target, join(upper, link));
+    }
+  }
+  if (repoUrl) {
+    await upperDirs(upper, 'etc/apt/sources.list.d');
+    await writeMode(join(upper, 'etc/apt/sources.list.d/haweb-lab.list'), renderRepoSource(repoUrl), 0o644);
+  }
+}
+
 /**
  * Per-host files in the upper layer, before the first boot: hostname, /etc/hosts, machine-id, the host's
- * own SSH host key and the controller's authorized key. Directories get the image's modes, because an
- * upper-layer directory's metadata is what the host sees. Done once: later `up`s leave the host alone.
+ * own SSH host key and the controller's authorized key, and what its kind needs (firewall, apt source).
+ * Directories get the image's modes, because an upper-layer directory's metadata is what the host sees.
+ * Done once: later `up`s leave the host alone.
  */
-export async function seedHost(plan: LabPlan, host: HostPlan, controllerPublicKey: string, lowerRootfs: string): Promise<string> {
+export async function seedHost(
+  plan: LabPlan,
+  host: HostPlan,
+  controllerPublicKey: string,
+  lowerRootfs: string,
+  kind: HostKind = DEFAULT_KIND,
+  repoUrl?: string,
+): Promise<string> {
   const f = hostFiles(plan.name, host.name);
   await mkdir(f.dir, { recursive: true });
   const env = {
@@ -84,7 +137,8 @@ export async function seedHost(plan: LabPlan, host: HostPlan, controllerPublicKe
     LAB_WORK: f.work,
     LAB_MERGED: f.merged,
     LAB_CONSOLE: f.console,
-    LAB_STAGE: installedScript(plan.name, 'boot-stage.sh'),
+    LAB_INIT: kind.init,
+    LAB_STAGE: installedScript(plan.name, kind.init === 'systemd' ? 'boot-nspawn.sh' : 'boot-stage.sh'),
   };
   await writeFile(f.env, Object.entries(env).map(([k, v]) => `${k}=${shellSafe(v)}\n`).join(''));
   if (!existsSync(f.hostKeyPub)) {
@@ -100,6 +154,7 @@ export async function seedHost(plan: LabPlan, host: HostPlan, controllerPublicKe
     await writeMode(join(u, 'etc/hosts'), renderEtcHosts(plan), 0o644);
     await writeMode(join(u, 'etc/machine-id'), `${randomBytes(16).toString('hex')}\n`, 0o444);
     await writeMode(join(u, 'root/.ssh/authorized_keys'), controllerPublicKey.trim() + '\n', 0o600);
+    await seedKind(u, lowerRootfs, kind, repoUrl);
     const key = join(u, 'etc/ssh/ssh_host_ed25519_key');
     await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `root@${host.name}`, '-f', `${key}.tmp`], {
       step: `generate SSH host key of ${host.name}`,
@@ -135,9 +190,10 @@ export async function runningInit(labName: string, host: string): Promise<number
   const f = hostFiles(labName, host);
   const pid = await readPid(f.initPid);
   if (pid === undefined || !isAlive(pid)) return undefined;
-  const unshare = await parentPid(pid);
-  if (unshare === undefined) return undefined;
-  const supervisor = await parentPid(unshare);
+  // Its parent is the boot process the supervisor started (unshare, or systemd-nspawn).
+  const boot = await parentPid(pid);
+  if (boot === undefined) return undefined;
+  const supervisor = await parentPid(boot);
   const expected = await readPid(f.supervisorPid);
   return supervisor !== undefined && supervisor === expected ? pid : undefined;
 }
@@ -169,7 +225,11 @@ export interface BootProgress {
   ended: boolean;
 }
 
-/** Reads the boot log: how many boots started, and whether the latest one reached the end of runlevel 2. */
+/**
+ * Reads the boot log: how many boots started, and whether the latest one completed (sysvinit: the end of
+ * runlevel 2; systemd: `is-system-running` answered running). A systemd boot that ended degraded counts
+ * as failed.
+ */
 export function parseBootLog(log: string): BootProgress {
   const lines = log.split('\n');
   let boots = 0;
@@ -180,8 +240,10 @@ export function parseBootLog(log: string): BootProgress {
       boots += 1;
       booted = false;
       ended = false;
-    } else if (line.includes(BOOTED_MARKER)) {
+    } else if (line.includes(BOOTED_MARKER) || line.includes(SYSTEMD_RUNNING_MARKER)) {
       booted = true;
+    } else if (line.includes(SYSTEMD_NOT_RUNNING_MARKER)) {
+      ended = true;
     } else if (/haweb-supervisor: (host halted|.*giving up|supervisor exiting)/.test(line)) {
       ended = true;
     }

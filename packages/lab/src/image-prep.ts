@@ -4,6 +4,7 @@
  * new image instead of silently reusing a stale one.
  */
 import { createHash } from 'node:crypto';
+import type { ImageKind, InitKind } from './kinds.js';
 
 export const IMAGE_RELEASE = 'bookworm';
 export const IMAGE_VARIANT = 'minbase';
@@ -71,6 +72,10 @@ export function neutralizeInitScript(original: string, name: string): string {
 /** Bump when the preparation code changes in a way the constants above do not show. */
 export const PREP_REVISION = 1;
 
+/**
+ * The key of today's image (sysvinit, full). Its material is exactly what it was before host kinds
+ * existed, so the cached default image stays valid.
+ */
 export function imageKey(): string {
   const material = JSON.stringify({
     release: IMAGE_RELEASE,
@@ -83,4 +88,140 @@ export function imageKey(): string {
     revision: PREP_REVISION,
   });
   return `${IMAGE_RELEASE}-${createHash('sha256').update(material).digest('hex').slice(0, 12)}`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Images of the other host kinds.
+
+/** What every image has, whatever its init: sshd, ip, ps, python3 (EL9 minimal has python3 too). */
+const BASE_PACKAGES = ['openssh-server', 'iproute2', 'procps', 'iputils-ping', 'curl', 'ca-certificates', 'python3', 'sudo'];
+/** The tools of the full image that EL minimal installs lack (tar is removed separately: it is Essential). */
+export const FULL_ONLY_PACKAGES = [
+  'iptables', 'iptables-persistent', 'netfilter-persistent', 'iputils-arping', 'build-essential', 'libpcre3-dev',
+  'zlib1g-dev', 'libssl-dev', 'libnl-3-dev', 'libnl-genl-3-dev', 'pkg-config', 'psmisc',
+];
+const SYSVINIT_PACKAGES = ['sysvinit-core', 'sysv-rc', 'initscripts', 'insserv'];
+/**
+ * systemd as PID 1 with a system bus and logind (polkitd, which firewalld needs, depends on a logind).
+ * firewalld is in every systemd image and enabled per host only where the lab's firewall is firewalld;
+ * it needs /etc/protocols (netbase), or it exits at start on "INVALID_PROTOCOL: esp".
+ */
+const SYSTEMD_PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'libpam-systemd', 'firewalld', 'netbase'];
+
+/** Printed on the console by a systemd host once `systemctl is-system-running --wait` answered. */
+export const SYSTEMD_RUNNING_MARKER = 'HAWEB-LAB: system running';
+/** Printed instead when the boot ended degraded (failed units) or in any other state. */
+export const SYSTEMD_NOT_RUNNING_MARKER = 'HAWEB-LAB: system not running';
+
+/**
+ * A unit that waits for the end of boot and reports it on the console, where the supervisor's log
+ * reader sees it. Type=simple, so it never holds up the boot it waits for.
+ */
+export const BOOT_REPORT_UNIT_NAME = 'haweb-lab-boot-report.service';
+export const BOOT_REPORT_SCRIPT_PATH = 'usr/lib/haweb-lab/boot-report';
+export const BOOT_REPORT_SCRIPT = `#!/bin/sh
+# haweb lab host: waits for the end of boot and says on the console how it ended.
+state=$(systemctl is-system-running --wait)
+if [ "$state" = running ]; then
+  echo "${SYSTEMD_RUNNING_MARKER}"
+else
+  echo "${SYSTEMD_NOT_RUNNING_MARKER} ($state); failed units: $(systemctl list-units --failed --plain --no-legend | cut -d' ' -f1 | tr '\\n' ' ')"
+fi
+`;
+export const BOOT_REPORT_UNIT = `# haweb lab host: reports the end of boot on the console (Type=simple: it never holds up that boot).
+[Unit]
+Description=haweb lab: report the end of boot on the console
+After=multi-user.target
+
+[Service]
+Type=simple
+ExecStart=/${BOOT_REPORT_SCRIPT_PATH}
+StandardOutput=journal+console
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+/**
+ * Units a lab host must not run: they would act on the shared machine (clock, kernel log), or stand in
+ * for terminals the hosts do not have.
+ */
+export const MASKED_UNITS = ['systemd-timesyncd.service', 'console-getty.service', 'getty@.service', 'container-getty@.service'];
+
+/** Where firewalld's enablement lives; the image has none of it, a firewalld host gets it per host. */
+export const FIREWALLD_ENABLE_LINKS: [link: string, target: string][] = [
+  ['etc/systemd/system/multi-user.target.wants/firewalld.service', '/lib/systemd/system/firewalld.service'],
+  ['etc/systemd/system/dbus-org.fedoraproject.FirewallD1.service', '/lib/systemd/system/firewalld.service'],
+];
+
+export interface ImageSpec {
+  init: InitKind;
+  image: ImageKind;
+  packages: string[];
+  /** Remove tar after debootstrap (it is Essential in Debian, absent from EL minimal installs). */
+  withoutTar: boolean;
+  key: string;
+}
+
+/** Where a minimal image keeps the tar only dpkg-deb uses (apt runs dpkg with it on PATH). */
+export const DPKG_TAR_DIR = 'usr/lib/haweb-lab/dpkg-tar';
+export const APT_DPKG_PATH_CONF = `// haweb lab minimal image: dpkg-deb needs tar; only apt's dpkg runs find this copy.
+DPkg::Path "/usr/sbin:/usr/bin:/sbin:/bin:/${DPKG_TAR_DIR}";
+`;
+
+/** The name of the placeholder package that stands in for tar in dpkg's dependencies (see image.ts). */
+export const NO_TAR_PACKAGE = 'haweb-lab-no-tar';
+
+export function imageSpec(kind: { init: InitKind; image: ImageKind }): ImageSpec {
+  if (kind.init === 'sysvinit' && kind.image === 'full') {
+    return { init: 'sysvinit', image: 'full', packages: [...IMAGE_PACKAGES], withoutTar: false, key: imageKey() };
+  }
+  const packages = [
+    ...BASE_PACKAGES,
+    ...(kind.init === 'systemd' ? SYSTEMD_PACKAGES : SYSVINIT_PACKAGES),
+    ...(kind.image === 'full' ? FULL_ONLY_PACKAGES : []),
+  ];
+  const withoutTar = kind.image === 'minimal';
+  const material = JSON.stringify({
+    release: IMAGE_RELEASE,
+    variant: IMAGE_VARIANT,
+    init: kind.init,
+    image: kind.image,
+    packages: [...packages].sort(),
+    withoutTar,
+    inittab: kind.init === 'sysvinit' ? INITTAB : undefined,
+    neutralized: kind.init === 'sysvinit' ? NEUTRALIZED_SCRIPTS : undefined,
+    noTar: withoutTar ? APT_DPKG_PATH_CONF : undefined,
+    units: kind.init === 'systemd' ? { report: BOOT_REPORT_UNIT, script: BOOT_REPORT_SCRIPT, masked: MASKED_UNITS, firewalld: FIREWALLD_ENABLE_LINKS } : undefined,
+    sshd: SSHD_LAB_CONFIG,
+    rcLocal: RC_LOCAL,
+    revision: KINDS_PREP_REVISION,
+  });
+  const key = `${IMAGE_RELEASE}-${kind.init}-${kind.image}-${createHash('sha256').update(material).digest('hex').slice(0, 12)}`;
+  return { init: kind.init, image: kind.image, packages, withoutTar, key };
+}
+
+/** Bump when the preparation of the other kinds' images changes in a way the constants do not show. */
+export const KINDS_PREP_REVISION = 1;
+
+/**
+ * The control file of the placeholder that provides tar (at the removed version, so dpkg's versioned
+ * dependency on tar stays satisfied) in a minimal image.
+ */
+export function renderNoTarControl(tarVersion: string): string {
+  if (!/^[\w.+:~-]+$/.test(tarVersion)) throw new Error(`unexpected tar version "${tarVersion}"`);
+  return [
+    `Package: ${NO_TAR_PACKAGE}`,
+    'Version: 1',
+    'Architecture: all',
+    'Maintainer: haweb lab <root@localhost>',
+    `Provides: tar (= ${tarVersion})`,
+    'Section: admin',
+    'Priority: optional',
+    'Description: haweb lab: stands in for tar, which minimal images lack',
+    ' EL minimal installs have no tar. This placeholder keeps dpkg\'s dependency',
+    ' on tar satisfied (apt runs dpkg with a private copy of tar on its PATH).',
+    ' apt-get install tar installs the real tar beside it.',
+    '',
+  ].join('\n');
 }

@@ -1,6 +1,6 @@
 /** Lab lifecycle: up (idempotent), down (cleans even after a half-failed up), reboot, status. */
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError, run, step } from './exec.js';
 import { ensureImage, machineMirror } from './image.js';
@@ -10,7 +10,9 @@ import {
   checkSubnetFree, configureClient, deleteControllerLink, deleteNetns, ensureBridge, ensureControllerLink, ensureLanPort, labNetnsNames,
 } from './network.js';
 import { DEFAULT_LAB_NAME, planLab, validateLabName, type LabPlan } from './plan.js';
-import { hostDir, installedScript, labDir, packagedScript, STATE_ROOT, type LabScript } from './paths.js';
+import { hostDir, installedScript, LAB_SCRIPTS, labDir, packagedScript, STATE_ROOT } from './paths.js';
+import { describeKind, kindOf, sameKind, type HostKind } from './kinds.js';
+import { ensureRepo, repoUrl, startRepoServer, stopRepoServer } from './repo.js';
 import { isAlive, pidsInNetns, signal, supervisorPidsUnder, waitGone } from './processes.js';
 import { readLabState, statePath, writeLabState, type LabState } from './state.js';
 import {
@@ -23,6 +25,8 @@ export interface UpOptions {
   name?: string;
   hosts?: number;
   subnet?: string;
+  /** The hosts' kind (init, firewall, image); unset parts are the defaults. A running lab keeps its kind. */
+  kind?: Partial<HostKind>;
   log?: Log;
 }
 
@@ -48,6 +52,11 @@ export async function labUp(options: UpOptions = {}): Promise<LabState> {
     if (existing && options.subnet && planLab({ subnet: options.subnet, name }).subnet !== existing.subnet) {
       throw new LabError('up', `lab ${name} exists with subnet ${existing.subnet}; run \`down --name ${name}\` first to use ${options.subnet}`);
     }
+    const requested = options.kind && Object.values(options.kind).some((v) => v !== undefined) ? kindOf(options.kind) : undefined;
+    if (existing && requested && !sameKind(existing.kind, requested)) {
+      throw new LabError('up', `lab ${name} runs hosts of kind ${describeKind(existing.kind)}; run \`down --name ${name}\` first to use ${describeKind(requested)}`);
+    }
+    const kind = existing?.kind ?? requested ?? kindOf();
     const count = Math.max(options.hosts ?? existing?.hosts.length ?? 2, existing?.hosts.length ?? 0);
     const plan = planLab({ name, subnet: existing?.subnet ?? options.subnet, hosts: count });
     const mirrorHost = await machineMirror().then((m) => [new URL(m).hostname]).catch(() => [] as string[]);
@@ -57,7 +66,7 @@ export async function labUp(options: UpOptions = {}): Promise<LabState> {
     const image =
       existing && existsSync(existing.image.rootfs)
         ? { key: existing.image.key, rootfs: existing.image.rootfs, action: 'reused' as const }
-        : await step('prepare base image', () => ensureImage(log));
+        : await step('prepare base image', () => ensureImage(log, kind));
     if (image.action !== 'reused') log(`image ${image.key}: ${image.action}`);
     const dir = labDir(name);
     await mkdir(join(dir, 'hosts'), { recursive: true });
@@ -81,12 +90,15 @@ export async function labUp(options: UpOptions = {}): Promise<LabState> {
     await ensureBridge(plan);
     await ensureControllerLink(plan);
     await configureClient(plan);
+    // Minimal hosts install what they lack from the LAN, as from a real server's package mirror.
+    const repo = kind.image === 'minimal' ? await step('prepare the LAN repository', () => ensureRepo(log)) : undefined;
+    if (repo) await startRepoServer(plan, repo.dir);
 
     const hostKeys = new Map<string, string>();
     const bootsBefore = new Map<string, number>();
     for (const host of plan.hosts) {
       await ensureLanPort(plan, host);
-      hostKeys.set(host.name, await seedHost(plan, host, publicKey, image.rootfs));
+      hostKeys.set(host.name, await seedHost(plan, host, publicKey, image.rootfs, kind, repo ? repoUrl(plan) : undefined));
     }
     // Boot every host that is not running; hosts already up are left alone (idempotent up).
     for (const host of plan.hosts) {
@@ -97,7 +109,7 @@ export async function labUp(options: UpOptions = {}): Promise<LabState> {
         continue;
       }
       bootsBefore.set(host.name, progress.boots);
-      log(`booting ${host.name} (${host.address})`);
+      log(`booting ${host.name} (${host.address}, ${kind.init})`);
       await startSupervisor(name, host.name);
     }
     await Promise.all(
@@ -118,6 +130,8 @@ export async function labUp(options: UpOptions = {}): Promise<LabState> {
       bridgeNetns: plan.bridgeNetns,
       interface: 'eth1',
       image: { key: image.key, rootfs: image.rootfs },
+      kind,
+      ...(repo ? { repo: { url: repoUrl(plan), dir: repo.dir } } : {}),
       client: { name: 'client', address: plan.client.address, mac: plan.client.mac, netns: plan.client.netns },
       hosts: await Promise.all(
         plan.hosts.map(async (h) => {
@@ -158,7 +172,7 @@ export async function labUp(options: UpOptions = {}): Promise<LabState> {
 
 async function installScripts(name: string): Promise<void> {
   await mkdir(join(labDir(name), 'bin'), { recursive: true });
-  for (const script of ['boot-stage.sh', 'supervisor.sh'] as LabScript[]) {
+  for (const script of LAB_SCRIPTS) {
     const target = installedScript(name, script);
     await copyFile(packagedScript(script), `${target}.tmp`);
     await chmod(`${target}.tmp`, 0o755);
@@ -195,6 +209,7 @@ export async function labDown(name: string = DEFAULT_LAB_NAME, log: Log = () => 
     const strays = await supervisorPidsUnder(join(dir, 'hosts'));
     for (const pid of strays) signal(pid, 'SIGKILL');
     await waitGone(strays, 2_000);
+    await stopRepoServer(name);
     const namespaces = await labNetnsNames(name);
     // Anything still inside the lab's network namespaces (e.g. a daemon started with `ip netns exec`).
     for (let round = 0; round < 5; round++) {
@@ -205,6 +220,7 @@ export async function labDown(name: string = DEFAULT_LAB_NAME, log: Log = () => 
       await waitGone(pids, 2_000);
     }
     for (const ns of namespaces) await deleteNetns(ns);
+    await removeHostCgroups(name);
     const left = await labNetnsNames(name);
     if (left.length > 0) throw new LabError('down', `network namespaces still present: ${left.join(', ')}`);
     await deleteControllerLink(`${name}-ctl`);
@@ -268,9 +284,51 @@ export async function labReboot(name: string, host: string, log: Log = () => {})
   const init = await runningInit(name, host);
   if (!init) throw new LabError(`reboot ${host}`, 'the host has no running init');
   log(`rebooting ${host} (killing its PID 1, ${init})`);
+  // Tells the supervisor this end is a reboot, not a failure (systemd-nspawn exits 1 either way).
+  await writeFile(join(hostDir(name, host), 'reboot-requested'), '');
   signal(init, 'SIGKILL');
   await waitBooted(name, host, before, BOOT_TIMEOUT_MS);
   await waitSsh(host, h.address, SSH_TIMEOUT_MS);
+}
+
+/** The cgroup hierarchies a systemd host's boot stage makes a directory in (see boot-nspawn.sh). */
+const CGROUP_HIERARCHIES = ['/sys/fs/cgroup/unified', '/sys/fs/cgroup/systemd', '/sys/fs/cgroup'];
+
+/** Lists cgroup directories under `root`, deepest first (so they can be removed in this order). */
+async function cgroupDirsDepthFirst(root: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(root, { withFileTypes: true }).catch(() => [])) {
+    if (entry.isDirectory()) out.push(...(await cgroupDirsDepthFirst(join(root, entry.name))));
+  }
+  out.push(root);
+  return out;
+}
+
+/** Removes the cgroups the lab's systemd hosts were booted in (empty once their processes are gone). */
+async function removeHostCgroups(name: string): Promise<void> {
+  for (const hierarchy of CGROUP_HIERARCHIES) {
+    const parent = join(hierarchy, 'haweb-lab');
+    if (!existsSync(join(hierarchy, 'cgroup.procs'))) continue;
+    for (const entry of await readdir(parent).catch(() => [] as string[])) {
+      if (!entry.startsWith(`${name}-`)) continue;
+      for (const dir of await cgroupDirsDepthFirst(join(parent, entry))) {
+        // A process that was just killed can hold its cgroup for a moment.
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await rmdir(dir);
+            break;
+          } catch (err) {
+            const code = (err as NodeJS.ErrnoException).code;
+            if (code === 'ENOENT') break;
+            if (attempt >= 30) throw new LabError('down', `cannot remove cgroup ${dir}: ${code}`);
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+      }
+    }
+    // The shared parent goes when no lab uses it any more (another lab's host may be creating its own).
+    await rmdir(parent).catch(() => {});
+  }
 }
 
 export function labPlanFor(state: LabState): LabPlan {

@@ -8,6 +8,7 @@ export const imagesDir = () => join(CACHE_ROOT, 'images');
 export const sourcesDir = () => join(CACHE_ROOT, 'sources');
 export const aptDir = () => join(CACHE_ROOT, 'apt');
 export const debCacheDir = () => join(CACHE_ROOT, 'debs');
+export const repoDir = () => join(CACHE_ROOT, 'repo');
 
 export function labDir(name: string): string {
   return join(STATE_ROOT, name);
@@ -17,9 +18,10 @@ export function hostDir(lab: string, host: string): string {
   return join(labDir(lab), 'hosts', host);
 }
 
-export type LabScript = 'boot-stage.sh' | 'supervisor.sh';
+export type LabScript = 'boot-stage.sh' | 'boot-nspawn.sh' | 'supervisor.sh';
+export const LAB_SCRIPTS: LabScript[] = ['boot-stage.sh', 'boot-nspawn.sh', 'supervisor.sh'];
 
-/** Package files shipped next to dist/: the boot stage and the per-host supervisor. */
+/** Package files shipped next to dist/: the boot stages (sysvinit, systemd) and the per-host supervisor. */
 export function packagedScript(script: LabScript): string {
   return new URL(`../scripts/${script}`, import.meta.url).pathname;
 }

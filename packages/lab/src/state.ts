@@ -1,6 +1,7 @@
 /** The lab's state file (lab.json): what `up` made, read by every other subcommand and by tests. */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DEFAULT_KIND, type HostKind } from './kinds.js';
 import { DEFAULT_LAB_NAME } from './plan.js';
 import { hostDir, labDir } from './paths.js';
 
@@ -30,6 +31,10 @@ export interface LabState {
   bridgeNetns: string;
   interface: 'eth1';
   image: { key: string; rootfs: string };
+  /** The shape of every host of the lab (labs made before host kinds existed read as the default). */
+  kind: HostKind;
+  /** The lab LAN's apt repository (minimal images only): the URL hosts' apt sources name. */
+  repo?: { url: string; dir: string };
   client: { name: 'client'; address: string; mac: string; netns: string };
   hosts: LabHostState[];
   paths: { dir: string; state: string; privateKey: string; publicKey: string; knownHosts: string; inventory: string };
@@ -59,6 +64,7 @@ export async function readLabState(name: string = DEFAULT_LAB_NAME): Promise<Lab
     return undefined;
   }
   const state = JSON.parse(text) as LabState;
+  state.kind ??= { ...DEFAULT_KIND };
   for (const host of state.hosts) {
     const dir = hostDir(name, host.name);
     host.initPid = await readPid(join(dir, 'init.pid'));
