@@ -24,8 +24,10 @@ mount -t overlay overlay -o "lowerdir=$LAB_LOWER,upperdir=$LAB_UPPER,workdir=$LA
 # --keep-unit/--register=no: the machine runs no systemd of its own and has no machined to register with.
 # The network namespace is ours (wired to the lab bridge), so nspawn does not grant CAP_NET_ADMIN by
 # itself: iptables, firewalld and raw VRRP sockets need it and CAP_NET_RAW.
+# nspawn leaves /proc/sys/net writable only for a network namespace it made itself; this one is the
+# host's own too, so say so (the rest of /proc/sys stays read-only).
 # The console (a pty) is copied read-only to the console FIFO the supervisor logs.
-exec systemd-nspawn \
+SYSTEMD_NSPAWN_API_VFS_WRITABLE=network exec systemd-nspawn \
   --directory="$LAB_MERGED" --boot --register=no --keep-unit --settings=no \
   --machine="$LAB_NETNS" --hostname="$LAB_HOSTNAME" \
   --network-namespace-path="/run/netns/$LAB_NETNS" --capability=CAP_NET_ADMIN,CAP_NET_RAW \
