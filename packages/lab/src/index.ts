@@ -5,6 +5,7 @@
 import { labDown, labReboot, labStatus, labUp, type Log, type UpOptions } from './lab.js';
 import { DEFAULT_HOST_COUNT, DEFAULT_LAB_NAME } from './plan.js';
 import { readLabState, type LabState } from './state.js';
+import { kindOf, sameKind } from './kinds.js';
 
 export { planLab, DEFAULT_LAB_NAME, DEFAULT_SUBNET, DEFAULT_HOST_COUNT, type LabPlan, type HostPlan } from './plan.js';
 export { readLabState, type LabState, type LabHostState } from './state.js';
@@ -12,6 +13,7 @@ export { labUp, labDown, labStatus, labReboot, type LabStatus, type HostStatus, 
 export { hostExec, clientExec, netnsOf, hostArgv, type HostExecOptions } from './host-exec.js';
 export { ensureSources, type SourceTarballs } from './sources.js';
 export { ensureImage, type ImageInfo } from './image.js';
+export { DEFAULT_KIND, INIT_KINDS, FIREWALL_KINDS, IMAGE_KINDS, RHEL6_IPTABLES_RULES, describeKind, type HostKind } from './kinds.js';
 export { LabError, type RunResult } from './exec.js';
 export { sshBanner } from './host.js';
 
@@ -22,7 +24,9 @@ export { sshBanner } from './host.js';
 export async function ensureLab(options: UpOptions = {}): Promise<LabState> {
   const name = options.name ?? DEFAULT_LAB_NAME;
   const status = await labStatus(name);
-  if (status.up && status.state && status.hosts.length >= (options.hosts ?? DEFAULT_HOST_COUNT)) {
+  // A running lab of another kind than the one asked for goes through labUp, which refuses it clearly.
+  const kindMatches = !options.kind || !status.state || sameKind(status.state.kind, kindOf(options.kind));
+  if (status.up && status.state && kindMatches && status.hosts.length >= (options.hosts ?? DEFAULT_HOST_COUNT)) {
     return (await readLabState(name))!;
   }
   return labUp(options);
