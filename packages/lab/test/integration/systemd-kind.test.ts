@@ -132,8 +132,12 @@ describe('minimal image and the LAN repository', () => {
 });
 
 describe('reboot through the host\'s own init', () => {
-  it('`systemctl reboot` over SSH: nspawn exits 133, the supervisor boots it again, new boot id, running, firewalld back', async () => {
+  it('`systemctl reboot` over SSH: nspawn exits 133, the supervisor boots it again, new boot id, running, firewalld and rc.local run', async () => {
     const before = await bootId(lab, lab.hosts[0].name);
+    // rc.local is executable in the image, so systemd's rc-local generator runs it at every boot.
+    await hostExec(lab, lab.hosts[0].name, ['sh', '-c', 'cat > /etc/rc.local && chmod 755 /etc/rc.local'], {
+      input: '#!/bin/sh -e\necho "rc.local $(cat /proc/sys/kernel/random/boot_id)" >> /var/lib/haweb-rc-local-runs\nexit 0\n',
+    });
     const status = await labStatus(NAME);
     const otherInit = status.hosts[1].initPid;
     const { ssh } = await connectChecked(lab, lab.hosts[0].address);
@@ -147,6 +151,9 @@ describe('reboot through the host\'s own init', () => {
     expect(await bootId(lab, lab.hosts[0].name)).not.toBe(before);
     expect((await hostExec(lab, lab.hosts[0].name, ['systemctl', 'is-system-running'])).stdout.trim()).toBe('running');
     expect((await hostExec(lab, lab.hosts[0].name, ['firewall-cmd', '--state'])).stdout.trim()).toBe('running');
+    const now = await bootId(lab, lab.hosts[0].name);
+    expect((await hostExec(lab, lab.hosts[0].name, ['cat', '/var/lib/haweb-rc-local-runs'])).stdout.trim().split('\n')).toEqual([`rc.local ${now}`]);
+    expect((await hostExec(lab, lab.hosts[0].name, ['systemctl', 'is-active', 'rc-local.service'])).stdout.trim()).toBe('active');
     expect((await labStatus(NAME)).hosts[1].initPid).toBe(otherInit);
   });
 
@@ -159,6 +166,21 @@ describe('reboot through the host\'s own init', () => {
     expect(await bootId(lab, host)).not.toBe(before);
     expect((await hostExec(lab, host, ['systemctl', 'is-system-running'])).stdout.trim()).toBe('running');
     expect((await hostExec(lab, host, ['cat', '/proc/1/comm'])).stdout.trim()).toBe('systemd');
+  });
+
+  it('`systemctl poweroff` leaves the host down (nspawn exits 0), and `up` boots it again', async () => {
+    const host = lab.hosts[1];
+    const bootsBefore = (await labStatus(NAME)).hosts[1].boots;
+    await hostExec(lab, host.name, ['systemctl', 'poweroff'], { allowFailure: true });
+    const deadline = Date.now() + 60_000;
+    while (!(await readFile(host.bootLog, 'utf8')).includes('supervisor exiting') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const log = await readFile(host.bootLog, 'utf8');
+    expect(log).toContain('host stopped (exit status 0)');
+    expect(log).toContain('host halted; not booting again');
+    expect((await labStatus(NAME)).hosts[1]).toMatchObject({ initPid: null, supervisorPid: null });
+    await labUp({ name: NAME });
+    expect((await labStatus(NAME)).hosts[1]).toMatchObject({ boots: bootsBefore + 1, booted: true, ssh: true });
+    expect((await hostExec(lab, host.name, ['systemctl', 'is-system-running'])).stdout.trim()).toBe('running');
   });
 });
 
