@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DEB822_SOURCES, ONE_LINE_SOURCES, mirrorFromSources, parseDeb822 } from './apt-sources.js';
@@ -174,10 +174,4 @@ export async function stopRepoServer(lab: string): Promise<void> {
     if ((await waitGone([pid], 3_000)).length > 0) signal(pid, 'SIGKILL');
   }
   await rm(repoPidFile(lab), { force: true });
-}
-
-export async function repoSize(dir: string): Promise<number> {
-  let total = 0;
-  for (const name of await readdir(dir)) total += (await stat(join(dir, name))).size;
-  return total;
 }
