@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostKind } from '../../src/kinds.js';
 
 const root = mkdtempSync(join(tmpdir(), 'haweb-seed-'));
+const previousStateDir = process.env.HAWEB_LAB_STATE_DIR;
 process.env.HAWEB_LAB_STATE_DIR = join(root, 'state');
 const lower = join(root, 'lower');
 
@@ -29,6 +30,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (previousStateDir === undefined) delete process.env.HAWEB_LAB_STATE_DIR;
+  else process.env.HAWEB_LAB_STATE_DIR = previousStateDir;
   const { rm } = await import('node:fs/promises');
   await rm(root, { recursive: true, force: true });
 });
