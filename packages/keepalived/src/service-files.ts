@@ -1,6 +1,5 @@
 import { shellQuote } from '@haweb/core';
-import type { OsFamily } from '@haweb/nginx';
-import { installer } from '@haweb/vrrp';
+import { defaultsFilePath, enableScript, renderInitScript, type OsFamily } from '@haweb/hostkit';
 
 /**
  * What turns a source-built keepalived into a system service (the seed's section 5.3, done for
@@ -24,8 +23,8 @@ export interface PlannedFile {
 
 export function keepalivedServiceFiles(family: OsFamily, layout: KeepalivedServiceLayout): PlannedFile[] {
   const p = layout.prefix.replace(/\/$/, '');
-  const defaults = installer.defaultsFilePath(family, 'keepalived');
-  const script = installer.renderInitScript({
+  const defaults = defaultsFilePath(family, 'keepalived');
+  const script = renderInitScript({
     name: 'keepalived',
     shortDescription: 'keepalived VRRP daemon (built from source)',
     description: 'keepalived moves virtual IP addresses between nodes with VRRP.',
@@ -63,5 +62,5 @@ export function linkScript(link: string, target: string): string {
 }
 
 export function enableScriptFor(family: OsFamily): string {
-  return installer.enableScript(family, 'keepalived');
+  return enableScript(family, 'keepalived');
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '@haweb/core';
-import { resolveOsFamily } from '@haweb/nginx';
-import { installer } from '@haweb/vrrp';
+import { initServiceFact, planServiceAction, resolveOsFamily, runInitAction } from '@haweb/hostkit';
 
 /**
  * Start/stop/reload/restart a daemon through its init.d script (LSB status decides "running"),
@@ -20,12 +19,12 @@ export const keepalivedService = defineModule({
   checkMode: 'full',
   async run(args, ctx) {
     const family = resolveOsFamily(args.os_family, ctx.facts, ctx.hostName);
-    const state = await ctx.fact(installer.initServiceFact, { family, name: args.name });
+    const state = await ctx.fact(initServiceFact, { family, name: args.name });
     if (!state.installed) return { changed: false, failed: true, msg: `/etc/init.d/${args.name} is not installed` };
-    const action = installer.planServiceAction(args.state, state.running);
+    const action = planServiceAction(args.state, state.running);
     if (!action) return { changed: false, msg: `${args.name} is ${state.running ? 'running' : 'stopped'}` };
     if (ctx.check) return { changed: true, msg: `would ${action} ${args.name}` };
-    const res = await installer.runInitAction(ctx, args.name, action);
+    const res = await runInitAction(ctx, args.name, action);
     if (!res.ok) return { changed: false, failed: true, msg: `/etc/init.d/${args.name} ${action}: ${res.output}` };
     return { changed: true, msg: `${args.name}: ${action}` };
   },

@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { defineModule, shellQuote, type ModuleContext, type ModuleResult } from '@haweb/core';
-import { ensureManagedFile, ensureSourceBuild, resolveOsFamily, sourceBuildSpec, type OsFamily } from '@haweb/nginx';
-import { installer } from '@haweb/vrrp';
+import { enabledCheckScript, ensureManagedFile, ensureSourceBuild, resolveOsFamily, sha256, sourceBuildSpec, type OsFamily } from '@haweb/hostkit';
 import { KEEPALIVED_BUILD_DEPS, keepalivedProduct } from '../keepalived-version.js';
 import { enableScriptFor, keepalivedLinks, keepalivedServiceFiles, linkScript } from '../service-files.js';
 
@@ -63,7 +61,7 @@ export function serviceProbeScript(family: OsFamily, files: string[], links: { l
     ...files.map((f) => `echo "file ${f} $(sha256sum ${shellQuote(f)} 2>/dev/null | cut -d' ' -f1) $(stat -c %a ${shellQuote(f)} 2>/dev/null)"`),
     ...links.map(({ link }) => `echo "link $(readlink ${shellQuote(link)} 2>/dev/null)"`),
     `test -d ${shellQuote(configDir)} && echo confdir`,
-    `${installer.enabledCheckScript(family, 'keepalived')} && echo enabled`,
+    `${enabledCheckScript(family, 'keepalived')} && echo enabled`,
     'true',
   ].join('; ');
 }
@@ -87,7 +85,7 @@ async function ensureKeepalivedService(
   for (const file of files) {
     const line = lines.find((l) => l.startsWith(`file ${file.path} `));
     const [, , sum, mode] = (line ?? '').split(' ');
-    const wanted = createHash('sha256').update(file.content).digest('hex');
+    const wanted = sha256(file.content);
     if (sum === wanted && mode === file.mode.replace(/^0/, '')) continue;
     const res: ModuleResult = await ensureManagedFile(file, ctx);
     if (res.failed) return { changes, failed: String(res.msg) };

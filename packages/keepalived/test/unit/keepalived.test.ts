@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sha256File } from '@haweb/nginx';
+import { sha256File } from '@haweb/hostkit';
 import { keepalivedConfig, keepalivedLinks, keepalivedService, keepalivedServiceFiles, keepalivedSource, linkScript, parseKeepalivedV } from '../../src/index.js';
-import { DEBIAN_FACTS, FakeHost, RHEL_FACTS, fakeContext } from '../../../nginx/test/support/fake-host.js';
+import { DEBIAN_FACTS, FakeHost, RHEL_FACTS, fakeContext } from '@haweb/hostkit/testing';
 
 // What Debian's keepalived 2.2.7 prints (shortened), and what our source build prints.
 const DEBIAN_V = `Keepalived v2.2.7 (01/16,2022)
@@ -82,7 +82,7 @@ describe('keepalived_source planned from RHEL facts', () => {
     let built = false;
     const host = new FakeHost()
       .on(/@@haweb-marker/, () => ({ stdout: built ? `${OURS_V}@@haweb-marker\n${JSON.stringify({ product: 'keepalived', version: '2.2.7', configure_args: ['--prefix=/usr/local/keepalived'], tarball_sha256: sha })}` : '@@haweb-marker\n' }))
-      .on(/^for p in gcc make openssl-devel libnl3-devel/, { stdout: 'gcc install ok installed\nmake install ok installed\nopenssl-devel install ok installed\nlibnl3-devel install ok installed\n' })
+      .on(/^rpm -q .* -- gcc make openssl-devel libnl3-devel/, { stdout: 'gcc\t11.4.1\nmake\t4.3\nopenssl-devel\t3.0.7\nlibnl3-devel\t3.7.0\n' })
       .on(/make install/, () => {
         built = true;
         return {};

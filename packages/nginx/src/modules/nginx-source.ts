@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { defineModule } from '@haweb/core';
-import { resolveOsFamily } from '../kit/os-family.js';
-import { NGINX_BUILD_DEPS } from '../kit/packages.js';
-import { ensureSourceBuild, sourceBuildSpec } from '../kit/source-build.js';
+import { resolveOsFamily } from '@haweb/hostkit';
+import { NGINX_BUILD_DEPS } from '../build-deps.js';
+import { ensureSourceBuild, sourceBuildSpec } from '@haweb/hostkit';
 import { nginxProduct } from '../nginx-version.js';
 
 /**

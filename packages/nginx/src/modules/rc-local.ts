@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineModule, type FileDiff } from '@haweb/core';
-import { resolveOsFamily } from '../kit/os-family.js';
+import { resolveOsFamily } from '@haweb/hostkit';
 import { planRcLocal } from '../rc-local.js';
 
 /** Ensure a boot-time line in rc.local (the seed starts nginx this way), the OS family's way. */

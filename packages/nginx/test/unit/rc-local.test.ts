@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planRcLocal, rcLocal } from '../../src/index.js';
-import { DEBIAN_FACTS, FakeHost, RHEL_FACTS, fakeContext } from '../support/fake-host.js';
+import { DEBIAN_FACTS, FakeHost, RHEL_FACTS, fakeContext } from '@haweb/hostkit/testing';
 
 const LINE = '/usr/local/nginx/sbin/nginx';
 

@@ -1,6 +1,5 @@
 import { shellQuote, type Fact } from '@haweb/core';
-import { enabledCheckScript } from './boot-enable.js';
-import type { OsFamily } from './os-family.js';
+import { enabledCheckScript, type OsFamily } from '@haweb/hostkit';
 
 /** What vrrp_service finds on a host, read in one round trip (a no-op run must stay fast). */
 export interface VrrpHostState {

@@ -3,16 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { defineModule, shellQuote, type FileDiff, type ModuleContext, type ModuleResult } from '@haweb/core';
-import { defaultsFilePath, disableScript } from './boot-enable.js';
-import { enableAtBoot, runInitAction } from './initd-control.js';
-import { renderInitScript } from './initd-script.js';
+import {
+  defaultsFilePath,
+  disableScript,
+  enableAtBoot,
+  markConfigSecrets,
+  osFamilyOf,
+  renderInitScript,
+  replaceValidated,
+  runInitAction,
+  sha256File,
+  type OsFamily,
+} from '@haweb/hostkit';
 import { manifestPath, vrrpHostStateFact, type InstallManifest } from './host-state.js';
 import { chooseNodeRuntime, nodeArchForUname, parseLibc, requiredGlibc } from './node-runtime.js';
-import { osFamilyFromFacts, type OsFamily } from './os-family.js';
 import { planVrrpService, type DesiredFile } from './plan.js';
 import { collectRuntime, packRuntime, vrrpPackageRoot, type NodeArch, type RuntimeManifest } from './runtime-pack.js';
-import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
 
 /**
  * The TypeScript VRRP runtime installed on a host as a boot-time init.d service:
@@ -53,16 +59,8 @@ function runtimeFor(root: string, arch: NodeArch): RuntimeManifest {
   return manifest;
 }
 
-const tarballIdCache = new Map<string, string>();
-function tarballIdentity(path: string): string {
-  const st = statSync(path);
-  const key = `${path}:${st.size}:${st.mtimeMs}`;
-  let id = tarballIdCache.get(key);
-  if (!id) {
-    id = `tarball sha256:${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
-    tarballIdCache.set(key, id);
-  }
-  return id;
+async function tarballIdentity(path: string): Promise<string> {
+  return `tarball sha256:${await sha256File(path)}`;
 }
 
 /** Pure: the files vrrp_service owns and their content. */
@@ -106,10 +104,8 @@ export function vrrpServiceFiles(args: VrrpServiceArgs, family: OsFamily, config
   ];
 }
 
-/** auth_pass values are secrets: keep them out of diffs and logs. */
-export function markConfigSecrets(config: string, markSecret: (value: string) => void): void {
-  for (const m of config.matchAll(/^\s*auth_pass\s+("?)([^\s"]+)\1/gm)) markSecret(m[2]);
-}
+/** auth_pass values are secrets: keep them out of diffs and logs (the kit's helper, kept under this name). */
+export { markConfigSecrets };
 
 function configText(args: VrrpServiceArgs, ctx: ModuleContext): string {
   if (args.config !== undefined && args.config_src !== undefined) throw new Error('give config or config_src, not both');
@@ -135,7 +131,7 @@ export const vrrpService = defineModule({
       { path: args.node_tarball, kind: 'files' as const },
     ].filter((f): f is { path: string; kind: 'files' | 'templates' } => typeof f.path === 'string' && !f.path.includes('{{')),
   async run(args, ctx): Promise<ModuleResult> {
-    const family = args.os_family ?? osFamilyFromFacts(ctx.facts, ctx.hostName);
+    const family = args.os_family ?? osFamilyOf(ctx.facts, ctx.hostName);
     const prefix = args.prefix.replace(/\/$/, '');
     const root = args.runtime_root ? ctx.resolveLocal(args.runtime_root, 'files') : vrrpPackageRoot();
     const config = configText(args, ctx);
@@ -178,7 +174,7 @@ export const vrrpService = defineModule({
         nodeTarball,
       });
       if (choice.kind === 'error') return { changed: false, failed: true, msg: choice.message };
-      desiredNode = choice.kind === 'controller' ? choice.identity : tarballIdentity(choice.path);
+      desiredNode = choice.kind === 'controller' ? choice.identity : await tarballIdentity(choice.path);
       nodeSource = { kind: choice.kind, path: choice.path };
     }
     const targetArch = (nodeArchForUname(hostArch) ?? process.arch) as NodeArch;
@@ -237,13 +233,17 @@ async function writeValidatedConfig(ctx: ModuleContext, file: DesiredFile, vrrpd
   const dir = file.path.replace(/\/[^/]+$/, '') || '/';
   const candidate = `${dir}/.${file.path.slice(dir.length + 1)}.haweb-new`;
   await run(ctx, `mkdir -p ${shellQuote(dir)} && chmod 0700 ${shellQuote(dir)}`);
-  await ctx.remote.writeFile(candidate, file.content, { mode: file.mode, become: ctx.become });
-  const check = await ctx.remote.run({ script: `${shellQuote(vrrpd)} -t -f ${shellQuote(candidate)} 2>&1` }, { become: ctx.become, timeoutMs: 60_000 });
-  if (check.code !== 0) {
-    await ctx.remote.run({ argv: ['rm', '-f', candidate] }, { become: ctx.become });
-    return `${file.path} refused by vrrpd -t (the old config is kept and the daemon untouched): ${(check.stdout + check.stderr).trim()}`;
+  const outcome = await replaceValidated(ctx, {
+    path: file.path,
+    candidate,
+    content: file.content,
+    attrs: { mode: file.mode },
+    validateScript: (path) => `${shellQuote(vrrpd)} -t -f ${shellQuote(path)} 2>&1`,
+  });
+  if (outcome.refused) {
+    return `${file.path} refused by vrrpd -t (the old config is kept and the daemon untouched): ${(outcome.refused.stdout + outcome.refused.stderr).trim()}`;
   }
-  await run(ctx, `mv -f ${shellQuote(candidate)} ${shellQuote(file.path)}`);
+  if (outcome.moveFailed) throw new Error(`mv -f ${candidate} ${file.path}: ${(outcome.moveFailed.stdout + outcome.moveFailed.stderr).trim()}`);
   return undefined;
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { vrrpService } from '../../../src/installer/index.js';
-import { FakeHost, fakeContext, DEBIAN_FACTS, RHEL_FACTS } from '../../../../nginx/test/support/fake-host.js';
+import { FakeHost, fakeContext, DEBIAN_FACTS, RHEL_FACTS } from '@haweb/hostkit/testing';
 import { runtimeFixture } from './fixture.js';
 
 const { root, top } = runtimeFixture();
@@ -62,7 +62,7 @@ describe('vrrp_service on a fresh host', () => {
       'mkdir -p /etc/vrrpd && chmod 0700 /etc/vrrpd 2>&1',
       'writeFile /etc/vrrpd/.vrrpd.conf.haweb-new 0600',
       `${P}/sbin/vrrpd -t -f /etc/vrrpd/.vrrpd.conf.haweb-new 2>&1`,
-      'mv -f /etc/vrrpd/.vrrpd.conf.haweb-new /etc/vrrpd/vrrpd.conf 2>&1',
+      'mv -f /etc/vrrpd/.vrrpd.conf.haweb-new /etc/vrrpd/vrrpd.conf',
       enable,
       '/etc/init.d/vrrpd start',
     ]);

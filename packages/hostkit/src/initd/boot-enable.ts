@@ -1,5 +1,5 @@
 import { shellQuote } from '@haweb/core';
-import type { OsFamily } from './os-family.js';
+import type { OsFamily } from '../os-family.js';
 
 /**
  * Enabling an init.d service at boot, the family's way: chkconfig on RHEL (it reads the script's

@@ -1,6 +1,6 @@
 import { shellQuote, type Fact, type ModuleContext } from '@haweb/core';
 import { enableScript, enabledCheckScript } from './boot-enable.js';
-import type { OsFamily } from './os-family.js';
+import type { OsFamily } from '../os-family.js';
 
 export interface InitServiceState {
   installed: boolean;
