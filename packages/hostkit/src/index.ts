@@ -32,3 +32,11 @@ export * from './source-build/build-deps.js';
 export * from './source-build/tarball.js';
 export * from './source-build/configure-args.js';
 export * from './source-build/source-build.js';
+
+export * from './apply.js';
+export * from './facts/host-profile.js';
+export * from './facts/firewall.js';
+export * from './plans/service-manager.js';
+export * from './plans/units.js';
+export * from './plans/firewall.js';
+export * from './plans/host-checks.js';
