@@ -97,7 +97,7 @@ describe('keepalived_source planned from RHEL facts', () => {
     expect(after.filter((l) => !l.includes('@@haweb-marker'))).toEqual([
       'writeFile /usr/local/keepalived/.haweb-build.json 0644',
       expect.stringMatching(
-        /^echo "file \/etc\/init\.d\/keepalived \$\(sha256sum \/etc\/init\.d\/keepalived .*echo "file \/etc\/sysconfig\/keepalived .*echo "link \$\(readlink \/usr\/sbin\/keepalived 2>\/dev\/null\)"; test -d \/etc\/keepalived && echo confdir; ls \/etc\/rc\.d\/rc3\.d 2>\/dev\/null \| grep -qx 'S\[0-9\]\[0-9\]\*keepalived' && echo enabled; true$/,
+        /^echo "file \/etc\/init\.d\/keepalived \$\(sha256sum \/etc\/init\.d\/keepalived .*echo "file \/etc\/sysconfig\/keepalived .*echo "link \$\(readlink \/usr\/sbin\/keepalived 2>\/dev\/null\)"; test -d \/etc\/keepalived && echo confdir; if \[ -d \/run\/systemd\/system \]; then systemctl is-enabled --quiet keepalived\.service .*grep -qx 'S\[0-9\]\[0-9\]\*keepalived'; fi && echo enabled; true$/,
       ),
       'stat -c %a /etc/init.d/keepalived',
       'mkdir -p /etc/init.d',
@@ -150,11 +150,11 @@ describe('keepalived_config', () => {
 
 describe('keepalived_service', () => {
   it.each([
-    ['started', 'installed\n', '/etc/init.d/keepalived start'],
-    ['reloaded', 'installed\nrunning\nenabled\n', '/etc/init.d/keepalived reload'],
-    ['started', 'installed\nrunning\n', undefined],
+    ['started', 'manager=sysv\nexists=yes\nstatus_rc=3\n', '/etc/init.d/keepalived start'],
+    ['reloaded', 'manager=sysv\nexists=yes\nstatus_rc=0\nboot_tool=chkconfig\nchkconfig: keepalived 0:off 1:off 2:on 3:on 4:on 5:on 6:off\n', '/etc/init.d/keepalived reload'],
+    ['started', 'manager=sysv\nexists=yes\nstatus_rc=0\n', undefined],
   ] as const)('%s with status %j', async (state, status, command) => {
-    const host = new FakeHost().on(/^if \[ -x \/etc\/init\.d\/keepalived \]/, { stdout: status });
+    const host = new FakeHost().on(/^n='?keepalived'?\n/, { stdout: status });
     const result = await keepalivedService.run(keepalivedService.args.parse({ state }), fakeContext(host, { facts: RHEL_FACTS }));
     expect(result.changed).toBe(command !== undefined);
     expect(host.commands.slice(1)).toEqual(command ? [command] : []);
