@@ -21,6 +21,13 @@ export interface ServiceFacts {
   /** Debian: runlevels with S links and with K links. */
   startLinks?: string[];
   killLinks?: string[];
+  /**
+   * systemd only: a live process named by the init script's pid file (its `# pidfile:` header) that
+   * systemd does not run as this unit: the daemon was started by running /etc/init.d/NAME over SSH.
+   */
+  strayPid?: number;
+  /** Its command line (NULs as spaces), checked again before it is signalled. */
+  strayCommand?: string;
 }
 
 export interface ServiceArgs {
@@ -38,6 +45,10 @@ export function serviceCommand({ name, pattern }: ServiceArgs): string {
     `  if systemctl cat -- "$n.service" >/dev/null 2>&1; then echo exists=yes; else echo exists=no; fi`,
     `  systemctl is-active --quiet -- "$n.service"; echo status_rc=$?`,
     `  echo "enabled_state=$(systemctl is-enabled -- "$n.service" 2>/dev/null)"`,
+    // A daemon started by its init script outside systemd: its pid file names a live process that is not the unit's.
+    `  pf=$(sed -n 's/^# *pidfile: *//p' "/etc/init.d/$n" 2>/dev/null | head -n 1)`,
+    `  pid=$(cat "$pf" 2>/dev/null | tr -dc 0-9)`,
+    `  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && ! grep -q "/$n.service" "/proc/$pid/cgroup" 2>/dev/null; then echo "stray_pid=$pid"; echo "stray_cmd=$(tr '\\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)"; fi`,
     `  exit 0`,
     `fi`,
     `echo manager=sysv`,
@@ -74,6 +85,7 @@ export function parseServiceFacts(stdout: string): ServiceFacts {
   const running = kv.get('status_rc') === '0';
   if (manager === 'systemd') {
     const state = kv.get('enabled_state') ?? '';
+    const strayPid = Number(kv.get('stray_pid'));
     return {
       manager,
       exists,
@@ -81,6 +93,7 @@ export function parseServiceFacts(stdout: string): ServiceFacts {
       enabled: state === 'enabled' || state === 'enabled-runtime' ? true : state === '' ? undefined : false,
       bootTool: 'systemctl',
       hasServiceCommand: false,
+      ...(Number.isInteger(strayPid) && strayPid > 1 ? { strayPid, strayCommand: kv.get('stray_cmd')?.trim() ?? '' } : {}),
     };
   }
   const bootTool = (kv.get('boot_tool') as ServiceFacts['bootTool']) ?? 'none';

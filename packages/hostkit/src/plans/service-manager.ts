@@ -66,7 +66,7 @@ export function planServiceBoot(profile: HostProfile, name: string, enabled: boo
  * The PID is checked again inside the script, so a PID reused since the fact was read is left alone
  * unless it still runs `exe`.
  */
-export function stopByPid(pid: number, exe: string, timeoutSeconds: number, why: string): Step {
+export function stopByPid(pid: number, exe: string, timeoutSeconds: number, why: string): Extract<Step, { kind: 'script' }> {
   if (!Number.isInteger(pid) || pid <= 1) throw new HostPlanError(`${why}: refusing to signal PID ${pid}`);
   const match = exe.replace(/'/g, `'\\''`);
   return {

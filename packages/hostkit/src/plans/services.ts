@@ -1,6 +1,7 @@
 /** Service planning: start/stop only when needed; enable/disable through the host's boot-links tool. */
 import type { ServiceFacts } from '../facts/services.js';
 import type { PlannedCommand } from '../util/run.js';
+import { stopByPid } from './service-manager.js';
 
 export type ServiceState = 'started' | 'stopped' | 'restarted' | 'reloaded';
 
@@ -56,6 +57,14 @@ export function planService(facts: ServiceFacts, args: ServicePlanArgs): Service
       else if (facts.bootTool === 'update-rc.d') bootCommands.push({ argv: ['update-rc.d', name, 'disable'] });
       else throw new ServicePlanError(`cannot disable ${name}: neither update-rc.d nor chkconfig on the host`);
     }
+  }
+
+  // Under systemd, a daemon started by its init script over SSH is not the unit's: systemctl would
+  // neither see nor stop it. It is stopped by its PID (never by name) before systemd acts.
+  if (facts.strayPid !== undefined && args.state !== undefined) {
+    const exe = (facts.strayCommand ?? '').split(' ')[0] || name;
+    runCommands.push({ argv: ['sh', '-c', stopByPid(facts.strayPid, exe, 10, `stop ${name} PID ${facts.strayPid}`).script] });
+    changes.push(`stop PID ${facts.strayPid} (started outside systemd)`);
   }
 
   switch (args.state) {

@@ -303,3 +303,18 @@ describe('vrrpd on old glibc: refused before any change, naming the keepalived e
     else expect(refusal).toBeUndefined();
   });
 });
+
+describe('the service module under systemd: a daemon its init script started over SSH', () => {
+  it('is found through the init script pid file and stopped by PID before systemd starts the unit', async () => {
+    const { parseServiceFacts, planService } = await import('../../src/index.js');
+    const facts = parseServiceFacts(
+      'manager=systemd\nexists=yes\nstatus_rc=3\nenabled_state=disabled\nstray_pid=4242\nstray_cmd=/usr/local/keepalived/sbin/keepalived -f /etc/keepalived/keepalived.conf -D \n',
+    );
+    expect(facts).toMatchObject({ manager: 'systemd', running: false, strayPid: 4242, strayCommand: '/usr/local/keepalived/sbin/keepalived -f /etc/keepalived/keepalived.conf -D' });
+    const plan = planService(facts, { name: 'keepalived', state: 'stopped', enabled: false });
+    expect(plan.runCommands.map((c) => c.argv.slice(0, 2))).toEqual([['sh', '-c']]);
+    expect(plan.runCommands[0].argv[2]).toMatch(/grep -qF -- '\/usr\/local\/keepalived\/sbin\/keepalived'; then kill -TERM 4242;/);
+    expect(plan.bootCommands.map((c) => c.argv.join(' '))).toEqual([]);
+    expect(plan.changes).toEqual(['stop PID 4242 (started outside systemd)']);
+  });
+});
