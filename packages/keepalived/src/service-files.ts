@@ -1,5 +1,5 @@
 import { shellQuote } from '@haweb/core';
-import { defaultsFilePath, enableScript, renderInitScript, type OsFamily } from '@haweb/hostkit';
+import { defaultsFilePath, dropInPath, enableScript, renderInitScript, renderSourceUnitDropIn, type InitSystem, type OsFamily } from '@haweb/hostkit';
 
 /**
  * What turns a source-built keepalived into a system service (the seed's section 5.3, done for
@@ -21,7 +21,8 @@ export interface PlannedFile {
   mode: string;
 }
 
-export function keepalivedServiceFiles(family: OsFamily, layout: KeepalivedServiceLayout): PlannedFile[] {
+export function keepalivedServiceFiles(family: OsFamily, layout: KeepalivedServiceLayout, init: InitSystem = 'sysvinit'): PlannedFile[] {
+  if (init === 'systemd') return keepalivedUnitFiles(family, layout);
   const p = layout.prefix.replace(/\/$/, '');
   const defaults = defaultsFilePath(family, 'keepalived');
   const script = renderInitScript({
@@ -47,6 +48,26 @@ export function keepalivedServiceFiles(family: OsFamily, layout: KeepalivedServi
       content: `# Managed by haweb: options for keepalived (read by /etc/init.d/keepalived).\n# -D: log details of every state change.\nKEEPALIVED_OPTIONS=${shellQuote(layout.options)}\n`,
       mode: '0644',
     },
+  ];
+}
+
+/**
+ * Under systemd, keepalived runs from the unit its own source tree installs (keepalived.service.in:
+ * `ExecStart=@sbindir@/keepalived @SYSTEMD_EXEC_START_OPTIONS@ $KEEPALIVED_OPTIONS`, reading
+ * `EnvironmentFile=-@sysconfdir@/sysconfig/keepalived`). The options file therefore carries the config
+ * and pid file too, and a drop-in points the unit at it and at the pid file, so keepalived runs with
+ * exactly the options the playbook declares. No init script: one service manager.
+ */
+export function keepalivedUnitFiles(family: OsFamily, layout: KeepalivedServiceLayout): PlannedFile[] {
+  const defaults = defaultsFilePath(family, 'keepalived');
+  const options = `-f ${layout.configFile} -p ${layout.pidFile}${layout.options ? ` ${layout.options}` : ''}`;
+  return [
+    {
+      path: defaults,
+      content: `# Managed by haweb: options for keepalived (read by keepalived.service through ${dropInPath('keepalived')}).\n# -D: log details of every state change.\nKEEPALIVED_OPTIONS=${shellQuote(options)}\n`,
+      mode: '0644',
+    },
+    { path: dropInPath('keepalived'), content: renderSourceUnitDropIn({ name: 'keepalived', environmentFile: defaults, pidFile: layout.pidFile }), mode: '0644' },
   ];
 }
 

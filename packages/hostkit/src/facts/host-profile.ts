@@ -65,6 +65,18 @@ export const HOST_PROFILE_COMMAND = [
   'true',
 ].join('\n');
 
+/**
+ * The part of the probe a service installer needs (OS, init, /run, SELinux), for embedding in an
+ * installer's own one-round-trip probe; tools and firewall then read as absent.
+ */
+export const SERVICE_PROFILE_COMMAND = [
+  '. /etc/os-release 2>/dev/null; echo "id=${ID:-}"; echo "version=${VERSION_ID:-}"',
+  '[ -r /etc/os-release ] || { [ -r /etc/redhat-release ] && echo "redhat_release=$(cat /etc/redhat-release)"; }',
+  'if [ -d /run/systemd/system ]; then echo init=systemd; else echo init=sysvinit; fi',
+  'if [ -d /run ]; then echo run=yes; else echo run=no; fi',
+  'if command -v getenforce >/dev/null 2>&1; then echo "selinux=$(getenforce)"; else echo selinux=Disabled; fi',
+].join('; ');
+
 export class HostProfileError extends Error {}
 
 export function parseHostProfile(stdout: string, hostName = 'host'): HostProfile {

@@ -125,6 +125,41 @@ describe('keepalived_source planned from RHEL facts', () => {
   });
 });
 
+describe('keepalived_source on a systemd host (Rocky 9 facts: systemd 252, SELinux enforcing)', () => {
+  const PROFILE = '@@profile\nid=rocky\nversion=9.4\ninit=systemd\nrun=yes\nselinux=Enforcing\n@@end\n';
+  it('runs from the unit make install put in place, with a drop-in carrying the declared options; no init script', async () => {
+    const src = tarball();
+    const sha = await sha256File(src);
+    const host = new FakeHost()
+      .on(/@@haweb-marker/, { stdout: `${OURS_V}@@haweb-marker\n${JSON.stringify({ product: 'keepalived', version: '2.2.7', configure_args: ['--prefix=/usr/local/keepalived'], tarball_sha256: sha })}` });
+    host.on(/^echo "file/, probeReply(host, `${PROFILE}link \n`));
+    const result = await keepalivedSource.run(keepalivedSource.args.parse({ src }), fakeContext(host, { facts: RHEL_FACTS }));
+    expect(result.failed).toBeUndefined();
+    expect(host.files.has('/etc/init.d/keepalived')).toBe(false);
+    expect(host.text('/etc/sysconfig/keepalived')).toContain("KEEPALIVED_OPTIONS='-f /etc/keepalived/keepalived.conf -p /run/keepalived.pid -D'\n");
+    expect(host.text('/etc/systemd/system/keepalived.service.d/haweb.conf')).toBe(
+      '# Managed by haweb: run with the options and pid file the playbook declares.\n[Service]\nEnvironmentFile=\nEnvironmentFile=-/etc/sysconfig/keepalived\nPIDFile=/run/keepalived.pid\n',
+    );
+    const script = host.commands.at(-1)!;
+    expect(script).toMatch(/ln -sfn \/usr\/local\/keepalived\/sbin\/keepalived \/usr\/sbin\/keepalived && /);
+    expect(script).toContain('then systemctl link /usr/local/keepalived/lib/systemd/system/keepalived.service; else');
+    expect(script).toContain(' && systemctl daemon-reload && systemctl enable keepalived.service && ');
+    expect(script).toContain('restorecon -F -- /etc/sysconfig/keepalived /etc/systemd/system/keepalived.service.d/haweb.conf /usr/sbin/keepalived && restorecon -R -F -- /usr/local/keepalived');
+    expect(script).not.toMatch(/update-rc\.d|chkconfig|init\.d/);
+  });
+});
+
+describe('keepalived_service through the host service manager', () => {
+  it('systemd: a keepalived its init script started over SSH is stopped by PID, then the unit is started', async () => {
+    const host = new FakeHost().on(/^n='?keepalived'?\n/, {
+      stdout: 'manager=systemd\nexists=yes\nstatus_rc=3\nenabled_state=enabled\nstray_pid=4242\nstray_cmd=/usr/local/keepalived/sbin/keepalived -f /etc/keepalived/keepalived.conf -D\n',
+    });
+    const result = await keepalivedService.run(keepalivedService.args.parse({ state: 'started' }), fakeContext(host, { facts: RHEL_FACTS }));
+    expect(result).toMatchObject({ changed: true, msg: 'keepalived: stop PID 4242 (started outside systemd), start' });
+    expect(host.commands.at(-1)).toMatch(/^sh -c .*kill -TERM 4242.* && systemctl start -- keepalived\.service$/);
+  });
+});
+
 describe('keepalived_config', () => {
   it('validates the candidate with keepalived -t, writes 0600, masks auth_pass', async () => {
     const host = new FakeHost();
