@@ -139,7 +139,7 @@ describe('nginx_source module', () => {
     const cmds = host.log.filter((l) => !l.includes('@@haweb-marker'));
     expect(cmds).toEqual([
       expect.stringMatching(/^rpm -q .* -- gcc gcc-c\+\+ make automake autoconf libtool pcre pcre-devel zlib zlib-devel openssl openssl-devel /),
-      'yum install -y gcc-c++ automake autoconf libtool pcre pcre-devel zlib zlib-devel openssl openssl-devel',
+      'yum install -y gcc-c++ automake autoconf libtool pcre pcre-devel zlib zlib-devel openssl openssl-devel tar',
       "sha256sum /usr/local/src/nginx-1.22.1.tar.gz 2>/dev/null | cut -d' ' -f1",
       'mkdir -p /usr/local/src',
       `putFile ${src} /usr/local/src/nginx-1.22.1.tar.gz`,
@@ -169,7 +169,7 @@ describe('nginx_source module', () => {
     const src = tarball();
     const host = new FakeHost()
       .on(/@@haweb-marker/, { stdout: '@@haweb-marker\n' })
-      .on(/^dpkg-query/, { stdout: 'build-essential\tinstall ok installed\t12.9\nlibpcre3-dev\tinstall ok installed\t2:8.39\nzlib1g-dev\tinstall ok installed\t1:1.2.13\nlibssl-dev\tinstall ok installed\t3.0.15\n' })
+      .on(/^dpkg-query/, { stdout: 'build-essential\tinstall ok installed\t12.9\nlibpcre3-dev\tinstall ok installed\t2:8.39\nzlib1g-dev\tinstall ok installed\t1:1.2.13\nlibssl-dev\tinstall ok installed\t3.0.15\ntar\tinstall ok installed\t1.34\n' })
       .on(/make -j2/, { code: 2, stdout: 'src/core/nginx.c:1:1: error: expected identifier\nmake: *** [objs/Makefile:1] Error 1\n' });
     const result = await nginxSource.run(nginxSource.args.parse({ src }), fakeContext(host, { facts: DEBIAN_FACTS }));
     expect(result.failed).toBe(true);
@@ -186,7 +186,7 @@ describe('nginx_source module', () => {
       .on(/^dpkg-query/, { stdout: '' });
     const result = await nginxSource.run(nginxSource.args.parse({ src, configure_args: ['--with-http_ssl_module'] }), fakeContext(host, { facts: DEBIAN_FACTS, check: true }));
     expect(result.changed).toBe(true);
-    expect(result.msg).toMatch(/^would build nginx 1\.22\.1 \(installed version 1\.20\.0, declared 1\.22\.1; configure arguments differ.*\); would install build-essential libpcre3-dev zlib1g-dev libssl-dev$/);
+    expect(result.msg).toMatch(/^would build nginx 1\.22\.1 \(installed version 1\.20\.0, declared 1\.22\.1; configure arguments differ.*\); would install build-essential libpcre3-dev zlib1g-dev libssl-dev tar$/);
     expect(host.log).toHaveLength(2);
   });
 });
