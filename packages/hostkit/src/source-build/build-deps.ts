@@ -30,3 +30,14 @@ export function packageInstallScript(family: OsFamily, names: readonly string[])
   }
   return `yum install -y ${names.map(shellQuote).join(' ')}`;
 }
+
+/**
+ * Install, refreshing the package lists once when the install fails: a fresh Debian host (a cloud or
+ * minimal image) has no apt lists until `apt-get update`, so nothing is found; yum/dnf fetch their
+ * metadata themselves.
+ */
+export function packageInstallRefreshingScript(family: OsFamily, names: readonly string[]): string {
+  const install = packageInstallScript(family, names);
+  if (family !== 'Debian') return install;
+  return `${install} || { apt-get update -q && ${install}; }`;
+}

@@ -1,7 +1,7 @@
 import { basename, posix } from 'node:path';
 import { shellJoin, shellQuote, type Fact, type ModuleContext, type ModuleResult } from '@haweb/core';
 import { fullConfigureArgs, sameArgs } from './configure-args.js';
-import { installedPackagesFact, missingPackages, packageInstallScript } from './build-deps.js';
+import { installedPackagesFact, missingPackages, packageInstallRefreshingScript } from './build-deps.js';
 import type { OsFamily } from '../os-family.js';
 import { sha256File } from '../digest.js';
 import { declaredVersion } from './tarball.js';
@@ -252,7 +252,7 @@ export async function ensureSourceBuild(spec: SourceBuildSpec, ctx: ModuleContex
   }
   if (missing.length > 0) {
     ctx.progress(`${label}: installing build dependencies ${missing.join(' ')}`);
-    const res = await ctx.remote.run({ script: packageInstallScript(spec.family, missing) }, { become: ctx.become, timeoutMs: 20 * 60_000 });
+    const res = await ctx.remote.run({ script: packageInstallRefreshingScript(spec.family, missing) }, { become: ctx.become, timeoutMs: 20 * 60_000 });
     if (res.code !== 0) {
       return { changed: false, failed: true, msg: `installing build dependencies ${missing.join(' ')} failed: ${tail(res.stderr || res.stdout)}` };
     }
