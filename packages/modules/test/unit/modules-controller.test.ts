@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UnreachableError, type ModuleDefinition, type ModuleRegistry } from '@haweb/core';
 import { assertModule, builtinModules, debugModule, failModule, metaModule, plugin, setFactModule } from '../../src/index.js';
-import { FakeHost } from '../support/fake-host.js';
-import { fakeContext, runModule } from '../support/fake-context.js';
+import { FsHost as FakeHost, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
 
 const ctx = () => fakeContext(new FakeHost(), { vars: { vip: '198.51.100.50', peers: ['a', 'b'], ansible_os_family: 'Debian' } });
 
