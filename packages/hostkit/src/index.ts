@@ -40,3 +40,4 @@ export * from './plans/service-manager.js';
 export * from './plans/units.js';
 export * from './plans/firewall.js';
 export * from './plans/host-checks.js';
+export { shlexSplit } from './util/shlex.js';

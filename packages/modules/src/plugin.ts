@@ -7,7 +7,7 @@ import { copyModule } from './modules/copy.js';
 import { debugModule } from './modules/debug.js';
 import { failModule } from './modules/fail.js';
 import { fileModule } from './modules/file.js';
-import { firewalldModule } from './modules/firewalld.js';
+import { firewallOpenModule } from './modules/firewall_open.js';
 import { iptablesModule } from './modules/iptables.js';
 import { lineinfileModule } from './modules/lineinfile.js';
 import { metaModule } from './modules/meta.js';
@@ -37,7 +37,7 @@ export const builtinModules: readonly ModuleDefinition[] = [
   yumModule,
   serviceModule,
   iptablesModule,
-  firewalldModule,
+  firewallOpenModule,
   debugModule,
   assertModule,
   failModule,
