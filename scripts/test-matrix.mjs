@@ -6,6 +6,7 @@
  * drill again. Prints a table and writes test/.artifacts/matrix.json; exit 0 only when every row passed.
  *
  *   npm run test:matrix [-- --kinds today,el9,c6] [--engines vrrpd,keepalived] [--parallel N] [--keep]
+ *                       [--lab KIND=NAME@SUBNET ...]   (another lab for a kind)
  *
  * Labs (RFC 2544's benchmarking range, never the default lab): today = he3 (198.18.23.0/24),
  * el9 = he1 (198.18.21.0/24, also test/e2e/host-kinds.test.ts's: do not run both at once), c6 = he2
@@ -44,6 +45,11 @@ function parseArgs(argv) {
     else if (a === '--parallel') opts.parallel = Number(value());
     else if (a === '--max-minutes') opts.maxMinutes = Number(value());
     else if (a === '--keep') opts.keep = true;
+    else if (a === '--lab') {
+      const m = /^(\w+)=([a-z0-9-]+)@(\d+\.\d+\.\d+\.0\/24)$/.exec(value());
+      if (!m || !KINDS[m[1]]) throw new Error(`--lab is KIND=NAME@SUBNET, e.g. el9=he2@198.18.22.0/24`);
+      KINDS[m[1]] = { ...KINDS[m[1]], lab: m[2], subnet: m[3] };
+    }
     else throw new Error(`unknown option ${a} (see the header of scripts/test-matrix.mjs)`);
   }
   for (const k of opts.kinds) if (!KINDS[k]) throw new Error(`unknown kind ${k}: use ${Object.keys(KINDS).join(', ')}`);
