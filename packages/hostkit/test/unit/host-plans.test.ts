@@ -318,3 +318,17 @@ describe('the service module under systemd: a daemon its init script started ove
     expect(plan.changes).toEqual(['stop PID 4242 (started outside systemd)']);
   });
 });
+
+describe('the host-profile probe under a real sh', () => {
+  it('runs on this machine and parses into a profile that agrees with getconf', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { HOST_PROFILE_COMMAND } = await import('../../src/index.js');
+    const run = spawnSync('sh', ['-c', HOST_PROFILE_COMMAND], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    const profile = parseHostProfile(run.stdout, 'controller');
+    const glibc = /(\d+\.\d+)/.exec(spawnSync('getconf', ['GNU_LIBC_VERSION'], { encoding: 'utf8' }).stdout)?.[1];
+    expect(profile.glibc).toBe(glibc);
+    expect(['RedHat', 'Debian']).toContain(profile.family);
+    expect(profile.init).toBe(spawnSync('sh', ['-c', '[ -d /run/systemd/system ]']).status === 0 ? 'systemd' : 'sysvinit');
+  });
+});
