@@ -3,7 +3,9 @@
  * `npm run test:matrix`: the HA playbook and the drill on every lab host kind with both engines, as
  * one command. Per kind, on a fresh lab of its own: `provision run playbooks/ha-nginx.yml` with vrrpd,
  * the drill's seven steps (step 7: the re-run changes nothing), then the switch to keepalived and the
- * drill again. Prints a table and writes test/.artifacts/matrix.json; exit 0 only when every row passed.
+ * drill again; while each drill runs, both hosts' addresses are sampled: the VIP may be on both nodes
+ * only in a bounded handover inside a step that moves it (scripts/lib/vip-watch.mjs). Prints a table
+ * and writes test/.artifacts/matrix.json; exit 0 only when every row passed.
  *
  *   npm run test:matrix [-- --kinds today,el9,c6] [--engines vrrpd,keepalived] [--parallel N] [--keep]
  *                       [--lab KIND=NAME@SUBNET ...]   (another lab for a kind)
@@ -18,6 +20,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { judgeDualWindows, watchVip } from './lib/vip-watch.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PROVISION = join(ROOT, 'packages/cli/dist/provision.js');
@@ -127,12 +130,14 @@ async function runKind(name, opts, logDir, log) {
     log(`${name}/${engine}: drill`);
     const out = mkdtempSync(join(tmpdir(), `matrix-${name}-${engine}-`));
     const rerun = `${process.execPath} ${PROVISION} run ${PLAYBOOK} -i ${inventory} -e ha_engine=${engine}`;
+    const watch = watchVip(state);
     const d = await run(
       [DRILL, '--lab', labName, '--playbook-dir', join(ROOT, 'playbooks'), '--engine', engine, '--out', out, '--json', '--rerun-command', rerun],
       20 * 60_000,
       join(logDir, `${name}-${engine}-drill.log`),
     );
     row.drillSeconds = Number(d.seconds.toFixed(1));
+    const vip = await watch.stop();
     let result;
     try {
       result = JSON.parse(d.stdout);
@@ -145,8 +150,17 @@ async function runKind(name, opts, logDir, log) {
     row.failedSteps = steps.filter((s) => !s.ok).map((s) => `${s.step}: ${s.error ?? ''}`);
     const failover = steps.find((s) => s.step === 4)?.outages?.[0];
     row.failoverMs = failover?.outageMs === undefined ? undefined : Math.round(failover.outageMs);
-    row.ok = d.code === 0 && result.ok === true && row.steps.length === 7;
-    if (!row.ok) row.note = row.failedSteps.join('; ') || `drill exit ${d.code}`;
+    // Split brain: the VIP on both nodes outside a bounded handover of a step that moves it.
+    row.vipSamples = vip.samples;
+    row.vipOnBoth = judgeDualWindows(vip.dual, steps);
+    const splitBrain = row.vipOnBoth.filter((w) => !w.ok);
+    row.ok = d.code === 0 && result.ok === true && row.steps.length === 7 && vip.samples > 10 && splitBrain.length === 0;
+    if (!row.ok) {
+      const notes = [...row.failedSteps];
+      if (splitBrain.length > 0) notes.push(`VIP on both nodes: ${splitBrain.map((w) => `${w.ms} ms in step ${w.step ?? 'none'}`).join(', ')}`);
+      if (vip.samples <= 10) notes.push(`only ${vip.samples} VIP samples`);
+      row.note = notes.join('; ') || `drill exit ${d.code}`;
+    }
   }
   if (!opts.keep) await lab.labDown(labName).catch((err) => log(`${name}: down failed: ${err.message}`));
   else if (state) log(`${name}: lab ${labName} kept (--keep)`);
@@ -154,13 +168,14 @@ async function runKind(name, opts, logDir, log) {
 }
 
 function table(rows) {
-  const head = ['kind', 'engine', 'provision', 'drill steps', 'failover', 'result'];
+  const head = ['kind', 'engine', 'provision', 'drill steps', 'failover', 'VIP on both', 'result'];
   const lines = rows.map((r) => [
     r.label,
     r.engine,
     r.provisionExit === undefined ? '-' : `exit ${r.provisionExit}, ${r.provisionSeconds} s`,
     r.steps ? `${r.steps.length}/7${r.drillSeconds ? ` (${r.drillSeconds} s)` : ''}` : '-',
     r.failoverMs === undefined ? '-' : `${(r.failoverMs / 1000).toFixed(2)} s`,
+    r.vipOnBoth === undefined ? '-' : `${r.vipOnBoth.length ? r.vipOnBoth.map((w) => `${w.ms} ms (step ${w.step ?? '-'})`).join(', ') : 'never'} / ${r.vipSamples} samples`,
     r.ok ? 'PASS' : `FAIL${r.note ? `: ${r.note}` : ''}`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
