@@ -37,6 +37,22 @@ export function revealSecrets(value: unknown): unknown {
   return value;
 }
 
+/**
+ * The same data with every string turned into a SecretString: the values of a vault-encrypted vars
+ * file are all secrets. Numbers and booleans stay data (templates compute with them; masking `80` or
+ * `true` everywhere would garble every line of output).
+ */
+export function secretStrings(value: unknown): unknown {
+  if (typeof value === 'string') return new SecretString(value);
+  if (Array.isArray(value)) return value.map(secretStrings);
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = secretStrings(v);
+    return out;
+  }
+  return value;
+}
+
 /** Every secret value found anywhere inside `value`. */
 export function collectSecrets(value: unknown, into: Set<string> = new Set()): Set<string> {
   if (value instanceof SecretString) {

@@ -44,10 +44,14 @@ describe('secrets', () => {
 });
 
 describe('YAML tags', () => {
-  it('rejects Ansible Vault values with a clear message at their position', () => {
+  it('asks for a vault password, at the position of a !vault value, when none was given', () => {
     const src = parseYaml('v.yml', 'a: 1\npw: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6134\n');
     expect(src.diagnostics).toEqual([
-      { severity: 'error', message: 'YAML syntax: Ansible Vault values (!vault) are not supported: keep the value out of the repository and mark it !secret', pos: { file: 'v.yml', line: 2, col: 5 } },
+      {
+        severity: 'error',
+        message: '!vault value is encrypted with Ansible Vault: give its password with --vault-password-file, --vault-id or --ask-vault-pass',
+        pos: { file: 'v.yml', line: 2, col: 5 },
+      },
     ]);
   });
 
