@@ -25,6 +25,7 @@ import { defaultInventory, defaultKnownHosts } from './paths.js';
 import { loadInventoryOnly, loadRun } from './loader.js';
 import type { CliIO } from './io.js';
 import { provisionVersion } from './version.js';
+import { bashCompletion } from './completion.js';
 import { addVaultOptions, vaultCommand } from './vault/command.js';
 import { loadKeyring, VaultPasswordError, type PasswordPrompt, type VaultFlags } from './vault/passwords.js';
 
@@ -291,6 +292,19 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
         return;
       }
       io.stdout.write(`${JSON.stringify(inventoryList(inventory!, { revealSecrets: flags.showSecrets }), null, 2)}\n`);
+    });
+
+  program
+    .command('completion')
+    .description('print a shell completion script: source <(provision completion bash)')
+    .argument('[shell]', 'the shell (bash)', 'bash')
+    .action((shell: string) => {
+      if (shell !== 'bash') {
+        err(`provision completion: only bash is supported, not ${shell}`);
+        result.code = EXIT.failed;
+        return;
+      }
+      io.stdout.write(bashCompletion(program));
     });
 
   program.addCommand(vaultCommand({ io, prompt: deps.prompt, readStdin: deps.readStdin ?? (() => readAll(process.stdin)) }, result));
