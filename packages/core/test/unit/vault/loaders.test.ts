@@ -128,3 +128,18 @@ describe('loaders decrypt vault data where Ansible does', () => {
     expect(hidden.diff![0].before).toBe(VAULTED_DIFF_NOTE);
   });
 });
+
+describe('a vault-encrypted inventory file', () => {
+  const ini = write('vaulted-inventory/hosts', encryptVault(Buffer.from('[web]\nweb9 ansible_host=198.18.12.99\n'), Buffer.from('inv-pass'), { salt }));
+
+  it('is read as its plaintext with the right password, and refused naming the file without it', async () => {
+    const { readInventory } = await import('../../../src/inventory/load.js');
+    useVaultKeyring(new VaultKeyring([secret('default', 'inv-pass')]));
+    const ok = readInventory([ini]);
+    expect(ok.diagnostics).toEqual([]);
+    expect(ok.inventory.hosts.get('web9')?.vars.ansible_host).toBe('198.18.12.99');
+    useVaultKeyring(new VaultKeyring([secret('default', 'nope')]));
+    const bad = readInventory([ini]);
+    expect(bad.diagnostics.map(formatDiagnostic).join('\n')).toMatch(/vaulted-inventory\/hosts: decryption failed: no vault password given opens it/);
+  });
+});
