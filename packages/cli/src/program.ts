@@ -27,7 +27,7 @@ import type { CliIO } from './io.js';
 import { provisionVersion } from './version.js';
 import { bashCompletion } from './completion.js';
 import { addVaultOptions, vaultCommand } from './vault/command.js';
-import { loadKeyring, VaultPasswordError, type PasswordPrompt, type VaultFlags } from './vault/passwords.js';
+import { loadKeyring, VaultPasswordError, withAnsibleEnvironment, type PasswordPrompt, type VaultFlags } from './vault/passwords.js';
 
 /** Exit codes, as Ansible's: 0 ok, 1 internal error, 2 failed hosts or invalid input, 4 unreachable. */
 export const EXIT = { ok: 0, internal: 1, failed: 2, unreachable: 4 } as const;
@@ -121,7 +121,7 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
    */
   const useVaultFlags = async (flags: VaultFlags): Promise<boolean> => {
     try {
-      useVaultKeyring(await loadKeyring(flags, { cwd: io.cwd, prompt: deps.prompt }));
+      useVaultKeyring(await loadKeyring(withAnsibleEnvironment(flags, io.env), { cwd: io.cwd, prompt: deps.prompt }));
       return true;
     } catch (e) {
       if (!(e instanceof VaultPasswordError)) throw e;

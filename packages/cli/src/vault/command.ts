@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { isVaultText, VaultError, vaultYamlScalar, type VaultKeyring } from '@haweb/core';
 import type { CliIO } from '../io.js';
-import { loadKeyring, VaultPasswordError, type PasswordPrompt, type VaultFlags } from './passwords.js';
+import { loadKeyring, VaultPasswordError, withAnsibleEnvironment, type PasswordPrompt, type VaultFlags } from './passwords.js';
 import { readInput, writeFileAtomic } from './files.js';
 
 export interface VaultCommandDeps {
@@ -52,7 +52,8 @@ export function vaultCommand(deps: VaultCommandDeps, result: { code: number }): 
   const say = (line: string) => io.stderr.write(`${line}\n`);
 
   /** Passwords for these flags; with no source at all, a prompt (as ansible-vault does). */
-  const keyringFor = (flags: VaultFlags, confirm: boolean): Promise<VaultKeyring> => {
+  const keyringFor = (given: VaultFlags, confirm: boolean): Promise<VaultKeyring> => {
+    const flags = withAnsibleEnvironment(given, io.env);
     const any = (flags.vaultId?.length ?? 0) + (flags.vaultPasswordFile?.length ?? 0) > 0 || flags.askVaultPass;
     return loadKeyring(any ? flags : { askVaultPass: true }, { cwd: io.cwd, prompt: deps.prompt, confirm });
   };

@@ -42,6 +42,21 @@ export function parseVaultIdSpec(spec: string): VaultIdSpec {
   return { id, source };
 }
 
+/**
+ * The flags with Ansible's environment settings added as Ansible adds them: ANSIBLE_VAULT_IDENTITY_LIST
+ * (comma-separated LABEL@SOURCE) before the --vault-id ones, ANSIBLE_VAULT_PASSWORD_FILE after the
+ * --vault-password-file ones.
+ */
+export function withAnsibleEnvironment(flags: VaultFlags, env: Record<string, string | undefined>): VaultFlags {
+  const fromEnv = (env.ANSIBLE_VAULT_IDENTITY_LIST ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const file = env.ANSIBLE_VAULT_PASSWORD_FILE?.trim();
+  return {
+    ...flags,
+    vaultId: [...fromEnv, ...(flags.vaultId ?? [])],
+    vaultPasswordFile: [...(flags.vaultPasswordFile ?? []), ...(file ? [file] : [])],
+  };
+}
+
 /** Every requested source in Ansible's order: --vault-id ones, then --vault-password-file, then --ask-vault-pass. */
 export function vaultSpecs(flags: VaultFlags): VaultIdSpec[] {
   const specs = (flags.vaultId ?? []).map(parseVaultIdSpec);

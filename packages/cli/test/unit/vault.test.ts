@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { encryptVault, parseYaml, rootOf, SecretString, toJS, useVaultKeyring, VaultKeyring, vaultYamlScalar, type Connection, type ConnectionTarget, type Connector } from '@haweb/core';
 import { main, type CliDeps } from '../../src/program.js';
 import { composeRegistry } from '../../src/plugins.js';
-import { isClientScript, loadKeyring, parseVaultIdSpec, passwordFromSource, vaultSpecs } from '../../src/vault/passwords.js';
+import { isClientScript, loadKeyring, parseVaultIdSpec, passwordFromSource, vaultSpecs, withAnsibleEnvironment } from '../../src/vault/passwords.js';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -86,6 +86,18 @@ describe('vault password sources', () => {
       { id: 'default', source: 'f' },
       { id: 'default', source: 'prompt' },
     ]);
+  });
+
+  it('takes ANSIBLE_VAULT_IDENTITY_LIST and ANSIBLE_VAULT_PASSWORD_FILE where Ansible puts them', () => {
+    const flags = withAnsibleEnvironment({ vaultId: ['c@z'], vaultPasswordFile: ['f'] }, { ANSIBLE_VAULT_IDENTITY_LIST: 'a@x, b@y', ANSIBLE_VAULT_PASSWORD_FILE: 'envfile' });
+    expect(vaultSpecs(flags)).toEqual([
+      { id: 'a', source: 'x' },
+      { id: 'b', source: 'y' },
+      { id: 'c', source: 'z' },
+      { id: 'default', source: 'f' },
+      { id: 'default', source: 'envfile' },
+    ]);
+    expect(vaultSpecs(withAnsibleEnvironment({}, {}))).toEqual([]);
   });
 
   it.each([
