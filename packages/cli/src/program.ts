@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
   collectSecrets,
+  collectSecretsIn,
   exitCodeOf,
   formatDiagnostic,
   HumanReporter,
@@ -208,6 +209,9 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
       const warn = (message: string) => reporter.handle({ type: 'warning', message });
       const connector = await (deps.connector ?? (() => defaultConnector(flags, warn)))();
       const runner = new PlaybookRunner({
+        // Secrets written anywhere in the playbook (a !vault or !secret value in task, block or role
+        // vars, a vaulted role vars file, a task argument): masked from the first line of output.
+        secrets: collectSecretsIn(p.playbook),
         inventory: p.inventory,
         registry: p.plugins.registry,
         connector,

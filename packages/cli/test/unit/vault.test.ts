@@ -253,6 +253,35 @@ describe('provision run with vaulted variables', () => {
   });
 });
 
+describe('vaulted values outside play vars and vars files', () => {
+  const salt = Buffer.from('1'.repeat(32));
+  const enc = (text: string) => encryptVault(Buffer.from(text), Buffer.from('first-password'), { salt });
+  write('roles-play/inventory.yml', 'all:\n  hosts:\n    web1: { ansible_host: 198.18.12.9 }\n');
+  write('roles-play/roles/app/vars/main.yml', enc('role_secret: vaulted-role-var\n'));
+  write('roles-play/roles/app/tasks/main.yml', '- debug: { msg: "role={{ role_secret }}" }\n');
+  write(
+    'roles-play/site.yml',
+    [
+      '- hosts: all',
+      '  gather_facts: false',
+      '  roles: [app]',
+      '  tasks:',
+      '    - debug: { msg: "task={{ task_secret }}" }',
+      '      vars:',
+      `        task_secret: ${vaultYamlScalar(enc('vaulted-task-var')).replace(/\n/g, '\n        ')}`,
+      '',
+    ].join('\n'),
+  );
+
+  it('a vaulted role vars file and a !vault task var are masked too', async () => {
+    const r = await cli(['run', 'roles-play/site.yml', '--vault-password-file', 'pw', '-v']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('role=********');
+    expect(r.out).toContain('task=********');
+    expect(r.out).not.toMatch(/vaulted-role-var|vaulted-task-var/);
+  });
+});
+
 describe('provision --version', () => {
   it('prints the package version', async () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

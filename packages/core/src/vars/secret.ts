@@ -66,6 +66,21 @@ export function collectSecrets(value: unknown, into: Set<string> = new Set()): S
 }
 
 /**
+ * Every secret value anywhere in a loaded structure that may share or cycle references (a playbook:
+ * plays, blocks, tasks, role entries): task, block and role vars and task arguments included.
+ */
+export function collectSecretsIn(value: unknown, into: Set<string> = new Set(), seen: WeakSet<object> = new WeakSet()): Set<string> {
+  if (value instanceof SecretString) {
+    if (value.value !== '') into.add(value.value);
+  } else if (value !== null && typeof value === 'object' && !seen.has(value)) {
+    seen.add(value);
+    if (Array.isArray(value)) for (const v of value) collectSecretsIn(v, into, seen);
+    else if (isPlainObject(value)) for (const v of Object.values(value)) collectSecretsIn(v, into, seen);
+  }
+  return into;
+}
+
+/**
  * The set of values the reporter must never print. The executor adds the secrets of every host's
  * variables and the rendered arguments/results of no_log tasks; the reporter calls `mask` on every line.
  */

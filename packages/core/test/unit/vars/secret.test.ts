@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { collectSecrets, isSecret, revealSecrets, SecretRegistry, SecretString } from '../../../src/vars/secret.js';
+import { collectSecrets, collectSecretsIn, isSecret, revealSecrets, SecretRegistry, SecretString } from '../../../src/vars/secret.js';
 import { parseYaml, rootOf, toJS } from '../../../src/playbook/yaml-source.js';
 import { render, renderString } from '../../../src/templating/index.js';
 
@@ -11,6 +11,13 @@ describe('secrets', () => {
   it('the !secret tag yields SecretString values', () => {
     expect(isSecret((vars.db as Record<string, unknown>).password)).toBe(true);
     expect(isSecret((vars.db as Record<string, unknown>).user)).toBe(false);
+  });
+
+  it('collectSecretsIn finds secrets in shared and cyclic structures (a loaded playbook)', () => {
+    const task: Record<string, unknown> = { vars: { t: new SecretString('task-secret') }, args: [new SecretString('arg-secret'), 'plain'] };
+    const play: Record<string, unknown> = { tasks: [task], handlers: [task] };
+    task.play = play;
+    expect([...collectSecretsIn(play)].sort()).toEqual(['arg-secret', 'task-secret']);
   });
 
   it('collects every secret value and reveals them for modules', () => {
