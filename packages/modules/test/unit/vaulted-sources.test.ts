@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { encryptVault, useVaultKeyring, VaultKeyring, VAULTED_DIFF_NOTE } from '@haweb/core';
 import { copyModule, templateModule } from '../../src/index.js';
 import { FakeHost } from '../support/fake-host.js';
@@ -13,6 +13,7 @@ writeFileSync(join(localDir, 'key.pem'), encryptVault(Buffer.from('PRIVATE-KEY-B
 writeFileSync(join(localDir, 'app.conf.j2'), encryptVault(Buffer.from('token={{ token }}\n'), password));
 
 afterEach(() => useVaultKeyring(new VaultKeyring()));
+afterAll(() => rmSync(localDir, { recursive: true, force: true }));
 
 function context(host: FakeHost, marked: string[]) {
   return { ...fakeContext(host, { localDir, diff: true, vars: { token: 'tok-9' } }), markSecret: (v: string) => void marked.push(v) };
