@@ -207,8 +207,8 @@ export async function main(argv = process.argv): Promise<number> {
   return result.ok ? 0 : 1;
 }
 
-// Run only as the `drill` command, not when imported by tests.
-if (process.argv[1] && /(?:^|\/)(?:cli\.js|drill)$/.test(process.argv[1])) {
+// Run only as the `drill` command (dist/cli.js, the bin/drill.js shim, or npm's link), not when imported by tests.
+if (process.argv[1] && /(?:^|\/)(?:cli\.js|drill(?:\.js)?)$/.test(process.argv[1])) {
   main().then(
     (code) => process.exit(code),
     (e: unknown) => {

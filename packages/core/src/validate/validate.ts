@@ -4,7 +4,9 @@
  * patterns that match nothing, missing controller files, notify of unknown handlers, plus what the
  * loaders found (unknown keywords, undefined roles, unreadable vars_files, inventory syntax).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { isVaultText, VAULT_HEADER } from '../vault/format.js';
+import { decryptIfVaulted, VaultError } from '../vault/keyring.js';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ModuleRegistry } from '../contract/module.js';
 import type { Diagnostic, Inventory, Play, Playbook, SourcePos, Task, TaskItem, Vars } from '../model.js';
@@ -115,16 +117,35 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
     const found = candidates.find((c) => existsSync(c));
     if (!found) {
       err(`module '${task.module}': ${f.kind === 'templates' ? 'template' : 'file'} '${f.path}' not found (looked in ${candidates.map(displayPath).join(', ')})`, at);
-    } else if (f.kind === 'templates') {
+    } else {
+      // A vault-encrypted source must open with the given passwords now, before any host is touched.
       let text: string | undefined;
       try {
-        text = readFileSync(found, 'utf8');
-      } catch {
+        if (f.kind === 'templates' || fileStartsAsVault(found)) text = decryptIfVaulted(readFileSync(found), displayPath(found)).content.toString('utf8');
+      } catch (e) {
+        if (e instanceof VaultError) err(e.message, at);
         text = undefined;
       }
-      const reason = text === undefined ? undefined : templateSyntaxError(text);
+      const reason = text === undefined || f.kind !== 'templates' ? undefined : templateSyntaxError(text);
       if (reason) err(`template ${displayPath(found)}: ${reason}`, at);
     }
+  }
+}
+
+/** Does a (possibly large, possibly a folder) controller file begin with the vault header? Reads only that much. */
+function fileStartsAsVault(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    const fd = openSync(path, 'r');
+    try {
+      const head = Buffer.alloc(VAULT_HEADER.length);
+      const n = readSync(fd, head, 0, head.length, 0);
+      return isVaultText(head.subarray(0, n));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
   }
 }
 

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { ValidationError, type Vars } from '../model.js';
 import { readYaml, rootOf, toJS, parseYaml, hasErrors } from '../playbook/yaml-source.js';
-import { isPlainObject } from './secret.js';
+import { isPlainObject, secretStrings } from './secret.js';
 
 /** Split `a=1 b='two words'` into words the way a POSIX shell would (quotes removed). */
 export function splitKeyValueWords(text: string): string[] {
@@ -62,7 +62,7 @@ export function parseExtraVars(args: readonly string[], baseDir = process.cwd())
       const value = toJS(src, rootOf(src));
       if (value === null) continue;
       if (!isPlainObject(value)) throw new ValidationError([{ severity: 'error', message: `extra vars file ${file} must hold a mapping`, pos: { file, line: 1, col: 1 } }]);
-      Object.assign(out, value);
+      Object.assign(out, src.vaulted ? secretStrings(value) : value);
     } else if (arg.startsWith('{') || arg.startsWith('[')) {
       const src = parseYaml('<extra vars>', arg);
       if (hasErrors(src)) {

@@ -1,7 +1,7 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { posix, basename, join, relative, sep } from 'node:path';
 import { z } from 'zod';
-import { type ModuleContext, type ModuleResult } from '@haweb/core';
+import { hideVaultedDiff, readControllerFile, type ModuleContext, type ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
 import { fileInfo, pathsStat, type FileInfo } from '../facts/files.js';
 import { attributeCommandsForNew } from '../operations/files.js';
@@ -68,7 +68,10 @@ async function copyTree(
       results.push({ changed: true, msg: 'file would be created' });
       continue;
     }
-    results.push(await ensureFile(ctx, { ...args, dest, content: await readFile(join(local, rel)) }));
+    // Vault-encrypted sources are decrypted, as Ansible's copy does, and their diffs hidden.
+    const source = await readControllerFile(join(local, rel), ctx);
+    const result = await ensureFile(ctx, { ...args, dest, content: source.content });
+    results.push(source.vaulted ? hideVaultedDiff(result) : result);
   }
   const failure = results.find((r) => r.failed);
   if (failure) return failed(failure.msg ?? 'copy failed', { dest: root });
@@ -121,17 +124,21 @@ export const copyModule = defineHostModule({
   async run(args, ctx): Promise<ModuleResult> {
     let content: string | Buffer;
     let srcName: string | undefined;
+    let vaulted = false;
     if (args.src !== undefined) {
       const local = ctx.resolveLocal(args.src, 'files');
       const st = await stat(local).catch(() => undefined);
       if (!st) return failed(`src ${args.src} not found on the controller (looked at ${local})`);
       if (st.isDirectory()) return copyTree(ctx, local, args);
-      content = await readFile(local);
+      const source = await readControllerFile(local, ctx);
+      content = source.content;
+      vaulted = source.vaulted;
       srcName = basename(local);
     } else {
       content = args.content!;
     }
     const { dest, info } = await resolveDest(ctx, args.dest, srcName);
-    return ensureFile(ctx, { ...args, dest, content, info });
+    const result = await ensureFile(ctx, { ...args, dest, content, info });
+    return vaulted ? hideVaultedDiff(result) : result;
   },
 });

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { type ModuleResult } from '@haweb/core';
+import { hideVaultedDiff, readControllerFile, type ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
 import { ensureFile } from '../util/file-write.js';
 import { failed, errorMessage } from '../util/result.js';
@@ -21,8 +20,12 @@ export const templateModule = defineHostModule({
   async run(args, ctx): Promise<ModuleResult> {
     const local = ctx.resolveLocal(args.src, 'templates');
     let text: string;
+    let vaulted: boolean;
     try {
-      text = await readFile(local, 'utf8');
+      // A vault-encrypted template is decrypted, as Ansible's template does; its output is a secret too.
+      const source = await readControllerFile(local, ctx);
+      text = source.content.toString('utf8');
+      vaulted = source.vaulted;
     } catch (err) {
       return failed(`template ${args.src} cannot be read on the controller (${local}): ${errorMessage(err)}`);
     }
@@ -34,6 +37,8 @@ export const templateModule = defineHostModule({
     }
     const srcName = basename(local).replace(/\.j2$/, '');
     const { dest, info } = await resolveDest(ctx, args.dest, srcName);
-    return ensureFile(ctx, { ...args, dest, content, info });
+    if (vaulted) ctx.markSecret(content);
+    const result = await ensureFile(ctx, { ...args, dest, content, info });
+    return vaulted ? hideVaultedDiff(result) : result;
   },
 });
