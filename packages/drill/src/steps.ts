@@ -232,6 +232,17 @@ export function startNginxScript(l: DrillLayout): string {
   return `p=$(cat ${pid} 2>/dev/null || true); if [ -z "$p" ] || ! kill -0 "$p" 2>/dev/null; then ${nginxBinary(l)}; fi`;
 }
 
+/**
+ * Makes `engine` the pair's VRRP service for a side-by-side run: the others stopped and kept from
+ * starting at boot, this one enabled at boot and started (update-rc.d where the host has it).
+ */
+export function switchEngineScript(engine: string, others: readonly string[]): string {
+  const lines = others.map((o) => `if [ -x /etc/init.d/${o} ]; then service ${o} stop >/dev/null 2>&1 || true; command -v update-rc.d >/dev/null && update-rc.d ${o} disable >/dev/null 2>&1 || true; fi`);
+  lines.push(`command -v update-rc.d >/dev/null && update-rc.d ${engine} enable >/dev/null 2>&1 || true`);
+  lines.push(`service ${engine} status >/dev/null 2>&1 || service ${engine} start`);
+  return lines.join('\n');
+}
+
 export function startEngineScript(l: DrillLayout): string {
   return `service ${l.engine} status >/dev/null 2>&1 || service ${l.engine} start`;
 }
