@@ -517,6 +517,17 @@ export class VrrpInstance {
     this.countReceived(advert);
     if (advert.priority === 0 || advert.source === this.settings.primaryAddress) return;
     const h = this.handover!;
+    if (h.reason === 'resign' && advert.priority < this.priority) {
+      // The peer that answered is worse off than we are (its own check fails): the VIP is better here.
+      this.log('info', `${advert.source} answered our resignation with priority ${advert.priority}, below our ${this.priority}: staying MASTER`);
+      this.handoverTimer.cancel();
+      this.handover = undefined;
+      this.resignRefusedAt = this.priority;
+      this.sendAdvert();
+      // It took the VIP for a moment and sent gratuitous ARPs: bring the clients back here.
+      this.actions.sendGarp(this.settings.garp.masterRepeat);
+      return;
+    }
     this.log('info', `new master ${advert.source} (priority ${advert.priority}) heard ${(this.clock.now() - h.startedAt).toFixed(1)} ms after our priority 0: removing VIPs`);
     this.masterAddress = advert.source;
     this.masterPriority = advert.priority;

@@ -144,4 +144,25 @@ describe('resign when outranked', () => {
     expect(a.sent.filter(([, p]) => p === 0)).toHaveLength(1);
     expect(a.sent.at(-1)![1]).toBe(80);
   });
+
+  it('takes the resignation back when the peer that answers is worse off than we are (no flap)', () => {
+    const lan = new Lan();
+    const a = lan.add({ address: A, priority: 100, initialState: 'MASTER', resign: true, peerPriorities: [{ address: B, priority: 90 }] });
+    const b = lan.add({ address: B, priority: 90 });
+    a.instance.start();
+    b.instance.start();
+    lan.clock.runUntil(10_000);
+    b.instance.setPriorityDelta(-30); // the backup's own check fails: 60
+    a.instance.setPriorityDelta(-20); // 80 < the configured 90: resign
+    lan.clock.advance(3000);
+    expect(a.logs.some((l) => l.includes(`${B} answered our resignation with priority 60, below our 80: staying MASTER`))).toBe(true);
+    lan.clock.advance(10_000);
+    expect(lan.masters()).toEqual([A]);
+    expect(a.vipsHeld).toBe(true);
+    expect(b.vipsHeld).toBe(false);
+    expect(a.sent.filter(([, p]) => p === 0)).toHaveLength(1);
+    // B's gratuitous ARPs pointed the clients at B: A sends its own after taking the resignation back.
+    const staying = Number(a.logs.find((l) => l.includes('staying MASTER'))!.split(' ')[0]);
+    expect(a.garps.some(([t]) => t === staying)).toBe(true);
+  });
 });
