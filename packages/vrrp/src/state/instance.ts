@@ -34,6 +34,13 @@ export interface InstanceSettings {
   peerPriorities?: ReadonlyArray<{ address: string; priority: number }>;
 }
 
+/**
+ * How long a master that hears the new master keeps its VIPs: the new master's gratuitous ARP follows
+ * its advert within a few milliseconds (measured: keepalived 0.2-0.5 ms, vrrpd 1.4-2 ms), and until it
+ * arrives clients still send here. Removing the VIPs at the advert would drop what they send meanwhile.
+ */
+export const NEW_MASTER_GRACE_MS = 50;
+
 /** Why a master is handing its VIPs over: a planned stop, or a resign after its priority fell. */
 export type HandoverReason = 'stop' | 'resign';
 
@@ -101,6 +108,10 @@ export class VrrpInstance {
    */
   private handover?: { reason: HandoverReason; startedAt: number; windowMs: number; done: Array<() => void> };
   private readonly handoverTimer: OneShot;
+  /** Runs while the new master's gratuitous ARP is on its way: the handover ends when it fires. */
+  private readonly handoverGraceTimer: OneShot;
+  /** A preempted master's VIPs, removed when it fires (NEW_MASTER_GRACE_MS after the new master's advert). */
+  private readonly vipLingerTimer: OneShot;
   /** A resign nobody answered: not tried again until the priority changes. */
   private resignRefusedAt?: number;
 
@@ -113,6 +124,8 @@ export class VrrpInstance {
     this.garpRefreshTimer = new OneShot(clock, () => this.onGarpRefresh());
     this.lowerPrioGarpTimer = new OneShot(clock, () => this.actions.sendGarp(this.settings.garp.lowerPrioRepeat));
     this.handoverTimer = new OneShot(clock, () => this.onHandoverWindowClosed());
+    this.handoverGraceTimer = new OneShot(clock, () => this.finishHandover());
+    this.vipLingerTimer = new OneShot(clock, () => this.actions.removeVips());
   }
 
   /** Whether a master is handing over (priority 0 sent, VIPs still held). */
@@ -265,7 +278,7 @@ export class VrrpInstance {
       if (this.settings.version === 3) this.masterAdverIntervalMs = advert.advertIntervalMs;
       this.masterAddress = advert.source;
       this.masterPriority = advert.priority;
-      this.leaveMaster(false);
+      this.leaveMaster(false, true);
       this.setState('Backup', 'Entering BACKUP STATE');
       this.masterDownTimer.start(this.masterDownIntervalMs);
       return;
@@ -293,6 +306,7 @@ export class VrrpInstance {
    */
   private becomeMaster(message: string, cause?: string): void {
     this.masterDownTimer.cancel();
+    this.vipLingerTimer.cancel(); // still there: addVips below is idempotent
     this.masterAdverIntervalMs = this.settings.advertIntervalMs;
     this.masterAddress = this.settings.primaryAddress;
     this.masterPriority = this.priority;
@@ -325,7 +339,8 @@ export class VrrpInstance {
   }
 
   /** Stop being master. With `announce`, send priority 0 first so a backup takes over after Skew_Time. */
-  private leaveMaster(announce: boolean): void {
+  /** With `linger`, the VIPs go NEW_MASTER_GRACE_MS later (a new master was just heard). */
+  private leaveMaster(announce: boolean, linger = false): void {
     this.adverTimer.cancel();
     this.garpDelayTimer.cancel();
     this.garpRefreshTimer.cancel();
@@ -337,6 +352,14 @@ export class VrrpInstance {
       this.actions.sendAdvert(0);
       this.log('info', 'sent 0 priority');
     }
+    if (linger) this.vipLingerTimer.start(NEW_MASTER_GRACE_MS);
+    else this.actions.removeVips();
+  }
+
+  /** VIPs still lingering after a preemption go now (a stop, a fault, a reload). */
+  private dropLingeringVips(): void {
+    if (!this.vipLingerTimer.running) return;
+    this.vipLingerTimer.cancel();
     this.actions.removeVips();
   }
 
@@ -392,6 +415,8 @@ export class VrrpInstance {
   }
 
   private enterFault(): void {
+    this.dropLingeringVips();
+    this.handoverGraceTimer.cancel();
     if (this.handover) {
       if (this.handover.reason === 'stop') { this.stop(); return; }
       this.handoverTimer.cancel();
@@ -425,6 +450,7 @@ export class VrrpInstance {
    */
   detach(): VrrpState {
     const previous = this.state;
+    this.dropLingeringVips();
     for (const t of [this.masterDownTimer, this.adverTimer, this.garpDelayTimer, this.garpRefreshTimer, this.lowerPrioGarpTimer, this.handoverTimer]) t.cancel();
     this.releaseHandoverWaiters();
     this.state = 'Stopped';
@@ -434,6 +460,8 @@ export class VrrpInstance {
   /** Clean stop: a master sends priority 0 and removes its VIPs. Idempotent. */
   stop(): void {
     if (this.state === 'Stopped') return;
+    this.dropLingeringVips();
+    this.handoverGraceTimer.cancel();
     const waiters = this.handover?.done ?? [];
     if (this.handover) {
       // A stop during a handover: priority 0 went out already; the VIPs go now.
@@ -516,6 +544,7 @@ export class VrrpInstance {
   private receiveDuringHandover(advert: AdvertEvent): void {
     this.countReceived(advert);
     if (advert.priority === 0 || advert.source === this.settings.primaryAddress) return;
+    if (this.handoverGraceTimer.running) return; // already heard; the VIPs go when the grace ends
     const h = this.handover!;
     if (h.reason === 'resign' && advert.priority < this.priority) {
       // The peer that answered is worse off than we are (its own check fails): the VIP is better here.
@@ -528,11 +557,12 @@ export class VrrpInstance {
       this.actions.sendGarp(this.settings.garp.masterRepeat);
       return;
     }
-    this.log('info', `new master ${advert.source} (priority ${advert.priority}) heard ${(this.clock.now() - h.startedAt).toFixed(1)} ms after our priority 0: removing VIPs`);
+    this.log('info', `new master ${advert.source} (priority ${advert.priority}) heard ${(this.clock.now() - h.startedAt).toFixed(1)} ms after our priority 0: removing VIPs (after ${NEW_MASTER_GRACE_MS} ms for its gratuitous ARP)`);
     this.masterAddress = advert.source;
     this.masterPriority = advert.priority;
     if (this.settings.version === 3) this.masterAdverIntervalMs = advert.advertIntervalMs;
-    this.finishHandover();
+    this.handoverTimer.cancel();
+    this.handoverGraceTimer.start(NEW_MASTER_GRACE_MS);
   }
 
   private onHandoverWindowClosed(): void {
@@ -551,8 +581,10 @@ export class VrrpInstance {
   }
 
   private finishHandover(): void {
-    const h = this.handover!;
+    const h = this.handover;
+    if (!h) return;
     this.handoverTimer.cancel();
+    this.handoverGraceTimer.cancel();
     this.handover = undefined;
     this.counters.release_master++;
     this.actions.removeVips();

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Lan } from '../helpers/lan.js';
+import { NEW_MASTER_GRACE_MS } from '../../../src/state/instance.js';
 
 const A = '198.51.100.51';
 const B = '198.51.100.52';
@@ -35,6 +36,10 @@ describe('planned stop with make before break', () => {
     expect(vipsUntilTakeover.every((held) => held)).toBe(true);
     expect(a.vipsHeld).toBe(true); // the backup's advert is still on the wire
     lan.clock.advance(1);
+    // Heard: the VIPs stay for the new master's gratuitous ARP to reach the clients, then go.
+    expect(a.logs.some((l) => l.includes(`new master ${B} (priority 90) heard`))).toBe(true);
+    expect(a.vipsHeld).toBe(true);
+    lan.clock.advance(NEW_MASTER_GRACE_MS);
     expect(a.vipsHeld).toBe(false);
     expect(a.state).toBe('Stopped');
     expect(a.effects.slice(-2)).toEqual(['advert 0', 'remove VIPs']);
@@ -164,5 +169,41 @@ describe('resign when outranked', () => {
     // B's gratuitous ARPs pointed the clients at B: A sends its own after taking the resignation back.
     const staying = Number(a.logs.find((l) => l.includes('staying MASTER'))!.split(' ')[0]);
     expect(a.garps.some(([t]) => t === staying)).toBe(true);
+  });
+
+});
+
+describe('preemption keeps the VIPs for the new master\'s gratuitous ARP', () => {
+  it('a preempted master removes its VIPs NEW_MASTER_GRACE_MS after the higher-priority advert, as a backup', () => {
+    const lan = new Lan();
+    const b = lan.add({ address: B, priority: 90 });
+    b.instance.start();
+    lan.clock.runUntil(5000);
+    expect(lan.masters()).toEqual([B]);
+    const a = lan.add({ address: A, priority: 100 });
+    a.instance.start();
+    while (a.state !== 'Master') lan.clock.advance(1);
+    const takeover = lan.clock.now();
+    lan.clock.advance(0); // the advert reaches B (no latency)
+    expect(b.state).toBe('Backup');
+    expect(b.vipsHeld).toBe(true);
+    lan.clock.advance(NEW_MASTER_GRACE_MS - 1);
+    expect(b.vipsHeld).toBe(true);
+    lan.clock.advance(1);
+    expect(b.vipsHeld).toBe(false);
+    expect(b.effects.filter((e) => e === 'remove VIPs')).toHaveLength(1);
+    expect(lan.clock.now()).toBe(takeover + NEW_MASTER_GRACE_MS);
+  });
+  it('a stop during the grace removes them at once', () => {
+    const lan = new Lan();
+    const b = lan.add({ address: B, priority: 90 });
+    b.instance.start();
+    lan.clock.runUntil(5000);
+    const a = lan.add({ address: A, priority: 100 });
+    a.instance.start();
+    while (b.state === 'Master') lan.clock.advance(1);
+    expect(b.vipsHeld).toBe(true);
+    b.instance.stop();
+    expect(b.vipsHeld).toBe(false);
   });
 });
