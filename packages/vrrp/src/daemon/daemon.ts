@@ -565,6 +565,13 @@ export class VrrpDaemon {
     const entry = this.processTrackers.get(name);
     if (!entry || this.stopped) return;
     if (entry.repairing) return; // the rescan after the repair decides
+    if (entry.tracker.status === 'down' && entry.tracker.satisfied(count)) {
+      // Back (restarted by hand or by a later check): the failed health checks confirm it now rather
+      // than at their next interval, so the priority (and the VIP, by preemption) returns sooner.
+      entry.tracker.update(count);
+      for (const t of this.repairScriptsFor(name)) if (t.status === 'down') void t.runNow();
+      return;
+    }
     const repairs = entry.tracker.status === 'up' && !entry.tracker.satisfied(count) ? this.repairScriptsFor(name) : [];
     if (repairs.length === 0) {
       entry.tracker.update(count);

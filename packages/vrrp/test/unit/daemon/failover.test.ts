@@ -35,6 +35,12 @@ class FakeProcesses implements ProcessMonitor {
     return this.running.get(name) ?? 0;
   }
 
+  /** A process is started and found by a scan. */
+  start(name: string): void {
+    this.running.set(name, this.count(name) + 1);
+    for (const w of this.watchers) if (w.match.process === name) w.onCount(this.count(name));
+  }
+
   /** A process exits: watchers hear it at once. */
   exit(name: string): void {
     this.running.set(name, Math.max(0, this.count(name) - 1));
@@ -162,6 +168,18 @@ describe('repair first, then resign', () => {
     expect(hb.hasVip(VIP)).toBe(true);
     expect(ha.hasVip(VIP)).toBe(false);
     expect(da.status().vrrp[0].data.state_name).toBe('BACKUP');
+    // nginx started by hand and found by a scan: the failed check runs at once, not at its next
+    // 2 s tick, and the priority is whole again right then.
+    nginxA.repairWorks = true;
+    const backAt = wire.clock.now() + 300; // between two of the check's ticks
+    await wire.clock.advanceAsync(300);
+    pa.start('nginx');
+    await wire.clock.advanceAsync(0);
+    expect(nginxA.runs.at(-1)).toBe(backAt);
+    expect(da.status().vrrp[0].data.effective_priority).toBe(100);
+    await wire.clock.advanceAsync(10_000);
+    expect(ha.hasVip(VIP)).toBe(true); // preempted back
+    expect(hb.hasVip(VIP)).toBe(false);
     await da.stop();
     await db.stop();
   });
