@@ -600,7 +600,8 @@ export class VrrpDaemon {
 
   status(): DaemonStatus {
     const trackers = new Map([...this.trackers].map(([name, e]) => [name, e.tracker]));
-    return daemonStatus(this.config.file, this.config.globals.routerId, this.runtimes.values(), this.groups, trackers);
+    const processes = new Map([...this.processTrackers].map(([name, e]) => [name, e.tracker]));
+    return daemonStatus(this.config.file, this.config.globals.routerId, this.runtimes.values(), this.groups, trackers, new Date(), processes);
   }
 
   /** SIGUSR1: a readable dump to `dumpPath`. */

@@ -142,6 +142,7 @@ describe('repair first, then resign', () => {
     expect(hb.hasVip(VIP)).toBe(false);
     expect(ha.sentPriorities.filter(([t]) => t >= exitAt).every(([, p]) => p === 100)).toBe(true);
     expect(da.status().vrrp[0].data.effective_priority).toBe(100);
+    expect(da.status().track_process).toEqual([{ name: 'nginx', status: 'up', running: 1 }]);
     await da.stop();
     await db.stop();
   });
