@@ -92,16 +92,20 @@ async function sampleHolders(maxMs: number, until: (h: number[]) => boolean = ()
 }
 
 /** vrrpd's configuration: the plain one both daemons accept, plus the vrrpd-only failover keywords. */
-function vrrpdConfig(priority: number, state: 'MASTER' | 'BACKUP', peerPriority: number): string {
+/** The protocol variant under test: the seed's (v2, 1 s) or fast VRRPv3 (0.1 s). */
+interface Variant { version: 2 | 3; advertInt: string }
+const V2: Variant = { version: 2, advertInt: '1' };
+
+function vrrpdConfig(priority: number, state: 'MASTER' | 'BACKUP', peerPriority: number, v: Variant = V2): string {
   const peer = lab.hosts[state === 'MASTER' ? 1 : 0].address;
-  const base = vrrpConfig({ ifname: lab.interface, vrid: VRID, priority, state, version: 2, advertInt: '1', vip: lab.vip, prefixLength: lab.prefix, check: { script: CHECK, interval: 2, weight: -20 } });
+  const base = vrrpConfig({ ifname: lab.interface, vrid: VRID, priority, state, version: v.version, advertInt: v.advertInt, vip: lab.vip, prefixLength: lab.prefix, check: { script: CHECK, interval: 2, weight: -20 } });
   return base
     .replace('vrrp_instance VI_1 {', `vrrp_track_process tracked {\n    process sleep ${TAG}\n    weight -20\n}\nvrrp_instance VI_1 {`)
     .replace('    track_script {', `    resign\n    peer_priority ${peer} ${peerPriority}\n    track_process {\n        tracked\n    }\n    track_script {`);
 }
 
-function keepalivedConfig(priority: number, state: 'MASTER' | 'BACKUP'): string {
-  return vrrpConfig({ ifname: lab.interface, vrid: VRID, priority, state, version: 2, advertInt: '1', vip: lab.vip, prefixLength: lab.prefix });
+function keepalivedConfig(priority: number, state: 'MASTER' | 'BACKUP', v: Variant = V2): string {
+  return vrrpConfig({ ifname: lab.interface, vrid: VRID, priority, state, version: v.version, advertInt: v.advertInt, vip: lab.vip, prefixLength: lab.prefix });
 }
 
 const started: Daemon[] = [];
@@ -116,40 +120,49 @@ afterEach(async (context) => {
   for (const h of lab.hosts) removeAddress(h.netns, lab.interface, `${lab.vip}/${lab.prefix}`);
 });
 
-describe('vrrpd master (host 0, priority 100, resign) and keepalived backup (host 1, priority 90)', () => {
-  async function settled(): Promise<{ ours: Daemon; theirs: Daemon }> {
+describe.each([V2, { version: 3, advertInt: '0.1' } as Variant])('vrrpd master (host 0, priority 100, resign) and keepalived backup (host 1, priority 90), VRRPv$version advert_int $advertInt', (variant) => {
+  /**
+   * vrrpd master first, then keepalived joins as backup (at 0.1 s keepalived's first down timer would
+   * otherwise run out before Node has started). Log offsets taken after both settled: assertions look
+   * only at what happened after the fault.
+   */
+  async function settled(): Promise<{ ours: Daemon; theirs: Daemon; offset: number; theirOffset: number }> {
     startTracked();
     await waitUntil(() => trackedPids().length === 1, 5000, () => 'the tracked sleep did not start');
-    const theirs = Daemon.start('keepalived', lab.hosts[1].netns, keepalivedConfig(90, 'BACKUP'), { tag: 'ka-backup' });
-    const ours = Daemon.start('vrrpd', lab.hosts[0].netns, vrrpdConfig(100, 'MASTER', 90), { tag: 'vrrpd-master' });
-    started.push(theirs, ours);
-    await soleHolder(0, 15_000, 'initial election');
-    return { ours, theirs };
+    const ours = Daemon.start('vrrpd', lab.hosts[0].netns, vrrpdConfig(100, 'MASTER', 90, variant), { tag: 'vrrpd-master' });
+    started.push(ours);
+    await ours.waitForLog(/Entering MASTER STATE/, 15_000);
+    await soleHolder(0, 5000, 'vrrpd alone');
+    const theirs = Daemon.start('keepalived', lab.hosts[1].netns, keepalivedConfig(90, 'BACKUP', variant), { tag: 'ka-backup' });
+    started.push(theirs);
+    await theirs.waitForLog(/Entering BACKUP STATE \(init\)/, 10_000);
+    // A few of vrrpd's adverts heard by keepalived: the pair is settled with vrrpd as master.
+    const calm = await sampleHolders(variant.version === 3 ? 1000 : 3000);
+    expect(calm.filter((h) => h.length !== 1 || h[0] !== 0)).toEqual([]);
+    return { ours, theirs, offset: ours.log.length, theirOffset: theirs.log.length };
   }
 
   it('the tracked process dies and the health check starts it again: the VIP never moves', async () => {
-    const { ours, theirs } = await settled();
-    const offset = ours.log.length;
+    const { ours, theirs, offset, theirOffset } = await settled();
     killTracked();
     await ours.waitForLog(/Track process tracked: repaired/, 10_000, offset);
     const samples = await sampleHolders(3000);
     expect(samples.filter((h) => h.length !== 1 || h[0] !== 0)).toEqual([]);
-    expect(theirs.lines(/priority 0|Entering MASTER STATE/)).toEqual([]);
+    expect(theirs.lines(/priority 0|Entering MASTER STATE/, theirOffset)).toEqual([]);
     expect(ours.lines(/resigning|sent 0 priority/, offset)).toEqual([]);
   });
 
   it('the tracked process cannot come back: vrrpd resigns with priority 0, keepalived takes over, nothing flaps', async () => {
-    const { ours, theirs } = await settled();
-    const offset = ours.log.length;
+    const { ours, theirs, offset, theirOffset } = await settled();
     writeFileSync(NO_REPAIR, '');
     killTracked();
     await ours.waitForLog(/below a peer's 90: resigning: sent 0 priority/, 10_000, offset);
-    await theirs.waitForLog(/Backup received priority 0 advertisement/, 5000);
+    await theirs.waitForLog(/Backup received priority 0 advertisement/, 5000, theirOffset);
     await soleHolder(1, 5000, 'after the resign');
     // The old master removed its VIP on hearing keepalived's advert, not before.
     await ours.waitForLog(new RegExp(`new master ${lab.hosts[1].address.replace(/\./g, '\\.')} \\(priority 90\\) heard`), 5000, offset);
     // Priority 0 came before keepalived's takeover in keepalived's own log.
-    const ka = theirs.log;
+    const ka = theirs.log.slice(theirOffset);
     expect(ka.indexOf('Backup received priority 0 advertisement')).toBeLessThan(ka.lastIndexOf('Entering MASTER STATE'));
     const samples = await sampleHolders(5000);
     expect(samples.filter((h) => h.length !== 1 || h[0] !== 1)).toEqual([]);
@@ -161,15 +174,14 @@ describe('vrrpd master (host 0, priority 100, resign) and keepalived backup (hos
   });
 
   it('planned stop: the VIP stays on vrrpd until keepalived\'s advert is heard, and is never on no host', async () => {
-    const { ours, theirs } = await settled();
-    const offset = ours.log.length;
+    const { ours, theirs, offset, theirOffset } = await settled();
     ours.signal('SIGTERM');
     const samples = await sampleHolders(8000, (h) => h.length === 1 && h[0] === 1);
     expect(samples.at(-1)).toEqual([1]);
     expect(samples.filter((h) => h.length === 0)).toEqual([]);
     await ours.waitForLog(new RegExp(`new master ${lab.hosts[1].address.replace(/\./g, '\\.')} \\(priority 90\\) heard .* removing VIPs`), 5000, offset);
     expect(ours.lines(/no new master heard/, offset)).toEqual([]);
-    await theirs.waitForLog(/Backup received priority 0 advertisement/, 1000);
+    await theirs.waitForLog(/Backup received priority 0 advertisement/, 1000, theirOffset);
     await ours.exited;
   });
 });
