@@ -4,18 +4,19 @@ import type { Token } from './lexer.js';
 import { ValueReader } from './values.js';
 import { splitCommandLine } from './command-line.js';
 import { isIpv4 } from '../protocol/address.js';
+import { finishFailover, pendingFailover, readInstanceFailoverKeyword, readTrackProcess, type PendingFailover } from './failover-keywords.js';
 import {
   DEFAULT_GARP, type GarpConfig, type GlobalDefs, type InstanceConfig, type NotifyConfig, type SyncGroupConfig,
-  type TrackInterfaceRef, type TrackScriptRef, type VipConfig, type VrrpConfig, type VrrpScriptConfig, type VrrpVersion,
+  type TrackInterfaceRef, type TrackProcessConfig, type TrackScriptRef, type VipConfig, type VrrpConfig, type VrrpScriptConfig, type VrrpVersion,
 } from './model.js';
 
 /** keepalived limits track weights to ±253 so a weight can never make priority 0 or 255 on its own. */
 export const MAX_WEIGHT = 253;
 
 /** keepalived keywords vrrpd knows but does not implement: a warning says they are ignored. */
-const IGNORED_TOP = new Set(['virtual_server', 'virtual_server_group', 'static_ipaddress', 'static_routes', 'static_rules', 'linkbeat_interfaces', 'vrrp_track_file', 'track_file', 'vrrp_track_process', 'track_process', 'bfd_instance', 'garp_group']);
+const IGNORED_TOP = new Set(['virtual_server', 'virtual_server_group', 'static_ipaddress', 'static_routes', 'static_rules', 'linkbeat_interfaces', 'vrrp_track_file', 'track_file', 'bfd_instance', 'garp_group']);
 const IGNORED_GLOBAL = new Set(['notification_email', 'notification_email_from', 'smtp_server', 'smtp_connect_timeout', 'smtp_helo_name', 'smtp_alert', 'smtp_alert_vrrp', 'vrrp_skip_check_adv_addr', 'vrrp_strict', 'vrrp_iptables', 'vrrp_ipsets', 'lvs_id', 'lvs_sync_daemon', 'vrrp_mcast_group4', 'vrrp_mcast_group6', 'vrrp_priority', 'checker_priority', 'max_auto_priority', 'dynamic_interfaces', 'vrrp_no_swap', 'checker_no_swap', 'script_security', 'vrrp_check_unicast_src', 'vrrp_lower_prio_no_advert', 'vrrp_higher_prio_send_advert', 'vrrp_gna_interval', 'vrrp_min_garp', 'enable_traps', 'vrrp_notify_fifo', 'notify_fifo', 'vrrp_startup_delay', 'vrrp_rx_bufs_policy', 'vrrp_rx_bufs_multiplier', 'nftables', 'nftables_priority', 'vrrp_netlink_cmd_rcv_bufs', 'vrrp_netlink_monitor_rcv_bufs', 'process_names', 'vrrp_process_name', 'default_interface']);
-const IGNORED_INSTANCE = new Set(['smtp_alert', 'virtual_routes', 'virtual_rules', 'virtual_ipaddress_excluded', 'use_vmac', 'vmac_xmit_base', 'native_ipv6', 'lvs_sync_daemon_interface', 'debug', 'strict_mode', 'accept', 'no_accept', 'skip_check_adv_addr', 'check_unicast_src', 'garp_extra_if', 'track_file', 'track_process', 'track_bfd', 'lower_prio_no_advert', 'higher_prio_send_advert', 'kernel_rx_buf_size', 'unicast_ttl', 'unicast_fault_no_peer', 'old_unicast_checksum', 'mcast_dst_ip', 'notify_deleted', 'down_timer_adverts', 'promote_secondaries', 'linkbeat_use_polling']);
+const IGNORED_INSTANCE = new Set(['smtp_alert', 'virtual_routes', 'virtual_rules', 'virtual_ipaddress_excluded', 'use_vmac', 'vmac_xmit_base', 'native_ipv6', 'lvs_sync_daemon_interface', 'debug', 'strict_mode', 'accept', 'no_accept', 'skip_check_adv_addr', 'check_unicast_src', 'garp_extra_if', 'track_file', 'track_bfd', 'lower_prio_no_advert', 'higher_prio_send_advert', 'kernel_rx_buf_size', 'unicast_ttl', 'unicast_fault_no_peer', 'old_unicast_checksum', 'mcast_dst_ip', 'notify_deleted', 'down_timer_adverts', 'promote_secondaries', 'linkbeat_use_polling']);
 
 interface PendingInstance {
   at: SourceLocation;
@@ -39,6 +40,8 @@ interface PendingInstance {
   unicastPeers: string[];
   notify: NotifyConfig;
   garp: Partial<GarpConfig>;
+  /** track_process, resign, peer_priority (failover-keywords.ts). */
+  failover: PendingFailover;
 }
 
 /** Turns parsed statements into a validated configuration, with keepalived's defaults and corrections. */
@@ -48,20 +51,24 @@ export function buildConfig(file: string, statements: Statement[], sink: Diagnos
   const scripts: VrrpScriptConfig[] = [];
   const pending: PendingInstance[] = [];
   const syncGroups: SyncGroupConfig[] = [];
+  const trackProcesses: TrackProcessConfig[] = [];
 
   for (const s of statements) {
     switch (s.keyword.value) {
       case 'global_defs': readGlobals(s, read, sink, globals); break;
       case 'vrrp_script': { const script = readScript(s, read, sink); if (script) addUnique(scripts, script, 'vrrp_script', sink); break; }
       case 'vrrp_instance': { const inst = readInstance(s, read, sink); if (inst) addUnique(pending, inst, 'vrrp_instance', sink); break; }
+      case 'vrrp_track_process': { const t = readTrackProcess(s, read, sink); if (t) addUnique(trackProcesses, t, 'vrrp_track_process', sink); break; }
       case 'vrrp_sync_group': { const g = readSyncGroup(s, read, sink); if (g) addUnique(syncGroups, g, 'vrrp_sync_group', sink); break; }
       default: unknown(s, sink, IGNORED_TOP, 'top level');
     }
   }
-  const instances = pending.map((p) => finishInstance(p, globals, scripts, sink)).filter((i): i is InstanceConfig => i !== undefined);
+  const instances = pending
+    .map((p) => { const i = finishInstance(p, globals, scripts, sink); return i && { ...i, ...finishFailover(`(${p.name})`, p.at, p.failover, trackProcesses, sink) }; })
+    .filter((i): i is InstanceConfig => i !== undefined);
   checkSyncGroups(syncGroups, instances, sink);
   checkDuplicateVrids(instances, sink);
-  return { file, globals, scripts, instances, syncGroups };
+  return { file, globals, scripts, instances, syncGroups, trackProcesses };
 }
 
 function unknown(s: Statement, sink: DiagnosticSink, ignored: Set<string>, where: string): void {
@@ -215,10 +222,11 @@ function readVip(v: Statement, iface: string | undefined, sink: DiagnosticSink):
 function readInstance(s: Statement, read: ValueReader, sink: DiagnosticSink): PendingInstance | undefined {
   const name = blockName(s, sink, 'vrrp_instance');
   if (!name) return undefined;
-  const p: PendingInstance = { at: loc(s.keyword), name, trackScripts: [], trackInterfaces: [], dontTrackPrimary: false, vips: [], vipInterfaceless: [], unicastPeers: [], notify: {}, garp: {} };
+  const p: PendingInstance = { at: loc(s.keyword), name, trackScripts: [], trackInterfaces: [], dontTrackPrimary: false, vips: [], vipInterfaceless: [], unicastPeers: [], notify: {}, garp: {}, failover: pendingFailover() };
   for (const k of s.block!) {
     if (readNotifyKeyword(k, read, p.notify)) continue;
     if (readGarpKeyword(k, read, p.garp, '')) continue;
+    if (readInstanceFailoverKeyword(k, read, sink, p.failover)) continue;
     switch (k.keyword.value) {
       case 'state': {
         const t = read.one(k);

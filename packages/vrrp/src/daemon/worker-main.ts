@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const declareVips = (config: VrrpConfig) => record?.declare(config.instances.flatMap((i) => i.vips.map(toVirtualAddress)));
   declareVips(loaded.config);
   const deps = record ? { ...system, addresses: record } : system;
-  const daemon = new VrrpDaemon({ deps, log, statusPath: options.statusPath, dumpPath: options.dumpPath, statusRefreshMs: 10_000 });
+  const daemon = new VrrpDaemon({ deps, log, statusPath: options.statusPath, dumpPath: options.dumpPath, statusRefreshMs: 10_000, handoverOnStop: true });
   // Protocol timers are unref'd; this keeps the worker alive until it is told to stop.
   const keepAlive = setInterval(() => {}, 1 << 30);
   let stopping = false;
