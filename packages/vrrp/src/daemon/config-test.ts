@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { checkCluster, formatDiagnostic, loadConfig, type ConfigSource, type Diagnostic, type NodeConfig } from '../config/index.js';
+import { checkCluster, formatDiagnostic, loadConfig, type ConfigSource, type Diagnostic, type LoadOptions, type NodeConfig } from '../config/index.js';
 import { fileSystemSource } from '../config/tree.js';
 
 export interface ConfigTestReport {
@@ -13,7 +13,7 @@ export interface ConfigTestReport {
  * `vrrpd -t [more files]`: parse and validate each file; with several, also check them against each
  * other as the nodes of one cluster (named by router_id, else by file name).
  */
-export function configTest(files: readonly string[], source: ConfigSource = fileSystemSource): ConfigTestReport {
+export function configTest(files: readonly string[], source: ConfigSource = fileSystemSource, options: LoadOptions = {}): ConfigTestReport {
   const lines: string[] = [];
   let errors = 0;
   let warnings = 0;
@@ -26,7 +26,7 @@ export function configTest(files: readonly string[], source: ConfigSource = file
   };
   const nodes: NodeConfig[] = [];
   for (const file of files) {
-    const r = loadConfig(file, source);
+    const r = loadConfig(file, source, options);
     count(r.diagnostics);
     const e = r.diagnostics.filter((d) => d.severity === 'error').length;
     const w = r.diagnostics.length - e;

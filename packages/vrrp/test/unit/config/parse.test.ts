@@ -97,14 +97,16 @@ vrrp_instance VI_1 {
   });
   it('golden syntax errors with file:line:col', () => {
     expect(parse('vrrp_instance VI_1 {\n  interface "eth1\n').messages).toEqual([
-      '/etc/keepalived/keepalived.conf:2:13: error: unterminated quoted string',
+      '/etc/keepalived/keepalived.conf:2:13: error: unterminated quoted string: "eth1',
       "/etc/keepalived/keepalived.conf:1:20: error: block opened here is never closed (missing '}')",
+      '/etc/keepalived/keepalived.conf:2:3: error: interface needs a value',
+      "/etc/keepalived/keepalived.conf:1:1: error: (VI_1) no 'interface' given",
       "/etc/keepalived/keepalived.conf:1:1: error: (VI_1) no 'virtual_router_id' given",
       '/etc/keepalived/keepalived.conf:1:1: warning: (VI_1) no virtual_ipaddress: the instance elects a master but moves no address',
     ]);
     expect(parse('}\n').messages).toEqual(["/etc/keepalived/keepalived.conf:1:1: error: unexpected '}' with no open block"]);
     expect(parse('include missing/*.conf\n').messages).toEqual(['/etc/keepalived/keepalived.conf:1:9: warning: include missing/*.conf: no file matches (looked in /etc/keepalived/missing)']);
-    expect(parse('include self.conf\n', { '/etc/keepalived/self.conf': 'include self.conf\n' }).messages[0]).toBe('/etc/keepalived/self.conf:1:1: error: include nesting deeper than 8 (an include loop?): self.conf');
+    expect(parse('include self.conf\n', { '/etc/keepalived/self.conf': 'include self.conf\n' }).messages[0]).toBe('/etc/keepalived/self.conf:1:9: error: include self.conf: /etc/keepalived/self.conf is already being read (include loop: /etc/keepalived/self.conf -> /etc/keepalived/self.conf); not read again');
   });
 });
 
