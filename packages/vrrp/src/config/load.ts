@@ -34,5 +34,6 @@ export function loadConfig(path: string, source: ConfigSource = fileSystemSource
 export function parseConfigText(text: string, file: string, source: ConfigSource = fileSystemSource, sink = new DiagnosticSink(), options: LoadOptions = {}): LoadResult {
   const statements = readStatements(file, source, sink, options, text);
   const config = buildConfig(file, statements, sink);
+  sink.finish();
   return { config, diagnostics: sink.items, ok: !hasErrors(sink.items) };
 }

@@ -66,6 +66,12 @@ describe('bounds', () => {
     const r = parse(`! ${'x'.repeat(2000)}\n`, { limits: { maxFileBytes: 1000 } });
     expect(r.messages.slice(0, 1)).toEqual([`${FILE}:1:1: error: ${FILE} is 2003 bytes, more than the 1000 a configuration file may have; not read`]);
   });
+  it('past 1000 diagnostics the rest are counted in one closing diagnostic, an error if any was', () => {
+    const r = parse(`${instance()}${'bogus\n'.repeat(1500)}vrrp_script\n`);
+    expect(r.diagnostics).toHaveLength(1001);
+    expect(r.messages[1000]).toBe(`${FILE}:1008:1: error: 501 more diagnostics not shown (1 errors, 500 warnings), the first of them here`);
+    expect(r.ok).toBe(false);
+  });
   it('too many words are refused', () => {
     const r = parse(`${'a b c d\n'.repeat(100)}`, { limits: { maxTokens: 50 } });
     expect(r.messages[0]).toMatch(/more than 50 words; the rest is not read/);
@@ -108,7 +114,7 @@ describe('includes on the real file system', () => {
     writeFileSync(join(d, 'main.cfg'), 'include *.conf\n');
     const r = loadConfig(join(d, 'main.cfg'));
     expect(r.ok).toBe(false);
-    expect(r.diagnostics.filter((x) => x.severity === 'error').every((x) => /include loop|more than 1000 files|no vrrp_instance/.test(x.message))).toBe(true);
+    expect(r.diagnostics.filter((x) => x.severity === 'error').every((x) => /include loop|more than 1000 files|no vrrp_instance|more diagnostics not shown/.test(x.message))).toBe(true);
   });
   it('an executable file is skipped with a warning, as keepalived does', () => {
     const d = tempDir();
