@@ -140,10 +140,12 @@ function readGlobals(s: Statement, read: ValueReader, sink: DiagnosticSink, glob
       case 'vrrp_version': { const v = read.integer(g, 2, 3); if (v) globals.vrrpVersion = v as VrrpVersion; break; }
       case 'vrrp_garp_interval': globals.garp.intervalMs = readGarpInterval(g, read, sink) ?? globals.garp.intervalMs; break;
       case 'vrrp_min_garp': {
-        // keepalived: one gratuitous ARP per burst and no refresh, unless already set to something else.
+        // keepalived: one gratuitous ARP, no second burst and no refresh, unless already set to something else.
         if (read.optionalBoolean(g) === false) break;
         if (globals.garp.masterRepeat === DEFAULT_GARP.masterRepeat) globals.garp.masterRepeat = 1;
         if (globals.garp.masterRefreshMs === DEFAULT_GARP.masterRefreshMs) globals.garp.masterRefreshMs = 0;
+        if (globals.garp.masterRefreshRepeat === DEFAULT_GARP.masterRefreshRepeat) globals.garp.masterRefreshRepeat = 0;
+        if (globals.garp.masterDelayMs === DEFAULT_GARP.masterDelayMs) globals.garp.masterDelayMs = 0;
         break;
       }
       case 'enable_script_security': globals.enableScriptSecurity = read.flag(g); break;
@@ -443,13 +445,19 @@ function finishInstance(p: PendingInstance, globals: GlobalDefs, scripts: VrrpSc
   if (p.vipInterfaceless.length === 0) sink.warning(p.at, `${where} no virtual_ipaddress: the instance elects a master but moves no address`);
   if (!ok) return undefined;
   const iface = p.interface!;
+  // The instance's own interface is always watched (down means FAULT); keepalived drops a track entry for it.
+  const trackInterfaces = p.trackInterfaces.filter((t) => {
+    if (t.name !== iface) return true;
+    sink.warning(t.at, `${where} track_interface ${t.name} is the instance's own interface, which is always tracked (down means FAULT); this entry is ignored, as keepalived does`);
+    return false;
+  });
   const vips: VipConfig[] = p.vipInterfaceless.map((v) => ({ ...v, interface: v.interface ?? iface }));
   const garp: GarpConfig = { ...globals.garp, ...p.garp };
   if (p.garp.masterDelayMs !== undefined && p.garp.lowerPrioDelayMs === undefined) garp.lowerPrioDelayMs = garp.masterDelayMs;
   if (p.garp.masterRepeat !== undefined && p.garp.lowerPrioRepeat === undefined) garp.lowerPrioRepeat = garp.masterRepeat;
   return {
     name: p.name, at: p.at, initialState: p.state?.value, interface: iface, vrid: p.vrid!, priority, advertIntervalMs, version,
-    nopreempt, preemptDelayMs, auth, trackScripts, trackInterfaces: p.trackInterfaces, dontTrackPrimary: p.dontTrackPrimary,
+    nopreempt, preemptDelayMs, auth, trackScripts, trackInterfaces, dontTrackPrimary: p.dontTrackPrimary,
     vips, mcastSrcIp: p.mcastSrcIp, unicastSrcIp: p.unicastSrcIp, unicastPeers: p.unicastPeers, notify: p.notify, garp,
   };
 }

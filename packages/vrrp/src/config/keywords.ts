@@ -26,7 +26,7 @@ const BUFFERS = 'sizes its netlink/receive socket buffers';
 export const GLOBAL_KEYWORDS: KeywordTable = {
   where: 'global_defs',
   effects: {
-    vrrp_strict: 'runs in strict RFC mode: refuses unicast peers and authentication, forbids more than 20 VIPs and a priority-255 owner without accept, and with vrrp_iptables blocks traffic to the VIPs',
+    vrrp_strict: 'runs in strict RFC mode: refuses unicast peers and authentication, forbids more than 20 VIPs and a priority-255 owner without accept, sends no gratuitous ARP after a lower-priority advert, and with vrrp_iptables blocks traffic to the VIPs',
     vrrp_iptables: FIREWALL, vrrp_ipsets: FIREWALL, nftables: FIREWALL, nftables_priority: FIREWALL, nftables_ifindex: FIREWALL, nftables_counters: FIREWALL,
     vrrp_skip_check_adv_addr: "skips checking an advert's address list when it comes from the current master",
     vrrp_check_unicast_src: 'drops unicast adverts whose source is not listed in unicast_peer',

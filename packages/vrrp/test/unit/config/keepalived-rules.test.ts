@@ -84,7 +84,7 @@ describe("keepalived's value checks", () => {
     ['duplicate track_script', instance('  track_script {\n    chk weight -20\n    chk weight -20\n  }'), `${FILE}:10:5: warning: track_script chk is already tracked (line 9); this entry is ignored, as keepalived does`],
     ['unquoted notify script with a user', instance('  notify_master /etc/keepalived/up.sh nobody'), `${FILE}:8:39: warning: notify_master: 'nobody' after the script is the user the script runs as (keepalived's rule); to pass arguments, quote the script with them`],
     ['unbalanced quote in a script', instance('  notify_master "/etc/keepalived/up.sh a'), `${FILE}:8:17: error: unterminated quoted string: "/etc/keepalived/up.sh a`],
-    ['vrrp_strict is named, with what keepalived would have done', instance('', 'global_defs {\n  vrrp_strict\n}'), `${FILE}:2:3: warning: 'vrrp_strict' is not implemented by vrrpd and ignored; keepalived runs in strict RFC mode: refuses unicast peers and authentication, forbids more than 20 VIPs and a priority-255 owner without accept, and with vrrp_iptables blocks traffic to the VIPs`],
+    ['vrrp_strict is named, with what keepalived would have done', instance('', 'global_defs {\n  vrrp_strict\n}'), `${FILE}:2:3: warning: 'vrrp_strict' is not implemented by vrrpd and ignored; keepalived runs in strict RFC mode: refuses unicast peers and authentication, forbids more than 20 VIPs and a priority-255 owner without accept, sends no gratuitous ARP after a lower-priority advert, and with vrrp_iptables blocks traffic to the VIPs`],
   ])('%s', (_name, text, message) => {
     expect(parse(text).messages).toContain(message);
   });
@@ -93,7 +93,7 @@ describe("keepalived's value checks", () => {
     expect(r.config!.instances[0].trackScripts).toEqual([expect.objectContaining({ name: 'chk', weight: -20 })]);
   });
   it('vrrp_min_garp: one GARP per burst unless set otherwise', () => {
-    expect(parse(instance('', 'global_defs {\n  vrrp_min_garp\n}')).config!.instances[0].garp).toMatchObject({ masterRepeat: 1, lowerPrioRepeat: 1 });
+    expect(parse(instance('', 'global_defs {\n  vrrp_min_garp\n}')).config!.instances[0].garp).toMatchObject({ masterRepeat: 1, lowerPrioRepeat: 1, masterDelayMs: 0, lowerPrioDelayMs: 0, masterRefreshMs: 0 });
     expect(parse(instance('', 'global_defs {\n  vrrp_garp_master_repeat 3\n  vrrp_min_garp\n}')).config!.instances[0].garp).toMatchObject({ masterRepeat: 3 });
   });
 });
