@@ -237,7 +237,14 @@ function readScript(s: Statement, read: ValueReader, sink: DiagnosticSink): Vrrp
     return undefined;
   }
   const argv = splitCommandLine(command);
+  warnIfNeedsShell(argv, s.keyword, `vrrp_script ${name}`, sink);
   return { name, at: loc(s.keyword), command, argv, intervalMs, timeoutMs: timeoutMs ?? intervalMs, weight, rise, fall, user, initFail };
+}
+
+/** keepalived (and vrrpd) run scripts without a shell: redirections, pipes and `;` are passed as words. */
+function warnIfNeedsShell(argv: string[], at: SourceLocation, what: string, sink: DiagnosticSink): void {
+  const shellWord = argv.find((w) => /^(\||\|\||&&|;|&)$/.test(w) || /^[<>]/.test(w));
+  if (shellWord !== undefined) sink.warning(at, `${what}: '${shellWord}' needs a shell, but keepalived and vrrpd run scripts without one; wrap the command in /bin/sh -c '...'`);
 }
 
 /**
@@ -251,6 +258,7 @@ function readNotifyKeyword(k: Statement, read: ValueReader, notify: NotifyConfig
   if (!script) { read.commandLine(k); return true; }
   if (notify[key]) { sink.error(k.keyword, `${k.keyword.value} script already given; keepalived ignores this one`); return true; }
   notify[key] = script.quoted ? splitCommandLine(script.value) : [script.value];
+  warnIfNeedsShell(notify[key]!, script, k.keyword.value, sink);
   if (user) {
     notify.users = { ...notify.users, [key]: group ? `${user.value} ${group.value}` : user.value };
     if (!script.quoted) sink.warning(user, `${k.keyword.value}: '${user.value}'${group ? ` '${group.value}'` : ''} after the script ${group ? 'are' : 'is'} the user${group ? ' and group' : ''} the script runs as (keepalived's rule); to pass arguments, quote the script with them`);
@@ -453,8 +461,8 @@ function finishInstance(p: PendingInstance, globals: GlobalDefs, scripts: VrrpSc
   });
   const vips: VipConfig[] = p.vipInterfaceless.map((v) => ({ ...v, interface: v.interface ?? iface }));
   const garp: GarpConfig = { ...globals.garp, ...p.garp };
-  if (p.garp.masterDelayMs !== undefined && p.garp.lowerPrioDelayMs === undefined) garp.lowerPrioDelayMs = garp.masterDelayMs;
-  if (p.garp.masterRepeat !== undefined && p.garp.lowerPrioRepeat === undefined) garp.lowerPrioRepeat = garp.masterRepeat;
+  // An instance's lower-priority GARP settings default to the global ones, not to its own master ones
+  // (keepalived's rule, seen in its -d dump).
   return {
     name: p.name, at: p.at, initialState: p.state?.value, interface: iface, vrid: p.vrid!, priority, advertIntervalMs, version,
     nopreempt, preemptDelayMs, auth, trackScripts, trackInterfaces, dontTrackPrimary: p.dontTrackPrimary,

@@ -22,7 +22,7 @@ export const READ_LIMITS = {
   /** `{ ... }` nesting. keepalived's deepest real block is 4 levels. */
   maxBlockDepth: 64,
   /** Lines produced by ~SEQ/~LST and multiline definitions, for the whole configuration. */
-  maxGeneratedLines: 200_000,
+  maxGeneratedLines: 50_000,
   /** Length of one line after definitions are substituted. */
   maxLineLength: 64 * 1024,
   /** Substitutions in one line (a definition that refers to itself would otherwise never end). */

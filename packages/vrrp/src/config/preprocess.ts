@@ -197,7 +197,7 @@ export class Preprocessor {
     if (hex && (start < 0 || end < 0)) { this.reports.error(at, `~SEQx is only valid for positive numbers '${text}'`); return; }
     const count = Math.floor((end - start) / step) + 1;
     if (count > this.limits.maxGeneratedLines - this.generated) {
-      this.reports.error(at, `~SEQ would produce ${count} lines, more than the ${this.limits.maxGeneratedLines} a configuration may generate; not expanded`);
+      this.reports.error(at, `~SEQ would produce ${count} lines, more than the ${this.limits.maxGeneratedLines - this.generated} left of the ${this.limits.maxGeneratedLines} lines a configuration may generate; not expanded`);
       return;
     }
     for (let v = start; step > 0 ? v <= end : v >= end; v += step) {

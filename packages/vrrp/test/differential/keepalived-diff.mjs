@@ -10,7 +10,7 @@
  * Needs root. Plain JavaScript, shared by the integration test and scripts/keepalived-corpus.mjs.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -164,12 +164,25 @@ function uidgidOf(userSpec) {
   return gid ? `${uid.stdout.trim()}:${gid.trim()}` : undefined;
 }
 
-/** keepalived resolves a script's path (realpath) before it dumps it. */
+/** The program as exec finds it (PATH for a bare name), or undefined when there is none. */
+function findProgram(name) {
+  const candidates = name.includes('/') ? [name] : (process.env.PATH ?? '/usr/bin:/bin').split(':').map((d) => join(d, name));
+  return candidates.find((c) => { try { accessSync(c, constants.X_OK); return true; } catch { return false; } });
+}
+
+/** keepalived looks a script up in PATH and resolves it (realpath) before it dumps it. */
 function resolved(argv) {
   if (!argv || argv.length === 0) return argv;
   const [first, ...rest] = argv;
-  try { return [first.startsWith('/') && existsSync(first) ? realpathSync(first) : first, ...rest]; } catch { return argv; }
+  const found = findProgram(first);
+  try { return [found ? realpathSync(found) : first, ...rest]; } catch { return argv; }
 }
+
+/**
+ * keepalived disables a script whose program is missing on the host (a vrrp_script with its tracking, a
+ * notify script); `vrrpd -t` warns about each one. For the comparison, vrrpd's model leaves them out too.
+ */
+const runnable = (argv) => Boolean(argv && argv[0] && findProgram(argv[0]));
 
 const NOTIFY_NAMES = { master: 'master', backup: 'backup', fault: 'fault', stop: 'stop', generic: 'generic', masterRxLowerPri: 'master rx lower pri' };
 
@@ -179,7 +192,7 @@ export function vrrpdModel(config) {
   const notifyOf = (n) => {
     const out = {};
     for (const [key, label] of Object.entries(NOTIFY_NAMES)) {
-      if (n[key]) out[label] = { argv: resolved(n[key]), uidgid: uidgidOf(n.users?.[key] ?? defaultUser) };
+      if (n[key] && runnable(n[key])) out[label] = { argv: resolved(n[key]), uidgid: uidgidOf(n.users?.[key] ?? defaultUser) };
     }
     return out;
   };
@@ -192,7 +205,7 @@ export function vrrpdModel(config) {
       'garp refresh repeat': i.garp.masterRefreshRepeat, 'garp lower priority delay': Math.floor(i.garp.lowerPrioDelayMs / 1000), 'garp lower priority repeat': i.garp.lowerPrioRepeat,
       vips: i.vips.map((v) => `${v.address}${v.prefixLength === 32 ? '' : `/${v.prefixLength}`}${v.broadcast ? ` brd ${v.broadcast}` : ''} dev ${v.interface}${v.label ? ` label ${v.label}` : ''}`).sort(),
       unicastPeers: [...i.unicastPeers].sort(),
-      trackScripts: i.trackScripts.map((t) => `${t.name} weight ${t.weight ?? config.scripts.find((s) => s.name === t.name)?.weight ?? 0}`).sort(),
+      trackScripts: i.trackScripts.filter((t) => runnable(config.scripts.find((s) => s.name === t.name)?.argv)).map((t) => `${t.name} weight ${t.weight ?? config.scripts.find((s) => s.name === t.name)?.weight ?? 0}`).sort(),
       trackInterfaces: i.trackInterfaces.map((t) => `${t.name} weight ${t.weight}`).sort(),
       notify: notifyOf(i.notify),
     };
@@ -202,7 +215,7 @@ export function vrrpdModel(config) {
     return inst;
   }).sort((a, b) => a.name.localeCompare(b.name));
   const used = new Set(config.instances.flatMap((i) => i.trackScripts.map((t) => t.name)));
-  const scripts = config.scripts.filter((s) => used.has(s.name)).map((s) => ({
+  const scripts = config.scripts.filter((s) => used.has(s.name) && runnable(s.argv)).map((s) => ({
     name: s.name, argv: resolved(s.argv), intervalS: s.intervalMs / 1000, timeoutS: s.timeoutMs / 1000, weight: String(s.weight), rise: s.rise, fall: s.fall,
     uidgid: uidgidOf(s.user ?? defaultUser),
   })).sort((a, b) => a.name.localeCompare(b.name));

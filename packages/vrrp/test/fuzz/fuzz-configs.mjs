@@ -97,7 +97,7 @@ export function makeMutant(seed, index, corpus = loadSeeds()) {
 }
 
 /**
- * Runs `mutants` mutants. Options: seed (default 1), timeoutMs (default 10 s), memoryMb (default 512),
+ * Runs `mutants` mutants. Options: seed (default 1), timeoutMs (CPU time per read, default 10 s), memoryMb (default 512),
  * onProgress(done). Resolves with the counts and every finding (its index, to replay with makeMutant).
  */
 export async function runFuzz({ mutants, seed = 1, timeoutMs = 10_000, memoryMb = 512, onProgress } = {}) {
@@ -118,11 +118,23 @@ export async function runFuzz({ mutants, seed = 1, timeoutMs = 10_000, memoryMb 
     child.stderrText = '';
     child.stderr.on('data', (d) => { child.stderrText = (child.stderrText + d.toString()).slice(-4000); });
   };
+  // The time limit is CPU time of the child (like `ulimit -t`), so a loaded machine does not turn a
+  // slow read into a "hang"; wall time is capped too, at six times the limit, for a child that sleeps.
+  const cpuMs = (pid) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in 100 Hz ticks
+    } catch { return 0; }
+  };
   const readOne = (dir) => new Promise((resolve) => {
     const current = child;
-    const timer = setTimeout(() => { current.kill('SIGKILL'); resolve({ kind: 'hang' }); }, timeoutMs);
-    const onMessage = (m) => { clearTimeout(timer); current.off('exit', onExit); resolve(m); };
-    const onExit = (code, signal) => { clearTimeout(timer); current.off('message', onMessage); resolve({ kind: 'crash', detail: `child exited (${signal ?? code}): ${current.stderrText.trim().split('\n').slice(-3).join(' | ')}` }); };
+    const startCpu = cpuMs(current.pid);
+    const startWall = Date.now();
+    const timer = setInterval(() => {
+      if (cpuMs(current.pid) - startCpu > timeoutMs || Date.now() - startWall > 6 * timeoutMs) { clearInterval(timer); current.kill('SIGKILL'); resolve({ kind: 'hang' }); }
+    }, 100);
+    const onMessage = (m) => { clearInterval(timer); current.off('exit', onExit); resolve({ ...m, cpuMs: cpuMs(current.pid) - startCpu }); };
+    const onExit = (code, signal) => { clearInterval(timer); current.off('message', onMessage); resolve({ kind: 'crash', detail: `child exited (${signal ?? code}): ${current.stderrText.trim().split('\n').slice(-3).join(' | ')}` }); };
     current.once('message', onMessage);
     current.once('exit', onExit);
     current.send({ file: join(dir, 'main.conf') });
@@ -139,11 +151,11 @@ export async function runFuzz({ mutants, seed = 1, timeoutMs = 10_000, memoryMb 
       rmSync(dir, { recursive: true, force: true });
       if (r.kind === 'done') {
         maxRssMb = Math.max(maxRssMb, r.rssMb);
-        if (r.ms > slowestMs) { slowestMs = r.ms; slowestIndex = index; }
+        if (r.cpuMs > slowestMs) { slowestMs = r.cpuMs; slowestIndex = index; }
         verdicts[r.errors > 0 ? 'failed' : 'ok']++;
         if (r.rssMb > memoryMb) findings.push({ index, base: m.base, kind: 'memory', detail: `RSS ${r.rssMb} MB after the read` });
       } else {
-        findings.push({ index, base: m.base, kind: r.kind, detail: r.detail ?? `no answer within ${timeoutMs} ms` });
+        findings.push({ index, base: m.base, kind: r.kind, detail: r.detail ?? `no answer within ${timeoutMs} ms of CPU time` });
         if (r.kind !== 'throw') { child.kill('SIGKILL'); startChild(); }
       }
       onProgress?.(index + 1);

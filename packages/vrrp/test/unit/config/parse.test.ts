@@ -155,10 +155,10 @@ describe('golden validation messages', () => {
   it('v3 fractional advert_int is kept', () => {
     expect(parse(instance('    priority 100\n    advert_int 0.1', 'global_defs {\n  vrrp_version 3\n}')).config!.instances[0]).toMatchObject({ version: 3, advertIntervalMs: 100 });
   });
-  it('global and per-instance garp settings, lower-priority GARP following the master values', () => {
+  it('global and per-instance garp settings; lower-priority GARP follows the global values, as keepalived dumps it', () => {
     const r = parse(instance('    priority 100\n    garp_master_repeat 2', 'global_defs {\n  vrrp_garp_master_delay 1\n  vrrp_garp_master_refresh 60\n}'));
     expect(r.messages).toEqual([]);
-    expect(r.config!.instances[0].garp).toEqual({ masterDelayMs: 1000, masterRepeat: 2, masterRefreshMs: 60000, masterRefreshRepeat: 1, lowerPrioDelayMs: 1000, lowerPrioRepeat: 2, intervalMs: 0 });
+    expect(r.config!.instances[0].garp).toEqual({ masterDelayMs: 1000, masterRepeat: 2, masterRefreshMs: 60000, masterRefreshRepeat: 1, lowerPrioDelayMs: 1000, lowerPrioRepeat: 5, intervalMs: 0 });
   });
   it('notify scripts are split into argv', () => {
     const r = parse(instance('    priority 100\n    notify_master "/etc/keepalived/notify.sh master"\n    notify /etc/keepalived/all.sh'));

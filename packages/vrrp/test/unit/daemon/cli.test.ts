@@ -14,9 +14,11 @@ describe('vrrpd -t', () => {
   it('checks each file, then the nodes against each other', () => {
     const report = configTest([seed('edu-proxy-01.conf'), seed('edu-proxy-02.conf')]);
     expect(report.errors).toBe(0);
-    expect(report.lines.slice(-3)).toEqual([
-      `${seed('edu-proxy-01.conf')}: OK (0 errors, 2 warnings)`,
-      `${seed('edu-proxy-02.conf')}: OK (0 errors, 0 warnings)`,
+    // The seeds' check script does not exist on this machine: -t says what keepalived would do about it.
+    expect(report.lines).toContain(`${seed('edu-proxy-02.conf')}:7:1: warning: vrrp_script chk_nginx: /etc/keepalived/nginx_check.sh is not an executable here; keepalived disables such a script (and, for a vrrp_script, its tracking weight), vrrpd runs it and counts it as failing`);
+    expect(report.lines.filter((l) => / OK | FAILED /.test(l))).toEqual([
+      `${seed('edu-proxy-01.conf')}: OK (0 errors, 3 warnings)`,
+      `${seed('edu-proxy-02.conf')}: OK (0 errors, 1 warning)`,
       'cross-node check of edu-proxy-01, edu-proxy-02: OK (0 errors, 0 warnings)',
     ]);
   });
