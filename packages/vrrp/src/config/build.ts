@@ -101,13 +101,24 @@ function blockName(s: Statement, sink: DiagnosticSink, what: string): string | u
   return name.value;
 }
 
-function readGarpKeyword(s: Statement, read: ValueReader, garp: Partial<GarpConfig>, prefix: '' | 'vrrp_'): boolean {
+/** keepalived reads GARP delays and refresh as whole seconds ("invalid - ignoring" otherwise). */
+function readGarpSeconds(s: Statement, sink: DiagnosticSink, max: number): number | undefined {
+  const token = s.args[0];
+  if (!token) { sink.error(s.keyword, `${s.keyword.value} needs a value`); return undefined; }
+  if (!/^\d+$/.test(token.value) || Number(token.value) > max) {
+    sink.error(token, `${s.keyword.value}: '${token.value}' is not a whole number of seconds 0..${max} (keepalived ignores it)`);
+    return undefined;
+  }
+  return Number(token.value) * 1000;
+}
+
+function readGarpKeyword(s: Statement, read: ValueReader, garp: Partial<GarpConfig>, prefix: '' | 'vrrp_', sink: DiagnosticSink): boolean {
   switch (s.keyword.value) {
-    case `${prefix}garp_master_delay`: garp.masterDelayMs = read.seconds(s, 0, 86400) ?? garp.masterDelayMs; return true;
+    case `${prefix}garp_master_delay`: garp.masterDelayMs = readGarpSeconds(s, sink, 4294) ?? garp.masterDelayMs; return true;
     case `${prefix}garp_master_repeat`: garp.masterRepeat = read.integer(s, 1, 255) ?? garp.masterRepeat; return true;
-    case `${prefix}garp_master_refresh`: garp.masterRefreshMs = read.seconds(s, 0, 86400) ?? garp.masterRefreshMs; return true;
+    case `${prefix}garp_master_refresh`: garp.masterRefreshMs = readGarpSeconds(s, sink, 4294967) ?? garp.masterRefreshMs; return true;
     case `${prefix}garp_master_refresh_repeat`: garp.masterRefreshRepeat = read.integer(s, 1, 255) ?? garp.masterRefreshRepeat; return true;
-    case `${prefix}garp_lower_prio_delay`: garp.lowerPrioDelayMs = read.seconds(s, 0, 86400) ?? garp.lowerPrioDelayMs; return true;
+    case `${prefix}garp_lower_prio_delay`: garp.lowerPrioDelayMs = readGarpSeconds(s, sink, 4294) ?? garp.lowerPrioDelayMs; return true;
     case `${prefix}garp_lower_prio_repeat`: garp.lowerPrioRepeat = read.integer(s, 0, 255) ?? garp.lowerPrioRepeat; return true;
     default: return false;
   }
@@ -130,7 +141,7 @@ function readGarpInterval(g: Statement, read: ValueReader, sink: DiagnosticSink)
 function readGlobals(s: Statement, read: ValueReader, sink: DiagnosticSink, globals: GlobalDefs): void {
   const lowerPrioSet: { delay?: boolean; repeat?: boolean } = {};
   for (const g of read.block(s)) {
-    if (readGarpKeyword(g, read, globals.garp, 'vrrp_')) {
+    if (readGarpKeyword(g, read, globals.garp, 'vrrp_', sink)) {
       if (g.keyword.value === 'vrrp_garp_lower_prio_delay') lowerPrioSet.delay = true;
       if (g.keyword.value === 'vrrp_garp_lower_prio_repeat') lowerPrioSet.repeat = true;
       continue;
@@ -225,8 +236,8 @@ function readScript(s: Statement, read: ValueReader, sink: DiagnosticSink): Vrrp
         refuseReverse(k.args[1], `vrrp_script ${name}`, sink);
         break;
       }
-      case 'rise': rise = read.integer(k, 1, 1000) ?? rise; break;
-      case 'fall': fall = read.integer(k, 1, 1000) ?? fall; break;
+      case 'rise': rise = read.integer(k, 1, 2147483647) ?? rise; break;
+      case 'fall': fall = read.integer(k, 1, 2147483647) ?? fall; break;
       case 'user': user = k.args[0]?.value; if (!user) sink.error(k.keyword, 'user needs a user name'); break;
       case 'init_fail': initFail = read.flag(k); break;
       default: unknown(k, sink, undefined, `vrrp_script ${name}`);
@@ -309,7 +320,7 @@ function readInstance(s: Statement, read: ValueReader, sink: DiagnosticSink): Pe
   const p: PendingInstance = { at: loc(s.keyword), name, trackScripts: [], trackInterfaces: [], dontTrackPrimary: false, vips: [], vipInterfaceless: [], unicastPeers: [], notify: {}, garp: {} };
   for (const k of s.block!) {
     if (readNotifyKeyword(k, read, p.notify, sink)) continue;
-    if (readGarpKeyword(k, read, p.garp, '')) continue;
+    if (readGarpKeyword(k, read, p.garp, '', sink)) continue;
     switch (k.keyword.value) {
       case 'state': {
         const t = read.one(k);
@@ -327,7 +338,13 @@ function readInstance(s: Statement, read: ValueReader, sink: DiagnosticSink): Pe
       }
       case 'virtual_router_id': p.vrid = read.integer(k, 1, 255); break;
       case 'priority': p.priority = read.integer(k, 1, 255); break;
-      case 'advert_int': { const t = read.one(k); const ms = read.seconds(k, 0.01, 255, t); if (t && ms !== undefined) p.advertInt = { ms, at: t }; break; }
+      case 'advert_int': {
+        const t = read.one(k);
+        const ms = read.seconds(k, 0.01, 255, t);
+        if (t && /\.\d{7,}$/.test(t.value)) sink.warning(t, `advert_int ${t.value} has more than 6 decimals; rounded, as keepalived does (it reports "too many decimal places")`);
+        if (t && ms !== undefined) p.advertInt = { ms, at: t };
+        break;
+      }
       case 'version': { const v = read.integer(k, 2, 3); if (v) p.version = v as VrrpVersion; break; }
       case 'nopreempt': read.flag(k); p.nopreempt = k.keyword; break;
       case 'preempt': read.flag(k); p.nopreempt = undefined; break;
