@@ -74,7 +74,7 @@ export function buildConfig(file: string, statements: Statement[], sink: Diagnos
 function unknown(s: Statement, sink: DiagnosticSink, table: KeywordTable | undefined, where: string): void {
   const name = s.keyword.value;
   if (table?.noEffect.has(name)) { noEffectKeywords(sink).add(name); return; }
-  const effect = table ? Object.hasOwn(table.effects, name) ? table.effects[name] : undefined : undefined;
+  const effect = table && Object.hasOwn(table.effects, name) ? table.effects[name] : undefined;
   if (effect) sink.warning(s.keyword, `'${name}' is not implemented by vrrpd and ignored; keepalived ${effect}`);
   else sink.warning(s.keyword, `unknown keyword '${name}' at ${where}; ignored`);
 }

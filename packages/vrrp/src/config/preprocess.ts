@@ -19,7 +19,7 @@ interface Definition {
   multiline: boolean;
 }
 
-/** Marks the line breaks inside a multiline definition's value while it is collected. */
+/** A definition's name, as keepalived allows it. */
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 
 /**
@@ -144,7 +144,7 @@ export class Preprocessor {
 
   /**
    * Replaces every `$NAME` / `${NAME}` with a known single-line value, rescanning the replacement (as
-   * keepalived does). `$NAME` must end at a blank, `,`, `)` or the end of the line. Undefined undefined names stay.
+   * keepalived does). `$NAME` must end at a blank, `,`, `)` or the end of the line. Undefined names stay as written.
    */
   private substitute(text: string, at: SourceLocation): { text: string; count: number } | undefined {
     let count = 0;

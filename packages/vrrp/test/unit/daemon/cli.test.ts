@@ -55,6 +55,10 @@ describe('command line', () => {
     expect(parse(['-t', '-f', 'a.conf', 'b.conf', 'c.conf']).got.flags).toMatchObject({ useFile: 'a.conf', configTest: ['b.conf', 'c.conf'] });
     expect(() => parse(['-f', 'a.conf', 'b.conf'])).toThrow(/only accepted with -t/);
   });
+  it('-i / --config-id selects @ID lines, as keepalived does', () => {
+    expect(parse(['-t', '-i', 'lb-a', '-f', 'a.conf']).got.flags).toMatchObject({ configId: 'lb-a', useFile: 'a.conf', configTest: true });
+    expect(parse(['-n', '--config-id', 'lb-b']).got.flags).toMatchObject({ configId: 'lb-b' });
+  });
   it('a private pid file keeps the worker pid, status and dump files next to it', () => {
     const { got, program } = parse(['-n', '-p', '/tmp/lab/a/main.pid']);
     expect(companionFiles(program, got.flags as never)).toEqual({ vrrpPid: '/tmp/lab/a/main_vrrp.pid', statusFile: '/tmp/lab/a/main.json', dumpFile: '/tmp/lab/a/main.data' });
