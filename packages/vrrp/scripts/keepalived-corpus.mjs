@@ -58,7 +58,13 @@ try {
         rows.push({ ...row, outcome: 'refused', detail: `${errors[0].line}:${errors[0].col}: ${errors[0].message}` });
         continue;
       }
-      const dump = kd.parseKeepalivedDump(await kd.keepalivedDump(ns, file));
+      const dumpLines = await kd.keepalivedDump(ns, file);
+      const dump = kd.parseKeepalivedDump(dumpLines);
+      if (dump.instances.length === 0) {
+        // keepalived stopped before dumping (e.g. no IPVS in this kernel for an LVS block): nothing to compare.
+        rows.push({ ...row, outcome: 'no-keepalived-dump', detail: dumpLines.filter(Boolean).slice(-3).join(' | ') });
+        continue;
+      }
       const differences = kd.compareModels(dump, kd.vrrpdModel(loaded.config));
       const silent = (differences.length > 0 && warnings.length === 0) || (keepalived.rc !== 0 && keepalived.rc !== 143 && diagnostics.length === 0);
       rows.push({ ...row, outcome: differences.length === 0 ? 'same' : silent ? 'differs-silently' : 'differs-with-warning', detail: differences.join('; ') });
@@ -79,6 +85,7 @@ const summary = {
   refused: count((r) => r.outcome === 'refused'),
   differsWithWarning: count((r) => r.outcome === 'differs-with-warning'),
   differsSilently: count((r) => r.outcome === 'differs-silently'),
+  noKeepalivedDump: count((r) => r.outcome === 'no-keepalived-dump'),
   missing: count((r) => r.outcome === 'missing'),
 };
 if (asJson) console.log(JSON.stringify({ date: new Date().toISOString(), summary, rows }, null, 1));
