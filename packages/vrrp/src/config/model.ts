@@ -75,7 +75,11 @@ export interface NotifyConfig {
   generic?: string[];
   /** A master heard a lower-priority master (a healed split brain) and re-asserted itself. */
   masterRxLowerPri?: string[];
+  /** `notify_* SCRIPT USER [GROUP]`: the script runs as this user ("USER" or "USER GROUP"), not script_user. */
+  users?: Partial<Record<NotifyScriptKey, string>>;
 }
+
+export type NotifyScriptKey = 'master' | 'backup' | 'fault' | 'stop' | 'generic' | 'masterRxLowerPri';
 
 export interface InstanceConfig {
   name: string;
@@ -121,6 +125,8 @@ export interface VrrpConfig {
   syncGroups: SyncGroupConfig[];
   /** vrrp_track_process blocks (issue 13). */
   trackProcesses?: TrackProcessConfig[];
+  /** keepalived keywords read and ignored because they have no effect on a VRRP speaker (SMTP, LVS, SNMP). */
+  ignoredKeywords?: string[];
 }
 
 export const DEFAULT_GARP: GarpConfig = {

@@ -9,7 +9,7 @@ import { SyncGroup } from '../state/sync-group.js';
 import { evaluateTracking, type WeightedTrack } from '../state/priority.js';
 import { KEEPALIVED_STATE_NAME, type VrrpState } from '../state/instance.js';
 import type { Logger } from './logger.js';
-import { notifyCommands, type NotifyState } from './notify.js';
+import { notifyCommands, notifyCommandUsers, type NotifyState } from './notify.js';
 import { InstanceRuntime, describeVip, toVirtualAddress } from './runtime.js';
 import { instanceSignature, sameVirtualRouter, scriptSignature } from './signature.js';
 import { rehearseTakeovers } from './rehearsal.js';
@@ -402,10 +402,11 @@ export class VrrpDaemon {
   }
 
   private runNotify(kind: 'INSTANCE' | 'GROUP', name: string, state: NotifyState, priority: number, notify: InstanceConfig['notify'], after: Promise<void> = Promise.resolve()): void {
-    for (const argv of notifyCommands(kind, name, state, priority, notify)) {
+    const users = notifyCommandUsers(state, notify);
+    for (const [index, argv] of notifyCommands(kind, name, state, priority, notify).entries()) {
       const timeoutMs = state === 'STOP' ? 1000 : this.options.notifyTimeoutMs ?? 30_000;
       const runner = this.secureRunner(this.config, `notify script of ${name}`);
-      const user = this.config.globals.scriptUser;
+      const user = users[index] ?? this.config.globals.scriptUser;
       const run = after.then(() => {
         this.log.debug(`(${name}) executing notify script: ${argv.join(' ')}`);
         return runner.run(argv, { timeoutMs, user });
