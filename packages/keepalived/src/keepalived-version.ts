@@ -1,4 +1,4 @@
-import { splitConfigureArgs, type BuiltBinary, type SourceProduct } from '@haweb/nginx';
+import { splitConfigureArgs, type BuiltBinary, type SourceProduct } from '@haweb/hostkit';
 
 /**
  * `keepalived -v` prints `Keepalived v2.2.7 (01/16,2022)`, copyright and kernel lines, then

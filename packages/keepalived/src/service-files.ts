@@ -1,6 +1,5 @@
 import { shellQuote } from '@haweb/core';
-import type { OsFamily } from '@haweb/nginx';
-import { installer } from '@haweb/vrrp';
+import { defaultsFilePath, dropInPath, enableScript, renderInitScript, renderSourceUnitDropIn, type InitSystem, type OsFamily } from '@haweb/hostkit';
 
 /**
  * What turns a source-built keepalived into a system service (the seed's section 5.3, done for
@@ -22,10 +21,11 @@ export interface PlannedFile {
   mode: string;
 }
 
-export function keepalivedServiceFiles(family: OsFamily, layout: KeepalivedServiceLayout): PlannedFile[] {
+export function keepalivedServiceFiles(family: OsFamily, layout: KeepalivedServiceLayout, init: InitSystem = 'sysvinit'): PlannedFile[] {
+  if (init === 'systemd') return keepalivedUnitFiles(family, layout);
   const p = layout.prefix.replace(/\/$/, '');
-  const defaults = installer.defaultsFilePath(family, 'keepalived');
-  const script = installer.renderInitScript({
+  const defaults = defaultsFilePath(family, 'keepalived');
+  const script = renderInitScript({
     name: 'keepalived',
     shortDescription: 'keepalived VRRP daemon (built from source)',
     description: 'keepalived moves virtual IP addresses between nodes with VRRP.',
@@ -51,6 +51,26 @@ export function keepalivedServiceFiles(family: OsFamily, layout: KeepalivedServi
   ];
 }
 
+/**
+ * Under systemd, keepalived runs from the unit its own source tree installs (keepalived.service.in:
+ * `ExecStart=@sbindir@/keepalived @SYSTEMD_EXEC_START_OPTIONS@ $KEEPALIVED_OPTIONS`, reading
+ * `EnvironmentFile=-@sysconfdir@/sysconfig/keepalived`). The options file therefore carries the config
+ * and pid file too, and a drop-in points the unit at it and at the pid file, so keepalived runs with
+ * exactly the options the playbook declares. No init script: one service manager.
+ */
+export function keepalivedUnitFiles(family: OsFamily, layout: KeepalivedServiceLayout): PlannedFile[] {
+  const defaults = defaultsFilePath(family, 'keepalived');
+  const options = `-f ${layout.configFile} -p ${layout.pidFile}${layout.options ? ` ${layout.options}` : ''}`;
+  return [
+    {
+      path: defaults,
+      content: `# Managed by haweb: options for keepalived (read by keepalived.service through ${dropInPath('keepalived')}).\n# -D: log details of every state change.\nKEEPALIVED_OPTIONS=${shellQuote(options)}\n`,
+      mode: '0644',
+    },
+    { path: dropInPath('keepalived'), content: renderSourceUnitDropIn({ name: 'keepalived', environmentFile: defaults, pidFile: layout.pidFile }), mode: '0644' },
+  ];
+}
+
 /** The seed's links: keepalived reachable as /usr/sbin/keepalived. */
 export function keepalivedLinks(prefix: string): { link: string; target: string }[] {
   return [{ link: '/usr/sbin/keepalived', target: `${prefix.replace(/\/$/, '')}/sbin/keepalived` }];
@@ -63,5 +83,5 @@ export function linkScript(link: string, target: string): string {
 }
 
 export function enableScriptFor(family: OsFamily): string {
-  return installer.enableScript(family, 'keepalived');
+  return enableScript(family, 'keepalived');
 }

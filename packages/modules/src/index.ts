@@ -19,6 +19,7 @@ export { aptModule } from './modules/apt.js';
 export { yumModule } from './modules/yum.js';
 export { serviceModule } from './modules/service.js';
 export { iptablesModule } from './modules/iptables.js';
+export { firewallOpenModule } from './modules/firewall_open.js';
 export { debugModule } from './modules/debug.js';
 export { assertModule } from './modules/assert.js';
 export { failModule } from './modules/fail.js';

@@ -7,6 +7,7 @@ import { copyModule } from './modules/copy.js';
 import { debugModule } from './modules/debug.js';
 import { failModule } from './modules/fail.js';
 import { fileModule } from './modules/file.js';
+import { firewallOpenModule } from './modules/firewall_open.js';
 import { iptablesModule } from './modules/iptables.js';
 import { lineinfileModule } from './modules/lineinfile.js';
 import { metaModule } from './modules/meta.js';
@@ -36,6 +37,7 @@ export const builtinModules: readonly ModuleDefinition[] = [
   yumModule,
   serviceModule,
   iptablesModule,
+  firewallOpenModule,
   debugModule,
   assertModule,
   failModule,

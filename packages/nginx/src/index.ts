@@ -21,10 +21,5 @@ export { renderIndexPage } from './templates/index-page.js';
 export { planRcLocal, rcLocalPath } from './rc-local.js';
 export { planNginxControl, nginxRunningFact } from './nginx-control.js';
 export { nginxValidateCommand } from './modules/nginx-config.js';
-// The source-build kit, shared with @haweb/keepalived.
-export * from './kit/os-family.js';
-export * from './kit/packages.js';
-export * from './kit/tarball.js';
-export * from './kit/configure-args.js';
-export * from './kit/source-build.js';
-export * from './kit/managed-file.js';
+// The build dependencies nginx needs (the source-build kit itself lives in @haweb/hostkit).
+export { NGINX_BUILD_DEPS } from './build-deps.js';

@@ -1,5 +1,4 @@
-import { splitConfigureArgs } from './kit/configure-args.js';
-import type { BuiltBinary, SourceProduct } from './kit/source-build.js';
+import { splitConfigureArgs, type BuiltBinary, type SourceProduct } from '@haweb/hostkit';
 
 /**
  * `nginx -V` prints (to stderr) `nginx version: nginx/1.22.1`, compiler and library lines, then

@@ -1,4 +1,4 @@
-import type { OsFamily } from './kit/os-family.js';
+import type { OsFamily } from '@haweb/hostkit';
 
 /**
  * Boot-time commands through rc.local, as the seed starts nginx. Pure planning: the current file

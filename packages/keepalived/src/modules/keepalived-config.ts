@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { defineModule, shellQuote } from '@haweb/core';
-import { ensureManagedFile } from '@haweb/nginx';
-import { installer } from '@haweb/vrrp';
+import { ensureManagedFile, markConfigSecrets } from '@haweb/hostkit';
 
 /**
  * /etc/keepalived/keepalived.conf, mode 0600 (it holds the VRRP password), validated by the installed
@@ -29,7 +28,7 @@ export const keepalivedConfig = defineModule({
     }
     const raw = args.content ?? ctx.render(readFileSync(ctx.resolveLocal(args.src!, 'templates'), 'utf8'));
     const content = raw.endsWith('\n') ? raw : `${raw}\n`;
-    installer.markConfigSecrets(content, (v) => ctx.markSecret(v));
+    markConfigSecrets(content, (v) => ctx.markSecret(v));
     const keepalived = `${args.prefix.replace(/\/$/, '')}/sbin/keepalived`;
     return ensureManagedFile(
       {

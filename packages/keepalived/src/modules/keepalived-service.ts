@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import { defineModule } from '@haweb/core';
-import { resolveOsFamily } from '@haweb/nginx';
-import { installer } from '@haweb/vrrp';
+import { CommandFailed, planService, resolveOsFamily, runPlan, serviceFacts, ServicePlanError } from '@haweb/hostkit';
 
 /**
- * Start/stop/reload/restart a daemon through its init.d script (LSB status decides "running"),
- * e.g. keepalived after keepalived_source. `reloaded` is for a config-change handler: it sends
- * SIGHUP through the init script (which validates the config first) or starts a stopped daemon.
+ * Start/stop/reload/restart a daemon through the host's service manager (systemctl where systemd is
+ * PID 1, its init.d script otherwise), e.g. keepalived after keepalived_source. `reloaded` is for a
+ * config-change handler: it sends SIGHUP (the init script validates the config first) or starts a
+ * stopped daemon. A keepalived its init script started outside systemd is stopped by its PID first.
  */
 export const keepalivedService = defineModule({
   name: 'keepalived_service',
   aliases: ['haweb.keepalived.service', 'initd_service'],
-  description: 'Ensure an init.d daemon (keepalived by default) is started, stopped, reloaded or restarted.',
+  description: 'Ensure a daemon (keepalived by default) is started, stopped, reloaded or restarted through the host service manager.',
   args: z.strictObject({
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('keepalived'),
     state: z.enum(['started', 'stopped', 'reloaded', 'restarted']).default('started'),
@@ -19,14 +19,28 @@ export const keepalivedService = defineModule({
   }),
   checkMode: 'full',
   async run(args, ctx) {
-    const family = resolveOsFamily(args.os_family, ctx.facts, ctx.hostName);
-    const state = await ctx.fact(installer.initServiceFact, { family, name: args.name });
-    if (!state.installed) return { changed: false, failed: true, msg: `/etc/init.d/${args.name} is not installed` };
-    const action = installer.planServiceAction(args.state, state.running);
-    if (!action) return { changed: false, msg: `${args.name} is ${state.running ? 'running' : 'stopped'}` };
-    if (ctx.check) return { changed: true, msg: `would ${action} ${args.name}` };
-    const res = await installer.runInitAction(ctx, args.name, action);
-    if (!res.ok) return { changed: false, failed: true, msg: `/etc/init.d/${args.name} ${action}: ${res.output}` };
-    return { changed: true, msg: `${args.name}: ${action}` };
+    resolveOsFamily(args.os_family, ctx.facts, ctx.hostName);
+    const facts = await ctx.fact(serviceFacts, { name: args.name });
+    if (!facts.exists) {
+      return { changed: false, failed: true, msg: facts.manager === 'systemd' ? `${args.name}.service is not installed` : `/etc/init.d/${args.name} is not installed` };
+    }
+    // keepalived_service acts on the run state only; reloaded/restarted always act (as a handler expects).
+    let plan;
+    try {
+      plan = planService(facts, { name: args.name, state: args.state === 'started' || args.state === 'stopped' || facts.running ? args.state : 'started' });
+    } catch (error) {
+      if (error instanceof ServicePlanError) return { changed: false, failed: true, msg: error.message };
+      throw error;
+    }
+    const commands = plan.runCommands.map((c) => (c.argv[0] === 'service' ? { argv: [`/etc/init.d/${args.name}`, c.argv[2]] } : c));
+    if (commands.length === 0) return { changed: false, msg: `${args.name} is ${facts.running ? 'running' : 'stopped'}` };
+    if (ctx.check) return { changed: true, msg: `would ${plan.changes.join(', ')} ${args.name}` };
+    try {
+      await runPlan(ctx, commands);
+    } catch (error) {
+      if (error instanceof CommandFailed) return { changed: false, failed: true, msg: `${args.name}: ${plan.changes.join(', ')}: ${(error.result.stdout + error.result.stderr).trim()}` };
+      throw error;
+    }
+    return { changed: true, msg: `${args.name}: ${plan.changes.join(', ')}` };
   },
 });

@@ -1,8 +1,20 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { defineModule, shellQuote, type ModuleContext, type ModuleResult } from '@haweb/core';
-import { ensureManagedFile, ensureSourceBuild, resolveOsFamily, sourceBuildSpec, type OsFamily } from '@haweb/nginx';
-import { installer } from '@haweb/vrrp';
+import {
+  SERVICE_PROFILE_COMMAND,
+  enabledCheckScript,
+  ensureManagedFile,
+  ensureSourceBuild,
+  parseHostProfile,
+  planRestoreLabels,
+  resolveOsFamily,
+  runDir,
+  sha256,
+  sourceBuildSpec,
+  withBuildTools,
+  type HostProfile,
+  type OsFamily,
+} from '@haweb/hostkit';
 import { KEEPALIVED_BUILD_DEPS, keepalivedProduct } from '../keepalived-version.js';
 import { enableScriptFor, keepalivedLinks, keepalivedServiceFiles, linkScript } from '../service-files.js';
 
@@ -26,7 +38,7 @@ export const keepalivedSourceArgs = z.strictObject({
   build_deps: z.array(z.string()).optional(),
   src_dir: z.string().startsWith('/').default('/usr/local/src'),
   config_file: z.string().startsWith('/').default('/etc/keepalived/keepalived.conf'),
-  pid_file: z.string().startsWith('/').default('/run/keepalived.pid'),
+  pid_file: z.string().startsWith('/').optional().describe('default: /run/keepalived.pid, /var/run/keepalived.pid where /run does not exist'),
   options: z.string().default('-D'),
   enabled: z.boolean().default(true),
   os_family: z.enum(['RedHat', 'Debian']).optional(),
@@ -44,8 +56,8 @@ export const keepalivedSource = defineModule({
   async run(args, ctx) {
     const family = resolveOsFamily(args.os_family, ctx.facts, ctx.hostName);
     const spec = sourceBuildSpec(keepalivedProduct, args, ctx, family, {
-      RedHat: [...KEEPALIVED_BUILD_DEPS.RedHat],
-      Debian: [...KEEPALIVED_BUILD_DEPS.Debian],
+      RedHat: withBuildTools(KEEPALIVED_BUILD_DEPS.RedHat),
+      Debian: withBuildTools(KEEPALIVED_BUILD_DEPS.Debian),
     });
     const build = await ensureSourceBuild(spec, ctx);
     if (build.failed) return build;
@@ -57,15 +69,32 @@ export const keepalivedSource = defineModule({
   },
 });
 
-/** One round trip: checksum and mode of each service file, the link, /etc/keepalived, the boot link. */
+/**
+ * One round trip: checksum and mode of each service file, the link, /etc/keepalived, the boot link,
+ * whether systemd knows keepalived.service (the unit `make install` put in place), and the host profile.
+ */
 export function serviceProbeScript(family: OsFamily, files: string[], links: { link: string }[], configDir: string): string {
   return [
     ...files.map((f) => `echo "file ${f} $(sha256sum ${shellQuote(f)} 2>/dev/null | cut -d' ' -f1) $(stat -c %a ${shellQuote(f)} 2>/dev/null)"`),
+    `{ [ -d /run/systemd/system ] && systemctl cat keepalived.service >/dev/null 2>&1 && echo unit; true; }`,
+    `echo @@profile; { ${SERVICE_PROFILE_COMMAND}; }; echo @@end`,
     ...links.map(({ link }) => `echo "link $(readlink ${shellQuote(link)} 2>/dev/null)"`),
     `test -d ${shellQuote(configDir)} && echo confdir`,
-    `${installer.enabledCheckScript(family, 'keepalived')} && echo enabled`,
+    `${enabledCheckScript(family, 'keepalived')} && echo enabled`,
     'true',
   ].join('; ');
+}
+
+/** The probe's profile section (undefined when the probe could not tell: sysvinit behaviour). */
+function profileFrom(lines: string[]): HostProfile | undefined {
+  const at = lines.indexOf('@@profile');
+  const end = lines.indexOf('@@end');
+  if (at < 0 || end < at) return undefined;
+  try {
+    return parseHostProfile(lines.slice(at + 1, end).join('\n'));
+  } catch {
+    return undefined;
+  }
 }
 
 async function ensureKeepalivedService(
@@ -74,24 +103,33 @@ async function ensureKeepalivedService(
   ctx: ModuleContext,
 ): Promise<{ changes: string[]; failed?: string }> {
   const changes: string[] = [];
-  const files = keepalivedServiceFiles(family, {
-    prefix: args.prefix,
-    configFile: args.config_file,
-    pidFile: args.pid_file,
-    options: args.options,
-  });
   const links = keepalivedLinks(args.prefix);
   const configDir = args.config_file.replace(/\/[^/]+$/, '') || '/';
-  const probe = await ctx.remote.run({ script: serviceProbeScript(family, files.map((f) => f.path), links, configDir) }, { become: ctx.become });
-  const lines = probe.stdout.split('\n');
+  const layoutFor = (profile: Pick<HostProfile, 'hasRun'>) => ({
+    prefix: args.prefix,
+    configFile: args.config_file,
+    pidFile: args.pid_file ?? `${runDir(profile)}/keepalived.pid`,
+    options: args.options,
+  });
+  // Both layouts' files are probed, so the host's init (read by the same probe) picks without a second round trip.
+  const candidates = [...new Set([...keepalivedServiceFiles(family, layoutFor({ hasRun: true })), ...keepalivedServiceFiles(family, layoutFor({ hasRun: true }), 'systemd')].map((f) => f.path))];
+  const probe = await ctx.remote.run({ script: serviceProbeScript(family, candidates, links, configDir) }, { become: ctx.become });
+  const lines = probe.stdout.split('\n').map((l) => l.trimEnd());
+  const profile = profileFrom(lines);
+  const init = profile?.init ?? 'sysvinit';
+  const files = keepalivedServiceFiles(family, layoutFor(profile ?? { hasRun: true }), init);
+  const written: string[] = [];
   for (const file of files) {
     const line = lines.find((l) => l.startsWith(`file ${file.path} `));
     const [, , sum, mode] = (line ?? '').split(' ');
-    const wanted = createHash('sha256').update(file.content).digest('hex');
+    const wanted = sha256(file.content);
     if (sum === wanted && mode === file.mode.replace(/^0/, '')) continue;
     const res: ModuleResult = await ensureManagedFile(file, ctx);
     if (res.failed) return { changes, failed: String(res.msg) };
-    if (res.changed) changes.push(String(res.msg));
+    if (res.changed) {
+      changes.push(String(res.msg));
+      written.push(file.path);
+    }
   }
   const linkState = lines.filter((l) => l.startsWith('link ')).map((l) => l.slice(5).trim());
   const todo: string[] = [];
@@ -105,9 +143,27 @@ async function ensureKeepalivedService(
     todo.push(`mkdir -p ${shellQuote(configDir)} && chmod 0755 ${shellQuote(configDir)}`);
     changes.push(`created ${configDir}`);
   }
+  if (init === 'systemd') {
+    const prefix = args.prefix.replace(/\/$/, '');
+    if (!lines.includes('unit')) {
+      // make install put the unit under the prefix (no systemd.pc to name the system unit dir): link it in.
+      const unit = `${prefix}/lib/systemd/system/keepalived.service`;
+      todo.push(`if [ -f ${shellQuote(unit)} ]; then systemctl link ${shellQuote(unit)}; else echo "keepalived.service was not installed by make install (configure did not detect systemd)" >&2; exit 1; fi`);
+      changes.push(`linked ${unit} into systemd`);
+    }
+    if (written.length > 0 || !lines.includes('unit')) {
+      todo.push('systemctl daemon-reload');
+      changes.push('systemd re-read the units');
+    }
+  }
   if (args.enabled && !lines.includes('enabled')) {
-    todo.push(enableScriptFor(family));
-    changes.push(`enabled keepalived at boot (${family === 'RedHat' ? 'chkconfig' : 'update-rc.d'})`);
+    todo.push(init === 'systemd' ? 'systemctl enable keepalived.service' : enableScriptFor(family));
+    changes.push(`enabled keepalived at boot (${init === 'systemd' ? 'systemctl' : family === 'RedHat' ? 'chkconfig' : 'update-rc.d'})`);
+  }
+  if (profile && profile.selinux !== 'disabled' && (written.length > 0 || todo.length > 0)) {
+    const labels = planRestoreLabels(profile, { files: [...files.map((f) => f.path), ...links.map((l) => l.link)], trees: [args.prefix.replace(/\/$/, '')] });
+    for (const step of labels) if (step.kind === 'run') todo.push(step.argv.map(shellQuote).join(' '));
+    if (labels.length > 0) changes.push('restored SELinux labels');
   }
   if (todo.length === 0 || ctx.check) return { changes: ctx.check ? changes.map((c) => `would: ${c}`) : changes };
   const res = await ctx.remote.run({ script: `{ ${todo.join(' && ')}; } 2>&1` }, { become: ctx.become, timeoutMs: 60_000 });

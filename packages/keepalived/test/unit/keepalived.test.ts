@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sha256File } from '@haweb/nginx';
+import { sha256File } from '@haweb/hostkit';
 import { keepalivedConfig, keepalivedLinks, keepalivedService, keepalivedServiceFiles, keepalivedSource, linkScript, parseKeepalivedV } from '../../src/index.js';
-import { DEBIAN_FACTS, FakeHost, RHEL_FACTS, fakeContext } from '../../../nginx/test/support/fake-host.js';
+import { DEBIAN_FACTS, FakeHost, RHEL_FACTS, fakeContext } from '@haweb/hostkit/testing';
 
 // What Debian's keepalived 2.2.7 prints (shortened), and what our source build prints.
 const DEBIAN_V = `Keepalived v2.2.7 (01/16,2022)
@@ -82,7 +82,7 @@ describe('keepalived_source planned from RHEL facts', () => {
     let built = false;
     const host = new FakeHost()
       .on(/@@haweb-marker/, () => ({ stdout: built ? `${OURS_V}@@haweb-marker\n${JSON.stringify({ product: 'keepalived', version: '2.2.7', configure_args: ['--prefix=/usr/local/keepalived'], tarball_sha256: sha })}` : '@@haweb-marker\n' }))
-      .on(/^for p in gcc make openssl-devel libnl3-devel/, { stdout: 'gcc install ok installed\nmake install ok installed\nopenssl-devel install ok installed\nlibnl3-devel install ok installed\n' })
+      .on(/^rpm -q .* -- gcc make openssl-devel libnl3-devel/, { stdout: 'gcc\t11.4.1\nmake\t4.3\nopenssl-devel\t3.0.7\nlibnl3-devel\t3.7.0\n' })
       .on(/make install/, () => {
         built = true;
         return {};
@@ -97,7 +97,7 @@ describe('keepalived_source planned from RHEL facts', () => {
     expect(after.filter((l) => !l.includes('@@haweb-marker'))).toEqual([
       'writeFile /usr/local/keepalived/.haweb-build.json 0644',
       expect.stringMatching(
-        /^echo "file \/etc\/init\.d\/keepalived \$\(sha256sum \/etc\/init\.d\/keepalived .*echo "file \/etc\/sysconfig\/keepalived .*echo "link \$\(readlink \/usr\/sbin\/keepalived 2>\/dev\/null\)"; test -d \/etc\/keepalived && echo confdir; ls \/etc\/rc\.d\/rc3\.d 2>\/dev\/null \| grep -qx 'S\[0-9\]\[0-9\]\*keepalived' && echo enabled; true$/,
+        /^echo "file \/etc\/init\.d\/keepalived \$\(sha256sum \/etc\/init\.d\/keepalived .*echo "file \/etc\/sysconfig\/keepalived .*echo "link \$\(readlink \/usr\/sbin\/keepalived 2>\/dev\/null\)"; test -d \/etc\/keepalived && echo confdir; if \[ -d \/run\/systemd\/system \]; then systemctl is-enabled --quiet keepalived\.service .*grep -qx 'S\[0-9\]\[0-9\]\*keepalived'; fi && echo enabled; true$/,
       ),
       'stat -c %a /etc/init.d/keepalived',
       'mkdir -p /etc/init.d',
@@ -122,6 +122,41 @@ describe('keepalived_source planned from RHEL facts', () => {
     expect(result.changed).toBe(false);
     expect(host.commands.some((c) => /update-rc\.d|ln -s|make/.test(c))).toBe(false);
     expect(host.log).toHaveLength(2); // the build fact and the service probe: a no-op is two round trips
+  });
+});
+
+describe('keepalived_source on a systemd host (Rocky 9 facts: systemd 252, SELinux enforcing)', () => {
+  const PROFILE = '@@profile\nid=rocky\nversion=9.4\ninit=systemd\nrun=yes\nselinux=Enforcing\n@@end\n';
+  it('runs from the unit make install put in place, with a drop-in carrying the declared options; no init script', async () => {
+    const src = tarball();
+    const sha = await sha256File(src);
+    const host = new FakeHost()
+      .on(/@@haweb-marker/, { stdout: `${OURS_V}@@haweb-marker\n${JSON.stringify({ product: 'keepalived', version: '2.2.7', configure_args: ['--prefix=/usr/local/keepalived'], tarball_sha256: sha })}` });
+    host.on(/^echo "file/, probeReply(host, `${PROFILE}link \n`));
+    const result = await keepalivedSource.run(keepalivedSource.args.parse({ src }), fakeContext(host, { facts: RHEL_FACTS }));
+    expect(result.failed).toBeUndefined();
+    expect(host.files.has('/etc/init.d/keepalived')).toBe(false);
+    expect(host.text('/etc/sysconfig/keepalived')).toContain("KEEPALIVED_OPTIONS='-f /etc/keepalived/keepalived.conf -p /run/keepalived.pid -D'\n");
+    expect(host.text('/etc/systemd/system/keepalived.service.d/haweb.conf')).toBe(
+      '# Managed by haweb: run with the options and pid file the playbook declares.\n[Service]\nEnvironmentFile=\nEnvironmentFile=-/etc/sysconfig/keepalived\nPIDFile=/run/keepalived.pid\n',
+    );
+    const script = host.commands.at(-1)!;
+    expect(script).toMatch(/ln -sfn \/usr\/local\/keepalived\/sbin\/keepalived \/usr\/sbin\/keepalived && /);
+    expect(script).toContain('then systemctl link /usr/local/keepalived/lib/systemd/system/keepalived.service; else');
+    expect(script).toContain(' && systemctl daemon-reload && systemctl enable keepalived.service && ');
+    expect(script).toContain('restorecon -F -- /etc/sysconfig/keepalived /etc/systemd/system/keepalived.service.d/haweb.conf /usr/sbin/keepalived && restorecon -R -F -- /usr/local/keepalived');
+    expect(script).not.toMatch(/update-rc\.d|chkconfig|init\.d/);
+  });
+});
+
+describe('keepalived_service through the host service manager', () => {
+  it('systemd: a keepalived its init script started over SSH is stopped by PID, then the unit is started', async () => {
+    const host = new FakeHost().on(/^n='?keepalived'?\n/, {
+      stdout: 'manager=systemd\nexists=yes\nstatus_rc=3\nenabled_state=enabled\nstray_pid=4242\nstray_cmd=/usr/local/keepalived/sbin/keepalived -f /etc/keepalived/keepalived.conf -D\n',
+    });
+    const result = await keepalivedService.run(keepalivedService.args.parse({ state: 'started' }), fakeContext(host, { facts: RHEL_FACTS }));
+    expect(result).toMatchObject({ changed: true, msg: 'keepalived: stop PID 4242 (started outside systemd), start' });
+    expect(host.commands.at(-1)).toMatch(/^sh -c .*kill -TERM 4242.* && systemctl start -- keepalived\.service$/);
   });
 });
 
@@ -150,11 +185,11 @@ describe('keepalived_config', () => {
 
 describe('keepalived_service', () => {
   it.each([
-    ['started', 'installed\n', '/etc/init.d/keepalived start'],
-    ['reloaded', 'installed\nrunning\nenabled\n', '/etc/init.d/keepalived reload'],
-    ['started', 'installed\nrunning\n', undefined],
+    ['started', 'manager=sysv\nexists=yes\nstatus_rc=3\n', '/etc/init.d/keepalived start'],
+    ['reloaded', 'manager=sysv\nexists=yes\nstatus_rc=0\nboot_tool=chkconfig\nchkconfig: keepalived 0:off 1:off 2:on 3:on 4:on 5:on 6:off\n', '/etc/init.d/keepalived reload'],
+    ['started', 'manager=sysv\nexists=yes\nstatus_rc=0\n', undefined],
   ] as const)('%s with status %j', async (state, status, command) => {
-    const host = new FakeHost().on(/^if \[ -x \/etc\/init\.d\/keepalived \]/, { stdout: status });
+    const host = new FakeHost().on(/^n='?keepalived'?\n/, { stdout: status });
     const result = await keepalivedService.run(keepalivedService.args.parse({ state }), fakeContext(host, { facts: RHEL_FACTS }));
     expect(result.changed).toBe(command !== undefined);
     expect(host.commands.slice(1)).toEqual(command ? [command] : []);

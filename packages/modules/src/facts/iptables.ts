@@ -10,18 +10,57 @@ export interface RuleSpec {
   /** Match/target arguments after the chain, e.g. ['-p','tcp','--dport','80','-j','ACCEPT']. */
   spec: string[];
   ipVersion?: 'ipv4' | 'ipv6';
+  /** What the installed iptables understands (iptablesFeatures); both default to true. */
+  wait?: boolean;
+  check?: boolean;
+}
+
+export interface IptablesFeatures {
+  /** `-C`: iptables 1.4.11 upstream (Red Hat's 1.4.7 carries it). */
+  check: boolean;
+  /** `-w`: iptables 1.4.20 upstream; absent from CentOS 6's 1.4.7. */
+  wait: boolean;
+}
+
+/**
+ * Which options the installed iptables understands, from its own help text (no version guessing).
+ * A help text that cannot be read (no Usage line) leaves both on, as before this fact existed.
+ */
+export const iptablesFeatures: Fact<{ ipVersion?: 'ipv4' | 'ipv6' }, IptablesFeatures> = {
+  name: 'iptables.features',
+  command: ({ ipVersion }) => `${iptablesBinary(ipVersion)} -h 2>&1; true`,
+  parse(stdout) {
+    if (!/usage/i.test(stdout)) return { check: true, wait: true };
+    return { check: /--check\b/.test(stdout), wait: /--wait\b/.test(stdout) };
+  },
+};
+
+/** `-w` where the installed iptables has it. */
+export function waitFlag(rule: Pick<RuleSpec, 'wait'>): string[] {
+  return rule.wait === false ? [] : ['-w'];
 }
 
 export function iptablesBinary(ipVersion: 'ipv4' | 'ipv6' = 'ipv4'): string {
   return ipVersion === 'ipv6' ? 'ip6tables' : 'iptables';
 }
 
-/** -C answers 0 (present) or 1 (absent); anything else is an error worth showing (bad rule, no chain). */
+/**
+ * -C answers 0 (present) or 1 (absent); anything else is an error worth showing (bad rule, no chain).
+ * An iptables without -C lists the chain (-S) and the rule is looked for as iptables prints it.
+ */
 export const iptablesRulePresent: Fact<RuleSpec, boolean> = {
   name: 'iptables.rule_present',
-  command: ({ table, chain, spec, ipVersion }) =>
-    `${shellJoin([iptablesBinary(ipVersion), '-w', '-t', table, '-C', chain, ...spec])} 2>&1; echo "rc=$?"`,
-  parse(stdout) {
+  command: (rule) =>
+    rule.check === false
+      ? `${shellJoin([iptablesBinary(rule.ipVersion), ...waitFlag(rule), '-t', rule.table, '-S', rule.chain])} 2>&1; echo "rc=$?"`
+      : `${shellJoin([iptablesBinary(rule.ipVersion), ...waitFlag(rule), '-t', rule.table, '-C', rule.chain, ...rule.spec])} 2>&1; echo "rc=$?"`,
+  parse(stdout, _code, rule) {
+    if (rule.check === false) {
+      const m = /rc=(\d+)\s*$/.exec(stdout);
+      if (!m || m[1] !== '0') throw new Error(`iptables -S failed: ${stdout.replace(/rc=\d+\s*$/, '').trim()}`);
+      const wanted = `-A ${rule.chain} ${shellJoin(rule.spec)}`;
+      return stdout.split('\n').some((line) => line.trim() === wanted);
+    }
     const m = /rc=(\d+)\s*$/.exec(stdout);
     const rc = m ? Number(m[1]) : -1;
     if (rc === 0) return true;

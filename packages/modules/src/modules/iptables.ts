@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { shellJoin } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
-import { iptablesRulePresent } from '../facts/iptables.js';
+import { iptablesFeatures, iptablesRulePresent } from '../facts/iptables.js';
 import { hostOs } from '../facts/server.js';
 import { buildRuleSpec, IptablesArgError, planRule, ruleText, savedRulesPath, saveScript } from '../operations/iptables.js';
 import { failed, stateDiff, errorMessage } from '../util/result.js';
@@ -51,6 +51,7 @@ export const iptablesModule = defineHostModule({
     }
     let present: boolean;
     try {
+      rule = { ...rule, ...(await ctx.fact(iptablesFeatures, { ipVersion: rule.ipVersion })) };
       present = await ctx.fact(iptablesRulePresent, rule);
     } catch (err) {
       return failed(errorMessage(err), { rule: ruleText(rule) });

@@ -3,7 +3,7 @@
  * the distro keeps saved rules (Debian: /etc/iptables/rules.v4, RHEL: /etc/sysconfig/iptables).
  */
 import { shellJoin, shellQuote } from '@haweb/core';
-import { iptablesBinary, type RuleSpec } from '../facts/iptables.js';
+import { iptablesBinary, waitFlag, type RuleSpec } from '../facts/iptables.js';
 
 export interface IptablesArgs {
   table?: string;
@@ -104,11 +104,11 @@ export function planRule(present: boolean, rule: RuleSpec, args: Pick<IptablesAr
   const want = args.state ?? 'present';
   if (want === 'present' && !present) {
     if (args.action === 'insert') {
-      return [bin, '-w', '-t', rule.table, '-I', rule.chain, ...(args.rule_num !== undefined ? [String(args.rule_num)] : []), ...rule.spec];
+      return [bin, ...waitFlag(rule), '-t', rule.table, '-I', rule.chain, ...(args.rule_num !== undefined ? [String(args.rule_num)] : []), ...rule.spec];
     }
-    return [bin, '-w', '-t', rule.table, '-A', rule.chain, ...rule.spec];
+    return [bin, ...waitFlag(rule), '-t', rule.table, '-A', rule.chain, ...rule.spec];
   }
-  if (want === 'absent' && present) return [bin, '-w', '-t', rule.table, '-D', rule.chain, ...rule.spec];
+  if (want === 'absent' && present) return [bin, ...waitFlag(rule), '-t', rule.table, '-D', rule.chain, ...rule.spec];
   return undefined;
 }
 

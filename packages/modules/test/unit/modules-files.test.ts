@@ -4,8 +4,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { blockinfileModule, copyModule, fileModule, lineinfileModule, statModule, templateModule } from '../../src/index.js';
-import { FakeHost } from '../support/fake-host.js';
-import { fakeContext, runModule } from '../support/fake-context.js';
+import { FsHost as FakeHost, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
 
 const localDir = mkdtempSync(join(tmpdir(), 'haweb-mod-'));
 writeFileSync(join(localDir, 'index.html'), '<h1>edu</h1>\n');

@@ -14,8 +14,7 @@ import {
   unarchiveModule,
   yumModule,
 } from '../../src/index.js';
-import { FakeHost } from '../support/fake-host.js';
-import { fakeContext, runModule } from '../support/fake-context.js';
+import { FsHost as FakeHost, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 const DEBIAN = { ansible_os_family: 'Debian', ansible_pkg_mgr: 'apt', ansible_service_mgr: 'sysvinit' };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { defineModule, shellQuote } from '@haweb/core';
-import { ensureManagedFile } from '../kit/managed-file.js';
+import { ensureManagedFile } from '@haweb/hostkit';
 import { renderNginxConf } from '../templates/nginx-conf.js';
 
 /**

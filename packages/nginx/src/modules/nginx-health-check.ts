@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '@haweb/core';
-import { ensureManagedFile } from '../kit/managed-file.js';
+import { ensureManagedFile } from '@haweb/hostkit';
 import { renderNginxCheck } from '../templates/nginx-check.js';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '@haweb/core';
-import { ensureManagedFile } from '../kit/managed-file.js';
+import { ensureManagedFile } from '@haweb/hostkit';
 import { renderIndexPage } from '../templates/index-page.js';
 
 /** The per-host index page (`heading: "Welcome to nginx! {{ node_number }}"`). */

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { defineModule } from '@haweb/core';
-import { resolveOsFamily } from '../kit/os-family.js';
-import { NGINX_BUILD_DEPS } from '../kit/packages.js';
-import { ensureSourceBuild, sourceBuildSpec } from '../kit/source-build.js';
+import { ensureSourceBuild, resolveOsFamily, sourceBuildSpec, withBuildTools } from '@haweb/hostkit';
+import { NGINX_BUILD_DEPS } from '../build-deps.js';
 import { nginxProduct } from '../nginx-version.js';
 
 /**
@@ -36,7 +35,8 @@ export const nginxSource = defineModule({
   localFiles: (args) => (typeof args.src === 'string' && !args.src.includes('{{') ? [{ path: args.src, kind: 'files' as const }] : []),
   async run(args, ctx) {
     const family = resolveOsFamily(args.os_family, ctx.facts, ctx.hostName);
-    const spec = sourceBuildSpec(nginxProduct, args, ctx, family, NGINX_BUILD_DEPS);
+    // tar: minimal EL8/EL9 images lack it, and the build's first step extracts the tarball.
+    const spec = sourceBuildSpec(nginxProduct, args, ctx, family, { RedHat: withBuildTools(NGINX_BUILD_DEPS.RedHat), Debian: withBuildTools(NGINX_BUILD_DEPS.Debian) });
     return ensureSourceBuild(spec, ctx);
   },
 });

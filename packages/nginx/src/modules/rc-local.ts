@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { defineModule, type FileDiff } from '@haweb/core';
-import { resolveOsFamily } from '../kit/os-family.js';
+import { RC_LOCAL_DROP_IN, applySteps, dropInPath, resolveOsFamily, type Step } from '@haweb/hostkit';
 import { planRcLocal } from '../rc-local.js';
 
-/** Ensure a boot-time line in rc.local (the seed starts nginx this way), the OS family's way. */
+/**
+ * Ensure a boot-time line in rc.local (the seed starts nginx this way), the OS family's way. Where
+ * systemd is PID 1, rc.local runs from rc-local.service (pulled in when the file is executable); a
+ * drop-in orders it after network-online, so nginx starts once the addresses are up.
+ */
 export const rcLocal = defineModule({
   name: 'rc_local',
   aliases: ['haweb.nginx.rc_local'],
@@ -18,18 +22,33 @@ export const rcLocal = defineModule({
   async run(args, ctx) {
     const family = resolveOsFamily(args.os_family, ctx.facts, ctx.hostName);
     const path = family === 'RedHat' ? '/etc/rc.d/rc.local' : '/etc/rc.local';
-    const [current, exec] = await Promise.all([
+    const dropIn = dropInPath('rc-local');
+    const [current, exec, systemd] = await Promise.all([
       ctx.remote.readFile(path, { become: ctx.become }),
       ctx.remote.run({ script: `test -x ${path}` }, { become: ctx.become }),
+      ctx.remote.run({ script: `[ -d /run/systemd/system ] && echo systemd && cat ${dropIn} 2>/dev/null; true` }, { become: ctx.become }),
     ]);
     const before = current?.toString('utf8');
     const plan = planRcLocal(family, before, exec.code === 0, args.line, args.state);
-    if (plan.content === undefined && !plan.makeExecutable) {
+    const underSystemd = systemd.stdout.startsWith('systemd\n');
+    const unitSteps: Step[] =
+      args.state === 'present' && underSystemd && systemd.stdout.slice('systemd\n'.length) !== RC_LOCAL_DROP_IN
+        ? [
+            { kind: 'file', path: dropIn, content: RC_LOCAL_DROP_IN, mode: '0644', why: 'rc-local.service after network-online' },
+            { kind: 'run', argv: ['systemctl', 'daemon-reload'], why: 'systemd re-reads rc-local.service' },
+          ]
+        : [];
+    if (plan.content === undefined && !plan.makeExecutable && unitSteps.length === 0) {
       return { changed: false, msg: `${plan.path} already ${args.state === 'present' ? 'has' : 'lacks'} the line` };
     }
     const diff: FileDiff[] | undefined =
       ctx.diff && plan.content !== undefined ? [{ before: before ?? '', after: plan.content, beforeHeader: plan.path, afterHeader: plan.path }] : undefined;
     if (ctx.check) return { changed: true, msg: `would update ${plan.path}`, diff };
+    if (unitSteps.length > 0) {
+      const res = await applySteps(ctx, unitSteps);
+      if (res.failed) return res;
+    }
+    if (plan.content === undefined && !plan.makeExecutable) return { changed: true, msg: `${dropIn}: ${String(unitSteps.map((s) => s.why).join('; '))}` };
     if (plan.content !== undefined) {
       await ctx.remote.writeFile(plan.path, plan.content, { mode: '0755', become: ctx.become });
     } else {

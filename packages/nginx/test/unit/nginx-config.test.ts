@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nginxConfig, nginxIndex, renderNginxConf, planNginxControl, nginxRunningFact } from '../../src/index.js';
-import { DEBIAN_FACTS, FakeHost, fakeContext } from '../support/fake-host.js';
+import { DEBIAN_FACTS, FakeHost, fakeContext } from '@haweb/hostkit/testing';
 
 const SEED = {
   user: 'root', worker_processes: 1 as const, worker_connections: 1024, listen: 88, server_name: 'localhost',

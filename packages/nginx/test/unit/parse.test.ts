@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { declaredVersion, parseTarballName, sameArgs, splitConfigureArgs, fullConfigureArgs, parseNginxV } from '../../src/index.js';
+import { declaredVersion, fullConfigureArgs, parseTarballName, sameArgs, splitConfigureArgs } from '@haweb/hostkit';
+import { parseNginxV } from '../../src/index.js';
 
 describe('parseTarballName', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planRcLocal, rcLocal } from '../../src/index.js';
-import { DEBIAN_FACTS, FakeHost, RHEL_FACTS, fakeContext } from '../support/fake-host.js';
+import { DEBIAN_FACTS, FakeHost, RHEL_FACTS, fakeContext } from '@haweb/hostkit/testing';
 
 const LINE = '/usr/local/nginx/sbin/nginx';
 
@@ -62,5 +62,21 @@ describe('rc_local module', () => {
     await rcLocal.run(rcLocal.args.parse({ line: LINE }), fakeContext(host, { facts: DEBIAN_FACTS }));
     expect(host.text('/etc/rc.local')).toMatch(/^#!\/bin\/sh -e\n[\s\S]*\/usr\/local\/nginx\/sbin\/nginx\nexit 0\n$/);
     expect(host.files.get('/etc/rc.local')?.mode).toBe('0755');
+  });
+});
+
+describe('rc_local under systemd', () => {
+  it('adds the rc-local.service drop-in (after network-online) and reloads systemd, once', async () => {
+    const { RC_LOCAL_DROP_IN } = await import('@haweb/hostkit');
+    const host = new FakeHost().on(/^\[ -d \/run\/systemd\/system \]/, () => ({ stdout: `systemd\n${host.text('/etc/systemd/system/rc-local.service.d/haweb.conf') ?? ''}` }));
+    const first = await rcLocal.run(rcLocal.args.parse({ line: LINE }), fakeContext(host, { facts: RHEL_FACTS }));
+    expect(first.changed).toBe(true);
+    expect(host.text('/etc/systemd/system/rc-local.service.d/haweb.conf')).toBe(RC_LOCAL_DROP_IN);
+    expect(host.commands).toContain('systemctl daemon-reload');
+    expect(host.files.get('/etc/rc.d/rc.local')?.mode).toBe('0755');
+    host.log.length = 0;
+    const second = await rcLocal.run(rcLocal.args.parse({ line: LINE }), fakeContext(host, { facts: RHEL_FACTS }));
+    expect(second.changed).toBe(false);
+    expect(host.commands).not.toContain('systemctl daemon-reload');
   });
 });

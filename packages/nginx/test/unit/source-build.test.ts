@@ -7,15 +7,14 @@ import {
   installedBuildFact,
   installedPackagesFact,
   markerPath,
-  nginxProduct,
-  nginxSource,
   packageInstallScript,
   planBuildSteps,
   planSourceBuild,
   sha256File,
   type InstalledState,
-} from '../../src/index.js';
-import { DEBIAN_FACTS, FakeHost, RHEL_FACTS, fakeContext } from '../support/fake-host.js';
+} from '@haweb/hostkit';
+import { nginxProduct, nginxSource } from '../../src/index.js';
+import { DEBIAN_FACTS, FakeHost, RHEL_FACTS, fakeContext } from '@haweb/hostkit/testing';
 
 const ARGS = ['--prefix=/usr/local/nginx'];
 const SHA = 'a'.repeat(64);
@@ -76,16 +75,16 @@ describe('build steps (the same on both families)', () => {
 
 describe('build dependencies per family', () => {
   it.each([
-    ['Debian', "dpkg-query -W -f='${Package} ${Status}\\n' build-essential libssl-dev 2>/dev/null; true", 'DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends build-essential libssl-dev'],
-    ['RedHat', "for p in build-essential libssl-dev; do rpm -q --qf '%{NAME} install ok installed\\n' \"$p\" >/dev/null 2>&1 && echo \"$p install ok installed\"; done; true", 'yum install -y build-essential libssl-dev'],
+    ['Debian', "dpkg-query -W -f='${Package}\\t${Status}\\t${Version}\\n' -- build-essential libssl-dev 2>/dev/null; exit 0", 'DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends build-essential libssl-dev'],
+    ['RedHat', "rpm -q --qf '%{NAME}\\t%{VERSION}-%{RELEASE}\\n' -- build-essential libssl-dev 2>/dev/null; exit 0", 'yum install -y build-essential libssl-dev'],
   ] as const)('%s', (family, query, install) => {
     const names = ['build-essential', 'libssl-dev'];
     expect(installedPackagesFact.command({ family, names })).toBe(query);
     expect(packageInstallScript(family, names)).toBe(install);
   });
   it('parses dpkg status (with arch suffixes) and ignores deinstalled packages', () => {
-    const out = 'build-essential install ok installed\nlibssl-dev:amd64 install ok installed\nzlib1g-dev deinstall ok config-files\n';
-    expect([...installedPackagesFact.parse(out, 0, { family: 'Debian', names: [] })]).toEqual(['build-essential', 'libssl-dev']);
+    const out = 'build-essential\tinstall ok installed\t12.9\nlibssl-dev:amd64\tinstall ok installed\t3.0.15-1\nzlib1g-dev\tdeinstall ok config-files\t1:1.2.13\n';
+    expect([...installedPackagesFact.parse(out, 0, { family: 'Debian', names: ['build-essential', 'libssl-dev', 'zlib1g-dev'] })]).toEqual(['build-essential', 'libssl-dev']);
   });
 });
 
@@ -125,7 +124,7 @@ describe('nginx_source module', () => {
     let built = false;
     const host = new FakeHost()
       .on(/@@haweb-marker/, () => (built ? { stdout: `${V_OUTPUT}@@haweb-marker\n${host.text(markerPath('/usr/local/nginx'))}` } : { stdout: '@@haweb-marker\n' }))
-      .on(/^for p in gcc/, { stdout: 'gcc install ok installed\nmake install ok installed\n' })
+      .on(/^rpm -q .* -- gcc /, { stdout: 'gcc\t11.4.1-3.el9\nmake\t4.3-7.el9\n' })
       .on(/^grep -c|&& grep -c/, { stdout: '2\n' })
       .on(/make -j4/, { stdout: '\t-o objs/src/core/nginx.o \\\n\t-o objs/src/core/ngx_log.o \\\n' })
       .on(/make install/, () => {
@@ -139,8 +138,8 @@ describe('nginx_source module', () => {
     const sha = await sha256File(src);
     const cmds = host.log.filter((l) => !l.includes('@@haweb-marker'));
     expect(cmds).toEqual([
-      expect.stringMatching(/^for p in gcc gcc-c\+\+ make automake autoconf libtool pcre pcre-devel zlib zlib-devel openssl openssl-devel; do rpm -q/),
-      'yum install -y gcc-c++ automake autoconf libtool pcre pcre-devel zlib zlib-devel openssl openssl-devel',
+      expect.stringMatching(/^rpm -q .* -- gcc gcc-c\+\+ make automake autoconf libtool pcre pcre-devel zlib zlib-devel openssl openssl-devel /),
+      'yum install -y gcc-c++ automake autoconf libtool pcre pcre-devel zlib zlib-devel openssl openssl-devel tar',
       "sha256sum /usr/local/src/nginx-1.22.1.tar.gz 2>/dev/null | cut -d' ' -f1",
       'mkdir -p /usr/local/src',
       `putFile ${src} /usr/local/src/nginx-1.22.1.tar.gz`,
@@ -170,7 +169,7 @@ describe('nginx_source module', () => {
     const src = tarball();
     const host = new FakeHost()
       .on(/@@haweb-marker/, { stdout: '@@haweb-marker\n' })
-      .on(/^dpkg-query/, { stdout: 'build-essential install ok installed\nlibpcre3-dev install ok installed\nzlib1g-dev install ok installed\nlibssl-dev install ok installed\n' })
+      .on(/^dpkg-query/, { stdout: 'build-essential\tinstall ok installed\t12.9\nlibpcre3-dev\tinstall ok installed\t2:8.39\nzlib1g-dev\tinstall ok installed\t1:1.2.13\nlibssl-dev\tinstall ok installed\t3.0.15\ntar\tinstall ok installed\t1.34\n' })
       .on(/make -j2/, { code: 2, stdout: 'src/core/nginx.c:1:1: error: expected identifier\nmake: *** [objs/Makefile:1] Error 1\n' });
     const result = await nginxSource.run(nginxSource.args.parse({ src }), fakeContext(host, { facts: DEBIAN_FACTS }));
     expect(result.failed).toBe(true);
@@ -187,7 +186,7 @@ describe('nginx_source module', () => {
       .on(/^dpkg-query/, { stdout: '' });
     const result = await nginxSource.run(nginxSource.args.parse({ src, configure_args: ['--with-http_ssl_module'] }), fakeContext(host, { facts: DEBIAN_FACTS, check: true }));
     expect(result.changed).toBe(true);
-    expect(result.msg).toMatch(/^would build nginx 1\.22\.1 \(installed version 1\.20\.0, declared 1\.22\.1; configure arguments differ.*\); would install build-essential libpcre3-dev zlib1g-dev libssl-dev$/);
+    expect(result.msg).toMatch(/^would build nginx 1\.22\.1 \(installed version 1\.20\.0, declared 1\.22\.1; configure arguments differ.*\); would install build-essential libpcre3-dev zlib1g-dev libssl-dev tar$/);
     expect(host.log).toHaveLength(2);
   });
 });

@@ -1,6 +1,5 @@
 import { shellQuote, type Fact } from '@haweb/core';
-import { enabledCheckScript } from './boot-enable.js';
-import type { OsFamily } from './os-family.js';
+import { HOST_PROFILE_COMMAND, enabledCheckScript, parseHostProfile, type HostProfile, type OsFamily } from '@haweb/hostkit';
 
 /** What vrrp_service finds on a host, read in one round trip (a no-op run must stay fast). */
 export interface VrrpHostState {
@@ -15,6 +14,10 @@ export interface VrrpHostState {
   serviceInstalled: boolean;
   running: boolean;
   enabled: boolean;
+  /** The host's init, firewall, /run, SELinux (undefined when the probe could not tell). */
+  profile?: HostProfile;
+  /** systemd hosts: a live vrrpd named by the pid file that systemd does not run (started by an init script). */
+  strayPid?: number;
 }
 
 export interface InstallManifest {
@@ -28,9 +31,11 @@ export interface HostStateArgs {
   name: string;
   entry: string;
   managedFiles: string[];
+  /** The pid file, to find a daemon running outside systemd. */
+  pidFile?: string;
 }
 
-const SECTIONS = ['manifest', 'arch', 'libc', 'sums', 'modes', 'runtime', 'service'] as const;
+const SECTIONS = ['manifest', 'arch', 'libc', 'sums', 'modes', 'runtime', 'service', 'stray', 'profile'] as const;
 
 export function manifestPath(prefix: string): string {
   return `${prefix}/.haweb-install.json`;
@@ -38,9 +43,10 @@ export function manifestPath(prefix: string): string {
 
 export const vrrpHostStateFact: Fact<HostStateArgs, VrrpHostState> = {
   name: 'vrrp_service_state',
-  command({ family, prefix, name, entry, managedFiles }) {
+  command({ family, prefix, name, entry, managedFiles, pidFile }) {
     const files = managedFiles.map(shellQuote).join(' ');
     const init = shellQuote(`/etc/init.d/${name}`);
+    const unit = shellQuote(`${name}.service`);
     return [
       'echo @@manifest',
       `cat ${shellQuote(manifestPath(prefix))} 2>/dev/null`,
@@ -55,8 +61,22 @@ export const vrrpHostStateFact: Fact<HostStateArgs, VrrpHostState> = {
       'echo @@runtime',
       `test -x ${shellQuote(`${prefix}/node/bin/node`)} && test -f ${shellQuote(`${prefix}/lib/${entry}`)} && echo present`,
       'echo @@service',
-      `if [ -x ${init} ]; then echo installed; ${init} status >/dev/null 2>&1 && echo running; fi`,
+      // Where systemd is PID 1 the unit is the service; elsewhere the init script is.
+      `if [ -d /run/systemd/system ]; then`,
+      `  [ -f ${shellQuote(`/etc/systemd/system/${name}.service`)} ] && echo installed; systemctl is-active --quiet ${unit} && echo running`,
+      `else`,
+      `  if [ -x ${init} ]; then echo installed; ${init} status >/dev/null 2>&1 && echo running; fi`,
+      `fi`,
       `${enabledCheckScript(family, name)} && echo enabled`,
+      ...(pidFile
+        ? [
+            'echo @@stray',
+            `if [ -d /run/systemd/system ]; then pid=$(cat ${shellQuote(pidFile)} 2>/dev/null | tr -dc 0-9); ` +
+              `if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && ! grep -q ${shellQuote(`/${name}.service`)} "/proc/$pid/cgroup" 2>/dev/null; then echo "$pid"; fi; fi`,
+          ]
+        : []),
+      'echo @@profile',
+      HOST_PROFILE_COMMAND,
       'true',
     ].join('\n');
   },
@@ -90,7 +110,16 @@ export const vrrpHostStateFact: Fact<HostStateArgs, VrrpHostState> = {
       if (m) files[m[2]] = { ...files[m[2]], mode: m[1].padStart(4, '0') };
     }
     const service = new Set((parts.service ?? '').split(/\s+/));
+    let profile: HostProfile | undefined;
+    try {
+      profile = parts.profile ? parseHostProfile(parts.profile) : undefined;
+    } catch {
+      profile = undefined;
+    }
+    const strayPid = Number.parseInt((parts.stray ?? '').trim(), 10);
     return {
+      ...(profile ? { profile } : {}),
+      ...(Number.isInteger(strayPid) && strayPid > 1 ? { strayPid } : {}),
       manifest,
       arch: (parts.arch ?? '').trim(),
       libc: (parts.libc ?? '').trim(),

@@ -10,11 +10,7 @@ export const installerPlugin: ModulePlugin = (registry) => {
 
 export { vrrpClusterCheck, vrrpClusterCheckArgs, checkLayout, severityForLayout, varsFor } from './cluster-check.js';
 export { vrrpService, vrrpServiceArgs, vrrpServiceFiles, markConfigSecrets } from './vrrp-service.js';
-export { renderInitScript, type InitScriptSpec } from './initd-script.js';
-export { enableScript, enabledCheckScript, disableScript, defaultsFilePath } from './boot-enable.js';
-export { initServiceFact, planServiceAction, runInitAction, enableAtBoot, type DesiredRun, type ServiceAction } from './initd-control.js';
 export { collectRuntime, packRuntime, digestRuntime, runtimeFiles, isOtherPlatformPackage, vrrpPackageRoot, type RuntimeManifest, type RuntimePackage } from './runtime-pack.js';
 export { chooseNodeRuntime, parseLibc, requiredGlibc, nodeArchForUname, compareVersions } from './node-runtime.js';
-export { planVrrpService, sha256, type DesiredFile, type VrrpServicePlan } from './plan.js';
+export { planVrrpService, type DesiredFile, type VrrpServicePlan } from './plan.js';
 export { vrrpHostStateFact, type VrrpHostState, type InstallManifest } from './host-state.js';
-export { osFamilyFromFacts, type OsFamily as InstallerOsFamily } from './os-family.js';

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { ServiceAction } from './initd-control.js';
+import { sha256, type ServiceAction } from '@haweb/hostkit';
 import type { InstallManifest, VrrpHostState } from './host-state.js';
 
 /** A file the service owns, with the content it must have. */
@@ -25,10 +24,6 @@ export interface VrrpServicePlan {
   action?: ServiceAction;
   /** Human-readable reasons, one per change. */
   reasons: string[];
-}
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /**

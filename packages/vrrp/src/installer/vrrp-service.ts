@@ -3,16 +3,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { defineModule, shellQuote, type FileDiff, type ModuleContext, type ModuleResult } from '@haweb/core';
-import { defaultsFilePath, disableScript } from './boot-enable.js';
-import { enableAtBoot, runInitAction } from './initd-control.js';
-import { renderInitScript } from './initd-script.js';
+import {
+  applySteps,
+  defaultsFilePath,
+  disableScript,
+  enableAtBoot,
+  markConfigSecrets,
+  osFamilyOf,
+  planDaemonReload,
+  planRestoreLabels,
+  planServiceBoot,
+  planServiceRun,
+  renderDaemonUnit,
+  renderInitScript,
+  replaceValidated,
+  runDir,
+  runInitAction,
+  sha256File,
+  vrrpdRefusal,
+  type HostProfile,
+  type OsFamily,
+  type Step,
+} from '@haweb/hostkit';
 import { manifestPath, vrrpHostStateFact, type InstallManifest } from './host-state.js';
 import { chooseNodeRuntime, nodeArchForUname, parseLibc, requiredGlibc } from './node-runtime.js';
-import { osFamilyFromFacts, type OsFamily } from './os-family.js';
 import { planVrrpService, type DesiredFile } from './plan.js';
 import { collectRuntime, packRuntime, vrrpPackageRoot, type NodeArch, type RuntimeManifest } from './runtime-pack.js';
-import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
 
 /**
  * The TypeScript VRRP runtime installed on a host as a boot-time init.d service:
@@ -21,8 +37,10 @@ import { statSync } from 'node:fs';
  *       config: "{{ lookup('template', 'vrrpd.conf.j2') }}"   # keepalived.conf syntax
  *     notify: ...
  *
- * Lays out <prefix>/node/bin/node, <prefix>/lib/ (the packed runtime), <prefix>/sbin/vrrpd,
- * /etc/init.d/<name>, the defaults file and the config (0600, validated by `vrrpd -t` on the host).
+ * Lays out <prefix>/node/bin/node, <prefix>/lib/ (the packed runtime), <prefix>/sbin/vrrpd, the
+ * service (a native systemd unit where systemd is PID 1, /etc/init.d/<name> elsewhere), the defaults
+ * file and the config (0600, validated by `vrrpd -t` on the host). Hosts whose glibc is older than
+ * 2.28 are refused before anything is changed: the keepalived engine is the way to run the pair there.
  */
 export const vrrpServiceArgs = z.strictObject({
   prefix: z.string().startsWith('/').default('/usr/local/vrrpd'),
@@ -30,7 +48,7 @@ export const vrrpServiceArgs = z.strictObject({
   config: z.string().optional().describe('the config text (keepalived.conf syntax)'),
   config_src: z.string().optional().describe('controller template of the config, rendered with the host variables'),
   config_file: z.string().startsWith('/').default('/etc/vrrpd/vrrpd.conf'),
-  pid_file: z.string().startsWith('/').default('/run/vrrpd.pid'),
+  pid_file: z.string().startsWith('/').optional().describe('default: /run/<name>.pid, /var/run/<name>.pid where /run does not exist'),
   options: z.string().default('').describe('extra daemon options, written to the defaults file'),
   node_tarball: z.string().optional().describe('controller path of a Node tarball for hosts the controller node cannot run on'),
   state: z.enum(['started', 'stopped']).default('started'),
@@ -53,30 +71,89 @@ function runtimeFor(root: string, arch: NodeArch): RuntimeManifest {
   return manifest;
 }
 
-const tarballIdCache = new Map<string, string>();
-function tarballIdentity(path: string): string {
-  const st = statSync(path);
-  const key = `${path}:${st.size}:${st.mtimeMs}`;
-  let id = tarballIdCache.get(key);
-  if (!id) {
-    id = `tarball sha256:${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
-    tarballIdCache.set(key, id);
-  }
-  return id;
+async function tarballIdentity(path: string): Promise<string> {
+  return `tarball sha256:${await sha256File(path)}`;
 }
 
-/** Pure: the files vrrp_service owns and their content. */
-export function vrrpServiceFiles(args: VrrpServiceArgs, family: OsFamily, config: string, entry: string): DesiredFile[] {
+/** The host as the plans see it when the probe could not tell more: sysvinit, /run, no SELinux. */
+function fallbackProfile(family: OsFamily): HostProfile {
+  return {
+    family,
+    distribution: '',
+    majorVersion: 0,
+    init: 'sysvinit',
+    tools: { chkconfig: family === 'RedHat', updateRcD: family === 'Debian', service: true, tar: true, restorecon: false, firewallCmd: false, iptables: false },
+    firewall: 'none',
+    iptablesRestore: 'none',
+    hasRun: true,
+    selinux: 'disabled',
+  };
+}
+
+export function pidFileFor(args: Pick<VrrpServiceArgs, 'pid_file' | 'name'>, profile: Pick<HostProfile, 'hasRun'>): string {
+  return args.pid_file ?? `${runDir(profile)}/${args.name}.pid`;
+}
+
+/** Pure: the files vrrp_service owns and their content, for this host's init (unit or init script). */
+export function vrrpServiceFiles(
+  args: VrrpServiceArgs,
+  family: OsFamily,
+  config: string,
+  entry: string,
+  profile: HostProfile = fallbackProfile(family),
+): DesiredFile[] {
   const p = args.prefix.replace(/\/$/, '');
   const wrapper = `${p}/sbin/vrrpd`;
   const defaults = defaultsFilePath(family, args.name);
-  const initScript = renderInitScript({
+  const pidFile = pidFileFor(args, profile);
+  const daemonArgs = `-f ${shellQuote(args.config_file)} -p ${shellQuote(pidFile)}`;
+  const service: DesiredFile =
+    profile.init === 'systemd'
+      ? {
+          path: `/etc/systemd/system/${args.name}.service`,
+          content: renderDaemonUnit({
+            name: args.name,
+            description: 'VRRP daemon (haweb vrrpd)',
+            exec: wrapper,
+            args: daemonArgs,
+            foregroundFlag: '--dont-fork',
+            environmentFile: defaults,
+            optionsVar: 'VRRPD_OPTIONS',
+            stopTimeoutSeconds: 10,
+          }),
+          mode: '0644',
+          validate: false,
+          onChange: 'none',
+        }
+      : { path: `/etc/init.d/${args.name}`, content: initScriptFor(args, wrapper, daemonArgs, pidFile, defaults, p), mode: '0755', validate: false, onChange: 'none' };
+  return [
+    {
+      path: wrapper,
+      content: `#!/bin/sh\n# Managed by haweb: runs the VRRP runtime with its own Node.\nexec ${shellQuote(`${p}/node/bin/node`)} ${shellQuote(`${p}/lib/${entry}`)} "$@"\n`,
+      mode: '0755',
+      validate: false,
+      onChange: 'none',
+    },
+    service,
+    {
+      path: defaults,
+      content: `# Managed by haweb: extra options for ${args.name} (read by ${service.path}).\nVRRPD_OPTIONS=${shellQuote(args.options)}\n`,
+      mode: '0644',
+      validate: false,
+      onChange: 'none',
+    },
+    { path: args.config_file, content: config, mode: '0600', validate: true, onChange: 'reload' },
+  ];
+}
+
+function initScriptFor(args: VrrpServiceArgs, wrapper: string, daemonArgs: string, pidFile: string, defaults: string, p: string): string {
+  return renderInitScript({
     name: args.name,
     shortDescription: 'VRRP daemon (haweb vrrpd)',
     description: 'vrrpd moves virtual IP addresses between nodes with VRRP (keepalived.conf syntax).',
     daemon: wrapper,
-    args: `-f ${shellQuote(args.config_file)} -p ${shellQuote(args.pid_file)}`,
-    pidFile: args.pid_file,
+    args: daemonArgs,
+    pidFile,
     configFile: args.config_file,
     configTest: `"$DAEMON" -t -f "$CONFIG"`,
     defaultsFile: defaults,
@@ -86,30 +163,10 @@ export function vrrpServiceFiles(args: VrrpServiceArgs, family: OsFamily, config
     startPriority: 86,
     stopPriority: 14,
   });
-  return [
-    {
-      path: wrapper,
-      content: `#!/bin/sh\n# Managed by haweb: runs the VRRP runtime with its own Node.\nexec ${shellQuote(`${p}/node/bin/node`)} ${shellQuote(`${p}/lib/${entry}`)} "$@"\n`,
-      mode: '0755',
-      validate: false,
-      onChange: 'none',
-    },
-    { path: `/etc/init.d/${args.name}`, content: initScript, mode: '0755', validate: false, onChange: 'none' },
-    {
-      path: defaults,
-      content: `# Managed by haweb: extra options for ${args.name} (read by /etc/init.d/${args.name}).\nVRRPD_OPTIONS=${shellQuote(args.options)}\n`,
-      mode: '0644',
-      validate: false,
-      onChange: 'none',
-    },
-    { path: args.config_file, content: config, mode: '0600', validate: true, onChange: 'reload' },
-  ];
 }
 
-/** auth_pass values are secrets: keep them out of diffs and logs. */
-export function markConfigSecrets(config: string, markSecret: (value: string) => void): void {
-  for (const m of config.matchAll(/^\s*auth_pass\s+("?)([^\s"]+)\1/gm)) markSecret(m[2]);
-}
+/** auth_pass values are secrets: keep them out of diffs and logs (the kit's helper, kept under this name). */
+export { markConfigSecrets };
 
 function configText(args: VrrpServiceArgs, ctx: ModuleContext): string {
   if (args.config !== undefined && args.config_src !== undefined) throw new Error('give config or config_src, not both');
@@ -135,7 +192,7 @@ export const vrrpService = defineModule({
       { path: args.node_tarball, kind: 'files' as const },
     ].filter((f): f is { path: string; kind: 'files' | 'templates' } => typeof f.path === 'string' && !f.path.includes('{{')),
   async run(args, ctx): Promise<ModuleResult> {
-    const family = args.os_family ?? osFamilyFromFacts(ctx.facts, ctx.hostName);
+    const family = args.os_family ?? osFamilyOf(ctx.facts, ctx.hostName);
     const prefix = args.prefix.replace(/\/$/, '');
     const root = args.runtime_root ? ctx.resolveLocal(args.runtime_root, 'files') : vrrpPackageRoot();
     const config = configText(args, ctx);
@@ -149,15 +206,27 @@ export const vrrpService = defineModule({
     } catch (error) {
       return { changed: false, failed: true, msg: (error as Error).message };
     }
-    const files = vrrpServiceFiles(args, family, config, probe.entry);
+    // The host's init decides unit or init script: the probe reads both candidates in its one round trip.
+    const candidates = new Set([
+      ...vrrpServiceFiles(args, family, config, probe.entry).map((f) => f.path),
+      `/etc/systemd/system/${args.name}.service`,
+    ]);
     const host = await ctx.fact(vrrpHostStateFact, {
       family,
       prefix,
       name: args.name,
       entry: probe.entry,
-      managedFiles: files.map((f) => f.path),
+      managedFiles: [...candidates],
+      pidFile: args.pid_file ?? `/var/run/${args.name}.pid`,
     });
+    const profile = host.profile ?? fallbackProfile(family);
+    const files = vrrpServiceFiles(args, family, config, probe.entry, profile);
     const hostArch = hostArchFact ?? host.arch;
+
+    // Before anything changes: no Node runs on glibc older than 2.28.
+    const libc = parseLibc(ctx.facts.ansible_libc) ?? parseLibc(host.libc);
+    const refusal = libc?.name === 'glibc' ? vrrpdRefusal(ctx.hostName, libc.version ?? profile.glibc, profile.distribution || undefined) : undefined;
+    if (refusal) return { changed: false, failed: true, msg: refusal };
 
     // Node: the identity recorded in the manifest is compared first, so a no-op run never hashes
     // or scans the 100 MB binary.
@@ -178,7 +247,7 @@ export const vrrpService = defineModule({
         nodeTarball,
       });
       if (choice.kind === 'error') return { changed: false, failed: true, msg: choice.message };
-      desiredNode = choice.kind === 'controller' ? choice.identity : tarballIdentity(choice.path);
+      desiredNode = choice.kind === 'controller' ? choice.identity : await tarballIdentity(choice.path);
       nodeSource = { kind: choice.kind, path: choice.path };
     }
     const targetArch = (nodeArchForUname(hostArch) ?? process.arch) as NodeArch;
@@ -190,8 +259,15 @@ export const vrrpService = defineModule({
     }
     const desiredManifest: InstallManifest = { runtime_digest: runtime.digest, node: desiredNode };
     const plan = planVrrpService({ manifest: desiredManifest, files, state: args.state, enabled: args.enabled }, host);
+    const systemd = profile.init === 'systemd';
+    const serviceState = { installed: host.serviceInstalled, running: host.running, enabled: host.enabled, ...(host.strayPid ? { strayPid: host.strayPid } : {}) };
+    if (systemd && host.strayPid !== undefined && !plan.action) {
+      // A vrrpd its init script started outside systemd: stop it by PID and let systemd run the unit.
+      plan.reasons.push(`vrrpd PID ${host.strayPid} runs outside systemd`);
+    }
+    const strayToStop = systemd && host.strayPid !== undefined;
     const changed =
-      plan.installRuntime || plan.installNode || plan.writeFiles.length > 0 || plan.enable || plan.disable || plan.action !== undefined;
+      plan.installRuntime || plan.installNode || plan.writeFiles.length > 0 || plan.enable || plan.disable || plan.action !== undefined || strayToStop;
     const diff: FileDiff[] | undefined = ctx.diff
       ? plan.writeFiles.map((f) => ({ before: '', after: f.content, beforeHeader: `${f.path} (before)`, afterHeader: `${f.path} (after)` }))
       : undefined;
@@ -211,6 +287,30 @@ export const vrrpService = defineModule({
       for (const file of plan.writeFiles.filter((f) => f.validate)) {
         const refused = await writeValidatedConfig(ctx, file, `${prefix}/sbin/vrrpd`);
         if (refused) return { changed: true, failed: true, msg: refused, ...summary };
+      }
+      if (systemd) {
+        const unitWritten = plan.writeFiles.some((f) => f.path.startsWith('/etc/systemd/system/'));
+        const desired = args.state === 'stopped' ? 'stopped' : plan.action === 'restart' ? 'restarted' : plan.action === 'reload' ? 'reloaded' : 'started';
+        const state = { ...serviceState, installed: serviceState.installed || unitWritten };
+        let steps: Step[];
+        try {
+          steps = [
+            ...relabel(profile, plan.writeFiles.map((f) => f.path), plan.installRuntime || plan.installNode ? [prefix] : []),
+            ...planDaemonReload(profile, unitWritten),
+            ...planServiceBoot(profile, args.name, args.enabled, state),
+            ...planServiceRun(profile, args.name, desired, state, { exe: `${prefix}/`, stopTimeoutSeconds: 10 }),
+          ];
+        } catch (error) {
+          return { changed: true, failed: true, msg: `${ctx.hostName}: ${(error as Error).message}`, ...summary };
+        }
+        const res = await applySteps(ctx, steps);
+        if (res.failed) return { ...res, changed: true, ...summary };
+        return { changed: true, msg: plan.reasons.join('; '), diff, ...summary };
+      }
+      const labels = relabel(profile, plan.writeFiles.map((f) => f.path), plan.installRuntime || plan.installNode ? [prefix] : []);
+      if (labels.length > 0) {
+        const res = await applySteps(ctx, labels);
+        if (res.failed) return { ...res, changed: true, ...summary };
       }
       if (plan.enable) {
         const res = await enableAtBoot(ctx, family, args.name);
@@ -232,18 +332,27 @@ export const vrrpService = defineModule({
   },
 });
 
+/** SELinux: restore the default labels of what was written (files, and the runtime tree when replaced). */
+function relabel(profile: HostProfile, files: string[], trees: string[]): Step[] {
+  return planRestoreLabels(profile, { files, trees });
+}
+
 /** Candidate next to the config, `vrrpd -t` on it, then rename: a refused config never replaces the old. */
 async function writeValidatedConfig(ctx: ModuleContext, file: DesiredFile, vrrpd: string): Promise<string | undefined> {
   const dir = file.path.replace(/\/[^/]+$/, '') || '/';
   const candidate = `${dir}/.${file.path.slice(dir.length + 1)}.haweb-new`;
   await run(ctx, `mkdir -p ${shellQuote(dir)} && chmod 0700 ${shellQuote(dir)}`);
-  await ctx.remote.writeFile(candidate, file.content, { mode: file.mode, become: ctx.become });
-  const check = await ctx.remote.run({ script: `${shellQuote(vrrpd)} -t -f ${shellQuote(candidate)} 2>&1` }, { become: ctx.become, timeoutMs: 60_000 });
-  if (check.code !== 0) {
-    await ctx.remote.run({ argv: ['rm', '-f', candidate] }, { become: ctx.become });
-    return `${file.path} refused by vrrpd -t (the old config is kept and the daemon untouched): ${(check.stdout + check.stderr).trim()}`;
+  const outcome = await replaceValidated(ctx, {
+    path: file.path,
+    candidate,
+    content: file.content,
+    attrs: { mode: file.mode },
+    validateScript: (path) => `${shellQuote(vrrpd)} -t -f ${shellQuote(path)} 2>&1`,
+  });
+  if (outcome.refused) {
+    return `${file.path} refused by vrrpd -t (the old config is kept and the daemon untouched): ${(outcome.refused.stdout + outcome.refused.stderr).trim()}`;
   }
-  await run(ctx, `mv -f ${shellQuote(candidate)} ${shellQuote(file.path)}`);
+  if (outcome.moveFailed) throw new Error(`mv -f ${candidate} ${file.path}: ${(outcome.moveFailed.stdout + outcome.moveFailed.stderr).trim()}`);
   return undefined;
 }
 

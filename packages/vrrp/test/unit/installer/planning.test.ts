@@ -2,42 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   chooseNodeRuntime,
   compareVersions,
-  disableScript,
-  enableScript,
-  enabledCheckScript,
-  defaultsFilePath,
   parseLibc,
-  planServiceAction,
   planVrrpService,
   requiredGlibc,
-  sha256,
   vrrpHostStateFact,
   type DesiredFile,
   type VrrpHostState,
 } from '../../../src/installer/index.js';
-
-describe('boot enable per family', () => {
-  it.each([
-    ['RedHat', 'chkconfig --add vrrpd && chkconfig vrrpd on', 'chkconfig vrrpd off', "ls /etc/rc.d/rc3.d 2>/dev/null | grep -qx 'S[0-9][0-9]*vrrpd'", '/etc/sysconfig/vrrpd'],
-    ['Debian', 'update-rc.d vrrpd defaults && update-rc.d vrrpd enable', 'update-rc.d vrrpd disable', "ls /etc/rc2.d 2>/dev/null | grep -qx 'S[0-9][0-9]*vrrpd'", '/etc/default/vrrpd'],
-  ] as const)('%s', (family, enable, disable, check, defaults) => {
-    expect(enableScript(family, 'vrrpd')).toBe(enable);
-    expect(disableScript(family, 'vrrpd')).toBe(disable);
-    expect(enabledCheckScript(family, 'vrrpd')).toBe(check);
-    expect(defaultsFilePath(family, 'vrrpd')).toBe(defaults);
-  });
-});
-
-describe('planServiceAction', () => {
-  it.each([
-    ['started', false, 'start'], ['started', true, undefined],
-    ['stopped', true, 'stop'], ['stopped', false, undefined],
-    ['reloaded', true, 'reload'], ['reloaded', false, 'start'],
-    ['restarted', true, 'restart'], ['restarted', false, 'start'],
-  ] as const)('%s, running=%s → %s', (desired, running, action) => {
-    expect(planServiceAction(desired, running)).toBe(action);
-  });
-});
+import { sha256 } from '@haweb/hostkit';
 
 const CONFIG: DesiredFile = { path: '/etc/vrrpd/vrrpd.conf', content: 'vrrp_instance VI_1 {}\n', mode: '0600', validate: true, onChange: 'reload' };
 const INIT: DesiredFile = { path: '/etc/init.d/vrrpd', content: '#!/bin/sh\n', mode: '0755', validate: false, onChange: 'none' };

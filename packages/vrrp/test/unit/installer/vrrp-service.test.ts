@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { vrrpService } from '../../../src/installer/index.js';
-import { FakeHost, fakeContext, DEBIAN_FACTS, RHEL_FACTS } from '../../../../nginx/test/support/fake-host.js';
+import { FakeHost, fakeContext, DEBIAN_FACTS, RHEL_FACTS } from '@haweb/hostkit/testing';
 import { runtimeFixture } from './fixture.js';
 
 const { root, top } = runtimeFixture();
@@ -12,7 +12,7 @@ const CONF = 'vrrp_instance VI_1 {\n    authentication {\n        auth_type PASS
 const P = '/usr/local/vrrpd';
 
 /** Answers vrrp_service's state command from the fake host's files, like the real script would. */
-function emulate(host: FakeHost, service: { running: boolean; enabled: boolean; arch?: string }): FakeHost {
+function emulate(host: FakeHost, service: { running: boolean; enabled: boolean; arch?: string; libc?: string; profile?: string; stray?: number }): FakeHost {
   return host
     .on(/^echo @@manifest/, (line) => {
       const managed = /sha256sum (.*) 2>\/dev\/null/.exec(line)![1].split(' ');
@@ -20,9 +20,10 @@ function emulate(host: FakeHost, service: { running: boolean; enabled: boolean; 
       const modes = managed.filter((f) => host.files.has(f)).map((f) => `${host.files.get(f)!.mode.replace(/^0/, '')} ${f}`);
       const runtime = host.files.has(`${P}/node/bin/node`) && host.files.has(`${P}/lib/dist/bin/vrrpd.js`);
       return {
-        stdout: ['@@manifest', host.text(`${P}/.haweb-install.json`) ?? '', '', '@@arch', service.arch ?? 'x86_64', '@@libc', 'glibc 2.36',
+        stdout: ['@@manifest', host.text(`${P}/.haweb-install.json`) ?? '', '', '@@arch', service.arch ?? 'x86_64', '@@libc', service.libc ?? 'glibc 2.36',
           '@@sums', ...sums, '@@modes', ...modes, '@@runtime', runtime ? 'present' : '',
-          '@@service', host.files.has('/etc/init.d/vrrpd') ? 'installed' : '', service.running ? 'running' : '', service.enabled ? 'enabled' : '', ''].join('\n'),
+          '@@service', host.files.has('/etc/init.d/vrrpd') || host.files.has('/etc/systemd/system/vrrpd.service') ? 'installed' : '', service.running ? 'running' : '', service.enabled ? 'enabled' : '',
+          ...(service.stray ? ['@@stray', String(service.stray)] : []), ...(service.profile ? ['@@profile', service.profile] : []), ''].join('\n'),
       };
     })
     .on(/tar -xzf .*runtime-upload/, () => {
@@ -62,7 +63,7 @@ describe('vrrp_service on a fresh host', () => {
       'mkdir -p /etc/vrrpd && chmod 0700 /etc/vrrpd 2>&1',
       'writeFile /etc/vrrpd/.vrrpd.conf.haweb-new 0600',
       `${P}/sbin/vrrpd -t -f /etc/vrrpd/.vrrpd.conf.haweb-new 2>&1`,
-      'mv -f /etc/vrrpd/.vrrpd.conf.haweb-new /etc/vrrpd/vrrpd.conf 2>&1',
+      'mv -f /etc/vrrpd/.vrrpd.conf.haweb-new /etc/vrrpd/vrrpd.conf',
       enable,
       '/etc/init.d/vrrpd start',
     ]);
@@ -137,5 +138,51 @@ describe('vrrp_service on an installed host', () => {
     );
     expect(result.failed).toBe(true);
     expect(result.msg).toMatch(/arm-box: cannot run the controller's Node here .*Pass node_tarball/);
+  });
+});
+
+/** The host-profile probe's output on a Rocky 9 host (see @haweb/hostkit's fixtures for the sources). */
+const ROCKY9_PROFILE = ['id=rocky', 'version=9.4', 'init=systemd', 'tool=restorecon', 'tool=firewall-cmd', 'firewalld=running', 'run=yes', 'selinux=Enforcing', 'glibc=glibc 2.34'].join('\n');
+
+describe('vrrp_service on a systemd host (Rocky 9 facts)', () => {
+  it('a native unit instead of an init script; labels restored; daemon-reload, enable, start through systemctl', async () => {
+    const host = emulate(new FakeHost('lb1'), { running: false, enabled: false, libc: 'glibc 2.34', profile: ROCKY9_PROFILE });
+    const result = await vrrpService.run(vrrpService.args.parse({ config: CONF, runtime_root: root }), fakeContext(host, { facts: RHEL_FACTS }));
+    expect(result.failed).toBeUndefined();
+    expect(host.files.has('/etc/init.d/vrrpd')).toBe(false);
+    expect(host.log.slice(1).some((l) => /init\.d/.test(l))).toBe(false); // only the probe looks there
+    const unit = host.text('/etc/systemd/system/vrrpd.service')!;
+    expect(unit).toContain(`ExecStart=${P}/sbin/vrrpd --dont-fork -f /etc/vrrpd/vrrpd.conf -p /run/vrrpd.pid $VRRPD_OPTIONS\n`);
+    expect(unit).toContain('Restart=on-failure\n');
+    expect(unit).toContain('KillMode=mixed\n');
+    expect(unit).toContain('EnvironmentFile=-/etc/sysconfig/vrrpd\n');
+    expect(host.log.slice(-6)).toEqual([
+      'mv -f /etc/vrrpd/.vrrpd.conf.haweb-new /etc/vrrpd/vrrpd.conf',
+      `restorecon -F -- ${P}/sbin/vrrpd /etc/systemd/system/vrrpd.service /etc/sysconfig/vrrpd /etc/vrrpd/vrrpd.conf`,
+      `restorecon -R -F -- ${P}`,
+      'systemctl daemon-reload',
+      'systemctl enable vrrpd.service',
+      'systemctl start vrrpd.service',
+    ]);
+  });
+
+  it('a vrrpd started by an init script outside systemd is stopped by its PID, then systemd starts the unit', async () => {
+    const host = emulate(new FakeHost('lb1'), { running: false, enabled: false, libc: 'glibc 2.34', profile: ROCKY9_PROFILE });
+    await vrrpService.run(vrrpService.args.parse({ config: CONF, runtime_root: root }), fakeContext(host, { facts: RHEL_FACTS }));
+    const again = emulate(host, { running: false, enabled: true, libc: 'glibc 2.34', profile: ROCKY9_PROFILE, stray: 4242 });
+    again.log.length = 0;
+    const result = await vrrpService.run(vrrpService.args.parse({ config: CONF, runtime_root: root }), fakeContext(again, { facts: RHEL_FACTS }));
+    expect(result.changed).toBe(true);
+    expect(again.log.at(-2)).toMatch(/^if tr .*\/proc\/4242\/cmdline .*grep -qF -- '\/usr\/local\/vrrpd\/'; then kill -TERM 4242; /);
+    expect(again.log.at(-1)).toBe('systemctl start vrrpd.service');
+    expect(again.log.some((l) => /pkill|killall|init\.d\/vrrpd stop/.test(l))).toBe(false);
+  });
+
+  it('glibc older than 2.28 (CentOS 7): refused from the facts before anything changes, naming the keepalived engine', async () => {
+    const host = emulate(new FakeHost('lb1'), { running: false, enabled: false, libc: 'glibc 2.17', profile: ROCKY9_PROFILE.replace('id=rocky\nversion=9.4', 'id=centos\nversion=7') });
+    const result = await vrrpService.run(vrrpService.args.parse({ config: CONF, runtime_root: root }), fakeContext(host, { facts: RHEL_FACTS }));
+    expect(result).toMatchObject({ failed: true, changed: false });
+    expect(result.msg).toMatch(/^lb1: vrrpd cannot run here: .*glibc 2\.17.*keepalived engine \(ha_engine=keepalived\)/);
+    expect(host.log).toHaveLength(1);
   });
 });

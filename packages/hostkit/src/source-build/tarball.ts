@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 
 /** Upstream (`nginx-1.22.1.tar.gz`) and Debian orig (`nginx_1.22.1.orig.tar.gz`) tarball names. */
@@ -26,22 +24,3 @@ export function declaredVersion(src: string, version: string | undefined): strin
   return parsed.version;
 }
 
-const digestCache = new Map<string, { key: string; digest: string }>();
-
-/** sha256 of a controller file, cached by size and mtime (tarballs are hashed once per run). */
-export async function sha256File(path: string): Promise<string> {
-  const st = statSync(path);
-  const key = `${st.size}:${st.mtimeMs}`;
-  const cached = digestCache.get(path);
-  if (cached?.key === key) return cached.digest;
-  const hash = createHash('sha256');
-  await new Promise<void>((resolve, reject) => {
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolve())
-      .on('error', reject);
-  });
-  const digest = hash.digest('hex');
-  digestCache.set(path, { key, digest });
-  return digest;
-}

@@ -1,9 +1,10 @@
 import { basename, posix } from 'node:path';
 import { shellJoin, shellQuote, type Fact, type ModuleContext, type ModuleResult } from '@haweb/core';
 import { fullConfigureArgs, sameArgs } from './configure-args.js';
-import { installedPackagesFact, missingPackages, packageInstallScript } from './packages.js';
-import type { OsFamily } from './os-family.js';
-import { declaredVersion, sha256File } from './tarball.js';
+import { installedPackagesFact, missingPackages, packageInstallScript } from './build-deps.js';
+import type { OsFamily } from '../os-family.js';
+import { sha256File } from '../digest.js';
+import { declaredVersion } from './tarball.js';
 
 /**
  * Building a product (nginx, keepalived) from an upstream tarball, the seed's way

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { Command, FileAttributes, Remote, RunOptions, RunResult } from '@haweb/core';
-import { shlexSplit } from '../../src/util/shlex.js';
-import { parseMode, resolveMode } from '../../src/util/mode.js';
+import { shlexSplit } from '../util/shlex.js';
+import { parseMode, resolveMode } from '../util/mode.js';
 
 export type FakeNode =
   | { type: 'file'; content: Buffer; mode: number; owner: string; group: string; mtime: number }
@@ -21,7 +21,7 @@ export type Responder = (command: Command, text: string, options: RunOptions) =>
 const USERS: Record<string, number> = { root: 0, daemon: 1, bin: 2, 'www-data': 33, nobody: 65534, nginx: 101 };
 const GROUPS: Record<string, number> = { root: 0, daemon: 1, bin: 2, adm: 4, 'www-data': 33, nogroup: 65534, nginx: 101 };
 
-export class FakeHost implements Remote {
+export class FsHost implements Remote {
   readonly files = new Map<string, FakeNode>();
   readonly log: Array<{ text: string; command: Command; options: RunOptions }> = [];
   readonly writes: string[] = [];

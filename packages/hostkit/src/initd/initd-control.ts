@@ -1,6 +1,7 @@
-import { shellQuote, type Fact, type ModuleContext } from '@haweb/core';
-import { enableScript, enabledCheckScript } from './boot-enable.js';
-import type { OsFamily } from './os-family.js';
+import type { Fact, ModuleContext } from '@haweb/core';
+import { enableScript } from './boot-enable.js';
+import { parseServiceFacts, serviceCommand } from '../facts/services.js';
+import type { OsFamily } from '../os-family.js';
 
 export interface InitServiceState {
   installed: boolean;
@@ -8,20 +9,13 @@ export interface InitServiceState {
   enabled: boolean;
 }
 
-/** One round trip: is the init script there, does `status` say running (LSB 0), is it enabled. */
+/** The kit's service fact, seen as an installed init.d service: one meaning of running and enabled. */
 export const initServiceFact: Fact<{ family: OsFamily; name: string }, InitServiceState> = {
   name: 'init_service',
-  command({ family, name }) {
-    const script = shellQuote(`/etc/init.d/${name}`);
-    return [
-      `if [ -x ${script} ]; then echo installed; ${script} status >/dev/null 2>&1 && echo running; fi`,
-      `${enabledCheckScript(family, name)} && echo enabled`,
-      'true',
-    ].join('; ');
-  },
+  command: ({ name }) => serviceCommand({ name }),
   parse(stdout) {
-    const words = new Set(stdout.split(/\s+/));
-    return { installed: words.has('installed'), running: words.has('running'), enabled: words.has('enabled') };
+    const facts = parseServiceFacts(stdout);
+    return { installed: facts.exists, running: facts.running, enabled: facts.enabled ?? false };
   },
 };
 

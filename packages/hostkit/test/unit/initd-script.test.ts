@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderInitScript, type InitScriptSpec } from '../../../src/installer/index.js';
+import { renderInitScript, type InitScriptSpec } from '../../src/index.js';
 
 const SPEC: InitScriptSpec = {
   name: 'vrrpd',

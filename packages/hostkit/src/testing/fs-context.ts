@@ -5,10 +5,10 @@
  */
 import { posix, resolve as resolvePath } from 'node:path';
 import { evaluate, renderString, type Fact, type ModuleContext, type ModuleDefinition, type ModuleResult } from '@haweb/core';
-import { CONTENT_LIMIT, type FileInfo } from '../../src/facts/files.js';
-import { FakeHost } from './fake-host.js';
+import { CONTENT_LIMIT, type FileInfo } from '../facts/files.js';
+import { FsHost as FakeHost } from './fs-host.js';
 
-export interface FakeContextOptions {
+export interface FsContextOptions {
   check?: boolean;
   diff?: boolean;
   become?: boolean;
@@ -18,16 +18,16 @@ export interface FakeContextOptions {
   localDir?: string;
 }
 
-export interface FakeContext extends ModuleContext {
+export interface FsContext extends ModuleContext {
   readonly progressMessages: string[];
   readonly factCalls: string[];
 }
 
-export function fakeContext(host: FakeHost, opts: FakeContextOptions = {}): FakeContext {
+export function fsContext(host: FakeHost, opts: FsContextOptions = {}): FsContext {
   const vars = { ...(opts.facts ?? {}), ...(opts.vars ?? {}) };
   const progressMessages: string[] = [];
   const factCalls: string[] = [];
-  const ctx: FakeContext = {
+  const ctx: FsContext = {
     hostName: host.hostName,
     vars,
     facts: opts.facts ?? {},

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { shellQuote, type FileDiff, type ModuleContext, type ModuleResult } from '@haweb/core';
+import { shellQuote, type FileAttributes, type FileDiff, type ModuleContext, type ModuleResult, type RunResult } from '@haweb/core';
 
 export interface ManagedFile {
   path: string;
@@ -56,20 +56,53 @@ export async function ensureManagedFile(file: ManagedFile, ctx: ModuleContext): 
     await ctx.remote.writeFile(file.path, file.content, { mode: file.mode, become: ctx.become });
     return { changed: true, msg: `wrote ${label}`, diff, path: file.path };
   }
-  const candidate = candidatePath(file.path);
-  await ctx.remote.writeFile(candidate, file.content, { mode: file.mode, become: ctx.become });
-  const check = await ctx.remote.run({ script: `${file.validate(candidate)} 2>&1` }, { become: ctx.become, timeoutMs: 60_000 });
-  if (check.code !== 0) {
-    await ctx.remote.run({ argv: ['rm', '-f', candidate] }, { become: ctx.become });
+  const validate = file.validate;
+  const outcome = await replaceValidated(ctx, {
+    path: file.path,
+    candidate: candidatePath(file.path),
+    content: file.content,
+    attrs: { mode: file.mode },
+    validateScript: (candidate) => `${validate(candidate)} 2>&1`,
+  });
+  if (outcome.refused) {
     return {
       changed: false,
       failed: true,
-      msg: `${label} refused by validation (the old file is kept): ${(check.stdout + check.stderr).trim()}`,
+      msg: `${label} refused by validation (the old file is kept): ${(outcome.refused.stdout + outcome.refused.stderr).trim()}`,
       diff,
       path: file.path,
     };
   }
-  const move = await ctx.remote.run({ script: `mv -f ${shellQuote(candidate)} ${shellQuote(file.path)}` }, { become: ctx.become });
-  if (move.code !== 0) return { changed: false, failed: true, msg: `installing ${label}: ${move.stderr.trim()}` };
+  if (outcome.moveFailed) return { changed: false, failed: true, msg: `installing ${label}: ${outcome.moveFailed.stderr.trim()}` };
   return { changed: true, msg: `validated and wrote ${label}`, diff, path: file.path };
+}
+
+export interface ReplaceValidatedOptions {
+  path: string;
+  /** Where the new content is written first: next to path, so relative includes and the rename work. */
+  candidate: string;
+  content: string | Buffer;
+  attrs: Omit<FileAttributes, 'become'>;
+  /** The validation command line, given the candidate's path. */
+  validateScript: (candidate: string) => string;
+  timeoutMs?: number;
+}
+
+/**
+ * The one validate-then-rename of the kit: write a candidate, run the validation on it, and rename it
+ * over the old file only if it passed; a refused candidate is removed and the old file kept whole.
+ * The rename is the only step that touches path, so a reader sees the old file or the new one.
+ */
+export async function replaceValidated(
+  ctx: ModuleContext,
+  opts: ReplaceValidatedOptions,
+): Promise<{ refused?: RunResult; moveFailed?: RunResult }> {
+  await ctx.remote.writeFile(opts.candidate, opts.content, { ...opts.attrs, become: ctx.become });
+  const check = await ctx.remote.run({ script: opts.validateScript(opts.candidate) }, { become: ctx.become, timeoutMs: opts.timeoutMs ?? 60_000 });
+  if (check.code !== 0) {
+    await ctx.remote.run({ argv: ['rm', '-f', '--', opts.candidate] }, { become: ctx.become });
+    return { refused: check };
+  }
+  const move = await ctx.remote.run({ script: `mv -f ${shellQuote(opts.candidate)} ${shellQuote(opts.path)}` }, { become: ctx.become });
+  return move.code === 0 ? {} : { moveFailed: move };
 }

@@ -1,0 +1,43 @@
+/**
+ * @haweb/hostkit: what the provisioner knows about hosts, in one place.
+ *   - facts: a command plus a pure parser (files, packages, services, OS family);
+ *   - plans: pure functions from facts to steps (file attributes, packages, services);
+ *   - apply: writing files (compare, validate-then-rename, check mode, diff) and running steps;
+ *   - init.d services and source builds shared by the installer packages.
+ * Modules and installers import this package; it knows nothing of SSH (only core's Remote).
+ */
+export * from './os-family.js';
+export * from './digest.js';
+export * from './secrets.js';
+
+export * from './facts/files.js';
+export * from './facts/packages.js';
+export * from './facts/services.js';
+
+export * from './plans/files.js';
+export * from './plans/packages.js';
+export * from './plans/services.js';
+
+export { ensureFile, readFileInfo, backupName, type EnsureFileOptions } from './file-write.js';
+export * from './validated-file.js';
+export { runPlan, runArgv, planScript, detachedScript, CommandFailed, type PlannedCommand } from './util/run.js';
+export { ok, changed, failed, fileDiff, stateDiff, errorMessage } from './util/result.js';
+export { parseMode, resolveMode, formatMode, type ModeSpec } from './util/mode.js';
+
+export * from './initd/initd-script.js';
+export * from './initd/boot-enable.js';
+export * from './initd/initd-control.js';
+
+export * from './source-build/build-deps.js';
+export * from './source-build/tarball.js';
+export * from './source-build/configure-args.js';
+export * from './source-build/source-build.js';
+
+export * from './apply.js';
+export * from './facts/host-profile.js';
+export * from './facts/firewall.js';
+export * from './plans/service-manager.js';
+export * from './plans/units.js';
+export * from './plans/firewall.js';
+export * from './plans/host-checks.js';
+export { shlexSplit } from './util/shlex.js';
