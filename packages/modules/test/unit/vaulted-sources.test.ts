@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { encryptVault, useVaultKeyring, VaultKeyring, VAULTED_DIFF_NOTE } from '@haweb/core';
 import { copyModule, templateModule } from '../../src/index.js';
-import { FakeHost } from '../support/fake-host.js';
-import { fakeContext, runModule } from '../support/fake-context.js';
+import { FsHost as FakeHost, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
+
 
 const localDir = mkdtempSync(join(tmpdir(), 'haweb-mod-vault-'));
 const password = Buffer.from('module-vault-pass');
