@@ -21,6 +21,7 @@ import { collectSecrets, revealSecrets } from '../vars/secret.js';
 import { tagsSelect } from './tags.js';
 import type { ExecutorOptions, TagSelection } from './types.js';
 import { isTemplated, renderValue, resolveVars, type VarLayer } from './vars.js';
+import { argsBeforeRendering } from '../validate/args.js';
 
 /** What a no_log result shows instead of its content. */
 export const CENSORED_MSG = 'output hidden: no_log is set for this task';
@@ -780,7 +781,7 @@ class PlayExecution {
     const { templater } = this.rt.options;
     let rendered: unknown;
     try {
-      rendered = renderValue(templater, task.args, vars);
+      rendered = renderValue(templater, argsBeforeRendering(task, module), vars);
     } catch (err) {
       throw this.explain(err, errors);
     }

@@ -1,6 +1,7 @@
 /** Tasks, blocks and handlers: from YAML nodes to the model, with every problem named at its key. */
 import type { ModuleRegistry } from '../contract/module.js';
 import type { Block, Diagnostic, Handler, RoleInfo, SourcePos, Task, TaskItem, Vars } from '../model.js';
+import { argsFromString } from '../validate/args.js';
 import { closest, didYouMean } from '../validate/suggest.js';
 import { isPlainObject } from '../vars/secret.js';
 import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, LOOP_CONTROL_KEYS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
@@ -537,12 +538,18 @@ function mergeArgsKeyword(ctx: TaskParseContext, task: Task, kw: { value: Node |
   }
   const extra = toJS(ctx.src, kw.value) as Vars;
   if (typeof task.args === 'string') {
-    const freeForm = ctx.registry?.get(task.module)?.freeFormKey;
-    if (!freeForm) {
+    // As in Ansible: the string is read as the module reads it, and its arguments win over `args:`.
+    const def = ctx.registry?.get(task.module);
+    if (!def) {
       error(ctx, `'args' cannot be combined with the string form of '${task.module}' (write its arguments as a mapping)`, kw.pos);
       return;
     }
-    task.args = { [freeForm]: task.args, ...extra };
+    const fromText = argsFromString(task.args, def, task.module);
+    if (fromText.error || !fromText.args) {
+      error(ctx, `module '${task.module}' ${fromText.error ?? 'has bad arguments'}`, positions.args);
+      return;
+    }
+    task.args = { ...extra, ...fromText.args };
   } else {
     task.args = { ...extra, ...task.args };
   }
