@@ -25,6 +25,7 @@ interface ZodDefLike {
   type: string;
   shape?: Record<string, z.ZodType>;
   in?: z.ZodType;
+  out?: z.ZodType;
   innerType?: z.ZodType;
   options?: z.ZodType[];
   left?: z.ZodType;
@@ -42,8 +43,11 @@ export function schemaKeys(schema: unknown): string[] {
   switch (def.type) {
     case 'object':
       return Object.keys(def.shape ?? {});
-    case 'pipe':
-      return schemaKeys(def.in);
+    case 'pipe': {
+      // A preprocessing step (argument aliases) sits before the object: read the keys after it.
+      const before = schemaKeys(def.in);
+      return before.length ? before : schemaKeys(def.out);
+    }
     case 'optional':
     case 'default':
     case 'nullable':

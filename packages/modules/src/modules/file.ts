@@ -6,7 +6,7 @@ import { treeMismatch, modeMismatchTests, TreeModeError } from '../facts/tree.js
 import { parseMode, formatMode } from '../util/mode.js';
 import type { PlannedCommand } from '../util/run.js';
 import { planFile, PlanError } from '../operations/files.js';
-import { boolish, modeArg, remotePath } from '../util/schema.js';
+import { boolish, modeArg, remotePath, withAliases } from '../util/schema.js';
 import { failed, stateDiff } from '../util/result.js';
 import { runPlan } from '../util/run.js';
 
@@ -20,7 +20,7 @@ export const fileModule = defineHostModule({
   name: 'file',
   aliases: ['ansible.builtin.file'],
   description: 'Manage a path: directory, symlink, absent, touch, or the mode/owner/group of an existing file.',
-  args: z.strictObject({
+  args: withAliases(z.strictObject({
     path: remotePath,
     state: z.enum(['file', 'directory', 'link', 'absent', 'touch', 'hard']).optional(),
     src: z.string().optional(),
@@ -31,7 +31,7 @@ export const fileModule = defineHostModule({
     recurse: boolish.optional(),
     modification_time: z.enum(['now', 'preserve']).optional(),
     access_time: z.enum(['now', 'preserve']).optional(),
-  }),
+  }), { path: ['dest', 'name'] }),
   checkMode: 'full',
   async run(args, ctx) {
     const info = await ctx.fact(fileInfo, { path: args.path });
