@@ -4,7 +4,7 @@ import type { Block, Diagnostic, Handler, RoleInfo, SourcePos, Task, TaskItem, V
 import { argsFromString } from '../validate/args.js';
 import { closest, didYouMean } from '../validate/suggest.js';
 import { isPlainObject } from '../vars/secret.js';
-import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, LOOP_CONTROL_KEYS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
+import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, LOOP_CONTROL_KEYS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS, UNSUPPORTED_LOOP_CONTROL_KEYS } from './keywords.js';
 import { setTaskPositions, type TaskPositions } from './positions.js';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -82,6 +82,10 @@ export function boolValue(ctx: TaskParseContext, node: Node | null, keyword: str
     const s = v.trim().toLowerCase();
     if (['yes', 'true', 'on', '1'].includes(s)) return true;
     if (['no', 'false', 'off', '0'].includes(s)) return false;
+    if (isTemplateString(v)) {
+      error(ctx, `a templated '${keyword}' is not supported by this provisioner: write yes or no`, posOf(ctx.src, node));
+      return undefined;
+    }
   }
   error(ctx, `'${keyword}' must be a boolean (yes/no, true/false), got ${describeNode(node)}`, posOf(ctx.src, node));
   return undefined;
@@ -355,9 +359,13 @@ function chooseModule(ctx: TaskParseContext, candidates: { key: string; pos: Sou
 function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'task' | 'handler'): Task | undefined {
   const allowed: readonly string[] = kind === 'handler' ? HANDLER_KEYWORDS : TASK_KEYWORDS;
   const keys = entries(node as never);
-  const candidates = keys.filter((e) => !allowed.includes(e.key) && e.key !== 'block');
+  // An Ansible keyword we do not implement (delegate_to, until...) is named as such, never taken for a
+  // second module; `include`/`include_vars` are actions in Ansible, so they stay module candidates.
+  const unsupportedKeyword = (key: string): boolean =>
+    UNSUPPORTED_KEYWORDS.has(key) && key !== 'include' && key !== 'include_vars' && !ctx.registry?.get(key);
+  const candidates = keys.filter((e) => !allowed.includes(e.key) && e.key !== 'block' && !unsupportedKeyword(e.key));
   for (const e of keys) {
-    if (e.key === 'block' || (kind === 'task' && e.key === 'listen')) {
+    if (e.key === 'block' || (kind === 'task' && e.key === 'listen') || unsupportedKeyword(e.key)) {
       unknownKeyword(ctx, e.key, kind, allowed, posOf(ctx.src, e.keyNode));
     }
   }
@@ -439,6 +447,8 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
             const v = toJS(ctx.src, lc.value);
             if (typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) task.loopVar = v;
             else error(ctx, `'loop_var' must be a variable name, got ${describeNode(lc.value)}`, posOf(ctx.src, lc.value));
+          } else if (UNSUPPORTED_LOOP_CONTROL_KEYS.includes(lc.key as never)) {
+            error(ctx, `'${lc.key}' in loop_control is not supported by this provisioner (supported: ${LOOP_CONTROL_KEYS.join(', ')})`, posOf(ctx.src, lc.keyNode));
           } else if (!LOOP_CONTROL_KEYS.includes(lc.key as never)) {
             error(ctx, `unknown key '${lc.key}' in loop_control${didYouMean(lc.key, LOOP_CONTROL_KEYS) || ` (supported: ${LOOP_CONTROL_KEYS.join(', ')})`}`, posOf(ctx.src, lc.keyNode));
           }
@@ -529,7 +539,9 @@ function moduleArgs(ctx: TaskParseContext, node: Node | null, module: string, po
 function mergeArgsKeyword(ctx: TaskParseContext, task: Task, kw: { value: Node | null; pos: SourcePos }, positions: TaskPositions): void {
   if (kw.value === null) return;
   if (!isMap(kw.value)) {
-    error(ctx, `'args' must be a mapping, got ${describeNode(kw.value)}`, posOf(ctx.src, kw.value));
+    const v = toJS(ctx.src, kw.value);
+    if (typeof v === 'string' && isTemplateString(v)) error(ctx, `'args' given as a template is not supported by this provisioner: write the arguments as a mapping`, posOf(ctx.src, kw.value));
+    else error(ctx, `'args' must be a mapping, got ${describeNode(kw.value)}`, posOf(ctx.src, kw.value));
     return;
   }
   for (const e of entries(kw.value)) {
