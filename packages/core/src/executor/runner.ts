@@ -663,7 +663,6 @@ class PlayExecution {
   ): Promise<Outcome> {
     const s = this.rt.state(host);
     const { vars, errors } = this.hostVars(host, scope, task);
-    if (!module) throw new Error(`unknown module "${task.module}"`);
     const conditions = [...scope.when];
     const hasLoop = task.loop !== undefined && task.loop !== null;
 
@@ -676,6 +675,7 @@ class PlayExecution {
       }
       if (!cond.ok) return this.registered(task, s, skipped(`conditional result was false: ${cond.failedOn}`));
     }
+    if (!module) throw new Error(`module "${task.module}" is not provided by this provisioner (the task was reached)`);
     if (this.rt.check && module.checkMode === 'none') {
       return this.registered(task, s, skipped('not supported in check mode'));
     }

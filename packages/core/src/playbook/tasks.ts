@@ -5,7 +5,7 @@ import { argsFromString } from '../validate/args.js';
 import { closest, didYouMean } from '../validate/suggest.js';
 import { isPlainObject } from '../vars/secret.js';
 import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, LOOP_CONTROL_KEYS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS, UNSUPPORTED_LOOP_CONTROL_KEYS } from './keywords.js';
-import { setTaskPositions, type TaskPositions } from './positions.js';
+import { setTaskPositions, walkTasks, type TaskPositions } from './positions.js';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isTemplate as isTemplateString } from '../templating/engine.js';
@@ -235,9 +235,11 @@ function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Block |
   };
   let file: string | undefined;
   let filePos = pos;
+  let dynamic = false;
   for (const e of entries(node as never)) {
     const at = posOf(ctx.src, e.keyNode);
     if (IMPORT_KEYS.includes(e.key)) {
+      dynamic = e.key.endsWith('include_tasks');
       const v = toJS(ctx.src, e.value);
       filePos = posOf(ctx.src, e.value ?? e.keyNode);
       if (file !== undefined) error(ctx, `a task imports one file`, at);
@@ -265,6 +267,7 @@ function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Block |
   const sub: TaskParseContext = { ...ctx, src, dir: dirname(path), importing: [...importing, path] };
   block.name ??= `import ${file}`;
   block.block = taskList(sub, rootOf(src), file, 'task');
+  if (dynamic) for (const t of walkTasks(block.block)) t.includedDynamically = true;
   inheritIntoChildren(block);
   return block;
 }

@@ -542,3 +542,18 @@ describe('arguments written as one string', () => {
     expect(log).toEqual([]);
   });
 });
+
+describe('a module this provisioner does not ship (validation only warned: behind include_tasks)', () => {
+  it('is skipped when its condition is false, fails naming the module when reached', async () => {
+    const { lines, events } = await run(
+      playbook(play([
+        task('user', { name: 'www' }, { name: 'freebsd only', when: ["'a' == 'b'"], includedDynamically: true }),
+        task('user', { name: 'www' }, { name: 'reached', includedDynamically: true }),
+      ])),
+      { hosts: ['a'] },
+    );
+    expect(lines).toEqual(['a freebsd only skipped', 'a reached failed']);
+    const failed = events.find((e) => e.type === 'host-result' && e.status === 'failed') as { msg?: string } | undefined;
+    expect(failed?.msg).toMatch(/module "user" is not provided by this provisioner/);
+  });
+});
