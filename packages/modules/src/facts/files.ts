@@ -113,7 +113,7 @@ export interface PathStatArgs {
 }
 
 /** size and mtime of many paths at once (unarchive's "already extracted?" check). */
-export const pathsStat: Fact<PathStatArgs, Map<string, { type: FileType; size: number; mtime: number } | undefined>> = {
+export const pathsStat: Fact<PathStatArgs, Map<string, { type: FileType; size: number; mtime: number; mode: number } | undefined>> = {
   name: 'file.paths_stat',
   command({ paths }) {
     // One line per path, in order: either the stat fields or "-".
@@ -121,7 +121,7 @@ export const pathsStat: Fact<PathStatArgs, Map<string, { type: FileType; size: n
   },
   parse(stdout, _code, { paths }) {
     const lines = stdout.split('\n');
-    const result = new Map<string, { type: FileType; size: number; mtime: number } | undefined>();
+    const result = new Map<string, { type: FileType; size: number; mtime: number; mode: number } | undefined>();
     paths.forEach((path, i) => {
       const line = (lines[i] ?? '-').trim();
       if (line === '-' || line === '') {
@@ -129,7 +129,7 @@ export const pathsStat: Fact<PathStatArgs, Map<string, { type: FileType; size: n
         return;
       }
       const [raw, size, mtime] = line.split(' ');
-      result.set(path, { type: typeFromRawMode(parseInt(raw, 16)), size: Number(size), mtime: Number(mtime) });
+      result.set(path, { type: typeFromRawMode(parseInt(raw, 16)), size: Number(size), mtime: Number(mtime), mode: parseInt(raw, 16) & 0o7777 });
     });
     return result;
   },

@@ -72,7 +72,6 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
   unarchive: {
     attributes: ATTRIBUTES, copy: 'deprecated alias of remote_src, not yet accepted', decrypt: 'vault-encrypted archives are not yet decrypted',
     io_buffer_size: 'a read buffer size of Ansible\'s own Python code: not yet accepted', validate_certs: 'downloading archives (src as a URL) not yet implemented',
-    exclude: 'not yet implemented', include: 'not yet implemented', list_files: 'not yet implemented', mode: 'not yet implemented',
   },
   yum: yumNotYet,
 };
