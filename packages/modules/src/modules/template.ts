@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { type ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
 import { ensureFile } from '../util/file-write.js';
 import { failed, errorMessage } from '../util/result.js';
-import { fileWriteArgs, resolveDest } from './copy.js';
+import { fileWriteArgs, preservedMode, resolveDest } from './copy.js';
 
 /**
  * Examples:
@@ -34,6 +34,7 @@ export const templateModule = defineHostModule({
     }
     const srcName = basename(local).replace(/\.j2$/, '');
     const { dest, info } = await resolveDest(ctx, args.dest, srcName);
-    return ensureFile(ctx, { ...args, dest, content, info });
+    const mode = preservedMode(args.mode, (await stat(local)).mode);
+    return ensureFile(ctx, { ...args, mode, dest, content, info });
   },
 });

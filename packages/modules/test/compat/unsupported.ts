@@ -44,7 +44,7 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
     update_cache_retry_max_delay: APT_OPTION, upgrade: 'dist/full/safe upgrade not yet planned',
   },
   blockinfile: { attributes: ATTRIBUTES },
-  copy: { remote_src: 'not yet implemented', follow: 'not yet implemented', local_follow: 'not yet implemented', attributes: ATTRIBUTES, checksum: 'checking the copied file against a given SHA-1 not yet implemented', decrypt: 'vault-encrypted source files are not yet decrypted on copy' },
+  copy: { attributes: ATTRIBUTES, checksum: 'checking the copied file against a given SHA-1 not yet implemented', decrypt: 'vault-encrypted source files are not yet decrypted on copy' },
   dnf: { ...yumNotYet, allowerasing: YUM_OPTION, nobest: YUM_OPTION },
   file: { follow: 'not yet implemented', attributes: ATTRIBUTES, access_time_format: 'explicit timestamps (not now/preserve) not yet implemented', modification_time_format: 'explicit timestamps (not now/preserve) not yet implemented' },
   gather_facts: { parallel: 'facts are gathered by the one setup module; no parallel fact modules' },
