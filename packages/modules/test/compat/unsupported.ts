@@ -46,7 +46,7 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
   blockinfile: { attributes: ATTRIBUTES },
   copy: { attributes: ATTRIBUTES, checksum: 'checking the copied file against a given SHA-1 not yet implemented', decrypt: 'vault-encrypted source files are not yet decrypted on copy' },
   dnf: { ...yumNotYet, allowerasing: YUM_OPTION, nobest: YUM_OPTION },
-  file: { follow: 'not yet implemented', attributes: ATTRIBUTES, access_time_format: 'explicit timestamps (not now/preserve) not yet implemented', modification_time_format: 'explicit timestamps (not now/preserve) not yet implemented' },
+  file: { access_time_format: 'explicit timestamps (not now/preserve) not yet implemented', modification_time_format: 'explicit timestamps (not now/preserve) not yet implemented' },
   gather_facts: { parallel: 'facts are gathered by the one setup module; no parallel fact modules' },
   iptables: {
     chain_management: IPTABLES_MATCH, dst_range: IPTABLES_MATCH, flush: IPTABLES_MATCH, fragment: IPTABLES_MATCH, gateway: IPTABLES_MATCH,

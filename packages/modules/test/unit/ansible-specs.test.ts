@@ -92,7 +92,7 @@ describe('every option and alias Ansible declares is accepted, or listed with it
     const mustHave: [string, string][] = [
       ['apt', 'update_cache'], ['apt', 'cache_valid_time'], ['apt', 'install_recommends'], ['yum', 'enablerepo'], ['dnf', 'enablerepo'],
       ['unarchive', 'mode'], ['unarchive', 'list_files'], ['unarchive', 'include'], ['unarchive', 'exclude'],
-      ['copy', 'remote_src'], ['copy', 'follow'], ['copy', 'local_follow'],
+      ['copy', 'remote_src'], ['copy', 'follow'], ['copy', 'local_follow'], ['file', 'follow'], ['file', 'attributes'],
     ];
     expect(mustHave.filter(([m, o]) => listedReason(m, o))).toEqual([]);
   });
