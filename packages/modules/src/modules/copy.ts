@@ -186,6 +186,8 @@ export const copyModule = defineHostModule({
       dest = (await ctx.remote.run({ argv: ['readlink', '-f', '--', dest] }, { become: ctx.become })).stdout.trim() || dest;
       info = (await readFileInfo(ctx, dest, ctx.diff)) ?? null;
     }
+    // force: no leaves an existing dest entirely alone, attributes included (as Ansible's copy does).
+    if (args.force === false && info) return { changed: false, dest, msg: `${dest} exists and force is off: left alone` };
     return ensureFile(ctx, { ...args, mode, dest, content, info });
   },
 });

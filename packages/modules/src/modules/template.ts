@@ -34,6 +34,7 @@ export const templateModule = defineHostModule({
     }
     const srcName = basename(local).replace(/\.j2$/, '');
     const { dest, info } = await resolveDest(ctx, args.dest, srcName);
+    if (args.force === false && info) return { changed: false, dest, msg: `${dest} exists and force is off: left alone` };
     const mode = preservedMode(args.mode, (await stat(local)).mode);
     return ensureFile(ctx, { ...args, mode, dest, content, info });
   },

@@ -95,3 +95,15 @@ describe('follow and local_follow', () => {
     expect(await runModule(copyModule, { src: 'current', dest: '/opt/current', local_follow: false }, fakeContext(host, { localDir }))).toMatchObject({ changed: false });
   });
 });
+
+describe('force: no', () => {
+  it('leaves an existing dest entirely alone, mode included (Ansible\'s copy action returns before any change)', async () => {
+    const host = new FakeHost();
+    host.put('/etc/motd', 'old\n', 0o600);
+    const r = await runModule(copyModule, { content: 'new\n', dest: '/etc/motd', mode: '0644', force: false }, fakeContext(host));
+    expect(r).toMatchObject({ changed: false });
+    expect(host.files.get('/etc/motd')).toMatchObject({ mode: 0o600 });
+    expect(host.text('/etc/motd')).toBe('old\n');
+    expect(await runModule(copyModule, { content: 'new\n', dest: '/etc/new', mode: '0644', force: false }, fakeContext(host))).toMatchObject({ changed: true });
+  });
+});
