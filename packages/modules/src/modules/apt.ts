@@ -26,11 +26,21 @@ export const aptModule = defineHostModule({
         update_cache: boolish.optional(),
         cache_valid_time: intish.optional(),
         install_recommends: boolish.optional(),
+        purge: boolish.optional(),
+        default_release: z.string().optional(),
+        allow_unauthenticated: boolish.optional(),
+        allow_downgrade: boolish.optional(),
+        dpkg_options: stringList.optional(),
+        // Ansible falls back to aptitude for `upgrade` unless this is set; this module always uses apt-get.
+        force_apt_get: boolish.optional(),
       })
       .refine((a) => (a.name && a.name.length > 0) || a.deb !== undefined || a.update_cache !== undefined, {
         message: 'give name, deb or update_cache',
       }),
-    { name: ['package', 'pkg'], update_cache: ['update-cache'], install_recommends: ['install-recommends'] },
+    {
+      name: ['package', 'pkg'], update_cache: ['update-cache'], install_recommends: ['install-recommends'], default_release: ['default-release'],
+      allow_unauthenticated: ['allow-unauthenticated'], allow_downgrade: ['allow-downgrade', 'allow_downgrades', 'allow-downgrades'],
+    },
   ),
   checkMode: 'full',
   async run(args, ctx) {
@@ -47,6 +57,11 @@ export const aptModule = defineHostModule({
       debs: args.deb ? [args.deb] : [],
       state: normalizeState(args.state),
       installRecommends: args.install_recommends,
+      purge: args.purge,
+      defaultRelease: args.default_release,
+      allowUnauthenticated: args.allow_unauthenticated,
+      allowDowngrade: args.allow_downgrade,
+      dpkgOptions: args.dpkg_options,
     });
     return cache ? { ...result, cache_updated: cache.updated, cache_update_time: cache.time } : result;
   },

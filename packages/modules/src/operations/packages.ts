@@ -16,6 +16,15 @@ export interface PackagePlanArgs {
   disableRepos?: string[];
   /** yum/dnf: expire the metadata cache first, so the install sees the repositories' current state. */
   expireCache?: boolean;
+  /** apt: remove with --purge (configuration files too). */
+  purge?: boolean;
+  /** apt: install from this release (-t, e.g. bookworm-backports). */
+  defaultRelease?: string;
+  /** apt: --allow-unauthenticated / --allow-downgrades. */
+  allowUnauthenticated?: boolean;
+  allowDowngrade?: boolean;
+  /** apt: dpkg options (Ansible's dpkg_options, e.g. force-confdef,force-confold); default --force-confold. */
+  dpkgOptions?: string[];
 }
 
 export interface PackagePlan {
@@ -36,7 +45,13 @@ export function planPackages(installed: InstalledPackages, args: PackagePlanArgs
       if (args.updateCache) commands.push({ argv: [...APT_ENV, 'apt-get', 'update', '-q'] });
       const targets = missing.map((n) => args.debs?.get(n) ?? n);
       const recommends = args.installRecommends === undefined ? [] : ['-o', `APT::Install-Recommends=${args.installRecommends ? 'yes' : 'no'}`];
-      commands.push({ argv: [...APT_ENV, 'apt-get', 'install', '-y', '-q', '-o', 'Dpkg::Options::=--force-confold', ...recommends, '--', ...targets] });
+      const dpkg = (args.dpkgOptions ?? ['force-confold']).flatMap((o) => ['-o', `Dpkg::Options::=--${o}`]);
+      const extra = [
+        ...(args.defaultRelease ? ['-t', args.defaultRelease] : []),
+        ...(args.allowUnauthenticated ? ['--allow-unauthenticated'] : []),
+        ...(args.allowDowngrade ? ['--allow-downgrades'] : []),
+      ];
+      commands.push({ argv: [...APT_ENV, 'apt-get', 'install', '-y', '-q', ...dpkg, ...recommends, ...extra, '--', ...targets] });
     } else {
       const repos = rpmRepoOptions(args);
       if (args.expireCache) commands.push({ argv: [args.tool, ...repos, 'clean', 'expire-cache'] });
@@ -45,7 +60,7 @@ export function planPackages(installed: InstalledPackages, args: PackagePlanArgs
     return { commands, toInstall: missing, toRemove: [] };
   }
   if (present.length === 0) return { commands, toInstall: [], toRemove: [] };
-  if (args.tool === 'apt') commands.push({ argv: [...APT_ENV, 'apt-get', 'remove', '-y', '-q', '--', ...present] });
+  if (args.tool === 'apt') commands.push({ argv: [...APT_ENV, 'apt-get', 'remove', '-y', '-q', ...(args.purge ? ['--purge'] : []), '--', ...present] });
   else commands.push({ argv: [args.tool, 'remove', '-y', '-q', ...rpmRepoOptions(args), '--', ...present] });
   return { commands, toInstall: [], toRemove: present };
 }

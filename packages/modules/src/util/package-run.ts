@@ -22,7 +22,7 @@ export async function choosePackageTool(ctx: ModuleContext, wanted: 'auto' | Pac
 
 export async function runPackages(
   ctx: ModuleContext,
-  opts: { tool: PackageTool; names: string[]; state: 'present' | 'absent'; updateCache?: boolean; debs?: string[] } & Pick<PackagePlanArgs, 'installRecommends' | 'enableRepos' | 'disableRepos' | 'expireCache'>,
+  opts: { tool: PackageTool; names: string[]; state: 'present' | 'absent'; updateCache?: boolean; debs?: string[] } & Omit<PackagePlanArgs, 'tool' | 'names' | 'state' | 'updateCache' | 'debs'>,
 ): Promise<ModuleResult> {
   const debs = new Map<string, string>();
   for (const path of opts.debs ?? []) {
@@ -36,6 +36,8 @@ export async function runPackages(
   const plan = planPackages(installed, {
     tool: opts.tool, names, state: opts.state, updateCache: opts.updateCache, debs,
     installRecommends: opts.installRecommends, enableRepos: opts.enableRepos, disableRepos: opts.disableRepos, expireCache: opts.expireCache,
+    purge: opts.purge, defaultRelease: opts.defaultRelease, allowUnauthenticated: opts.allowUnauthenticated, allowDowngrade: opts.allowDowngrade,
+    dpkgOptions: opts.dpkgOptions,
   });
   const versions = Object.fromEntries([...installed].map(([n, v]) => [n, v ?? null]));
   if (plan.commands.length === 0) {

@@ -37,10 +37,10 @@ const yumNotYet = {
 
 export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
   apt: {
-    allow_change_held_packages: APT_OPTION, allow_downgrade: APT_OPTION, allow_unauthenticated: APT_OPTION,
-    autoclean: APT_OPTION, autoremove: APT_OPTION, clean: APT_OPTION, default_release: APT_OPTION, dpkg_options: APT_OPTION,
-    fail_on_autoremove: APT_OPTION, force: APT_OPTION, force_apt_get: APT_OPTION, lock_timeout: APT_OPTION,
-    only_upgrade: APT_OPTION, policy_rc_d: APT_OPTION, purge: APT_OPTION, update_cache_retries: APT_OPTION,
+    allow_change_held_packages: APT_OPTION,
+    autoclean: APT_OPTION, autoremove: APT_OPTION, clean: APT_OPTION,
+    fail_on_autoremove: APT_OPTION, force: APT_OPTION, lock_timeout: APT_OPTION,
+    only_upgrade: APT_OPTION, policy_rc_d: APT_OPTION, update_cache_retries: APT_OPTION,
     update_cache_retry_max_delay: APT_OPTION, upgrade: 'dist/full/safe upgrade not yet planned',
   },
   blockinfile: { attributes: ATTRIBUTES },

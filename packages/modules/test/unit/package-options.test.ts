@@ -97,6 +97,8 @@ describe('install_recommends and repositories in the plan', () => {
   it.each([
     [{ tool: 'apt', installRecommends: false }, ['env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confold -o APT::Install-Recommends=no -- npm']],
     [{ tool: 'apt', installRecommends: true }, ['env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confold -o APT::Install-Recommends=yes -- npm']],
+    [{ tool: 'apt', defaultRelease: 'bookworm-backports', allowUnauthenticated: true, allowDowngrade: true }, ['env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confold -t bookworm-backports --allow-unauthenticated --allow-downgrades -- npm']],
+    [{ tool: 'apt', dpkgOptions: ['force-confdef', 'force-confold'] }, ['env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -- npm']],
     [{ tool: 'dnf', enableRepos: ['epel'] }, ['dnf install -y -q --enablerepo=epel -- npm']],
     [{ tool: 'yum', enableRepos: ['epel', 'extras'], disableRepos: ['*'], expireCache: true }, [
       'yum --disablerepo=* --enablerepo=epel,extras clean expire-cache',
@@ -104,6 +106,18 @@ describe('install_recommends and repositories in the plan', () => {
     ]],
   ] as const)('%j', (opts, expected) => {
     expect(argvs(planPackages(none, { names: ['npm'], state: 'present', ...opts } as never))).toEqual(expected);
+  });
+
+  it('apt purge removes configuration files too', () => {
+    const there = new Map<string, string | undefined>([['npm', '9.2']]);
+    expect(argvs(planPackages(there, { tool: 'apt', names: ['npm'], state: 'absent', purge: true }))).toEqual(['env DEBIAN_FRONTEND=noninteractive apt-get remove -y -q --purge -- npm']);
+  });
+
+  it('apt reads the one-line form of these options and their aliases', () => {
+    const { args } = argsFromString('name=npm default-release=bookworm-backports allow-downgrades=yes dpkg_options=force-confdef,force-confold purge=no force_apt_get=yes', aptModule, 'apt');
+    expect(aptModule.args.parse(args)).toEqual({
+      name: ['npm'], default_release: 'bookworm-backports', allow_downgrade: true, dpkg_options: ['force-confdef', 'force-confold'], purge: false, force_apt_get: true,
+    });
   });
 
   it('`dnf: name=npm state=present enablerepo=epel` reaches the install command', async () => {
