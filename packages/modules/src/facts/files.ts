@@ -6,6 +6,10 @@ import { shellQuote, type Fact } from '@haweb/core';
 
 export type FileType = 'file' | 'directory' | 'link' | 'other';
 
+/** The checksums stat can report (Ansible's checksum_algorithm choices). */
+export const CHECKSUM_ALGORITHMS = ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'] as const;
+export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
+
 export interface FileInfo {
   type: FileType;
   /** Permission bits, e.g. 0o644. */
@@ -33,7 +37,7 @@ export interface FileInfoArgs {
   /** Follow a symlink at `path` (stat -L). */
   follow?: boolean;
   /** Also compute a checksum of a regular file. */
-  checksum?: 'sha256' | 'sha1';
+  checksum?: ChecksumAlgorithm;
   /** Also return the content of a regular file (if not bigger than CONTENT_LIMIT). */
   content?: boolean;
 }
@@ -73,7 +77,8 @@ export const fileInfo: Fact<FileInfoArgs, FileInfo | undefined> = {
   name: 'file.info',
   command({ path, follow, checksum, content }) {
     const p = shellQuote(path);
-    const sum = checksum === 'sha1' ? 'sha1sum' : 'sha256sum';
+    // coreutils names each tool after its algorithm: md5sum, sha1sum, ... sha512sum.
+    const sum = `${checksum ?? 'sha256'}sum`;
     // Only "no such file" means absent: a permission problem must fail, not look like a missing file.
     return [
       `if out=$(LC_ALL=C stat ${follow ? '-L ' : ''}-c '${STAT_FORMAT}' -- ${p} 2>&1); then`,

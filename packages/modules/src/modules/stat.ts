@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineHostModule } from '../util/define.js';
-import { fileInfo, type FileInfo } from '../facts/files.js';
+import { fileInfo, type FileInfo, CHECKSUM_ALGORITHMS } from '../facts/files.js';
 import { formatMode } from '../util/mode.js';
 import { boolish, remotePath, withAliases } from '../util/schema.js';
 
@@ -38,7 +38,7 @@ export const statModule = defineHostModule({
     path: remotePath,
     follow: boolish.optional(),
     get_checksum: boolish.optional(),
-    checksum_algorithm: z.enum(['sha1', 'sha256']).optional(),
+    checksum_algorithm: z.enum(CHECKSUM_ALGORITHMS).optional(),
   }), { path: ['dest', 'name'], checksum_algorithm: ['checksum', 'checksum_algo'] }),
   checkMode: 'full',
   async run(args, ctx) {

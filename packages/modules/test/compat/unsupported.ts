@@ -81,7 +81,6 @@ export const UNSUPPORTED_CHOICES: Record<string, Record<string, Record<string, s
   apt: { state: { latest: 'upgrading to the latest version not yet planned', 'build-dep': 'build dependencies not yet planned', fixed: 'fixing broken dependencies not yet planned' } },
   dnf: { state: { latest: 'upgrading to the latest version not yet planned' } },
   yum: { state: { latest: 'upgrading to the latest version not yet planned' }, use_backend: { auto: 'the backend is named by the module (yum or dnf)', yum4: 'the backend is named by the module (yum or dnf)' } },
-  stat: { checksum_algorithm: { md5: 'only sha1 and sha256 checksums yet', sha224: 'only sha1 and sha256 checksums yet', sha384: 'only sha1 and sha256 checksums yet', sha512: 'only sha1 and sha256 checksums yet' } },
   file: { access_time: { '*': 'explicit timestamps not yet implemented (now/preserve only)' }, modification_time: { '*': 'explicit timestamps not yet implemented (now/preserve only)' } },
   iptables: { rule_num: { '*': 'a rule number is a number: a non-numeric string is refused before the host is touched' } },
 };

@@ -76,3 +76,17 @@ describe('file: attributes', () => {
     expect(await runModule(fileModule, { path: '/etc/resolv.conf', attributes: '+i' }, fakeContext(host))).toMatchObject({ changed: false });
   });
 });
+
+describe('stat: checksum_algorithm', () => {
+  it.each(['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'] as const)('%s: the fact\'s command, run by sh, gives the digest', async (algo) => {
+    const { fileInfo } = await import('../../src/facts/files.js');
+    const { createHash } = await import('node:crypto');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { spawnSync } = await import('node:child_process');
+    const { tmpdir } = await import('node:os');
+    const path = `${mkdtempSync(`${tmpdir()}/haweb-sum-`)}/f`;
+    writeFileSync(path, 'checksum me\n');
+    const r = spawnSync('sh', ['-c', fileInfo.command({ path, checksum: algo })], { encoding: 'utf8' });
+    expect(fileInfo.parse(r.stdout, r.status ?? 1, { path, checksum: algo })?.checksum).toBe(createHash(algo).update('checksum me\n').digest('hex'));
+  });
+});
