@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { posix, basename, join, relative, sep } from 'node:path';
 import { z } from 'zod';
@@ -147,6 +148,7 @@ export const copyModule = defineHostModule({
       remote_src: boolish.optional(),
       follow: boolish.optional(),
       local_follow: boolish.optional(),
+      checksum: z.string().optional(),
       ...fileWriteArgs,
     })
     .refine((a) => (a.src === undefined) !== (a.content === undefined), { message: 'give exactly one of src or content' })
@@ -185,6 +187,11 @@ export const copyModule = defineHostModule({
     if (args.follow && info?.type === 'link') {
       dest = (await ctx.remote.run({ argv: ['readlink', '-f', '--', dest] }, { become: ctx.become })).stdout.trim() || dest;
       info = (await readFileInfo(ctx, dest, ctx.diff)) ?? null;
+    }
+    // checksum: the SHA-1 the content must have; a mismatch fails before dest is touched (as Ansible).
+    if (args.checksum !== undefined) {
+      const actual = createHash('sha1').update(content).digest('hex');
+      if (actual !== args.checksum.toLowerCase()) return failed(`the content's SHA-1 is ${actual}, not the expected checksum ${args.checksum}: nothing copied`, { dest });
     }
     // force: no leaves an existing dest entirely alone, attributes included (as Ansible's copy does).
     if (args.force === false && info) return { changed: false, dest, msg: `${dest} exists and force is off: left alone` };

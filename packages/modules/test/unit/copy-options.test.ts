@@ -107,3 +107,16 @@ describe('force: no', () => {
     expect(await runModule(copyModule, { content: 'new\n', dest: '/etc/new', mode: '0644', force: false }, fakeContext(host))).toMatchObject({ changed: true });
   });
 });
+
+describe('checksum', () => {
+  it('copies when the content has the given SHA-1; fails before touching dest otherwise', async () => {
+    const host = new FakeHost();
+    host.mkdir('/opt');
+    const sha1 = 'f572d396fae9206628714fb2ce00f72e94f2258f'; // of "hello\n"
+    expect(await runModule(copyModule, { content: 'hello\n', dest: '/opt/a', checksum: sha1 }, fakeContext(host))).toMatchObject({ changed: true });
+    const bad = await runModule(copyModule, { content: 'hullo\n', dest: '/opt/b', checksum: sha1 }, fakeContext(host));
+    expect(bad).toMatchObject({ failed: true, msg: expect.stringMatching(/not the expected checksum f572d396/) });
+    expect(host.files.has('/opt/b')).toBe(false);
+    expect(await runModule(copyModule, { content: 'x', dest: '/opt/c', checksum: 'abc' }, fakeContext(host))).toMatchObject({ failed: true });
+  });
+});
