@@ -376,6 +376,8 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
   const nameEntry = keys.find((e) => e.key === 'name');
   const nameValue = nameEntry ? toJS(ctx.src, nameEntry.value) : undefined;
   if (!moduleName) {
+    // `local_action: ...` alone: the unsupported keyword was named; "no module" would only add noise.
+    if (keys.some((e) => unsupportedKeyword(e.key))) return undefined;
     const label = typeof nameValue === 'string' ? ` '${nameValue}'` : '';
     error(ctx, `no module in ${kind}${label}: expected one module key (like 'command:' or 'copy:') besides its keywords`, pos);
     return undefined;

@@ -47,6 +47,7 @@ describe('playbook loader errors (golden)', () => {
       "keyword-forms.yml:8:15: error: a templated 'become' is not supported by this provisioner: write yes or no",
       "keyword-forms.yml:12:22: error: 'index_var' in loop_control is not supported by this provisioner (supported: loop_var, label)",
       "keyword-forms.yml:15:13: error: 'args' given as a template is not supported by this provisioner: write the arguments as a mapping",
+      "keyword-forms.yml:17:7: error: keyword 'local_action' in task is not supported by this provisioner",
     ]);
   });
 
