@@ -48,6 +48,14 @@ async function walk(root: string, followLinks = true): Promise<{ dirs: string[];
   return { dirs, files, links };
 }
 
+/** follow: a symlink at dest is written through (its target gets the content), not replaced. */
+export async function throughLink(ctx: ModuleContext, at: { dest: string; info: FileInfo | null }): Promise<{ dest: string; info: FileInfo | null }> {
+  if (at.info?.type !== 'link') return at;
+  const target = (await ctx.remote.run({ argv: ['readlink', '-f', '--', at.dest] }, { become: ctx.become })).stdout.trim();
+  if (!target) return at;
+  return { dest: target, info: (await readFileInfo(ctx, target, ctx.diff)) ?? null };
+}
+
 /** Ansible's `mode: preserve`: the source file's own permission bits. */
 export function preservedMode(mode: string | number | undefined, sourceMode: number): string | number | undefined {
   return mode === 'preserve' ? (sourceMode & 0o7777).toString(8).padStart(4, '0') : mode;
@@ -182,12 +190,8 @@ export const copyModule = defineHostModule({
       content = args.content!;
       if (mode === 'preserve') return failed('mode: preserve needs src (content has no mode to keep)');
     }
-    let { dest, info } = await resolveDest(ctx, args.dest, srcName);
-    // follow: a symlink at dest is written through (its target gets the content), not replaced.
-    if (args.follow && info?.type === 'link') {
-      dest = (await ctx.remote.run({ argv: ['readlink', '-f', '--', dest] }, { become: ctx.become })).stdout.trim() || dest;
-      info = (await readFileInfo(ctx, dest, ctx.diff)) ?? null;
-    }
+    const resolved = await resolveDest(ctx, args.dest, srcName);
+    const { dest, info } = args.follow ? await throughLink(ctx, resolved) : resolved;
     // checksum: the SHA-1 the content must have; a mismatch fails before dest is touched (as Ansible).
     if (args.checksum !== undefined) {
       const actual = createHash('sha1').update(content).digest('hex');

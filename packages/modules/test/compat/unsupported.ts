@@ -65,7 +65,7 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
     attributes: ATTRIBUTES, block_end_string: 'custom Jinja2 delimiters not yet supported', block_start_string: 'custom Jinja2 delimiters not yet supported',
     comment_end_string: 'custom Jinja2 delimiters not yet supported', comment_start_string: 'custom Jinja2 delimiters not yet supported',
     variable_end_string: 'custom Jinja2 delimiters not yet supported', variable_start_string: 'custom Jinja2 delimiters not yet supported',
-    lstrip_blocks: 'depends on the templating engine rework (issue 15 item 3)', follow: 'following a symlink at dest not yet implemented',
+    lstrip_blocks: 'depends on the templating engine rework (issue 15 item 3)',
     trim_blocks: 'depends on the templating engine rework (issue 15 item 3)', newline_sequence: 'not yet implemented',
   },
   unarchive: {

@@ -120,3 +120,17 @@ describe('checksum', () => {
     expect(await runModule(copyModule, { content: 'x', dest: '/opt/c', checksum: 'abc' }, fakeContext(host))).toMatchObject({ failed: true });
   });
 });
+
+describe('template follow', () => {
+  it('renders through a symlink at dest into its target', async () => {
+    const host = new FakeHost();
+    host.mkdir('/etc/app');
+    host.put('/etc/app/real.conf', 'old\n');
+    host.files.set('/etc/app/motd', { type: 'link', target: '/etc/app/real.conf', mode: 0o777, owner: 'root', group: 'root', mtime: 0 });
+    host.respond((c, text) => (text === 'readlink -f -- /etc/app/motd' ? { code: 0, stdout: '/etc/app/real.conf\n', stderr: '' } : undefined));
+    const r = await runModule(templateModule, { src: 'motd.j2', dest: '/etc/app/motd', follow: true }, fakeContext(host, { localDir }));
+    expect(r).toMatchObject({ changed: true, dest: '/etc/app/real.conf' });
+    expect(host.text('/etc/app/real.conf')).toBe('hello 2\n');
+    expect(host.files.get('/etc/app/motd')).toMatchObject({ type: 'link' });
+  });
+});
