@@ -66,6 +66,11 @@ export interface Task extends TaskCommon {
   notify: string[];
   changedWhen?: string[];
   failedWhen?: string[];
+  /**
+   * Read from a file that `include_tasks` names: Ansible loads such a file only when the include is
+   * reached, so a module it lacks there is a warning at validation and a failure only if the task runs.
+   */
+  includedDynamically?: boolean;
 }
 
 export interface Block extends TaskCommon {

@@ -21,6 +21,7 @@ import { collectSecrets, revealSecrets } from '../vars/secret.js';
 import { tagsSelect } from './tags.js';
 import type { ExecutorOptions, TagSelection } from './types.js';
 import { isTemplated, renderValue, resolveVars, type VarLayer } from './vars.js';
+import { argsBeforeRendering } from '../validate/args.js';
 
 /** What a no_log result shows instead of its content. */
 export const CENSORED_MSG = 'output hidden: no_log is set for this task';
@@ -662,7 +663,6 @@ class PlayExecution {
   ): Promise<Outcome> {
     const s = this.rt.state(host);
     const { vars, errors } = this.hostVars(host, scope, task);
-    if (!module) throw new Error(`unknown module "${task.module}"`);
     const conditions = [...scope.when];
     const hasLoop = task.loop !== undefined && task.loop !== null;
 
@@ -675,6 +675,7 @@ class PlayExecution {
       }
       if (!cond.ok) return this.registered(task, s, skipped(`conditional result was false: ${cond.failedOn}`));
     }
+    if (!module) throw new Error(`module "${task.module}" is not provided by this provisioner (the task was reached)`);
     if (this.rt.check && module.checkMode === 'none') {
       return this.registered(task, s, skipped('not supported in check mode'));
     }
@@ -780,7 +781,7 @@ class PlayExecution {
     const { templater } = this.rt.options;
     let rendered: unknown;
     try {
-      rendered = renderValue(templater, task.args, vars);
+      rendered = renderValue(templater, argsBeforeRendering(task, module), vars);
     } catch (err) {
       throw this.explain(err, errors);
     }

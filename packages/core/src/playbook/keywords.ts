@@ -20,6 +20,9 @@ export const ROLE_ENTRY_KEYWORDS = ['role', 'name', 'vars', 'tags', 'when', 'bec
 
 export const LOOP_CONTROL_KEYS = ['loop_var', 'label'] as const;
 
+/** loop_control keys of Ansible this provisioner does not implement: said so, not "unknown". */
+export const UNSUPPORTED_LOOP_CONTROL_KEYS = ['index_var', 'pause', 'extended', 'extended_allitems'] as const;
+
 /** Ansible keywords we know but do not implement: say so instead of "unknown keyword". */
 export const UNSUPPORTED_KEYWORDS = new Set([
   'delegate_to', 'delegate_facts', 'run_once', 'until', 'retries', 'delay', 'environment', 'async', 'poll',

@@ -1,10 +1,11 @@
 /** Tasks, blocks and handlers: from YAML nodes to the model, with every problem named at its key. */
 import type { ModuleRegistry } from '../contract/module.js';
 import type { Block, Diagnostic, Handler, RoleInfo, SourcePos, Task, TaskItem, Vars } from '../model.js';
+import { argsFromString } from '../validate/args.js';
 import { closest, didYouMean } from '../validate/suggest.js';
 import { isPlainObject } from '../vars/secret.js';
-import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, LOOP_CONTROL_KEYS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
-import { setTaskPositions, type TaskPositions } from './positions.js';
+import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, LOOP_CONTROL_KEYS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS, UNSUPPORTED_LOOP_CONTROL_KEYS } from './keywords.js';
+import { setTaskPositions, walkTasks, type TaskPositions } from './positions.js';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isTemplate as isTemplateString } from '../templating/engine.js';
@@ -81,6 +82,10 @@ export function boolValue(ctx: TaskParseContext, node: Node | null, keyword: str
     const s = v.trim().toLowerCase();
     if (['yes', 'true', 'on', '1'].includes(s)) return true;
     if (['no', 'false', 'off', '0'].includes(s)) return false;
+    if (isTemplateString(v)) {
+      error(ctx, `a templated '${keyword}' is not supported by this provisioner: write yes or no`, posOf(ctx.src, node));
+      return undefined;
+    }
   }
   error(ctx, `'${keyword}' must be a boolean (yes/no, true/false), got ${describeNode(node)}`, posOf(ctx.src, node));
   return undefined;
@@ -230,9 +235,11 @@ function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Block |
   };
   let file: string | undefined;
   let filePos = pos;
+  let dynamic = false;
   for (const e of entries(node as never)) {
     const at = posOf(ctx.src, e.keyNode);
     if (IMPORT_KEYS.includes(e.key)) {
+      dynamic = e.key.endsWith('include_tasks');
       const v = toJS(ctx.src, e.value);
       filePos = posOf(ctx.src, e.value ?? e.keyNode);
       if (file !== undefined) error(ctx, `a task imports one file`, at);
@@ -260,6 +267,7 @@ function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Block |
   const sub: TaskParseContext = { ...ctx, src, dir: dirname(path), importing: [...importing, path] };
   block.name ??= `import ${file}`;
   block.block = taskList(sub, rootOf(src), file, 'task');
+  if (dynamic) for (const t of walkTasks(block.block)) t.includedDynamically = true;
   inheritIntoChildren(block);
   return block;
 }
@@ -354,9 +362,13 @@ function chooseModule(ctx: TaskParseContext, candidates: { key: string; pos: Sou
 function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'task' | 'handler'): Task | undefined {
   const allowed: readonly string[] = kind === 'handler' ? HANDLER_KEYWORDS : TASK_KEYWORDS;
   const keys = entries(node as never);
-  const candidates = keys.filter((e) => !allowed.includes(e.key) && e.key !== 'block');
+  // An Ansible keyword we do not implement (delegate_to, until...) is named as such, never taken for a
+  // second module; `include`/`include_vars` are actions in Ansible, so they stay module candidates.
+  const unsupportedKeyword = (key: string): boolean =>
+    UNSUPPORTED_KEYWORDS.has(key) && key !== 'include' && key !== 'include_vars' && !ctx.registry?.get(key);
+  const candidates = keys.filter((e) => !allowed.includes(e.key) && e.key !== 'block' && !unsupportedKeyword(e.key));
   for (const e of keys) {
-    if (e.key === 'block' || (kind === 'task' && e.key === 'listen')) {
+    if (e.key === 'block' || (kind === 'task' && e.key === 'listen') || unsupportedKeyword(e.key)) {
       unknownKeyword(ctx, e.key, kind, allowed, posOf(ctx.src, e.keyNode));
     }
   }
@@ -364,6 +376,8 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
   const nameEntry = keys.find((e) => e.key === 'name');
   const nameValue = nameEntry ? toJS(ctx.src, nameEntry.value) : undefined;
   if (!moduleName) {
+    // `local_action: ...` alone: the unsupported keyword was named; "no module" would only add noise.
+    if (keys.some((e) => unsupportedKeyword(e.key))) return undefined;
     const label = typeof nameValue === 'string' ? ` '${nameValue}'` : '';
     error(ctx, `no module in ${kind}${label}: expected one module key (like 'command:' or 'copy:') besides its keywords`, pos);
     return undefined;
@@ -438,6 +452,8 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
             const v = toJS(ctx.src, lc.value);
             if (typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) task.loopVar = v;
             else error(ctx, `'loop_var' must be a variable name, got ${describeNode(lc.value)}`, posOf(ctx.src, lc.value));
+          } else if (UNSUPPORTED_LOOP_CONTROL_KEYS.includes(lc.key as never)) {
+            error(ctx, `'${lc.key}' in loop_control is not supported by this provisioner (supported: ${LOOP_CONTROL_KEYS.join(', ')})`, posOf(ctx.src, lc.keyNode));
           } else if (!LOOP_CONTROL_KEYS.includes(lc.key as never)) {
             error(ctx, `unknown key '${lc.key}' in loop_control${didYouMean(lc.key, LOOP_CONTROL_KEYS) || ` (supported: ${LOOP_CONTROL_KEYS.join(', ')})`}`, posOf(ctx.src, lc.keyNode));
           }
@@ -528,7 +544,9 @@ function moduleArgs(ctx: TaskParseContext, node: Node | null, module: string, po
 function mergeArgsKeyword(ctx: TaskParseContext, task: Task, kw: { value: Node | null; pos: SourcePos }, positions: TaskPositions): void {
   if (kw.value === null) return;
   if (!isMap(kw.value)) {
-    error(ctx, `'args' must be a mapping, got ${describeNode(kw.value)}`, posOf(ctx.src, kw.value));
+    const v = toJS(ctx.src, kw.value);
+    if (typeof v === 'string' && isTemplateString(v)) error(ctx, `'args' given as a template is not supported by this provisioner: write the arguments as a mapping`, posOf(ctx.src, kw.value));
+    else error(ctx, `'args' must be a mapping, got ${describeNode(kw.value)}`, posOf(ctx.src, kw.value));
     return;
   }
   for (const e of entries(kw.value)) {
@@ -537,12 +555,18 @@ function mergeArgsKeyword(ctx: TaskParseContext, task: Task, kw: { value: Node |
   }
   const extra = toJS(ctx.src, kw.value) as Vars;
   if (typeof task.args === 'string') {
-    const freeForm = ctx.registry?.get(task.module)?.freeFormKey;
-    if (!freeForm) {
+    // As in Ansible: the string is read as the module reads it, and its arguments win over `args:`.
+    const def = ctx.registry?.get(task.module);
+    if (!def) {
       error(ctx, `'args' cannot be combined with the string form of '${task.module}' (write its arguments as a mapping)`, kw.pos);
       return;
     }
-    task.args = { [freeForm]: task.args, ...extra };
+    const fromText = argsFromString(task.args, def, task.module);
+    if (fromText.error || !fromText.args) {
+      error(ctx, `module '${task.module}' ${fromText.error ?? 'has bad arguments'}`, positions.args);
+      return;
+    }
+    task.args = { ...extra, ...fromText.args };
   } else {
     task.args = { ...extra, ...task.args };
   }

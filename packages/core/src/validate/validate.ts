@@ -17,6 +17,7 @@ import { taskPositions, walkTasks } from '../playbook/positions.js';
 import { displayPath } from '../playbook/yaml-source.js';
 import { isTemplate, templateSyntaxError } from '../templating/engine.js';
 import { isPlainObject } from '../vars/secret.js';
+import { KNOWN_FQCN_MODULES, ROUTED_SHORT_MODULES } from './known-modules.js';
 import { argsObject, validateArgs } from './args.js';
 import { didYouMean } from './suggest.js';
 
@@ -37,6 +38,12 @@ const SPECIAL_TAGS = new Set(['all', 'always', 'never', 'tagged', 'untagged']);
 function allNames(registry: ModuleRegistry): string[] {
   const r = registry as ModuleRegistry & { allNames?: () => string[] };
   return r.allNames ? r.allNames() : registry.names();
+}
+
+/** A module ansible-core or a well-known collection provides (known-modules.ts, generated from ansible-doc). */
+export function knownElsewhere(module: string): boolean {
+  const name = module.replace(/^ansible\.legacy\./, 'ansible.builtin.');
+  return KNOWN_FQCN_MODULES.has(name) || KNOWN_FQCN_MODULES.has(`ansible.builtin.${name}`) || ROUTED_SHORT_MODULES.has(name);
 }
 
 function isMeta(module: string): boolean {
@@ -93,6 +100,12 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
     if (isMeta(task.module)) {
       const action = typeof task.args === 'string' ? task.args.trim() : String((task.args as Vars).action ?? '');
       if (!META_ACTIONS.includes(action)) err(`unknown meta action '${action}'${didYouMean(action, META_ACTIONS)}`, pos.args);
+      return;
+    }
+    if (knownElsewhere(task.module)) {
+      const message = `module '${task.module}' is provided by Ansible or a well-known collection, not by this provisioner`;
+      if (task.includedDynamically) out.push({ severity: 'warning', message: `${message}: this task (in a file read by include_tasks) fails if it is reached`, pos: pos.module, task: task.name });
+      else err(message, pos.module);
       return;
     }
     err(`unknown module '${task.module}'${didYouMean(task.module, allNames(registry))}`, pos.module);

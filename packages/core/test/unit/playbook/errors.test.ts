@@ -23,7 +23,7 @@ describe('playbook loader errors (golden)', () => {
       "keywords.yml:16:17: error: 'register' must be a variable name, got 'not a name'",
       "keywords.yml:17:22: error: 'ignore_errors' must be a boolean (yes/no, true/false), got a string",
       "keywords.yml:18:13: error: 'loop' must be a list or a template that gives one, got a number",
-      "keywords.yml:21:9: error: unknown key 'pause' in loop_control (supported: loop_var, label)",
+      "keywords.yml:21:9: error: 'pause' in loop_control is not supported by this provisioner (supported: loop_var, label)",
       "keywords.yml:24:7: error: unknown keyword 'resuce' in block, did you mean 'rescue'?",
       "keywords.yml:26:7: error: keyword 'delegate_to' in task is not supported by this provisioner",
       "keywords.yml:29:19: error: 'with_items' must be a list or a template that gives one, like \"{{ ports }}\"",
@@ -39,6 +39,16 @@ describe('playbook loader errors (golden)', () => {
       "keywords.yml:42:3: error: a play must be a mapping, got a string",
       "keywords.yml:43:10: error: 'hosts' cannot be a template ('{{ target }}'); name a group and choose hosts at run time with --limit",
     ].sort(byPosition));
+  });
+
+  it('names an unsupported keyword, or an unsupported form of a supported one, as such', () => {
+    expect(errors('keyword-forms.yml')).toEqual([
+      "keyword-forms.yml:5:7: error: keyword 'delegate_to' in task is not supported by this provisioner",
+      "keyword-forms.yml:8:15: error: a templated 'become' is not supported by this provisioner: write yes or no",
+      "keyword-forms.yml:12:22: error: 'index_var' in loop_control is not supported by this provisioner (supported: loop_var, label)",
+      "keyword-forms.yml:15:13: error: 'args' given as a template is not supported by this provisioner: write the arguments as a mapping",
+      "keyword-forms.yml:17:7: error: keyword 'local_action' in task is not supported by this provisioner",
+    ]);
   });
 
   it('reports YAML syntax errors with their position', () => {
