@@ -45,6 +45,24 @@ const base = require('nunjucks');
 // Jinja2's slices (`items[1:]`, `name[:3]`): nunjucks' own compatibility layer teaches its parser them.
 // It patches nunjucks for the whole process; harmless, as it only adds Jinja2 syntax.
 base.installJinjaCompat();
+
+// Jinja2 chains inline ifs (`'a' if x else 'b' if y else 'c'`): the else branch is itself an inline if.
+// nunjucks parses only an `or` expression there and refuses the chain; parse it the Jinja2 way.
+const Parser = base.parser.Parser as { prototype: Record<string, unknown> } | undefined;
+if (Parser) {
+  Parser.prototype.parseInlineIf = function parseInlineIf(this: Record<string, (...a: unknown[]) => any>) {
+    let node = this.parseOr();
+    if (this.skipSymbol('if')) {
+      const cond = this.parseOr();
+      const body = node;
+      node = new base.nodes.InlineIf(node.lineno, node.colno);
+      node.body = body;
+      node.cond = cond;
+      node.else_ = this.skipSymbol('else') ? this.parseInlineIf() : null;
+    }
+    return node;
+  };
+}
 export const nunjucks: Nunjucks = {
   Environment: base.Environment,
   Template: base.Template,

@@ -5,7 +5,8 @@
  */
 import { makeUndefined, isUndefined, undefinedReason } from './undefined.js';
 import { typeName } from './filters.js';
-import { pyStr } from './python.js';
+import { pyEquals, pyStr } from './python.js';
+import { newTuple } from './pytypes.js';
 import { isPlainObject, SecretString } from '../vars/secret.js';
 
 type Method = (...args: unknown[]) => unknown;
@@ -49,7 +50,7 @@ function stringMethods(s: string): Record<string, Method> {
 
 function dictMethods(d: Record<string, unknown>): Record<string, Method> {
   return {
-    items: () => Object.entries(d),
+    items: () => Object.entries(d).map(([k, v]) => newTuple(k, v)),
     keys: () => Object.keys(d),
     values: () => Object.values(d),
     get: (k: unknown, fallback: unknown = null) => (Object.prototype.hasOwnProperty.call(d, String(k)) ? d[String(k)] : fallback),
@@ -98,6 +99,37 @@ export function setAttr(target: unknown, key: unknown, value: unknown): string {
 /** nunjucks' loop object (index, index0, revindex, revindex0, first, last, length): Jinja2 also has loop.cycle(). */
 function isLoopObject(obj: Record<string, unknown>): boolean {
   return typeof obj.index0 === 'number' && typeof obj.revindex0 === 'number' && typeof obj.first === 'boolean' && 'length' in obj;
+}
+
+const NOT_LOOP = Symbol('not a loop attribute');
+const lastChanged = new WeakMap<object, unknown[]>();
+
+/** Jinja2's loop attributes nunjucks lacks: cycle(), previtem, nextitem, changed(), depth. */
+function loopAttribute(loop: Record<string, unknown>, k: string): unknown {
+  const i = loop.index0 as number;
+  const items = loop.__items as unknown[] | undefined;
+  switch (k) {
+    case 'cycle':
+      return (...values: unknown[]) => values[i % values.length];
+    case 'depth':
+      return 1;
+    case 'depth0':
+      return 0;
+    case 'previtem':
+      if (!items) throw new Error('loop.previtem is not available in this loop (a dict loop with two variables)');
+      return i > 0 ? items[i - 1] : makeUndefined('there is no previous item');
+    case 'nextitem':
+      if (!items) throw new Error('loop.nextitem is not available in this loop (a dict loop with two variables)');
+      return i + 1 < items.length ? items[i + 1] : makeUndefined('there is no next item');
+    case 'changed':
+      return (...values: unknown[]) => {
+        const before = lastChanged.get(loop);
+        lastChanged.set(loop, values);
+        return before === undefined || !pyEquals(before, values);
+      };
+    default:
+      return NOT_LOOP;
+  }
 }
 
 /** JavaScript internals a template must never reach (`x.constructor.constructor('code')()`). */
@@ -153,7 +185,10 @@ export function getAttr(obj: unknown, key: unknown, ...sliceRest: unknown[]): un
       return typeof v === 'function' ? (v as Method).bind(obj) : v;
     }
     if (isPlainObject(obj)) {
-      if (k === 'cycle' && isLoopObject(rec)) return (...values: unknown[]) => values[(rec.index0 as number) % values.length];
+      if (isLoopObject(rec)) {
+        const extra = loopAttribute(rec, String(k));
+        if (extra !== NOT_LOOP) return extra;
+      }
       const m = dictMethods(rec)[k];
       return m ?? makeUndefined(`'dict object' has no attribute '${k}'`);
     }

@@ -25,10 +25,15 @@ export interface TransformResult {
   names: Set<string>;
   /** The template is one `{{ expression }}` and nothing else: its value is returned natively. */
   native: boolean;
+  /** That expression ends in a filter whose text Ansible never reads back as data (to_json, string...). */
+  nativeText: boolean;
   /** Filter and test names used. */
   filters: Set<string>;
   tests: Set<string>;
 }
+
+/** Ansible's STRING_TYPE_FILTERS: their output stays text in a module argument. */
+const STRING_TYPE_FILTERS = new Set(['string', 'to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml', 'ppretty', 'json']);
 
 export function transformTemplate(root: NjNode, captureNative: boolean): TransformResult {
   rewriteLoopFilters(root);
@@ -46,7 +51,8 @@ export function transformTemplate(root: NjNode, captureNative: boolean): Transfo
     const expr = (output.children[0] as NjNode).args.children[0] as NjNode;
     output.children[0] = call('__capture', expr, [expr]);
   }
-  return { names, native: single !== undefined, filters, tests };
+  const last = single?.typename === 'Filter' && single.name?.typename === 'Symbol' ? String(single.name.value).replace(/^ansible\.builtin\./, '') : '';
+  return { names, native: single !== undefined, nativeText: STRING_TYPE_FILTERS.has(last), filters, tests };
 }
 
 function collectFiltersAndTests(node: unknown, filters: Set<string>, tests: Set<string>): void {
@@ -102,6 +108,8 @@ function isNode(v: unknown): v is NjNode {
   return typeof v === 'object' && v !== null && typeof (v as NjNode).typename === 'string';
 }
 
+const ARITH: Record<string, string> = { Sub: '-', Div: '/', FloorDiv: '//', Pow: '**' };
+
 const PY_COMPARE = new Set(['==', '!=', '<', '>', '<=', '>=']);
 
 /** Returns the replacement for `node` (or the node itself, rewritten in place). */
@@ -130,6 +138,16 @@ function rewriteNode(node: NjNode): NjNode {
     case 'Add':
       // Python: lists concatenate, numbers add, strings join
       return call('__add', node, [node.left, node.right]);
+    case 'Sub':
+    case 'Div':
+    case 'FloorDiv':
+    case 'Pow':
+      // Python's int/float rules: 4096/1024 is 4.0, 7//2 is 3, 2**-1 is 0.5
+      return call('__arith', node, [new N.Literal(node.lineno, node.colno, ARITH[node.typename]), node.left, node.right]);
+    case 'Neg':
+      return call('__neg', node, [node.target]);
+    case 'Pos':
+      return call('__pos', node, [node.target]);
     case 'Mul':
       // Python: '-' * 20 repeats a string, [0] * 3 a list
       return call('__mul', node, [node.left, node.right]);
@@ -138,7 +156,7 @@ function rewriteNode(node: NjNode): NjNode {
       return call('__concat', node, [node.left, node.right]);
     case 'Group':
       // `(a, b)` is a tuple in Jinja2 (nunjucks would evaluate it with JavaScript's comma operator)
-      return (node.children as NjNode[]).length > 1 ? call('__newlist', node, node.children as NjNode[]) : node;
+      return (node.children as NjNode[]).length > 1 ? call('__tuple', node, node.children as NjNode[]) : node;
     case 'Array':
       // Lists written in the template may be changed with .append() (Jinja2's accumulator idiom)
       return call('__newlist', node, node.children as NjNode[]);
