@@ -335,10 +335,22 @@ function compare(first: unknown, ...rest: unknown[]): boolean {
   return true;
 }
 
+/** Lexer settings a template may change with Ansible's `#jinja2:` first line. */
+interface LexerOverrides {
+  trimBlocks: boolean;
+  lstripBlocks: boolean;
+}
+
+/** The template's active overrides while it and its includes compile (renders are synchronous). */
+let activeOverrides: LexerOverrides | undefined;
+
 function compile(source: string): Compiled {
-  const hit = cache.get(source);
+  const overrides = activeOverrides;
+  const key = overrides ? `${overrides.trimBlocks ? 1 : 0}${overrides.lstripBlocks ? 1 : 0}\u0000${source}` : source;
+  const hit = cache.get(key);
   if (hit) return hit;
-  const ast = nunjucks.parser.parse(jinjaSource(source), env.extensionsList, env.opts);
+  const opts = overrides ? { ...env.opts, trimBlocks: overrides.trimBlocks, lstripBlocks: overrides.lstripBlocks } : env.opts;
+  const ast = nunjucks.parser.parse(jinjaSource(source, overrides?.trimBlocks ?? true), env.extensionsList, opts);
   const { names, native, nativeText, filters: usedFilters, tests: usedTests } = transformTemplate(ast, true);
   // nunjucks looks filters and tests up at render time; find unknown ones now, before any host.
   const known = env as unknown as { filters: Record<string, unknown>; tests: Record<string, unknown> };
@@ -353,12 +365,14 @@ function compile(source: string): Compiled {
   let code = compiler.getCode().replace(/frame = frame\.push\(\);/g, 'frame = frame.push(true);');
   // loop.previtem / nextitem / changed() need the loop's items: hand them to the loop object
   const arrays = new Map([...code.matchAll(/var (t_\d+) = (t_\d+)\.length;/g)].map((m) => [m[1], m[2]]));
+  // each iteration gets fresh names, as in Jinja2: a `{% set %}` in one iteration is gone in the next
+  code = code.replace(/for\(var (t_\d+)=0; \1 < (t_\d+)\.length; \1\+\+\) \{/g, (all) => `${all}frame.variables = {};`);
   code = code.replace(/frame\.set\("loop\.length", (t_\d+)\);/g, (all, len: string) => (arrays.has(len) ? `${all}frame.set("loop.__items", ${arrays.get(len)});` : all));
   const props = new Function(code)() as { root: RootRenderFunc };
   for (const n of [...names]) if (Object.prototype.hasOwnProperty.call(env.globals, n)) names.delete(n);
   const compiled = { root: props.root, names, native, nativeText };
   if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(source, compiled);
+  cache.set(key, compiled);
   return compiled;
 }
 
@@ -451,6 +465,30 @@ function guard<T>(source: string, fn: () => T): T {
   }
 }
 
+/**
+ * Ansible's `#jinja2:` first line (`#jinja2: trim_blocks: False, lstrip_blocks: True`): the line is
+ * removed and its settings apply to this template. trim_blocks and lstrip_blocks are supported; any
+ * other setting (other delimiters, line statements) is refused rather than ignored.
+ */
+function jinjaOverrides(source: string): { body: string; overrides?: LexerOverrides } {
+  if (!source.startsWith('#jinja2:')) return { body: source };
+  const eol = source.indexOf('\n');
+  const line = source.slice('#jinja2:'.length, eol < 0 ? source.length : eol);
+  const overrides: LexerOverrides = { trimBlocks: true, lstripBlocks: false };
+  for (const pair of line.split(',')) {
+    const colon = pair.indexOf(':');
+    if (colon < 0) throw new TemplateError(source, `failed to parse jinja2 override '${pair.trim()}'. Did you use something different from colon as key-value separator?`);
+    const key = pair.slice(0, colon).trim();
+    const value = literalEval(pair.slice(colon + 1).trim());
+    if ((key === 'trim_blocks' || key === 'lstrip_blocks') && typeof value === 'boolean') {
+      overrides[key === 'trim_blocks' ? 'trimBlocks' : 'lstripBlocks'] = value;
+    } else {
+      throw new TemplateError(source, `the jinja2 override '${pair.trim()}' is not supported by this engine (template line 1)`);
+    }
+  }
+  return { body: eol < 0 ? '' : source.slice(eol + 1), overrides };
+}
+
 /** Ansible's SINGLE_VAR: `{{ name }}` alone, whose number or bool value is handed over untouched. */
 const SINGLE_VAR = /^\{\{\s*(\w*)\s*\}\}$/;
 
@@ -511,8 +549,16 @@ function convertData(source: string, text: string): unknown {
 function renderText(source: string, vars: Record<string, unknown>, escape: boolean): { text: string; nativeText: boolean } {
   // Ansible counts the source's final \n characters (a final \r\n counts, a lone \r does not)
   const wanted = /\n*$/.exec(source)![0].length;
-  const code = jinjaNewlines(escape ? escapeBackslashes(source) : source);
-  const r = run(code, vars);
+  const { body, overrides } = jinjaOverrides(source);
+  const code = jinjaNewlines(escape ? escapeBackslashes(body) : body);
+  const previous = activeOverrides;
+  activeOverrides = overrides;
+  let r: ReturnType<typeof run>;
+  try {
+    r = run(code, vars);
+  } finally {
+    activeOverrides = previous;
+  }
   const out = r.native ? guard(source, () => (r.value === null ? '' : pyStr(r.value))) : r.text;
   const have = /\n*$/.exec(out)![0].length;
   return { text: have < wanted ? out + '\n'.repeat(wanted - have) : out, nativeText: r.nativeText === true };

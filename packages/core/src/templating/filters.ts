@@ -10,7 +10,7 @@ import { FilterError, UndefinedUseError } from './errors.js';
 import { pyEquals, pyRepr, pyStr, pyTruthy, toBool } from './python.js';
 import { pythonRegex, pythonReplacement } from './regex.js';
 import { assertDefined, isUndefined, makeUndefined, undefinedReason } from './undefined.js';
-import { arithmetic, floatRepr, isInt, isNumber, isTuple, newTuple, num, PyFloat } from './pytypes.js';
+import { arithmetic, exactInt, floatRepr, isInt, isNumber, isTuple, newTuple, num, PyFloat } from './pytypes.js';
 import { pyYamlDump } from './pyyaml.js';
 import { revealSecrets, SecretString, isPlainObject } from '../vars/secret.js';
 import { shellQuote } from '../contract/quote.js';
@@ -27,8 +27,12 @@ function str(value: unknown): string {
   return pyStr(value);
 }
 
+/** Jinja2's map/select/reject family iterate only a true value: None gives nothing. */
+const EMPTY_ON_NONE = new Set(['map', 'select', 'reject', 'selectattr', 'rejectattr']);
+
 function list(value: unknown, filter: string): unknown[] {
   assertDefined(value);
+  if (value === null && EMPTY_ON_NONE.has(filter)) return [];
   if (Array.isArray(value)) return value;
   if (typeof value === 'string') return [...value];
   if (isPlainObject(value)) return Object.keys(value);
@@ -311,7 +315,8 @@ export const filters: Record<string, Filter> = {
     const a = splitArgs(rest);
     const sep = str(arg(a, 0, 'd', ''));
     const attribute = arg<string | undefined>(a, 1, 'attribute', undefined);
-    return list(value, 'join').map((x) => str(attribute ? attrOf(x, attribute) : x)).join(sep);
+    // join uses str(): None is 'None' here, unlike printing
+    return list(value, 'join').map((x) => { const v = attribute ? attrOf(x, attribute) : x; return v === null ? 'None' : str(v); }).join(sep);
   },
   length(value) {
     assertDefined(value);
@@ -649,9 +654,11 @@ function shlexQuote(s: string): string {
 
 /** Python's round(): halves to even, on the float's exact value. */
 function pyRound(n: number, digits: number): number {
-  if (!Number.isFinite(n) || digits > 20 || digits < 0) {
-    if (digits < 0) throw new FilterError('round: a negative precision is not supported by this engine');
-    return n;
+  if (!Number.isFinite(n) || digits > 20) return n;
+  if (digits < 0) {
+    // round(21.3, -1) is 20.0: round the number of tens (halves to even), scale back
+    const f = 10 ** -digits;
+    return pyRound(n / f, 0) * f;
   }
   // the float's exact decimal expansion decides: only an exact half goes to the even neighbour
   const exact = Math.abs(n).toFixed(Math.min(100, digits + 80));
@@ -935,7 +942,8 @@ Object.assign(filters, {
     return reverse ? sorted.reverse() : sorted;
   },
   items(value: unknown) {
-    const d = assertDefined(value);
+    if (isUndefined(value)) return [];
+    const d = value;
     if (d === null) return [];
     if (!isPlainObject(d)) throw new FilterError(`items: can only get item pairs from a mapping, not '${typeName(d)}'`);
     return Object.entries(d).map(([k, v]) => newTuple(k, v));
@@ -956,6 +964,29 @@ Object.assign(filters, {
     return str(value).replace(pythonRegex(pattern, flags), pythonReplacement(replacement));
   },
   tojson: (value: unknown) => htmlSafeJson(value),
+  /** markupsafe's escape: & < > ' " as &amp; &lt; &gt; &#39; &#34;. */
+  escape: (value: unknown) => xmlEscape(str(value)),
+  e: (value: unknown) => xmlEscape(str(value)),
+  forceescape: (value: unknown) => xmlEscape(str(value)),
+  urlize() {
+    throw new FilterError('urlize is not supported by this engine');
+  },
+  /** Jinja2's truncate: length 255, a leeway of 5 before cutting, whole words unless killwords. */
+  truncate(value: unknown, ...rest: unknown[]) {
+    const a = splitArgs(rest);
+    const s = str(value);
+    const length = Number(arg(a, 0, 'length', 255));
+    const killwords = arg<unknown>(a, 1, 'killwords', false) === true;
+    const end = str(arg(a, 2, 'end', '...'));
+    const leeway = Number(arg<unknown>(a, 3, 'leeway', null) ?? 5);
+    if (length < end.length) throw new FilterError(`expected length >= ${end.length}, got ${length}`);
+    if (leeway < 0) throw new FilterError(`expected leeway >= 0, got ${leeway}`);
+    if (s.length <= length + leeway) return s;
+    if (killwords) return s.slice(0, length - end.length) + end;
+    const cut = s.slice(0, length - end.length);
+    const space = cut.lastIndexOf(' ');
+    return (space >= 0 ? cut.slice(0, space) : cut) + end;
+  },
   /** Ansible's strftime: a time (now, or `second` since the epoch) in the controller's local time. */
   strftime(value: unknown, ...rest: unknown[]) {
     const a = splitArgs(rest);
@@ -1102,9 +1133,8 @@ Object.assign(filters, {
     const unitChar = m[2].toUpperCase();
     const unitWord = m[3] ?? '';
     if (unitWord && !isbits && /^b$|^bits?$/.test(unitWord) && unitChar) throw new FilterError(`human_to_bytes() failed to convert ${str(value)}: the unit is bits`);
-    const n = Number(m[1]) * 1024 ** UNITS.indexOf(unitChar);
-    if (!Number.isInteger(n)) throw new FilterError(`human_to_bytes() can't interpret a fractional number of bytes: ${str(value)}`);
-    return n;
+    // Ansible: int(round(number * multiplier)), Python's round (halves to even)
+    return exactInt(pyRound(Number(m[1]) * 1024 ** UNITS.indexOf(unitChar), 0));
   },
   log(value: unknown, base: unknown) {
     const n = Number(num(assertDefined(value)));

@@ -7,9 +7,17 @@ import { makeUndefined, isUndefined, undefinedReason } from './undefined.js';
 import { typeName } from './filters.js';
 import { pyEquals, pyStr } from './python.js';
 import { newTuple } from './pytypes.js';
+import { nunjucks } from './nunjucks-internals.js';
 import { isPlainObject, SecretString } from '../vars/secret.js';
 
 type Method = (...args: unknown[]) => unknown;
+
+const SafeString = (nunjucks.runtime as unknown as { SafeString: new (s: string) => object }).SafeString;
+
+/** Macro output: a string for indexing and methods. */
+function isSafeString(v: unknown): boolean {
+  return v instanceof SafeString;
+}
 
 function stringMethods(s: string): Record<string, Method> {
   const strip = (chars: unknown, left: boolean, right: boolean) => {
@@ -43,7 +51,10 @@ function stringMethods(s: string): Record<string, Method> {
     isdigit: () => /^\d+$/.test(s),
     format: (...args: unknown[]) => {
       let i = 0;
-      return s.replace(/\{(\d*)\}/g, (_, n: string) => pyStr(args[n === '' ? i++ : Number(n)]));
+      // only plain {} and {N} fields: anything else ({0.attr}, {:>10}) is refused, not printed as is
+      const unsupported = /\{(?!\{)(?!\d*\})[^}]*\}/.exec(s.replace(/\{\{|\}\}/g, ''));
+      if (unsupported) throw new Error(`str.format: the field ${unsupported[0]} is not supported by this engine`);
+      return s.replace(/\{\{|\}\}|\{(\d*)\}/g, (m, n: string | undefined) => (m === '{{' ? '{' : m === '}}' ? '}' : pyStr(args[n === '' ? i++ : Number(n)])));
     },
   };
 }
@@ -123,8 +134,9 @@ function loopAttribute(loop: Record<string, unknown>, k: string): unknown {
       return i + 1 < items.length ? items[i + 1] : makeUndefined('there is no next item');
     case 'changed':
       return (...values: unknown[]) => {
-        const before = lastChanged.get(loop);
-        lastChanged.set(loop, values);
+        const key = (items ?? loop) as object;
+        const before = lastChanged.get(key);
+        lastChanged.set(key, values);
         return before === undefined || !pyEquals(before, values);
       };
     default:
@@ -161,8 +173,8 @@ export function getAttr(obj: unknown, key: unknown, ...sliceRest: unknown[]): un
   const k = typeof key === 'number' ? key : String(key);
   if (typeof k === 'string' && FORBIDDEN.has(k)) return makeUndefined(`access to '${k}' is not allowed in templates`);
   if (obj === null) return makeUndefined(`'None' has no attribute '${k}'`);
-  if (typeof obj === 'string' || obj instanceof SecretString) {
-    const s = typeof obj === 'string' ? obj : obj.value;
+  if (typeof obj === 'string' || obj instanceof SecretString || isSafeString(obj)) {
+    const s = typeof obj === 'string' ? obj : obj instanceof SecretString ? obj.value : String(obj);
     if (typeof k === 'number' || /^-?\d+$/.test(k)) {
       const i = Number(k) < 0 ? s.length + Number(k) : Number(k);
       return i >= 0 && i < s.length ? s[i] : makeUndefined(`string index ${k} out of range`);

@@ -14,7 +14,7 @@
 /** `{% set a, b = value %}`: leading `-`, the names, the value, trailing `-`. */
 const SET_UNPACK = /^(-?)\s*set\s+([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)+)\s*=([\s\S]+?)(-?)\s*$/;
 
-const RAW_BLOCK = /^\{%-?\s*(raw|verbatim)\s*-?%\}/;
+const RAW_BLOCK = /^\{%[-+]?\s*(raw|verbatim)\s*[-+]?%\}/;
 
 /** A scanned tag: the index where its closing delimiter starts (-1: unclosed), and its code with inner `}}` split. */
 interface TagScan {
@@ -22,7 +22,7 @@ interface TagScan {
   code: string;
 }
 
-export function jinjaSource(source: string): string {
+export function jinjaSource(source: string, trimBlocks = true): string {
   if (!source.includes('{{') && !source.includes('{%') && !source.includes('{#')) return source;
   const blocks = new BlockRewrites(!/\{%-?\s*extends\b/.test(source));
   let out = '';
@@ -40,16 +40,26 @@ export function jinjaSource(source: string): string {
       const stop = close < 0 ? source.length : close + 2;
       out += source.slice(open, stop);
       // trim_blocks applies to comments too: the newline right after `#}` goes with it
-      i = close >= 0 && source[stop] === '\n' && source[close - 1] !== '+' ? stop + 1 : stop;
+      i = trimBlocks && close >= 0 && source[stop] === '\n' && source[close - 1] !== '+' ? stop + 1 : stop;
       continue;
     }
     const raw = RAW_BLOCK.exec(source.slice(open, open + 40));
     if (kind === '%' && raw) {
-      const endRaw = new RegExp(`\\{%-?\\s*end${raw[1]}\\s*-?%\\}`, 'g');
+      // A raw block becomes one string expression, its whitespace control applied here: nunjucks'
+      // own raw lexing knows neither `-` nor Jinja2's newline rules (the newline after {% raw %}
+      // stays, the one after {% endraw %} goes with trim_blocks)
+      const endRaw = new RegExp(`\\{%(-?)\\s*end${raw[1]}\\s*(-?)%\\}`, 'g');
       endRaw.lastIndex = open + raw[0].length;
       const m = endRaw.exec(source);
-      const stop = m ? m.index + m[0].length : source.length;
-      out += source.slice(open, stop);
+      if (!m) throw new Error(`unclosed ${raw[1]} block (missing {% end${raw[1]} %})`);
+      let content = source.slice(open + raw[0].length, m.index);
+      if (raw[0].startsWith('{%-')) out = out.replace(/\s+$/, '');
+      if (/-%\}$/.test(raw[0])) content = content.replace(/^\s+/, '');
+      if (m[1] === '-') content = content.replace(/\s+$/, '');
+      let stop = m.index + m[0].length;
+      if (m[2] === '-') stop += /^\s*/.exec(source.slice(stop))![0].length;
+      else if (trimBlocks && source[stop] === '\n') stop++;
+      if (content !== '') out += `{{ "${content.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}" }}`;
       i = stop;
       continue;
     }
@@ -310,14 +320,19 @@ const KEYWORDS = new Set(['and', 'or', 'else', 'if', 'is', 'not', 'in', 'recursi
 
 /** Rewrites on a tag's code; string literals are set aside first so text inside them is never changed. */
 function rewriteCode(code: string): string {
-  if (!/\bis\s/.test(code) && !/[\w\])]\.\d/.test(code) && !/\d[.eExXoObB_]/.test(code) && !/,\s*\)/.test(code)) return code;
+  if (!/\bis\s/.test(code) && !/[\w\])]\.\d/.test(code) && !/\d[.eExXoObB_]/.test(code) && !/,\s*[)\]}]|\(\s*\)|['"]\s+['"]/.test(code)) return code;
   const strings: string[] = [];
   let hidden = code.replace(STRING_LITERAL, (lit) => `\u0000${strings.push(lit) - 1}\u0000`);
   // `groups.lb.0`, `r.stdout_lines.1`: Jinja2 reads a numeric attribute as an index (nunjucks refuses it).
   for (let i = 0; i < 8 && NUMERIC_ATTRIBUTE.test(hidden); i++) hidden = hidden.replace(NUMERIC_ATTRIBUTE, '[$1]');
   hidden = numberLiterals(hidden);
-  // `(x,)` is a one-item tuple in Jinja2; nunjucks cannot parse the trailing comma
+  // `(x,)` is a one-item tuple in Jinja2 and `()` the empty one; nunjucks parses neither
   hidden = hidden.replace(/(^|[^\w\])\s])(\s*)\(([^()]+?),\s*\)/g, '$1$2__tuple($3)');
+  hidden = hidden.replace(/(^|[^\w\])\s])(\s*)\(\s*\)/g, '$1$2__tuple()');
+  // a trailing comma in a list or dict literal
+  hidden = hidden.replace(/,(\s*[\]}])/g, '$1');
+  // adjacent string literals join, as in Python
+  hidden = hidden.replace(/\u0000(\d+)\u0000(?:\s+\u0000(\d+)\u0000)+/g, (m) => `(${[...m.matchAll(/\u0000(\d+)\u0000/g)].map((x) => `\u0000${x[1]}\u0000`).join(' ~ ')})`);
   return testArguments(hidden).replace(HIDDEN_STRING, (_m, i: string) => strings[Number(i)]);
 }
 

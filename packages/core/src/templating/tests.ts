@@ -1,4 +1,6 @@
 /** Jinja2/Ansible tests (`x is defined`, `result is changed`, ...). Nunjucks requires a strict `true`. */
+import { existsSync, lstatSync, statSync, type Stats } from 'node:fs';
+import { resolve as pathResolve } from 'node:path';
 import { pythonRegex } from './regex.js';
 import { pyEquals, pyTruthy } from './python.js';
 import { arg, splitArgs } from './args.js';
@@ -92,6 +94,18 @@ export const tests: Record<string, Test> = {
     if (!check) throw new Error(`version test: unknown operator '${op}'`);
     return check(compareVersionStrings(text(value), text(other), type, strict));
   },
+  // Ansible's file tests look at the controller's file system
+  exists: (value) => existsSync(text(value)),
+  directory: (value) => statOr(text(value))?.isDirectory() === true,
+  file: (value) => statOr(text(value))?.isFile() === true,
+  link: (value) => lstatOr(text(value))?.isSymbolicLink() === true,
+  link_exists: (value) => lstatOr(text(value)) !== undefined,
+  mount: (value) => isMountPoint(text(value)),
+  same_file: (value, other) => {
+    const a = statOr(text(value));
+    const b = statOr(text(other));
+    return a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
+  },
   nan: (value) => typeof assertDefined(value) === 'number' && Number.isNaN(value),
   abs: (value) => text(value).startsWith('/'),
   callable: (value) => typeof assertDefined(value) === 'function',
@@ -124,6 +138,38 @@ tests['>='] = cmp((a, b) => a >= b);
 tests.ge = tests['>='];
 tests.subset = (value, other) => Array.isArray(value) && Array.isArray(other) && value.every((x) => other.includes(x));
 tests.superset = (value, other) => Array.isArray(value) && Array.isArray(other) && other.every((x) => value.includes(x));
+
+tests.is_dir = tests.directory;
+tests.is_file = tests.file;
+tests.is_link = tests.link;
+tests.is_abs = tests.abs;
+tests.is_same_file = tests.same_file;
+tests.is_mount = tests.mount;
+
+function statOr(p: string): Stats | undefined {
+  try {
+    return statSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+function lstatOr(p: string): Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** os.path.ismount: a directory on another device than its parent, or the same inode (the root). */
+function isMountPoint(p: string): boolean {
+  const here = lstatOr(p);
+  if (!here || here.isSymbolicLink() || !here.isDirectory()) return false;
+  const parent = lstatOr(pathResolve(p, '..'));
+  if (!parent) return false;
+  return here.dev !== parent.dev || here.ino === parent.ino;
+}
 
 // Ansible's fully qualified names: `x is ansible.builtin.version('1.2', '>=')`.
 for (const name of Object.keys(tests)) {
