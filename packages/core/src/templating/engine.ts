@@ -113,6 +113,26 @@ function createEnvironment(): NjEnvironment {
   env.addGlobal('__pos', (a: unknown) => arithmeticOf('+', 0, a));
   env.addGlobal('__float', (text: string) => PyFloat.of(Number(text)));
   env.addGlobal('__tuple', newTuple);
+  env.addGlobal('__include', function (this: RenderContext, name: unknown, frame: NjFrame, ignoreMissing: boolean) {
+    let compiled: Compiled;
+    try {
+      if (!activeLoader) throw new Error(`template not found: ${pyStr(name)} (no template folder is known here)`);
+      compiled = compile(jinjaNewlines(activeLoader(pyStr(assertDefined(name)))), true);
+    } catch (e) {
+      if (ignoreMissing) return '';
+      throw e;
+    }
+    const inner = frame.push(true);
+    inner.topLevel = true;
+    let text = '';
+    let failure: unknown;
+    compiled.root(env, new RenderContext(env, this.ctx), inner, nunjucks.runtime, (err, result) => {
+      failure = err;
+      text = result;
+    });
+    if (failure) throw failure;
+    return new SafeString(text);
+  });
   env.addGlobal('__unpack', (value: unknown, n: number) => {
     const v = plain(assertDefined(value));
     const items = typeof v === 'string' ? [...v] : isPlainObject(v) ? Object.keys(v) : v;
@@ -163,6 +183,7 @@ function arithmeticOf(op: string, a: unknown, b: unknown): unknown {
 }
 
 const SafeString = (nunjucks.runtime as unknown as { SafeString: new (s: string) => object }).SafeString;
+type NjFrame = { push(isolate?: boolean): NjFrame; topLevel: boolean };
 
 /** How a printed value looks: macro output (SafeString) as text, the rest as Jinja2 prints it. */
 function finalize(value: unknown): string {
@@ -183,7 +204,6 @@ export type TemplateLoader = (name: string) => string;
 let activeLoader: TemplateLoader | undefined;
 
 type Callback = (err: unknown, result?: unknown) => void;
-type NjFrame = { push(isolate?: boolean): NjFrame; topLevel: boolean };
 
 /**
  * nunjucks asks the environment for included and imported templates; ours come from the render's loader,
@@ -196,7 +216,7 @@ type NjFrame = { push(isolate?: boolean): NjFrame; topLevel: boolean };
   let compiled: Compiled;
   try {
     if (!activeLoader) throw new Error(`template not found: ${pyStr(name)} (no template folder is known here)`);
-    compiled = compile(jinjaNewlines(activeLoader(pyStr(name))));
+    compiled = compile(jinjaNewlines(activeLoader(pyStr(name))), true);
   } catch (e) {
     if (ignoreMissing) return cb(null, { render: (_c: unknown, _f: unknown, done: Callback) => done(null, '') });
     return cb(e);
@@ -344,14 +364,15 @@ interface LexerOverrides {
 /** The template's active overrides while it and its includes compile (renders are synchronous). */
 let activeOverrides: LexerOverrides | undefined;
 
-function compile(source: string): Compiled {
+/** `included`: a template rendered inside another (include, import) prints its value, never captures it. */
+function compile(source: string, included = false): Compiled {
   const overrides = activeOverrides;
-  const key = overrides ? `${overrides.trimBlocks ? 1 : 0}${overrides.lstripBlocks ? 1 : 0}\u0000${source}` : source;
+  const key = (included ? '\u0001' : '') + (overrides ? `${overrides.trimBlocks ? 1 : 0}${overrides.lstripBlocks ? 1 : 0}\u0000${source}` : source);
   const hit = cache.get(key);
   if (hit) return hit;
   const opts = overrides ? { ...env.opts, trimBlocks: overrides.trimBlocks, lstripBlocks: overrides.lstripBlocks } : env.opts;
   const ast = nunjucks.parser.parse(jinjaSource(source, overrides?.trimBlocks ?? true), env.extensionsList, opts);
-  const { names, native, nativeText, filters: usedFilters, tests: usedTests } = transformTemplate(ast, true);
+  const { names, native, nativeText, filters: usedFilters, tests: usedTests } = transformTemplate(ast, !included);
   // nunjucks looks filters and tests up at render time; find unknown ones now, before any host.
   const known = env as unknown as { filters: Record<string, unknown>; tests: Record<string, unknown> };
   for (const f of usedFilters) if (!(f in known.filters)) throw new Error(`filter not found: ${f}`);
@@ -363,13 +384,14 @@ function compile(source: string): Compiled {
   compiler.compile(nunjucks.transformer.transform(ast, env.asyncFilters, 'template'));
   // Jinja2 scopes a `{% set %}` inside a loop to the loop; nunjucks' loop frame writes through to the outer one.
   let code = compiler.getCode().replace(/frame = frame\.push\(\);/g, 'frame = frame.push(true);');
+  code = code.replace(/runtime\.contextOrFrameLookup\(context, frame, "__current_frame__"\)/g, 'frame');
   // loop.previtem / nextitem / changed() need the loop's items: hand them to the loop object
   const arrays = new Map([...code.matchAll(/var (t_\d+) = (t_\d+)\.length;/g)].map((m) => [m[1], m[2]]));
   // each iteration gets fresh names, as in Jinja2: a `{% set %}` in one iteration is gone in the next
   code = code.replace(/for\(var (t_\d+)=0; \1 < (t_\d+)\.length; \1\+\+\) \{/g, (all) => `${all}frame.variables = {};`);
   code = code.replace(/frame\.set\("loop\.length", (t_\d+)\);/g, (all, len: string) => (arrays.has(len) ? `${all}frame.set("loop.__items", ${arrays.get(len)});` : all));
   const props = new Function(code)() as { root: RootRenderFunc };
-  for (const n of [...names]) if (Object.prototype.hasOwnProperty.call(env.globals, n)) names.delete(n);
+  for (const n of [...names]) if (Object.prototype.hasOwnProperty.call(env.globals, n) || n === '__current_frame__') names.delete(n);
   const compiled = { root: props.root, names, native, nativeText };
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(key, compiled);

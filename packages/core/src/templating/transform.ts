@@ -36,6 +36,7 @@ export interface TransformResult {
 const STRING_TYPE_FILTERS = new Set(['string', 'to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml', 'ppretty', 'json']);
 
 export function transformTemplate(root: NjNode, captureNative: boolean): TransformResult {
+  rewriteIncludes(root);
   rewriteLoopFilters(root);
   rewriteAttributeSets(root);
   const names = new Set<string>();
@@ -226,6 +227,28 @@ function rewriteLoopFilters(node: unknown): void {
   const holds = new N.If(...at(filter.cond), filter.cond, new N.NodeList(...at(filter.cond), [new N.Output(...at(filter.cond), [new N.TemplateData(...at(filter.cond), '1')])]), null);
   const predicate = new N.Caller(...at(filter), new N.Symbol(...at(filter), '__loop_predicate'), new N.NodeList(...at(filter), params), new N.NodeList(...at(filter), [holds]));
   node.arr = call('__loop_filter', filter, [filter.body, new N.Literal(...at(filter), params.length), predicate]);
+}
+
+/**
+ * `{% include name %}` becomes `{{ __include(name, <the current frame>, ignoreMissing) }}`: the engine
+ * renders the included template synchronously with the caller's variables and loop variables, and
+ * prints its text. (nunjucks' own include continues the rest of the template in a callback, which
+ * loses output when the include sits in an `if` inside a `for`.) The compiler turns the placeholder
+ * symbol `__current_frame__` into the frame itself (see engine.ts).
+ */
+function rewriteIncludes(node: unknown): void {
+  if (!isNode(node)) return;
+  for (const field of fieldsOf(node)) {
+    const v = node[field];
+    if (Array.isArray(v)) {
+      node[field] = v.map((c) => {
+        rewriteIncludes(c);
+        if (!isNode(c) || c.typename !== 'Include') return c;
+        const at = [c.lineno, c.colno] as const;
+        return new N.Output(...at, [call('__include', c, [c.template as NjNode, new N.Symbol(...at, '__current_frame__'), new N.Literal(...at, c.ignoreMissing === true)])]);
+      });
+    } else rewriteIncludes(v);
+  }
 }
 
 /**
