@@ -556,12 +556,16 @@ function renderData(value: unknown, vars: Record<string, unknown>): unknown {
 /** Ansible's ansible_eval_concat on the rendered text: data-looking text read back as Python literals. */
 function convertData(source: string, text: string): unknown {
   if (!(text.startsWith('[') || text.startsWith('{') || text === 'True' || text === 'False')) return text;
+  let v: unknown;
   try {
-    const v = literalEval(text);
-    return v === undefined ? text : v;
+    v = literalEval(text);
   } catch (e) {
     throw toTemplateError(source, e);
   }
+  if (v === undefined) return text;
+  // A whole float inside data (Python's [1.0]) would reach a module as the integer 1: refuse instead
+  if (unbox(v) !== v) throw new TemplateError(source, `the value ${text.length > 60 ? `${text.slice(0, 60)}...` : text} holds a whole float (like 1.0) inside a list or dict, which cannot be handed to a module as Python keeps it; convert it with | int or | string`);
+  return v;
 }
 
 /**
