@@ -40,6 +40,8 @@ FACTS = {
     'ansible_user_id': 'root', 'group_names': ['web'], 'groups': {'all': ['web1'], 'web': ['web1']},
     'play_hosts': ['web1'], 'ansible_play_hosts': ['web1'], 'ansible_check_mode': False,
 }
+# the same facts under ansible_facts, without the prefix, as gathered facts also appear
+FACTS['ansible_facts'] = {k[len('ansible_'):]: v for k, v in FACTS.items() if k.startswith('ansible_')}
 
 
 def git(mirror, *args):
@@ -211,6 +213,10 @@ def role_cases(spec):
             continue
         if isinstance(data, dict):
             variables.update(data)
+    # geerlingguy's pattern: vars/<OS>.yml gives __name, a setup task sets name from it when undefined
+    for k in list(variables):
+        if k.startswith('__') and k[2:] not in variables:
+            variables[k[2:]] = variables[k]
     for _ in range(3):  # defaults that refer to other defaults
         variables = dict(variables, **resolve(variables))
     # only values Ansible could resolve, so both engines see the same plain data

@@ -964,6 +964,25 @@ Object.assign(filters, {
     return str(value).replace(pythonRegex(pattern, flags), pythonReplacement(replacement));
   },
   tojson: (value: unknown) => htmlSafeJson(value),
+  /** Ansible's rekey_on_member: a list (or dict) of dicts as a dict keyed by each item's `key`. */
+  rekey_on_member(value: unknown, ...rest: unknown[]) {
+    const a = splitArgs(rest);
+    const key = str(arg(a, 0, 'key', ''));
+    const duplicates = str(arg(a, 1, 'duplicates', 'error'));
+    if (duplicates !== 'error' && duplicates !== 'overwrite') throw new FilterError(`duplicates parameter to rekey_on_member has unknown value: ${duplicates}`);
+    const data = assertDefined(value);
+    const items = Array.isArray(data) ? data : isPlainObject(data) ? Object.values(data) : undefined;
+    if (!items) throw new FilterError('Type is not a valid list, set, or dict');
+    const out: Record<string, unknown> = {};
+    for (const item of items) {
+      if (!isPlainObject(item)) throw new FilterError('List item is not a valid dict');
+      if (!(key in item)) throw new FilterError(`Key ${key} was not found`);
+      const k = str(item[key]);
+      if (duplicates === 'error' && k in out) throw new FilterError(`Key ${k} is not unique, cannot correctly turn into dict`);
+      out[k] = item;
+    }
+    return out;
+  },
   /** markupsafe's escape: & < > ' " as &amp; &lt; &gt; &#39; &#34;. */
   escape: (value: unknown) => xmlEscape(str(value)),
   e: (value: unknown) => xmlEscape(str(value)),
