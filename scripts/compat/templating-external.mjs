@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compare, figures, pythonWithAnsible, referenceResults } from '../../packages/core/test/differential/harness.mjs';
+import { compare, figures, pythonWithAnsible, referenceResults } from '../../packages/core/test/unit/templating/differential/harness.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const engineModule = await import(join(root, 'packages/core/dist/templating/engine.js'));

@@ -1,5 +1,5 @@
 /**
- * The templating engine against Ansible 2.14's Templar, on the corpus in test/differential/cases.yml: every
+ * The templating engine against Ansible 2.14's Templar, on the corpus in test/unit/templating/differential/cases.yml: every
  * case is rendered by both (templar.py runs the real Templar); any difference not listed in
  * known-differences.yml with its reason fails, and so does a listed difference that no longer occurs.
  * Needs python3 with Ansible (scripts/setup.sh installs it): without it the test fails, it never skips.
@@ -12,7 +12,7 @@ import { parseYaml, rootOf, toJS } from '../../../src/playbook/yaml-source.js';
 import { evaluateConditional, render, renderTemplate } from '../../../src/templating/engine.js';
 import { floatRepr, isTuple, PyFloat } from '../../../src/templating/pytypes.js';
 // @ts-expect-error plain JavaScript shared with scripts/compat/templating-external.mjs
-import { compare, figures, referenceResults } from '../../differential/harness.mjs';
+import { compare, figures, referenceResults } from './differential/harness.mjs';
 
 interface Case {
   id: string;
@@ -29,8 +29,8 @@ interface Row {
   ref: unknown;
 }
 
-const CASES = fileURLToPath(new URL('../../differential/cases.yml', import.meta.url));
-const KNOWN = fileURLToPath(new URL('../../differential/known-differences.yml', import.meta.url));
+const CASES = fileURLToPath(new URL('./differential/cases.yml', import.meta.url));
+const KNOWN = fileURLToPath(new URL('./differential/known-differences.yml', import.meta.url));
 
 /** The corpus read the way the project reads a vars file (YAML 1.1 as Ansible users write it). */
 function loadCases(): Case[] {
