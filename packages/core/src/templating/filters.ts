@@ -12,6 +12,7 @@ import { pythonRegex, pythonReplacement } from './regex.js';
 import { assertDefined, isUndefined, makeUndefined, undefinedReason } from './undefined.js';
 import { arithmetic, exactInt, floatRepr, isInt, isNumber, isTuple, newTuple, num, PyFloat } from './pytypes.js';
 import { pyYamlDump } from './pyyaml.js';
+import { PyRandom } from './pyrandom.js';
 import { revealSecrets, SecretString, isPlainObject } from '../vars/secret.js';
 import { shellQuote } from '../contract/quote.js';
 
@@ -964,6 +965,30 @@ Object.assign(filters, {
     return str(value).replace(pythonRegex(pattern, flags), pythonReplacement(replacement));
   },
   tojson: (value: unknown) => htmlSafeJson(value),
+  /** Ansible's random: a number below `end` (start, step) or an item of a list; with seed= reproducible, as Python's. */
+  random(value: unknown, ...rest: unknown[]) {
+    const a = splitArgs(rest);
+    const start = arg<unknown>(a, 0, 'start', null);
+    const step = arg<unknown>(a, 1, 'step', null);
+    const seed = arg<unknown>(a, 2, 'seed', null);
+    const v = assertDefined(value);
+    if (seed !== null && typeof seed !== 'string' && !isInt(seed)) throw new FilterError('random: a seed other than a string or an integer is not supported by this engine');
+    const rng = seed === null ? undefined : new PyRandom(seed as string | number);
+    const below = (n: number) => (rng ? rng.below(n) : Math.floor(Math.random() * n));
+    if (isInt(v)) {
+      const s = start ? Number(start) : 0;
+      const st = step ? Number(step) : 1;
+      if (rng) return rng.randrange(s, v, st);
+      const count = st > 0 ? Math.ceil((v - s) / st) : Math.ceil((v - s) / st);
+      if (count <= 0) throw new FilterError('empty range for randrange()');
+      return s + st * below(count);
+    }
+    if (start || step) throw new FilterError('start and step can only be used with integer values');
+    const items = typeof v === 'string' ? [...v] : Array.isArray(v) ? v : isPlainObject(v) ? Object.keys(v) : undefined;
+    if (!items) throw new FilterError(`random: cannot choose from a ${typeName(v)}`);
+    if (items.length === 0) throw new FilterError('Cannot choose from an empty sequence');
+    return items[below(items.length)];
+  },
   /** Ansible's rekey_on_member: a list (or dict) of dicts as a dict keyed by each item's `key`. */
   rekey_on_member(value: unknown, ...rest: unknown[]) {
     const a = splitArgs(rest);
