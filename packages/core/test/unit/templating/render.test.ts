@@ -258,3 +258,26 @@ describe('sandbox and lookups', () => {
     expect(() => renderString("{{ lookup('pipe', 'id') }}", {})).toThrow(/lookup plugin 'pipe' is not supported/);
   });
 });
+
+describe("Ansible 2.14's conditional rules", () => {
+  const v = { flag: 'false', yes: true, name: 'web01', cond: '1 == 2' };
+  it.each([
+    ['flag', true, []], // a non-empty string holds, whatever it says
+    ['{{ flag }}', false, ['{{ flag }}']], // templated first: the text "false", then read as an expression
+    ['{{ yes }}', true, ['{{ yes }}']],
+    ['{{ cond }}', false, ['{{ cond }}']],
+    ['missing is not defined', true, []],
+    ['missing is defined', false, []],
+  ])('when: %s -> %s', (expr, holds, warned) => {
+    const warnings: string[] = [];
+    expect(evaluateCondition(expr, v, (w) => warnings.push(w))).toBe(holds);
+    expect(warnings).toEqual(
+      warned.map((w) => `conditional statements should not include jinja2 templating delimiters such as {{ }} or {% %}. Found: ${w}`),
+    );
+  });
+
+  it('a templated condition whose text names an undefined variable is an error, as in Ansible', () => {
+    expect(evaluateCondition('name', v)).toBe(true);
+    expect(() => evaluateCondition('{{ name }}', v)).toThrow(/error while evaluating conditional \(\{\{ name \}\}\): 'web01' is undefined/);
+  });
+});
