@@ -233,8 +233,17 @@ type Callback = (err: unknown, result?: unknown) => void;
     getExported(...args: unknown[]) {
       const done = args[args.length - 1] as Callback;
       const vars = (args.length > 1 ? args[0] : {}) as Record<string, unknown>;
-      const context = new RenderContext(env, Object.create(vars) as Record<string, unknown>);
-      start(vars, undefined, context, (err) => (err ? done(err) : done(null, context.getExported())));
+      // `with context`: the importing template's names, its local ones (a macro's sets) too
+      const parent = args.length > 2 ? (args[1] as NjFrame) : undefined;
+      const names = Object.create(vars) as Record<string, unknown>;
+      // the imported macros run in frames of their own: hand them the importer's local names as context
+      const chain: Record<string, unknown>[] = [];
+      for (let f = parent as unknown as { variables?: Record<string, unknown>; parent?: unknown } | undefined; f; f = f.parent as typeof f) {
+        if (f.variables) chain.push(f.variables);
+      }
+      for (const layer of chain.reverse()) Object.assign(names, layer);
+      const context = new RenderContext(env, names);
+      start(vars, parent, context, (err) => (err ? done(err) : done(null, context.getExported())));
     },
   });
 };

@@ -177,6 +177,7 @@ class BlockRewrites {
   /** Open for loops: the macro name of a recursive one and its iterable, else null. */
   private readonly loops: ({ macro: string; items: string } | null)[] = [];
   private recursiveCount = 0;
+  private withCount = 0;
   /** Set after a recursive loop's end: the newline trim_blocks would remove after its end tag. */
   skipNewline = false;
 
@@ -243,12 +244,16 @@ class BlockRewrites {
       }
       case 'with': {
         const assignments = rest.trim() ? splitTopLevel(rest, ',') : [];
-        const sets = assignments.map((a) => {
+        // every value is computed in the outer scope first (`{% with b = 2, c = b %}`: c is the outer b)
+        const id = ++this.withCount;
+        const pairs = assignments.map((a, k) => {
           const eq = /^([A-Za-z_]\w*)\s*=([\s\S]+)$/.exec(a);
           if (!eq) throw new Error(`unsupported with statement: ${a}`);
-          return `{% set ${eq[1]} = ${rewriteCode(eq[2])} %}`;
+          return { name: eq[1], temp: `__with_${id}_${k}`, value: rewriteCode(eq[2]) };
         });
-        return tag('for __with in [0]', true, sets.length === 0) + sets.map((x, k) => (k === sets.length - 1 ? x.replace(/ %\}$/, ` ${trail}%}`) : x)).join('');
+        const values = pairs.map((p) => `{% set ${p.temp} = ${p.value} %}`).join('');
+        const sets = pairs.map((p, k) => `{% set ${p.name} = ${p.temp} ${k === pairs.length - 1 ? trail : ''}%}`).join('');
+        return (lead ? `{%${lead} if true %}{% endif %}` : '') + values + tag('for __with in [0]', false, pairs.length === 0) + sets;
       }
       case 'endwith':
         return tag('endfor', true, true);
