@@ -546,7 +546,10 @@ function renderData(value: unknown, vars: Record<string, unknown>): unknown {
       if (v === null) return null;
     }
     const text = renderText(value, vars, true);
-    return text.nativeText ? text.text : convertData(value, text.text);
+    if (text.nativeText) return text.text;
+    // A list or dict of plain data: literal_eval(repr(value)) would give it back unchanged; skip the round trip
+    if (text.native && ((Array.isArray(text.value) && !isTuple(text.value)) || isPlainObject(text.value)) && plainData(value, text.value)) return text.value;
+    return convertData(value, text.text);
   }
   if (Array.isArray(value)) return value.map((v) => renderData(v, vars)).filter((v) => v !== OMIT);
   if (value instanceof SecretString) return value.value;
@@ -581,7 +584,20 @@ function convertData(source: string, text: string): unknown {
  * Render to text as Templar.do_template does: Jinja2 drops one final newline, Ansible adds back as many
  * as the source had. `escape`: module arguments get their string literals' backslashes doubled.
  */
-function renderText(source: string, vars: Record<string, unknown>, escape: boolean): { text: string; nativeText: boolean } {
+/**
+ * Is this value data that Python's repr() and literal_eval() would carry unchanged (text, numbers,
+ * booleans, None, lists, tuples, dicts)? A whole float inside is refused, as in convertData.
+ */
+function plainData(source: string, v: unknown): boolean {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean' || v instanceof SecretString) return true;
+  if (typeof v === 'number') return Number.isSafeInteger(v) || !Number.isInteger(v);
+  if (v instanceof PyFloat) throw new TemplateError(source, `the value holds a whole float (like 1.0) inside a list or dict, which cannot be handed to a module as Python keeps it; convert it with | int or | string`);
+  if (Array.isArray(v)) return v.every((x) => plainData(source, x));
+  if (isPlainObject(v)) return Object.values(v).every((x) => plainData(source, x));
+  return false;
+}
+
+function renderText(source: string, vars: Record<string, unknown>, escape: boolean): { text: string; nativeText: boolean; native: boolean; value?: unknown } {
   // Ansible counts the source's final \n characters (a final \r\n counts, a lone \r does not)
   const wanted = /\n*$/.exec(source)![0].length;
   const { body, overrides } = jinjaOverrides(source);
@@ -596,7 +612,7 @@ function renderText(source: string, vars: Record<string, unknown>, escape: boole
   }
   const out = r.native ? guard(source, () => (r.value === null ? '' : pyStr(r.value))) : r.text;
   const have = /\n*$/.exec(out)![0].length;
-  return { text: have < wanted ? out + '\n'.repeat(wanted - have) : out, nativeText: r.nativeText === true };
+  return { text: have < wanted ? out + '\n'.repeat(wanted - have) : out, nativeText: r.nativeText === true, native: r.native, value: r.value };
 }
 
 function assertNoUndefined(source: string, value: unknown): void {
