@@ -965,6 +965,19 @@ Object.assign(filters, {
     return str(value).replace(pythonRegex(pattern, flags), pythonReplacement(replacement));
   },
   tojson: (value: unknown) => htmlSafeJson(value),
+  /** Ansible's shuffle: a shuffled copy; with seed=, the order Python's Random(seed).shuffle gives. */
+  shuffle(value: unknown, ...rest: unknown[]) {
+    const a = splitArgs(rest);
+    const seed = arg<unknown>(a, 0, 'seed', null);
+    const items = [...list(value, 'shuffle')];
+    if (seed !== null && seed !== '' && seed !== 0 && seed !== false && typeof seed !== 'string' && !isInt(seed)) throw new FilterError('shuffle: a seed other than a string or an integer is not supported by this engine');
+    const rng = seed ? new PyRandom(seed as string | number) : undefined;
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = rng ? rng.below(i + 1) : Math.floor(Math.random() * (i + 1));
+      [items[i], items[j]] = [items[j], items[i]];
+    }
+    return items;
+  },
   /** Ansible's random: a number below `end` (start, step) or an item of a list; with seed= reproducible, as Python's. */
   random(value: unknown, ...rest: unknown[]) {
     const a = splitArgs(rest);
