@@ -13,6 +13,10 @@ import { assertDefined, isUndefined, makeUndefined, undefinedReason } from './un
 import { arithmetic, exactInt, floatRepr, isInt, isNumber, isTuple, newTuple, num, PyFloat } from './pytypes.js';
 import { pyYamlDump } from './pyyaml.js';
 import { PyRandom } from './pyrandom.js';
+import { nunjucks } from './nunjucks-internals.js';
+
+/** nunjucks' markup string (Jinja2's Markup): macro output, escape's output. */
+const SafeStringClass = (nunjucks.runtime as unknown as { SafeString: new (s: string) => object }).SafeString;
 import { revealSecrets, SecretString, isPlainObject } from '../vars/secret.js';
 import { shellQuote } from '../contract/quote.js';
 
@@ -1022,8 +1026,9 @@ Object.assign(filters, {
     return out;
   },
   /** markupsafe's escape: & < > ' " as &amp; &lt; &gt; &#39; &#34;. */
-  escape: (value: unknown) => xmlEscape(str(value)),
-  e: (value: unknown) => xmlEscape(str(value)),
+  // escape gives markup, which a second escape leaves alone (markupsafe)
+  escape: (value: unknown) => (value instanceof SafeStringClass ? value : new SafeStringClass(xmlEscape(str(value)))),
+  e: (value: unknown) => (value instanceof SafeStringClass ? value : new SafeStringClass(xmlEscape(str(value)))),
   forceescape: (value: unknown) => xmlEscape(str(value)),
   urlize() {
     throw new FilterError('urlize is not supported by this engine');

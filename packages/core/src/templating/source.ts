@@ -170,7 +170,9 @@ const TAG = /^(-?)\s*([A-Za-z_]\w*)\b([\s\S]*?)(-?)\s*$/;
  *  - `{% filter a|b %}` (a chain): nested filter blocks, a innermost;
  *  - `{% set x | f %}...{% endset %}`: the block set, then `{% set x = x | f %}`;
  *  - `{% with a = 1 %}...{% endwith %}`: a one-pass loop (its own scope, as with's) setting the names;
- *  - `{% block name %}` in a template that extends nothing: the block's content, in place.
+ *  - `{% block name %}` in a template that extends nothing: the block's content, in place;
+ *  - `for … recursive`: a macro looping over its argument, `loop(x)` calling it again;
+ *  - `{% autoescape %}`: a scope of its own (under Ansible it escapes nothing).
  */
 class BlockRewrites {
   private readonly filters: number[] = [];
@@ -255,6 +257,12 @@ class BlockRewrites {
         const sets = pairs.map((p, k) => `{% set ${p.name} = ${p.temp} ${k === pairs.length - 1 ? trail : ''}%}`).join('');
         return (lead ? `{%${lead} if true %}{% endif %}` : '') + values + tag('for __with in [0]', false, pairs.length === 0) + sets;
       }
+      case 'autoescape':
+        // Under Ansible an autoescape block escapes nothing (Ansible's output is not Markup-aware) but
+        // is a scope of its own: a one-pass loop, like with
+        return tag('for __autoescape in [0]', true, true);
+      case 'endautoescape':
+        return tag('endfor', true, true);
       case 'endwith':
         return tag('endfor', true, true);
       case 'block':
