@@ -5,7 +5,8 @@ import type { Templater } from './types.js';
 export const jinjaTemplater: Templater = {
   render: (template, vars) => renderString(template, vars),
   evaluate: (expression, vars) => evaluate(expression, vars),
-  condition: (expression, vars) => evaluateCondition(expression, vars),
+  // Ansible's conditional rules live in the templating layer; its warnings ({{ }} in a condition) come back here
+  condition: (expression, vars, onWarning) => evaluateCondition(expression, vars, onWarning),
   renderValue: (value, vars) => render(value, vars),
   omit: OMIT,
 };

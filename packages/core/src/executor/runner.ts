@@ -637,7 +637,7 @@ class PlayExecution {
         typeof c === 'boolean'
           ? c
           : templater.condition
-            ? templater.condition(conditionText(c), vars)
+            ? templater.condition(conditionText(c), vars, (message) => this.rt.emit({ type: 'warning', message }))
             : truthy(templater.evaluate(bareExpression(c), vars));
       if (!holds) return { ok: false, failedOn: conditionText(c) };
     }
