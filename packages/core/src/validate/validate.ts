@@ -16,6 +16,7 @@ import { displayPath } from '../playbook/yaml-source.js';
 import { isTemplate, templateSyntaxError } from '../templating/engine.js';
 import { isPlainObject } from '../vars/secret.js';
 import { argsObject, validateArgs } from './args.js';
+import { META_ACTIONS, isMeta, isMetaAction } from '../executor/meta.js';
 import { didYouMean } from './suggest.js';
 
 export interface ValidateRunInput {
@@ -29,7 +30,6 @@ export interface ValidateRunInput {
   skipTags?: string[];
 }
 
-const META_ACTIONS = ['flush_handlers', 'noop', 'end_play', 'end_batch', 'end_host', 'clear_facts', 'refresh_inventory', 'clear_host_errors', 'reset_connection'];
 const SPECIAL_TAGS = new Set(['all', 'always', 'never', 'tagged', 'untagged']);
 
 function allNames(registry: ModuleRegistry): string[] {
@@ -37,9 +37,6 @@ function allNames(registry: ModuleRegistry): string[] {
   return r.allNames ? r.allNames() : registry.names();
 }
 
-function isMeta(module: string): boolean {
-  return module === 'meta' || module === 'ansible.builtin.meta' || module === 'ansible.legacy.meta';
-}
 
 /** Controller path lookup, in the order the executor uses: role files/ or templates/, the role, the playbook's folder. */
 function localCandidates(path: string, kind: 'files' | 'templates', play: Play, task: Task): string[] {
@@ -90,7 +87,7 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
   if (!def) {
     if (isMeta(task.module)) {
       const action = typeof task.args === 'string' ? task.args.trim() : String((task.args as Vars).action ?? '');
-      if (!META_ACTIONS.includes(action)) err(`unknown meta action '${action}'${didYouMean(action, META_ACTIONS)}`, pos.args);
+      if (!isMetaAction(action)) err(`unknown meta action '${action}'${didYouMean(action, META_ACTIONS)}`, pos.args);
       return;
     }
     err(`unknown module '${task.module}'${didYouMean(task.module, allNames(registry))}`, pos.module);

@@ -1,0 +1,55 @@
+import type { Vars } from '../model.js';
+import { pyTruthy } from '../templating/python.js';
+import type { Templater } from './types.js';
+
+/**
+ * The one truthiness rule of the executor, Ansible's reading of a conditional's value: booleans as
+ * they are; a string that is a boolean word ("no", "false", "off", "0", "", "none", "yes", "true",
+ * ...) as that word, as Ansible reads `when: var` whose value is such a string; anything else by
+ * Python's bool(). `when`, `changed_when`, `failed_when`, `meta: end_host`'s condition and the
+ * ansible_become variable all go through it.
+ */
+export function truthy(value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    const s = value.trim().toLowerCase();
+    if (FALSE_WORDS.has(s)) return false;
+    if (TRUE_WORDS.has(s)) return true;
+    return s.length > 0;
+  }
+  if (value === undefined) return false;
+  return pyTruthy(value);
+}
+
+const FALSE_WORDS = new Set(['false', 'no', 'off', 'n', 'f', '0', '', 'none', 'null']);
+const TRUE_WORDS = new Set(['true', 'yes', 'on', 'y', 't', '1']);
+
+export function conditionText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Cuts `{{ }}` around a condition: Ansible accepts `when: "{{ x }}"` with a warning; we accept it. */
+export function bareExpression(condition: unknown): string {
+  const text = conditionText(condition).trim();
+  const m = /^\{\{([\s\S]*)\}\}$/.exec(text);
+  return m ? m[1] : text;
+}
+
+/** One condition, evaluated with a host's variables (the templater's own rule when it has one). */
+export function conditionHolds(templater: Templater, condition: unknown, vars: Vars): boolean {
+  if (typeof condition === 'boolean') return condition;
+  if (templater.condition) return templater.condition(conditionText(condition), vars);
+  return truthy(templater.evaluate(bareExpression(condition), vars));
+}
+
+/** Every condition of a list must hold (Ansible's list form is an AND); names the first that does not. */
+export function allConditionsHold(
+  templater: Templater,
+  conditions: readonly unknown[],
+  vars: Vars,
+): { ok: boolean; failedOn?: string } {
+  for (const c of conditions) {
+    if (!conditionHolds(templater, c, vars)) return { ok: false, failedOn: conditionText(c) };
+  }
+  return { ok: true };
+}

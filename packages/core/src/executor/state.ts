@@ -1,0 +1,93 @@
+/**
+ * The executor's explicit state: what is run-wide (RunState), what each host carries through the run
+ * (HostState), what a block hands down to the items inside it (Scope), and the view of the play being
+ * run that blocks, tasks, handlers and meta work through (PlayRun).
+ */
+import type pLimit from 'p-limit';
+import type { ModuleResult } from '../contract/module.js';
+import type { Play, Task, TaskItem, Vars } from '../model.js';
+import type { ConnectionPool, TargetDefaults } from './connections.js';
+import type { HostStats, HostStatus, ItemOutcome, RunEvent, TaskRef } from './events.js';
+import type { SecretMasker } from './secrets.js';
+import type { ExecutorOptions, TagSelection } from './types.js';
+
+/** Keywords a block passes down to the items inside it. */
+export interface Scope {
+  when: string[];
+  tags: string[];
+  vars: Vars;
+  become?: boolean;
+  noLog: boolean;
+  ignoreErrors: boolean;
+}
+
+export const ROOT_SCOPE: Scope = { when: [], tags: [], vars: {}, noLog: false, ignoreErrors: false };
+
+/** The scope of an item inside `scope`: conditions and tags add up, vars override, flags stick. */
+export function childScope(scope: Scope, item: TaskItem): Scope {
+  return {
+    when: [...scope.when, ...item.when],
+    tags: [...scope.tags, ...item.tags],
+    vars: { ...scope.vars, ...(item.kind === 'block' ? item.vars : {}) },
+    become: item.become ?? scope.become,
+    noLog: scope.noLog || item.noLog,
+    ignoreErrors: scope.ignoreErrors || item.ignoreErrors,
+  };
+}
+
+/** Per-host state for the whole run. */
+export interface HostState {
+  name: string;
+  inventoryVars: Vars;
+  /** Gathered facts (ansible_* keys). */
+  facts: Vars;
+  /** set_fact and registered results: above play vars, below -e. They outlive the play, as in Ansible. */
+  hostFacts: Vars;
+  failed: boolean;
+  unreachable: boolean;
+  /** meta: end_host / end_play: no more tasks in this play. */
+  ended: boolean;
+  stats: HostStats;
+}
+
+/** What one task did on one host (before it becomes an event). */
+export interface Outcome {
+  status: HostStatus;
+  msg?: string;
+  result: ModuleResult;
+  items?: ItemOutcome[];
+  ignored?: boolean;
+}
+
+/** What every play of a run shares: options, secrets, connections, the fork limit, host states. */
+export interface RunState {
+  readonly options: ExecutorOptions;
+  readonly masker: SecretMasker;
+  readonly pool: ConnectionPool;
+  readonly limit: ReturnType<typeof pLimit>;
+  readonly tags: TagSelection;
+  readonly check: boolean;
+  readonly diff: boolean;
+  readonly extraVars: Vars;
+  readonly targetDefaults: TargetDefaults;
+  emit(event: RunEvent): void;
+  state(host: string): HostState;
+  /** Neither failed, unreachable nor ended in this play. */
+  active(host: string): boolean;
+}
+
+/** The play (or serial batch) being run, as blocks, tasks, handlers and meta see it. */
+export interface PlayRun {
+  readonly rt: RunState;
+  readonly play: Play;
+  readonly batch: readonly string[];
+  /** meta: end_play / end_batch was reached: no host runs anything more in this batch. */
+  endPlay: boolean;
+  /** The hosts among `hosts` that still run tasks. */
+  live(hosts: readonly string[]): string[];
+  /** A host's variables for a task, lowest precedence first. */
+  hostVars(host: string, scope: Scope, task?: Task, extra?: Vars): { vars: Vars; errors: Map<string, string> };
+  runItems(items: readonly TaskItem[], hosts: readonly string[], scope: Scope): Promise<void>;
+  notify(host: string, names: readonly string[], ref: TaskRef): void;
+  flushHandlers(hosts: readonly string[]): Promise<void>;
+}

@@ -1,0 +1,324 @@
+/** One task: its banner, then on each host its conditions, its loop, the module call and the result. */
+import { UnreachableError } from '../contract/connector.js';
+import type { ModuleDefinition, ModuleResult } from '../contract/module.js';
+import type { SourcePos, Task } from '../model.js';
+import { revealSecrets } from '../vars/secret.js';
+import { shapeArgs } from './args.js';
+import { allConditionsHold, truthy } from './conditions.js';
+import { connectionTarget } from './connections.js';
+import { buildModuleContext } from './context.js';
+import type { HostResultEvent, HostStatus, ItemOutcome, TaskRef } from './events.js';
+import { itemLabel, loopItems, loopOutcome, loopVars } from './loops.js';
+import { isMeta, runMeta } from './meta.js';
+import { childScope, type HostState, type Outcome, type PlayRun, type Scope } from './state.js';
+import { tagsSelect } from './tags.js';
+import { isTemplated, renderValue } from './vars.js';
+import type { Vars } from '../model.js';
+
+/** What a no_log result shows instead of its content. */
+export const CENSORED_MSG = 'output hidden: no_log is set for this task';
+
+function posText(pos?: SourcePos): string {
+  return pos ? `${pos.file}:${pos.line}` : 'unknown position';
+}
+
+/** Runs a task (or a notified handler) on `hosts`, in parallel up to the run's forks. */
+export async function runTask(run: PlayRun, task: Task, hosts: string[], scope: Scope, kind: 'task' | 'handler' = 'task'): Promise<void> {
+  const taskScope = childScope(scope, task);
+  // Handlers are not filtered by tags: a notified handler runs.
+  if (kind === 'task' && !tagsSelect(taskScope.tags, run.rt.tags)) return;
+  const ref = taskRef(run, task, kind, hosts, taskScope);
+  if (isMeta(task.module)) {
+    await runMeta(run, task, ref, hosts, taskScope);
+    return;
+  }
+  const module = run.rt.options.registry.get(task.module);
+  run.rt.emit({ type: 'task-start', task: ref, hosts });
+  await Promise.all(hosts.map((h) => run.rt.limit(() => runOnHost(run, task, ref, h, taskScope, module, false))));
+}
+
+function taskRef(run: PlayRun, task: Task, kind: 'task' | 'handler', hosts: readonly string[], scope: Scope): TaskRef {
+  return { name: displayName(run, task, hosts, scope), module: task.module, pos: task.pos, role: task.role?.name, kind };
+}
+
+/**
+ * The name shown in the TASK banner and in every event of the task. Like Ansible, a name with
+ * `{{ }}` is rendered once, with the first host's variables (play, vars_files, role, inventory, block
+ * and task vars, -e, magic vars; no loop item). A name that cannot be rendered (an undefined
+ * variable, `item`, a bad filter) is shown as written: a name never fails a run.
+ */
+function displayName(run: PlayRun, task: Task, hosts: readonly string[], scope: Scope): string {
+  if (task.name === undefined) return task.module;
+  if (!isTemplated(task.name)) return task.name;
+  try {
+    const vars = hosts.length > 0 ? run.hostVars(hosts[0], scope, task).vars : { ...run.play.vars, ...run.rt.extraVars };
+    return run.rt.options.templater.render(task.name, vars);
+  } catch {
+    return task.name;
+  }
+}
+
+/** One task on one host: the outcome, the host's stats and state, notified handlers, the event. */
+export async function runOnHost(
+  run: PlayRun,
+  task: Task,
+  ref: TaskRef,
+  host: string,
+  scope: Scope,
+  module: ModuleDefinition | undefined,
+  isSetup: boolean,
+): Promise<void> {
+  const started = Date.now();
+  const s = run.rt.state(host);
+  let outcome: Outcome;
+  try {
+    outcome = await execute(run, task, ref, host, scope, module, isSetup);
+  } catch (err) {
+    outcome = failure(err, task, ref, host);
+  }
+
+  if (outcome.status === 'failed' && (scope.ignoreErrors || task.ignoreErrors)) outcome.ignored = true;
+  countOutcome(s, outcome);
+  if (outcome.status === 'changed' && task.notify.length > 0) run.notify(host, task.notify, ref);
+
+  const noLog = scope.noLog || task.noLog;
+  const event: HostResultEvent = {
+    type: 'host-result',
+    task: ref,
+    host,
+    status: outcome.status,
+    ignored: outcome.ignored,
+    msg: outcome.msg,
+    diff: outcome.result.diff,
+    items: outcome.items,
+    result: outcome.result,
+    durationMs: Date.now() - started,
+  };
+  run.rt.emit(noLog ? censor(event) : event);
+}
+
+/** Stats and host state after a task. */
+function countOutcome(s: HostState, outcome: Outcome): void {
+  switch (outcome.status) {
+    case 'unreachable':
+      s.unreachable = true;
+      s.stats.unreachable++;
+      break;
+    case 'failed':
+      if (outcome.ignored) s.stats.ignored++;
+      else {
+        s.failed = true;
+        s.stats.failed++;
+      }
+      break;
+    case 'skipped':
+      s.stats.skipped++;
+      break;
+    case 'changed':
+      s.stats.changed++;
+      s.stats.ok++;
+      break;
+    case 'ok':
+      s.stats.ok++;
+      break;
+  }
+}
+
+function failure(err: unknown, task: Task, ref: TaskRef, host: string): Outcome {
+  if (err instanceof UnreachableError) {
+    return { status: 'unreachable', msg: err.message, result: { changed: false, unreachable: true, msg: err.message } };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  const msg = `task "${ref.name}" (${posText(task.pos)}) on ${host}: ${message}`;
+  return { status: 'failed', msg, result: { changed: false, failed: true, msg, exception: message } };
+}
+
+/** Adds the cause of a broken variable to a template error that mentions it. */
+function explain(err: unknown, errors: Map<string, string>): Error {
+  const e = err instanceof Error ? err : new Error(String(err));
+  for (const [name, cause] of errors) {
+    if (e.message.includes(name)) return new Error(`${e.message} (variable "${name}" could not be rendered: ${cause})`);
+  }
+  return e;
+}
+
+async function execute(
+  run: PlayRun,
+  task: Task,
+  ref: TaskRef,
+  host: string,
+  scope: Scope,
+  module: ModuleDefinition | undefined,
+  isSetup: boolean,
+): Promise<Outcome> {
+  const { templater } = run.rt.options;
+  const s = run.rt.state(host);
+  const { vars, errors } = run.hostVars(host, scope, task);
+  if (!module) throw new Error(`unknown module "${task.module}"`);
+  const conditions = [...scope.when];
+  const hasLoop = task.loop !== undefined && task.loop !== null;
+
+  if (!hasLoop) {
+    let cond;
+    try {
+      cond = allConditionsHold(templater, conditions, vars);
+    } catch (err) {
+      throw new Error(`error in "when": ${explain(err, errors).message}`);
+    }
+    if (!cond.ok) return registered(task, s, skipped(`conditional result was false: ${cond.failedOn}`));
+  }
+  if (run.rt.check && module.checkMode === 'none') {
+    return registered(task, s, skipped('not supported in check mode'));
+  }
+
+  let outcome: Outcome;
+  if (!hasLoop) {
+    const result = await callModule(run, task, host, scope, module, vars, errors, ref);
+    outcome = { status: statusOf(result), msg: result.msg, result };
+  } else {
+    const items = loopItems(templater, task, vars, (err) => explain(err, errors));
+    outcome = await runLoop(run, task, ref, host, scope, module, items, vars, errors, conditions);
+  }
+
+  registered(task, s, outcome);
+  if (outcome.status !== 'failed' && outcome.status !== 'unreachable' && outcome.result.facts) {
+    const facts = outcome.result.facts;
+    for (const [k, v] of Object.entries(facts)) {
+      if (isSetup || k.startsWith('ansible_')) s.facts[k] = v;
+      if (!isSetup) s.hostFacts[k] = v;
+    }
+  }
+  return outcome;
+}
+
+/** `register:` keeps every result, skipped ones included (a later `when: r is skipped` needs it). */
+function registered(task: Task, s: HostState, outcome: Outcome): Outcome {
+  if (task.register) s.hostFacts[task.register] = outcome.result;
+  return outcome;
+}
+
+async function runLoop(
+  run: PlayRun,
+  task: Task,
+  ref: TaskRef,
+  host: string,
+  scope: Scope,
+  module: ModuleDefinition,
+  items: unknown[],
+  vars: Vars,
+  errors: Map<string, string>,
+  conditions: string[],
+): Promise<Outcome> {
+  const outcomes: ItemOutcome[] = [];
+  const results: Record<string, unknown>[] = [];
+  for (const [index, item] of items.entries()) {
+    const extra = loopVars(task, item, index);
+    // Task vars may use the item (`vars: { path: "/etc/{{ item }}" }`): resolve them again per item.
+    const itemVars = Object.keys(task.vars).length > 0 ? run.hostVars(host, scope, task, extra).vars : { ...vars, ...extra };
+    let result: ModuleResult;
+    const cond = allConditionsHold(run.rt.options.templater, conditions, itemVars);
+    if (!cond.ok) result = { changed: false, skipped: true, msg: `conditional result was false: ${cond.failedOn}` };
+    else {
+      try {
+        result = await callModule(run, task, host, scope, module, itemVars, errors, ref);
+      } catch (err) {
+        if (err instanceof UnreachableError) throw err;
+        result = failure(err, task, ref, host).result;
+      }
+    }
+    const full = { ...result, item, ansible_loop_var: task.loopVar };
+    results.push(full);
+    outcomes.push({ label: itemLabel(item), status: statusOf(result), msg: result.msg, diff: result.diff, result: full });
+  }
+  return loopOutcome(outcomes, results, items.length);
+}
+
+async function callModule(
+  run: PlayRun,
+  task: Task,
+  host: string,
+  scope: Scope,
+  module: ModuleDefinition,
+  vars: Vars,
+  errors: Map<string, string>,
+  ref: TaskRef,
+): Promise<ModuleResult> {
+  const { rt, play } = run;
+  const { templater } = rt.options;
+  let rendered: unknown;
+  try {
+    rendered = renderValue(templater, task.args, vars);
+  } catch (err) {
+    throw explain(err, errors);
+  }
+  const args = revealSecrets(shapeArgs(rendered, module, templater.omit ?? (vars.omit as string | undefined)));
+  const parsed = module.args.safeParse(args);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ');
+    throw new Error(`invalid arguments for module "${module.name}": ${issues}`);
+  }
+  const noLog = scope.noLog || task.noLog;
+  const ctx = buildModuleContext({
+    hostName: host,
+    vars,
+    facts: rt.state(host).facts,
+    check: rt.check,
+    diff: rt.diff,
+    // Task/block `become` wins; else the play's; else the inventory's ansible_become.
+    become: scope.become ?? (play.become || truthy(vars.ansible_become ?? false)),
+    remote: rt.pool.lazyRemote(host, () => connectionTarget(host, vars, rt.targetDefaults)),
+    templater,
+    masker: rt.masker,
+    role: task.role,
+    baseDir: play.baseDir,
+    onProgress: (message) => {
+      if (!noLog) rt.emit({ type: 'progress', task: ref, host, message });
+    },
+    onLog: (message) => {
+      if (!noLog) rt.emit({ type: 'log', task: ref, host, message });
+    },
+  });
+  const result = await module.run(parsed.data, ctx);
+  return applyResultConditions(run, task, result, vars);
+}
+
+/** changed_when and failed_when, evaluated with the registered name bound to this result. */
+function applyResultConditions(run: PlayRun, task: Task, result: ModuleResult, vars: Vars): ModuleResult {
+  if (!task.changedWhen && !task.failedWhen) return result;
+  const { templater } = run.rt.options;
+  const withResult = task.register ? { ...vars, [task.register]: result } : vars;
+  const out = { ...result };
+  try {
+    if (task.changedWhen) out.changed = allConditionsHold(templater, task.changedWhen, withResult).ok;
+    if (task.failedWhen) {
+      out.failed = allConditionsHold(templater, task.failedWhen, withResult).ok;
+      if (out.failed && !out.msg) out.msg = `failed_when matched: ${task.failedWhen.join(' and ')}`;
+    }
+  } catch (err) {
+    return { ...out, failed: true, msg: `error in changed_when/failed_when: ${(err as Error).message}` };
+  }
+  return out;
+}
+
+function skipped(reason: string): Outcome {
+  return { status: 'skipped', msg: reason, result: { changed: false, skipped: true, skip_reason: reason, msg: reason } };
+}
+
+function statusOf(result: ModuleResult): HostStatus {
+  if (result.unreachable) return 'unreachable';
+  if (result.failed) return 'failed';
+  if (result.skipped) return 'skipped';
+  return result.changed ? 'changed' : 'ok';
+}
+
+/** no_log: the event keeps its status, the content is replaced. */
+function censor(event: HostResultEvent): HostResultEvent {
+  const censoredResult = { changed: event.result.changed, failed: event.result.failed, censored: CENSORED_MSG };
+  return {
+    ...event,
+    msg: CENSORED_MSG,
+    diff: undefined,
+    result: censoredResult,
+    items: event.items?.map((i) => ({ label: '(censored)', status: i.status, msg: CENSORED_MSG, result: { censored: CENSORED_MSG } })),
+  };
+}
