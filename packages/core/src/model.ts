@@ -37,18 +37,31 @@ export interface Inventory {
   groups: Map<string, InventoryGroup>;
 }
 
-/** Keywords every task-like item (task, block, handler) may carry. */
+/**
+ * A boolean keyword as written: true/false, or a template (`"{{ debug | bool }}"`) rendered with each
+ * host's variables, as Ansible templates its keywords.
+ */
+export type Flag = boolean | string;
+
+/**
+ * Keywords every task-like item (task, block, handler) may carry. An unset keyword takes the nearest
+ * enclosing block's value, then the play's (Ansible's inheritance: the nearest value wins).
+ */
 export interface TaskCommon {
   name?: string;
   pos: SourcePos;
   /** Raw Jinja2 expressions, all must hold (AND), as Ansible's list form of `when`. */
   when: string[];
   tags: string[];
-  become?: boolean;
+  become?: Flag;
   /** Task-level vars (templated lazily). */
   vars: Vars;
-  ignoreErrors: boolean;
-  noLog: boolean;
+  ignoreErrors?: Flag;
+  noLog?: Flag;
+  /** check_mode: true runs in check mode even without --check; false runs for real even with it. */
+  checkMode?: Flag;
+  /** diff: shows (true) or hides (false) the diffs of this item whatever --diff says. */
+  diff?: Flag;
   /** The role this item came from, for resolving files/ and templates/. */
   role?: RoleInfo;
 }
@@ -100,6 +113,11 @@ export interface Play {
   varsFiles: { file: string; vars: Vars }[];
   gatherFacts: boolean;
   become: boolean;
+  /** Play-level defaults of the task keywords (the nearest value wins). */
+  checkMode?: Flag;
+  diff?: Flag;
+  ignoreErrors?: Flag;
+  noLog?: Flag;
   /** Batch size: a number of hosts or a percentage string like "30%". */
   serial?: number | string;
   /** Role defaults of every role in the play, in order (later wins). */

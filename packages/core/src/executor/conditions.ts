@@ -3,11 +3,11 @@ import { pyTruthy } from '../templating/python.js';
 import type { Templater } from './types.js';
 
 /**
- * The one truthiness rule of the executor, Ansible's reading of a conditional's value: booleans as
+ * The one truthiness rule of conditions, Ansible's reading of a conditional's value: booleans as
  * they are; a string that is a boolean word ("no", "false", "off", "0", "", "none", "yes", "true",
  * ...) as that word, as Ansible reads `when: var` whose value is such a string; anything else by
- * Python's bool(). `when`, `changed_when`, `failed_when`, `meta: end_host`'s condition and the
- * ansible_become variable all go through it.
+ * Python's bool(). `when`, `changed_when`, `failed_when` and `meta: end_host`'s condition all go
+ * through it (typed keywords use asBoolean below).
  */
 export function truthy(value: unknown): boolean {
   if (typeof value === 'boolean') return value;
@@ -52,4 +52,17 @@ export function allConditionsHold(
     if (!conditionHolds(templater, c, vars)) return { ok: false, failedOn: conditionText(c) };
   }
   return { ok: true };
+}
+
+/**
+ * Ansible's reading of a typed boolean (a keyword such as `ignore_errors: "{{ x }}"` once rendered, or
+ * a boolean connection variable such as ansible_become): true only for true, 1 and the words yes, on,
+ * true, y, t, 1; anything else is false. It differs from a condition on purpose, as in Ansible: a
+ * keyword rendered to "maybe" is false, a condition on "maybe" holds.
+ */
+export function asBoolean(value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value === 1;
+  if (typeof value === 'string') return TRUE_WORDS.has(value.trim().toLowerCase());
+  return false;
 }

@@ -4,13 +4,15 @@ import { groupNames, groupsMap } from '../vars/precedence.js';
 import { runItems } from './blocks.js';
 import type { TaskRef } from './events.js';
 import { HandlerQueue } from './handlers.js';
-import { ROOT_SCOPE, type PlayRun, type RunState, type Scope } from './state.js';
+import { playScope, type PlayRun, type RunState, type Scope } from './state.js';
 import { runOnHost, runTask } from './task.js';
 import { resolveVars, type VarLayer } from './vars.js';
 
 export class PlayExecution implements PlayRun {
   endPlay = false;
   private readonly handlers: HandlerQueue;
+  /** What the play's own keywords give every task and handler. */
+  private readonly scope: Scope;
   private groups: Record<string, string[]> | undefined;
 
   constructor(
@@ -19,6 +21,7 @@ export class PlayExecution implements PlayRun {
     readonly batch: readonly string[],
   ) {
     this.handlers = new HandlerQueue(play.handlers, (e) => rt.emit(e));
+    this.scope = playScope(play);
   }
 
   live(hosts: readonly string[]): string[] {
@@ -29,7 +32,7 @@ export class PlayExecution implements PlayRun {
     if (this.play.gatherFacts) await this.gatherFacts();
     for (const section of [this.play.preTasks, this.play.tasks, this.play.postTasks]) {
       if (section.length === 0) continue;
-      await this.runItems(section, this.batch, ROOT_SCOPE);
+      await this.runItems(section, this.batch, this.scope);
       await this.flushHandlers(this.batch);
     }
   }
@@ -43,7 +46,7 @@ export class PlayExecution implements PlayRun {
   }
 
   flushHandlers(hosts: readonly string[]): Promise<void> {
-    return this.handlers.flush(hosts, (h) => this.live(h), (handler, targets) => runTask(this, handler, targets, ROOT_SCOPE, 'handler'));
+    return this.handlers.flush(hosts, (h) => this.live(h), (handler, targets) => runTask(this, handler, targets, this.scope, 'handler'));
   }
 
   private async gatherFacts(): Promise<void> {
@@ -70,7 +73,7 @@ export class PlayExecution implements PlayRun {
       loopVar: 'item',
       notify: [],
     };
-    await Promise.all(hosts.map((h) => this.rt.limit(() => runOnHost(this, task, ref, h, ROOT_SCOPE, setup, true))));
+    await Promise.all(hosts.map((h) => this.rt.limit(() => runOnHost(this, task, ref, h, this.scope, setup, true))));
   }
 
   // ---- variables -------------------------------------------------------------------------------

@@ -5,33 +5,43 @@
  */
 import type pLimit from 'p-limit';
 import type { ModuleResult } from '../contract/module.js';
-import type { Play, Task, TaskItem, Vars } from '../model.js';
+import type { Flag, Play, Task, TaskItem, Vars } from '../model.js';
 import type { ConnectionPool, TargetDefaults } from './connections.js';
 import type { HostStats, HostStatus, ItemOutcome, RunEvent, TaskRef } from './events.js';
 import type { SecretMasker } from './secrets.js';
 import type { ExecutorOptions, TagSelection } from './types.js';
 
-/** Keywords a block passes down to the items inside it. */
+/** Keywords a play and its blocks pass down to the items inside them. */
 export interface Scope {
   when: string[];
   tags: string[];
   vars: Vars;
-  become?: boolean;
-  noLog: boolean;
-  ignoreErrors: boolean;
+  /** Boolean keywords, as written (templates are rendered per host): the nearest value wins. */
+  become?: Flag;
+  noLog?: Flag;
+  ignoreErrors?: Flag;
+  checkMode?: Flag;
+  diff?: Flag;
 }
 
-export const ROOT_SCOPE: Scope = { when: [], tags: [], vars: {}, noLog: false, ignoreErrors: false };
+export const ROOT_SCOPE: Scope = { when: [], tags: [], vars: {} };
 
-/** The scope of an item inside `scope`: conditions and tags add up, vars override, flags stick. */
+/** The scope a play gives its tasks and handlers: its own boolean keywords. */
+export function playScope(play: Play): Scope {
+  return { ...ROOT_SCOPE, noLog: play.noLog, ignoreErrors: play.ignoreErrors, checkMode: play.checkMode, diff: play.diff };
+}
+
+/** The scope of an item inside `scope`: conditions and tags add up, vars override, the nearest flag wins. */
 export function childScope(scope: Scope, item: TaskItem): Scope {
   return {
     when: [...scope.when, ...item.when],
     tags: [...scope.tags, ...item.tags],
     vars: { ...scope.vars, ...(item.kind === 'block' ? item.vars : {}) },
     become: item.become ?? scope.become,
-    noLog: scope.noLog || item.noLog,
-    ignoreErrors: scope.ignoreErrors || item.ignoreErrors,
+    noLog: item.noLog ?? scope.noLog,
+    ignoreErrors: item.ignoreErrors ?? scope.ignoreErrors,
+    checkMode: item.checkMode ?? scope.checkMode,
+    diff: item.diff ?? scope.diff,
   };
 }
 
@@ -50,6 +60,15 @@ export interface HostState {
   stats: HostStats;
 }
 
+/** A task's boolean keywords on one host, rendered with its variables. */
+export interface TaskFlags {
+  check: boolean;
+  diff: boolean;
+  noLog: boolean;
+  ignoreErrors: boolean;
+  become: boolean;
+}
+
 /** What one task did on one host (before it becomes an event). */
 export interface Outcome {
   status: HostStatus;
@@ -57,6 +76,8 @@ export interface Outcome {
   result: ModuleResult;
   items?: ItemOutcome[];
   ignored?: boolean;
+  /** Absent when the task failed before its keywords could be rendered. */
+  flags?: TaskFlags;
 }
 
 /** What every play of a run shares: options, secrets, connections, the fork limit, host states. */

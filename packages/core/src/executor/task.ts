@@ -4,13 +4,14 @@ import type { ModuleDefinition, ModuleResult } from '../contract/module.js';
 import type { SourcePos, Task } from '../model.js';
 import { revealSecrets } from '../vars/secret.js';
 import { shapeArgs } from './args.js';
-import { allConditionsHold, truthy } from './conditions.js';
+import { allConditionsHold } from './conditions.js';
+import { taskFlags, unrenderedFlags } from './flags.js';
 import { connectionTarget } from './connections.js';
 import { buildModuleContext } from './context.js';
 import type { HostResultEvent, HostStatus, ItemOutcome, TaskRef } from './events.js';
 import { itemLabel, loopItems, loopOutcome, loopVars } from './loops.js';
 import { isMeta, runMeta } from './meta.js';
-import { childScope, type HostState, type Outcome, type PlayRun, type Scope } from './state.js';
+import { childScope, type HostState, type Outcome, type PlayRun, type Scope, type TaskFlags } from './state.js';
 import { tagsSelect } from './tags.js';
 import { isTemplated, renderValue } from './vars.js';
 import type { Vars } from '../model.js';
@@ -76,12 +77,14 @@ export async function runOnHost(
   } catch (err) {
     outcome = failure(err, task, ref, host);
   }
+  const flags = outcome.flags ?? unrenderedFlags(scope);
 
-  if (outcome.status === 'failed' && (scope.ignoreErrors || task.ignoreErrors)) outcome.ignored = true;
+  if (outcome.status === 'failed' && flags.ignoreErrors) outcome.ignored = true;
   countOutcome(s, outcome);
   if (outcome.status === 'changed' && task.notify.length > 0) run.notify(host, task.notify, ref);
 
-  const noLog = scope.noLog || task.noLog;
+  // Diffs are shown only where diff mode is on for this task (--diff, or the diff keyword).
+  const showDiff = outcome.flags?.diff ?? run.rt.diff;
   const event: HostResultEvent = {
     type: 'host-result',
     task: ref,
@@ -89,12 +92,12 @@ export async function runOnHost(
     status: outcome.status,
     ignored: outcome.ignored,
     msg: outcome.msg,
-    diff: outcome.result.diff,
-    items: outcome.items,
+    diff: showDiff ? outcome.result.diff : undefined,
+    items: showDiff ? outcome.items : outcome.items?.map(({ diff: _diff, ...item }) => item),
     result: outcome.result,
     durationMs: Date.now() - started,
   };
-  run.rt.emit(noLog ? censor(event) : event);
+  run.rt.emit(flags.noLog ? censor(event) : event);
 }
 
 /** Stats and host state after a task. */
@@ -105,8 +108,12 @@ function countOutcome(s: HostState, outcome: Outcome): void {
       s.stats.unreachable++;
       break;
     case 'failed':
-      if (outcome.ignored) s.stats.ignored++;
-      else {
+      // An ignored failure counts as ok (and changed when it changed) besides ignored, as in Ansible.
+      if (outcome.ignored) {
+        s.stats.ignored++;
+        s.stats.ok++;
+        if (outcome.result.changed) s.stats.changed++;
+      } else {
         s.failed = true;
         s.stats.failed++;
       }
@@ -151,10 +158,33 @@ async function execute(
   module: ModuleDefinition | undefined,
   isSetup: boolean,
 ): Promise<Outcome> {
-  const { templater } = run.rt.options;
-  const s = run.rt.state(host);
   const { vars, errors } = run.hostVars(host, scope, task);
   if (!module) throw new Error(`unknown module "${task.module}"`);
+  const flags = taskFlags(run, scope, vars);
+  const withFlags = (outcome: Outcome): Outcome => ({ ...outcome, flags });
+  try {
+    return await executeWithFlags(run, task, ref, host, scope, module, isSetup, vars, errors, flags, withFlags);
+  } catch (err) {
+    // The keywords were rendered: ignore_errors and no_log apply to this failure.
+    return withFlags(failure(err, task, ref, host));
+  }
+}
+
+async function executeWithFlags(
+  run: PlayRun,
+  task: Task,
+  ref: TaskRef,
+  host: string,
+  scope: Scope,
+  module: ModuleDefinition,
+  isSetup: boolean,
+  vars: Vars,
+  errors: Map<string, string>,
+  flags: TaskFlags,
+  withFlags: (outcome: Outcome) => Outcome,
+): Promise<Outcome> {
+  const { templater } = run.rt.options;
+  const s = run.rt.state(host);
   const conditions = [...scope.when];
   const hasLoop = task.loop !== undefined && task.loop !== null;
 
@@ -165,19 +195,19 @@ async function execute(
     } catch (err) {
       throw new Error(`error in "when": ${explain(err, errors).message}`);
     }
-    if (!cond.ok) return registered(task, s, skipped(`conditional result was false: ${cond.failedOn}`));
+    if (!cond.ok) return withFlags(registered(task, s, skipped(`conditional result was false: ${cond.failedOn}`)));
   }
-  if (run.rt.check && module.checkMode === 'none') {
-    return registered(task, s, skipped('not supported in check mode'));
+  if (flags.check && module.checkMode === 'none') {
+    return withFlags(registered(task, s, skipped('not supported in check mode')));
   }
 
   let outcome: Outcome;
   if (!hasLoop) {
-    const result = await callModule(run, task, host, scope, module, vars, errors, ref);
-    outcome = { status: statusOf(result), msg: result.msg, result };
+    const result = await callModule(run, task, host, flags, module, vars, errors, ref);
+    outcome = { status: statusOf(result), msg: result.msg, result, flags };
   } else {
     const items = loopItems(templater, task, vars, (err) => explain(err, errors));
-    outcome = await runLoop(run, task, ref, host, scope, module, items, vars, errors, conditions);
+    outcome = withFlags(await runLoop(run, task, ref, host, scope, flags, module, items, vars, errors, conditions));
   }
 
   registered(task, s, outcome);
@@ -203,6 +233,7 @@ async function runLoop(
   ref: TaskRef,
   host: string,
   scope: Scope,
+  flags: TaskFlags,
   module: ModuleDefinition,
   items: unknown[],
   vars: Vars,
@@ -220,7 +251,7 @@ async function runLoop(
     if (!cond.ok) result = { changed: false, skipped: true, msg: `conditional result was false: ${cond.failedOn}` };
     else {
       try {
-        result = await callModule(run, task, host, scope, module, itemVars, errors, ref);
+        result = await callModule(run, task, host, flags, module, itemVars, errors, ref);
       } catch (err) {
         if (err instanceof UnreachableError) throw err;
         result = failure(err, task, ref, host).result;
@@ -237,7 +268,7 @@ async function callModule(
   run: PlayRun,
   task: Task,
   host: string,
-  scope: Scope,
+  flags: TaskFlags,
   module: ModuleDefinition,
   vars: Vars,
   errors: Map<string, string>,
@@ -257,15 +288,15 @@ async function callModule(
     const issues = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ');
     throw new Error(`invalid arguments for module "${module.name}": ${issues}`);
   }
-  const noLog = scope.noLog || task.noLog;
+  const { noLog } = flags;
   const ctx = buildModuleContext({
     hostName: host,
     vars,
     facts: rt.state(host).facts,
-    check: rt.check,
-    diff: rt.diff,
+    check: flags.check,
+    diff: flags.diff,
     // Task/block `become` wins; else the play's; else the inventory's ansible_become.
-    become: scope.become ?? (play.become || truthy(vars.ansible_become ?? false)),
+    become: flags.become,
     remote: rt.pool.lazyRemote(host, () => connectionTarget(host, vars, rt.targetDefaults)),
     templater,
     masker: rt.masker,

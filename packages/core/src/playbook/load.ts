@@ -11,7 +11,7 @@ import { readVarsFile } from '../inventory/vars-dirs.js';
 import { isTemplate } from '../templating/engine.js';
 import { PLAY_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
 import { loadRole, loadRoleEntry } from './roles.js';
-import { boolValue, handlerList, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
+import { boolValue, FLAG_KEYWORDS, flagValue, handlerList, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
 import { describeNode, displayPath, entries, isMap, isSeq, posOf, readYaml, rootOf, toJS, type Node, hasErrors } from './yaml-source.js';
 import { didYouMean } from '../validate/suggest.js';
 
@@ -118,6 +118,14 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
       case 'become':
         play.become = boolValue(ctx, e.value, 'become') ?? false;
         break;
+      case 'check_mode':
+      case 'diff':
+      case 'ignore_errors':
+      case 'no_log': {
+        const v = flagValue(ctx, e.value, e.key);
+        if (v !== undefined) play[FLAG_KEYWORDS[e.key as 'check_mode' | 'diff' | 'ignore_errors' | 'no_log']] = v;
+        break;
+      }
       case 'serial': {
         const v = toJS(ctx.src, e.value);
         if ((typeof v === 'number' && Number.isInteger(v) && v > 0) || (typeof v === 'string' && /^\d+%$/.test(v.trim()))) play.serial = v as number | string;

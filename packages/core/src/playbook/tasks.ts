@@ -1,6 +1,6 @@
 /** Tasks, blocks and handlers: from YAML nodes to the model, with every problem named at its key. */
 import type { ModuleRegistry } from '../contract/module.js';
-import type { Block, Diagnostic, Handler, RoleInfo, SourcePos, Task, TaskItem, Vars } from '../model.js';
+import type { Block, Diagnostic, Flag, Handler, RoleInfo, SourcePos, Task, TaskCommon, TaskItem, Vars } from '../model.js';
 import { closest, didYouMean } from '../validate/suggest.js';
 import { isPlainObject } from '../vars/secret.js';
 import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, LOOP_CONTROL_KEYS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
@@ -86,6 +86,46 @@ export function boolValue(ctx: TaskParseContext, node: Node | null, keyword: str
   return undefined;
 }
 
+/**
+ * A boolean keyword Ansible templates: yes/no/true/false, or a template (`"{{ debug | bool }}"`) kept
+ * as written and rendered per host at run time.
+ */
+export function flagValue(ctx: TaskParseContext, node: Node | null, keyword: string): Flag | undefined {
+  const v = toJS(ctx.src, node);
+  if (typeof v === 'string' && isTemplateString(v)) return v;
+  if (typeof v === 'string' && v.trim() === '') {
+    error(ctx, `'${keyword}' must be a boolean (yes/no, true/false) or a template, got an empty string`, posOf(ctx.src, node));
+    return undefined;
+  }
+  if (typeof v === 'boolean' || typeof v === 'string') {
+    if (typeof v === 'boolean') return v;
+    const s = v.trim().toLowerCase();
+    if (['yes', 'true', 'on', '1', 'y', 't'].includes(s)) return true;
+    if (['no', 'false', 'off', '0', 'n', 'f'].includes(s)) return false;
+  }
+  if (typeof v === 'number' && (v === 0 || v === 1)) return v === 1;
+  error(ctx, `'${keyword}' must be a boolean (yes/no, true/false) or a template, got ${describeNode(node)}`, posOf(ctx.src, node));
+  return undefined;
+}
+
+/** The boolean keywords a task, a block and an import carry alike, by their written name. */
+export const FLAG_KEYWORDS = {
+  become: 'become',
+  ignore_errors: 'ignoreErrors',
+  no_log: 'noLog',
+  check_mode: 'checkMode',
+  diff: 'diff',
+} as const satisfies Record<string, keyof TaskCommon>;
+
+function setFlag(ctx: TaskParseContext, item: TaskCommon, key: keyof typeof FLAG_KEYWORDS, node: Node | null): void {
+  const v = flagValue(ctx, node, key);
+  if (v !== undefined) item[FLAG_KEYWORDS[key]] = v;
+}
+
+function isFlagKeyword(key: string): key is keyof typeof FLAG_KEYWORDS {
+  return Object.hasOwn(FLAG_KEYWORDS, key);
+}
+
 export function varsMapping(ctx: TaskParseContext, node: Node | null, keyword: string): Vars {
   if (node === null) return {};
   const v = toJS(ctx.src, node);
@@ -142,14 +182,14 @@ function parseTaskItem(ctx: TaskParseContext, node: Node, kind: 'task' | 'handle
 }
 
 const ROLE_IMPORT_KEYS = ['import_role', 'include_role', 'ansible.builtin.import_role', 'ansible.builtin.include_role'];
-const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become'];
+const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff'];
 
 /**
  * `import_role: {name: web}` (and `include_role`, read the same static way): the role's tasks inlined as
  * a block; its defaults and handlers join the play's, as with `roles:`.
  */
 function parseRoleImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | undefined {
-  const block: Block = { kind: 'block', pos, when: [], tags: [], vars: {}, ignoreErrors: false, noLog: false, block: [], rescue: [], always: [] };
+  const block: Block = { kind: 'block', pos, when: [], tags: [], vars: {}, block: [], rescue: [], always: [] };
   let roleName: string | undefined;
   let namePos = pos;
   for (const e of entries(node as never)) {
@@ -205,18 +245,15 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
     case 'vars':
       block.vars = varsMapping(ctx, e.value, 'vars');
       return true;
-    case 'become': {
-      const b = boolValue(ctx, e.value, 'become');
-      if (b !== undefined) block.become = b;
-      return true;
-    }
     default:
-      return false;
+      if (!isFlagKeyword(e.key)) return false;
+      setFlag(ctx, block, e.key, e.value);
+      return true;
   }
 }
 
 const IMPORT_KEYS = ['import_tasks', 'include_tasks', 'ansible.builtin.import_tasks', 'ansible.builtin.include_tasks'];
-const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become'];
+const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff'];
 
 /**
  * `import_tasks: file.yml` (and `include_tasks`, read the same static way): the file's tasks, inlined at
@@ -225,7 +262,7 @@ const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become
  */
 function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | undefined {
   const block: Block = {
-    kind: 'block', pos, when: [], tags: [], vars: {}, ignoreErrors: false, noLog: false, block: [], rescue: [], always: [],
+    kind: 'block', pos, when: [], tags: [], vars: {}, block: [], rescue: [], always: [],
     ...(ctx.role ? { role: ctx.role } : {}),
   };
   let file: string | undefined;
@@ -271,8 +308,6 @@ function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | 
     when: [],
     tags: [],
     vars: {},
-    ignoreErrors: false,
-    noLog: false,
     block: [],
     rescue: [],
     always: [],
@@ -298,34 +333,27 @@ function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | 
       case 'tags':
         block.tags = tagList(ctx, e.value);
         break;
-      case 'become': {
-        const b = boolValue(ctx, e.value, 'become');
-        if (b !== undefined) block.become = b;
-        break;
-      }
       case 'vars':
         block.vars = varsMapping(ctx, e.value, 'vars');
         break;
-      case 'ignore_errors':
-        block.ignoreErrors = boolValue(ctx, e.value, e.key) ?? false;
-        break;
-      case 'no_log':
-        block.noLog = boolValue(ctx, e.value, e.key) ?? false;
-        break;
       default:
-        unknownKeyword(ctx, e.key, 'block', BLOCK_KEYWORDS, at);
+        if (isFlagKeyword(e.key)) setFlag(ctx, block, e.key, e.value);
+        else unknownKeyword(ctx, e.key, 'block', BLOCK_KEYWORDS, at);
     }
   }
   inheritIntoChildren(block);
   return block;
 }
 
-/** Tags and become of a block apply to everything inside (as in Ansible); when/vars stay on the block. */
+/**
+ * Tags, become and no_log of a block apply to everything inside that does not set its own (Ansible's
+ * inheritance: the nearest value wins); the executor's scope does the same for every keyword.
+ */
 function inheritIntoChildren(block: Block): void {
   for (const child of [...block.block, ...block.rescue, ...block.always]) {
     for (const t of block.tags) if (!child.tags.includes(t)) child.tags.push(t);
-    if (child.become === undefined && block.become !== undefined) child.become = block.become;
-    if (block.noLog) child.noLog = true;
+    child.become ??= block.become;
+    child.noLog ??= block.noLog;
     if (child.kind === 'block') inheritIntoChildren(child);
   }
 }
@@ -385,8 +413,6 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
     when: [],
     tags: [],
     vars: {},
-    ignoreErrors: false,
-    noLog: false,
     loopVar: 'item',
     notify: [],
     listen: [],
@@ -458,16 +484,12 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
         task.listen = stringList(ctx, e.value, 'listen', 'a topic');
         break;
       case 'ignore_errors':
-        task.ignoreErrors = boolValue(ctx, e.value, e.key) ?? false;
-        break;
       case 'no_log':
-        task.noLog = boolValue(ctx, e.value, e.key) ?? false;
+      case 'become':
+      case 'check_mode':
+      case 'diff':
+        setFlag(ctx, task, e.key, e.value);
         break;
-      case 'become': {
-        const b = boolValue(ctx, e.value, e.key);
-        if (b !== undefined) task.become = b;
-        break;
-      }
       case 'tags':
         task.tags = tagList(ctx, e.value);
         break;

@@ -11,6 +11,7 @@ import type { Diagnostic, Inventory, Play, Playbook, SourcePos, Task, TaskItem, 
 import { readInventory } from '../inventory/load.js';
 import { resolvePattern } from '../inventory/patterns.js';
 import { readPlaybook, playPositionsOf } from '../playbook/load.js';
+import { FLAG_KEYWORDS } from '../playbook/tasks.js';
 import { taskPositions, walkTasks } from '../playbook/positions.js';
 import { displayPath } from '../playbook/yaml-source.js';
 import { isTemplate, templateSyntaxError } from '../templating/engine.js';
@@ -77,6 +78,10 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
   }
   if (task.loop !== undefined) checkTemplatesIn(task.loop, (r) => err(`bad template in 'loop': ${r}`, pos.keywords.loop ?? pos.keywords.with_items ?? task.pos));
   if (task.name) checkTemplatesIn(task.name, (r) => err(`bad template in 'name': ${r}`, pos.keywords.name ?? task.pos));
+  for (const [kw, key] of Object.entries(FLAG_KEYWORDS)) {
+    const v = task[key];
+    if (typeof v === 'string') checkTemplatesIn(v, (r) => err(`bad template in '${kw}': ${r}`, pos.keywords[kw] ?? task.pos));
+  }
   for (const [k, v] of Object.entries(task.vars)) checkTemplatesIn(v, (r) => err(`bad template in variable '${k}': ${r}`, pos.keywords.vars ?? task.pos));
   if (typeof task.args === 'string') checkTemplatesIn(task.args, (r) => err(`bad template in the arguments of '${task.module}': ${r}`, pos.args));
   else for (const [k, v] of Object.entries(task.args)) checkTemplatesIn(v, (r) => err(`bad template in argument '${k}' of '${task.module}': ${r}`, pos.argValues[k] ?? pos.args));

@@ -21,7 +21,7 @@ describe('playbook loader errors (golden)', () => {
       "keywords.yml:14:13: error: 'when' must be a string, a boolean or a list of them, got a mapping",
       "keywords.yml:15:15: error: 'notify' must be a handler name or a list of them, got a mapping",
       "keywords.yml:16:17: error: 'register' must be a variable name, got 'not a name'",
-      "keywords.yml:17:22: error: 'ignore_errors' must be a boolean (yes/no, true/false), got a string",
+      "keywords.yml:17:22: error: 'ignore_errors' must be a boolean (yes/no, true/false) or a template, got a string",
       "keywords.yml:18:13: error: 'loop' must be a list or a template that gives one, got a number",
       "keywords.yml:21:9: error: unknown key 'pause' in loop_control (supported: loop_var, label)",
       "keywords.yml:24:7: error: unknown keyword 'resuce' in block, did you mean 'rescue'?",

@@ -1,0 +1,112 @@
+/** Keywords on plays, blocks and tasks: check_mode, diff and templated booleans (Ansible's inheritance). */
+import { describe, expect, it } from 'vitest';
+import { runPlaybook } from '../../../src/executor/runner.js';
+import type { HostResultEvent, RunEvent } from '../../../src/executor/events.js';
+import type { ExecutorOptions } from '../../../src/executor/types.js';
+import type { Playbook } from '../../../src/model.js';
+import { FakeConnector, block, inventory, makeTemplater, play, playbook, registry, resultLines, task } from './fakes.js';
+
+async function run(pb: Playbook, opts: Partial<ExecutorOptions> & { hosts?: string[]; hostVars?: Record<string, Record<string, unknown>> } = {}) {
+  const log: string[] = [];
+  const events: RunEvent[] = [];
+  const connector = new FakeConnector();
+  const summary = await runPlaybook(pb, {
+    inventory: inventory(opts.hosts ?? ['a'], {}, opts.hostVars ?? {}),
+    registry: registry(log),
+    connector,
+    templater: makeTemplater(),
+    onEvent: (e) => events.push(e),
+    ...opts,
+  });
+  const results = events.filter((e): e is HostResultEvent => e.type === 'host-result');
+  return { summary, events, results, log, connector, lines: resultLines(events) };
+}
+
+const put = (path: string, extra = {}) => task('file_put', { path, content: 'new\n' }, { name: path, ...extra });
+
+describe('check_mode keyword', () => {
+  it.each([
+    // [where check_mode is written, --check, files written]
+    ['task true, no --check', { task: true }, false, ['/other']],
+    ['task false, --check', { task: false }, true, ['/f']],
+    ['block true, no --check', { block: true }, false, ['/other']],
+    ['block true, task false wins', { block: true, task: false }, false, ['/f', '/other']],
+    ['play true, no --check', { play: true }, false, []],
+    ['play true, block false wins', { play: true, block: false }, false, ['/f']],
+    ['templated on the block', { block: '{{ dry }}' }, false, ['/other']],
+  ] as const)('%s', async (_label, where, check, written) => {
+    const w = where as { task?: boolean | string; block?: boolean | string; play?: boolean | string };
+    const inner = put('/f', w.task === undefined ? {} : { checkMode: w.task });
+    const items = w.block === undefined ? [inner] : [block({ block: [inner], checkMode: w.block })];
+    const pb = playbook(play([...items, put('/other')], { ...(w.play === undefined ? {} : { checkMode: w.play }), vars: { dry: 'yes' } }));
+    const { connector, lines } = await run(pb, { check });
+    expect(lines).toEqual(['a /f changed', 'a /other changed']);
+    expect([...connector.host('a').files.keys()].sort()).toEqual([...written].sort());
+  });
+
+  it('a module without check mode is skipped under check_mode: true, runs under false with --check', async () => {
+    const pb = playbook(play([task('cmd', 'touch x', { name: 'dry', checkMode: true }), task('cmd', 'touch y', { name: 'real', checkMode: false })]));
+    const { lines, log } = await run(pb, { check: true });
+    expect(lines).toEqual(['a dry skipped', 'a real changed']);
+    expect(log).toEqual(['a:cmd:touch y']);
+  });
+
+  it('ansible_check_mode keeps following --check, as in Ansible 2.14', async () => {
+    const pb = playbook(play([task('echo', { msg: '{{ ansible_check_mode }}' }, { checkMode: true })]));
+    expect((await run(pb)).log).toEqual(['a:echo:false']);
+  });
+});
+
+describe('diff keyword', () => {
+  it('diff: true shows a task diff without --diff; diff: false hides one with --diff', async () => {
+    const pb = playbook(play([put('/shown', { diff: true }), put('/plain'), block({ block: [put('/hidden')], diff: false })]));
+    const without = await run(pb);
+    expect(without.results.map((r) => [r.task.name, r.diff?.length ?? 0])).toEqual([['/shown', 1], ['/plain', 0], ['/hidden', 0]]);
+    const withDiff = await run(pb, { diff: true });
+    expect(withDiff.results.map((r) => [r.task.name, r.diff?.length ?? 0])).toEqual([['/shown', 1], ['/plain', 1], ['/hidden', 0]]);
+  });
+});
+
+describe('templated boolean keywords', () => {
+  it('ignore_errors from a variable, per host', async () => {
+    const pb = playbook(play([task('boom', {}, { name: 'x', ignoreErrors: '{{ tolerate }}' }), task('echo', { msg: 'after' }, { name: 'y' })]));
+    const { lines, summary } = await run(pb, { hosts: ['a', 'b'], hostVars: { a: { tolerate: true }, b: { tolerate: 'no' } } });
+    expect(lines).toEqual(['a x failed ignored', 'b x failed', 'a y ok']);
+    expect(summary.failedHosts).toEqual(['b']);
+  });
+
+  it('the nearest ignore_errors wins: a task false inside a block true fails', async () => {
+    const pb = playbook(play([block({ block: [task('boom', {}, { name: 'x', ignoreErrors: '{{ no_please }}' })], ignoreErrors: true })], { vars: { no_please: 'no' } }));
+    expect((await run(pb)).lines).toEqual(['a x failed']);
+  });
+
+  it('no_log from a template censors; one that cannot be rendered censors too', async () => {
+    const pb = playbook(
+      play([
+        task('echo', { msg: 'hunter2-a' }, { name: 'a', noLog: '{{ quiet }}' }),
+        task('echo', { msg: 'hunter2-b' }, { name: 'b', noLog: '{{ undefined_var }}', ignoreErrors: true }),
+        task('echo', { msg: 'shown' }, { name: 'c', noLog: '{{ not quiet }}' }),
+      ], { vars: { quiet: true } }),
+    );
+    const { events, lines } = await run(pb);
+    expect(JSON.stringify(events)).not.toContain('hunter2');
+    expect(lines).toEqual(['a a ok', 'a b failed ignored', 'a c ok']);
+    expect(JSON.stringify(events)).toContain('shown');
+  });
+
+  it('become from a template; a rendered word that is not a boolean is false (Ansible keyword rule)', async () => {
+    const pb = playbook(play([task('whoami', {}, { become: '{{ sudo }}' })]));
+    expect((await run(pb, { hosts: ['a', 'b', 'c'], hostVars: { a: { sudo: 'yes' }, b: { sudo: 'maybe' }, c: { sudo: false } } })).log.sort()).toEqual([
+      'a:become:true',
+      'b:become:false',
+      'c:become:false',
+    ]);
+  });
+
+  it('a template error in a keyword fails the task naming the keyword', async () => {
+    const pb = playbook(play([task('echo', { msg: 'x' }, { name: 't', checkMode: '{{ nope }}' })]));
+    const { results } = await run(pb);
+    expect(results[0].status).toBe('failed');
+    expect(results[0].msg).toMatch(/error in "check_mode": .*nope/);
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * Playbook keywords on lab hosts, each playbook run by `provision` and by Debian's `ansible-playbook`
+ * on the same hosts: the recap, which host ran which task with which status, and the files the
+ * playbook left must be the same; each test also says what they are.
+ * Runs from the repo root: npx vitest run --config vitest.integration.config.ts test/provision/keywords.test.ts
+ */
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { compare, labFromName, type Lab, type RunRecord } from './ansible-compare.js';
+
+let lab: Lab;
+let hosts: string[];
+
+beforeAll(() => {
+  lab = labFromName(inject('labName'));
+  hosts = lab.hosts.map((h) => h.name).sort();
+});
+
+function expectSame(ours: RunRecord, ansible: RunRecord): void {
+  expect(ours.tasks).toEqual(ansible.tasks);
+  expect(ours.stats).toEqual(ansible.stats);
+  expect(ours.files).toEqual(ansible.files);
+  expect(ours.code).toBe(ansible.code);
+}
+
+function eachHost(files: RunRecord['files'], name: string): unknown[] {
+  return hosts.map((h) => files[h]?.[name]);
+}
+
+describe('check_mode (task, block, play; literal and templated)', () => {
+  it('without --check: only the tasks under check_mode: true are dry', () => {
+    const { ours, ansible } = compare(lab, 'check_mode.yml');
+    expectSame(ours, ansible);
+    for (const h of hosts) {
+      expect(Object.keys(ours.files[h]).sort()).toEqual(['block-task-false', 'plain', 'play-task-false', 'results.json']);
+      expect(ours.files[h]['results.json']).toEqual({ task: true, block: true, override: true, plain: true, cmd_skipped: true, check_var: false });
+    }
+  });
+
+  it('with --check: check_mode: false still writes', () => {
+    const { ours, ansible } = compare(lab, 'check_mode.yml', ['--check']);
+    expectSame(ours, ansible);
+    for (const h of hosts) {
+      expect(Object.keys(ours.files[h]).sort()).toEqual(['block-task-false', 'play-task-false', 'results.json']);
+      expect(eachHost(ours.files, 'results.json')[0]).toMatchObject({ check_var: true, cmd_skipped: true });
+    }
+  });
+});
+
+describe('templated boolean keywords', () => {
+  it('ignore_errors and no_log from templates, the nearest one winning', () => {
+    const { ours, ansible } = compare(lab, 'templated_flags.yml');
+    expectSame(ours, ansible);
+    const [first, second] = hosts;
+    expect(ours.files[first]['results.json']).toEqual({ failed: true, rc: 1, secret_rc: 0 });
+    expect(ours.files[second]).toEqual({});
+    expect(ours.stats[first]).toMatchObject({ failed: 1, ignored: 2 });
+    expect(ours.stats[second]).toMatchObject({ failed: 1, ignored: 0 });
+    for (const run of [ours, ansible]) expect(run.output).not.toContain('hunter2');
+  });
+});
