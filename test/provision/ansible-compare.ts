@@ -73,6 +73,12 @@ function collectFiles(lab: Lab): RunRecord['files'] {
 
 const STATUS_OF: Record<string, string> = { ok: 'ok', changed: 'changed', failed: 'failed', skipped: 'skipped', unreachable: 'unreachable' };
 
+/** A diff was reported for the task (a non-empty list, or one before/after pair). */
+function shownDiff(diff: unknown): boolean {
+  if (Array.isArray(diff)) return diff.length > 0;
+  return typeof diff === 'object' && diff !== null && Object.keys(diff).length > 0;
+}
+
 function taskLine(name: string, hosts: Record<string, string>): string {
   return `${name}: ${Object.keys(hosts).sort().map((h) => `${h}=${hosts[h]}`).join(' ')}`;
 }
@@ -87,7 +93,7 @@ export function runProvision(lab: Lab, playbook: string, args: string[] = []): R
   });
   let doc: {
     stats: Record<string, Stats>;
-    plays: { tasks: { name: string; hosts: Record<string, { status: string }> }[] }[];
+    plays: { tasks: { name: string; hosts: Record<string, { status: string; diff?: unknown }> }[] }[];
   };
   try {
     doc = JSON.parse(r.stdout);
@@ -95,7 +101,7 @@ export function runProvision(lab: Lab, playbook: string, args: string[] = []): R
     throw new Error(`provision printed no JSON (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
   }
   const tasks = doc.plays.flatMap((p) =>
-    p.tasks.map((t) => taskLine(t.name, Object.fromEntries(Object.entries(t.hosts).map(([h, v]) => [h, v.status])))),
+    p.tasks.map((t) => taskLine(t.name, Object.fromEntries(Object.entries(t.hosts).map(([h, v]) => [h, v.status + (shownDiff(v.diff) ? '+diff' : '')])))),
   );
   return { code: r.status, stats: doc.stats, tasks, files: collectFiles(lab), output: r.stdout + r.stderr };
 }
@@ -110,7 +116,7 @@ export function runAnsible(lab: Lab, playbook: string, args: string[] = []): Run
   });
   let doc: {
     stats: Record<string, { ok: number; changed: number; unreachable: number; failures: number; skipped: number; rescued: number; ignored: number }>;
-    plays: { tasks: { task: { name: string }; hosts: Record<string, { changed?: boolean; failed?: boolean; skipped?: boolean; unreachable?: boolean}> }[] }[];
+    plays: { tasks: { task: { name: string }; hosts: Record<string, { changed?: boolean; failed?: boolean; skipped?: boolean; unreachable?: boolean; diff?: unknown }> }[] }[];
   };
   try {
     doc = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
@@ -121,11 +127,11 @@ export function runAnsible(lab: Lab, playbook: string, args: string[] = []): Run
   for (const [h, s] of Object.entries(doc.stats)) {
     stats[h] = { ok: s.ok, changed: s.changed, unreachable: s.unreachable, failed: s.failures, skipped: s.skipped, rescued: s.rescued, ignored: s.ignored };
   }
-  const status = (v: { changed?: boolean; failed?: boolean; skipped?: boolean; unreachable?: boolean}): string => {
+  const status = (v: { changed?: boolean; failed?: boolean; skipped?: boolean; unreachable?: boolean; diff?: unknown }): string => {
     if (v.unreachable) return STATUS_OF.unreachable;
     if (v.failed) return 'failed';
     if (v.skipped) return 'skipped';
-    return v.changed ? 'changed' : 'ok';
+    return (v.changed ? 'changed' : 'ok') + (shownDiff(v.diff) ? '+diff' : '');
   };
   const tasks = doc.plays.flatMap((p) =>
     p.tasks.map((t) => taskLine(t.task.name, Object.fromEntries(Object.entries(t.hosts).map(([h, v]) => [h, status(v)])))),

@@ -58,3 +58,13 @@ describe('templated boolean keywords', () => {
     for (const run of [ours, ansible]) expect(run.output).not.toContain('hunter2');
   });
 });
+
+describe('diff (task, block, play)', () => {
+  it.each([[[]], [['--diff']]])('with %j: the same tasks show diffs as under ansible-playbook', (args) => {
+    const { ours, ansible } = compare(lab, 'diff.yml', args);
+    expectSame(ours, ansible);
+    const shown = ours.tasks.filter((t) => t.includes('+diff')).map((t) => t.split(':')[0]);
+    const always = ['diff true on the task', 'task diff true wins over the block', 'play diff true'];
+    expect(shown).toEqual(args.length ? [always[0], 'plain task follows the command line', ...always.slice(1)] : always);
+  });
+});
