@@ -68,3 +68,18 @@ describe('diff (task, block, play)', () => {
     expect(shown).toEqual(args.length ? [always[0], 'plain task follows the command line', ...always.slice(1)] : always);
   });
 });
+
+describe('until / retries / delay', () => {
+  it('attempts made and registered as ansible-playbook does', () => {
+    const { ours, ansible } = compare(lab, 'until.yml');
+    expectSame(ours, ansible);
+    for (const h of hosts) {
+      const files = ours.files[h];
+      expect(files['results.json']).toEqual({ ok_attempts: 3, ok_failed: false, bad_attempts: 2, bad_failed: true, bad_rc: 1, loop_attempts: [1, 2] });
+      expect(files.tries).toBe('x\nx\nx\n');
+      // retries: 2 makes three attempts; the registered count says 2 (Ansible 2.14's count).
+      expect(files['gives-up']).toBe('x\nx\nx\n');
+      expect(files['no-until']).toBe('x\n');
+    }
+  });
+});

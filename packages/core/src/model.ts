@@ -79,6 +79,11 @@ export interface Task extends TaskCommon {
   notify: string[];
   changedWhen?: string[];
   failedWhen?: string[];
+  /** Retried until these hold (all of them), with the registered name bound to each attempt's result. */
+  until?: string[];
+  /** Retries after the first attempt (Ansible's default 3), and seconds between attempts (default 5): a number or a template. */
+  retries?: number | string;
+  delay?: number | string;
 }
 
 export interface Block extends TaskCommon {

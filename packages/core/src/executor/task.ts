@@ -11,6 +11,7 @@ import { buildModuleContext } from './context.js';
 import type { HostResultEvent, HostStatus, ItemOutcome, TaskRef } from './events.js';
 import { itemLabel, loopItems, loopOutcome, loopVars } from './loops.js';
 import { isMeta, runMeta } from './meta.js';
+import { retryPlan, runWithRetries } from './retry.js';
 import { childScope, type HostState, type Outcome, type PlayRun, type Scope, type TaskFlags } from './state.js';
 import { tagsSelect } from './tags.js';
 import { isTemplated, renderValue } from './vars.js';
@@ -203,7 +204,7 @@ async function executeWithFlags(
 
   let outcome: Outcome;
   if (!hasLoop) {
-    const result = await callModule(run, task, host, flags, module, vars, errors, ref);
+    const result = await callWithRetries(run, task, ref, host, flags, module, vars, errors);
     outcome = { status: statusOf(result), msg: result.msg, result, flags };
   } else {
     const items = loopItems(templater, task, vars, (err) => explain(err, errors));
@@ -251,7 +252,7 @@ async function runLoop(
     if (!cond.ok) result = { changed: false, skipped: true, msg: `conditional result was false: ${cond.failedOn}` };
     else {
       try {
-        result = await callModule(run, task, host, flags, module, itemVars, errors, ref);
+        result = await callWithRetries(run, task, ref, host, flags, module, itemVars, errors);
       } catch (err) {
         if (err instanceof UnreachableError) throw err;
         result = failure(err, task, ref, host).result;
@@ -264,6 +265,32 @@ async function runLoop(
   return loopOutcome(outcomes, results, items.length);
 }
 
+/** The module call, or with `until` the attempts until it holds (a module error is a failed attempt). */
+async function callWithRetries(
+  run: PlayRun,
+  task: Task,
+  ref: TaskRef,
+  host: string,
+  flags: TaskFlags,
+  module: ModuleDefinition,
+  vars: Vars,
+  errors: Map<string, string>,
+): Promise<ModuleResult> {
+  const plan = retryPlan(run, task, vars);
+  if (!plan) return callModule(run, task, host, flags, module, vars, errors, ref);
+  const attempt = async (n: number): Promise<ModuleResult> => {
+    try {
+      return await callModule(run, task, host, flags, module, vars, errors, ref, n);
+    } catch (err) {
+      if (err instanceof UnreachableError) throw err;
+      return { ...failure(err, task, ref, host).result, attempts: n };
+    }
+  };
+  return runWithRetries(run, task, plan, vars, attempt, (left) => {
+    if (!flags.noLog) run.rt.emit({ type: 'progress', task: ref, host, message: `FAILED - RETRYING (${left} retries left)` });
+  });
+}
+
 async function callModule(
   run: PlayRun,
   task: Task,
@@ -273,6 +300,7 @@ async function callModule(
   vars: Vars,
   errors: Map<string, string>,
   ref: TaskRef,
+  attempt?: number,
 ): Promise<ModuleResult> {
   const { rt, play } = run;
   const { templater } = rt.options;
@@ -309,8 +337,11 @@ async function callModule(
       if (!noLog) rt.emit({ type: 'log', task: ref, host, message });
     },
   });
-  const result = await module.run(parsed.data, ctx);
-  return applyResultConditions(run, task, result, vars);
+  const ran = await module.run(parsed.data, ctx);
+  // A result that ran always says whether it failed, as Ansible's do (`r.failed` is defined).
+  const result = ran.failed === undefined ? { ...ran, failed: false } : ran;
+  // `attempts` is there before changed_when/failed_when, as in Ansible.
+  return applyResultConditions(run, task, attempt === undefined ? result : { ...result, attempts: attempt }, vars);
 }
 
 /** changed_when and failed_when, evaluated with the registered name bound to this result. */

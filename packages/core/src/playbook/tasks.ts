@@ -126,6 +126,16 @@ function isFlagKeyword(key: string): key is keyof typeof FLAG_KEYWORDS {
   return Object.hasOwn(FLAG_KEYWORDS, key);
 }
 
+/** A whole number, or a template giving one at run time (`retries: "{{ tries }}"`). */
+function countValue(ctx: TaskParseContext, node: Node | null, keyword: string): number | string | undefined {
+  const v = toJS(ctx.src, node);
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v)) return Number(v);
+  if (typeof v === 'string' && isTemplateString(v)) return v;
+  error(ctx, `'${keyword}' must be a whole number or a template, got ${describeNode(node)}`, posOf(ctx.src, node));
+  return undefined;
+}
+
 export function varsMapping(ctx: TaskParseContext, node: Node | null, keyword: string): Vars {
   if (node === null) return {};
   const v = toJS(ctx.src, node);
@@ -438,6 +448,15 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
       case 'failed_when':
         task.failedWhen = conditionList(ctx, e.value, 'failed_when');
         break;
+      case 'until':
+        task.until = conditionList(ctx, e.value, 'until');
+        break;
+      case 'retries':
+      case 'delay': {
+        const v = countValue(ctx, e.value, e.key);
+        if (v !== undefined) task[e.key] = v;
+        break;
+      }
       case 'loop':
       case 'with_items': {
         if (task.loop !== undefined) error(ctx, `a task takes one of 'loop' or 'with_items', not both`, at);

@@ -61,7 +61,7 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
   const pos = taskPositions(task);
   const err = (message: string, at: SourcePos) => out.push({ severity: 'error', message, pos: at, task: task.name });
   // Conditions and loops are expressions: check their syntax.
-  const conditions: [string, string[] | undefined][] = [['when', task.when], ['changed_when', task.changedWhen], ['failed_when', task.failedWhen]];
+  const conditions: [string, string[] | undefined][] = [['when', task.when], ['changed_when', task.changedWhen], ['failed_when', task.failedWhen], ['until', task.until]];
   for (const [kw, list] of conditions) {
     for (const c of list ?? []) {
       // One `{{ expression }}` (its dict literals may end in `}}`), not text mixing markup and code.
@@ -78,6 +78,10 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
   }
   if (task.loop !== undefined) checkTemplatesIn(task.loop, (r) => err(`bad template in 'loop': ${r}`, pos.keywords.loop ?? pos.keywords.with_items ?? task.pos));
   if (task.name) checkTemplatesIn(task.name, (r) => err(`bad template in 'name': ${r}`, pos.keywords.name ?? task.pos));
+  for (const kw of ['retries', 'delay'] as const) {
+    const v = task[kw];
+    if (typeof v === 'string') checkTemplatesIn(v, (r) => err(`bad template in '${kw}': ${r}`, pos.keywords[kw] ?? task.pos));
+  }
   for (const [kw, key] of Object.entries(FLAG_KEYWORDS)) {
     const v = task[key];
     if (typeof v === 'string') checkTemplatesIn(v, (r) => err(`bad template in '${kw}': ${r}`, pos.keywords[kw] ?? task.pos));

@@ -4,15 +4,32 @@ import { runPlaybook } from '../../../src/executor/runner.js';
 import type { HostResultEvent, RunEvent } from '../../../src/executor/events.js';
 import type { ExecutorOptions } from '../../../src/executor/types.js';
 import type { Playbook } from '../../../src/model.js';
+import { z } from 'zod';
 import { FakeConnector, block, inventory, makeTemplater, play, playbook, registry, resultLines, task } from './fakes.js';
 
 async function run(pb: Playbook, opts: Partial<ExecutorOptions> & { hosts?: string[]; hostVars?: Record<string, Record<string, unknown>> } = {}) {
   const log: string[] = [];
   const events: RunEvent[] = [];
   const connector = new FakeConnector();
+  const reg = registry(log);
+  // Counts its calls per host: `ok_on` is the call that succeeds (0: never); `throw_until` calls throw first.
+  const calls = new Map<string, number>();
+  reg.register({
+    name: 'counter',
+    description: 'succeeds on a given call',
+    args: z.strictObject({ ok_on: z.number(), throw_until: z.number().default(0) }),
+    checkMode: 'full',
+    async run(args: { ok_on: number; throw_until: number }, ctx) {
+      const n = (calls.get(ctx.hostName) ?? 0) + 1;
+      calls.set(ctx.hostName, n);
+      log.push(`${ctx.hostName}:counter:${n}`);
+      if (n <= args.throw_until) throw new Error(`not yet (${n})`);
+      return { changed: false, failed: args.ok_on === 0 || n < args.ok_on, call: n };
+    },
+  });
   const summary = await runPlaybook(pb, {
     inventory: inventory(opts.hosts ?? ['a'], {}, opts.hostVars ?? {}),
-    registry: registry(log),
+    registry: reg,
     connector,
     templater: makeTemplater(),
     onEvent: (e) => events.push(e),
@@ -108,5 +125,49 @@ describe('templated boolean keywords', () => {
     const { results } = await run(pb);
     expect(results[0].status).toBe('failed');
     expect(results[0].msg).toMatch(/error in "check_mode": .*nope/);
+  });
+});
+
+describe('until / retries / delay', () => {
+  const sleeps: number[] = [];
+  const sleep = async (ms: number) => {
+    sleeps.push(ms);
+  };
+
+  it.each([
+    // [retries, delay, ok_on, calls made, registered attempts, failed, waits]
+    ['succeeds on the third call', 5, 0, 3, 3, 3, false, [0, 0]],
+    ['defaults: 3 retries, 5 s apart; gives up after 4 calls reporting 3', undefined, undefined, 0, 4, 3, true, [5000, 5000, 5000]],
+    ['retries 0: one call', 0, 1, 0, 1, 1, true, []],
+    ['templated retries and delay', '{{ two }}', '{{ two }}', 0, 3, 2, true, [2000, 2000]],
+  ] as const)('%s', async (_label, retries, delay, okOn, calls, attempts, failed, waits) => {
+    sleeps.length = 0;
+    const t = task('counter', { ok_on: okOn }, { name: 'c', register: 'r', until: ['r is not failed'], ...(retries === undefined ? {} : { retries }), ...(delay === undefined ? {} : { delay }), ignoreErrors: true });
+    const pb = playbook(play([t, task('echo', { msg: '{{ r.attempts }} {{ r.failed }} {{ r.call }}' }, { name: 'show' })], { vars: { two: 2 } }));
+    const { log } = await run(pb, { sleep });
+    expect(log.filter((l) => l.includes('counter')).length).toBe(calls);
+    expect(log.at(-1)).toBe(`a:echo:${attempts} ${failed ? "True" : "False"} ${calls}`);
+    expect(sleeps).toEqual(waits);
+  });
+
+  it('a module error is a failed attempt; attempts is there for failed_when', async () => {
+    const t = task('counter', { ok_on: 1, throw_until: 2 }, { name: 'c', register: 'r', until: ['r is succeeded'], delay: 0, failedWhen: ['r.attempts < 3'] });
+    const { lines, log } = await run(playbook(play([t, task('echo', { msg: '{{ r.attempts }}' })])), { sleep });
+    expect(lines).toEqual(['a c ok', 'a echo ok']);
+    expect(log.at(-1)).toBe('a:echo:3');
+  });
+
+  it('retries without until do nothing (2.14)', async () => {
+    const t = task('counter', { ok_on: 0 }, { name: 'c', retries: 5, delay: 0 });
+    const { lines, log } = await run(playbook(play([t])), { sleep });
+    expect(lines).toEqual(['a c failed']);
+    expect(log).toEqual(['a:counter:1']);
+  });
+
+  it('until per loop item', async () => {
+    const t = task('counter', { ok_on: 2 }, { name: 'c', register: 'r', loop: ['x', 'y'], until: ['r is succeeded'], delay: 0 });
+    const { log } = await run(playbook(play([t, task('echo', { msg: "{{ r.results | map(attribute='attempts') | list }}" })])), { sleep });
+    expect(log.filter((l) => l.includes('counter'))).toEqual(['a:counter:1', 'a:counter:2', 'a:counter:3']);
+    expect(log.at(-1)).toBe('a:echo:[2,1]');
   });
 });
