@@ -83,3 +83,17 @@ describe('until / retries / delay', () => {
     }
   });
 });
+
+describe('environment (play, block, task)', () => {
+  it('merged as ansible-playbook merges it', () => {
+    const { ours, ansible } = compare(lab, 'environment.yml');
+    expectSame(ours, ansible);
+    for (const h of hosts) {
+      const files = ours.files[h];
+      expect(files['env-task']).toBe(`HX_BLOCK=2\nHX_OVER=task\nHX_PLAY=play\nHX_TASK=${h}\n`);
+      expect(files['env-block']).toBe('HX_BLOCK=2\nHX_OVER=block\nHX_PLAY=play\n');
+      expect(files['env-loop']).toBe('a\nb\n');
+      expect(files['env-command']).toBe('play play\n');
+    }
+  });
+});

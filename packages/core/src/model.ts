@@ -43,6 +43,9 @@ export interface Inventory {
  */
 export type Flag = boolean | string;
 
+/** One `environment:` entry: a mapping of names to values, or a template that gives one. */
+export type EnvironmentEntry = Vars | string;
+
 /**
  * Keywords every task-like item (task, block, handler) may carry. An unset keyword takes the nearest
  * enclosing block's value, then the play's (Ansible's inheritance: the nearest value wins).
@@ -62,6 +65,11 @@ export interface TaskCommon {
   checkMode?: Flag;
   /** diff: shows (true) or hides (false) the diffs of this item whatever --diff says. */
   diff?: Flag;
+  /**
+   * environment: variables for the commands modules run, as written: mappings (values may be
+   * templates) or templates giving mappings. Merged from the play down to the task, the nearest last.
+   */
+  environment?: EnvironmentEntry[];
   /** The role this item came from, for resolving files/ and templates/. */
   role?: RoleInfo;
 }
@@ -123,6 +131,7 @@ export interface Play {
   diff?: Flag;
   ignoreErrors?: Flag;
   noLog?: Flag;
+  environment?: EnvironmentEntry[];
   /** Batch size: a number of hosts or a percentage string like "30%". */
   serial?: number | string;
   /** Role defaults of every role in the play, in order (later wins). */

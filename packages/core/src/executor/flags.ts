@@ -29,6 +29,7 @@ export function taskFlags(run: PlayRun, scope: Scope, vars: Vars): TaskFlags {
     noLog: renderFlag(run, scope.noLog, vars, 'no_log') ?? false,
     ignoreErrors: renderFlag(run, scope.ignoreErrors, vars, 'ignore_errors') ?? false,
     become: renderFlag(run, scope.become, vars, 'become') ?? (run.play.become || asBoolean(vars.ansible_become ?? false)),
+    environment: scope.environment,
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import type pLimit from 'p-limit';
 import type { ModuleResult } from '../contract/module.js';
-import type { Flag, Play, Task, TaskItem, Vars } from '../model.js';
+import type { EnvironmentEntry, Flag, Play, Task, TaskItem, Vars } from '../model.js';
 import type { ConnectionPool, TargetDefaults } from './connections.js';
 import type { HostStats, HostStatus, ItemOutcome, RunEvent, TaskRef } from './events.js';
 import type { SecretMasker } from './secrets.js';
@@ -22,13 +22,22 @@ export interface Scope {
   ignoreErrors?: Flag;
   checkMode?: Flag;
   diff?: Flag;
+  /** environment entries from the play down, the nearest last. */
+  environment?: readonly EnvironmentEntry[];
 }
 
 export const ROOT_SCOPE: Scope = { when: [], tags: [], vars: {} };
 
 /** The scope a play gives its tasks and handlers: its own boolean keywords. */
 export function playScope(play: Play): Scope {
-  return { ...ROOT_SCOPE, noLog: play.noLog, ignoreErrors: play.ignoreErrors, checkMode: play.checkMode, diff: play.diff };
+  return {
+    ...ROOT_SCOPE,
+    noLog: play.noLog,
+    ignoreErrors: play.ignoreErrors,
+    checkMode: play.checkMode,
+    diff: play.diff,
+    environment: play.environment,
+  };
 }
 
 /** The scope of an item inside `scope`: conditions and tags add up, vars override, the nearest flag wins. */
@@ -42,6 +51,7 @@ export function childScope(scope: Scope, item: TaskItem): Scope {
     ignoreErrors: item.ignoreErrors ?? scope.ignoreErrors,
     checkMode: item.checkMode ?? scope.checkMode,
     diff: item.diff ?? scope.diff,
+    environment: item.environment ? [...(scope.environment ?? []), ...item.environment] : scope.environment,
   };
 }
 
@@ -67,6 +77,8 @@ export interface TaskFlags {
   noLog: boolean;
   ignoreErrors: boolean;
   become: boolean;
+  /** The environment entries that apply (rendered per call: they may use the loop item). */
+  environment?: readonly EnvironmentEntry[];
 }
 
 /** What one task did on one host (before it becomes an event). */

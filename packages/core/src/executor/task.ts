@@ -8,6 +8,7 @@ import { allConditionsHold } from './conditions.js';
 import { taskFlags, unrenderedFlags } from './flags.js';
 import { connectionTarget } from './connections.js';
 import { buildModuleContext } from './context.js';
+import { renderEnvironment, withEnvironment } from './environment.js';
 import type { HostResultEvent, HostStatus, ItemOutcome, TaskRef } from './events.js';
 import { itemLabel, loopItems, loopOutcome, loopVars } from './loops.js';
 import { isMeta, runMeta } from './meta.js';
@@ -325,7 +326,10 @@ async function callModule(
     diff: flags.diff,
     // Task/block `become` wins; else the play's; else the inventory's ansible_become.
     become: flags.become,
-    remote: rt.pool.lazyRemote(host, () => connectionTarget(host, vars, rt.targetDefaults)),
+    remote: withEnvironment(
+      rt.pool.lazyRemote(host, () => connectionTarget(host, vars, rt.targetDefaults)),
+      renderEnvironment(templater, flags.environment, vars),
+    ),
     templater,
     masker: rt.masker,
     role: task.role,

@@ -3,20 +3,20 @@
 export const PLAY_KEYWORDS = [
   'name', 'hosts', 'vars', 'vars_files', 'gather_facts', 'become', 'serial',
   'pre_tasks', 'tasks', 'post_tasks', 'handlers', 'roles', 'tags',
-  'check_mode', 'diff', 'ignore_errors', 'no_log',
+  'check_mode', 'diff', 'ignore_errors', 'no_log', 'environment',
 ] as const;
 
 export const TASK_KEYWORDS = [
   'name', 'when', 'loop', 'with_items', 'loop_control', 'register', 'notify', 'changed_when',
   'failed_when', 'ignore_errors', 'tags', 'no_log', 'become', 'vars', 'args', 'check_mode', 'diff',
-  'until', 'retries', 'delay',
+  'until', 'retries', 'delay', 'environment',
 ] as const;
 
 export const HANDLER_KEYWORDS = [...TASK_KEYWORDS, 'listen'] as const;
 
 export const BLOCK_KEYWORDS = [
   'name', 'block', 'rescue', 'always', 'when', 'tags', 'become', 'vars', 'ignore_errors', 'no_log',
-  'check_mode', 'diff',
+  'check_mode', 'diff', 'environment',
 ] as const;
 
 export const ROLE_ENTRY_KEYWORDS = ['role', 'name', 'vars', 'tags', 'when', 'become'] as const;
@@ -25,7 +25,7 @@ export const LOOP_CONTROL_KEYS = ['loop_var', 'label'] as const;
 
 /** Ansible keywords we know but do not implement: say so instead of "unknown keyword". */
 export const UNSUPPORTED_KEYWORDS = new Set([
-  'delegate_to', 'delegate_facts', 'run_once', 'environment', 'async', 'poll',
+  'delegate_to', 'delegate_facts', 'run_once', 'async', 'poll',
   'become_user', 'become_method', 'remote_user', 'connection', 'any_errors_fatal', 'max_fail_percentage',
   'strategy', 'throttle', 'timeout', 'debugger', 'collections', 'module_defaults',
   'vars_prompt', 'order', 'force_handlers', 'local_action', 'with_dict', 'with_fileglob', 'with_together',

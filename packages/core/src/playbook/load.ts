@@ -11,7 +11,7 @@ import { readVarsFile } from '../inventory/vars-dirs.js';
 import { isTemplate } from '../templating/engine.js';
 import { PLAY_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
 import { loadRole, loadRoleEntry } from './roles.js';
-import { boolValue, FLAG_KEYWORDS, flagValue, handlerList, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
+import { boolValue, environmentValue, FLAG_KEYWORDS, flagValue, handlerList, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
 import { describeNode, displayPath, entries, isMap, isSeq, posOf, readYaml, rootOf, toJS, type Node, hasErrors } from './yaml-source.js';
 import { didYouMean } from '../validate/suggest.js';
 
@@ -118,6 +118,11 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
       case 'become':
         play.become = boolValue(ctx, e.value, 'become') ?? false;
         break;
+      case 'environment': {
+        const env = environmentValue(ctx, e.value);
+        if (env) play.environment = env;
+        break;
+      }
       case 'check_mode':
       case 'diff':
       case 'ignore_errors':

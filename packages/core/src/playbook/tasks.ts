@@ -1,6 +1,6 @@
 /** Tasks, blocks and handlers: from YAML nodes to the model, with every problem named at its key. */
 import type { ModuleRegistry } from '../contract/module.js';
-import type { Block, Diagnostic, Flag, Handler, RoleInfo, SourcePos, Task, TaskCommon, TaskItem, Vars } from '../model.js';
+import type { Block, Diagnostic, EnvironmentEntry, Flag, Handler, RoleInfo, SourcePos, Task, TaskCommon, TaskItem, Vars } from '../model.js';
 import { closest, didYouMean } from '../validate/suggest.js';
 import { isPlainObject } from '../vars/secret.js';
 import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, LOOP_CONTROL_KEYS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
@@ -136,6 +136,23 @@ function countValue(ctx: TaskParseContext, node: Node | null, keyword: string): 
   return undefined;
 }
 
+/** `environment:` a mapping, a template giving one, or a list of those (Ansible accepts all three). */
+export function environmentValue(ctx: TaskParseContext, node: Node | null): EnvironmentEntry[] | undefined {
+  const v = toJS(ctx.src, node);
+  if (v === null || v === undefined) return undefined;
+  const entries = Array.isArray(v) ? v : [v];
+  const out: EnvironmentEntry[] = [];
+  for (const entry of entries) {
+    if (isPlainObject(entry)) out.push(entry);
+    else if (typeof entry === 'string' && isTemplateString(entry)) out.push(entry);
+    else {
+      error(ctx, `'environment' must be a mapping of variable names to values, or a template giving one, got ${describeNode(node)}`, posOf(ctx.src, node));
+      return undefined;
+    }
+  }
+  return out;
+}
+
 export function varsMapping(ctx: TaskParseContext, node: Node | null, keyword: string): Vars {
   if (node === null) return {};
   const v = toJS(ctx.src, node);
@@ -192,7 +209,7 @@ function parseTaskItem(ctx: TaskParseContext, node: Node, kind: 'task' | 'handle
 }
 
 const ROLE_IMPORT_KEYS = ['import_role', 'include_role', 'ansible.builtin.import_role', 'ansible.builtin.include_role'];
-const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff'];
+const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment'];
 
 /**
  * `import_role: {name: web}` (and `include_role`, read the same static way): the role's tasks inlined as
@@ -255,6 +272,11 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
     case 'vars':
       block.vars = varsMapping(ctx, e.value, 'vars');
       return true;
+    case 'environment': {
+      const env = environmentValue(ctx, e.value);
+      if (env) block.environment = env;
+      return true;
+    }
     default:
       if (!isFlagKeyword(e.key)) return false;
       setFlag(ctx, block, e.key, e.value);
@@ -263,7 +285,7 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
 }
 
 const IMPORT_KEYS = ['import_tasks', 'include_tasks', 'ansible.builtin.import_tasks', 'ansible.builtin.include_tasks'];
-const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff'];
+const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment'];
 
 /**
  * `import_tasks: file.yml` (and `include_tasks`, read the same static way): the file's tasks, inlined at
@@ -346,6 +368,11 @@ function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | 
       case 'vars':
         block.vars = varsMapping(ctx, e.value, 'vars');
         break;
+      case 'environment': {
+        const env = environmentValue(ctx, e.value);
+        if (env) block.environment = env;
+        break;
+      }
       default:
         if (isFlagKeyword(e.key)) setFlag(ctx, block, e.key, e.value);
         else unknownKeyword(ctx, e.key, 'block', BLOCK_KEYWORDS, at);
@@ -451,6 +478,11 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
       case 'until':
         task.until = conditionList(ctx, e.value, 'until');
         break;
+      case 'environment': {
+        const env = environmentValue(ctx, e.value);
+        if (env) task.environment = env;
+        break;
+      }
       case 'retries':
       case 'delay': {
         const v = countValue(ctx, e.value, e.key);

@@ -171,3 +171,35 @@ describe('until / retries / delay', () => {
     expect(log.at(-1)).toBe('a:echo:[2,1]');
   });
 });
+
+describe('environment', () => {
+  it('merges play, block and task entries, the nearest winning, rendered per host and per item', async () => {
+    const t = task('cmd', 'env', {
+      name: 'c',
+      loop: ['one', 'two'],
+      environment: ["{{ {'C': 'task-' ~ item} }}", { D: '{{ flag }}', E: 3 }],
+    });
+    const pb = playbook(
+      play([block({ block: [t], environment: [{ B: 'block', C: '{{ inventory_hostname }}' }] })], {
+        environment: [{ A: 'play', B: 'play' }],
+        vars: { flag: true },
+      }),
+    );
+    const { connector } = await run(pb, { hosts: ['a'] });
+    expect(connector.host('a').envs).toEqual([
+      { A: 'play', B: 'block', C: 'task-one', D: 'True', E: '3' },
+      { A: 'play', B: 'block', C: 'task-two', D: 'True', E: '3' },
+    ]);
+  });
+
+  it('a template that is not a mapping fails the task naming the keyword', async () => {
+    const { results } = await run(playbook(play([task('cmd', 'env', { name: 'c', environment: ['{{ 42 }}'] })])));
+    expect(results[0].status).toBe('failed');
+    expect(results[0].msg).toContain('"environment" must be a mapping');
+  });
+
+  it('tasks without environment run with none', async () => {
+    const { connector } = await run(playbook(play([task('cmd', 'env', { name: 'c' })])));
+    expect(connector.host('a').envs).toEqual([{}]);
+  });
+});
