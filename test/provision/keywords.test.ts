@@ -97,3 +97,15 @@ describe('environment (play, block, task)', () => {
     }
   });
 });
+
+describe('import_tasks / include_tasks', () => {
+  it('file:, apply:, templated names and includes in handlers run as under ansible-playbook', () => {
+    const { ours, ansible } = compare(lab, 'includes.yml');
+    expectSame(ours, ansible);
+    const [first, second] = hosts;
+    const common = ['common imported none', 'common included applied'];
+    const handlers = ['handler from import', 'handler from include'];
+    expect(ours.files[first].order).toBe([...common, 'flavour a', ...handlers].join('\n') + '\n');
+    expect(ours.files[second].order).toBe([...common, 'flavour b', ...handlers].join('\n') + '\n');
+  });
+});

@@ -99,6 +99,23 @@ export interface Block extends TaskCommon {
   block: TaskItem[];
   rescue: TaskItem[];
   always: TaskItem[];
+  /** `include_tasks`: its tasks are loaded when it runs (the block's own lists stay empty). */
+  include?: DynamicInclude;
+}
+
+/**
+ * `include_tasks`: its file is read when the include runs, per host (a templated name may name a
+ * different file on each host). A plain file name is also read at load time, so validation sees it.
+ */
+export interface DynamicInclude {
+  /** The file name as written (maybe a template). */
+  file: string;
+  /** The tasks of a plain (untemplated) file name, read at load time. */
+  preloaded?: TaskItem[];
+  /** `apply:`: keywords given to every included task (a block with no items). */
+  apply?: Block;
+  /** Reads a tasks file (relative to where the include was written) into items, or says why not. */
+  load(file: string): { items: TaskItem[]; errors: string[] };
 }
 
 export type TaskItem = Task | Block;
@@ -106,6 +123,8 @@ export type TaskItem = Task | Block;
 export interface Handler extends Task {
   /** Extra topics it answers to (`listen`). */
   listen: string[];
+  /** `include_tasks` as a handler: when notified, these items run instead of a module. */
+  body?: TaskItem[];
 }
 
 export interface RoleInfo {

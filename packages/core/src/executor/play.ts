@@ -46,7 +46,12 @@ export class PlayExecution implements PlayRun {
   }
 
   flushHandlers(hosts: readonly string[]): Promise<void> {
-    return this.handlers.flush(hosts, (h) => this.live(h), (handler, targets) => runTask(this, handler, targets, this.scope, 'handler'));
+    return this.handlers.flush(
+      hosts,
+      (h) => this.live(h),
+      // include_tasks as a handler runs its tasks; any other handler runs its module.
+      (handler, targets) => (handler.body ? this.runItems(handler.body, targets, this.scope) : runTask(this, handler, targets, this.scope, 'handler')),
+    );
   }
 
   private async gatherFacts(): Promise<void> {

@@ -1,5 +1,6 @@
 /** Tasks, blocks and handlers: from YAML nodes to the model, with every problem named at its key. */
 import type { ModuleRegistry } from '../contract/module.js';
+import { formatDiagnostic } from '../model.js';
 import type { Block, Diagnostic, EnvironmentEntry, Flag, Handler, RoleInfo, SourcePos, Task, TaskCommon, TaskItem, Vars } from '../model.js';
 import { closest, didYouMean } from '../validate/suggest.js';
 import { isPlainObject } from '../vars/secret.js';
@@ -190,7 +191,27 @@ export function handlerList(ctx: TaskParseContext, node: Node | null, keyword: s
   const out: Handler[] = [];
   for (const item of items) {
     if (item.kind === 'task') out.push(item as Handler);
+    else if (handlerImports.has(item)) out.push(...importedHandlers(item));
     else error(ctx, `handlers cannot be blocks`, item.pos);
+  }
+  return out;
+}
+
+/** The handlers of an `import_tasks` in a handlers list, each carrying the import's keywords. */
+function importedHandlers(imp: Block): Handler[] {
+  const out: Handler[] = [];
+  for (const item of imp.block) {
+    if (item.kind === 'block' && handlerImports.has(item)) {
+      out.push(...importedHandlers({ ...item, when: [...imp.when, ...item.when], vars: { ...imp.vars, ...item.vars } }));
+      continue;
+    }
+    if (item.kind !== 'task') continue;
+    const h = item as Handler;
+    h.when = [...imp.when, ...h.when];
+    h.vars = { ...imp.vars, ...h.vars };
+    for (const key of Object.values(FLAG_KEYWORDS)) if (h[key] === undefined && imp[key] !== undefined) h[key] = imp[key];
+    if (imp.environment) h.environment = [...imp.environment, ...(h.environment ?? [])];
+    out.push(h);
   }
   return out;
 }
@@ -203,7 +224,7 @@ function parseTaskItem(ctx: TaskParseContext, node: Node, kind: 'task' | 'handle
   }
   const keys = entries(node);
   if (kind === 'task' && keys.some((e) => e.key === 'block')) return parseBlock(ctx, node, pos);
-  if (kind === 'task' && keys.some((e) => IMPORT_KEYS.includes(e.key))) return parseImport(ctx, node, pos);
+  if (keys.some((e) => IMPORT_KEYS.includes(e.key))) return parseImport(ctx, node, pos, kind);
   if (kind === 'task' && keys.some((e) => ROLE_IMPORT_KEYS.includes(e.key))) return parseRoleImport(ctx, node, pos);
   return parseTask(ctx, node, pos, kind);
 }
@@ -287,32 +308,48 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
 const IMPORT_KEYS = ['import_tasks', 'include_tasks', 'ansible.builtin.import_tasks', 'ansible.builtin.include_tasks'];
 const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment'];
 
-/**
- * `import_tasks: file.yml` (and `include_tasks`, read the same static way): the file's tasks, inlined at
- * load time as a block carrying the import's when/tags/vars/become. Paths are relative to the current
- * playbook's folder, or the role's tasks/ folder.
- */
-function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | undefined {
-  const block: Block = {
-    kind: 'block', pos, when: [], tags: [], vars: {}, block: [], rescue: [], always: [],
-    ...(ctx.role ? { role: ctx.role } : {}),
+/** Handlers that came from `import_tasks` in a handlers list: handlerList flattens them. */
+const handlerImports = new WeakSet<Block>();
+
+/** What an import or include names: its file, and for include_tasks the `apply:` keywords. */
+function importTarget(ctx: TaskParseContext, key: string, node: Node | null): { file?: string; apply?: Block; pos: SourcePos } {
+  const pos = posOf(ctx.src, node);
+  const include = key.endsWith('include_tasks');
+  const fileOf = (n: Node | null, where: string): string | undefined => {
+    const v = toJS(ctx.src, n);
+    if (typeof v === 'string' && v.trim() !== '') return v;
+    error(ctx, `${where} must be a file name, got ${describeNode(n)}`, posOf(ctx.src, n));
+    return undefined;
   };
-  let file: string | undefined;
-  let filePos = pos;
-  for (const e of entries(node as never)) {
-    const at = posOf(ctx.src, e.keyNode);
-    if (IMPORT_KEYS.includes(e.key)) {
-      const v = toJS(ctx.src, e.value);
-      filePos = posOf(ctx.src, e.value ?? e.keyNode);
-      if (file !== undefined) error(ctx, `a task imports one file`, at);
-      else if (typeof v !== 'string' || v.trim() === '') error(ctx, `'${e.key}' must be a file name, got ${describeNode(e.value)}`, filePos);
-      else if (isTemplateString(v)) error(ctx, `'${e.key}' of a templated file name is not supported; name the file`, filePos);
-      else file = v;
-      continue;
+  if (!isMap(node)) return { file: fileOf(node, `'${key}'`), pos };
+  const out: { file?: string; apply?: Block; pos: SourcePos } = { pos };
+  for (const e of entries(node)) {
+    if (e.key === 'file' || e.key === '_raw_params') {
+      out.file = fileOf(e.value, `'file' of '${key}'`);
+      out.pos = posOf(ctx.src, e.value ?? e.keyNode);
+    } else if (e.key === 'apply' && include) {
+      if (!isMap(e.value)) {
+        error(ctx, `'apply' must be a mapping of keywords, got ${describeNode(e.value)}`, posOf(ctx.src, e.value ?? e.keyNode));
+        continue;
+      }
+      const apply: Block = { kind: 'block', pos: posOf(ctx.src, e.value), when: [], tags: [], vars: {}, block: [], rescue: [], always: [] };
+      for (const a of entries(e.value)) {
+        if (a.key === 'name' || !importBlockKeyword(ctx, apply, a)) unknownKeyword(ctx, a.key, `'apply' of '${key}'`, APPLY_KEYWORDS, posOf(ctx.src, a.keyNode));
+      }
+      out.apply = apply;
+    } else {
+      const allowed = include ? ['file', 'apply'] : ['file'];
+      error(ctx, `'${e.key}' of '${key}' is not supported (only ${allowed.map((k) => `'${k}'`).join(' and ')})${didYouMean(e.key, allowed)}`, posOf(ctx.src, e.keyNode));
     }
-    if (!importBlockKeyword(ctx, block, e)) unknownKeyword(ctx, e.key, 'import_tasks', IMPORT_KEYWORDS, at);
   }
-  if (file === undefined) return undefined;
+  if (out.file === undefined) error(ctx, `'${key}' needs a 'file'`, pos);
+  return out;
+}
+
+const APPLY_KEYWORDS = ['when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment'];
+
+/** Reads a tasks file for an import or include: its items, or undefined after reporting why not. */
+function readTaskFile(ctx: TaskParseContext, file: string, filePos: SourcePos, kind: 'task' | 'handler'): TaskItem[] | undefined {
   const path = isAbsolute(file) ? file : resolve(ctx.dir ?? process.cwd(), file);
   const importing = ctx.importing ?? [];
   if (importing.includes(path)) {
@@ -327,10 +364,82 @@ function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Block |
   ctx.diagnostics.push(...src.diagnostics);
   if (hasErrors(src)) return undefined;
   const sub: TaskParseContext = { ...ctx, src, dir: dirname(path), importing: [...importing, path] };
-  block.name ??= `import ${file}`;
-  block.block = taskList(sub, rootOf(src), file, 'task');
-  inheritIntoChildren(block);
-  return block;
+  return taskList(sub, rootOf(src), file, kind);
+}
+
+/**
+ * `import_tasks` and `include_tasks`, with the file as a string or as `file:` (include_tasks also takes
+ * `apply:`, keywords for every included task). import_tasks is read at load time and inlined as a
+ * block carrying the import's keywords (when, tags, vars, become, ...). include_tasks runs when its
+ * turn comes, per host (DynamicInclude): a templated name may name a different file on each host; a
+ * plain one is also read at load time, so validation checks it. Paths are relative to the current
+ * file's folder, or the role's tasks/ folder. In a handlers list, import_tasks adds the
+ * file's handlers; include_tasks becomes one handler, notified by its name, that runs the file.
+ */
+function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'task' | 'handler'): TaskItem | undefined {
+  const block: Block = {
+    kind: 'block', pos, when: [], tags: [], vars: {}, block: [], rescue: [], always: [],
+    ...(ctx.role ? { role: ctx.role } : {}),
+  };
+  let target: ReturnType<typeof importTarget> | undefined;
+  let key = 'import_tasks';
+  for (const e of entries(node as never)) {
+    const at = posOf(ctx.src, e.keyNode);
+    if (IMPORT_KEYS.includes(e.key)) {
+      if (target !== undefined) error(ctx, `a task imports one file`, at);
+      else {
+        key = e.key;
+        target = importTarget(ctx, e.key, e.value);
+      }
+      continue;
+    }
+    if (!importBlockKeyword(ctx, block, e)) unknownKeyword(ctx, e.key, key.replace(/^ansible\.builtin\./, ''), IMPORT_KEYWORDS, at);
+  }
+  if (target?.file === undefined) return undefined;
+  const file = target.file;
+  const include = key.endsWith('include_tasks');
+  const handlerName = block.name;
+  // An unnamed include shows as its action, as in Ansible; an import is only a block.
+  block.name ??= include ? key : `import ${file}`;
+  if (include) {
+    const loadCtx: TaskParseContext = { ...ctx };
+    const preloaded = isTemplateString(file) ? undefined : readTaskFile(ctx, file, target.pos, 'task');
+    if (!isTemplateString(file) && !preloaded) return undefined;
+    block.include = {
+      file,
+      preloaded,
+      apply: target.apply,
+      load: (name) => {
+        if (preloaded && name === file) return { items: preloaded, errors: [] };
+        const diagnostics: Diagnostic[] = [];
+        const items = readTaskFile({ ...loadCtx, diagnostics }, name, target!.pos, 'task');
+        const errors = diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+        return { items: items && errors.length === 0 ? items : [], errors };
+      },
+    };
+  } else if (isTemplateString(file)) {
+    error(ctx, `import_tasks reads its file when the playbook is loaded: name the file, or use include_tasks for a templated name`, target.pos);
+    return undefined;
+  } else {
+    const items = readTaskFile(ctx, file, target.pos, kind);
+    if (!items) return undefined;
+    block.block = items;
+    inheritIntoChildren(block);
+  }
+  if (kind === 'task') return block;
+  if (!include) {
+    handlerImports.add(block);
+    return block;
+  }
+  if (handlerName === undefined) {
+    error(ctx, `include_tasks in handlers needs a 'name' so tasks can notify it`, pos);
+    return undefined;
+  }
+  const handler: Handler = {
+    kind: 'task', pos, name: handlerName, module: key, args: {}, when: [], tags: [], vars: {}, loopVar: 'item', notify: [], listen: [],
+    body: [{ ...block, name: handlerName }],
+  };
+  return handler;
 }
 
 function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | undefined {

@@ -180,7 +180,8 @@ function checkPlay(play: Play, input: ValidateRunInput, out: Diagnostic[], limit
     for (const [k, v] of Object.entries(f.vars)) checkTemplatesIn(v, (r) => out.push({ severity: 'error', message: `bad template in variable '${k}' of ${displayPath(f.file)}: ${r}`, pos: play.pos }));
   }
   for (const [k, v] of Object.entries(play.roleDefaults)) checkTemplatesIn(v, (r) => out.push({ severity: 'error', message: `bad template in role default '${k}': ${r}`, pos: play.pos }));
-  for (const task of [...walkTasks(allItems(play)), ...play.handlers]) {
+  const handlerTasks = play.handlers.flatMap((h) => (h.body ? [...walkTasks(h.body)] : [h]));
+  for (const task of [...walkTasks(allItems(play)), ...handlerTasks]) {
     const found: Diagnostic[] = [];
     checkTask(task, play, handlerNames, registry, found);
     // One task's problems in the order they are written.
