@@ -89,7 +89,7 @@ export function runProvision(lab: Lab, playbook: string, args: string[] = []): R
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 180_000,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', HAWEB_KW_ENV: 'from-controller' },
   });
   let doc: {
     stats: Record<string, Stats>;
@@ -112,7 +112,7 @@ export function runAnsible(lab: Lab, playbook: string, args: string[] = []): Run
     cwd: FIXTURES,
     encoding: 'utf8',
     timeout: 300_000,
-    env: { ...process.env, ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_PYTHON_INTERPRETER: 'auto_silent', ANSIBLE_PIPELINING: 'True' },
+    env: { ...process.env, HAWEB_KW_ENV: 'from-controller', ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_PYTHON_INTERPRETER: 'auto_silent', ANSIBLE_PIPELINING: 'True' },
   });
   let doc: {
     stats: Record<string, { ok: number; changed: number; unreachable: number; failures: number; skipped: number; rescued: number; ignored: number }>;

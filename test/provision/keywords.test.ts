@@ -109,3 +109,28 @@ describe('import_tasks / include_tasks', () => {
     expect(ours.files[second].order).toBe([...common, 'flavour b', ...handlers].join('\n') + '\n');
   });
 });
+
+describe('with_<lookup> loops and lookup()/query()', () => {
+  it('items and lookups as ansible-playbook gives them', () => {
+    const { ours, ansible } = compare(lab, 'loops.yml');
+    // Ansible's fileglob gives the folder's order (Python's glob, unsorted); ours is sorted: compare as sets.
+    const sortLines = (text: unknown) => String(text).split('\n').filter(Boolean).sort().join('\n');
+    for (const h of hosts) {
+      expect(sortLines(ours.files[h].fileglob)).toBe(sortLines(ansible.files[h].fileglob));
+      ansible.files[h].fileglob = ours.files[h].fileglob;
+    }
+    expectSame(ours, ansible);
+    for (const h of hosts) {
+      const f = ours.files[h];
+      expect(f.dict).toBe('b=2\na=1\n');
+      expect(f.subelements).toBe('ann k1\nann k2\nbob k3\n');
+      expect(f.together).toBe('1 a\n2 b\n3 \n'); // None prints as nothing (Ansible's finalize)
+      expect(f.nested).toBe('x1\nx2\ny1\ny2\n');
+      expect(f.sequence).toBe('n01\nn03\nn05\n');
+      expect(f.fileglob).toBe('a.conf\nb.conf\n');
+      expect(f.lines).toBe('l1\nl2\n');
+      expect(f.first_found).toBe('b.conf\n');
+      expect(f['lookups.json']).toEqual({ file: 'a', env: 'from-controller', pipe: 'piped', ff: 'a.conf', tpl: `hello ${h}\n`, q: ['1', '2'] });
+    }
+  });
+});

@@ -82,6 +82,8 @@ export interface Task extends TaskCommon {
   args: Vars | string;
   /** Raw `loop`/`with_items` value: a list or a template string evaluating to one. */
   loop?: unknown;
+  /** `with_<lookup>:` (dict, subelements, nested, ...): the loop's items are that lookup of `loop`'s terms. */
+  loopWith?: string;
   loopVar: string;
   register?: string;
   notify: string[];

@@ -4,6 +4,7 @@ import type { ItemOutcome } from './events.js';
 import type { Outcome } from './state.js';
 import type { Templater } from './types.js';
 import { renderValue } from './vars.js';
+import { LOOKUPS, type LookupContext } from './lookups.js';
 
 export function itemLabel(item: unknown): string {
   if (typeof item === 'string') return item;
@@ -24,13 +25,22 @@ function tryParseList(text: string): unknown {
   return text;
 }
 
-/** The items a task loops over, rendered with the host's variables. */
-export function loopItems(templater: Templater, task: Task, vars: Vars, explain: (err: unknown) => Error): unknown[] {
+/**
+ * The items a task loops over, rendered with the host's variables. `with_<lookup>` runs that lookup
+ * on the rendered terms (a single term becomes a one-term list, as Ansible listifies them).
+ */
+export function loopItems(templater: Templater, task: Task, vars: Vars, explain: (err: unknown) => Error, ctx?: LookupContext): unknown[] {
   let items: unknown;
+  const keyword = task.loopWith ? `with_${task.loopWith}` : 'loop';
   try {
     items = renderValue(templater, task.loop, vars);
+    if (task.loopWith) {
+      const terms = Array.isArray(items) ? items : [items];
+      const plugin = LOOKUPS[task.loopWith];
+      items = plugin(terms, {}, ctx ?? { baseDir: process.cwd(), renderTemplate: (text) => templater.render(text, vars) });
+    }
   } catch (err) {
-    throw new Error(`error in "loop": ${explain(err).message}`);
+    throw new Error(`error in "${keyword}": ${explain(err).message}`);
   }
   if (typeof items === 'string') items = tryParseList(items);
   if (!Array.isArray(items)) throw new Error(`"loop" must be a list, got ${typeof items}: ${itemLabel(items)}`);

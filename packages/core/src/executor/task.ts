@@ -208,7 +208,11 @@ async function executeWithFlags(
     const result = await callWithRetries(run, task, ref, host, flags, module, vars, errors);
     outcome = { status: statusOf(result), msg: result.msg, result, flags };
   } else {
-    const items = loopItems(templater, task, vars, (err) => explain(err, errors));
+    const items = loopItems(templater, task, vars, (err) => explain(err, errors), {
+      baseDir: run.play.baseDir,
+      roleDir: task.role?.path,
+      renderTemplate: (text) => templater.render(text, vars),
+    });
     outcome = withFlags(await runLoop(run, task, ref, host, scope, flags, module, items, vars, errors, conditions));
   }
 

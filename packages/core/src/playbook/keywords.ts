@@ -28,8 +28,7 @@ export const UNSUPPORTED_KEYWORDS = new Set([
   'delegate_to', 'delegate_facts', 'run_once', 'async', 'poll',
   'become_user', 'become_method', 'remote_user', 'connection', 'any_errors_fatal', 'max_fail_percentage',
   'strategy', 'throttle', 'timeout', 'debugger', 'collections', 'module_defaults',
-  'vars_prompt', 'order', 'force_handlers', 'local_action', 'with_dict', 'with_fileglob', 'with_together',
-  'with_nested', 'with_sequence', 'with_subelements', 'with_list', 'with_first_found', 'with_lines',
+  'vars_prompt', 'order', 'force_handlers', 'local_action',
   'include_vars',
   'include', 'fact_path', 'gather_subset', 'gather_timeout', 'port', 'ignore_unreachable',
 ]);

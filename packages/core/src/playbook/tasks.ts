@@ -6,6 +6,7 @@ import { closest, didYouMean } from '../validate/suggest.js';
 import { isPlainObject } from '../vars/secret.js';
 import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, LOOP_CONTROL_KEYS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
 import { setTaskPositions, type TaskPositions } from './positions.js';
+import { LOOP_LOOKUPS } from '../executor/lookups.js';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isTemplate as isTemplateString } from '../templating/engine.js';
@@ -526,7 +527,7 @@ function chooseModule(ctx: TaskParseContext, candidates: { key: string; pos: Sou
 }
 
 function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'task' | 'handler'): Task | undefined {
-  const allowed: readonly string[] = kind === 'handler' ? HANDLER_KEYWORDS : TASK_KEYWORDS;
+  const allowed: readonly string[] = [...(kind === 'handler' ? HANDLER_KEYWORDS : TASK_KEYWORDS), ...LOOP_LOOKUPS.filter((n) => n !== 'items').map((n) => `with_${n}`)];
   const keys = entries(node as never);
   const candidates = keys.filter((e) => !allowed.includes(e.key) && e.key !== 'block');
   for (const e of keys) {
@@ -660,7 +661,12 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
         argsKeyword = { value: e.value, pos: at };
         break;
       default:
-        // candidates other than the module were already reported
+        if (e.key.startsWith('with_') && LOOP_LOOKUPS.includes(e.key.slice(5))) {
+          if (task.loop !== undefined) error(ctx, `a task takes one loop ('loop' or one 'with_*'), not several`, at);
+          task.loop = toJS(ctx.src, e.value);
+          task.loopWith = e.key.slice(5);
+        }
+        // other candidates than the module were already reported
         break;
     }
   }

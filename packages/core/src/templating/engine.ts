@@ -129,6 +129,8 @@ function createEnvironment(): NjEnvironment {
   });
   env.addGlobal('__setattr', setAttr);
   env.addGlobal('query', function (this: { ctx?: Record<string, unknown> }, ...args: unknown[]) {
+    const provided = lookupPlugins.get(String(args[0]));
+    if (provided) return provided(args.slice(1), this?.ctx ?? {});
     const v = lookup.apply(this, args as [string, ...unknown[]]);
     return Array.isArray(v) ? v : [v];
   });
@@ -151,8 +153,19 @@ const env = createEnvironment();
 const cache = new Map<string, Compiled>();
 const CACHE_LIMIT = 5000;
 
+/**
+ * Lookup plugins provided from outside the engine (the executor registers pipe, first_found, template,
+ * ...): each returns a list; lookup() joins strings with commas as Ansible does, query() keeps the list.
+ */
+export const lookupPlugins = new Map<string, (terms: unknown[], vars: Record<string, unknown>) => unknown[]>();
+
 /** Ansible's lookup('env', NAME), lookup('file', PATH) (relative paths from the playbook's folder), lookup('vars', NAME). */
 function lookup(this: { ctx?: Record<string, unknown> } | undefined, plugin: string, ...terms: unknown[]): unknown {
+  const provided = lookupPlugins.get(plugin);
+  if (provided) {
+    const list = provided(terms, this?.ctx ?? {});
+    return list.every((v) => typeof v === 'string') ? list.join(',') : list.length === 1 ? list[0] : list;
+  }
   switch (plugin) {
     case 'env':
       return terms.length === 1 ? (process.env[String(terms[0])] ?? '') : terms.map((t) => process.env[String(t)] ?? '');
