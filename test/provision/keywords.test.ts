@@ -134,3 +134,29 @@ describe('with_<lookup> loops and lookup()/query()', () => {
     }
   });
 });
+
+describe('order, serial lists, any_errors_fatal, max_fail_percentage', () => {
+  it('order: reverse_sorted with serial [1, "100%"]', () => {
+    const { ours, ansible } = compare(lab, 'serial_order.yml');
+    expectSame(ours, ansible);
+    for (const h of hosts) expect(ours.files[h].batch).toBe(`${h}\n`);
+    expect(ours.tasks).toEqual([`record the batch: ${hosts[1]}=changed`, `record the batch: ${hosts[0]}=changed`]);
+  });
+
+  it('any_errors_fatal stops every host, and later plays find none', () => {
+    const { ours, ansible } = compare(lab, 'fatal.yml');
+    expectSame(ours, ansible);
+    expect(ours.code).toBe(2);
+    for (const h of hosts) expect(Object.keys(ours.files[h])).toEqual(['before']);
+  });
+
+  it.each([
+    ['max_fail.yml', []],
+    ['max_fail_ok.yml', ['after-50']],
+  ])('max_fail_percentage (%s)', (playbook, onFirst) => {
+    const { ours, ansible } = compare(lab, playbook);
+    expectSame(ours, ansible);
+    expect(Object.keys(ours.files[hosts[0]])).toEqual(onFirst);
+    expect(Object.keys(ours.files[hosts[1]])).toEqual([]);
+  });
+});

@@ -70,6 +70,10 @@ export interface TaskCommon {
    * templates) or templates giving mappings. Merged from the play down to the task, the nearest last.
    */
   environment?: EnvironmentEntry[];
+  /** any_errors_fatal: a host failing here fails every host of the play (batch) and ends it. */
+  anyErrorsFatal?: Flag;
+  /** throttle: at most this many hosts run the task at once (below forks; 0: no limit). */
+  throttle?: number;
   /** The role this item came from, for resolving files/ and templates/. */
   role?: RoleInfo;
 }
@@ -153,8 +157,13 @@ export interface Play {
   ignoreErrors?: Flag;
   noLog?: Flag;
   environment?: EnvironmentEntry[];
-  /** Batch size: a number of hosts or a percentage string like "30%". */
-  serial?: number | string;
+  /** Batch size: a number of hosts or a percentage string like "30%"; a list gives successive batches (the last repeats). */
+  serial?: number | string | (number | string)[];
+  /** Host order: inventory (default), reverse_inventory, sorted, reverse_sorted, shuffle. */
+  order?: 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
+  /** Stop the play (every host of the batch) when more than this percentage of a batch failed. */
+  maxFailPercentage?: number;
+  anyErrorsFatal?: Flag;
   /** Role defaults of every role in the play, in order (later wins). */
   roleDefaults: Vars;
   preTasks: TaskItem[];

@@ -29,6 +29,7 @@ export function taskFlags(run: PlayRun, scope: Scope, vars: Vars): TaskFlags {
     noLog: renderFlag(run, scope.noLog, vars, 'no_log') ?? false,
     ignoreErrors: renderFlag(run, scope.ignoreErrors, vars, 'ignore_errors') ?? false,
     become: renderFlag(run, scope.become, vars, 'become') ?? (run.play.become || asBoolean(vars.ansible_become ?? false)),
+    anyErrorsFatal: renderFlag(run, scope.anyErrorsFatal, vars, 'any_errors_fatal') ?? false,
     environment: scope.environment,
   };
 }
@@ -38,6 +39,10 @@ export function taskFlags(run: PlayRun, scope: Scope, vars: Vars): TaskFlags {
  * set (a secret must not leak because its guard could not be evaluated); ignore_errors only when
  * written literally.
  */
-export function unrenderedFlags(scope: Scope): Pick<TaskFlags, 'noLog' | 'ignoreErrors'> {
-  return { noLog: scope.noLog === true || typeof scope.noLog === 'string', ignoreErrors: scope.ignoreErrors === true };
+export function unrenderedFlags(scope: Scope): Pick<TaskFlags, 'noLog' | 'ignoreErrors' | 'anyErrorsFatal'> {
+  return {
+    noLog: scope.noLog === true || typeof scope.noLog === 'string',
+    ignoreErrors: scope.ignoreErrors === true,
+    anyErrorsFatal: scope.anyErrorsFatal === true,
+  };
 }

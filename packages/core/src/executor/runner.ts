@@ -152,7 +152,7 @@ export class PlaybookRunner {
       this.emit({ type: 'play-end', play: name });
       return;
     }
-    const batches = serialBatches(play.serial, hosts);
+    const batches = serialBatches(play.serial, orderHosts(play.order, hosts));
     for (const [index, batch] of batches.entries()) {
       this.emit({
         type: 'play-start',
@@ -173,18 +173,51 @@ export class PlaybookRunner {
   }
 }
 
-/** A play's hosts cut into `serial` batches: a number of hosts or a percentage ("30%"). */
+/**
+ * A play's hosts cut into `serial` batches: a number of hosts or a percentage ("30%"); a list gives
+ * the successive batch sizes, its last one repeating for the rest (Ansible's rule).
+ */
 export function serialBatches(serial: Play['serial'], hosts: string[]): string[][] {
   if (serial === undefined || serial === null) return [hosts];
-  let size: number;
-  if (typeof serial === 'string' && serial.trim().endsWith('%')) {
-    size = Math.floor((hosts.length * parseFloat(serial)) / 100);
-  } else size = Number(serial);
-  if (!Number.isFinite(size) || size <= 0) size = size === 0 ? hosts.length : 1;
-  size = Math.max(1, Math.min(hosts.length, Math.floor(size)));
+  const sizes = Array.isArray(serial) ? serial : [serial];
+  const sizeOf = (s: number | string): number => {
+    let size: number;
+    if (typeof s === 'string' && s.trim().endsWith('%')) {
+      size = Math.floor((hosts.length * parseFloat(s)) / 100);
+    } else size = Number(s);
+    if (!Number.isFinite(size) || size <= 0) size = size === 0 ? hosts.length : 1;
+    return Math.max(1, Math.min(hosts.length, Math.floor(size)));
+  };
   const out: string[][] = [];
-  for (let i = 0; i < hosts.length; i += size) out.push(hosts.slice(i, i + size));
+  let i = 0;
+  for (let b = 0; i < hosts.length; b++) {
+    const size = sizeOf(sizes[Math.min(b, sizes.length - 1)]);
+    out.push(hosts.slice(i, i + size));
+    i += size;
+  }
   return out;
+}
+
+/** `order:` the play's hosts in inventory order (default), reversed, sorted by name, or shuffled. */
+export function orderHosts(order: Play['order'], hosts: string[], random: () => number = Math.random): string[] {
+  switch (order) {
+    case 'reverse_inventory':
+      return [...hosts].reverse();
+    case 'sorted':
+      return [...hosts].sort();
+    case 'reverse_sorted':
+      return [...hosts].sort().reverse();
+    case 'shuffle': {
+      const out = [...hosts];
+      for (let i = out.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [out[i], out[j]] = [out[j], out[i]];
+      }
+      return out;
+    }
+    default:
+      return hosts;
+  }
 }
 
 /** Run a playbook: the executor's entry point. */

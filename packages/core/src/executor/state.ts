@@ -24,6 +24,8 @@ export interface Scope {
   diff?: Flag;
   /** environment entries from the play down, the nearest last. */
   environment?: readonly EnvironmentEntry[];
+  anyErrorsFatal?: Flag;
+  throttle?: number;
 }
 
 export const ROOT_SCOPE: Scope = { when: [], tags: [], vars: {} };
@@ -37,6 +39,7 @@ export function playScope(play: Play): Scope {
     checkMode: play.checkMode,
     diff: play.diff,
     environment: play.environment,
+    anyErrorsFatal: play.anyErrorsFatal,
   };
 }
 
@@ -52,6 +55,8 @@ export function childScope(scope: Scope, item: TaskItem): Scope {
     checkMode: item.checkMode ?? scope.checkMode,
     diff: item.diff ?? scope.diff,
     environment: item.environment ? [...(scope.environment ?? []), ...item.environment] : scope.environment,
+    anyErrorsFatal: item.anyErrorsFatal ?? scope.anyErrorsFatal,
+    throttle: item.throttle ?? scope.throttle,
   };
 }
 
@@ -77,6 +82,7 @@ export interface TaskFlags {
   noLog: boolean;
   ignoreErrors: boolean;
   become: boolean;
+  anyErrorsFatal: boolean;
   /** The environment entries that apply (rendered per call: they may use the loop item). */
   environment?: readonly EnvironmentEntry[];
 }

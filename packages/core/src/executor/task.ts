@@ -1,4 +1,5 @@
 /** One task: its banner, then on each host its conditions, its loop, the module call and the result. */
+import pLimit from 'p-limit';
 import { UnreachableError } from '../contract/connector.js';
 import type { ModuleDefinition, ModuleResult } from '../contract/module.js';
 import type { SourcePos, Task } from '../model.js';
@@ -37,7 +38,41 @@ export async function runTask(run: PlayRun, task: Task, hosts: string[], scope: 
   }
   const module = run.rt.options.registry.get(task.module);
   run.rt.emit({ type: 'task-start', task: ref, hosts });
-  await Promise.all(hosts.map((h) => run.rt.limit(() => runOnHost(run, task, ref, h, taskScope, module, false))));
+  // throttle: fewer hosts at once for this task, inside the run's forks.
+  const limited = taskScope.throttle ? pLimit(taskScope.throttle) : undefined;
+  const throttle = <T>(fn: () => Promise<T>): Promise<T> => (limited ? limited(fn) : fn());
+  const ends = await Promise.all(hosts.map((h) => throttle(() => run.rt.limit(() => runOnHost(run, task, ref, h, taskScope, module, false)))));
+  stopOnFailures(run, ends);
+}
+
+/**
+ * any_errors_fatal and max_fail_percentage, checked after each task as Ansible's linear strategy
+ * does: a host that failed (or was unreachable) under any_errors_fatal, or more failed hosts in the
+ * batch than the play's max_fail_percentage allows, fails every other host of the batch (they are not
+ * counted as failed in the recap, but the run fails) and ends the play.
+ */
+function stopOnFailures(run: PlayRun, ends: HostEnd[]): void {
+  const fatal = ends.some((e) => e.anyErrorsFatal && (e.status === 'unreachable' || (e.status === 'failed' && !e.ignored)));
+  let tooMany = false;
+  const pct = run.play.maxFailPercentage;
+  if (pct !== undefined && ends.length > 0) {
+    const failed = run.batch.filter((h) => run.rt.state(h).failed && !run.rt.state(h).unreachable).length;
+    tooMany = (failed / run.batch.length) * 100 > pct;
+  }
+  if (!fatal && !tooMany) return;
+  for (const h of run.batch) run.rt.state(h).failed = true;
+  run.endPlay = true;
+  run.rt.emit({
+    type: 'warning',
+    message: fatal ? 'any_errors_fatal: a host failed, the play stops for every host' : `max_fail_percentage ${pct}% exceeded, the play stops for every host`,
+  });
+}
+
+/** How a task ended on a host, for the play-wide checks after it. */
+interface HostEnd {
+  status: HostStatus;
+  ignored: boolean;
+  anyErrorsFatal: boolean;
 }
 
 function taskRef(run: PlayRun, task: Task, kind: 'task' | 'handler', hosts: readonly string[], scope: Scope): TaskRef {
@@ -70,7 +105,7 @@ export async function runOnHost(
   scope: Scope,
   module: ModuleDefinition | undefined,
   isSetup: boolean,
-): Promise<void> {
+): Promise<HostEnd> {
   const started = Date.now();
   const s = run.rt.state(host);
   let outcome: Outcome;
@@ -100,6 +135,7 @@ export async function runOnHost(
     durationMs: Date.now() - started,
   };
   run.rt.emit(flags.noLog ? censor(event) : event);
+  return { status: outcome.status, ignored: outcome.ignored === true, anyErrorsFatal: flags.anyErrorsFatal };
 }
 
 /** Stats and host state after a task. */

@@ -133,9 +133,35 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
       }
       case 'serial': {
         const v = toJS(ctx.src, e.value);
-        if ((typeof v === 'number' && Number.isInteger(v) && v > 0) || (typeof v === 'string' && /^\d+%$/.test(v.trim()))) play.serial = v as number | string;
-        else if (typeof v === 'string' && /^\d+$/.test(v.trim()) && Number(v) > 0) play.serial = Number(v);
-        else ctx.diagnostics.push({ severity: 'error', message: `'serial' must be a positive number of hosts or a percentage like "30%", got ${typeof v === 'string' ? `'${v}'` : describeNode(e.value)}`, pos: posOf(ctx.src, e.value) });
+        const one = (x: unknown): number | string | undefined => {
+          if ((typeof x === 'number' && Number.isInteger(x) && x > 0) || (typeof x === 'string' && /^\d+%$/.test(x.trim()))) return x as number | string;
+          if (typeof x === 'string' && /^\d+$/.test(x.trim()) && Number(x) > 0) return Number(x);
+          ctx.diagnostics.push({ severity: 'error', message: `'serial' must be a positive number of hosts, a percentage like "30%" or a list of them, got ${typeof x === 'string' ? `'${x}'` : describeNode(e.value)}`, pos: posOf(ctx.src, e.value) });
+          return undefined;
+        };
+        if (Array.isArray(v) && v.length > 0) {
+          const list = v.map(one);
+          if (list.every((x) => x !== undefined)) play.serial = list as (number | string)[];
+        } else play.serial = one(v);
+        break;
+      }
+      case 'order': {
+        const v = toJS(ctx.src, e.value);
+        const orders = ['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'] as const;
+        if (orders.includes(v as never)) play.order = v as Play['order'];
+        else ctx.diagnostics.push({ severity: 'error', message: `'order' must be one of ${orders.join(', ')}, got ${describeNode(e.value)}${typeof v === 'string' ? didYouMean(v, orders) : ''}`, pos: posOf(ctx.src, e.value) });
+        break;
+      }
+      case 'max_fail_percentage': {
+        const v = toJS(ctx.src, e.value);
+        const n = typeof v === 'string' ? Number(v.trim().replace(/%$/, '')) : v;
+        if (typeof n === 'number' && Number.isFinite(n) && n >= 0 && n <= 100) play.maxFailPercentage = n;
+        else ctx.diagnostics.push({ severity: 'error', message: `'max_fail_percentage' must be a number from 0 to 100, got ${describeNode(e.value)}`, pos: posOf(ctx.src, e.value) });
+        break;
+      }
+      case 'any_errors_fatal': {
+        const v = flagValue(ctx, e.value, e.key);
+        if (v !== undefined) play.anyErrorsFatal = v;
         break;
       }
       case 'pre_tasks':

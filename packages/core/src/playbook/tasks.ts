@@ -117,6 +117,7 @@ export const FLAG_KEYWORDS = {
   no_log: 'noLog',
   check_mode: 'checkMode',
   diff: 'diff',
+  any_errors_fatal: 'anyErrorsFatal',
 } as const satisfies Record<string, keyof TaskCommon>;
 
 function setFlag(ctx: TaskParseContext, item: TaskCommon, key: keyof typeof FLAG_KEYWORDS, node: Node | null): void {
@@ -126,6 +127,15 @@ function setFlag(ctx: TaskParseContext, item: TaskCommon, key: keyof typeof FLAG
 
 function isFlagKeyword(key: string): key is keyof typeof FLAG_KEYWORDS {
   return Object.hasOwn(FLAG_KEYWORDS, key);
+}
+
+/** throttle: a whole number of hosts (0 means no limit, as in Ansible). */
+function throttleValue(ctx: TaskParseContext, node: Node | null): number | undefined {
+  const v = toJS(ctx.src, node);
+  const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 0) return n;
+  error(ctx, `'throttle' must be a whole number of hosts, got ${describeNode(node)}`, posOf(ctx.src, node));
+  return undefined;
 }
 
 /** A whole number, or a template giving one at run time (`retries: "{{ tries }}"`). */
@@ -231,7 +241,7 @@ function parseTaskItem(ctx: TaskParseContext, node: Node, kind: 'task' | 'handle
 }
 
 const ROLE_IMPORT_KEYS = ['import_role', 'include_role', 'ansible.builtin.import_role', 'ansible.builtin.include_role'];
-const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment'];
+const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle'];
 
 /**
  * `import_role: {name: web}` (and `include_role`, read the same static way): the role's tasks inlined as
@@ -299,6 +309,11 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
       if (env) block.environment = env;
       return true;
     }
+    case 'throttle': {
+      const n = throttleValue(ctx, e.value);
+      if (n !== undefined) block.throttle = n;
+      return true;
+    }
     default:
       if (!isFlagKeyword(e.key)) return false;
       setFlag(ctx, block, e.key, e.value);
@@ -307,7 +322,7 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
 }
 
 const IMPORT_KEYS = ['import_tasks', 'include_tasks', 'ansible.builtin.import_tasks', 'ansible.builtin.include_tasks'];
-const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment'];
+const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle'];
 
 /** Handlers that came from `import_tasks` in a handlers list: handlerList flattens them. */
 const handlerImports = new WeakSet<Block>();
@@ -347,7 +362,7 @@ function importTarget(ctx: TaskParseContext, key: string, node: Node | null): { 
   return out;
 }
 
-const APPLY_KEYWORDS = ['when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment'];
+const APPLY_KEYWORDS = ['when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle'];
 
 /** Reads a tasks file for an import or include: its items, or undefined after reporting why not. */
 function readTaskFile(ctx: TaskParseContext, file: string, filePos: SourcePos, kind: 'task' | 'handler'): TaskItem[] | undefined {
@@ -481,6 +496,11 @@ function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | 
       case 'environment': {
         const env = environmentValue(ctx, e.value);
         if (env) block.environment = env;
+        break;
+      }
+      case 'throttle': {
+        const n = throttleValue(ctx, e.value);
+        if (n !== undefined) block.throttle = n;
         break;
       }
       default:
@@ -649,8 +669,14 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
       case 'become':
       case 'check_mode':
       case 'diff':
+      case 'any_errors_fatal':
         setFlag(ctx, task, e.key, e.value);
         break;
+      case 'throttle': {
+        const n = throttleValue(ctx, e.value);
+        if (n !== undefined) task.throttle = n;
+        break;
+      }
       case 'tags':
         task.tags = tagList(ctx, e.value);
         break;

@@ -203,3 +203,58 @@ describe('environment', () => {
     expect(connector.host('a').envs).toEqual([{}]);
   });
 });
+
+describe('serial lists, order, throttle, any_errors_fatal, max_fail_percentage', () => {
+  it.each([
+    [1, ['a', 'b', 'c', 'd', 'e'], [['a'], ['b'], ['c'], ['d'], ['e']]],
+    [[1, 2], ['a', 'b', 'c', 'd', 'e'], [['a'], ['b', 'c'], ['d', 'e']]],
+    [[1, '50%'], ['a', 'b', 'c', 'd', 'e'], [['a'], ['b', 'c'], ['d', 'e']]],
+    [['40%', 10], ['a', 'b', 'c', 'd', 'e'], [['a', 'b'], ['c', 'd', 'e']]],
+  ] as const)('serial %j', async (serial, hosts, batches) => {
+    const { serialBatches } = await import('../../../src/executor/runner.js');
+    expect(serialBatches(serial as never, [...hosts])).toEqual(batches);
+  });
+
+  it.each([
+    ['inventory', ['b', 'c', 'a']],
+    ['reverse_inventory', ['a', 'c', 'b']],
+    ['sorted', ['a', 'b', 'c']],
+    ['reverse_sorted', ['c', 'b', 'a']],
+  ] as const)('order %s', async (order, expected) => {
+    const { orderHosts } = await import('../../../src/executor/runner.js');
+    expect(orderHosts(order, ['b', 'c', 'a'])).toEqual(expected);
+    const pb = playbook(play([task('echo', { msg: 'x' }, { name: 'e' })], { order }));
+    expect((await run(pb, { hosts: ['b', 'c', 'a'], forks: 1 })).log).toEqual(expected.map((h) => `${h}:echo:x`));
+  });
+
+  it('shuffle keeps every host once', async () => {
+    const { orderHosts } = await import('../../../src/executor/runner.js');
+    expect(orderHosts('shuffle', ['a', 'b', 'c', 'd'], () => 0).sort()).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('throttle: at most that many hosts at once, below forks', async () => {
+    const reg = registry();
+    const slow = reg.get('slow') as unknown as { stats: { maxRunning: number } };
+    const pb = playbook(play([block({ block: [task('slow', { ms: 20 }, { name: 's' })], throttle: 2 })]));
+    await runPlaybook(pb, { inventory: inventory(['a', 'b', 'c', 'd', 'e']), registry: reg, connector: new FakeConnector(), templater: makeTemplater() });
+    expect(slow.stats.maxRunning).toBe(2);
+  });
+
+  it('any_errors_fatal: one failure stops the play for every host; later plays skip them', async () => {
+    const pb = playbook(
+      play([task('boom', { when_host: 'b' }, { name: 'x', anyErrorsFatal: '{{ true }}' }), task('echo', { msg: 'after' }, { name: 'y' })]),
+      play([task('echo', { msg: 'next play' }, { name: 'z' })]),
+    );
+    const { lines, summary, log } = await run(pb, { hosts: ['a', 'b', 'c'] });
+    expect(lines).toEqual(['a x ok', 'b x failed', 'c x ok']);
+    expect(log.filter((l) => l.includes('echo'))).toEqual([]);
+    expect(summary.failedHosts.sort()).toEqual(['a', 'b', 'c']);
+    expect(summary.stats.a.failed).toBe(0);
+  });
+
+  it('max_fail_percentage: more failures than allowed stop the play; fewer do not', async () => {
+    const pb = (pct: number) => playbook(play([task('boom', { when_host: 'b' }, { name: 'x' }), task('echo', { msg: 'after' }, { name: 'y' })], { maxFailPercentage: pct }));
+    expect((await run(pb(40), { hosts: ['a', 'b', 'c'] })).lines).toEqual(['a x ok', 'b x failed', 'c x ok', 'a y ok', 'c y ok']);
+    expect((await run(pb(30), { hosts: ['a', 'b', 'c'] })).lines).toEqual(['a x ok', 'b x failed', 'c x ok']);
+  });
+});

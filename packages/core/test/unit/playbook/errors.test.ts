@@ -27,7 +27,7 @@ describe('playbook loader errors (golden)', () => {
       "keywords.yml:24:7: error: unknown keyword 'resuce' in block, did you mean 'rescue'?",
       "keywords.yml:26:7: error: keyword 'delegate_to' in task is not supported by this provisioner",
       "keywords.yml:29:19: error: 'with_items' must be a list or a template that gives one, like \"{{ ports }}\"",
-      "keywords.yml:31:11: error: 'serial' must be a positive number of hosts or a percentage like \"30%\", got a number",
+      "keywords.yml:31:11: error: 'serial' must be a positive number of hosts, a percentage like \"30%\" or a list of them, got a number",
       "keywords.yml:32:17: error: 'gather_facts' must be a boolean (yes/no, true/false), got a string",
       `keywords.yml:34:7: error: role 'nosuchrole' not found (looked in roles/nosuchrole, nosuchrole)`,
       "keywords.yml:35:14: error: a role name must not be empty",
