@@ -28,8 +28,10 @@ export const LOOP_CONTROL_KEYS = ['loop_var', 'label'] as const;
 export const UNSUPPORTED_KEYWORDS = new Set([
   'delegate_to', 'delegate_facts', 'run_once', 'async', 'poll',
   'become_user', 'become_method', 'remote_user', 'connection',
-  'strategy', 'timeout', 'debugger', 'collections', 'module_defaults',
+  'strategy', 'timeout', 'debugger', 'collections', 'module_defaults', 'become_exe', 'become_flags',
   'vars_prompt', 'force_handlers', 'local_action',
   'include_vars',
   'include', 'fact_path', 'gather_subset', 'gather_timeout', 'port', 'ignore_unreachable',
+  // Supported elsewhere, refused here: throttle on a play, notify on a block.
+  'throttle', 'notify',
 ]);
