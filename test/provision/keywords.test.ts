@@ -160,3 +160,14 @@ describe('order, serial lists, any_errors_fatal, max_fail_percentage', () => {
     expect(Object.keys(ours.files[hosts[1]])).toEqual([]);
   });
 });
+
+describe('run_once', () => {
+  it('the first host runs it; every host gets its result, as under ansible-playbook', () => {
+    const { ours, ansible } = compare(lab, 'run_once.yml');
+    expectSame(ours, ansible);
+    const [first, second] = hosts;
+    expect(ours.files[first].ran).toBe(`${first}\n`);
+    expect(ours.files[second].ran).toBeUndefined();
+    for (const h of hosts) expect(ours.files[h]['seen.json']).toEqual({ stdout: first, picked: first });
+  });
+});

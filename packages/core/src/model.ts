@@ -74,6 +74,8 @@ export interface TaskCommon {
   anyErrorsFatal?: Flag;
   /** throttle: at most this many hosts run the task at once (below forks; 0: no limit). */
   throttle?: number;
+  /** run_once: the task runs on the first live host of the batch; its result is registered for all. */
+  runOnce?: Flag;
   /** The role this item came from, for resolving files/ and templates/. */
   role?: RoleInfo;
 }

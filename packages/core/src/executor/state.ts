@@ -26,6 +26,7 @@ export interface Scope {
   environment?: readonly EnvironmentEntry[];
   anyErrorsFatal?: Flag;
   throttle?: number;
+  runOnce?: Flag;
 }
 
 export const ROOT_SCOPE: Scope = { when: [], tags: [], vars: {} };
@@ -57,6 +58,7 @@ export function childScope(scope: Scope, item: TaskItem): Scope {
     environment: item.environment ? [...(scope.environment ?? []), ...item.environment] : scope.environment,
     anyErrorsFatal: item.anyErrorsFatal ?? scope.anyErrorsFatal,
     throttle: item.throttle ?? scope.throttle,
+    runOnce: item.runOnce ?? scope.runOnce,
   };
 }
 

@@ -6,7 +6,7 @@ import type { SourcePos, Task } from '../model.js';
 import { revealSecrets } from '../vars/secret.js';
 import { shapeArgs } from './args.js';
 import { allConditionsHold } from './conditions.js';
-import { taskFlags, unrenderedFlags } from './flags.js';
+import { renderFlag, taskFlags, unrenderedFlags } from './flags.js';
 import { connectionTarget } from './connections.js';
 import { buildModuleContext } from './context.js';
 import { renderEnvironment, withEnvironment } from './environment.js';
@@ -41,8 +41,41 @@ export async function runTask(run: PlayRun, task: Task, hosts: string[], scope: 
   // throttle: fewer hosts at once for this task, inside the run's forks.
   const limited = taskScope.throttle ? pLimit(taskScope.throttle) : undefined;
   const throttle = <T>(fn: () => Promise<T>): Promise<T> => (limited ? limited(fn) : fn());
-  const ends = await Promise.all(hosts.map((h) => throttle(() => run.rt.limit(() => runOnHost(run, task, ref, h, taskScope, module, false)))));
+  const once = runsOnce(run, taskScope, task, hosts);
+  const targets = once ? hosts.slice(0, 1) : hosts;
+  const ends = await Promise.all(targets.map((h) => throttle(() => run.rt.limit(() => runOnHost(run, task, ref, h, taskScope, module, false)))));
+  if (once && ends.length > 0) shareRunOnceResult(run, task, hosts, ends[0]);
   stopOnFailures(run, ends);
+}
+
+/** run_once, rendered with the first host's variables (the host that would run it). */
+function runsOnce(run: PlayRun, scope: Scope, task: Task, hosts: readonly string[]): boolean {
+  if (scope.runOnce === undefined || scope.runOnce === false || hosts.length === 0) return false;
+  if (scope.runOnce === true) return true;
+  try {
+    return renderFlag(run, scope.runOnce, run.hostVars(hosts[0], scope, task).vars, 'run_once') ?? false;
+  } catch {
+    // A run_once that cannot be rendered: run everywhere, where the error shows per host.
+    return false;
+  }
+}
+
+/**
+ * run_once as Ansible applies it: the first host's result is registered, and the facts it set are set,
+ * on every host of the batch; only that host ran, so only its stats and handlers count.
+ */
+function shareRunOnceResult(run: PlayRun, task: Task, hosts: readonly string[], end: HostEnd): void {
+  for (const h of hosts.slice(1)) {
+    const s = run.rt.state(h);
+    if (task.register) s.hostFacts[task.register] = end.result;
+    const facts = end.result.facts;
+    if (facts && end.status !== 'failed' && end.status !== 'unreachable') {
+      for (const [k, v] of Object.entries(facts)) {
+        if (k.startsWith('ansible_')) s.facts[k] = v;
+        s.hostFacts[k] = v;
+      }
+    }
+  }
 }
 
 /**
@@ -73,6 +106,7 @@ interface HostEnd {
   status: HostStatus;
   ignored: boolean;
   anyErrorsFatal: boolean;
+  result: ModuleResult;
 }
 
 function taskRef(run: PlayRun, task: Task, kind: 'task' | 'handler', hosts: readonly string[], scope: Scope): TaskRef {
@@ -135,7 +169,7 @@ export async function runOnHost(
     durationMs: Date.now() - started,
   };
   run.rt.emit(flags.noLog ? censor(event) : event);
-  return { status: outcome.status, ignored: outcome.ignored === true, anyErrorsFatal: flags.anyErrorsFatal };
+  return { status: outcome.status, ignored: outcome.ignored === true, anyErrorsFatal: flags.anyErrorsFatal, result: outcome.result };
 }
 
 /** Stats and host state after a task. */

@@ -10,14 +10,14 @@ export const PLAY_KEYWORDS = [
 export const TASK_KEYWORDS = [
   'name', 'when', 'loop', 'with_items', 'loop_control', 'register', 'notify', 'changed_when',
   'failed_when', 'ignore_errors', 'tags', 'no_log', 'become', 'vars', 'args', 'check_mode', 'diff',
-  'until', 'retries', 'delay', 'environment', 'any_errors_fatal', 'throttle',
+  'until', 'retries', 'delay', 'environment', 'any_errors_fatal', 'throttle', 'run_once',
 ] as const;
 
 export const HANDLER_KEYWORDS = [...TASK_KEYWORDS, 'listen'] as const;
 
 export const BLOCK_KEYWORDS = [
   'name', 'block', 'rescue', 'always', 'when', 'tags', 'become', 'vars', 'ignore_errors', 'no_log',
-  'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle',
+  'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once',
 ] as const;
 
 export const ROLE_ENTRY_KEYWORDS = ['role', 'name', 'vars', 'tags', 'when', 'become'] as const;
@@ -26,12 +26,12 @@ export const LOOP_CONTROL_KEYS = ['loop_var', 'label'] as const;
 
 /** Ansible keywords we know but do not implement: say so instead of "unknown keyword". */
 export const UNSUPPORTED_KEYWORDS = new Set([
-  'delegate_to', 'delegate_facts', 'run_once', 'async', 'poll',
+  'delegate_to', 'delegate_facts', 'async', 'poll',
   'become_user', 'become_method', 'remote_user', 'connection',
   'strategy', 'timeout', 'debugger', 'collections', 'module_defaults', 'become_exe', 'become_flags',
   'vars_prompt', 'force_handlers', 'local_action',
   'include_vars',
   'include', 'fact_path', 'gather_subset', 'gather_timeout', 'port', 'ignore_unreachable',
-  // Supported elsewhere, refused here: throttle on a play, notify on a block.
-  'throttle', 'notify',
+  // Supported elsewhere, refused here: throttle and run_once on a play, notify on a block.
+  'throttle', 'notify', 'run_once',
 ]);

@@ -118,6 +118,7 @@ export const FLAG_KEYWORDS = {
   check_mode: 'checkMode',
   diff: 'diff',
   any_errors_fatal: 'anyErrorsFatal',
+  run_once: 'runOnce',
 } as const satisfies Record<string, keyof TaskCommon>;
 
 function setFlag(ctx: TaskParseContext, item: TaskCommon, key: keyof typeof FLAG_KEYWORDS, node: Node | null): void {
@@ -241,7 +242,7 @@ function parseTaskItem(ctx: TaskParseContext, node: Node, kind: 'task' | 'handle
 }
 
 const ROLE_IMPORT_KEYS = ['import_role', 'include_role', 'ansible.builtin.import_role', 'ansible.builtin.include_role'];
-const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle'];
+const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once'];
 
 /**
  * `import_role: {name: web}` (and `include_role`, read the same static way): the role's tasks inlined as
@@ -322,7 +323,7 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
 }
 
 const IMPORT_KEYS = ['import_tasks', 'include_tasks', 'ansible.builtin.import_tasks', 'ansible.builtin.include_tasks'];
-const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle'];
+const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once'];
 
 /** Handlers that came from `import_tasks` in a handlers list: handlerList flattens them. */
 const handlerImports = new WeakSet<Block>();
@@ -362,7 +363,7 @@ function importTarget(ctx: TaskParseContext, key: string, node: Node | null): { 
   return out;
 }
 
-const APPLY_KEYWORDS = ['when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle'];
+const APPLY_KEYWORDS = ['when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once'];
 
 /** Reads a tasks file for an import or include: its items, or undefined after reporting why not. */
 function readTaskFile(ctx: TaskParseContext, file: string, filePos: SourcePos, kind: 'task' | 'handler'): TaskItem[] | undefined {
@@ -670,6 +671,7 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
       case 'check_mode':
       case 'diff':
       case 'any_errors_fatal':
+      case 'run_once':
         setFlag(ctx, task, e.key, e.value);
         break;
       case 'throttle': {

@@ -258,3 +258,20 @@ describe('serial lists, order, throttle, any_errors_fatal, max_fail_percentage',
     expect((await run(pb(30), { hosts: ['a', 'b', 'c'] })).lines).toEqual(['a x ok', 'b x failed', 'c x ok']);
   });
 });
+
+describe('run_once', () => {
+  it('runs on the first live host; its result and facts reach every host of the batch', async () => {
+    const pb = playbook(
+      play([
+        task('boom', { when_host: 'a' }, { name: 'fail a' }),
+        task('echo', { msg: '{{ inventory_hostname }}' }, { name: 'once', runOnce: '{{ true }}', register: 'r' }),
+        task('set_fact', { picked: '{{ inventory_hostname }}' }, { name: 'fact', runOnce: true }),
+        task('echo', { msg: '{{ r.msg }} {{ picked }}' }, { name: 'show' }),
+      ]),
+    );
+    const { lines, log, summary } = await run(pb, { hosts: ['a', 'b', 'c'] });
+    expect(lines).toEqual(['a fail a failed', 'b fail a ok', 'c fail a ok', 'b once ok', 'b fact ok', 'b show ok', 'c show ok']);
+    expect(log.filter((l) => l.includes(':echo:'))).toEqual(['b:echo:b', 'b:echo:b b', 'c:echo:b b']);
+    expect(summary.stats.c.ok).toBe(2);
+  });
+});
