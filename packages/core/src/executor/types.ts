@@ -62,4 +62,6 @@ export interface ExecutorOptions {
   matchHosts?: HostMatcher;
   /** Inventory variable merge; defaults to the loader's (all < parent groups < child groups < host). */
   inventoryVars?: InventoryVarsResolver;
+  /** Waits between `until` attempts; tests pass a fake clock (default: a real timer). */
+  sleep?: (ms: number) => Promise<void>;
 }

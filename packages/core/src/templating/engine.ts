@@ -255,12 +255,24 @@ function jinjaNewlines(source: string): string {
 const cache = new Map<string, Compiled>();
 const CACHE_LIMIT = 5000;
 
+/**
+ * Lookup plugins provided from outside the engine (the executor registers pipe, first_found, template,
+ * ...): each returns a list; lookup() joins strings with commas as Ansible does, query() keeps the list.
+ */
+export const lookupPlugins = new Map<string, (terms: unknown[], vars: Record<string, unknown>) => unknown[]>();
+
 /** Ansible's lookup('env', NAME), lookup('file', PATH) (relative paths from the playbook's folder), lookup('vars', NAME). */
 function lookup(this: { ctx?: Record<string, unknown> } | undefined, plugin: string, ...terms: unknown[]): unknown {
   return runLookup.call(this, false, plugin, ...terms);
 }
 
 function runLookup(this: { ctx?: Record<string, unknown> } | undefined, wantList: boolean, plugin: string, ...terms: unknown[]): unknown {
+  const provided = lookupPlugins.get(plugin);
+  if (provided) {
+    const list = provided(terms, this?.ctx ?? {});
+    if (wantList) return list;
+    return list.every((v) => typeof v === 'string') ? list.join(',') : list.length === 1 ? list[0] : list;
+  }
   switch (plugin) {
     case 'env':
       return terms.length === 1 ? (process.env[String(terms[0])] ?? '') : terms.map((t) => process.env[String(t)] ?? '');
