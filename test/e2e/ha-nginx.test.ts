@@ -113,8 +113,8 @@ async function provision(engine: string, extra: string[] = [], timeoutMs = 1_500
   return Object.assign(doc, { seconds: r.seconds, failures });
 }
 
-/** All seven steps of the drill (step 7: the playbook re-run). */
-const DRILL_STEPS = [1, 2, 3, 4, 5, 6, 7];
+/** All eight steps of the drill, in running order (8: the graceful reboot; 7: the playbook re-run, last). */
+const DRILL_STEPS = [1, 2, 3, 4, 5, 6, 8, 7];
 
 async function drill(engine: string): Promise<DrillJson> {
   const out = mkdtempSync(join(tmpdir(), `e2e-drill-${engine}-`));
@@ -150,6 +150,10 @@ async function drill(engine: string): Promise<DrillJson> {
   const reboot = result.steps.find((s) => s.step === 6)!;
   expect(['failover,failback', 'no failover needed']).toContain(reboot.outages.map((o) => o.label).join());
   expect(reboot.outages.at(-1)!.expectHost).toBe('edu-proxy-01');
+  // Step 8 (`reboot` typed on the master): the same outcome through the host's own init.
+  const graceful = result.steps.find((s) => s.step === 8)!;
+  expect(['failover,failback', 'no failover needed']).toContain(graceful.outages.map((o) => o.label).join());
+  expect(graceful.outages.at(-1)!.expectHost).toBe('edu-proxy-01');
   const svg = result.files.find((f) => f.endsWith('.svg'))!;
   expect(existsSync(svg)).toBe(true);
   expect(readFileSync(svg, 'utf8')).toContain('<svg');

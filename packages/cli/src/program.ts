@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
   collectSecrets,
+  collectSecretsIn,
   exitCodeOf,
   formatDiagnostic,
   HumanReporter,
@@ -13,6 +14,7 @@ import {
   PlaybookRunner,
   resolvePattern,
   SecretMasker,
+  useVaultKeyring,
   ValidationError,
   type Connector,
   type Diagnostic,
@@ -23,11 +25,15 @@ import { composeRegistry, type PluginLoad } from './plugins.js';
 import { defaultInventory, defaultKnownHosts } from './paths.js';
 import { loadInventoryOnly, loadRun } from './loader.js';
 import type { CliIO } from './io.js';
+import { provisionVersion } from './version.js';
+import { bashCompletion } from './completion.js';
+import { addVaultOptions, vaultCommand } from './vault/command.js';
+import { loadKeyring, VaultPasswordError, withAnsibleEnvironment, type PasswordPrompt, type VaultFlags } from './vault/passwords.js';
 
 /** Exit codes, as Ansible's: 0 ok, 1 internal error, 2 failed hosts or invalid input, 4 unreachable. */
 export const EXIT = { ok: 0, internal: 1, failed: 2, unreachable: 4 } as const;
 
-export interface RunFlags {
+export interface RunFlags extends VaultFlags {
   inventory?: string[];
   check?: boolean;
   diff?: boolean;
@@ -48,6 +54,16 @@ export interface CliDeps {
   connector?: () => Promise<Connector> | Connector;
   registry?: () => Promise<PluginLoad>;
   labInventory?: string;
+  /** Asks for a password without echo; undefined when there is no terminal. */
+  prompt?: PasswordPrompt;
+  /** All of standard input (vault commands read plaintext there). */
+  readStdin?: () => Promise<Buffer>;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks);
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -65,7 +81,7 @@ function positiveInt(value: string): number {
 }
 
 function addLoadOptions(cmd: Command): Command {
-  return cmd
+  return addVaultOptions(cmd)
     .option('-i, --inventory <path>', 'inventory file or folder (repeatable); default: ./inventory next to the playbook, else the lab', collect)
     .option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file (repeatable)', collect)
     .option('-l, --limit <pattern>', 'further limit the hosts to this pattern');
@@ -89,7 +105,8 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     })
-    .showHelpAfterError('(see provision --help)');
+    .showHelpAfterError('(see provision --help)')
+    .version(provisionVersion(), '--version', 'print the version');
 
   const err = (line: string) => io.stderr.write(`${line}\n`);
 
@@ -97,6 +114,22 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
     const errors = diagnostics.filter((d) => d.severity === 'error');
     for (const d of diagnostics) err(masker.mask(formatDiagnostic(d)));
     if (errors.length > 0) err(`${errors.length} error${errors.length === 1 ? '' : 's'}: nothing was run`);
+  };
+
+  /**
+   * The run's vault passwords, installed for the loaders before anything is read, so vaulted data is
+   * decrypted (or refused) before any host is touched. False when a password source failed (reported).
+   */
+  const useVaultFlags = async (flags: VaultFlags): Promise<boolean> => {
+    try {
+      useVaultKeyring(await loadKeyring(withAnsibleEnvironment(flags, io.env), { cwd: io.cwd, prompt: deps.prompt }));
+      return true;
+    } catch (e) {
+      if (!(e instanceof VaultPasswordError)) throw e;
+      err(`provision: ${e.message}`);
+      result.code = EXIT.failed;
+      return false;
+    }
   };
 
   const prepare = async (playbook: string, flags: RunFlags) => {
@@ -145,6 +178,7 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
     .option('--accept-new-host-keys', 'learn unknown host keys into known_hosts (changed keys still abort)')
     .option('--known-hosts <file>', 'known_hosts file (default: the inventory\'s ansible_ssh_known_hosts_file, else ~/.ssh/known_hosts)')
     .action(async (playbook: string, flags: RunFlags) => {
+      if (!(await useVaultFlags(flags))) return;
       const p = await prepare(playbook, flags);
       if (flags.verbose > 0) for (const note of p.plugins.notes) err(`note: ${note}`);
       if (p.diagnostics.some((d) => d.severity === 'error') || !p.playbook || !p.inventory) {
@@ -175,6 +209,9 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
       const warn = (message: string) => reporter.handle({ type: 'warning', message });
       const connector = await (deps.connector ?? (() => defaultConnector(flags, warn)))();
       const runner = new PlaybookRunner({
+        // Secrets written anywhere in the playbook (a !vault or !secret value in task, block or role
+        // vars, a vaulted role vars file, a task argument): masked from the first line of output.
+        secrets: collectSecretsIn(p.playbook),
         inventory: p.inventory,
         registry: p.plugins.registry,
         connector,
@@ -213,6 +250,7 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
       .description('validate a playbook and its inventory without touching any host')
       .argument('<playbook>', 'playbook file'),
   ).action(async (playbook: string, flags: RunFlags) => {
+    if (!(await useVaultFlags(flags))) return;
     const p = await prepare(playbook, { ...flags, verbose: 0 });
     printDiagnostics(p.diagnostics, p.masker);
     if (p.diagnostics.some((d) => d.severity === 'error') || !p.playbook || !p.inventory) {
@@ -236,13 +274,14 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
     );
   });
 
-  program
+  addVaultOptions(program
     .command('inventory')
-    .description('show the inventory')
+    .description('show the inventory'))
     .option('-i, --inventory <path>', 'inventory file or folder (repeatable); default: the lab', collect)
     .option('--list', 'print every host and group with their variables as JSON (as ansible-inventory --list)')
     .option('--show-secrets', 'print secret values instead of ********')
-    .action((flags: { inventory?: string[]; list?: boolean; showSecrets?: boolean }) => {
+    .action(async (flags: VaultFlags & { inventory?: string[]; list?: boolean; showSecrets?: boolean }) => {
+      if (!(await useVaultFlags(flags))) return;
       const sources = defaultInventory(undefined, flags.inventory?.map((i) => resolve(io.cwd, i)), deps.labInventory);
       const { inventory, diagnostics } = loadInventoryOnly(sources);
       if (diagnostics.some((d) => d.severity === 'error')) {
@@ -258,6 +297,21 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
       }
       io.stdout.write(`${JSON.stringify(inventoryList(inventory!, { revealSecrets: flags.showSecrets }), null, 2)}\n`);
     });
+
+  program
+    .command('completion')
+    .description('print a shell completion script: source <(provision completion bash)')
+    .argument('[shell]', 'the shell (bash)', 'bash')
+    .action((shell: string) => {
+      if (shell !== 'bash') {
+        err(`provision completion: only bash is supported, not ${shell}`);
+        result.code = EXIT.failed;
+        return;
+      }
+      io.stdout.write(bashCompletion(program));
+    });
+
+  program.addCommand(vaultCommand({ io, prompt: deps.prompt, readStdin: deps.readStdin ?? (() => readAll(process.stdin)) }, result));
 
   return program;
 }

@@ -12,3 +12,4 @@ export * from './vars/index.js';
 export * from './inventory/index.js';
 export * from './playbook/index.js';
 export * from './validate/index.js';
+export * from './vault/index.js';

@@ -37,18 +37,45 @@ export interface Inventory {
   groups: Map<string, InventoryGroup>;
 }
 
-/** Keywords every task-like item (task, block, handler) may carry. */
+/**
+ * A boolean keyword as written: true/false, or a template (`"{{ debug | bool }}"`) rendered with each
+ * host's variables, as Ansible templates its keywords.
+ */
+export type Flag = boolean | string;
+
+/** One `environment:` entry: a mapping of names to values, or a template that gives one. */
+export type EnvironmentEntry = Vars | string;
+
+/**
+ * Keywords every task-like item (task, block, handler) may carry. An unset keyword takes the nearest
+ * enclosing block's value, then the play's (Ansible's inheritance: the nearest value wins).
+ */
 export interface TaskCommon {
   name?: string;
   pos: SourcePos;
   /** Raw Jinja2 expressions, all must hold (AND), as Ansible's list form of `when`. */
   when: string[];
   tags: string[];
-  become?: boolean;
+  become?: Flag;
   /** Task-level vars (templated lazily). */
   vars: Vars;
-  ignoreErrors: boolean;
-  noLog: boolean;
+  ignoreErrors?: Flag;
+  noLog?: Flag;
+  /** check_mode: true runs in check mode even without --check; false runs for real even with it. */
+  checkMode?: Flag;
+  /** diff: shows (true) or hides (false) the diffs of this item whatever --diff says. */
+  diff?: Flag;
+  /**
+   * environment: variables for the commands modules run, as written: mappings (values may be
+   * templates) or templates giving mappings. Merged from the play down to the task, the nearest last.
+   */
+  environment?: EnvironmentEntry[];
+  /** any_errors_fatal: a host failing here fails every host of the play (batch) and ends it. */
+  anyErrorsFatal?: Flag;
+  /** throttle: at most this many hosts run the task at once (below forks; 0: no limit). */
+  throttle?: number;
+  /** run_once: the task runs on the first live host of the batch; its result is registered for all. */
+  runOnce?: Flag;
   /** The role this item came from, for resolving files/ and templates/. */
   role?: RoleInfo;
 }
@@ -61,11 +88,23 @@ export interface Task extends TaskCommon {
   args: Vars | string;
   /** Raw `loop`/`with_items` value: a list or a template string evaluating to one. */
   loop?: unknown;
+  /** `with_<lookup>:` (dict, subelements, nested, ...): the loop's items are that lookup of `loop`'s terms. */
+  loopWith?: string;
   loopVar: string;
   register?: string;
   notify: string[];
   changedWhen?: string[];
   failedWhen?: string[];
+  /**
+   * Read from a file that `include_tasks` names: Ansible loads such a file only when the include is
+   * reached, so a module it lacks there is a warning at validation and a failure only if the task runs.
+   */
+  includedDynamically?: boolean;
+  /** Retried until these hold (all of them), with the registered name bound to each attempt's result. */
+  until?: string[];
+  /** Retries after the first attempt (Ansible's default 3), and seconds between attempts (default 5): a number or a template. */
+  retries?: number | string;
+  delay?: number | string;
 }
 
 export interface Block extends TaskCommon {
@@ -73,6 +112,23 @@ export interface Block extends TaskCommon {
   block: TaskItem[];
   rescue: TaskItem[];
   always: TaskItem[];
+  /** `include_tasks`: its tasks are loaded when it runs (the block's own lists stay empty). */
+  include?: DynamicInclude;
+}
+
+/**
+ * `include_tasks`: its file is read when the include runs, per host (a templated name may name a
+ * different file on each host). A plain file name is also read at load time, so validation sees it.
+ */
+export interface DynamicInclude {
+  /** The file name as written (maybe a template). */
+  file: string;
+  /** The tasks of a plain (untemplated) file name, read at load time. */
+  preloaded?: TaskItem[];
+  /** `apply:`: keywords given to every included task (a block with no items). */
+  apply?: Block;
+  /** Reads a tasks file (relative to where the include was written) into items, or says why not. */
+  load(file: string): { items: TaskItem[]; errors: string[] };
 }
 
 export type TaskItem = Task | Block;
@@ -80,6 +136,8 @@ export type TaskItem = Task | Block;
 export interface Handler extends Task {
   /** Extra topics it answers to (`listen`). */
   listen: string[];
+  /** `include_tasks` as a handler: when notified, these items run instead of a module. */
+  body?: TaskItem[];
 }
 
 export interface RoleInfo {
@@ -100,8 +158,19 @@ export interface Play {
   varsFiles: { file: string; vars: Vars }[];
   gatherFacts: boolean;
   become: boolean;
-  /** Batch size: a number of hosts or a percentage string like "30%". */
-  serial?: number | string;
+  /** Play-level defaults of the task keywords (the nearest value wins). */
+  checkMode?: Flag;
+  diff?: Flag;
+  ignoreErrors?: Flag;
+  noLog?: Flag;
+  environment?: EnvironmentEntry[];
+  /** Batch size: a number of hosts or a percentage string like "30%"; a list gives successive batches (the last repeats). */
+  serial?: number | string | (number | string)[];
+  /** Host order: inventory (default), reverse_inventory, sorted, reverse_sorted, shuffle. */
+  order?: 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
+  /** Stop the play (every host of the batch) when more than this percentage of a batch failed. */
+  maxFailPercentage?: number;
+  anyErrorsFatal?: Flag;
   /** Role defaults of every role in the play, in order (later wins). */
   roleDefaults: Vars;
   preTasks: TaskItem[];

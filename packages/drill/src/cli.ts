@@ -4,13 +4,17 @@
  * 1 when a step failed, 2 when the drill could not start (bad flags, unreadable inventory, no lab).
  */
 import { spawn } from 'node:child_process';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import pc from 'picocolors';
 import { LocalClient, NetnsClient, type ClientSide } from './client-side.js';
 import { runDrill } from './drill.js';
 import type { HostOps } from './host-ops.js';
 import { firstAddress, loadInventory, pick, resolveLayout, type DrillInventory } from './inventory.js';
-import { restoreMaster, type RerunHook } from './steps.js';
+import { restoreMaster, switchEngineScript, type RerunHook } from './steps.js';
+import { comparisonTable } from './report.js';
+import type { DrillResult } from './types.js';
 import { LabExecHostOps, LabRebootHostOps, readLabInfo, type LabInfo } from './transport/lab.js';
 import { sshHostOps } from './transport/ssh.js';
 
@@ -113,7 +117,7 @@ export async function main(argv = process.argv): Promise<number> {
     .option('--lab <name>', 'a lab made by `lab up`: its inventory, VIP, client namespace, and `lab reboot`')
     .option('--vip <address>', 'the VIP (default: inventory lab_vip/vrrp_vip/vip, or the lab\'s)')
     .option('--port <n>', 'nginx port (default: inventory nginx_port, else 88 as in the seed)', int('--port'))
-    .option('--engine <name>', 'VRRP service name: vrrpd or keepalived (default: inventory vrrp_engine, else vrrpd)')
+    .option('--engine <name>', 'VRRP service name: vrrpd or keepalived (default: inventory vrrp_engine, else vrrpd); a list (vrrpd,keepalived) runs the plan once per engine on the same pair, side by side')
     .option('--master <host>', 'the master (default: vrrp_state/vrrp_priority in the inventory, else the first proxy)')
     .option('--backup <host>', 'the backup')
     .option('--client <where>', '"local" (the controller) or "netns:NAME" (default: the lab\'s client, else local)')
@@ -140,15 +144,19 @@ export async function main(argv = process.argv): Promise<number> {
   const log = o.json ? (l: string) => process.stderr.write(l + '\n') : (l: string) => process.stdout.write(l + '\n');
   let hosts: HostOps | undefined;
   let result;
+  let compared: DrillResult[] | undefined;
   try {
     const lab = o.lab ? await readLabInfo(o.lab) : undefined;
     const sources = o.inventory ?? (lab ? [lab.paths.inventory] : undefined);
     if (!sources) throw new Error('give --inventory FILE (or --lab NAME)');
     const inv = loadInventory(sources, { playbookDir: o.playbookDir });
+    const engines = o.engine?.includes(',') ? o.engine.split(',').map((e) => e.trim()).filter(Boolean) : undefined;
+    // Every name checked before anything runs (they end up in shell commands on the hosts).
+    for (const e of engines ?? []) if (!/^[A-Za-z0-9_.-]+$/.test(e)) throw new Error(`bad engine/service name ${e}`);
     const layout = resolveLayout(inv, {
       vip: o.vip ?? (lab && !pick(inv, undefined, ['drill_vip', 'vrrp_vip', 'vip']) ? lab.vip : undefined),
       port: o.port,
-      engine: o.engine,
+      engine: engines ? engines[0] : o.engine,
       master: o.master,
       backup: o.backup,
       checkIntervalMs: o.checkInterval !== undefined ? o.checkInterval * 1000 : undefined,
@@ -177,9 +185,9 @@ export async function main(argv = process.argv): Promise<number> {
         .finally(() => process.exit(130));
     });
     log(`inventory ${inv.file}; master/backup from ${layout.sources.roles}; port from ${layout.sources.port}; host commands via ${o.via}`);
-    result = await runDrill({
-      layout,
-      hosts,
+    const runOnce = (engine: string, outDir: string) => runDrill({
+      layout: { ...layout, engine },
+      hosts: hosts!,
       client,
       addresses: addressesOf(inv, proxies, labAddresses),
       steps: o.steps,
@@ -188,17 +196,25 @@ export async function main(argv = process.argv): Promise<number> {
         ...(o.rebootTimeout ? { rebootMs: o.rebootTimeout * 1000 } : {}),
       },
       rerun: o.rerunCommand ? commandRerunHook(o.rerunCommand, log) : undefined,
-      outDir: o.out,
+      outDir,
       log,
       color: !o.json && process.stdout.isTTY === true,
     });
+    if (engines) {
+      compared = await compareEngines(engines, proxies, hosts, runOnce, o.out, log);
+      result = { ...compared[0], ok: compared.every((r) => r.ok) };
+    } else {
+      result = await runOnce(layout.engine, o.out);
+    }
   } catch (e) {
     process.stderr.write(`drill: ${e instanceof Error ? e.message : String(e)}\n`);
     await hosts?.close().catch(() => undefined);
     return 2;
   }
   await hosts.close().catch(() => undefined);
-  if (o.json) {
+  if (o.json && compared) {
+    process.stdout.write(JSON.stringify({ ok: result.ok, engines: compared.map(({ samples, ...rest }) => ({ ...rest, sampleCount: samples.length })) }, null, 2) + '\n');
+  } else if (o.json) {
     const { samples, ...rest } = result;
     process.stdout.write(JSON.stringify({ ...rest, sampleCount: samples.length }, null, 2) + '\n');
   } else {
@@ -207,8 +223,44 @@ export async function main(argv = process.argv): Promise<number> {
   return result.ok ? 0 : 1;
 }
 
-// Run only as the `drill` command, not when imported by tests.
-if (process.argv[1] && /(?:^|\/)(?:cli\.js|drill)$/.test(process.argv[1])) {
+/**
+ * Side by side: the pair switched to each engine in turn (the others stopped and disabled at boot),
+ * the plan run against it with its own probe, files under OUT/ENGINE; then a comparison table and
+ * OUT/drill-compare.json. The pair is left on the first engine.
+ */
+async function compareEngines(
+  engines: readonly string[],
+  proxies: readonly string[],
+  hosts: HostOps,
+  runOnce: (engine: string, outDir: string) => Promise<DrillResult>,
+  out: string,
+  log: (line: string) => void,
+): Promise<DrillResult[]> {
+  const switchTo = async (engine: string) => {
+    log(`\n=== engine ${engine}: both proxies switched to it`);
+    for (const h of proxies) {
+      const r = await hosts.run(h, switchEngineScript(engine, engines.filter((e) => e !== engine)), 60_000);
+      if (r.code !== 0) throw new Error(`switching ${h} to ${engine} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim()}`);
+    }
+  };
+  const results: DrillResult[] = [];
+  for (const engine of engines) {
+    await switchTo(engine);
+    results.push(await runOnce(engine, join(out, engine)));
+  }
+  if (engines.length > 1) await switchTo(engines[0]);
+  log('');
+  log(comparisonTable(results));
+  const file = join(out, 'drill-compare.json');
+  await mkdir(out, { recursive: true });
+  await writeFile(`${file}.tmp`, JSON.stringify({ engines: results.map(({ samples: _s, ...r }) => r) }, null, 1) + '\n');
+  await rename(`${file}.tmp`, file);
+  log(`wrote ${file}`);
+  return results;
+}
+
+// Run only as the `drill` command (dist/cli.js, the bin/drill.js shim, or npm's link), not when imported by tests.
+if (process.argv[1] && /(?:^|\/)(?:cli\.js|drill(?:\.js)?)$/.test(process.argv[1])) {
   main().then(
     (code) => process.exit(code),
     (e: unknown) => {

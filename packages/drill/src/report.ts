@@ -49,3 +49,30 @@ export function summaryTable(result: DrillResult, color: (verdict: string) => st
   const tail = failed ? `${failed} of ${total} steps FAILED` : `all ${total} steps passed`;
   return [line(rows[0], true), rule, ...rows.slice(1).map((r) => line(r)), rule, `${tail} (VIP ${result.vip}, master ${result.master}, backup ${result.backup}, engine ${result.engine})`].join('\n');
 }
+
+/**
+ * The same steps run with several VRRP engines on the same pair, side by side: per step and engine
+ * the verdict, the main outage and its failed requests (pure: results in, text out).
+ */
+export function comparisonTable(results: readonly DrillResult[]): string {
+  const stepNumbers = [...new Set(results.flatMap((r) => r.steps.map((s) => s.step)))];
+  const header = ['step', 'what', ...results.flatMap((r) => [`${r.engine} outage`, `${r.engine} failed`])];
+  const rows: string[][] = [header];
+  for (const n of stepNumbers) {
+    const title = results.flatMap((r) => r.steps).find((s) => s.step === n)!.title;
+    const cells = results.flatMap((r) => {
+      const s = r.steps.find((x) => x.step === n);
+      if (!s || s.skipped) return ['-', '-'];
+      if (!s.ok) return ['FAIL', failureReason(s).slice(0, 40)];
+      const main = s.outages[0];
+      if (!main) return ['-', '-'];
+      const failed = s.outages.map((o) => `${o.failedRequests}/${o.requests}`).join(' + ');
+      return [s.outages.map((o) => `${o.label} ${seconds(o.outageMs)}`).join('; '), failed];
+    });
+    rows.push([String(n), title.length > 48 ? `${title.slice(0, 47)}…` : title, ...cells]);
+  }
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => pad(c, widths[i])).join('  ').trimEnd();
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  return [line(rows[0]), rule, ...rows.slice(1).map(line), rule, `same pair, same client probe, engines run one after the other: ${results.map((r) => r.engine).join(', ')}`].join('\n');
+}

@@ -232,6 +232,17 @@ export function startNginxScript(l: DrillLayout): string {
   return `p=$(cat ${pid} 2>/dev/null || true); if [ -z "$p" ] || ! kill -0 "$p" 2>/dev/null; then ${nginxBinary(l)}; fi`;
 }
 
+/**
+ * Makes `engine` the pair's VRRP service for a side-by-side run: the others stopped and kept from
+ * starting at boot, this one enabled at boot and started (update-rc.d where the host has it).
+ */
+export function switchEngineScript(engine: string, others: readonly string[]): string {
+  const lines = others.map((o) => `if [ -x /etc/init.d/${o} ]; then service ${o} stop >/dev/null 2>&1 || true; command -v update-rc.d >/dev/null && update-rc.d ${o} disable >/dev/null 2>&1 || true; fi`);
+  lines.push(`command -v update-rc.d >/dev/null && update-rc.d ${engine} enable >/dev/null 2>&1 || true`);
+  lines.push(`service ${engine} status >/dev/null 2>&1 || service ${engine} start`);
+  return lines.join('\n');
+}
+
 export function startEngineScript(l: DrillLayout): string {
   return `service ${l.engine} status >/dev/null 2>&1 || service ${l.engine} start`;
 }
@@ -302,10 +313,42 @@ async function bootIdentity(ctx: DrillContext, host: string): Promise<string | u
   return r.code === 0 ? oneLine(r.stdout) : undefined;
 }
 
-export const step6Reboot: StepDefinition = {
-  step: 6,
-  title: 'master rebooted: nginx and the VRRP service come back by themselves, and the VIP returns',
-  async run(ctx, result) {
+/**
+ * `reboot` typed on the host: its init runs the runlevel's stop scripts (the VRRP service before
+ * nginx, sysvinit's K-script order) and then reboots. Detached and delayed a little, so the command
+ * that starts it returns before the connection goes.
+ */
+export const GRACEFUL_REBOOT_SCRIPT = 'nohup sh -c "sleep 0.2; exec reboot" >/dev/null 2>&1 </dev/null &';
+const GRACEFUL_REBOOT_DELAY_MS = 200;
+
+/**
+ * How a reboot step brings the master down: `crash` is the drill's reboot (the lab kills PID 1, as
+ * pulling the plug; over SSH a plain `reboot`), `graceful` types `reboot` on the master.
+ */
+type RebootKind = 'crash' | 'graceful';
+
+async function startReboot(ctx: DrillContext, step: number, kind: RebootKind): Promise<DrillEvent> {
+  const l = ctx.layout;
+  if (kind === 'graceful') {
+    const issuedAt = await act(ctx, l.master, GRACEFUL_REBOOT_SCRIPT);
+    return ctx.event(step, 'fault', `reboot typed on ${l.master} (init stops ${l.engine}, then nginx)`, issuedAt + GRACEFUL_REBOOT_DELAY_MS);
+  }
+  ctx.log(`  reboot ${l.master}`);
+  await ctx.hosts.reboot(l.master);
+  return ctx.event(step, 'fault', `reboot ${l.master}`);
+}
+
+function rebootStep(step: number, kind: RebootKind, title: string): StepDefinition {
+  return { step, title, run: (ctx, result) => runReboot(ctx, result, step, kind) };
+}
+
+export const step6Reboot = rebootStep(6, 'crash', 'master rebooted: nginx and the VRRP service come back by themselves, and the VIP returns');
+
+/** The planned reboot: with make before break, the VIP leaves the master before nginx stops there. */
+export const step8GracefulReboot = rebootStep(8, 'graceful', 'master rebooted gracefully (`reboot` typed on it): its init stops the VRRP service, then nginx; all comes back');
+
+async function runReboot(ctx: DrillContext, result: StepResult, step: number, kind: RebootKind): Promise<void> {
+  {
     const l = ctx.layout;
     if (!(await masterServing(ctx, result, result.startedAt))) return;
     const bootBefore = await bootIdentity(ctx, l.master);
@@ -313,9 +356,7 @@ export const step6Reboot: StepDefinition = {
       record(ctx, result, { what: `${l.master}'s boot identity read before the reboot`, ok: false, seen: 'not answering' });
       return;
     }
-    ctx.log(`  reboot ${l.master}`);
-    await ctx.hosts.reboot(l.master);
-    const fault = ctx.event(6, 'fault', `reboot ${l.master}`);
+    const fault = await startReboot(ctx, step, kind);
     const t = ctx.timeouts;
     const deadline = fault.t + t.rebootMs;
     const left = () => Math.max(1, deadline - ctx.clock.now());
@@ -356,7 +397,7 @@ export const step6Reboot: StepDefinition = {
     } else {
       ctx.log(`  ${l.master} back before ${l.backup}'s down timer; no failover needed`);
     }
-    ctx.event(6, 'observe', `${l.master} up`, upAt);
+    ctx.event(step, 'observe', `${l.master} up`, upAt);
     await check(ctx, result, `nginx came back on ${l.master}`, left(), async () => {
       const pid = await nginxMasterPid(ctx.hosts, l.master, nginxPidFile(l));
       return { ok: pid !== undefined, seen: pid !== undefined ? `master process ${pid}` : 'nginx not running' };
@@ -371,8 +412,8 @@ export const step6Reboot: StepDefinition = {
       // The client saw only the master: down from the reboot until it served again.
       addOutage(ctx, result, 'no failover needed', fault.t, l.master);
     }
-  },
-};
+  }
+}
 
 export const step7Rerun: StepDefinition = {
   step: 7,
@@ -390,7 +431,8 @@ export const step7Rerun: StepDefinition = {
   },
 };
 
-export const ALL_STEPS: readonly StepDefinition[] = [step1Baseline, step2NginxRestart, step3NginxBroken, step4VrrpStop, step5VrrpStart, step6Reboot, step7Rerun];
+/** In running order: the graceful reboot (8) follows the crash reboot, the re-run stays last. */
+export const ALL_STEPS: readonly StepDefinition[] = [step1Baseline, step2NginxRestart, step3NginxBroken, step4VrrpStop, step5VrrpStart, step6Reboot, step8GracefulReboot, step7Rerun];
 
 /**
  * Puts the master back the way a drill found it, whatever failed: the nginx binary restored, nginx

@@ -106,7 +106,7 @@ function outageBracket(out: string[], o: LabeledOutage, scale: Scale, y: number,
   const end = o.firstReplyAt ?? scale.to;
   const x1 = Math.max(x0 + 2, scale.x(end));
   const yy = y + slot * SLOT;
-  const text = o.outageMs === undefined ? `${o.label}: no reply from ${o.expectHost}` : `${o.label} ${(o.outageMs / 1000).toFixed(3)} s → ${o.expectHost}${o.failedRequests ? `, ${o.failedRequests} failed` : ''}`;
+  const text = o.outageMs === undefined ? `${o.label}: no reply from ${o.expectHost}` : `${o.label} ${(o.outageMs / 1000).toFixed(3)} s → ${o.expectHost}, ${o.failedRequests} failed of ${o.requests}`;
   out.push(`<path d="M${n(x0)},${yy - 4} V${yy} H${n(x1)} V${yy - 4}" fill="none" stroke="#222" stroke-width="1.2"/>`);
   const anchor = x0 > LEFT + PLOT * 0.7 ? 'end' : 'start';
   const tx = anchor === 'end' ? x1 : x0;

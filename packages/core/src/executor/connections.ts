@@ -31,14 +31,17 @@ export function sshArgsHostKeyOptions(vars: Vars): { knownHostsFile?: string; po
   };
 }
 
-/** How to reach a host, from its (rendered) variables: ansible_host, ansible_port, ... (prefix optional). */
+/**
+ * How to reach a host, from its (rendered) variables: ansible_host, ansible_port, ... or their old
+ * ansible_ssh_* spellings. Plain `host`, `port`, `user` are the author's own variables, as in Ansible.
+ */
 export function connectionTarget(hostName: string, vars: Vars, defaults: TargetDefaults): ConnectionTarget {
-  const port = Number(pick(vars, 'ansible_port', 'ansible_ssh_port', 'port') ?? 22);
+  const port = Number(pick(vars, 'ansible_port', 'ansible_ssh_port') ?? 22);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new UnreachableError(hostName, `invalid ansible_port ${JSON.stringify(vars.ansible_port ?? vars.port)}`);
+    throw new UnreachableError(hostName, `invalid ansible_port ${JSON.stringify(vars.ansible_port ?? vars.ansible_ssh_port)}`);
   }
-  const key = pick(vars, 'ansible_ssh_private_key_file', 'ansible_private_key_file', 'ssh_private_key_file', 'private_key_file');
-  const password = pick(vars, 'ansible_password', 'ansible_ssh_pass', 'password');
+  const key = pick(vars, 'ansible_ssh_private_key_file', 'ansible_private_key_file');
+  const password = pick(vars, 'ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password');
   // Ansible's ansible_host_key_checking=false is read as accept-new: unknown keys are learned, but a
   // changed key still aborts (we never connect to a host whose key changed).
   const checking = vars.ansible_host_key_checking;
@@ -48,9 +51,9 @@ export function connectionTarget(hostName: string, vars: Vars, defaults: TargetD
   const sshArgs = sshArgsHostKeyOptions(vars);
   return {
     hostName,
-    address: String(pick(vars, 'ansible_host', 'ansible_ssh_host', 'host') ?? hostName),
+    address: String(pick(vars, 'ansible_host', 'ansible_ssh_host') ?? hostName),
     port,
-    user: String(pick(vars, 'ansible_user', 'ansible_ssh_user', 'user') ?? process.env.USER ?? 'root'),
+    user: String(pick(vars, 'ansible_user', 'ansible_ssh_user') ?? process.env.USER ?? 'root'),
     privateKeyFile: key === undefined ? undefined : String(key),
     password: password === undefined ? undefined : String(password),
     knownHostsFile:

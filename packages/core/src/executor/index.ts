@@ -6,4 +6,5 @@ export { renderValue, resolveVars, isTemplated, type VarLayer } from './vars.js'
 export { connectionTarget, ConnectionPool } from './connections.js';
 export { buildModuleContext, resolveLocalPath } from './context.js';
 export { PlaybookRunner, runPlaybook, parseKeyValues, CENSORED_MSG } from './runner.js';
+export { META_ACTIONS, isMeta, type MetaAction } from './meta.js';
 export { jinjaTemplater } from './jinja.js';

@@ -13,7 +13,7 @@ export interface Templater {
   /** Evaluate a bare expression (`a == 1`, `item.name`) to a value. */
   evaluate(expression: string, vars: Vars): unknown;
   /** Optional: a `when:` condition as a boolean (Python truthiness). Default: truthiness of evaluate(). */
-  condition?(expression: string, vars: Vars): boolean;
+  condition?(expression: string, vars: Vars, onWarning?: (message: string) => void): boolean;
   /** Optional: render a whole value (lists, mappings; a lone `{{ x }}` keeps its type; omit dropped). */
   renderValue?(value: unknown, vars: Vars): unknown;
   /** Optional: the value of `omit`; task arguments equal to it are dropped. */
@@ -62,4 +62,6 @@ export interface ExecutorOptions {
   matchHosts?: HostMatcher;
   /** Inventory variable merge; defaults to the loader's (all < parent groups < child groups < host). */
   inventoryVars?: InventoryVarsResolver;
+  /** Waits between `until` attempts; tests pass a fake clock (default: a real timer). */
+  sleep?: (ms: number) => Promise<void>;
 }

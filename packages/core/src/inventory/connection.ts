@@ -1,8 +1,8 @@
 /**
- * Connection variables. Inventories may write them with or without the `ansible_` prefix
- * (`host`, `port`, `user`, `ssh_private_key_file`), or in Ansible's old `ansible_ssh_*` spelling. The
- * loader normalizes each vars source to the `ansible_*` names: the short name is copied (kept too, since
- * `port` may also be a plain variable of the author's) when the `ansible_` name is not set there.
+ * Connection variables: the `ansible_*` names, or Ansible's old `ansible_ssh_*` spelling, which the
+ * loader copies to the `ansible_*` name when that is not set in the same source. As in Ansible, plain
+ * `host`, `port`, `user` are the author's own variables (roles use `user:` and `port:` for their own
+ * ends) and never choose how the host is reached.
  */
 import type { Vars } from '../model.js';
 import { SecretString } from '../vars/secret.js';
@@ -11,10 +11,10 @@ import { SecretString } from '../vars/secret.js';
 const PASSWORD_VARS = ['ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password', 'ansible_become_password', 'ansible_become_pass'];
 
 const ALIASES: Record<string, string[]> = {
-  ansible_host: ['host', 'ansible_ssh_host'],
-  ansible_port: ['port', 'ansible_ssh_port'],
-  ansible_user: ['user', 'ansible_ssh_user', 'remote_user'],
-  ansible_ssh_private_key_file: ['ssh_private_key_file', 'private_key_file', 'ansible_private_key_file'],
+  ansible_host: ['ansible_ssh_host'],
+  ansible_port: ['ansible_ssh_port'],
+  ansible_user: ['ansible_ssh_user'],
+  ansible_ssh_private_key_file: ['ansible_private_key_file'],
   ansible_password: ['ansible_ssh_pass', 'ansible_ssh_password'],
 };
 

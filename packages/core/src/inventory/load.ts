@@ -8,6 +8,8 @@ import { parseIniInventory } from './ini.js';
 import { parseYamlInventory } from './yaml.js';
 import { namesInVarsDir, varsFromDir } from './vars-dirs.js';
 import { didYouMean } from '../validate/suggest.js';
+import { isVaultText } from '../vault/format.js';
+import { vaultKeyring } from '../vault/keyring.js';
 
 export interface LoadInventoryOptions {
   /** The playbook's folder: its group_vars/ and host_vars/ apply too, over the inventory's. */
@@ -29,6 +31,15 @@ function loadFile(file: string, b: InventoryBuilder): void {
     return;
   }
   b.inventory.sources.push(file);
+  // A vault-encrypted inventory (YAML or INI) is read as its plaintext, as Ansible does.
+  if (isVaultText(text)) {
+    try {
+      text = vaultKeyring().decrypt(text, displayPath(file)).toString('utf8');
+    } catch (e) {
+      b.error((e as Error).message);
+      return;
+    }
+  }
   const yamlByName = /\.(ya?ml|json)$/i.test(file);
   const iniByName = /\.(ini|cfg)$/i.test(file);
   if (!iniByName) {

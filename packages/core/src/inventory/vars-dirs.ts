@@ -6,6 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic, Vars } from '../model.js';
 import { describeNode, isMap, posOf, readYaml, rootOf, toJS, hasErrors } from '../playbook/yaml-source.js';
+import { secretStrings } from '../vars/secret.js';
 
 const EXTENSIONS = ['', '.yml', '.yaml', '.json'];
 
@@ -25,7 +26,10 @@ function isDir(p: string): boolean {
   }
 }
 
-/** Read one vars file; a file must hold a mapping (or be empty). */
+/**
+ * Read one vars file (group_vars, host_vars, vars_files, role vars and defaults); a file must hold a
+ * mapping (or be empty). A vault-encrypted file is decrypted and its strings are secrets.
+ */
 export function readVarsFile(file: string, diagnostics: Diagnostic[], what = 'vars file'): Vars {
   const src = readYaml(file, undefined, what);
   diagnostics.push(...src.diagnostics);
@@ -38,7 +42,7 @@ export function readVarsFile(file: string, diagnostics: Diagnostic[], what = 'va
     diagnostics.push({ severity: 'error', message: `${what} must hold a mapping of variables, got ${describeNode(root)}`, pos: posOf(src, root) });
     return {};
   }
-  return value as Vars;
+  return (src.vaulted ? secretStrings(value) : value) as Vars;
 }
 
 /** Variables for `name` found in `<baseDir>/<kind>/`, or undefined when there is none. */

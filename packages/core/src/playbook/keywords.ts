@@ -3,30 +3,38 @@
 export const PLAY_KEYWORDS = [
   'name', 'hosts', 'vars', 'vars_files', 'gather_facts', 'become', 'serial',
   'pre_tasks', 'tasks', 'post_tasks', 'handlers', 'roles', 'tags',
+  'check_mode', 'diff', 'ignore_errors', 'no_log', 'environment',
+  'any_errors_fatal', 'max_fail_percentage', 'order',
 ] as const;
 
 export const TASK_KEYWORDS = [
   'name', 'when', 'loop', 'with_items', 'loop_control', 'register', 'notify', 'changed_when',
-  'failed_when', 'ignore_errors', 'tags', 'no_log', 'become', 'vars', 'args',
+  'failed_when', 'ignore_errors', 'tags', 'no_log', 'become', 'vars', 'args', 'check_mode', 'diff',
+  'until', 'retries', 'delay', 'environment', 'any_errors_fatal', 'throttle', 'run_once',
 ] as const;
 
 export const HANDLER_KEYWORDS = [...TASK_KEYWORDS, 'listen'] as const;
 
 export const BLOCK_KEYWORDS = [
   'name', 'block', 'rescue', 'always', 'when', 'tags', 'become', 'vars', 'ignore_errors', 'no_log',
+  'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once',
 ] as const;
 
 export const ROLE_ENTRY_KEYWORDS = ['role', 'name', 'vars', 'tags', 'when', 'become'] as const;
 
 export const LOOP_CONTROL_KEYS = ['loop_var', 'label'] as const;
 
+/** loop_control keys of Ansible this provisioner does not implement: said so, not "unknown". */
+export const UNSUPPORTED_LOOP_CONTROL_KEYS = ['index_var', 'pause', 'extended', 'extended_allitems'] as const;
+
 /** Ansible keywords we know but do not implement: say so instead of "unknown keyword". */
 export const UNSUPPORTED_KEYWORDS = new Set([
-  'delegate_to', 'delegate_facts', 'run_once', 'until', 'retries', 'delay', 'environment', 'async', 'poll',
-  'become_user', 'become_method', 'remote_user', 'connection', 'any_errors_fatal', 'max_fail_percentage',
-  'strategy', 'check_mode', 'diff', 'throttle', 'timeout', 'debugger', 'collections', 'module_defaults',
-  'vars_prompt', 'order', 'force_handlers', 'local_action', 'with_dict', 'with_fileglob', 'with_together',
-  'with_nested', 'with_sequence', 'with_subelements', 'with_list', 'with_first_found', 'with_lines',
+  'delegate_to', 'delegate_facts', 'async', 'poll',
+  'become_user', 'become_method', 'remote_user', 'connection',
+  'strategy', 'timeout', 'debugger', 'collections', 'module_defaults', 'become_exe', 'become_flags',
+  'vars_prompt', 'force_handlers', 'local_action',
   'include_vars',
   'include', 'fact_path', 'gather_subset', 'gather_timeout', 'port', 'ignore_unreachable',
+  // Supported elsewhere, refused here: throttle and run_once on a play, notify on a block.
+  'throttle', 'notify', 'run_once',
 ]);

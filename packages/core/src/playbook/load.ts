@@ -11,7 +11,7 @@ import { readVarsFile } from '../inventory/vars-dirs.js';
 import { isTemplate } from '../templating/engine.js';
 import { PLAY_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
 import { loadRole, loadRoleEntry } from './roles.js';
-import { boolValue, handlerList, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
+import { boolValue, environmentValue, FLAG_KEYWORDS, flagValue, handlerList, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
 import { describeNode, displayPath, entries, isMap, isSeq, posOf, readYaml, rootOf, toJS, type Node, hasErrors } from './yaml-source.js';
 import { didYouMean } from '../validate/suggest.js';
 
@@ -118,11 +118,50 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
       case 'become':
         play.become = boolValue(ctx, e.value, 'become') ?? false;
         break;
+      case 'environment': {
+        const env = environmentValue(ctx, e.value);
+        if (env) play.environment = env;
+        break;
+      }
+      case 'check_mode':
+      case 'diff':
+      case 'ignore_errors':
+      case 'no_log': {
+        const v = flagValue(ctx, e.value, e.key);
+        if (v !== undefined) play[FLAG_KEYWORDS[e.key as 'check_mode' | 'diff' | 'ignore_errors' | 'no_log']] = v;
+        break;
+      }
       case 'serial': {
         const v = toJS(ctx.src, e.value);
-        if ((typeof v === 'number' && Number.isInteger(v) && v > 0) || (typeof v === 'string' && /^\d+%$/.test(v.trim()))) play.serial = v as number | string;
-        else if (typeof v === 'string' && /^\d+$/.test(v.trim()) && Number(v) > 0) play.serial = Number(v);
-        else ctx.diagnostics.push({ severity: 'error', message: `'serial' must be a positive number of hosts or a percentage like "30%", got ${typeof v === 'string' ? `'${v}'` : describeNode(e.value)}`, pos: posOf(ctx.src, e.value) });
+        const one = (x: unknown): number | string | undefined => {
+          if ((typeof x === 'number' && Number.isInteger(x) && x > 0) || (typeof x === 'string' && /^\d+%$/.test(x.trim()))) return x as number | string;
+          if (typeof x === 'string' && /^\d+$/.test(x.trim()) && Number(x) > 0) return Number(x);
+          ctx.diagnostics.push({ severity: 'error', message: `'serial' must be a positive number of hosts, a percentage like "30%" or a list of them, got ${typeof x === 'string' ? `'${x}'` : describeNode(e.value)}`, pos: posOf(ctx.src, e.value) });
+          return undefined;
+        };
+        if (Array.isArray(v) && v.length > 0) {
+          const list = v.map(one);
+          if (list.every((x) => x !== undefined)) play.serial = list as (number | string)[];
+        } else play.serial = one(v);
+        break;
+      }
+      case 'order': {
+        const v = toJS(ctx.src, e.value);
+        const orders = ['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'] as const;
+        if (orders.includes(v as never)) play.order = v as Play['order'];
+        else ctx.diagnostics.push({ severity: 'error', message: `'order' must be one of ${orders.join(', ')}, got ${describeNode(e.value)}${typeof v === 'string' ? didYouMean(v, orders) : ''}`, pos: posOf(ctx.src, e.value) });
+        break;
+      }
+      case 'max_fail_percentage': {
+        const v = toJS(ctx.src, e.value);
+        const n = typeof v === 'string' ? Number(v.trim().replace(/%$/, '')) : v;
+        if (typeof n === 'number' && Number.isFinite(n) && n >= 0 && n <= 100) play.maxFailPercentage = n;
+        else ctx.diagnostics.push({ severity: 'error', message: `'max_fail_percentage' must be a number from 0 to 100, got ${describeNode(e.value)}`, pos: posOf(ctx.src, e.value) });
+        break;
+      }
+      case 'any_errors_fatal': {
+        const v = flagValue(ctx, e.value, e.key);
+        if (v !== undefined) play.anyErrorsFatal = v;
         break;
       }
       case 'pre_tasks':

@@ -31,11 +31,12 @@ export function taskPositions(task: Task): TaskPositions {
   );
 }
 
-/** Every task of a list, depth first, through blocks (block, then rescue, then always). */
+/** Every task of a list, depth first, through blocks (block, then rescue, then always) and include_tasks files read at load time. */
 export function* walkTasks(items: readonly TaskItem[]): Generator<Task> {
   for (const item of items) {
     if (item.kind === 'task') yield item;
     else {
+      if (item.include?.preloaded) yield* walkTasks(item.include.preloaded);
       yield* walkTasks(item.block);
       yield* walkTasks(item.rescue);
       yield* walkTasks(item.always);

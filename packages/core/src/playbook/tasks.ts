@@ -1,10 +1,13 @@
 /** Tasks, blocks and handlers: from YAML nodes to the model, with every problem named at its key. */
 import type { ModuleRegistry } from '../contract/module.js';
-import type { Block, Diagnostic, Handler, RoleInfo, SourcePos, Task, TaskItem, Vars } from '../model.js';
+import { formatDiagnostic } from '../model.js';
+import type { Block, Diagnostic, EnvironmentEntry, Flag, Handler, RoleInfo, SourcePos, Task, TaskCommon, TaskItem, Vars } from '../model.js';
+import { argsFromString } from '../validate/args.js';
 import { closest, didYouMean } from '../validate/suggest.js';
 import { isPlainObject } from '../vars/secret.js';
-import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, LOOP_CONTROL_KEYS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
-import { setTaskPositions, type TaskPositions } from './positions.js';
+import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, LOOP_CONTROL_KEYS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS, UNSUPPORTED_LOOP_CONTROL_KEYS } from './keywords.js';
+import { setTaskPositions, walkTasks, type TaskPositions } from './positions.js';
+import { LOOP_LOOKUPS } from '../executor/lookups.js';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isTemplate as isTemplateString } from '../templating/engine.js';
@@ -81,9 +84,91 @@ export function boolValue(ctx: TaskParseContext, node: Node | null, keyword: str
     const s = v.trim().toLowerCase();
     if (['yes', 'true', 'on', '1'].includes(s)) return true;
     if (['no', 'false', 'off', '0'].includes(s)) return false;
+    if (isTemplateString(v)) {
+      error(ctx, `a templated '${keyword}' is not supported by this provisioner: write yes or no`, posOf(ctx.src, node));
+      return undefined;
+    }
   }
   error(ctx, `'${keyword}' must be a boolean (yes/no, true/false), got ${describeNode(node)}`, posOf(ctx.src, node));
   return undefined;
+}
+
+/**
+ * A boolean keyword Ansible templates: yes/no/true/false, or a template (`"{{ debug | bool }}"`) kept
+ * as written and rendered per host at run time.
+ */
+export function flagValue(ctx: TaskParseContext, node: Node | null, keyword: string): Flag | undefined {
+  const v = toJS(ctx.src, node);
+  if (typeof v === 'string' && isTemplateString(v)) return v;
+  if (typeof v === 'string' && v.trim() === '') {
+    error(ctx, `'${keyword}' must be a boolean (yes/no, true/false) or a template, got an empty string`, posOf(ctx.src, node));
+    return undefined;
+  }
+  if (typeof v === 'boolean' || typeof v === 'string') {
+    if (typeof v === 'boolean') return v;
+    const s = v.trim().toLowerCase();
+    if (['yes', 'true', 'on', '1', 'y', 't'].includes(s)) return true;
+    if (['no', 'false', 'off', '0', 'n', 'f'].includes(s)) return false;
+  }
+  if (typeof v === 'number' && (v === 0 || v === 1)) return v === 1;
+  error(ctx, `'${keyword}' must be a boolean (yes/no, true/false) or a template, got ${describeNode(node)}`, posOf(ctx.src, node));
+  return undefined;
+}
+
+/** The boolean keywords a task, a block and an import carry alike, by their written name. */
+export const FLAG_KEYWORDS = {
+  become: 'become',
+  ignore_errors: 'ignoreErrors',
+  no_log: 'noLog',
+  check_mode: 'checkMode',
+  diff: 'diff',
+  any_errors_fatal: 'anyErrorsFatal',
+  run_once: 'runOnce',
+} as const satisfies Record<string, keyof TaskCommon>;
+
+function setFlag(ctx: TaskParseContext, item: TaskCommon, key: keyof typeof FLAG_KEYWORDS, node: Node | null): void {
+  const v = flagValue(ctx, node, key);
+  if (v !== undefined) item[FLAG_KEYWORDS[key]] = v;
+}
+
+function isFlagKeyword(key: string): key is keyof typeof FLAG_KEYWORDS {
+  return Object.hasOwn(FLAG_KEYWORDS, key);
+}
+
+/** throttle: a whole number of hosts (0 means no limit, as in Ansible). */
+function throttleValue(ctx: TaskParseContext, node: Node | null): number | undefined {
+  const v = toJS(ctx.src, node);
+  const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 0) return n;
+  error(ctx, `'throttle' must be a whole number of hosts, got ${describeNode(node)}`, posOf(ctx.src, node));
+  return undefined;
+}
+
+/** A whole number, or a template giving one at run time (`retries: "{{ tries }}"`). */
+function countValue(ctx: TaskParseContext, node: Node | null, keyword: string): number | string | undefined {
+  const v = toJS(ctx.src, node);
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v)) return Number(v);
+  if (typeof v === 'string' && isTemplateString(v)) return v;
+  error(ctx, `'${keyword}' must be a whole number or a template, got ${describeNode(node)}`, posOf(ctx.src, node));
+  return undefined;
+}
+
+/** `environment:` a mapping, a template giving one, or a list of those (Ansible accepts all three). */
+export function environmentValue(ctx: TaskParseContext, node: Node | null): EnvironmentEntry[] | undefined {
+  const v = toJS(ctx.src, node);
+  if (v === null || v === undefined) return undefined;
+  const entries = Array.isArray(v) ? v : [v];
+  const out: EnvironmentEntry[] = [];
+  for (const entry of entries) {
+    if (isPlainObject(entry)) out.push(entry);
+    else if (typeof entry === 'string' && isTemplateString(entry)) out.push(entry);
+    else {
+      error(ctx, `'environment' must be a mapping of variable names to values, or a template giving one, got ${describeNode(node)}`, posOf(ctx.src, node));
+      return undefined;
+    }
+  }
+  return out;
 }
 
 export function varsMapping(ctx: TaskParseContext, node: Node | null, keyword: string): Vars {
@@ -123,7 +208,27 @@ export function handlerList(ctx: TaskParseContext, node: Node | null, keyword: s
   const out: Handler[] = [];
   for (const item of items) {
     if (item.kind === 'task') out.push(item as Handler);
+    else if (handlerImports.has(item)) out.push(...importedHandlers(item));
     else error(ctx, `handlers cannot be blocks`, item.pos);
+  }
+  return out;
+}
+
+/** The handlers of an `import_tasks` in a handlers list, each carrying the import's keywords. */
+function importedHandlers(imp: Block): Handler[] {
+  const out: Handler[] = [];
+  for (const item of imp.block) {
+    if (item.kind === 'block' && handlerImports.has(item)) {
+      out.push(...importedHandlers({ ...item, when: [...imp.when, ...item.when], vars: { ...imp.vars, ...item.vars } }));
+      continue;
+    }
+    if (item.kind !== 'task') continue;
+    const h = item as Handler;
+    h.when = [...imp.when, ...h.when];
+    h.vars = { ...imp.vars, ...h.vars };
+    for (const key of Object.values(FLAG_KEYWORDS)) if (h[key] === undefined && imp[key] !== undefined) h[key] = imp[key];
+    if (imp.environment) h.environment = [...imp.environment, ...(h.environment ?? [])];
+    out.push(h);
   }
   return out;
 }
@@ -136,20 +241,20 @@ function parseTaskItem(ctx: TaskParseContext, node: Node, kind: 'task' | 'handle
   }
   const keys = entries(node);
   if (kind === 'task' && keys.some((e) => e.key === 'block')) return parseBlock(ctx, node, pos);
-  if (kind === 'task' && keys.some((e) => IMPORT_KEYS.includes(e.key))) return parseImport(ctx, node, pos);
+  if (keys.some((e) => IMPORT_KEYS.includes(e.key))) return parseImport(ctx, node, pos, kind);
   if (kind === 'task' && keys.some((e) => ROLE_IMPORT_KEYS.includes(e.key))) return parseRoleImport(ctx, node, pos);
   return parseTask(ctx, node, pos, kind);
 }
 
 const ROLE_IMPORT_KEYS = ['import_role', 'include_role', 'ansible.builtin.import_role', 'ansible.builtin.include_role'];
-const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become'];
+const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once'];
 
 /**
  * `import_role: {name: web}` (and `include_role`, read the same static way): the role's tasks inlined as
  * a block; its defaults and handlers join the play's, as with `roles:`.
  */
 function parseRoleImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | undefined {
-  const block: Block = { kind: 'block', pos, when: [], tags: [], vars: {}, ignoreErrors: false, noLog: false, block: [], rescue: [], always: [] };
+  const block: Block = { kind: 'block', pos, when: [], tags: [], vars: {}, block: [], rescue: [], always: [] };
   let roleName: string | undefined;
   let namePos = pos;
   for (const e of entries(node as never)) {
@@ -205,45 +310,68 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
     case 'vars':
       block.vars = varsMapping(ctx, e.value, 'vars');
       return true;
-    case 'become': {
-      const b = boolValue(ctx, e.value, 'become');
-      if (b !== undefined) block.become = b;
+    case 'environment': {
+      const env = environmentValue(ctx, e.value);
+      if (env) block.environment = env;
+      return true;
+    }
+    case 'throttle': {
+      const n = throttleValue(ctx, e.value);
+      if (n !== undefined) block.throttle = n;
       return true;
     }
     default:
-      return false;
+      if (!isFlagKeyword(e.key)) return false;
+      setFlag(ctx, block, e.key, e.value);
+      return true;
   }
 }
 
 const IMPORT_KEYS = ['import_tasks', 'include_tasks', 'ansible.builtin.import_tasks', 'ansible.builtin.include_tasks'];
-const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become'];
+const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once'];
 
-/**
- * `import_tasks: file.yml` (and `include_tasks`, read the same static way): the file's tasks, inlined at
- * load time as a block carrying the import's when/tags/vars/become. Paths are relative to the current
- * playbook's folder, or the role's tasks/ folder.
- */
-function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | undefined {
-  const block: Block = {
-    kind: 'block', pos, when: [], tags: [], vars: {}, ignoreErrors: false, noLog: false, block: [], rescue: [], always: [],
-    ...(ctx.role ? { role: ctx.role } : {}),
+/** Handlers that came from `import_tasks` in a handlers list: handlerList flattens them. */
+const handlerImports = new WeakSet<Block>();
+
+/** What an import or include names: its file, and for include_tasks the `apply:` keywords. */
+function importTarget(ctx: TaskParseContext, key: string, node: Node | null): { file?: string; apply?: Block; pos: SourcePos } {
+  const pos = posOf(ctx.src, node);
+  const include = key.endsWith('include_tasks');
+  const fileOf = (n: Node | null, where: string): string | undefined => {
+    const v = toJS(ctx.src, n);
+    if (typeof v === 'string' && v.trim() !== '') return v;
+    error(ctx, `${where} must be a file name, got ${describeNode(n)}`, posOf(ctx.src, n));
+    return undefined;
   };
-  let file: string | undefined;
-  let filePos = pos;
-  for (const e of entries(node as never)) {
-    const at = posOf(ctx.src, e.keyNode);
-    if (IMPORT_KEYS.includes(e.key)) {
-      const v = toJS(ctx.src, e.value);
-      filePos = posOf(ctx.src, e.value ?? e.keyNode);
-      if (file !== undefined) error(ctx, `a task imports one file`, at);
-      else if (typeof v !== 'string' || v.trim() === '') error(ctx, `'${e.key}' must be a file name, got ${describeNode(e.value)}`, filePos);
-      else if (isTemplateString(v)) error(ctx, `'${e.key}' of a templated file name is not supported; name the file`, filePos);
-      else file = v;
-      continue;
+  if (!isMap(node)) return { file: fileOf(node, `'${key}'`), pos };
+  const out: { file?: string; apply?: Block; pos: SourcePos } = { pos };
+  for (const e of entries(node)) {
+    if (e.key === 'file' || e.key === '_raw_params') {
+      out.file = fileOf(e.value, `'file' of '${key}'`);
+      out.pos = posOf(ctx.src, e.value ?? e.keyNode);
+    } else if (e.key === 'apply' && include) {
+      if (!isMap(e.value)) {
+        error(ctx, `'apply' must be a mapping of keywords, got ${describeNode(e.value)}`, posOf(ctx.src, e.value ?? e.keyNode));
+        continue;
+      }
+      const apply: Block = { kind: 'block', pos: posOf(ctx.src, e.value), when: [], tags: [], vars: {}, block: [], rescue: [], always: [] };
+      for (const a of entries(e.value)) {
+        if (a.key === 'name' || !importBlockKeyword(ctx, apply, a)) unknownKeyword(ctx, a.key, `'apply' of '${key}'`, APPLY_KEYWORDS, posOf(ctx.src, a.keyNode));
+      }
+      out.apply = apply;
+    } else {
+      const allowed = include ? ['file', 'apply'] : ['file'];
+      error(ctx, `'${e.key}' of '${key}' is not supported (only ${allowed.map((k) => `'${k}'`).join(' and ')})${didYouMean(e.key, allowed)}`, posOf(ctx.src, e.keyNode));
     }
-    if (!importBlockKeyword(ctx, block, e)) unknownKeyword(ctx, e.key, 'import_tasks', IMPORT_KEYWORDS, at);
   }
-  if (file === undefined) return undefined;
+  if (out.file === undefined) error(ctx, `'${key}' needs a 'file'`, pos);
+  return out;
+}
+
+const APPLY_KEYWORDS = ['when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once'];
+
+/** Reads a tasks file for an import or include: its items, or undefined after reporting why not. */
+function readTaskFile(ctx: TaskParseContext, file: string, filePos: SourcePos, kind: 'task' | 'handler'): TaskItem[] | undefined {
   const path = isAbsolute(file) ? file : resolve(ctx.dir ?? process.cwd(), file);
   const importing = ctx.importing ?? [];
   if (importing.includes(path)) {
@@ -258,10 +386,85 @@ function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Block |
   ctx.diagnostics.push(...src.diagnostics);
   if (hasErrors(src)) return undefined;
   const sub: TaskParseContext = { ...ctx, src, dir: dirname(path), importing: [...importing, path] };
-  block.name ??= `import ${file}`;
-  block.block = taskList(sub, rootOf(src), file, 'task');
-  inheritIntoChildren(block);
-  return block;
+  return taskList(sub, rootOf(src), file, kind);
+}
+
+/**
+ * `import_tasks` and `include_tasks`, with the file as a string or as `file:` (include_tasks also takes
+ * `apply:`, keywords for every included task). import_tasks is read at load time and inlined as a
+ * block carrying the import's keywords (when, tags, vars, become, ...). include_tasks runs when its
+ * turn comes, per host (DynamicInclude): a templated name may name a different file on each host; a
+ * plain one is also read at load time, so validation checks it. Paths are relative to the current
+ * file's folder, or the role's tasks/ folder. In a handlers list, import_tasks adds the
+ * file's handlers; include_tasks becomes one handler, notified by its name, that runs the file.
+ */
+function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'task' | 'handler'): TaskItem | undefined {
+  const block: Block = {
+    kind: 'block', pos, when: [], tags: [], vars: {}, block: [], rescue: [], always: [],
+    ...(ctx.role ? { role: ctx.role } : {}),
+  };
+  let target: ReturnType<typeof importTarget> | undefined;
+  let key = 'import_tasks';
+  for (const e of entries(node as never)) {
+    const at = posOf(ctx.src, e.keyNode);
+    if (IMPORT_KEYS.includes(e.key)) {
+      if (target !== undefined) error(ctx, `a task imports one file`, at);
+      else {
+        key = e.key;
+        target = importTarget(ctx, e.key, e.value);
+      }
+      continue;
+    }
+    if (!importBlockKeyword(ctx, block, e)) unknownKeyword(ctx, e.key, key.replace(/^ansible\.builtin\./, ''), IMPORT_KEYWORDS, at);
+  }
+  if (target?.file === undefined) return undefined;
+  const file = target.file;
+  const include = key.endsWith('include_tasks');
+  const handlerName = block.name;
+  // An unnamed include shows as its action, as in Ansible; an import is only a block.
+  block.name ??= include ? key : `import ${file}`;
+  if (include) {
+    const loadCtx: TaskParseContext = { ...ctx };
+    const preloaded = isTemplateString(file) ? undefined : readTaskFile(ctx, file, target.pos, 'task');
+    if (!isTemplateString(file) && !preloaded) return undefined;
+    // Ansible reads an included file only when the include is reached: a module it lacks there is a
+    // warning at validation and a failure only if its task runs.
+    if (preloaded) for (const t of walkTasks(preloaded)) t.includedDynamically = true;
+    block.include = {
+      file,
+      preloaded,
+      apply: target.apply,
+      load: (name) => {
+        if (preloaded && name === file) return { items: preloaded, errors: [] };
+        const diagnostics: Diagnostic[] = [];
+        const items = readTaskFile({ ...loadCtx, diagnostics }, name, target!.pos, 'task');
+        const errors = diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+        return { items: items && errors.length === 0 ? items : [], errors };
+      },
+    };
+  } else if (isTemplateString(file)) {
+    error(ctx, `import_tasks reads its file when the playbook is loaded: name the file, or use include_tasks for a templated name`, target.pos);
+    return undefined;
+  } else {
+    const items = readTaskFile(ctx, file, target.pos, kind);
+    if (!items) return undefined;
+    block.block = items;
+    inheritIntoChildren(block);
+  }
+  if (kind === 'task') return block;
+  if (!include) {
+    handlerImports.add(block);
+    return block;
+  }
+  if (handlerName === undefined) {
+    error(ctx, `include_tasks in handlers needs a 'name' so tasks can notify it`, pos);
+    return undefined;
+  }
+  const handler: Handler = {
+    kind: 'task', pos, name: handlerName, module: key, args: {}, when: [], tags: [], vars: {}, loopVar: 'item', notify: [], listen: [],
+    body: [{ ...block, name: handlerName }],
+  };
+  return handler;
 }
 
 function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | undefined {
@@ -271,8 +474,6 @@ function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | 
     when: [],
     tags: [],
     vars: {},
-    ignoreErrors: false,
-    noLog: false,
     block: [],
     rescue: [],
     always: [],
@@ -298,34 +499,37 @@ function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | 
       case 'tags':
         block.tags = tagList(ctx, e.value);
         break;
-      case 'become': {
-        const b = boolValue(ctx, e.value, 'become');
-        if (b !== undefined) block.become = b;
-        break;
-      }
       case 'vars':
         block.vars = varsMapping(ctx, e.value, 'vars');
         break;
-      case 'ignore_errors':
-        block.ignoreErrors = boolValue(ctx, e.value, e.key) ?? false;
+      case 'environment': {
+        const env = environmentValue(ctx, e.value);
+        if (env) block.environment = env;
         break;
-      case 'no_log':
-        block.noLog = boolValue(ctx, e.value, e.key) ?? false;
+      }
+      case 'throttle': {
+        const n = throttleValue(ctx, e.value);
+        if (n !== undefined) block.throttle = n;
         break;
+      }
       default:
-        unknownKeyword(ctx, e.key, 'block', BLOCK_KEYWORDS, at);
+        if (isFlagKeyword(e.key)) setFlag(ctx, block, e.key, e.value);
+        else unknownKeyword(ctx, e.key, 'block', BLOCK_KEYWORDS, at);
     }
   }
   inheritIntoChildren(block);
   return block;
 }
 
-/** Tags and become of a block apply to everything inside (as in Ansible); when/vars stay on the block. */
+/**
+ * Tags, become and no_log of a block apply to everything inside that does not set its own (Ansible's
+ * inheritance: the nearest value wins); the executor's scope does the same for every keyword.
+ */
 function inheritIntoChildren(block: Block): void {
   for (const child of [...block.block, ...block.rescue, ...block.always]) {
     for (const t of block.tags) if (!child.tags.includes(t)) child.tags.push(t);
-    if (child.become === undefined && block.become !== undefined) child.become = block.become;
-    if (block.noLog) child.noLog = true;
+    child.become ??= block.become;
+    child.noLog ??= block.noLog;
     if (child.kind === 'block') inheritIntoChildren(child);
   }
 }
@@ -352,11 +556,15 @@ function chooseModule(ctx: TaskParseContext, candidates: { key: string; pos: Sou
 }
 
 function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'task' | 'handler'): Task | undefined {
-  const allowed: readonly string[] = kind === 'handler' ? HANDLER_KEYWORDS : TASK_KEYWORDS;
+  const allowed: readonly string[] = [...(kind === 'handler' ? HANDLER_KEYWORDS : TASK_KEYWORDS), ...LOOP_LOOKUPS.filter((n) => n !== 'items').map((n) => `with_${n}`)];
   const keys = entries(node as never);
-  const candidates = keys.filter((e) => !allowed.includes(e.key) && e.key !== 'block');
+  // An Ansible keyword we do not implement (delegate_to, until...) is named as such, never taken for a
+  // second module; `include`/`include_vars` are actions in Ansible, so they stay module candidates.
+  const unsupportedKeyword = (key: string): boolean =>
+    !allowed.includes(key) && UNSUPPORTED_KEYWORDS.has(key) && key !== 'include' && key !== 'include_vars' && !ctx.registry?.get(key);
+  const candidates = keys.filter((e) => !allowed.includes(e.key) && e.key !== 'block' && !unsupportedKeyword(e.key));
   for (const e of keys) {
-    if (e.key === 'block' || (kind === 'task' && e.key === 'listen')) {
+    if (e.key === 'block' || (kind === 'task' && e.key === 'listen') || unsupportedKeyword(e.key)) {
       unknownKeyword(ctx, e.key, kind, allowed, posOf(ctx.src, e.keyNode));
     }
   }
@@ -364,6 +572,8 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
   const nameEntry = keys.find((e) => e.key === 'name');
   const nameValue = nameEntry ? toJS(ctx.src, nameEntry.value) : undefined;
   if (!moduleName) {
+    // `local_action: ...` alone: the unsupported keyword was named; "no module" would only add noise.
+    if (keys.some((e) => unsupportedKeyword(e.key))) return undefined;
     const label = typeof nameValue === 'string' ? ` '${nameValue}'` : '';
     error(ctx, `no module in ${kind}${label}: expected one module key (like 'command:' or 'copy:') besides its keywords`, pos);
     return undefined;
@@ -385,8 +595,6 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
     when: [],
     tags: [],
     vars: {},
-    ignoreErrors: false,
-    noLog: false,
     loopVar: 'item',
     notify: [],
     listen: [],
@@ -412,6 +620,20 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
       case 'failed_when':
         task.failedWhen = conditionList(ctx, e.value, 'failed_when');
         break;
+      case 'until':
+        task.until = conditionList(ctx, e.value, 'until');
+        break;
+      case 'environment': {
+        const env = environmentValue(ctx, e.value);
+        if (env) task.environment = env;
+        break;
+      }
+      case 'retries':
+      case 'delay': {
+        const v = countValue(ctx, e.value, e.key);
+        if (v !== undefined) task[e.key] = v;
+        break;
+      }
       case 'loop':
       case 'with_items': {
         if (task.loop !== undefined) error(ctx, `a task takes one of 'loop' or 'with_items', not both`, at);
@@ -438,6 +660,8 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
             const v = toJS(ctx.src, lc.value);
             if (typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) task.loopVar = v;
             else error(ctx, `'loop_var' must be a variable name, got ${describeNode(lc.value)}`, posOf(ctx.src, lc.value));
+          } else if (UNSUPPORTED_LOOP_CONTROL_KEYS.includes(lc.key as never)) {
+            error(ctx, `'${lc.key}' in loop_control is not supported by this provisioner (supported: ${LOOP_CONTROL_KEYS.join(', ')})`, posOf(ctx.src, lc.keyNode));
           } else if (!LOOP_CONTROL_KEYS.includes(lc.key as never)) {
             error(ctx, `unknown key '${lc.key}' in loop_control${didYouMean(lc.key, LOOP_CONTROL_KEYS) || ` (supported: ${LOOP_CONTROL_KEYS.join(', ')})`}`, posOf(ctx.src, lc.keyNode));
           }
@@ -458,14 +682,17 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
         task.listen = stringList(ctx, e.value, 'listen', 'a topic');
         break;
       case 'ignore_errors':
-        task.ignoreErrors = boolValue(ctx, e.value, e.key) ?? false;
-        break;
       case 'no_log':
-        task.noLog = boolValue(ctx, e.value, e.key) ?? false;
+      case 'become':
+      case 'check_mode':
+      case 'diff':
+      case 'any_errors_fatal':
+      case 'run_once':
+        setFlag(ctx, task, e.key, e.value);
         break;
-      case 'become': {
-        const b = boolValue(ctx, e.value, e.key);
-        if (b !== undefined) task.become = b;
+      case 'throttle': {
+        const n = throttleValue(ctx, e.value);
+        if (n !== undefined) task.throttle = n;
         break;
       }
       case 'tags':
@@ -478,7 +705,12 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
         argsKeyword = { value: e.value, pos: at };
         break;
       default:
-        // candidates other than the module were already reported
+        if (e.key.startsWith('with_') && LOOP_LOOKUPS.includes(e.key.slice(5))) {
+          if (task.loop !== undefined) error(ctx, `a task takes one loop ('loop' or one 'with_*'), not several`, at);
+          task.loop = toJS(ctx.src, e.value);
+          task.loopWith = e.key.slice(5);
+        }
+        // other candidates than the module were already reported
         break;
     }
   }
@@ -528,7 +760,9 @@ function moduleArgs(ctx: TaskParseContext, node: Node | null, module: string, po
 function mergeArgsKeyword(ctx: TaskParseContext, task: Task, kw: { value: Node | null; pos: SourcePos }, positions: TaskPositions): void {
   if (kw.value === null) return;
   if (!isMap(kw.value)) {
-    error(ctx, `'args' must be a mapping, got ${describeNode(kw.value)}`, posOf(ctx.src, kw.value));
+    const v = toJS(ctx.src, kw.value);
+    if (typeof v === 'string' && isTemplateString(v)) error(ctx, `'args' given as a template is not supported by this provisioner: write the arguments as a mapping`, posOf(ctx.src, kw.value));
+    else error(ctx, `'args' must be a mapping, got ${describeNode(kw.value)}`, posOf(ctx.src, kw.value));
     return;
   }
   for (const e of entries(kw.value)) {
@@ -537,12 +771,18 @@ function mergeArgsKeyword(ctx: TaskParseContext, task: Task, kw: { value: Node |
   }
   const extra = toJS(ctx.src, kw.value) as Vars;
   if (typeof task.args === 'string') {
-    const freeForm = ctx.registry?.get(task.module)?.freeFormKey;
-    if (!freeForm) {
+    // As in Ansible: the string is read as the module reads it, and its arguments win over `args:`.
+    const def = ctx.registry?.get(task.module);
+    if (!def) {
       error(ctx, `'args' cannot be combined with the string form of '${task.module}' (write its arguments as a mapping)`, kw.pos);
       return;
     }
-    task.args = { [freeForm]: task.args, ...extra };
+    const fromText = argsFromString(task.args, def, task.module);
+    if (fromText.error || !fromText.args) {
+      error(ctx, `module '${task.module}' ${fromText.error ?? 'has bad arguments'}`, positions.args);
+      return;
+    }
+    task.args = { ...extra, ...fromText.args };
   } else {
     task.args = { ...extra, ...task.args };
   }

@@ -5,7 +5,9 @@
  *  - an unquoted octal-looking number (`mode: 0644`) stays the string "0644", so modules get the octal
  *    the author meant rather than the integer 420 or 644;
  *  - `y`/`n` are strings (PyYAML does not read them as booleans), dates stay strings.
- * The `!secret` tag wraps a scalar in SecretString (masked in every output).
+ * The `!secret` tag wraps a scalar in SecretString (masked in every output). Ansible Vault data is
+ * decrypted with the run's vault keyring (core/src/vault): a `!vault` scalar becomes a SecretString of
+ * its plaintext, and a whole vault-encrypted file is decrypted before it is parsed (`vaulted` is set).
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
@@ -25,6 +27,8 @@ import {
 } from 'yaml';
 import type { Diagnostic, SourcePos } from '../model.js';
 import { SecretString } from '../vars/secret.js';
+import { isVaultText } from '../vault/format.js';
+import { vaultKeyring } from '../vault/keyring.js';
 
 const secretTag: ScalarTag = {
   tag: '!secret',
@@ -33,12 +37,19 @@ const secretTag: ScalarTag = {
   stringify: (item) => String((item.value as SecretString).value),
 };
 
-/** Ansible Vault payloads cannot be decrypted here: say so instead of using the ciphertext as a value. */
+const VAULT_VALUE = '!vault value';
+
+/** An Ansible Vault value: its plaintext, as a secret. A value that cannot be opened is an error at its position. */
 const vaultTag: ScalarTag = {
   tag: '!vault',
+  identify: () => false,
   resolve: (str, onError) => {
-    onError('Ansible Vault values (!vault) are not supported: keep the value out of the repository and mark it !secret');
-    return str;
+    try {
+      return new SecretString(vaultKeyring().decrypt(str, VAULT_VALUE).toString('utf8'));
+    } catch (e) {
+      onError((e as Error).message);
+      return str;
+    }
   },
 };
 
@@ -82,6 +93,8 @@ export interface YamlSource {
   text: string;
   /** Syntax errors, already as diagnostics with positions. */
   diagnostics: Diagnostic[];
+  /** The file was vault-encrypted as a whole (`text` is its plaintext): its values are secrets. */
+  vaulted?: boolean;
 }
 
 export const YAML_OPTIONS = { version: '1.1' as const, merge: true, customTags: ansibleTags, prettyErrors: true };
@@ -92,6 +105,15 @@ export function hasErrors(src: YamlSource): boolean {
 }
 
 export function parseYaml(file: string, text: string): YamlSource {
+  if (isVaultText(text)) {
+    let plaintext: string;
+    try {
+      plaintext = vaultKeyring().decrypt(text, file).toString('utf8');
+    } catch (e) {
+      return { file, docs: [], lineCounter: new LineCounter(), text: '', diagnostics: [{ severity: 'error', message: (e as Error).message, pos: { file, line: 1, col: 1 } }] };
+    }
+    return { ...parseYaml(file, plaintext), vaulted: true };
+  }
   const lineCounter = new LineCounter();
   const parsed = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
   const docs = Array.isArray(parsed) ? parsed : [];
@@ -101,7 +123,8 @@ export function parseYaml(file: string, text: string): YamlSource {
       const lp = err.linePos?.[0];
       diagnostics.push({
         severity: err.name === 'YAMLWarning' ? 'warning' : 'error',
-        message: `YAML syntax: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+        // A !vault value that cannot be opened is not a syntax error: its message stands alone.
+        message: `${err.message.startsWith(VAULT_VALUE) ? '' : 'YAML syntax: '}${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
         pos: { file, line: lp?.line ?? 1, col: lp?.col ?? 1 },
       });
     }

@@ -132,7 +132,8 @@ export class HumanReporter implements Reporter {
       if (e.ignored) lines.push(this.c.cyan('...ignoring'));
       lines.push(...this.detail(e.result, e.status));
     }
-    if (this.options.diff && (!e.items || e.items.length === 0)) lines.push(...this.diffLines(e.diff));
+    // The executor sends diffs only where diff mode is on for the task (--diff or the diff keyword).
+    if (!e.items || e.items.length === 0) lines.push(...this.diffLines(e.diff));
     this.write(lines.join('\n'));
   }
 
@@ -142,7 +143,7 @@ export class HumanReporter implements Reporter {
       line += `: ${this.colourFor(item.status, oneLine(item.msg))}`;
     }
     const out = [line, ...this.detail(item.result, item.status)];
-    if (this.options.diff) out.push(...this.diffLines(item.diff));
+    out.push(...this.diffLines(item.diff));
     return out;
   }
 

@@ -13,12 +13,14 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { nunjucks, type NjEnvironment, type RootRenderFunc } from './nunjucks-internals.js';
 import { transformTemplate } from './transform.js';
-import { jinjaSource } from './source.js';
+import { escapeBackslashes, jinjaSource } from './source.js';
 import { filters, percentFormat, typeName } from './filters.js';
 import { tests } from './tests.js';
 import { getAttr, Namespace, newList, setAttr } from './python-methods.js';
 import { splitArgs } from './args.js';
 import { pyEquals, pyStr, pyTruthy } from './python.js';
+import { arithmetic, isNumber, isTuple, newTuple, PyFloat, unbox } from './pytypes.js';
+import { literalEval } from './literal.js';
 import { TemplateError, UndefinedUseError } from './errors.js';
 import { assertDefined, isUndefined, makeUndefined } from './undefined.js';
 import { isPlainObject, SecretString } from '../vars/secret.js';
@@ -33,6 +35,7 @@ interface Compiled {
   root: RootRenderFunc;
   names: Set<string>;
   native: boolean;
+  nativeText: boolean;
 }
 
 /**
@@ -40,6 +43,7 @@ interface Compiled {
  * render (slow with hundreds of facts); this one reads them through the prototype chain instead.
  */
 class RenderContext {
+  private readonly exported: string[] = [];
   constructor(
     readonly env: NjEnvironment,
     readonly ctx: Record<string, unknown>,
@@ -53,9 +57,11 @@ class RenderContext {
   getVariables(): Record<string, unknown> {
     return this.ctx;
   }
-  addExport(): void {}
+  addExport(name: string): void {
+    this.exported.push(name);
+  }
   getExported(): Record<string, unknown> {
-    return {};
+    return Object.fromEntries(this.exported.map((n) => [n, this.ctx[n]]));
   }
   getBlock(name: string): never {
     throw new Error(`unknown block "${name}": template inheritance is not supported`);
@@ -78,10 +84,9 @@ function createEnvironment(): NjEnvironment {
   env.addGlobal('__add', (a: unknown, b: unknown) => {
     const x = plain(assertDefined(a));
     const y = plain(assertDefined(b));
-    if (Array.isArray(x) && Array.isArray(y)) return newList(...x, ...y);
-    if (typeof x === 'number' && typeof y === 'number') return x + y;
+    if (Array.isArray(x) && Array.isArray(y)) return isTuple(x) && isTuple(y) ? newTuple(...x, ...y) : newList(...x, ...y);
     if (typeof x === 'string' && typeof y === 'string') return x + y;
-    if (typeof x === 'boolean' || typeof y === 'boolean') return Number(x) + Number(y);
+    if (numeric(x) && numeric(y)) return arithmetic('+', x, y);
     throw new Error(`unsupported operand types for +: '${typeName(x)}' and '${typeName(y)}' (use ~ to join as text)`);
   });
   env.addGlobal('__mul', (a: unknown, b: unknown) => {
@@ -92,7 +97,7 @@ function createEnvironment(): NjEnvironment {
     if (typeof y === 'string' && (typeof x === 'number' || typeof x === 'boolean')) return y.repeat(times(x));
     if (Array.isArray(x) && typeof y === 'number') return newList(...Array.from({ length: times(y) }, () => x).flat());
     if (Array.isArray(y) && typeof x === 'number') return newList(...Array.from({ length: times(x) }, () => y).flat());
-    if ((typeof x === 'number' || typeof x === 'boolean') && (typeof y === 'number' || typeof y === 'boolean')) return Number(x) * Number(y);
+    if (numeric(x) && numeric(y)) return arithmetic('*', x, y);
     throw new Error(`unsupported operand types for *: '${typeName(x)}' and '${typeName(y)}'`);
   });
   env.addGlobal('__concat', (a: unknown, b: unknown) => concatText(a) + concatText(b));
@@ -101,9 +106,39 @@ function createEnvironment(): NjEnvironment {
       const args = Array.isArray(b) ? b : [b];
       return percentFormat(String(a), args, isPlainObject(b) ? b : {});
     }
-    const x = Number(assertDefined(a));
-    const y = Number(assertDefined(b));
-    return ((x % y) + y) % y; // Python: the result has the divisor's sign
+    return arithmeticOf('%', a, b);
+  });
+  env.addGlobal('__arith', arithmeticOf);
+  env.addGlobal('__neg', (a: unknown) => arithmeticOf('-', 0, a));
+  env.addGlobal('__pos', (a: unknown) => arithmeticOf('+', 0, a));
+  env.addGlobal('__float', (text: string) => PyFloat.of(Number(text)));
+  env.addGlobal('__tuple', newTuple);
+  env.addGlobal('__include', function (this: RenderContext, name: unknown, frame: NjFrame, ignoreMissing: boolean) {
+    let compiled: Compiled;
+    try {
+      if (!activeLoader) throw new Error(`template not found: ${pyStr(name)} (no template folder is known here)`);
+      compiled = compile(jinjaNewlines(activeLoader(pyStr(assertDefined(name)))), true);
+    } catch (e) {
+      if (ignoreMissing) return '';
+      throw e;
+    }
+    const inner = frame.push(true);
+    inner.topLevel = true;
+    let text = '';
+    let failure: unknown;
+    compiled.root(env, new RenderContext(env, this.ctx), inner, nunjucks.runtime, (err, result) => {
+      failure = err;
+      text = result;
+    });
+    if (failure) throw failure;
+    return new SafeString(text);
+  });
+  env.addGlobal('__unpack', (value: unknown, n: number) => {
+    const v = plain(assertDefined(value));
+    const items = typeof v === 'string' ? [...v] : isPlainObject(v) ? Object.keys(v) : v;
+    if (!Array.isArray(items)) throw new Error(`cannot unpack non-iterable ${typeName(v)} object`);
+    if (items.length !== n) throw new Error(items.length > n ? `too many values to unpack (expected ${n})` : `not enough values to unpack (expected ${n}, got ${items.length})`);
+    return items;
   });
   env.addGlobal('__in', inOperator);
   env.addGlobal('__compare', compare);
@@ -129,13 +164,26 @@ function createEnvironment(): NjEnvironment {
   });
   env.addGlobal('__setattr', setAttr);
   env.addGlobal('query', function (this: { ctx?: Record<string, unknown> }, ...args: unknown[]) {
-    const v = lookup.apply(this, args as [string, ...unknown[]]);
+    const v = runLookup.apply(this, [true, ...args] as [boolean, string, ...unknown[]]);
     return Array.isArray(v) ? v : [v];
   });
   return env;
 }
 
+function numeric(v: unknown): boolean {
+  return isNumber(v) || typeof v === 'boolean';
+}
+
+/** `a OP b` on numbers, with Python's int/float rules (see pytypes.ts); other operands are refused. */
+function arithmeticOf(op: string, a: unknown, b: unknown): unknown {
+  const x = plain(assertDefined(a));
+  const y = plain(assertDefined(b));
+  if (!numeric(x) || !numeric(y)) throw new Error(`unsupported operand type(s) for ${op}: '${typeName(x)}' and '${typeName(y)}'`);
+  return arithmetic(op, x, y);
+}
+
 const SafeString = (nunjucks.runtime as unknown as { SafeString: new (s: string) => object }).SafeString;
+type NjFrame = { push(isolate?: boolean): NjFrame; topLevel: boolean };
 
 /** How a printed value looks: macro output (SafeString) as text, the rest as Jinja2 prints it. */
 function finalize(value: unknown): string {
@@ -148,11 +196,83 @@ function nativeValue(value: unknown): unknown {
 }
 
 const env = createEnvironment();
+
+/** Reads a template named by `{% include %}` / `{% import %}` (the template module's search path). */
+export type TemplateLoader = (name: string) => string;
+
+/** The loader of the render under way (renders are synchronous, so one at a time, nested for includes). */
+let activeLoader: TemplateLoader | undefined;
+
+type Callback = (err: unknown, result?: unknown) => void;
+
+/**
+ * nunjucks asks the environment for included and imported templates; ours come from the render's loader,
+ * compiled like any template (Jinja2 drops the included file's final newline, trim_blocks applies), and
+ * run synchronously so a loop around `{% include %}` keeps its place.
+ */
+(env as unknown as { getTemplate: unknown }).getTemplate = (name: unknown, ...rest: unknown[]) => {
+  const cb = rest.find((r) => typeof r === 'function') as Callback;
+  const ignoreMissing = rest[2] === true;
+  let compiled: Compiled;
+  try {
+    if (!activeLoader) throw new Error(`template not found: ${pyStr(name)} (no template folder is known here)`);
+    compiled = compile(jinjaNewlines(activeLoader(pyStr(name))), true);
+  } catch (e) {
+    if (ignoreMissing) return cb(null, { render: (_c: unknown, _f: unknown, done: Callback) => done(null, '') });
+    return cb(e);
+  }
+  const start = (vars: Record<string, unknown>, parent: NjFrame | undefined, context: RenderContext, done: Callback) => {
+    const frame = parent ? parent.push(true) : (new nunjucks.runtime.Frame() as unknown as NjFrame);
+    frame.topLevel = true;
+    compiled.root(env, context, frame, nunjucks.runtime, done);
+  };
+  cb(null, {
+    render(vars: Record<string, unknown>, parent: NjFrame | undefined, done: Callback) {
+      start(vars, parent, new RenderContext(env, vars), done);
+    },
+    getExported(...args: unknown[]) {
+      const done = args[args.length - 1] as Callback;
+      const vars = (args.length > 1 ? args[0] : {}) as Record<string, unknown>;
+      // `with context`: the importing template's names, its local ones (a macro's sets) too
+      const parent = args.length > 2 ? (args[1] as NjFrame) : undefined;
+      const names = Object.create(vars) as Record<string, unknown>;
+      // the imported macros run in frames of their own: hand them the importer's local names as context
+      const chain: Record<string, unknown>[] = [];
+      for (let f = parent as unknown as { variables?: Record<string, unknown>; parent?: unknown } | undefined; f; f = f.parent as typeof f) {
+        if (f.variables) chain.push(f.variables);
+      }
+      for (const layer of chain.reverse()) Object.assign(names, layer);
+      const context = new RenderContext(env, names);
+      start(vars, parent, context, (err) => (err ? done(err) : done(null, context.getExported())));
+    },
+  });
+};
+
+/** Jinja2's lexer: every line ending read as \n, and one final newline dropped (keep_trailing_newline off). */
+function jinjaNewlines(source: string): string {
+  return source.replace(/\r\n?/g, '\n').replace(/\n$/, '');
+}
 const cache = new Map<string, Compiled>();
 const CACHE_LIMIT = 5000;
 
+/**
+ * Lookup plugins provided from outside the engine (the executor registers pipe, first_found, template,
+ * ...): each returns a list; lookup() joins strings with commas as Ansible does, query() keeps the list.
+ */
+export const lookupPlugins = new Map<string, (terms: unknown[], vars: Record<string, unknown>) => unknown[]>();
+
 /** Ansible's lookup('env', NAME), lookup('file', PATH) (relative paths from the playbook's folder), lookup('vars', NAME). */
 function lookup(this: { ctx?: Record<string, unknown> } | undefined, plugin: string, ...terms: unknown[]): unknown {
+  return runLookup.call(this, false, plugin, ...terms);
+}
+
+function runLookup(this: { ctx?: Record<string, unknown> } | undefined, wantList: boolean, plugin: string, ...terms: unknown[]): unknown {
+  const provided = lookupPlugins.get(plugin);
+  if (provided) {
+    const list = provided(terms, this?.ctx ?? {});
+    if (wantList) return list;
+    return list.every((v) => typeof v === 'string') ? list.join(',') : list.length === 1 ? list[0] : list;
+  }
   switch (plugin) {
     case 'env':
       return terms.length === 1 ? (process.env[String(terms[0])] ?? '') : terms.map((t) => process.env[String(t)] ?? '');
@@ -171,8 +291,14 @@ function lookup(this: { ctx?: Record<string, unknown> } | undefined, plugin: str
       };
       return terms.length === 1 ? read(terms[0]) : terms.map(read);
     }
+    case 'items':
+    case 'list': {
+      // items flattens its terms one level; list hands them over as they are
+      const ran = plugin === 'items' ? terms.flatMap((t) => (Array.isArray(t) ? t : [t])) : terms.length === 1 && Array.isArray(terms[0]) ? terms[0] : terms;
+      return wantList ? ran : ran.every((x) => typeof x === 'string') ? ran.join(',') : ran;
+    }
     default:
-      throw new Error(`lookup plugin '${plugin}' is not supported (supported: env, file, vars)`);
+      throw new Error(`lookup plugin '${plugin}' is not supported (supported: env, file, vars, items, list)`);
   }
 }
 
@@ -250,11 +376,24 @@ function compare(first: unknown, ...rest: unknown[]): boolean {
   return true;
 }
 
-function compile(source: string): Compiled {
-  const hit = cache.get(source);
+/** Lexer settings a template may change with Ansible's `#jinja2:` first line. */
+interface LexerOverrides {
+  trimBlocks: boolean;
+  lstripBlocks: boolean;
+}
+
+/** The template's active overrides while it and its includes compile (renders are synchronous). */
+let activeOverrides: LexerOverrides | undefined;
+
+/** `included`: a template rendered inside another (include, import) prints its value, never captures it. */
+function compile(source: string, included = false): Compiled {
+  const overrides = activeOverrides;
+  const key = (included ? '\u0001' : '') + (overrides ? `${overrides.trimBlocks ? 1 : 0}${overrides.lstripBlocks ? 1 : 0}\u0000${source}` : source);
+  const hit = cache.get(key);
   if (hit) return hit;
-  const ast = nunjucks.parser.parse(jinjaSource(source), env.extensionsList, env.opts);
-  const { names, native, filters: usedFilters, tests: usedTests } = transformTemplate(ast, true);
+  const opts = overrides ? { ...env.opts, trimBlocks: overrides.trimBlocks, lstripBlocks: overrides.lstripBlocks } : env.opts;
+  const ast = nunjucks.parser.parse(jinjaSource(source, overrides?.trimBlocks ?? true), env.extensionsList, opts);
+  const { names, native, nativeText, filters: usedFilters, tests: usedTests } = transformTemplate(ast, !included);
   // nunjucks looks filters and tests up at render time; find unknown ones now, before any host.
   const known = env as unknown as { filters: Record<string, unknown>; tests: Record<string, unknown> };
   for (const f of usedFilters) if (!(f in known.filters)) throw new Error(`filter not found: ${f}`);
@@ -264,11 +403,19 @@ function compile(source: string): Compiled {
   }
   const compiler = new nunjucks.compiler.Compiler('template', false);
   compiler.compile(nunjucks.transformer.transform(ast, env.asyncFilters, 'template'));
-  const props = new Function(compiler.getCode())() as { root: RootRenderFunc };
-  for (const n of [...names]) if (Object.prototype.hasOwnProperty.call(env.globals, n)) names.delete(n);
-  const compiled = { root: props.root, names, native };
+  // Jinja2 scopes a `{% set %}` inside a loop to the loop; nunjucks' loop frame writes through to the outer one.
+  let code = compiler.getCode().replace(/frame = frame\.push\(\);/g, 'frame = frame.push(true);');
+  code = code.replace(/runtime\.contextOrFrameLookup\(context, frame, "__current_frame__"\)/g, 'frame');
+  // loop.previtem / nextitem / changed() need the loop's items: hand them to the loop object
+  const arrays = new Map([...code.matchAll(/var (t_\d+) = (t_\d+)\.length;/g)].map((m) => [m[1], m[2]]));
+  // each iteration gets fresh names, as in Jinja2: a `{% set %}` in one iteration is gone in the next
+  code = code.replace(/for\(var (t_\d+)=0; \1 < (t_\d+)\.length; \1\+\+\) \{/g, (all) => `${all}frame.variables = {};`);
+  code = code.replace(/frame\.set\("loop\.length", (t_\d+)\);/g, (all, len: string) => (arrays.has(len) ? `${all}frame.set("loop.__items", ${arrays.get(len)});` : all));
+  const props = new Function(code)() as { root: RootRenderFunc };
+  for (const n of [...names]) if (Object.prototype.hasOwnProperty.call(env.globals, n) || n === '__current_frame__') names.delete(n);
+  const compiled = { root: props.root, names, native, nativeText };
   if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(source, compiled);
+  cache.set(key, compiled);
   return compiled;
 }
 
@@ -277,7 +424,7 @@ export function isTemplate(value: string): boolean {
   return value.includes('{{') || value.includes('{%') || value.includes('{#');
 }
 
-function run(source: string, vars: Record<string, unknown>): { text: string; native: boolean; value?: unknown } {
+function run(source: string, vars: Record<string, unknown>): { text: string; native: boolean; nativeText?: boolean; value?: unknown } {
   let compiled: Compiled;
   try {
     compiled = compile(source);
@@ -309,7 +456,7 @@ function run(source: string, vars: Record<string, unknown>): { text: string; nat
     failure = e;
   }
   if (failure) throw toTemplateError(source, failure, true);
-  return box.set ? { text, native: true, value: nativeValue(box.value) } : { text, native: false };
+  return box.set ? { text, native: true, nativeText: compiled.nativeText, value: nativeValue(box.value) } : { text, native: false };
 }
 
 const CAUSE_PREFIX = /^(UndefinedError|FilterError|Error|TypeError|RangeError|SyntaxError|Template render error): /;
@@ -332,11 +479,24 @@ function toTemplateError(source: string, e: unknown, rendering = false): Templat
   return new TemplateError(source, reason, undefinedVariable);
 }
 
-/** Render a template string to text (the template module, and mixed strings like "port {{ p }}"). */
+/**
+ * The template module: Ansible renders the file with trim_blocks on, line endings read as \n, and as many
+ * final newlines as the file has (Jinja2 alone would drop one). `loader` finds included templates.
+ */
+export function renderTemplate(source: string, vars: Record<string, unknown>, loader?: TemplateLoader): string {
+  const previous = activeLoader;
+  activeLoader = loader;
+  try {
+    return renderText(source, vars, false).text;
+  } finally {
+    activeLoader = previous;
+  }
+}
+
+/** Render a template string to text (task names, and the template module without includes). */
 export function renderString(source: string, vars: Record<string, unknown>): string {
   if (!isTemplate(source)) return source;
-  const r = run(source, vars);
-  return r.native ? guard(source, () => pyStr(r.value)) : r.text;
+  return renderText(source, vars, false).text;
 }
 
 /** Errors raised while converting a rendered value (an Undefined printed) become TemplateErrors too. */
@@ -349,29 +509,122 @@ function guard<T>(source: string, fn: () => T): T {
 }
 
 /**
- * Render a value recursively (strings inside objects and arrays). A string that is exactly one
- * `{{ expression }}` yields the expression's native value (list, dict, number, bool), as Ansible does;
- * a dict entry whose value renders to `omit` is dropped.
+ * Ansible's `#jinja2:` first line (`#jinja2: trim_blocks: False, lstrip_blocks: True`): the line is
+ * removed and its settings apply to this template. trim_blocks and lstrip_blocks are supported; any
+ * other setting (other delimiters, line statements) is refused rather than ignored.
+ */
+function jinjaOverrides(source: string): { body: string; overrides?: LexerOverrides } {
+  if (!source.startsWith('#jinja2:')) return { body: source };
+  const eol = source.indexOf('\n');
+  const line = source.slice('#jinja2:'.length, eol < 0 ? source.length : eol);
+  const overrides: LexerOverrides = { trimBlocks: true, lstripBlocks: false };
+  for (const pair of line.split(',')) {
+    const colon = pair.indexOf(':');
+    if (colon < 0) throw new TemplateError(source, `failed to parse jinja2 override '${pair.trim()}'. Did you use something different from colon as key-value separator?`);
+    const key = pair.slice(0, colon).trim();
+    const value = literalEval(pair.slice(colon + 1).trim());
+    if ((key === 'trim_blocks' || key === 'lstrip_blocks') && typeof value === 'boolean') {
+      overrides[key === 'trim_blocks' ? 'trimBlocks' : 'lstripBlocks'] = value;
+    } else {
+      throw new TemplateError(source, `the jinja2 override '${pair.trim()}' is not supported by this engine (template line 1)`);
+    }
+  }
+  return { body: eol < 0 ? '' : source.slice(eol + 1), overrides };
+}
+
+/** Ansible's SINGLE_VAR: `{{ name }}` alone, whose number or bool value is handed over untouched. */
+const SINGLE_VAR = /^\{\{\s*(\w*)\s*\}\}$/;
+
+/**
+ * A module argument or set_fact value, rendered as Ansible 2.14's Templar.template() does (jinja2_native
+ * off): strings inside lists and dicts are rendered too, and a dict entry rendering to `omit` is dropped.
+ * A string renders to text, with the backslashes of string literals inside `{{ }}` doubled, and then:
+ *  - `{{ name }}` of a variable holding a number or bool (or None) gives that value itself;
+ *  - text that starts with `[` or `{`, or is True/False, is read back as Python literal data (lists,
+ *    dicts, booleans; JSON's true/false/null too); if that fails it stays text;
+ *  - anything else stays text: `{{ 8080 + 1 }}` is the string "8081", `{{ 4096/1024 }}` is "4.0".
  */
 export function render(value: unknown, vars: Record<string, unknown>): unknown {
+  return unbox(renderData(value, vars));
+}
+
+function renderData(value: unknown, vars: Record<string, unknown>): unknown {
   if (typeof value === 'string') {
     if (!isTemplate(value)) return value;
-    const r = run(value, vars);
-    if (!r.native) return r.text;
-    assertNoUndefined(value, r.value);
-    return r.value instanceof SecretString ? r.value.value : r.value;
+    const single = SINGLE_VAR.exec(value);
+    if (single && single[1] in vars && !(single[1] in Object.prototype)) {
+      const v = vars[single[1]];
+      if (typeof v === 'boolean' || typeof v === 'number' || v instanceof PyFloat) return v;
+      if (v === null) return null;
+    }
+    const text = renderText(value, vars, true);
+    if (text.nativeText) return text.text;
+    // A list or dict of plain data: literal_eval(repr(value)) would give it back unchanged; skip the round trip
+    if (text.native && ((Array.isArray(text.value) && !isTuple(text.value)) || isPlainObject(text.value)) && plainData(value, text.value)) return text.value;
+    return convertData(value, text.text);
   }
-  if (Array.isArray(value)) return value.map((v) => render(v, vars)).filter((v) => v !== OMIT);
+  if (Array.isArray(value)) return value.map((v) => renderData(v, vars)).filter((v) => v !== OMIT);
   if (value instanceof SecretString) return value.value;
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      const r = render(v, vars);
+      const r = renderData(v, vars);
+      // Keys are rendered too (set_fact and include_vars template theirs; Templar alone would not)
       if (r !== OMIT) out[renderString(k, vars)] = r;
     }
     return out;
   }
   return value;
+}
+
+/** Ansible's ansible_eval_concat on the rendered text: data-looking text read back as Python literals. */
+function convertData(source: string, text: string): unknown {
+  if (!(text.startsWith('[') || text.startsWith('{') || text === 'True' || text === 'False')) return text;
+  let v: unknown;
+  try {
+    v = literalEval(text);
+  } catch (e) {
+    throw toTemplateError(source, e);
+  }
+  if (v === undefined) return text;
+  // A whole float inside data (Python's [1.0]) would reach a module as the integer 1: refuse instead
+  if (unbox(v) !== v) throw new TemplateError(source, `the value ${text.length > 60 ? `${text.slice(0, 60)}...` : text} holds a whole float (like 1.0) inside a list or dict, which cannot be handed to a module as Python keeps it; convert it with | int or | string`);
+  return v;
+}
+
+/**
+ * Render to text as Templar.do_template does: Jinja2 drops one final newline, Ansible adds back as many
+ * as the source had. `escape`: module arguments get their string literals' backslashes doubled.
+ */
+/**
+ * Is this value data that Python's repr() and literal_eval() would carry unchanged (text, numbers,
+ * booleans, None, lists, tuples, dicts)? A whole float inside is refused, as in convertData.
+ */
+function plainData(source: string, v: unknown): boolean {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean' || v instanceof SecretString) return true;
+  if (typeof v === 'number') return Number.isSafeInteger(v) || !Number.isInteger(v);
+  if (v instanceof PyFloat) throw new TemplateError(source, `the value holds a whole float (like 1.0) inside a list or dict, which cannot be handed to a module as Python keeps it; convert it with | int or | string`);
+  if (Array.isArray(v)) return v.every((x) => plainData(source, x));
+  if (isPlainObject(v)) return Object.values(v).every((x) => plainData(source, x));
+  return false;
+}
+
+function renderText(source: string, vars: Record<string, unknown>, escape: boolean): { text: string; nativeText: boolean; native: boolean; value?: unknown } {
+  // Ansible counts the source's final \n characters (a final \r\n counts, a lone \r does not)
+  const wanted = /\n*$/.exec(source)![0].length;
+  const { body, overrides } = jinjaOverrides(source);
+  const code = jinjaNewlines(escape ? escapeBackslashes(body) : body);
+  const previous = activeOverrides;
+  activeOverrides = overrides;
+  let r: ReturnType<typeof run>;
+  try {
+    r = run(code, vars);
+  } finally {
+    activeOverrides = previous;
+  }
+  const out = r.native ? guard(source, () => (r.value === null ? '' : pyStr(r.value))) : r.text;
+  const have = /\n*$/.exec(out)![0].length;
+  return { text: have < wanted ? out + '\n'.repeat(wanted - have) : out, nativeText: r.nativeText === true, native: r.native, value: r.value };
 }
 
 function assertNoUndefined(source: string, value: unknown): void {
@@ -386,7 +639,7 @@ export function evaluate(expression: string, vars: Record<string, unknown>): unk
   const bare = stripDelimiters(expression.trim());
   const r = run(`{{ (${bare}) }}`, vars);
   assertNoUndefined(expression, r.value);
-  return r.value;
+  return unbox(r.value);
 }
 
 function stripDelimiters(expr: string): string {
@@ -394,25 +647,76 @@ function stripDelimiters(expr: string): string {
   return m && !m[1].includes('{{') ? m[1].trim() : expr;
 }
 
+/** Ansible 2.14's DEFINED_REGEX: the `x is defined` / `x is not undefined` tests written in a condition. */
+const DEFINED_TESTS = /(hostvars\[.+\]|[\w_]+)\s+(not\s+is|is|is\s+not)\s+(defined|undefined)/;
+
+/** Jinja2's is_template, as Ansible's warning uses it: an opening delimiter with its closer after it. */
+function hasDelimiters(text: string): boolean {
+  return /\{\{[\s\S]*\}\}|\{%[\s\S]*%\}/.test(text);
+}
+
+export interface ConditionalResult {
+  holds: boolean;
+  /** Ansible's warnings, word for word (`{{ }}` inside a condition). */
+  warnings: string[];
+}
+
 /**
- * A condition the way Ansible evaluates `when:`: Python truthiness of the result, and a string result
- * (from `when: var` where var holds "false", "no", "0", "" ...) read as a boolean word.
+ * Conditions the way Ansible 2.14 evaluates `when:`, `changed_when:`, `failed_when:` and assert's `that`
+ * (playbook/conditional.py), all of which must hold:
+ *  - null or '' holds; a boolean is itself; other non-strings by Python truthiness;
+ *  - a string is first templated as a module argument would be (so `{{ flag }}` with flag "false" gives
+ *    the text "false", then read as an expression: false; with a warning); a non-string or empty result
+ *    counts by truthiness;
+ *  - the text is then evaluated as an expression, `{% if TEXT %}`: a bare variable holding "false" is a
+ *    non-empty string, so it holds;
+ *  - an undefined variable fails the condition, unless the condition tests that very name with
+ *    `is defined` / `is undefined` (then the test's answer is used).
  */
-export function evaluateCondition(expression: string | boolean, vars: Record<string, unknown>): boolean {
-  if (typeof expression === 'boolean') return expression;
-  const value = evaluate(expression, vars);
-  if (typeof value === 'string' || value instanceof SecretString) {
-    const s = String(value).trim().toLowerCase();
-    if (['false', 'no', 'off', 'n', 'f', '0', '', 'none', 'null'].includes(s)) return false;
-    if (['true', 'yes', 'on', 'y', 't', '1'].includes(s)) return true;
-    return s.length > 0;
+export function evaluateConditional(conditions: unknown, vars: Record<string, unknown>): ConditionalResult {
+  const warnings: string[] = [];
+  const list = Array.isArray(conditions) ? conditions : [conditions];
+  for (const condition of list) {
+    if (!conditionHolds(condition, vars, warnings)) return { holds: false, warnings };
   }
-  return guard(expression, () => pyTruthy(value));
+  return { holds: true, warnings };
+}
+
+function conditionHolds(condition: unknown, vars: Record<string, unknown>, warnings: string[]): boolean {
+  if (condition === null || condition === undefined || condition === '') return true;
+  if (typeof condition === 'boolean') return condition;
+  if (typeof condition !== 'string') return guard(String(condition), () => pyTruthy(render(condition, vars)));
+  if (hasDelimiters(condition)) {
+    warnings.push(`conditional statements should not include jinja2 templating delimiters such as {{ }} or {% %}. Found: ${condition}`);
+  }
+  try {
+    const first = render(condition, vars);
+    if (typeof first !== 'string' || first === '') return guard(condition, () => pyTruthy(first));
+    const r = run(`{% if ${first} %}True{% else %}False{% endif %}`, vars);
+    return r.text === 'True';
+  } catch (e) {
+    const error = e instanceof TemplateError ? e : toTemplateError(condition, e);
+    const missing = /'(hostvars\[.+\]|[\w_]+)' is undefined/.exec(error.reason)?.[1];
+    if (error.undefinedVariable && missing !== undefined) {
+      let rest = condition;
+      for (let m = DEFINED_TESTS.exec(rest); m; rest = rest.slice(m.index + m[0].length), m = DEFINED_TESTS.exec(rest)) {
+        if (m[1].replace(/'/g, '"') === missing.replace(/'/g, '"')) return m[2].includes('not') !== (m[3] === 'defined') ? false : true;
+      }
+    }
+    throw new TemplateError(condition, `error while evaluating conditional (${condition}): ${error.reason}`, error.undefinedVariable);
+  }
+}
+
+/** One condition as a boolean (the executor's `when:`); see evaluateConditional for Ansible's rules. */
+export function evaluateCondition(expression: string | boolean, vars: Record<string, unknown>, onWarning?: (message: string) => void): boolean {
+  const r = evaluateConditional(expression, vars);
+  if (onWarning) r.warnings.forEach(onWarning);
+  return r.holds;
 }
 
 /** All conditions (the list form of `when`) must hold. An empty list is true. */
 export function evaluateConditions(expressions: readonly (string | boolean)[], vars: Record<string, unknown>): boolean {
-  return expressions.every((e) => evaluateCondition(e, vars));
+  return evaluateConditional(expressions, vars).holds;
 }
 
 /** Names without the `ansible.builtin.` aliases (the same filters), sorted. */

@@ -1,10 +1,14 @@
 export { TemplateError } from './errors.js';
 export {
   render,
+  renderTemplate,
+  type TemplateLoader,
   renderString,
   evaluate,
   evaluateCondition,
   evaluateConditions,
+  evaluateConditional,
+  type ConditionalResult,
   isTemplate,
   templateSyntaxError,
   templateCapabilities,

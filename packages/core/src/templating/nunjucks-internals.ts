@@ -45,6 +45,42 @@ const base = require('nunjucks');
 // Jinja2's slices (`items[1:]`, `name[:3]`): nunjucks' own compatibility layer teaches its parser them.
 // It patches nunjucks for the whole process; harmless, as it only adds Jinja2 syntax.
 base.installJinjaCompat();
+
+// Jinja2 refuses a macro call with more arguments than the macro declares, or an unknown keyword
+// (unless the macro reads varargs/kwargs, which this engine does not support); nunjucks dropped them.
+const makeMacro = base.runtime.makeMacro as (argNames: string[], kwargNames: string[], func: (...a: unknown[]) => unknown) => (...a: unknown[]) => unknown;
+base.runtime.makeMacro = (argNames: string[], kwargNames: string[], func: (...a: unknown[]) => unknown) => {
+  const macro = makeMacro(argNames, kwargNames, func);
+  const declared = argNames.length + kwargNames.length;
+  return function checkedMacro(this: unknown, ...args: unknown[]) {
+    const last = args[args.length - 1] as Record<string, unknown> | undefined;
+    const keywords = last !== null && typeof last === 'object' && last.__keywords === true ? last : undefined;
+    const positional = keywords ? args.length - 1 : args.length;
+    if (positional > declared) throw new Error(`macro takes not more than ${declared} argument(s)`);
+    for (const k of Object.keys(keywords ?? {})) {
+      if (k !== '__keywords' && k !== 'caller' && !argNames.includes(k) && !kwargNames.includes(k)) throw new Error(`macro takes no keyword argument '${k}'`);
+    }
+    return macro.apply(this, args);
+  };
+};
+
+// Jinja2 chains inline ifs (`'a' if x else 'b' if y else 'c'`): the else branch is itself an inline if.
+// nunjucks parses only an `or` expression there and refuses the chain; parse it the Jinja2 way.
+const Parser = base.parser.Parser as { prototype: Record<string, unknown> } | undefined;
+if (Parser) {
+  Parser.prototype.parseInlineIf = function parseInlineIf(this: Record<string, (...a: unknown[]) => any>) {
+    let node = this.parseOr();
+    if (this.skipSymbol('if')) {
+      const cond = this.parseOr();
+      const body = node;
+      node = new base.nodes.InlineIf(node.lineno, node.colno);
+      node.body = body;
+      node.cond = cond;
+      node.else_ = this.skipSymbol('else') ? this.parseInlineIf() : null;
+    }
+    return node;
+  };
+}
 export const nunjucks: Nunjucks = {
   Environment: base.Environment,
   Template: base.Template,

@@ -5,10 +5,19 @@
  */
 import { makeUndefined, isUndefined, undefinedReason } from './undefined.js';
 import { typeName } from './filters.js';
-import { pyStr } from './python.js';
+import { pyEquals, pyStr } from './python.js';
+import { newTuple } from './pytypes.js';
+import { nunjucks } from './nunjucks-internals.js';
 import { isPlainObject, SecretString } from '../vars/secret.js';
 
 type Method = (...args: unknown[]) => unknown;
+
+const SafeString = (nunjucks.runtime as unknown as { SafeString: new (s: string) => object }).SafeString;
+
+/** Macro output: a string for indexing and methods. */
+function isSafeString(v: unknown): boolean {
+  return v instanceof SafeString;
+}
 
 function stringMethods(s: string): Record<string, Method> {
   const strip = (chars: unknown, left: boolean, right: boolean) => {
@@ -42,14 +51,17 @@ function stringMethods(s: string): Record<string, Method> {
     isdigit: () => /^\d+$/.test(s),
     format: (...args: unknown[]) => {
       let i = 0;
-      return s.replace(/\{(\d*)\}/g, (_, n: string) => pyStr(args[n === '' ? i++ : Number(n)]));
+      // only plain {} and {N} fields: anything else ({0.attr}, {:>10}) is refused, not printed as is
+      const unsupported = /\{(?!\{)(?!\d*\})[^}]*\}/.exec(s.replace(/\{\{|\}\}/g, ''));
+      if (unsupported) throw new Error(`str.format: the field ${unsupported[0]} is not supported by this engine`);
+      return s.replace(/\{\{|\}\}|\{(\d*)\}/g, (m, n: string | undefined) => (m === '{{' ? '{' : m === '}}' ? '}' : pyStr(args[n === '' ? i++ : Number(n)])));
     },
   };
 }
 
 function dictMethods(d: Record<string, unknown>): Record<string, Method> {
   return {
-    items: () => Object.entries(d),
+    items: () => Object.entries(d).map(([k, v]) => newTuple(k, v)),
     keys: () => Object.keys(d),
     values: () => Object.values(d),
     get: (k: unknown, fallback: unknown = null) => (Object.prototype.hasOwnProperty.call(d, String(k)) ? d[String(k)] : fallback),
@@ -100,6 +112,38 @@ function isLoopObject(obj: Record<string, unknown>): boolean {
   return typeof obj.index0 === 'number' && typeof obj.revindex0 === 'number' && typeof obj.first === 'boolean' && 'length' in obj;
 }
 
+const NOT_LOOP = Symbol('not a loop attribute');
+const lastChanged = new WeakMap<object, unknown[]>();
+
+/** Jinja2's loop attributes nunjucks lacks: cycle(), previtem, nextitem, changed(), depth. */
+function loopAttribute(loop: Record<string, unknown>, k: string): unknown {
+  const i = loop.index0 as number;
+  const items = loop.__items as unknown[] | undefined;
+  switch (k) {
+    case 'cycle':
+      return (...values: unknown[]) => values[i % values.length];
+    case 'depth':
+      return 1;
+    case 'depth0':
+      return 0;
+    case 'previtem':
+      if (!items) throw new Error('loop.previtem is not available in this loop (a dict loop with two variables)');
+      return i > 0 ? items[i - 1] : makeUndefined('there is no previous item');
+    case 'nextitem':
+      if (!items) throw new Error('loop.nextitem is not available in this loop (a dict loop with two variables)');
+      return i + 1 < items.length ? items[i + 1] : makeUndefined('there is no next item');
+    case 'changed':
+      return (...values: unknown[]) => {
+        const key = (items ?? loop) as object;
+        const before = lastChanged.get(key);
+        lastChanged.set(key, values);
+        return before === undefined || !pyEquals(before, values);
+      };
+    default:
+      return NOT_LOOP;
+  }
+}
+
 /** JavaScript internals a template must never reach (`x.constructor.constructor('code')()`). */
 const FORBIDDEN = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
 
@@ -129,8 +173,8 @@ export function getAttr(obj: unknown, key: unknown, ...sliceRest: unknown[]): un
   const k = typeof key === 'number' ? key : String(key);
   if (typeof k === 'string' && FORBIDDEN.has(k)) return makeUndefined(`access to '${k}' is not allowed in templates`);
   if (obj === null) return makeUndefined(`'None' has no attribute '${k}'`);
-  if (typeof obj === 'string' || obj instanceof SecretString) {
-    const s = typeof obj === 'string' ? obj : obj.value;
+  if (typeof obj === 'string' || obj instanceof SecretString || isSafeString(obj)) {
+    const s = typeof obj === 'string' ? obj : obj instanceof SecretString ? obj.value : String(obj);
     if (typeof k === 'number' || /^-?\d+$/.test(k)) {
       const i = Number(k) < 0 ? s.length + Number(k) : Number(k);
       return i >= 0 && i < s.length ? s[i] : makeUndefined(`string index ${k} out of range`);
@@ -153,7 +197,10 @@ export function getAttr(obj: unknown, key: unknown, ...sliceRest: unknown[]): un
       return typeof v === 'function' ? (v as Method).bind(obj) : v;
     }
     if (isPlainObject(obj)) {
-      if (k === 'cycle' && isLoopObject(rec)) return (...values: unknown[]) => values[(rec.index0 as number) % values.length];
+      if (isLoopObject(rec)) {
+        const extra = loopAttribute(rec, String(k));
+        if (extra !== NOT_LOOP) return extra;
+      }
       const m = dictMethods(rec)[k];
       return m ?? makeUndefined(`'dict object' has no attribute '${k}'`);
     }

@@ -1,12 +1,18 @@
 /** Python semantics Ansible users rely on: truthiness, str() and repr() of values. */
 import { assertDefined } from './undefined.js';
 import { isPlainObject, SecretString } from '../vars/secret.js';
+import { exactInt, floatRepr, isTuple, PyFloat } from './pytypes.js';
+import { nunjucks } from './nunjucks-internals.js';
+
+/** Macro and caller() output: text, whatever filter it is passed to. */
+const SafeString = (nunjucks.runtime as unknown as { SafeString: new (s: string) => object }).SafeString;
 
 /** Python's bool(): empty string, list, dict, 0, None and False are false. */
 export function pyTruthy(value: unknown): boolean {
   assertDefined(value);
   if (value === null || value === undefined) return false;
   if (typeof value === 'boolean') return value;
+  if (value instanceof PyFloat) return value.valueOf() !== 0;
   if (typeof value === 'number') return value !== 0 && !Number.isNaN(value);
   if (typeof value === 'string') return value.length > 0;
   if (value instanceof SecretString) return value.value.length > 0;
@@ -18,8 +24,8 @@ export function pyTruthy(value: unknown): boolean {
 
 /** Python's `==` on template data: lists and dicts by value, True == 1, secrets by their text. */
 export function pyEquals(a: unknown, b: unknown): boolean {
-  const x = a instanceof SecretString ? a.value : a;
-  const y = b instanceof SecretString ? b.value : b;
+  const x = a instanceof SecretString ? a.value : a instanceof PyFloat ? a.valueOf() : a;
+  const y = b instanceof SecretString ? b.value : b instanceof PyFloat ? b.valueOf() : b;
   if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((v, i) => pyEquals(v, y[i]));
   if (isPlainObject(x) && isPlainObject(y)) {
     const kx = Object.keys(x);
@@ -35,9 +41,10 @@ export function pyStr(value: unknown): string {
   assertDefined(value);
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
+  if (value instanceof SafeString) return String(value);
   if (value instanceof SecretString) return value.value;
   if (typeof value === 'boolean') return value ? 'True' : 'False';
-  if (typeof value === 'number') return pyNumber(value);
+  if (typeof value === 'number' || value instanceof PyFloat) return pyNumber(value);
   if (Array.isArray(value) || isObjectLike(value)) return pyRepr(value);
   return String(value);
 }
@@ -47,9 +54,11 @@ export function pyRepr(value: unknown): string {
   assertDefined(value);
   if (value === null || value === undefined) return 'None';
   if (typeof value === 'boolean') return value ? 'True' : 'False';
-  if (typeof value === 'number') return pyNumber(value);
+  if (typeof value === 'number' || value instanceof PyFloat) return pyNumber(value);
   if (typeof value === 'string') return reprString(value);
   if (value instanceof SecretString) return reprString(value.value);
+  if (value instanceof SafeString) return reprString(String(value));
+  if (isTuple(value)) return `(${(value as unknown[]).map(pyRepr).join(', ')}${(value as unknown[]).length === 1 ? ',' : ''})`;
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`;
   if (isObjectLike(value)) {
     return `{${Object.entries(value).map(([k, v]) => `${reprString(k)}: ${pyRepr(v)}`).join(', ')}}`;
@@ -57,10 +66,10 @@ export function pyRepr(value: unknown): string {
   return String(value);
 }
 
-function pyNumber(n: number): string {
-  if (Number.isNaN(n)) return 'nan';
-  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
-  return String(n);
+function pyNumber(n: number | PyFloat): string {
+  if (n instanceof PyFloat) return floatRepr(n.valueOf());
+  if (!Number.isInteger(n)) return floatRepr(n);
+  return String(exactInt(n));
 }
 
 function reprString(s: string): string {
@@ -69,7 +78,9 @@ function reprString(s: string): string {
     .replace(/\\/g, '\\\\')
     .replace(/\n/g, '\\n')
     .replace(/\r/g, '\\r')
-    .replace(/\t/g, '\\t');
+    .replace(/\t/g, '\\t')
+    // Python escapes the other control characters as \xNN
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return quote + (quote === "'" ? body.replace(/'/g, "\\'") : body) + quote;
 }
 

@@ -1,6 +1,11 @@
 /** Jinja2/Ansible tests (`x is defined`, `result is changed`, ...). Nunjucks requires a strict `true`. */
+import { existsSync, lstatSync, statSync, type Stats } from 'node:fs';
+import { resolve as pathResolve } from 'node:path';
 import { pythonRegex } from './regex.js';
-import { pyTruthy } from './python.js';
+import { pyEquals, pyTruthy } from './python.js';
+import { arg, splitArgs } from './args.js';
+import { compareVersionStrings } from './filters.js';
+import { isFloat, isInt, isNumber } from './pytypes.js';
 import { assertDefined, isUndefined } from './undefined.js';
 import { isPlainObject, SecretString } from '../vars/secret.js';
 
@@ -40,16 +45,16 @@ const VERSION_OPS: Record<string, (c: number) => boolean> = {
 };
 
 /** Jinja2's own tests: Ansible does not give them an `ansible.builtin.` name. */
-const JINJA2_TESTS = new Set(['true', 'false', 'defined', 'undefined', 'none', 'string', 'number', 'integer', 'float', 'boolean', 'mapping', 'sequence', 'iterable', 'in', 'equalto', 'eq', 'ne', 'sameas', 'even', 'odd', 'lower', 'upper', 'lt', 'le', 'gt', 'ge', 'lessthan', 'greaterthan']);
+const JINJA2_TESTS = new Set(['callable', 'true', 'false', 'defined', 'undefined', 'none', 'string', 'number', 'integer', 'float', 'boolean', 'mapping', 'sequence', 'iterable', 'in', 'equalto', 'eq', 'ne', 'sameas', 'even', 'odd', 'lower', 'upper', 'lt', 'le', 'gt', 'ge', 'lessthan', 'greaterthan']);
 
 export const tests: Record<string, Test> = {
   defined: (value) => !isUndefined(value),
   undefined: (value) => isUndefined(value),
   none: (value) => assertDefined(value) === null,
   string: (value) => typeof assertDefined(value) === 'string' || value instanceof SecretString,
-  number: (value) => typeof assertDefined(value) === 'number',
-  integer: (value) => Number.isInteger(assertDefined(value)),
-  float: (value) => typeof assertDefined(value) === 'number' && !Number.isInteger(value),
+  number: (value) => isNumber(assertDefined(value)),
+  integer: (value) => isInt(assertDefined(value)),
+  float: (value) => isFloat(assertDefined(value)),
   boolean: (value) => typeof assertDefined(value) === 'boolean',
   mapping: (value) => isPlainObject(assertDefined(value)),
   sequence: (value) => Array.isArray(assertDefined(value)) || typeof value === 'string',
@@ -72,18 +77,38 @@ export const tests: Record<string, Test> = {
   contains: (container, value) => tests.in(value, container),
   truthy: (value) => pyTruthy(value),
   falsy: (value) => !pyTruthy(value),
-  equalto: (value, other) => assertDefined(value) === other,
-  eq: (value, other) => assertDefined(value) === other,
+  equalto: (value, other) => pyEquals(assertDefined(value), other),
+  eq: (value, other) => pyEquals(assertDefined(value), other),
   sameas: (value, other) => assertDefined(value) === other,
   even: (value) => Number(assertDefined(value)) % 2 === 0,
   odd: (value) => Math.abs(Number(assertDefined(value)) % 2) === 1,
   lower: (value) => text(value) === text(value).toLowerCase(),
   upper: (value) => text(value) === text(value).toUpperCase(),
-  version: (value, other, op = '==') => {
-    const check = VERSION_OPS[String(op)];
-    if (!check) throw new Error(`version test: unknown operator '${String(op)}'`);
-    return check(compareVersions(text(value), text(other)));
+  version: (value, ...rest) => {
+    const a = splitArgs(rest);
+    const other = arg<unknown>(a, 0, 'version', undefined);
+    const op = String(arg<unknown>(a, 1, 'operator', '=='));
+    const strict = arg<unknown>(a, 2, 'strict', false) === true;
+    const type = String(arg<unknown>(a, 3, 'version_type', 'loose') ?? 'loose');
+    const check = VERSION_OPS[op];
+    if (!check) throw new Error(`version test: unknown operator '${op}'`);
+    return check(compareVersionStrings(text(value), text(other), type, strict));
   },
+  // Ansible's file tests look at the controller's file system
+  exists: (value) => existsSync(text(value)),
+  directory: (value) => statOr(text(value))?.isDirectory() === true,
+  file: (value) => statOr(text(value))?.isFile() === true,
+  link: (value) => lstatOr(text(value))?.isSymbolicLink() === true,
+  link_exists: (value) => lstatOr(text(value)) !== undefined,
+  mount: (value) => isMountPoint(text(value)),
+  same_file: (value, other) => {
+    const a = statOr(text(value));
+    const b = statOr(text(other));
+    return a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
+  },
+  nan: (value) => typeof assertDefined(value) === 'number' && Number.isNaN(value),
+  abs: (value) => text(value).startsWith('/'),
+  callable: (value) => typeof assertDefined(value) === 'function',
 };
 tests.true = (value) => assertDefined(value) === true;
 tests.false = (value) => assertDefined(value) === false;
@@ -99,7 +124,7 @@ tests.version_compare = tests.version;
 // Jinja2's operator aliases, used with selectattr/select: selectattr('port', '>=', 1024)
 const cmp = (f: (a: number, b: number) => boolean): Test => (value, other) => f(assertDefined(value) as number, other as number);
 tests['=='] = tests.eq;
-tests['!='] = (value, other) => assertDefined(value) !== other;
+tests['!='] = (value, other) => !pyEquals(assertDefined(value), other);
 tests.ne = tests['!='];
 tests['<'] = cmp((a, b) => a < b);
 tests.lt = tests['<'];
@@ -113,6 +138,38 @@ tests['>='] = cmp((a, b) => a >= b);
 tests.ge = tests['>='];
 tests.subset = (value, other) => Array.isArray(value) && Array.isArray(other) && value.every((x) => other.includes(x));
 tests.superset = (value, other) => Array.isArray(value) && Array.isArray(other) && other.every((x) => value.includes(x));
+
+tests.is_dir = tests.directory;
+tests.is_file = tests.file;
+tests.is_link = tests.link;
+tests.is_abs = tests.abs;
+tests.is_same_file = tests.same_file;
+tests.is_mount = tests.mount;
+
+function statOr(p: string): Stats | undefined {
+  try {
+    return statSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+function lstatOr(p: string): Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** os.path.ismount: a directory on another device than its parent, or the same inode (the root). */
+function isMountPoint(p: string): boolean {
+  const here = lstatOr(p);
+  if (!here || here.isSymbolicLink() || !here.isDirectory()) return false;
+  const parent = lstatOr(pathResolve(p, '..'));
+  if (!parent) return false;
+  return here.dev !== parent.dev || here.ino === parent.ino;
+}
 
 // Ansible's fully qualified names: `x is ansible.builtin.version('1.2', '>=')`.
 for (const name of Object.keys(tests)) {

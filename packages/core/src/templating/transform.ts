@@ -25,12 +25,18 @@ export interface TransformResult {
   names: Set<string>;
   /** The template is one `{{ expression }}` and nothing else: its value is returned natively. */
   native: boolean;
+  /** That expression ends in a filter whose text Ansible never reads back as data (to_json, string...). */
+  nativeText: boolean;
   /** Filter and test names used. */
   filters: Set<string>;
   tests: Set<string>;
 }
 
+/** Ansible's STRING_TYPE_FILTERS: their output stays text in a module argument. */
+const STRING_TYPE_FILTERS = new Set(['string', 'to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml', 'ppretty', 'json']);
+
 export function transformTemplate(root: NjNode, captureNative: boolean): TransformResult {
+  rewriteIncludes(root);
   rewriteLoopFilters(root);
   rewriteAttributeSets(root);
   const names = new Set<string>();
@@ -46,7 +52,8 @@ export function transformTemplate(root: NjNode, captureNative: boolean): Transfo
     const expr = (output.children[0] as NjNode).args.children[0] as NjNode;
     output.children[0] = call('__capture', expr, [expr]);
   }
-  return { names, native: single !== undefined, filters, tests };
+  const last = single?.typename === 'Filter' && single.name?.typename === 'Symbol' ? String(single.name.value).replace(/^ansible\.builtin\./, '') : '';
+  return { names, native: single !== undefined, nativeText: STRING_TYPE_FILTERS.has(last), filters, tests };
 }
 
 function collectFiltersAndTests(node: unknown, filters: Set<string>, tests: Set<string>): void {
@@ -102,6 +109,8 @@ function isNode(v: unknown): v is NjNode {
   return typeof v === 'object' && v !== null && typeof (v as NjNode).typename === 'string';
 }
 
+const ARITH: Record<string, string> = { Sub: '-', Div: '/', FloorDiv: '//', Pow: '**' };
+
 const PY_COMPARE = new Set(['==', '!=', '<', '>', '<=', '>=']);
 
 /** Returns the replacement for `node` (or the node itself, rewritten in place). */
@@ -130,6 +139,16 @@ function rewriteNode(node: NjNode): NjNode {
     case 'Add':
       // Python: lists concatenate, numbers add, strings join
       return call('__add', node, [node.left, node.right]);
+    case 'Sub':
+    case 'Div':
+    case 'FloorDiv':
+    case 'Pow':
+      // Python's int/float rules: 4096/1024 is 4.0, 7//2 is 3, 2**-1 is 0.5
+      return call('__arith', node, [new N.Literal(node.lineno, node.colno, ARITH[node.typename]), node.left, node.right]);
+    case 'Neg':
+      return call('__neg', node, [node.target]);
+    case 'Pos':
+      return call('__pos', node, [node.target]);
     case 'Mul':
       // Python: '-' * 20 repeats a string, [0] * 3 a list
       return call('__mul', node, [node.left, node.right]);
@@ -138,7 +157,7 @@ function rewriteNode(node: NjNode): NjNode {
       return call('__concat', node, [node.left, node.right]);
     case 'Group':
       // `(a, b)` is a tuple in Jinja2 (nunjucks would evaluate it with JavaScript's comma operator)
-      return (node.children as NjNode[]).length > 1 ? call('__newlist', node, node.children as NjNode[]) : node;
+      return (node.children as NjNode[]).length > 1 ? call('__tuple', node, node.children as NjNode[]) : node;
     case 'Array':
       // Lists written in the template may be changed with .append() (Jinja2's accumulator idiom)
       return call('__newlist', node, node.children as NjNode[]);
@@ -208,6 +227,28 @@ function rewriteLoopFilters(node: unknown): void {
   const holds = new N.If(...at(filter.cond), filter.cond, new N.NodeList(...at(filter.cond), [new N.Output(...at(filter.cond), [new N.TemplateData(...at(filter.cond), '1')])]), null);
   const predicate = new N.Caller(...at(filter), new N.Symbol(...at(filter), '__loop_predicate'), new N.NodeList(...at(filter), params), new N.NodeList(...at(filter), [holds]));
   node.arr = call('__loop_filter', filter, [filter.body, new N.Literal(...at(filter), params.length), predicate]);
+}
+
+/**
+ * `{% include name %}` becomes `{{ __include(name, <the current frame>, ignoreMissing) }}`: the engine
+ * renders the included template synchronously with the caller's variables and loop variables, and
+ * prints its text. (nunjucks' own include continues the rest of the template in a callback, which
+ * loses output when the include sits in an `if` inside a `for`.) The compiler turns the placeholder
+ * symbol `__current_frame__` into the frame itself (see engine.ts).
+ */
+function rewriteIncludes(node: unknown): void {
+  if (!isNode(node)) return;
+  for (const field of fieldsOf(node)) {
+    const v = node[field];
+    if (Array.isArray(v)) {
+      node[field] = v.map((c) => {
+        rewriteIncludes(c);
+        if (!isNode(c) || c.typename !== 'Include') return c;
+        const at = [c.lineno, c.colno] as const;
+        return new N.Output(...at, [call('__include', c, [c.template as NjNode, new N.Symbol(...at, '__current_frame__'), new N.Literal(...at, c.ignoreMissing === true)])]);
+      });
+    } else rewriteIncludes(v);
+  }
 }
 
 /**

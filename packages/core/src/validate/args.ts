@@ -8,7 +8,7 @@ import type { ModuleDefinition } from '../contract/module.js';
 import type { Diagnostic, Task, Vars } from '../model.js';
 import { taskPositions } from '../playbook/positions.js';
 import { isTemplate } from '../templating/engine.js';
-import { splitKeyValueWords } from '../vars/extra-vars.js';
+import { acceptsRawParams, isFreeFormModule, parseKv, splitArgs } from '../playbook/kv-args.js';
 import { isPlainObject, revealSecrets } from '../vars/secret.js';
 import { didYouMean } from './suggest.js';
 
@@ -25,6 +25,7 @@ interface ZodDefLike {
   type: string;
   shape?: Record<string, z.ZodType>;
   in?: z.ZodType;
+  out?: z.ZodType;
   innerType?: z.ZodType;
   options?: z.ZodType[];
   left?: z.ZodType;
@@ -42,8 +43,11 @@ export function schemaKeys(schema: unknown): string[] {
   switch (def.type) {
     case 'object':
       return Object.keys(def.shape ?? {});
-    case 'pipe':
-      return schemaKeys(def.in);
+    case 'pipe': {
+      // A preprocessing step (argument aliases) sits before the object: read the keys after it.
+      const before = schemaKeys(def.in);
+      return before.length ? before : schemaKeys(def.out);
+    }
     case 'optional':
     case 'default':
     case 'nullable':
@@ -78,54 +82,55 @@ function templatedAt(args: unknown, path: PropertyKey[]): boolean {
   return containsTemplate(cur);
 }
 
+/** A module of Ansible's own (it answers to `ansible.builtin.<name>`), not one of this project's. */
+function isAnsibleModule(def: Pick<ModuleDefinition, 'aliases'>): boolean {
+  return (def.aliases ?? []).some((a) => a.startsWith('ansible.builtin.'));
+}
+
 /**
- * A module's arguments written as one string, read the way Ansible users expect:
- *  - only `key=value` words, all of them arguments the module knows -> a mapping
- *    (`debug: msg="hi there"`, `service: name=nginx state=started`);
- *  - otherwise, for a free-form module, the text is the free-form value, except `key=value` words
- *    naming its other arguments (`command: make install chdir=/src creates=/usr/bin/x`);
- *  - otherwise key=value words are required.
- * `{{ }}` expressions stay whole inside a word.
+ * A module's arguments written as one string, read as Ansible reads them (playbook/kv-args.ts):
+ *  - command/shell: the text is the command, except the options those modules read inside it
+ *    (`creates=`, `removes=`, `chdir=`, `executable=`, `stdin=`...), which are never part of it;
+ *  - every other module: each `key=value` word is an argument (checked against the module's spec
+ *    like any other); free text is an error, as in Ansible ("extra params"), except for the modules
+ *    Ansible lets take it (meta, set_fact, include_*...) and this project's own free-form modules,
+ *    which receive it under their free-form key.
+ * `{{ }}`, `{% %}` and quotes stay whole inside a word.
  */
-export function argsFromString(text: string, def: Pick<ModuleDefinition, 'args' | 'freeFormKey'>): { args?: Vars; error?: string } {
-  const known = new Set(schemaKeys(def.args));
-  let words: string[] | undefined;
+export function argsFromString(
+  text: string,
+  def: Pick<ModuleDefinition, 'args' | 'freeFormKey' | 'aliases'> & { name?: string },
+  module = def.name ?? '',
+): { args?: Vars; error?: string } {
+  let parsed: Record<string, string>;
   try {
-    words = splitKeyValueWords(text);
-  } catch {
-    words = undefined;
+    parsed = parseKv(text, isFreeFormModule(module));
+  } catch (e) {
+    return { error: `cannot read the arguments: ${(e as Error).message}` };
   }
-  const pairs = words?.map((w) => {
-    const eq = w.indexOf('=');
-    return eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(w.slice(0, eq)) ? [w.slice(0, eq), w.slice(eq + 1)] as const : undefined;
-  });
-  const allPairs = pairs !== undefined && pairs.length > 0 && pairs.every((p) => p !== undefined);
-  if (allPairs && (!def.freeFormKey || pairs.every((p) => known.has(p![0])))) {
-    return { args: Object.fromEntries(pairs.map((p) => p!)) };
+  const { _raw_params: raw, ...options } = parsed;
+  if (raw === undefined || raw === '') return { args: options };
+  const takesText = isFreeFormModule(module) || acceptsRawParams(module) || !isAnsibleModule(def);
+  if (def.freeFormKey && takesText) return { args: { [def.freeFormKey]: raw, ...options } };
+  if (isTemplate(raw)) {
+    return { error: `takes key=value arguments or a mapping; a template standing for all of them ('${raw}') is not supported: write the arguments as a mapping` };
   }
-  if (def.freeFormKey) {
-    const extracted: Vars = {};
-    const special = [...known].filter((k) => k !== def.freeFormKey);
-    let rest = text;
-    if (special.length) {
-      const re = new RegExp(`(^|\\s)(${special.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})=("(?:[^"\\\\]|\\\\.)*"|'[^']*'|\\S+)`, 'g');
-      rest = text.replace(re, (_m, lead: string, key: string, value: string) => {
-        extracted[key] = /^(["']).*\1$/s.test(value) ? value.slice(1, -1) : value;
-        return lead;
-      });
-    }
-    return { args: { [def.freeFormKey]: rest.trim(), ...extracted } };
-  }
-  if (words === undefined) return { error: `cannot split the arguments: unbalanced quotes` };
-  const bad = words.find((w, i) => pairs![i] === undefined);
-  return { error: `takes key=value arguments or a mapping, not free text ('${bad}')` };
+  const word = splitArgs(raw)[0] ?? raw;
+  return { error: `takes key=value arguments or a mapping, not free text ('${word.trim()}')` };
 }
 
 /** The arguments as the module will receive them (strings read by argsFromString). */
 export function argsObject(task: Task, def: ModuleDefinition): { args?: Vars; error?: string } {
   if (typeof task.args !== 'string') return { args: task.args };
-  const r = argsFromString(task.args, def);
+  const r = argsFromString(task.args, def, task.module);
   return r.error ? { error: `module '${task.module}' ${r.error}` } : r;
+}
+
+/** The arguments as a mapping before templating, so each value is rendered on its own (as Ansible does). */
+export function argsBeforeRendering(task: Task, def: ModuleDefinition): Vars {
+  const { args, error } = argsObject(task, def);
+  if (error || !args) throw new Error(error ?? `module '${task.module}': bad arguments`);
+  return args;
 }
 
 function plainMessage(message: string): string {

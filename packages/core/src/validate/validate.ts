@@ -4,18 +4,23 @@
  * patterns that match nothing, missing controller files, notify of unknown handlers, plus what the
  * loaders found (unknown keywords, undefined roles, unreadable vars_files, inventory syntax).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { isVaultText, VAULT_HEADER } from '../vault/format.js';
+import { decryptIfVaulted, VaultError } from '../vault/keyring.js';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ModuleRegistry } from '../contract/module.js';
 import type { Diagnostic, Inventory, Play, Playbook, SourcePos, Task, TaskItem, Vars } from '../model.js';
 import { readInventory } from '../inventory/load.js';
 import { resolvePattern } from '../inventory/patterns.js';
 import { readPlaybook, playPositionsOf } from '../playbook/load.js';
+import { FLAG_KEYWORDS } from '../playbook/tasks.js';
 import { taskPositions, walkTasks } from '../playbook/positions.js';
 import { displayPath } from '../playbook/yaml-source.js';
 import { isTemplate, templateSyntaxError } from '../templating/engine.js';
 import { isPlainObject } from '../vars/secret.js';
+import { KNOWN_FQCN_MODULES, ROUTED_SHORT_MODULES } from './known-modules.js';
 import { argsObject, validateArgs } from './args.js';
+import { META_ACTIONS, isMeta, isMetaAction } from '../executor/meta.js';
 import { didYouMean } from './suggest.js';
 
 export interface ValidateRunInput {
@@ -29,7 +34,6 @@ export interface ValidateRunInput {
   skipTags?: string[];
 }
 
-const META_ACTIONS = ['flush_handlers', 'noop', 'end_play', 'end_batch', 'end_host', 'clear_facts', 'refresh_inventory', 'clear_host_errors', 'reset_connection'];
 const SPECIAL_TAGS = new Set(['all', 'always', 'never', 'tagged', 'untagged']);
 
 function allNames(registry: ModuleRegistry): string[] {
@@ -37,8 +41,10 @@ function allNames(registry: ModuleRegistry): string[] {
   return r.allNames ? r.allNames() : registry.names();
 }
 
-function isMeta(module: string): boolean {
-  return module === 'meta' || module === 'ansible.builtin.meta' || module === 'ansible.legacy.meta';
+/** A module ansible-core or a well-known collection provides (known-modules.ts, generated from ansible-doc). */
+export function knownElsewhere(module: string): boolean {
+  const name = module.replace(/^ansible\.legacy\./, 'ansible.builtin.');
+  return KNOWN_FQCN_MODULES.has(name) || KNOWN_FQCN_MODULES.has(`ansible.builtin.${name}`) || ROUTED_SHORT_MODULES.has(name);
 }
 
 /** Controller path lookup, in the order the executor uses: role files/ or templates/, the role, the playbook's folder. */
@@ -63,7 +69,7 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
   const pos = taskPositions(task);
   const err = (message: string, at: SourcePos) => out.push({ severity: 'error', message, pos: at, task: task.name });
   // Conditions and loops are expressions: check their syntax.
-  const conditions: [string, string[] | undefined][] = [['when', task.when], ['changed_when', task.changedWhen], ['failed_when', task.failedWhen]];
+  const conditions: [string, string[] | undefined][] = [['when', task.when], ['changed_when', task.changedWhen], ['failed_when', task.failedWhen], ['until', task.until]];
   for (const [kw, list] of conditions) {
     for (const c of list ?? []) {
       // One `{{ expression }}` (its dict literals may end in `}}`), not text mixing markup and code.
@@ -80,6 +86,14 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
   }
   if (task.loop !== undefined) checkTemplatesIn(task.loop, (r) => err(`bad template in 'loop': ${r}`, pos.keywords.loop ?? pos.keywords.with_items ?? task.pos));
   if (task.name) checkTemplatesIn(task.name, (r) => err(`bad template in 'name': ${r}`, pos.keywords.name ?? task.pos));
+  for (const kw of ['retries', 'delay'] as const) {
+    const v = task[kw];
+    if (typeof v === 'string') checkTemplatesIn(v, (r) => err(`bad template in '${kw}': ${r}`, pos.keywords[kw] ?? task.pos));
+  }
+  for (const [kw, key] of Object.entries(FLAG_KEYWORDS)) {
+    const v = task[key];
+    if (typeof v === 'string') checkTemplatesIn(v, (r) => err(`bad template in '${kw}': ${r}`, pos.keywords[kw] ?? task.pos));
+  }
   for (const [k, v] of Object.entries(task.vars)) checkTemplatesIn(v, (r) => err(`bad template in variable '${k}': ${r}`, pos.keywords.vars ?? task.pos));
   if (typeof task.args === 'string') checkTemplatesIn(task.args, (r) => err(`bad template in the arguments of '${task.module}': ${r}`, pos.args));
   else for (const [k, v] of Object.entries(task.args)) checkTemplatesIn(v, (r) => err(`bad template in argument '${k}' of '${task.module}': ${r}`, pos.argValues[k] ?? pos.args));
@@ -90,7 +104,13 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
   if (!def) {
     if (isMeta(task.module)) {
       const action = typeof task.args === 'string' ? task.args.trim() : String((task.args as Vars).action ?? '');
-      if (!META_ACTIONS.includes(action)) err(`unknown meta action '${action}'${didYouMean(action, META_ACTIONS)}`, pos.args);
+      if (!isMetaAction(action)) err(`unknown meta action '${action}'${didYouMean(action, META_ACTIONS)}`, pos.args);
+      return;
+    }
+    if (knownElsewhere(task.module)) {
+      const message = `module '${task.module}' is provided by Ansible or a well-known collection, not by this provisioner`;
+      if (task.includedDynamically) out.push({ severity: 'warning', message: `${message}: this task (in a file read by include_tasks) fails if it is reached`, pos: pos.module, task: task.name });
+      else err(message, pos.module);
       return;
     }
     err(`unknown module '${task.module}'${didYouMean(task.module, allNames(registry))}`, pos.module);
@@ -115,16 +135,35 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
     const found = candidates.find((c) => existsSync(c));
     if (!found) {
       err(`module '${task.module}': ${f.kind === 'templates' ? 'template' : 'file'} '${f.path}' not found (looked in ${candidates.map(displayPath).join(', ')})`, at);
-    } else if (f.kind === 'templates') {
+    } else {
+      // A vault-encrypted source must open with the given passwords now, before any host is touched.
       let text: string | undefined;
       try {
-        text = readFileSync(found, 'utf8');
-      } catch {
+        if (f.kind === 'templates' || fileStartsAsVault(found)) text = decryptIfVaulted(readFileSync(found), displayPath(found)).content.toString('utf8');
+      } catch (e) {
+        if (e instanceof VaultError) err(e.message, at);
         text = undefined;
       }
-      const reason = text === undefined ? undefined : templateSyntaxError(text);
+      const reason = text === undefined || f.kind !== 'templates' ? undefined : templateSyntaxError(text);
       if (reason) err(`template ${displayPath(found)}: ${reason}`, at);
     }
+  }
+}
+
+/** Does a (possibly large, possibly a folder) controller file begin with the vault header? Reads only that much. */
+function fileStartsAsVault(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    const fd = openSync(path, 'r');
+    try {
+      const head = Buffer.alloc(VAULT_HEADER.length);
+      const n = readSync(fd, head, 0, head.length, 0);
+      return isVaultText(head.subarray(0, n));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
   }
 }
 
@@ -174,7 +213,8 @@ function checkPlay(play: Play, input: ValidateRunInput, out: Diagnostic[], limit
     for (const [k, v] of Object.entries(f.vars)) checkTemplatesIn(v, (r) => out.push({ severity: 'error', message: `bad template in variable '${k}' of ${displayPath(f.file)}: ${r}`, pos: play.pos }));
   }
   for (const [k, v] of Object.entries(play.roleDefaults)) checkTemplatesIn(v, (r) => out.push({ severity: 'error', message: `bad template in role default '${k}': ${r}`, pos: play.pos }));
-  for (const task of [...walkTasks(allItems(play)), ...play.handlers]) {
+  const handlerTasks = play.handlers.flatMap((h) => (h.body ? [...walkTasks(h.body)] : [h]));
+  for (const task of [...walkTasks(allItems(play)), ...handlerTasks]) {
     const found: Diagnostic[] = [];
     checkTask(task, play, handlerNames, registry, found);
     // One task's problems in the order they are written.

@@ -1,3 +1,3 @@
 export * from './secret.js';
 export * from './precedence.js';
-export { parseExtraVars, splitKeyValueWords } from './extra-vars.js';
+export { parseExtraVars } from './extra-vars.js';

@@ -37,6 +37,22 @@ export function revealSecrets(value: unknown): unknown {
   return value;
 }
 
+/**
+ * The same data with every string turned into a SecretString: the values of a vault-encrypted vars
+ * file are all secrets. Numbers and booleans stay data (templates compute with them; masking `80` or
+ * `true` everywhere would garble every line of output).
+ */
+export function secretStrings(value: unknown): unknown {
+  if (typeof value === 'string') return new SecretString(value);
+  if (Array.isArray(value)) return value.map(secretStrings);
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = secretStrings(v);
+    return out;
+  }
+  return value;
+}
+
 /** Every secret value found anywhere inside `value`. */
 export function collectSecrets(value: unknown, into: Set<string> = new Set()): Set<string> {
   if (value instanceof SecretString) {
@@ -45,6 +61,21 @@ export function collectSecrets(value: unknown, into: Set<string> = new Set()): S
     for (const v of value) collectSecrets(v, into);
   } else if (isPlainObject(value)) {
     for (const v of Object.values(value)) collectSecrets(v, into);
+  }
+  return into;
+}
+
+/**
+ * Every secret value anywhere in a loaded structure that may share or cycle references (a playbook:
+ * plays, blocks, tasks, role entries): task, block and role vars and task arguments included.
+ */
+export function collectSecretsIn(value: unknown, into: Set<string> = new Set(), seen: WeakSet<object> = new WeakSet()): Set<string> {
+  if (value instanceof SecretString) {
+    if (value.value !== '') into.add(value.value);
+  } else if (value !== null && typeof value === 'object' && !seen.has(value)) {
+    seen.add(value);
+    if (Array.isArray(value)) for (const v of value) collectSecretsIn(v, into, seen);
+    else if (isPlainObject(value)) for (const v of Object.values(value)) collectSecretsIn(v, into, seen);
   }
   return into;
 }

@@ -71,7 +71,7 @@ describe('drill against a real keepalived pair in a lab', () => {
     expect(failed).toEqual([]);
     expect(r.code).toBe(0);
     expect(result.ok).toBe(true);
-    expect(result.steps.map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(result.steps.map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6, 8, 7]);
     expect(result.pages).toEqual({ '1': 'edu-proxy-01', '2': 'edu-proxy-02' });
     // Thousands of requests over the drill: the probe really ran through the VIP all along.
     expect(result.sampleCount).toBeGreaterThan(1000);

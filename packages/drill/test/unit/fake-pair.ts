@@ -9,6 +9,7 @@ import type { HostOps } from '../../src/host-ops.js';
 import type { Clock } from '../../src/observe.js';
 import type { Probe } from '../../src/probe/session.js';
 import type { Sample } from '../../src/types.js';
+import { GRACEFUL_REBOOT_SCRIPT } from '../../src/steps.js';
 
 export interface PairBehaviour {
   /** Health check restarts a stopped nginx after this long (undefined: never). */
@@ -24,6 +25,13 @@ export interface PairBehaviour {
   rebootFailoverMs: number;
   /** After boot, services come back (false: not enabled at boot). */
   servicesAtBoot: boolean;
+  /**
+   * `reboot` typed on a host: its init stops the VRRP service first; the backup holds the VIP this long
+   * after the reboot starts, and the VIP is on no host for gracefulGapMs before that (0: make before
+   * break). Then the host goes down as in a reboot.
+   */
+  gracefulSwitchMs: number;
+  gracefulGapMs: number;
 }
 
 export const GOOD_PAIR: PairBehaviour = {
@@ -34,6 +42,8 @@ export const GOOD_PAIR: PairBehaviour = {
   bootMs: 8000,
   rebootFailoverMs: 3500,
   servicesAtBoot: true,
+  gracefulSwitchMs: 900,
+  gracefulGapMs: 0,
 };
 
 interface HostState {
@@ -129,6 +139,18 @@ export class FakePair {
     },
   };
 
+  /** The init's way down: the VRRP service hands over (gap or not), then everything stops and it boots. */
+  private gracefulReboot(host: string): void {
+    const other = host === this.master ? this.backup : this.master;
+    const { gracefulSwitchMs, gracefulGapMs } = this.b;
+    if (gracefulGapMs > 0) this.later(gracefulSwitchMs - gracefulGapMs, () => { if (this.holder === host) this.setHolder(undefined); });
+    this.later(gracefulSwitchMs, () => {
+      this.setHolder(other);
+      this.hosts[host].engine = false;
+      this.rebootHost(host);
+    });
+  }
+
   private rebootHost(host: string): void {
     const s = this.hosts[host];
     s.up = false;
@@ -196,6 +218,10 @@ export class FakePair {
         }
         if (script.includes('start') && !s.engine) s.engine = true;
         if (wasBroken) this.later(this.b.preemptMs, () => this.setHolder(host));
+        return ok('');
+      }
+      if (script === GRACEFUL_REBOOT_SCRIPT) {
+        this.gracefulReboot(host);
         return ok('');
       }
       const service = /^service (\S+) (stop|start|status)$/.exec(script);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runDrill } from '../../src/drill.js';
 import type { DrillLayout } from '../../src/steps.js';
 import { FakePair, GOOD_PAIR, type PairBehaviour } from './fake-pair.js';
+import { GRACEFUL_REBOOT_SCRIPT } from '../../src/steps.js';
 
 const LAYOUT: DrillLayout = {
   vip: '198.51.100.50',
@@ -36,7 +37,7 @@ const step = (r: Awaited<ReturnType<typeof drill>>['result'], n: number) => r.st
 describe('the drill against a simulated pair', () => {
   it('passes every step on a healthy pair and measures the outages the pair causes', async () => {
     const { result, out, pair } = await drill({}, undefined, { ok: true, detail: 'exit 0, changed=0/0' });
-    expect(result.steps.map((s) => [s.step, s.ok])).toEqual([[1, true], [2, true], [3, true], [4, true], [5, true], [6, true], [7, true]]);
+    expect(result.steps.map((s) => [s.step, s.ok])).toEqual([[1, true], [2, true], [3, true], [4, true], [5, true], [6, true], [8, true], [7, true]]);
     expect(result.ok).toBe(true);
     // Step 4: the backup takes over 800 ms after `service vrrpd stop`; the client's first reply from it
     // comes with the next request (every 15 ms, 2 ms each).
@@ -57,8 +58,8 @@ describe('the drill against a simulated pair', () => {
     expect(onMaster).toContain('service vrrpd stop');
     expect(onMaster).toContain('service vrrpd start');
     expect(onMaster).toContain('REBOOT');
-    expect(out).toMatch(/all 7 steps passed/);
-    expect(result.events.filter((e) => e.kind === 'fault').map((e) => e.step)).toEqual([2, 3, 4, 6]);
+    expect(out).toMatch(/all 8 steps passed/);
+    expect(result.events.filter((e) => e.kind === 'fault').map((e) => e.step)).toEqual([2, 3, 4, 6, 8]);
   });
 
   it('fails step 2 when the health check never restarts nginx, and restores the master before going on', async () => {
@@ -142,5 +143,22 @@ describe('the drill against a simulated pair', () => {
 
   it('refuses an unknown step number', async () => {
     await expect(drill({}, [9])).rejects.toThrow(/no step 9/);
+  });
+});
+
+describe('graceful reboot (step 8): `reboot` typed on the master', () => {
+  it('types reboot on the master, follows the VIP to the backup and back, and counts no failed request when the VIP is handed over', async () => {
+    const { result, pair } = await drill({ gracefulSwitchMs: 900, gracefulGapMs: 0 }, [8]);
+    const s8 = step(result, 8);
+    expect(s8.ok, JSON.stringify(s8.checks.filter((c) => !c.ok))).toBe(true);
+    expect(pair.commands.filter((c) => c.host === 'edu-proxy-01').map((c) => c.script)).toContain(GRACEFUL_REBOOT_SCRIPT);
+    expect(pair.commands.map((c) => c.script)).not.toContain('REBOOT'); // not the lab's crash reboot
+    expect(s8.outages.map((o) => o.label)).toEqual(['failover', 'failback']);
+    expect(s8.outages[0]).toMatchObject({ expectHost: 'edu-proxy-02', failedRequests: 0 });
+    expect(result.events.some((e) => e.step === 8 && e.kind === 'fault' && e.label.startsWith('reboot typed on edu-proxy-01'))).toBe(true);
+  });
+  it('counts the failed requests when the VIP is on no host for a while (break before make)', async () => {
+    const { result } = await drill({ gracefulSwitchMs: 900, gracefulGapMs: 650 }, [8]);
+    expect(step(result, 8).outages[0].failedRequests).toBeGreaterThan(0);
   });
 });

@@ -47,7 +47,7 @@ describe('timelineSvg', () => {
     for (const s of result.steps) expect(svg).toContain(`>${s.step}.</text>`);
     const outages = result.steps.flatMap((s) => s.outages);
     expect(outages.length).toBeGreaterThanOrEqual(6);
-    for (const o of outages) expect(svg).toContain(escapeXml(`${o.label} ${(o.outageMs! / 1000).toFixed(3)} s → ${o.expectHost}`));
+    for (const o of outages) expect(svg).toContain(escapeXml(`${o.label} ${(o.outageMs! / 1000).toFixed(3)} s → ${o.expectHost}, ${o.failedRequests} failed of ${o.requests}`));
     // Faults marked with their labels in the step rows.
     expect(svg).toContain('✖ service vrrpd stop on edu-proxy-01');
     expect(svg).toContain('✔ service vrrpd start on edu-proxy-01');

@@ -6,6 +6,10 @@ import { shellQuote, type Fact } from '@haweb/core';
 
 export type FileType = 'file' | 'directory' | 'link' | 'other';
 
+/** The checksums stat can report (Ansible's checksum_algorithm choices). */
+export const CHECKSUM_ALGORITHMS = ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'] as const;
+export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
+
 export interface FileInfo {
   type: FileType;
   /** Permission bits, e.g. 0o644. */
@@ -33,7 +37,7 @@ export interface FileInfoArgs {
   /** Follow a symlink at `path` (stat -L). */
   follow?: boolean;
   /** Also compute a checksum of a regular file. */
-  checksum?: 'sha256' | 'sha1';
+  checksum?: ChecksumAlgorithm;
   /** Also return the content of a regular file (if not bigger than CONTENT_LIMIT). */
   content?: boolean;
 }
@@ -73,7 +77,8 @@ export const fileInfo: Fact<FileInfoArgs, FileInfo | undefined> = {
   name: 'file.info',
   command({ path, follow, checksum, content }) {
     const p = shellQuote(path);
-    const sum = checksum === 'sha1' ? 'sha1sum' : 'sha256sum';
+    // coreutils names each tool after its algorithm: md5sum, sha1sum, ... sha512sum.
+    const sum = `${checksum ?? 'sha256'}sum`;
     // Only "no such file" means absent: a permission problem must fail, not look like a missing file.
     return [
       `if out=$(LC_ALL=C stat ${follow ? '-L ' : ''}-c '${STAT_FORMAT}' -- ${p} 2>&1); then`,
@@ -113,7 +118,7 @@ export interface PathStatArgs {
 }
 
 /** size and mtime of many paths at once (unarchive's "already extracted?" check). */
-export const pathsStat: Fact<PathStatArgs, Map<string, { type: FileType; size: number; mtime: number } | undefined>> = {
+export const pathsStat: Fact<PathStatArgs, Map<string, { type: FileType; size: number; mtime: number; mode: number } | undefined>> = {
   name: 'file.paths_stat',
   command({ paths }) {
     // One line per path, in order: either the stat fields or "-".
@@ -121,7 +126,7 @@ export const pathsStat: Fact<PathStatArgs, Map<string, { type: FileType; size: n
   },
   parse(stdout, _code, { paths }) {
     const lines = stdout.split('\n');
-    const result = new Map<string, { type: FileType; size: number; mtime: number } | undefined>();
+    const result = new Map<string, { type: FileType; size: number; mtime: number; mode: number } | undefined>();
     paths.forEach((path, i) => {
       const line = (lines[i] ?? '-').trim();
       if (line === '-' || line === '') {
@@ -129,7 +134,7 @@ export const pathsStat: Fact<PathStatArgs, Map<string, { type: FileType; size: n
         return;
       }
       const [raw, size, mtime] = line.split(' ');
-      result.set(path, { type: typeFromRawMode(parseInt(raw, 16)), size: Number(size), mtime: Number(mtime) });
+      result.set(path, { type: typeFromRawMode(parseInt(raw, 16)), size: Number(size), mtime: Number(mtime), mode: parseInt(raw, 16) & 0o7777 });
     });
     return result;
   },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineHostModule } from '../util/define.js';
 import { editBlock, DEFAULT_BLOCK_MARKER } from '../operations/lines.js';
 import { editFile, editedFileArgs } from '../util/edit-file.js';
+import { withAliases } from '../util/schema.js';
 
 /**
  * Example:
@@ -11,7 +12,7 @@ export const blockinfileModule = defineHostModule({
   name: 'blockinfile',
   aliases: ['ansible.builtin.blockinfile'],
   description: 'Insert, update or remove a block of lines between marker lines.',
-  args: z
+  args: withAliases(z
     .strictObject({
       ...editedFileArgs,
       block: z.string().optional(),
@@ -20,7 +21,7 @@ export const blockinfileModule = defineHostModule({
       marker_begin: z.string().optional(),
       marker_end: z.string().optional(),
     })
-    .refine((a) => !(a.insertafter !== undefined && a.insertbefore !== undefined), { message: 'insertafter and insertbefore are mutually exclusive' }),
+    .refine((a) => !(a.insertafter !== undefined && a.insertbefore !== undefined), { message: 'insertafter and insertbefore are mutually exclusive' }), { path: ['dest', 'destfile', 'name'] }),
   checkMode: 'full',
   run(args, ctx) {
     return editFile(ctx, args, (before) =>

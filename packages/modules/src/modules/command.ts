@@ -21,7 +21,10 @@ export const commandModule = defineHostModule({
   args: z
     .strictObject({
       cmd: z.string().optional(),
-      argv: z.array(z.union([z.string(), z.number()]).transform(String)).min(1).optional(),
+      argv: z
+        .union([z.string().transform((s) => s.split(',')), z.array(z.union([z.string(), z.number()]).transform(String))])
+        .pipe(z.array(z.string()).min(1))
+        .optional(),
       chdir: remotePath.optional(),
       creates: z.string().optional(),
       removes: z.string().optional(),

@@ -1,14 +1,15 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { lstat, readdir, readlink, stat } from 'node:fs/promises';
 import { posix, basename, join, relative, sep } from 'node:path';
 import { z } from 'zod';
-import { type ModuleContext, type ModuleResult } from '@haweb/core';
+import { hideVaultedDiff, readControllerFile, type ModuleContext, type ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
 import { fileInfo, pathsStat, type FileInfo } from '../facts/files.js';
 import { attributeCommandsForNew } from '../operations/files.js';
 import { runPlan, type PlannedCommand } from '../util/run.js';
 import { ensureFile, readFileInfo } from '../util/file-write.js';
 import { boolish, modeArg, remotePath } from '../util/schema.js';
-import { failed } from '../util/result.js';
+import { failed, stateDiff } from '../util/result.js';
 
 export const fileWriteArgs = {
   dest: remotePath,
@@ -20,15 +21,23 @@ export const fileWriteArgs = {
   force: boolish.optional(),
 };
 
-/** Controller files under a directory (following symlinks), as paths relative to it. */
-async function walk(root: string): Promise<{ dirs: string[]; files: string[] }> {
+/**
+ * Controller files under a directory, as paths relative to it. Symlinks are followed, unless
+ * `followLinks` is false (Ansible's local_follow: no): then they are listed as links, to be recreated.
+ */
+async function walk(root: string, followLinks = true): Promise<{ dirs: string[]; files: string[]; links: [string, string][] }> {
   const dirs: string[] = [];
   const files: string[] = [];
+  const links: [string, string][] = [];
   const visit = async (dir: string): Promise<void> => {
     for (const entry of (await readdir(dir)).sort()) {
       const full = join(dir, entry);
-      const st = await stat(full);
       const rel = relative(root, full).split(sep).join('/');
+      if (!followLinks && (await lstat(full)).isSymbolicLink()) {
+        links.push([rel, await readlink(full)]);
+        continue;
+      }
+      const st = await stat(full);
       if (st.isDirectory()) {
         dirs.push(rel);
         await visit(full);
@@ -36,7 +45,30 @@ async function walk(root: string): Promise<{ dirs: string[]; files: string[] }> 
     }
   };
   await visit(root);
-  return { dirs, files };
+  return { dirs, files, links };
+}
+
+/** follow: a symlink at dest is written through (its target gets the content), not replaced. */
+export async function throughLink(ctx: ModuleContext, at: { dest: string; info: FileInfo | null }): Promise<{ dest: string; info: FileInfo | null }> {
+  if (at.info?.type !== 'link') return at;
+  const target = (await ctx.remote.run({ argv: ['readlink', '-f', '--', at.dest] }, { become: ctx.become })).stdout.trim();
+  if (!target) return at;
+  return { dest: target, info: (await readFileInfo(ctx, target, ctx.diff)) ?? null };
+}
+
+/** Ansible's `mode: preserve`: the source file's own permission bits. */
+export function preservedMode(mode: string | number | undefined, sourceMode: number): string | number | undefined {
+  return mode === 'preserve' ? (sourceMode & 0o7777).toString(8).padStart(4, '0') : mode;
+}
+
+/** A symlink at `dest` pointing at `target`, made or corrected only when needed. */
+async function ensureLink(ctx: ModuleContext, dest: string, target: string): Promise<ModuleResult> {
+  const info = await ctx.fact(fileInfo, { path: dest });
+  if (info?.type === 'link' && info.linkTarget === target) return { changed: false, dest };
+  if (info?.type === 'directory') return failed(`${dest} is a directory, not replaced by a link`, { dest });
+  const diff = [stateDiff(dest, { state: info?.type ?? 'absent' }, { state: 'link', src: target })];
+  if (!ctx.check) await runPlan(ctx, [{ argv: ['ln', '-sfn', '--', target, dest] }]);
+  return { changed: true, dest, msg: `link to ${target}`, diff };
 }
 
 /**
@@ -46,10 +78,10 @@ async function walk(root: string): Promise<{ dirs: string[]; files: string[] }> 
 async function copyTree(
   ctx: ModuleContext,
   local: string,
-  args: { src?: string; dest: string; mode?: string | number; directory_mode?: string | number; owner?: string; group?: string; backup?: boolean; force?: boolean },
+  args: { src?: string; dest: string; mode?: string | number; directory_mode?: string | number; owner?: string; group?: string; backup?: boolean; force?: boolean; local_follow?: boolean },
 ): Promise<ModuleResult> {
   const root = args.src!.endsWith('/') ? args.dest.replace(/\/$/, '') || '/' : posix.join(args.dest, basename(local));
-  const { dirs, files } = await walk(local);
+  const { dirs, files, links } = await walk(local, args.local_follow !== false);
   const remoteDirs = [root, ...dirs.map((d) => posix.join(root, d))];
   const present = await ctx.fact(pathsStat, { paths: remoteDirs });
   const missing = remoteDirs.filter((d) => present.get(d) === undefined);
@@ -68,15 +100,20 @@ async function copyTree(
       results.push({ changed: true, msg: 'file would be created' });
       continue;
     }
-    results.push(await ensureFile(ctx, { ...args, dest, content: await readFile(join(local, rel)) }));
+    // Vault-encrypted sources are decrypted, as Ansible's copy does, and their diffs hidden.
+    const source = await readControllerFile(join(local, rel), ctx);
+    const mode = preservedMode(args.mode, (await stat(join(local, rel))).mode);
+    const result = await ensureFile(ctx, { ...args, mode, dest, content: source.content });
+    results.push(source.vaulted ? hideVaultedDiff(result) : result);
   }
+  for (const [rel, target] of links) results.push(await ensureLink(ctx, posix.join(root, rel), target));
   const failure = results.find((r) => r.failed);
   if (failure) return failed(failure.msg ?? 'copy failed', { dest: root });
   const changedFiles = results.filter((r) => r.changed).length;
   return {
     changed: changedFiles > 0 || missing.length > 0,
     dest: root,
-    msg: `${changedFiles} of ${files.length} files changed${missing.length ? `, ${missing.length} folders created` : ''}`,
+    msg: `${changedFiles} of ${files.length + links.length} files changed${missing.length ? `, ${missing.length} folders created` : ''}`,
     diff: results.flatMap((r) => r.diff ?? []),
   };
 }
@@ -115,23 +152,61 @@ export const copyModule = defineHostModule({
   aliases: ['ansible.builtin.copy'],
   description: 'Copy a controller file or directory (src) or literal content to the host; each file atomically.',
   args: z
-    .strictObject({ src: z.string().optional(), content: z.string().optional(), directory_mode: modeArg.optional(), ...fileWriteArgs })
-    .refine((a) => (a.src === undefined) !== (a.content === undefined), { message: 'give exactly one of src or content' }),
+    .strictObject({
+      src: z.string().optional(),
+      content: z.string().optional(),
+      directory_mode: modeArg.optional(),
+      remote_src: boolish.optional(),
+      follow: boolish.optional(),
+      local_follow: boolish.optional(),
+      checksum: z.string().optional(),
+      ...fileWriteArgs,
+    })
+    .refine((a) => (a.src === undefined) !== (a.content === undefined), { message: 'give exactly one of src or content' })
+    .refine((a) => !(a.remote_src && a.content !== undefined), { message: 'remote_src needs src' }),
   checkMode: 'full',
   async run(args, ctx): Promise<ModuleResult> {
     let content: string | Buffer;
     let srcName: string | undefined;
-    if (args.src !== undefined) {
+    let vaulted = false;
+    let mode = args.mode;
+    if (args.src !== undefined && args.remote_src) {
+      // The source is on the host: read it there (a file; a folder is not copied host-side yet).
+      const src = await ctx.fact(fileInfo, { path: args.src, follow: true });
+      if (!src) return failed(`src ${args.src} not found on ${ctx.hostName}`);
+      if (src.type !== 'file') return failed(`src ${args.src} on ${ctx.hostName} is a ${src.type}: remote_src copies a file`);
+      content = (await ctx.remote.readFile(args.src, { become: ctx.become }))!;
+      srcName = posix.basename(args.src);
+      mode = preservedMode(mode, src.mode);
+    } else if (args.src !== undefined) {
       const local = ctx.resolveLocal(args.src, 'files');
       const st = await stat(local).catch(() => undefined);
       if (!st) return failed(`src ${args.src} not found on the controller (looked at ${local})`);
       if (st.isDirectory()) return copyTree(ctx, local, args);
-      content = await readFile(local);
       srcName = basename(local);
+      if (args.local_follow === false && (await lstat(local)).isSymbolicLink()) {
+        const { dest } = await resolveDest(ctx, args.dest, srcName);
+        return ensureLink(ctx, dest, await readlink(local));
+      }
+      // Vault-encrypted sources are decrypted, as Ansible's copy does, and their diffs hidden.
+      const source = await readControllerFile(local, ctx);
+      content = source.content;
+      vaulted = source.vaulted;
+      mode = preservedMode(mode, st.mode);
     } else {
       content = args.content!;
+      if (mode === 'preserve') return failed('mode: preserve needs src (content has no mode to keep)');
     }
-    const { dest, info } = await resolveDest(ctx, args.dest, srcName);
-    return ensureFile(ctx, { ...args, dest, content, info });
+    const resolved = await resolveDest(ctx, args.dest, srcName);
+    const { dest, info } = args.follow ? await throughLink(ctx, resolved) : resolved;
+    // checksum: the SHA-1 the content must have; a mismatch fails before dest is touched (as Ansible).
+    if (args.checksum !== undefined) {
+      const actual = createHash('sha1').update(content).digest('hex');
+      if (actual !== args.checksum.toLowerCase()) return failed(`the content's SHA-1 is ${actual}, not the expected checksum ${args.checksum}: nothing copied`, { dest });
+    }
+    // force: no leaves an existing dest entirely alone, attributes included (as Ansible's copy does).
+    if (args.force === false && info) return { changed: false, dest, msg: `${dest} exists and force is off: left alone` };
+    const result = await ensureFile(ctx, { ...args, mode, dest, content, info });
+    return vaulted ? hideVaultedDiff(result) : result;
   },
 });

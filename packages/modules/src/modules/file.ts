@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { defineHostModule } from '../util/define.js';
 import type { ModuleContext } from '@haweb/core';
 import { fileInfo } from '../facts/files.js';
+import { fileAttributes, planAttributesFlags } from '../facts/attributes.js';
 import { treeMismatch, modeMismatchTests, TreeModeError } from '../facts/tree.js';
 import { parseMode, formatMode } from '../util/mode.js';
 import type { PlannedCommand } from '../util/run.js';
 import { planFile, PlanError } from '../operations/files.js';
-import { boolish, modeArg, remotePath } from '../util/schema.js';
+import { boolish, modeArg, remotePath, withAliases } from '../util/schema.js';
 import { failed, stateDiff } from '../util/result.js';
 import { runPlan } from '../util/run.js';
 
@@ -20,7 +21,7 @@ export const fileModule = defineHostModule({
   name: 'file',
   aliases: ['ansible.builtin.file'],
   description: 'Manage a path: directory, symlink, absent, touch, or the mode/owner/group of an existing file.',
-  args: z.strictObject({
+  args: withAliases(z.strictObject({
     path: remotePath,
     state: z.enum(['file', 'directory', 'link', 'absent', 'touch', 'hard']).optional(),
     src: z.string().optional(),
@@ -31,10 +32,22 @@ export const fileModule = defineHostModule({
     recurse: boolish.optional(),
     modification_time: z.enum(['now', 'preserve']).optional(),
     access_time: z.enum(['now', 'preserve']).optional(),
-  }),
+    follow: boolish.optional(),
+    attributes: z.string().optional(),
+  }), { path: ['dest', 'name'], attributes: ['attr'] }),
   checkMode: 'full',
   async run(args, ctx) {
-    const info = await ctx.fact(fileInfo, { path: args.path });
+    let info = await ctx.fact(fileInfo, { path: args.path });
+    // follow (Ansible's default): a symlink is looked through, its target's attributes are the ones
+    // compared and changed (chmod/chown follow links), and its target's kind is the default state.
+    const follow = args.follow ?? true;
+    const target = follow && info?.type === 'link' && args.state !== 'link' && args.state !== 'absent' && args.state !== 'hard'
+      ? await ctx.fact(fileInfo, { path: args.path, follow: true })
+      : undefined;
+    if (target) info = target;
+    else if (info?.type === 'link' && (args.state === 'file' || args.state === 'directory')) {
+      return failed(`${args.path} is a symlink and follow is off: state=${args.state} does not apply to it`, { path: args.path });
+    }
     // Ansible's default: an existing path keeps its kind; a new one with src is a link, else a file.
     const state = args.state ?? (info ? (info.type === 'directory' ? 'directory' : info.type === 'link' ? 'link' : 'file') : args.src ? 'link' : 'file');
     let plan;
@@ -51,6 +64,17 @@ export const fileModule = defineHostModule({
       if ('error' in extra) return failed(extra.error, result);
       plan.commands.push(...extra.commands);
       plan.changes.push(...extra.changes);
+    }
+    if (args.attributes !== undefined && state !== 'absent' && state !== 'link') {
+      // A path made by this plan has no attributes yet (none set); one that exists is asked.
+      const current = info && !(info.type === 'link' && !target) ? await ctx.fact(fileAttributes, { path: args.path }) : '';
+      const flags = planAttributesFlags(args.path, current, args.attributes);
+      if (flags.commands.length > 0) {
+        plan.commands.push(...flags.commands);
+        plan.changes.push(`attributes ${current || '(none)'} -> ${flags.after || '(none)'}`);
+        plan.before = { ...plan.before, attributes: current };
+        plan.after = { ...plan.after, attributes: flags.after };
+      }
     }
     if (plan.commands.length === 0) return { changed: false, ...result };
     const diff = [stateDiff(args.path, plan.before, plan.after)];

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineHostModule } from '../util/define.js';
 import { editLine } from '../operations/lines.js';
 import { editFile, editedFileArgs } from '../util/edit-file.js';
-import { boolish } from '../util/schema.js';
+import { boolish, withAliases } from '../util/schema.js';
 
 /**
  * Examples:
@@ -13,7 +13,7 @@ export const lineinfileModule = defineHostModule({
   name: 'lineinfile',
   aliases: ['ansible.builtin.lineinfile'],
   description: 'Make sure one line is in a file (replacing the line a regexp matches), or that lines are absent.',
-  args: z
+  args: withAliases(z
     .strictObject({
       ...editedFileArgs,
       line: z.string().optional(),
@@ -28,7 +28,7 @@ export const lineinfileModule = defineHostModule({
     .refine((a) => (a.state ?? 'present') === 'present' || a.line !== undefined || a.regexp !== undefined || a.search_string !== undefined, {
       message: 'state=absent needs line, regexp or search_string',
     })
-    .refine((a) => !a.backrefs || a.regexp !== undefined, { message: 'backrefs needs regexp' }),
+    .refine((a) => !a.backrefs || a.regexp !== undefined, { message: 'backrefs needs regexp' }), { path: ['dest', 'destfile', 'name'], regexp: ['regex'], line: ['value'] }),
   checkMode: 'full',
   run(args, ctx) {
     return editFile(ctx, args, (before) => editLine(before, { ...args, state: args.state ?? 'present' }));

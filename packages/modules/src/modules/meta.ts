@@ -1,20 +1,13 @@
 import { z } from 'zod';
+import { META_ACTIONS, type MetaAction } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
 
-export const META_ACTIONS = [
-  'flush_handlers',
-  'noop',
-  'end_play',
-  'end_host',
-  'end_batch',
-  'clear_facts',
-  'clear_host_errors',
-  'refresh_inventory',
-  'reset_connection',
-] as const;
+/** The executor owns the action list (it performs them); the spec here reads the same list. */
+export { META_ACTIONS };
 
 /**
- * A controller module that only names its action; the executor acts on it (flush_handlers, end_play...).
+ * A controller module that only names its action; the executor acts on it (flush_handlers, end_play...)
+ * without calling run(): the actions change the executor's own state, not a host.
  * Example: `meta: flush_handlers`
  */
 export const metaModule = defineHostModule({
@@ -23,7 +16,7 @@ export const metaModule = defineHostModule({
   description: 'Executor actions: flush_handlers, noop, end_play, end_host, clear_facts, ...',
   freeFormKey: 'action',
   runsOn: 'controller',
-  args: z.strictObject({ action: z.enum(META_ACTIONS) }),
+  args: z.strictObject({ action: z.enum(META_ACTIONS as [MetaAction, ...MetaAction[]]) }),
   checkMode: 'full',
   async run(args) {
     return { changed: false, action: args.action, msg: `meta: ${args.action}` };

@@ -4,7 +4,7 @@ import { serviceFacts } from '../facts/services.js';
 import { planService, ServicePlanError } from '../operations/services.js';
 import { failed, stateDiff } from '../util/result.js';
 import { CommandFailed, runPlan } from '../util/run.js';
-import { boolish } from '../util/schema.js';
+import { boolish, withAliases } from '../util/schema.js';
 
 /**
  * Examples:
@@ -16,14 +16,14 @@ export const serviceModule = defineHostModule({
   aliases: ['ansible.builtin.service', 'sysvinit', 'ansible.builtin.sysvinit'],
   description: 'Start/stop/restart/reload a service and enable it at boot (update-rc.d, chkconfig or systemctl).',
   freeFormKey: 'name',
-  args: z
+  args: withAliases(z
     .strictObject({
       name: z.string().regex(/^[A-Za-z0-9@._-]+$/, 'a service name (letters, digits, @ . _ -)'),
       state: z.enum(['started', 'stopped', 'restarted', 'reloaded']).optional(),
       enabled: boolish.optional(),
       pattern: z.string().optional(),
     })
-    .refine((a) => a.state !== undefined || a.enabled !== undefined, { message: 'give state and/or enabled' }),
+    .refine((a) => a.state !== undefined || a.enabled !== undefined, { message: 'give state and/or enabled' }), { name: ['service'] }),
   checkMode: 'full',
   async run(args, ctx) {
     const facts = await ctx.fact(serviceFacts, { name: args.name, pattern: args.pattern });

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { defineHostModule } from '../util/define.js';
-import { fileInfo, type FileInfo } from '../facts/files.js';
+import { fileInfo, type FileInfo, CHECKSUM_ALGORITHMS } from '../facts/files.js';
 import { formatMode } from '../util/mode.js';
-import { boolish, remotePath } from '../util/schema.js';
+import { boolish, remotePath, withAliases } from '../util/schema.js';
 
 /** Ansible's stat result keys, so `register: st` + `when: st.stat.exists` reads the same. */
 export function statResult(path: string, info: FileInfo | undefined): Record<string, unknown> {
@@ -34,12 +34,12 @@ export const statModule = defineHostModule({
   name: 'stat',
   aliases: ['ansible.builtin.stat'],
   description: 'Read facts about a path (exists, type, mode, owner, size, checksum). Never changes anything.',
-  args: z.strictObject({
+  args: withAliases(z.strictObject({
     path: remotePath,
     follow: boolish.optional(),
     get_checksum: boolish.optional(),
-    checksum_algorithm: z.enum(['sha1', 'sha256']).optional(),
-  }),
+    checksum_algorithm: z.enum(CHECKSUM_ALGORITHMS).optional(),
+  }), { path: ['dest', 'name'], checksum_algorithm: ['checksum', 'checksum_algo'] }),
   checkMode: 'full',
   async run(args, ctx) {
     const info = await ctx.fact(fileInfo, {

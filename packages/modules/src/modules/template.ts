@@ -1,11 +1,12 @@
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { type ModuleResult } from '@haweb/core';
+import { hideVaultedDiff, readControllerFile, type ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
 import { ensureFile } from '../util/file-write.js';
 import { failed, errorMessage } from '../util/result.js';
-import { fileWriteArgs, resolveDest } from './copy.js';
+import { boolish } from '../util/schema.js';
+import { fileWriteArgs, preservedMode, resolveDest, throughLink } from './copy.js';
 
 /**
  * Examples:
@@ -16,13 +17,17 @@ export const templateModule = defineHostModule({
   name: 'template',
   aliases: ['ansible.builtin.template'],
   description: 'Render a Jinja2 template from the controller with the host\'s variables and write it to the host.',
-  args: z.strictObject({ src: z.string(), ...fileWriteArgs }),
+  args: z.strictObject({ src: z.string(), follow: boolish.optional(), ...fileWriteArgs }),
   checkMode: 'full',
   async run(args, ctx): Promise<ModuleResult> {
     const local = ctx.resolveLocal(args.src, 'templates');
     let text: string;
+    let vaulted: boolean;
     try {
-      text = await readFile(local, 'utf8');
+      // A vault-encrypted template is decrypted, as Ansible's template does; its output is a secret too.
+      const source = await readControllerFile(local, ctx);
+      text = source.content.toString('utf8');
+      vaulted = source.vaulted;
     } catch (err) {
       return failed(`template ${args.src} cannot be read on the controller (${local}): ${errorMessage(err)}`);
     }
@@ -33,7 +38,12 @@ export const templateModule = defineHostModule({
       return failed(`template ${local}: ${errorMessage(err)}`);
     }
     const srcName = basename(local).replace(/\.j2$/, '');
-    const { dest, info } = await resolveDest(ctx, args.dest, srcName);
-    return ensureFile(ctx, { ...args, dest, content, info });
+    const resolved = await resolveDest(ctx, args.dest, srcName);
+    const { dest, info } = args.follow ? await throughLink(ctx, resolved) : resolved;
+    if (args.force === false && info) return { changed: false, dest, msg: `${dest} exists and force is off: left alone` };
+    if (vaulted) ctx.markSecret(content);
+    const mode = preservedMode(args.mode, (await stat(local)).mode);
+    const result = await ensureFile(ctx, { ...args, mode, dest, content, info });
+    return vaulted ? hideVaultedDiff(result) : result;
   },
 });

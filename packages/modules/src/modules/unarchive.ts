@@ -4,10 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { shellJoin, type ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
-import { archiveFilePaths, compareExtracted, listLocalArchive, remoteArchiveEntries } from '../facts/archive.js';
+import { archiveFilePaths, compareExtracted, listLocalArchive, remoteArchiveEntries, type ArchiveEntry } from '../facts/archive.js';
+import { pathsWithOtherMode, selectEntries } from '../operations/archive.js';
+import { runPlan } from '../util/run.js';
 import { fileInfo, pathExists, pathsStat } from '../facts/files.js';
 import { failed, stateDiff, errorMessage } from '../util/result.js';
-import { boolish, remotePath, stringList } from '../util/schema.js';
+import { boolish, modeArg, remotePath, stringList } from '../util/schema.js';
 
 /** Keep the compression suffix on the upload, for people reading /tmp (GNU tar detects the format itself). */
 export function archiveSuffix(file: string): string {
@@ -27,16 +29,22 @@ export const unarchiveModule = defineHostModule({
   name: 'unarchive',
   aliases: ['ansible.builtin.unarchive'],
   description: 'Extract a tar archive (from the controller, or already on the host with remote_src) into dest.',
-  args: z.strictObject({
-    src: z.string(),
-    dest: remotePath,
-    creates: z.string().optional(),
-    remote_src: boolish.optional(),
-    extra_opts: stringList.optional(),
-    owner: z.string().optional(),
-    group: z.string().optional(),
-    keep_newer: boolish.optional(),
-  }),
+  args: z
+    .strictObject({
+      src: z.string(),
+      dest: remotePath,
+      creates: z.string().optional(),
+      remote_src: boolish.optional(),
+      extra_opts: stringList.optional(),
+      owner: z.string().optional(),
+      group: z.string().optional(),
+      mode: modeArg.optional(),
+      keep_newer: boolish.optional(),
+      include: stringList.optional(),
+      exclude: stringList.optional(),
+      list_files: boolish.optional(),
+    })
+    .refine((a) => !(a.include?.length && a.exclude?.length), { message: 'include and exclude are mutually exclusive' }),
   checkMode: 'full',
   async run(args, ctx): Promise<ModuleResult> {
     const base = { dest: args.dest, src: args.src };
@@ -46,37 +54,45 @@ export const unarchiveModule = defineHostModule({
     const destInfo = await ctx.fact(fileInfo, { path: args.dest, follow: true });
     if (!destInfo || destInfo.type !== 'directory') return failed(`dest ${args.dest} must be an existing directory`, base);
 
+    // The members are read when something needs them (a big tarball takes a while to list).
+    const needEntries = args.creates === undefined || args.list_files || args.mode !== undefined || args.include?.length || args.exclude?.length;
     let local: string | undefined;
+    let entries: ArchiveEntry[] = [];
     if (!args.remote_src) {
       local = ctx.resolveLocal(args.src, 'files');
       const st = await stat(local).catch(() => undefined);
       if (!st?.isFile()) return failed(`src ${args.src} not found on the controller (looked at ${local})`, base);
-      if (args.creates === undefined) {
-        let entries;
-        try {
-          entries = await listLocalArchive(local);
-        } catch (err) {
-          return failed(`${local} is not a readable tar archive: ${errorMessage(err)}`, base);
-        }
-        const paths = archiveFilePaths(entries, args.dest);
-        if (paths.length > 0 && paths.length <= MAX_CHECKED_FILES) {
-          const onHost = await ctx.fact(pathsStat, { paths });
-          const check = compareExtracted(entries, args.dest, onHost);
-          if (check.extracted) return { changed: false, msg: 'archive already extracted', ...base };
-        }
+      try {
+        if (needEntries) entries = await listLocalArchive(local);
+      } catch (err) {
+        return failed(`${local} is not a readable tar archive: ${errorMessage(err)}`, base);
       }
-    } else if (args.creates === undefined) {
-      // The archive is on the host: list it there and compare (file sizes).
-      const entries = await ctx.fact(remoteArchiveEntries, { path: args.src });
-      const paths = archiveFilePaths(entries, args.dest);
+    } else if (needEntries) {
+      entries = await ctx.fact(remoteArchiveEntries, { path: args.src });
+    }
+    const selected = selectEntries(entries, args.include, args.exclude);
+    // Ansible's list_files: the members as the archive names them (folders with a trailing /).
+    const listed = args.list_files ? { files: selected.map((e) => (e.type === 'directory' ? `${e.path}/` : e.path)) } : {};
+    const memberPaths = selected.filter((e) => e.type === 'file' || e.type === 'directory').map((e) => posix.join(args.dest, e.path));
+
+    if (args.creates === undefined) {
+      // Already extracted: every selected regular file is on the host with the archive's size (and mtime).
+      const paths = archiveFilePaths(selected, args.dest);
       if (paths.length > 0 && paths.length <= MAX_CHECKED_FILES) {
-        const check = compareExtracted(entries, args.dest, await ctx.fact(pathsStat, { paths }));
-        if (check.extracted) return { changed: false, msg: 'archive already extracted', ...base };
+        const onHost = await ctx.fact(pathsStat, { paths: args.mode !== undefined ? memberPaths : paths });
+        const check = compareExtracted(selected, args.dest, onHost);
+        if (check.extracted) {
+          const modeFixes = args.mode !== undefined ? pathsWithOtherMode(selected, args.dest, onHost, args.mode) : [];
+          if (modeFixes.length === 0) return { changed: false, msg: 'archive already extracted', ...base, ...listed };
+          const diff = [stateDiff(args.dest, { mode_differs: modeFixes.length }, { mode: String(args.mode) })];
+          if (!ctx.check) await runPlan(ctx, [{ argv: ['chmod', String(args.mode), '--', ...modeFixes] }]);
+          return { changed: true, msg: `mode ${args.mode} set on ${modeFixes.length} extracted paths`, diff, ...base, ...listed };
+        }
       }
     }
 
     const diff = [stateDiff(args.dest, { extracted: false }, { extracted: args.src })];
-    if (ctx.check) return { changed: true, msg: `would extract ${args.src} into ${args.dest}`, diff, ...base };
+    if (ctx.check) return { changed: true, msg: `would extract ${args.src} into ${args.dest}`, diff, ...base, ...listed };
 
     let archive = args.src;
     let uploaded: string | undefined;
@@ -95,6 +111,8 @@ export const unarchiveModule = defineHostModule({
       args.dest,
       ...(args.keep_newer ? ['--keep-newer-files'] : []),
       ...(args.extra_opts ?? []),
+      ...(args.exclude ?? []).map((x) => `--exclude=${x}`),
+      ...(args.include ?? []),
     ];
     // GNU tar restores ownership from the archive only when root; set the requested owner/group after.
     const chown =
@@ -103,11 +121,13 @@ export const unarchiveModule = defineHostModule({
             args.owner !== undefined && args.group !== undefined ? `${args.owner}:${args.group}` : args.owner ?? `:${args.group}`,
           ])} -- ${shellJoin([args.dest])}/"$top"; done`
         : '';
+    // Ansible's mode applies to every extracted member (files and folders), symbolic modes included.
+    const chmod = args.mode !== undefined && memberPaths.length > 0 ? ` && ${shellJoin(['chmod', String(args.mode), '--', ...memberPaths])}` : '';
     ctx.progress(`extracting into ${args.dest}`);
-    const script = `${shellJoin(argv)}${chown}`;
+    const script = `${shellJoin(argv)}${chown}${chmod}`;
     const r = await ctx.remote.run({ script }, { become: ctx.become });
     if (uploaded) await ctx.remote.run({ argv: ['rm', '-f', '--', uploaded] }, { become: ctx.become });
     if (r.code !== 0) return failed(`tar failed (rc=${r.code}): ${(r.stderr || r.stdout).trim()}`, { ...base, rc: r.code });
-    return { changed: true, msg: `extracted ${args.src} into ${args.dest}`, diff, ...base };
+    return { changed: true, msg: `extracted ${args.src} into ${args.dest}`, diff, ...base, ...listed };
   },
 });

@@ -2,7 +2,7 @@
 import type { ModuleContext, ModuleResult } from '@haweb/core';
 import { debPackageName, installedPackages, type PackageTool } from '../facts/packages.js';
 import { hostOs } from '../facts/server.js';
-import { planPackages } from '../operations/packages.js';
+import { planPackages, type PackagePlanArgs } from '../operations/packages.js';
 import { failed, stateDiff } from './result.js';
 import { CommandFailed, runPlan } from './run.js';
 
@@ -22,7 +22,7 @@ export async function choosePackageTool(ctx: ModuleContext, wanted: 'auto' | Pac
 
 export async function runPackages(
   ctx: ModuleContext,
-  opts: { tool: PackageTool; names: string[]; state: 'present' | 'absent'; updateCache?: boolean; debs?: string[] },
+  opts: { tool: PackageTool; names: string[]; state: 'present' | 'absent'; updateCache?: boolean; debs?: string[] } & Omit<PackagePlanArgs, 'tool' | 'names' | 'state' | 'updateCache' | 'debs'>,
 ): Promise<ModuleResult> {
   const debs = new Map<string, string>();
   for (const path of opts.debs ?? []) {
@@ -33,7 +33,12 @@ export async function runPackages(
   const names = [...new Set([...opts.names, ...debs.keys()])];
   if (names.length === 0) return failed('no package names given');
   const installed = await ctx.fact(installedPackages, { tool: opts.tool, names });
-  const plan = planPackages(installed, { tool: opts.tool, names, state: opts.state, updateCache: opts.updateCache, debs });
+  const plan = planPackages(installed, {
+    tool: opts.tool, names, state: opts.state, updateCache: opts.updateCache, debs,
+    installRecommends: opts.installRecommends, enableRepos: opts.enableRepos, disableRepos: opts.disableRepos, expireCache: opts.expireCache,
+    purge: opts.purge, defaultRelease: opts.defaultRelease, allowUnauthenticated: opts.allowUnauthenticated, allowDowngrade: opts.allowDowngrade,
+    dpkgOptions: opts.dpkgOptions,
+  });
   const versions = Object.fromEntries([...installed].map(([n, v]) => [n, v ?? null]));
   if (plan.commands.length === 0) {
     return { changed: false, msg: opts.state === 'present' ? 'all packages already installed' : 'no package to remove', packages: versions };

@@ -31,3 +31,36 @@ export const remotePath = z.string().min(1).refine((p) => p.startsWith('/') || p
 
 /** Integers written as strings too ("80"). */
 export const intish = z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform((v) => Number(v));
+
+const DECLARED_ALIASES = new WeakMap<z.ZodType, Readonly<Record<string, readonly string[]>>>();
+
+/**
+ * Ansible's option aliases (`dest` and `name` for file's `path`...): each alias is renamed to its
+ * option before the spec checks the arguments; giving an option and its alias together is an error.
+ * `aliases` maps each option to the other names Ansible accepts for it.
+ */
+export function withAliases<S extends z.ZodType>(schema: S, aliases: Readonly<Record<string, readonly string[]>>) {
+  const optionOf = new Map<string, string>();
+  for (const [option, names] of Object.entries(aliases)) for (const n of names) optionOf.set(n, option);
+  const wrapped = z.preprocess((input, ctx) => {
+    if (input === null || typeof input !== 'object' || Array.isArray(input)) return input;
+    const out: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+    for (const [alias, option] of optionOf) {
+      if (!(alias in out)) continue;
+      if (option in out) {
+        ctx.issues.push({ code: 'custom', message: `give '${option}' or its alias '${alias}', not both`, input, path: [alias] });
+        continue;
+      }
+      out[option] = out[alias];
+      delete out[alias];
+    }
+    return out;
+  }, schema);
+  DECLARED_ALIASES.set(wrapped, aliases);
+  return wrapped;
+}
+
+/** The aliases a module's spec declares (withAliases), option -> alias names. */
+export function declaredAliases(schema: z.ZodType): Readonly<Record<string, readonly string[]>> {
+  return DECLARED_ALIASES.get(schema) ?? {};
+}

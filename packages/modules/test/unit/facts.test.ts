@@ -75,9 +75,9 @@ describe('fileInfo', () => {
   it('pathsStat maps lines to paths in order', () => {
     const m = pathsStat.parse('81a4 12 100\n-\n41ed 4096 7\n', 0, { paths: ['/a', '/b', '/c'] });
     expect([...m]).toEqual([
-      ['/a', { type: 'file', size: 12, mtime: 100 }],
+      ['/a', { type: 'file', size: 12, mtime: 100, mode: 0o644 }],
       ['/b', undefined],
-      ['/c', { type: 'directory', size: 4096, mtime: 7 }],
+      ['/c', { type: 'directory', size: 4096, mtime: 7, mode: 0o755 }],
     ]);
   });
 });

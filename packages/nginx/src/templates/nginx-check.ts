@@ -44,7 +44,11 @@ nginx_running() {
 nginx_running && exit 0
 
 logger -t nginx_check "nginx is not running: starting it" 2>/dev/null
-"$NGINX" >/dev/null 2>&1
+if ! "$NGINX" >/dev/null 2>&1; then
+    # nginx itself said it cannot start (bad config, port taken): no point waiting for a pid.
+    logger -t nginx_check "nginx cannot start: failing the check so the VIP moves" 2>/dev/null
+    exit 1
+fi
 tries=0
 while [ "$tries" -lt ${s.start_wait_tenths} ]; do
     nginx_running && exit 0

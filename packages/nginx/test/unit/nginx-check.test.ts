@@ -76,6 +76,14 @@ describe('nginx_check.sh', () => {
     expect(readFileSync(starts, 'utf8')).toBe('start\n');
   });
 
+  it('nginx starts without error but never comes up: fails once the start wait is over', () => {
+    const { check, starts } = setup();
+    // A stand-in that exits 0 and starts nothing (an nginx whose master dies right after daemonizing).
+    writeFileSync(join(dir, 'nginx'), `#!/bin/sh\necho start >> '${starts}'\nexit 0\n`);
+    expect(runCheck(check)).toBe(1);
+    expect(readFileSync(starts, 'utf8')).toBe('start\n');
+  });
+
   it('a stale pid file naming another process does not count as nginx', () => {
     const { check, pidFile, cannot } = setup();
     writeFileSync(pidFile, `${process.pid}\n`);

@@ -2,20 +2,17 @@ import type { DiagnosticSink, SourceLocation } from './diagnostics.js';
 import type { Statement } from './tree.js';
 import type { Token } from './lexer.js';
 import { ValueReader } from './values.js';
+import { GLOBAL_KEYWORDS, INSTANCE_KEYWORDS, SYNC_GROUP_KEYWORDS, TOP_KEYWORDS, type KeywordTable } from './keywords.js';
 import { splitCommandLine } from './command-line.js';
 import { isIpv4 } from '../protocol/address.js';
+import { finishFailover, pendingFailover, readInstanceFailoverKeyword, readTrackProcess, type PendingFailover } from './failover-keywords.js';
 import {
   DEFAULT_GARP, type GarpConfig, type GlobalDefs, type InstanceConfig, type NotifyConfig, type SyncGroupConfig,
-  type TrackInterfaceRef, type TrackScriptRef, type VipConfig, type VrrpConfig, type VrrpScriptConfig, type VrrpVersion,
+  type TrackInterfaceRef, type TrackProcessConfig, type TrackScriptRef, type VipConfig, type VrrpConfig, type VrrpScriptConfig, type VrrpVersion,
 } from './model.js';
 
 /** keepalived limits track weights to ±253 so a weight can never make priority 0 or 255 on its own. */
 export const MAX_WEIGHT = 253;
-
-/** keepalived keywords vrrpd knows but does not implement: a warning says they are ignored. */
-const IGNORED_TOP = new Set(['virtual_server', 'virtual_server_group', 'static_ipaddress', 'static_routes', 'static_rules', 'linkbeat_interfaces', 'vrrp_track_file', 'track_file', 'vrrp_track_process', 'track_process', 'bfd_instance', 'garp_group']);
-const IGNORED_GLOBAL = new Set(['notification_email', 'notification_email_from', 'smtp_server', 'smtp_connect_timeout', 'smtp_helo_name', 'smtp_alert', 'smtp_alert_vrrp', 'vrrp_skip_check_adv_addr', 'vrrp_strict', 'vrrp_iptables', 'vrrp_ipsets', 'lvs_id', 'lvs_sync_daemon', 'vrrp_mcast_group4', 'vrrp_mcast_group6', 'vrrp_priority', 'checker_priority', 'max_auto_priority', 'dynamic_interfaces', 'vrrp_no_swap', 'checker_no_swap', 'script_security', 'vrrp_check_unicast_src', 'vrrp_lower_prio_no_advert', 'vrrp_higher_prio_send_advert', 'vrrp_gna_interval', 'vrrp_min_garp', 'enable_traps', 'vrrp_notify_fifo', 'notify_fifo', 'vrrp_startup_delay', 'vrrp_rx_bufs_policy', 'vrrp_rx_bufs_multiplier', 'nftables', 'nftables_priority', 'vrrp_netlink_cmd_rcv_bufs', 'vrrp_netlink_monitor_rcv_bufs', 'process_names', 'vrrp_process_name', 'default_interface']);
-const IGNORED_INSTANCE = new Set(['smtp_alert', 'virtual_routes', 'virtual_rules', 'virtual_ipaddress_excluded', 'use_vmac', 'vmac_xmit_base', 'native_ipv6', 'lvs_sync_daemon_interface', 'debug', 'strict_mode', 'accept', 'no_accept', 'skip_check_adv_addr', 'check_unicast_src', 'garp_extra_if', 'track_file', 'track_process', 'track_bfd', 'lower_prio_no_advert', 'higher_prio_send_advert', 'kernel_rx_buf_size', 'unicast_ttl', 'unicast_fault_no_peer', 'old_unicast_checksum', 'mcast_dst_ip', 'notify_deleted', 'down_timer_adverts', 'promote_secondaries', 'linkbeat_use_polling']);
 
 interface PendingInstance {
   at: SourceLocation;
@@ -39,6 +36,8 @@ interface PendingInstance {
   unicastPeers: string[];
   notify: NotifyConfig;
   garp: Partial<GarpConfig>;
+  /** track_process, resign, peer_priority (failover-keywords.ts). */
+  failover: PendingFailover;
 }
 
 /** Turns parsed statements into a validated configuration, with keepalived's defaults and corrections. */
@@ -48,25 +47,51 @@ export function buildConfig(file: string, statements: Statement[], sink: Diagnos
   const scripts: VrrpScriptConfig[] = [];
   const pending: PendingInstance[] = [];
   const syncGroups: SyncGroupConfig[] = [];
+  const trackProcesses: TrackProcessConfig[] = [];
 
   for (const s of statements) {
     switch (s.keyword.value) {
       case 'global_defs': readGlobals(s, read, sink, globals); break;
       case 'vrrp_script': { const script = readScript(s, read, sink); if (script) addUnique(scripts, script, 'vrrp_script', sink); break; }
       case 'vrrp_instance': { const inst = readInstance(s, read, sink); if (inst) addUnique(pending, inst, 'vrrp_instance', sink); break; }
+      case 'vrrp_track_process': { const t = readTrackProcess(s, read, sink); if (t) addUnique(trackProcesses, t, 'vrrp_track_process', sink); break; }
       case 'vrrp_sync_group': { const g = readSyncGroup(s, read, sink); if (g) addUnique(syncGroups, g, 'vrrp_sync_group', sink); break; }
-      default: unknown(s, sink, IGNORED_TOP, 'top level');
+      default: unknown(s, sink, TOP_KEYWORDS, 'top level');
     }
   }
-  const instances = pending.map((p) => finishInstance(p, globals, scripts, sink)).filter((i): i is InstanceConfig => i !== undefined);
+  const instances = pending
+    .map((p) => { const i = finishInstance(p, globals, scripts, sink); return i && { ...i, ...finishFailover(`(${p.name})`, p.at, p.failover, trackProcesses, sink) }; })
+    .filter((i): i is InstanceConfig => i !== undefined);
   checkSyncGroups(syncGroups, instances, sink);
   checkDuplicateVrids(instances, sink);
-  return { file, globals, scripts, instances, syncGroups };
+  if (pending.length === 0) {
+    // keepalived's -t passes such a file (an LVS-only config, or one a line-ending accident turned into
+    // a comment); vrrpd only speaks VRRP, so a file that gives it nothing to run is refused on purpose.
+    sink.error({ file, line: 1, col: 1 }, 'no vrrp_instance: vrrpd would have nothing to run (keepalived -t accepts this; vrrpd refuses it on purpose)');
+  }
+  const ignoredKeywords = [...noEffectKeywords(sink)].sort();
+  return { file, globals, scripts, instances, syncGroups, trackProcesses, ...(ignoredKeywords.length > 0 ? { ignoredKeywords } : {}) };
 }
 
-function unknown(s: Statement, sink: DiagnosticSink, ignored: Set<string>, where: string): void {
-  if (ignored.has(s.keyword.value)) sink.warning(s.keyword, `'${s.keyword.value}' is a keepalived keyword that vrrpd does not implement; ignored`);
-  else sink.warning(s.keyword, `unknown keyword '${s.keyword.value}' at ${where}; ignored`);
+/**
+ * A keyword the builder does not read: one with no effect on a VRRP speaker (mail, LVS, SNMP) is only
+ * collected, for `vrrpd -t` to list once; one that changes keepalived's behaviour is a warning saying
+ * what keepalived would have done; anything else is an unknown keyword.
+ */
+function unknown(s: Statement, sink: DiagnosticSink, table: KeywordTable | undefined, where: string): void {
+  const name = s.keyword.value;
+  if (table?.noEffect.has(name)) { noEffectKeywords(sink).add(name); return; }
+  const effect = table && Object.hasOwn(table.effects, name) ? table.effects[name] : undefined;
+  if (effect) sink.warning(s.keyword, `'${name}' is not implemented by vrrpd and ignored; keepalived ${effect}`);
+  else sink.warning(s.keyword, `unknown keyword '${name}' at ${where}; ignored`);
+}
+
+/** Keywords ignored without a warning, per read (kept beside the sink, which every reader function has). */
+const ignoredBySink = new WeakMap<DiagnosticSink, Set<string>>();
+function noEffectKeywords(sink: DiagnosticSink): Set<string> {
+  let set = ignoredBySink.get(sink);
+  if (!set) ignoredBySink.set(sink, (set = new Set()));
+  return set;
 }
 
 function addUnique<T extends { name: string; at: SourceLocation }>(list: T[], item: T, what: string, sink: DiagnosticSink): void {
@@ -83,22 +108,47 @@ function blockName(s: Statement, sink: DiagnosticSink, what: string): string | u
   return name.value;
 }
 
-function readGarpKeyword(s: Statement, read: ValueReader, garp: Partial<GarpConfig>, prefix: '' | 'vrrp_'): boolean {
+/** keepalived reads GARP delays and refresh as whole seconds ("invalid - ignoring" otherwise). */
+function readGarpSeconds(s: Statement, sink: DiagnosticSink, max: number): number | undefined {
+  const token = s.args[0];
+  if (!token) { sink.error(s.keyword, `${s.keyword.value} needs a value`); return undefined; }
+  if (!/^\d+$/.test(token.value) || Number(token.value) > max) {
+    sink.error(token, `${s.keyword.value}: '${token.value}' is not a whole number of seconds 0..${max} (keepalived ignores it)`);
+    return undefined;
+  }
+  return Number(token.value) * 1000;
+}
+
+function readGarpKeyword(s: Statement, read: ValueReader, garp: Partial<GarpConfig>, prefix: '' | 'vrrp_', sink: DiagnosticSink): boolean {
   switch (s.keyword.value) {
-    case `${prefix}garp_master_delay`: garp.masterDelayMs = read.seconds(s, 0, 86400) ?? garp.masterDelayMs; return true;
+    case `${prefix}garp_master_delay`: garp.masterDelayMs = readGarpSeconds(s, sink, 4294) ?? garp.masterDelayMs; return true;
     case `${prefix}garp_master_repeat`: garp.masterRepeat = read.integer(s, 1, 255) ?? garp.masterRepeat; return true;
-    case `${prefix}garp_master_refresh`: garp.masterRefreshMs = read.seconds(s, 0, 86400) ?? garp.masterRefreshMs; return true;
+    case `${prefix}garp_master_refresh`: garp.masterRefreshMs = readGarpSeconds(s, sink, 4294967) ?? garp.masterRefreshMs; return true;
     case `${prefix}garp_master_refresh_repeat`: garp.masterRefreshRepeat = read.integer(s, 1, 255) ?? garp.masterRefreshRepeat; return true;
-    case `${prefix}garp_lower_prio_delay`: garp.lowerPrioDelayMs = read.seconds(s, 0, 86400) ?? garp.lowerPrioDelayMs; return true;
+    case `${prefix}garp_lower_prio_delay`: garp.lowerPrioDelayMs = readGarpSeconds(s, sink, 4294) ?? garp.lowerPrioDelayMs; return true;
     case `${prefix}garp_lower_prio_repeat`: garp.lowerPrioRepeat = read.integer(s, 0, 255) ?? garp.lowerPrioRepeat; return true;
     default: return false;
   }
 }
 
+/** vrrp_garp_interval: 0.000001..4294.967295 s with at most 6 decimals, as keepalived reads it (0 is refused). */
+function readGarpInterval(g: Statement, read: ValueReader, sink: DiagnosticSink): number | undefined {
+  const token = read.one(g);
+  if (!token) return undefined;
+  const m = /^(\d+)(?:\.(\d{1,6}))?$/.exec(token.value);
+  const micros = m ? Number(m[1]) * 1e6 + Number((m[2] ?? '').padEnd(6, '0')) : NaN;
+  if (!m || micros < 1 || micros > 4294967295) {
+    sink.error(token, `vrrp_garp_interval '${token.value}' is invalid: seconds 0.000001..4294.967295 with at most 6 decimals (keepalived ignores it)`);
+    return undefined;
+  }
+  if (micros >= 1e6) sink.warning(token, `vrrp_garp_interval ${token.value} s is very large (keepalived says the same)`);
+  return micros / 1000;
+}
+
 function readGlobals(s: Statement, read: ValueReader, sink: DiagnosticSink, globals: GlobalDefs): void {
   const lowerPrioSet: { delay?: boolean; repeat?: boolean } = {};
   for (const g of read.block(s)) {
-    if (readGarpKeyword(g, read, globals.garp, 'vrrp_')) {
+    if (readGarpKeyword(g, read, globals.garp, 'vrrp_', sink)) {
       if (g.keyword.value === 'vrrp_garp_lower_prio_delay') lowerPrioSet.delay = true;
       if (g.keyword.value === 'vrrp_garp_lower_prio_repeat') lowerPrioSet.repeat = true;
       continue;
@@ -106,14 +156,23 @@ function readGlobals(s: Statement, read: ValueReader, sink: DiagnosticSink, glob
     switch (g.keyword.value) {
       case 'router_id': globals.routerId = read.string(g); break;
       case 'vrrp_version': { const v = read.integer(g, 2, 3); if (v) globals.vrrpVersion = v as VrrpVersion; break; }
-      case 'vrrp_garp_interval': globals.garp.intervalMs = read.seconds(g, 0, 1) ?? globals.garp.intervalMs; break;
+      case 'vrrp_garp_interval': globals.garp.intervalMs = readGarpInterval(g, read, sink) ?? globals.garp.intervalMs; break;
+      case 'vrrp_min_garp': {
+        // keepalived: one gratuitous ARP, no second burst and no refresh, unless already set to something else.
+        if (read.optionalBoolean(g) === false) break;
+        if (globals.garp.masterRepeat === DEFAULT_GARP.masterRepeat) globals.garp.masterRepeat = 1;
+        if (globals.garp.masterRefreshMs === DEFAULT_GARP.masterRefreshMs) globals.garp.masterRefreshMs = 0;
+        if (globals.garp.masterRefreshRepeat === DEFAULT_GARP.masterRefreshRepeat) globals.garp.masterRefreshRepeat = 0;
+        if (globals.garp.masterDelayMs === DEFAULT_GARP.masterDelayMs) globals.garp.masterDelayMs = 0;
+        break;
+      }
       case 'enable_script_security': globals.enableScriptSecurity = read.flag(g); break;
       case 'script_user': {
         if (g.args.length === 0) sink.error(g.keyword, 'script_user needs a user name');
         else globals.scriptUser = g.args[0].value;
         break;
       }
-      default: unknown(g, sink, IGNORED_GLOBAL, 'global_defs');
+      default: unknown(g, sink, GLOBAL_KEYWORDS, 'global_defs');
     }
   }
   // The lower-priority GARP schedule follows the master one unless set explicitly (keepalived does the same).
@@ -121,17 +180,43 @@ function readGlobals(s: Statement, read: ValueReader, sink: DiagnosticSink, glob
   if (!lowerPrioSet.repeat) globals.garp.lowerPrioRepeat = globals.garp.masterRepeat;
 }
 
-function clampWeight(value: number, at: SourceLocation, sink: DiagnosticSink): number {
-  if (Math.abs(value) <= MAX_WEIGHT) return value;
-  const clamped = Math.sign(value) * MAX_WEIGHT;
-  sink.warning(at, `weight ${value} is outside -${MAX_WEIGHT}..${MAX_WEIGHT}; using ${clamped} as keepalived does`);
-  return clamped;
+/**
+ * A track weight as keepalived reads it: -253..253; ±254 corrected to ±253 with a message (the old
+ * limit); anything else refused.
+ */
+function readWeight(s: Statement, token: Token | undefined, read: ValueReader, sink: DiagnosticSink, what: string): number | undefined {
+  if (!token) { sink.error(s.keyword, `${what}: weight needs a value`); return undefined; }
+  const value = read.integer({ ...s, keyword: { ...s.keyword, value: `${what} weight` } }, -1e9, 1e9, token);
+  if (value === undefined) return undefined;
+  if (Math.abs(value) > 254) { sink.error(token, `${what}: weight ${value} is outside -${MAX_WEIGHT}..${MAX_WEIGHT} (keepalived ignores it)`); return undefined; }
+  if (Math.abs(value) === 254) {
+    const corrected = Math.sign(value) * MAX_WEIGHT;
+    sink.warning(token, `${what}: weight ${value} is no longer allowed; using ${corrected} as keepalived does`);
+    return corrected;
+  }
+  return value;
 }
 
-function readWeight(s: Statement, token: Token | undefined, read: ValueReader, sink: DiagnosticSink): number | undefined {
-  if (!token) { sink.error(s.keyword, `${s.keyword.value}: weight needs a value`); return undefined; }
-  const value = read.integer({ ...s, keyword: { ...s.keyword, value: 'weight' } }, -1_000_000, 1_000_000, token);
-  return value === undefined ? undefined : clampWeight(value, token, sink);
+/** `reverse` inverts a weight's effect in keepalived; vrrpd refuses it rather than run with the opposite effect. */
+function refuseReverse(token: Token | undefined, what: string, sink: DiagnosticSink): void {
+  if (!token) return;
+  if (token.value === 'reverse') sink.error(token, `${what}: weight 'reverse' (the weight applies while the check fails, or the link is down) is not implemented by vrrpd; remove 'reverse' and change the weight's sign`);
+  else if (token.value !== 'noreverse') sink.error(token, `${what}: unknown weight option '${token.value}' (keepalived knows reverse and noreverse)`);
+}
+
+/** keepalived's script interval and timeout: whole seconds, 1..4294 (0 is corrected to 1 with a message). */
+function readWholeSeconds(k: Statement, sink: DiagnosticSink, what: string): number | undefined {
+  const token = k.args[0];
+  if (!token) { sink.error(k.keyword, `${what} needs a value`); return undefined; }
+  if (!/^\d+$/.test(token.value) || Number(token.value) > 4294) {
+    sink.error(token, `${what}: '${token.value}' is not a whole number of seconds 1..4294 (keepalived ignores it and keeps the default)`);
+    return undefined;
+  }
+  if (Number(token.value) === 0) {
+    sink.error(token, `${what} must be greater than 0; keepalived uses 1`);
+    return 1000;
+  }
+  return Number(token.value) * 1000;
 }
 
 function readScript(s: Statement, read: ValueReader, sink: DiagnosticSink): VrrpScriptConfig | undefined {
@@ -148,18 +233,21 @@ function readScript(s: Statement, read: ValueReader, sink: DiagnosticSink): Vrrp
   for (const k of s.block!) {
     switch (k.keyword.value) {
       case 'script': command = read.commandLine(k); break;
-      case 'interval': intervalMs = read.seconds(k, 0.001, 86400) ?? intervalMs; break;
-      case 'timeout': timeoutMs = read.seconds(k, 0.001, 86400) ?? timeoutMs; break;
+      case 'interval': intervalMs = readWholeSeconds(k, sink, `vrrp_script ${name} interval`) ?? intervalMs; break;
+      case 'timeout': timeoutMs = readWholeSeconds(k, sink, `vrrp_script ${name} timeout`) ?? timeoutMs; break;
       case 'weight': {
-        weight = readWeight(k, k.args[0], read, sink) ?? weight;
-        if (k.args[1]?.value === 'reverse') sink.warning(k.args[1], "weight 'reverse' is not implemented by vrrpd; ignored");
+        const value = read.integer({ ...k, keyword: { ...k.keyword, value: `vrrp_script ${name} weight` } }, -MAX_WEIGHT, MAX_WEIGHT, k.args[0]);
+        // (keepalived refuses ±254 here too; only track_script/track_interface correct it)
+        if (!k.args[0]) sink.error(k.keyword, `vrrp_script ${name}: weight needs a value`);
+        weight = value ?? weight;
+        refuseReverse(k.args[1], `vrrp_script ${name}`, sink);
         break;
       }
-      case 'rise': rise = read.integer(k, 1, 1000) ?? rise; break;
-      case 'fall': fall = read.integer(k, 1, 1000) ?? fall; break;
+      case 'rise': rise = read.integer(k, 1, 2147483647) ?? rise; break;
+      case 'fall': fall = read.integer(k, 1, 2147483647) ?? fall; break;
       case 'user': user = k.args[0]?.value; if (!user) sink.error(k.keyword, 'user needs a user name'); break;
       case 'init_fail': initFail = read.flag(k); break;
-      default: unknown(k, sink, new Set(), `vrrp_script ${name}`);
+      default: unknown(k, sink, undefined, `vrrp_script ${name}`);
     }
   }
   if (command === undefined) {
@@ -167,20 +255,41 @@ function readScript(s: Statement, read: ValueReader, sink: DiagnosticSink): Vrrp
     return undefined;
   }
   const argv = splitCommandLine(command);
+  warnIfNeedsShell(argv, s.keyword, `vrrp_script ${name}`, sink);
   return { name, at: loc(s.keyword), command, argv, intervalMs, timeoutMs: timeoutMs ?? intervalMs, weight, rise, fall, user, initFail };
 }
 
-function readNotifyKeyword(k: Statement, read: ValueReader, notify: NotifyConfig): boolean {
+/** keepalived (and vrrpd) run scripts without a shell: redirections, pipes and `;` are passed as words. */
+function warnIfNeedsShell(argv: string[], at: SourceLocation, what: string, sink: DiagnosticSink): void {
+  const shellWord = argv.find((w) => /^(\||\|\||&&|;|&)$/.test(w) || /^[<>]/.test(w));
+  if (shellWord !== undefined) sink.warning(at, `${what}: '${shellWord}' needs a shell, but keepalived and vrrpd run scripts without one; wrap the command in /bin/sh -c '...'`);
+}
+
+/**
+ * `notify_* SCRIPT [USER [GROUP]]`, as keepalived reads it: the first word is the script (quote it to
+ * give arguments), the next two the user and group it runs as.
+ */
+function readNotifyKeyword(k: Statement, read: ValueReader, notify: NotifyConfig, sink: DiagnosticSink): boolean {
   const key = ({ notify_master: 'master', notify_backup: 'backup', notify_fault: 'fault', notify_stop: 'stop', notify: 'generic', notify_master_rx_lower_pri: 'masterRxLowerPri' } as const)[k.keyword.value as 'notify'];
   if (!key) return false;
-  const line = read.commandLine(k);
-  if (line !== undefined) notify[key] = splitCommandLine(line);
+  const [script, user, group, ...extra] = k.args;
+  if (!script) { read.commandLine(k); return true; }
+  if (notify[key]) { sink.error(k.keyword, `${k.keyword.value} script already given; keepalived ignores this one`); return true; }
+  notify[key] = script.quoted ? splitCommandLine(script.value) : [script.value];
+  warnIfNeedsShell(notify[key]!, script, k.keyword.value, sink);
+  if (user) {
+    notify.users = { ...notify.users, [key]: group ? `${user.value} ${group.value}` : user.value };
+    if (!script.quoted) sink.warning(user, `${k.keyword.value}: '${user.value}'${group ? ` '${group.value}'` : ''} after the script ${group ? 'are' : 'is'} the user${group ? ' and group' : ''} the script runs as (keepalived's rule); to pass arguments, quote the script with them`);
+  }
+  if (extra.length > 0) sink.warning(extra[0], `${k.keyword.value}: extra words after the group ignored: ${extra.map((t) => t.value).join(' ')}`);
   return true;
 }
 
 function readVip(v: Statement, iface: string | undefined, sink: DiagnosticSink): PendingInstance['vipInterfaceless'][number] | undefined {
   const words = [v.keyword, ...v.args];
-  const [addr, prefix] = words[0].value.split('/');
+  const slash = words[0].value.indexOf('/');
+  const addr = slash < 0 ? words[0].value : words[0].value.slice(0, slash);
+  const prefix = slash < 0 ? undefined : words[0].value.slice(slash + 1);
   if (!isIpv4(addr)) {
     sink.error(words[0], `virtual_ipaddress: '${words[0].value}' is not an IPv4 address (IPv6 VIPs are not supported by vrrpd)`);
     return undefined;
@@ -188,7 +297,7 @@ function readVip(v: Statement, iface: string | undefined, sink: DiagnosticSink):
   let prefixLength = 32;
   if (prefix !== undefined) {
     if (!/^\d+$/.test(prefix) || Number(prefix) > 32) {
-      sink.error(words[0], `virtual_ipaddress: '/${prefix}' is not a prefix length 0..32`);
+      sink.error(words[0], `virtual_ipaddress: '/${prefix}' is not a prefix length 0..32 (keepalived uses /32 with an error)`);
       return undefined;
     }
     prefixLength = Number(prefix);
@@ -215,10 +324,11 @@ function readVip(v: Statement, iface: string | undefined, sink: DiagnosticSink):
 function readInstance(s: Statement, read: ValueReader, sink: DiagnosticSink): PendingInstance | undefined {
   const name = blockName(s, sink, 'vrrp_instance');
   if (!name) return undefined;
-  const p: PendingInstance = { at: loc(s.keyword), name, trackScripts: [], trackInterfaces: [], dontTrackPrimary: false, vips: [], vipInterfaceless: [], unicastPeers: [], notify: {}, garp: {} };
+  const p: PendingInstance = { at: loc(s.keyword), name, trackScripts: [], trackInterfaces: [], dontTrackPrimary: false, vips: [], vipInterfaceless: [], unicastPeers: [], notify: {}, garp: {}, failover: pendingFailover() };
   for (const k of s.block!) {
-    if (readNotifyKeyword(k, read, p.notify)) continue;
-    if (readGarpKeyword(k, read, p.garp, '')) continue;
+    if (readNotifyKeyword(k, read, p.notify, sink)) continue;
+    if (readGarpKeyword(k, read, p.garp, '', sink)) continue;
+    if (readInstanceFailoverKeyword(k, read, sink, p.failover)) continue;
     switch (k.keyword.value) {
       case 'state': {
         const t = read.one(k);
@@ -228,10 +338,21 @@ function readInstance(s: Statement, read: ValueReader, sink: DiagnosticSink): Pe
         else sink.error(t, `state: '${t.value}' is not MASTER or BACKUP`);
         break;
       }
-      case 'interface': p.interface = read.string(k); break;
+      case 'interface': {
+        const t = read.one(k);
+        if (t && Buffer.byteLength(t.value) >= 16) sink.error(t, `interface name '${t.value}' is longer than 15 characters (IFNAMSIZ); keepalived ignores it`);
+        else if (t) p.interface = t.value;
+        break;
+      }
       case 'virtual_router_id': p.vrid = read.integer(k, 1, 255); break;
       case 'priority': p.priority = read.integer(k, 1, 255); break;
-      case 'advert_int': { const t = read.one(k); const ms = read.seconds(k, 0.01, 255, t); if (t && ms !== undefined) p.advertInt = { ms, at: t }; break; }
+      case 'advert_int': {
+        const t = read.one(k);
+        const ms = read.seconds(k, 0.01, 255, t);
+        if (t && /\.\d{7,}$/.test(t.value)) sink.warning(t, `advert_int ${t.value} has more than 6 decimals; rounded, as keepalived does (it reports "too many decimal places")`);
+        if (t && ms !== undefined) p.advertInt = { ms, at: t };
+        break;
+      }
       case 'version': { const v = read.integer(k, 2, 3); if (v) p.version = v as VrrpVersion; break; }
       case 'nopreempt': read.flag(k); p.nopreempt = k.keyword; break;
       case 'preempt': read.flag(k); p.nopreempt = undefined; break;
@@ -252,24 +373,28 @@ function readInstance(s: Statement, read: ValueReader, sink: DiagnosticSink): Pe
                 p.auth.password = kept;
               } else p.auth.password = t.value;
             }
-          } else unknown(a, sink, new Set(), 'authentication');
+          } else unknown(a, sink, undefined, 'authentication');
         }
         break;
       }
       case 'track_script':
         for (const t of read.block(k)) {
           const ref: TrackScriptRef = { name: t.keyword.value, at: loc(t.keyword) };
-          if (t.args[0]?.value === 'weight') ref.weight = readWeight(t, t.args[1], read, sink);
-          else if (t.args.length > 0) sink.warning(t.args[0], `track_script ${ref.name}: unexpected '${t.args[0].value}' (expected 'weight N'); ignored`);
-          p.trackScripts.push(ref);
+          if (t.args[0]?.value === 'weight') { ref.weight = readWeight(t, t.args[1], read, sink, `track_script ${ref.name}`); refuseReverse(t.args[2], `track_script ${ref.name}`, sink); }
+          else if (t.args.length > 0) sink.error(t.args[0], `track_script ${ref.name}: unknown option '${t.args[0].value}' (expected 'weight N'); keepalived ignores the entry`);
+          const earlier = p.trackScripts.find((r) => r.name === ref.name);
+          if (earlier) sink.warning(t.keyword, `track_script ${ref.name} is already tracked (line ${earlier.at.line}); this entry is ignored, as keepalived does`);
+          else p.trackScripts.push(ref);
         }
         break;
       case 'track_interface':
         for (const t of read.block(k)) {
           const ref: TrackInterfaceRef = { name: t.keyword.value, weight: 0, at: loc(t.keyword) };
-          if (t.args[0]?.value === 'weight') ref.weight = readWeight(t, t.args[1], read, sink) ?? 0;
-          else if (t.args.length > 0) sink.warning(t.args[0], `track_interface ${ref.name}: unexpected '${t.args[0].value}' (expected 'weight N'); ignored`);
-          p.trackInterfaces.push(ref);
+          if (t.args[0]?.value === 'weight') { ref.weight = readWeight(t, t.args[1], read, sink, `track_interface ${ref.name}`) ?? 0; refuseReverse(t.args[2], `track_interface ${ref.name}`, sink); }
+          else if (t.args.length > 0) sink.error(t.args[0], `track_interface ${ref.name}: unknown option '${t.args[0].value}' (expected 'weight N'); keepalived ignores the entry`);
+          const earlier = p.trackInterfaces.find((r) => r.name === ref.name);
+          if (earlier) sink.warning(t.keyword, `track_interface ${ref.name} is already tracked (line ${earlier.at.line}); this entry is ignored, as keepalived does`);
+          else p.trackInterfaces.push(ref);
         }
         break;
       case 'dont_track_primary': p.dontTrackPrimary = read.flag(k); break;
@@ -284,7 +409,7 @@ function readInstance(s: Statement, read: ValueReader, sink: DiagnosticSink): Pe
           else sink.error(u.keyword, `unicast_peer: '${u.keyword.value}' is not an IPv4 address`);
         }
         break;
-      default: unknown(k, sink, IGNORED_INSTANCE, `vrrp_instance ${name}`);
+      default: unknown(k, sink, INSTANCE_KEYWORDS, `vrrp_instance ${name}`);
     }
   }
   return p;
@@ -353,13 +478,19 @@ function finishInstance(p: PendingInstance, globals: GlobalDefs, scripts: VrrpSc
   if (p.vipInterfaceless.length === 0) sink.warning(p.at, `${where} no virtual_ipaddress: the instance elects a master but moves no address`);
   if (!ok) return undefined;
   const iface = p.interface!;
+  // The instance's own interface is always watched (down means FAULT); keepalived drops a track entry for it.
+  const trackInterfaces = p.trackInterfaces.filter((t) => {
+    if (t.name !== iface) return true;
+    sink.warning(t.at, `${where} track_interface ${t.name} is the instance's own interface, which is always tracked (down means FAULT); this entry is ignored, as keepalived does`);
+    return false;
+  });
   const vips: VipConfig[] = p.vipInterfaceless.map((v) => ({ ...v, interface: v.interface ?? iface }));
   const garp: GarpConfig = { ...globals.garp, ...p.garp };
-  if (p.garp.masterDelayMs !== undefined && p.garp.lowerPrioDelayMs === undefined) garp.lowerPrioDelayMs = garp.masterDelayMs;
-  if (p.garp.masterRepeat !== undefined && p.garp.lowerPrioRepeat === undefined) garp.lowerPrioRepeat = garp.masterRepeat;
+  // An instance's lower-priority GARP settings default to the global ones, not to its own master ones
+  // (keepalived's rule, seen in its -d dump).
   return {
     name: p.name, at: p.at, initialState: p.state?.value, interface: iface, vrid: p.vrid!, priority, advertIntervalMs, version,
-    nopreempt, preemptDelayMs, auth, trackScripts, trackInterfaces: p.trackInterfaces, dontTrackPrimary: p.dontTrackPrimary,
+    nopreempt, preemptDelayMs, auth, trackScripts, trackInterfaces, dontTrackPrimary: p.dontTrackPrimary,
     vips, mcastSrcIp: p.mcastSrcIp, unicastSrcIp: p.unicastSrcIp, unicastPeers: p.unicastPeers, notify: p.notify, garp,
   };
 }
@@ -369,10 +500,10 @@ function readSyncGroup(s: Statement, read: ValueReader, sink: DiagnosticSink): S
   if (!name) return undefined;
   const group: SyncGroupConfig = { name, at: loc(s.keyword), members: [], notify: {} };
   for (const k of s.block!) {
-    if (readNotifyKeyword(k, read, group.notify)) continue;
+    if (readNotifyKeyword(k, read, group.notify, sink)) continue;
     if (k.keyword.value === 'group') {
       for (const m of read.block(k)) { group.members.push(m.keyword.value, ...m.args.map((a) => a.value)); }
-    } else unknown(k, sink, new Set(['smtp_alert', 'global_tracking', 'sync_group_tracking_weight', 'track_script', 'track_interface']), `vrrp_sync_group ${name}`);
+    } else unknown(k, sink, SYNC_GROUP_KEYWORDS, `vrrp_sync_group ${name}`);
   }
   return group;
 }

@@ -1,8 +1,12 @@
 export * from './diagnostics.js';
 export * from './model.js';
-export { tokenize, type Token } from './lexer.js';
-export { readStatements, fileSystemSource, type ConfigSource, type Statement } from './tree.js';
+export { tokenizeLine, decomment, type Token } from './lexer.js';
+export { readStatements, parseTokens, fileSystemSource, type ConfigSource, type Statement, type ReadOptions } from './tree.js';
+export { expandBraces, globFiles, readConfigFile } from './source.js';
+export { READ_LIMITS, type ReadLimits } from './limits.js';
+export { Preprocessor } from './preprocess.js';
 export { buildConfig, MAX_WEIGHT } from './build.js';
 export { splitCommandLine } from './command-line.js';
-export { loadConfig, parseConfigText, type LoadResult } from './load.js';
+export { loadConfig, parseConfigText, type LoadResult, type LoadOptions } from './load.js';
 export { checkCluster, type NodeConfig } from './cluster.js';
+export { readRunnableConfig, reloadConfig, type ConfigLog } from './reload.js';

@@ -75,7 +75,11 @@ export interface NotifyConfig {
   generic?: string[];
   /** A master heard a lower-priority master (a healed split brain) and re-asserted itself. */
   masterRxLowerPri?: string[];
+  /** `notify_* SCRIPT USER [GROUP]`: the script runs as this user ("USER" or "USER GROUP"), not script_user. */
+  users?: Partial<Record<NotifyScriptKey, string>>;
 }
+
+export type NotifyScriptKey = 'master' | 'backup' | 'fault' | 'stop' | 'generic' | 'masterRxLowerPri';
 
 export interface InstanceConfig {
   name: string;
@@ -99,6 +103,10 @@ export interface InstanceConfig {
   unicastPeers: string[];
   notify: NotifyConfig;
   garp: GarpConfig;
+  /** track_process references (issue 13). */
+  trackProcesses?: TrackProcessRef[];
+  /** vrrpd-only handover keywords (issue 13). */
+  handover?: HandoverConfig;
 }
 
 export interface SyncGroupConfig {
@@ -115,6 +123,10 @@ export interface VrrpConfig {
   scripts: VrrpScriptConfig[];
   instances: InstanceConfig[];
   syncGroups: SyncGroupConfig[];
+  /** vrrp_track_process blocks (issue 13). */
+  trackProcesses?: TrackProcessConfig[];
+  /** keepalived keywords read and ignored because they have no effect on a VRRP speaker (SMTP, LVS, SNMP). */
+  ignoredKeywords?: string[];
 }
 
 export const DEFAULT_GARP: GarpConfig = {
@@ -126,3 +138,68 @@ export const DEFAULT_GARP: GarpConfig = {
   lowerPrioRepeat: 5,
   intervalMs: 0,
 };
+
+// ---- Failover additions (issue 13): kept apart from the types above so the reader can change freely.
+
+/** How a tracked process's parameters must match (keepalived's param_match; exact when not given). */
+export type ParamMatch = 'exact' | 'initial' | 'partial';
+
+/**
+ * keepalived's vrrp_track_process: the number of running processes that match decides up (within
+ * quorum..quorum_max) or down. vrrpd watches each match through a pidfd, so an exit is seen at once.
+ */
+export interface TrackProcessConfig {
+  name: string;
+  at: SourceLocation;
+  /** The process name (as /proc/PID/comm), or with full_command the command's first word. */
+  process: string;
+  /** Parameters that must match (none: any parameters, unless param_match asks for none). */
+  params: string[];
+  paramMatch: ParamMatch;
+  /** Whether param_match was given (with no params it means "no parameters at all"). */
+  paramMatchGiven: boolean;
+  fullCommand: boolean;
+  /** keepalived's default is 1. 0 = FAULT while down. */
+  weight: number;
+  quorum: number;
+  quorumMax?: number;
+  /** Quorum regained: wait this long before "up" (fork_delay). */
+  forkDelayMs: number;
+  /** Quorum lost: wait this long before "down" (terminate_delay). */
+  terminateDelayMs: number;
+  /** Quorum regained after a loss: up at once, without fork_delay. */
+  fastRecovery: boolean;
+}
+
+export interface TrackProcessRef {
+  name: string;
+  /** Per-instance override of the vrrp_track_process weight. */
+  weight?: number;
+  at: SourceLocation;
+}
+
+/** A peer's priority as this node's configuration states it (vrrpd's `peer_priority ADDRESS N`). */
+export interface PeerPriority {
+  address: string;
+  priority: number;
+  at: SourceLocation;
+}
+
+/**
+ * vrrpd-only instance keywords for handing the VIP over without dropped requests. keepalived does not
+ * know them, so a shared template renders them only for vrrpd.
+ */
+export interface HandoverConfig {
+  /**
+   * `resign`: a master whose effective priority falls below a peer's priority sends priority 0 at once
+   * (the peer takes over after Skew_Time instead of Master_Down_Interval).
+   */
+  resign: boolean;
+  /** The other nodes' priorities, for `resign` (adverts heard from them count too). */
+  peerPriorities: PeerPriority[];
+}
+
+/** The failover additions of an instance, whatever the reader filled in (absent = keepalived's behaviour). */
+export function handoverOf(instance: { handover?: HandoverConfig }): HandoverConfig {
+  return instance.handover ?? { resign: false, peerPriorities: [] };
+}

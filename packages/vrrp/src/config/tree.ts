@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { DiagnosticSink, SourceLocation } from './diagnostics.js';
-import { tokenize, type Token } from './lexer.js';
+import { tokenizeLine, type Token } from './lexer.js';
+import { READ_LIMITS, type ReadLimits } from './limits.js';
+import { Preprocessor } from './preprocess.js';
+import { fileSystemSource, NotAConfigFileError, type ConfigSource } from './source.js';
+
+export { fileSystemSource, type ConfigSource } from './source.js';
 
 /** One line of configuration: a keyword, its arguments, and maybe a `{ ... }` block. */
 export interface Statement {
@@ -11,120 +14,184 @@ export interface Statement {
   block?: Statement[];
 }
 
-/** How files are read, so tests can supply an in-memory file system. */
-export interface ConfigSource {
-  readFile(path: string): string;
-  /** Absolute paths matching a glob pattern, sorted. */
-  glob(pattern: string, cwd: string): string[];
+export interface ReadOptions {
+  /** keepalived's `-i` / `--config-id`: selects `@ID` lines. */
+  configId?: string;
+  /** Tighter bounds, for tests. */
+  limits?: Partial<ReadLimits>;
 }
 
 /**
- * tinyglobby, loaded on the first `include` only: most configurations have none, and its load is
- * ~18 ms of the worker's start-up, which a failback waits for. Its CommonJS build allows a synchronous load.
+ * Reads a configuration into statements as keepalived does: line by line through the preprocessor,
+ * `include PATTERN` lines replaced in place by the files they name (so a block may span files and
+ * definitions carry across them), then braces matched. Every problem is reported to `sink`; nothing
+ * here throws for bad input, recurses on input structure, or runs past READ_LIMITS.
  */
-let globSync: typeof import('tinyglobby').globSync | undefined;
-function loadGlob(): typeof import('tinyglobby').globSync {
-  globSync ??= (createRequire(import.meta.url)('tinyglobby') as typeof import('tinyglobby')).globSync;
-  return globSync;
+export function readStatements(path: string, source: ConfigSource, sink: DiagnosticSink, options: ReadOptions = {}, text?: string): Statement[] {
+  const reader = new ConfigReader(source, sink, { ...READ_LIMITS, ...options.limits }, options.configId);
+  reader.readFile(path, 0, [], text, { file: path, line: 1, col: 1 });
+  reader.finish();
+  return parseTokens(reader.tokens, sink, reader.limits.maxBlockDepth);
 }
 
-export const fileSystemSource: ConfigSource = {
-  readFile: (path) => readFileSync(path, 'utf8'),
-  glob: (pattern, cwd) => loadGlob()(pattern, { cwd, absolute: true, onlyFiles: true }).sort(),
-};
+/** `include`, and keepalived's variants includer/includem/includew/includeb/includea, then the pattern. */
+const INCLUDE = /^include[rmwba]?[ \t\r\f\v]+(.*)$/s;
 
-/** Nested includes deeper than this are taken to be a loop. */
-const MAX_INCLUDE_DEPTH = 8;
+class ConfigReader {
+  readonly tokens: Token[] = [];
+  private files = 0;
+  private bytes = 0;
+  private filesLimitReported = false;
+  /** Set when a limit ends the read: nothing more is read, in this file or any other. */
+  private stopped = false;
+  private readonly pre: Preprocessor;
 
-/**
- * Reads a file into statements, expanding `include GLOB` in place (patterns relative to the including
- * file's directory). Syntax problems are reported to `sink`; parsing goes on where it can.
- */
-export function readStatements(path: string, source: ConfigSource, sink: DiagnosticSink, depth = 0, text?: string): Statement[] {
-  const content = text ?? source.readFile(path);
-  const tokens = tokenize(content, path, (at, message) => sink.error(at, message));
-  const parser = new StatementParser(tokens, sink, (statement) => expandInclude(statement, path, source, sink, depth));
-  return parser.parseTop();
-}
+  constructor(private readonly source: ConfigSource, private readonly sink: DiagnosticSink, readonly limits: ReadLimits, configId: string | undefined) {
+    this.pre = new Preprocessor(configId, limits, sink);
+  }
 
-function expandInclude(statement: Statement, fromFile: string, source: ConfigSource, sink: DiagnosticSink, depth: number): Statement[] {
-  const pattern = statement.args[0];
-  if (!pattern) {
-    sink.error(statement.keyword, 'include needs a file name or glob pattern');
-    return [];
+  finish(): void {
+    this.pre.finish();
   }
-  if (depth >= MAX_INCLUDE_DEPTH) {
-    sink.error(statement.keyword, `include nesting deeper than ${MAX_INCLUDE_DEPTH} (an include loop?): ${pattern.value}`);
-    return [];
-  }
-  const cwd = dirname(fromFile);
-  const files = source.glob(pattern.value, cwd);
-  if (files.length === 0) {
-    sink.warning(pattern, `include ${pattern.value}: no file matches (looked in ${isAbsolute(pattern.value) ? dirname(pattern.value) : resolve(cwd, dirname(pattern.value))})`);
-    return [];
-  }
-  const statements: Statement[] = [];
-  for (const file of files) {
+
+  /** Reads one file into the token stream. `chain` is the include chain above it, for loop detection. */
+  readFile(path: string, depth: number, chain: string[], text: string | undefined, from: SourceLocation): void {
+    if (this.stopped) return;
+    if (++this.files > this.limits.maxFiles) {
+      if (!this.filesLimitReported) this.sink.error(from, `more than ${this.limits.maxFiles} files read for one configuration (includes fan out too far); ${path} and later files are not read`);
+      this.filesLimitReported = true;
+      return;
+    }
+    let content: string;
     try {
-      statements.push(...readStatements(file, source, sink, depth + 1));
+      content = text ?? this.source.readFile(path);
     } catch (error) {
-      sink.error(pattern, `include ${file}: ${(error as Error).message}`);
+      if (error instanceof NotAConfigFileError) this.sink.warning(from, `include: ${error.message}; skipped (as keepalived does)`);
+      else this.sink.error(from, depth === 0 ? `cannot read configuration: ${(error as Error).message}` : `include ${path}: ${(error as Error).message}`);
+      return;
+    }
+    this.bytes += content.length;
+    if (content.length > this.limits.maxFileBytes || this.bytes > this.limits.maxTotalBytes) {
+      this.sink.error(from, content.length > this.limits.maxFileBytes
+        ? `${path} is ${content.length} bytes, more than the ${this.limits.maxFileBytes} a configuration file may have; not read`
+        : `the configuration and its includes exceed ${this.limits.maxTotalBytes} bytes; ${path} is not read`);
+      return;
+    }
+    if (content.startsWith('\ufeff')) {
+      this.sink.warning({ file: path, line: 1, col: 1 }, 'byte order mark (U+FEFF) at the start of the file skipped; keepalived would read it as part of the first word');
+      content = content.slice(1);
+    }
+    if (content.includes('\r') && !content.includes('\n') && content.indexOf('\r') < content.length - 1) {
+      this.sink.warning({ file: path, line: 1, col: 1 }, 'the file has CR-only line endings (old Mac style): keepalived reads it as one single line, and so does vrrpd; convert it with `tr "\\r" "\\n"`');
+    }
+    const lines = content.split('\n');
+    const nextChain = [...chain, path];
+    for (let n = 0; n < lines.length && !this.stopped; n++) {
+      const raw = lines[n].replace(/\r+$/, '');
+      for (const logical of this.pre.feed(raw, path, n + 1)) {
+        const include = INCLUDE.exec(logical.text);
+        if (include) {
+          const patternAt = { file: logical.file, line: logical.line, col: logical.col + logical.text.length - include[1].length };
+          this.include(include[1].replace(/[ \t]+$/, ''), patternAt, depth, nextChain);
+          continue;
+        }
+        const words = tokenizeLine(logical.text, logical, this.sink);
+        if (this.tokens.length + words.length >= this.limits.maxTokens) {
+          this.sink.error(logical, `the configuration has more than ${this.limits.maxTokens} words; the rest is not read`);
+          this.stopped = true;
+          return;
+        }
+        for (const word of words) this.tokens.push(word);
+        this.tokens.push({ kind: 'newline', value: '\n', quoted: false, file: logical.file, line: logical.line, col: logical.col + logical.text.length });
+      }
     }
   }
-  return statements;
+
+  private include(pattern: string, at: SourceLocation, depth: number, chain: string[]): void {
+    if (pattern === '') { this.sink.error(at, 'include needs a file name or glob pattern'); return; }
+    if (depth + 1 > this.limits.maxIncludeDepth) {
+      this.sink.error(at, `include ${pattern}: includes nest more than ${this.limits.maxIncludeDepth} deep (${chain.length} files in the chain); not read`);
+      return;
+    }
+    const from = chain[chain.length - 1];
+    const cwd = from.includes('/') ? from.slice(0, from.lastIndexOf('/')) || '/' : '.';
+    let matches: string[];
+    try {
+      matches = this.source.glob(pattern, cwd);
+    } catch (error) {
+      this.sink.error(at, `include ${pattern}: ${(error as Error).message}`);
+      return;
+    }
+    if (matches.length === 0) {
+      this.sink.warning(at, `include ${pattern}: no file matches (looked in ${isAbsolute(pattern) ? dirname(pattern) : join(cwd, dirname(pattern))})`);
+      return;
+    }
+    if (matches.length > this.limits.maxMatchesPerInclude) {
+      this.sink.error(at, `include ${pattern} matches ${matches.length} files, more than the ${this.limits.maxMatchesPerInclude} one include may read; not read`);
+      return;
+    }
+    for (const file of matches) {
+      if (file.endsWith('/')) { this.sink.warning(at, `include ${pattern}: '${file}' is a directory; skipped (as keepalived does)`); continue; }
+      const loop = chain.indexOf(file);
+      if (loop >= 0) {
+        this.sink.error(at, `include ${pattern}: ${file} is already being read (include loop: ${[...chain.slice(loop), file].join(' -> ')}); not read again`);
+        continue;
+      }
+      this.readFile(file, depth + 1, chain, undefined, at);
+    }
+  }
 }
 
-class StatementParser {
-  private index = 0;
-
-  constructor(private readonly tokens: Token[], private readonly sink: DiagnosticSink, private readonly include: (s: Statement) => Statement[]) {}
-
-  parseTop(): Statement[] {
-    return this.parseBlock(undefined);
-  }
-
-  private peek(): Token | undefined {
-    return this.tokens[this.index];
-  }
-
-  /** Statements until the `}` matching `opener` (or the end of the file at top level). */
-  private parseBlock(opener: SourceLocation | undefined): Statement[] {
-    const statements: Statement[] = [];
-    for (;;) {
-      const token = this.peek();
-      if (!token) {
-        if (opener) this.sink.error(opener, "block opened here is never closed (missing '}')");
-        return statements;
+/**
+ * Matches braces in the token stream without recursion, so nesting depth costs heap, not stack; past
+ * `maxDepth` the inner blocks are reported once and skipped.
+ */
+export function parseTokens(tokens: readonly Token[], sink: DiagnosticSink, maxDepth: number = READ_LIMITS.maxBlockDepth): Statement[] {
+  const root: Statement[] = [];
+  const stack: Array<{ list: Statement[]; opener?: Token }> = [{ list: root }];
+  let current: Statement | undefined;
+  let skipping = 0;
+  for (const token of tokens) {
+    if (skipping > 0) {
+      if (token.kind === 'open') skipping++;
+      else if (token.kind === 'close') skipping--;
+      continue;
+    }
+    const top = stack[stack.length - 1];
+    switch (token.kind) {
+      case 'newline':
+        current = undefined;
+        break;
+      case 'word':
+        if (current) current.args.push(token);
+        else {
+          current = { keyword: token, args: [] };
+          top.list.push(current);
+        }
+        break;
+      case 'open': {
+        // A brace on the line after its keyword (`vrrp_instance VI_1` NEWLINE `{`) belongs to it.
+        const previous = top.list[top.list.length - 1];
+        const owner = current ?? (previous && !previous.block ? previous : undefined);
+        current = undefined;
+        if (stack.length > maxDepth) {
+          sink.error(token, `blocks nest more than ${maxDepth} deep; this block is not read`);
+          skipping = 1;
+          break;
+        }
+        if (!owner || owner.block) sink.error(token, "'{' without a keyword before it");
+        const block: Statement[] = [];
+        if (owner && !owner.block) owner.block = block;
+        stack.push({ list: block, opener: token });
+        break;
       }
-      if (token.kind === 'newline') { this.index++; continue; }
-      if (token.kind === 'close') {
-        this.index++;
-        if (opener) return statements;
-        this.sink.error(token, "unexpected '}' with no open block");
-        continue;
-      }
-      if (token.kind === 'open') {
-        // A brace on the line after its keyword: `vrrp_instance VI_1` NEWLINE `{`.
-        this.index++;
-        const previous = statements[statements.length - 1];
-        const block = this.parseBlock(token);
-        if (previous && !previous.block) previous.block = block;
-        else this.sink.error(token, "'{' without a keyword before it");
-        continue;
-      }
-      const statement: Statement = { keyword: token, args: [] };
-      this.index++;
-      for (let next = this.peek(); next && next.kind === 'word'; next = this.peek()) {
-        statement.args.push(next);
-        this.index++;
-      }
-      if (this.peek()?.kind === 'open') {
-        const open = this.peek()!;
-        this.index++;
-        statement.block = this.parseBlock(open);
-      }
-      if (statement.keyword.value === 'include' && !statement.keyword.quoted) statements.push(...this.include(statement));
-      else statements.push(statement);
+      case 'close':
+        current = undefined;
+        if (stack.length === 1) sink.error(token, "unexpected '}' with no open block");
+        else stack.pop();
+        break;
     }
   }
+  for (let i = stack.length - 1; i > 0; i--) sink.error(stack[i].opener!, "block opened here is never closed (missing '}')");
+  return root;
 }

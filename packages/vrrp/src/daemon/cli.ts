@@ -29,6 +29,7 @@ export interface DaemonFlags {
   dumpFile: string;
   configTest?: boolean | string[];
   vrrp?: boolean;
+  configId?: string;
 }
 
 /** Set in the environment of the detached copy, so it does not detach again. */
@@ -50,6 +51,7 @@ export function buildProgram(run: (what: { kind: 'daemon'; flags: DaemonFlags } 
     .addOption(new Option('--dump-file <file>', 'where SIGUSR1 writes a state dump (with a private -p: next to it)').default(DEFAULT_DUMP_FILE))
     .option('-t, --config-test [more-files...]', 'check the configuration (and, given more files, the nodes against each other) and exit')
     .option('-P, --vrrp', 'accepted for keepalived compatibility (vrrpd only does VRRP)')
+    .option('-i, --config-id <id>', 'read the configuration lines marked @id (and skip those marked @^id), as keepalived does')
     .enablePositionalOptions()
     .argument('[more-files...]', 'with -t: more nodes\' configuration files for the cross-node check')
     .showHelpAfterError()
@@ -71,7 +73,7 @@ async function runConfigTest(flags: DaemonFlags): Promise<number> {
   // Loaded only for -t: starting the daemon (what a failback waits for) does not parse the config here.
   const { configTest } = await import('./config-test.js');
   const extra = Array.isArray(flags.configTest) ? flags.configTest : [];
-  const report = configTest([flags.useFile, ...extra]);
+  const report = configTest([flags.useFile, ...extra], undefined, { configId: flags.configId });
   for (const line of report.lines) process.stdout.write(`${line}\n`);
   return report.errors > 0 ? 1 : 0;
 }
@@ -155,7 +157,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
   const worker: WorkerOptions = {
     configFile, logConsole: flags.logConsole ?? false, logDetail: flags.logDetail ?? false, logFile: flags.logFile ? resolve(flags.logFile) : undefined,
-    statusPath: files.statusFile, dumpPath: files.dumpFile, vipFile: vipFileFor(pidFile),
+    statusPath: files.statusFile, dumpPath: files.dumpFile, vipFile: vipFileFor(pidFile), configId: flags.configId,
   };
   const logMode = worker.logConsole ? 'console' : worker.logFile ? 'file' : 'syslog';
   // This process becomes the supervisor (same pid, the one in the pid file): a POSIX sh loop, not a

@@ -1,13 +1,15 @@
-import type { InstanceConfig, VrrpConfig, VrrpScriptConfig } from '../config/model.js';
+import type { InstanceConfig, TrackProcessConfig, VrrpConfig, VrrpScriptConfig } from '../config/model.js';
 import type { InterfaceInfo, ScriptRunner, SystemDeps, TimerHandle, VrrpSocket, VrrpSocketOptions } from '../os/types.js';
 import { insecureScript } from './script-security.js';
 import { peekVrid } from '../protocol/decode.js';
 import { ScriptTracker } from '../state/script-tracker.js';
+import { ProcessTracker } from '../state/process-tracker.js';
+import type { ProcessWatch } from '../os/types.js';
 import { SyncGroup } from '../state/sync-group.js';
 import { evaluateTracking, type WeightedTrack } from '../state/priority.js';
 import { KEEPALIVED_STATE_NAME, type VrrpState } from '../state/instance.js';
 import type { Logger } from './logger.js';
-import { notifyCommands, type NotifyState } from './notify.js';
+import { notifyCommands, notifyCommandUsers, type NotifyState } from './notify.js';
 import { InstanceRuntime, describeVip, toVirtualAddress } from './runtime.js';
 import { instanceSignature, sameVirtualRouter, scriptSignature } from './signature.js';
 import { rehearseTakeovers } from './rehearsal.js';
@@ -25,12 +27,26 @@ export interface DaemonOptions {
   notifyTimeoutMs?: number;
   /** Rewrite the status file this often so counters stay fresh (0 = only on changes). */
   statusRefreshMs?: number;
+  /**
+   * Make before break on stop: a master keeps its VIPs after its priority 0 until it hears the new
+   * master (at most Skew_Time plus one interval). Off: keepalived's stop, VIPs removed at once.
+   */
+  handoverOnStop?: boolean;
 }
 
 /** One socket pair shared by the instances on an interface/source/peers, dispatching by VRID. */
 interface Endpoint {
   socket: VrrpSocket;
   runtimes: Map<number, InstanceRuntime>;
+}
+
+/** One vrrp_track_process at run time. */
+interface ProcessEntry {
+  tracker: ProcessTracker;
+  watch?: ProcessWatch;
+  signature: string;
+  /** Set while the health checks run after the process was lost: its loss is not applied meanwhile. */
+  repairing: boolean;
 }
 
 const TRACKING_FAULT = 'tracking';
@@ -47,6 +63,7 @@ export class VrrpDaemon {
   private readonly endpoints = new Map<string, Endpoint>();
   private readonly trackers = new Map<string, { tracker: ScriptTracker; signature: string }>();
   private readonly links = new Map<string, boolean>();
+  private readonly processTrackers = new Map<string, ProcessEntry>();
   private groups: SyncGroup[] = [];
   private groupOf = new Map<string, SyncGroup>();
   private unwatchLinks?: () => void;
@@ -80,6 +97,7 @@ export class VrrpDaemon {
     this.linkCache = new Map();
     await Promise.all([this.removeResidualVips(config.instances), this.refreshLinks(config)]);
     this.syncTrackers(config);
+    this.syncProcessTrackers(config);
     this.prepareGarp(config);
     // One after another: instances sharing an interface must share one socket.
     for (const instanceConfig of config.instances) await this.addRuntime(instanceConfig);
@@ -339,6 +357,11 @@ export class VrrpDaemon {
       const weight = ref.weight ?? this.config.scripts.find((s) => s.name === ref.name)?.weight ?? 0;
       tracks.push({ label: `script ${ref.name}`, weight, status: tracker?.status ?? 'init' });
     }
+    for (const ref of r.config.trackProcesses ?? []) {
+      const entry = this.processTrackers.get(ref.name);
+      const weight = ref.weight ?? this.config.trackProcesses?.find((p) => p.name === ref.name)?.weight ?? 0;
+      tracks.push({ label: `process ${ref.name}`, weight, status: entry?.tracker.status ?? 'init' });
+    }
     for (const t of this.trackedInterfaces(r.config)) {
       const up = this.links.get(t.name);
       tracks.push({ label: `interface ${t.name}`, weight: t.weight, status: up === undefined ? 'init' : up ? 'up' : 'down' });
@@ -379,10 +402,11 @@ export class VrrpDaemon {
   }
 
   private runNotify(kind: 'INSTANCE' | 'GROUP', name: string, state: NotifyState, priority: number, notify: InstanceConfig['notify'], after: Promise<void> = Promise.resolve()): void {
-    for (const argv of notifyCommands(kind, name, state, priority, notify)) {
+    const users = notifyCommandUsers(state, notify);
+    for (const [index, argv] of notifyCommands(kind, name, state, priority, notify).entries()) {
       const timeoutMs = state === 'STOP' ? 1000 : this.options.notifyTimeoutMs ?? 30_000;
       const runner = this.secureRunner(this.config, `notify script of ${name}`);
-      const user = this.config.globals.scriptUser;
+      const user = users[index] ?? this.config.globals.scriptUser;
       const run = after.then(() => {
         this.log.debug(`(${name}) executing notify script: ${argv.join(' ')}`);
         return runner.run(argv, { timeoutMs, user });
@@ -419,6 +443,7 @@ export class VrrpDaemon {
       this.runtimes.delete(name);
     }
     this.syncTrackers(next);
+    this.syncProcessTrackers(next);
     this.prepareGarp(next);
     await this.refreshLinks(next);
     const fresh: InstanceRuntime[] = [];
@@ -468,8 +493,11 @@ export class VrrpDaemon {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    // Priority 0 goes out first: a backup's Skew_Time starts when it arrives.
-    for (const r of this.runtimes.values()) r.instance.stop();
+    // Priority 0 goes out first: a backup's Skew_Time starts when it arrives. A master keeps its VIPs
+    // (and its clients) until it hears the new master, or for Skew_Time plus one interval at most.
+    if (this.options.handoverOnStop) await Promise.all([...this.runtimes.values()].map((r) => r.instance.stopAfterHandover()));
+    else for (const r of this.runtimes.values()) r.instance.stop();
+    for (const entry of this.processTrackers.values()) { entry.watch?.stop(); entry.tracker.stop(); }
     this.refreshTimer?.cancel();
     this.addressRetry?.cancel();
     this.unwatchLinks?.();
@@ -482,9 +510,99 @@ export class VrrpDaemon {
     await this.flushStatus();
   }
 
+  // ---- vrrp_track_process (issue 13)
+
+  /** One ProcessTracker and /proc watch per vrrp_track_process some instance tracks. */
+  private syncProcessTrackers(config: VrrpConfig): void {
+    const used = new Set(config.instances.flatMap((i) => (i.trackProcesses ?? []).map((t) => t.name)));
+    const signature = (name: string) => JSON.stringify({ ...config.trackProcesses?.find((p) => p.name === name), at: undefined });
+    for (const [name, entry] of this.processTrackers) {
+      if (used.has(name) && signature(name) === entry.signature) continue;
+      entry.watch?.stop();
+      entry.tracker.stop();
+      this.processTrackers.delete(name);
+    }
+    for (const name of used) {
+      if (this.processTrackers.has(name)) continue;
+      const block = config.trackProcesses!.find((p) => p.name === name)!;
+      this.startProcessEntry(block, signature(name));
+    }
+  }
+
+  /** Registers the entry first: the watch reports the current count from inside watch(). */
+  private startProcessEntry(block: TrackProcessConfig, signature: string): void {
+    const tracker = new ProcessTracker(
+      { name: block.name, quorum: block.quorum, quorumMax: block.quorumMax, forkDelayMs: block.forkDelayMs, terminateDelayMs: block.terminateDelayMs, fastRecovery: block.fastRecovery },
+      this.deps.clock,
+      () => this.onProcessTrackerChanged(block.name),
+      (level, message) => this.log[level](message),
+    );
+    const entry: ProcessEntry = { tracker, signature, repairing: false };
+    this.processTrackers.set(block.name, entry);
+    const monitor = this.deps.processes;
+    if (!monitor) {
+      this.log.warn(`Track process ${block.name}: processes cannot be watched here; it stays unknown (neither up nor down)`);
+      return;
+    }
+    try {
+      entry.watch = monitor.watch(block, (count) => this.onProcessCount(block.name, count));
+    } catch (error) {
+      this.log.error(`Track process ${block.name}: cannot watch processes: ${(error as Error).message}`);
+    }
+  }
+
+  /** The health checks of the instances that track this process: they are its repair (the seed's restarts nginx). */
+  private repairScriptsFor(name: string): ScriptTracker[] {
+    const names = new Set(this.config.instances.filter((i) => (i.trackProcesses ?? []).some((t) => t.name === name)).flatMap((i) => i.trackScripts.map((t) => t.name)));
+    return [...names].map((n) => this.trackers.get(n)?.tracker).filter((t): t is ScriptTracker => t !== undefined);
+  }
+
+  /**
+   * Repair first: when a process that was up falls below quorum, the instances' health checks run at
+   * once (not at their next interval) and /proc is scanned again after them. Only a loss that the
+   * repair could not undo reaches the priority; one it undid moves nothing.
+   */
+  private onProcessCount(name: string, count: number): void {
+    const entry = this.processTrackers.get(name);
+    if (!entry || this.stopped) return;
+    if (entry.repairing) return; // the rescan after the repair decides
+    if (entry.tracker.status === 'down' && entry.tracker.satisfied(count)) {
+      // Back (restarted by hand or by a later check): the failed health checks confirm it now rather
+      // than at their next interval, so the priority (and the VIP, by preemption) returns sooner.
+      entry.tracker.update(count);
+      for (const t of this.repairScriptsFor(name)) if (t.status === 'down') void t.runNow();
+      return;
+    }
+    const repairs = entry.tracker.status === 'up' && !entry.tracker.satisfied(count) ? this.repairScriptsFor(name) : [];
+    if (repairs.length === 0) {
+      entry.tracker.update(count);
+      return;
+    }
+    entry.repairing = true;
+    this.log.info(`Track process ${name}: ${count} running, below quorum; running ${repairs.map((t) => t.settings.name).join(', ')} now to repair it`);
+    void Promise.all(repairs.map((t) => t.runNow()))
+      .then(() => entry.watch?.rescan() ?? count)
+      .then((now) => {
+        entry.repairing = false;
+        if (this.stopped || this.processTrackers.get(name) !== entry) return;
+        if (entry.tracker.satisfied(now)) this.log.info(`Track process ${name}: repaired (${now} running); nothing moves`);
+        entry.tracker.update(now);
+      }, (error: unknown) => {
+        entry.repairing = false;
+        this.log.error(`Track process ${name}: repair failed: ${(error as Error).message}`);
+        entry.tracker.update(count);
+      });
+  }
+
+  private onProcessTrackerChanged(name: string): void {
+    for (const r of this.runtimes.values()) if ((r.config.trackProcesses ?? []).some((t) => t.name === name)) this.applyTracking(r);
+    this.markStatusDirty();
+  }
+
   status(): DaemonStatus {
     const trackers = new Map([...this.trackers].map(([name, e]) => [name, e.tracker]));
-    return daemonStatus(this.config.file, this.config.globals.routerId, this.runtimes.values(), this.groups, trackers);
+    const processes = new Map([...this.processTrackers].map(([name, e]) => [name, e.tracker]));
+    return daemonStatus(this.config.file, this.config.globals.routerId, this.runtimes.values(), this.groups, trackers, new Date(), processes);
   }
 
   /** SIGUSR1: a readable dump to `dumpPath`. */

@@ -15,3 +15,15 @@ export function notifyCommands(kind: 'INSTANCE' | 'GROUP', name: string, state: 
   if (state !== 'MASTER_RX_LOWER_PRI' && notify.generic && notify.generic.length > 0) commands.push([...notify.generic, kind, name, state, String(priority)]);
   return commands;
 }
+
+/**
+ * The user ("USER" or "USER GROUP") each of notifyCommands' commands runs as, in the same order:
+ * the one given after the script (`notify_master SCRIPT USER [GROUP]`), else undefined (script_user).
+ */
+export function notifyCommandUsers(state: NotifyState, notify: NotifyConfig): Array<string | undefined> {
+  const ownKey = ({ MASTER: 'master', BACKUP: 'backup', FAULT: 'fault', STOP: 'stop', MASTER_RX_LOWER_PRI: 'masterRxLowerPri' } as const)[state];
+  const users: Array<string | undefined> = [];
+  if (notify[ownKey] && notify[ownKey]!.length > 0) users.push(notify.users?.[ownKey]);
+  if (state !== 'MASTER_RX_LOWER_PRI' && notify.generic && notify.generic.length > 0) users.push(notify.users?.generic);
+  return users;
+}

@@ -1,4 +1,4 @@
-import type { InstanceConfig, VipConfig, VrrpConfig } from '../config/model.js';
+import { handoverOf, type InstanceConfig, type VipConfig, type VrrpConfig } from '../config/model.js';
 import type { SystemDeps, VirtualAddress, VrrpSocket } from '../os/types.js';
 import { decodeAdvert, encodeAdvert, type AdvertInput, type DropCounter, type NoticeCounter, type PseudoHeader } from '../protocol/index.js';
 import { VRRP_MULTICAST_GROUP } from '../protocol/constants.js';
@@ -57,6 +57,7 @@ export class InstanceRuntime implements InstanceActions {
       name: config.name, vrid: config.vrid, version: config.version, basePriority: config.priority,
       advertIntervalMs: config.advertIntervalMs, nopreempt: config.nopreempt, preemptDelayMs: config.preemptDelayMs,
       initialState: config.initialState, primaryAddress: source, garp: config.garp,
+      resign: handoverOf(config).resign, peerPriorities: handoverOf(config).peerPriorities,
     };
     this.instance = new VrrpInstance(settings, host.deps.clock, this);
   }

@@ -1,6 +1,7 @@
 import type { InstanceRuntime } from './runtime.js';
 import { describeVip } from './runtime.js';
 import type { ScriptTracker } from '../state/script-tracker.js';
+import type { ProcessTracker } from '../state/process-tracker.js';
 import type { SyncGroup } from '../state/sync-group.js';
 
 /** keepalived's numeric states in its JSON dump. */
@@ -47,6 +48,8 @@ export interface DaemonStatus {
   vrrp: InstanceStatus[];
   sync_groups: Array<{ name: string; state: string; members: string[] }>;
   track_script: Array<{ name: string; status: string; last_exit_code: number | null; timed_out: boolean }>;
+  /** vrrp_track_process: status and how many matching processes run (null: not counted yet). */
+  track_process?: Array<{ name: string; status: string; running: number | null }>;
 }
 
 export function instanceStatus(r: InstanceRuntime, trackers: ReadonlyMap<string, ScriptTracker>): InstanceStatus {
@@ -73,12 +76,13 @@ export function instanceStatus(r: InstanceRuntime, trackers: ReadonlyMap<string,
   };
 }
 
-export function daemonStatus(configFile: string, routerId: string | undefined, runtimes: Iterable<InstanceRuntime>, groups: Iterable<SyncGroup>, trackers: ReadonlyMap<string, ScriptTracker>, now = new Date()): DaemonStatus {
+export function daemonStatus(configFile: string, routerId: string | undefined, runtimes: Iterable<InstanceRuntime>, groups: Iterable<SyncGroup>, trackers: ReadonlyMap<string, ScriptTracker>, now = new Date(), processes: ReadonlyMap<string, ProcessTracker> = new Map()): DaemonStatus {
   return {
     vrrpd: { pid: process.pid, router_id: routerId ?? null, config_file: configFile, updated: now.toISOString() },
     vrrp: [...runtimes].map((r) => instanceStatus(r, trackers)),
     sync_groups: [...groups].map((g) => ({ name: g.name, state: g.state, members: g.members.map((m) => m.name) })),
     track_script: [...trackers.values()].map((t) => ({ name: t.settings.name, status: t.status, last_exit_code: t.lastExit?.code ?? null, timed_out: t.lastExit?.timedOut ?? false })),
+    ...(processes.size > 0 ? { track_process: [...processes.values()].map((t) => ({ name: t.settings.name, status: t.status, running: t.count ?? null })) } : {}),
   };
 }
 

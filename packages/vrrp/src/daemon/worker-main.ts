@@ -3,7 +3,7 @@
  * until SIGTERM (clean stop: priority 0, VIPs removed) or until its supervisor goes away.
  * argv[2] is a JSON WorkerOptions.
  */
-import { formatDiagnostic, loadConfig } from '../config/index.js';
+import { readRunnableConfig, reloadConfig } from '../config/reload.js';
 import { createSystemDeps } from '../os/index.js';
 import type { VrrpConfig } from '../config/model.js';
 import { toVirtualAddress } from './runtime.js';
@@ -20,6 +20,8 @@ export interface WorkerOptions {
   dumpPath: string;
   /** Where the worker records the VIPs it holds, for the supervisor to remove if the worker dies. */
   vipFile?: string;
+  /** keepalived's -i/--config-id: selects `@ID` lines of the configuration. */
+  configId?: string;
 }
 
 /** Exit code meaning "the configuration is invalid": the supervisor then gives up instead of respawning. */
@@ -28,18 +30,18 @@ export const EXIT_CONFIG = 78;
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as WorkerOptions;
   const log = createLogger({ console: options.logConsole, detail: options.logDetail, logFile: options.logFile });
-  const loaded = loadConfig(options.configFile);
-  for (const d of loaded.diagnostics) (d.severity === 'error' ? log.error : log.warn)(formatDiagnostic(d));
-  if (!loaded.ok || !loaded.config) {
+  const readOptions = { configId: options.configId };
+  const config = readRunnableConfig(options.configFile, readOptions, log);
+  if (!config) {
     log.error(`configuration ${options.configFile} has errors; not starting`);
     process.exit(EXIT_CONFIG);
   }
   const system = createSystemDeps();
   const record = options.vipFile ? recordVips(system.addresses, options.vipFile) : undefined;
   const declareVips = (config: VrrpConfig) => record?.declare(config.instances.flatMap((i) => i.vips.map(toVirtualAddress)));
-  declareVips(loaded.config);
+  declareVips(config);
   const deps = record ? { ...system, addresses: record } : system;
-  const daemon = new VrrpDaemon({ deps, log, statusPath: options.statusPath, dumpPath: options.dumpPath, statusRefreshMs: 10_000 });
+  const daemon = new VrrpDaemon({ deps, log, statusPath: options.statusPath, dumpPath: options.dumpPath, statusRefreshMs: 10_000, handoverOnStop: true });
   // Protocol timers are unref'd; this keeps the worker alive until it is told to stop.
   const keepAlive = setInterval(() => {}, 1 << 30);
   let stopping = false;
@@ -66,21 +68,16 @@ async function main(): Promise<void> {
   setInterval(() => { if (process.ppid !== parent) void stop('supervisor went away'); }, 1000).unref();
   process.on('SIGHUP', () => {
     reloading = reloading.then(async () => {
-      log.info(`Reloading configuration ${options.configFile}`);
-      const next = loadConfig(options.configFile);
-      for (const d of next.diagnostics) (d.severity === 'error' ? log.error : log.warn)(formatDiagnostic(d));
-      if (!next.ok || !next.config) {
-        log.error('new configuration has errors; keeping the running one');
-        return;
-      }
-      // Declared before the reload adds any; VIPs dropped from the configuration stay recorded while
-      // they are on the host (the record keeps what was added until it is removed).
-      declareVips(next.config);
-      await daemon.reload(next.config);
+      await reloadConfig(options.configFile, readOptions, log, async (next) => {
+        // Declared before the reload adds any; VIPs dropped from the configuration stay recorded while
+        // they are on the host (the record keeps what was added until it is removed).
+        declareVips(next);
+        await daemon.reload(next);
+      });
     }).catch((error: unknown) => log.error(`reload failed: ${(error as Error).stack ?? error}`));
   });
   process.on('SIGUSR1', () => void daemon.dump().catch((error: unknown) => log.error(`state dump failed: ${(error as Error).message}`)));
-  await daemon.start(loaded.config);
+  await daemon.start(config);
 }
 
 process.on('uncaughtException', (error) => {

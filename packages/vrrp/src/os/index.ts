@@ -12,6 +12,7 @@ import { PollingLinkMonitor, ioctlLinkReader } from './links.js';
 import { Poller } from './poller.js';
 import { RawVrrpNetwork } from './raw-vrrp.js';
 import { ProcessScriptRunner } from './scripts.js';
+import { ProcfsProcessMonitor } from './processes.js';
 import type { SystemDeps } from './types.js';
 
 export type * from './types.js';
@@ -26,6 +27,7 @@ export { Poller } from './poller.js';
 export { NetlinkLinkEvents, type LinkEventSource } from './link-events.js';
 export { RawVrrpNetwork } from './raw-vrrp.js';
 export { ProcessScriptRunner, resolveCredentials } from './scripts.js';
+export { ProcfsProcessMonitor, parseStat, parseCmdline, processMatches } from './processes.js';
 
 export interface SystemDepsOptions {
   /** Path of the `ip` binary (default: found on PATH). */
@@ -42,6 +44,7 @@ export interface ProductionSystemDeps extends SystemDeps {
   links: PollingLinkMonitor;
   scripts: ProcessScriptRunner;
   clock: SystemClock;
+  processes: ProcfsProcessMonitor;
 }
 
 export function createSystemDeps(options: SystemDepsOptions = {}): ProductionSystemDeps {
@@ -59,5 +62,6 @@ export function createSystemDeps(options: SystemDepsOptions = {}): ProductionSys
     links: new PollingLinkMonitor({ reader, addresses, intervalMs: options.linkPollMs, events: new NetlinkLinkEvents(poller, libc) }),
     scripts: new ProcessScriptRunner(),
     clock,
+    processes: new ProcfsProcessMonitor(libc, poller),
   };
 }

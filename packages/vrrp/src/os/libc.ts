@@ -56,7 +56,15 @@ export interface Libc {
   /** clock_gettime(CLOCK_REALTIME) in milliseconds, to the microsecond: the clock of kernel packet timestamps. */
   realtimeMs(): number;
   lastErrno(): number;
+  /**
+   * pidfd_open(2): an fd that becomes readable when the process exits, whatever pid namespace we are
+   * in (netlink's process connector only serves the initial one). Throws ESRCH when it is gone.
+   */
+  pidfdOpen(pid: number): number;
 }
+
+/** pidfd_open's syscall number: the same on x86_64 and the generic table (aarch64, riscv64, arm). */
+const SYS_PIDFD_OPEN = 434;
 
 let loaded: Libc | undefined;
 
@@ -87,6 +95,15 @@ export function loadLibc(): Libc {
   // on Linux aarch64 (where variadic arguments use the normal registers).
   const ioctl = lib.func('int ioctl(int fd, unsigned long request, _Inout_ void *argument)');
   const clockGettime = lib.func('int clock_gettime(int clock, _Out_ void *timespec)');
+  // glibc 2.36 has a pidfd_open wrapper; older ones get the raw syscall (variadic in C).
+  let pidfdOpen: (pid: number) => number;
+  try {
+    const wrapper = lib.func('int pidfd_open(int pid, unsigned int flags)');
+    pidfdOpen = (pid) => wrapper(pid, 0);
+  } catch {
+    const syscall = lib.func('long syscall(long number, ...)');
+    pidfdOpen = (pid) => Number(syscall(SYS_PIDFD_OPEN, 'int', pid, 'unsigned int', 0));
+  }
   const timespec = Buffer.alloc(16); // two 64-bit longs on x86_64 and aarch64
 
   const check = (result: number, syscall: string, detail?: string): number => {
@@ -164,6 +181,7 @@ export function loadLibc(): Libc {
       return timespecMs(timespec);
     },
     lastErrno: () => koffi.errno(),
+    pidfdOpen: (pid) => check(pidfdOpen(pid), 'pidfd_open', String(pid)),
   };
   return loaded;
 }

@@ -117,7 +117,30 @@ export interface TimerHandle {
   cancel(): void;
 }
 
+/** Which processes a vrrp_track_process counts (keepalived's matching rules). */
+export interface ProcessMatch {
+  /** The name (/proc/PID/comm), or with parameters or full_command the command's first word. */
+  process: string;
+  params: readonly string[];
+  paramMatch: 'exact' | 'initial' | 'partial';
+  paramMatchGiven: boolean;
+  fullCommand: boolean;
+}
+
+export interface ProcessWatch {
+  /** Scans /proc now (after a repair, to see a restarted process at once); resolves with the count. */
+  rescan(): Promise<number>;
+  stop(): void;
+}
+
+/** Counts running processes that match, and reports every change: exits at once, new ones on a scan. */
+export interface ProcessMonitor {
+  watch(match: ProcessMatch, onCount: (count: number) => void): ProcessWatch;
+}
+
 export interface SystemDeps {
+  /** vrrp_track_process; absent where processes cannot be watched (the daemon then says so). */
+  processes?: ProcessMonitor;
   network: VrrpNetwork;
   garp: GarpSender;
   addresses: AddressManager;

@@ -25,7 +25,24 @@ export interface InstanceSettings {
   /** The address our adverts come from (for the equal-priority tie break). */
   primaryAddress: string;
   garp: GarpConfig;
+  /**
+   * vrrpd's `resign`: a master whose effective priority falls below a peer's sends priority 0 at once,
+   * so the peer takes over after Skew_Time rather than Master_Down_Interval.
+   */
+  resign?: boolean;
+  /** The other routers' priorities from the configuration (`peer_priority`); adverts heard add to them. */
+  peerPriorities?: ReadonlyArray<{ address: string; priority: number }>;
 }
+
+/**
+ * How long a master that hears the new master keeps its VIPs: the new master's gratuitous ARP follows
+ * its advert within a few milliseconds (measured: keepalived 0.2-0.5 ms, vrrpd 1.4-2 ms), and until it
+ * arrives clients still send here. Removing the VIPs at the advert would drop what they send meanwhile.
+ */
+export const NEW_MASTER_GRACE_MS = 50;
+
+/** Why a master is handing its VIPs over: a planned stop, or a resign after its priority fell. */
+export type HandoverReason = 'stop' | 'resign';
 
 /** What a received advert tells the state machine (the codec has already validated it). */
 export interface AdvertEvent {
@@ -83,6 +100,20 @@ export class VrrpInstance {
   private readonly garpDelayTimer: OneShot;
   private readonly garpRefreshTimer: OneShot;
   private readonly lowerPrioGarpTimer: OneShot;
+  /** Priorities heard in other routers' adverts, by source address. */
+  private readonly heardPriorities = new Map<string, number>();
+  /**
+   * Make before break: set while a master that sent priority 0 still holds its VIPs, until it hears
+   * the new master (or the window closes).
+   */
+  private handover?: { reason: HandoverReason; startedAt: number; windowMs: number; done: Array<() => void> };
+  private readonly handoverTimer: OneShot;
+  /** Runs while the new master's gratuitous ARP is on its way: the handover ends when it fires. */
+  private readonly handoverGraceTimer: OneShot;
+  /** A preempted master's VIPs, removed when it fires (NEW_MASTER_GRACE_MS after the new master's advert). */
+  private readonly vipLingerTimer: OneShot;
+  /** A resign nobody answered: not tried again until the priority changes. */
+  private resignRefusedAt?: number;
 
   constructor(readonly settings: InstanceSettings, private readonly clock: Clock, private readonly actions: InstanceActions) {
     this.masterAdverIntervalMs = settings.advertIntervalMs;
@@ -92,6 +123,20 @@ export class VrrpInstance {
     this.garpDelayTimer = new OneShot(clock, () => this.actions.sendGarp(this.settings.garp.masterRepeat));
     this.garpRefreshTimer = new OneShot(clock, () => this.onGarpRefresh());
     this.lowerPrioGarpTimer = new OneShot(clock, () => this.actions.sendGarp(this.settings.garp.lowerPrioRepeat));
+    this.handoverTimer = new OneShot(clock, () => this.onHandoverWindowClosed());
+    this.handoverGraceTimer = new OneShot(clock, () => this.finishHandover());
+    this.vipLingerTimer = new OneShot(clock, () => this.actions.removeVips());
+  }
+
+  /** Whether a master is handing over (priority 0 sent, VIPs still held). */
+  get handingOver(): HandoverReason | undefined {
+    return this.handover?.reason;
+  }
+
+  /** The highest priority another router has, as configured or heard (undefined when none is known). */
+  get highestPeerPriority(): number | undefined {
+    const all = [...(this.settings.peerPriorities ?? []).map((p) => p.priority), ...this.heardPriorities.values()];
+    return all.length === 0 ? undefined : Math.max(...all);
   }
 
   get name(): string {
@@ -162,6 +207,8 @@ export class VrrpInstance {
 
   /** A validated advert for our VRID arrived. */
   receive(advert: AdvertEvent): void {
+    if (advert.priority > 0 && advert.source !== this.settings.primaryAddress) this.heardPriorities.set(advert.source, advert.priority);
+    if (this.handover) { this.receiveDuringHandover(advert); return; }
     if (this.state === 'Backup') this.receiveAsBackup(advert);
     else if (this.state === 'Master') this.receiveAsMaster(advert);
     // Initialize, Fault and Stopped ignore adverts, as keepalived does.
@@ -231,7 +278,7 @@ export class VrrpInstance {
       if (this.settings.version === 3) this.masterAdverIntervalMs = advert.advertIntervalMs;
       this.masterAddress = advert.source;
       this.masterPriority = advert.priority;
-      this.leaveMaster(false);
+      this.leaveMaster(false, true);
       this.setState('Backup', 'Entering BACKUP STATE');
       this.masterDownTimer.start(this.masterDownIntervalMs);
       return;
@@ -259,6 +306,7 @@ export class VrrpInstance {
    */
   private becomeMaster(message: string, cause?: string): void {
     this.masterDownTimer.cancel();
+    this.vipLingerTimer.cancel(); // still there: addVips below is idempotent
     this.masterAdverIntervalMs = this.settings.advertIntervalMs;
     this.masterAddress = this.settings.primaryAddress;
     this.masterPriority = this.priority;
@@ -291,7 +339,8 @@ export class VrrpInstance {
   }
 
   /** Stop being master. With `announce`, send priority 0 first so a backup takes over after Skew_Time. */
-  private leaveMaster(announce: boolean): void {
+  /** With `linger`, the VIPs go NEW_MASTER_GRACE_MS later (a new master was just heard). */
+  private leaveMaster(announce: boolean, linger = false): void {
     this.adverTimer.cancel();
     this.garpDelayTimer.cancel();
     this.garpRefreshTimer.cancel();
@@ -303,6 +352,14 @@ export class VrrpInstance {
       this.actions.sendAdvert(0);
       this.log('info', 'sent 0 priority');
     }
+    if (linger) this.vipLingerTimer.start(NEW_MASTER_GRACE_MS);
+    else this.actions.removeVips();
+  }
+
+  /** VIPs still lingering after a preemption go now (a stop, a fault, a reload). */
+  private dropLingeringVips(): void {
+    if (!this.vipLingerTimer.running) return;
+    this.vipLingerTimer.cancel();
     this.actions.removeVips();
   }
 
@@ -332,6 +389,8 @@ export class VrrpInstance {
     const after = this.priority;
     if (after === before) return;
     this.log('info', `Changing effective priority from ${before} to ${after}`);
+    this.resignRefusedAt = undefined;
+    this.resignIfOutranked();
     // keepalived shifts a running Master_Down_Timer by the change in Skew_Time.
     const remaining = this.masterDownTimer.remainingMs();
     if (this.state === 'Backup' && remaining !== undefined) this.masterDownTimer.start(remaining + this.skewTimeMs - skewBefore);
@@ -356,7 +415,15 @@ export class VrrpInstance {
   }
 
   private enterFault(): void {
-    if (this.state === 'Master') this.leaveMaster(true);
+    this.dropLingeringVips();
+    this.handoverGraceTimer.cancel();
+    if (this.handover) {
+      if (this.handover.reason === 'stop') { this.stop(); return; }
+      this.handoverTimer.cancel();
+      this.handover = undefined;
+      this.counters.release_master++;
+      this.actions.removeVips();
+    } else if (this.state === 'Master') this.leaveMaster(true);
     this.masterDownTimer.cancel();
     this.masterAddress = undefined;
     this.masterPriority = undefined;
@@ -371,7 +438,7 @@ export class VrrpInstance {
 
   /** A sync group peer left master: follow it. */
   forceBackup(reason: string): void {
-    if (this.state !== 'Master') return;
+    if (this.state !== 'Master' || this.handover) return;
     this.leaveMaster(false);
     this.setState('Backup', `Entering BACKUP STATE (${reason})`);
     this.masterDownTimer.start(this.masterDownIntervalMs);
@@ -383,7 +450,9 @@ export class VrrpInstance {
    */
   detach(): VrrpState {
     const previous = this.state;
-    for (const t of [this.masterDownTimer, this.adverTimer, this.garpDelayTimer, this.garpRefreshTimer, this.lowerPrioGarpTimer]) t.cancel();
+    this.dropLingeringVips();
+    for (const t of [this.masterDownTimer, this.adverTimer, this.garpDelayTimer, this.garpRefreshTimer, this.lowerPrioGarpTimer, this.handoverTimer]) t.cancel();
+    this.releaseHandoverWaiters();
     this.state = 'Stopped';
     return previous;
   }
@@ -391,12 +460,148 @@ export class VrrpInstance {
   /** Clean stop: a master sends priority 0 and removes its VIPs. Idempotent. */
   stop(): void {
     if (this.state === 'Stopped') return;
-    if (this.state === 'Master') this.leaveMaster(true);
+    this.dropLingeringVips();
+    this.handoverGraceTimer.cancel();
+    const waiters = this.handover?.done ?? [];
+    if (this.handover) {
+      // A stop during a handover: priority 0 went out already; the VIPs go now.
+      this.handoverTimer.cancel();
+      this.handover = undefined;
+      this.counters.release_master++;
+      this.actions.removeVips();
+    } else if (this.state === 'Master') this.leaveMaster(true);
     this.masterDownTimer.cancel();
     this.adverTimer.cancel();
     this.garpDelayTimer.cancel();
     this.garpRefreshTimer.cancel();
     this.lowerPrioGarpTimer.cancel();
     this.setState('Stopped', 'Stopped');
+    for (const done of waiters) done();
+  }
+
+  // ---- Make before break (issue 13): a master hands its VIPs over instead of dropping them first.
+
+  /**
+   * A master whose priority fell below another router's gives way at once (with `resign`): priority 0
+   * now, so the best backup takes over after its Skew_Time; the VIPs stay until it is heard.
+   */
+  private resignIfOutranked(): void {
+    if (!this.settings.resign || this.state !== 'Master' || this.handover) return;
+    if (this.settings.basePriority === 255 || this.resignRefusedAt === this.priority) return;
+    const peer = this.highestPeerPriority;
+    if (peer === undefined || this.priority >= peer) return;
+    this.startHandover('resign', `effective priority ${this.priority} is below a peer's ${peer}: resigning`);
+  }
+
+  /**
+   * Planned stop with make before break: a master sends priority 0 but keeps its VIPs (and keeps
+   * serving) until the new master's advert arrives, then removes them; if nobody is heard, it gives
+   * them up after Skew_Time plus one advert interval. Resolves once the instance is Stopped.
+   */
+  stopAfterHandover(): Promise<void> {
+    if (this.state === 'Stopped') return Promise.resolve();
+    return new Promise((resolve) => {
+      if (this.handover) {
+        this.handover.reason = 'stop';
+        this.handover.done.push(resolve);
+        return;
+      }
+      if (this.state !== 'Master') {
+        this.stop();
+        resolve();
+        return;
+      }
+      this.startHandover('stop', 'stopping');
+      this.handover!.done.push(resolve);
+    });
+  }
+
+  /**
+   * The longest a handover waits: Skew_Time of the slowest backup we know of (priority 1 when none is
+   * known) plus one advert interval, the time the best live backup needs to answer a priority 0.
+   */
+  handoverWindowMs(): number {
+    const known = [...(this.settings.peerPriorities ?? []).map((p) => p.priority), ...this.heardPriorities.values()];
+    const slowest = known.length > 0 ? Math.min(...known) : 1;
+    return skewTimeMs(this.settings.version, slowest, this.masterAdverIntervalMs) + this.masterAdverIntervalMs;
+  }
+
+  private startHandover(reason: HandoverReason, why: string): void {
+    // No more adverts at our priority: a backup that heard one would restart its Master_Down_Timer.
+    this.adverTimer.cancel();
+    this.garpDelayTimer.cancel();
+    this.garpRefreshTimer.cancel();
+    this.lowerPrioGarpTimer.cancel();
+    const windowMs = this.handoverWindowMs();
+    this.handover = { reason, startedAt: this.clock.now(), windowMs, done: [] };
+    this.counters.advert_sent++;
+    this.counters.pri_zero_sent++;
+    this.actions.sendAdvert(0);
+    this.log('info', `${why}: sent 0 priority; keeping the VIPs until the new master is heard (at most ${windowMs.toFixed(1)} ms)`);
+    this.handoverTimer.start(windowMs);
+  }
+
+  private receiveDuringHandover(advert: AdvertEvent): void {
+    this.countReceived(advert);
+    if (advert.priority === 0 || advert.source === this.settings.primaryAddress) return;
+    if (this.handoverGraceTimer.running) return; // already heard; the VIPs go when the grace ends
+    const h = this.handover!;
+    if (h.reason === 'resign' && advert.priority < this.priority) {
+      // The peer that answered is worse off than we are (its own check fails): the VIP is better here.
+      this.log('info', `${advert.source} answered our resignation with priority ${advert.priority}, below our ${this.priority}: staying MASTER`);
+      this.handoverTimer.cancel();
+      this.handover = undefined;
+      this.resignRefusedAt = this.priority;
+      this.sendAdvert();
+      // It took the VIP for a moment and sent gratuitous ARPs: bring the clients back here.
+      this.actions.sendGarp(this.settings.garp.masterRepeat);
+      return;
+    }
+    this.log('info', `new master ${advert.source} (priority ${advert.priority}) heard ${(this.clock.now() - h.startedAt).toFixed(1)} ms after our priority 0: removing VIPs (after ${NEW_MASTER_GRACE_MS} ms for its gratuitous ARP)`);
+    this.masterAddress = advert.source;
+    this.masterPriority = advert.priority;
+    if (this.settings.version === 3) this.masterAdverIntervalMs = advert.advertIntervalMs;
+    this.handoverTimer.cancel();
+    this.handoverGraceTimer.start(NEW_MASTER_GRACE_MS);
+  }
+
+  private onHandoverWindowClosed(): void {
+    const h = this.handover;
+    if (!h) return;
+    if (h.reason === 'resign') {
+      // Nobody took over: the VIPs stay here rather than go nowhere. Not retried at this priority.
+      this.log('warn', `no other router took over within ${h.windowMs.toFixed(1)} ms of our resignation: staying MASTER`);
+      this.handover = undefined;
+      this.resignRefusedAt = this.priority;
+      this.sendAdvert();
+      return;
+    }
+    this.log('warn', `no new master heard within ${h.windowMs.toFixed(1)} ms of our priority 0: removing VIPs anyway`);
+    this.finishHandover();
+  }
+
+  private finishHandover(): void {
+    const h = this.handover;
+    if (!h) return;
+    this.handoverTimer.cancel();
+    this.handoverGraceTimer.cancel();
+    this.handover = undefined;
+    this.counters.release_master++;
+    this.actions.removeVips();
+    if (h.reason === 'stop') {
+      this.masterDownTimer.cancel();
+      this.setState('Stopped', 'Stopped');
+      for (const done of h.done) done();
+      return;
+    }
+    this.setState('Backup', 'Entering BACKUP STATE (resigned)');
+    this.masterDownTimer.start(this.masterDownIntervalMs);
+    for (const done of h.done) done();
+  }
+
+  private releaseHandoverWaiters(): void {
+    const h = this.handover;
+    this.handover = undefined;
+    for (const done of h?.done ?? []) done();
   }
 }

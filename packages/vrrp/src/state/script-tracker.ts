@@ -22,7 +22,7 @@ export interface ScriptTrackerSettings {
 export class ScriptTracker {
   status: TrackStatus;
   private result: number;
-  private running = false;
+  private running?: Promise<void>;
   private timer?: TimerHandle;
   private stopped = false;
   /** Whether start() was called (a reload starts only new trackers). */
@@ -59,21 +59,36 @@ export class ScriptTracker {
       this.log('warn', `Track script ${this.settings.name} is already running, expect idle - skipping run`);
       return;
     }
-    this.running = true;
-    this.runner.run(this.settings.argv, { timeoutMs: this.settings.timeoutMs, user: this.settings.user }).then(
+    void this.runOnce();
+  }
+
+  /**
+   * Runs the script now, outside its interval (a tracked process just died: the script's repair
+   * should start at once); when a run is under way, waits for that one instead. Resolves once the
+   * result is recorded.
+   */
+  runNow(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return this.running ?? this.runOnce();
+  }
+
+  private runOnce(): Promise<void> {
+    const run = this.runner.run(this.settings.argv, { timeoutMs: this.settings.timeoutMs, user: this.settings.user }).then(
       (r) => {
-        this.running = false;
+        this.running = undefined;
         this.lastExit = { code: r.code, signal: r.signal, timedOut: r.timedOut, stderr: r.stderr };
         if (r.timedOut) this.log('warn', `Track script ${this.settings.name} timed out after ${this.settings.timeoutMs / 1000} s`);
         else if (r.code !== 0 && r.stderr.trim()) this.log('debug', `Track script ${this.settings.name} exited ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
         this.record(!r.timedOut && r.code === 0);
       },
       (error: unknown) => {
-        this.running = false;
+        this.running = undefined;
         this.log('warn', `Track script ${this.settings.name} could not run: ${(error as Error).message}`);
         this.record(false);
       },
     );
+    this.running = run;
+    return run;
   }
 
   /** One result of the script; public so the hysteresis is unit-testable without a runner. */

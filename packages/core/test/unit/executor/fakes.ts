@@ -22,6 +22,8 @@ export function makeTemplater(): Templater {
 export class FakeHost {
   files = new Map<string, string>();
   commands: string[] = [];
+  /** The environment each command ran with (empty when none). */
+  envs: Record<string, string>[] = [];
   closed = 0;
 }
 
@@ -46,9 +48,10 @@ export class FakeConnector implements Connector {
     const h = this.host(target.hostName);
     return {
       hostName: target.hostName,
-      async run(command) {
+      async run(command, options) {
         const text = 'argv' in command ? command.argv.join(' ') : command.script;
         h.commands.push(text);
+        h.envs.push({ ...options?.env });
         return { code: 0, stdout: `ran ${text}`, stderr: '' };
       },
       async writeFile(path, content) {

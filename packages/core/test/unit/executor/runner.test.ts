@@ -166,13 +166,13 @@ describe('conditions, loops, register', () => {
     expect(lines).toEqual(['a never changed ok', 'a fails on stdout failed']);
   });
 
-  it('ignore_errors keeps the host going and counts ignored', async () => {
+  it('ignore_errors keeps the host going and counts ignored (and ok, as ansible-playbook 2.14 does)', async () => {
     const { lines, summary } = await run(
       playbook(play([task('boom', {}, { name: 'x', ignoreErrors: true }), task('echo', { msg: 'on' }, { name: 'y' })])),
       { hosts: ['a'] },
     );
     expect(lines).toEqual(['a x failed ignored', 'a y ok']);
-    expect(summary.stats.a).toMatchObject({ ignored: 1, failed: 0, ok: 1 });
+    expect(summary.stats.a).toMatchObject({ ignored: 1, failed: 0, ok: 2 });
     expect(exitCodeOf(summary)).toBe(0);
   });
 
@@ -523,5 +523,37 @@ describe('Jinja2 syntax through the executor', () => {
     );
     expect(log).toEqual(['a:echo:b', 'b:echo:a', 'a:echo:{"http": {"gzip": "off"}}', 'b:echo:{"http": {"gzip": "off"}}']);
     expect(summary.failedHosts).toEqual([]);
+  });
+});
+
+describe('arguments written as one string', () => {
+  it('are split before templating, so a value holding spaces or `=` stays one argument', async () => {
+    const { log, connector } = await run(
+      playbook(play([task('file_put', 'path=/x content={{ text }}', { vars: { text: 'a=1 b "c"' } })])),
+      { hosts: ['a'] },
+    );
+    expect(log).toEqual(['a:file_put:/x']);
+    expect(connector.host('a').files.get('/x')).toBe('a=1 b "c"');
+  });
+
+  it('of a key=value module with a word that is no argument: the task fails, the word named', async () => {
+    const { lines, log } = await run(playbook(play([task('file_put', 'path=/x stray', { name: 'stray' })])), { hosts: ['a'] });
+    expect(lines).toEqual(['a stray failed']);
+    expect(log).toEqual([]);
+  });
+});
+
+describe('a module this provisioner does not ship (validation only warned: behind include_tasks)', () => {
+  it('is skipped when its condition is false, fails naming the module when reached', async () => {
+    const { lines, events } = await run(
+      playbook(play([
+        task('user', { name: 'www' }, { name: 'freebsd only', when: ["'a' == 'b'"], includedDynamically: true }),
+        task('user', { name: 'www' }, { name: 'reached', includedDynamically: true }),
+      ])),
+      { hosts: ['a'] },
+    );
+    expect(lines).toEqual(['a freebsd only skipped', 'a reached failed']);
+    const failed = events.find((e) => e.type === 'host-result' && e.status === 'failed') as { msg?: string } | undefined;
+    expect(failed?.msg).toMatch(/module "user" is not provided by this provisioner/);
   });
 });

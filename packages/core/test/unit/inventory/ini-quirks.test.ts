@@ -35,7 +35,8 @@ describe('INI quirks Ansible users hit', () => {
     expect(iniLiteral('0644')).toBe('0644'); // not a Python 3 literal: stays a string
     const { inventory } = ini('h1 port="2222" mode=0644\n');
     // Like Ansible, quotes are removed by shell-style splitting before the literal is read: "2222" is a number.
-    expect(inventory.hosts.get('h1')!.vars).toMatchObject({ port: 2222, ansible_port: 2222, mode: '0644' });
+    expect(inventory.hosts.get('h1')!.vars).toMatchObject({ port: 2222, mode: '0644' });
+    expect(inventory.hosts.get('h1')!.vars.ansible_port).toBeUndefined(); // plain `port` is the author's variable, as in Ansible
   });
 
   it('a :vars section may come before its group, and groups may be declared only as children', () => {

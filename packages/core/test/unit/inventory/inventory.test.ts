@@ -43,12 +43,13 @@ describe('INI inventory', () => {
     expect(inventory.groups.get('frontend')!.vars.http_port).toBe('80');
   });
 
-  it('normalizes connection variables written without the ansible_ prefix', () => {
+  it('reads only ansible_* names (and host:port) as connection variables; plain user/host stay the author\'s', () => {
     const h = inventory.hosts.get('edu-proxy-03')!.vars;
-    expect(h.ansible_user).toBe('deploy');
-    expect(h.ansible_host).toBe('198.51.100.53');
-    expect(connectionOf('edu-proxy-03', inventoryVars(inventory, 'edu-proxy-03'))).toEqual({
-      address: '198.51.100.53', port: 2222, user: 'deploy', privateKeyFile: undefined, password: undefined,
+    expect(h.ansible_user).toBeUndefined();
+    expect(h.ansible_host).toBeUndefined();
+    expect(h).toMatchObject({ user: 'deploy', host: '198.51.100.53' });
+    expect(connectionOf('edu-proxy-03', inventoryVars(inventory, 'edu-proxy-03'))).toMatchObject({
+      address: 'edu-proxy-03', port: 2222, privateKeyFile: undefined, password: undefined,
     });
     expect(connectionOf('edu-proxy-01', inventoryVars(inventory, 'edu-proxy-01'))).toMatchObject({ address: 'edu-proxy-01', port: 22, user: 'root' });
   });
@@ -92,9 +93,11 @@ describe('YAML inventory', () => {
     expect(inventory.groups.get('ungrouped')!.hosts).toEqual(['solo']);
   });
 
-  it('applies all vars, group vars, group_vars/ and normalizes connection vars', () => {
+  it('applies all vars, group vars, group_vars/; plain host/port are not connection vars', () => {
     const v = inventoryVars(inventory, 'edu-proxy-02');
-    expect(v).toMatchObject({ ansible_user: 'root', ansible_host: '198.51.100.52', ansible_port: 2200, vip: '198.51.100.50', from_group_vars: true, state: 'BACKUP' });
+    expect(v).toMatchObject({ ansible_user: 'root', host: '198.51.100.52', port: 2200, vip: '198.51.100.50', from_group_vars: true, state: 'BACKUP' });
+    expect(v.ansible_host).toBeUndefined();
+    expect(v.ansible_port).toBeUndefined();
   });
 
   it('warns about group_vars/host_vars files that match no group or host', () => {

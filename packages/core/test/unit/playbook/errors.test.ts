@@ -21,13 +21,13 @@ describe('playbook loader errors (golden)', () => {
       "keywords.yml:14:13: error: 'when' must be a string, a boolean or a list of them, got a mapping",
       "keywords.yml:15:15: error: 'notify' must be a handler name or a list of them, got a mapping",
       "keywords.yml:16:17: error: 'register' must be a variable name, got 'not a name'",
-      "keywords.yml:17:22: error: 'ignore_errors' must be a boolean (yes/no, true/false), got a string",
+      "keywords.yml:17:22: error: 'ignore_errors' must be a boolean (yes/no, true/false) or a template, got a string",
       "keywords.yml:18:13: error: 'loop' must be a list or a template that gives one, got a number",
-      "keywords.yml:21:9: error: unknown key 'pause' in loop_control (supported: loop_var, label)",
+      "keywords.yml:21:9: error: 'pause' in loop_control is not supported by this provisioner (supported: loop_var, label)",
       "keywords.yml:24:7: error: unknown keyword 'resuce' in block, did you mean 'rescue'?",
       "keywords.yml:26:7: error: keyword 'delegate_to' in task is not supported by this provisioner",
       "keywords.yml:29:19: error: 'with_items' must be a list or a template that gives one, like \"{{ ports }}\"",
-      "keywords.yml:31:11: error: 'serial' must be a positive number of hosts or a percentage like \"30%\", got a number",
+      "keywords.yml:31:11: error: 'serial' must be a positive number of hosts, a percentage like \"30%\" or a list of them, got a number",
       "keywords.yml:32:17: error: 'gather_facts' must be a boolean (yes/no, true/false), got a string",
       `keywords.yml:34:7: error: role 'nosuchrole' not found (looked in roles/nosuchrole, nosuchrole)`,
       "keywords.yml:35:14: error: a role name must not be empty",
@@ -39,6 +39,15 @@ describe('playbook loader errors (golden)', () => {
       "keywords.yml:42:3: error: a play must be a mapping, got a string",
       "keywords.yml:43:10: error: 'hosts' cannot be a template ('{{ target }}'); name a group and choose hosts at run time with --limit",
     ].sort(byPosition));
+  });
+
+  it('names an unsupported keyword, or an unsupported form of a supported one, as such', () => {
+    expect(errors('keyword-forms.yml')).toEqual([
+      "keyword-forms.yml:5:7: error: keyword 'delegate_to' in task is not supported by this provisioner",
+      "keyword-forms.yml:12:22: error: 'index_var' in loop_control is not supported by this provisioner (supported: loop_var, label)",
+      "keyword-forms.yml:15:13: error: 'args' given as a template is not supported by this provisioner: write the arguments as a mapping",
+      "keyword-forms.yml:17:7: error: keyword 'local_action' in task is not supported by this provisioner",
+    ]);
   });
 
   it('reports YAML syntax errors with their position', () => {

@@ -82,7 +82,7 @@ describe('common Ansible filters', () => {
     // json / yaml
     ['{"vip": vip, "prio": 150} | to_json', '{"vip": "198.51.100.50", "prio": 150}'],
     ['\'{"state": "MASTER"}\' | from_json', { state: 'MASTER' }],
-    ['{"vip": vip} | to_yaml', 'vip: 198.51.100.50\n'],
+    ['{"vip": vip} | to_yaml', '{vip: 198.51.100.50}\n'], // PyYAML's default_flow_style=None: a flat dict inline
     ['"---\\na: 1\\n---\\nb: 2\\n" | from_yaml_all | list', [{ a: 1 }, { b: 2 }]],
     // combine, recursive
     ['nginx_defaults | combine(nginx_overrides)', { worker_processes: 'auto', http: { gzip: 'off' }, user: 'www-data' }],

@@ -89,7 +89,7 @@ describe('render: native values and recursion', () => {
   it('renders through objects and arrays, keys too', () => {
     expect(render({ a: ['{{ port }}', 'x{{ port }}'], '{{ name }}': { n: '{{ ports | length }}' }, k: 5 }, vars)).toEqual({
       a: [8080, 'x8080'],
-      'edu-proxy-01': { n: 2 },
+      'edu-proxy-01': { n: '2' }, // Ansible 2.14: a number computed in a template is text
       k: 5,
     });
   });
@@ -185,8 +185,8 @@ describe('evaluate and conditions', () => {
   it.each([
     ['flag', true],
     ['off', false],
-    ['str_false', false], // when: var holding "false"
-    ['str_no', false],
+    ['str_false', true], // when: var holding "false": a non-empty string, true in Ansible 2.14
+    ['str_no', true],
     ['str_yes', true],
     ['zero', false],
     ['empty_list', false],
@@ -219,8 +219,8 @@ describe('evaluate and conditions', () => {
   });
 
   it('an undefined variable in a condition is an error', () => {
-    expect(reason(() => evaluateCondition('missing', vars))).toBe("'missing' is undefined");
-    expect(reason(() => evaluateCondition('missing == 1', vars))).toBe("'missing' is undefined");
+    expect(reason(() => evaluateCondition('missing', vars))).toBe("error while evaluating conditional (missing): 'missing' is undefined");
+    expect(reason(() => evaluateCondition('missing == 1', vars))).toBe("error while evaluating conditional (missing == 1): 'missing' is undefined");
   });
 });
 
@@ -256,5 +256,28 @@ describe('sandbox and lookups', () => {
     const dir = `${__dirname}/../../fixtures/play/good/roles/web/files`;
     expect(renderString("{{ lookup('file', 'motd') }}", { playbook_dir: dir })).toBe('Welcome');
     expect(() => renderString("{{ lookup('pipe', 'id') }}", {})).toThrow(/lookup plugin 'pipe' is not supported/);
+  });
+});
+
+describe("Ansible 2.14's conditional rules", () => {
+  const v = { flag: 'false', yes: true, name: 'web01', cond: '1 == 2' };
+  it.each([
+    ['flag', true, []], // a non-empty string holds, whatever it says
+    ['{{ flag }}', false, ['{{ flag }}']], // templated first: the text "false", then read as an expression
+    ['{{ yes }}', true, ['{{ yes }}']],
+    ['{{ cond }}', false, ['{{ cond }}']],
+    ['missing is not defined', true, []],
+    ['missing is defined', false, []],
+  ])('when: %s -> %s', (expr, holds, warned) => {
+    const warnings: string[] = [];
+    expect(evaluateCondition(expr, v, (w) => warnings.push(w))).toBe(holds);
+    expect(warnings).toEqual(
+      warned.map((w) => `conditional statements should not include jinja2 templating delimiters such as {{ }} or {% %}. Found: ${w}`),
+    );
+  });
+
+  it('a templated condition whose text names an undefined variable is an error, as in Ansible', () => {
+    expect(evaluateCondition('name', v)).toBe(true);
+    expect(() => evaluateCondition('{{ name }}', v)).toThrow(/error while evaluating conditional \(\{\{ name \}\}\): 'web01' is undefined/);
   });
 });

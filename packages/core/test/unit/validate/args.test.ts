@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { argsFromString, schemaKeys } from '../../../src/validate/args.js';
 
-const command = { freeFormKey: 'cmd', args: z.strictObject({ cmd: z.string(), chdir: z.string().optional(), creates: z.string().optional() }) };
-const debug = { freeFormKey: 'msg', args: z.strictObject({ msg: z.unknown().optional(), var: z.string().optional() }) };
-const service = { args: z.strictObject({ name: z.string(), state: z.string().optional() }) };
+const command = { name: 'command', aliases: ['ansible.builtin.command'], freeFormKey: 'cmd', args: z.strictObject({ cmd: z.string(), chdir: z.string().optional(), creates: z.string().optional() }) };
+const debug = { name: 'debug', aliases: ['ansible.builtin.debug'], freeFormKey: 'msg', args: z.strictObject({ msg: z.unknown().optional(), var: z.string().optional() }) };
+const service = { name: 'service', aliases: ['ansible.builtin.service'], args: z.strictObject({ name: z.string(), state: z.string().optional() }) };
 
 describe('arguments written as one string', () => {
   it.each<[string, typeof command | typeof debug | typeof service, unknown]>([
@@ -15,16 +15,30 @@ describe('arguments written as one string', () => {
     ['echo "creates=x"', command, { cmd: 'echo "creates=x"' }],
     ['msg="hello world"', debug, { msg: 'hello world' }],
     ['var=result', debug, { var: 'result' }],
-    ['hello world', debug, { msg: 'hello world' }],
-    ['x=1', debug, { msg: 'x=1' }],
+    ['x=1', debug, { x: '1' }],
+    ['rm -f /etc/x removes=/etc/x', command, { cmd: 'rm -f /etc/x', removes: '/etc/x' }],
+    ['echo "a  b" >{{ out }}', command, { cmd: 'echo "a  b" >{{ out }}' }],
+    ['update_cache=yes cache_valid_time=3600', service, { update_cache: 'yes', cache_valid_time: '3600' }],
     ['name=nginx state=started', service, { name: 'nginx', state: 'started' }],
     ['name={{ svc }} state=restarted', service, { name: '{{ svc }}', state: 'restarted' }],
   ])('%s', (text, def, expected) => {
     expect(argsFromString(text, def)).toEqual({ args: expected });
   });
 
-  it('requires key=value for modules without a free-form argument', () => {
+  it('refuses free text beside key=value for Ansible modules that take none (Ansible: "extra params")', () => {
     expect(argsFromString('nginx restarted', service)).toEqual({ error: "takes key=value arguments or a mapping, not free text ('nginx')" });
+    expect(argsFromString('name=npm state=present epel', service)).toEqual({ error: "takes key=value arguments or a mapping, not free text ('epel')" });
+    expect(argsFromString('hello world', debug)).toEqual({ error: "takes key=value arguments or a mapping, not free text ('hello')" });
+    expect(argsFromString('{{ all_args }}', service).error).toMatch(/a template standing for all of them/);
+  });
+
+  it('gives free text to a free-form module of this project', () => {
+    const own = { name: 'rc_local', aliases: ['haweb.nginx.rc_local'], freeFormKey: 'line', args: z.strictObject({ line: z.string() }) };
+    expect(argsFromString('/usr/sbin/nginx -c x', own)).toEqual({ args: { line: '/usr/sbin/nginx -c x' } });
+  });
+
+  it('names a string that cannot be split', () => {
+    expect(argsFromString('a="open', service).error).toMatch(/^cannot read the arguments: unbalanced quote/);
   });
 
   it('finds argument names through zod wrappers', () => {

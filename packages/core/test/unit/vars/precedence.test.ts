@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { InventoryBuilder } from '../../../src/inventory/builder.js';
 import { parseIniInventory } from '../../../src/inventory/ini.js';
 import { groupDepths, groupNames, groupsInPrecedenceOrder, hostVars, inventoryVars, magicVars } from '../../../src/vars/precedence.js';
-import { parseExtraVars, splitKeyValueWords } from '../../../src/vars/extra-vars.js';
+import { parseExtraVars } from '../../../src/vars/extra-vars.js';
 import { ValidationError } from '../../../src/model.js';
 
 function ini(text: string) {
@@ -128,13 +128,16 @@ describe('extra vars', () => {
 
   it('rejects malformed input with a clear message', () => {
     expect(() => parseExtraVars(['novalue'])).toThrow(/expected key=value, @file or a JSON\/YAML mapping, got "novalue"/);
-    expect(() => parseExtraVars(['a="open'])).toThrow(/unterminated " quote/);
+    expect(() => parseExtraVars(['a="open'])).toThrow(/unbalanced quote/);
+    expect(() => parseExtraVars(['./vars.yml'])).toThrow(/written @\.\/vars\.yml/);
     expect(() => parseExtraVars(['@/nonexistent/haweb.yml'])).toThrow(ValidationError);
     expect(() => parseExtraVars(['[1, 2]'])).toThrow(/expected a mapping/);
   });
 
-  it('splits words like a shell', () => {
-    expect(splitKeyValueWords(`a=1  b='q "x"' c=\\ d`)).toEqual(['a=1', 'b=q "x"', 'c= d']);
-    expect(splitKeyValueWords('path={{ base }}/x state=directory msg="{{ a }} b"')).toEqual(['path={{ base }}/x', 'state=directory', 'msg={{ a }} b']);
+  it('reads key=value as ansible-playbook does (outer quotes go, interior quotes stay, templates whole)', () => {
+    expect(parseExtraVars([`a=1  b='q "x"'`])).toEqual({ a: '1', b: 'q "x"' });
+    expect(parseExtraVars(['path={{ base }}/x state=directory msg="{{ a }} b"'])).toEqual({ path: '{{ base }}/x', state: 'directory', msg: '{{ a }} b' });
+    expect(parseExtraVars([`evil=q'1 2'`])).toEqual({ evil: "q'1 2'" });
+    expect(parseExtraVars(['msg=a\\tb'])).toEqual({ msg: 'a\tb' });
   });
 });

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { collectSecrets, isSecret, revealSecrets, SecretRegistry, SecretString } from '../../../src/vars/secret.js';
+import { collectSecrets, collectSecretsIn, isSecret, revealSecrets, SecretRegistry, SecretString } from '../../../src/vars/secret.js';
 import { parseYaml, rootOf, toJS } from '../../../src/playbook/yaml-source.js';
 import { render, renderString } from '../../../src/templating/index.js';
 
@@ -11,6 +11,13 @@ describe('secrets', () => {
   it('the !secret tag yields SecretString values', () => {
     expect(isSecret((vars.db as Record<string, unknown>).password)).toBe(true);
     expect(isSecret((vars.db as Record<string, unknown>).user)).toBe(false);
+  });
+
+  it('collectSecretsIn finds secrets in shared and cyclic structures (a loaded playbook)', () => {
+    const task: Record<string, unknown> = { vars: { t: new SecretString('task-secret') }, args: [new SecretString('arg-secret'), 'plain'] };
+    const play: Record<string, unknown> = { tasks: [task], handlers: [task] };
+    task.play = play;
+    expect([...collectSecretsIn(play)].sort()).toEqual(['arg-secret', 'task-secret']);
   });
 
   it('collects every secret value and reveals them for modules', () => {
@@ -44,10 +51,14 @@ describe('secrets', () => {
 });
 
 describe('YAML tags', () => {
-  it('rejects Ansible Vault values with a clear message at their position', () => {
+  it('asks for a vault password, at the position of a !vault value, when none was given', () => {
     const src = parseYaml('v.yml', 'a: 1\npw: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6134\n');
     expect(src.diagnostics).toEqual([
-      { severity: 'error', message: 'YAML syntax: Ansible Vault values (!vault) are not supported: keep the value out of the repository and mark it !secret', pos: { file: 'v.yml', line: 2, col: 5 } },
+      {
+        severity: 'error',
+        message: '!vault value is encrypted with Ansible Vault: give its password with --vault-password-file, --vault-id or --ask-vault-pass',
+        pos: { file: 'v.yml', line: 2, col: 5 },
+      },
     ]);
   });
 

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { checkCluster, formatDiagnostic, loadConfig, parseConfigText, splitCommandLine, type ConfigSource } from '../../../src/config/index.js';
 
 const FILE = '/etc/keepalived/keepalived.conf';
+const NOTHING_TO_RUN = `${FILE}:1:1: error: no vrrp_instance: vrrpd would have nothing to run (keepalived -t accepts this; vrrpd refuses it on purpose)`;
 
 /** An in-memory file system for include tests; glob supports `*` in the last path segment. */
 function memory(files: Record<string, string>): ConfigSource {
@@ -97,14 +98,16 @@ vrrp_instance VI_1 {
   });
   it('golden syntax errors with file:line:col', () => {
     expect(parse('vrrp_instance VI_1 {\n  interface "eth1\n').messages).toEqual([
-      '/etc/keepalived/keepalived.conf:2:13: error: unterminated quoted string',
+      '/etc/keepalived/keepalived.conf:2:13: error: unterminated quoted string: "eth1',
       "/etc/keepalived/keepalived.conf:1:20: error: block opened here is never closed (missing '}')",
+      '/etc/keepalived/keepalived.conf:2:3: error: interface needs a value',
+      "/etc/keepalived/keepalived.conf:1:1: error: (VI_1) no 'interface' given",
       "/etc/keepalived/keepalived.conf:1:1: error: (VI_1) no 'virtual_router_id' given",
       '/etc/keepalived/keepalived.conf:1:1: warning: (VI_1) no virtual_ipaddress: the instance elects a master but moves no address',
     ]);
-    expect(parse('}\n').messages).toEqual(["/etc/keepalived/keepalived.conf:1:1: error: unexpected '}' with no open block"]);
-    expect(parse('include missing/*.conf\n').messages).toEqual(['/etc/keepalived/keepalived.conf:1:9: warning: include missing/*.conf: no file matches (looked in /etc/keepalived/missing)']);
-    expect(parse('include self.conf\n', { '/etc/keepalived/self.conf': 'include self.conf\n' }).messages[0]).toBe('/etc/keepalived/self.conf:1:1: error: include nesting deeper than 8 (an include loop?): self.conf');
+    expect(parse('}\n').messages).toEqual(["/etc/keepalived/keepalived.conf:1:1: error: unexpected '}' with no open block", NOTHING_TO_RUN]);
+    expect(parse('include missing/*.conf\n').messages).toEqual(['/etc/keepalived/keepalived.conf:1:9: warning: include missing/*.conf: no file matches (looked in /etc/keepalived/missing)', NOTHING_TO_RUN]);
+    expect(parse('include self.conf\n', { '/etc/keepalived/self.conf': 'include self.conf\n' }).messages[0]).toBe('/etc/keepalived/self.conf:1:9: error: include self.conf: /etc/keepalived/self.conf is already being read (include loop: /etc/keepalived/self.conf -> /etc/keepalived/self.conf); not read again');
   });
 });
 
@@ -125,7 +128,7 @@ describe('golden validation messages', () => {
     ]],
     ['bad state', instance('    state PRIMARY\n    priority 100'), ["/etc/keepalived/keepalived.conf:5:11: error: state: 'PRIMARY' is not MASTER or BACKUP"]],
     ['unknown keyword', instance('    priorty 100\n    priority 100'), ["/etc/keepalived/keepalived.conf:5:5: warning: unknown keyword 'priorty' at vrrp_instance VI_1; ignored"]],
-    ['known but unimplemented keyword', instance('    priority 100\n    use_vmac'), ["/etc/keepalived/keepalived.conf:6:5: warning: 'use_vmac' is a keepalived keyword that vrrpd does not implement; ignored"]],
+    ['known but unimplemented keyword', instance('    priority 100\n    use_vmac'), ["/etc/keepalived/keepalived.conf:6:5: warning: 'use_vmac' is not implemented by vrrpd and ignored; keepalived moves the VIPs on a macvlan interface with the virtual MAC 00:00:5e:00:01:VRID"]],
     ['missing priority with state MASTER means 255', instance('    state MASTER'), ["/etc/keepalived/keepalived.conf:2:1: warning: (VI_1) no 'priority' given: using 255 because state is MASTER (keepalived's rule: state MASTER means the address owner, 255)"]],
     ['missing priority otherwise means 100, silently', instance('    state BACKUP'), []],
     ['nopreempt with state MASTER is cleared', instance('    state MASTER\n    priority 100\n    nopreempt'), ["/etc/keepalived/keepalived.conf:7:5: warning: (VI_1) nopreempt will not work with initial state MASTER; clearing nopreempt as keepalived does. Use 'state BACKUP' on every node and set nopreempt on the higher-priority one"]],
@@ -134,13 +137,14 @@ describe('golden validation messages', () => {
     ['auth_pass longer than 8 is truncated', instance('    priority 100\n    authentication {\n        auth_type PASS\n        auth_pass 0123456789\n    }'), ["/etc/keepalived/keepalived.conf:8:19: warning: auth_pass '**********' is 10 characters; only the first 8 are used on the wire (keepalived truncates it the same way), so peers must share those 8"]],
     ['v3 with authentication', instance('    priority 100\n    version 3\n    authentication {\n        auth_type PASS\n        auth_pass 1111\n    }'), ['/etc/keepalived/keepalived.conf:7:5: warning: (VI_1) VRRP version 3 does not support authentication; ignoring the authentication block']],
     ['AH', instance('    priority 100\n    authentication {\n        auth_type AH\n        auth_pass 1111\n    }'), ['/etc/keepalived/keepalived.conf:6:5: error: (VI_1) auth_type AH is not supported by vrrpd (and deprecated by RFC 3768); use PASS or none']],
-    ['weight out of range clamped', instance('    priority 100\n    track_script {\n        chk weight -300\n    }', 'vrrp_script chk {\n    script /bin/true\n    weight 254\n}'), [
-      '/etc/keepalived/keepalived.conf:3:12: warning: weight 254 is outside -253..253; using 253 as keepalived does',
-      '/etc/keepalived/keepalived.conf:10:20: warning: weight -300 is outside -253..253; using -253 as keepalived does',
+    ['weight out of range refused, track weight ±254 corrected as keepalived does', instance('    priority 100\n    track_script {\n        chk weight -300\n    }\n    track_interface {\n        eth2 weight 254\n    }', 'vrrp_script chk {\n    script /bin/true\n    weight 254\n}'), [
+      '/etc/keepalived/keepalived.conf:3:12: error: vrrp_script chk weight: 254 is out of range -253..253',
+      '/etc/keepalived/keepalived.conf:10:20: error: track_script chk: weight -300 is outside -253..253 (keepalived ignores it)',
+      '/etc/keepalived/keepalived.conf:13:21: warning: track_interface eth2: weight 254 is no longer allowed; using 253 as keepalived does',
     ]],
     ['unknown track_script', instance('    priority 100\n    track_script {\n        nope\n    }'), ['/etc/keepalived/keepalived.conf:7:9: warning: (VI_1) track_script nope: no vrrp_script of that name; ignored']],
     ['v2 fractional advert_int rounded', instance('    priority 100\n    advert_int 0.5'), ["/etc/keepalived/keepalived.conf:6:16: warning: (VI_1) VRRPv2 advert_int must be whole seconds: 0.5 s rounded to 1 s (use 'version 3' for sub-second adverts)"]],
-    ['script without script line', 'vrrp_script chk {\n    interval 2\n}\n', ["/etc/keepalived/keepalived.conf:1:1: error: vrrp_script chk has no 'script' line"]],
+    ['script without script line', 'vrrp_script chk {\n    interval 2\n}\n', ["/etc/keepalived/keepalived.conf:1:1: error: vrrp_script chk has no 'script' line", NOTHING_TO_RUN]],
     ['duplicate instance', instance('    priority 100') + instance('    priority 90'), ['/etc/keepalived/keepalived.conf:11:1: error: vrrp_instance VI_1 is already defined at /etc/keepalived/keepalived.conf:2']],
     ['sync group with unknown member', instance('    priority 100') + 'vrrp_sync_group G {\n  group {\n    VI_1\n    VI_9\n  }\n}\n', ['/etc/keepalived/keepalived.conf:10:1: error: vrrp_sync_group G: member VI_9 is not a vrrp_instance']],
     ['bad unicast peer', instance('    priority 100\n    unicast_peer {\n        198.51.100.x\n    }'), ["/etc/keepalived/keepalived.conf:7:9: error: unicast_peer: '198.51.100.x' is not an IPv4 address"]],
@@ -151,10 +155,10 @@ describe('golden validation messages', () => {
   it('v3 fractional advert_int is kept', () => {
     expect(parse(instance('    priority 100\n    advert_int 0.1', 'global_defs {\n  vrrp_version 3\n}')).config!.instances[0]).toMatchObject({ version: 3, advertIntervalMs: 100 });
   });
-  it('global and per-instance garp settings, lower-priority GARP following the master values', () => {
+  it('global and per-instance garp settings; lower-priority GARP follows the global values, as keepalived dumps it', () => {
     const r = parse(instance('    priority 100\n    garp_master_repeat 2', 'global_defs {\n  vrrp_garp_master_delay 1\n  vrrp_garp_master_refresh 60\n}'));
     expect(r.messages).toEqual([]);
-    expect(r.config!.instances[0].garp).toEqual({ masterDelayMs: 1000, masterRepeat: 2, masterRefreshMs: 60000, masterRefreshRepeat: 1, lowerPrioDelayMs: 1000, lowerPrioRepeat: 2, intervalMs: 0 });
+    expect(r.config!.instances[0].garp).toEqual({ masterDelayMs: 1000, masterRepeat: 2, masterRefreshMs: 60000, masterRefreshRepeat: 1, lowerPrioDelayMs: 1000, lowerPrioRepeat: 5, intervalMs: 0 });
   });
   it('notify scripts are split into argv', () => {
     const r = parse(instance('    priority 100\n    notify_master "/etc/keepalived/notify.sh master"\n    notify /etc/keepalived/all.sh'));

@@ -30,6 +30,8 @@ export class FakeHost implements SystemDeps {
   readonly garps: Array<{ at: number; interface: string; address: string; count: number }> = [];
   readonly sentPriorities: Array<[number, number]> = [];
   readonly scriptsRun: string[][] = [];
+  /** The user each script of scriptsRun was asked to run as. */
+  readonly scriptUsers: Array<string | undefined> = [];
   /** Every side effect in order: advert N, add/remove ADDRESS, garp ADDRESS, run ARGV0. */
   readonly events: string[] = [];
   linkUp = new Map<string, boolean>();
@@ -97,8 +99,9 @@ export class FakeHost implements SystemDeps {
   };
 
   readonly scripts: ScriptRunner = {
-    run: async (argv): Promise<ScriptResult> => {
+    run: async (argv, options): Promise<ScriptResult> => {
       this.scriptsRun.push([...argv]);
+      this.scriptUsers.push(options.user);
       this.events.push(`run ${argv.slice(0, 1).concat(argv.slice(3, 4)).join(' ')}`);
       const code = this.scriptExit.get(argv[0]) ?? 0;
       return { code, timedOut: false, stderr: code === 0 ? '' : `${argv[0]}: failing on purpose\n`, durationMs: 1 };

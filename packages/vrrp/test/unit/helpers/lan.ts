@@ -15,6 +15,8 @@ export interface RouterOptions {
   preemptDelayMs?: number;
   garp?: GarpConfig;
   password?: string;
+  resign?: boolean;
+  peerPriorities?: Array<{ address: string; priority: number }>;
 }
 
 /** One router on the in-memory LAN: a real VrrpInstance whose adverts go through the real codec. */
@@ -36,6 +38,7 @@ export class Router implements InstanceActions {
       advertIntervalMs: options.advertIntervalMs ?? 1000, nopreempt: options.nopreempt ?? false,
       preemptDelayMs: options.preemptDelayMs ?? 0, initialState: options.initialState,
       primaryAddress: options.address, garp: options.garp ?? NO_GARP_DELAY,
+      resign: options.resign, peerPriorities: options.peerPriorities,
     };
     this.instance = new VrrpInstance(settings, lan.clock, this);
   }

@@ -1,0 +1,48 @@
+/** Boolean keywords (check_mode, diff, no_log, ignore_errors, become): literal or templated per host. */
+import type { Flag, Vars } from '../model.js';
+import { asBoolean } from './conditions.js';
+import type { PlayRun, Scope, TaskFlags } from './state.js';
+import { renderValue } from './vars.js';
+
+/** A keyword's value on one host; undefined when nothing set it. A template that fails names the keyword. */
+export function renderFlag(run: PlayRun, value: Flag | undefined, vars: Vars, keyword: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'boolean') return value;
+  let rendered: unknown;
+  try {
+    rendered = renderValue(run.rt.options.templater, value, vars);
+  } catch (err) {
+    throw new Error(`error in "${keyword}": ${(err as Error).message}`);
+  }
+  return asBoolean(rendered);
+}
+
+/**
+ * The keywords of a task on a host. `scope` is the task's own scope, so each keyword is the nearest
+ * one written (task, then its blocks, then the play); unset ones follow the command line (--check,
+ * --diff). become falls back to the play's, then to the host's ansible_become.
+ */
+export function taskFlags(run: PlayRun, scope: Scope, vars: Vars): TaskFlags {
+  return {
+    check: renderFlag(run, scope.checkMode, vars, 'check_mode') ?? run.rt.check,
+    diff: renderFlag(run, scope.diff, vars, 'diff') ?? run.rt.diff,
+    noLog: renderFlag(run, scope.noLog, vars, 'no_log') ?? false,
+    ignoreErrors: renderFlag(run, scope.ignoreErrors, vars, 'ignore_errors') ?? false,
+    become: renderFlag(run, scope.become, vars, 'become') ?? (run.play.become || asBoolean(vars.ansible_become ?? false)),
+    anyErrorsFatal: renderFlag(run, scope.anyErrorsFatal, vars, 'any_errors_fatal') ?? false,
+    environment: scope.environment,
+  };
+}
+
+/**
+ * When a task failed before its keywords could be rendered: a no_log that is a template counts as
+ * set (a secret must not leak because its guard could not be evaluated); ignore_errors only when
+ * written literally.
+ */
+export function unrenderedFlags(scope: Scope): Pick<TaskFlags, 'noLog' | 'ignoreErrors' | 'anyErrorsFatal'> {
+  return {
+    noLog: scope.noLog === true || typeof scope.noLog === 'string',
+    ignoreErrors: scope.ignoreErrors === true,
+    anyErrorsFatal: scope.anyErrorsFatal === true,
+  };
+}

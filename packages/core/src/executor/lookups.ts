@@ -1,0 +1,238 @@
+/**
+ * Lookup plugins the executor provides, for `with_<name>:` loops and for `lookup()` / `query()` in
+ * templates: each takes its (rendered) terms and keyword options and returns a list, as Ansible's
+ * lookups do. They run on the controller. Paths are searched as Ansible searches them: the role's
+ * files/ (or templates/) folder and the role, then the playbook folder's, then the playbook folder.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import type { Vars } from '../model.js';
+import { isPlainObject } from '../vars/secret.js';
+
+export interface LookupContext {
+  /** The playbook's folder. */
+  baseDir: string;
+  /** The current role's folder, when the task comes from a role. */
+  roleDir?: string;
+  /** Renders a template file with the task's variables (lookup('template')). */
+  renderTemplate?: (text: string) => string;
+}
+
+export type LookupPlugin = (terms: unknown[], options: Vars, ctx: LookupContext) => unknown[];
+
+/** Candidate paths for a controller file, in Ansible's search order. */
+function searchPath(name: string, kind: 'files' | 'templates', ctx: LookupContext): string[] {
+  if (isAbsolute(name)) return [name];
+  return [
+    ...(ctx.roleDir ? [join(ctx.roleDir, kind, name), join(ctx.roleDir, name)] : []),
+    join(ctx.baseDir, kind, name),
+    resolve(ctx.baseDir, name),
+  ];
+}
+
+function findFile(name: string, kind: 'files' | 'templates', ctx: LookupContext): string | undefined {
+  return searchPath(name, kind, ctx).find((p) => existsSync(p));
+}
+
+function flatTerms(terms: unknown[]): unknown[] {
+  return terms.flatMap((t) => (Array.isArray(t) ? t : [t]));
+}
+
+function mustList(value: unknown, what: string): unknown[] {
+  if (!Array.isArray(value)) throw new Error(`${what} must be a list, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** `start=1 end=10 stride=2 format=web%02d`, or `count=3`, as with_sequence reads it. */
+function sequence(term: string, options: Vars): string[] {
+  const opts: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options)) opts[k] = String(v);
+  const rest = term.replace(/(\w+)=(\S+)/g, (_m, k: string, v: string) => {
+    opts[k] = v;
+    return '';
+  }).trim();
+  if (rest) {
+    // The short form: [start-]end[/stride][:format]
+    const m = /^(?:(-?\w+)-)?(-?\w+)(?:\/(-?\w+))?(?::(.+))?$/.exec(rest);
+    if (!m) throw new Error(`can't parse sequence arguments: ${JSON.stringify(term)}`);
+    if (m[1] !== undefined) opts.start = m[1];
+    opts.end = m[2];
+    if (m[3] !== undefined) opts.stride = m[3];
+    if (m[4] !== undefined) opts.format = m[4];
+  }
+  const num = (k: string, fallback: number) => {
+    if (opts[k] === undefined) return fallback;
+    const n = Number.parseInt(opts[k], /^0x/i.test(opts[k]) ? 16 : /^0o?\d/.test(opts[k]) && opts[k].length > 1 ? 8 : 10);
+    if (!Number.isFinite(n)) throw new Error(`can't parse ${k}=${opts[k]} as integer`);
+    return n;
+  };
+  const start = num('start', 1);
+  let stride = num('stride', 1);
+  let end: number;
+  if (opts.count !== undefined) {
+    if (opts.end !== undefined) throw new Error(`can't specify both count and end in with_sequence`);
+    const count = num('count', 0);
+    if (count === 0) return [];
+    end = start + count * stride - 1 * Math.sign(stride);
+    if (stride === 0) stride = 1;
+  } else if (opts.end !== undefined) end = num('end', 0);
+  else throw new Error(`must specify count or end in with_sequence`);
+  if (stride === 0) return [];
+  if (stride > 0 && end < start) throw new Error('to count backwards make stride negative');
+  if (stride < 0 && end > start) throw new Error('to count forward don\'t make stride negative');
+  const format = opts.format ?? '%d';
+  const out: string[] = [];
+  for (let i = start; stride > 0 ? i <= end : i >= end; i += stride) out.push(printfInt(format, i));
+  return out;
+}
+
+/** Python's `%` with one integer: %d, %i, %x, %X, %o, with 0-padding and width (`%02d`, `%5x`). */
+function printfInt(format: string, n: number): string {
+  return format.replace(/%(0?)(\d*)([dixXo%])/g, (_m, zero: string, width: string, conv: string) => {
+    if (conv === '%') return '%';
+    let s = conv === 'x' ? n.toString(16) : conv === 'X' ? n.toString(16).toUpperCase() : conv === 'o' ? n.toString(8) : String(n);
+    const w = Number(width || 0);
+    if (s.length < w) s = (zero ? '0' : ' ').repeat(w - s.length) + s;
+    return s;
+  });
+}
+
+/** fnmatch-style glob on one folder level (`*.conf`, `web?.txt`, `[ab]*`). */
+function globOne(pattern: string): string[] {
+  const dir = dirname(pattern);
+  if (!existsSync(dir)) return [];
+  const re = new RegExp(
+    '^' +
+      basename(pattern)
+        .replace(/[.+^${}()|\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$',
+  );
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile() && re.test(e.name))
+    .map((e) => join(dir, e.name))
+    .sort();
+}
+
+export const LOOKUPS: Record<string, LookupPlugin> = {
+  items: (terms) => flatTerms(terms),
+  list: (terms) => terms,
+  env: (terms) => terms.map((t) => process.env[String(t)] ?? ''),
+  file: (terms, options, ctx) =>
+    terms.map((t) => {
+      const path = findFile(String(t), 'files', ctx);
+      if (!path) throw new Error(`could not locate file in lookup: ${String(t)}`);
+      const text = readFileSync(path, 'utf8');
+      return options.rstrip === false ? text : text.replace(/\s+$/, '');
+    }),
+  template: (terms, _options, ctx) =>
+    terms.map((t) => {
+      const path = findFile(String(t), 'templates', ctx);
+      if (!path) throw new Error(`the template file ${String(t)} could not be found for the lookup`);
+      if (!ctx.renderTemplate) throw new Error(`lookup('template') needs a templater`);
+      return ctx.renderTemplate(readFileSync(path, 'utf8'));
+    }),
+  pipe: (terms) =>
+    terms.map((t) => {
+      try {
+        return execFileSync('/bin/sh', ['-c', String(t)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).replace(/\n$/, '');
+      } catch (err) {
+        const code = (err as { status?: number }).status;
+        throw new Error(`lookup_plugin.pipe(${String(t)}) returned ${code ?? 'an error'}`);
+      }
+    }),
+  lines: (terms) =>
+    terms.flatMap((t) => {
+      try {
+        return execFileSync('/bin/sh', ['-c', String(t)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n').filter((l, i, all) => i < all.length - 1 || l !== '');
+      } catch (err) {
+        throw new Error(`lookup_plugin.lines(${String(t)}) returned ${(err as { status?: number }).status ?? 'an error'}`);
+      }
+    }),
+  dict: (terms) =>
+    terms.flatMap((t) => {
+      if (!isPlainObject(t)) throw new Error(`with_dict expects a dict, got ${JSON.stringify(t)}`);
+      return Object.entries(t).map(([key, value]) => ({ key, value }));
+    }),
+  together: (terms) => {
+    const lists = terms.map((t) => mustList(t, 'with_together arguments'));
+    if (lists.length === 0) throw new Error('with_together requires at least one element in each list');
+    const n = Math.max(...lists.map((l) => l.length));
+    return Array.from({ length: n }, (_v, i) => lists.map((l) => (i < l.length ? l[i] : null)));
+  },
+  nested: (terms) => {
+    const lists = terms.map((t) => mustList(t, 'with_nested arguments'));
+    if (lists.length === 0) throw new Error('with_nested requires at least one element in the nested list');
+    return lists.reduce<unknown[][]>((acc, list) => acc.flatMap((prefix) => list.map((x) => [...prefix, x])), [[]]);
+  },
+  sequence: (terms, options) => terms.flatMap((t) => sequence(String(t), options)),
+  fileglob: (terms, _options, ctx) =>
+    terms.flatMap((t) => {
+      const pattern = String(t);
+      const dirs = isAbsolute(pattern) ? [dirname(pattern)] : searchPath(dirname(pattern), 'files', ctx);
+      for (const dir of dirs) {
+        const found = globOne(join(dir, basename(pattern)));
+        if (found.length > 0) return found;
+      }
+      return [];
+    }),
+  subelements: (terms, options) => {
+    const [list, key, flags] = terms;
+    const skipMissing = Boolean((isPlainObject(flags) ? flags.skip_missing : undefined) ?? options.skip_missing);
+    const elements = isPlainObject(list) ? Object.values(list) : mustList(list, 'the first argument of subelements');
+    if (typeof key !== 'string') throw new Error(`the second argument of subelements must be a key name, got ${JSON.stringify(key)}`);
+    const out: unknown[] = [];
+    for (const element of elements) {
+      if (!isPlainObject(element)) throw new Error(`subelements: ${JSON.stringify(element)} is not a dict`);
+      if (element.skipped === true) continue;
+      let value: unknown = element;
+      let missing = false;
+      for (const part of key.split('.')) {
+        if (isPlainObject(value) && part in value) value = value[part];
+        else missing = true;
+      }
+      if (missing) {
+        if (skipMissing) continue;
+        throw new Error(`could not find '${key}' key in iterated item '${JSON.stringify(element)}'`);
+      }
+      for (const sub of mustList(value, `the key ${key}`)) out.push([element, sub]);
+    }
+    return out;
+  },
+  first_found: (terms, options, ctx) => {
+    const names: string[] = [];
+    const paths: string[] = [];
+    let skip = Boolean(options.skip);
+    const add = (t: unknown): void => {
+      if (typeof t === 'string') names.push(...t.split(/[,;:]/).map((s) => s.trim()).filter(Boolean));
+      else if (Array.isArray(t)) t.forEach(add);
+      else if (isPlainObject(t)) {
+        const files = t.files ?? [];
+        (Array.isArray(files) ? files : [files]).forEach((f) => names.push(...String(f).split(/[,;:]/).map((s) => s.trim()).filter(Boolean)));
+        const p = t.paths ?? [];
+        (Array.isArray(p) ? p : [p]).forEach((x) => paths.push(...String(x).split(/[,:;]/).map((s) => s.trim()).filter(Boolean)));
+        if (t.skip) skip = true;
+      }
+    };
+    terms.forEach(add);
+    if (Array.isArray(options.files)) options.files.forEach(add);
+    for (const name of names) {
+      const candidates = paths.length ? paths.map((p) => (isAbsolute(name) ? name : resolve(isAbsolute(p) ? p : resolve(ctx.baseDir, p), name))) : searchPath(name, 'files', ctx);
+      const found = candidates.find((c) => existsSync(c));
+      if (found) return [found];
+    }
+    if (skip) return [];
+    throw new Error(`No file was found when using first_found. Looked for: ${names.join(', ')}`);
+  },
+};
+
+/** The names with_<name> accepts: the lookups above. */
+export const LOOP_LOOKUPS = Object.keys(LOOKUPS);
+
+/** A lookup's list as `lookup()` returns it (Ansible: text joined with commas; one value alone). */
+export function lookupValue(list: unknown[]): unknown {
+  if (list.every((v) => typeof v === 'string')) return list.join(',');
+  return list.length === 1 ? list[0] : list;
+}

@@ -1,0 +1,79 @@
+import type { ModuleResult } from '../contract/module.js';
+import type { Task, Vars } from '../model.js';
+import type { ItemOutcome } from './events.js';
+import type { Outcome } from './state.js';
+import type { Templater } from './types.js';
+import { renderValue } from './vars.js';
+import { LOOKUPS, type LookupContext } from './lookups.js';
+
+export function itemLabel(item: unknown): string {
+  if (typeof item === 'string') return item;
+  try {
+    return JSON.stringify(item);
+  } catch {
+    return String(item);
+  }
+}
+
+function tryParseList(text: string): unknown {
+  try {
+    const v = JSON.parse(text);
+    if (Array.isArray(v)) return v;
+  } catch {
+    // Not JSON: reported by the caller.
+  }
+  return text;
+}
+
+/**
+ * The items a task loops over, rendered with the host's variables. `with_<lookup>` runs that lookup
+ * on the rendered terms (a single term becomes a one-term list, as Ansible listifies them).
+ */
+export function loopItems(templater: Templater, task: Task, vars: Vars, explain: (err: unknown) => Error, ctx?: LookupContext): unknown[] {
+  let items: unknown;
+  const keyword = task.loopWith ? `with_${task.loopWith}` : 'loop';
+  try {
+    items = renderValue(templater, task.loop, vars);
+    if (task.loopWith) {
+      const terms = Array.isArray(items) ? items : [items];
+      const plugin = LOOKUPS[task.loopWith];
+      items = plugin(terms, {}, ctx ?? { baseDir: process.cwd(), renderTemplate: (text) => templater.render(text, vars) });
+    }
+  } catch (err) {
+    throw new Error(`error in "${keyword}": ${explain(err).message}`);
+  }
+  if (typeof items === 'string') items = tryParseList(items);
+  if (!Array.isArray(items)) throw new Error(`"loop" must be a list, got ${typeof items}: ${itemLabel(items)}`);
+  return items;
+}
+
+/** The variables one item adds: the loop variable and ansible_loop. */
+export function loopVars(task: Task, item: unknown, index: number): Vars {
+  return { [task.loopVar]: item, ansible_loop_var: task.loopVar, ansible_loop: { index: index + 1, index0: index } };
+}
+
+/** A loop's result as Ansible registers it: `results`, one per item, and the task's overall status. */
+export function loopOutcome(outcomes: ItemOutcome[], results: Record<string, unknown>[], count: number): Outcome {
+  const anyFailed = outcomes.some((o) => o.status === 'failed');
+  const anyChanged = outcomes.some((o) => o.status === 'changed');
+  const allSkipped = outcomes.length > 0 && outcomes.every((o) => o.status === 'skipped');
+  const result: ModuleResult = {
+    changed: anyChanged,
+    failed: anyFailed || undefined,
+    skipped: allSkipped || undefined,
+    msg: anyFailed ? 'one or more items failed' : allSkipped ? 'all items skipped' : count === 0 ? 'no items' : 'all items completed',
+    results,
+  };
+  // Facts set by items (set_fact in a loop) apply in order.
+  const facts: Vars = {};
+  for (const r of results) if (r.facts && typeof r.facts === 'object') Object.assign(facts, r.facts);
+  if (Object.keys(facts).length > 0) result.facts = facts;
+  const diff = outcomes.flatMap((o) => o.diff ?? []);
+  if (diff.length > 0) result.diff = diff;
+  return {
+    status: anyFailed ? 'failed' : allSkipped || count === 0 ? 'skipped' : anyChanged ? 'changed' : 'ok',
+    msg: result.msg,
+    result,
+    items: outcomes,
+  };
+}

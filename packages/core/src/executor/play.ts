@@ -1,0 +1,149 @@
+/** One play (or one serial batch of it): facts, the task sections, handler flushes, host variables. */
+import type { Play, Task, TaskItem, Vars } from '../model.js';
+import { groupNames, groupsMap } from '../vars/precedence.js';
+import { runItems } from './blocks.js';
+import type { TaskRef } from './events.js';
+import { HandlerQueue } from './handlers.js';
+import { playScope, type PlayRun, type RunState, type Scope } from './state.js';
+import { runOnHost, runTask } from './task.js';
+import { resolveVars, type VarLayer } from './vars.js';
+
+export class PlayExecution implements PlayRun {
+  endPlay = false;
+  private readonly handlers: HandlerQueue;
+  /** What the play's own keywords give every task and handler. */
+  private readonly scope: Scope;
+  private groups: Record<string, string[]> | undefined;
+
+  constructor(
+    readonly rt: RunState,
+    readonly play: Play,
+    readonly batch: readonly string[],
+  ) {
+    this.handlers = new HandlerQueue(play.handlers, (e) => rt.emit(e));
+    this.scope = playScope(play);
+  }
+
+  live(hosts: readonly string[]): string[] {
+    return this.endPlay ? [] : hosts.filter((h) => this.rt.active(h));
+  }
+
+  async run(): Promise<void> {
+    if (this.play.gatherFacts) await this.gatherFacts();
+    for (const section of [this.play.preTasks, this.play.tasks, this.play.postTasks]) {
+      if (section.length === 0) continue;
+      await this.runItems(section, this.batch, this.scope);
+      await this.flushHandlers(this.batch);
+    }
+  }
+
+  runItems(items: readonly TaskItem[], hosts: readonly string[], scope: Scope): Promise<void> {
+    return runItems(this, items, hosts, scope);
+  }
+
+  notify(host: string, names: readonly string[], ref: TaskRef): void {
+    this.handlers.notify(host, names, ref);
+  }
+
+  flushHandlers(hosts: readonly string[]): Promise<void> {
+    return this.handlers.flush(
+      hosts,
+      (h) => this.live(h),
+      // include_tasks as a handler runs its tasks; any other handler runs its module.
+      (handler, targets) => (handler.body ? this.runItems(handler.body, targets, this.scope) : runTask(this, handler, targets, this.scope, 'handler')),
+    );
+  }
+
+  private async gatherFacts(): Promise<void> {
+    const setup = this.rt.options.registry.get('setup');
+    const ref: TaskRef = { name: 'Gathering Facts', module: 'setup', pos: this.play.pos, kind: 'setup' };
+    if (!setup) {
+      this.rt.emit({ type: 'warning', message: 'gather_facts is on but no `setup` module is registered' });
+      return;
+    }
+    const hosts = this.live(this.batch);
+    if (hosts.length === 0) return;
+    this.rt.emit({ type: 'task-start', task: ref, hosts });
+    const task: Task = {
+      kind: 'task',
+      name: 'Gathering Facts',
+      pos: this.play.pos,
+      module: 'setup',
+      args: {},
+      when: [],
+      tags: ['always'],
+      vars: {},
+      ignoreErrors: false,
+      noLog: false,
+      loopVar: 'item',
+      notify: [],
+    };
+    await Promise.all(hosts.map((h) => this.rt.limit(() => runOnHost(this, task, ref, h, this.scope, setup, true))));
+  }
+
+  // ---- variables -------------------------------------------------------------------------------
+
+  private magicVars(host: string, extra: Vars = {}): Vars {
+    const inventory = this.rt.options.inventory;
+    this.groups ??= groupsMap(inventory);
+    const groups = this.groups;
+    const s = this.rt.state(host);
+    const playHosts = this.batch.filter((h) => this.rt.active(h));
+    // Built on first read of each host: most tasks never look at other hosts' variables.
+    const hostvars: Record<string, Vars> = {};
+    for (const name of inventory.hosts.keys()) {
+      let cached: Vars | undefined;
+      Object.defineProperty(hostvars, name, {
+        enumerable: true,
+        get: () => {
+          if (!cached) {
+            const hs = this.rt.state(name);
+            cached = { ...hs.inventoryVars, ...hs.facts, ...hs.hostFacts, inventory_hostname: name };
+          }
+          return cached;
+        },
+      });
+    }
+    return {
+      inventory_hostname: host,
+      inventory_hostname_short: host.split('.')[0],
+      group_names: groupNames(inventory, host),
+      groups,
+      hostvars,
+      play_hosts: playHosts,
+      ansible_play_hosts: playHosts,
+      ansible_play_batch: playHosts,
+      ansible_play_hosts_all: this.batch,
+      ansible_check_mode: this.rt.check,
+      ansible_diff_mode: this.rt.diff,
+      ansible_run_tags: this.rt.tags.only.length ? this.rt.tags.only : ['all'],
+      ansible_skip_tags: this.rt.tags.skip,
+      playbook_dir: this.play.baseDir,
+      ansible_facts: Object.fromEntries(
+        Object.entries(s.facts).map(([k, v]) => [k.startsWith('ansible_') ? k.slice(8) : k, v]),
+      ),
+      ...extra,
+    };
+  }
+
+  /** A host's variables for a task, lowest precedence first (see docs: role defaults < ... < -e). */
+  hostVars(host: string, scope: Scope, task?: Task, extra: Vars = {}): { vars: Vars; errors: Map<string, string> } {
+    const s = this.rt.state(host);
+    const role = task?.role;
+    const layers: VarLayer[] = [
+      { vars: this.play.roleDefaults, templated: true },
+      ...(role ? [{ vars: role.defaults, templated: true }] : []),
+      { vars: s.inventoryVars, templated: true },
+      { vars: this.play.vars, templated: true },
+      ...this.play.varsFiles.map((f) => ({ vars: f.vars, templated: true })),
+      { vars: scope.vars, templated: true },
+      { vars: task?.vars ?? {}, templated: true },
+      { vars: s.facts, templated: false },
+      { vars: s.hostFacts, templated: false },
+      { vars: this.rt.extraVars, templated: true },
+      { vars: this.magicVars(host, role ? { role_path: role.path, role_name: role.name } : {}), templated: false },
+      { vars: extra, templated: false },
+    ];
+    return resolveVars(this.rt.options.templater, layers);
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The executor's explicit state: what is run-wide (RunState), what each host carries through the run
+ * (HostState), what a block hands down to the items inside it (Scope), and the view of the play being
+ * run that blocks, tasks, handlers and meta work through (PlayRun).
+ */
+import type pLimit from 'p-limit';
+import type { ModuleResult } from '../contract/module.js';
+import type { EnvironmentEntry, Flag, Play, Task, TaskItem, Vars } from '../model.js';
+import type { ConnectionPool, TargetDefaults } from './connections.js';
+import type { HostStats, HostStatus, ItemOutcome, RunEvent, TaskRef } from './events.js';
+import type { SecretMasker } from './secrets.js';
+import type { ExecutorOptions, TagSelection } from './types.js';
+
+/** Keywords a play and its blocks pass down to the items inside them. */
+export interface Scope {
+  when: string[];
+  tags: string[];
+  vars: Vars;
+  /** Boolean keywords, as written (templates are rendered per host): the nearest value wins. */
+  become?: Flag;
+  noLog?: Flag;
+  ignoreErrors?: Flag;
+  checkMode?: Flag;
+  diff?: Flag;
+  /** environment entries from the play down, the nearest last. */
+  environment?: readonly EnvironmentEntry[];
+  anyErrorsFatal?: Flag;
+  throttle?: number;
+  runOnce?: Flag;
+}
+
+export const ROOT_SCOPE: Scope = { when: [], tags: [], vars: {} };
+
+/** The scope a play gives its tasks and handlers: its own boolean keywords. */
+export function playScope(play: Play): Scope {
+  return {
+    ...ROOT_SCOPE,
+    noLog: play.noLog,
+    ignoreErrors: play.ignoreErrors,
+    checkMode: play.checkMode,
+    diff: play.diff,
+    environment: play.environment,
+    anyErrorsFatal: play.anyErrorsFatal,
+  };
+}
+
+/** The scope of an item inside `scope`: conditions and tags add up, vars override, the nearest flag wins. */
+export function childScope(scope: Scope, item: TaskItem): Scope {
+  return {
+    when: [...scope.when, ...item.when],
+    tags: [...scope.tags, ...item.tags],
+    vars: { ...scope.vars, ...(item.kind === 'block' ? item.vars : {}) },
+    become: item.become ?? scope.become,
+    noLog: item.noLog ?? scope.noLog,
+    ignoreErrors: item.ignoreErrors ?? scope.ignoreErrors,
+    checkMode: item.checkMode ?? scope.checkMode,
+    diff: item.diff ?? scope.diff,
+    environment: item.environment ? [...(scope.environment ?? []), ...item.environment] : scope.environment,
+    anyErrorsFatal: item.anyErrorsFatal ?? scope.anyErrorsFatal,
+    throttle: item.throttle ?? scope.throttle,
+    runOnce: item.runOnce ?? scope.runOnce,
+  };
+}
+
+/** Per-host state for the whole run. */
+export interface HostState {
+  name: string;
+  inventoryVars: Vars;
+  /** Gathered facts (ansible_* keys). */
+  facts: Vars;
+  /** set_fact and registered results: above play vars, below -e. They outlive the play, as in Ansible. */
+  hostFacts: Vars;
+  failed: boolean;
+  unreachable: boolean;
+  /** meta: end_host / end_play: no more tasks in this play. */
+  ended: boolean;
+  stats: HostStats;
+}
+
+/** A task's boolean keywords on one host, rendered with its variables. */
+export interface TaskFlags {
+  check: boolean;
+  diff: boolean;
+  noLog: boolean;
+  ignoreErrors: boolean;
+  become: boolean;
+  anyErrorsFatal: boolean;
+  /** The environment entries that apply (rendered per call: they may use the loop item). */
+  environment?: readonly EnvironmentEntry[];
+}
+
+/** What one task did on one host (before it becomes an event). */
+export interface Outcome {
+  status: HostStatus;
+  msg?: string;
+  result: ModuleResult;
+  items?: ItemOutcome[];
+  ignored?: boolean;
+  /** Absent when the task failed before its keywords could be rendered. */
+  flags?: TaskFlags;
+}
+
+/** What every play of a run shares: options, secrets, connections, the fork limit, host states. */
+export interface RunState {
+  readonly options: ExecutorOptions;
+  readonly masker: SecretMasker;
+  readonly pool: ConnectionPool;
+  readonly limit: ReturnType<typeof pLimit>;
+  readonly tags: TagSelection;
+  readonly check: boolean;
+  readonly diff: boolean;
+  readonly extraVars: Vars;
+  readonly targetDefaults: TargetDefaults;
+  emit(event: RunEvent): void;
+  state(host: string): HostState;
+  /** Neither failed, unreachable nor ended in this play. */
+  active(host: string): boolean;
+}
+
+/** The play (or serial batch) being run, as blocks, tasks, handlers and meta see it. */
+export interface PlayRun {
+  readonly rt: RunState;
+  readonly play: Play;
+  readonly batch: readonly string[];
+  /** meta: end_play / end_batch was reached: no host runs anything more in this batch. */
+  endPlay: boolean;
+  /** The hosts among `hosts` that still run tasks. */
+  live(hosts: readonly string[]): string[];
+  /** A host's variables for a task, lowest precedence first. */
+  hostVars(host: string, scope: Scope, task?: Task, extra?: Vars): { vars: Vars; errors: Map<string, string> };
+  runItems(items: readonly TaskItem[], hosts: readonly string[], scope: Scope): Promise<void>;
+  notify(host: string, names: readonly string[], ref: TaskRef): void;
+  flushHandlers(hosts: readonly string[]): Promise<void>;
+}

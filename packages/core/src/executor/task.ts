@@ -1,0 +1,472 @@
+/** One task: its banner, then on each host its conditions, its loop, the module call and the result. */
+import pLimit from 'p-limit';
+import { UnreachableError } from '../contract/connector.js';
+import type { ModuleDefinition, ModuleResult } from '../contract/module.js';
+import type { SourcePos, Task } from '../model.js';
+import { revealSecrets } from '../vars/secret.js';
+import { shapeArgs } from './args.js';
+import { argsBeforeRendering } from '../validate/args.js';
+import { allConditionsHold } from './conditions.js';
+import { renderFlag, taskFlags, unrenderedFlags } from './flags.js';
+import { connectionTarget } from './connections.js';
+import { buildModuleContext } from './context.js';
+import { renderEnvironment, withEnvironment } from './environment.js';
+import type { HostResultEvent, HostStatus, ItemOutcome, TaskRef } from './events.js';
+import { itemLabel, loopItems, loopOutcome, loopVars } from './loops.js';
+import { isMeta, runMeta } from './meta.js';
+import { retryPlan, runWithRetries } from './retry.js';
+import { childScope, type HostState, type Outcome, type PlayRun, type Scope, type TaskFlags } from './state.js';
+import { tagsSelect } from './tags.js';
+import { isTemplated, renderValue } from './vars.js';
+import type { Vars } from '../model.js';
+
+/** What a no_log result shows instead of its content. */
+export const CENSORED_MSG = 'output hidden: no_log is set for this task';
+
+function posText(pos?: SourcePos): string {
+  return pos ? `${pos.file}:${pos.line}` : 'unknown position';
+}
+
+/** Runs a task (or a notified handler) on `hosts`, in parallel up to the run's forks. */
+export async function runTask(run: PlayRun, task: Task, hosts: string[], scope: Scope, kind: 'task' | 'handler' = 'task'): Promise<void> {
+  const taskScope = childScope(scope, task);
+  // Handlers are not filtered by tags: a notified handler runs.
+  if (kind === 'task' && !tagsSelect(taskScope.tags, run.rt.tags)) return;
+  const ref = taskRef(run, task, kind, hosts, taskScope);
+  if (isMeta(task.module)) {
+    await runMeta(run, task, ref, hosts, taskScope);
+    return;
+  }
+  const module = run.rt.options.registry.get(task.module);
+  run.rt.emit({ type: 'task-start', task: ref, hosts });
+  // throttle: fewer hosts at once for this task, inside the run's forks.
+  const limited = taskScope.throttle ? pLimit(taskScope.throttle) : undefined;
+  const throttle = <T>(fn: () => Promise<T>): Promise<T> => (limited ? limited(fn) : fn());
+  const once = runsOnce(run, taskScope, task, hosts);
+  const targets = once ? hosts.slice(0, 1) : hosts;
+  const ends = await Promise.all(targets.map((h) => throttle(() => run.rt.limit(() => runOnHost(run, task, ref, h, taskScope, module, false)))));
+  if (once && ends.length > 0) shareRunOnceResult(run, task, hosts, ends[0]);
+  stopOnFailures(run, ends);
+}
+
+/** run_once, rendered with the first host's variables (the host that would run it). */
+function runsOnce(run: PlayRun, scope: Scope, task: Task, hosts: readonly string[]): boolean {
+  if (scope.runOnce === undefined || scope.runOnce === false || hosts.length === 0) return false;
+  if (scope.runOnce === true) return true;
+  try {
+    return renderFlag(run, scope.runOnce, run.hostVars(hosts[0], scope, task).vars, 'run_once') ?? false;
+  } catch {
+    // A run_once that cannot be rendered: run everywhere, where the error shows per host.
+    return false;
+  }
+}
+
+/**
+ * run_once as Ansible applies it: the first host's result is registered, and the facts it set are set,
+ * on every host of the batch; only that host ran, so only its stats and handlers count.
+ */
+function shareRunOnceResult(run: PlayRun, task: Task, hosts: readonly string[], end: HostEnd): void {
+  for (const h of hosts.slice(1)) {
+    const s = run.rt.state(h);
+    if (task.register) s.hostFacts[task.register] = end.result;
+    const facts = end.result.facts;
+    if (facts && end.status !== 'failed' && end.status !== 'unreachable') {
+      for (const [k, v] of Object.entries(facts)) {
+        if (k.startsWith('ansible_')) s.facts[k] = v;
+        s.hostFacts[k] = v;
+      }
+    }
+  }
+}
+
+/**
+ * any_errors_fatal and max_fail_percentage, checked after each task as Ansible's linear strategy
+ * does: a host that failed (or was unreachable) under any_errors_fatal, or more failed hosts in the
+ * batch than the play's max_fail_percentage allows, fails every other host of the batch (they are not
+ * counted as failed in the recap, but the run fails) and ends the play.
+ */
+function stopOnFailures(run: PlayRun, ends: HostEnd[]): void {
+  const fatal = ends.some((e) => e.anyErrorsFatal && (e.status === 'unreachable' || (e.status === 'failed' && !e.ignored)));
+  let tooMany = false;
+  const pct = run.play.maxFailPercentage;
+  if (pct !== undefined && ends.length > 0) {
+    const failed = run.batch.filter((h) => run.rt.state(h).failed && !run.rt.state(h).unreachable).length;
+    tooMany = (failed / run.batch.length) * 100 > pct;
+  }
+  if (!fatal && !tooMany) return;
+  for (const h of run.batch) run.rt.state(h).failed = true;
+  run.endPlay = true;
+  run.rt.emit({
+    type: 'warning',
+    message: fatal ? 'any_errors_fatal: a host failed, the play stops for every host' : `max_fail_percentage ${pct}% exceeded, the play stops for every host`,
+  });
+}
+
+/** How a task ended on a host, for the play-wide checks after it. */
+interface HostEnd {
+  status: HostStatus;
+  ignored: boolean;
+  anyErrorsFatal: boolean;
+  result: ModuleResult;
+}
+
+function taskRef(run: PlayRun, task: Task, kind: 'task' | 'handler', hosts: readonly string[], scope: Scope): TaskRef {
+  return { name: displayName(run, task, hosts, scope), module: task.module, pos: task.pos, role: task.role?.name, kind };
+}
+
+/**
+ * The name shown in the TASK banner and in every event of the task. Like Ansible, a name with
+ * `{{ }}` is rendered once, with the first host's variables (play, vars_files, role, inventory, block
+ * and task vars, -e, magic vars; no loop item). A name that cannot be rendered (an undefined
+ * variable, `item`, a bad filter) is shown as written: a name never fails a run.
+ */
+function displayName(run: PlayRun, task: Task, hosts: readonly string[], scope: Scope): string {
+  if (task.name === undefined) return task.module;
+  if (!isTemplated(task.name)) return task.name;
+  try {
+    const vars = hosts.length > 0 ? run.hostVars(hosts[0], scope, task).vars : { ...run.play.vars, ...run.rt.extraVars };
+    return run.rt.options.templater.render(task.name, vars);
+  } catch {
+    return task.name;
+  }
+}
+
+/** One task on one host: the outcome, the host's stats and state, notified handlers, the event. */
+export async function runOnHost(
+  run: PlayRun,
+  task: Task,
+  ref: TaskRef,
+  host: string,
+  scope: Scope,
+  module: ModuleDefinition | undefined,
+  isSetup: boolean,
+): Promise<HostEnd> {
+  const started = Date.now();
+  const s = run.rt.state(host);
+  let outcome: Outcome;
+  try {
+    outcome = await execute(run, task, ref, host, scope, module, isSetup);
+  } catch (err) {
+    outcome = failure(err, task, ref, host);
+  }
+  const flags = outcome.flags ?? unrenderedFlags(scope);
+
+  if (outcome.status === 'failed' && flags.ignoreErrors) outcome.ignored = true;
+  countOutcome(s, outcome);
+  if (outcome.status === 'changed' && task.notify.length > 0) run.notify(host, task.notify, ref);
+
+  // Diffs are shown only where diff mode is on for this task (--diff, or the diff keyword).
+  const showDiff = outcome.flags?.diff ?? run.rt.diff;
+  const event: HostResultEvent = {
+    type: 'host-result',
+    task: ref,
+    host,
+    status: outcome.status,
+    ignored: outcome.ignored,
+    msg: outcome.msg,
+    diff: showDiff ? outcome.result.diff : undefined,
+    items: showDiff ? outcome.items : outcome.items?.map(({ diff: _diff, ...item }) => item),
+    result: outcome.result,
+    durationMs: Date.now() - started,
+  };
+  run.rt.emit(flags.noLog ? censor(event) : event);
+  return { status: outcome.status, ignored: outcome.ignored === true, anyErrorsFatal: flags.anyErrorsFatal, result: outcome.result };
+}
+
+/** Stats and host state after a task. */
+function countOutcome(s: HostState, outcome: Outcome): void {
+  switch (outcome.status) {
+    case 'unreachable':
+      s.unreachable = true;
+      s.stats.unreachable++;
+      break;
+    case 'failed':
+      // An ignored failure counts as ok (and changed when it changed) besides ignored, as in Ansible.
+      if (outcome.ignored) {
+        s.stats.ignored++;
+        s.stats.ok++;
+        if (outcome.result.changed) s.stats.changed++;
+      } else {
+        s.failed = true;
+        s.stats.failed++;
+      }
+      break;
+    case 'skipped':
+      s.stats.skipped++;
+      break;
+    case 'changed':
+      s.stats.changed++;
+      s.stats.ok++;
+      break;
+    case 'ok':
+      s.stats.ok++;
+      break;
+  }
+}
+
+function failure(err: unknown, task: Task, ref: TaskRef, host: string): Outcome {
+  if (err instanceof UnreachableError) {
+    return { status: 'unreachable', msg: err.message, result: { changed: false, unreachable: true, msg: err.message } };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  const msg = `task "${ref.name}" (${posText(task.pos)}) on ${host}: ${message}`;
+  return { status: 'failed', msg, result: { changed: false, failed: true, msg, exception: message } };
+}
+
+/** Adds the cause of a broken variable to a template error that mentions it. */
+function explain(err: unknown, errors: Map<string, string>): Error {
+  const e = err instanceof Error ? err : new Error(String(err));
+  for (const [name, cause] of errors) {
+    if (e.message.includes(name)) return new Error(`${e.message} (variable "${name}" could not be rendered: ${cause})`);
+  }
+  return e;
+}
+
+async function execute(
+  run: PlayRun,
+  task: Task,
+  ref: TaskRef,
+  host: string,
+  scope: Scope,
+  module: ModuleDefinition | undefined,
+  isSetup: boolean,
+): Promise<Outcome> {
+  const { vars, errors } = run.hostVars(host, scope, task);
+  const flags = taskFlags(run, scope, vars);
+  const withFlags = (outcome: Outcome): Outcome => ({ ...outcome, flags });
+  try {
+    return await executeWithFlags(run, task, ref, host, scope, module, isSetup, vars, errors, flags, withFlags);
+  } catch (err) {
+    // The keywords were rendered: ignore_errors and no_log apply to this failure.
+    return withFlags(failure(err, task, ref, host));
+  }
+}
+
+async function executeWithFlags(
+  run: PlayRun,
+  task: Task,
+  ref: TaskRef,
+  host: string,
+  scope: Scope,
+  maybeModule: ModuleDefinition | undefined,
+  isSetup: boolean,
+  vars: Vars,
+  errors: Map<string, string>,
+  flags: TaskFlags,
+  withFlags: (outcome: Outcome) => Outcome,
+): Promise<Outcome> {
+  const { templater } = run.rt.options;
+  const s = run.rt.state(host);
+  const conditions = [...scope.when];
+  const hasLoop = task.loop !== undefined && task.loop !== null;
+
+  if (!hasLoop) {
+    let cond;
+    try {
+      cond = allConditionsHold(templater, conditions, vars, warn(run));
+    } catch (err) {
+      throw new Error(`error in "when": ${explain(err, errors).message}`);
+    }
+    if (!cond.ok) return withFlags(registered(task, s, skipped(`conditional result was false: ${cond.failedOn}`)));
+  }
+  // A module this provisioner lacks (allowed only in a dynamically included file) fails once reached.
+  if (!maybeModule) throw new Error(`module "${task.module}" is not provided by this provisioner (the task was reached)`);
+  const module = maybeModule;
+  if (flags.check && module.checkMode === 'none') {
+    return withFlags(registered(task, s, skipped('not supported in check mode')));
+  }
+
+  let outcome: Outcome;
+  if (!hasLoop) {
+    const result = await callWithRetries(run, task, ref, host, flags, module, vars, errors);
+    outcome = { status: statusOf(result), msg: result.msg, result, flags };
+  } else {
+    const items = loopItems(templater, task, vars, (err) => explain(err, errors), {
+      baseDir: run.play.baseDir,
+      roleDir: task.role?.path,
+      renderTemplate: (text) => templater.render(text, vars),
+    });
+    outcome = withFlags(await runLoop(run, task, ref, host, scope, flags, module, items, vars, errors, conditions));
+  }
+
+  registered(task, s, outcome);
+  if (outcome.status !== 'failed' && outcome.status !== 'unreachable' && outcome.result.facts) {
+    const facts = outcome.result.facts;
+    for (const [k, v] of Object.entries(facts)) {
+      if (isSetup || k.startsWith('ansible_')) s.facts[k] = v;
+      if (!isSetup) s.hostFacts[k] = v;
+    }
+  }
+  return outcome;
+}
+
+/** A condition's warnings (Ansible's `{{ }}` in `when`) reach the run's events. */
+function warn(run: PlayRun): (message: string) => void {
+  return (message) => run.rt.emit({ type: 'warning', message });
+}
+
+/** `register:` keeps every result, skipped ones included (a later `when: r is skipped` needs it). */
+function registered(task: Task, s: HostState, outcome: Outcome): Outcome {
+  if (task.register) s.hostFacts[task.register] = outcome.result;
+  return outcome;
+}
+
+async function runLoop(
+  run: PlayRun,
+  task: Task,
+  ref: TaskRef,
+  host: string,
+  scope: Scope,
+  flags: TaskFlags,
+  module: ModuleDefinition,
+  items: unknown[],
+  vars: Vars,
+  errors: Map<string, string>,
+  conditions: string[],
+): Promise<Outcome> {
+  const outcomes: ItemOutcome[] = [];
+  const results: Record<string, unknown>[] = [];
+  for (const [index, item] of items.entries()) {
+    const extra = loopVars(task, item, index);
+    // Task vars may use the item (`vars: { path: "/etc/{{ item }}" }`): resolve them again per item.
+    const itemVars = Object.keys(task.vars).length > 0 ? run.hostVars(host, scope, task, extra).vars : { ...vars, ...extra };
+    let result: ModuleResult;
+    const cond = allConditionsHold(run.rt.options.templater, conditions, itemVars, warn(run));
+    if (!cond.ok) result = { changed: false, skipped: true, msg: `conditional result was false: ${cond.failedOn}` };
+    else {
+      try {
+        result = await callWithRetries(run, task, ref, host, flags, module, itemVars, errors);
+      } catch (err) {
+        if (err instanceof UnreachableError) throw err;
+        result = failure(err, task, ref, host).result;
+      }
+    }
+    const full = { ...result, item, ansible_loop_var: task.loopVar };
+    results.push(full);
+    outcomes.push({ label: itemLabel(item), status: statusOf(result), msg: result.msg, diff: result.diff, result: full });
+  }
+  return loopOutcome(outcomes, results, items.length);
+}
+
+/** The module call, or with `until` the attempts until it holds (a module error is a failed attempt). */
+async function callWithRetries(
+  run: PlayRun,
+  task: Task,
+  ref: TaskRef,
+  host: string,
+  flags: TaskFlags,
+  module: ModuleDefinition,
+  vars: Vars,
+  errors: Map<string, string>,
+): Promise<ModuleResult> {
+  const plan = retryPlan(run, task, vars);
+  if (!plan) return callModule(run, task, host, flags, module, vars, errors, ref);
+  const attempt = async (n: number): Promise<ModuleResult> => {
+    try {
+      return await callModule(run, task, host, flags, module, vars, errors, ref, n);
+    } catch (err) {
+      if (err instanceof UnreachableError) throw err;
+      return { ...failure(err, task, ref, host).result, attempts: n };
+    }
+  };
+  return runWithRetries(run, task, plan, vars, attempt, (left) => {
+    if (!flags.noLog) run.rt.emit({ type: 'progress', task: ref, host, message: `FAILED - RETRYING (${left} retries left)` });
+  });
+}
+
+async function callModule(
+  run: PlayRun,
+  task: Task,
+  host: string,
+  flags: TaskFlags,
+  module: ModuleDefinition,
+  vars: Vars,
+  errors: Map<string, string>,
+  ref: TaskRef,
+  attempt?: number,
+): Promise<ModuleResult> {
+  const { rt, play } = run;
+  const { templater } = rt.options;
+  let rendered: unknown;
+  try {
+    rendered = renderValue(templater, argsBeforeRendering(task, module), vars);
+  } catch (err) {
+    throw explain(err, errors);
+  }
+  const args = revealSecrets(shapeArgs(rendered, module, templater.omit ?? (vars.omit as string | undefined)));
+  const parsed = module.args.safeParse(args);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ');
+    throw new Error(`invalid arguments for module "${module.name}": ${issues}`);
+  }
+  const { noLog } = flags;
+  const ctx = buildModuleContext({
+    hostName: host,
+    vars,
+    facts: rt.state(host).facts,
+    check: flags.check,
+    diff: flags.diff,
+    // Task/block `become` wins; else the play's; else the inventory's ansible_become.
+    become: flags.become,
+    remote: withEnvironment(
+      rt.pool.lazyRemote(host, () => connectionTarget(host, vars, rt.targetDefaults)),
+      renderEnvironment(templater, flags.environment, vars),
+    ),
+    templater,
+    masker: rt.masker,
+    role: task.role,
+    baseDir: play.baseDir,
+    onProgress: (message) => {
+      if (!noLog) rt.emit({ type: 'progress', task: ref, host, message });
+    },
+    onLog: (message) => {
+      if (!noLog) rt.emit({ type: 'log', task: ref, host, message });
+    },
+  });
+  const ran = await module.run(parsed.data, ctx);
+  // A result that ran always says whether it failed, as Ansible's do (`r.failed` is defined).
+  const result = ran.failed === undefined ? { ...ran, failed: false } : ran;
+  // `attempts` is there before changed_when/failed_when, as in Ansible.
+  return applyResultConditions(run, task, attempt === undefined ? result : { ...result, attempts: attempt }, vars);
+}
+
+/** changed_when and failed_when, evaluated with the registered name bound to this result. */
+function applyResultConditions(run: PlayRun, task: Task, result: ModuleResult, vars: Vars): ModuleResult {
+  if (!task.changedWhen && !task.failedWhen) return result;
+  const { templater } = run.rt.options;
+  const withResult = task.register ? { ...vars, [task.register]: result } : vars;
+  const out = { ...result };
+  try {
+    if (task.changedWhen) out.changed = allConditionsHold(templater, task.changedWhen, withResult).ok;
+    if (task.failedWhen) {
+      out.failed = allConditionsHold(templater, task.failedWhen, withResult).ok;
+      if (out.failed && !out.msg) out.msg = `failed_when matched: ${task.failedWhen.join(' and ')}`;
+    }
+  } catch (err) {
+    return { ...out, failed: true, msg: `error in changed_when/failed_when: ${(err as Error).message}` };
+  }
+  return out;
+}
+
+function skipped(reason: string): Outcome {
+  return { status: 'skipped', msg: reason, result: { changed: false, skipped: true, skip_reason: reason, msg: reason } };
+}
+
+function statusOf(result: ModuleResult): HostStatus {
+  if (result.unreachable) return 'unreachable';
+  if (result.failed) return 'failed';
+  if (result.skipped) return 'skipped';
+  return result.changed ? 'changed' : 'ok';
+}
+
+/** no_log: the event keeps its status, the content is replaced. */
+function censor(event: HostResultEvent): HostResultEvent {
+  const censoredResult = { changed: event.result.changed, failed: event.result.failed, censored: CENSORED_MSG };
+  return {
+    ...event,
+    msg: CENSORED_MSG,
+    diff: undefined,
+    result: censoredResult,
+    items: event.items?.map((i) => ({ label: '(censored)', status: i.status, msg: CENSORED_MSG, result: { censored: CENSORED_MSG } })),
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * include_tasks / import_tasks from YAML through the real loader and executor: file:, apply:, templated
+ * names per host, and both inside handlers.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readPlaybook } from '../../../src/playbook/load.js';
+import { runPlaybook } from '../../../src/executor/runner.js';
+import type { HostResultEvent, RunEvent } from '../../../src/executor/events.js';
+import { formatDiagnostic } from '../../../src/model.js';
+import { FakeConnector, inventory, makeTemplater, registry } from './fakes.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'haweb-includes-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function files(map: Record<string, string>): void {
+  for (const [name, text] of Object.entries(map)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+}
+
+async function run(playbook: string, hostVars: Record<string, Record<string, unknown>> = {}) {
+  const loaded = readPlaybook(join(dir, playbook), { registry: registry() });
+  const log: string[] = [];
+  const events: RunEvent[] = [];
+  const errors = loaded.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+  if (errors.length) return { errors, log, lines: [] as string[] };
+  await runPlaybook(loaded.playbook, {
+    inventory: inventory(['a', 'b'], {}, hostVars),
+    registry: registry(log),
+    connector: new FakeConnector(),
+    templater: makeTemplater(),
+    onEvent: (e) => events.push(e),
+  });
+  const lines = events.filter((e): e is HostResultEvent => e.type === 'host-result').map((e) => `${e.host} ${e.task.name} ${e.status}`);
+  return { errors, log, lines };
+}
+
+files({
+  'tasks/one.yml': '- name: one\n  echo: {msg: "one {{ who | default(\'-\') }}"}\n',
+  'tasks/flavour-x.yml': '- name: x\n  echo: {msg: flavour x}\n',
+  'tasks/flavour-y.yml': '- name: y\n  echo: {msg: flavour y}\n',
+  'tasks/handlers.yml': '- name: imported handler\n  echo: {msg: imported handler}\n',
+  'tasks/handler-body.yml': '- name: body\n  echo: {msg: "handler body {{ who }}"}\n',
+});
+
+describe('include_tasks and import_tasks', () => {
+  it('file:, apply:, a templated name per host, includes and imports in handlers', async () => {
+    files({
+      'site.yml': `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - import_tasks: {file: tasks/one.yml}
+    - name: inc
+      include_tasks:
+        file: tasks/one.yml
+        apply: {vars: {who: applied}}
+    - include_tasks: "tasks/flavour-{{ flavour }}.yml"
+    - name: notify
+      cmd: "true"
+      notify: [imported handler, run body]
+  handlers:
+    - import_tasks: tasks/handlers.yml
+    - name: run body
+      include_tasks: tasks/handler-body.yml
+      vars: {who: handler}
+`,
+    });
+    const { errors, log, lines } = await run('site.yml', { a: { flavour: 'x' }, b: { flavour: 'y' } });
+    expect(errors).toEqual([]);
+    const of = (h: string) => log.filter((l) => l.startsWith(`${h}:`));
+    expect(of('a')).toEqual(['a:echo:one -', 'a:echo:one applied', 'a:echo:flavour x', 'a:cmd:true', 'a:echo:imported handler', 'a:echo:handler body handler']);
+    expect(of('b')).toEqual(['b:echo:one -', 'b:echo:one applied', 'b:echo:flavour y', 'b:cmd:true', 'b:echo:imported handler', 'b:echo:handler body handler']);
+    // The include itself is an ok result per host, as in Ansible; each file's hosts run it together.
+    expect(lines.filter((l) => l.includes('include_tasks') || l.includes(' x ') || l.includes(' y '))).toEqual([
+      'a include_tasks ok',
+      'b include_tasks ok',
+      'a x ok',
+      'b y ok',
+    ]);
+  });
+
+  it('a templated name that cannot be rendered fails that host, naming the include', async () => {
+    files({ 'bad.yml': '- hosts: all\n  gather_facts: false\n  tasks:\n    - include_tasks: "tasks/{{ nope }}.yml"\n' });
+    const { lines } = await run('bad.yml');
+    expect(lines).toEqual(['a include_tasks failed', 'b include_tasks failed']);
+  });
+
+  it('refuses what Ansible refuses, with file:line', async () => {
+    files({
+      'refused.yml': `
+- hosts: all
+  tasks:
+    - import_tasks: {file: tasks/one.yml, apply: {tags: [x]}}
+    - import_tasks: "tasks/{{ x }}.yml"
+  handlers:
+    - include_tasks: tasks/handler-body.yml
+`,
+    });
+    const { errors } = await run('refused.yml');
+    expect(errors.map((e) => e.replace(/^.*refused\.yml:/, ''))).toEqual([
+      "4:43: error: 'apply' of 'import_tasks' is not supported (only 'file')",
+      '5:21: error: import_tasks reads its file when the playbook is loaded: name the file, or use include_tasks for a templated name',
+      "7:7: error: include_tasks in handlers needs a 'name' so tasks can notify it",
+    ]);
+  });
+});

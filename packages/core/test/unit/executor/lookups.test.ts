@@ -1,0 +1,69 @@
+/** The executor's lookup plugins (with_<name> loops, lookup() and query()), table-driven. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LOOKUPS, lookupValue } from '../../../src/executor/lookups.js';
+import { jinjaTemplater } from '../../../src/executor/jinja.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'haweb-lookups-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+mkdirSync(join(dir, 'files'), { recursive: true });
+mkdirSync(join(dir, 'roles/r/files'), { recursive: true });
+mkdirSync(join(dir, 'templates'), { recursive: true });
+writeFileSync(join(dir, 'files/a.conf'), 'a\n');
+writeFileSync(join(dir, 'files/b.conf'), 'b\n');
+writeFileSync(join(dir, 'files/c.txt'), 'c\n');
+writeFileSync(join(dir, 'roles/r/files/only-role.yml'), 'r\n');
+writeFileSync(join(dir, 'templates/t.j2'), 'hello {{ who }}\n');
+const ctx = { baseDir: dir, roleDir: join(dir, 'roles/r'), renderTemplate: (t: string) => jinjaTemplater.render(t, { who: 'there' }) };
+
+describe('lookup plugins', () => {
+  it.each([
+    ['items', [[1, [2]], 3], {}, [1, [2], 3]],
+    ['list', [[1, 2], 3], {}, [[1, 2], 3]],
+    ['dict', [{ a: 1, b: { c: 2 } }], {}, [{ key: 'a', value: 1 }, { key: 'b', value: { c: 2 } }]],
+    ['together', [[1, 2, 3], ['a', 'b']], {}, [[1, 'a'], [2, 'b'], [3, null]]],
+    ['nested', [['a', 'b'], [1, 2]], {}, [['a', 1], ['a', 2], ['b', 1], ['b', 2]]],
+    ['sequence', ['start=1 end=3 format=web%02d'], {}, ['web01', 'web02', 'web03']],
+    ['sequence', ['count=3'], {}, ['1', '2', '3']],
+    ['sequence', ['start=10 end=0 stride=-5'], {}, ['10', '5', '0']],
+    ['sequence', ['4-8/2:x%d'], {}, ['x4', 'x6', 'x8']],
+    ['sequence', ['start=0x0a end=0x0c format=%x'], {}, ['a', 'b', 'c']],
+    ['subelements', [[{ n: 'u1', keys: ['k1', 'k2'] }, { n: 'u2', keys: [] }], 'keys'], {}, [[{ n: 'u1', keys: ['k1', 'k2'] }, 'k1'], [{ n: 'u1', keys: ['k1', 'k2'] }, 'k2']]],
+    ['subelements', [[{ n: 'u1' }], 'keys', { skip_missing: true }], {}, []],
+    ['lines', ['printf "x\\ny\\n"'], {}, ['x', 'y']],
+    ['pipe', ['echo hi; echo there'], {}, ['hi\nthere']],
+    ['env', ['HAWEB_LOOKUP_TEST_UNSET'], {}, ['']],
+  ] as const)('%s %j', (name, terms, options, expected) => {
+    expect(LOOKUPS[name]([...terms] as unknown[], options, ctx)).toEqual(expected);
+  });
+
+  it('files: file, fileglob, first_found search the role, then files/, then the playbook folder', () => {
+    expect(LOOKUPS.file(['a.conf'], {}, ctx)).toEqual(['a']);
+    expect(LOOKUPS.fileglob(['*.conf'], {}, ctx)).toEqual([join(dir, 'files/a.conf'), join(dir, 'files/b.conf')]);
+    expect(LOOKUPS.fileglob(['*.none'], {}, ctx)).toEqual([]);
+    expect(LOOKUPS.first_found([['missing.yml', 'only-role.yml', 'a.conf']], {}, ctx)).toEqual([join(dir, 'roles/r/files/only-role.yml')]);
+    expect(LOOKUPS.first_found([{ files: ['x', 'c.txt'], paths: ['files'] }], {}, ctx)).toEqual([join(dir, 'files/c.txt')]);
+    expect(LOOKUPS.first_found([{ files: ['x'], skip: true }], {}, ctx)).toEqual([]);
+    expect(() => LOOKUPS.first_found(['x', 'y'], {}, ctx)).toThrow(/No file was found when using first_found. Looked for: x, y/);
+    expect(LOOKUPS.template(['t.j2'], {}, ctx)).toEqual(['hello there\n']);
+  });
+
+  it('errors say what is wrong', () => {
+    expect(() => LOOKUPS.dict(['x'], {}, ctx)).toThrow(/with_dict expects a dict/);
+    expect(() => LOOKUPS.subelements([[{ n: 1 }], 'keys'], {}, ctx)).toThrow(/could not find 'keys' key/);
+    expect(() => LOOKUPS.sequence(['start=5 end=1'], {}, ctx)).toThrow(/make stride negative/);
+    expect(() => LOOKUPS.pipe(['exit 3'], {}, ctx)).toThrow(/returned 3/);
+  });
+
+  it('lookup() joins text with commas; query() keeps the list (through the real engine)', () => {
+    expect(lookupValue(['a', 'b'])).toBe('a,b');
+    expect(lookupValue([{ x: 1 }])).toEqual({ x: 1 });
+    const vars = { playbook_dir: dir };
+    expect(jinjaTemplater.evaluate("lookup('pipe', 'echo one')", vars)).toBe('one');
+    expect(jinjaTemplater.evaluate("query('sequence', 'count=2')", vars)).toEqual(['1', '2']);
+    expect(jinjaTemplater.evaluate("lookup('first_found', ['nope', 'b.conf'])", vars)).toBe(join(dir, 'files/b.conf'));
+    expect(jinjaTemplater.evaluate("lookup('template', 't.j2')", { ...vars, who: 'you' })).toBe('hello you\n');
+  });
+});

@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The `drill` command as npm links it. Committed (not built) so that `npm ci` finds it and links
+// node_modules/.bin/drill before the build has made dist/; it only loads the built command.
+import('../dist/cli.js').catch((error) => {
+  if (error && error.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist/cli.js')) {
+    process.stderr.write('drill: not built yet: run `npm run build` at the repository root first\n');
+  } else {
+    process.stderr.write(`drill: ${error && error.stack ? error.stack : error}\n`);
+  }
+  process.exit(1);
+});

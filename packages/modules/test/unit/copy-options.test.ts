@@ -1,0 +1,135 @@
+/** copy's remote_src, follow, local_follow and `mode: preserve` (also template's). */
+import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { copyModule, templateModule } from '../../src/index.js';
+import { preservedMode } from '../../src/modules/copy.js';
+import { FsHost as FakeHost, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
+
+const localDir = mkdtempSync(join(tmpdir(), 'haweb-copy-opts-'));
+writeFileSync(join(localDir, 'run.sh'), '#!/bin/sh\necho hi\n');
+chmodSync(join(localDir, 'run.sh'), 0o750);
+writeFileSync(join(localDir, 'motd.j2'), 'hello {{ 1 + 1 }}\n');
+chmodSync(join(localDir, 'motd.j2'), 0o640);
+symlinkSync('run.sh', join(localDir, 'current'));
+mkdirSync(join(localDir, 'tree'));
+writeFileSync(join(localDir, 'tree', 'a.txt'), 'a\n');
+symlinkSync('a.txt', join(localDir, 'tree', 'latest'));
+
+describe('mode: preserve', () => {
+  it.each([
+    ['preserve', 0o100750, '0750'], ['preserve', 0o104755, '4755'], ['0644', 0o100750, '0644'], [undefined, 0o100750, undefined],
+  ] as const)('%s with a source of mode %o gives %s', (mode, source, expected) => expect(preservedMode(mode, source)).toBe(expected));
+
+  it('copy keeps the controller file\'s mode; template the template\'s', async () => {
+    const host = new FakeHost();
+    host.mkdir('/opt');
+    await runModule(copyModule, { src: 'run.sh', dest: '/opt/run.sh', mode: 'preserve' }, fakeContext(host, { localDir }));
+    expect(host.files.get('/opt/run.sh')).toMatchObject({ mode: 0o750 });
+    const t = await runModule(templateModule, { src: 'motd.j2', dest: '/opt/motd', mode: 'preserve' }, fakeContext(host, { localDir }));
+    expect(t).toMatchObject({ changed: true });
+    expect(host.files.get('/opt/motd')).toMatchObject({ mode: 0o640 });
+  });
+
+  it('refuses preserve with content (nothing to keep)', async () => {
+    const r = await runModule(copyModule, { content: 'x', dest: '/opt/x', mode: 'preserve' }, fakeContext(new FakeHost()));
+    expect(r).toMatchObject({ failed: true, msg: 'mode: preserve needs src (content has no mode to keep)' });
+  });
+});
+
+describe('remote_src', () => {
+  it('copies a file already on the host, idempotently, preserving its mode on request', async () => {
+    const host = new FakeHost();
+    host.put('/usr/share/doc/app.conf', 'x=1\n', 0o600);
+    host.mkdir('/etc/app');
+    const args = { src: '/usr/share/doc/app.conf', dest: '/etc/app/', remote_src: true, mode: 'preserve' };
+    const first = await runModule(copyModule, args, fakeContext(host));
+    expect(first).toMatchObject({ changed: true, dest: '/etc/app/app.conf' });
+    expect(host.text('/etc/app/app.conf')).toBe('x=1\n');
+    expect(host.files.get('/etc/app/app.conf')).toMatchObject({ mode: 0o600 });
+    expect(await runModule(copyModule, args, fakeContext(host))).toMatchObject({ changed: false });
+  });
+
+  it('fails clearly on a missing source or a folder', async () => {
+    const host = new FakeHost();
+    host.mkdir('/srv/site');
+    expect(await runModule(copyModule, { src: '/nope', dest: '/x', remote_src: true }, fakeContext(host))).toMatchObject({ failed: true, msg: expect.stringMatching(/^src \/nope not found on /) });
+    expect(await runModule(copyModule, { src: '/srv/site', dest: '/x', remote_src: true }, fakeContext(host))).toMatchObject({ failed: true, msg: expect.stringMatching(/is a directory: remote_src copies a file$/) });
+  });
+});
+
+describe('follow and local_follow', () => {
+  it('follow: a symlink at dest is written through to its target', async () => {
+    const host = new FakeHost();
+    host.mkdir('/etc/app');
+    host.put('/etc/app/real.conf', 'old\n');
+    host.files.set('/etc/app/app.conf', { type: 'link', target: '/etc/app/real.conf', mode: 0o777, owner: 'root', group: 'root', mtime: 0 });
+    host.respond((c, text) => (text === 'readlink -f -- /etc/app/app.conf' ? { code: 0, stdout: '/etc/app/real.conf\n', stderr: '' } : undefined));
+    const r = await runModule(copyModule, { content: 'new\n', dest: '/etc/app/app.conf', follow: true }, fakeContext(host));
+    expect(r).toMatchObject({ changed: true, dest: '/etc/app/real.conf' });
+    expect(host.text('/etc/app/real.conf')).toBe('new\n');
+    expect(host.files.get('/etc/app/app.conf')).toMatchObject({ type: 'link' });
+  });
+
+  it('without follow (Ansible\'s default) the link itself is replaced by the file', async () => {
+    const host = new FakeHost();
+    host.mkdir('/etc/app');
+    host.put('/etc/app/real.conf', 'old\n');
+    host.files.set('/etc/app/app.conf', { type: 'link', target: '/etc/app/real.conf', mode: 0o777, owner: 'root', group: 'root', mtime: 0 });
+    await runModule(copyModule, { content: 'new\n', dest: '/etc/app/app.conf' }, fakeContext(host));
+    expect(host.files.get('/etc/app/app.conf')).toMatchObject({ type: 'file' });
+    expect(host.text('/etc/app/real.conf')).toBe('old\n');
+  });
+
+  it('local_follow: no recreates controller symlinks as links (a file and inside a folder)', async () => {
+    const host = new FakeHost();
+    host.mkdir('/opt');
+    const r = await runModule(copyModule, { src: 'current', dest: '/opt/current', local_follow: false }, fakeContext(host, { localDir }));
+    expect(r).toMatchObject({ changed: true });
+    expect(host.files.get('/opt/current')).toMatchObject({ type: 'link', target: 'run.sh' });
+    await runModule(copyModule, { src: 'tree', dest: '/opt', local_follow: 'no' }, fakeContext(host, { localDir }));
+    expect(host.files.get('/opt/tree/latest')).toMatchObject({ type: 'link', target: 'a.txt' });
+    expect(host.text('/opt/tree/a.txt')).toBe('a\n');
+    expect(await runModule(copyModule, { src: 'current', dest: '/opt/current', local_follow: false }, fakeContext(host, { localDir }))).toMatchObject({ changed: false });
+  });
+});
+
+describe('force: no', () => {
+  it('leaves an existing dest entirely alone, mode included (Ansible\'s copy action returns before any change)', async () => {
+    const host = new FakeHost();
+    host.put('/etc/motd', 'old\n', 0o600);
+    const r = await runModule(copyModule, { content: 'new\n', dest: '/etc/motd', mode: '0644', force: false }, fakeContext(host));
+    expect(r).toMatchObject({ changed: false });
+    expect(host.files.get('/etc/motd')).toMatchObject({ mode: 0o600 });
+    expect(host.text('/etc/motd')).toBe('old\n');
+    expect(await runModule(copyModule, { content: 'new\n', dest: '/etc/new', mode: '0644', force: false }, fakeContext(host))).toMatchObject({ changed: true });
+  });
+});
+
+describe('checksum', () => {
+  it('copies when the content has the given SHA-1; fails before touching dest otherwise', async () => {
+    const host = new FakeHost();
+    host.mkdir('/opt');
+    const sha1 = 'f572d396fae9206628714fb2ce00f72e94f2258f'; // of "hello\n"
+    expect(await runModule(copyModule, { content: 'hello\n', dest: '/opt/a', checksum: sha1 }, fakeContext(host))).toMatchObject({ changed: true });
+    const bad = await runModule(copyModule, { content: 'hullo\n', dest: '/opt/b', checksum: sha1 }, fakeContext(host));
+    expect(bad).toMatchObject({ failed: true, msg: expect.stringMatching(/not the expected checksum f572d396/) });
+    expect(host.files.has('/opt/b')).toBe(false);
+    expect(await runModule(copyModule, { content: 'x', dest: '/opt/c', checksum: 'abc' }, fakeContext(host))).toMatchObject({ failed: true });
+  });
+});
+
+describe('template follow', () => {
+  it('renders through a symlink at dest into its target', async () => {
+    const host = new FakeHost();
+    host.mkdir('/etc/app');
+    host.put('/etc/app/real.conf', 'old\n');
+    host.files.set('/etc/app/motd', { type: 'link', target: '/etc/app/real.conf', mode: 0o777, owner: 'root', group: 'root', mtime: 0 });
+    host.respond((c, text) => (text === 'readlink -f -- /etc/app/motd' ? { code: 0, stdout: '/etc/app/real.conf\n', stderr: '' } : undefined));
+    const r = await runModule(templateModule, { src: 'motd.j2', dest: '/etc/app/motd', follow: true }, fakeContext(host, { localDir }));
+    expect(r).toMatchObject({ changed: true, dest: '/etc/app/real.conf' });
+    expect(host.text('/etc/app/real.conf')).toBe('hello 2\n');
+    expect(host.files.get('/etc/app/motd')).toMatchObject({ type: 'link' });
+  });
+});
