@@ -147,6 +147,7 @@ async function runKind(name, opts, logDir, log) {
     }
     const steps = result.steps ?? [];
     row.steps = steps.filter((s) => s.ok && !s.skipped).map((s) => s.step);
+    row.stepCount = steps.length;
     row.failedSteps = steps.filter((s) => !s.ok).map((s) => `${s.step}: ${s.error ?? ''}`);
     const failover = steps.find((s) => s.step === 4)?.outages?.[0];
     row.failoverMs = failover?.outageMs === undefined ? undefined : Math.round(failover.outageMs);
@@ -154,7 +155,7 @@ async function runKind(name, opts, logDir, log) {
     row.vipSamples = vip.samples;
     row.vipOnBoth = judgeDualWindows(vip.dual, steps);
     const splitBrain = row.vipOnBoth.filter((w) => !w.ok);
-    row.ok = d.code === 0 && result.ok === true && row.steps.length === 7 && vip.samples > 10 && splitBrain.length === 0;
+    row.ok = d.code === 0 && result.ok === true && steps.length >= 7 && row.steps.length === steps.length && vip.samples > 10 && splitBrain.length === 0;
     if (!row.ok) {
       const notes = [...row.failedSteps];
       if (splitBrain.length > 0) notes.push(`VIP on both nodes: ${splitBrain.map((w) => `${w.ms} ms in step ${w.step ?? 'none'}`).join(', ')}`);
@@ -173,7 +174,7 @@ function table(rows) {
     r.label,
     r.engine,
     r.provisionExit === undefined ? '-' : `exit ${r.provisionExit}, ${r.provisionSeconds} s`,
-    r.steps ? `${r.steps.length}/7${r.drillSeconds ? ` (${r.drillSeconds} s)` : ''}` : '-',
+    r.steps ? `${r.steps.length}/${r.stepCount}${r.drillSeconds ? ` (${r.drillSeconds} s)` : ''}` : '-',
     r.failoverMs === undefined ? '-' : `${(r.failoverMs / 1000).toFixed(2)} s`,
     r.vipOnBoth === undefined ? '-' : `${r.vipOnBoth.length ? r.vipOnBoth.map((w) => `${w.ms} ms (step ${w.step ?? '-'})`).join(', ') : 'never'} / ${r.vipSamples} samples`,
     r.ok ? 'PASS' : `FAIL${r.note ? `: ${r.note}` : ''}`,

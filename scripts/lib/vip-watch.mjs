@@ -10,8 +10,8 @@ import { spawn } from 'node:child_process';
  * plus one advert interval (1 s); a sample sees it up to one period (plus `ip` under load) late.
  */
 export const HANDOVER_BOUND_MS = 610 + 1000 + 1000;
-/** Drill steps in which the VIP moves between the nodes (nginx down, engine stop/start, reboot). */
-export const VIP_MOVING_STEPS = [3, 4, 5, 6];
+/** Drill steps in which the VIP moves between the nodes (nginx down, engine stop/start, crash reboot, graceful reboot). */
+export const VIP_MOVING_STEPS = [3, 4, 5, 6, 8];
 
 /** Hosts (by name) whose interface holds the VIP. */
 export async function vipHolders(lab) {
