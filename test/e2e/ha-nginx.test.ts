@@ -10,19 +10,14 @@
  * Cost: two nginx builds and two keepalived builds on a 2-core box (~6-10 min under load), two drills
  * (~2-3 min each). The lab is destroyed afterwards.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DRILL, PLAYBOOK, PROVISION, ROOT, run, waitFor } from './support.js';
 
 const LAB = 'e2e';
 const SUBNET = '198.18.60.0/24';
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const PLAYBOOK = join(ROOT, 'playbooks/ha-nginx.yml');
-const PROVISION = join(ROOT, 'packages/cli/dist/provision.js');
-const DRILL = join(ROOT, 'packages/drill/dist/cli.js');
 const INVENTORY = `/var/lib/haweb/lab/${LAB}/inventory.yml`;
 const HOSTS = ['edu-proxy-01', 'edu-proxy-02'] as const;
 
@@ -79,25 +74,6 @@ interface DrillJson {
 
 let lab: LabApi;
 let state: LabState;
-
-function run(argv: string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string; seconds: number }> {
-  return new Promise((done) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-      process.stderr.write(d);
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code: code ?? -1, stdout, stderr, seconds: (performance.now() - started) / 1000 });
-    });
-  });
-}
 
 async function provision(engine: string, extra: string[] = [], timeoutMs = 1_500_000): Promise<ProvisionJson & { seconds: number; failures: string[] }> {
   const r = await run([PROVISION, 'run', PLAYBOOK, '-i', INVENTORY, '-e', `ha_engine=${engine}`, '--json', ...extra], timeoutMs);
@@ -161,17 +137,6 @@ async function drill(engine: string): Promise<DrillJson> {
 }
 
 /** Poll a condition (bounded): resolves to the last value seen. */
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!ok(last) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 250));
-    last = await probe();
-  }
-  expect(ok(last), `${what}: last seen ${JSON.stringify(last)}`).toBe(true);
-  return last;
-}
-
 /** What the client gets through the VIP ('' when nothing answers). */
 async function vipPage(): Promise<string> {
   return (await lab.clientExec(state, ['curl', '-s', '--max-time', '2', `http://${state.vip}:88/`], { allowFailure: true })).stdout;

@@ -13,22 +13,17 @@
  *
  * Cost: one nginx build and one keepalived build per host on the 2-core box, one drill.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DRILL, PLAYBOOK, PROVISION, ROOT, run, waitFor } from './support.js';
 // The split-brain monitor and its rule, shared with `npm run test:matrix`.
 import { HANDOVER_BOUND_MS, judgeDualWindows, vipHolders as holdersOf, watchVip } from '../../scripts/lib/vip-watch.mjs';
 
 const LAB = 'he1';
 const SUBNET = '198.18.21.0/24';
 const KIND = { init: 'systemd', firewall: 'firewalld', image: 'minimal' } as const;
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const PLAYBOOK = join(ROOT, 'playbooks/ha-nginx.yml');
-const PROVISION = join(ROOT, 'packages/cli/dist/provision.js');
-const DRILL = join(ROOT, 'packages/drill/dist/cli.js');
 const INVENTORY = `/var/lib/haweb/lab/${LAB}/inventory.yml`;
 const HOSTS = ['edu-proxy-01', 'edu-proxy-02'] as const;
 const NGINX_PORT = 88;
@@ -79,25 +74,6 @@ interface DrillJson {
 let lab: LabApi;
 let state: LabState;
 
-function run(argv: string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string; seconds: number }> {
-  return new Promise((done) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-      process.stderr.write(d);
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code: code ?? -1, stdout, stderr, seconds: (performance.now() - started) / 1000 });
-    });
-  });
-}
-
 async function provision(engine: string): Promise<ProvisionJson & { seconds: number; failures: string[] }> {
   const r = await run([PROVISION, 'run', PLAYBOOK, '-i', INVENTORY, '-e', `ha_engine=${engine}`, '--json'], 1_500_000);
   let doc: ProvisionJson;
@@ -117,17 +93,6 @@ async function sh(host: string, script: string) {
 }
 
 /** Poll a condition (bounded): resolves to the last value seen. */
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!ok(last) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 250));
-    last = await probe();
-  }
-  expect(ok(last), `${what}: last seen ${JSON.stringify(last)}`).toBe(true);
-  return last;
-}
-
 /** Which hosts hold the VIP now. */
 function vipHolders(): Promise<string[]> {
   return holdersOf(state);
