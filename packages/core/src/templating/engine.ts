@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
+import { newCompiler } from './macro-compiler.js';
 import { nunjucks, type NjEnvironment, type RootRenderFunc } from './nunjucks-internals.js';
 import { transformTemplate } from './transform.js';
 import { escapeBackslashes, jinjaSource } from './source.js';
@@ -18,7 +19,7 @@ import { filters, percentFormat, typeName } from './filters.js';
 import { tests } from './tests.js';
 import { getAttr, Namespace, newList, setAttr } from './python-methods.js';
 import { splitArgs } from './args.js';
-import { pyEquals, pyStr, pyTruthy } from './python.js';
+import { pyEquals, pyRepr, pyStr, pyTruthy } from './python.js';
 import { arithmetic, isNumber, isTuple, newTuple, PyFloat, unbox } from './pytypes.js';
 import { literalEval } from './literal.js';
 import { TemplateError, UndefinedUseError } from './errors.js';
@@ -33,6 +34,8 @@ const LEXER_OPTS = { autoescape: false, throwOnUndefined: false, trimBlocks: tru
 
 interface Compiled {
   root: RootRenderFunc;
+  /** The template's own `{% block %}`s (nunjucks compiles each to a `b_<name>` function). */
+  blocks: Record<string, RootRenderFunc>;
   names: Set<string>;
   native: boolean;
   nativeText: boolean;
@@ -47,8 +50,10 @@ class RenderContext {
   constructor(
     readonly env: NjEnvironment,
     readonly ctx: Record<string, unknown>,
+    private readonly blocks: Record<string, RootRenderFunc> = {},
   ) {}
   lookup(name: string): unknown {
+    if (name === 'self' && (!(name in this.ctx) || isUndefined(this.ctx[name]))) return this.selfReference();
     return Object.prototype.hasOwnProperty.call(this.env.globals, name) && !(name in this.ctx) ? this.env.globals[name] : this.ctx[name];
   }
   setVariable(name: string, value: unknown): void {
@@ -63,8 +68,29 @@ class RenderContext {
   getExported(): Record<string, unknown> {
     return Object.fromEntries(this.exported.map((n) => [n, this.ctx[n]]));
   }
-  getBlock(name: string): never {
-    throw new Error(`unknown block "${name}": template inheritance is not supported`);
+  /** A block of this template, rendered where it stands (no `{% extends %}` ran: inheritance is refused). */
+  getBlock(name: string): RootRenderFunc {
+    const block = this.blocks[name];
+    if (!block) throw new Error(`unknown block "${name}": template inheritance is not supported`);
+    return block;
+  }
+  /** Jinja2's `self`: `self.name()` renders the template's block `name` again. */
+  private selfReference(): Record<string, () => string> {
+    const ref: Record<string, () => string> = {};
+    for (const [name, block] of Object.entries(this.blocks)) {
+      ref[name] = () => {
+        let text = '';
+        let failure: unknown;
+        const frame = new nunjucks.runtime.Frame();
+        block(this.env, this, frame, nunjucks.runtime, (err, result) => {
+          failure = err;
+          text = result;
+        });
+        if (failure) throw failure;
+        return new SafeString(text) as unknown as string;
+      };
+    }
+    return ref;
   }
 }
 
@@ -78,6 +104,15 @@ function createEnvironment(): NjEnvironment {
   for (const [name, fn] of Object.entries(filters)) env.addFilter(name, fn);
   for (const [name, fn] of Object.entries(tests)) env.addTest(name, fn);
   env.addGlobal('__getattr', getAttr);
+  // Jinja2's attr(): Python's getattr, which never reads a dict's keys (only its methods)
+  env.addFilter('attr', (value: unknown, name: unknown) => {
+    const key = pyStr(name);
+    if (isPlainObject(value) && !['items', 'keys', 'values', 'get', '__class__'].includes(key)) return makeUndefined(`'dict object' has no attribute '${key}'`);
+    return getAttr(value, key);
+  });
+  // what `caller` is inside a macro that was not called from a {% call %} block: undefined,
+  // whatever an outer scope calls `caller` (macro-compiler.ts)
+  env.addGlobal('__no_caller', makeUndefined("'caller' is undefined"));
   env.addGlobal('__bool', pyTruthy);
   env.addGlobal('__finalize', finalize);
   env.addGlobal('__newlist', newList);
@@ -126,7 +161,7 @@ function createEnvironment(): NjEnvironment {
     inner.topLevel = true;
     let text = '';
     let failure: unknown;
-    compiled.root(env, new RenderContext(env, this.ctx), inner, nunjucks.runtime, (err, result) => {
+    compiled.root(env, new RenderContext(env, this.ctx, compiled.blocks), inner, nunjucks.runtime, (err, result) => {
       failure = err;
       text = result;
     });
@@ -160,6 +195,8 @@ function createEnvironment(): NjEnvironment {
   env.addGlobal('dict', dictGlobal);
   env.addGlobal('namespace', (...args: unknown[]) => {
     const { positional, kwargs } = splitArgs(args);
+    // Ansible's context passes the namespace as `self`: a `self=` keyword fails there (TypeError)
+    if ('self' in kwargs) throw new Error("namespace() got multiple values for argument 'self'");
     return new Namespace({ ...(isPlainObject(positional[0]) ? positional[0] : {}), ...kwargs });
   });
   env.addGlobal('__setattr', setAttr);
@@ -213,6 +250,9 @@ type Callback = (err: unknown, result?: unknown) => void;
 (env as unknown as { getTemplate: unknown }).getTemplate = (name: unknown, ...rest: unknown[]) => {
   const cb = rest.find((r) => typeof r === 'function') as Callback;
   const ignoreMissing = rest[2] === true;
+  // nunjucks asks for an eagerly compiled template only for `{% extends %}`, when it runs
+  // (thrown: the compiled code would go on rendering after a callback's error)
+  if (rest[0] === true) throw new Error(`{% extends ${pyRepr(name)} %}: template inheritance is not supported`);
   let compiled: Compiled;
   try {
     if (!activeLoader) throw new Error(`template not found: ${pyStr(name)} (no template folder is known here)`);
@@ -228,7 +268,7 @@ type Callback = (err: unknown, result?: unknown) => void;
   };
   cb(null, {
     render(vars: Record<string, unknown>, parent: NjFrame | undefined, done: Callback) {
-      start(vars, parent, new RenderContext(env, vars), done);
+      start(vars, parent, new RenderContext(env, vars, compiled.blocks), done);
     },
     getExported(...args: unknown[]) {
       const done = args[args.length - 1] as Callback;
@@ -242,7 +282,7 @@ type Callback = (err: unknown, result?: unknown) => void;
         if (f.variables) chain.push(f.variables);
       }
       for (const layer of chain.reverse()) Object.assign(names, layer);
-      const context = new RenderContext(env, names);
+      const context = new RenderContext(env, names, compiled.blocks);
       start(vars, parent, context, (err) => (err ? done(err) : done(null, context.getExported())));
     },
   });
@@ -401,7 +441,7 @@ function compile(source: string, included = false): Compiled {
     if (t === '?') throw new Error("expected a test name after 'is' (group a test's argument that uses filters: x is in (l | list))");
     if (!(t in known.tests)) throw new Error(`test not found: ${t}`);
   }
-  const compiler = new nunjucks.compiler.Compiler('template', false);
+  const compiler = newCompiler();
   compiler.compile(nunjucks.transformer.transform(ast, env.asyncFilters, 'template'));
   // Jinja2 scopes a `{% set %}` inside a loop to the loop; nunjucks' loop frame writes through to the outer one.
   let code = compiler.getCode().replace(/frame = frame\.push\(\);/g, 'frame = frame.push(true);');
@@ -411,9 +451,10 @@ function compile(source: string, included = false): Compiled {
   // each iteration gets fresh names, as in Jinja2: a `{% set %}` in one iteration is gone in the next
   code = code.replace(/for\(var (t_\d+)=0; \1 < (t_\d+)\.length; \1\+\+\) \{/g, (all) => `${all}frame.variables = {};`);
   code = code.replace(/frame\.set\("loop\.length", (t_\d+)\);/g, (all, len: string) => (arrays.has(len) ? `${all}frame.set("loop.__items", ${arrays.get(len)});` : all));
-  const props = new Function(code)() as { root: RootRenderFunc };
+  const props = new Function(code)() as { root: RootRenderFunc } & Record<string, unknown>;
   for (const n of [...names]) if (Object.prototype.hasOwnProperty.call(env.globals, n) || n === '__current_frame__') names.delete(n);
-  const compiled = { root: props.root, names, native, nativeText };
+  const blocks = Object.fromEntries(Object.entries(props).filter(([k]) => k.startsWith('b_')).map(([k, fn]) => [k.slice(2), fn as RootRenderFunc]));
+  const compiled = { root: props.root, blocks, names, native, nativeText };
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(key, compiled);
   return compiled;
@@ -448,7 +489,7 @@ function run(source: string, vars: Record<string, unknown>): { text: string; nat
   let text = '';
   let failure: unknown;
   try {
-    compiled.root(env, new RenderContext(env, ctx), frame, nunjucks.runtime, (err, result) => {
+    compiled.root(env, new RenderContext(env, ctx, compiled.blocks), frame, nunjucks.runtime, (err, result) => {
       failure = err;
       text = result;
     });

@@ -13,6 +13,7 @@ import { assertDefined, isUndefined, makeUndefined, undefinedReason } from './un
 import { arithmetic, exactInt, floatRepr, isInt, isNumber, isTuple, newTuple, num, PyFloat } from './pytypes.js';
 import { pyYamlDump } from './pyyaml.js';
 import { PyRandom } from './pyrandom.js';
+import { urlize } from './urlize.js';
 import { nunjucks } from './nunjucks-internals.js';
 
 /** nunjucks' markup string (Jinja2's Markup): macro output, escape's output. */
@@ -30,6 +31,10 @@ type Filter = (this: FilterContext, value: unknown, ...args: unknown[]) => unkno
 
 function str(value: unknown): string {
   return pyStr(value);
+}
+
+function nullableStr(value: unknown): string | null {
+  return value === null || value === undefined ? null : pyStr(value);
 }
 
 /** Jinja2's map/select/reject family iterate only a true value: None gives nothing. */
@@ -783,7 +788,7 @@ function htmlSafeJson(value: unknown): string {
   return jsonDump(value, undefined, true).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/'/g, '\\u0027');
 }
 
-function xmlEscape(s: string): string {
+export function xmlEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
 }
 
@@ -1030,8 +1035,17 @@ Object.assign(filters, {
   escape: (value: unknown) => (value instanceof SafeStringClass ? value : new SafeStringClass(xmlEscape(str(value)))),
   e: (value: unknown) => (value instanceof SafeStringClass ? value : new SafeStringClass(xmlEscape(str(value)))),
   forceescape: (value: unknown) => xmlEscape(str(value)),
-  urlize() {
-    throw new FilterError('urlize is not supported by this engine');
+  urlize(value: unknown, ...rest: unknown[]) {
+    const a = splitArgs(rest);
+    const limit = arg<unknown>(a, 0, 'trim_url_limit', null);
+    const schemes = arg<unknown>(a, 4, 'extra_schemes', null);
+    return urlize(str(value), {
+      trimUrlLimit: limit === null || limit === undefined ? null : Number(num(limit)),
+      nofollow: pyTruthy(arg<unknown>(a, 1, 'nofollow', false)),
+      target: nullableStr(arg<unknown>(a, 2, 'target', null)),
+      rel: nullableStr(arg<unknown>(a, 3, 'rel', null)),
+      extraSchemes: schemes === null || schemes === undefined ? null : list(schemes, 'urlize').map(str),
+    });
   },
   /** Jinja2's truncate: length 255, a leeway of 5 before cutting, whole words unless killwords. */
   truncate(value: unknown, ...rest: unknown[]) {

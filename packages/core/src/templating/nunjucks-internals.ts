@@ -4,6 +4,7 @@
  * patching nunjucks globally.
  */
 import { createRequire } from 'node:module';
+import { newTuple } from './pytypes.js';
 
 const require = createRequire(import.meta.url);
 
@@ -47,7 +48,7 @@ const base = require('nunjucks');
 base.installJinjaCompat();
 
 // Jinja2 refuses a macro call with more arguments than the macro declares, or an unknown keyword
-// (unless the macro reads varargs/kwargs, which this engine does not support); nunjucks dropped them.
+// (a macro that reads varargs/kwargs takes them: makeVarargsMacro below); nunjucks dropped them.
 const makeMacro = base.runtime.makeMacro as (argNames: string[], kwargNames: string[], func: (...a: unknown[]) => unknown) => (...a: unknown[]) => unknown;
 base.runtime.makeMacro = (argNames: string[], kwargNames: string[], func: (...a: unknown[]) => unknown) => {
   const macro = makeMacro(argNames, kwargNames, func);
@@ -61,6 +62,34 @@ base.runtime.makeMacro = (argNames: string[], kwargNames: string[], func: (...a:
       if (k !== '__keywords' && k !== 'caller' && !argNames.includes(k) && !kwargNames.includes(k)) throw new Error(`macro takes no keyword argument '${k}'`);
     }
     return macro.apply(this, args);
+  };
+};
+
+// A macro whose body reads `varargs` or `kwargs` (macro-compiler.ts) takes extra positional arguments
+// (a tuple, `varargs`) and unknown keywords (a dict, `kwargs`), as in Jinja2. The body reads them from
+// the top of this stack as it starts; calls are synchronous.
+const macroExtras: { varargs: unknown[]; kwargs: Record<string, unknown> }[] = [];
+base.runtime.currentMacroExtras = () => macroExtras[macroExtras.length - 1];
+base.runtime.makeVarargsMacro = (argNames: string[], kwargNames: string[], func: (...a: unknown[]) => unknown) => {
+  const macro = makeMacro(argNames, kwargNames, func);
+  const declared = argNames.length + kwargNames.length;
+  return function varargsMacro(this: unknown, ...args: unknown[]) {
+    const last = args[args.length - 1] as Record<string, unknown> | undefined;
+    const keywords = last !== null && typeof last === 'object' && last.__keywords === true ? last : undefined;
+    const positional = keywords ? args.slice(0, -1) : args;
+    const kept: Record<string, unknown> = { __keywords: true };
+    const kwargs: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(keywords ?? {})) {
+      if (k === '__keywords') continue;
+      if (k === 'caller' || argNames.includes(k) || kwargNames.includes(k)) kept[k] = v;
+      else kwargs[k] = v;
+    }
+    macroExtras.push({ varargs: newTuple(...positional.slice(declared)), kwargs });
+    try {
+      return macro.apply(this, [...positional.slice(0, declared), kept]);
+    } finally {
+      macroExtras.pop();
+    }
   };
 };
 

@@ -4,9 +4,11 @@
  * yields a named Undefined rather than JavaScript's undefined.
  */
 import { makeUndefined, isUndefined, undefinedReason } from './undefined.js';
-import { typeName } from './filters.js';
+import { typeName, xmlEscape } from './filters.js';
+import { splitArgs } from './args.js';
+import { pyFormat } from './str-format.js';
 import { pyEquals, pyStr } from './python.js';
-import { newTuple } from './pytypes.js';
+import { newTuple, PyType } from './pytypes.js';
 import { nunjucks } from './nunjucks-internals.js';
 import { isPlainObject, SecretString } from '../vars/secret.js';
 
@@ -19,7 +21,18 @@ function isSafeString(v: unknown): boolean {
   return v instanceof SafeString;
 }
 
-function stringMethods(s: string): Record<string, Method> {
+/** Markup.format escapes what it substitutes, unless that is markup itself (markupsafe). */
+const formatLookups = {
+  getAttr: (o: unknown, k: string | number) => getAttr(o, k),
+  hasAttribute: (o: unknown, k: string) => k === '__class__' || !isPlainObject(o) || k in dictMethods({}),
+};
+const markupHooks = {
+  ...formatLookups,
+  escapeValue: (value: unknown, text: string) => (isSafeString(value) ? text : xmlEscape(text)),
+};
+const plainHooks = formatLookups;
+
+function stringMethods(s: string, markup = false): Record<string, Method> {
   const strip = (chars: unknown, left: boolean, right: boolean) => {
     if (typeof chars !== 'string') return left && right ? s.trim() : left ? s.trimStart() : s.trimEnd();
     let i = 0;
@@ -50,11 +63,14 @@ function stringMethods(s: string): Record<string, Method> {
     join: (items: unknown) => (Array.isArray(items) ? items.map((i) => pyStr(i)).join(s) : ''),
     isdigit: () => /^\d+$/.test(s),
     format: (...args: unknown[]) => {
-      let i = 0;
-      // only plain {} and {N} fields: anything else ({0.attr}, {:>10}) is refused, not printed as is
-      const unsupported = /\{(?!\{)(?!\d*\})[^}]*\}/.exec(s.replace(/\{\{|\}\}/g, ''));
-      if (unsupported) throw new Error(`str.format: the field ${unsupported[0]} is not supported by this engine`);
-      return s.replace(/\{\{|\}\}|\{(\d*)\}/g, (m, n: string | undefined) => (m === '{{' ? '{' : m === '}}' ? '}' : pyStr(args[n === '' ? i++ : Number(n)])));
+      const { positional, kwargs } = splitArgs(args);
+      const out = pyFormat(s, positional, kwargs, markup ? markupHooks : plainHooks);
+      return markup ? new SafeString(out) : out;
+    },
+    format_map: (mapping: unknown) => {
+      if (!isPlainObject(mapping)) throw new Error(`str.format_map: expected a dict, got ${typeName(mapping)}`);
+      const out = pyFormat(s, [], mapping, markup ? markupHooks : plainHooks);
+      return markup ? new SafeString(out) : out;
     },
   };
 }
@@ -79,8 +95,8 @@ export function newList(...items: unknown[]): unknown[] {
 function listMethods(l: unknown[]): Record<string, Method> {
   const mutable = (name: string, fn: Method): Method => (...args: unknown[]) => {
     if (!templateLists.has(l)) throw new Error(`${name}() can only change a list created in the template ({% set l = [] %}); variables are read-only`);
-    fn(...args);
-    return '';
+    const result = fn(...args);
+    return result === undefined ? '' : result;
   };
   return {
     index: (x: unknown) => l.indexOf(x),
@@ -88,6 +104,18 @@ function listMethods(l: unknown[]): Record<string, Method> {
     append: mutable('append', (x) => void l.push(x)),
     extend: mutable('extend', (xs) => void l.push(...(Array.isArray(xs) ? xs : [xs]))),
     insert: mutable('insert', (i, x) => void l.splice(Number(i), 0, x)),
+    pop: mutable('pop', (i = -1) => {
+      if (l.length === 0) throw new Error('pop from empty list');
+      const at = Number(i) < 0 ? l.length + Number(i) : Number(i);
+      if (at < 0 || at >= l.length) throw new Error('pop index out of range');
+      return l.splice(at, 1)[0];
+    }),
+    remove: mutable('remove', (x) => {
+      const at = l.findIndex((y) => pyEquals(y, x));
+      if (at < 0) throw new Error('list.remove(x): x not in list');
+      l.splice(at, 1);
+    }),
+    copy: () => newList(...l),
   };
 }
 
@@ -172,6 +200,7 @@ export function getAttr(obj: unknown, key: unknown, ...sliceRest: unknown[]): un
   if (sliceRest.length === 2) return slice(obj, key, sliceRest[0], sliceRest[1]);
   const k = typeof key === 'number' ? key : String(key);
   if (typeof k === 'string' && FORBIDDEN.has(k)) return makeUndefined(`access to '${k}' is not allowed in templates`);
+  if (k === '__class__') return new PyType(isSafeString(obj) ? 'markupsafe.Markup' : typeName(obj));
   if (obj === null) return makeUndefined(`'None' has no attribute '${k}'`);
   if (typeof obj === 'string' || obj instanceof SecretString || isSafeString(obj)) {
     const s = typeof obj === 'string' ? obj : obj instanceof SecretString ? obj.value : String(obj);
@@ -179,7 +208,7 @@ export function getAttr(obj: unknown, key: unknown, ...sliceRest: unknown[]): un
       const i = Number(k) < 0 ? s.length + Number(k) : Number(k);
       return i >= 0 && i < s.length ? s[i] : makeUndefined(`string index ${k} out of range`);
     }
-    const m = stringMethods(s)[k];
+    const m = stringMethods(s, isSafeString(obj))[k];
     return m ?? makeUndefined(`'str object' has no attribute '${k}'`);
   }
   if (Array.isArray(obj)) {

@@ -1,7 +1,7 @@
 /** Python semantics Ansible users rely on: truthiness, str() and repr() of values. */
 import { assertDefined } from './undefined.js';
 import { isPlainObject, SecretString } from '../vars/secret.js';
-import { exactInt, floatRepr, isTuple, PyFloat } from './pytypes.js';
+import { exactInt, floatRepr, isTuple, PyFloat, PyType } from './pytypes.js';
 import { nunjucks } from './nunjucks-internals.js';
 
 /** Macro and caller() output: text, whatever filter it is passed to. */
@@ -45,6 +45,7 @@ export function pyStr(value: unknown): string {
   if (value instanceof SecretString) return value.value;
   if (typeof value === 'boolean') return value ? 'True' : 'False';
   if (typeof value === 'number' || value instanceof PyFloat) return pyNumber(value);
+  if (value instanceof PyType) return String(value);
   if (Array.isArray(value) || isObjectLike(value)) return pyRepr(value);
   return String(value);
 }
@@ -58,6 +59,7 @@ export function pyRepr(value: unknown): string {
   if (typeof value === 'string') return reprString(value);
   if (value instanceof SecretString) return reprString(value.value);
   if (value instanceof SafeString) return reprString(String(value));
+  if (value instanceof PyType) return String(value);
   if (isTuple(value)) return `(${(value as unknown[]).map(pyRepr).join(', ')}${(value as unknown[]).length === 1 ? ',' : ''})`;
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`;
   if (isObjectLike(value)) {

@@ -112,3 +112,11 @@ export function arithmetic(op: string, a: unknown, b: unknown): number | PyFloat
       throw new Error(`unknown operator ${op}`);
   }
 }
+
+/** What `x.__class__` gives: Python's type object, printed as `<class 'int'>`. */
+export class PyType {
+  constructor(readonly name: string) {}
+  toString(): string {
+    return `<class '${this.name}'>`;
+  }
+}

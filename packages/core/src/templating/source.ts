@@ -45,10 +45,12 @@ export function jinjaSource(source: string, trimBlocks = true): string {
     }
     const raw = RAW_BLOCK.exec(source.slice(open, open + 40));
     if (kind === '%' && raw) {
+      // Jinja2: a raw block's start tag cannot keep its newline (its `+%}` is a syntax error)
+      if (raw[0].endsWith('+%}')) throw new Error(`${raw[0]}: a ${raw[1]} block's start tag cannot end with +%} (Jinja2: unknown tag '${raw[1]}')`);
       // A raw block becomes one string expression, its whitespace control applied here: nunjucks'
       // own raw lexing knows neither `-` nor Jinja2's newline rules (the newline after {% raw %}
       // stays, the one after {% endraw %} goes with trim_blocks)
-      const endRaw = new RegExp(`\\{%(-?)\\s*end${raw[1]}\\s*(-?)%\\}`, 'g');
+      const endRaw = new RegExp(`\\{%([-+]?)\\s*end${raw[1]}\\s*([-+]?)%\\}`, 'g');
       endRaw.lastIndex = open + raw[0].length;
       const m = endRaw.exec(source);
       if (!m) throw new Error(`unclosed ${raw[1]} block (missing {% end${raw[1]} %})`);
@@ -58,7 +60,7 @@ export function jinjaSource(source: string, trimBlocks = true): string {
       if (m[1] === '-') content = content.replace(/\s+$/, '');
       let stop = m.index + m[0].length;
       if (m[2] === '-') stop += /^\s*/.exec(source.slice(stop))![0].length;
-      else if (trimBlocks && source[stop] === '\n') stop++;
+      else if (trimBlocks && m[2] !== '+' && source[stop] === '\n') stop++;
       if (content !== '') out += `{{ "${content.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}" }}`;
       i = stop;
       continue;
