@@ -1,0 +1,211 @@
+#!/usr/bin/env node
+/**
+ * Runs Ansible's own integration targets (ansible/ansible, test/integration/targets/<module>) against one
+ * lab host with `provision` and with `ansible-playbook`, and prints the share of each target's asserts
+ * that pass: every `assert` task written in the target's own task files counts in the denominator (an
+ * assert never reached is a failure); an assert passes when it ran and every run of it on the host was
+ * ok. The targets' text is exported from a local git mirror into a temporary folder only (never into
+ * this repository) and deleted afterwards.
+ *
+ *   npx --no-install lab up --name tg --subnet 198.18.40.0/24 --hosts 1
+ *   node scripts/compat/ansible-targets.mjs --ansible /work/.mirror/ansible+ansible/repo@v2.14.17 \
+ *        --lab tg [--targets lineinfile,copy,...] [--engines provision,ansible] [--json out.json] [--keep]
+ *
+ * Only the setup roles the targets depend on are adapted (the same adapted copy for both tools, so the
+ * comparison is fair): setup_remote_tmp_dir makes its folder with mktemp instead of the tempfile module
+ * and a handler, prepare_tests does nothing. `output_dir` is a fresh folder on the host per run.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(root, 'packages/cli/dist/provision.js');
+const SHIPPED = ['assert', 'blockinfile', 'command', 'copy', 'debug', 'file', 'lineinfile', 'set_fact', 'shell', 'stat', 'template', 'unarchive'];
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const mirrorArg = opt('--ansible');
+if (!mirrorArg) {
+  console.error('usage: ansible-targets.mjs --ansible MIRROR@REF --lab NAME [--targets a,b] [--engines provision,ansible] [--json FILE] [--keep]');
+  process.exit(2);
+}
+const [mirror, ref = 'HEAD'] = mirrorArg.split('@');
+const gitDir = existsSync(join(mirror, '.git')) ? join(mirror, '.git') : mirror;
+const labName = opt('--lab', 'tg');
+const labDir = join(process.env.HAWEB_LAB_STATE_DIR ?? '/var/lib/haweb/lab', labName);
+const inventory = join(labDir, 'inventory.yml');
+if (!existsSync(inventory)) throw new Error(`no lab ${labName} (${inventory}): bring it up first`);
+const state = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8'));
+const host = opt('--host', state.hosts[0].name);
+const targets = opt('--targets', SHIPPED.join(',')).split(',');
+const engines = opt('--engines', 'provision,ansible').split(',');
+
+const work = mkdtempSync(join(tmpdir(), 'haweb-ansible-targets-'));
+const targetsDir = join(work, 'test/integration/targets');
+
+function sh(cmd, argv, o = {}) {
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...o });
+  if (r.error) throw r.error;
+  return r;
+}
+
+/** The adapted setup roles: same for both tools. */
+function adaptSetupRoles() {
+  const write = (role, tasks) => {
+    const dir = join(targetsDir, role);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, 'tasks'), { recursive: true });
+    writeFileSync(join(dir, 'tasks/main.yml'), tasks);
+  };
+  write(
+    'setup_remote_tmp_dir',
+    ['- name: make the remote tmp dir (adapted, mktemp)', '  command: mktemp -d /tmp/ansible-targets.XXXXXXXX', '  register: haweb_remote_tmp', '- set_fact:', '    remote_tmp_dir: "{{ haweb_remote_tmp.stdout }}"', ''].join('\n'),
+  );
+  write('prepare_tests', '[]\n');
+}
+
+/** Every assert task of the target's own task files, by file (relative to the target) and line. */
+function staticAsserts(target) {
+  const tasksDir = join(targetsDir, target, 'tasks');
+  const found = [];
+  const walkTasks = (node, file, lc) => {
+    if (!isSeq(node)) return;
+    for (const item of node.items) {
+      if (!isMap(item)) continue;
+      const keys = item.items.map((p) => String(p.key?.value ?? p.key));
+      if (keys.includes('assert') || keys.includes('ansible.builtin.assert')) {
+        found.push(`${file}:${lc.linePos(item.range[0]).line}`);
+      }
+      for (const k of ['block', 'rescue', 'always']) {
+        const pair = item.items.find((p) => String(p.key?.value ?? p.key) === k);
+        if (pair) walkTasks(pair.value, file, lc);
+      }
+    }
+  };
+  const files = [];
+  const collect = (dir) => {
+    for (const e of readdirSync(dir)) {
+      const p = join(dir, e);
+      if (statSync(p).isDirectory()) collect(p);
+      else if (/\.ya?ml$/.test(e)) files.push(p);
+    }
+  };
+  if (existsSync(tasksDir)) collect(tasksDir);
+  for (const f of files.sort()) {
+    const lc = new LineCounter();
+    const doc = parseDocument(readFileSync(f, 'utf8'), { lineCounter: lc, uniqueKeys: false });
+    walkTasks(doc.contents, relative(join(targetsDir, target), f), lc);
+  }
+  return found;
+}
+
+function playbookFor(target, outputDir) {
+  const file = join(work, `play-${target}.yml`);
+  writeFileSync(
+    file,
+    [
+      `- hosts: ${host}`,
+      '  gather_facts: true',
+      '  vars:',
+      `    output_dir: ${outputDir}`,
+      '  roles:',
+      `    - ${target}`,
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+function onHost(script) {
+  const r = sh(process.execPath, [join(root, 'packages/lab/dist/cli.js'), 'exec', '--name', labName, host, '--', 'sh', '-c', script]);
+  if (r.status !== 0) throw new Error(`on ${host}: ${script}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** `file:line` (relative to the target) → the statuses of each run of that task. */
+function runProvision(target, play) {
+  const r = sh(process.execPath, [CLI, 'run', play, '-i', inventory, '--limit', host, '--json'], {
+    cwd: work,
+    timeout: 900_000,
+    env: { ...process.env, NO_COLOR: '1', ANSIBLE_ROLES_PATH: targetsDir },
+  });
+  const runs = new Map();
+  let doc;
+  try {
+    doc = JSON.parse(r.stdout);
+  } catch {
+    return { runs, refused: (r.stderr || r.stdout).trim().split('\n').slice(0, 3).join(' | ') };
+  }
+  for (const p of doc.plays) {
+    for (const t of p.tasks) {
+      if (!t.pos) continue;
+      const key = `${relative(join(targetsDir, target), t.pos.file)}:${t.pos.line}`;
+      const h = t.hosts[host];
+      if (!h) continue;
+      runs.set(key, [...(runs.get(key) ?? []), h.status]);
+    }
+  }
+  return { runs, exit: r.status };
+}
+
+function runAnsible(target, play) {
+  const r = sh('ansible-playbook', ['-i', inventory, '--limit', host, play], {
+    cwd: work,
+    timeout: 900_000,
+    env: { ...process.env, ANSIBLE_ROLES_PATH: targetsDir, ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_PYTHON_INTERPRETER: 'auto_silent', ANSIBLE_PIPELINING: 'True' },
+  });
+  const runs = new Map();
+  let doc;
+  try {
+    doc = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
+  } catch {
+    return { runs, refused: (r.stderr || r.stdout).trim().split('\n').slice(0, 3).join(' | ') };
+  }
+  for (const p of doc.plays) {
+    for (const t of p.tasks) {
+      const m = /^(.*):(\d+)$/.exec(t.task.path ?? '');
+      if (!m) continue;
+      const key = `${relative(join(targetsDir, target), m[1])}:${m[2]}`;
+      const h = t.hosts[host];
+      if (!h) continue;
+      const status = h.failed ? (h.ignore_errors ? 'ignored' : 'failed') : h.skipped ? 'skipped' : h.changed ? 'changed' : 'ok';
+      runs.set(key, [...(runs.get(key) ?? []), status]);
+    }
+  }
+  return { runs, exit: r.status };
+}
+
+const results = [];
+try {
+  const archive = sh('sh', ['-c', 'git --git-dir "$1" archive --format=tar "$2" test/integration/targets | tar -x -C "$3"', 'sh', gitDir, ref, work]);
+  if (archive.status !== 0) throw new Error(`git archive: ${archive.stderr}`);
+  adaptSetupRoles();
+  for (const target of targets) {
+    const asserts = staticAsserts(target);
+    const row = { target, asserts: asserts.length };
+    for (const engine of engines) {
+      const outputDir = onHost('mktemp -d /tmp/ansible-targets-out.XXXXXXXX').trim();
+      const play = playbookFor(target, outputDir);
+      const started = Date.now();
+      const run = engine === 'provision' ? runProvision(target, play) : runAnsible(target, play);
+      const passed = asserts.filter((a) => (run.runs.get(a) ?? []).length > 0 && run.runs.get(a).every((s) => s === 'ok'));
+      row[engine] = { passed: passed.length, seconds: (Date.now() - started) / 1000, exit: run.exit, refused: run.refused };
+      onHost(`rm -rf ${outputDir} /tmp/ansible-targets.*`);
+    }
+    results.push(row);
+    const cell = (e) => (row[e] ? `${row[e].passed}/${row.asserts}${row[e].refused ? ` (refused: ${row[e].refused.slice(0, 160)})` : ''}` : '-');
+    console.log(`${target.padEnd(12)} asserts ${String(row.asserts).padStart(3)}  ${engines.map((e) => `${e} ${cell(e)}`).join('  ')}`);
+  }
+  const total = (e) => results.reduce((n, r) => n + (r[e]?.passed ?? 0), 0);
+  const all = results.reduce((n, r) => n + r.asserts, 0);
+  console.log(`date: ${new Date().toISOString()}  ref: ${ref}  host: ${host}  total asserts: ${all}  ${engines.map((e) => `${e}: ${total(e)} (${all ? ((100 * total(e)) / all).toFixed(1) : 0}%)`).join('  ')}`);
+  const out = opt('--json');
+  if (out) writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), ref, results }, null, 2));
+} finally {
+  if (!args.includes('--keep')) rmSync(work, { recursive: true, force: true });
+  else console.error(`kept ${work}`);
+}
