@@ -49,16 +49,21 @@ base.installJinjaCompat();
 
 // Jinja2 refuses a macro call with more arguments than the macro declares, or an unknown keyword
 // (a macro that reads varargs/kwargs takes them: makeVarargsMacro below); nunjucks dropped them.
+type MacroFunc = (...a: unknown[]) => unknown;
+/** A macro call's arguments: the positional ones, and the keyword object nunjucks appends (if any). */
+function macroCallArgs(args: unknown[]): { positional: unknown[]; keywords: Record<string, unknown> } {
+  const last = args[args.length - 1] as Record<string, unknown> | undefined;
+  const hasKeywords = last !== null && typeof last === 'object' && last.__keywords === true;
+  return { positional: hasKeywords ? args.slice(0, -1) : args, keywords: hasKeywords ? last! : {} };
+}
 const makeMacro = base.runtime.makeMacro as (argNames: string[], kwargNames: string[], func: (...a: unknown[]) => unknown) => (...a: unknown[]) => unknown;
-base.runtime.makeMacro = (argNames: string[], kwargNames: string[], func: (...a: unknown[]) => unknown) => {
+base.runtime.makeMacro = (argNames: string[], kwargNames: string[], func: MacroFunc) => {
   const macro = makeMacro(argNames, kwargNames, func);
   const declared = argNames.length + kwargNames.length;
   return function checkedMacro(this: unknown, ...args: unknown[]) {
-    const last = args[args.length - 1] as Record<string, unknown> | undefined;
-    const keywords = last !== null && typeof last === 'object' && last.__keywords === true ? last : undefined;
-    const positional = keywords ? args.length - 1 : args.length;
-    if (positional > declared) throw new Error(`macro takes not more than ${declared} argument(s)`);
-    for (const k of Object.keys(keywords ?? {})) {
+    const { positional, keywords } = macroCallArgs(args);
+    if (positional.length > declared) throw new Error(`macro takes not more than ${declared} argument(s)`);
+    for (const k of Object.keys(keywords)) {
       if (k !== '__keywords' && k !== 'caller' && !argNames.includes(k) && !kwargNames.includes(k)) throw new Error(`macro takes no keyword argument '${k}'`);
     }
     return macro.apply(this, args);
@@ -70,16 +75,14 @@ base.runtime.makeMacro = (argNames: string[], kwargNames: string[], func: (...a:
 // the top of this stack as it starts; calls are synchronous.
 const macroExtras: { varargs: unknown[]; kwargs: Record<string, unknown> }[] = [];
 base.runtime.currentMacroExtras = () => macroExtras[macroExtras.length - 1];
-base.runtime.makeVarargsMacro = (argNames: string[], kwargNames: string[], func: (...a: unknown[]) => unknown) => {
+base.runtime.makeVarargsMacro = (argNames: string[], kwargNames: string[], func: MacroFunc) => {
   const macro = makeMacro(argNames, kwargNames, func);
   const declared = argNames.length + kwargNames.length;
   return function varargsMacro(this: unknown, ...args: unknown[]) {
-    const last = args[args.length - 1] as Record<string, unknown> | undefined;
-    const keywords = last !== null && typeof last === 'object' && last.__keywords === true ? last : undefined;
-    const positional = keywords ? args.slice(0, -1) : args;
+    const { positional, keywords } = macroCallArgs(args);
     const kept: Record<string, unknown> = { __keywords: true };
     const kwargs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(keywords ?? {})) {
+    for (const [k, v] of Object.entries(keywords)) {
       if (k === '__keywords') continue;
       if (k === 'caller' || argNames.includes(k) || kwargNames.includes(k)) kept[k] = v;
       else kwargs[k] = v;
