@@ -18,7 +18,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 
@@ -143,7 +143,7 @@ function runProvision(target, play) {
   for (const p of doc.plays) {
     for (const t of p.tasks) {
       if (!t.pos) continue;
-      const key = `${relative(join(targetsDir, target), t.pos.file)}:${t.pos.line}`;
+      const key = `${relative(join(targetsDir, target), resolve(work, t.pos.file))}:${t.pos.line}`;
       const h = t.hosts[host];
       if (!h) continue;
       runs.set(key, [...(runs.get(key) ?? []), h.status]);
@@ -169,7 +169,7 @@ function runAnsible(target, play) {
     for (const t of p.tasks) {
       const m = /^(.*):(\d+)$/.exec(t.task.path ?? '');
       if (!m) continue;
-      const key = `${relative(join(targetsDir, target), m[1])}:${m[2]}`;
+      const key = `${relative(join(targetsDir, target), resolve(work, m[1]))}:${m[2]}`;
       const h = t.hosts[host];
       if (!h) continue;
       const status = h.failed ? (h.ignore_errors ? 'ignored' : 'failed') : h.skipped ? 'skipped' : h.changed ? 'changed' : 'ok';
