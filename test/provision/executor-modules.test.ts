@@ -84,3 +84,22 @@ describe('import_playbook and the legacy include', () => {
     }
   });
 });
+
+describe('template: includes and imports', () => {
+  it('resolve on Ansible\'s template search path and render as its Templar does', () => {
+    const { ours, ansible } = compare(lab, `${DIR}/template_includes.yml`);
+    expect(ours.tasks).toEqual(withoutRoleTemplates(ansible.tasks));
+    expect(ours.stats).toEqual(ansible.stats);
+    expect(ours.files).toEqual(ansible.files);
+    const [first] = hosts;
+    // Jinja2 drops each included file's final newline (Ansible's output, byte for byte).
+    expect(ours.files[first]['page.txt']).toBe(`# page for ${first}\nserver a on ${first}server b on ${first}server c on ${first}end of page\n`);
+    expect(ours.files[first]['role.txt']).toBe(`role template\nrole part a,b,cserver from-role on ${first}\n`);
+    expect(ours.files[first]['macros.txt']).toBe('line: first\nline: second\n');
+    expect(ours.files[first]['broken.txt']).toBeUndefined();
+  });
+});
+
+function withoutRoleTemplates(lines: string[]): string[] {
+  return lines.map((l) => l.replace(/^withtemplates : /, ''));
+}

@@ -419,6 +419,7 @@ async function callModule(
     masker: rt.masker,
     role: task.role,
     baseDir: play.baseDir,
+    taskFile: task.pos?.file,
     onProgress: (message) => {
       if (!noLog) rt.emit({ type: 'progress', task: ref, host, message });
     },
