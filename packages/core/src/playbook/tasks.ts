@@ -31,8 +31,24 @@ function error(ctx: TaskParseContext, message: string, pos: SourcePos): void {
   ctx.diagnostics.push({ severity: 'error', message, pos });
 }
 
+/** Keys Ansible reads as a loop on any task-like item. */
+function isLoopKeyword(key: string): boolean {
+  return key === 'loop' || key === 'loop_control' || /^with_[a-z0-9_]+$/.test(key);
+}
+
 function unknownKeyword(ctx: TaskParseContext, key: string, where: string, allowed: readonly string[], pos: SourcePos): void {
-  if (UNSUPPORTED_KEYWORDS.has(key)) error(ctx, `keyword '${key}' in ${where} is not supported by this provisioner`, pos);
+  const action = where.replace(/^ansible\.builtin\./, '');
+  if (isLoopKeyword(key) && action === 'import_tasks') {
+    // Ansible's own rule (and words): an import is static, it cannot loop.
+    error(ctx, `'${key}': you cannot use loops on 'import_tasks' statements: use 'include_tasks' instead`, pos);
+  } else if (isLoopKeyword(key) && action === 'include_tasks') {
+    error(ctx, `keyword '${key}' on include_tasks (a loop over an include) is not supported by this provisioner`, pos);
+  } else if (key.startsWith('with_') && isLoopKeyword(key) && !allowed.includes(key)) {
+    const supported = LOOP_LOOKUPS.map((n) => `with_${n}`).join(', ');
+    error(ctx, `'${key}': the lookup '${key.slice(5)}' is not supported by this provisioner as a loop (supported: ${supported})`, pos);
+  } else if (key === 'action') {
+    error(ctx, `the 'action:' form is not supported by this provisioner: write the module as the ${where}'s key ('command: echo hi' for 'action: command echo hi')`, pos);
+  } else if (UNSUPPORTED_KEYWORDS.has(key)) error(ctx, `keyword '${key}' in ${where} is not supported by this provisioner`, pos);
   else error(ctx, `unknown keyword '${key}' in ${where}${didYouMean(key, allowed)}`, pos);
 }
 
@@ -613,8 +629,12 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
   const keys = entries(node as never);
   // An Ansible keyword we do not implement (delegate_to, until...) is named as such, never taken for a
   // second module; `include`/`include_vars` are actions in Ansible, so they stay module candidates.
+  // Loop keywords (with_<lookup>) and the `action:` form are keywords too, never a module.
   const unsupportedKeyword = (key: string): boolean =>
-    !allowed.includes(key) && UNSUPPORTED_KEYWORDS.has(key) && key !== 'include' && key !== 'include_vars' && !ctx.registry?.get(key);
+    !allowed.includes(key) &&
+    (UNSUPPORTED_KEYWORDS.has(key) || isLoopKeyword(key) || key === 'action') &&
+    key !== 'include' &&
+    !ctx.registry?.get(key);
   const candidates = keys.filter((e) => !allowed.includes(e.key) && e.key !== 'block' && !unsupportedKeyword(e.key));
   for (const e of keys) {
     if (e.key === 'block' || (kind === 'task' && e.key === 'listen') || unsupportedKeyword(e.key)) {
