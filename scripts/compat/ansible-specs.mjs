@@ -7,8 +7,9 @@
  *
  * Source: `ansible-doc -j ansible.builtin.<module>` of the installed Ansible (its doc fragments merged),
  * plus the literal keyword arguments of the module's AnsibleModule(...) call, read with Python's ast.
- * The modules: every `ansible.builtin.*` alias declared in packages/modules/src/modules/*.ts (the
- * nginx, keepalived and vrrp installer modules are this project's own and are skipped).
+ * The modules: every `ansible.builtin.*` alias declared in packages/modules/src/modules/*.ts and in the
+ * executor's own modules, packages/core/src/executor/actions/*.ts (the nginx, keepalived and vrrp
+ * installer modules are this project's own and are skipped).
  *
  *   node scripts/compat/ansible-specs.mjs            # regenerate
  *   node scripts/compat/ansible-specs.mjs --check    # exit 1 if the file is not what Ansible says
@@ -19,15 +20,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const modulesDir = join(root, 'packages/modules/src/modules');
+const moduleDirs = [join(root, 'packages/modules/src/modules'), join(root, 'packages/core/src/executor/actions')];
 const out = join(root, 'packages/modules/test/compat/ansible-specs.json');
 
 /** Ansible module names our module files answer to. */
 function ansibleModules() {
   const names = new Set();
-  for (const f of readdirSync(modulesDir).filter((f) => f.endsWith('.ts'))) {
-    const text = readFileSync(join(modulesDir, f), 'utf8');
-    for (const m of text.matchAll(/'ansible\.builtin\.([a-z_]+)'/g)) names.add(m[1]);
+  for (const dir of moduleDirs) {
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      for (const m of text.matchAll(/'ansible\.builtin\.([a-z_]+)'/g)) names.add(m[1]);
+    }
   }
   return [...names].sort();
 }

@@ -1,4 +1,4 @@
-import { Registry, type ModuleDefinition, type ModulePlugin } from '@haweb/core';
+import { Registry, executorModules, type ModuleDefinition, type ModulePlugin } from '@haweb/core';
 import { BUILTIN_PLUGINS } from './builtin-plugins.js';
 
 /**
@@ -42,7 +42,8 @@ export async function composeRegistry(
   packages: readonly string[] = PLUGIN_PACKAGES,
   load: (name: string) => Promise<PluginModule> = loadPlugin,
 ): Promise<PluginLoad> {
-  const registry = new Registry();
+  // The executor's own modules (include_vars, add_host, group_by) come first: no package provides them.
+  const registry = new Registry().use(executorModules);
   const loaded: string[] = [];
   const notes: string[] = [];
   // Other packages' imports run in parallel (start-up time counts in every run); registered in a fixed order.

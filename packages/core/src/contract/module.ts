@@ -43,6 +43,11 @@ export interface ModuleContext {
   resolveLocal(path: string, kind: 'files' | 'templates'): string;
   /** Render a Jinja2 template string with the host's variables (plus extra ones). */
   render(template: string, extraVars?: Record<string, unknown>): string;
+  /**
+   * Render the text of the template file at `path` (the template module): `{% include %}`,
+   * `{% import %}` and `{% extends %}` find their files on Ansible's template search path.
+   */
+  renderTemplateFile?(text: string, path: string, extraVars?: Record<string, unknown>): string;
   /** Evaluate a bare Jinja2 expression (as in `when:` or assert's `that:`) to a value. */
   evaluate(expression: string, extraVars?: Record<string, unknown>): unknown;
   /** Values that must never appear in output (no_log, secrets): the reporter masks them. */

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Fact } from '../contract/fact.js';
 import type { ModuleContext } from '../contract/module.js';
 import type { Remote } from '../contract/remote.js';
@@ -19,6 +19,8 @@ export interface ContextInput {
   masker: SecretMasker;
   role?: RoleInfo;
   baseDir: string;
+  /** The file the task is written in (its folder is on the template search path). */
+  taskFile?: string;
   onProgress(message: string): void;
   onLog(message: string): void;
 }
@@ -39,6 +41,29 @@ export function resolveLocalPath(path: string, kind: 'files' | 'templates', base
   return candidates.find((c) => existsSync(c)) ?? candidates[candidates.length - 1];
 }
 
+/**
+ * The folders a template's `{% include %}` / `{% import %}` names are looked up in, as Ansible's
+ * template action builds them: the task's search path (its role, then the folder of the file the task
+ * is in), the playbook's folder, then the template's own folder; each one's templates/ first.
+ */
+export function templateSearchPath(templatePath: string, baseDir: string, role?: RoleInfo, taskFile?: string): string[] {
+  const stack: string[] = [];
+  if (role) stack.push(role.path);
+  if (taskFile && !stack.includes(dirname(taskFile))) stack.push(dirname(taskFile));
+  return [...stack, baseDir, dirname(templatePath)].flatMap((p) => [join(p, 'templates'), p]);
+}
+
+/** Reads an included template from the search path, as Jinja2's FileSystemLoader does (first found). */
+export function templateLoader(searchPath: readonly string[]): (name: string) => string {
+  return (name) => {
+    for (const dir of searchPath) {
+      const file = join(dir, name);
+      if (existsSync(file) && statSync(file).isFile()) return readFileSync(file, 'utf8');
+    }
+    throw new Error(`template not found: '${name}' (searched ${searchPath.join(', ')})`);
+  };
+}
+
 /** The ModuleContext a module receives for one host and task. */
 export function buildModuleContext(input: ContextInput): ModuleContext {
   const { templater, vars } = input;
@@ -56,6 +81,11 @@ export function buildModuleContext(input: ContextInput): ModuleContext {
     },
     resolveLocal: (path, kind) => resolveLocalPath(path, kind, input.baseDir, input.role),
     render: (template, extra) => templater.render(template, extra ? { ...vars, ...extra } : vars),
+    renderTemplateFile: (text, path, extra) => {
+      const all = extra ? { ...vars, ...extra } : vars;
+      if (!templater.renderTemplate) return templater.render(text, all);
+      return templater.renderTemplate(text, all, templateLoader(templateSearchPath(path, input.baseDir, input.role, input.taskFile)));
+    },
     evaluate: (expression, extra) => templater.evaluate(expression, extra ? { ...vars, ...extra } : vars),
     markSecret: (value) => input.masker.add(value),
     progress: (message) => input.onProgress(message),

@@ -1,4 +1,4 @@
-import { evaluate, evaluateCondition, lookupPlugins, OMIT, render, renderString } from '../templating/engine.js';
+import { evaluate, evaluateCondition, lookupPlugins, OMIT, render, renderString, renderTemplate } from '../templating/engine.js';
 import { isPlainObject } from '../vars/secret.js';
 import { LOOKUPS } from './lookups.js';
 import type { Templater } from './types.js';
@@ -10,6 +10,7 @@ export const jinjaTemplater: Templater = {
   // Ansible's conditional rules live in the templating layer; its warnings ({{ }} in a condition) come back here
   condition: (expression, vars, onWarning) => evaluateCondition(expression, vars, onWarning),
   renderValue: (value, vars) => render(value, vars),
+  renderTemplate: (template, vars, load) => renderTemplate(template, vars, load),
   omit: OMIT,
 };
 

@@ -17,12 +17,25 @@ export interface LookupContext {
   roleDir?: string;
   /** Renders a template file with the task's variables (lookup('template')). */
   renderTemplate?: (text: string) => string;
+  /**
+   * The folder first_found looks in, from the task's action as Ansible picks it (TaskExecutor: the
+   * first of template, var, file in the action's name, plus `s`): include_vars looks in vars/.
+   */
+  subdir?: SearchKind;
+}
+
+type SearchKind = 'files' | 'templates' | 'vars';
+
+/** The folder a loop's lookups search for the task's action, by Ansible's rule. */
+export function lookupSubdir(action: string): SearchKind {
+  for (const sub of ['template', 'var', 'file'] as const) if (action.includes(sub)) return `${sub}s`;
+  return 'files';
 }
 
 export type LookupPlugin = (terms: unknown[], options: Vars, ctx: LookupContext) => unknown[];
 
 /** Candidate paths for a controller file, in Ansible's search order. */
-function searchPath(name: string, kind: 'files' | 'templates', ctx: LookupContext): string[] {
+function searchPath(name: string, kind: SearchKind, ctx: LookupContext): string[] {
   if (isAbsolute(name)) return [name];
   return [
     ...(ctx.roleDir ? [join(ctx.roleDir, kind, name), join(ctx.roleDir, name)] : []),
@@ -219,7 +232,7 @@ export const LOOKUPS: Record<string, LookupPlugin> = {
     terms.forEach(add);
     if (Array.isArray(options.files)) options.files.forEach(add);
     for (const name of names) {
-      const candidates = paths.length ? paths.map((p) => (isAbsolute(name) ? name : resolve(isAbsolute(p) ? p : resolve(ctx.baseDir, p), name))) : searchPath(name, 'files', ctx);
+      const candidates = paths.length ? paths.map((p) => (isAbsolute(name) ? name : resolve(isAbsolute(p) ? p : resolve(ctx.baseDir, p), name))) : searchPath(name, ctx.subdir ?? 'files', ctx);
       const found = candidates.find((c) => existsSync(c));
       if (found) return [found];
     }

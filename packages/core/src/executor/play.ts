@@ -45,6 +45,10 @@ export class PlayExecution implements PlayRun {
     this.handlers.notify(host, names, ref);
   }
 
+  inventoryChanged(): void {
+    this.groups = undefined;
+  }
+
   flushHandlers(hosts: readonly string[]): Promise<void> {
     return this.handlers.flush(
       hosts,
@@ -98,7 +102,7 @@ export class PlayExecution implements PlayRun {
         get: () => {
           if (!cached) {
             const hs = this.rt.state(name);
-            cached = { ...hs.inventoryVars, ...hs.facts, ...hs.hostFacts, inventory_hostname: name };
+            cached = { ...hs.inventoryVars, ...hs.includedVars, ...hs.facts, ...hs.hostFacts, inventory_hostname: name };
           }
           return cached;
         },
@@ -138,6 +142,7 @@ export class PlayExecution implements PlayRun {
       ...this.play.varsFiles.map((f) => ({ vars: f.vars, templated: true })),
       { vars: scope.vars, templated: true },
       { vars: task?.vars ?? {}, templated: true },
+      { vars: s.includedVars, templated: true },
       { vars: s.facts, templated: false },
       { vars: s.hostFacts, templated: false },
       { vars: this.rt.extraVars, templated: true },

@@ -84,6 +84,7 @@ export class PlaybookRunner {
         inventoryVars,
         facts: {},
         hostFacts: {},
+        includedVars: {},
         failed: false,
         unreachable: false,
         ended: false,

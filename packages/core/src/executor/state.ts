@@ -70,6 +70,8 @@ export interface HostState {
   facts: Vars;
   /** set_fact and registered results: above play vars, below -e. They outlive the play, as in Ansible. */
   hostFacts: Vars;
+  /** include_vars: above task vars, below set_fact (Ansible's vars cache). They outlive the play. */
+  includedVars: Vars;
   failed: boolean;
   unreachable: boolean;
   /** meta: end_host / end_play: no more tasks in this play. */
@@ -131,4 +133,6 @@ export interface PlayRun {
   runItems(items: readonly TaskItem[], hosts: readonly string[], scope: Scope): Promise<void>;
   notify(host: string, names: readonly string[], ref: TaskRef): void;
   flushHandlers(hosts: readonly string[]): Promise<void>;
+  /** add_host / group_by changed the inventory: what the play derived from it is read again. */
+  inventoryChanged?(): void;
 }

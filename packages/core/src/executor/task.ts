@@ -13,7 +13,9 @@ import { buildModuleContext } from './context.js';
 import { renderEnvironment, withEnvironment } from './environment.js';
 import type { HostResultEvent, HostStatus, ItemOutcome, TaskRef } from './events.js';
 import { itemLabel, loopItems, loopOutcome, loopVars } from './loops.js';
+import { lookupSubdir } from './lookups.js';
 import { isMeta, runMeta } from './meta.js';
+import { bypassesHostLoop, executorAction } from './actions/index.js';
 import { retryPlan, runWithRetries } from './retry.js';
 import { childScope, type HostState, type Outcome, type PlayRun, type Scope, type TaskFlags } from './state.js';
 import { tagsSelect } from './tags.js';
@@ -43,7 +45,7 @@ export async function runTask(run: PlayRun, task: Task, hosts: string[], scope: 
   const limited = taskScope.throttle ? pLimit(taskScope.throttle) : undefined;
   const throttle = <T>(fn: () => Promise<T>): Promise<T> => (limited ? limited(fn) : fn());
   const once = runsOnce(run, taskScope, task, hosts);
-  const targets = once ? hosts.slice(0, 1) : hosts;
+  const targets = once || bypassesHostLoop(module) ? hosts.slice(0, 1) : hosts;
   const ends = await Promise.all(targets.map((h) => throttle(() => run.rt.limit(() => runOnHost(run, task, ref, h, taskScope, module, false)))));
   if (once && ends.length > 0) shareRunOnceResult(run, task, hosts, ends[0]);
   stopOnFailures(run, ends);
@@ -285,6 +287,7 @@ async function executeWithFlags(
       baseDir: run.play.baseDir,
       roleDir: task.role?.path,
       renderTemplate: (text) => templater.render(text, vars),
+      subdir: lookupSubdir(task.module),
     });
     outcome = withFlags(await runLoop(run, task, ref, host, scope, flags, module, items, vars, errors, conditions));
   }
@@ -416,6 +419,7 @@ async function callModule(
     masker: rt.masker,
     role: task.role,
     baseDir: play.baseDir,
+    taskFile: task.pos?.file,
     onProgress: (message) => {
       if (!noLog) rt.emit({ type: 'progress', task: ref, host, message });
     },
@@ -423,7 +427,8 @@ async function callModule(
       if (!noLog) rt.emit({ type: 'log', task: ref, host, message });
     },
   });
-  const ran = await module.run(parsed.data, ctx);
+  const action = executorAction(module);
+  const ran = action ? action(parsed.data, { run, task, host, vars }) : await module.run(parsed.data, ctx);
   // A result that ran always says whether it failed, as Ansible's do (`r.failed` is defined).
   const result = ran.failed === undefined ? { ...ran, failed: false } : ran;
   // `attempts` is there before changed_when/failed_when, as in Ansible.

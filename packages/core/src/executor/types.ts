@@ -16,6 +16,8 @@ export interface Templater {
   condition?(expression: string, vars: Vars, onWarning?: (message: string) => void): boolean;
   /** Optional: render a whole value (lists, mappings; a lone `{{ x }}` keeps its type; omit dropped). */
   renderValue?(value: unknown, vars: Vars): unknown;
+  /** Optional: a template file's text, its includes read through `load` (name → text; throws when not found). */
+  renderTemplate?(template: string, vars: Vars, load: (name: string) => string): string;
   /** Optional: the value of `omit`; task arguments equal to it are dropped. */
   omit?: string;
 }

@@ -33,7 +33,6 @@ export const UNSUPPORTED_KEYWORDS = new Set([
   'become_user', 'become_method', 'remote_user', 'connection',
   'strategy', 'timeout', 'debugger', 'collections', 'module_defaults', 'become_exe', 'become_flags',
   'vars_prompt', 'force_handlers', 'local_action',
-  'include_vars',
   'include', 'fact_path', 'gather_subset', 'gather_timeout', 'port', 'ignore_unreachable',
   // Supported elsewhere, refused here: throttle and run_once on a play, notify on a block.
   'throttle', 'notify', 'run_once',

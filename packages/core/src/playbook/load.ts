@@ -11,7 +11,7 @@ import { readVarsFile } from '../inventory/vars-dirs.js';
 import { isTemplate } from '../templating/engine.js';
 import { PLAY_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
 import { loadRole, loadRoleEntry } from './roles.js';
-import { boolValue, environmentValue, FLAG_KEYWORDS, flagValue, handlerList, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
+import { boolValue, conditionList, environmentValue, FLAG_KEYWORDS, flagValue, handlerList, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
 import { describeNode, displayPath, entries, isMap, isSeq, posOf, readYaml, rootOf, toJS, type Node, hasErrors } from './yaml-source.js';
 import { didYouMean } from '../validate/suggest.js';
 
@@ -38,6 +38,8 @@ const playPositions = new WeakMap<Play, PlayPositions>();
 export function playPositionsOf(play: Play): PlayPositions {
   return playPositions.get(play) ?? { hosts: play.pos, roles: [] };
 }
+
+const IMPORT_PLAYBOOK_KEYWORDS = ['name', 'vars', 'when', 'tags'];
 
 /** Play-level tags apply to every task of the play. */
 function addTags(items: TaskItem[], tags: string[]): void {
@@ -196,7 +198,10 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
         break;
       }
       default:
-        if (UNSUPPORTED_KEYWORDS.has(e.key)) {
+        if (e.key === 'include' || e.key === 'ansible.builtin.include') {
+          // Ansible 2.14 refuses it too ("'include' is not a valid attribute for a Play").
+          ctx.diagnostics.push({ severity: 'error', message: `'include' of a playbook was removed from Ansible (2.14 refuses it as well): write import_playbook`, pos: at });
+        } else if (UNSUPPORTED_KEYWORDS.has(e.key)) {
           ctx.diagnostics.push({ severity: 'error', message: `keyword '${e.key}' in play is not supported by this provisioner`, pos: at });
         } else {
           ctx.diagnostics.push({ severity: 'error', message: `unknown keyword '${e.key}' in play${didYouMean(e.key, PLAY_KEYWORDS)}`, pos: at });
@@ -271,8 +276,13 @@ function readPlays(path: string, options: LoadPlaybookOptions, diagnostics: Diag
     const imported = isMap(node) ? entries(node).find((e) => e.key === 'import_playbook' || e.key === 'ansible.builtin.import_playbook') : undefined;
     if (imported) {
       const at = posOf(src, imported.value ?? imported.keyNode);
-      const others = entries(node as never).filter((e) => e.key !== imported.key && e.key !== 'name');
-      for (const o of others) diagnostics.push({ severity: 'error', message: `'${o.key}' cannot be used with import_playbook`, pos: posOf(src, o.keyNode) });
+      // import_playbook takes vars, when and tags (Ansible 2.14's PlaybookInclude); nothing else.
+      const others = entries(node as never).filter((e) => e.key !== imported.key && !IMPORT_PLAYBOOK_KEYWORDS.includes(e.key));
+      for (const o of others) diagnostics.push({ severity: 'error', message: `'${o.key}' cannot be used with import_playbook (it takes ${IMPORT_PLAYBOOK_KEYWORDS.map((k) => `'${k}'`).join(', ')})`, pos: posOf(src, o.keyNode) });
+      const keyword = (k: string) => entries(node as never).find((e) => e.key === k)?.value ?? null;
+      const importVars = entries(node as never).some((e) => e.key === 'vars') ? varsMapping(ctx, keyword('vars'), 'vars') : {};
+      const importWhen = entries(node as never).some((e) => e.key === 'when') ? conditionList(ctx, keyword('when'), 'when') : [];
+      const importTags = entries(node as never).some((e) => e.key === 'tags') ? stringList(ctx, keyword('tags'), 'tags').flatMap((t) => t.split(',').map((s) => s.trim()).filter(Boolean)) : [];
       const target = toJS(src, imported.value);
       if (typeof target !== 'string' || isTemplate(target)) {
         diagnostics.push({ severity: 'error', message: `'import_playbook' must be a plain file name, got ${describeNode(imported.value)}`, pos: at });
@@ -283,7 +293,15 @@ function readPlays(path: string, options: LoadPlaybookOptions, diagnostics: Diag
         diagnostics.push({ severity: 'error', message: `import cycle: ${[...importing, path, file].map(displayPath).join(' -> ')}`, pos: at });
         return;
       }
-      plays.push(...readPlays(file, options, diagnostics, [...importing, path], at));
+      for (const play of readPlays(file, options, diagnostics, [...importing, path], at)) {
+        // As in Ansible: the import's vars over the play's, its tags on every task, its conditions
+        // before each task's own (not on fact gathering: see docs/compatibility/keywords.md).
+        play.vars = { ...play.vars, ...importVars };
+        const items = [...play.preTasks, ...play.tasks, ...play.postTasks];
+        addTags(items, importTags);
+        if (importWhen.length > 0) for (const item of items) item.when = [...importWhen, ...item.when];
+        plays.push(play);
+      }
       return;
     }
     const play = parsePlay(ctx, node, i, baseDir);

@@ -8,6 +8,7 @@ import { isPlainObject } from '../vars/secret.js';
 import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, LOOP_CONTROL_KEYS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS, UNSUPPORTED_LOOP_CONTROL_KEYS } from './keywords.js';
 import { setTaskPositions, walkTasks, type TaskPositions } from './positions.js';
 import { LOOP_LOOKUPS } from '../executor/lookups.js';
+import { parseKv } from './kv-args.js';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isTemplate as isTemplateString } from '../templating/engine.js';
@@ -30,8 +31,24 @@ function error(ctx: TaskParseContext, message: string, pos: SourcePos): void {
   ctx.diagnostics.push({ severity: 'error', message, pos });
 }
 
+/** Keys Ansible reads as a loop on any task-like item. */
+function isLoopKeyword(key: string): boolean {
+  return key === 'loop' || key === 'loop_control' || /^with_[a-z0-9_]+$/.test(key);
+}
+
 function unknownKeyword(ctx: TaskParseContext, key: string, where: string, allowed: readonly string[], pos: SourcePos): void {
-  if (UNSUPPORTED_KEYWORDS.has(key)) error(ctx, `keyword '${key}' in ${where} is not supported by this provisioner`, pos);
+  const action = where.replace(/^ansible\.builtin\./, '');
+  if (isLoopKeyword(key) && action === 'import_tasks') {
+    // Ansible's own rule (and words): an import is static, it cannot loop.
+    error(ctx, `'${key}': you cannot use loops on 'import_tasks' statements: use 'include_tasks' instead`, pos);
+  } else if (isLoopKeyword(key) && action === 'include_tasks') {
+    error(ctx, `keyword '${key}' on include_tasks (a loop over an include) is not supported by this provisioner`, pos);
+  } else if (key.startsWith('with_') && isLoopKeyword(key) && !allowed.includes(key)) {
+    const supported = LOOP_LOOKUPS.map((n) => `with_${n}`).join(', ');
+    error(ctx, `'${key}': the lookup '${key.slice(5)}' is not supported by this provisioner as a loop (supported: ${supported})`, pos);
+  } else if (key === 'action') {
+    error(ctx, `the 'action:' form is not supported by this provisioner: write the module as the ${where}'s key ('command: echo hi' for 'action: command echo hi')`, pos);
+  } else if (UNSUPPORTED_KEYWORDS.has(key)) error(ctx, `keyword '${key}' in ${where} is not supported by this provisioner`, pos);
   else error(ctx, `unknown keyword '${key}' in ${where}${didYouMean(key, allowed)}`, pos);
 }
 
@@ -241,7 +258,7 @@ function parseTaskItem(ctx: TaskParseContext, node: Node, kind: 'task' | 'handle
   }
   const keys = entries(node);
   if (kind === 'task' && keys.some((e) => e.key === 'block')) return parseBlock(ctx, node, pos);
-  if (keys.some((e) => IMPORT_KEYS.includes(e.key))) return parseImport(ctx, node, pos, kind);
+  if (keys.some((e) => IMPORT_KEYS.includes(e.key) || LEGACY_INCLUDE_KEYS.includes(e.key))) return parseImport(ctx, node, pos, kind);
   if (kind === 'task' && keys.some((e) => ROLE_IMPORT_KEYS.includes(e.key))) return parseRoleImport(ctx, node, pos);
   return parseTask(ctx, node, pos, kind);
 }
@@ -330,6 +347,38 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
 const IMPORT_KEYS = ['import_tasks', 'include_tasks', 'ansible.builtin.import_tasks', 'ansible.builtin.include_tasks'];
 const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once'];
 
+/** The legacy `include` (deprecated in 2.14, removed in 2.16): read as import_tasks or include_tasks. */
+const LEGACY_INCLUDE_KEYS = ['include', 'ansible.builtin.include', 'ansible.legacy.include'];
+
+/**
+ * A legacy `include: file.yml a=1 b=2` (or a mapping with `file`/`_raw_params`): its file, and its
+ * other arguments, which Ansible gives the included tasks as variables (include params).
+ */
+function legacyIncludeTarget(ctx: TaskParseContext, key: string, node: Node | null): { file?: string; params: Vars; pos: SourcePos } {
+  const pos = posOf(ctx.src, node);
+  const v = toJS(ctx.src, node);
+  let args: Vars;
+  if (typeof v === 'string') {
+    try {
+      args = parseKv(v);
+    } catch (e) {
+      error(ctx, `'${key}': cannot read the arguments: ${(e as Error).message}`, pos);
+      return { params: {}, pos };
+    }
+  } else if (isPlainObject(v)) args = { ...v };
+  else {
+    error(ctx, `'${key}' must be a file name, got ${describeNode(node)}`, pos);
+    return { params: {}, pos };
+  }
+  const { _raw_params: raw, file, ...params } = args;
+  const name = raw ?? file;
+  if (typeof name !== 'string' || name.trim() === '') {
+    error(ctx, `'${key}' needs a file name`, pos);
+    return { params, pos };
+  }
+  return { file: name, params, pos };
+}
+
 /** Handlers that came from `import_tasks` in a handlers list: handlerList flattens them. */
 const handlerImports = new WeakSet<Block>();
 
@@ -405,8 +454,26 @@ function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 't
   };
   let target: ReturnType<typeof importTarget> | undefined;
   let key = 'import_tasks';
+  let legacy: ReturnType<typeof legacyIncludeTarget> | undefined;
+  const loopKeys = ['loop', 'with_items', ...LOOP_LOOKUPS.map((n) => `with_${n}`)];
   for (const e of entries(node as never)) {
     const at = posOf(ctx.src, e.keyNode);
+    if (LEGACY_INCLUDE_KEYS.includes(e.key)) {
+      if (target !== undefined) error(ctx, `a task imports one file`, at);
+      else {
+        legacy = legacyIncludeTarget(ctx, e.key, e.value);
+        // Ansible 2.14: static (import_tasks) unless the name is templated or the include loops.
+        const looped = entries(node as never).some((k) => loopKeys.includes(k.key));
+        key = legacy.file !== undefined && !isTemplateString(legacy.file) && !looped ? 'import_tasks' : 'include_tasks';
+        target = { file: legacy.file, pos: legacy.pos };
+        ctx.diagnostics.push({
+          severity: 'warning',
+          message: `'include' is deprecated in Ansible 2.14 and removed in 2.16: read here as ${key}; write ${key} (or ${key === 'import_tasks' ? 'include_tasks' : 'import_tasks'})`,
+          pos: at,
+        });
+      }
+      continue;
+    }
     if (IMPORT_KEYS.includes(e.key)) {
       if (target !== undefined) error(ctx, `a task imports one file`, at);
       else {
@@ -418,6 +485,8 @@ function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 't
     if (!importBlockKeyword(ctx, block, e)) unknownKeyword(ctx, e.key, key.replace(/^ansible\.builtin\./, ''), IMPORT_KEYWORDS, at);
   }
   if (target?.file === undefined) return undefined;
+  // The legacy include's own arguments are variables of what it includes, above its `vars`.
+  if (legacy) block.vars = { ...block.vars, ...legacy.params };
   const file = target.file;
   const include = key.endsWith('include_tasks');
   const handlerName = block.name;
@@ -560,8 +629,12 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
   const keys = entries(node as never);
   // An Ansible keyword we do not implement (delegate_to, until...) is named as such, never taken for a
   // second module; `include`/`include_vars` are actions in Ansible, so they stay module candidates.
+  // Loop keywords (with_<lookup>) and the `action:` form are keywords too, never a module.
   const unsupportedKeyword = (key: string): boolean =>
-    !allowed.includes(key) && UNSUPPORTED_KEYWORDS.has(key) && key !== 'include' && key !== 'include_vars' && !ctx.registry?.get(key);
+    !allowed.includes(key) &&
+    (UNSUPPORTED_KEYWORDS.has(key) || isLoopKeyword(key) || key === 'action') &&
+    key !== 'include' &&
+    !ctx.registry?.get(key);
   const candidates = keys.filter((e) => !allowed.includes(e.key) && e.key !== 'block' && !unsupportedKeyword(e.key));
   for (const e of keys) {
     if (e.key === 'block' || (kind === 'task' && e.key === 'listen') || unsupportedKeyword(e.key)) {

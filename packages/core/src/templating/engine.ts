@@ -525,6 +525,12 @@ function toTemplateError(source: string, e: unknown, rendering = false): Templat
  * final newlines as the file has (Jinja2 alone would drop one). `loader` finds included templates.
  */
 export function renderTemplate(source: string, vars: Record<string, unknown>, loader?: TemplateLoader): string {
+  // Template inheritance is not implemented (docs/compatibility/templating.md): say so, not a nunjucks crash.
+  const extendsAt = /\{%-?\s*extends\b/.exec(source);
+  if (extendsAt) {
+    const line = source.slice(0, extendsAt.index).split('\n').length;
+    throw new TemplateError(source, `template inheritance ({% extends %}) is not supported by this provisioner's template engine (template line ${line})`, false);
+  }
   const previous = activeLoader;
   activeLoader = loader;
   try {

@@ -21,6 +21,7 @@ import { isPlainObject } from '../vars/secret.js';
 import { KNOWN_FQCN_MODULES, ROUTED_SHORT_MODULES } from './known-modules.js';
 import { argsObject, validateArgs } from './args.js';
 import { META_ACTIONS, isMeta, isMetaAction } from '../executor/meta.js';
+import { changesInventoryModule } from '../executor/actions/index.js';
 import { didYouMean } from './suggest.js';
 
 export interface ValidateRunInput {
@@ -179,7 +180,12 @@ function allItems(play: Play): TaskItem[] {
   return [...play.preTasks, ...play.tasks, ...play.postTasks];
 }
 
-function checkPlay(play: Play, input: ValidateRunInput, out: Diagnostic[], limitOk: boolean): void {
+/** A play with an add_host or group_by task: the plays after it may name hosts and groups it makes. */
+function changesInventory(play: Play, registry: ModuleRegistry): boolean {
+  return [...walkTasks(allItems(play))].some((t) => changesInventoryModule(registry.get(t.module)));
+}
+
+function checkPlay(play: Play, input: ValidateRunInput, out: Diagnostic[], limitOk: boolean, dynamicInventory = false): void {
   const { inventory, registry } = input;
   const pp = playPositionsOf(play);
   const handlerNames = new Set<string>();
@@ -195,9 +201,12 @@ function checkPlay(play: Play, input: ValidateRunInput, out: Diagnostic[], limit
     for (const term of r.unmatched) {
       const bare = term.replace(/^[!&]/, '');
       const whole = term === play.hosts ? '' : ` (in '${play.hosts}')`;
-      out.push({ severity: 'error', message: `host pattern '${bare}'${whole} matches no host or group${didYouMean(bare, names)}`, pos: pp.hosts });
+      // After add_host/group_by the name may exist by then: Ansible only warns when a pattern matches nothing.
+      if (dynamicInventory) {
+        out.push({ severity: 'warning', message: `host pattern '${bare}'${whole} matches no host or group of the inventory (an earlier play may add it with add_host or group_by)`, pos: pp.hosts });
+      } else out.push({ severity: 'error', message: `host pattern '${bare}'${whole} matches no host or group${didYouMean(bare, names)}`, pos: pp.hosts });
     }
-    if (r.unmatched.length === 0 && r.invalid.length === 0 && r.hosts.length === 0) {
+    if (r.unmatched.length === 0 && r.invalid.length === 0 && r.hosts.length === 0 && !dynamicInventory) {
       out.push({ severity: 'error', message: `host pattern '${play.hosts}' matches no hosts`, pos: pp.hosts });
     }
     if (input.limit && limitOk && r.hosts.length) {
@@ -240,7 +249,11 @@ export function validateRun(input: ValidateRunInput): Diagnostic[] {
   for (const h of input.inventory.hosts.values()) {
     for (const [k, v] of Object.entries(h.vars)) checkTemplatesIn(v, (r) => out.push({ severity: 'error', message: `bad template in variable '${k}' of inventory host '${h.name}': ${r}`, pos: h.pos }));
   }
-  for (const play of input.playbook.plays) checkPlay(play, input, out, limitOk);
+  let dynamicInventory = false;
+  for (const play of input.playbook.plays) {
+    checkPlay(play, input, out, limitOk, dynamicInventory);
+    dynamicInventory ||= changesInventory(play, input.registry);
+  }
   if (input.tags?.length) {
     const used = new Set<string>();
     for (const play of input.playbook.plays) for (const t of walkTasks(allItems(play))) t.tags.forEach((x) => used.add(x));

@@ -33,7 +33,9 @@ export const templateModule = defineHostModule({
     }
     let content: string;
     try {
-      content = ctx.render(text, { template_path: local, template_host: ctx.hostName });
+      // Includes and imports inside the template resolve on Ansible's template search path.
+      const extra = { template_path: local, template_host: ctx.hostName };
+      content = ctx.renderTemplateFile ? ctx.renderTemplateFile(text, local, extra) : ctx.render(text, extra);
     } catch (err) {
       return failed(`template ${local}: ${errorMessage(err)}`);
     }

@@ -1,0 +1,40 @@
+/**
+ * Keywords Ansible knows beside a module, or in a form we do not take, are named as such: never taken
+ * for a second module ("more than one module"), never called unknown.
+ */
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readPlaybook } from '../../../src/playbook/load.js';
+import { formatDiagnostic } from '../../../src/model.js';
+import { testRegistry } from '../../fixtures/registry.js';
+
+const BAD = join(__dirname, '../../fixtures/play/bad');
+const rel = relative(process.cwd(), BAD);
+
+function errors(file: string): string[] {
+  return readPlaybook(join(BAD, file), { registry: testRegistry() })
+    .diagnostics.filter((d) => d.severity === 'error')
+    .map(formatDiagnostic)
+    .map((l) => l.split(rel + '/').join(''));
+}
+
+describe('loop keywords and the action form', () => {
+  it('are named as unsupported keywords, with the reason', () => {
+    const got = errors('loop-forms.yml');
+    expect(got.filter((l) => /more than one module/.test(l))).toEqual([]);
+    expect(got).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^loop-forms\.yml:5:7: error: 'with_inventory_hostnames': the lookup 'inventory_hostnames' is not supported by this provisioner as a loop \(supported: with_items, /),
+        expect.stringMatching(/^loop-forms\.yml:8:7: error: 'with_random_choice': the lookup 'random_choice' is not supported/),
+        "loop-forms.yml:11:7: error: 'loop': you cannot use loops on 'import_tasks' statements: use 'include_tasks' instead",
+        "loop-forms.yml:14:7: error: keyword 'with_items' on include_tasks (a loop over an include) is not supported by this provisioner",
+        "loop-forms.yml:16:7: error: the 'action:' form is not supported by this provisioner: write the module as the task's key ('command: echo hi' for 'action: command echo hi')",
+        "loop-forms.yml:19:7: error: keyword 'delegate_to' in task is not supported by this provisioner",
+      ]),
+    );
+    // The first task's module is still the module (validation names it as unknown); the action form alone adds no "no module" noise.
+    const first = readPlaybook(join(BAD, 'loop-forms.yml'), { registry: testRegistry() }).playbook.plays[0].tasks[0];
+    expect(first.kind === 'task' && first.module).toBe('nosuch_module');
+    expect(got.some((l) => /no module in task 'the action form'/.test(l))).toBe(false);
+  });
+});
