@@ -112,6 +112,9 @@ function createEnvironment(): NjEnvironment {
   });
   // what `caller` is inside a macro that was not called from a {% call %} block: undefined,
   // whatever an outer scope calls `caller` (macro-compiler.ts)
+  env.addGlobal('__extends', (name: unknown) => {
+    throw new Error(`{% extends ${pyRepr(name)} %}: template inheritance is not supported`);
+  });
   env.addGlobal('__no_caller', makeUndefined("'caller' is undefined"));
   env.addGlobal('__bool', pyTruthy);
   env.addGlobal('__finalize', finalize);
@@ -525,12 +528,7 @@ function toTemplateError(source: string, e: unknown, rendering = false): Templat
  * final newlines as the file has (Jinja2 alone would drop one). `loader` finds included templates.
  */
 export function renderTemplate(source: string, vars: Record<string, unknown>, loader?: TemplateLoader): string {
-  // Template inheritance is not implemented (docs/compatibility/templating.md): say so, not a nunjucks crash.
-  const extendsAt = /\{%-?\s*extends\b/.exec(source);
-  if (extendsAt) {
-    const line = source.slice(0, extendsAt.index).split('\n').length;
-    throw new TemplateError(source, `template inheritance ({% extends %}) is not supported by this provisioner's template engine (template line ${line})`, false);
-  }
+  // An `{% extends %}` that runs is refused where it runs (getTemplate, above), naming its line.
   const previous = activeLoader;
   activeLoader = loader;
   try {

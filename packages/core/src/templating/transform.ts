@@ -119,6 +119,10 @@ function rewriteNode(node: NjNode): NjNode {
   switch (node.typename) {
     case 'LookupVal':
       return call('__getattr', node, [node.target, node.val]);
+    case 'Extends':
+      // inheritance is refused where an `{% extends %}` runs, with its line (one inside a false `if`
+      // never runs: the template's blocks then render in place, as in Jinja2)
+      return new N.Output(node.lineno, node.colno, [call('__extends', node, [node.template as NjNode])]);
     case 'If':
     case 'InlineIf':
       node.cond = call('__bool', node.cond, [node.cond]);
