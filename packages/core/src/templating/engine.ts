@@ -253,9 +253,6 @@ type Callback = (err: unknown, result?: unknown) => void;
 (env as unknown as { getTemplate: unknown }).getTemplate = (name: unknown, ...rest: unknown[]) => {
   const cb = rest.find((r) => typeof r === 'function') as Callback;
   const ignoreMissing = rest[2] === true;
-  // nunjucks asks for an eagerly compiled template only for `{% extends %}`, when it runs
-  // (thrown: the compiled code would go on rendering after a callback's error)
-  if (rest[0] === true) throw new Error(`{% extends ${pyRepr(name)} %}: template inheritance is not supported`);
   let compiled: Compiled;
   try {
     if (!activeLoader) throw new Error(`template not found: ${pyStr(name)} (no template folder is known here)`);
