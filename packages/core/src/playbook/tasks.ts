@@ -124,6 +124,7 @@ export const FLAG_KEYWORDS = {
   diff: 'diff',
   any_errors_fatal: 'anyErrorsFatal',
   run_once: 'runOnce',
+  delegate_facts: 'delegateFacts',
 } as const satisfies Record<string, keyof TaskCommon>;
 
 function setFlag(ctx: TaskParseContext, item: TaskCommon, key: keyof typeof FLAG_KEYWORDS, node: Node | null): void {
@@ -133,6 +134,59 @@ function setFlag(ctx: TaskParseContext, item: TaskCommon, key: keyof typeof FLAG
 
 function isFlagKeyword(key: string): key is keyof typeof FLAG_KEYWORDS {
   return Object.hasOwn(FLAG_KEYWORDS, key);
+}
+
+/** Connection plugins this provisioner has: `smart` and `paramiko` are Ansible's other names for SSH. */
+export const CONNECTION_TYPES = ['ssh', 'smart', 'paramiko', 'local'] as const;
+
+/** `connection:` a connection type we implement, or a template rendered per host. */
+export function connectionValue(ctx: TaskParseContext, node: Node | null): string | undefined {
+  const v = toJS(ctx.src, node);
+  if (typeof v === 'string' && (isTemplateString(v) || CONNECTION_TYPES.includes(v.trim() as never))) return v.trim();
+  const shown = typeof v === 'string' ? `'${v}'` : describeNode(node);
+  error(ctx, `connection ${shown} is not supported by this provisioner (supported: ssh, local)${typeof v === 'string' ? didYouMean(v, CONNECTION_TYPES) : ''}`, posOf(ctx.src, node));
+  return undefined;
+}
+
+/** `delegate_to:` a host name, an address or a template (rendered with the task's own host's variables). */
+function delegateValue(ctx: TaskParseContext, node: Node | null): string | undefined {
+  const v = toJS(ctx.src, node);
+  if ((typeof v === 'string' && v.trim() !== '') || typeof v === 'number') return String(v).trim();
+  error(ctx, `'delegate_to' must be a host name, an address or a template, got ${describeNode(node)}`, posOf(ctx.src, node));
+  return undefined;
+}
+
+/**
+ * `local_action:` Ansible's shorthand for the module with `delegate_to: localhost`: either one string,
+ * the module name then its arguments (`copy src=a dest=b`), or a mapping with `module:` and the arguments.
+ */
+function localAction(ctx: TaskParseContext, node: Node | null, positions: TaskPositions): { module: string; args: Vars | string } | undefined {
+  const at = posOf(ctx.src, node);
+  if (isMap(node)) {
+    const moduleEntry = entries(node).find((e) => e.key === 'module');
+    const name = moduleEntry ? toJS(ctx.src, moduleEntry.value) : undefined;
+    if (typeof name !== 'string' || name.trim() === '') {
+      error(ctx, `'local_action' as a mapping needs 'module:' naming the module`, moduleEntry ? posOf(ctx.src, moduleEntry.value) : at);
+      return undefined;
+    }
+    positions.module = posOf(ctx.src, moduleEntry!.value);
+    const args: Vars = {};
+    for (const e of entries(node)) {
+      if (e.key === 'module') continue;
+      positions.argKeys[e.key] = posOf(ctx.src, e.keyNode);
+      positions.argValues[e.key] = posOf(ctx.src, e.value ?? e.keyNode);
+      args[e.key] = toJS(ctx.src, e.value);
+    }
+    return { module: name.trim(), args };
+  }
+  const v = toJS(ctx.src, node);
+  if (typeof v === 'string' && v.trim() !== '') {
+    const [, name, rest] = /^\s*(\S+)\s*([\s\S]*)$/.exec(v)!;
+    positions.module = at;
+    return { module: name, args: rest.trim() === '' ? {} : rest.trim() };
+  }
+  error(ctx, `'local_action' must be a module with its arguments ('copy src=a dest=b') or a mapping with 'module:', got ${describeNode(node)}`, at);
+  return undefined;
 }
 
 /** throttle: a whole number of hosts (0 means no limit, as in Ansible). */
@@ -512,6 +566,16 @@ function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | 
         if (n !== undefined) block.throttle = n;
         break;
       }
+      case 'connection': {
+        const c = connectionValue(ctx, e.value);
+        if (c !== undefined) block.connection = c;
+        break;
+      }
+      case 'delegate_to': {
+        const d = delegateValue(ctx, e.value);
+        if (d !== undefined) block.delegateTo = d;
+        break;
+      }
       default:
         if (isFlagKeyword(e.key)) setFlag(ctx, block, e.key, e.value);
         else unknownKeyword(ctx, e.key, 'block', BLOCK_KEYWORDS, at);
@@ -568,20 +632,59 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
       unknownKeyword(ctx, e.key, kind, allowed, posOf(ctx.src, e.keyNode));
     }
   }
+  const localEntry = keys.find((e) => e.key === 'local_action');
+  if (localEntry) return parseLocalAction(ctx, node, pos, kind, localEntry, candidates);
   const moduleName = chooseModule(ctx, candidates.map((c) => ({ key: c.key, pos: posOf(ctx.src, c.keyNode) })), allowed, kind);
+  return parseTaskWithModule(ctx, pos, kind, keys, moduleName, allowed);
+}
+
+/** `local_action:` names the module itself: it is the task's only module, and delegates to localhost. */
+function parseLocalAction(
+  ctx: TaskParseContext,
+  node: Node,
+  pos: SourcePos,
+  kind: 'task' | 'handler',
+  localEntry: ReturnType<typeof entries>[number],
+  otherModules: ReturnType<typeof entries>,
+): Task | undefined {
+  const at = posOf(ctx.src, localEntry.keyNode);
+  for (const c of otherModules) error(ctx, `${kind} has both 'local_action' and the module '${c.key}' (a ${kind} runs exactly one module)`, posOf(ctx.src, c.keyNode));
+  const keys = entries(node as never);
+  const delegate = keys.find((e) => e.key === 'delegate_to');
+  if (delegate) error(ctx, `'local_action' and 'delegate_to' cannot be used together (local_action means delegate_to: localhost)`, posOf(ctx.src, delegate.keyNode));
+  const positions: TaskPositions = { module: at, args: posOf(ctx.src, localEntry.value ?? localEntry.keyNode), argKeys: {}, argValues: {}, notify: [], keywords: {} };
+  const action = localAction(ctx, localEntry.value, positions);
+  if (!action || otherModules.length > 0 || delegate) return undefined;
+  const allowed: readonly string[] = [...(kind === 'handler' ? HANDLER_KEYWORDS : TASK_KEYWORDS), ...LOOP_LOOKUPS.filter((n) => n !== 'items').map((n) => `with_${n}`)];
+  const task = parseTaskWithModule(ctx, pos, kind, keys.filter((e) => e.key !== 'local_action'), action.module, allowed, { args: action.args, positions });
+  if (task) task.delegateTo = 'localhost';
+  return task;
+}
+
+function parseTaskWithModule(
+  ctx: TaskParseContext,
+  pos: SourcePos,
+  kind: 'task' | 'handler',
+  keys: ReturnType<typeof entries>,
+  moduleName: string | undefined,
+  allowed: readonly string[],
+  given?: { args: Vars | string; positions: TaskPositions },
+): Task | undefined {
+  const unsupportedKeyword = (key: string): boolean =>
+    !allowed.includes(key) && UNSUPPORTED_KEYWORDS.has(key) && key !== 'include' && key !== 'include_vars' && !ctx.registry?.get(key);
   const nameEntry = keys.find((e) => e.key === 'name');
   const nameValue = nameEntry ? toJS(ctx.src, nameEntry.value) : undefined;
   if (!moduleName) {
-    // `local_action: ...` alone: the unsupported keyword was named; "no module" would only add noise.
+    // An unsupported keyword alone (`async: ...`): it was named; "no module" would only add noise.
     if (keys.some((e) => unsupportedKeyword(e.key))) return undefined;
     const label = typeof nameValue === 'string' ? ` '${nameValue}'` : '';
     error(ctx, `no module in ${kind}${label}: expected one module key (like 'command:' or 'copy:') besides its keywords`, pos);
     return undefined;
   }
-  const moduleEntry = keys.find((e) => e.key === moduleName)!;
-  const positions: TaskPositions = {
-    module: posOf(ctx.src, moduleEntry.keyNode),
-    args: posOf(ctx.src, moduleEntry.value ?? moduleEntry.keyNode),
+  const moduleEntry = given ? undefined : keys.find((e) => e.key === moduleName)!;
+  const positions: TaskPositions = given?.positions ?? {
+    module: posOf(ctx.src, moduleEntry!.keyNode),
+    args: posOf(ctx.src, moduleEntry!.value ?? moduleEntry!.keyNode),
     argKeys: {},
     argValues: {},
     notify: [],
@@ -600,7 +703,7 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
     listen: [],
     ...(ctx.role ? { role: ctx.role } : {}),
   };
-  task.args = moduleArgs(ctx, moduleEntry.value, moduleName, positions);
+  task.args = given ? given.args : moduleArgs(ctx, moduleEntry!.value, moduleName, positions);
   let argsKeyword: { value: Node | null; pos: SourcePos } | undefined;
   for (const e of keys) {
     if (e.key === moduleName || e.key === 'block') continue;
@@ -688,8 +791,19 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
       case 'diff':
       case 'any_errors_fatal':
       case 'run_once':
+      case 'delegate_facts':
         setFlag(ctx, task, e.key, e.value);
         break;
+      case 'connection': {
+        const c = connectionValue(ctx, e.value);
+        if (c !== undefined) task.connection = c;
+        break;
+      }
+      case 'delegate_to': {
+        const d = delegateValue(ctx, e.value);
+        if (d !== undefined) task.delegateTo = d;
+        break;
+      }
       case 'throttle': {
         const n = throttleValue(ctx, e.value);
         if (n !== undefined) task.throttle = n;
