@@ -1,22 +1,8 @@
 /**
  * Where a task runs, as Ansible decides it: `delegate_to` (and `local_action`) name another host, whose
  * variables choose the connection, while the task's own host keeps templating its arguments; the
- * `connection` keyword and `ansible_connection` choose between SSH and the controller itself; a
- * playbook may name `localhost` without an inventory entry (Ansible's implicit localhost).
+ * `connection` keyword and `ansible_connection` choose between SSH and the controller itself.
  */
-import type { Inventory } from '../model.js';
-
-/**
- * Whose variables a delegate_to target takes, in Ansible's order of lookup: the inventory host of that
- * name; else the inventory host whose ansible_host is that address; else a host of its own (reached by
- * that name or address).
- */
-export function delegateVarsHost(inventory: Inventory, name: string, addressOf: (host: string) => unknown): string {
-  if (inventory.hosts.has(name)) return name;
-  for (const h of inventory.hosts.keys()) if (addressOf(h) === name) return h;
-  return name;
-}
-
 export type Transport = 'ssh' | 'local';
 
 /**

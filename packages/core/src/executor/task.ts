@@ -10,7 +10,7 @@ import { argsBeforeRendering } from '../validate/args.js';
 import { allConditionsHold } from './conditions.js';
 import { renderFlag, taskFlags, unrenderedFlags } from './flags.js';
 import { connectionTarget } from './connections.js';
-import { delegateVarsHost, transportOf } from './delegation.js';
+import { transportOf } from './delegation.js';
 import { buildModuleContext } from './context.js';
 import { renderEnvironment, withEnvironment } from './environment.js';
 import type { HostResultEvent, HostStatus, ItemOutcome, TaskRef } from './events.js';
@@ -319,10 +319,11 @@ function setFacts(s: HostState, facts: Vars, isSetup: boolean): void {
 
 /** A delegated task: the host it runs on and that host's variables (which choose the connection). */
 export interface Delegation {
-  /** The delegate_to value as rendered: delegated facts are kept under this name, as in Ansible. */
+  /**
+   * The delegate_to value as rendered: an inventory host, or a host of its own reached by that name or
+   * address with the `all` group's variables (Ansible matches inventory names only, never addresses).
+   */
   host: string;
-  /** The inventory host whose variables it takes (found by name or by address), else the name itself. */
-  varsHost: string;
   /** The delegated host's variables for this task; inventory_hostname stays the task's host. */
   vars: Vars;
 }
@@ -343,10 +344,8 @@ function delegationFor(run: PlayRun, task: Task, scope: Scope, host: string, var
     throw new Error(`"delegate_to" must give a host name or address, got ${JSON.stringify(rendered ?? null)} from '${scope.delegateTo}'`);
   }
   const name = String(rendered).trim();
-  const inventory = run.rt.options.inventory;
-  const varsHost = delegateVarsHost(inventory, name, (h) => run.rt.state(h).inventoryVars.ansible_host);
-  const delegated = run.hostVars(varsHost, scope, task, extra).vars;
-  return { host: name, varsHost, vars: { ...delegated, inventory_hostname: vars.inventory_hostname } };
+  const delegated = run.hostVars(name, scope, task, extra).vars;
+  return { host: name, vars: { ...delegated, inventory_hostname: vars.inventory_hostname } };
 }
 
 /** A condition's warnings (Ansible's `{{ }}` in `when`) reach the run's events. */
