@@ -152,7 +152,7 @@ export function connectionValue(ctx: TaskParseContext, node: Node | null): strin
 function delegateValue(ctx: TaskParseContext, node: Node | null): string | undefined {
   const v = toJS(ctx.src, node);
   if ((typeof v === 'string' && v.trim() !== '') || typeof v === 'number') return String(v).trim();
-  error(ctx, `'delegate_to' must be a host name, an address or a template, got ${describeNode(node)}`, posOf(ctx.src, node));
+  error(ctx, `'delegate_to' must be a host name, an address or a template, got ${typeof v === 'string' ? 'an empty string' : describeNode(node)}`, posOf(ctx.src, node));
   return undefined;
 }
 
@@ -185,7 +185,7 @@ function localAction(ctx: TaskParseContext, node: Node | null, positions: TaskPo
     positions.module = at;
     return { module: name, args: rest.trim() === '' ? {} : rest.trim() };
   }
-  error(ctx, `'local_action' must be a module with its arguments ('copy src=a dest=b') or a mapping with 'module:', got ${describeNode(node)}`, at);
+  error(ctx, `'local_action' must be a module with its arguments ('copy src=a dest=b') or a mapping with 'module:', got ${typeof v === 'string' ? 'an empty string' : describeNode(node)}`, at);
   return undefined;
 }
 
