@@ -651,12 +651,16 @@ function parseLocalAction(
   for (const c of otherModules) error(ctx, `${kind} has both 'local_action' and the module '${c.key}' (a ${kind} runs exactly one module)`, posOf(ctx.src, c.keyNode));
   const keys = entries(node as never);
   const delegate = keys.find((e) => e.key === 'delegate_to');
-  if (delegate) error(ctx, `'local_action' and 'delegate_to' cannot be used together (local_action means delegate_to: localhost)`, posOf(ctx.src, delegate.keyNode));
+  // Ansible lets local_action win silently; we run it as Ansible does, and say so.
+  if (delegate) {
+    ctx.diagnostics.push({ severity: 'warning', message: `'delegate_to' is ignored beside 'local_action', which runs on localhost (as in Ansible)`, pos: posOf(ctx.src, delegate.keyNode) });
+  }
   const positions: TaskPositions = { module: at, args: posOf(ctx.src, localEntry.value ?? localEntry.keyNode), argKeys: {}, argValues: {}, notify: [], keywords: {} };
   const action = localAction(ctx, localEntry.value, positions);
-  if (!action || otherModules.length > 0 || delegate) return undefined;
+  if (!action || otherModules.length > 0) return undefined;
   const allowed: readonly string[] = [...(kind === 'handler' ? HANDLER_KEYWORDS : TASK_KEYWORDS), ...LOOP_LOOKUPS.filter((n) => n !== 'items').map((n) => `with_${n}`)];
-  const task = parseTaskWithModule(ctx, pos, kind, keys.filter((e) => e.key !== 'local_action'), action.module, allowed, { args: action.args, positions });
+  const rest = keys.filter((e) => e.key !== 'local_action' && e.key !== 'delegate_to');
+  const task = parseTaskWithModule(ctx, pos, kind, rest, action.module, allowed, { args: action.args, positions });
   if (task) task.delegateTo = 'localhost';
   return task;
 }

@@ -30,6 +30,16 @@ describe('local_action', () => {
     expect(playbook.plays[0].tasks[0]).toMatchObject({ ...expected, delegateTo: 'localhost', register: 'r' });
   });
 
+  it('beside delegate_to: localhost wins, as in Ansible, with a warning', () => {
+    const file = join(dir, 'both.yml');
+    writeFileSync(file, '- hosts: all\n  tasks:\n    - local_action: command hostname\n      delegate_to: web1\n');
+    const { playbook, diagnostics } = readPlaybook(file, { registry: testRegistry() });
+    expect(diagnostics.map((d) => `${d.severity} ${d.pos?.line}:${d.pos?.col} ${d.message}`)).toEqual([
+      "warning 4:7 'delegate_to' is ignored beside 'local_action', which runs on localhost (as in Ansible)",
+    ]);
+    expect(playbook.plays[0].tasks[0]).toMatchObject({ module: 'command', delegateTo: 'localhost' });
+  });
+
   it.each([
     ['local_action: {dest: /tmp/x}', ["3:21 'local_action' as a mapping needs 'module:' naming the module"]],
     ['local_action: ""', ["3:21 'local_action' must be a module with its arguments ('copy src=a dest=b') or a mapping with 'module:', got an empty string"]],

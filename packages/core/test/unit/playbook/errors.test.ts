@@ -46,7 +46,7 @@ describe('playbook loader errors (golden)', () => {
       "keyword-forms.yml:5:7: error: keyword 'debugger' in task is not supported by this provisioner",
       "keyword-forms.yml:12:22: error: 'index_var' in loop_control is not supported by this provisioner (supported: loop_var, label)",
       "keyword-forms.yml:15:13: error: 'args' given as a template is not supported by this provisioner: write the arguments as a mapping",
-      "keyword-forms.yml:18:7: error: 'local_action' and 'delegate_to' cannot be used together (local_action means delegate_to: localhost)",
+      "keyword-forms.yml:17:21: error: 'local_action' as a mapping needs 'module:' naming the module",
     ]);
   });
 
