@@ -112,11 +112,11 @@ describe('ansible_connection=local in the inventory', () => {
 });
 
 describe('implicit localhost', () => {
-  it('a play on localhost (not in the inventory) runs on the controller; `all` does not match it', () => {
+  it('a play on localhost (not in the inventory) gathers facts and runs on the controller; `all` does not match it', () => {
     const { ours, ansible } = compare('implicit_localhost.yml');
     expectSame(ours, ansible);
-    // The `all` group's variables, no groups, a local connection.
-    expect(ours.controller).toEqual({ implicit: `localhost 0 ${lab.hosts[0].address.replace(/\.\d+$/, '.0')}/24 local\n` });
+    // The `all` group's variables, no groups, a local connection, the controller's gathered facts.
+    expect(ours.controller).toEqual({ implicit: `localhost 0 ${lab.hosts[0].address.replace(/\.\d+$/, '.0')}/24 local ${controller}\n` });
     for (const h of hosts) expect(ours.files[h]['seen.json']).toEqual({ fact: '0', hosts });
     expect(Object.keys(ours.stats).sort()).toEqual([...hosts, 'localhost'].sort());
   });

@@ -111,6 +111,8 @@ export interface Outcome {
   ignored?: boolean;
   /** Absent when the task failed before its keywords could be rendered. */
   flags?: TaskFlags;
+  /** The host the module ran on, when delegated. */
+  delegatedTo?: string;
 }
 
 /** What every play of a run shares: options, secrets, connections, the fork limit, host states. */

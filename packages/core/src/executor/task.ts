@@ -175,6 +175,7 @@ export async function runOnHost(
     items: showDiff ? outcome.items : outcome.items?.map(({ diff: _diff, ...item }) => item),
     result: outcome.result,
     durationMs: Date.now() - started,
+    ...(outcome.delegatedTo !== undefined ? { delegatedTo: outcome.delegatedTo } : {}),
   };
   run.rt.emit(flags.noLog ? censor(event) : event);
   const delegatedFacts = scope.delegateTo !== undefined && outcome.flags?.delegateFacts === true;
@@ -291,7 +292,7 @@ async function executeWithFlags(
     const delegation = delegationFor(run, task, scope, host, vars);
     if (delegation && flags.delegateFacts) factsHost = delegation.host;
     const result = await callWithRetries(run, task, ref, host, flags, module, vars, errors, delegation);
-    outcome = { status: statusOf(result), msg: result.msg, result, flags };
+    outcome = { status: statusOf(result), msg: result.msg, result, flags, ...(delegation ? { delegatedTo: delegation.host } : {}) };
   } else {
     const items = loopItems(templater, task, vars, (err) => explain(err, errors), {
       baseDir: run.play.baseDir,
@@ -379,12 +380,14 @@ async function runLoop(
     // Task vars may use the item (`vars: { path: "/etc/{{ item }}" }`): resolve them again per item.
     const itemVars = Object.keys(task.vars).length > 0 ? run.hostVars(host, scope, task, extra).vars : { ...vars, ...extra };
     let result: ModuleResult;
+    let delegatedTo: string | undefined;
     const cond = allConditionsHold(run.rt.options.templater, conditions, itemVars, warn(run));
     if (!cond.ok) result = { changed: false, skipped: true, msg: `conditional result was false: ${cond.failedOn}` };
     else {
       try {
         // delegate_to may use the item: each item may run on another host.
         const delegation = delegationFor(run, task, scope, host, itemVars, extra);
+        delegatedTo = delegation?.host;
         result = await callWithRetries(run, task, ref, host, flags, module, itemVars, errors, delegation);
         if (delegation && flags.delegateFacts && result.facts && !result.failed) setFacts(run.rt.state(delegation.host), result.facts, false);
       } catch (err) {
@@ -394,7 +397,7 @@ async function runLoop(
     }
     const full = { ...result, item, ansible_loop_var: task.loopVar };
     results.push(full);
-    outcomes.push({ label: itemLabel(item), status: statusOf(result), msg: result.msg, diff: result.diff, result: full });
+    outcomes.push({ label: itemLabel(item), status: statusOf(result), msg: result.msg, diff: result.diff, result: full, ...(delegatedTo !== undefined ? { delegatedTo } : {}) });
   }
   return loopOutcome(outcomes, results, items.length);
 }

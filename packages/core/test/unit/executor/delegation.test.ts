@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { runPlaybook } from '../../../src/executor/runner.js';
 import { transportOf } from '../../../src/executor/delegation.js';
+import { HumanReporter } from '../../../src/report/human.js';
 import type { RunEvent } from '../../../src/executor/events.js';
 import type { Playbook, Vars } from '../../../src/model.js';
 import { FakeConnector, block, inventory, makeTemplater, play, playbook, registry, resultLines, task } from './fakes.js';
@@ -170,5 +171,24 @@ describe('run_once', () => {
     );
     const { log } = await run(pb, ['a', 'b']);
     expect(log.filter((l) => l.includes(':echo:'))).toEqual(['b:echo:x', 'b:echo:x']);
+  });
+});
+
+describe('reporting', () => {
+  it('shows `[host -> delegated]` as ansible-playbook does, per loop item too', async () => {
+    let text = '';
+    const reporter = new HumanReporter({ out: { isTTY: false, write: (t: string) => ((text += t), true) } as never, width: 40 });
+    const pb = playbook(
+      play([
+        task('cmd', 'true', { name: 'one', delegateTo: 'localhost' }),
+        task('cmd', 'true', { name: 'two', delegateTo: '{{ item }}', loop: ['b'] }),
+        task('cmd', 'true', { name: 'three' }),
+      ], { hosts: 'a' }),
+    );
+    await runPlaybook(pb, { inventory: inventory(['a', 'b']), registry: registry(), connector: new FakeConnector(), templater: makeTemplater(), onEvent: (e) => reporter.handle(e) });
+    reporter.close();
+    expect(text).toContain('changed: [a -> localhost]');
+    expect(text).toContain('changed: [a -> b] => (item=b)');
+    expect(text).toContain('changed: [a]\n');
   });
 });
