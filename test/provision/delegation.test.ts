@@ -186,3 +186,14 @@ describe('run_once with delegate_to', () => {
     expect(ours.files[second]['results.json']).toEqual({ rc: 0, picked: first, picked_there: first });
   });
 });
+
+describe('run_once after a failure', () => {
+  it('registers the result on every host of the batch not unreachable, the failed one included', () => {
+    const { ours, ansible } = compare('run_once_failed.yml');
+    expectSame(ours, ansible);
+    const [first, second] = hosts;
+    expect(ours.files[first]).toEqual({});
+    expect(ours.files[second]['results.json']).toEqual({ failed_host_has: second, mine: second });
+    expect(ours.stats[first]).toMatchObject({ failed: 1, ok: 0 });
+  });
+});
