@@ -374,6 +374,16 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
       if (n !== undefined) block.throttle = n;
       return true;
     }
+    case 'connection': {
+      const c = connectionValue(ctx, e.value);
+      if (c !== undefined) block.connection = c;
+      return true;
+    }
+    case 'delegate_to': {
+      const d = delegateValue(ctx, e.value);
+      if (d !== undefined) block.delegateTo = d;
+      return true;
+    }
     default:
       if (!isFlagKeyword(e.key)) return false;
       setFlag(ctx, block, e.key, e.value);
@@ -382,7 +392,7 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
 }
 
 const IMPORT_KEYS = ['import_tasks', 'include_tasks', 'ansible.builtin.import_tasks', 'ansible.builtin.include_tasks'];
-const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once'];
+const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'connection', 'delegate_to', 'delegate_facts'];
 
 /** Handlers that came from `import_tasks` in a handlers list: handlerList flattens them. */
 const handlerImports = new WeakSet<Block>();
@@ -422,7 +432,7 @@ function importTarget(ctx: TaskParseContext, key: string, node: Node | null): { 
   return out;
 }
 
-const APPLY_KEYWORDS = ['when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once'];
+const APPLY_KEYWORDS = ['when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'connection', 'delegate_to', 'delegate_facts'];
 
 /** Reads a tasks file for an import or include: its items, or undefined after reporting why not. */
 function readTaskFile(ctx: TaskParseContext, file: string, filePos: SourcePos, kind: 'task' | 'handler'): TaskItem[] | undefined {
@@ -441,6 +451,19 @@ function readTaskFile(ctx: TaskParseContext, file: string, filePos: SourcePos, k
   if (hasErrors(src)) return undefined;
   const sub: TaskParseContext = { ...ctx, src, dir: dirname(path), importing: [...importing, path] };
   return taskList(sub, rootOf(src), file, kind);
+}
+
+/**
+ * On include_tasks, Ansible applies delegate_to, delegate_facts and connection to the include itself,
+ * not to the tasks it includes: rather than run them somewhere the author did not mean, say where
+ * they belong.
+ */
+function refuseIncludeDelegation(ctx: TaskParseContext, node: Node, key: string): void {
+  for (const e of entries(node as never)) {
+    if (e.key === 'delegate_to' || e.key === 'delegate_facts' || e.key === 'connection') {
+      error(ctx, `'${e.key}' on '${key}' applies only to the include itself in Ansible, not to the included tasks: put it under 'apply:' or on the tasks`, posOf(ctx.src, e.keyNode));
+    }
+  }
 }
 
 /**
@@ -474,6 +497,7 @@ function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 't
   if (target?.file === undefined) return undefined;
   const file = target.file;
   const include = key.endsWith('include_tasks');
+  if (include) refuseIncludeDelegation(ctx, node, key);
   const handlerName = block.name;
   // An unnamed include shows as its action, as in Ansible; an import is only a block.
   block.name ??= include ? key : `import ${file}`;
@@ -566,19 +590,9 @@ function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | 
         if (n !== undefined) block.throttle = n;
         break;
       }
-      case 'connection': {
-        const c = connectionValue(ctx, e.value);
-        if (c !== undefined) block.connection = c;
-        break;
-      }
-      case 'delegate_to': {
-        const d = delegateValue(ctx, e.value);
-        if (d !== undefined) block.delegateTo = d;
-        break;
-      }
       default:
-        if (isFlagKeyword(e.key)) setFlag(ctx, block, e.key, e.value);
-        else unknownKeyword(ctx, e.key, 'block', BLOCK_KEYWORDS, at);
+        // Flags, connection and delegate_to read as on an import.
+        if (!importBlockKeyword(ctx, block, e)) unknownKeyword(ctx, e.key, 'block', BLOCK_KEYWORDS, at);
     }
   }
   inheritIntoChildren(block);

@@ -84,6 +84,31 @@ describe('connection, delegate_to, delegate_facts', () => {
     ]);
   });
 
+  it('import_tasks and include_tasks `apply:` carry them to their tasks; on include_tasks itself they are refused', () => {
+    writeFileSync(join(dir, 'inner.yml'), '- command: hostname\n');
+    const { playbook, errors } = load(
+      [
+        '- hosts: all',
+        '  tasks:',
+        '    - import_tasks: inner.yml',
+        '      delegate_to: db1',
+        '      connection: local',
+        '    - include_tasks:',
+        '        file: inner.yml',
+        '        apply: {delegate_to: db2, delegate_facts: true}',
+        '    - include_tasks: inner.yml',
+        '      delegate_to: db3',
+        '',
+      ].join('\n'),
+    );
+    expect(errors).toEqual([
+      "10:7 'delegate_to' on 'include_tasks' applies only to the include itself in Ansible, not to the included tasks: put it under 'apply:' or on the tasks",
+    ]);
+    const [imported, included] = playbook.plays[0].tasks as Block[];
+    expect(imported).toMatchObject({ delegateTo: 'db1', connection: 'local' });
+    expect(included.include?.apply).toMatchObject({ delegateTo: 'db2', delegateFacts: true });
+  });
+
   it('delegation on a play is refused, as Ansible has none there', () => {
     expect(load('- hosts: all\n  delegate_to: x\n  tasks: []\n').errors).toEqual(["2:3 keyword 'delegate_to' in play is not supported by this provisioner"]);
   });
