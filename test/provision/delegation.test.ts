@@ -197,3 +197,11 @@ describe('run_once after a failure', () => {
     expect(ours.stats[first]).toMatchObject({ failed: 1, ok: 0 });
   });
 });
+
+describe('delegate_facts in a loop', () => {
+  it('one host gathers every host\'s facts (run_once, an item per host); each lands on its own host', () => {
+    const { ours, ansible } = compare('delegate_facts_loop.yml');
+    expectSame(ours, ansible);
+    for (const h of hosts) expect(ours.files[h]['results.json']).toEqual({ names: hosts, items: hosts });
+  });
+});
