@@ -183,6 +183,7 @@ function localAction(ctx: TaskParseContext, node: Node | null, positions: TaskPo
   if (typeof v === 'string' && v.trim() !== '') {
     const [, name, rest] = /^\s*(\S+)\s*([\s\S]*)$/.exec(v)!;
     positions.module = at;
+    if (node) kvPositions(ctx, node, positions);
     return { module: name, args: rest.trim() === '' ? {} : rest.trim() };
   }
   error(ctx, `'local_action' must be a module with its arguments ('copy src=a dest=b') or a mapping with 'module:', got ${typeof v === 'string' ? 'an empty string' : describeNode(node)}`, at);
@@ -872,20 +873,23 @@ function moduleArgs(ctx: TaskParseContext, node: Node | null, module: string, po
   const v = toJS(ctx.src, node);
   if (v === null) return {};
   if (isScalar(node) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) {
-    // key=value arguments: point each key at its place in the line.
-    const range = node.range;
-    const raw = range ? ctx.src.text.slice(range[0], range[1]) : '';
-    if (!raw.includes('\n')) {
-      for (const m of raw.matchAll(/(?:^|\s|["'])([A-Za-z_][A-Za-z0-9_]*)=/g)) {
-        const at = (m.index ?? 0) + m[0].length - m[1].length - 1;
-        positions.argKeys[m[1]] ??= posAt(ctx.src, node, at);
-        positions.argValues[m[1]] ??= posAt(ctx.src, node, at + m[1].length + 1);
-      }
-    }
+    kvPositions(ctx, node, positions);
     return String(v);
   }
   error(ctx, `arguments of '${module}' must be a mapping or a string, got ${describeNode(node)}`, posOf(ctx.src, node));
   return {};
+}
+
+/** key=value arguments in a one-line scalar: point each key at its place in the line. */
+function kvPositions(ctx: TaskParseContext, node: Node, positions: TaskPositions): void {
+  const range = isScalar(node) ? node.range : undefined;
+  const raw = range ? ctx.src.text.slice(range[0], range[1]) : '';
+  if (raw.includes('\n')) return;
+  for (const m of raw.matchAll(/(?:^|\s|["'])([A-Za-z_][A-Za-z0-9_]*)=/g)) {
+    const at = (m.index ?? 0) + m[0].length - m[1].length - 1;
+    positions.argKeys[m[1]] ??= posAt(ctx.src, node, at);
+    positions.argValues[m[1]] ??= posAt(ctx.src, node, at + m[1].length + 1);
+  }
 }
 
 /** `args:` adds to the module's arguments; with a free-form string it needs the module's free-form key. */

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readInventory, resolvePattern } from '../../../src/inventory/index.js';
 import { outsideHostVars } from '../../../src/inventory/localhost.js';
 import { readPlaybook } from '../../../src/playbook/load.js';
+import { taskPositions } from '../../../src/playbook/positions.js';
 import type { Block, Task } from '../../../src/model.js';
 import { testRegistry } from '../../fixtures/registry.js';
 
@@ -38,6 +39,14 @@ describe('local_action', () => {
       "warning 4:7 'delegate_to' is ignored beside 'local_action', which runs on localhost (as in Ansible)",
     ]);
     expect(playbook.plays[0].tasks[0]).toMatchObject({ module: 'command', delegateTo: 'localhost' });
+  });
+
+  it('an argument of the string form is pointed at in its line', () => {
+    const file = join(dir, 'kv.yml');
+    writeFileSync(file, '- hosts: all\n  tasks:\n    - local_action: copy dest=/tmp/x bogus=1\n');
+    const { playbook } = readPlaybook(file, { registry: testRegistry() });
+    const positions = taskPositions(playbook.plays[0].tasks[0] as Task);
+    expect(positions?.argKeys.bogus).toMatchObject({ line: 3, col: 38 });
   });
 
   it.each([
