@@ -90,9 +90,11 @@ function addLoadOptions(cmd: Command): Command {
 async function defaultConnector(flags: RunFlags, warn: (m: string) => void): Promise<Connector> {
   const ssh = (await import('@haweb/ssh')) as unknown as {
     SshConnector: new (o: { onHostKeyLearned?: (m: string) => void }) => Connector;
+    TransportConnector: new (ssh: Connector) => Connector;
   };
   void flags;
-  return new ssh.SshConnector({ onHostKeyLearned: warn });
+  // SSH, or the controller itself for hosts whose connection is local.
+  return new ssh.TransportConnector(new ssh.SshConnector({ onHostKeyLearned: warn }));
 }
 
 /** Build the `provision` program. Actions set `result.code`. */

@@ -76,6 +76,12 @@ export interface TaskCommon {
   throttle?: number;
   /** run_once: the task runs on the first live host of the batch; its result is registered for all. */
   runOnce?: Flag;
+  /** connection: how hosts are reached, `ssh` or `local` (on the controller), or a template; ansible_connection wins. */
+  connection?: string;
+  /** delegate_to: the host the module runs on (a name, an address or localhost; may be a template). */
+  delegateTo?: string;
+  /** delegate_facts: facts the delegated task sets land on the delegated host instead. */
+  delegateFacts?: Flag;
   /** The role this item came from, for resolving files/ and templates/. */
   role?: RoleInfo;
 }
@@ -171,6 +177,8 @@ export interface Play {
   /** Stop the play (every host of the batch) when more than this percentage of a batch failed. */
   maxFailPercentage?: number;
   anyErrorsFatal?: Flag;
+  /** connection: `ssh` or `local` for the play's tasks (ansible_connection wins), or a template. */
+  connection?: string;
   /** Role defaults of every role in the play, in order (later wins). */
   roleDefaults: Vars;
   preTasks: TaskItem[];

@@ -1,5 +1,6 @@
 export { SshConnector, type SshConnectorOptions } from './connector.js';
 export { SshConnection, DEFAULT_MAX_CHANNELS } from './connection.js';
+export { LocalConnection, LocalConnector, TransportConnector } from './local.js';
 export { buildCommandLine, type BuildOptions } from './command-line.js';
 export { atomicWriteScript, finishUploadScript, readFileScript, tempPathFor } from './file-scripts.js';
 export {

@@ -4,6 +4,8 @@ import type { Remote } from './remote.js';
 export interface ConnectionTarget {
   /** Inventory name, used in messages. */
   hostName: string;
+  /** ssh (the default), or local: the controller itself (`connection: local`, ansible_connection=local). */
+  transport?: 'ssh' | 'local';
   address: string;
   port: number;
   user: string;

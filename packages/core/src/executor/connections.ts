@@ -35,7 +35,7 @@ export function sshArgsHostKeyOptions(vars: Vars): { knownHostsFile?: string; po
  * How to reach a host, from its (rendered) variables: ansible_host, ansible_port, ... or their old
  * ansible_ssh_* spellings. Plain `host`, `port`, `user` are the author's own variables, as in Ansible.
  */
-export function connectionTarget(hostName: string, vars: Vars, defaults: TargetDefaults): ConnectionTarget {
+export function connectionTarget(hostName: string, vars: Vars, defaults: TargetDefaults, transport: 'ssh' | 'local' = 'ssh'): ConnectionTarget {
   const port = Number(pick(vars, 'ansible_port', 'ansible_ssh_port') ?? 22);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new UnreachableError(hostName, `invalid ansible_port ${JSON.stringify(vars.ansible_port ?? vars.ansible_ssh_port)}`);
@@ -51,6 +51,7 @@ export function connectionTarget(hostName: string, vars: Vars, defaults: TargetD
   const sshArgs = sshArgsHostKeyOptions(vars);
   return {
     hostName,
+    transport,
     address: String(pick(vars, 'ansible_host', 'ansible_ssh_host') ?? hostName),
     port,
     user: String(pick(vars, 'ansible_user', 'ansible_ssh_user') ?? process.env.USER ?? 'root'),
@@ -80,8 +81,9 @@ export class ConnectionPool {
 
   constructor(private readonly connector: Connector) {}
 
-  connection(hostName: string, target: () => ConnectionTarget): Promise<Connection> {
-    let conn = this.open.get(hostName);
+  /** `key` tells connections to one host apart (over SSH, or local); the host name by default. */
+  connection(hostName: string, target: () => ConnectionTarget, key: string = hostName): Promise<Connection> {
+    let conn = this.open.get(key);
     if (!conn) {
       conn = (async () => {
         try {
@@ -91,14 +93,14 @@ export class ConnectionPool {
           throw new UnreachableError(hostName, `cannot connect: ${(err as Error).message}`);
         }
       })();
-      this.open.set(hostName, conn);
+      this.open.set(key, conn);
     }
     return conn;
   }
 
   /** A Remote that connects on first use: controller-only tasks never open a connection. */
-  lazyRemote(hostName: string, target: () => ConnectionTarget): Remote {
-    const get = () => this.connection(hostName, target);
+  lazyRemote(hostName: string, target: () => ConnectionTarget, key: string = hostName): Remote {
+    const get = () => this.connection(hostName, target, key);
     return {
       hostName,
       run: async (command, options) => (await get()).run(command, options),

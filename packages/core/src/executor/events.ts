@@ -35,6 +35,8 @@ export interface ItemOutcome {
   msg?: string;
   diff?: FileDiff[];
   result: Record<string, unknown>;
+  /** The host this item ran on, when delegated (delegate_to, local_action). */
+  delegatedTo?: string;
 }
 
 export interface HostResultEvent {
@@ -51,6 +53,8 @@ export interface HostResultEvent {
   /** The module's result (censored when no_log). */
   result: Record<string, unknown>;
   durationMs: number;
+  /** The host the module ran on, when delegated (delegate_to, local_action). */
+  delegatedTo?: string;
 }
 
 export type RunEvent =

@@ -30,7 +30,9 @@ export function taskFlags(run: PlayRun, scope: Scope, vars: Vars): TaskFlags {
     ignoreErrors: renderFlag(run, scope.ignoreErrors, vars, 'ignore_errors') ?? false,
     become: renderFlag(run, scope.become, vars, 'become') ?? (run.play.become || asBoolean(vars.ansible_become ?? false)),
     anyErrorsFatal: renderFlag(run, scope.anyErrorsFatal, vars, 'any_errors_fatal') ?? false,
+    delegateFacts: renderFlag(run, scope.delegateFacts, vars, 'delegate_facts') ?? false,
     environment: scope.environment,
+    connection: scope.connection,
   };
 }
 

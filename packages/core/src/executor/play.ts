@@ -1,5 +1,6 @@
 /** One play (or one serial batch of it): facts, the task sections, handler flushes, host variables. */
 import type { Play, Task, TaskItem, Vars } from '../model.js';
+import { LOCALHOST_NAMES } from '../inventory/localhost.js';
 import { groupNames, groupsMap } from '../vars/precedence.js';
 import { runItems } from './blocks.js';
 import type { TaskRef } from './events.js';
@@ -95,10 +96,12 @@ export class PlayExecution implements PlayRun {
     const playHosts = this.batch.filter((h) => this.rt.active(h));
     // Built on first read of each host: most tasks never look at other hosts' variables.
     const hostvars: Record<string, Vars> = {};
-    for (const name of inventory.hosts.keys()) {
+    // The implicit localhost is there when asked for by name, but not listed (as in Ansible).
+    const implicit = LOCALHOST_NAMES.filter((n) => !inventory.hosts.has(n));
+    for (const name of [...inventory.hosts.keys(), ...implicit]) {
       let cached: Vars | undefined;
       Object.defineProperty(hostvars, name, {
-        enumerable: true,
+        enumerable: inventory.hosts.has(name),
         get: () => {
           if (!cached) {
             const hs = this.rt.state(name);

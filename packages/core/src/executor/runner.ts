@@ -6,6 +6,7 @@
  */
 import pLimit from 'p-limit';
 import type { Play, Playbook, RoleInfo } from '../model.js';
+import { outsideHostVars } from '../inventory/localhost.js';
 import { resolvePattern } from '../inventory/patterns.js';
 import { inventoryVars as loaderInventoryVars } from '../vars/precedence.js';
 import { collectSecrets } from '../vars/secret.js';
@@ -76,7 +77,11 @@ export class PlaybookRunner {
   private state(host: string): HostState {
     let s = this.hosts.get(host);
     if (!s) {
-      const inventoryVars = (this.options.inventoryVars ?? loaderInventoryVars)(this.options.inventory, host);
+      // A host the inventory does not list (the implicit localhost, a delegate_to address) takes the
+      // `all` group's variables, as in Ansible.
+      const inventoryVars = this.options.inventory.hosts.has(host)
+        ? (this.options.inventoryVars ?? loaderInventoryVars)(this.options.inventory, host)
+        : outsideHostVars(this.options.inventory, host);
       // Values the loader marked `!secret` are masked from the start.
       for (const secret of collectSecrets(inventoryVars)) this.masker.add(secret);
       s = {

@@ -27,6 +27,11 @@ export interface Scope {
   anyErrorsFatal?: Flag;
   throttle?: number;
   runOnce?: Flag;
+  /** connection keyword (maybe a template): ssh or local; ansible_connection wins. */
+  connection?: string;
+  /** delegate_to (maybe a template), and whether the facts it sets go to the delegated host. */
+  delegateTo?: string;
+  delegateFacts?: Flag;
 }
 
 export const ROOT_SCOPE: Scope = { when: [], tags: [], vars: {} };
@@ -41,6 +46,7 @@ export function playScope(play: Play): Scope {
     diff: play.diff,
     environment: play.environment,
     anyErrorsFatal: play.anyErrorsFatal,
+    connection: play.connection,
   };
 }
 
@@ -59,6 +65,9 @@ export function childScope(scope: Scope, item: TaskItem): Scope {
     anyErrorsFatal: item.anyErrorsFatal ?? scope.anyErrorsFatal,
     throttle: item.throttle ?? scope.throttle,
     runOnce: item.runOnce ?? scope.runOnce,
+    connection: item.connection ?? scope.connection,
+    delegateTo: item.delegateTo ?? scope.delegateTo,
+    delegateFacts: item.delegateFacts ?? scope.delegateFacts,
   };
 }
 
@@ -87,6 +96,10 @@ export interface TaskFlags {
   ignoreErrors: boolean;
   become: boolean;
   anyErrorsFatal: boolean;
+  /** delegate_facts: facts set by a delegated task land on the delegated host. */
+  delegateFacts: boolean;
+  /** The connection keyword as written (rendered per call, like environment). */
+  connection?: string;
   /** The environment entries that apply (rendered per call: they may use the loop item). */
   environment?: readonly EnvironmentEntry[];
 }
@@ -100,6 +113,8 @@ export interface Outcome {
   ignored?: boolean;
   /** Absent when the task failed before its keywords could be rendered. */
   flags?: TaskFlags;
+  /** The host the module ran on, when delegated. */
+  delegatedTo?: string;
 }
 
 /** What every play of a run shares: options, secrets, connections, the fork limit, host states. */

@@ -2,6 +2,7 @@
 import pLimit from 'p-limit';
 import { UnreachableError } from '../contract/connector.js';
 import type { ModuleDefinition, ModuleResult } from '../contract/module.js';
+import type { Remote } from '../contract/remote.js';
 import type { SourcePos, Task } from '../model.js';
 import { revealSecrets } from '../vars/secret.js';
 import { shapeArgs } from './args.js';
@@ -9,6 +10,7 @@ import { argsBeforeRendering } from '../validate/args.js';
 import { allConditionsHold } from './conditions.js';
 import { renderFlag, taskFlags, unrenderedFlags } from './flags.js';
 import { connectionTarget } from './connections.js';
+import { transportOf } from './delegation.js';
 import { buildModuleContext } from './context.js';
 import { renderEnvironment, withEnvironment } from './environment.js';
 import type { HostResultEvent, HostStatus, ItemOutcome, TaskRef } from './events.js';
@@ -47,7 +49,7 @@ export async function runTask(run: PlayRun, task: Task, hosts: string[], scope: 
   const once = runsOnce(run, taskScope, task, hosts);
   const targets = once || bypassesHostLoop(module) ? hosts.slice(0, 1) : hosts;
   const ends = await Promise.all(targets.map((h) => throttle(() => run.rt.limit(() => runOnHost(run, task, ref, h, taskScope, module, false)))));
-  if (once && ends.length > 0) shareRunOnceResult(run, task, hosts, ends[0]);
+  if (once && ends.length > 0) shareRunOnceResult(run, task, hosts[0], ends[0]);
   stopOnFailures(run, ends);
 }
 
@@ -64,15 +66,18 @@ function runsOnce(run: PlayRun, scope: Scope, task: Task, hosts: readonly string
 }
 
 /**
- * run_once as Ansible applies it: the first host's result is registered, and the facts it set are set,
- * on every host of the batch; only that host ran, so only its stats and handlers count.
+ * run_once as Ansible applies it (its strategy's get_task_hosts): the first host's result is
+ * registered, and the facts it set are set, on every host of the batch that is not unreachable (hosts
+ * that failed earlier in the play included); only that host ran, so only its stats and handlers count.
+ * Facts a delegated task gave its delegated host (delegate_facts) stay there.
  */
-function shareRunOnceResult(run: PlayRun, task: Task, hosts: readonly string[], end: HostEnd): void {
-  for (const h of hosts.slice(1)) {
+function shareRunOnceResult(run: PlayRun, task: Task, ran: string, end: HostEnd): void {
+  for (const h of run.batch) {
     const s = run.rt.state(h);
+    if (h === ran || s.unreachable) continue;
     if (task.register) s.hostFacts[task.register] = end.result;
     const facts = end.result.facts;
-    if (facts && end.status !== 'failed' && end.status !== 'unreachable') {
+    if (facts && !end.delegatedFacts && end.status !== 'failed' && end.status !== 'unreachable') {
       for (const [k, v] of Object.entries(facts)) {
         if (k.startsWith('ansible_')) s.facts[k] = v;
         s.hostFacts[k] = v;
@@ -110,6 +115,8 @@ interface HostEnd {
   ignored: boolean;
   anyErrorsFatal: boolean;
   result: ModuleResult;
+  /** The facts it set went to the delegated host (delegate_to with delegate_facts). */
+  delegatedFacts: boolean;
 }
 
 function taskRef(run: PlayRun, task: Task, kind: 'task' | 'handler', hosts: readonly string[], scope: Scope): TaskRef {
@@ -170,9 +177,11 @@ export async function runOnHost(
     items: showDiff ? outcome.items : outcome.items?.map(({ diff: _diff, ...item }) => item),
     result: outcome.result,
     durationMs: Date.now() - started,
+    ...(outcome.delegatedTo !== undefined ? { delegatedTo: outcome.delegatedTo } : {}),
   };
   run.rt.emit(flags.noLog ? censor(event) : event);
-  return { status: outcome.status, ignored: outcome.ignored === true, anyErrorsFatal: flags.anyErrorsFatal, result: outcome.result };
+  const delegatedFacts = scope.delegateTo !== undefined && outcome.flags?.delegateFacts === true;
+  return { status: outcome.status, ignored: outcome.ignored === true, anyErrorsFatal: flags.anyErrorsFatal, result: outcome.result, delegatedFacts };
 }
 
 /** Stats and host state after a task. */
@@ -279,9 +288,13 @@ async function executeWithFlags(
   }
 
   let outcome: Outcome;
+  // Where facts land: the task's host, or with delegate_facts the delegated host (per item in a loop).
+  let factsHost = host;
   if (!hasLoop) {
-    const result = await callWithRetries(run, task, ref, host, flags, module, vars, errors);
-    outcome = { status: statusOf(result), msg: result.msg, result, flags };
+    const delegation = delegationFor(run, task, scope, host, vars);
+    if (delegation && flags.delegateFacts) factsHost = delegation.host;
+    const result = await callWithRetries(run, task, ref, host, flags, module, vars, errors, delegation);
+    outcome = { status: statusOf(result), msg: result.msg, result, flags, ...(delegation ? { delegatedTo: delegation.host } : {}) };
   } else {
     const items = loopItems(templater, task, vars, (err) => explain(err, errors), {
       baseDir: run.play.baseDir,
@@ -293,14 +306,50 @@ async function executeWithFlags(
   }
 
   registered(task, s, outcome);
-  if (outcome.status !== 'failed' && outcome.status !== 'unreachable' && outcome.result.facts) {
-    const facts = outcome.result.facts;
-    for (const [k, v] of Object.entries(facts)) {
-      if (isSetup || k.startsWith('ansible_')) s.facts[k] = v;
-      if (!isSetup) s.hostFacts[k] = v;
-    }
+  const delegatedLoop = hasLoop && scope.delegateTo !== undefined && flags.delegateFacts;
+  if (outcome.status !== 'failed' && outcome.status !== 'unreachable' && outcome.result.facts && !delegatedLoop) {
+    setFacts(run.rt.state(factsHost), outcome.result.facts, isSetup);
   }
   return outcome;
+}
+
+/** Facts a task set: gathered ones (ansible_*) among the host's facts; set_fact ones as host variables. */
+function setFacts(s: HostState, facts: Vars, isSetup: boolean): void {
+  for (const [k, v] of Object.entries(facts)) {
+    if (isSetup || k.startsWith('ansible_')) s.facts[k] = v;
+    if (!isSetup) s.hostFacts[k] = v;
+  }
+}
+
+/** A delegated task: the host it runs on and that host's variables (which choose the connection). */
+export interface Delegation {
+  /**
+   * The delegate_to value as rendered: an inventory host, or a host of its own reached by that name or
+   * address with the `all` group's variables (Ansible matches inventory names only, never addresses).
+   */
+  host: string;
+  /** The delegated host's variables for this task; inventory_hostname stays the task's host. */
+  vars: Vars;
+}
+
+/**
+ * delegate_to rendered with the task host's variables (and the loop item), then the delegated host's
+ * own variables at this point of the play (Ansible's ansible_delegated_vars).
+ */
+function delegationFor(run: PlayRun, task: Task, scope: Scope, host: string, vars: Vars, extra?: Vars): Delegation | undefined {
+  if (scope.delegateTo === undefined) return undefined;
+  let rendered: unknown;
+  try {
+    rendered = renderValue(run.rt.options.templater, scope.delegateTo, vars);
+  } catch (err) {
+    throw new Error(`error in "delegate_to": ${(err as Error).message}`);
+  }
+  if ((typeof rendered !== 'string' && typeof rendered !== 'number') || String(rendered).trim() === '') {
+    throw new Error(`"delegate_to" must give a host name or address, got ${JSON.stringify(rendered ?? null)} from '${scope.delegateTo}'`);
+  }
+  const name = String(rendered).trim();
+  const delegated = run.hostVars(name, scope, task, extra).vars;
+  return { host: name, vars: { ...delegated, inventory_hostname: vars.inventory_hostname } };
 }
 
 /** A condition's warnings (Ansible's `{{ }}` in `when`) reach the run's events. */
@@ -334,11 +383,16 @@ async function runLoop(
     // Task vars may use the item (`vars: { path: "/etc/{{ item }}" }`): resolve them again per item.
     const itemVars = Object.keys(task.vars).length > 0 ? run.hostVars(host, scope, task, extra).vars : { ...vars, ...extra };
     let result: ModuleResult;
+    let delegatedTo: string | undefined;
     const cond = allConditionsHold(run.rt.options.templater, conditions, itemVars, warn(run));
     if (!cond.ok) result = { changed: false, skipped: true, msg: `conditional result was false: ${cond.failedOn}` };
     else {
       try {
-        result = await callWithRetries(run, task, ref, host, flags, module, itemVars, errors);
+        // delegate_to may use the item: each item may run on another host.
+        const delegation = delegationFor(run, task, scope, host, itemVars, extra);
+        delegatedTo = delegation?.host;
+        result = await callWithRetries(run, task, ref, host, flags, module, itemVars, errors, delegation);
+        if (delegation && flags.delegateFacts && result.facts && !result.failed) setFacts(run.rt.state(delegation.host), result.facts, false);
       } catch (err) {
         if (err instanceof UnreachableError) throw err;
         result = failure(err, task, ref, host).result;
@@ -346,7 +400,7 @@ async function runLoop(
     }
     const full = { ...result, item, ansible_loop_var: task.loopVar };
     results.push(full);
-    outcomes.push({ label: itemLabel(item), status: statusOf(result), msg: result.msg, diff: result.diff, result: full });
+    outcomes.push({ label: itemLabel(item), status: statusOf(result), msg: result.msg, diff: result.diff, result: full, ...(delegatedTo !== undefined ? { delegatedTo } : {}) });
   }
   return loopOutcome(outcomes, results, items.length);
 }
@@ -361,12 +415,13 @@ async function callWithRetries(
   module: ModuleDefinition,
   vars: Vars,
   errors: Map<string, string>,
+  delegation?: Delegation,
 ): Promise<ModuleResult> {
   const plan = retryPlan(run, task, vars);
-  if (!plan) return callModule(run, task, host, flags, module, vars, errors, ref);
+  if (!plan) return callModule(run, task, host, flags, module, vars, errors, ref, undefined, delegation);
   const attempt = async (n: number): Promise<ModuleResult> => {
     try {
-      return await callModule(run, task, host, flags, module, vars, errors, ref, n);
+      return await callModule(run, task, host, flags, module, vars, errors, ref, n, delegation);
     } catch (err) {
       if (err instanceof UnreachableError) throw err;
       return { ...failure(err, task, ref, host).result, attempts: n };
@@ -387,9 +442,12 @@ async function callModule(
   errors: Map<string, string>,
   ref: TaskRef,
   attempt?: number,
+  delegation?: Delegation,
 ): Promise<ModuleResult> {
   const { rt, play } = run;
   const { templater } = rt.options;
+  // A delegated task templates with its own host's variables, which also see the delegated host's.
+  if (delegation) vars = { ...vars, ansible_delegated_vars: { [delegation.host]: delegation.vars } };
   let rendered: unknown;
   try {
     rendered = renderValue(templater, argsBeforeRendering(task, module), vars);
@@ -411,10 +469,7 @@ async function callModule(
     diff: flags.diff,
     // Task/block `become` wins; else the play's; else the inventory's ansible_become.
     become: flags.become,
-    remote: withEnvironment(
-      rt.pool.lazyRemote(host, () => connectionTarget(host, vars, rt.targetDefaults)),
-      renderEnvironment(templater, flags.environment, vars),
-    ),
+    remote: withEnvironment(taskRemote(run, host, vars, delegation, flags.connection), renderEnvironment(templater, flags.environment, vars)),
     templater,
     masker: rt.masker,
     role: task.role,
@@ -433,6 +488,25 @@ async function callModule(
   const result = ran.failed === undefined ? { ...ran, failed: false } : ran;
   // `attempts` is there before changed_when/failed_when, as in Ansible.
   return applyResultConditions(run, task, attempt === undefined ? result : { ...result, attempts: attempt }, vars);
+}
+
+/**
+ * The Remote a task's module works through: the task's host, or the delegated one; over SSH, or on
+ * the controller when the connection is local. Connection variables come from the host that is
+ * reached (Ansible's rule for delegation), the connection keyword from the task.
+ */
+function taskRemote(run: PlayRun, host: string, vars: Vars, delegation: Delegation | undefined, connection: string | undefined): Remote {
+  const { rt } = run;
+  const cvars = delegation ? delegation.vars : vars;
+  const target = delegation ? delegation.host : host;
+  let keyword: unknown;
+  try {
+    keyword = connection === undefined ? undefined : renderValue(rt.options.templater, connection, vars);
+  } catch (err) {
+    throw new Error(`error in "connection": ${(err as Error).message}`);
+  }
+  const transport = transportOf(cvars.ansible_connection, keyword);
+  return rt.pool.lazyRemote(target, () => connectionTarget(target, cvars, rt.targetDefaults, transport), `${transport}:${target}`);
 }
 
 /** changed_when and failed_when, evaluated with the registered name bound to this result. */

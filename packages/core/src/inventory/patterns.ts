@@ -6,6 +6,7 @@
  */
 import type { Inventory } from '../model.js';
 import { groupsMap } from '../vars/precedence.js';
+import { isImplicitLocalhost } from './localhost.js';
 
 export interface PatternResult {
   hosts: string[];
@@ -62,6 +63,8 @@ function matchPlain(inv: Inventory, groups: Record<string, string[]>, term: stri
   if (term === 'all' || term === '*') return [...inv.hosts.keys()];
   if (term in groups) return groups[term];
   if (inv.hosts.has(term)) return [term];
+  // Named only, never by `all`, a group or a glob: Ansible's implicit localhost.
+  if (isImplicitLocalhost(inv, term)) return [term];
   let re: RegExp | undefined;
   if (term.startsWith('~')) {
     try {
@@ -109,7 +112,8 @@ export function resolvePattern(inv: Inventory, pattern: string): PatternResult {
   }
   // A pattern of only exclusions/intersections (`!web`) starts from all hosts, as Ansible does.
   const base = anyPositive ? union : new Set(inv.hosts.keys());
-  result.hosts = [...inv.hosts.keys()].filter(
+  const implicit = [...union].filter((h) => isImplicitLocalhost(inv, h));
+  result.hosts = [...inv.hosts.keys(), ...implicit].filter(
     (h) => base.has(h) && intersections.every((s) => s.has(h)) && !exclusions.has(h),
   );
   return result;

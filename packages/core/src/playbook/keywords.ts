@@ -4,13 +4,14 @@ export const PLAY_KEYWORDS = [
   'name', 'hosts', 'vars', 'vars_files', 'gather_facts', 'become', 'serial',
   'pre_tasks', 'tasks', 'post_tasks', 'handlers', 'roles', 'tags',
   'check_mode', 'diff', 'ignore_errors', 'no_log', 'environment',
-  'any_errors_fatal', 'max_fail_percentage', 'order',
+  'any_errors_fatal', 'max_fail_percentage', 'order', 'connection',
 ] as const;
 
 export const TASK_KEYWORDS = [
   'name', 'when', 'loop', 'with_items', 'loop_control', 'register', 'notify', 'changed_when',
   'failed_when', 'ignore_errors', 'tags', 'no_log', 'become', 'vars', 'args', 'check_mode', 'diff',
   'until', 'retries', 'delay', 'environment', 'any_errors_fatal', 'throttle', 'run_once',
+  'connection', 'delegate_to', 'delegate_facts', 'local_action',
 ] as const;
 
 export const HANDLER_KEYWORDS = [...TASK_KEYWORDS, 'listen'] as const;
@@ -18,6 +19,7 @@ export const HANDLER_KEYWORDS = [...TASK_KEYWORDS, 'listen'] as const;
 export const BLOCK_KEYWORDS = [
   'name', 'block', 'rescue', 'always', 'when', 'tags', 'become', 'vars', 'ignore_errors', 'no_log',
   'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once',
+  'connection', 'delegate_to', 'delegate_facts',
 ] as const;
 
 export const ROLE_ENTRY_KEYWORDS = ['role', 'name', 'vars', 'tags', 'when', 'become'] as const;
@@ -29,11 +31,12 @@ export const UNSUPPORTED_LOOP_CONTROL_KEYS = ['index_var', 'pause', 'extended', 
 
 /** Ansible keywords we know but do not implement: say so instead of "unknown keyword". */
 export const UNSUPPORTED_KEYWORDS = new Set([
-  'delegate_to', 'delegate_facts', 'async', 'poll',
-  'become_user', 'become_method', 'remote_user', 'connection',
+  'async', 'poll',
+  'become_user', 'become_method', 'remote_user',
   'strategy', 'timeout', 'debugger', 'collections', 'module_defaults', 'become_exe', 'become_flags',
-  'vars_prompt', 'force_handlers', 'local_action',
+  'vars_prompt', 'force_handlers',
   'include', 'fact_path', 'gather_subset', 'gather_timeout', 'port', 'ignore_unreachable',
-  // Supported elsewhere, refused here: throttle and run_once on a play, notify on a block.
-  'throttle', 'notify', 'run_once',
+  // Supported elsewhere, refused here: throttle and run_once on a play, notify on a block,
+  // delegation on a play (Ansible has none there either).
+  'throttle', 'notify', 'run_once', 'delegate_to', 'delegate_facts', 'local_action',
 ]);

@@ -141,6 +141,7 @@ export const FLAG_KEYWORDS = {
   diff: 'diff',
   any_errors_fatal: 'anyErrorsFatal',
   run_once: 'runOnce',
+  delegate_facts: 'delegateFacts',
 } as const satisfies Record<string, keyof TaskCommon>;
 
 function setFlag(ctx: TaskParseContext, item: TaskCommon, key: keyof typeof FLAG_KEYWORDS, node: Node | null): void {
@@ -150,6 +151,60 @@ function setFlag(ctx: TaskParseContext, item: TaskCommon, key: keyof typeof FLAG
 
 function isFlagKeyword(key: string): key is keyof typeof FLAG_KEYWORDS {
   return Object.hasOwn(FLAG_KEYWORDS, key);
+}
+
+/** Connection plugins this provisioner has: `smart` and `paramiko` are Ansible's other names for SSH. */
+export const CONNECTION_TYPES = ['ssh', 'smart', 'paramiko', 'local'] as const;
+
+/** `connection:` a connection type we implement, or a template rendered per host. */
+export function connectionValue(ctx: TaskParseContext, node: Node | null): string | undefined {
+  const v = toJS(ctx.src, node);
+  if (typeof v === 'string' && (isTemplateString(v) || CONNECTION_TYPES.includes(v.trim() as never))) return v.trim();
+  const shown = typeof v === 'string' ? `'${v}'` : describeNode(node);
+  error(ctx, `connection ${shown} is not supported by this provisioner (supported: ssh, local)${typeof v === 'string' ? didYouMean(v, CONNECTION_TYPES) : ''}`, posOf(ctx.src, node));
+  return undefined;
+}
+
+/** `delegate_to:` a host name, an address or a template (rendered with the task's own host's variables). */
+function delegateValue(ctx: TaskParseContext, node: Node | null): string | undefined {
+  const v = toJS(ctx.src, node);
+  if ((typeof v === 'string' && v.trim() !== '') || typeof v === 'number') return String(v).trim();
+  error(ctx, `'delegate_to' must be a host name, an address or a template, got ${typeof v === 'string' ? 'an empty string' : describeNode(node)}`, posOf(ctx.src, node));
+  return undefined;
+}
+
+/**
+ * `local_action:` Ansible's shorthand for the module with `delegate_to: localhost`: either one string,
+ * the module name then its arguments (`copy src=a dest=b`), or a mapping with `module:` and the arguments.
+ */
+function localAction(ctx: TaskParseContext, node: Node | null, positions: TaskPositions): { module: string; args: Vars | string } | undefined {
+  const at = posOf(ctx.src, node);
+  if (isMap(node)) {
+    const moduleEntry = entries(node).find((e) => e.key === 'module');
+    const name = moduleEntry ? toJS(ctx.src, moduleEntry.value) : undefined;
+    if (typeof name !== 'string' || name.trim() === '') {
+      error(ctx, `'local_action' as a mapping needs 'module:' naming the module`, moduleEntry ? posOf(ctx.src, moduleEntry.value) : at);
+      return undefined;
+    }
+    positions.module = posOf(ctx.src, moduleEntry!.value);
+    const args: Vars = {};
+    for (const e of entries(node)) {
+      if (e.key === 'module') continue;
+      positions.argKeys[e.key] = posOf(ctx.src, e.keyNode);
+      positions.argValues[e.key] = posOf(ctx.src, e.value ?? e.keyNode);
+      args[e.key] = toJS(ctx.src, e.value);
+    }
+    return { module: name.trim(), args };
+  }
+  const v = toJS(ctx.src, node);
+  if (typeof v === 'string' && v.trim() !== '') {
+    const [, name, rest] = /^\s*(\S+)\s*([\s\S]*)$/.exec(v)!;
+    positions.module = at;
+    if (node) kvPositions(ctx, node, positions);
+    return { module: name, args: rest.trim() === '' ? {} : rest.trim() };
+  }
+  error(ctx, `'local_action' must be a module with its arguments ('copy src=a dest=b') or a mapping with 'module:', got ${typeof v === 'string' ? 'an empty string' : describeNode(node)}`, at);
+  return undefined;
 }
 
 /** throttle: a whole number of hosts (0 means no limit, as in Ansible). */
@@ -337,6 +392,16 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
       if (n !== undefined) block.throttle = n;
       return true;
     }
+    case 'connection': {
+      const c = connectionValue(ctx, e.value);
+      if (c !== undefined) block.connection = c;
+      return true;
+    }
+    case 'delegate_to': {
+      const d = delegateValue(ctx, e.value);
+      if (d !== undefined) block.delegateTo = d;
+      return true;
+    }
     default:
       if (!isFlagKeyword(e.key)) return false;
       setFlag(ctx, block, e.key, e.value);
@@ -345,7 +410,7 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
 }
 
 const IMPORT_KEYS = ['import_tasks', 'include_tasks', 'ansible.builtin.import_tasks', 'ansible.builtin.include_tasks'];
-const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once'];
+const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'connection', 'delegate_to', 'delegate_facts'];
 
 /** The legacy `include` (deprecated in 2.14, removed in 2.16): read as import_tasks or include_tasks. */
 const LEGACY_INCLUDE_KEYS = ['include', 'ansible.builtin.include', 'ansible.legacy.include'];
@@ -417,7 +482,7 @@ function importTarget(ctx: TaskParseContext, key: string, node: Node | null): { 
   return out;
 }
 
-const APPLY_KEYWORDS = ['when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once'];
+const APPLY_KEYWORDS = ['when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'connection', 'delegate_to', 'delegate_facts'];
 
 /** Reads a tasks file for an import or include: its items, or undefined after reporting why not. */
 function readTaskFile(ctx: TaskParseContext, file: string, filePos: SourcePos, kind: 'task' | 'handler'): TaskItem[] | undefined {
@@ -436,6 +501,19 @@ function readTaskFile(ctx: TaskParseContext, file: string, filePos: SourcePos, k
   if (hasErrors(src)) return undefined;
   const sub: TaskParseContext = { ...ctx, src, dir: dirname(path), importing: [...importing, path] };
   return taskList(sub, rootOf(src), file, kind);
+}
+
+/**
+ * On include_tasks, Ansible applies delegate_to, delegate_facts and connection to the include itself,
+ * not to the tasks it includes: rather than run them somewhere the author did not mean, say where
+ * they belong.
+ */
+function refuseIncludeDelegation(ctx: TaskParseContext, node: Node, key: string): void {
+  for (const e of entries(node as never)) {
+    if (e.key === 'delegate_to' || e.key === 'delegate_facts' || e.key === 'connection') {
+      error(ctx, `'${e.key}' on '${key}' applies only to the include itself in Ansible, not to the included tasks: put it under 'apply:' or on the tasks`, posOf(ctx.src, e.keyNode));
+    }
+  }
 }
 
 /**
@@ -489,6 +567,7 @@ function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 't
   if (legacy) block.vars = { ...block.vars, ...legacy.params };
   const file = target.file;
   const include = key.endsWith('include_tasks');
+  if (include) refuseIncludeDelegation(ctx, node, key);
   const handlerName = block.name;
   // An unnamed include shows as its action, as in Ansible; an import is only a block.
   block.name ??= include ? key : `import ${file}`;
@@ -582,8 +661,8 @@ function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | 
         break;
       }
       default:
-        if (isFlagKeyword(e.key)) setFlag(ctx, block, e.key, e.value);
-        else unknownKeyword(ctx, e.key, 'block', BLOCK_KEYWORDS, at);
+        // Flags, connection and delegate_to read as on an import.
+        if (!importBlockKeyword(ctx, block, e)) unknownKeyword(ctx, e.key, 'block', BLOCK_KEYWORDS, at);
     }
   }
   inheritIntoChildren(block);
@@ -641,20 +720,63 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
       unknownKeyword(ctx, e.key, kind, allowed, posOf(ctx.src, e.keyNode));
     }
   }
+  const localEntry = keys.find((e) => e.key === 'local_action');
+  if (localEntry) return parseLocalAction(ctx, node, pos, kind, localEntry, candidates);
   const moduleName = chooseModule(ctx, candidates.map((c) => ({ key: c.key, pos: posOf(ctx.src, c.keyNode) })), allowed, kind);
+  return parseTaskWithModule(ctx, pos, kind, keys, moduleName, allowed);
+}
+
+/** `local_action:` names the module itself: it is the task's only module, and delegates to localhost. */
+function parseLocalAction(
+  ctx: TaskParseContext,
+  node: Node,
+  pos: SourcePos,
+  kind: 'task' | 'handler',
+  localEntry: ReturnType<typeof entries>[number],
+  otherModules: ReturnType<typeof entries>,
+): Task | undefined {
+  const at = posOf(ctx.src, localEntry.keyNode);
+  for (const c of otherModules) error(ctx, `${kind} has both 'local_action' and the module '${c.key}' (a ${kind} runs exactly one module)`, posOf(ctx.src, c.keyNode));
+  const keys = entries(node as never);
+  const delegate = keys.find((e) => e.key === 'delegate_to');
+  // Ansible lets local_action win silently; we run it as Ansible does, and say so.
+  if (delegate) {
+    ctx.diagnostics.push({ severity: 'warning', message: `'delegate_to' is ignored beside 'local_action', which runs on localhost (as in Ansible)`, pos: posOf(ctx.src, delegate.keyNode) });
+  }
+  const positions: TaskPositions = { module: at, args: posOf(ctx.src, localEntry.value ?? localEntry.keyNode), argKeys: {}, argValues: {}, notify: [], keywords: {} };
+  const action = localAction(ctx, localEntry.value, positions);
+  if (!action || otherModules.length > 0) return undefined;
+  const allowed: readonly string[] = [...(kind === 'handler' ? HANDLER_KEYWORDS : TASK_KEYWORDS), ...LOOP_LOOKUPS.filter((n) => n !== 'items').map((n) => `with_${n}`)];
+  const rest = keys.filter((e) => e.key !== 'local_action' && e.key !== 'delegate_to');
+  const task = parseTaskWithModule(ctx, pos, kind, rest, action.module, allowed, { args: action.args, positions });
+  if (task) task.delegateTo = 'localhost';
+  return task;
+}
+
+function parseTaskWithModule(
+  ctx: TaskParseContext,
+  pos: SourcePos,
+  kind: 'task' | 'handler',
+  keys: ReturnType<typeof entries>,
+  moduleName: string | undefined,
+  allowed: readonly string[],
+  given?: { args: Vars | string; positions: TaskPositions },
+): Task | undefined {
+  const unsupportedKeyword = (key: string): boolean =>
+    !allowed.includes(key) && UNSUPPORTED_KEYWORDS.has(key) && key !== 'include' && key !== 'include_vars' && !ctx.registry?.get(key);
   const nameEntry = keys.find((e) => e.key === 'name');
   const nameValue = nameEntry ? toJS(ctx.src, nameEntry.value) : undefined;
   if (!moduleName) {
-    // `local_action: ...` alone: the unsupported keyword was named; "no module" would only add noise.
+    // An unsupported keyword alone (`async: ...`): it was named; "no module" would only add noise.
     if (keys.some((e) => unsupportedKeyword(e.key))) return undefined;
     const label = typeof nameValue === 'string' ? ` '${nameValue}'` : '';
     error(ctx, `no module in ${kind}${label}: expected one module key (like 'command:' or 'copy:') besides its keywords`, pos);
     return undefined;
   }
-  const moduleEntry = keys.find((e) => e.key === moduleName)!;
-  const positions: TaskPositions = {
-    module: posOf(ctx.src, moduleEntry.keyNode),
-    args: posOf(ctx.src, moduleEntry.value ?? moduleEntry.keyNode),
+  const moduleEntry = given ? undefined : keys.find((e) => e.key === moduleName)!;
+  const positions: TaskPositions = given?.positions ?? {
+    module: posOf(ctx.src, moduleEntry!.keyNode),
+    args: posOf(ctx.src, moduleEntry!.value ?? moduleEntry!.keyNode),
     argKeys: {},
     argValues: {},
     notify: [],
@@ -673,7 +795,7 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
     listen: [],
     ...(ctx.role ? { role: ctx.role } : {}),
   };
-  task.args = moduleArgs(ctx, moduleEntry.value, moduleName, positions);
+  task.args = given ? given.args : moduleArgs(ctx, moduleEntry!.value, moduleName, positions);
   let argsKeyword: { value: Node | null; pos: SourcePos } | undefined;
   for (const e of keys) {
     if (e.key === moduleName || e.key === 'block') continue;
@@ -761,8 +883,19 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
       case 'diff':
       case 'any_errors_fatal':
       case 'run_once':
+      case 'delegate_facts':
         setFlag(ctx, task, e.key, e.value);
         break;
+      case 'connection': {
+        const c = connectionValue(ctx, e.value);
+        if (c !== undefined) task.connection = c;
+        break;
+      }
+      case 'delegate_to': {
+        const d = delegateValue(ctx, e.value);
+        if (d !== undefined) task.delegateTo = d;
+        break;
+      }
       case 'throttle': {
         const n = throttleValue(ctx, e.value);
         if (n !== undefined) task.throttle = n;
@@ -813,20 +946,23 @@ function moduleArgs(ctx: TaskParseContext, node: Node | null, module: string, po
   const v = toJS(ctx.src, node);
   if (v === null) return {};
   if (isScalar(node) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) {
-    // key=value arguments: point each key at its place in the line.
-    const range = node.range;
-    const raw = range ? ctx.src.text.slice(range[0], range[1]) : '';
-    if (!raw.includes('\n')) {
-      for (const m of raw.matchAll(/(?:^|\s|["'])([A-Za-z_][A-Za-z0-9_]*)=/g)) {
-        const at = (m.index ?? 0) + m[0].length - m[1].length - 1;
-        positions.argKeys[m[1]] ??= posAt(ctx.src, node, at);
-        positions.argValues[m[1]] ??= posAt(ctx.src, node, at + m[1].length + 1);
-      }
-    }
+    kvPositions(ctx, node, positions);
     return String(v);
   }
   error(ctx, `arguments of '${module}' must be a mapping or a string, got ${describeNode(node)}`, posOf(ctx.src, node));
   return {};
+}
+
+/** key=value arguments in a one-line scalar: point each key at its place in the line. */
+function kvPositions(ctx: TaskParseContext, node: Node, positions: TaskPositions): void {
+  const range = isScalar(node) ? node.range : undefined;
+  const raw = range ? ctx.src.text.slice(range[0], range[1]) : '';
+  if (raw.includes('\n')) return;
+  for (const m of raw.matchAll(/(?:^|\s|["'])([A-Za-z_][A-Za-z0-9_]*)=/g)) {
+    const at = (m.index ?? 0) + m[0].length - m[1].length - 1;
+    positions.argKeys[m[1]] ??= posAt(ctx.src, node, at);
+    positions.argValues[m[1]] ??= posAt(ctx.src, node, at + m[1].length + 1);
+  }
 }
 
 /** `args:` adds to the module's arguments; with a free-form string it needs the module's free-form key. */

@@ -119,7 +119,8 @@ export class HumanReporter implements Reporter {
 
   private hostResult(e: HostResultEvent): void {
     const lines: string[] = [];
-    const host = `[${e.host}]`;
+    // Like ansible-playbook: `[web1 -> db1]` when the module ran on a delegated host.
+    const host = `[${e.host}${e.delegatedTo !== undefined ? ` -> ${e.delegatedTo}` : ''}]`;
     for (const item of e.items ?? []) lines.push(...this.itemLines(e, item));
     const showMain = !e.items || e.items.length === 0 || e.status === 'failed' || e.status === 'unreachable';
     if (showMain) {
@@ -138,7 +139,8 @@ export class HumanReporter implements Reporter {
   }
 
   private itemLines(e: HostResultEvent, item: ItemOutcome): string[] {
-    let line = `${this.statusWord(item)}: [${e.host}] => (item=${truncate(item.label, 80)})`;
+    const host = `[${e.host}${item.delegatedTo !== undefined ? ` -> ${item.delegatedTo}` : ''}]`;
+    let line = `${this.statusWord(item)}: ${host} => (item=${truncate(item.label, 80)})`;
     if ((item.status === 'failed' || item.status === 'skipped' || this.verbosity > 0) && item.msg) {
       line += `: ${this.colourFor(item.status, oneLine(item.msg))}`;
     }

@@ -25,7 +25,7 @@ describe('playbook loader errors (golden)', () => {
       "keywords.yml:18:13: error: 'loop' must be a list or a template that gives one, got a number",
       "keywords.yml:21:9: error: 'pause' in loop_control is not supported by this provisioner (supported: loop_var, label)",
       "keywords.yml:24:7: error: unknown keyword 'resuce' in block, did you mean 'rescue'?",
-      "keywords.yml:26:7: error: keyword 'delegate_to' in task is not supported by this provisioner",
+      "keywords.yml:26:7: error: keyword 'debugger' in task is not supported by this provisioner",
       "keywords.yml:29:19: error: 'with_items' must be a list or a template that gives one, like \"{{ ports }}\"",
       "keywords.yml:31:11: error: 'serial' must be a positive number of hosts, a percentage like \"30%\" or a list of them, got a number",
       "keywords.yml:32:17: error: 'gather_facts' must be a boolean (yes/no, true/false), got a string",
@@ -43,10 +43,10 @@ describe('playbook loader errors (golden)', () => {
 
   it('names an unsupported keyword, or an unsupported form of a supported one, as such', () => {
     expect(errors('keyword-forms.yml')).toEqual([
-      "keyword-forms.yml:5:7: error: keyword 'delegate_to' in task is not supported by this provisioner",
+      "keyword-forms.yml:5:7: error: keyword 'debugger' in task is not supported by this provisioner",
       "keyword-forms.yml:12:22: error: 'index_var' in loop_control is not supported by this provisioner (supported: loop_var, label)",
       "keyword-forms.yml:15:13: error: 'args' given as a template is not supported by this provisioner: write the arguments as a mapping",
-      "keyword-forms.yml:17:7: error: keyword 'local_action' in task is not supported by this provisioner",
+      "keyword-forms.yml:17:21: error: 'local_action' as a mapping needs 'module:' naming the module",
     ]);
   });
 
