@@ -768,7 +768,7 @@ function parseTaskWithModule(
   const nameValue = nameEntry ? toJS(ctx.src, nameEntry.value) : undefined;
   if (!moduleName) {
     // An unsupported keyword alone (`async: ...`): it was named; "no module" would only add noise.
-    if (keys.some((e) => unsupportedKeyword(e.key))) return undefined;
+    if (keys.some((e) => unsupportedKeyword(e.key) || e.key === 'action')) return undefined;
     const label = typeof nameValue === 'string' ? ` '${nameValue}'` : '';
     error(ctx, `no module in ${kind}${label}: expected one module key (like 'command:' or 'copy:') besides its keywords`, pos);
     return undefined;

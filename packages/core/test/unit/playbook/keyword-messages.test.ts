@@ -29,7 +29,7 @@ describe('loop keywords and the action form', () => {
         "loop-forms.yml:11:7: error: 'loop': you cannot use loops on 'import_tasks' statements: use 'include_tasks' instead",
         "loop-forms.yml:14:7: error: keyword 'with_items' on include_tasks (a loop over an include) is not supported by this provisioner",
         "loop-forms.yml:16:7: error: the 'action:' form is not supported by this provisioner: write the module as the task's key ('command: echo hi' for 'action: command echo hi')",
-        "loop-forms.yml:19:7: error: keyword 'delegate_to' in task is not supported by this provisioner",
+        "loop-forms.yml:19:7: error: keyword 'debugger' in task is not supported by this provisioner",
       ]),
     );
     // The first task's module is still the module (validation names it as unknown); the action form alone adds no "no module" noise.
