@@ -8,7 +8,8 @@ import { shapeArgs } from './args.js';
 import { argsBeforeRendering } from '../validate/args.js';
 import { allConditionsHold } from './conditions.js';
 import { renderFlag, taskFlags, unrenderedFlags } from './flags.js';
-import { connectionTarget } from './connections.js';
+import { connectionTarget, loginUser } from './connections.js';
+import { withBecome } from './become.js';
 import { buildModuleContext } from './context.js';
 import { renderEnvironment, withEnvironment } from './environment.js';
 import type { HostResultEvent, HostStatus, ItemOutcome, TaskRef } from './events.js';
@@ -406,11 +407,14 @@ async function callModule(
     facts: rt.state(host).facts,
     check: flags.check,
     diff: flags.diff,
-    // Task/block `become` wins; else the play's; else the inventory's ansible_become.
+    // ansible_become when set; else the nearest `become` keyword (task, block, play).
     become: flags.become,
-    remote: withEnvironment(
-      rt.pool.lazyRemote(host, () => connectionTarget(host, vars, rt.targetDefaults)),
-      renderEnvironment(templater, flags.environment, vars),
+    remote: withBecome(
+      withEnvironment(
+        rt.pool.lazyRemote(host, loginUser(vars, flags.remoteUser), () => connectionTarget(host, vars, rt.targetDefaults, flags.remoteUser)),
+        renderEnvironment(templater, flags.environment, vars),
+      ),
+      flags.becomeAs,
     ),
     templater,
     masker: rt.masker,

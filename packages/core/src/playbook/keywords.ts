@@ -5,12 +5,14 @@ export const PLAY_KEYWORDS = [
   'pre_tasks', 'tasks', 'post_tasks', 'handlers', 'roles', 'tags',
   'check_mode', 'diff', 'ignore_errors', 'no_log', 'environment',
   'any_errors_fatal', 'max_fail_percentage', 'order',
+  'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe',
 ] as const;
 
 export const TASK_KEYWORDS = [
   'name', 'when', 'loop', 'with_items', 'loop_control', 'register', 'notify', 'changed_when',
   'failed_when', 'ignore_errors', 'tags', 'no_log', 'become', 'vars', 'args', 'check_mode', 'diff',
   'until', 'retries', 'delay', 'environment', 'any_errors_fatal', 'throttle', 'run_once',
+  'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe',
 ] as const;
 
 export const HANDLER_KEYWORDS = [...TASK_KEYWORDS, 'listen'] as const;
@@ -18,11 +20,21 @@ export const HANDLER_KEYWORDS = [...TASK_KEYWORDS, 'listen'] as const;
 export const BLOCK_KEYWORDS = [
   'name', 'block', 'rescue', 'always', 'when', 'tags', 'become', 'vars', 'ignore_errors', 'no_log',
   'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once',
+  'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe',
 ] as const;
 
 export const ROLE_ENTRY_KEYWORDS = ['role', 'name', 'vars', 'tags', 'when', 'become'] as const;
 
 export const LOOP_CONTROL_KEYS = ['loop_var', 'label'] as const;
+
+/** The keywords that say who runs a task (play, block, task), by their written name. */
+export const RUN_AS_KEYWORDS = {
+  remote_user: 'remoteUser',
+  become_user: 'becomeUser',
+  become_method: 'becomeMethod',
+  become_flags: 'becomeFlags',
+  become_exe: 'becomeExe',
+} as const;
 
 /** loop_control keys of Ansible this provisioner does not implement: said so, not "unknown". */
 export const UNSUPPORTED_LOOP_CONTROL_KEYS = ['index_var', 'pause', 'extended', 'extended_allitems'] as const;
@@ -30,8 +42,8 @@ export const UNSUPPORTED_LOOP_CONTROL_KEYS = ['index_var', 'pause', 'extended', 
 /** Ansible keywords we know but do not implement: say so instead of "unknown keyword". */
 export const UNSUPPORTED_KEYWORDS = new Set([
   'delegate_to', 'delegate_facts', 'async', 'poll',
-  'become_user', 'become_method', 'remote_user', 'connection',
-  'strategy', 'timeout', 'debugger', 'collections', 'module_defaults', 'become_exe', 'become_flags',
+  'connection',
+  'strategy', 'timeout', 'debugger', 'collections', 'module_defaults',
   'vars_prompt', 'force_handlers', 'local_action',
   'include_vars',
   'include', 'fact_path', 'gather_subset', 'gather_timeout', 'port', 'ignore_unreachable',

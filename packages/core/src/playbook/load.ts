@@ -11,7 +11,7 @@ import { readVarsFile } from '../inventory/vars-dirs.js';
 import { isTemplate } from '../templating/engine.js';
 import { PLAY_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
 import { loadRole, loadRoleEntry } from './roles.js';
-import { boolValue, environmentValue, FLAG_KEYWORDS, flagValue, handlerList, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
+import { boolValue, environmentValue, FLAG_KEYWORDS, flagValue, handlerList, setRunAs, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
 import { describeNode, displayPath, entries, isMap, isSeq, posOf, readYaml, rootOf, toJS, type Node, hasErrors } from './yaml-source.js';
 import { didYouMean } from '../validate/suggest.js';
 
@@ -117,6 +117,13 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
         break;
       case 'become':
         play.become = boolValue(ctx, e.value, 'become') ?? false;
+        break;
+      case 'remote_user':
+      case 'become_user':
+      case 'become_method':
+      case 'become_flags':
+      case 'become_exe':
+        setRunAs(ctx, play, e.key, e.value);
         break;
       case 'environment': {
         const env = environmentValue(ctx, e.value);

@@ -5,9 +5,10 @@ import type { Block, Diagnostic, EnvironmentEntry, Flag, Handler, RoleInfo, Sour
 import { argsFromString } from '../validate/args.js';
 import { closest, didYouMean } from '../validate/suggest.js';
 import { isPlainObject } from '../vars/secret.js';
-import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, LOOP_CONTROL_KEYS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS, UNSUPPORTED_LOOP_CONTROL_KEYS } from './keywords.js';
+import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, LOOP_CONTROL_KEYS, RUN_AS_KEYWORDS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS, UNSUPPORTED_LOOP_CONTROL_KEYS } from './keywords.js';
 import { setTaskPositions, walkTasks, type TaskPositions } from './positions.js';
 import { LOOP_LOOKUPS } from '../executor/lookups.js';
+import { BECOME_METHODS } from '../executor/become.js';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isTemplate as isTemplateString } from '../templating/engine.js';
@@ -135,6 +136,28 @@ function isFlagKeyword(key: string): key is keyof typeof FLAG_KEYWORDS {
   return Object.hasOwn(FLAG_KEYWORDS, key);
 }
 
+/**
+ * remote_user, become_user, become_method, become_flags, become_exe: a string (a user name may be
+ * written as a number) or a template rendered per host. A literal become_method must be one we have.
+ */
+export function setRunAs(ctx: TaskParseContext, item: { runAs?: TaskCommon['runAs'] }, key: keyof typeof RUN_AS_KEYWORDS, node: Node | null): void {
+  const v = toJS(ctx.src, node);
+  const text = typeof v === 'number' ? String(v) : v;
+  if (typeof text !== 'string' || (text.trim() === '' && key !== 'become_flags')) {
+    error(ctx, `'${key}' must be a ${key === 'become_flags' ? 'string' : 'non-empty string'} or a template, got ${describeNode(node)}`, posOf(ctx.src, node));
+    return;
+  }
+  if (key === 'become_method' && !isTemplateString(text) && !(BECOME_METHODS as readonly string[]).includes(text)) {
+    error(ctx, `become_method '${text}' is not supported by this provisioner (supported: ${BECOME_METHODS.join(', ')})`, posOf(ctx.src, node));
+    return;
+  }
+  item.runAs = { ...item.runAs, [RUN_AS_KEYWORDS[key]]: text };
+}
+
+export function isRunAsKeyword(key: string): key is keyof typeof RUN_AS_KEYWORDS {
+  return Object.hasOwn(RUN_AS_KEYWORDS, key);
+}
+
 /** throttle: a whole number of hosts (0 means no limit, as in Ansible). */
 function throttleValue(ctx: TaskParseContext, node: Node | null): number | undefined {
   const v = toJS(ctx.src, node);
@@ -247,7 +270,7 @@ function parseTaskItem(ctx: TaskParseContext, node: Node, kind: 'task' | 'handle
 }
 
 const ROLE_IMPORT_KEYS = ['import_role', 'include_role', 'ansible.builtin.import_role', 'ansible.builtin.include_role'];
-const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once'];
+const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe'];
 
 /**
  * `import_role: {name: web}` (and `include_role`, read the same static way): the role's tasks inlined as
@@ -321,6 +344,10 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
       return true;
     }
     default:
+      if (isRunAsKeyword(e.key)) {
+        setRunAs(ctx, block, e.key, e.value);
+        return true;
+      }
       if (!isFlagKeyword(e.key)) return false;
       setFlag(ctx, block, e.key, e.value);
       return true;
@@ -328,7 +355,7 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
 }
 
 const IMPORT_KEYS = ['import_tasks', 'include_tasks', 'ansible.builtin.import_tasks', 'ansible.builtin.include_tasks'];
-const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once'];
+const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe'];
 
 /** Handlers that came from `import_tasks` in a handlers list: handlerList flattens them. */
 const handlerImports = new WeakSet<Block>();
@@ -368,7 +395,7 @@ function importTarget(ctx: TaskParseContext, key: string, node: Node | null): { 
   return out;
 }
 
-const APPLY_KEYWORDS = ['when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once'];
+const APPLY_KEYWORDS = ['when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe'];
 
 /** Reads a tasks file for an import or include: its items, or undefined after reporting why not. */
 function readTaskFile(ctx: TaskParseContext, file: string, filePos: SourcePos, kind: 'task' | 'handler'): TaskItem[] | undefined {
@@ -514,6 +541,7 @@ function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | 
       }
       default:
         if (isFlagKeyword(e.key)) setFlag(ctx, block, e.key, e.value);
+        else if (isRunAsKeyword(e.key)) setRunAs(ctx, block, e.key, e.value);
         else unknownKeyword(ctx, e.key, 'block', BLOCK_KEYWORDS, at);
     }
   }
@@ -705,6 +733,10 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
         argsKeyword = { value: e.value, pos: at };
         break;
       default:
+        if (isRunAsKeyword(e.key)) {
+          setRunAs(ctx, task, e.key, e.value);
+          break;
+        }
         if (e.key.startsWith('with_') && LOOP_LOOKUPS.includes(e.key.slice(5))) {
           if (task.loop !== undefined) error(ctx, `a task takes one loop ('loop' or one 'with_*'), not several`, at);
           task.loop = toJS(ctx.src, e.value);
