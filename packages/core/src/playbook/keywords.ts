@@ -23,7 +23,7 @@ export const BLOCK_KEYWORDS = [
   'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe',
 ] as const;
 
-export const ROLE_ENTRY_KEYWORDS = ['role', 'name', 'vars', 'tags', 'when', 'become'] as const;
+export const ROLE_ENTRY_KEYWORDS = ['role', 'name', 'vars', 'tags', 'when', 'become', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe'] as const;
 
 export const LOOP_CONTROL_KEYS = ['loop_var', 'label'] as const;
 

@@ -144,7 +144,8 @@ export function setRunAs(ctx: TaskParseContext, item: { runAs?: TaskCommon['runA
   const v = toJS(ctx.src, node);
   const text = typeof v === 'number' ? String(v) : v;
   if (typeof text !== 'string' || (text.trim() === '' && key !== 'become_flags')) {
-    error(ctx, `'${key}' must be a ${key === 'become_flags' ? 'string' : 'non-empty string'} or a template, got ${describeNode(node)}`, posOf(ctx.src, node));
+    const got = typeof text === 'string' ? 'an empty string' : describeNode(node);
+    error(ctx, `'${key}' must be a ${key === 'become_flags' ? 'string' : 'non-empty string'} or a template, got ${got}`, posOf(ctx.src, node));
     return;
   }
   if (key === 'become_method' && !isTemplateString(text) && !(BECOME_METHODS as readonly string[]).includes(text)) {
