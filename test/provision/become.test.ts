@@ -188,7 +188,55 @@ describe('become_method su', () => {
   });
 });
 
+/**
+ * Runs a command on a pseudo-terminal (Python's pty, on the controller), types `typed` once the
+ * command has asked for a password, and returns its exit code and everything it printed.
+ */
+function underTerminal(argv: string[], typed: string, env: NodeJS.ProcessEnv): { code: number | null; output: string } {
+  const helper = [
+    'import os, pty, sys, re',
+    'pid, fd = pty.fork()',
+    'if pid == 0:',
+    '    os.execvp(sys.argv[1], sys.argv[1:])',
+    'out, typed = b"", False',
+    'while True:',
+    '    try:',
+    '        chunk = os.read(fd, 4096)',
+    '    except OSError:',
+    '        break',
+    '    if not chunk:',
+    '        break',
+    '    out += chunk',
+    '    if not typed and re.search(rb"password: ?$", out, re.I):',
+    '        os.write(fd, sys.stdin.buffer.read())',
+    '        typed = True',
+    '_, status = os.waitpid(pid, 0)',
+    'sys.stdout.buffer.write(out)',
+    'sys.exit(os.waitstatus_to_exitcode(status))',
+  ].join('\n');
+  const r = spawnSync('/usr/bin/python3', ['-c', helper, ...argv], { input: `${typed}\n`, encoding: 'utf8', timeout: 300_000, env });
+  return { code: r.status, output: r.stdout + r.stderr };
+}
+
 describe('--ask-become-pass (-K)', () => {
+  it('on a terminal: the typed password is the become password, as ansible-playbook -K takes it', () => {
+    const l = labWith('ask_tty', { ansible_user: 'deploypw' });
+    const outcome = (argv: string[], env: NodeJS.ProcessEnv) => {
+      for (const h of hosts) onHost(lab, h, `rm -rf ${KW_DIR} && mkdir -p ${KW_DIR}`);
+      const r = underTerminal(argv, PW.deploypw, { ...process.env, ...env });
+      const files = hosts.map((h) => onHost(lab, h, `cat ${KW_DIR}/results.json ${KW_DIR}/owners`));
+      return { ...r, files };
+    };
+    const ours = outcome([process.execPath, CLI, 'run', join(FIXTURES, playbook('sudo.yml')), '-i', l.inventory, '-K'], { NO_COLOR: '1' });
+    const ansible = outcome(['ansible-playbook', '-i', l.inventory, join(FIXTURES, playbook('sudo.yml')), '-K'], { ANSIBLE_NOCOLOR: '1', ANSIBLE_PIPELINING: 'True' });
+    expect(ours.code).toBe(0);
+    expect(ansible.code).toBe(0);
+    expect(ours.files).toEqual(ansible.files);
+    for (const f of ours.files) expect(JSON.parse(f.split('\n')[0])).toMatchObject({ sudo: 'root', stdin: 'input line' });
+    expect(ours.output).toContain('BECOME password: ');
+    expect(ours.output).not.toContain(PW.deploypw);
+  });
+
   it('without a terminal: a clear error before any host is touched', () => {
     const l = labWith('ask', { ansible_user: 'deploypw' });
     for (const h of hosts) onHost(lab, h, `rm -rf ${KW_DIR}`);
