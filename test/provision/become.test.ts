@@ -116,7 +116,7 @@ describe('become_user', () => {
       expect(ours.files[h]['results.json']).toEqual({ play: 'www-data', task: 'nobody', off: 'root' });
       expect(ours.files[h]['by-template']).toBe(`rendered for ${h}\n`);
       expect(ours.files[h].owners).toBe(
-        ['by-copy www-data www-data 644', 'by-copy-0600 www-data www-data 600', 'by-file nobody nogroup 644', 'by-template www-data www-data 644', ''].join('\n'),
+        ['by-copy www-data www-data 644', 'by-copy-0600 www-data www-data 600', 'by-file nobody nogroup 644', 'by-src-www-data www-data www-data 644', 'by-template www-data www-data 644', ''].join('\n'),
       );
     }
   });
@@ -135,7 +135,8 @@ describe('become_method sudo, become_flags and the become password', () => {
     for (const h of hosts) {
       expect(ours.files[h]['results.json']).toEqual({ sudo: 'root', stdin: 'input line', default: 'home=/root ssh=', keep: expect.stringMatching(/ssh=kept$/) });
       expect(ours.files[h]['by-sudo']).toBe('by sudo\nsecond line\n');
-      expect(ours.files[h].owners).toBe('by-sudo root root 644\n');
+      expect(ours.files[h].owners).toBe('by-src-sudo root root 644\nby-sudo root root 644\n');
+      expect(ours.files[h]['by-src-sudo']).toBe('a controller file\n');
     }
     for (const pw of [PW.deploy, PW.deploypw]) expect(ours.output).not.toContain(pw);
   });
@@ -173,7 +174,7 @@ describe('become_method su', () => {
     for (const h of hosts) {
       expect(ours.files[h]['results.json']).toEqual({ su: 'root', cwd: '/home/deploy', login: '/root', stdin: 'input line' });
       expect(ours.files[h]['results2.json']).toEqual({ deploy: 'deploy' });
-      expect(ours.files[h].owners).toBe('by-su root root 644\nby-su-deploy deploy deploy 644\n');
+      expect(ours.files[h].owners).toBe('by-src-su root root 644\nby-su root root 644\nby-su-deploy deploy deploy 644\n');
     }
     expect(ours.output).not.toContain(PW.root);
   });
