@@ -11,7 +11,7 @@ import { readVarsFile } from '../inventory/vars-dirs.js';
 import { isTemplate } from '../templating/engine.js';
 import { PLAY_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
 import { loadRole, loadRoleEntry } from './roles.js';
-import { boolValue, environmentValue, FLAG_KEYWORDS, flagValue, handlerList, setRunAs, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
+import { boolValue, environmentValue, FLAG_KEYWORDS, flagValue, handlerList, isRunAsKeyword, setRunAs, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
 import { describeNode, displayPath, entries, isMap, isSeq, posOf, readYaml, rootOf, toJS, type Node, hasErrors } from './yaml-source.js';
 import { didYouMean } from '../validate/suggest.js';
 
@@ -118,13 +118,6 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
       case 'become':
         play.become = boolValue(ctx, e.value, 'become') ?? false;
         break;
-      case 'remote_user':
-      case 'become_user':
-      case 'become_method':
-      case 'become_flags':
-      case 'become_exe':
-        setRunAs(ctx, play, e.key, e.value);
-        break;
       case 'environment': {
         const env = environmentValue(ctx, e.value);
         if (env) play.environment = env;
@@ -203,7 +196,9 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
         break;
       }
       default:
-        if (UNSUPPORTED_KEYWORDS.has(e.key)) {
+        if (isRunAsKeyword(e.key)) {
+          setRunAs(ctx, play, e.key, e.value);
+        } else if (UNSUPPORTED_KEYWORDS.has(e.key)) {
           ctx.diagnostics.push({ severity: 'error', message: `keyword '${e.key}' in play is not supported by this provisioner`, pos: at });
         } else {
           ctx.diagnostics.push({ severity: 'error', message: `unknown keyword '${e.key}' in play${didYouMean(e.key, PLAY_KEYWORDS)}`, pos: at });
