@@ -131,6 +131,22 @@ describe('become_user', () => {
   });
 });
 
+describe('connection variables against keywords', () => {
+  it('ansible_become_user, ansible_become_method and ansible_become win over the keywords; become_exe', () => {
+    const [first, second] = hosts;
+    const l = labWith('precedence', { ansible_user: 'root' }, {
+      [first]: { ansible_become_user: 'deploy', ansible_become_method: 'su' },
+      [second]: { ansible_become: false },
+    });
+    const { ours, ansible } = compare(l, playbook('precedence.yml'));
+    expectSame(ours, ansible);
+    expect(ours.code).toBe(0);
+    expect(ours.files[first]['results.json']).toEqual({ play: 'deploy', task: 'deploy', exe: 'nobody', bad_exe_failed: true });
+    expect(ours.files[second]['results.json']).toEqual({ play: 'root', task: 'root', exe: 'root', bad_exe_failed: false });
+    expect(ours.stats[first]).toMatchObject({ failed: 0, ignored: 1 });
+  });
+});
+
 describe('become_method sudo, become_flags and the become password', () => {
   it('sudo with a password (deploypw) and without one (deploy, NOPASSWD) given a password anyway; -E keeps the environment', () => {
     const [first, second] = hosts;

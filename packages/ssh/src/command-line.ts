@@ -10,6 +10,12 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export interface BuildOptions extends Pick<RunOptions, 'cwd' | 'env' | 'timeoutMs' | 'become'> {
   /** The SSH login user: becoming that same user needs no wrapping. */
   user: string;
+  /**
+   * Under become: a line the command prints on stderr once it runs as the become user, so a failure
+   * to become (no such sudo, a refused password) is told apart from the command's own failure, as
+   * Ansible's BECOME-SUCCESS marker does.
+   */
+  becomeMarker?: string;
 }
 
 /** Seconds for timeout(1), rounded up so a short timeout never becomes 0 (which disables it). */
@@ -36,7 +42,9 @@ export function buildCommandLine(command: Command, opts: BuildOptions): string {
     line = `cd ${shellQuote(opts.cwd)} && ${line}`;
   }
   const become = effectiveBecome(opts.become, opts.user);
-  return become ? becomeLine(line, become, opts.user) : line;
+  if (!become) return line;
+  if (opts.becomeMarker !== undefined) line = `printf '%s\\n' ${shellQuote(opts.becomeMarker)} >&2; ${line}`;
+  return becomeLine(line, become, opts.user);
 }
 
 /**

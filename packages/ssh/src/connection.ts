@@ -75,9 +75,32 @@ export class SshConnection implements Connection {
   }
 
   async run(command: Command, options: RunOptions = {}): Promise<RunResult> {
-    const line = buildCommandLine(command, { ...options, user: this.user });
-    const raw = await this.exec(line, { ...options, stdin: this.becomeStdin(options.become, options.stdin) });
-    return { code: raw.code, stdout: raw.stdout.toString('utf8'), stderr: raw.stderr, ...(raw.signal ? { signal: raw.signal } : {}) };
+    const become = effectiveBecome(options.become, this.user);
+    if (!become) {
+      const raw = await this.exec(buildCommandLine(command, { ...options, user: this.user }), options);
+      return { code: raw.code, stdout: raw.stdout.toString('utf8'), stderr: raw.stderr, ...(raw.signal ? { signal: raw.signal } : {}) };
+    }
+    // The command says on stderr that it started as the become user: without that line, becoming
+    // failed (no sudo, a wrong or missing password) and the task fails as a module failure would,
+    // not as the command's own exit code.
+    const marker = `BECOME-SUCCESS-${randomBytes(8).toString('hex')}`;
+    const markerLine = `${marker}\n`;
+    const onOutput = options.onOutput;
+    const raw = await this.exec(buildCommandLine(command, { ...options, user: this.user, becomeMarker: marker }), {
+      ...options,
+      stdin: this.becomeStdin(options.become, options.stdin),
+      onOutput: onOutput && ((chunk, stream) => {
+        const text = stream === 'stderr' ? chunk.replace(markerLine, '') : chunk;
+        if (text) onOutput(text, stream);
+      }),
+    });
+    const at = raw.stderr.indexOf(markerLine);
+    if (at < 0) {
+      const why = raw.stderr.trim() || `exit ${raw.code}`;
+      throw new Error(`becoming ${become.user} with ${become.method} failed on ${this.hostName}: ${why}`);
+    }
+    const stderr = raw.stderr.slice(0, at) + raw.stderr.slice(at + markerLine.length);
+    return { code: raw.code, stdout: raw.stdout.toString('utf8'), stderr, ...(raw.signal ? { signal: raw.signal } : {}) };
   }
 
   /**

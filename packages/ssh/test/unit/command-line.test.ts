@@ -181,6 +181,19 @@ describe('become as another user (become_user, become_method, become_flags, beco
     expect(runBecome('sudo', 'right-pw', false, 'data')).toEqual({ code: 3, stdout: 'out:data\n', stderr: 'err\n' });
   });
 
+  it.each([
+    ['the become user ran it', true, 'MARK\nerr\n'],
+    ['the program does not exist', false, ''],
+  ] as const)('the become marker shows on stderr only when %s', (_what, exists, markerShown) => {
+    const line = buildCommandLine(
+      { script: 'echo err >&2' },
+      { user: 'deploy', become: { user: 'root', method: 'sudo', exe: exists ? fakes.sudo : '/nonexistent/sudo' }, becomeMarker: 'MARK' },
+    );
+    const r = spawnSync('sh', ['-c', line], { encoding: 'utf8', env: { ...process.env, FAKE_NEEDPW: '0' } });
+    if (exists) expect(r.stderr).toBe(markerShown);
+    else expect(r.stderr).not.toContain('MARK');
+  });
+
   it.each(['sudo', 'su'] as const)('%s with a wrong password: a clear message, the command never runs', (method) => {
     const r = runBecome(method, 'wrong-pw', true, 'right-pw\n');
     expect(r.stdout).toBe('');
