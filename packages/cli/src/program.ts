@@ -46,6 +46,7 @@ export interface RunFlags extends VaultFlags {
   json?: boolean;
   acceptNewHostKeys?: boolean;
   knownHosts?: string;
+  askBecomePass?: boolean;
 }
 
 /** What main() needs from the outside: replaced in tests (fake connector, fixed plug-ins). */
@@ -179,8 +180,18 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
     .option('--json', 'print one JSON document for machines instead of text')
     .option('--accept-new-host-keys', 'learn unknown host keys into known_hosts (changed keys still abort)')
     .option('--known-hosts <file>', 'known_hosts file (default: the inventory\'s ansible_ssh_known_hosts_file, else ~/.ssh/known_hosts)')
+    .option('-K, --ask-become-pass', 'ask for the become (sudo/su) password (ansible_become_password, where set, wins)')
     .action(async (playbook: string, flags: RunFlags) => {
       if (!(await useVaultFlags(flags))) return;
+      let becomePassword: string | undefined;
+      if (flags.askBecomePass) {
+        if (!deps.prompt) {
+          err('provision: --ask-become-pass needs a terminal to ask on, and there is none: set ansible_become_password (vaulted) in the inventory instead');
+          result.code = EXIT.failed;
+          return;
+        }
+        becomePassword = await deps.prompt('BECOME password: ');
+      }
       const p = await prepare(playbook, flags);
       if (flags.verbose > 0) for (const note of p.plugins.notes) err(`note: ${note}`);
       if (p.diagnostics.some((d) => d.severity === 'error') || !p.playbook || !p.inventory) {
@@ -213,7 +224,8 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
       const runner = new PlaybookRunner({
         // Secrets written anywhere in the playbook (a !vault or !secret value in task, block or role
         // vars, a vaulted role vars file, a task argument): masked from the first line of output.
-        secrets: collectSecretsIn(p.playbook),
+        secrets: [...collectSecretsIn(p.playbook), ...(becomePassword ? [becomePassword] : [])],
+        becomePassword: becomePassword || undefined,
         inventory: p.inventory,
         registry: p.plugins.registry,
         connector,

@@ -43,6 +43,18 @@ export interface Inventory {
  */
 export type Flag = boolean | string;
 
+/**
+ * Who runs a task, as written (each may be a template, rendered per host): remote_user, become_user,
+ * become_method, become_flags, become_exe. Each is inherited on its own: the nearest one written wins.
+ */
+export interface RunAsKeywords {
+  remoteUser?: string;
+  becomeUser?: string;
+  becomeMethod?: string;
+  becomeFlags?: string;
+  becomeExe?: string;
+}
+
 /** One `environment:` entry: a mapping of names to values, or a template that gives one. */
 export type EnvironmentEntry = Vars | string;
 
@@ -57,6 +69,8 @@ export interface TaskCommon {
   when: string[];
   tags: string[];
   become?: Flag;
+  /** remote_user and the become_* keywords written on this item. */
+  runAs?: RunAsKeywords;
   /** Task-level vars (templated lazily). */
   vars: Vars;
   ignoreErrors?: Flag;
@@ -164,6 +178,8 @@ export interface Play {
   varsFiles: { file: string; vars: Vars }[];
   gatherFacts: boolean;
   become: boolean;
+  /** remote_user and the become_* keywords of the play. */
+  runAs?: RunAsKeywords;
   /** Play-level defaults of the task keywords (the nearest value wins). */
   checkMode?: Flag;
   diff?: Flag;

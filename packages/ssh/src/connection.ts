@@ -15,11 +15,12 @@ import {
   shellQuote,
   type Command,
   type Connection,
+  type Become,
   type FileAttributes,
   type RunOptions,
   type RunResult,
 } from '@haweb/core';
-import { buildCommandLine } from './command-line.js';
+import { buildCommandLine, effectiveBecome, readsBecomePassword } from './command-line.js';
 import { ABSENT_EXIT, atomicWriteScript, finishUploadScript, readFileScript, tempPathFor } from './file-scripts.js';
 import { Semaphore } from './semaphore.js';
 
@@ -74,21 +75,68 @@ export class SshConnection implements Connection {
   }
 
   async run(command: Command, options: RunOptions = {}): Promise<RunResult> {
-    const line = buildCommandLine(command, { ...options, user: this.user });
-    const raw = await this.exec(line, options);
-    return { code: raw.code, stdout: raw.stdout.toString('utf8'), stderr: raw.stderr, ...(raw.signal ? { signal: raw.signal } : {}) };
+    const become = effectiveBecome(options.become, this.user);
+    if (!become) {
+      const raw = await this.exec(buildCommandLine(command, { ...options, user: this.user }), options);
+      return { code: raw.code, stdout: raw.stdout.toString('utf8'), stderr: raw.stderr, ...(raw.signal ? { signal: raw.signal } : {}) };
+    }
+    // The command says on stderr that it started as the become user: without that line, becoming
+    // failed (no sudo, a wrong or missing password) and the task fails as a module failure would,
+    // not as the command's own exit code.
+    const marker = `BECOME-SUCCESS-${randomBytes(8).toString('hex')}`;
+    const markerLine = `${marker}\n`;
+    const onOutput = options.onOutput;
+    const raw = await this.exec(buildCommandLine(command, { ...options, user: this.user, becomeMarker: marker }), {
+      ...options,
+      stdin: this.becomeStdin(options.become, options.stdin),
+      onOutput: onOutput && ((chunk, stream) => {
+        const text = stream === 'stderr' ? chunk.replace(markerLine, '') : chunk;
+        if (text) onOutput(text, stream);
+      }),
+    });
+    const at = raw.stderr.indexOf(markerLine);
+    if (at < 0) {
+      const why = raw.stderr.trim() || `exit ${raw.code}`;
+      throw new Error(`becoming ${become.user} with ${become.method} failed on ${this.hostName}: ${why}`);
+    }
+    const stderr = raw.stderr.slice(0, at) + raw.stderr.slice(at + markerLine.length);
+    return { code: raw.code, stdout: raw.stdout.toString('utf8'), stderr, ...(raw.signal ? { signal: raw.signal } : {}) };
   }
 
-  async writeFile(path: string, content: string | Buffer, attrs: FileAttributes & { become?: boolean } = {}): Promise<void> {
+  /**
+   * The command's stdin when it runs as another user: the become password first (the line reads it,
+   * see becomeLine), then the caller's input; else the caller's input as given.
+   */
+  private becomeStdin(become: boolean | Become | undefined, stdin: string | Buffer | undefined): string | Buffer | undefined {
+    const b = effectiveBecome(become, this.user);
+    if (!b) return stdin;
+    if (b.method === 'su' && b.password === undefined && this.user !== 'root') {
+      // su would read its password from the command's input: refuse before anything is sent.
+      throw new Error(`Missing su password: becoming ${b.user} with su from login user ${this.user} needs ansible_become_password or --ask-become-pass`);
+    }
+    if (!readsBecomePassword(b, this.user)) return stdin;
+    const first = Buffer.from(`${b.password}\n`, 'utf8');
+    return Buffer.concat([first, stdin === undefined ? Buffer.alloc(0) : Buffer.isBuffer(stdin) ? stdin : Buffer.from(stdin, 'utf8')]);
+  }
+
+  async writeFile(path: string, content: string | Buffer, attrs: FileAttributes & { become?: boolean | Become } = {}): Promise<void> {
     const { become, ...fileAttrs } = attrs;
     const line = buildCommandLine({ script: atomicWriteScript(path, fileAttrs) }, { become, user: this.user });
-    const res = await this.exec(line, { stdin: content });
+    const res = await this.exec(line, { stdin: this.becomeStdin(become, content) });
     if (res.code !== 0) throw new Error(`writing ${path} on ${this.hostName} failed (exit ${res.code}): ${res.stderr.trim()}`);
   }
 
-  async putFile(localPath: string, remotePath: string, attrs: FileAttributes & { become?: boolean } = {}): Promise<void> {
+  async putFile(localPath: string, remotePath: string, attrs: FileAttributes & { become?: boolean | Become } = {}): Promise<void> {
     const { become, ...fileAttrs } = attrs;
-    const sudo = become === true && this.user !== 'root';
+    const as = effectiveBecome(become, this.user);
+    if (as && as.user !== 'root') {
+      // An unprivileged become user could not read an upload of the login user's: the bytes go
+      // through the command's stdin, and the file is created by that user (owned by it, as Ansible's
+      // copy run as become_user leaves it).
+      await this.writeFile(remotePath, await readFile(localPath), attrs);
+      return;
+    }
+    const sudo = as !== undefined;
     // Without sudo, upload straight next to the destination; with sudo the login user may not write
     // there, so upload to /tmp and let root copy it into a temp file next to the destination.
     const upload = sudo ? `/tmp/.haweb-upload-${randomBytes(6).toString('hex')}` : tempPathFor(remotePath);
@@ -105,7 +153,7 @@ export class SshConnection implements Connection {
         return;
       }
       const script = sudo ? atomicWriteScript(remotePath, fileAttrs, upload) : finishUploadScript(upload, remotePath, fileAttrs);
-      const res = await this.exec(buildCommandLine({ script }, { become, user: this.user }), {});
+      const res = await this.exec(buildCommandLine({ script }, { become, user: this.user }), { stdin: this.becomeStdin(become, undefined) });
       if (res.code !== 0) {
         throw new Error(`installing ${remotePath} on ${this.hostName} failed (exit ${res.code}): ${res.stderr.trim()}`);
       }
@@ -116,9 +164,9 @@ export class SshConnection implements Connection {
     }
   }
 
-  async readFile(path: string, options: { become?: boolean } = {}): Promise<Buffer | undefined> {
+  async readFile(path: string, options: { become?: boolean | Become } = {}): Promise<Buffer | undefined> {
     const line = buildCommandLine({ script: readFileScript(path) }, { become: options.become, user: this.user });
-    const res = await this.exec(line, {});
+    const res = await this.exec(line, { stdin: this.becomeStdin(options.become, undefined) });
     if (res.code === ABSENT_EXIT) return undefined;
     if (res.code !== 0) throw new Error(`reading ${path} on ${this.hostName} failed (exit ${res.code}): ${res.stderr.trim()}`);
     return res.stdout;

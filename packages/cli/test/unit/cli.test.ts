@@ -26,6 +26,8 @@ class FakeConnector implements Connector {
   files = new Map<string, Map<string, string>>();
   unreachable = new Set<string>();
   targets: ConnectionTarget[] = [];
+  /** The become each command was given. */
+  becomes: unknown[] = [];
   async connect(target: ConnectionTarget): Promise<Connection> {
     this.targets.push(target);
     if (this.unreachable.has(target.hostName)) throw new UnreachableError(target.hostName, `${target.hostName}: connection refused`);
@@ -33,7 +35,7 @@ class FakeConnector implements Connector {
     this.files.set(target.hostName, files);
     return {
       hostName: target.hostName,
-      run: async () => ({ code: 0, stdout: '', stderr: '' }),
+      run: async (_c, o) => (this.becomes.push(o?.become), { code: 0, stdout: '', stderr: '' }),
       writeFile: async (p, c) => void files.set(p, String(c)),
       putFile: async (_l, r) => void files.set(r, 'x'),
       readFile: async (p) => (files.has(p) ? Buffer.from(files.get(p)!) : undefined),
@@ -69,7 +71,7 @@ const renderFile = defineModule({
   },
 });
 
-async function cli(argv: string[], connector = new FakeConnector()) {
+async function cli(argv: string[], connector = new FakeConnector(), prompt?: CliDeps['prompt']) {
   const stdout = new Out();
   const stderr = new Out();
   const deps: CliDeps = {
@@ -82,10 +84,33 @@ async function cli(argv: string[], connector = new FakeConnector()) {
       return load;
     },
     labInventory: join(FIX, 'no-such-lab-inventory.yml'),
+    prompt,
   };
   const code = await main(argv, deps);
   return { code, out: stdout.text, err: stderr.text, connector };
 }
+
+describe('provision run --ask-become-pass (-K)', () => {
+  it('asks once; the typed password is the become password of every host, never shown', async () => {
+    const questions: string[] = [];
+    const r = await cli(['run', 'become.yml', '-i', INV, '-K', '-v'], new FakeConnector(), async (q) => (questions.push(q), 'typed-b3come-pw'));
+    expect(r.code).toBe(0);
+    expect(questions).toEqual(['BECOME password: ']);
+    expect(r.connector.targets.map((t) => t.user)).toEqual(['deploy', 'deploy']);
+    expect(r.connector.becomes).toEqual([
+      { user: 'root', method: 'sudo', password: 'typed-b3come-pw' },
+      { user: 'root', method: 'sudo', password: 'typed-b3come-pw' },
+    ]);
+    expect(r.out + r.err).not.toContain('typed-b3come-pw');
+  });
+
+  it('without a terminal: exit 2 and what to do instead, before any host is reached', async () => {
+    const r = await cli(['run', 'become.yml', '-i', INV, '--ask-become-pass']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--ask-become-pass needs a terminal.*ansible_become_password/);
+    expect(r.connector.targets).toEqual([]);
+  });
+});
 
 describe('provision run', () => {
   it('runs a playbook: exit 0, per-host lines, handler, recap, secrets masked', async () => {

@@ -24,8 +24,32 @@ export interface RunOptions {
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
   /** Kill the command after this many milliseconds (exit code 124, like timeout(1)). */
   timeoutMs?: number;
-  /** Run as root through sudo when the connection user is not root. */
-  become?: boolean;
+  /**
+   * Run as another user: `true` is root through sudo (modules pass their task's boolean); the engine
+   * replaces it with the task's Become before the transport sees it.
+   */
+  become?: boolean | Become;
+}
+
+/**
+ * Who a command runs as, Ansible's become_user / become_method / become_flags / become_exe and the
+ * become password (a secret: it reaches the host on the command's standard input, never in a command
+ * line, a log or an error).
+ */
+export interface Become {
+  user: string;
+  method: 'sudo' | 'su';
+  /** As written (become_flags); undefined means the method's default (sudo: `-H -S -n`, su: none). */
+  flags?: string;
+  /** The program (become_exe); default the method's name. */
+  exe?: string;
+  password?: string;
+}
+
+/** The become of a call: `true` means root through sudo, as modules ask for it. */
+export function becomeOf(become: boolean | Become | undefined): Become | undefined {
+  if (become === undefined || become === false) return undefined;
+  return become === true ? { user: 'root', method: 'sudo' } : become;
 }
 
 export interface RunResult {
@@ -50,9 +74,9 @@ export interface Remote {
    * Write a whole file atomically: a temporary file in the destination's folder, then rename.
    * A reader sees the old or the new content, never a partial one.
    */
-  writeFile(path: string, content: string | Buffer, attrs?: FileAttributes & { become?: boolean }): Promise<void>;
+  writeFile(path: string, content: string | Buffer, attrs?: FileAttributes & { become?: boolean | Become }): Promise<void>;
   /** Copy a controller file to the host (atomically, like writeFile). */
-  putFile(localPath: string, remotePath: string, attrs?: FileAttributes & { become?: boolean }): Promise<void>;
+  putFile(localPath: string, remotePath: string, attrs?: FileAttributes & { become?: boolean | Become }): Promise<void>;
   /** Read a file, or undefined when it does not exist. */
-  readFile(path: string, options?: { become?: boolean }): Promise<Buffer | undefined>;
+  readFile(path: string, options?: { become?: boolean | Become }): Promise<Buffer | undefined>;
 }

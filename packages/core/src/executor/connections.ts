@@ -32,10 +32,19 @@ export function sshArgsHostKeyOptions(vars: Vars): { knownHostsFile?: string; po
 }
 
 /**
+ * The user a task logs in as: ansible_user (or ansible_ssh_user) when set, which wins over the
+ * remote_user keyword as in Ansible 2.14; else the keyword; else the controller's user, as ssh does.
+ */
+export function loginUser(vars: Vars, remoteUser?: string): string {
+  return String(pick(vars, 'ansible_user', 'ansible_ssh_user') ?? remoteUser ?? process.env.USER ?? 'root');
+}
+
+/**
  * How to reach a host, from its (rendered) variables: ansible_host, ansible_port, ... or their old
  * ansible_ssh_* spellings. Plain `host`, `port`, `user` are the author's own variables, as in Ansible.
+ * `remoteUser` is the task's remote_user keyword.
  */
-export function connectionTarget(hostName: string, vars: Vars, defaults: TargetDefaults, transport: 'ssh' | 'local' = 'ssh'): ConnectionTarget {
+export function connectionTarget(hostName: string, vars: Vars, defaults: TargetDefaults, transport: 'ssh' | 'local' = 'ssh', remoteUser?: string): ConnectionTarget {
   const port = Number(pick(vars, 'ansible_port', 'ansible_ssh_port') ?? 22);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new UnreachableError(hostName, `invalid ansible_port ${JSON.stringify(vars.ansible_port ?? vars.ansible_ssh_port)}`);
@@ -54,7 +63,7 @@ export function connectionTarget(hostName: string, vars: Vars, defaults: TargetD
     transport,
     address: String(pick(vars, 'ansible_host', 'ansible_ssh_host') ?? hostName),
     port,
-    user: String(pick(vars, 'ansible_user', 'ansible_ssh_user') ?? process.env.USER ?? 'root'),
+    user: loginUser(vars, remoteUser),
     privateKeyFile: key === undefined ? undefined : String(key),
     password: password === undefined ? undefined : String(password),
     knownHostsFile:
@@ -73,15 +82,16 @@ export function connectionTarget(hostName: string, vars: Vars, defaults: TargetD
 }
 
 /**
- * One connection per host for the whole run: opened on first use through the Connector, reused by
- * every task, closed at the end.
+ * One connection per host and login user for the whole run: opened on first use through the
+ * Connector, reused by every task that logs in as that user, closed at the end. A task with another
+ * remote_user gets its own connection, logged in as that user.
  */
 export class ConnectionPool {
   private readonly open = new Map<string, Promise<Connection>>();
 
   constructor(private readonly connector: Connector) {}
 
-  /** `key` tells connections to one host apart (over SSH, or local); the host name by default. */
+  /** `key` tells connections to one host apart (transport, login user); the host name by default. */
   connection(hostName: string, target: () => ConnectionTarget, key: string = hostName): Promise<Connection> {
     let conn = this.open.get(key);
     if (!conn) {

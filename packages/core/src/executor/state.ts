@@ -5,7 +5,8 @@
  */
 import type pLimit from 'p-limit';
 import type { ModuleResult } from '../contract/module.js';
-import type { EnvironmentEntry, Flag, Play, Task, TaskItem, Vars } from '../model.js';
+import type { Become } from '../contract/remote.js';
+import type { EnvironmentEntry, Flag, Play, RunAsKeywords, Task, TaskItem, Vars } from '../model.js';
 import type { ConnectionPool, TargetDefaults } from './connections.js';
 import type { HostStats, HostStatus, ItemOutcome, RunEvent, TaskRef } from './events.js';
 import type { SecretMasker } from './secrets.js';
@@ -18,6 +19,8 @@ export interface Scope {
   vars: Vars;
   /** Boolean keywords, as written (templates are rendered per host): the nearest value wins. */
   become?: Flag;
+  /** remote_user and become_* as written, each the nearest one. */
+  runAs?: RunAsKeywords;
   noLog?: Flag;
   ignoreErrors?: Flag;
   checkMode?: Flag;
@@ -40,6 +43,7 @@ export const ROOT_SCOPE: Scope = { when: [], tags: [], vars: {} };
 export function playScope(play: Play): Scope {
   return {
     ...ROOT_SCOPE,
+    runAs: play.runAs,
     noLog: play.noLog,
     ignoreErrors: play.ignoreErrors,
     checkMode: play.checkMode,
@@ -57,6 +61,7 @@ export function childScope(scope: Scope, item: TaskItem): Scope {
     tags: [...scope.tags, ...item.tags],
     vars: { ...scope.vars, ...(item.kind === 'block' ? item.vars : {}) },
     become: item.become ?? scope.become,
+    runAs: item.runAs ? { ...scope.runAs, ...item.runAs } : scope.runAs,
     noLog: item.noLog ?? scope.noLog,
     ignoreErrors: item.ignoreErrors ?? scope.ignoreErrors,
     checkMode: item.checkMode ?? scope.checkMode,
@@ -95,6 +100,10 @@ export interface TaskFlags {
   noLog: boolean;
   ignoreErrors: boolean;
   become: boolean;
+  /** Who the task's commands run as when `become` is on (and for file ownership, who writes). */
+  becomeAs: Become;
+  /** The login user the remote_user keyword asks for (ansible_user, when set, still wins). */
+  remoteUser?: string;
   anyErrorsFatal: boolean;
   /** delegate_facts: facts set by a delegated task land on the delegated host. */
   delegateFacts: boolean;

@@ -9,8 +9,9 @@ import { shapeArgs } from './args.js';
 import { argsBeforeRendering } from '../validate/args.js';
 import { allConditionsHold } from './conditions.js';
 import { renderFlag, taskFlags, unrenderedFlags } from './flags.js';
-import { connectionTarget } from './connections.js';
+import { connectionTarget, loginUser } from './connections.js';
 import { transportOf } from './delegation.js';
+import { withBecome } from './become.js';
 import { buildModuleContext } from './context.js';
 import { renderEnvironment, withEnvironment } from './environment.js';
 import type { HostResultEvent, HostStatus, ItemOutcome, TaskRef } from './events.js';
@@ -467,9 +468,12 @@ async function callModule(
     facts: rt.state(host).facts,
     check: flags.check,
     diff: flags.diff,
-    // Task/block `become` wins; else the play's; else the inventory's ansible_become.
+    // ansible_become when set; else the nearest `become` keyword (task, block, play).
     become: flags.become,
-    remote: withEnvironment(taskRemote(run, host, vars, delegation, flags.connection), renderEnvironment(templater, flags.environment, vars)),
+    remote: withBecome(
+      withEnvironment(taskRemote(run, host, vars, delegation, flags.connection, flags.remoteUser), renderEnvironment(templater, flags.environment, vars)),
+      flags.becomeAs,
+    ),
     templater,
     masker: rt.masker,
     role: task.role,
@@ -495,7 +499,7 @@ async function callModule(
  * the controller when the connection is local. Connection variables come from the host that is
  * reached (Ansible's rule for delegation), the connection keyword from the task.
  */
-function taskRemote(run: PlayRun, host: string, vars: Vars, delegation: Delegation | undefined, connection: string | undefined): Remote {
+function taskRemote(run: PlayRun, host: string, vars: Vars, delegation: Delegation | undefined, connection: string | undefined, remoteUser: string | undefined): Remote {
   const { rt } = run;
   const cvars = delegation ? delegation.vars : vars;
   const target = delegation ? delegation.host : host;
@@ -506,7 +510,9 @@ function taskRemote(run: PlayRun, host: string, vars: Vars, delegation: Delegati
     throw new Error(`error in "connection": ${(err as Error).message}`);
   }
   const transport = transportOf(cvars.ansible_connection, keyword);
-  return rt.pool.lazyRemote(target, () => connectionTarget(target, cvars, rt.targetDefaults, transport), `${transport}:${target}`);
+  // one connection per (transport, host, login user): a task with another remote_user logs in again
+  const key = transport === 'local' ? `local:${target}` : `ssh:${target}\u0000${loginUser(cvars, remoteUser)}`;
+  return rt.pool.lazyRemote(target, () => connectionTarget(target, cvars, rt.targetDefaults, transport, remoteUser), key);
 }
 
 /** changed_when and failed_when, evaluated with the registered name bound to this result. */

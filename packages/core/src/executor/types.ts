@@ -64,6 +64,8 @@ export interface ExecutorOptions {
   matchHosts?: HostMatcher;
   /** Inventory variable merge; defaults to the loader's (all < parent groups < child groups < host). */
   inventoryVars?: InventoryVarsResolver;
+  /** --ask-become-pass: the become password where no ansible_become_password says otherwise (a secret). */
+  becomePassword?: string;
   /** Waits between `until` attempts; tests pass a fake clock (default: a real timer). */
   sleep?: (ms: number) => Promise<void>;
 }

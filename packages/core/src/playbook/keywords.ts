@@ -5,6 +5,7 @@ export const PLAY_KEYWORDS = [
   'pre_tasks', 'tasks', 'post_tasks', 'handlers', 'roles', 'tags',
   'check_mode', 'diff', 'ignore_errors', 'no_log', 'environment',
   'any_errors_fatal', 'max_fail_percentage', 'order', 'connection',
+  'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe',
 ] as const;
 
 export const TASK_KEYWORDS = [
@@ -12,6 +13,7 @@ export const TASK_KEYWORDS = [
   'failed_when', 'ignore_errors', 'tags', 'no_log', 'become', 'vars', 'args', 'check_mode', 'diff',
   'until', 'retries', 'delay', 'environment', 'any_errors_fatal', 'throttle', 'run_once',
   'connection', 'delegate_to', 'delegate_facts', 'local_action',
+  'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe',
 ] as const;
 
 export const HANDLER_KEYWORDS = [...TASK_KEYWORDS, 'listen'] as const;
@@ -20,11 +22,21 @@ export const BLOCK_KEYWORDS = [
   'name', 'block', 'rescue', 'always', 'when', 'tags', 'become', 'vars', 'ignore_errors', 'no_log',
   'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once',
   'connection', 'delegate_to', 'delegate_facts',
+  'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe',
 ] as const;
 
-export const ROLE_ENTRY_KEYWORDS = ['role', 'name', 'vars', 'tags', 'when', 'become'] as const;
+export const ROLE_ENTRY_KEYWORDS = ['role', 'name', 'vars', 'tags', 'when', 'become', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe'] as const;
 
 export const LOOP_CONTROL_KEYS = ['loop_var', 'label'] as const;
+
+/** The keywords that say who runs a task (play, block, task), by their written name. */
+export const RUN_AS_KEYWORDS = {
+  remote_user: 'remoteUser',
+  become_user: 'becomeUser',
+  become_method: 'becomeMethod',
+  become_flags: 'becomeFlags',
+  become_exe: 'becomeExe',
+} as const;
 
 /** loop_control keys of Ansible this provisioner does not implement: said so, not "unknown". */
 export const UNSUPPORTED_LOOP_CONTROL_KEYS = ['index_var', 'pause', 'extended', 'extended_allitems'] as const;
@@ -32,8 +44,7 @@ export const UNSUPPORTED_LOOP_CONTROL_KEYS = ['index_var', 'pause', 'extended', 
 /** Ansible keywords we know but do not implement: say so instead of "unknown keyword". */
 export const UNSUPPORTED_KEYWORDS = new Set([
   'async', 'poll',
-  'become_user', 'become_method', 'remote_user',
-  'strategy', 'timeout', 'debugger', 'collections', 'module_defaults', 'become_exe', 'become_flags',
+  'strategy', 'timeout', 'debugger', 'collections', 'module_defaults',
   'vars_prompt', 'force_handlers',
   'include', 'fact_path', 'gather_subset', 'gather_timeout', 'port', 'ignore_unreachable',
   // Supported elsewhere, refused here: throttle and run_once on a play, notify on a block,

@@ -11,7 +11,7 @@ import { readVarsFile } from '../inventory/vars-dirs.js';
 import { isTemplate } from '../templating/engine.js';
 import { PLAY_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
 import { loadRole, loadRoleEntry } from './roles.js';
-import { boolValue, conditionList, connectionValue, environmentValue, FLAG_KEYWORDS, flagValue, handlerList, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
+import { boolValue, conditionList, connectionValue, environmentValue, FLAG_KEYWORDS, flagValue, handlerList, isRunAsKeyword, setRunAs, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
 import { describeNode, displayPath, entries, isMap, isSeq, posOf, readYaml, rootOf, toJS, type Node, hasErrors } from './yaml-source.js';
 import { didYouMean } from '../validate/suggest.js';
 
@@ -203,7 +203,9 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
         break;
       }
       default:
-        if (e.key === 'include' || e.key === 'ansible.builtin.include') {
+        if (isRunAsKeyword(e.key)) {
+          setRunAs(ctx, play, e.key, e.value);
+        } else if (e.key === 'include' || e.key === 'ansible.builtin.include') {
           // Ansible 2.14 refuses it too ("'include' is not a valid attribute for a Play").
           ctx.diagnostics.push({ severity: 'error', message: `'include' of a playbook was removed from Ansible (2.14 refuses it as well): write import_playbook`, pos: at });
         } else if (UNSUPPORTED_KEYWORDS.has(e.key)) {

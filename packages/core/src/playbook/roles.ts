@@ -5,11 +5,11 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import type { Handler, RoleInfo, SourcePos, TaskItem, Vars } from '../model.js';
+import type { Handler, RoleInfo, RunAsKeywords, SourcePos, TaskItem, Vars } from '../model.js';
 import { readVarsFile } from '../inventory/vars-dirs.js';
 import { didYouMean } from '../validate/suggest.js';
 import { ROLE_ENTRY_KEYWORDS } from './keywords.js';
-import { boolValue, conditionList, handlerList, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
+import { boolValue, conditionList, handlerList, isRunAsKeyword, setRunAs, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
 import { describeNode, displayPath, entries, isMap, posOf, readYaml, rootOf, toJS, type Node, hasErrors } from './yaml-source.js';
 
 export interface LoadedRole {
@@ -35,6 +35,7 @@ export function loadRoleEntry(ctx: TaskParseContext, node: Node, baseDir: string
   let tags: string[] = [];
   let when: string[] = [];
   let become: boolean | undefined;
+  const who: { runAs?: RunAsKeywords } = {};
   let namePos: SourcePos = at;
   const value = toJS(ctx.src, node);
   if (typeof value === 'string') name = value;
@@ -67,6 +68,11 @@ export function loadRoleEntry(ctx: TaskParseContext, node: Node, baseDir: string
           become = boolValue(ctx, e.value, 'become');
           break;
         default:
+          // remote_user and become_* are keywords on a role entry too, as in Ansible, never parameters.
+          if (isRunAsKeyword(e.key)) {
+            setRunAs(ctx, who, e.key, e.value);
+            break;
+          }
           // Anything else is a role parameter (Ansible's role params), a variable of the role's tasks.
           if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.key)) {
             ctx.diagnostics.push({ severity: 'error', message: `invalid role parameter '${e.key}'${didYouMean(e.key, ROLE_ENTRY_KEYWORDS)}`, pos: kpos });
@@ -81,7 +87,7 @@ export function loadRoleEntry(ctx: TaskParseContext, node: Node, baseDir: string
     ctx.diagnostics.push({ severity: 'error', message: `a role must be a name or a mapping with 'role:', got ${describeNode(node)}`, pos: at });
     return undefined;
   }
-  return loadRole(ctx, { name, namePos, baseDir, params, roleVars, tags, when, become });
+  return loadRole(ctx, { name, namePos, baseDir, params, roleVars, tags, when, become, runAs: who.runAs });
 }
 
 export interface RoleRequest {
@@ -93,6 +99,8 @@ export interface RoleRequest {
   tags?: string[];
   when?: string[];
   become?: boolean;
+  /** remote_user and become_* of the entry: the role's tasks keep their own where they set one. */
+  runAs?: RunAsKeywords;
 }
 
 function isDir(p: string): boolean {
@@ -143,6 +151,7 @@ export function loadRole(ctx: TaskParseContext, req: RoleRequest): LoadedRole | 
     item.when = [...when, ...item.when];
     for (const t of tags) if (!item.tags.includes(t)) item.tags.push(t);
     if (item.become === undefined && become !== undefined) item.become = become;
+    if (req.runAs) item.runAs = { ...req.runAs, ...item.runAs };
     if (item.kind === 'block') propagateTags(item.block.concat(item.rescue, item.always), tags);
   }
   const handlers = readRoleList(ctx, info, join(path, 'handlers'), 'handler') as Handler[];

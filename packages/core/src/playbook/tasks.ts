@@ -5,10 +5,11 @@ import type { Block, Diagnostic, EnvironmentEntry, Flag, Handler, RoleInfo, Sour
 import { argsFromString } from '../validate/args.js';
 import { closest, didYouMean } from '../validate/suggest.js';
 import { isPlainObject } from '../vars/secret.js';
-import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, LOOP_CONTROL_KEYS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS, UNSUPPORTED_LOOP_CONTROL_KEYS } from './keywords.js';
+import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, LOOP_CONTROL_KEYS, RUN_AS_KEYWORDS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS, UNSUPPORTED_LOOP_CONTROL_KEYS } from './keywords.js';
 import { setTaskPositions, walkTasks, type TaskPositions } from './positions.js';
 import { LOOP_LOOKUPS } from '../executor/lookups.js';
 import { parseKv } from './kv-args.js';
+import { BECOME_METHODS } from '../executor/become.js';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isTemplate as isTemplateString } from '../templating/engine.js';
@@ -207,6 +208,29 @@ function localAction(ctx: TaskParseContext, node: Node | null, positions: TaskPo
   return undefined;
 }
 
+/**
+ * remote_user, become_user, become_method, become_flags, become_exe: a string (a user name may be
+ * written as a number) or a template rendered per host. A literal become_method must be one we have.
+ */
+export function setRunAs(ctx: TaskParseContext, item: { runAs?: TaskCommon['runAs'] }, key: keyof typeof RUN_AS_KEYWORDS, node: Node | null): void {
+  const v = toJS(ctx.src, node);
+  const text = typeof v === 'number' ? String(v) : v;
+  if (typeof text !== 'string' || (text.trim() === '' && key !== 'become_flags')) {
+    const got = typeof text === 'string' ? 'an empty string' : describeNode(node);
+    error(ctx, `'${key}' must be a ${key === 'become_flags' ? 'string' : 'non-empty string'} or a template, got ${got}`, posOf(ctx.src, node));
+    return;
+  }
+  if (key === 'become_method' && !isTemplateString(text) && !(BECOME_METHODS as readonly string[]).includes(text)) {
+    error(ctx, `become_method '${text}' is not supported by this provisioner (supported: ${BECOME_METHODS.join(', ')})`, posOf(ctx.src, node));
+    return;
+  }
+  item.runAs = { ...item.runAs, [RUN_AS_KEYWORDS[key]]: text };
+}
+
+export function isRunAsKeyword(key: string): key is keyof typeof RUN_AS_KEYWORDS {
+  return Object.hasOwn(RUN_AS_KEYWORDS, key);
+}
+
 /** throttle: a whole number of hosts (0 means no limit, as in Ansible). */
 function throttleValue(ctx: TaskParseContext, node: Node | null): number | undefined {
   const v = toJS(ctx.src, node);
@@ -319,7 +343,7 @@ function parseTaskItem(ctx: TaskParseContext, node: Node, kind: 'task' | 'handle
 }
 
 const ROLE_IMPORT_KEYS = ['import_role', 'include_role', 'ansible.builtin.import_role', 'ansible.builtin.include_role'];
-const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once'];
+const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe'];
 
 /**
  * `import_role: {name: web}` (and `include_role`, read the same static way): the role's tasks inlined as
@@ -403,6 +427,10 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
       return true;
     }
     default:
+      if (isRunAsKeyword(e.key)) {
+        setRunAs(ctx, block, e.key, e.value);
+        return true;
+      }
       if (!isFlagKeyword(e.key)) return false;
       setFlag(ctx, block, e.key, e.value);
       return true;
@@ -410,7 +438,7 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
 }
 
 const IMPORT_KEYS = ['import_tasks', 'include_tasks', 'ansible.builtin.import_tasks', 'ansible.builtin.include_tasks'];
-const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'connection', 'delegate_to', 'delegate_facts'];
+const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'connection', 'delegate_to', 'delegate_facts', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe'];
 
 /** The legacy `include` (deprecated in 2.14, removed in 2.16): read as import_tasks or include_tasks. */
 const LEGACY_INCLUDE_KEYS = ['include', 'ansible.builtin.include', 'ansible.legacy.include'];
@@ -482,7 +510,7 @@ function importTarget(ctx: TaskParseContext, key: string, node: Node | null): { 
   return out;
 }
 
-const APPLY_KEYWORDS = ['when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'connection', 'delegate_to', 'delegate_facts'];
+const APPLY_KEYWORDS = ['when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'connection', 'delegate_to', 'delegate_facts', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe'];
 
 /** Reads a tasks file for an import or include: its items, or undefined after reporting why not. */
 function readTaskFile(ctx: TaskParseContext, file: string, filePos: SourcePos, kind: 'task' | 'handler'): TaskItem[] | undefined {
@@ -911,6 +939,10 @@ function parseTaskWithModule(
         argsKeyword = { value: e.value, pos: at };
         break;
       default:
+        if (isRunAsKeyword(e.key)) {
+          setRunAs(ctx, task, e.key, e.value);
+          break;
+        }
         if (e.key.startsWith('with_') && LOOP_LOOKUPS.includes(e.key.slice(5))) {
           if (task.loop !== undefined) error(ctx, `a task takes one loop ('loop' or one 'with_*'), not several`, at);
           task.loop = toJS(ctx.src, e.value);

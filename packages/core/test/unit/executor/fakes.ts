@@ -24,6 +24,8 @@ export class FakeHost {
   commands: string[] = [];
   /** The environment each command ran with (empty when none). */
   envs: Record<string, string>[] = [];
+  /** Per command: the login user of its connection and the become the transport was given. */
+  runAs: { login: string; become?: unknown }[] = [];
   closed = 0;
 }
 
@@ -52,6 +54,7 @@ export class FakeConnector implements Connector {
         const text = 'argv' in command ? command.argv.join(' ') : command.script;
         h.commands.push(text);
         h.envs.push({ ...options?.env });
+        h.runAs.push({ login: target.user, ...(options?.become !== undefined ? { become: options.become } : {}) });
         return { code: 0, stdout: `ran ${text}`, stderr: '' };
       },
       async writeFile(path, content) {
@@ -100,7 +103,7 @@ export function testModules(log: string[] = []): ModuleDefinition[] {
     async run(args: { cmd: string }, ctx) {
       log.push(`${ctx.hostName}:cmd:${args.cmd}`);
       ctx.progress(`running ${args.cmd}`);
-      const r = await ctx.remote.run({ argv: ['sh', '-c', args.cmd] });
+      const r = await ctx.remote.run({ argv: ['sh', '-c', args.cmd] }, ctx.become ? { become: true } : undefined);
       return { changed: true, rc: r.code, stdout: r.stdout };
     },
   };

@@ -429,7 +429,10 @@ describe('task vars in loops', () => {
 });
 
 describe('become', () => {
-  it('task and block become win over the play, the play over ansible_become', async () => {
+  // Ansible 2.14: a connection variable that is set (ansible_become) wins over every become keyword
+  // (PlayContext.set_task_and_variable_override; checked with ansible-playbook: `become: true` on a task
+  // runs as the login user where ansible_become is false).
+  it('task and block become win over the play; ansible_become, where set, wins over them all', async () => {
     const inv = inventory(['a', 'b'], {}, { b: { ansible_become: true } });
     const { log } = await run(
       playbook(
@@ -437,7 +440,7 @@ describe('become', () => {
       ),
       { inventory: inv },
     );
-    expect(log).toEqual(['a:become:false', 'b:become:true', 'a:become:true', 'b:become:true', 'a:become:false', 'b:become:false']);
+    expect(log).toEqual(['a:become:false', 'b:become:true', 'a:become:true', 'b:become:true', 'a:become:false', 'b:become:true']);
     const played = await run(playbook(play([task('whoami')], { become: true })), { hosts: ['a'] });
     expect(played.log).toEqual(['a:become:true']);
   });
