@@ -10,7 +10,7 @@ import { setTaskPositions, walkTasks, type TaskPositions } from './positions.js'
 import { LOOP_LOOKUPS } from '../executor/lookups.js';
 import { parseKv } from './kv-args.js';
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { isTemplate as isTemplateString } from '../templating/engine.js';
 import { describeNode, displayPath, entries, isMap, isScalar, isSeq, posAt, posOf, readYaml, rootOf, toJS, type Node, type YamlSource, hasErrors } from './yaml-source.js';
 
@@ -421,7 +421,12 @@ const APPLY_KEYWORDS = ['when', 'tags', 'vars', 'become', 'ignore_errors', 'no_l
 
 /** Reads a tasks file for an import or include: its items, or undefined after reporting why not. */
 function readTaskFile(ctx: TaskParseContext, file: string, filePos: SourcePos, kind: 'task' | 'handler'): TaskItem[] | undefined {
-  const path = isAbsolute(file) ? file : resolve(ctx.dir ?? process.cwd(), file);
+  let path = isAbsolute(file) ? file : resolve(ctx.dir ?? process.cwd(), file);
+  // In a role, Ansible (path_dwim_relative) also looks in the role's tasks/ and the role's own folder:
+  // a handler's `include_tasks: tasks/restart.yml` is the role's tasks/restart.yml.
+  if (!isAbsolute(file) && !existsSync(path) && ctx.role) {
+    path = [join(ctx.role.path, 'tasks', file), join(ctx.role.path, file)].find((p) => existsSync(p)) ?? path;
+  }
   const importing = ctx.importing ?? [];
   if (importing.includes(path)) {
     error(ctx, `import cycle: ${[...importing, path].map(displayPath).join(' -> ')}`, filePos);
