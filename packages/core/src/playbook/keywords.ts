@@ -17,7 +17,7 @@ export const HANDLER_KEYWORDS = [...TASK_KEYWORDS, 'listen'] as const;
 
 export const BLOCK_KEYWORDS = [
   'name', 'block', 'rescue', 'always', 'when', 'tags', 'become', 'vars', 'ignore_errors', 'no_log',
-  'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once',
+  'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'notify',
 ] as const;
 
 export const ROLE_ENTRY_KEYWORDS = ['role', 'name', 'vars', 'tags', 'when', 'become'] as const;
@@ -34,6 +34,6 @@ export const UNSUPPORTED_KEYWORDS = new Set([
   'strategy', 'timeout', 'debugger', 'collections', 'module_defaults', 'become_exe', 'become_flags',
   'vars_prompt', 'force_handlers', 'local_action',
   'include', 'fact_path', 'gather_subset', 'gather_timeout', 'port', 'ignore_unreachable',
-  // Supported elsewhere, refused here: throttle and run_once on a play, notify on a block.
+  // Supported elsewhere, refused here: throttle and run_once on a play, notify on a play.
   'throttle', 'notify', 'run_once',
 ]);

@@ -542,6 +542,7 @@ function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 't
 }
 
 function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | undefined {
+  let notify: string[] = [];
   const block: Block = {
     kind: 'block',
     pos,
@@ -586,13 +587,28 @@ function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | 
         if (n !== undefined) block.throttle = n;
         break;
       }
+      case 'notify':
+        notify = stringList(ctx, e.value, 'notify', 'a handler name');
+        break;
       default:
         if (isFlagKeyword(e.key)) setFlag(ctx, block, e.key, e.value);
         else unknownKeyword(ctx, e.key, 'block', BLOCK_KEYWORDS, at);
     }
   }
   inheritIntoChildren(block);
+  if (notify.length > 0) notifyFromBlock(block, notify);
   return block;
+}
+
+/**
+ * `notify` on a block (Ansible 2.14's Block.notify): a task inside that notifies nothing of its own
+ * notifies the block's handlers (the nearest block's, as inner blocks apply theirs first).
+ */
+function notifyFromBlock(block: Block, notify: readonly string[]): void {
+  for (const child of [...block.block, ...block.rescue, ...block.always]) {
+    if (child.kind === 'block') notifyFromBlock(child, notify);
+    else if (child.notify.length === 0) child.notify = [...notify];
+  }
 }
 
 /**
