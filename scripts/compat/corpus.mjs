@@ -94,6 +94,8 @@ export function reasonKind(reason) {
   if (m) return `module not shipped: ${m[1].replace(/^ansible\.(builtin|legacy)\./, '')}`;
   m = /^(unknown|unsupported) (?:option|argument|parameter)s? '?([\w.-]+)'? (?:for|of|in) (?:module )?'?([\w.]+)'?/.exec(reason);
   if (m) return `${m[1]} option: ${m[3]}.${m[2]}`;
+  m = /^keyword '(\w+)' on include_tasks/.exec(reason);
+  if (m) return `${m[1]} on include_tasks`;
   m = /^'([\w]+)' is not supported by this provisioner/.exec(reason) ?? /keyword '([\w]+)'.*not supported/.exec(reason);
   if (m) return `keyword not supported: ${m[1]}`;
   return reason

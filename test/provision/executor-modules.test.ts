@@ -103,3 +103,11 @@ describe('template: includes and imports', () => {
 function withoutRoleTemplates(lines: string[]): string[] {
   return lines.map((l) => l.replace(/^withtemplates : /, ''));
 }
+
+describe('notify on a block', () => {
+  it('tasks without their own notify notify the block\'s handlers', () => {
+    const { ours, ansible } = compare(lab, `${DIR}/block_notify.yml`);
+    expectSame(ours, ansible);
+    for (const h of hosts) expect(ours.files[h]['handlers.txt']).toBe('block\nown\n');
+  });
+});

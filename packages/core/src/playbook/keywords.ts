@@ -20,7 +20,7 @@ export const HANDLER_KEYWORDS = [...TASK_KEYWORDS, 'listen'] as const;
 
 export const BLOCK_KEYWORDS = [
   'name', 'block', 'rescue', 'always', 'when', 'tags', 'become', 'vars', 'ignore_errors', 'no_log',
-  'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once',
+  'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'notify',
   'connection', 'delegate_to', 'delegate_facts',
   'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe',
 ] as const;
@@ -47,7 +47,7 @@ export const UNSUPPORTED_KEYWORDS = new Set([
   'strategy', 'timeout', 'debugger', 'collections', 'module_defaults',
   'vars_prompt', 'force_handlers',
   'include', 'fact_path', 'gather_subset', 'gather_timeout', 'port', 'ignore_unreachable',
-  // Supported elsewhere, refused here: throttle and run_once on a play, notify on a block,
+  // Supported elsewhere, refused here: throttle and run_once on a play, notify on a play,
   // delegation on a play (Ansible has none there either).
   'throttle', 'notify', 'run_once', 'delegate_to', 'delegate_facts', 'local_action',
 ]);

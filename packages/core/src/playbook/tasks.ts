@@ -11,7 +11,7 @@ import { LOOP_LOOKUPS } from '../executor/lookups.js';
 import { parseKv } from './kv-args.js';
 import { BECOME_METHODS } from '../executor/become.js';
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { isTemplate as isTemplateString } from '../templating/engine.js';
 import { describeNode, displayPath, entries, isMap, isScalar, isSeq, posAt, posOf, readYaml, rootOf, toJS, type Node, type YamlSource, hasErrors } from './yaml-source.js';
 
@@ -514,7 +514,12 @@ const APPLY_KEYWORDS = ['when', 'tags', 'vars', 'become', 'ignore_errors', 'no_l
 
 /** Reads a tasks file for an import or include: its items, or undefined after reporting why not. */
 function readTaskFile(ctx: TaskParseContext, file: string, filePos: SourcePos, kind: 'task' | 'handler'): TaskItem[] | undefined {
-  const path = isAbsolute(file) ? file : resolve(ctx.dir ?? process.cwd(), file);
+  let path = isAbsolute(file) ? file : resolve(ctx.dir ?? process.cwd(), file);
+  // In a role, Ansible (path_dwim_relative) also looks in the role's tasks/ and the role's own folder:
+  // a handler's `include_tasks: tasks/restart.yml` is the role's tasks/restart.yml.
+  if (!isAbsolute(file) && !existsSync(path) && ctx.role) {
+    path = [join(ctx.role.path, 'tasks', file), join(ctx.role.path, file)].find((p) => existsSync(p)) ?? path;
+  }
   const importing = ctx.importing ?? [];
   if (importing.includes(path)) {
     error(ctx, `import cycle: ${[...importing, path].map(displayPath).join(' -> ')}`, filePos);
@@ -644,6 +649,7 @@ function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 't
 }
 
 function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | undefined {
+  let notify: string[] = [];
   const block: Block = {
     kind: 'block',
     pos,
@@ -688,13 +694,28 @@ function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | 
         if (n !== undefined) block.throttle = n;
         break;
       }
+      case 'notify':
+        notify = stringList(ctx, e.value, 'notify', 'a handler name');
+        break;
       default:
         // Flags, connection and delegate_to read as on an import.
         if (!importBlockKeyword(ctx, block, e)) unknownKeyword(ctx, e.key, 'block', BLOCK_KEYWORDS, at);
     }
   }
   inheritIntoChildren(block);
+  if (notify.length > 0) notifyFromBlock(block, notify);
   return block;
+}
+
+/**
+ * `notify` on a block (Ansible 2.14's Block.notify): a task inside that notifies nothing of its own
+ * notifies the block's handlers (the nearest block's, as inner blocks apply theirs first).
+ */
+function notifyFromBlock(block: Block, notify: readonly string[]): void {
+  for (const child of [...block.block, ...block.rescue, ...block.always]) {
+    if (child.kind === 'block') notifyFromBlock(child, notify);
+    else if (child.notify.length === 0) child.notify = [...notify];
+  }
 }
 
 /**

@@ -179,6 +179,9 @@ export function validateArgs(task: Task, def: ModuleDefinition): Diagnostic[] {
         err(`missing required argument '${argName}' for module '${name}'`);
         continue;
       }
+      // Given by an alias (`dest: "{{ conf }}"` for `path`), the value is checked under the option's
+      // name: a templated alias value is known only at run time, like any templated value.
+      if (!Object.hasOwn(args, argName!) && Object.keys(args).some((k) => !known.includes(k) && containsTemplate(args[k]))) continue;
       const at = pos.argValues[argName!] ?? pos.args;
       err(`module '${name}', argument '${path.join('.')}': ${plainMessage(issue.message)}`, at);
     }
