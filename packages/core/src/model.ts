@@ -35,6 +35,8 @@ export interface Inventory {
   hosts: Map<string, InventoryHost>;
   /** Always contains `all` and `ungrouped`. */
   groups: Map<string, InventoryGroup>;
+  /** host_vars/ files for the implicit localhost (named by a playbook, not listed in the inventory). */
+  implicitHostVars?: Map<string, Vars>;
 }
 
 /**

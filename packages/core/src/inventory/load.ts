@@ -7,6 +7,7 @@ import { InventoryBuilder } from './builder.js';
 import { parseIniInventory } from './ini.js';
 import { parseYamlInventory } from './yaml.js';
 import { namesInVarsDir, varsFromDir } from './vars-dirs.js';
+import { LOCALHOST_NAMES } from './localhost.js';
 import { didYouMean } from '../validate/suggest.js';
 import { isVaultText } from '../vault/format.js';
 import { vaultKeyring } from '../vault/keyring.js';
@@ -103,12 +104,17 @@ export function readInventory(sources: string | readonly string[], options: Load
       const v = varsFromDir(dir, 'host_vars', h.name, b.diagnostics);
       if (v) b.host(h.name, v);
     }
+    for (const name of LOCALHOST_NAMES) {
+      if (inventory.hosts.has(name)) continue;
+      const v = varsFromDir(dir, 'host_vars', name, b.diagnostics);
+      if (v) (inventory.implicitHostVars ??= new Map()).set(name, { ...inventory.implicitHostVars?.get(name), ...v });
+    }
   }
   // A group_vars/ or host_vars/ file whose name matches nothing is usually a typo: it would be ignored.
   for (const dir of varsDirs) {
     for (const [kind, known] of [['group_vars', inventory.groups], ['host_vars', inventory.hosts]] as const) {
       for (const { name, path } of namesInVarsDir(dir, kind)) {
-        if (!known.has(name)) {
+        if (!known.has(name) && !(kind === 'host_vars' && LOCALHOST_NAMES.includes(name))) {
           const what = kind === 'group_vars' ? 'group' : 'host';
           b.diagnostics.push({ severity: 'warning', message: `${displayPath(path)} is ignored: no ${what} named '${name}' in the inventory${didYouMean(name, known.keys())}` });
         }

@@ -16,10 +16,12 @@ export function isImplicitLocalhost(inventory: Inventory, name: string): boolean
 /**
  * The inventory variables of a host the inventory does not list (a delegate_to target given by name or
  * address, or the implicit localhost): the `all` group's variables, as Ansible gives them, and for
- * localhost a local connection.
+ * localhost a local connection and its host_vars/ file.
  */
 export function outsideHostVars(inventory: Inventory, name: string): Vars {
   const all = inventory.groups.get('all')?.vars ?? {};
-  return LOCALHOST_NAMES.includes(name) ? { ...all, ansible_connection: 'local' } : { ...all };
+  if (!LOCALHOST_NAMES.includes(name)) return { ...all };
+  // Its own host_vars/ file applies, as Ansible's vars plugins read it for the implicit localhost.
+  return { ...all, ansible_connection: 'local', ...inventory.implicitHostVars?.get(name) };
 }
 

@@ -1,5 +1,5 @@
 /** Reading where tasks run: connection, delegate_to, delegate_facts, local_action; the implicit localhost. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -138,6 +138,17 @@ describe('implicit localhost', () => {
   it('`all`, groups and globs do not match it', () => {
     expect(resolvePattern(inventory, 'all').hosts).not.toContain('localhost');
     expect(resolvePattern(inventory, 'local*').hosts).toEqual([]);
+  });
+
+  it('reads host_vars/localhost next to the inventory for it, without calling the file unused', () => {
+    const inv = join(dir, 'inv');
+    mkdirSync(join(inv, 'host_vars'), { recursive: true });
+    writeFileSync(join(inv, 'hosts.yml'), 'all:\n  vars: {site: x, who: all}\n  hosts:\n    web1:\n');
+    writeFileSync(join(inv, 'host_vars', 'localhost.yml'), 'who: localhost\n');
+    const r = readInventory(join(inv, 'hosts.yml'));
+    expect(r.diagnostics).toEqual([]);
+    expect(outsideHostVars(r.inventory, 'localhost')).toEqual({ site: 'x', who: 'localhost', ansible_connection: 'local' });
+    expect(outsideHostVars(r.inventory, '127.0.0.1')).toEqual({ site: 'x', who: 'all', ansible_connection: 'local' });
   });
 
   it('takes the `all` group variables and a local connection; another outside host only the `all` variables', () => {
