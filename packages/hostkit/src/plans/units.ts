@@ -6,6 +6,8 @@
  *  - a drop-in for the unit a source tree installs (keepalived's keepalived.service.in), pointing it
  *    at the playbook's options file and pid file, so the options declared are the ones it runs with;
  *  - a drop-in that orders rc-local.service after the network is online.
+ * A VRRP unit can be told which units it must stop before (`stopBefore`): systemd stops units in the
+ * reverse of their start order, so that is `After=` (it also starts after them).
  */
 import { HostPlanError } from '../apply.js';
 
@@ -27,6 +29,21 @@ export interface DaemonUnitSpec {
   /** Seconds systemd waits after SIGTERM before SIGKILL. */
   stopTimeoutSeconds: number;
   documentation?: string;
+  /** Units this one stops before at shutdown (and starts after at boot). */
+  stopBefore?: readonly string[];
+}
+
+/**
+ * The unit rc.local runs in. The seed starts nginx from rc.local, so on systemd hosts nginx lives in
+ * rc-local.service's cgroup and stops with it: the VRRP service stops before it, so a graceful reboot
+ * hands the VIP over while nginx still answers (as the sysvinit K-script order does).
+ */
+export const RC_LOCAL_UNIT = 'rc-local.service';
+
+function orderLines(name: string, stopBefore: readonly string[] | undefined): string[] {
+  const units = stopBefore ?? [];
+  for (const u of units) if (!NAME.test(u)) throw new HostPlanError(`${name}.service: unit name ${JSON.stringify(u)} is not valid`);
+  return units.length ? [`# Stops before ${units.join(', ')} at shutdown (systemd stops in reverse start order).`, `After=${units.join(' ')}`] : [];
 }
 
 function check(name: string, optionsVar: string): void {
@@ -47,6 +64,7 @@ export function renderDaemonUnit(s: DaemonUnitSpec): string {
     // VRRP needs the interfaces and addresses up: after network-online, as keepalived's own unit.
     'Wants=network-online.target',
     'After=network-online.target',
+    ...orderLines(s.name, s.stopBefore),
     '',
     '[Service]',
     'Type=simple',
@@ -69,6 +87,8 @@ export interface SourceUnitDropIn {
   name: string;
   environmentFile: string;
   pidFile: string;
+  /** Units the unit stops before at shutdown (and starts after at boot). */
+  stopBefore?: readonly string[];
 }
 
 /**
@@ -80,8 +100,10 @@ export interface SourceUnitDropIn {
  */
 export function renderSourceUnitDropIn(s: SourceUnitDropIn): string {
   if (!NAME.test(s.name)) throw new HostPlanError(`unit name ${JSON.stringify(s.name)} is not valid`);
+  const order = orderLines(s.name, s.stopBefore);
   return [
     '# Managed by haweb: run with the options and pid file the playbook declares.',
+    ...(order.length ? ['[Unit]', ...order] : []),
     '[Service]',
     'EnvironmentFile=',
     `EnvironmentFile=-${s.environmentFile}`,
