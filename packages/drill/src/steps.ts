@@ -234,13 +234,19 @@ export function startNginxScript(l: DrillLayout): string {
 
 /**
  * Makes `engine` the pair's VRRP service for a side-by-side run: the others stopped and kept from
- * starting at boot, this one enabled at boot and started (update-rc.d where the host has it).
+ * starting at boot, this one enabled at boot and started. systemctl where systemd is PID 1 (the
+ * engines are units there, with no init script), else update-rc.d where the host has it.
  */
 export function switchEngineScript(engine: string, others: readonly string[]): string {
-  const lines = others.map((o) => `if [ -x /etc/init.d/${o} ]; then service ${o} stop >/dev/null 2>&1 || true; command -v update-rc.d >/dev/null && update-rc.d ${o} disable >/dev/null 2>&1 || true; fi`);
-  lines.push(`command -v update-rc.d >/dev/null && update-rc.d ${engine} enable >/dev/null 2>&1 || true`);
-  lines.push(`service ${engine} status >/dev/null 2>&1 || service ${engine} start`);
-  return lines.join('\n');
+  const systemd = [
+    ...others.map((o) => `  systemctl disable --now ${o} >/dev/null 2>&1 || true`),
+    `  systemctl enable ${engine} >/dev/null 2>&1 || true`,
+  ];
+  const sysv = [
+    ...others.map((o) => `  if [ -x /etc/init.d/${o} ]; then service ${o} stop >/dev/null 2>&1 || true; command -v update-rc.d >/dev/null && update-rc.d ${o} disable >/dev/null 2>&1 || true; fi`),
+    `  command -v update-rc.d >/dev/null && update-rc.d ${engine} enable >/dev/null 2>&1 || true`,
+  ];
+  return ['if [ -d /run/systemd/system ]; then', ...systemd, 'else', ...sysv, 'fi', `service ${engine} status >/dev/null 2>&1 || service ${engine} start`].join('\n');
 }
 
 export function startEngineScript(l: DrillLayout): string {

@@ -25,10 +25,15 @@ describe('comparisonTable', () => {
 });
 
 describe('switchEngineScript', () => {
-  it('stops and disables the others where installed, enables and starts the chosen one', () => {
+  it('stops and disables the others where installed, enables and starts the chosen one: systemctl under systemd, else update-rc.d', () => {
     expect(switchEngineScript('keepalived', ['vrrpd']).split('\n')).toEqual([
-      'if [ -x /etc/init.d/vrrpd ]; then service vrrpd stop >/dev/null 2>&1 || true; command -v update-rc.d >/dev/null && update-rc.d vrrpd disable >/dev/null 2>&1 || true; fi',
-      'command -v update-rc.d >/dev/null && update-rc.d keepalived enable >/dev/null 2>&1 || true',
+      'if [ -d /run/systemd/system ]; then',
+      '  systemctl disable --now vrrpd >/dev/null 2>&1 || true',
+      '  systemctl enable keepalived >/dev/null 2>&1 || true',
+      'else',
+      '  if [ -x /etc/init.d/vrrpd ]; then service vrrpd stop >/dev/null 2>&1 || true; command -v update-rc.d >/dev/null && update-rc.d vrrpd disable >/dev/null 2>&1 || true; fi',
+      '  command -v update-rc.d >/dev/null && update-rc.d keepalived enable >/dev/null 2>&1 || true',
+      'fi',
       'service keepalived status >/dev/null 2>&1 || service keepalived start',
     ]);
   });
