@@ -29,6 +29,8 @@ export interface DrillLayout {
   nginxPrefix: string;
   /** The health check's interval (keepalived's vrrp_script interval). */
   checkIntervalMs: number;
+  /** VRRP advert interval (default 1 s, the seed's): bounds the two-holder window of a handover. */
+  advertIntMs?: number;
 }
 
 export interface DrillTimeouts {
