@@ -228,10 +228,17 @@ export function restoreNginxScript(l: DrillLayout): string {
   return `if [ -e ${bin}${ASIDE} ]; then mv -f ${bin}${ASIDE} ${bin}; fi`;
 }
 
-/** Starts nginx when no live master process is there. */
+/**
+ * Starts nginx when no live master process is there, where the host's boot starts it: on systemd hosts
+ * whose rc.local starts this nginx, through rc-local.service (started over SSH it would live in the
+ * SSH session's scope, which systemd stops first at shutdown, before the VRRP service hands the VIP
+ * over: the graceful reboot would measure the drill's own repair); elsewhere by running the binary.
+ */
 export function startNginxScript(l: DrillLayout): string {
   const pid = nginxPidFile(l);
-  return `p=$(cat ${pid} 2>/dev/null || true); if [ -z "$p" ] || ! kill -0 "$p" 2>/dev/null; then ${nginxBinary(l)}; fi`;
+  const bin = nginxBinary(l);
+  const viaRcLocal = `[ -d /run/systemd/system ] && systemctl -q is-active rc-local.service 2>/dev/null && grep -qsF ${bin} /etc/rc.local /etc/rc.d/rc.local`;
+  return `p=$(cat ${pid} 2>/dev/null || true); if [ -z "$p" ] || ! kill -0 "$p" 2>/dev/null; then if ${viaRcLocal}; then systemctl restart rc-local.service; else ${bin}; fi; fi`;
 }
 
 /**
@@ -241,7 +248,13 @@ export function startNginxScript(l: DrillLayout): string {
  */
 export function switchEngineScript(engine: string, others: readonly string[]): string {
   const systemd = [
-    ...others.map((o) => `  systemctl disable --now ${o} >/dev/null 2>&1 || true`),
+    // A unit linked from elsewhere (keepalived's make install: `systemctl link`) loses its link on
+    // disable: link it again, so it can be switched back to.
+    ...others.map(
+      (o) =>
+        `  l=$(readlink /etc/systemd/system/${o}.service 2>/dev/null || true); systemctl disable --now ${o} >/dev/null 2>&1 || true; ` +
+        `if [ -n "$l" ] && [ ! -e /etc/systemd/system/${o}.service ]; then systemctl link "$l" >/dev/null 2>&1 || true; fi`,
+    ),
     `  systemctl enable ${engine} >/dev/null 2>&1 || true`,
   ];
   const sysv = [

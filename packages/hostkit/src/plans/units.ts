@@ -1,8 +1,9 @@
 /**
  * systemd units and drop-ins the installers put on systemd hosts:
  *  - a native unit for a daemon of ours (vrrpd): it runs in the foreground under systemd, restarts
- *    on failure, and is stopped with SIGTERM to its main process only (KillMode=mixed), so vrrpd's
- *    own stop path (priority-0 advert, VIPs removed) runs before anything else is killed;
+ *    on failure, and is stopped with SIGTERM to its main process only (KillMode=process, as
+ *    keepalived's own unit), so vrrpd's own stop path (priority-0 advert, VIPs removed) runs, and the
+ *    processes its health check started (nginx, started again by the seed's check) outlive it;
  *  - a drop-in for the unit a source tree installs (keepalived's keepalived.service.in), pointing it
  *    at the playbook's options file and pid file, so the options declared are the ones it runs with;
  *  - a drop-in that orders rc-local.service after the network is online.
@@ -71,8 +72,11 @@ export function renderDaemonUnit(s: DaemonUnitSpec): string {
     `EnvironmentFile=-${s.environmentFile}`,
     `ExecStart=${s.exec} ${s.foregroundFlag} ${s.args} $${s.optionsVar}`.replace(/ {2,}/g, ' '),
     'ExecReload=/bin/kill -HUP $MAINPID',
-    // SIGTERM to the main process only: its own stop path gives the VIPs up before anything else dies.
-    'KillMode=mixed',
+    // SIGTERM to the main process only, and nothing else killed: its own stop path gives the VIPs up
+    // (the supervisor waits for its worker), and an nginx the health check started again lives in
+    // this cgroup but is not the daemon: a stop or restart must not take it down (keepalived.service
+    // upstream uses KillMode=process for the same reason).
+    'KillMode=process',
     `TimeoutStopSec=${s.stopTimeoutSeconds}`,
     'Restart=on-failure',
     'RestartSec=1',
