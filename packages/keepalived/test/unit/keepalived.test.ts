@@ -142,9 +142,12 @@ describe('keepalived_source on a systemd host (Rocky 9 facts: systemd 252, SELin
     );
     const script = host.commands.at(-1)!;
     expect(script).toMatch(/ln -sfn \/usr\/local\/keepalived\/sbin\/keepalived \/usr\/sbin\/keepalived && /);
-    expect(script).toContain('then systemctl link /usr/local/keepalived/lib/systemd/system/keepalived.service; else');
+    // A copy, not `systemctl link`: disabling a linked unit (the playbook's switch to vrrpd) removes it.
+    expect(script).toContain(
+      'then rm -f /etc/systemd/system/keepalived.service && install -m 0644 /usr/local/keepalived/lib/systemd/system/keepalived.service /etc/systemd/system/keepalived.service; else',
+    );
     expect(script).toContain(' && systemctl daemon-reload && systemctl enable keepalived.service && ');
-    expect(script).toContain('restorecon -F -- /etc/sysconfig/keepalived /etc/systemd/system/keepalived.service.d/haweb.conf /usr/sbin/keepalived && restorecon -R -F -- /usr/local/keepalived');
+    expect(script).toContain('restorecon -F -- /etc/sysconfig/keepalived /etc/systemd/system/keepalived.service.d/haweb.conf /etc/systemd/system/keepalived.service /usr/sbin/keepalived && restorecon -R -F -- /usr/local/keepalived');
     expect(script).not.toMatch(/update-rc\.d|chkconfig|init\.d/);
   });
 });
