@@ -48,7 +48,7 @@ done
 echo "VRRPv$VERSION advert_int $ADVERT, lab $LAB, $(date -u +%FT%TZ)" > "$OUT/load.txt"
 for rep in $(seq "$REPS"); do
   echo "rep $rep start $(date -u +%T) load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/load.txt"
-  node packages/drill/dist/cli.js --lab "$LAB" --engine vrrpd,keepalived --steps "$STEPS" \
+  node packages/drill/dist/cli.js --lab "$LAB" --engine vrrpd,keepalived --steps "$STEPS" --advert-int "$ADVERT" \
     --out "$OUT/rep-$rep" > "$OUT/rep-$rep.log" 2>&1 || echo "repetition $rep: some step failed (see $OUT/rep-$rep.log)"
   echo "rep $rep end $(date -u +%T) load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/load.txt"
 done
