@@ -22,12 +22,13 @@ export DEBIAN_FRONTEND=noninteractive
 echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections
 apt-get update -qq
 # debootstrap+zstd: the lab's host image; iproute2/iptables/nftables/util-linux/procps: namespaces and
-# their networks; keepalived: interoperability peer and baseline; ansible: provisioning baseline;
+# their networks; keepalived: interoperability peer and baseline; ansible and ansible-mitogen
+# (strategy mitogen_linear): the provisioning baselines of bench/provision;
 # tshark: decodes our VRRP adverts; arping/ping/curl/openssh-client: checks from the controller.
 # systemd-container: systemd-nspawn boots the lab's systemd hosts; dpkg-dev (dpkg-scanpackages) and
 # python3 (http.server) index and serve the lab LAN's package repository for minimal-image hosts.
 apt-get install -y -qq --no-install-recommends \
-  debootstrap zstd iproute2 iptables nftables util-linux procps keepalived ansible tshark \
+  debootstrap zstd iproute2 iptables nftables util-linux procps keepalived ansible ansible-mitogen tshark \
   iputils-arping iputils-ping curl ca-certificates openssh-client git \
   systemd-container dpkg-dev python3 >/dev/null
 

@@ -33,3 +33,16 @@ for (const n of steps) {
     console.log(`| ${n}. ${title.split(':')[0]}${labels.length > 1 ? ` (${label})` : ''} | ${cells.join(' | ')} |`);
   }
 }
+// The drill's one-holder rule: each repetition's two-holder windows (handovers), per engine.
+const dualCells = engines.flatMap((engine) => {
+  const per = runs.map((r) => r.find((e) => e.engine === engine).vipWatch);
+  if (per.every((w) => !w)) return ['-', '-'];
+  const text = per.map((w) => (!w ? '?' : w.windows.length ? w.windows.map((x) => `${sec(x.ms)} s (step ${x.step ?? '-'})${x.ok ? '' : ' NOT ALLOWED'}`).join(' + ') : 'never')).join('; ');
+  return [text, per.every((w) => w?.ok) ? 'rule kept' : 'RULE BROKEN'];
+});
+console.log(`| VIP on both proxies (per repetition) | ${dualCells.join(' | ')} |`);
+try {
+  console.log(`\n${readFileSync(join(dir, 'load.txt'), 'utf8').trim()}`);
+} catch {
+  // Runs before load.txt existed.
+}

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // Provisioner benchmark (run as root after `npm run build`):
 //   node bench/provision/run.mjs [--hosts 2,10] [--runs 3] [--lab NAME] [--keep]
-// The same ~20-task playbook (bench/provision/playbook) is run by `provision` and by Debian's
-// `ansible-playbook` (tuned: pipelining, ControlPersist, forks 20) against the same hosts of a
-// throw-away lab (never the default `haweb`), in one run: a first converge on clean hosts, then a
-// no-op re-run, for each host count (the first N hosts of the lab, via --limit).
+// The same ~20-task playbook (bench/provision/playbook) is run by `provision`, by Debian's
+// `ansible-playbook` (tuned: pipelining, ControlPersist, forks 20) and by the same ansible-playbook with
+// Mitogen (Debian's ansible-mitogen, strategy mitogen_linear, through an ansible.cfg written in the
+// scratch folder) against the same hosts of a throw-away lab (never the default `haweb`), in one run:
+// a first converge on clean hosts, then a no-op re-run, for each host count (the first N hosts of the
+// lab, via --limit).
 // Times are wall-clock of each command, process start-up included. Results: Markdown rows on stdout
 // and JSON under bench/results/.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 
@@ -62,9 +64,38 @@ const ansibleEnv = {
   ANSIBLE_LOCAL_TEMP: join(work, 'ansible-tmp'),
 };
 
+// Mitogen runs each host's modules in one Python interpreter it keeps over one SSH connection, so
+// pipelining and ControlPersist do not apply to it; the rest of the tuning is the same. Its strategy is
+// configured the way its documentation says (an ansible.cfg), so the file is what a user would write.
+const mitogenPlugins = '/usr/lib/python3/dist-packages/ansible_mitogen/plugins/strategy';
+if (!existsSync(join(mitogenPlugins, 'mitogen_linear.py'))) throw new Error(`no ${mitogenPlugins}/mitogen_linear.py: install Debian's ansible-mitogen (scripts/setup.sh does)`);
+const mitogenCfg = join(work, 'ansible.cfg');
+writeFileSync(
+  mitogenCfg,
+  [
+    '[defaults]',
+    `strategy_plugins = ${mitogenPlugins}`,
+    'strategy = mitogen_linear',
+    'forks = 20',
+    'interpreter_python = /usr/bin/python3',
+    'host_key_checking = True',
+    'retry_files_enabled = False',
+    'nocolor = True',
+    `local_tmp = ${join(work, 'mitogen-tmp')}`,
+    '',
+  ].join('\n'),
+);
+// Only ANSIBLE_CONFIG: no ANSIBLE_* variable from the caller's environment overrides the file.
+const mitogenEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ANSIBLE_')));
+mitogenEnv.ANSIBLE_CONFIG = mitogenCfg;
+// Make sure Ansible reads that file and picks the strategy (a typo would silently run linear).
+const mitogenConfig = sh('ansible-config', ['dump', '--only-changed'], { env: mitogenEnv }).stdout;
+if (!/DEFAULT_STRATEGY\(.*\) = mitogen_linear/.test(mitogenConfig)) throw new Error(`ansible does not use mitogen_linear with ${mitogenCfg}:\n${mitogenConfig}`);
+
 const tools = {
   provision: (limit) => sh(process.execPath, [provisionCli, 'run', playbook, '-i', inventory, '--limit', limit, '--forks', '20'], { env: { ...process.env, NO_COLOR: '1' } }),
   ansible: (limit) => sh('ansible-playbook', ['-i', inventory, playbook, '--limit', limit], { env: ansibleEnv }),
+  mitogen: (limit) => sh('ansible-playbook', ['-i', inventory, playbook, '--limit', limit], { env: mitogenEnv }),
 };
 
 /** changed=N summed over the recap lines of either tool. */
@@ -98,11 +129,13 @@ for (const n of sizes) {
       if (changed[1] !== 0) throw new Error(`${tool}: the re-run changed ${changed[1]} things:\n${b.stdout}`);
     }
     row[tool] = { converge: median(converge), noop: median(noop), convergeAll: converge, noopAll: noop, changed };
-    console.log(`| ${n} | ${tool} | ${median(converge).toFixed(2)} s | ${median(noop).toFixed(2)} s | ${changed.join(' / ')} |`);
+    console.log(`| ${n} | ${tool} | ${median(converge).toFixed(2)} s | ${median(noop).toFixed(2)} s | ${changed.join(' / ')} | load ${loadavg()[0].toFixed(1)}`);
   }
   const speedup = { converge: row.ansible.converge / row.provision.converge, noop: row.ansible.noop / row.provision.noop };
-  console.log(`| ${n} | speed-up | ${speedup.converge.toFixed(1)}x | ${speedup.noop.toFixed(1)}x | |`);
-  results.push({ hosts: n, ...row, speedup });
+  const speedupMitogen = { converge: row.mitogen.converge / row.provision.converge, noop: row.mitogen.noop / row.provision.noop };
+  console.log(`| ${n} | speed-up vs ansible | ${speedup.converge.toFixed(1)}x | ${speedup.noop.toFixed(1)}x | |`);
+  console.log(`| ${n} | speed-up vs mitogen | ${speedupMitogen.converge.toFixed(1)}x | ${speedupMitogen.noop.toFixed(1)}x | |`);
+  results.push({ hosts: n, ...row, speedup, speedupMitogen, load: loadavg() });
 }
 clean(state.hosts.slice(0, maxHosts));
 if (!keep) sh(process.execPath, [labCli, 'down', '--name', labName], { stdio: ['ignore', 'inherit', 'inherit'] });

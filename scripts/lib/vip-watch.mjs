@@ -1,17 +1,15 @@
 /**
- * Which lab hosts hold the VIP, sampled from their network namespaces (read only: `ip -n NS addr`),
- * and the judgement of the drill's split-brain rule: the VIP may be on both nodes only for a bounded
- * handover inside a drill step that moves it.
+ * The drill's split-brain rule (packages/drill/src/vip-watch.ts: the VIP may be on both nodes only
+ * for a bounded handover inside a drill step that moves it; every drill run checks it and reports
+ * `vipWatch` in its JSON), with a sampler of the lab hosts' network namespaces (read only:
+ * `ip -n NS addr`) for callers that watch from outside the drill (test/e2e, the matrix).
  */
 import { spawn } from 'node:child_process';
+import { handoverBoundMs, judgeDualWindows as judge, VIP_MOVING_STEPS, watchVip as watch } from '@haweb/drill';
 
-/**
- * A stopping master keeps the VIP until the backup's advert, or at most Skew_Time ((256 - 100) / 256 s)
- * plus one advert interval (1 s); a sample sees it up to one period (plus `ip` under load) late.
- */
-export const HANDOVER_BOUND_MS = 610 + 1000 + 1000;
-/** Drill steps in which the VIP moves between the nodes (nginx down, engine stop/start, crash reboot, graceful reboot). */
-export const VIP_MOVING_STEPS = [3, 4, 5, 6, 8];
+export { VIP_MOVING_STEPS };
+/** The bound at the playbook's advert_int 1 and the master's priority 100. */
+export const HANDOVER_BOUND_MS = handoverBoundMs(1000, 100);
 
 /** Hosts (by name) whose interface holds the VIP. */
 export async function vipHolders(lab) {
@@ -35,40 +33,12 @@ export async function vipHolders(lab) {
   return holders;
 }
 
-/** Samples until stopped (bounded in count); stop() gives the sample count and the two-holder intervals. */
+/** Samples the lab until stopped (bounded in count); stop() gives the sample count and the two-holder intervals. */
 export function watchVip(lab, { periodMs = 200, maxSamples = 20_000 } = {}) {
-  let stopped = false;
-  const dual = [];
-  let samples = 0;
-  const loop = (async () => {
-    let openFrom;
-    while (!stopped && samples < maxSamples) {
-      const t = Date.now();
-      const holders = await vipHolders(lab);
-      samples++;
-      if (holders.length > 1 && openFrom === undefined) openFrom = t;
-      if (holders.length <= 1 && openFrom !== undefined) {
-        dual.push({ from: openFrom, to: t });
-        openFrom = undefined;
-      }
-      await new Promise((r) => setTimeout(r, periodMs));
-    }
-    if (openFrom !== undefined) dual.push({ from: openFrom, to: Date.now() });
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      await loop;
-      return { samples, dual };
-    },
-  };
+  return watch(() => vipHolders(lab), { periodMs, maxSamples });
 }
 
 /** Each two-holder interval with its drill step and length, and whether it breaks the rule. */
 export function judgeDualWindows(dual, steps) {
-  return dual.map((d) => {
-    const step = steps.find((s) => d.from >= s.startedAt && d.from <= s.endedAt)?.step;
-    const ms = d.to - d.from;
-    return { step, ms, ok: VIP_MOVING_STEPS.includes(step) && ms <= HANDOVER_BOUND_MS };
-  });
+  return judge(dual, steps, HANDOVER_BOUND_MS);
 }

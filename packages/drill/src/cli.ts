@@ -93,6 +93,7 @@ interface CliOptions {
   json?: boolean;
   rerunCommand?: string;
   checkInterval?: number;
+  advertInt?: number;
   failoverTimeout?: number;
   rebootTimeout?: number;
 }
@@ -128,6 +129,7 @@ export async function main(argv = process.argv): Promise<number> {
     .option('--json', 'print the result as JSON on stdout (progress goes to stderr)')
     .option('--rerun-command <cmd>', 'step 7: a command run on the controller (e.g. the playbook); passes on exit 0 with changed=0')
     .option('--check-interval <seconds>', 'health-check interval (default: inventory, else 2 as in the seed)', int('--check-interval'))
+    .option('--advert-int <seconds>', 'VRRP advert interval, bounds the handover in which both proxies may hold the VIP (default: inventory ha_advert_int/advert_int, else 1)', int('--advert-int'))
     .option('--failover-timeout <seconds>', 'how long a failover or failback may take (default 20)', int('--failover-timeout'))
     .option('--reboot-timeout <seconds>', 'how long the master may take to come back from a reboot (default 180)', int('--reboot-timeout'))
     .exitOverride();
@@ -160,6 +162,7 @@ export async function main(argv = process.argv): Promise<number> {
       master: o.master,
       backup: o.backup,
       checkIntervalMs: o.checkInterval !== undefined ? o.checkInterval * 1000 : undefined,
+      advertIntMs: o.advertInt !== undefined ? Math.round(o.advertInt * 1000) : undefined,
     });
     const proxies = [layout.master, layout.backup];
     const labAddresses = lab ? Object.fromEntries(lab.hosts.map((h) => [h.name, h.address])) : undefined;

@@ -8,7 +8,7 @@ import pc from 'picocolors';
 import { join, resolve } from 'node:path';
 import type { ClientSide } from './client-side.js';
 import type { HostOps } from './host-ops.js';
-import { macOf, systemClock, type Clock } from './observe.js';
+import { macOf, systemClock, vipHolders, type Clock } from './observe.js';
 import { ProbeSession, probeOnce, type Probe } from './probe/session.js';
 import { summaryTable } from './report.js';
 import { measureOutage } from './timeline.js';
@@ -25,6 +25,7 @@ import {
 } from './steps.js';
 import { timelineSvg } from './svg.js';
 import type { DrillEvent, DrillResult, StepResult } from './types.js';
+import { handoverBoundMs, judgeDualWindows, VIP_MOVING_STEPS, VIP_WATCH_PERIOD_MS, watchVip, type VipWatcher } from './vip-watch.js';
 
 export interface DrillOptions {
   layout: DrillLayout;
@@ -43,8 +44,9 @@ export interface DrillOptions {
   color?: boolean;
   /** Page number → host, when known (skips asking the hosts). */
   pages?: Record<string, string>;
-  /** For tests: the probe and the clock. */
+  /** For tests: the probe and the clock, and the VIP watcher (default: `ip -4 addr show` on both proxies every 200 ms). */
   startProbe?: (pages: Record<string, string>) => Promise<Probe>;
+  startVipWatch?: (holders: () => Promise<string[]>) => VipWatcher;
   clock?: Clock;
 }
 
@@ -128,6 +130,14 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
         return p;
       })();
   log(`client probe started (${opts.client.description}): a new connection to ${layout.vip}:${layout.port} every 10-20 ms`);
+  // The split-brain rule is checked for the whole drill, between steps too. Timestamps on the drill's
+  // clock (the steps' clock), pacing on real time.
+  const proxies = [layout.master, layout.backup];
+  const holders = async () => (await vipHolders(opts.hosts, proxies, layout.vip)).holders;
+  const watcher = opts.startVipWatch
+    ? opts.startVipWatch(holders)
+    : watchVip(holders, { periodMs: VIP_WATCH_PERIOD_MS, maxSamples: Math.ceil(maxMs / VIP_WATCH_PERIOD_MS), clock: { now: () => clock.now(), sleep: systemClock.sleep } });
+  log(`VIP watch started: which proxies hold ${layout.vip}, every ${VIP_WATCH_PERIOD_MS} ms`);
 
   const ctx: DrillContext = {
     layout,
@@ -166,6 +176,24 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     await probe.stop();
     if (interrupted) await restoreMaster(ctx).catch(() => false);
   }
+  const watched = await watcher.stop();
+  const boundMs = handoverBoundMs(layout.advertIntMs ?? 1000);
+  const windows = judgeDualWindows(watched.dual, steps, boundMs);
+  const vipWatch = { ok: windows.every((w) => w.ok), samples: watched.samples, periodMs: VIP_WATCH_PERIOD_MS, boundMs, windows };
+  // A window inside a step is one of its checks: the step fails when the rule is broken there.
+  for (const w of windows) {
+    const s = steps.find((x) => x.step === w.step);
+    if (!s) continue;
+    s.checks.push({
+      what: `VIP on one proxy at a time (both only for a handover of at most ${(boundMs / 1000).toFixed(2)} s)`,
+      ok: w.ok,
+      seen: `VIP on ${w.holders.join(' and ') || 'both'} for ${(w.ms / 1000).toFixed(2)} s`,
+    });
+    if (!w.ok) {
+      s.ok = false;
+      s.error ??= `VIP on both proxies for ${(w.ms / 1000).toFixed(2)} s${w.step !== undefined && !VIP_MOVING_STEPS.includes(w.step) ? ', in a step that does not move it' : ''}`;
+    }
+  }
 
   // Measure the outages again with every sample: requests that were still in flight when a step
   // looked (a timeout takes up to a second) belong to its outage too. Each window ends at the next
@@ -177,7 +205,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
   }
 
   const result: DrillResult = {
-    ok: steps.length > 0 && steps.every((s) => s.ok || s.skipped),
+    ok: steps.length > 0 && steps.every((s) => s.ok || s.skipped) && vipWatch.ok,
     startedAt,
     endedAt: clock.now(),
     vip: layout.vip,
@@ -188,6 +216,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     pages,
     steps,
     events,
+    vipWatch,
     samples,
     files: [],
   };

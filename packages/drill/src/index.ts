@@ -13,3 +13,4 @@ export * from './inventory.js';
 export { connectionTarget, knownHostsOf, loadSshConnector, sshHostOps } from './transport/ssh.js';
 export { LabRebootHostOps, LabExecHostOps, readLabInfo, labStateFile, type LabInfo } from './transport/lab.js';
 export { main as drillMain, commandRerunHook, changedCounts, parseSteps } from './cli.js';
+export * from './vip-watch.js';

@@ -76,6 +76,7 @@ export const VAR_NAMES = {
   port: ['drill_port', 'nginx_port', 'nginx_listen_port', 'http_port'],
   engine: ['drill_engine', 'vrrp_engine'],
   checkInterval: ['drill_check_interval', 'nginx_check_interval', 'vrrp_script_interval', 'health_check_interval'],
+  advertInt: ['drill_advert_int', 'ha_advert_int', 'vrrp_advert_int', 'advert_int'],
   priority: ['vrrp_priority', 'priority'],
   state: ['vrrp_state', 'state'],
   clientAddress: ['lab_client_address', 'drill_client_address'],
@@ -104,6 +105,7 @@ export interface LayoutFlags {
   master?: string;
   backup?: string;
   checkIntervalMs?: number;
+  advertIntMs?: number;
   nginxPrefix?: string;
 }
 
@@ -114,6 +116,8 @@ export interface ResolvedLayout {
   master: string;
   backup: string;
   checkIntervalMs: number;
+  /** VRRP advert interval (bounds the handover in which both proxies may hold the VIP). */
+  advertIntMs: number;
   nginxPrefix: string;
   /** Where each value came from, for the header the drill prints. */
   sources: Record<string, string>;
@@ -179,10 +183,14 @@ export function resolveLayout(inv: DrillInventory, flags: LayoutFlags): Resolved
   const checkIntervalMs = flags.checkIntervalMs ?? (ci !== undefined ? Number(ci) * 1000 : 2000);
   if (!Number.isFinite(checkIntervalMs) || checkIntervalMs <= 0) throw new Error(`bad health-check interval ${String(ci)}`);
 
+  const ai = pick(inv, roles.master, VAR_NAMES.advertInt);
+  const advertIntMs = flags.advertIntMs ?? (ai !== undefined ? Math.round(Number(ai) * 1000) : 1000);
+  if (!Number.isFinite(advertIntMs) || advertIntMs <= 0) throw new Error(`bad advert interval ${String(ai)}`);
+
   const nginxPrefix = flags.nginxPrefix ?? String(pick(inv, roles.master, VAR_NAMES.nginxPrefix) ?? '/usr/local/nginx');
   if (!SAFE_PATH.test(nginxPrefix)) throw new Error(`bad nginx prefix ${nginxPrefix}`);
 
-  return { vip, port, engine, master: roles.master, backup: roles.backup, checkIntervalMs, nginxPrefix, sources };
+  return { vip, port, engine, master: roles.master, backup: roles.backup, checkIntervalMs, advertIntMs, nginxPrefix, sources };
 }
 
 /** Resolves a path written in the inventory relative to the inventory's folder. */

@@ -1,5 +1,6 @@
 /** The summary table printed at the end of a drill (pure: results in, text out). */
 import type { DrillResult, LabeledOutage, StepResult } from './types.js';
+import { describeVipWatch, type VipWatchResult } from './vip-watch.js';
 
 export function seconds(ms: number | undefined, digits = 3): string {
   return ms === undefined ? '-' : `${(ms / 1000).toFixed(digits)} s`;
@@ -47,7 +48,22 @@ export function summaryTable(result: DrillResult, color: (verdict: string) => st
   const failed = result.steps.filter((s) => !s.ok && !s.skipped).length;
   const total = result.steps.filter((s) => !s.skipped).length;
   const tail = failed ? `${failed} of ${total} steps FAILED` : `all ${total} steps passed`;
-  return [line(rows[0], true), rule, ...rows.slice(1).map((r) => line(r)), rule, `${tail} (VIP ${result.vip}, master ${result.master}, backup ${result.backup}, engine ${result.engine})`].join('\n');
+  return [
+    line(rows[0], true),
+    rule,
+    ...rows.slice(1).map((r) => line(r)),
+    rule,
+    `${tail} (VIP ${result.vip}, master ${result.master}, backup ${result.backup}, engine ${result.engine})`,
+    ...(result.vipWatch ? [describeVipWatch(result.vipWatch)] : []),
+  ].join('\n');
+}
+
+/** The two-holder windows of one run, for the comparison: how long (in which step), and any not allowed. */
+function dualCells(w: VipWatchResult | undefined): [string, string] {
+  if (!w) return ['-', '-'];
+  if (w.windows.length === 0) return ['never', ''];
+  const bad = w.windows.filter((x) => !x.ok).length;
+  return [w.windows.map((x) => `${seconds(x.ms, 2)} (step ${x.step ?? '-'})`).join(', '), bad ? `${bad} NOT ALLOWED` : 'handover'];
 }
 
 /**
@@ -71,6 +87,7 @@ export function comparisonTable(results: readonly DrillResult[]): string {
     });
     rows.push([String(n), title.length > 48 ? `${title.slice(0, 47)}…` : title, ...cells]);
   }
+  if (results.some((r) => r.vipWatch)) rows.push(['', 'VIP on both proxies', ...results.flatMap((r) => dualCells(r.vipWatch))]);
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => pad(c, widths[i])).join('  ').trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');

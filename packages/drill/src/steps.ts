@@ -29,6 +29,8 @@ export interface DrillLayout {
   nginxPrefix: string;
   /** The health check's interval (keepalived's vrrp_script interval). */
   checkIntervalMs: number;
+  /** VRRP advert interval (default 1 s, the seed's): bounds the two-holder window of a handover. */
+  advertIntMs?: number;
 }
 
 export interface DrillTimeouts {
@@ -226,21 +228,40 @@ export function restoreNginxScript(l: DrillLayout): string {
   return `if [ -e ${bin}${ASIDE} ]; then mv -f ${bin}${ASIDE} ${bin}; fi`;
 }
 
-/** Starts nginx when no live master process is there. */
+/**
+ * Starts nginx when no live master process is there, where the host's boot starts it: on systemd hosts
+ * whose rc.local starts this nginx, through rc-local.service (started over SSH it would live in the
+ * SSH session's scope, which systemd stops first at shutdown, before the VRRP service hands the VIP
+ * over: the graceful reboot would measure the drill's own repair); elsewhere by running the binary.
+ */
 export function startNginxScript(l: DrillLayout): string {
   const pid = nginxPidFile(l);
-  return `p=$(cat ${pid} 2>/dev/null || true); if [ -z "$p" ] || ! kill -0 "$p" 2>/dev/null; then ${nginxBinary(l)}; fi`;
+  const bin = nginxBinary(l);
+  const viaRcLocal = `[ -d /run/systemd/system ] && systemctl -q is-active rc-local.service 2>/dev/null && grep -qsF ${bin} /etc/rc.local /etc/rc.d/rc.local`;
+  return `p=$(cat ${pid} 2>/dev/null || true); if [ -z "$p" ] || ! kill -0 "$p" 2>/dev/null; then if ${viaRcLocal}; then systemctl restart rc-local.service; else ${bin}; fi; fi`;
 }
 
 /**
  * Makes `engine` the pair's VRRP service for a side-by-side run: the others stopped and kept from
- * starting at boot, this one enabled at boot and started (update-rc.d where the host has it).
+ * starting at boot, this one enabled at boot and started. systemctl where systemd is PID 1 (the
+ * engines are units there, with no init script), else update-rc.d where the host has it.
  */
 export function switchEngineScript(engine: string, others: readonly string[]): string {
-  const lines = others.map((o) => `if [ -x /etc/init.d/${o} ]; then service ${o} stop >/dev/null 2>&1 || true; command -v update-rc.d >/dev/null && update-rc.d ${o} disable >/dev/null 2>&1 || true; fi`);
-  lines.push(`command -v update-rc.d >/dev/null && update-rc.d ${engine} enable >/dev/null 2>&1 || true`);
-  lines.push(`service ${engine} status >/dev/null 2>&1 || service ${engine} start`);
-  return lines.join('\n');
+  const systemd = [
+    // A unit linked from elsewhere (keepalived's make install: `systemctl link`) loses its link on
+    // disable: link it again, so it can be switched back to.
+    ...others.map(
+      (o) =>
+        `  l=$(readlink /etc/systemd/system/${o}.service 2>/dev/null || true); systemctl disable --now ${o} >/dev/null 2>&1 || true; ` +
+        `if [ -n "$l" ] && [ ! -e /etc/systemd/system/${o}.service ]; then systemctl link "$l" >/dev/null 2>&1 || true; fi`,
+    ),
+    `  systemctl enable ${engine} >/dev/null 2>&1 || true`,
+  ];
+  const sysv = [
+    ...others.map((o) => `  if [ -x /etc/init.d/${o} ]; then service ${o} stop >/dev/null 2>&1 || true; command -v update-rc.d >/dev/null && update-rc.d ${o} disable >/dev/null 2>&1 || true; fi`),
+    `  command -v update-rc.d >/dev/null && update-rc.d ${engine} enable >/dev/null 2>&1 || true`,
+  ];
+  return ['if [ -d /run/systemd/system ]; then', ...systemd, 'else', ...sysv, 'fi', `service ${engine} status >/dev/null 2>&1 || service ${engine} start`].join('\n');
 }
 
 export function startEngineScript(l: DrillLayout): string {

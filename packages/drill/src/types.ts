@@ -4,6 +4,8 @@
  * one kernel clock, in the lab and with `--client local`).
  */
 
+import type { VipWatchResult } from './vip-watch.js';
+
 /** One HTTP request made by the client probe through the VIP, on a new connection. */
 export interface Sample {
   /** When the request was started. */
@@ -89,6 +91,11 @@ export interface DrillResult {
   pages: Record<string, string>;
   steps: StepResult[];
   events: DrillEvent[];
+  /**
+   * Which proxies held the VIP, sampled for the whole drill: every interval in which both did, with
+   * its step and verdict (allowed only as a bounded handover inside a step that moves the VIP).
+   */
+  vipWatch?: VipWatchResult;
   samples: Sample[];
   /** Files written (timeline SVG, JSON). */
   files: string[];

@@ -1,5 +1,5 @@
 import { shellQuote } from '@haweb/core';
-import { defaultsFilePath, dropInPath, enableScript, renderInitScript, renderSourceUnitDropIn, type InitSystem, type OsFamily } from '@haweb/hostkit';
+import { RC_LOCAL_UNIT, defaultsFilePath, dropInPath, enableScript, renderInitScript, renderSourceUnitDropIn, type InitSystem, type OsFamily } from '@haweb/hostkit';
 
 /**
  * What turns a source-built keepalived into a system service (the seed's section 5.3, done for
@@ -56,7 +56,8 @@ export function keepalivedServiceFiles(family: OsFamily, layout: KeepalivedServi
  * `ExecStart=@sbindir@/keepalived @SYSTEMD_EXEC_START_OPTIONS@ $KEEPALIVED_OPTIONS`, reading
  * `EnvironmentFile=-@sysconfdir@/sysconfig/keepalived`). The options file therefore carries the config
  * and pid file too, and a drop-in points the unit at it and at the pid file, so keepalived runs with
- * exactly the options the playbook declares. No init script: one service manager.
+ * exactly the options the playbook declares, and orders it to stop before rc-local.service (nginx).
+ * No init script: one service manager.
  */
 export function keepalivedUnitFiles(family: OsFamily, layout: KeepalivedServiceLayout): PlannedFile[] {
   const defaults = defaultsFilePath(family, 'keepalived');
@@ -67,7 +68,11 @@ export function keepalivedUnitFiles(family: OsFamily, layout: KeepalivedServiceL
       content: `# Managed by haweb: options for keepalived (read by keepalived.service through ${dropInPath('keepalived')}).\n# -D: log details of every state change.\nKEEPALIVED_OPTIONS=${shellQuote(options)}\n`,
       mode: '0644',
     },
-    { path: dropInPath('keepalived'), content: renderSourceUnitDropIn({ name: 'keepalived', environmentFile: defaults, pidFile: layout.pidFile }), mode: '0644' },
+    {
+      path: dropInPath('keepalived'),
+      content: renderSourceUnitDropIn({ name: 'keepalived', environmentFile: defaults, pidFile: layout.pidFile, stopBefore: [RC_LOCAL_UNIT] }),
+      mode: '0644',
+    },
   ];
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { comparisonTable } from '../../src/report.js';
-import { switchEngineScript } from '../../src/steps.js';
+import { startNginxScript, switchEngineScript } from '../../src/steps.js';
 import type { DrillResult, LabeledOutage, StepResult } from '../../src/types.js';
 
 const outage = (label: string, outageMs: number, failedRequests: number, requests: number): LabeledOutage =>
@@ -25,11 +25,28 @@ describe('comparisonTable', () => {
 });
 
 describe('switchEngineScript', () => {
-  it('stops and disables the others where installed, enables and starts the chosen one', () => {
+  it('stops and disables the others where installed, enables and starts the chosen one: systemctl under systemd, else update-rc.d', () => {
     expect(switchEngineScript('keepalived', ['vrrpd']).split('\n')).toEqual([
-      'if [ -x /etc/init.d/vrrpd ]; then service vrrpd stop >/dev/null 2>&1 || true; command -v update-rc.d >/dev/null && update-rc.d vrrpd disable >/dev/null 2>&1 || true; fi',
-      'command -v update-rc.d >/dev/null && update-rc.d keepalived enable >/dev/null 2>&1 || true',
+      'if [ -d /run/systemd/system ]; then',
+      '  l=$(readlink /etc/systemd/system/vrrpd.service 2>/dev/null || true); systemctl disable --now vrrpd >/dev/null 2>&1 || true; ' +
+        'if [ -n "$l" ] && [ ! -e /etc/systemd/system/vrrpd.service ]; then systemctl link "$l" >/dev/null 2>&1 || true; fi',
+      '  systemctl enable keepalived >/dev/null 2>&1 || true',
+      'else',
+      '  if [ -x /etc/init.d/vrrpd ]; then service vrrpd stop >/dev/null 2>&1 || true; command -v update-rc.d >/dev/null && update-rc.d vrrpd disable >/dev/null 2>&1 || true; fi',
+      '  command -v update-rc.d >/dev/null && update-rc.d keepalived enable >/dev/null 2>&1 || true',
+      'fi',
       'service keepalived status >/dev/null 2>&1 || service keepalived start',
     ]);
+  });
+});
+
+describe('startNginxScript', () => {
+  it('starts a stopped nginx where the boot starts it: rc-local.service on systemd hosts whose rc.local runs it, else the binary', () => {
+    const script = startNginxScript({ vip: '198.51.100.50', port: 88, master: 'a', backup: 'b', engine: 'vrrpd', nginxPrefix: '/usr/local/nginx', checkIntervalMs: 2000 });
+    expect(script).toBe(
+      'p=$(cat /usr/local/nginx/logs/nginx.pid 2>/dev/null || true); if [ -z "$p" ] || ! kill -0 "$p" 2>/dev/null; then ' +
+        'if [ -d /run/systemd/system ] && systemctl -q is-active rc-local.service 2>/dev/null && grep -qsF /usr/local/nginx/sbin/nginx /etc/rc.local /etc/rc.d/rc.local; ' +
+        'then systemctl restart rc-local.service; else /usr/local/nginx/sbin/nginx; fi; fi',
+    );
   });
 });

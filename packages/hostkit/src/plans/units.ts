@@ -1,11 +1,14 @@
 /**
  * systemd units and drop-ins the installers put on systemd hosts:
  *  - a native unit for a daemon of ours (vrrpd): it runs in the foreground under systemd, restarts
- *    on failure, and is stopped with SIGTERM to its main process only (KillMode=mixed), so vrrpd's
- *    own stop path (priority-0 advert, VIPs removed) runs before anything else is killed;
+ *    on failure, and is stopped with SIGTERM to its main process only (KillMode=process, as
+ *    keepalived's own unit), so vrrpd's own stop path (priority-0 advert, VIPs removed) runs, and the
+ *    processes its health check started (nginx, started again by the seed's check) outlive it;
  *  - a drop-in for the unit a source tree installs (keepalived's keepalived.service.in), pointing it
  *    at the playbook's options file and pid file, so the options declared are the ones it runs with;
  *  - a drop-in that orders rc-local.service after the network is online.
+ * A VRRP unit can be told which units it must stop before (`stopBefore`): systemd stops units in the
+ * reverse of their start order, so that is `After=` (it also starts after them).
  */
 import { HostPlanError } from '../apply.js';
 
@@ -27,6 +30,21 @@ export interface DaemonUnitSpec {
   /** Seconds systemd waits after SIGTERM before SIGKILL. */
   stopTimeoutSeconds: number;
   documentation?: string;
+  /** Units this one stops before at shutdown (and starts after at boot). */
+  stopBefore?: readonly string[];
+}
+
+/**
+ * The unit rc.local runs in. The seed starts nginx from rc.local, so on systemd hosts nginx lives in
+ * rc-local.service's cgroup and stops with it: the VRRP service stops before it, so a graceful reboot
+ * hands the VIP over while nginx still answers (as the sysvinit K-script order does).
+ */
+export const RC_LOCAL_UNIT = 'rc-local.service';
+
+function orderLines(name: string, stopBefore: readonly string[] | undefined): string[] {
+  const units = stopBefore ?? [];
+  for (const u of units) if (!NAME.test(u)) throw new HostPlanError(`${name}.service: unit name ${JSON.stringify(u)} is not valid`);
+  return units.length ? [`# Stops before ${units.join(', ')} at shutdown (systemd stops in reverse start order).`, `After=${units.join(' ')}`] : [];
 }
 
 function check(name: string, optionsVar: string): void {
@@ -47,14 +65,18 @@ export function renderDaemonUnit(s: DaemonUnitSpec): string {
     // VRRP needs the interfaces and addresses up: after network-online, as keepalived's own unit.
     'Wants=network-online.target',
     'After=network-online.target',
+    ...orderLines(s.name, s.stopBefore),
     '',
     '[Service]',
     'Type=simple',
     `EnvironmentFile=-${s.environmentFile}`,
     `ExecStart=${s.exec} ${s.foregroundFlag} ${s.args} $${s.optionsVar}`.replace(/ {2,}/g, ' '),
     'ExecReload=/bin/kill -HUP $MAINPID',
-    // SIGTERM to the main process only: its own stop path gives the VIPs up before anything else dies.
-    'KillMode=mixed',
+    // SIGTERM to the main process only, and nothing else killed: its own stop path gives the VIPs up
+    // (the supervisor waits for its worker), and an nginx the health check started again lives in
+    // this cgroup but is not the daemon: a stop or restart must not take it down (keepalived.service
+    // upstream uses KillMode=process for the same reason).
+    'KillMode=process',
     `TimeoutStopSec=${s.stopTimeoutSeconds}`,
     'Restart=on-failure',
     'RestartSec=1',
@@ -69,6 +91,8 @@ export interface SourceUnitDropIn {
   name: string;
   environmentFile: string;
   pidFile: string;
+  /** Units the unit stops before at shutdown (and starts after at boot). */
+  stopBefore?: readonly string[];
 }
 
 /**
@@ -80,8 +104,10 @@ export interface SourceUnitDropIn {
  */
 export function renderSourceUnitDropIn(s: SourceUnitDropIn): string {
   if (!NAME.test(s.name)) throw new HostPlanError(`unit name ${JSON.stringify(s.name)} is not valid`);
+  const order = orderLines(s.name, s.stopBefore);
   return [
     '# Managed by haweb: run with the options and pid file the playbook declares.',
+    ...(order.length ? ['[Unit]', ...order] : []),
     '[Service]',
     'EnvironmentFile=',
     `EnvironmentFile=-${s.environmentFile}`,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   HostPlanError,
   RC_LOCAL_DROP_IN,
+  RC_LOCAL_UNIT,
   catchAllPosition,
   dropInPath,
   missingPackages,
@@ -152,7 +153,7 @@ describe('units', () => {
         'EnvironmentFile=-/etc/sysconfig/vrrpd',
         'ExecStart=/usr/local/vrrpd/sbin/vrrpd --dont-fork -f /etc/vrrpd/vrrpd.conf -p /run/vrrpd.pid $VRRPD_OPTIONS',
         'ExecReload=/bin/kill -HUP $MAINPID',
-        'KillMode=mixed',
+        'KillMode=process',
         'TimeoutStopSec=10',
         'Restart=on-failure',
         'RestartSec=1',
@@ -162,6 +163,18 @@ describe('units', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('a VRRP unit that must stop before rc-local.service is ordered after it (systemd stops in reverse start order)', () => {
+    const base = { name: 'vrrpd', description: 'd', exec: '/x', args: '', foregroundFlag: '-n', environmentFile: '/e', optionsVar: 'X', stopTimeoutSeconds: 1 };
+    const unit = renderDaemonUnit({ ...base, stopBefore: [RC_LOCAL_UNIT] });
+    const unitSection = unit.slice(unit.indexOf('[Unit]'), unit.indexOf('[Service]'));
+    expect(unitSection.split('\n').filter((l) => l.startsWith('After='))).toEqual(['After=network-online.target', 'After=rc-local.service']);
+    expect(renderDaemonUnit(base)).not.toContain('rc-local');
+    expect(renderSourceUnitDropIn({ name: 'keepalived', environmentFile: '/etc/default/keepalived', pidFile: '/run/k.pid', stopBefore: [RC_LOCAL_UNIT] })).toBe(
+      '# Managed by haweb: run with the options and pid file the playbook declares.\n[Unit]\n# Stops before rc-local.service at shutdown (systemd stops in reverse start order).\nAfter=rc-local.service\n[Service]\nEnvironmentFile=\nEnvironmentFile=-/etc/default/keepalived\nPIDFile=/run/k.pid\n',
+    );
+    expect(() => renderDaemonUnit({ ...base, stopBefore: ['rc-local.service\nExecStartPre=/bin/evil'] })).toThrow(/unit name/);
   });
 
   it("keepalived's own unit gets a drop-in with the managed options file and pid file", () => {

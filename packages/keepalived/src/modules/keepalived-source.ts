@@ -69,14 +69,30 @@ export const keepalivedSource = defineModule({
   },
 });
 
+/** Where keepalived's make install puts its unit under the prefix (configure finds no systemd.pc to name the system dir). */
+function builtUnitPath(prefix: string): string {
+  return `${prefix.replace(/\/$/, '')}/lib/systemd/system/keepalived.service`;
+}
+
+/**
+ * The unit is copied here, not linked with `systemctl link`: `systemctl disable` (the playbook does it
+ * when it switches the pair to vrrpd) removes a linked unit altogether, and the next run would find
+ * no keepalived.service to stop.
+ */
+const SYSTEM_UNIT = '/etc/systemd/system/keepalived.service';
+
 /**
  * One round trip: checksum and mode of each service file, the link, /etc/keepalived, the boot link,
  * whether systemd knows keepalived.service (the unit `make install` put in place), and the host profile.
  */
-export function serviceProbeScript(family: OsFamily, files: string[], links: { link: string }[], configDir: string): string {
+export function serviceProbeScript(family: OsFamily, files: string[], links: { link: string }[], configDir: string, prefix = '/usr/local/keepalived'): string {
+  const built = shellQuote(builtUnitPath(prefix));
+  // The unit is in place when it is a copy of the one make install built (a file, not a link), or,
+  // without a built one, when systemd knows keepalived.service from elsewhere.
+  const unitInPlace = `if [ -f ${built} ]; then [ -f ${SYSTEM_UNIT} ] && [ ! -L ${SYSTEM_UNIT} ] && cmp -s ${built} ${SYSTEM_UNIT}; else systemctl cat keepalived.service >/dev/null 2>&1; fi`;
   return [
     ...files.map((f) => `echo "file ${f} $(sha256sum ${shellQuote(f)} 2>/dev/null | cut -d' ' -f1) $(stat -c %a ${shellQuote(f)} 2>/dev/null)"`),
-    `{ [ -d /run/systemd/system ] && systemctl cat keepalived.service >/dev/null 2>&1 && echo unit; true; }`,
+    `{ [ -d /run/systemd/system ] && { ${unitInPlace}; } && echo unit; true; }`,
     `echo @@profile; { ${SERVICE_PROFILE_COMMAND}; }; echo @@end`,
     ...links.map(({ link }) => `echo "link $(readlink ${shellQuote(link)} 2>/dev/null)"`),
     `test -d ${shellQuote(configDir)} && echo confdir`,
@@ -113,7 +129,7 @@ async function ensureKeepalivedService(
   });
   // Both layouts' files are probed, so the host's init (read by the same probe) picks without a second round trip.
   const candidates = [...new Set([...keepalivedServiceFiles(family, layoutFor({ hasRun: true })), ...keepalivedServiceFiles(family, layoutFor({ hasRun: true }), 'systemd')].map((f) => f.path))];
-  const probe = await ctx.remote.run({ script: serviceProbeScript(family, candidates, links, configDir) }, { become: ctx.become });
+  const probe = await ctx.remote.run({ script: serviceProbeScript(family, candidates, links, configDir, args.prefix) }, { become: ctx.become });
   const lines = probe.stdout.split('\n').map((l) => l.trimEnd());
   const profile = profileFrom(lines);
   const init = profile?.init ?? 'sysvinit';
@@ -146,10 +162,10 @@ async function ensureKeepalivedService(
   if (init === 'systemd') {
     const prefix = args.prefix.replace(/\/$/, '');
     if (!lines.includes('unit')) {
-      // make install put the unit under the prefix (no systemd.pc to name the system unit dir): link it in.
-      const unit = `${prefix}/lib/systemd/system/keepalived.service`;
-      todo.push(`if [ -f ${shellQuote(unit)} ]; then systemctl link ${shellQuote(unit)}; else echo "keepalived.service was not installed by make install (configure did not detect systemd)" >&2; exit 1; fi`);
-      changes.push(`linked ${unit} into systemd`);
+      // make install put the unit under the prefix (no systemd.pc to name the system unit dir): copy it in.
+      const unit = builtUnitPath(prefix);
+      todo.push(`if [ -f ${shellQuote(unit)} ]; then rm -f ${SYSTEM_UNIT} && install -m 0644 ${shellQuote(unit)} ${SYSTEM_UNIT}; else echo "keepalived.service was not installed by make install (configure did not detect systemd)" >&2; exit 1; fi`);
+      changes.push(`copied ${unit} to ${SYSTEM_UNIT}`);
     }
     if (written.length > 0 || !lines.includes('unit')) {
       todo.push('systemctl daemon-reload');
@@ -161,7 +177,8 @@ async function ensureKeepalivedService(
     changes.push(`enabled keepalived at boot (${init === 'systemd' ? 'systemctl' : family === 'RedHat' ? 'chkconfig' : 'update-rc.d'})`);
   }
   if (profile && profile.selinux !== 'disabled' && (written.length > 0 || todo.length > 0)) {
-    const labels = planRestoreLabels(profile, { files: [...files.map((f) => f.path), ...links.map((l) => l.link)], trees: [args.prefix.replace(/\/$/, '')] });
+    const unitFiles = init === 'systemd' && !lines.includes('unit') ? [SYSTEM_UNIT] : [];
+    const labels = planRestoreLabels(profile, { files: [...files.map((f) => f.path), ...unitFiles, ...links.map((l) => l.link)], trees: [args.prefix.replace(/\/$/, '')] });
     for (const step of labels) if (step.kind === 'run') todo.push(step.argv.map(shellQuote).join(' '));
     if (labels.length > 0) changes.push('restored SELinux labels');
   }

@@ -138,13 +138,16 @@ describe('keepalived_source on a systemd host (Rocky 9 facts: systemd 252, SELin
     expect(host.files.has('/etc/init.d/keepalived')).toBe(false);
     expect(host.text('/etc/sysconfig/keepalived')).toContain("KEEPALIVED_OPTIONS='-f /etc/keepalived/keepalived.conf -p /run/keepalived.pid -D'\n");
     expect(host.text('/etc/systemd/system/keepalived.service.d/haweb.conf')).toBe(
-      '# Managed by haweb: run with the options and pid file the playbook declares.\n[Service]\nEnvironmentFile=\nEnvironmentFile=-/etc/sysconfig/keepalived\nPIDFile=/run/keepalived.pid\n',
+      '# Managed by haweb: run with the options and pid file the playbook declares.\n[Unit]\n# Stops before rc-local.service at shutdown (systemd stops in reverse start order).\nAfter=rc-local.service\n[Service]\nEnvironmentFile=\nEnvironmentFile=-/etc/sysconfig/keepalived\nPIDFile=/run/keepalived.pid\n',
     );
     const script = host.commands.at(-1)!;
     expect(script).toMatch(/ln -sfn \/usr\/local\/keepalived\/sbin\/keepalived \/usr\/sbin\/keepalived && /);
-    expect(script).toContain('then systemctl link /usr/local/keepalived/lib/systemd/system/keepalived.service; else');
+    // A copy, not `systemctl link`: disabling a linked unit (the playbook's switch to vrrpd) removes it.
+    expect(script).toContain(
+      'then rm -f /etc/systemd/system/keepalived.service && install -m 0644 /usr/local/keepalived/lib/systemd/system/keepalived.service /etc/systemd/system/keepalived.service; else',
+    );
     expect(script).toContain(' && systemctl daemon-reload && systemctl enable keepalived.service && ');
-    expect(script).toContain('restorecon -F -- /etc/sysconfig/keepalived /etc/systemd/system/keepalived.service.d/haweb.conf /usr/sbin/keepalived && restorecon -R -F -- /usr/local/keepalived');
+    expect(script).toContain('restorecon -F -- /etc/sysconfig/keepalived /etc/systemd/system/keepalived.service.d/haweb.conf /etc/systemd/system/keepalived.service /usr/sbin/keepalived && restorecon -R -F -- /usr/local/keepalived');
     expect(script).not.toMatch(/update-rc\.d|chkconfig|init\.d/);
   });
 });

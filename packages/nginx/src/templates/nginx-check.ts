@@ -41,12 +41,16 @@ nginx_running() {
     return 1
 }
 
+# In the background, its descriptors closed: the VRRP daemon waits for this check's verdict (and for
+# its output pipes to close), and a logger under load takes 5-35 ms that the clients would wait too.
+say() { logger -t nginx_check "$1" </dev/null >/dev/null 2>&1 & }
+
 nginx_running && exit 0
 
-logger -t nginx_check "nginx is not running: starting it" 2>/dev/null
+say "nginx is not running: starting it"
 if ! "$NGINX" >/dev/null 2>&1; then
     # nginx itself said it cannot start (bad config, port taken): no point waiting for a pid.
-    logger -t nginx_check "nginx cannot start: failing the check so the VIP moves" 2>/dev/null
+    say "nginx cannot start: failing the check so the VIP moves"
     exit 1
 fi
 tries=0
@@ -55,7 +59,7 @@ while [ "$tries" -lt ${s.start_wait_tenths} ]; do
     sleep 0.1
     tries=$((tries + 1))
 done
-logger -t nginx_check "nginx cannot start: failing the check so the VIP moves" 2>/dev/null
+say "nginx cannot start: failing the check so the VIP moves"
 exit 1
 `;
 }

@@ -76,6 +76,21 @@ describe('nginx_check.sh', () => {
     expect(readFileSync(starts, 'utf8')).toBe('start\n');
   });
 
+  it('its verdict does not wait for logger: the check exits, and its output pipes close, while a slow logger still runs', () => {
+    const { check, cannot } = setup();
+    writeFileSync(cannot, '');
+    // A logger that takes its time (as one does under load) and says when it is done.
+    const bin = join(dir, 'bin');
+    const done = join(dir, 'logger-done');
+    execFileSync('mkdir', [bin]);
+    writeFileSync(join(bin, 'logger'), `#!/bin/sh\nsleep 2\necho "$@" >> '${done}'\n`);
+    chmodSync(join(bin, 'logger'), 0o755);
+    // spawnSync returns once the check exited and every holder of its stdout/stderr closed them.
+    const r = spawnSync(check, [], { timeout: 10_000, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(r.status).toBe(1);
+    expect(existsSync(done)).toBe(false);
+  });
+
   it('nginx starts without error but never comes up: fails once the start wait is over', () => {
     const { check, starts } = setup();
     // A stand-in that exits 0 and starts nothing (an nginx whose master dies right after daemonizing).

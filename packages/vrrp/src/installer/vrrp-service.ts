@@ -14,6 +14,7 @@ import {
   planRestoreLabels,
   planServiceBoot,
   planServiceRun,
+  RC_LOCAL_UNIT,
   renderDaemonUnit,
   renderInitScript,
   replaceValidated,
@@ -120,6 +121,8 @@ export function vrrpServiceFiles(
             environmentFile: defaults,
             optionsVar: 'VRRPD_OPTIONS',
             stopTimeoutSeconds: 10,
+            // nginx (started by rc.local) must outlive the handover on a graceful reboot.
+            stopBefore: [RC_LOCAL_UNIT],
           }),
           mode: '0644',
           validate: false,

@@ -14,6 +14,7 @@ const SEED = {
   ha_interface: 'eth1',
   ha_vrid: 51,
   ha_instance: 'VI_1',
+  ha_vrrp_version: 2,
   ha_advert_int: 1,
   ha_auth_type: 'PASS',
   ha_auth_pass: '1111',
@@ -41,6 +42,12 @@ function context(me: string, hostOnly: Record<string, Record<string, unknown>>, 
 
 const cases: Array<{ name: string; hostOnly?: Record<string, Record<string, unknown>>; overrides?: Record<string, unknown>; fails: RegExp[] }> = [
   { name: 'the seed layout passes', fails: [] },
+  { name: 'VRRPv3 with advert_int 0.1 passes (no authentication block rendered)', overrides: { ha_vrrp_version: 3, ha_advert_int: 0.1 }, fails: [] },
+  {
+    name: 'VRRPv3 on one host only is refused',
+    hostOnly: { 'edu-proxy-02': { ha_vrrp_version: 3 } },
+    fails: [/VRRP version 3 vs 2: adverts are dropped as wrong version/],
+  },
   {
     name: 'weight -5 cannot move the VIP: refused with the arithmetic',
     overrides: { ha_check_weight: -5 },

@@ -154,8 +154,10 @@ describe('vrrp_service on a systemd host (Rocky 9 facts)', () => {
     const unit = host.text('/etc/systemd/system/vrrpd.service')!;
     expect(unit).toContain(`ExecStart=${P}/sbin/vrrpd --dont-fork -f /etc/vrrpd/vrrpd.conf -p /run/vrrpd.pid $VRRPD_OPTIONS\n`);
     expect(unit).toContain('Restart=on-failure\n');
-    expect(unit).toContain('KillMode=mixed\n');
+    expect(unit).toContain('KillMode=process\n');
     expect(unit).toContain('EnvironmentFile=-/etc/sysconfig/vrrpd\n');
+    // Stops before rc-local.service (where rc.local's nginx lives) at shutdown.
+    expect(unit).toContain('After=rc-local.service\n');
     expect(host.log.slice(-6)).toEqual([
       'mv -f /etc/vrrpd/.vrrpd.conf.haweb-new /etc/vrrpd/vrrpd.conf',
       `restorecon -F -- ${P}/sbin/vrrpd /etc/systemd/system/vrrpd.service /etc/sysconfig/vrrpd /etc/vrrpd/vrrpd.conf`,
