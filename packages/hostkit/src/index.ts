@@ -39,5 +39,6 @@ export * from './facts/firewall.js';
 export * from './plans/service-manager.js';
 export * from './plans/units.js';
 export * from './plans/firewall.js';
+export * from './plans/firewall-layout.js';
 export * from './plans/host-checks.js';
 export { shlexSplit } from './util/shlex.js';
