@@ -67,7 +67,7 @@ export function keepalivedUnitFiles(family: OsFamily, layout: KeepalivedServiceL
       content: `# Managed by haweb: options for keepalived (read by keepalived.service through ${dropInPath('keepalived')}).\n# -D: log details of every state change.\nKEEPALIVED_OPTIONS=${shellQuote(options)}\n`,
       mode: '0644',
     },
-    { path: dropInPath('keepalived'), content: renderSourceUnitDropIn({ name: 'keepalived', environmentFile: defaults, pidFile: layout.pidFile }), mode: '0644' },
+    { path: dropInPath('keepalived'), content: renderSourceUnitDropIn({ name: 'keepalived', environmentFile: defaults, pidFile: layout.pidFile, after: ['rc-local.service'] }), mode: '0644' },
   ];
 }
 

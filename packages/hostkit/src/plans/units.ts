@@ -27,6 +27,17 @@ export interface DaemonUnitSpec {
   /** Seconds systemd waits after SIGTERM before SIGKILL. */
   stopTimeoutSeconds: number;
   documentation?: string;
+  /**
+   * Units this one starts after and, at shutdown, stops before (systemd stops in reverse order).
+   * A VRRP engine lists what starts the service it fronts (rc-local.service: nginx from rc.local), so
+   * that a reboot hands the VIP over before nginx stops, as sysvinit's K-script order does; units
+   * without an order are stopped at the same time.
+   */
+  after?: readonly string[];
+}
+
+function checkUnits(units: readonly string[] | undefined): void {
+  for (const u of units ?? []) if (!NAME.test(u)) throw new HostPlanError(`unit name ${JSON.stringify(u)} is not valid`);
 }
 
 function check(name: string, optionsVar: string): void {
@@ -36,6 +47,7 @@ function check(name: string, optionsVar: string): void {
 
 export function renderDaemonUnit(s: DaemonUnitSpec): string {
   check(s.name, s.optionsVar);
+  checkUnits(s.after);
   for (const text of [s.description, s.exec, s.args, s.environmentFile]) {
     if (text.includes('\n')) throw new HostPlanError(`${s.name}.service: values must be one line`);
   }
@@ -47,6 +59,7 @@ export function renderDaemonUnit(s: DaemonUnitSpec): string {
     // VRRP needs the interfaces and addresses up: after network-online, as keepalived's own unit.
     'Wants=network-online.target',
     'After=network-online.target',
+    ...(s.after && s.after.length > 0 ? [`After=${s.after.join(' ')}`] : []),
     '',
     '[Service]',
     'Type=simple',
@@ -69,6 +82,8 @@ export interface SourceUnitDropIn {
   name: string;
   environmentFile: string;
   pidFile: string;
+  /** As DaemonUnitSpec.after: start after these, stop before them. */
+  after?: readonly string[];
 }
 
 /**
@@ -80,8 +95,10 @@ export interface SourceUnitDropIn {
  */
 export function renderSourceUnitDropIn(s: SourceUnitDropIn): string {
   if (!NAME.test(s.name)) throw new HostPlanError(`unit name ${JSON.stringify(s.name)} is not valid`);
+  checkUnits(s.after);
   return [
     '# Managed by haweb: run with the options and pid file the playbook declares.',
+    ...(s.after && s.after.length > 0 ? ['[Unit]', `After=${s.after.join(' ')}`] : []),
     '[Service]',
     'EnvironmentFile=',
     `EnvironmentFile=-${s.environmentFile}`,

@@ -164,6 +164,15 @@ describe('units', () => {
     );
   });
 
+  it('a VRRP engine starts after, and stops before, what starts the service it fronts (rc-local.service)', () => {
+    const spec = { name: 'vrrpd', description: 'd', exec: '/x', args: '', foregroundFlag: '--dont-fork', environmentFile: '/e', optionsVar: 'X', stopTimeoutSeconds: 10 };
+    expect(renderDaemonUnit({ ...spec, after: ['rc-local.service'] })).toContain('After=network-online.target\nAfter=rc-local.service\n\n[Service]');
+    expect(renderSourceUnitDropIn({ name: 'keepalived', environmentFile: '/e', pidFile: '/p', after: ['rc-local.service'] })).toBe(
+      '# Managed by haweb: run with the options and pid file the playbook declares.\n[Unit]\nAfter=rc-local.service\n[Service]\nEnvironmentFile=\nEnvironmentFile=-/e\nPIDFile=/p\n',
+    );
+    expect(() => renderDaemonUnit({ ...spec, after: ['rc-local.service\nExecStartPre=/bin/evil'] })).toThrow(/unit name/);
+  });
+
   it("keepalived's own unit gets a drop-in with the managed options file and pid file", () => {
     expect(dropInPath('keepalived')).toBe('/etc/systemd/system/keepalived.service.d/haweb.conf');
     expect(renderSourceUnitDropIn({ name: 'keepalived', environmentFile: '/etc/sysconfig/keepalived', pidFile: '/run/keepalived.pid' })).toBe(

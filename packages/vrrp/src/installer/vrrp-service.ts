@@ -120,6 +120,8 @@ export function vrrpServiceFiles(
             environmentFile: defaults,
             optionsVar: 'VRRPD_OPTIONS',
             stopTimeoutSeconds: 10,
+            // The seed starts nginx from rc.local: at a reboot vrrpd hands the VIP over before nginx stops.
+            after: ['rc-local.service'],
           }),
           mode: '0644',
           validate: false,
