@@ -116,7 +116,8 @@ function tail(res: RunResult): string {
   return `${res.stdout}${res.stderr}`.trim().split('\n').slice(-5).join(' | ');
 }
 
-function defaultFailure(f: StepFailure): string {
+/** The default failed message: the step's reason, its command line, exit code and the tail of its output. */
+export function stepFailureMessage(f: StepFailure): string {
   if (f.refused) return `${f.step.why}: validation refused ${f.step.kind === 'file' ? f.step.path : f.text} (exit ${f.result.code})${tail(f.result) ? `: ${tail(f.result)}` : ''}`;
   const output = tail(f.result);
   return `${f.step.why}: ${f.text}: exit ${f.result.code}${output ? `: ${output}` : ''}`;
@@ -188,7 +189,7 @@ export async function applySteps(ctx: ModuleContext, steps: readonly Step[], opt
     if (failed) {
       const failure: StepFailure = { step, text: batch.text, result: failed, ...(refused ? { refused } : {}) };
       const output = { rc: failed.code, ...(refused ? { stdout: failed.stdout, stderr: failed.stderr } : {}) };
-      return { changed: done > 0, failed: true, msg: (options.failure ?? defaultFailure)(failure), ...withDiff, ...extra, ...output };
+      return { changed: done > 0, failed: true, msg: (options.failure ?? stepFailureMessage)(failure), ...withDiff, ...extra, ...output };
     }
     done += batch.steps.length;
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineModule, type FileDiff } from '@haweb/core';
-import { RC_LOCAL_DROP_IN, applySteps, dropInPath, resolveOsFamily, type Step } from '@haweb/hostkit';
+import { RC_LOCAL_DROP_IN, applySteps, dropInPath, resolveOsFamily, stepFailureMessage, type Step } from '@haweb/hostkit';
 import { planRcLocal } from '../rc-local.js';
 
 /**
@@ -53,7 +53,7 @@ export const rcLocal = defineModule({
       msg: fileSteps.length > 0 ? fileSteps[0].why : `${dropIn}: ${unitSteps.map((s) => s.why).join('; ')}`,
       checkMsg: `would update ${plan.path}`,
       diff: diff ?? [],
-      failure: (f) => (f.step.kind === 'run' && f.step.argv[0] === 'chmod' ? `chmod ${plan.path}: ${f.result.stderr.trim()}` : `${f.step.why}: ${f.text}: exit ${f.result.code}`),
+      failure: (f) => (f.step.kind === 'run' && f.step.argv[0] === 'chmod' ? `chmod ${plan.path}: ${f.result.stderr.trim()}` : stepFailureMessage(f)),
     });
     return res.failed ? { changed: false, failed: true, msg: res.msg } : res;
   },
