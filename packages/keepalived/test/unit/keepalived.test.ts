@@ -138,7 +138,7 @@ describe('keepalived_source on a systemd host (Rocky 9 facts: systemd 252, SELin
     expect(host.files.has('/etc/init.d/keepalived')).toBe(false);
     expect(host.text('/etc/sysconfig/keepalived')).toContain("KEEPALIVED_OPTIONS='-f /etc/keepalived/keepalived.conf -p /run/keepalived.pid -D'\n");
     expect(host.text('/etc/systemd/system/keepalived.service.d/haweb.conf')).toBe(
-      '# Managed by haweb: run with the options and pid file the playbook declares.\n[Service]\nEnvironmentFile=\nEnvironmentFile=-/etc/sysconfig/keepalived\nPIDFile=/run/keepalived.pid\n',
+      '# Managed by haweb: run with the options and pid file the playbook declares.\n[Unit]\nAfter=rc-local.service\n[Service]\nEnvironmentFile=\nEnvironmentFile=-/etc/sysconfig/keepalived\nPIDFile=/run/keepalived.pid\n',
     );
     const script = host.commands.at(-1)!;
     expect(script).toMatch(/ln -sfn \/usr\/local\/keepalived\/sbin\/keepalived \/usr\/sbin\/keepalived && /);
