@@ -6,14 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
-import { shellQuote, type FileDiff, type ModuleContext, type ModuleResult } from '@haweb/core';
+import type { FileDiff, ModuleContext, ModuleResult } from '@haweb/core';
+import { applySteps, commandFailedMessage, runSteps, type FileStep, type Step } from './apply.js';
 import { sha256 } from './digest.js';
 import { fileInfo, type FileInfo } from './facts/files.js';
 import { planAttributes, type DesiredAttributes } from './plans/files.js';
-import { replaceValidated } from './validated-file.js';
 import { formatMode, parseMode, resolveMode } from './util/mode.js';
 import { fileDiff, stateDiff } from './util/result.js';
-import { runPlan, CommandFailed } from './util/run.js';
+import { CommandFailed } from './util/run.js';
 
 /** Bigger or binary files are not shown in diffs. */
 const DIFF_LIMIT = 256 * 1024;
@@ -65,9 +65,10 @@ export async function ensureFile(ctx: ModuleContext, opts: EnsureFileOptions): P
     // Content is right (or must not be replaced): only attributes may need a change.
     const plan = planAttributes(dest, info, opts);
     if (plan.commands.length === 0) return { changed: false, ...base, msg: 'file already up to date' };
-    const diff: FileDiff[] = [stateDiff(dest, plan.before, plan.after)];
-    if (!ctx.check) await runPlan(ctx, plan.commands);
-    return { changed: true, ...base, msg: plan.changes.join(', '), diff };
+    const msg = plan.changes.join(', ');
+    return applySteps(ctx, runSteps(plan.commands, msg), {
+      together: true, timeoutMs: 0, msg, checkMsg: msg, result: base, diff: [stateDiff(dest, plan.before, plan.after)], failure: commandFailedMessage,
+    });
   }
 
   const diff: FileDiff[] = [];
@@ -75,8 +76,36 @@ export async function ensureFile(ctx: ModuleContext, opts: EnsureFileOptions): P
     const old = info ? info.content ?? (await ctx.remote.readFile(dest, { become: ctx.become })) : undefined;
     diff.push(fileDiff(dest, diffText(old), diffText(content)));
   }
-  if (ctx.check) return { changed: true, ...base, msg: info ? 'file would be replaced' : 'file would be created', diff };
+  if (opts.validate !== undefined && !opts.validate.includes('%s')) return { changed: false, failed: true, msg: `validate must contain %s: ${opts.validate}` };
+  const plan = planFileWrite(dest, info, opts, content);
+  const res = await applySteps(ctx, plan.steps, {
+    together: true,
+    timeoutMs: 0,
+    msg: info ? 'file replaced' : 'file created',
+    checkMsg: info ? 'file would be replaced' : 'file would be created',
+    result: base,
+    diff,
+    failure: (f) =>
+      f.refused ? `validation failed (rc=${f.result.code}): ${(f.result.stderr || f.result.stdout).trim()}` : commandFailedMessage(f),
+  });
+  // A refused or failed write leaves dest as it was (a backup copy may have been made).
+  if (res.failed) return { ...res, changed: false };
+  return ctx.check || !plan.backupFile ? res : { ...res, backup_file: plan.backupFile };
+}
 
+/**
+ * The steps that put `content` at dest: a backup copy, the write (validated first on request, with
+ * the final attributes on the new file so the rename is the only step left), and a symbolic mode on a
+ * new file, which only the file's own bits can resolve.
+ */
+export function planFileWrite(
+  dest: string,
+  info: FileInfo | undefined,
+  opts: Omit<EnsureFileOptions, 'dest' | 'content' | 'info'>,
+  content: string | Buffer,
+  now = new Date(),
+  token = randomBytes(5).toString('hex'),
+): { steps: Step[]; backupFile?: string } {
   // Attributes for the new file: the requested ones; writeFile keeps the existing file's otherwise.
   let mode: string | undefined;
   let modeAfterWrite: string | undefined;
@@ -86,56 +115,23 @@ export async function ensureFile(ctx: ModuleContext, opts: EnsureFileOptions): P
     else if (info) mode = formatMode(resolveMode(spec, info.mode, false));
     else modeAfterWrite = spec.text;
   }
-  const attrs = { mode, owner: opts.owner, group: opts.group, become: ctx.become };
-
-  let backupFile: string | undefined;
-  if (opts.backup && info) {
-    backupFile = backupName(dest);
-    await runPlan(ctx, [{ argv: ['cp', '-p', '--', dest, backupFile] }]);
-  }
-
+  const steps: Step[] = [];
+  const backupFile = opts.backup && info ? backupName(dest, now) : undefined;
+  if (backupFile) steps.push({ kind: 'run', argv: ['cp', '-p', '--', dest, backupFile], why: 'backup' });
+  const write: FileStep = { kind: 'file', path: dest, content, why: info ? 'file replaced' : 'file created', parents: false };
   if (opts.validate !== undefined) {
-    if (!opts.validate.includes('%s')) return { changed: false, failed: true, msg: `validate must contain %s: ${opts.validate}` };
-    const tmp = posix.join(posix.dirname(dest), `.${posix.basename(dest)}.haweb-validate-${randomBytes(5).toString('hex')}`);
-    // The temp file gets the final attributes now, so the rename below is the only step left.
-    const tmpAttrs = {
-      ...attrs,
-      mode: attrs.mode ?? (info ? formatMode(info.mode) : undefined),
-      owner: attrs.owner ?? info?.owner,
-      group: attrs.group ?? info?.group,
-    };
-    const validate = opts.validate;
-    const outcome = await replaceValidated(ctx, {
-      path: dest,
-      candidate: tmp,
-      content,
-      attrs: { mode: tmpAttrs.mode, owner: tmpAttrs.owner, group: tmpAttrs.group },
-      validateScript: (candidate) => validate.split('%s').join(shellQuote(candidate)),
-    });
-    if (outcome.refused) {
-      const check = outcome.refused;
-      return {
-        changed: false,
-        failed: true,
-        msg: `validation failed (rc=${check.code}): ${(check.stderr || check.stdout).trim()}`,
-        ...base,
-        rc: check.code,
-        stdout: check.stdout,
-        stderr: check.stderr,
-      };
-    }
-    if (outcome.moveFailed) throw new CommandFailed(`mv -f ${tmp} ${dest}`, outcome.moveFailed);
+    // The candidate gets the final attributes now (the existing file's where none are asked for).
+    const m = mode ?? (info ? formatMode(info.mode) : undefined);
+    const owner = opts.owner ?? info?.owner;
+    const group = opts.group ?? info?.group;
+    Object.assign(write, m !== undefined ? { mode: m } : {}, owner !== undefined ? { owner } : {}, group !== undefined ? { group } : {});
+    write.validate = { command: opts.validate, candidate: posix.join(posix.dirname(dest), `.${posix.basename(dest)}.haweb-validate-${token}`) };
   } else {
-    await ctx.remote.writeFile(dest, content, attrs);
+    Object.assign(write, mode !== undefined ? { mode } : {}, opts.owner !== undefined ? { owner: opts.owner } : {}, opts.group !== undefined ? { group: opts.group } : {});
   }
-  if (modeAfterWrite) await runPlan(ctx, [{ argv: ['chmod', modeAfterWrite, '--', dest] }]);
-  return {
-    changed: true,
-    ...base,
-    msg: info ? 'file replaced' : 'file created',
-    ...(backupFile ? { backup_file: backupFile } : {}),
-    ...(diff.length ? { diff } : {}),
-  };
+  steps.push(write);
+  if (modeAfterWrite) steps.push({ kind: 'run', argv: ['chmod', modeAfterWrite, '--', dest], why: `mode ${modeAfterWrite}` });
+  return { steps, ...(backupFile ? { backupFile } : {}) };
 }
 
 export { CommandFailed, sha256 };

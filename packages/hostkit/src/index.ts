@@ -18,9 +18,9 @@ export * from './plans/files.js';
 export * from './plans/packages.js';
 export * from './plans/services.js';
 
-export { ensureFile, readFileInfo, backupName, type EnsureFileOptions } from './file-write.js';
+export { ensureFile, planFileWrite, readFileInfo, backupName, type EnsureFileOptions } from './file-write.js';
 export * from './validated-file.js';
-export { runPlan, runArgv, planScript, detachedScript, CommandFailed, type PlannedCommand } from './util/run.js';
+export { runArgv, planScript, detachedScript, CommandFailed, type PlannedCommand } from './util/run.js';
 export { ok, changed, failed, fileDiff, stateDiff, errorMessage } from './util/result.js';
 export { parseMode, resolveMode, formatMode, type ModeSpec } from './util/mode.js';
 
@@ -39,5 +39,6 @@ export * from './facts/firewall.js';
 export * from './plans/service-manager.js';
 export * from './plans/units.js';
 export * from './plans/firewall.js';
+export * from './plans/firewall-layout.js';
 export * from './plans/host-checks.js';
 export { shlexSplit } from './util/shlex.js';

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { shellQuote, type FileAttributes, type FileDiff, type ModuleContext, type ModuleResult, type RunResult } from '@haweb/core';
+import { applySteps, type Step } from './apply.js';
 
 export interface ManagedFile {
   path: string;
@@ -43,38 +44,31 @@ export async function ensureManagedFile(file: ManagedFile, ctx: ModuleContext): 
     ctx.diff && !contentSame
       ? [{ before: before ?? '', after: file.content, beforeHeader: `${file.path} (before)`, afterHeader: `${file.path} (after)` }]
       : undefined;
-  if (ctx.check) {
-    return { changed: true, msg: contentSame ? `would set mode ${file.mode} on ${label}` : `would write ${label}`, diff, path: file.path };
-  }
-  if (contentSame) {
-    const res = await ctx.remote.run({ argv: ['chmod', file.mode, file.path] }, { become: ctx.become });
-    if (res.code !== 0) return { changed: false, failed: true, msg: `chmod ${file.mode} ${file.path}: ${res.stderr.trim()}` };
-    return { changed: true, msg: `set mode ${file.mode} on ${label}`, path: file.path };
-  }
-  await ctx.remote.run({ argv: ['mkdir', '-p', posix.dirname(file.path)] }, { become: ctx.become });
-  if (!file.validate) {
-    await ctx.remote.writeFile(file.path, file.content, { mode: file.mode, become: ctx.become });
-    return { changed: true, msg: `wrote ${label}`, diff, path: file.path };
-  }
-  const validate = file.validate;
-  const outcome = await replaceValidated(ctx, {
-    path: file.path,
-    candidate: candidatePath(file.path),
-    content: file.content,
-    attrs: { mode: file.mode },
-    validateScript: (candidate) => `${validate(candidate)} 2>&1`,
+  const steps: Step[] = contentSame
+    ? [{ kind: 'run', argv: ['chmod', file.mode, file.path], why: `set mode ${file.mode} on ${label}` }]
+    : [
+        {
+          kind: 'file',
+          path: file.path,
+          content: file.content,
+          mode: file.mode,
+          why: file.validate ? `validated and wrote ${label}` : `wrote ${label}`,
+          ...(file.validate ? { validate: { command: `${file.validate(candidatePath(file.path))} 2>&1`, candidate: candidatePath(file.path) } } : {}),
+        },
+      ];
+  const res = await applySteps(ctx, steps, {
+    msg: steps[0].why,
+    checkMsg: contentSame ? `would set mode ${file.mode} on ${label}` : `would write ${label}`,
+    diff: diff ?? [],
+    result: { path: file.path },
+    failure: (f) =>
+      f.refused
+        ? `${label} refused by validation (the old file is kept): ${(f.result.stdout + f.result.stderr).trim()}`
+        : f.step.kind === 'run'
+          ? `chmod ${file.mode} ${file.path}: ${f.result.stderr.trim()}`
+          : `installing ${label}: ${f.result.stderr.trim()}`,
   });
-  if (outcome.refused) {
-    return {
-      changed: false,
-      failed: true,
-      msg: `${label} refused by validation (the old file is kept): ${(outcome.refused.stdout + outcome.refused.stderr).trim()}`,
-      diff,
-      path: file.path,
-    };
-  }
-  if (outcome.moveFailed) return { changed: false, failed: true, msg: `installing ${label}: ${outcome.moveFailed.stderr.trim()}` };
-  return { changed: true, msg: `validated and wrote ${label}`, diff, path: file.path };
+  return res.failed ? { ...res, changed: false } : res;
 }
 
 export interface ReplaceValidatedOptions {

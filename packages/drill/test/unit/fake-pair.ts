@@ -224,7 +224,7 @@ export class FakePair {
         this.gracefulReboot(host);
         return ok('');
       }
-      const service = /^service (\S+) (stop|start|status)$/.exec(script);
+      const service = /^service (\S+) (stop|start|status)$/.exec(script) ?? /; else service (\S+) (stop|start); fi$/.exec(script);
       if (service) {
         const [, , verb] = service;
         if (verb === 'status') return s.engine ? ok('running\n') : { code: 3, stdout: 'not running\n', stderr: '' };

@@ -55,8 +55,9 @@ describe('the drill against a simulated pair', () => {
     // The seed's commands reached the master.
     const onMaster = pair.commands.filter((c) => c.host === 'edu-proxy-01').map((c) => c.script);
     expect(onMaster).toContain('/usr/local/nginx/sbin/nginx -s stop');
-    expect(onMaster).toContain('service vrrpd stop');
-    expect(onMaster).toContain('service vrrpd start');
+    // `service vrrpd stop|start`, as systemctl where systemd is PID 1 (what RHEL's `service` runs).
+    expect(onMaster).toContain('if [ -d /run/systemd/system ]; then systemctl stop vrrpd; else service vrrpd stop; fi');
+    expect(onMaster).toContain('if [ -d /run/systemd/system ]; then systemctl start vrrpd; else service vrrpd start; fi');
     expect(onMaster).toContain('REBOOT');
     expect(out).toMatch(/all 8 steps passed/);
     expect(result.events.filter((e) => e.kind === 'fault').map((e) => e.step)).toEqual([2, 3, 4, 6, 8]);

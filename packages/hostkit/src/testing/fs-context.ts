@@ -6,7 +6,7 @@
 import { posix, resolve as resolvePath } from 'node:path';
 import { evaluate, renderString, type Fact, type ModuleContext, type ModuleDefinition, type ModuleResult } from '@haweb/core';
 import { CONTENT_LIMIT, type FileInfo } from '../facts/files.js';
-import { FsHost as FakeHost } from './fs-host.js';
+import { FakeHost } from './fake-host.js';
 
 export interface FsContextOptions {
   check?: boolean;

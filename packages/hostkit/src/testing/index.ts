@@ -1,10 +1,10 @@
 /**
  * The test kit, one place for the packages' unit tests:
- *  - FakeHost / fakeContext: an in-memory host that records every command as a line and answers from
- *    handlers (the installers' tests: nginx, keepalived, vrrp);
- *  - FsHost / fsContext / runModule: a host with a small filesystem that interprets the argv commands
- *    file plans emit (the built-in modules' tests).
+ *  - FakeHost: an in-memory host (a small filesystem that interprets the argv commands plans emit,
+ *    handlers for the rest) that records every command; FsHost is its older name;
+ *  - fakeContext (installers' tests: nginx, keepalived, vrrp) and fsContext / runModule (the
+ *    built-in modules' tests, with file facts read from the host's filesystem).
  */
 export * from './fake-host.js';
-export * from './fs-host.js';
+export { FakeHost as FsHost } from './fake-host.js';
 export * from './fs-context.js';

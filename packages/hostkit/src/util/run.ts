@@ -1,6 +1,7 @@
 /**
- * Running planned commands on the host. A plan is a list of argv commands; they are sent in ONE round
- * trip, joined with `&&` (each argv quoted), so a converge costs one extra round trip, not one per step.
+ * Commands as the host sees them: a plan's argv commands joined with `&&` (each argv quoted) for one
+ * round trip, a wrapper for scripts whose children outlive them, and the error a failed one raises.
+ * Running plans is apply.ts's job (applySteps).
  */
 import { shellJoin, type ModuleContext, type RunResult } from '@haweb/core';
 
@@ -40,20 +41,7 @@ export function detachedScript(script: string): string {
   ].join('\n');
 }
 
-/** Run the plan; throws CommandFailed naming the command line and its error output. */
-export async function runPlan(
-  ctx: ModuleContext,
-  commands: readonly PlannedCommand[],
-  options: { detach?: boolean } = {},
-): Promise<RunResult | undefined> {
-  if (commands.length === 0) return undefined;
-  const script = planScript(commands);
-  const result = await ctx.remote.run({ script: options.detach ? detachedScript(script) : script }, { become: ctx.become });
-  if (result.code !== 0) throw new CommandFailed(script, result);
-  return result;
-}
-
-/** Run one argv command and return its result whatever the exit code. */
+/** Run one argv command and return its result whatever the exit code (a probe, not a change). */
 export function runArgv(ctx: ModuleContext, argv: string[], options: { cwd?: string; stdin?: string } = {}): Promise<RunResult> {
   return ctx.remote.run({ argv }, { become: ctx.become, ...options });
 }

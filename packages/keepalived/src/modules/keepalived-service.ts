@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '@haweb/core';
-import { CommandFailed, planService, resolveOsFamily, runPlan, serviceFacts, ServicePlanError } from '@haweb/hostkit';
+import { applyCommands, planService, resolveOsFamily, serviceFacts, ServicePlanError } from '@haweb/hostkit';
 
 /**
  * Start/stop/reload/restart a daemon through the host's service manager (systemctl where systemd is
@@ -34,13 +34,11 @@ export const keepalivedService = defineModule({
     }
     const commands = plan.runCommands.map((c) => (c.argv[0] === 'service' ? { argv: [`/etc/init.d/${args.name}`, c.argv[2]] } : c));
     if (commands.length === 0) return { changed: false, msg: `${args.name} is ${facts.running ? 'running' : 'stopped'}` };
-    if (ctx.check) return { changed: true, msg: `would ${plan.changes.join(', ')} ${args.name}` };
-    try {
-      await runPlan(ctx, commands);
-    } catch (error) {
-      if (error instanceof CommandFailed) return { changed: false, failed: true, msg: `${args.name}: ${plan.changes.join(', ')}: ${(error.result.stdout + error.result.stderr).trim()}` };
-      throw error;
-    }
-    return { changed: true, msg: `${args.name}: ${plan.changes.join(', ')}` };
+    const res = await applyCommands(ctx, commands, {
+      msg: `${args.name}: ${plan.changes.join(', ')}`,
+      checkMsg: `would ${plan.changes.join(', ')} ${args.name}`,
+      failure: (f) => `${args.name}: ${plan.changes.join(', ')}: ${(f.result.stdout + f.result.stderr).trim()}`,
+    });
+    return res.failed ? { changed: false, failed: true, msg: res.msg } : res;
   },
 });

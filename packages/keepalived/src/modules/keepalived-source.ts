@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineModule, shellQuote, type ModuleContext, type ModuleResult } from '@haweb/core';
 import {
+  applySteps,
   SERVICE_PROFILE_COMMAND,
   enabledCheckScript,
   ensureManagedFile,
@@ -182,8 +183,11 @@ async function ensureKeepalivedService(
     for (const step of labels) if (step.kind === 'run') todo.push(step.argv.map(shellQuote).join(' '));
     if (labels.length > 0) changes.push('restored SELinux labels');
   }
-  if (todo.length === 0 || ctx.check) return { changes: ctx.check ? changes.map((c) => `would: ${c}`) : changes };
-  const res = await ctx.remote.run({ script: `{ ${todo.join(' && ')}; } 2>&1` }, { become: ctx.become, timeoutMs: 60_000 });
-  if (res.code !== 0) return { changes, failed: `installing keepalived as a service: ${(res.stdout + res.stderr).trim()}` };
-  return { changes };
+  if (todo.length === 0) return { changes: ctx.check ? changes.map((c) => `would: ${c}`) : changes };
+  const res = await applySteps(ctx, [{ kind: 'script', script: `{ ${todo.join(' && ')}; } 2>&1`, why: 'install keepalived as a service' }], {
+    timeoutMs: 60_000,
+    failure: (f) => `installing keepalived as a service: ${(f.result.stdout + f.result.stderr).trim()}`,
+  });
+  if (res.failed) return { changes, failed: String(res.msg) };
+  return { changes: ctx.check ? changes.map((c) => `would: ${c}`) : changes };
 }

@@ -61,7 +61,7 @@ function probeReply(host: FakeHost, extra: string): (line: string) => { stdout: 
   return (line) => {
     const files = [...line.matchAll(/echo "file (\S+) /g)].map((m) => m[1]);
     const out = files.map((f) => {
-      const file = host.files.get(f);
+      const file = host.stored(f);
       return file ? `file ${f} ${createHash('sha256').update(file.content).digest('hex')} ${file.mode.replace(/^0/, '')}` : `file ${f}  `;
     });
     return { stdout: `${out.join('\n')}\n${extra}` };
@@ -171,7 +171,7 @@ describe('keepalived_config', () => {
     const result = await keepalivedConfig.run(keepalivedConfig.args.parse({ content }), ctx);
     expect(result.changed).toBe(true);
     expect(host.log).toContain('/usr/local/keepalived/sbin/keepalived -l -t -f /etc/keepalived/.keepalived.conf.haweb-new 2>&1');
-    expect(host.files.get('/etc/keepalived/keepalived.conf')).toEqual({ content: Buffer.from(content), mode: '0600' });
+    expect(host.stored('/etc/keepalived/keepalived.conf')).toEqual({ content: Buffer.from(content), mode: '0600' });
     expect(ctx.secrets).toEqual(['s3cret']);
   });
   it('a refused config leaves the old one', async () => {

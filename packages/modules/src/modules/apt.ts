@@ -3,7 +3,7 @@ import type { ModuleContext } from '@haweb/core';
 import { aptCacheStale, aptCacheTime } from '../facts/apt-cache.js';
 import { defineHostModule } from '../util/define.js';
 import { runPackages, normalizeState } from '../util/package-run.js';
-import { runPlan } from '../util/run.js';
+import { applyCommands } from '@haweb/hostkit';
 import { boolish, intish, stringList, withAliases } from '../util/schema.js';
 import { packageStates } from './package.js';
 
@@ -74,9 +74,10 @@ export const aptModule = defineHostModule({
 async function updateAptCache(ctx: ModuleContext, validFor: number): Promise<{ updated: boolean; time: number }> {
   const before = await ctx.fact(aptCacheTime, {});
   if (!aptCacheStale(before, validFor)) return { updated: false, time: before.updated };
+  if (!ctx.check) ctx.progress('apt-get update');
+  const res = await applyCommands(ctx, [{ argv: ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'update', '-q'] }], { msg: 'apt-get update' });
+  if (res.failed) throw new Error(res.msg);
   if (ctx.check) return { updated: true, time: before.updated };
-  ctx.progress('apt-get update');
-  await runPlan(ctx, [{ argv: ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'update', '-q'] }]);
   const after = await ctx.fact(aptCacheTime, {});
   return { updated: after.updated !== before.updated, time: after.updated };
 }

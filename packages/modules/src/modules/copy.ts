@@ -6,7 +6,7 @@ import { hideVaultedDiff, readControllerFile, type ModuleContext, type ModuleRes
 import { defineHostModule } from '../util/define.js';
 import { fileInfo, pathsStat, type FileInfo } from '../facts/files.js';
 import { attributeCommandsForNew } from '../operations/files.js';
-import { runPlan, type PlannedCommand } from '../util/run.js';
+import { applyCommands, type PlannedCommand } from '@haweb/hostkit';
 import { ensureFile, readFileInfo } from '../util/file-write.js';
 import { boolish, modeArg, remotePath } from '../util/schema.js';
 import { failed, stateDiff } from '../util/result.js';
@@ -67,8 +67,8 @@ async function ensureLink(ctx: ModuleContext, dest: string, target: string): Pro
   if (info?.type === 'link' && info.linkTarget === target) return { changed: false, dest };
   if (info?.type === 'directory') return failed(`${dest} is a directory, not replaced by a link`, { dest });
   const diff = [stateDiff(dest, { state: info?.type ?? 'absent' }, { state: 'link', src: target })];
-  if (!ctx.check) await runPlan(ctx, [{ argv: ['ln', '-sfn', '--', target, dest] }]);
-  return { changed: true, dest, msg: `link to ${target}`, diff };
+  const msg = `link to ${target}`;
+  return applyCommands(ctx, [{ argv: ['ln', '-sfn', '--', target, dest] }], { msg, checkMsg: msg, diff, result: { dest } });
 }
 
 /**
@@ -88,10 +88,11 @@ async function copyTree(
   const notDirs = remoteDirs.filter((d) => present.get(d) !== undefined && present.get(d)!.type !== 'directory');
   if (notDirs.length > 0) return failed(`${notDirs[0]} exists and is not a directory`);
   const results: ModuleResult[] = [];
-  if (missing.length > 0 && !ctx.check) {
+  if (missing.length > 0) {
     const commands: PlannedCommand[] = [{ argv: ['mkdir', '-p', '--', ...missing] }];
     for (const d of missing) commands.push(...attributeCommandsForNew(d, { mode: args.directory_mode, owner: args.owner, group: args.group }));
-    await runPlan(ctx, commands);
+    const made = await applyCommands(ctx, commands, { msg: `${missing.length} folders created` });
+    if (made.failed) return failed(made.msg!, { dest: root });
   }
   // In check mode a missing folder means its files are new: say so without asking the host.
   for (const rel of files) {

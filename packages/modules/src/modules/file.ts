@@ -9,7 +9,7 @@ import type { PlannedCommand } from '../util/run.js';
 import { planFile, PlanError } from '../operations/files.js';
 import { boolish, modeArg, remotePath, withAliases } from '../util/schema.js';
 import { failed, stateDiff } from '../util/result.js';
-import { runPlan } from '../util/run.js';
+import { applyCommands } from '@haweb/hostkit';
 
 /**
  * Examples:
@@ -77,9 +77,8 @@ export const fileModule = defineHostModule({
       }
     }
     if (plan.commands.length === 0) return { changed: false, ...result };
-    const diff = [stateDiff(args.path, plan.before, plan.after)];
-    if (!ctx.check) await runPlan(ctx, plan.commands);
-    return { changed: true, msg: plan.changes.join(', '), diff, ...result };
+    const msg = plan.changes.join(', ');
+    return applyCommands(ctx, plan.commands, { msg, checkMsg: msg, diff: [stateDiff(args.path, plan.before, plan.after)], result });
   },
 });
 

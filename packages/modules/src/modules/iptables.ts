@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { shellJoin } from '@haweb/core';
+import { applySteps } from '@haweb/hostkit';
 import { defineHostModule } from '../util/define.js';
 import { iptablesFeatures, iptablesRulePresent } from '../facts/iptables.js';
 import { hostOs } from '../facts/server.js';
@@ -61,11 +62,17 @@ export const iptablesModule = defineHostModule({
     if (!command) return { changed: false, ...result };
     const diff = [stateDiff(`iptables ${rule.table}/${args.chain}`, { rule: present ? 'present' : 'absent' }, { rule: present ? 'absent' : 'present' })];
     const target = savedRulesPath((await hostOs(ctx)).family, args.ip_version);
-    if (ctx.check) return { changed: true, msg: `would ${present ? 'delete' : 'add'} rule`, diff, ...result };
     // Change and save in one round trip; the save is atomic (temp file + rename).
     const script = args.save === false ? shellJoin(command) : `${shellJoin(command)} && ${saveScript(target, args.ip_version)}`;
-    const r = await ctx.remote.run({ script }, { become: ctx.become });
-    if (r.code !== 0) return failed(`iptables failed (rc=${r.code}): ${(r.stderr || r.stdout).trim()}`, { ...result, rc: r.code });
-    return { changed: true, msg: `${present ? 'deleted' : 'added'} rule${args.save === false ? '' : `, saved to ${target.path}`}`, diff, ...result, saved_to: args.save === false ? undefined : target.path };
+    const res = await applySteps(ctx, [{ kind: 'script', script, why: `${present ? 'delete' : 'add'} rule` }], {
+      msg: `${present ? 'deleted' : 'added'} rule${args.save === false ? '' : `, saved to ${target.path}`}`,
+      checkMsg: `would ${present ? 'delete' : 'add'} rule`,
+      diff,
+      result,
+      timeoutMs: 0,
+      failure: (f) => `iptables failed (rc=${f.result.code}): ${(f.result.stderr || f.result.stdout).trim()}`,
+    });
+    if (res.failed) return failed(res.msg!, { ...result, rc: res.rc });
+    return ctx.check ? res : { ...res, saved_to: args.save === false ? undefined : target.path };
   },
 });

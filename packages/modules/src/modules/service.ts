@@ -3,7 +3,7 @@ import { defineHostModule } from '../util/define.js';
 import { serviceFacts } from '../facts/services.js';
 import { planService, ServicePlanError } from '../operations/services.js';
 import { failed, stateDiff } from '../util/result.js';
-import { CommandFailed, runPlan } from '../util/run.js';
+import { applyCommands } from '@haweb/hostkit';
 import { boolish, withAliases } from '../util/schema.js';
 
 /**
@@ -42,23 +42,18 @@ export const serviceModule = defineHostModule({
         enabled: args.enabled ?? facts.enabled,
       }),
     ];
-    if (ctx.check) return { changed: true, msg: `would ${plan.changes.join(', ')}`, diff, ...status };
-    try {
-      await runPlan(ctx, [...plan.bootCommands, ...plan.runCommands], { detach: true });
-    } catch (err) {
-      if (err instanceof CommandFailed) {
-        return failed(`${args.name}: ${plan.changes.join(', ')} failed: ${(err.result.stderr || err.result.stdout).trim().split('\n').slice(-5).join(' | ')}`, {
-          rc: err.result.code,
-          name: args.name,
-        });
-      }
-      throw err;
-    }
-    return {
-      changed: true,
-      msg: plan.changes.join(', '),
+    const msg = plan.changes.join(', ');
+    const res = await applyCommands(ctx, [...plan.bootCommands, ...plan.runCommands], {
+      msg,
+      detach: true,
       diff,
-      name: args.name,
+      result: status,
+      failure: (f) => `${args.name}: ${msg} failed: ${(f.result.stderr || f.result.stdout).trim().split('\n').slice(-5).join(' | ')}`,
+    });
+    if (res.failed) return failed(res.msg!, { rc: res.rc, name: args.name });
+    if (ctx.check) return res;
+    return {
+      ...res,
       state: args.state === 'stopped' ? 'stopped' : args.state ? 'started' : status.state,
       enabled: args.enabled ?? facts.enabled ?? false,
     };

@@ -6,7 +6,7 @@ import { shellJoin, type ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
 import { archiveFilePaths, compareExtracted, listLocalArchive, remoteArchiveEntries, type ArchiveEntry } from '../facts/archive.js';
 import { pathsWithOtherMode, selectEntries } from '../operations/archive.js';
-import { runPlan } from '../util/run.js';
+import { applyCommands, applySteps, type Step } from '@haweb/hostkit';
 import { fileInfo, pathExists, pathsStat } from '../facts/files.js';
 import { failed, stateDiff, errorMessage } from '../util/result.js';
 import { boolish, modeArg, remotePath, stringList } from '../util/schema.js';
@@ -85,21 +85,19 @@ export const unarchiveModule = defineHostModule({
           const modeFixes = args.mode !== undefined ? pathsWithOtherMode(selected, args.dest, onHost, args.mode) : [];
           if (modeFixes.length === 0) return { changed: false, msg: 'archive already extracted', ...base, ...listed };
           const diff = [stateDiff(args.dest, { mode_differs: modeFixes.length }, { mode: String(args.mode) })];
-          if (!ctx.check) await runPlan(ctx, [{ argv: ['chmod', String(args.mode), '--', ...modeFixes] }]);
-          return { changed: true, msg: `mode ${args.mode} set on ${modeFixes.length} extracted paths`, diff, ...base, ...listed };
+          const msg = `mode ${args.mode} set on ${modeFixes.length} extracted paths`;
+          return applyCommands(ctx, [{ argv: ['chmod', String(args.mode), '--', ...modeFixes] }], { msg, checkMsg: msg, diff, result: { ...base, ...listed } });
         }
       }
     }
 
     const diff = [stateDiff(args.dest, { extracted: false }, { extracted: args.src })];
-    if (ctx.check) return { changed: true, msg: `would extract ${args.src} into ${args.dest}`, diff, ...base, ...listed };
-
+    const steps: Step[] = [];
     let archive = args.src;
     let uploaded: string | undefined;
     if (local) {
       uploaded = posix.join('/tmp', `.haweb-archive-${randomBytes(6).toString('hex')}${archiveSuffix(local)}`);
-      ctx.progress(`uploading ${posix.basename(local)}`);
-      await ctx.remote.putFile(local, uploaded, { mode: '0600', become: ctx.become });
+      steps.push({ kind: 'put', local, path: uploaded, mode: '0600', why: `upload ${posix.basename(local)}` });
       archive = uploaded;
     }
     const argv = [
@@ -123,11 +121,18 @@ export const unarchiveModule = defineHostModule({
         : '';
     // Ansible's mode applies to every extracted member (files and folders), symbolic modes included.
     const chmod = args.mode !== undefined && memberPaths.length > 0 ? ` && ${shellJoin(['chmod', String(args.mode), '--', ...memberPaths])}` : '';
-    ctx.progress(`extracting into ${args.dest}`);
-    const script = `${shellJoin(argv)}${chown}${chmod}`;
-    const r = await ctx.remote.run({ script }, { become: ctx.become });
-    if (uploaded) await ctx.remote.run({ argv: ['rm', '-f', '--', uploaded] }, { become: ctx.become });
-    if (r.code !== 0) return failed(`tar failed (rc=${r.code}): ${(r.stderr || r.stdout).trim()}`, { ...base, rc: r.code });
-    return { changed: true, msg: `extracted ${args.src} into ${args.dest}`, diff, ...base, ...listed };
+    steps.push({ kind: 'script', script: `${shellJoin(argv)}${chown}${chmod}`, why: `extract into ${args.dest}` });
+    if (!ctx.check) ctx.progress(`extracting into ${args.dest}`);
+    const res = await applySteps(ctx, steps, {
+      msg: `extracted ${args.src} into ${args.dest}`,
+      checkMsg: `would extract ${args.src} into ${args.dest}`,
+      diff,
+      result: { ...base, ...listed },
+      timeoutMs: 0,
+      failure: (f) => (f.step.kind === 'script' ? `tar failed (rc=${f.result.code}): ${(f.result.stderr || f.result.stdout).trim()}` : `uploading ${args.src}: ${f.result.stderr.trim()}`),
+    });
+    // The uploaded copy goes whatever happened (it is ours, in /tmp).
+    if (uploaded && !ctx.check) await ctx.remote.run({ argv: ['rm', '-f', '--', uploaded] }, { become: ctx.become });
+    return res.failed ? failed(res.msg!, { ...base, rc: res.rc }) : res;
   },
 });

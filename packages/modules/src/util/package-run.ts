@@ -4,7 +4,7 @@ import { debPackageName, installedPackages, type PackageTool } from '../facts/pa
 import { hostOs } from '../facts/server.js';
 import { planPackages, type PackagePlanArgs } from '../operations/packages.js';
 import { failed, stateDiff } from './result.js';
-import { CommandFailed, runPlan } from './run.js';
+import { applyCommands } from '@haweb/hostkit';
 
 export function normalizeState(state: string | undefined): 'present' | 'absent' {
   return state === 'absent' || state === 'removed' ? 'absent' : 'present';
@@ -49,13 +49,12 @@ export async function runPackages(
       names.map((n) => [n, plan.toInstall.includes(n) ? 'installed' : plan.toRemove.includes(n) ? 'absent' : installed.get(n) ?? 'absent']),
     )),
   ];
-  if (ctx.check) return { changed: true, msg: `would ${verb}`, diff, installed: plan.toInstall, removed: plan.toRemove };
-  ctx.progress(`${opts.tool}: ${verb}`);
-  try {
-    await runPlan(ctx, plan.commands);
-  } catch (err) {
-    if (err instanceof CommandFailed) return failed(`${opts.tool} could not ${verb}: ${(err.result.stderr || err.result.stdout).trim().split('\n').slice(-5).join(' | ')}`, { rc: err.result.code });
-    throw err;
-  }
-  return { changed: true, msg: verb, diff, installed: plan.toInstall, removed: plan.toRemove };
+  if (!ctx.check) ctx.progress(`${opts.tool}: ${verb}`);
+  const res = await applyCommands(ctx, plan.commands, {
+    msg: verb,
+    diff,
+    result: { installed: plan.toInstall, removed: plan.toRemove },
+    failure: (f) => `${opts.tool} could not ${verb}: ${(f.result.stderr || f.result.stdout).trim().split('\n').slice(-5).join(' | ')}`,
+  });
+  return res.failed ? failed(res.msg!, { rc: res.rc }) : res;
 }

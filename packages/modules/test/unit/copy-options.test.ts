@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copyModule, templateModule } from '../../src/index.js';
 import { preservedMode } from '../../src/modules/copy.js';
-import { FsHost as FakeHost, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
+import { FakeHost, REAL_FOLDERS, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
 
 const localDir = mkdtempSync(join(tmpdir(), 'haweb-copy-opts-'));
 writeFileSync(join(localDir, 'run.sh'), '#!/bin/sh\necho hi\n');
@@ -23,7 +23,7 @@ describe('mode: preserve', () => {
   ] as const)('%s with a source of mode %o gives %s', (mode, source, expected) => expect(preservedMode(mode, source)).toBe(expected));
 
   it('copy keeps the controller file\'s mode; template the template\'s', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.mkdir('/opt');
     await runModule(copyModule, { src: 'run.sh', dest: '/opt/run.sh', mode: 'preserve' }, fakeContext(host, { localDir }));
     expect(host.files.get('/opt/run.sh')).toMatchObject({ mode: 0o750 });
@@ -33,14 +33,14 @@ describe('mode: preserve', () => {
   });
 
   it('refuses preserve with content (nothing to keep)', async () => {
-    const r = await runModule(copyModule, { content: 'x', dest: '/opt/x', mode: 'preserve' }, fakeContext(new FakeHost()));
+    const r = await runModule(copyModule, { content: 'x', dest: '/opt/x', mode: 'preserve' }, fakeContext(new FakeHost('fake-host', REAL_FOLDERS)));
     expect(r).toMatchObject({ failed: true, msg: 'mode: preserve needs src (content has no mode to keep)' });
   });
 });
 
 describe('remote_src', () => {
   it('copies a file already on the host, idempotently, preserving its mode on request', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.put('/usr/share/doc/app.conf', 'x=1\n', 0o600);
     host.mkdir('/etc/app');
     const args = { src: '/usr/share/doc/app.conf', dest: '/etc/app/', remote_src: true, mode: 'preserve' };
@@ -52,7 +52,7 @@ describe('remote_src', () => {
   });
 
   it('fails clearly on a missing source or a folder', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.mkdir('/srv/site');
     expect(await runModule(copyModule, { src: '/nope', dest: '/x', remote_src: true }, fakeContext(host))).toMatchObject({ failed: true, msg: expect.stringMatching(/^src \/nope not found on /) });
     expect(await runModule(copyModule, { src: '/srv/site', dest: '/x', remote_src: true }, fakeContext(host))).toMatchObject({ failed: true, msg: expect.stringMatching(/is a directory: remote_src copies a file$/) });
@@ -61,7 +61,7 @@ describe('remote_src', () => {
 
 describe('follow and local_follow', () => {
   it('follow: a symlink at dest is written through to its target', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.mkdir('/etc/app');
     host.put('/etc/app/real.conf', 'old\n');
     host.files.set('/etc/app/app.conf', { type: 'link', target: '/etc/app/real.conf', mode: 0o777, owner: 'root', group: 'root', mtime: 0 });
@@ -73,7 +73,7 @@ describe('follow and local_follow', () => {
   });
 
   it('without follow (Ansible\'s default) the link itself is replaced by the file', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.mkdir('/etc/app');
     host.put('/etc/app/real.conf', 'old\n');
     host.files.set('/etc/app/app.conf', { type: 'link', target: '/etc/app/real.conf', mode: 0o777, owner: 'root', group: 'root', mtime: 0 });
@@ -83,7 +83,7 @@ describe('follow and local_follow', () => {
   });
 
   it('local_follow: no recreates controller symlinks as links (a file and inside a folder)', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.mkdir('/opt');
     const r = await runModule(copyModule, { src: 'current', dest: '/opt/current', local_follow: false }, fakeContext(host, { localDir }));
     expect(r).toMatchObject({ changed: true });
@@ -97,7 +97,7 @@ describe('follow and local_follow', () => {
 
 describe('force: no', () => {
   it('leaves an existing dest entirely alone, mode included (Ansible\'s copy action returns before any change)', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.put('/etc/motd', 'old\n', 0o600);
     const r = await runModule(copyModule, { content: 'new\n', dest: '/etc/motd', mode: '0644', force: false }, fakeContext(host));
     expect(r).toMatchObject({ changed: false });
@@ -109,7 +109,7 @@ describe('force: no', () => {
 
 describe('checksum', () => {
   it('copies when the content has the given SHA-1; fails before touching dest otherwise', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.mkdir('/opt');
     const sha1 = 'f572d396fae9206628714fb2ce00f72e94f2258f'; // of "hello\n"
     expect(await runModule(copyModule, { content: 'hello\n', dest: '/opt/a', checksum: sha1 }, fakeContext(host))).toMatchObject({ changed: true });
@@ -122,7 +122,7 @@ describe('checksum', () => {
 
 describe('template follow', () => {
   it('renders through a symlink at dest into its target', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.mkdir('/etc/app');
     host.put('/etc/app/real.conf', 'old\n');
     host.files.set('/etc/app/motd', { type: 'link', target: '/etc/app/real.conf', mode: 0o777, owner: 'root', group: 'root', mtime: 0 });

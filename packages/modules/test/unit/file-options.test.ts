@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileModule } from '../../src/index.js';
 import { parseLsattr, planAttributesFlags } from '../../src/facts/attributes.js';
-import { FsHost as FakeHost, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
+import { FakeHost, REAL_FOLDERS, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
 
 describe('attributes', () => {
   it.each([
@@ -30,7 +30,7 @@ describe('attributes', () => {
 });
 
 function hostWithLink() {
-  const host = new FakeHost();
+  const host = new FakeHost('fake-host', REAL_FOLDERS);
   host.mkdir('/etc/app');
   host.put('/etc/app/real.conf', 'x\n', 0o644);
   host.files.set('/etc/app/app.conf', { type: 'link', target: '/etc/app/real.conf', mode: 0o777, owner: 'root', group: 'root', mtime: 0 });
@@ -58,7 +58,7 @@ describe('file: follow', () => {
 
 describe('file: attributes', () => {
   it('sets the flags with chattr only when lsattr shows them missing', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.put('/etc/resolv.conf', 'x\n');
     let flags = '--------------e-------';
     host.respond((c, text) => {
@@ -71,7 +71,7 @@ describe('file: attributes', () => {
     });
     const r1 = await runModule(fileModule, { path: '/etc/resolv.conf', attr: '+i' }, fakeContext(host));
     expect(r1).toMatchObject({ changed: true, msg: 'attributes e -> ei' });
-    expect(host.commands()).toContain('chattr +i -- /etc/resolv.conf');
+    expect(host.ran()).toContain('chattr +i -- /etc/resolv.conf');
     expect(await runModule(fileModule, { path: '/etc/resolv.conf', attributes: '+i' }, fakeContext(host))).toMatchObject({ changed: false });
   });
 });

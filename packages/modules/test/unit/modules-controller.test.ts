@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { UnreachableError, type ModuleDefinition, type ModuleRegistry } from '@haweb/core';
 import { assertModule, builtinModules, debugModule, failModule, metaModule, plugin, setFactModule } from '../../src/index.js';
-import { FsHost as FakeHost, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
+import { FakeHost, REAL_FOLDERS, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
 
-const ctx = () => fakeContext(new FakeHost(), { vars: { vip: '198.51.100.50', peers: ['a', 'b'], ansible_os_family: 'Debian' } });
+const ctx = () => fakeContext(new FakeHost('fake-host', REAL_FOLDERS), { vars: { vip: '198.51.100.50', peers: ['a', 'b'], ansible_os_family: 'Debian' } });
 
 describe('controller modules', () => {
   it('debug msg and var', async () => {
@@ -58,12 +58,12 @@ describe('plugin', () => {
   });
 
   it('a lost connection stays an exception (the executor reports the host unreachable); other errors fail the task', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.respond(() => {
       throw new UnreachableError('fake-host', 'connection to fake-host lost: ECONNRESET', 'lost');
     });
     await expect(runModule(builtinModules.find((m) => m.name === 'shell')!, { cmd: 'true' }, fakeContext(host))).rejects.toBeInstanceOf(UnreachableError);
-    const broken = new FakeHost();
+    const broken = new FakeHost('fake-host', REAL_FOLDERS);
     broken.respond(() => {
       throw new Error('channel exploded');
     });

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { blockinfileModule, copyModule, fileModule, lineinfileModule, statModule, templateModule } from '../../src/index.js';
-import { FsHost as FakeHost, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
+import { FakeHost, REAL_FOLDERS, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
 
 const localDir = mkdtempSync(join(tmpdir(), 'haweb-mod-'));
 writeFileSync(join(localDir, 'index.html'), '<h1>edu</h1>\n');
@@ -23,7 +23,7 @@ async function idempotent(module: Parameters<typeof runModule>[0], args: unknown
 
 describe('copy', () => {
   it('creates, then is idempotent; check mode predicts; diff shows the change', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     const { checked, first, second } = await idempotent(copyModule, { content: 'hello\n', dest: '/etc/motd', mode: '0640', owner: 'www-data' }, host);
     expect(checked).toMatchObject({ changed: true });
     expect(checked.diff?.[0]).toMatchObject({ before: '', after: 'hello\n' });
@@ -34,7 +34,7 @@ describe('copy', () => {
   });
 
   it('replaces changed content atomically (writeFile), keeps mode/owner, diff before/after', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.put('/etc/motd', 'old\n', 0o600, 'daemon', 'adm');
     const r = await runModule(copyModule, { content: 'new\n', dest: '/etc/motd' }, fakeContext(host, { diff: true }));
     expect(r).toMatchObject({ changed: true, msg: 'file replaced' });
@@ -44,16 +44,16 @@ describe('copy', () => {
   });
 
   it('only fixes attributes when content is right', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.put('/etc/motd', 'same\n', 0o644);
     const r = await runModule(copyModule, { content: 'same\n', dest: '/etc/motd', mode: '0600' }, fakeContext(host));
     expect(r).toMatchObject({ changed: true, msg: 'mode 0644 -> 0600' });
     expect(host.writes).toEqual([]);
-    expect(host.commands().at(-1)).toBe('chmod 0600 -- /etc/motd');
+    expect(host.ran().at(-1)).toBe('chmod 0600 -- /etc/motd');
   });
 
   it('copies a controller file into a directory dest under its own name', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.mkdir('/srv/www');
     const r = await runModule(copyModule, { src: 'index.html', dest: '/srv/www/' }, fakeContext(host, { localDir }));
     expect(r).toMatchObject({ changed: true, dest: '/srv/www/index.html' });
@@ -67,7 +67,7 @@ describe('copy', () => {
     mkdirSync(join(tree, 'css'), { recursive: true });
     writeFileSync(join(tree, 'index.html'), 'home\n');
     writeFileSync(join(tree, 'css', 'a.css'), 'body{}\n');
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     const { checked, first, second } = await idempotent(copyModule, { src: 'site/', dest: '/srv/www', directory_mode: '0755' }, host);
     expect(checked).toMatchObject({ changed: true });
     expect(first).toMatchObject({ changed: true, msg: '2 of 2 files changed, 2 folders created' });
@@ -84,7 +84,7 @@ describe('copy', () => {
   });
 
   it('backup keeps the old file', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.put('/etc/app.conf', 'v1\n');
     const r = await runModule(copyModule, { content: 'v2\n', dest: '/etc/app.conf', backup: 'yes' }, fakeContext(host));
     expect(r.backup_file).toMatch(/^\/etc\/app\.conf\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d~$/);
@@ -93,7 +93,7 @@ describe('copy', () => {
   });
 
   it('validate: a failing check leaves the old file in place', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.put('/etc/nginx.conf', 'good\n');
     host.respond((c, text) => (text.startsWith('nginx -t -c') ? { code: 1, stdout: '', stderr: 'nginx: [emerg] unexpected "}"' } : undefined));
     const r = await runModule(copyModule, { content: 'bad }\n', dest: '/etc/nginx.conf', validate: 'nginx -t -c %s' }, fakeContext(host));
@@ -101,12 +101,12 @@ describe('copy', () => {
     expect(r.msg).toContain('unexpected "}"');
     expect(host.text('/etc/nginx.conf')).toBe('good\n');
     expect([...host.files.keys()].filter((k) => k.includes('haweb-validate'))).toEqual([]);
-    const validateCmd = host.commands().find((c) => c.startsWith('nginx -t -c'))!;
+    const validateCmd = host.ran().find((c) => c.startsWith('nginx -t -c'))!;
     expect(validateCmd).toMatch(/^nginx -t -c \/etc\/\.nginx\.conf\.haweb-validate-[0-9a-f]+$/);
   });
 
   it('validate: a passing check installs the file', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.respond((c, text) => (text.startsWith('nginx -t -c') ? { code: 0, stdout: '', stderr: '' } : undefined));
     const r = await runModule(copyModule, { content: 'ok\n', dest: '/etc/nginx.conf', validate: 'nginx -t -c %s', mode: '0644' }, fakeContext(host));
     expect(r).toMatchObject({ changed: true });
@@ -114,7 +114,7 @@ describe('copy', () => {
   });
 
   it('bad input fails cleanly', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     expect(copyModule.args.safeParse({ dest: '/x' }).success).toBe(false);
     expect(copyModule.args.safeParse({ content: 'a', src: 'b', dest: '/x' }).success).toBe(false);
     expect(copyModule.args.safeParse({ content: 'a', dest: 'relative/x' }).success).toBe(false);
@@ -136,7 +136,7 @@ describe('round trips of a no-op run (what makes re-runs fast)', () => {
     ['blockinfile', blockinfileModule, { path: '/etc/b', block: 'x', create: true }],
     ['file directory', fileModule, { path: '/srv/d', state: 'directory', mode: '0755' }],
   ] as const)('%s: one fact, no command', async (_n, module, args) => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     const vars = { server_name: 'a' };
     await runModule(module, args, fakeContext(host, { localDir, vars }));
     const ctx = fakeContext(host, { localDir, vars, diff: true });
@@ -150,7 +150,7 @@ describe('round trips of a no-op run (what makes re-runs fast)', () => {
 
 describe('template', () => {
   it('renders with host vars, idempotent, diff', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     const vars = { server_name: 'edu.example', port: 8080 };
     const { first, second } = await idempotent(templateModule, { src: 'site.conf.j2', dest: '/etc/site.conf' }, host, vars);
     expect(first.changed).toBe(true);
@@ -161,7 +161,7 @@ describe('template', () => {
   });
 
   it('an undefined variable fails the task, naming the template', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     const r = await runModule(templateModule, { src: 'broken.j2', dest: '/etc/x' }, fakeContext(host, { localDir }));
     expect(r).toMatchObject({ failed: true });
     expect(r.msg).toContain('broken.j2');
@@ -172,7 +172,7 @@ describe('template', () => {
 
 describe('file', () => {
   it('directory: created once, check mode changes nothing', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     const { checked, first, second } = await idempotent(fileModule, { path: '/srv/app/logs', state: 'directory', mode: '0750' }, host);
     expect(checked.changed).toBe(true);
     expect(first.changed).toBe(true);
@@ -182,7 +182,7 @@ describe('file', () => {
   });
 
   it('link: created, retargeted, idempotent', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.mkdir('/opt/nginx-1.22.1');
     const { first, second } = await idempotent(fileModule, { path: '/opt/nginx', state: 'link', src: '/opt/nginx-1.22.1' }, host);
     expect([first.changed, second.changed]).toEqual([true, false]);
@@ -193,7 +193,7 @@ describe('file', () => {
   });
 
   it('absent and touch', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.put('/tmp/stale', 'x');
     const { first, second } = await idempotent(fileModule, { path: '/tmp/stale', state: 'absent' }, host);
     expect([first.changed, second.changed]).toEqual([true, false]);
@@ -204,7 +204,7 @@ describe('file', () => {
   });
 
   it('mode/owner of an existing file, by name or uid', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.put('/etc/secret', 's', 0o644);
     const { first, second } = await idempotent(fileModule, { path: '/etc/secret', mode: 'go-rwx', owner: 'www-data', group: 'www-data' }, host);
     expect(first.msg).toBe('mode 0644 -> 0600, owner root -> www-data, group root -> www-data');
@@ -213,7 +213,7 @@ describe('file', () => {
   });
 
   it('refuses cleanly: state=file on a missing path, unknown user', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     const r = await runModule(fileModule, { path: '/nope', state: 'file' }, fakeContext(host));
     expect(r).toMatchObject({ failed: true });
     expect(r.msg).toMatch(/does not exist/);
@@ -228,7 +228,7 @@ describe('file', () => {
 
 describe('lineinfile / blockinfile', () => {
   it('lineinfile: replace, idempotent, check mode, diff', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.put('/etc/sysctl.conf', '# kernel\n#net.ipv4.ip_nonlocal_bind=0\n');
     const args = { path: '/etc/sysctl.conf', regexp: '^#?net.ipv4.ip_nonlocal_bind', line: 'net.ipv4.ip_nonlocal_bind = 1' };
     const { checked, first, second } = await idempotent(lineinfileModule, args, host);
@@ -239,7 +239,7 @@ describe('lineinfile / blockinfile', () => {
   });
 
   it('lineinfile: missing file needs create', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     const r = await runModule(lineinfileModule, { path: '/etc/new.conf', line: 'a=1' }, fakeContext(host));
     expect(r).toMatchObject({ failed: true });
     expect(r.msg).toMatch(/create: true/);
@@ -257,7 +257,7 @@ describe('lineinfile / blockinfile', () => {
   });
 
   it('blockinfile: insert, idempotent, update, remove', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.put('/etc/hosts', '127.0.0.1 localhost\n');
     const args = { path: '/etc/hosts', block: '198.51.100.51 edu-proxy-01\n198.51.100.52 edu-proxy-02' };
     const { first, second } = await idempotent(blockinfileModule, args, host);
@@ -273,7 +273,7 @@ describe('lineinfile / blockinfile', () => {
 
 describe('stat', () => {
   it('reports Ansible-shaped facts and never changes anything', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.put('/usr/local/bin/tool', 'bin', 0o755);
     const r = await runModule(statModule, { path: '/usr/local/bin/tool' }, fakeContext(host));
     expect(r).toMatchObject({ changed: false, stat: { exists: true, isreg: true, isdir: false, mode: '0755', xusr: true, pw_name: 'root', size: 3 } });

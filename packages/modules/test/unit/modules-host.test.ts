@@ -14,7 +14,7 @@ import {
   unarchiveModule,
   yumModule,
 } from '../../src/index.js';
-import { FsHost as FakeHost, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
+import { FakeHost, REAL_FOLDERS, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 const DEBIAN = { ansible_os_family: 'Debian', ansible_pkg_mgr: 'apt', ansible_service_mgr: 'sysvinit' };
@@ -22,23 +22,23 @@ const RHEL = { ansible_os_family: 'RedHat', ansible_pkg_mgr: 'yum', ansible_serv
 
 describe('command / shell', () => {
   it('command runs argv without a shell: hostile values stay one argument', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.respond((c) => ('argv' in c && c.argv[0] === 'printf' ? { code: 0, stdout: c.argv[2], stderr: '' } : undefined));
     const r = await runModule(commandModule, { argv: ['printf', '%s', "a'; rm -rf / $(id) `id`\nx"] }, fakeContext(host));
     expect(r).toMatchObject({ changed: true, rc: 0, stdout: "a'; rm -rf / $(id) `id`\nx", stdout_lines: ["a'; rm -rf / $(id) `id`", 'x'] });
-    expect(host.log[0].command).toEqual({ argv: ['printf', '%s', "a'; rm -rf / $(id) `id`\nx"] });
+    expect(host.runs[0].command).toEqual({ argv: ['printf', '%s', "a'; rm -rf / $(id) `id`\nx"] });
   });
 
   it('command free form is split like a shell would, without expansion', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.respond(() => ({ code: 0, stdout: 'ok\n', stderr: '' }));
     const r = await runModule(commandModule, { cmd: `echo "a b" '$HOME' c` }, fakeContext(host));
-    expect(host.log[0].command).toEqual({ argv: ['echo', 'a b', '$HOME', 'c'] });
+    expect(host.runs[0].command).toEqual({ argv: ['echo', 'a b', '$HOME', 'c'] });
     expect(r.stdout).toBe('ok');
   });
 
   it('creates / removes skip the command; chdir and stdin reach the transport', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.put('/usr/local/nginx/sbin/nginx', 'bin');
     host.respond(() => ({ code: 0, stdout: '', stderr: '' }));
     const skipped = await runModule(commandModule, { cmd: 'make install', chdir: '/usr/local/src', creates: '/usr/local/nginx/sbin/nginx' }, fakeContext(host));
@@ -47,11 +47,11 @@ describe('command / shell', () => {
     const removes = await runModule(shellModule, { cmd: 'rm -f /tmp/x', removes: '/tmp/x' }, fakeContext(host));
     expect(removes).toMatchObject({ changed: false });
     await runModule(shellModule, { cmd: 'cat > f', chdir: '/srv', stdin: 'data' }, fakeContext(host, { become: true }));
-    expect(host.log[0]).toMatchObject({ command: { script: 'cat > f' }, options: { cwd: '/srv', stdin: 'data\n', become: true } });
+    expect(host.runs[0]).toMatchObject({ command: { script: 'cat > f' }, options: { cwd: '/srv', stdin: 'data\n', become: true } });
   });
 
   it('a non-zero exit fails with rc and stderr', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.respond(() => ({ code: 2, stdout: '', stderr: 'make: *** No rule to make target\n' }));
     const r2 = await runModule(shellModule, { cmd: 'make' }, fakeContext(host));
     expect(r2).toMatchObject({ failed: true, changed: true, rc: 2, stderr: 'make: *** No rule to make target' });
@@ -59,7 +59,7 @@ describe('command / shell', () => {
   });
 
   it('check mode runs nothing', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     const r = await runModule(shellModule, { cmd: 'touch /tmp/x' }, fakeContext(host, { check: true }));
     expect(r).toMatchObject({ changed: false, skipped: true });
     const w = await runModule(shellModule, { cmd: 'touch /tmp/x', creates: '/tmp/x' }, fakeContext(host, { check: true }));
@@ -76,7 +76,7 @@ describe('command / shell', () => {
 
 /** A package database the fake answers dpkg-query / rpm -q / apt-get / yum from. */
 function packageHost(tool: 'apt' | 'yum', installed: string[]) {
-  const host = new FakeHost();
+  const host = new FakeHost('fake-host', REAL_FOLDERS);
   const db = new Set(installed);
   host.respond((c, text) => {
     if (text.startsWith('dpkg-query')) {
@@ -109,7 +109,7 @@ describe('package / apt / yum', () => {
     const ctx = () => fakeContext(host, { facts: DEBIAN });
     const r1 = await runModule(packageModule, { name: ['nginx', 'keepalived'] }, ctx());
     expect(r1).toMatchObject({ changed: true, installed: ['keepalived'] });
-    expect(host.commands()).toContain('env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confold -- keepalived');
+    expect(host.ran()).toContain('env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confold -- keepalived');
     expect(db.has('keepalived')).toBe(true);
     const r2 = await runModule(packageModule, { name: 'nginx,keepalived' }, ctx());
     expect(r2).toMatchObject({ changed: false, packages: { nginx: '1.0-1', keepalived: '1.0-1' } });
@@ -119,7 +119,7 @@ describe('package / apt / yum', () => {
     const { host, db } = packageHost('yum', []);
     const r = await runModule(packageModule, { name: ['gcc', 'pcre-devel'], state: 'present' }, fakeContext(host, { facts: RHEL }));
     expect(r).toMatchObject({ changed: true, installed: ['gcc', 'pcre-devel'] });
-    expect(host.commands().at(-1)).toBe('yum install -y -q -- gcc pcre-devel');
+    expect(host.ran().at(-1)).toBe('yum install -y -q -- gcc pcre-devel');
     expect([...db]).toEqual(['gcc', 'pcre-devel']);
     const y = await runModule(yumModule, { name: 'gcc', state: 'absent' }, fakeContext(host));
     expect(y).toMatchObject({ changed: true, removed: ['gcc'] });
@@ -130,7 +130,7 @@ describe('package / apt / yum', () => {
     host.respond((c, text) => (text.includes("echo '@@os-release'") ? { code: 0, stdout: fixture('setup-centos7.txt'), stderr: '' } : undefined));
     const r = await runModule(packageModule, { name: 'gcc' }, fakeContext(host));
     expect(r.changed).toBe(false);
-    expect(host.commands()[1]).toMatch(/^rpm -q/);
+    expect(host.ran()[1]).toMatch(/^rpm -q/);
   });
 
   it('check mode installs nothing but says what it would do', async () => {
@@ -150,7 +150,7 @@ describe('package / apt / yum', () => {
 
 /** init scripts + update-rc.d links or chkconfig, answered from a small state. */
 function serviceHost(kind: 'debian' | 'rhel', state: { running: boolean; links: string[]; registered?: boolean; chk?: boolean }) {
-  const host = new FakeHost();
+  const host = new FakeHost('fake-host', REAL_FOLDERS);
   host.respond((c, text) => {
     if (text.startsWith("n=nginx")) {
       const lines = ['manager=sysv', 'exists=yes', 'service_cmd=yes', `status_rc=${state.running ? 0 : 3}`];
@@ -188,7 +188,7 @@ describe('service', () => {
     const r1 = await runModule(serviceModule, { name: 'nginx', state: 'started', enabled: 'yes' }, fakeContext(host));
     expect(r1).toMatchObject({ changed: true, msg: 'enable at boot, start', state: 'started', enabled: true });
     expect(r1.diff?.[0]).toMatchObject({ before: 'running: false\nenabled: false\n', after: 'running: true\nenabled: true\n' });
-    expect(host.commands().at(-1)).toContain('( update-rc.d nginx defaults && service nginx start ) >"$out" 2>&1 </dev/null');
+    expect(host.ran().at(-1)).toContain('( update-rc.d nginx defaults && service nginx start ) >"$out" 2>&1 </dev/null');
     expect(state).toMatchObject({ running: true });
     const r2 = await runModule(serviceModule, { name: 'nginx', state: 'started', enabled: true }, fakeContext(host));
     expect(r2.changed).toBe(false);
@@ -207,15 +207,15 @@ describe('service', () => {
     const state = { running: true, links: ['/etc/rc2.d/S01nginx'] };
     const host = serviceHost('debian', state);
     expect((await runModule(serviceModule, { name: 'nginx', state: 'restarted' }, fakeContext(host))).changed).toBe(true);
-    const before = host.commands().length;
+    const before = host.ran().length;
     const c = await runModule(serviceModule, { name: 'nginx', state: 'stopped' }, fakeContext(host, { check: true }));
     expect(c).toMatchObject({ changed: true, msg: 'would stop' });
-    expect(host.commands().length).toBe(before + 1); // only the fact
+    expect(host.ran().length).toBe(before + 1); // only the fact
     expect(state.running).toBe(true);
   });
 
   it('a missing service fails cleanly; bad names are rejected', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.respond((c, text) => (text.startsWith('n=') ? { code: 0, stdout: 'manager=sysv\nexists=no\nstatus_rc=4\nboot_tool=update-rc.d\n', stderr: '' } : undefined));
     const r = await runModule(serviceModule, { name: 'nope', state: 'started' }, fakeContext(host));
     expect(r).toMatchObject({ failed: true, msg: 'no init script /etc/init.d/nope (service nope is not installed)' });
@@ -226,7 +226,7 @@ describe('service', () => {
 
 describe('iptables', () => {
   function fw() {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     const rules = new Set<string>();
     let saved: string | undefined;
     host.respond((c, text) => {
@@ -269,7 +269,7 @@ describe('iptables', () => {
   });
 
   it('an iptables error is a failure, not "absent"', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.respond(() => ({ code: 0, stdout: 'iptables v1.8.9: unknown protocol "bogus"\nrc=2\n', stderr: '' }));
     const r = await runModule(iptablesModule, { chain: 'INPUT', protocol: 'bogus', jump: 'ACCEPT' }, fakeContext(host, { facts: DEBIAN }));
     expect(r).toMatchObject({ failed: true });
@@ -279,7 +279,7 @@ describe('iptables', () => {
 
 describe('setup', () => {
   it('one round trip, ansible_* facts and ansible_facts', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.respond((c, text) => (text.includes("echo '@@os-release'") ? { code: 0, stdout: fixture('setup-debian12.txt'), stderr: '' } : undefined));
     const r = await runModule(setupModule, {}, fakeContext(host));
     expect(host.log).toHaveLength(1);
@@ -300,7 +300,7 @@ describe('unarchive', () => {
 
   /** The fake extracts by reading the real tarball the upload came from. */
   function tarHost() {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.mkdir('/opt');
     host.respond((c, text) => {
       const m = /^tar -x -f (\S+) -C (\S+)/.exec(text);
@@ -320,7 +320,7 @@ describe('unarchive', () => {
     const host = tarHost();
     const r1 = await runModule(unarchiveModule, { src: tarball, dest: '/opt' }, fakeContext(host, { localDir: local }));
     expect(r1).toMatchObject({ changed: true });
-    expect(host.commands().filter((c) => c.startsWith("tar"))).toEqual([expect.stringMatching(/^tar -x -f \/tmp\/\.haweb-archive-[0-9a-f]+\.tar\.gz -C \/opt$/)]);
+    expect(host.ran().filter((c) => c.startsWith("tar"))).toEqual([expect.stringMatching(/^tar -x -f \/tmp\/\.haweb-archive-[0-9a-f]+\.tar\.gz -C \/opt$/)]);
     expect([...host.files.keys()].some((k) => k.includes('haweb-archive'))).toBe(false);
     const r2 = await runModule(unarchiveModule, { src: tarball, dest: '/opt' }, fakeContext(host, { localDir: local }));
     expect(r2).toMatchObject({ changed: false, msg: 'archive already extracted' });

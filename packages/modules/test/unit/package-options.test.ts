@@ -4,7 +4,7 @@ import { argsFromString } from '@haweb/core';
 import { aptModule, yumModule } from '../../src/index.js';
 import { aptCacheStale, aptCacheTime, parseAptCacheTime } from '../../src/facts/apt-cache.js';
 import { planPackages } from '../../src/operations/packages.js';
-import { FsHost as FakeHost, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
+import { FakeHost, REAL_FOLDERS, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
 
 const argvs = (p: { commands: Array<{ argv: string[] }> }) => p.commands.map((c) => c.argv.join(' '));
 
@@ -28,7 +28,7 @@ describe('the APT cache time', () => {
 
 /** A host whose APT cache time moves when apt-get update runs. */
 function aptHost(updated: number, now: number) {
-  const host = new FakeHost();
+  const host = new FakeHost('fake-host', REAL_FOLDERS);
   const state = { updated, updates: 0 };
   host.respond((c, text) => {
     if (text.includes('update-success-stamp')) return { code: 0, stdout: `${state.updated} ${now}\n`, stderr: '' };
@@ -121,10 +121,10 @@ describe('install_recommends and repositories in the plan', () => {
 
   it('`dnf: name=npm state=present enablerepo=epel` reaches the install command', async () => {
     const { args } = argsFromString('name=npm state=present enablerepo=epel', yumModule, 'dnf');
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.respond((c, text) => (text.startsWith('rpm -q') ? { code: 0, stdout: 'package npm is not installed\n', stderr: '' } : text.startsWith('yum install') ? { code: 0, stdout: '', stderr: '' } : undefined));
     const r = await runModule(yumModule, args, fakeContext(host));
     expect(r).toMatchObject({ changed: true, installed: ['npm'] });
-    expect(host.commands().at(-1)).toBe('yum install -y -q --enablerepo=epel -- npm');
+    expect(host.ran().at(-1)).toBe('yum install -y -q --enablerepo=epel -- npm');
   });
 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { unarchiveModule } from '../../src/index.js';
 import type { ArchiveEntry } from '../../src/facts/archive.js';
 import { fnmatch, pathsWithOtherMode, selectEntries } from '../../src/operations/archive.js';
-import { FsHost as FakeHost, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
+import { FakeHost, REAL_FOLDERS, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
 
 const E = (path: string, type: ArchiveEntry['type'] = 'file'): ArchiveEntry => ({ path, type, size: 1, mtime: 0 });
 const ENTRIES = [E('app', 'directory'), E('app/README'), E('app/conf', 'directory'), E('app/conf/a.conf'), E('app/bin/run.sh'), E('app/link', 'link')];
@@ -55,21 +55,21 @@ describe('unarchive with the options', () => {
 
   it('lists the members, extracts only what include names, then sets mode on each extracted member', async () => {
     await create({ gzip: true, file: tarball, cwd: join(local, 'src'), portable: true }, ['app-1.0']);
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.mkdir('/opt');
     host.respond((c, text) => (/^tar -x /.test(text) ? { code: 0, stdout: '', stderr: '' } : undefined));
     const r = await runModule(unarchiveModule, { src: tarball, dest: '/opt', include: ['app-1.0/conf'], mode: 'u=rwX,go=rX', list_files: true, creates: '/opt/app-1.0/conf/app.conf' }, fakeContext(host, { localDir: local }));
     expect(r).toMatchObject({ changed: true, files: ['app-1.0/conf/', 'app-1.0/conf/app.conf'] });
-    const tar = host.commands().find((c) => c.startsWith('tar -x'))!;
+    const tar = host.ran().find((c) => c.startsWith('tar -x'))!;
     expect(tar).toMatch(/ -C \/opt app-1\.0\/conf && chmod u=rwX,go=rX -- \/opt\/app-1\.0\/conf \/opt\/app-1\.0\/conf\/app\.conf$/);
   });
 
   it('passes exclude patterns to tar and refuses include with exclude', async () => {
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.mkdir('/opt');
     host.respond((c, text) => (/^tar -x /.test(text) ? { code: 0, stdout: '', stderr: '' } : undefined));
     await runModule(unarchiveModule, { src: tarball, dest: '/opt', exclude: '*.conf', creates: '/nothing' }, fakeContext(host, { localDir: local }));
-    expect(host.commands().find((c) => c.startsWith('tar -x'))).toMatch(/ -C \/opt '--exclude=\*\.conf'$/);
+    expect(host.ran().find((c) => c.startsWith('tar -x'))).toMatch(/ -C \/opt '--exclude=\*\.conf'$/);
     expect(unarchiveModule.args.safeParse({ src: 'a.tgz', dest: '/opt', include: ['a'], exclude: ['b'] }).success).toBe(false);
   });
 });

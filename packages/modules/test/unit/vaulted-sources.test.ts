@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { encryptVault, useVaultKeyring, VaultKeyring, VAULTED_DIFF_NOTE } from '@haweb/core';
 import { copyModule, templateModule } from '../../src/index.js';
-import { FsHost as FakeHost, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
+import { FakeHost, REAL_FOLDERS, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
 
 
 const localDir = mkdtempSync(join(tmpdir(), 'haweb-mod-vault-'));
@@ -25,7 +25,7 @@ describe('vault-encrypted copy and template sources', () => {
     ['template', templateModule, { src: 'app.conf.j2', dest: '/etc/app.conf' }, 'token=tok-9\n'],
   ])('%s: the host gets the plaintext, the output a secret and a diff without content', async (_name, module, args, plaintext) => {
     useVaultKeyring(new VaultKeyring([{ id: 'default', password, source: 'test' }]));
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.mkdir('/etc');
     const marked: string[] = [];
     const r = await runModule(module, args, context(host, marked));
@@ -44,7 +44,7 @@ describe('vault-encrypted copy and template sources', () => {
     ['template', templateModule, { src: 'app.conf.j2', dest: '/etc/app.conf' }],
   ])('%s: a wrong password fails the task naming the file and writes nothing', async (_name, module, args) => {
     useVaultKeyring(new VaultKeyring([{ id: 'default', password: Buffer.from('wrong'), source: 'test' }]));
-    const host = new FakeHost();
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.mkdir('/etc');
     const r = await runModule(module, args, context(host, [])).catch((e: Error) => ({ failed: true, msg: e.message }));
     expect(r.failed).toBe(true);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '@haweb/core';
+import { applySteps } from '@haweb/hostkit';
 import { nginxRunningFact, planNginxControl } from '../nginx-control.js';
 
 /**
@@ -25,11 +26,12 @@ export const nginxService = defineModule({
     const { running, pid } = await ctx.fact(nginxRunningFact, { pidFile });
     const script = planNginxControl(args.state, running, `${p}/sbin/nginx`, conf, pidFile);
     if (!script) return { changed: false, msg: `nginx is ${running ? `running (pid ${pid})` : 'stopped'}` };
-    if (ctx.check) return { changed: true, msg: `would make nginx ${args.state}` };
-    const res = await ctx.remote.run({ script }, { become: ctx.become, timeoutMs: 30_000 });
-    if (res.code !== 0) {
-      return { changed: false, failed: true, msg: `nginx ${args.state}: ${(res.stderr || res.stdout).trim()}` };
-    }
-    return { changed: true, msg: `nginx ${args.state}` };
+    const res = await applySteps(ctx, [{ kind: 'script', script, why: `nginx ${args.state}` }], {
+      msg: `nginx ${args.state}`,
+      checkMsg: `would make nginx ${args.state}`,
+      timeoutMs: 30_000,
+      failure: (f) => `nginx ${args.state}: ${(f.result.stderr || f.result.stdout).trim()}`,
+    });
+    return res.failed ? { changed: false, failed: true, msg: res.msg } : res;
   },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineModule, type FileDiff } from '@haweb/core';
-import { RC_LOCAL_DROP_IN, applySteps, dropInPath, resolveOsFamily, type Step } from '@haweb/hostkit';
+import { RC_LOCAL_DROP_IN, applySteps, dropInPath, resolveOsFamily, stepFailureMessage, type Step } from '@haweb/hostkit';
 import { planRcLocal } from '../rc-local.js';
 
 /**
@@ -43,18 +43,18 @@ export const rcLocal = defineModule({
     }
     const diff: FileDiff[] | undefined =
       ctx.diff && plan.content !== undefined ? [{ before: before ?? '', after: plan.content, beforeHeader: plan.path, afterHeader: plan.path }] : undefined;
-    if (ctx.check) return { changed: true, msg: `would update ${plan.path}`, diff };
-    if (unitSteps.length > 0) {
-      const res = await applySteps(ctx, unitSteps);
-      if (res.failed) return res;
-    }
-    if (plan.content === undefined && !plan.makeExecutable) return { changed: true, msg: `${dropIn}: ${String(unitSteps.map((s) => s.why).join('; '))}` };
-    if (plan.content !== undefined) {
-      await ctx.remote.writeFile(plan.path, plan.content, { mode: '0755', become: ctx.become });
-    } else {
-      const res = await ctx.remote.run({ argv: ['chmod', '0755', plan.path] }, { become: ctx.become });
-      if (res.code !== 0) return { changed: false, failed: true, msg: `chmod ${plan.path}: ${res.stderr.trim()}` };
-    }
-    return { changed: true, msg: `${plan.path}: ${args.state === 'present' ? 'line ensured' : 'line removed'}`, diff };
+    const fileSteps: Step[] =
+      plan.content !== undefined
+        ? [{ kind: 'file', path: plan.path, content: plan.content, mode: '0755', parents: false, why: `${plan.path}: ${args.state === 'present' ? 'line ensured' : 'line removed'}` }]
+        : plan.makeExecutable
+          ? [{ kind: 'run', argv: ['chmod', '0755', plan.path], why: `${plan.path}: ${args.state === 'present' ? 'line ensured' : 'line removed'}` }]
+          : [];
+    const res = await applySteps(ctx, [...unitSteps, ...fileSteps], {
+      msg: fileSteps.length > 0 ? fileSteps[0].why : `${dropIn}: ${unitSteps.map((s) => s.why).join('; ')}`,
+      checkMsg: `would update ${plan.path}`,
+      diff: diff ?? [],
+      failure: (f) => (f.step.kind === 'run' && f.step.argv[0] === 'chmod' ? `chmod ${plan.path}: ${f.result.stderr.trim()}` : stepFailureMessage(f)),
+    });
+    return res.failed ? { changed: false, failed: true, msg: res.msg } : res;
   },
 });

@@ -53,7 +53,7 @@ describe('rc_local module', () => {
     const ctx = fakeContext(host, { facts: RHEL_FACTS });
     const first = await rcLocal.run(rcLocal.args.parse({ line: LINE }), ctx);
     expect(first.changed).toBe(true);
-    expect(host.files.get('/etc/rc.d/rc.local')).toEqual({ content: Buffer.from(`#!/bin/bash\ntouch /var/lock/subsys/local\n${LINE}\n`), mode: '0755' });
+    expect(host.stored('/etc/rc.d/rc.local')).toEqual({ content: Buffer.from(`#!/bin/bash\ntouch /var/lock/subsys/local\n${LINE}\n`), mode: '0755' });
     const second = await rcLocal.run(rcLocal.args.parse({ line: LINE }), ctx);
     expect(second.changed).toBe(false);
   });
@@ -61,7 +61,7 @@ describe('rc_local module', () => {
     const host = new FakeHost();
     await rcLocal.run(rcLocal.args.parse({ line: LINE }), fakeContext(host, { facts: DEBIAN_FACTS }));
     expect(host.text('/etc/rc.local')).toMatch(/^#!\/bin\/sh -e\n[\s\S]*\/usr\/local\/nginx\/sbin\/nginx\nexit 0\n$/);
-    expect(host.files.get('/etc/rc.local')?.mode).toBe('0755');
+    expect(host.stored('/etc/rc.local')?.mode).toBe('0755');
   });
 });
 
@@ -73,7 +73,7 @@ describe('rc_local under systemd', () => {
     expect(first.changed).toBe(true);
     expect(host.text('/etc/systemd/system/rc-local.service.d/haweb.conf')).toBe(RC_LOCAL_DROP_IN);
     expect(host.commands).toContain('systemctl daemon-reload');
-    expect(host.files.get('/etc/rc.d/rc.local')?.mode).toBe('0755');
+    expect(host.stored('/etc/rc.d/rc.local')?.mode).toBe('0755');
     host.log.length = 0;
     const second = await rcLocal.run(rcLocal.args.parse({ line: LINE }), fakeContext(host, { facts: RHEL_FACTS }));
     expect(second.changed).toBe(false);

@@ -16,8 +16,8 @@ function emulate(host: FakeHost, service: { running: boolean; enabled: boolean; 
   return host
     .on(/^echo @@manifest/, (line) => {
       const managed = /sha256sum (.*) 2>\/dev\/null/.exec(line)![1].split(' ');
-      const sums = managed.filter((f) => host.files.has(f)).map((f) => `${createHash('sha256').update(host.files.get(f)!.content).digest('hex')}  ${f}`);
-      const modes = managed.filter((f) => host.files.has(f)).map((f) => `${host.files.get(f)!.mode.replace(/^0/, '')} ${f}`);
+      const sums = managed.filter((f) => host.files.has(f)).map((f) => `${createHash('sha256').update(host.stored(f)!.content).digest('hex')}  ${f}`);
+      const modes = managed.filter((f) => host.files.has(f)).map((f) => `${host.stored(f)!.mode.replace(/^0/, '')} ${f}`);
       const runtime = host.files.has(`${P}/node/bin/node`) && host.files.has(`${P}/lib/dist/bin/vrrpd.js`);
       return {
         stdout: ['@@manifest', host.text(`${P}/.haweb-install.json`) ?? '', '', '@@arch', service.arch ?? 'x86_64', '@@libc', service.libc ?? 'glibc 2.36',
@@ -67,7 +67,7 @@ describe('vrrp_service on a fresh host', () => {
       enable,
       '/etc/init.d/vrrpd start',
     ]);
-    expect(host.files.get('/etc/vrrpd/vrrpd.conf')).toEqual({ content: Buffer.from(CONF), mode: '0600' });
+    expect(host.stored('/etc/vrrpd/vrrpd.conf')).toEqual({ content: Buffer.from(CONF), mode: '0600' });
     expect(host.text(`${P}/sbin/vrrpd`)).toBe(`#!/bin/sh\n# Managed by haweb: runs the VRRP runtime with its own Node.\nexec ${P}/node/bin/node ${P}/lib/dist/bin/vrrpd.js "$@"\n`);
     expect(host.text('/etc/init.d/vrrpd')).toContain(`[ -r '${defaults}' ] && . '${defaults}'`);
     expect(JSON.parse(host.text(`${P}/.haweb-install.json`)!)).toEqual({
