@@ -105,6 +105,10 @@ export interface Task extends TaskCommon {
   /** Retries after the first attempt (Ansible's default 3), and seconds between attempts (default 5): a number or a template. */
   retries?: number | string;
   delay?: number | string;
+  /** `async`: seconds the command may run in the background on the host (0: in the foreground). */
+  async?: number | string;
+  /** `poll`: seconds between status checks of an async job (0: leave it running). */
+  poll?: number | string;
 }
 
 export interface Block extends TaskCommon {

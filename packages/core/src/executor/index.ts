@@ -8,3 +8,4 @@ export { buildModuleContext, resolveLocalPath } from './context.js';
 export { PlaybookRunner, runPlaybook, parseKeyValues, CENSORED_MSG } from './runner.js';
 export { META_ACTIONS, isMeta, type MetaAction } from './meta.js';
 export { jinjaTemplater } from './jinja.js';
+export { ASYNC_STATUS } from './async.js';

@@ -1,7 +1,7 @@
 /** One task: its banner, then on each host its conditions, its loop, the module call and the result. */
 import pLimit from 'p-limit';
 import { UnreachableError } from '../contract/connector.js';
-import type { ModuleDefinition, ModuleResult } from '../contract/module.js';
+import type { ModuleContext, ModuleDefinition, ModuleResult } from '../contract/module.js';
 import type { SourcePos, Task } from '../model.js';
 import { revealSecrets } from '../vars/secret.js';
 import { shapeArgs } from './args.js';
@@ -14,7 +14,8 @@ import { renderEnvironment, withEnvironment } from './environment.js';
 import type { HostResultEvent, HostStatus, ItemOutcome, TaskRef } from './events.js';
 import { itemLabel, loopItems, loopOutcome, loopVars } from './loops.js';
 import { isMeta, runMeta } from './meta.js';
-import { retryPlan, runWithRetries } from './retry.js';
+import { realSleep, renderCount, retryPlan, runWithRetries } from './retry.js';
+import { ASYNC_STATUS, cleanupJob, DEFAULT_POLL, jobStatus, newJobId, pollIsOver, startedResult, startJob, validJobId } from './async.js';
 import { childScope, type HostState, type Outcome, type PlayRun, type Scope, type TaskFlags } from './state.js';
 import { tagsSelect } from './tags.js';
 import { isTemplated, renderValue } from './vars.js';
@@ -423,11 +424,58 @@ async function callModule(
       if (!noLog) rt.emit({ type: 'log', task: ref, host, message });
     },
   });
-  const ran = await module.run(parsed.data, ctx);
+  const ran = await runModule(run, task, module, parsed.data, ctx, vars);
   // A result that ran always says whether it failed, as Ansible's do (`r.failed` is defined).
   const result = ran.failed === undefined ? { ...ran, failed: false } : ran;
   // `attempts` is there before changed_when/failed_when, as in Ansible.
   return applyResultConditions(run, task, attempt === undefined ? result : { ...result, attempts: attempt }, vars);
+}
+
+/** The module's own run, or the executor's background job (`async`), or async_status on a job. */
+async function runModule(run: PlayRun, task: Task, module: ModuleDefinition, args: unknown, ctx: ModuleContext, vars: Vars): Promise<ModuleResult> {
+  if (module.name === ASYNC_STATUS) return asyncStatus(run, args as { jid: string; mode?: string }, ctx);
+  const limit = renderCount(run, task.async, vars, 'async') ?? 0;
+  if (limit <= 0) return module.run(args, ctx);
+  const poll = renderCount(run, task.poll, vars, 'poll') ?? DEFAULT_POLL;
+  return runInBackground(run, module, args, ctx, limit, Math.max(0, poll));
+}
+
+/**
+ * `async: N`: the module's command started as a job on the host. `poll: 0` returns at once with the
+ * job id; `poll: P` asks for the job's status every P seconds, for at most N seconds in all (Ansible's
+ * loop), then fails as Ansible does, or returns the module's result and removes the job's files.
+ */
+async function runInBackground(run: PlayRun, module: ModuleDefinition, args: unknown, ctx: ModuleContext, limit: number, poll: number): Promise<ModuleResult> {
+  if (!module.background) throw new Error(`module "${module.name}" cannot run in the background (async)`);
+  // Ansible's words: a job left running cannot honour check mode.
+  if (ctx.check) return { changed: false, failed: true, msg: 'check mode and async cannot be used on same task.' };
+  const prepared = await module.background.prepare(args as never, ctx);
+  if ('stdin' in prepared && prepared.stdin !== undefined) throw new Error('stdin cannot be given to a task run with async');
+  const jid = newJobId();
+  const job = 'result' in prepared ? prepared : { command: prepared.command, cwd: prepared.cwd };
+  const dir = await startJob(ctx.remote, ctx.become, jid, limit, { module: module.name, args }, job);
+  if (poll === 0) return startedResult(jid, dir);
+  const sleep = run.rt.options.sleep ?? realSleep;
+  const registry = run.rt.options.registry;
+  let status: ModuleResult | undefined;
+  for (let left = limit; left > 0; left -= poll) {
+    await sleep(poll * 1000);
+    status = await jobStatus(ctx.remote, ctx.become, jid, registry);
+    if (pollIsOver(status)) break;
+    ctx.progress(`ASYNC POLL on ${ctx.hostName}: jid=${jid} started=1 finished=0`);
+  }
+  if (!status || Number(status.finished ?? 0) !== 1) {
+    return { changed: false, failed: true, msg: `async task did not complete within the requested time - ${limit}s`, async_result: status };
+  }
+  await cleanupJob(ctx.remote, ctx.become, jid);
+  return status;
+}
+
+/** async_status: a job's status (mode=status) or its files removed (mode=cleanup). */
+function asyncStatus(run: PlayRun, args: { jid: string; mode?: string }, ctx: ModuleContext): Promise<ModuleResult> {
+  if (!validJobId(args.jid)) throw new Error(`async_status: "${args.jid}" is not a job id`);
+  if (args.mode === 'cleanup') return cleanupJob(ctx.remote, ctx.become, args.jid);
+  return jobStatus(ctx.remote, ctx.become, args.jid, run.rt.options.registry);
 }
 
 /** changed_when and failed_when, evaluated with the registered name bound to this result. */

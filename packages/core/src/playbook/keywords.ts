@@ -11,6 +11,7 @@ export const TASK_KEYWORDS = [
   'name', 'when', 'loop', 'with_items', 'loop_control', 'register', 'notify', 'changed_when',
   'failed_when', 'ignore_errors', 'tags', 'no_log', 'become', 'vars', 'args', 'check_mode', 'diff',
   'until', 'retries', 'delay', 'environment', 'any_errors_fatal', 'throttle', 'run_once',
+  'async', 'poll',
 ] as const;
 
 export const HANDLER_KEYWORDS = [...TASK_KEYWORDS, 'listen'] as const;
@@ -29,7 +30,7 @@ export const UNSUPPORTED_LOOP_CONTROL_KEYS = ['index_var', 'pause', 'extended', 
 
 /** Ansible keywords we know but do not implement: say so instead of "unknown keyword". */
 export const UNSUPPORTED_KEYWORDS = new Set([
-  'delegate_to', 'delegate_facts', 'async', 'poll',
+  'delegate_to', 'delegate_facts',
   'become_user', 'become_method', 'remote_user', 'connection',
   'strategy', 'timeout', 'debugger', 'collections', 'module_defaults', 'become_exe', 'become_flags',
   'vars_prompt', 'force_handlers', 'local_action',

@@ -629,7 +629,9 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
         break;
       }
       case 'retries':
-      case 'delay': {
+      case 'delay':
+      case 'async':
+      case 'poll': {
         const v = countValue(ctx, e.value, e.key);
         if (v !== undefined) task[e.key] = v;
         break;
