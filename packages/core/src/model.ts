@@ -170,6 +170,8 @@ export interface Play {
   environment?: EnvironmentEntry[];
   /** Batch size: a number of hosts or a percentage string like "30%"; a list gives successive batches (the last repeats). */
   serial?: number | string | (number | string)[];
+  /** linear (default): each task on every host before the next; free: each host runs on by itself. */
+  strategy?: 'linear' | 'free';
   /** Host order: inventory (default), reverse_inventory, sorted, reverse_sorted, shuffle. */
   order?: 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
   /** Stop the play (every host of the batch) when more than this percentage of a batch failed. */

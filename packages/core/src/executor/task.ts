@@ -46,6 +46,12 @@ export async function runTask(run: PlayRun, task: Task, hosts: string[], scope: 
   const once = runsOnce(run, taskScope, task, hosts);
   const targets = once ? hosts.slice(0, 1) : hosts;
   const ends = await Promise.all(targets.map((h) => throttle(() => run.rt.limit(() => runOnHost(run, task, ref, h, taskScope, module, false)))));
+  if (run.strategy === 'free') {
+    // Ansible's free strategy: each host runs alone, so these cannot act across hosts (its warnings).
+    if (once) run.warnOnce('Using run_once with the free strategy is not currently supported. This task will still be executed for every host in the inventory list.');
+    if (ends.some((e) => e.anyErrorsFatal)) run.warnOnce('Using any_errors_fatal with the free strategy is not supported, as tasks are executed independently on each host');
+    return;
+  }
   if (once && ends.length > 0) shareRunOnceResult(run, task, hosts, ends[0]);
   stopOnFailures(run, ends);
 }

@@ -4,7 +4,7 @@ export const PLAY_KEYWORDS = [
   'name', 'hosts', 'vars', 'vars_files', 'gather_facts', 'become', 'serial',
   'pre_tasks', 'tasks', 'post_tasks', 'handlers', 'roles', 'tags',
   'check_mode', 'diff', 'ignore_errors', 'no_log', 'environment',
-  'any_errors_fatal', 'max_fail_percentage', 'order',
+  'any_errors_fatal', 'max_fail_percentage', 'order', 'strategy',
 ] as const;
 
 export const TASK_KEYWORDS = [
@@ -32,7 +32,7 @@ export const UNSUPPORTED_LOOP_CONTROL_KEYS = ['index_var', 'pause', 'extended', 
 export const UNSUPPORTED_KEYWORDS = new Set([
   'delegate_to', 'delegate_facts',
   'become_user', 'become_method', 'remote_user', 'connection',
-  'strategy', 'timeout', 'debugger', 'collections', 'module_defaults', 'become_exe', 'become_flags',
+  'timeout', 'debugger', 'collections', 'module_defaults', 'become_exe', 'become_flags',
   'vars_prompt', 'force_handlers', 'local_action',
   'include_vars',
   'include', 'fact_path', 'gather_subset', 'gather_timeout', 'port', 'ignore_unreachable',

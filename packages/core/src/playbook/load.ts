@@ -145,6 +145,13 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
         } else play.serial = one(v);
         break;
       }
+      case 'strategy': {
+        const v = toJS(ctx.src, e.value);
+        const strategies = ['linear', 'free'] as const;
+        if (strategies.includes(v as never)) play.strategy = v as Play['strategy'];
+        else ctx.diagnostics.push({ severity: 'error', message: `strategy ${typeof v === 'string' ? `'${v}'` : describeNode(e.value)} is not supported by this provisioner (supported: ${strategies.join(', ')})${typeof v === 'string' ? didYouMean(v, strategies) : ''}`, pos: posOf(ctx.src, e.value) });
+        break;
+      }
       case 'order': {
         const v = toJS(ctx.src, e.value);
         const orders = ['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'] as const;
