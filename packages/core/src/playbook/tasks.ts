@@ -13,6 +13,14 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { isTemplate as isTemplateString } from '../templating/engine.js';
 import { describeNode, displayPath, entries, isMap, isScalar, isSeq, posAt, posOf, readYaml, rootOf, toJS, type Node, type YamlSource, hasErrors } from './yaml-source.js';
 
+/** import_role / include_role: the role's files other than main. */
+export interface RoleFiles {
+  tasksFrom?: string;
+  varsFrom?: string;
+  defaultsFrom?: string;
+  handlersFrom?: string;
+}
+
 export interface TaskParseContext {
   src: YamlSource;
   diagnostics: Diagnostic[];
@@ -23,7 +31,7 @@ export interface TaskParseContext {
   /** Files being imported, to stop import cycles. */
   importing?: string[];
   /** Loads a role for `import_role` and registers its defaults and handlers with the play. */
-  importRole?: (name: string, namePos: SourcePos) => { info: RoleInfo; tasks: TaskItem[] } | undefined;
+  importRole?: (name: string, namePos: SourcePos, from?: RoleFiles) => { info: RoleInfo; tasks: TaskItem[] } | undefined;
 }
 
 function error(ctx: TaskParseContext, message: string, pos: SourcePos): void {
@@ -246,6 +254,7 @@ function parseTaskItem(ctx: TaskParseContext, node: Node, kind: 'task' | 'handle
   return parseTask(ctx, node, pos, kind);
 }
 
+const ROLE_FROM_KEYS: Record<string, keyof RoleFiles> = { tasks_from: 'tasksFrom', vars_from: 'varsFrom', defaults_from: 'defaultsFrom', handlers_from: 'handlersFrom' };
 const ROLE_IMPORT_KEYS = ['import_role', 'include_role', 'ansible.builtin.import_role', 'ansible.builtin.include_role'];
 const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once'];
 
@@ -257,6 +266,7 @@ function parseRoleImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Blo
   const block: Block = { kind: 'block', pos, when: [], tags: [], vars: {}, block: [], rescue: [], always: [] };
   let roleName: string | undefined;
   let namePos = pos;
+  const from: RoleFiles = {};
   for (const e of entries(node as never)) {
     const at = posOf(ctx.src, e.keyNode);
     if (ROLE_IMPORT_KEYS.includes(e.key)) {
@@ -266,11 +276,16 @@ function parseRoleImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Blo
       }
       for (const r of entries(e.value)) {
         const v = toJS(ctx.src, r.value);
+        const fromKey = ROLE_FROM_KEYS[r.key];
         if (r.key === 'name' && typeof v === 'string' && v.trim() !== '' && !isTemplateString(v)) {
           roleName = v;
           namePos = posOf(ctx.src, r.value);
         } else if (r.key === 'name') error(ctx, `'name' of '${e.key}' must be a role name, got ${describeNode(r.value)}`, posOf(ctx.src, r.value));
-        else error(ctx, `'${r.key}' of '${e.key}' is not supported (only 'name')`, posOf(ctx.src, r.keyNode));
+        else if (fromKey && typeof v === 'string' && v.trim() !== '' && !isTemplateString(v)) from[fromKey] = v;
+        else if (fromKey) error(ctx, `'${r.key}' of '${e.key}' must be a file name of the role (not a template), got ${describeNode(r.value)}`, posOf(ctx.src, r.value));
+        else if (r.key === 'allow_duplicates' && (v === true || v === 'yes' || v === 'true')) {
+          // The default of import_role and include_role: the role runs again even with the same parameters.
+        } else error(ctx, `'${r.key}' of '${e.key}' is not supported (supported: name, ${Object.keys(ROLE_FROM_KEYS).join(', ')}, allow_duplicates: true)`, posOf(ctx.src, r.keyNode));
       }
       continue;
     }
@@ -281,7 +296,7 @@ function parseRoleImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Blo
     error(ctx, `import_role is only supported in a play's task lists`, namePos);
     return undefined;
   }
-  const role = ctx.importRole(roleName, namePos);
+  const role = ctx.importRole(roleName, namePos, from);
   if (!role) return undefined;
   block.name ??= `role ${role.info.name}`;
   block.role = role.info;
