@@ -91,6 +91,8 @@ export interface Task extends TaskCommon {
   /** `with_<lookup>:` (dict, subelements, nested, ...): the loop's items are that lookup of `loop`'s terms. */
   loopWith?: string;
   loopVar: string;
+  /** loop_control: index_var (the item's 0-based index), extended (ansible_loop), pause (seconds). */
+  loopControl?: { indexVar?: string; extended?: boolean; extendedAllItems?: boolean; pause?: number };
   register?: string;
   notify: string[];
   changedWhen?: string[];

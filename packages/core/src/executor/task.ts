@@ -12,7 +12,7 @@ import { connectionTarget } from './connections.js';
 import { buildModuleContext } from './context.js';
 import { renderEnvironment, withEnvironment } from './environment.js';
 import type { HostResultEvent, HostStatus, ItemOutcome, TaskRef } from './events.js';
-import { itemLabel, loopItems, loopOutcome, loopVars } from './loops.js';
+import { itemLabel, itemResultExtras, loopItems, loopOutcome, loopVars } from './loops.js';
 import { isMeta, runMeta } from './meta.js';
 import { realSleep, renderCount, retryPlan, runWithRetries } from './retry.js';
 import { ASYNC_STATUS, cleanupJob, DEFAULT_POLL, jobStatus, newJobId, pollIsOver, startedResult, startJob, validJobId } from './async.js';
@@ -333,8 +333,11 @@ async function runLoop(
 ): Promise<Outcome> {
   const outcomes: ItemOutcome[] = [];
   const results: Record<string, unknown>[] = [];
+  const pause = task.loopControl?.pause ?? 0;
   for (const [index, item] of items.entries()) {
-    const extra = loopVars(task, item, index);
+    // loop_control pause: seconds between two items, as Ansible waits before each one after the first.
+    if (pause > 0 && index > 0) await (run.rt.options.sleep ?? realSleep)(pause * 1000);
+    const extra = loopVars(task, item, index, items);
     // Task vars may use the item (`vars: { path: "/etc/{{ item }}" }`): resolve them again per item.
     const itemVars = Object.keys(task.vars).length > 0 ? run.hostVars(host, scope, task, extra).vars : { ...vars, ...extra };
     let result: ModuleResult;
@@ -348,7 +351,7 @@ async function runLoop(
         result = failure(err, task, ref, host).result;
       }
     }
-    const full = { ...result, item, ansible_loop_var: task.loopVar };
+    const full = { ...result, item, ansible_loop_var: task.loopVar, ...itemResultExtras(task, extra) };
     results.push(full);
     outcomes.push({ label: itemLabel(item), status: statusOf(result), msg: result.msg, diff: result.diff, result: full });
   }

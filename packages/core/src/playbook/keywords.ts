@@ -23,10 +23,10 @@ export const BLOCK_KEYWORDS = [
 
 export const ROLE_ENTRY_KEYWORDS = ['role', 'name', 'vars', 'tags', 'when', 'become'] as const;
 
-export const LOOP_CONTROL_KEYS = ['loop_var', 'label'] as const;
+export const LOOP_CONTROL_KEYS = ['loop_var', 'label', 'index_var', 'extended', 'extended_allitems', 'pause'] as const;
 
 /** loop_control keys of Ansible this provisioner does not implement: said so, not "unknown". */
-export const UNSUPPORTED_LOOP_CONTROL_KEYS = ['index_var', 'pause', 'extended', 'extended_allitems'] as const;
+export const UNSUPPORTED_LOOP_CONTROL_KEYS = [] as const;
 
 /** Ansible keywords we know but do not implement: say so instead of "unknown keyword". */
 export const UNSUPPORTED_KEYWORDS = new Set([

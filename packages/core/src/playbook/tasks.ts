@@ -673,10 +673,19 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
           break;
         }
         for (const lc of entries(e.value)) {
-          if (lc.key === 'loop_var') {
-            const v = toJS(ctx.src, lc.value);
-            if (typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) task.loopVar = v;
-            else error(ctx, `'loop_var' must be a variable name, got ${describeNode(lc.value)}`, posOf(ctx.src, lc.value));
+          const lcv = toJS(ctx.src, lc.value);
+          const lcAt = posOf(ctx.src, lc.value ?? lc.keyNode);
+          if (lc.key === 'loop_var' || lc.key === 'index_var') {
+            if (typeof lcv !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(lcv)) error(ctx, `'${lc.key}' must be a variable name, got ${describeNode(lc.value)}`, lcAt);
+            else if (lc.key === 'loop_var') task.loopVar = lcv;
+            else task.loopControl = { ...task.loopControl, indexVar: lcv };
+          } else if (lc.key === 'extended' || lc.key === 'extended_allitems') {
+            const b = boolValue(ctx, lc.value, lc.key);
+            if (b !== undefined) task.loopControl = { ...task.loopControl, [lc.key === 'extended' ? 'extended' : 'extendedAllItems']: b };
+          } else if (lc.key === 'pause') {
+            const n = typeof lcv === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(lcv) ? Number(lcv) : lcv;
+            if (typeof n === 'number' && Number.isFinite(n) && n >= 0) task.loopControl = { ...task.loopControl, pause: n };
+            else error(ctx, `'pause' in loop_control must be a number of seconds, got ${describeNode(lc.value)}`, lcAt);
           } else if (UNSUPPORTED_LOOP_CONTROL_KEYS.includes(lc.key as never)) {
             error(ctx, `'${lc.key}' in loop_control is not supported by this provisioner (supported: ${LOOP_CONTROL_KEYS.join(', ')})`, posOf(ctx.src, lc.keyNode));
           } else if (!LOOP_CONTROL_KEYS.includes(lc.key as never)) {
