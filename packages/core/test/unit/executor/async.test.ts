@@ -78,8 +78,8 @@ describe('the job scripts under a real sh', () => {
   });
   const sh = (script: string, input = '') => execFileSync('sh', ['-c', script], { encoding: 'utf8', input, env: { ...process.env, HOME: home } });
   const waitFor = (path: string) => {
-    // Bounded: at most 100 looks, 50 ms apart.
-    for (let i = 0; i < 100; i++) {
+    // Bounded: at most 400 looks, 50 ms apart.
+    for (let i = 0; i < 400; i++) {
       try {
         return readFileSync(path, 'utf8');
       } catch {
@@ -89,7 +89,7 @@ describe('the job scripts under a real sh', () => {
     throw new Error(`${path} never appeared`);
   };
 
-  it('start returns before the command ends; its output, exit code and times land in the job files', () => {
+  it('start returns before the command ends; its output, exit code and times land in the job files', { timeout: 60_000 }, () => {
     home = mkdtempSync(join(tmpdir(), 'haweb-async-'));
     const gate = join(home, 'gate');
     const jid = 'j000000000001.1';
@@ -112,7 +112,7 @@ describe('the job scripts under a real sh', () => {
     expect(jobState(parseJobFiles(sh(readScript(jid))).files)).toEqual({ state: 'missing' });
   });
 
-  it('an argv runs quoted, in its folder; a result with nothing to run is recorded as final', () => {
+  it('an argv runs quoted, in its folder; a result with nothing to run is recorded as final', { timeout: 60_000 }, () => {
     home = mkdtempSync(join(tmpdir(), 'haweb-async-'));
     const jid = 'j000000000002.1';
     sh(startScript(jid, 10, { command: { argv: ['sh', '-c', 'pwd; echo "$1"', 'x', '$(id) ; `id`'] }, cwd: '/tmp' }), '{}');
@@ -146,5 +146,5 @@ describe('validation of async', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 });

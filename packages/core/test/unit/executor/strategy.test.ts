@@ -8,10 +8,10 @@ import { FakeConnector, handler, inventory, makeTemplater, play, playbook, regis
 
 /**
  * A module that records `step` per host; on host `a`, step 1 waits until host `b` recorded step 3:
- * only a strategy that lets `b` go on alone can finish (linear would wait forever, so the gate also
- * opens after a bounded wait and the order then shows it).
+ * only a strategy that lets `b` go on alone can finish. Linear would wait forever, so there the gate
+ * also opens after a bounded wait and the order shows it; free gets no bound (a hang fails the test).
  */
-function gatedRegistry(order: string[]) {
+function gatedRegistry(order: string[], boundMs: number | undefined) {
   const r = registry();
   let open: () => void = () => {};
   const opened = new Promise<void>((resolve) => (open = resolve));
@@ -22,7 +22,7 @@ function gatedRegistry(order: string[]) {
     args: z.strictObject({ n: z.union([z.number(), z.string()]) }),
     async run(args, ctx) {
       const n = String(args.n);
-      if (ctx.hostName === 'a' && n === '1') await Promise.race([opened, new Promise((r) => setTimeout(r, 300))]);
+      if (ctx.hostName === 'a' && n === '1') await (boundMs === undefined ? opened : Promise.race([opened, new Promise((r) => setTimeout(r, boundMs))]));
       order.push(`${ctx.hostName}${n}`);
       if (ctx.hostName === 'b' && n === '3') open();
       return { changed: true };
@@ -43,7 +43,7 @@ async function runWith(strategy: Play['strategy'], extra: Partial<Play> = {}) {
         ...extra,
       }),
     ),
-    { inventory: inventory(['a', 'b']), registry: gatedRegistry(order), connector: new FakeConnector(), templater: makeTemplater(), onEvent: (e) => events.push(e) },
+    { inventory: inventory(['a', 'b']), registry: gatedRegistry(order, strategy === 'free' ? undefined : 300), connector: new FakeConnector(), templater: makeTemplater(), onEvent: (e) => events.push(e) },
   );
   return { order, summary, events };
 }
