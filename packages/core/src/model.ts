@@ -113,6 +113,8 @@ export interface Task extends TaskCommon {
   /** `with_<lookup>:` (dict, subelements, nested, ...): the loop's items are that lookup of `loop`'s terms. */
   loopWith?: string;
   loopVar: string;
+  /** loop_control: index_var (the item's 0-based index), extended (ansible_loop), pause (seconds). */
+  loopControl?: { indexVar?: string; extended?: boolean; extendedAllItems?: boolean; pause?: number };
   register?: string;
   notify: string[];
   changedWhen?: string[];
@@ -127,6 +129,10 @@ export interface Task extends TaskCommon {
   /** Retries after the first attempt (Ansible's default 3), and seconds between attempts (default 5): a number or a template. */
   retries?: number | string;
   delay?: number | string;
+  /** `async`: seconds the command may run in the background on the host (0: in the foreground). */
+  async?: number | string;
+  /** `poll`: seconds between status checks of an async job (0: leave it running). */
+  poll?: number | string;
 }
 
 export interface Block extends TaskCommon {
@@ -190,6 +196,8 @@ export interface Play {
   environment?: EnvironmentEntry[];
   /** Batch size: a number of hosts or a percentage string like "30%"; a list gives successive batches (the last repeats). */
   serial?: number | string | (number | string)[];
+  /** linear (default): each task on every host before the next; free: each host runs on by itself. */
+  strategy?: 'linear' | 'free';
   /** Host order: inventory (default), reverse_inventory, sorted, reverse_sorted, shuffle. */
   order?: 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
   /** Stop the play (every host of the batch) when more than this percentage of a batch failed. */

@@ -1,6 +1,7 @@
 import type { ModuleDefinition, ModulePlugin } from '@haweb/core';
 import { aptModule } from './modules/apt.js';
 import { assertModule } from './modules/assert.js';
+import { asyncStatusModule } from './modules/async_status.js';
 import { blockinfileModule } from './modules/blockinfile.js';
 import { commandModule } from './modules/command.js';
 import { copyModule } from './modules/copy.js';
@@ -44,6 +45,7 @@ export const builtinModules: readonly ModuleDefinition[] = [
   setFactModule,
   setupModule,
   metaModule,
+  asyncStatusModule,
 ] as unknown as readonly ModuleDefinition[];
 
 /** Registers the built-in modules. */

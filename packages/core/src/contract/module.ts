@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Fact } from './fact.js';
-import type { Remote } from './remote.js';
+import type { Command, Remote } from './remote.js';
 
 /** One before/after pair, rendered as a unified diff by the reporter. */
 export interface FileDiff {
@@ -83,6 +83,33 @@ export interface ModuleDefinition<Schema extends z.ZodType = z.ZodType> {
    */
   readonly localFiles?: (args: Record<string, unknown>) => { path: string; kind: 'files' | 'templates' }[];
   run(args: z.output<Schema>, ctx: ModuleContext): Promise<ModuleResult>;
+  /**
+   * `async:` a module whose work is one command on the host (command, shell) can leave it running in
+   * the background there; the executor owns the job (a detached wrapper and its files on the host).
+   * Modules without it are refused with `async` at validation: their work is several steps driven
+   * from the controller, which cannot outlive the connection.
+   */
+  readonly background?: BackgroundSpec<z.output<Schema>>;
+}
+
+/** What the command of a backgrounded task did, as the job's wrapper recorded it on the host. */
+export interface BackgroundOutcome {
+  rc: number;
+  stdout: string;
+  stderr: string;
+  /** When the command started and ended, on the host's clock (ISO 8601). */
+  start: string;
+  end: string;
+}
+
+export interface BackgroundSpec<Args> {
+  /**
+   * The command to start, or a result when nothing has to run (creates/removes already hold):
+   * that result is the job's result. Runs on the controller before the job starts.
+   */
+  prepare(args: Args, ctx: ModuleContext): Promise<{ command: Command; cwd?: string; stdin?: string } | { result: ModuleResult }>;
+  /** The module's result from what the command did (a pure function: it may run in a later task). */
+  finish(args: Args, outcome: BackgroundOutcome): ModuleResult;
 }
 
 /** Where plug-in packages register modules. The engine knows modules only through this. */

@@ -38,12 +38,17 @@ export class HandlerQueue {
     live: (hosts: readonly string[]) => string[],
     run: (handler: Handler, hosts: string[]) => Promise<void>,
   ): Promise<void> {
-    for (let pass = 0; pass < 10 && this.notified.size > 0; pass++) {
+    // Only `hosts`' notifications are taken: under the free strategy each host flushes on its own.
+    const pending = () => [...this.notified.values()].some((set) => hosts.some((h) => set.has(h)));
+    for (let pass = 0; pass < 10 && pending(); pass++) {
       for (const handler of this.handlers) {
         const set = this.notified.get(handler);
         if (!set) continue;
-        this.notified.delete(handler);
-        const targets = live(hosts.filter((h) => set.has(h)));
+        const mine = hosts.filter((h) => set.has(h));
+        if (mine.length === 0) continue;
+        for (const h of mine) set.delete(h);
+        if (set.size === 0) this.notified.delete(handler);
+        const targets = live(mine);
         if (targets.length > 0) await run(handler, targets);
       }
     }

@@ -9,3 +9,4 @@ export { PlaybookRunner, runPlaybook, parseKeyValues, CENSORED_MSG } from './run
 export { META_ACTIONS, isMeta, type MetaAction } from './meta.js';
 export { jinjaTemplater } from './jinja.js';
 export { EXECUTOR_MODULES, executorModules } from './actions/index.js';
+export { ASYNC_STATUS } from './async.js';

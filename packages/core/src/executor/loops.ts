@@ -47,9 +47,35 @@ export function loopItems(templater: Templater, task: Task, vars: Vars, explain:
   return items;
 }
 
-/** The variables one item adds: the loop variable and ansible_loop. */
-export function loopVars(task: Task, item: unknown, index: number): Vars {
-  return { [task.loopVar]: item, ansible_loop_var: task.loopVar, ansible_loop: { index: index + 1, index0: index } };
+/**
+ * The variables one item adds: the loop variable, ansible_loop (Ansible's extended set with
+ * `extended`: first, last, length, revindex, previtem, nextitem, allitems unless extended_allitems
+ * is false) and the index_var.
+ */
+export function loopVars(task: Task, item: unknown, index: number, items: readonly unknown[] = []): Vars {
+  const lc = task.loopControl ?? {};
+  let loop: Vars = { index: index + 1, index0: index };
+  if (lc.extended) {
+    const length = items.length;
+    loop = { ...loop, first: index === 0, last: index + 1 === length, length, revindex: length - index, revindex0: length - index - 1 };
+    if (lc.extendedAllItems !== false) loop.allitems = items;
+    if (index + 1 < length) loop.nextitem = items[index + 1];
+    if (index > 0) loop.previtem = items[index - 1];
+    // The templater reads a loop-shaped object's previtem/nextitem from its items (never shown).
+    Object.defineProperty(loop, '__items', { value: items, enumerable: false });
+  }
+  const out: Vars = { [task.loopVar]: item, ansible_loop_var: task.loopVar, ansible_loop: loop };
+  if (lc.indexVar) Object.assign(out, { ansible_index_var: lc.indexVar, [lc.indexVar]: index });
+  return out;
+}
+
+/** What Ansible adds to each item's registered result for index_var and extended. */
+export function itemResultExtras(task: Task, extra: Vars): Vars {
+  const lc = task.loopControl ?? {};
+  const out: Vars = {};
+  if (lc.indexVar) Object.assign(out, { [lc.indexVar]: extra[lc.indexVar], ansible_index_var: lc.indexVar });
+  if (lc.extended) out.ansible_loop = extra.ansible_loop;
+  return out;
 }
 
 /** A loop's result as Ansible registers it: `results`, one per item, and the task's overall status. */

@@ -11,7 +11,8 @@ import type { PlayRun, Scope } from './state.js';
 type MetaBehaviour = (run: PlayRun, hosts: readonly string[], task: Task, scope: Scope) => void | Promise<void>;
 
 const BEHAVIOURS = {
-  flush_handlers: (run) => run.flushHandlers(run.batch),
+  // Under the free strategy a host that reaches the meta flushes its own handlers only.
+  flush_handlers: (run, hosts) => run.flushHandlers(run.strategy === 'free' ? hosts : run.batch),
   // The inventory is read once per run and connections are per run: nothing to do.
   noop: () => {},
   refresh_inventory: () => {},

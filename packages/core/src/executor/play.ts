@@ -29,13 +29,38 @@ export class PlayExecution implements PlayRun {
     return this.endPlay ? [] : hosts.filter((h) => this.rt.active(h));
   }
 
+  get strategy(): 'linear' | 'free' {
+    return this.play.strategy ?? 'linear';
+  }
+
   async run(): Promise<void> {
-    if (this.play.gatherFacts) await this.gatherFacts();
+    if (this.strategy === 'free') {
+      // Each host goes through the play by itself (facts, each section, its own handler flushes):
+      // a fast host may finish while a slow one is still in an earlier task, as under Ansible.
+      if (this.play.maxFailPercentage !== undefined) {
+        this.warnOnce('Using max_fail_percentage with the free strategy is not supported, as tasks are executed independently on each host');
+      }
+      await Promise.all(this.batch.map((h) => this.runSections([h])));
+      return;
+    }
+    await this.runSections(this.batch);
+  }
+
+  private async runSections(hosts: readonly string[]): Promise<void> {
+    if (this.play.gatherFacts) await this.gatherFacts(hosts);
     for (const section of [this.play.preTasks, this.play.tasks, this.play.postTasks]) {
       if (section.length === 0) continue;
-      await this.runItems(section, this.batch, this.scope);
-      await this.flushHandlers(this.batch);
+      await this.runItems(section, hosts, this.scope);
+      await this.flushHandlers(hosts);
     }
+  }
+
+  private readonly warned = new Set<string>();
+
+  warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.rt.emit({ type: 'warning', message });
   }
 
   runItems(items: readonly TaskItem[], hosts: readonly string[], scope: Scope): Promise<void> {
@@ -59,14 +84,14 @@ export class PlayExecution implements PlayRun {
     );
   }
 
-  private async gatherFacts(): Promise<void> {
+  private async gatherFacts(of: readonly string[]): Promise<void> {
     const setup = this.rt.options.registry.get('setup');
     const ref: TaskRef = { name: 'Gathering Facts', module: 'setup', pos: this.play.pos, kind: 'setup' };
     if (!setup) {
       this.rt.emit({ type: 'warning', message: 'gather_facts is on but no `setup` module is registered' });
       return;
     }
-    const hosts = this.live(this.batch);
+    const hosts = this.live(of);
     if (hosts.length === 0) return;
     this.rt.emit({ type: 'task-start', task: ref, hosts });
     const task: Task = {

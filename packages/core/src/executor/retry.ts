@@ -18,7 +18,8 @@ export interface RetryPlan {
   delayMs: number;
 }
 
-function count(run: PlayRun, value: number | string | undefined, vars: Vars, keyword: string): number | undefined {
+/** A whole-number keyword (retries, delay, async, poll): a number, or a template rendered with the host's variables. */
+export function renderCount(run: PlayRun, value: number | string | undefined, vars: Vars, keyword: string): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'number') return value;
   let rendered: unknown;
@@ -35,12 +36,12 @@ function count(run: PlayRun, value: number | string | undefined, vars: Vars, key
 /** The task's retry plan on a host, or undefined when it has no `until`. */
 export function retryPlan(run: PlayRun, task: Task, vars: Vars): RetryPlan | undefined {
   if (!task.until || task.until.length === 0) return undefined;
-  const retries = count(run, task.retries, vars, 'retries') ?? 3;
-  const delay = count(run, task.delay, vars, 'delay') ?? 5;
+  const retries = renderCount(run, task.retries, vars, 'retries') ?? 3;
+  const delay = renderCount(run, task.delay, vars, 'delay') ?? 5;
   return { attempts: retries <= 0 ? 1 : retries + 1, delayMs: (delay < 0 ? 1 : delay) * 1000 };
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs `attempt` (given its number, 1-based) until the task's `until` holds or the plan runs out.

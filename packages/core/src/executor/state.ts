@@ -150,6 +150,10 @@ export interface PlayRun {
   readonly batch: readonly string[];
   /** meta: end_play / end_batch was reached: no host runs anything more in this batch. */
   endPlay: boolean;
+  /** linear: a task runs on every host before the next; free: each host runs the play by itself. */
+  readonly strategy: 'linear' | 'free';
+  /** A warning shown once per play (or batch). */
+  warnOnce(message: string): void;
   /** The hosts among `hosts` that still run tasks. */
   live(hosts: readonly string[]): string[];
   /** A host's variables for a task, lowest precedence first. */

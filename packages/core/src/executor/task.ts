@@ -1,7 +1,7 @@
 /** One task: its banner, then on each host its conditions, its loop, the module call and the result. */
 import pLimit from 'p-limit';
 import { UnreachableError } from '../contract/connector.js';
-import type { ModuleDefinition, ModuleResult } from '../contract/module.js';
+import type { ModuleContext, ModuleDefinition, ModuleResult } from '../contract/module.js';
 import type { Remote } from '../contract/remote.js';
 import type { SourcePos, Task } from '../model.js';
 import { revealSecrets } from '../vars/secret.js';
@@ -15,11 +15,12 @@ import { withBecome } from './become.js';
 import { buildModuleContext } from './context.js';
 import { renderEnvironment, withEnvironment } from './environment.js';
 import type { HostResultEvent, HostStatus, ItemOutcome, TaskRef } from './events.js';
-import { itemLabel, loopItems, loopOutcome, loopVars } from './loops.js';
+import { itemLabel, itemResultExtras, loopItems, loopOutcome, loopVars } from './loops.js';
 import { lookupSubdir } from './lookups.js';
 import { isMeta, runMeta } from './meta.js';
 import { bypassesHostLoop, executorAction } from './actions/index.js';
-import { retryPlan, runWithRetries } from './retry.js';
+import { realSleep, renderCount, retryPlan, runWithRetries } from './retry.js';
+import { ASYNC_STATUS, cleanupJob, DEFAULT_POLL, jobStatus, newJobId, pollIsOver, startedResult, startJob, validJobId } from './async.js';
 import { childScope, type HostState, type Outcome, type PlayRun, type Scope, type TaskFlags } from './state.js';
 import { tagsSelect } from './tags.js';
 import { isTemplated, renderValue } from './vars.js';
@@ -50,6 +51,12 @@ export async function runTask(run: PlayRun, task: Task, hosts: string[], scope: 
   const once = runsOnce(run, taskScope, task, hosts);
   const targets = once || bypassesHostLoop(module) ? hosts.slice(0, 1) : hosts;
   const ends = await Promise.all(targets.map((h) => throttle(() => run.rt.limit(() => runOnHost(run, task, ref, h, taskScope, module, false)))));
+  if (run.strategy === 'free') {
+    // Ansible's free strategy: each host runs alone, so these cannot act across hosts (its warnings).
+    if (once) run.warnOnce('Using run_once with the free strategy is not currently supported. This task will still be executed for every host in the inventory list.');
+    if (ends.some((e) => e.anyErrorsFatal)) run.warnOnce('Using any_errors_fatal with the free strategy is not supported, as tasks are executed independently on each host');
+    return;
+  }
   if (once && ends.length > 0) shareRunOnceResult(run, task, hosts[0], ends[0]);
   stopOnFailures(run, ends);
 }
@@ -379,8 +386,11 @@ async function runLoop(
 ): Promise<Outcome> {
   const outcomes: ItemOutcome[] = [];
   const results: Record<string, unknown>[] = [];
+  const pause = task.loopControl?.pause ?? 0;
   for (const [index, item] of items.entries()) {
-    const extra = loopVars(task, item, index);
+    // loop_control pause: seconds between two items, as Ansible waits before each one after the first.
+    if (pause > 0 && index > 0) await (run.rt.options.sleep ?? realSleep)(pause * 1000);
+    const extra = loopVars(task, item, index, items);
     // Task vars may use the item (`vars: { path: "/etc/{{ item }}" }`): resolve them again per item.
     const itemVars = Object.keys(task.vars).length > 0 ? run.hostVars(host, scope, task, extra).vars : { ...vars, ...extra };
     let result: ModuleResult;
@@ -399,7 +409,7 @@ async function runLoop(
         result = failure(err, task, ref, host).result;
       }
     }
-    const full = { ...result, item, ansible_loop_var: task.loopVar };
+    const full = { ...result, item, ansible_loop_var: task.loopVar, ...itemResultExtras(task, extra) };
     results.push(full);
     outcomes.push({ label: itemLabel(item), status: statusOf(result), msg: result.msg, diff: result.diff, result: full, ...(delegatedTo !== undefined ? { delegatedTo } : {}) });
   }
@@ -487,7 +497,7 @@ async function callModule(
     },
   });
   const action = executorAction(module);
-  const ran = action ? action(parsed.data, { run, task, host, vars }) : await module.run(parsed.data, ctx);
+  const ran = action ? action(parsed.data, { run, task, host, vars }) : await runModule(run, task, module, parsed.data, ctx, vars);
   // A result that ran always says whether it failed, as Ansible's do (`r.failed` is defined).
   const result = ran.failed === undefined ? { ...ran, failed: false } : ran;
   // `attempts` is there before changed_when/failed_when, as in Ansible.
@@ -513,6 +523,53 @@ function taskRemote(run: PlayRun, host: string, vars: Vars, delegation: Delegati
   // one connection per (transport, host, login user): a task with another remote_user logs in again
   const key = transport === 'local' ? `local:${target}` : `ssh:${target}\u0000${loginUser(cvars, remoteUser)}`;
   return rt.pool.lazyRemote(target, () => connectionTarget(target, cvars, rt.targetDefaults, transport, remoteUser), key);
+}
+
+/** The module's own run, or the executor's background job (`async`), or async_status on a job. */
+async function runModule(run: PlayRun, task: Task, module: ModuleDefinition, args: unknown, ctx: ModuleContext, vars: Vars): Promise<ModuleResult> {
+  if (module.name === ASYNC_STATUS) return asyncStatus(run, args as { jid: string; mode?: string }, ctx);
+  const limit = renderCount(run, task.async, vars, 'async') ?? 0;
+  if (limit <= 0) return module.run(args, ctx);
+  const poll = renderCount(run, task.poll, vars, 'poll') ?? DEFAULT_POLL;
+  return runInBackground(run, module, args, ctx, limit, Math.max(0, poll));
+}
+
+/**
+ * `async: N`: the module's command started as a job on the host. `poll: 0` returns at once with the
+ * job id; `poll: P` asks for the job's status every P seconds, for at most N seconds in all (Ansible's
+ * loop), then fails as Ansible does, or returns the module's result and removes the job's files.
+ */
+async function runInBackground(run: PlayRun, module: ModuleDefinition, args: unknown, ctx: ModuleContext, limit: number, poll: number): Promise<ModuleResult> {
+  if (!module.background) throw new Error(`module "${module.name}" cannot run in the background (async)`);
+  // Ansible's words: a job left running cannot honour check mode.
+  if (ctx.check) return { changed: false, failed: true, msg: 'check mode and async cannot be used on same task.' };
+  const prepared = await module.background.prepare(args as never, ctx);
+  if ('stdin' in prepared && prepared.stdin !== undefined) throw new Error('stdin cannot be given to a task run with async');
+  const jid = newJobId();
+  const job = 'result' in prepared ? prepared : { command: prepared.command, cwd: prepared.cwd };
+  const dir = await startJob(ctx.remote, ctx.become, jid, limit, { module: module.name, args }, job);
+  if (poll === 0) return startedResult(jid, dir);
+  const sleep = run.rt.options.sleep ?? realSleep;
+  const registry = run.rt.options.registry;
+  let status: ModuleResult | undefined;
+  for (let left = limit; left > 0; left -= poll) {
+    await sleep(poll * 1000);
+    status = await jobStatus(ctx.remote, ctx.become, jid, registry);
+    if (pollIsOver(status)) break;
+    ctx.progress(`ASYNC POLL on ${ctx.hostName}: jid=${jid} started=1 finished=0`);
+  }
+  if (!status || Number(status.finished ?? 0) !== 1) {
+    return { changed: false, failed: true, msg: `async task did not complete within the requested time - ${limit}s`, async_result: status };
+  }
+  await cleanupJob(ctx.remote, ctx.become, jid);
+  return status;
+}
+
+/** async_status: a job's status (mode=status) or its files removed (mode=cleanup). */
+function asyncStatus(run: PlayRun, args: { jid: string; mode?: string }, ctx: ModuleContext): Promise<ModuleResult> {
+  if (!validJobId(args.jid)) throw new Error(`async_status: "${args.jid}" is not a job id`);
+  if (args.mode === 'cleanup') return cleanupJob(ctx.remote, ctx.become, args.jid);
+  return jobStatus(ctx.remote, ctx.become, args.jid, run.rt.options.registry);
 }
 
 /** changed_when and failed_when, evaluated with the registered name bound to this result. */

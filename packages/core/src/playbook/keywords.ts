@@ -4,7 +4,7 @@ export const PLAY_KEYWORDS = [
   'name', 'hosts', 'vars', 'vars_files', 'gather_facts', 'become', 'serial',
   'pre_tasks', 'tasks', 'post_tasks', 'handlers', 'roles', 'tags',
   'check_mode', 'diff', 'ignore_errors', 'no_log', 'environment',
-  'any_errors_fatal', 'max_fail_percentage', 'order', 'connection',
+  'any_errors_fatal', 'max_fail_percentage', 'order', 'connection', 'strategy',
   'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe',
 ] as const;
 
@@ -14,6 +14,7 @@ export const TASK_KEYWORDS = [
   'until', 'retries', 'delay', 'environment', 'any_errors_fatal', 'throttle', 'run_once',
   'connection', 'delegate_to', 'delegate_facts', 'local_action',
   'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe',
+  'async', 'poll',
 ] as const;
 
 export const HANDLER_KEYWORDS = [...TASK_KEYWORDS, 'listen'] as const;
@@ -27,7 +28,7 @@ export const BLOCK_KEYWORDS = [
 
 export const ROLE_ENTRY_KEYWORDS = ['role', 'name', 'vars', 'tags', 'when', 'become', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe'] as const;
 
-export const LOOP_CONTROL_KEYS = ['loop_var', 'label'] as const;
+export const LOOP_CONTROL_KEYS = ['loop_var', 'label', 'index_var', 'extended', 'extended_allitems', 'pause'] as const;
 
 /** The keywords that say who runs a task (play, block, task), by their written name. */
 export const RUN_AS_KEYWORDS = {
@@ -39,12 +40,11 @@ export const RUN_AS_KEYWORDS = {
 } as const;
 
 /** loop_control keys of Ansible this provisioner does not implement: said so, not "unknown". */
-export const UNSUPPORTED_LOOP_CONTROL_KEYS = ['index_var', 'pause', 'extended', 'extended_allitems'] as const;
+export const UNSUPPORTED_LOOP_CONTROL_KEYS = [] as const;
 
 /** Ansible keywords we know but do not implement: say so instead of "unknown keyword". */
 export const UNSUPPORTED_KEYWORDS = new Set([
-  'async', 'poll',
-  'strategy', 'timeout', 'debugger', 'collections', 'module_defaults',
+  'timeout', 'debugger', 'collections', 'module_defaults',
   'vars_prompt', 'force_handlers',
   'include', 'fact_path', 'gather_subset', 'gather_timeout', 'port', 'ignore_unreachable',
   // Supported elsewhere, refused here: throttle and run_once on a play, notify on a play,

@@ -10,7 +10,7 @@ import { ValidationError, type Diagnostic, type Handler, type Play, type Playboo
 import { readVarsFile } from '../inventory/vars-dirs.js';
 import { isTemplate } from '../templating/engine.js';
 import { PLAY_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
-import { loadRole, loadRoleEntry } from './roles.js';
+import { flattenRoles, loadRole, loadRoleEntry } from './roles.js';
 import { boolValue, conditionList, connectionValue, environmentValue, FLAG_KEYWORDS, flagValue, handlerList, isRunAsKeyword, setRunAs, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
 import { describeNode, displayPath, entries, isMap, isSeq, posOf, readYaml, rootOf, toJS, type Node, hasErrors } from './yaml-source.js';
 import { didYouMean } from '../validate/suggest.js';
@@ -78,13 +78,19 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
   const roleTasks: TaskItem[] = [];
   const roleHandlers: Handler[] = [];
   const playCtx: TaskParseContext = { ...ctx };
-  playCtx.importRole = (name, namePos) => {
-    const role = loadRole(playCtx, { name, namePos, baseDir });
-    if (role) {
-      Object.assign(play.roleDefaults, role.info.defaults);
-      roleHandlers.push(...role.handlers);
+  // Roles already run in this play (name and parameters): Ansible's rule for dependencies and `roles:`.
+  const seenRoles = new Set<string>();
+  playCtx.importRole = (name, namePos, from) => {
+    const role = loadRole(playCtx, { name, namePos, baseDir, ...from });
+    if (!role) return undefined;
+    // import_role / include_role run the role itself even when it ran (their allow_duplicates is
+    // true by default); its dependencies follow the play's rule and run first.
+    const all = flattenRoles([role], seenRoles, new Set([role]));
+    for (const r of all) {
+      Object.assign(play.roleDefaults, r.info.defaults);
+      roleHandlers.push(...r.handlers);
     }
-    return role;
+    return { info: role.info, tasks: all.flatMap((r) => r.tasks) };
   };
   ctx = playCtx;
   for (const e of entries(node)) {
@@ -147,6 +153,13 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
         } else play.serial = one(v);
         break;
       }
+      case 'strategy': {
+        const v = toJS(ctx.src, e.value);
+        const strategies = ['linear', 'free'] as const;
+        if (strategies.includes(v as never)) play.strategy = v as Play['strategy'];
+        else ctx.diagnostics.push({ severity: 'error', message: `strategy ${typeof v === 'string' ? `'${v}'` : describeNode(e.value)} is not supported by this provisioner (supported: ${strategies.join(', ')})${typeof v === 'string' ? didYouMean(v, strategies) : ''}`, pos: posOf(ctx.src, e.value) });
+        break;
+      }
       case 'order': {
         const v = toJS(ctx.src, e.value);
         const orders = ['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'] as const;
@@ -194,11 +207,13 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
         }
         for (const r of e.value.items) {
           positions.roles.push(posOf(ctx.src, r as Node));
-          const role = loadRoleEntry(ctx, r as Node, baseDir);
-          if (!role) continue;
-          Object.assign(play.roleDefaults, role.info.defaults);
-          roleTasks.push(...role.tasks);
-          roleHandlers.push(...role.handlers);
+          const entry = loadRoleEntry(ctx, r as Node, baseDir);
+          if (!entry) continue;
+          for (const role of flattenRoles([entry], seenRoles)) {
+            Object.assign(play.roleDefaults, role.info.defaults);
+            roleTasks.push(...role.tasks);
+            roleHandlers.push(...role.handlers);
+          }
         }
         break;
       }

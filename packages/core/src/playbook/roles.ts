@@ -4,7 +4,7 @@
  * `- { role: nginx, some_param: 1, vars: {...}, tags: [...], when: ..., become: yes }`.
  */
 import { existsSync, statSync } from 'node:fs';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Handler, RoleInfo, RunAsKeywords, SourcePos, TaskItem, Vars } from '../model.js';
 import { readVarsFile } from '../inventory/vars-dirs.js';
 import { didYouMean } from '../validate/suggest.js';
@@ -16,14 +16,39 @@ export interface LoadedRole {
   info: RoleInfo;
   tasks: TaskItem[];
   handlers: Handler[];
+  /** meta/main.yml `dependencies`, loaded: they run before the role (each with its own dependencies). */
+  dependencies: LoadedRole[];
+  /** Same name and parameters: Ansible runs such a role once per play unless its meta allows duplicates. */
+  key: string;
+  allowDuplicates: boolean;
 }
 
-function mainFile(dir: string): string | undefined {
-  for (const name of ['main.yml', 'main.yaml', 'main']) {
+/** `<dir>/<base>` as Ansible finds a role's file: as written, then with .yml, .yaml. */
+function roleFile(dir: string, base = 'main'): string | undefined {
+  for (const name of [base, `${base}.yml`, `${base}.yaml`]) {
     const f = join(dir, name);
     if (existsSync(f) && statSync(f).isFile()) return f;
   }
   return undefined;
+}
+
+const mainFile = (dir: string) => roleFile(dir);
+
+/**
+ * A role's dependencies and the play's roles, in Ansible's order: each role's dependencies first
+ * (depth first), and a role already run with the same parameters is skipped unless its meta says
+ * allow_duplicates. `always` lists roles that run even when seen (import_role, include_role).
+ */
+export function flattenRoles(roles: readonly LoadedRole[], seen: Set<string>, always: ReadonlySet<LoadedRole> = new Set()): LoadedRole[] {
+  const out: LoadedRole[] = [];
+  const visit = (role: LoadedRole) => {
+    for (const dep of role.dependencies) visit(dep);
+    if (seen.has(role.key) && !role.allowDuplicates && !always.has(role)) return;
+    seen.add(role.key);
+    out.push(role);
+  };
+  roles.forEach(visit);
+  return out;
 }
 
 /** Read a role's entry in a play and the role itself. Undefined when it cannot be used (errors reported). */
@@ -101,6 +126,15 @@ export interface RoleRequest {
   become?: boolean;
   /** remote_user and become_* of the entry: the role's tasks keep their own where they set one. */
   runAs?: RunAsKeywords;
+  /** import_role / include_role: files other than main (tasks/<x>, vars/<x>, defaults/<x>, handlers/<x>). */
+  tasksFrom?: string;
+  varsFrom?: string;
+  defaultsFrom?: string;
+  handlersFrom?: string;
+  /** Roles being loaded as dependencies, to stop a cycle. */
+  loading?: string[];
+  /** The meta file that lists this role as a dependency (for messages). */
+  via?: string;
 }
 
 function isDir(p: string): boolean {
@@ -129,23 +163,48 @@ export function loadRole(ctx: TaskParseContext, req: RoleRequest): LoadedRole | 
   const path = candidates.find(isDir);
   const name = req.name.includes('/') ? basename(req.name) : req.name;
   if (!path) {
-    ctx.diagnostics.push({ severity: 'error', message: `role '${req.name}' not found (looked in ${candidates.map(displayPath).join(', ')})`, pos: namePos });
+    const via = req.via ? `, a dependency listed in ${displayPath(req.via)}` : '';
+    ctx.diagnostics.push({ severity: 'error', message: `role '${req.name}' not found (looked in ${candidates.map(displayPath).join(', ')}${via})`, pos: namePos });
     return undefined;
   }
-  const metaFile = mainFile(join(path, 'meta'));
-  if (metaFile) {
-    const meta = readVarsFile(metaFile, ctx.diagnostics, 'role meta file');
-    if (Array.isArray(meta.dependencies) && meta.dependencies.length > 0) {
-      ctx.diagnostics.push({ severity: 'error', message: `role '${name}' has dependencies in meta/main.yml, which are not supported: list those roles in the play before it`, pos: namePos });
-    }
+  const chain = [...(req.loading ?? []), path];
+  if ((req.loading ?? []).includes(path)) {
+    ctx.diagnostics.push({ severity: 'error', message: `role dependency cycle: ${chain.map((p) => basename(p)).join(' -> ')}`, pos: namePos });
+    return undefined;
   }
-  const defaultsFile = mainFile(join(path, 'defaults'));
+  const fileOf = (kind: string, from: string | undefined): string | undefined => {
+    const f = roleFile(join(path, kind), from ?? 'main');
+    if (!f && from !== undefined) ctx.diagnostics.push({ severity: 'error', message: `role '${name}' has no ${kind}/${from} (${kind}_from)`, pos: namePos });
+    return f;
+  };
+  const metaFile = mainFile(join(path, 'meta'));
+  const meta = metaFile ? readVarsFile(metaFile, ctx.diagnostics, 'role meta file') : {};
+  const dependencies: LoadedRole[] = [];
+  if (meta.dependencies !== undefined && meta.dependencies !== null && !Array.isArray(meta.dependencies)) {
+    ctx.diagnostics.push({ severity: 'error', message: `'dependencies' in ${displayPath(metaFile!)} must be a list of roles`, pos: namePos });
+  }
+  for (const dep of Array.isArray(meta.dependencies) ? meta.dependencies : []) {
+    const depReq = dependencyRequest(ctx, dep, metaFile!, namePos);
+    if (!depReq) continue;
+    // The dependent role's when, tags and become reach its dependencies, as in Ansible.
+    const loaded = loadRole(ctx, {
+      ...depReq,
+      baseDir,
+      when: [...when, ...(depReq.when ?? [])],
+      tags: [...tags, ...(depReq.tags ?? [])],
+      become: depReq.become ?? become,
+      loading: chain,
+      via: metaFile,
+    });
+    if (loaded) dependencies.push(loaded);
+  }
+  const defaultsFile = fileOf('defaults', req.defaultsFrom);
   const defaults = defaultsFile ? readVarsFile(defaultsFile, ctx.diagnostics, 'role defaults file') : {};
-  const varsFile = mainFile(join(path, 'vars'));
+  const varsFile = fileOf('vars', req.varsFrom);
   const ownVars = varsFile ? readVarsFile(varsFile, ctx.diagnostics, 'role vars file') : {};
   const info: RoleInfo = { name, path, defaults };
   const scopeVars = { ...ownVars, ...roleVars, ...params };
-  const tasks = readRoleList(ctx, info, join(path, 'tasks'), 'task') as TaskItem[];
+  const tasks = readRoleList(ctx, info, fileOf('tasks', req.tasksFrom), 'task') as TaskItem[];
   for (const item of tasks) {
     item.vars = { ...scopeVars, ...item.vars };
     item.when = [...when, ...item.when];
@@ -154,9 +213,36 @@ export function loadRole(ctx: TaskParseContext, req: RoleRequest): LoadedRole | 
     if (req.runAs) item.runAs = { ...req.runAs, ...item.runAs };
     if (item.kind === 'block') propagateTags(item.block.concat(item.rescue, item.always), tags);
   }
-  const handlers = readRoleList(ctx, info, join(path, 'handlers'), 'handler') as Handler[];
+  const handlers = readRoleList(ctx, info, fileOf('handlers', req.handlersFrom), 'handler') as Handler[];
   for (const h of handlers) h.vars = { ...scopeVars, ...h.vars };
-  return { info, tasks, handlers };
+  const key = `${path}\0${JSON.stringify(params)}`;
+  return { info, tasks, handlers, dependencies, key, allowDuplicates: meta.allow_duplicates === true || meta.allow_duplicates === 'yes' };
+}
+
+/** One entry of meta/main.yml `dependencies`: a name, or a mapping with role (or name) and parameters. */
+function dependencyRequest(ctx: TaskParseContext, dep: unknown, metaFile: string, pos: SourcePos): Omit<RoleRequest, 'baseDir'> | undefined {
+  const where = `in the dependencies of ${displayPath(metaFile)}`;
+  if (typeof dep === 'string' && dep.trim() !== '') return { name: dep, namePos: pos };
+  if (dep === null || typeof dep !== 'object' || Array.isArray(dep)) {
+    ctx.diagnostics.push({ severity: 'error', message: `a role ${where} must be a name or a mapping with 'role:', got ${JSON.stringify(dep)}`, pos });
+    return undefined;
+  }
+  const { role, name, vars, tags, when, become, ...params } = dep as Record<string, unknown>;
+  const roleName = role ?? name;
+  if (typeof roleName !== 'string' || roleName.trim() === '') {
+    ctx.diagnostics.push({ severity: 'error', message: `a role ${where} needs 'role: <name>', got ${JSON.stringify(dep)}`, pos });
+    return undefined;
+  }
+  const list = (v: unknown): string[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+  return {
+    name: roleName,
+    namePos: pos,
+    params: params as Vars,
+    roleVars: vars && typeof vars === 'object' ? (vars as Vars) : {},
+    tags: list(tags),
+    when: list(when),
+    become: typeof become === 'boolean' ? become : undefined,
+  };
 }
 
 function propagateTags(items: TaskItem[], tags: string[]): void {
@@ -166,13 +252,13 @@ function propagateTags(items: TaskItem[], tags: string[]): void {
   }
 }
 
-function readRoleList(ctx: TaskParseContext, role: RoleInfo, dir: string, kind: 'task' | 'handler'): TaskItem[] {
-  const file = mainFile(dir);
+function readRoleList(ctx: TaskParseContext, role: RoleInfo, file: string | undefined, kind: 'task' | 'handler'): TaskItem[] {
   if (!file) return [];
   const src = readYaml(file, undefined, `role ${kind}s file`);
   ctx.diagnostics.push(...src.diagnostics);
   if (hasErrors(src)) return [];
-  const sub: TaskParseContext = { ...ctx, src, role, dir, importing: [file] };
+  const sub: TaskParseContext = { ...ctx, src, role, dir: dirname(file), importing: [file] };
   const root = rootOf(src);
-  return kind === 'task' ? taskList(sub, root, `${role.name}/tasks/main.yml`, 'task') : handlerList(sub, root, `${role.name}/handlers/main.yml`);
+  const shown = `${role.name}/${kind}s/${basename(file)}`;
+  return kind === 'task' ? taskList(sub, root, shown, 'task') : handlerList(sub, root, shown);
 }

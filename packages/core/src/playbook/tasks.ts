@@ -15,6 +15,14 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { isTemplate as isTemplateString } from '../templating/engine.js';
 import { describeNode, displayPath, entries, isMap, isScalar, isSeq, posAt, posOf, readYaml, rootOf, toJS, type Node, type YamlSource, hasErrors } from './yaml-source.js';
 
+/** import_role / include_role: the role's files other than main. */
+export interface RoleFiles {
+  tasksFrom?: string;
+  varsFrom?: string;
+  defaultsFrom?: string;
+  handlersFrom?: string;
+}
+
 export interface TaskParseContext {
   src: YamlSource;
   diagnostics: Diagnostic[];
@@ -25,7 +33,7 @@ export interface TaskParseContext {
   /** Files being imported, to stop import cycles. */
   importing?: string[];
   /** Loads a role for `import_role` and registers its defaults and handlers with the play. */
-  importRole?: (name: string, namePos: SourcePos) => { info: RoleInfo; tasks: TaskItem[] } | undefined;
+  importRole?: (name: string, namePos: SourcePos, from?: RoleFiles) => { info: RoleInfo; tasks: TaskItem[] } | undefined;
 }
 
 function error(ctx: TaskParseContext, message: string, pos: SourcePos): void {
@@ -342,6 +350,7 @@ function parseTaskItem(ctx: TaskParseContext, node: Node, kind: 'task' | 'handle
   return parseTask(ctx, node, pos, kind);
 }
 
+const ROLE_FROM_KEYS: Record<string, keyof RoleFiles> = { tasks_from: 'tasksFrom', vars_from: 'varsFrom', defaults_from: 'defaultsFrom', handlers_from: 'handlersFrom' };
 const ROLE_IMPORT_KEYS = ['import_role', 'include_role', 'ansible.builtin.import_role', 'ansible.builtin.include_role'];
 const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe'];
 
@@ -353,6 +362,7 @@ function parseRoleImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Blo
   const block: Block = { kind: 'block', pos, when: [], tags: [], vars: {}, block: [], rescue: [], always: [] };
   let roleName: string | undefined;
   let namePos = pos;
+  const from: RoleFiles = {};
   for (const e of entries(node as never)) {
     const at = posOf(ctx.src, e.keyNode);
     if (ROLE_IMPORT_KEYS.includes(e.key)) {
@@ -362,11 +372,16 @@ function parseRoleImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Blo
       }
       for (const r of entries(e.value)) {
         const v = toJS(ctx.src, r.value);
+        const fromKey = ROLE_FROM_KEYS[r.key];
         if (r.key === 'name' && typeof v === 'string' && v.trim() !== '' && !isTemplateString(v)) {
           roleName = v;
           namePos = posOf(ctx.src, r.value);
         } else if (r.key === 'name') error(ctx, `'name' of '${e.key}' must be a role name, got ${describeNode(r.value)}`, posOf(ctx.src, r.value));
-        else error(ctx, `'${r.key}' of '${e.key}' is not supported (only 'name')`, posOf(ctx.src, r.keyNode));
+        else if (fromKey && typeof v === 'string' && v.trim() !== '' && !isTemplateString(v)) from[fromKey] = v;
+        else if (fromKey) error(ctx, `'${r.key}' of '${e.key}' must be a file name of the role (not a template), got ${describeNode(r.value)}`, posOf(ctx.src, r.value));
+        else if (r.key === 'allow_duplicates' && (v === true || v === 'yes' || v === 'true')) {
+          // The default of import_role and include_role: the role runs again even with the same parameters.
+        } else error(ctx, `'${r.key}' of '${e.key}' is not supported (supported: name, ${Object.keys(ROLE_FROM_KEYS).join(', ')}, allow_duplicates: true)`, posOf(ctx.src, r.keyNode));
       }
       continue;
     }
@@ -377,7 +392,7 @@ function parseRoleImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Blo
     error(ctx, `import_role is only supported in a play's task lists`, namePos);
     return undefined;
   }
-  const role = ctx.importRole(roleName, namePos);
+  const role = ctx.importRole(roleName, namePos, from);
   if (!role) return undefined;
   block.name ??= `role ${role.info.name}`;
   block.role = role.info;
@@ -873,7 +888,9 @@ function parseTaskWithModule(
         break;
       }
       case 'retries':
-      case 'delay': {
+      case 'delay':
+      case 'async':
+      case 'poll': {
         const v = countValue(ctx, e.value, e.key);
         if (v !== undefined) task[e.key] = v;
         break;
@@ -900,10 +917,19 @@ function parseTaskWithModule(
           break;
         }
         for (const lc of entries(e.value)) {
-          if (lc.key === 'loop_var') {
-            const v = toJS(ctx.src, lc.value);
-            if (typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) task.loopVar = v;
-            else error(ctx, `'loop_var' must be a variable name, got ${describeNode(lc.value)}`, posOf(ctx.src, lc.value));
+          const lcv = toJS(ctx.src, lc.value);
+          const lcAt = posOf(ctx.src, lc.value ?? lc.keyNode);
+          if (lc.key === 'loop_var' || lc.key === 'index_var') {
+            if (typeof lcv !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(lcv)) error(ctx, `'${lc.key}' must be a variable name, got ${describeNode(lc.value)}`, lcAt);
+            else if (lc.key === 'loop_var') task.loopVar = lcv;
+            else task.loopControl = { ...task.loopControl, indexVar: lcv };
+          } else if (lc.key === 'extended' || lc.key === 'extended_allitems') {
+            const b = boolValue(ctx, lc.value, lc.key);
+            if (b !== undefined) task.loopControl = { ...task.loopControl, [lc.key === 'extended' ? 'extended' : 'extendedAllItems']: b };
+          } else if (lc.key === 'pause') {
+            const n = typeof lcv === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(lcv) ? Number(lcv) : lcv;
+            if (typeof n === 'number' && Number.isFinite(n) && n >= 0) task.loopControl = { ...task.loopControl, pause: n };
+            else error(ctx, `'pause' in loop_control must be a number of seconds, got ${describeNode(lc.value)}`, lcAt);
           } else if (UNSUPPORTED_LOOP_CONTROL_KEYS.includes(lc.key as never)) {
             error(ctx, `'${lc.key}' in loop_control is not supported by this provisioner (supported: ${LOOP_CONTROL_KEYS.join(', ')})`, posOf(ctx.src, lc.keyNode));
           } else if (!LOOP_CONTROL_KEYS.includes(lc.key as never)) {

@@ -87,7 +87,7 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
   }
   if (task.loop !== undefined) checkTemplatesIn(task.loop, (r) => err(`bad template in 'loop': ${r}`, pos.keywords.loop ?? pos.keywords.with_items ?? task.pos));
   if (task.name) checkTemplatesIn(task.name, (r) => err(`bad template in 'name': ${r}`, pos.keywords.name ?? task.pos));
-  for (const kw of ['retries', 'delay'] as const) {
+  for (const kw of ['retries', 'delay', 'async', 'poll'] as const) {
     const v = task[kw];
     if (typeof v === 'string') checkTemplatesIn(v, (r) => err(`bad template in '${kw}': ${r}`, pos.keywords[kw] ?? task.pos));
   }
@@ -116,6 +116,12 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
     }
     err(`unknown module '${task.module}'${didYouMean(task.module, allNames(registry))}`, pos.module);
     return;
+  }
+  if (task.async !== undefined && task.async !== 0 && !def.background) {
+    err(
+      `module '${task.module}' cannot run with 'async': only modules whose work is one command on the host (command, shell) can be left running in the background there`,
+      pos.keywords.async ?? task.pos,
+    );
   }
   const argDiagnostics = validateArgs(task, def);
   out.push(...argDiagnostics);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { shellJoin } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
-import { runUserCommand } from '../util/command-result.js';
+import { prepareUserCommand, runUserCommand, userCommandResult, commandOptions } from '../util/command-result.js';
 import { shlexSplit } from '../util/shlex.js';
 import { failed } from '../util/result.js';
 import { boolish, remotePath } from '../util/schema.js';
@@ -35,20 +35,30 @@ export const commandModule = defineHostModule({
     .refine((a) => (a.cmd === undefined) !== (a.argv === undefined), { message: 'give exactly one of cmd (free form) or argv' }),
   checkMode: 'full',
   async run(args, ctx) {
-    let argv: string[];
-    try {
-      argv = args.argv ?? shlexSplit(args.cmd!);
-    } catch (err) {
-      return failed((err as Error).message);
-    }
-    if (argv.length === 0) return failed('empty command');
-    return runUserCommand(ctx, { argv }, args.cmd ?? shellJoin(argv), {
-      chdir: args.chdir,
-      creates: args.creates,
-      removes: args.removes,
-      stdin: args.stdin,
-      stdinAddNewline: args.stdin_add_newline,
-      stripEmptyEnds: args.strip_empty_ends,
-    });
+    const planned = commandOf(args);
+    if ('error' in planned) return failed(planned.error);
+    return runUserCommand(ctx, { argv: planned.argv }, planned.display, commandOptions(args));
+  },
+  background: {
+    async prepare(args, ctx) {
+      const planned = commandOf(args);
+      if ('error' in planned) return { result: failed(planned.error) };
+      return prepareUserCommand(ctx, { argv: planned.argv }, planned.display, commandOptions(args));
+    },
+    finish: (args, outcome) => userCommandResult(args.cmd ?? shellJoin(args.argv ?? []), commandOptions(args), outcome),
   },
 });
+
+type CommandArgs = { cmd?: string; argv?: string[]; chdir?: string; creates?: string; removes?: string; stdin?: string; stdin_add_newline?: boolean; strip_empty_ends?: boolean };
+
+/** The argv to run and how the result names it (the free form as written, else the quoted argv). */
+function commandOf(args: CommandArgs): { argv: string[]; display: string } | { error: string } {
+  let argv: string[];
+  try {
+    argv = args.argv ?? shlexSplit(args.cmd!);
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+  if (argv.length === 0) return { error: 'empty command' };
+  return { argv, display: args.cmd ?? shellJoin(argv) };
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import type { Command } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
-import { runUserCommand } from '../util/command-result.js';
+import { prepareUserCommand, runUserCommand, userCommandResult, commandOptions } from '../util/command-result.js';
 import { boolish, remotePath } from '../util/schema.js';
 
 /**
@@ -25,15 +26,15 @@ export const shellModule = defineHostModule({
     executable: z.string().optional(),
   }),
   checkMode: 'full',
-  run(args, ctx) {
-    const command = args.executable ? { argv: [args.executable, '-c', args.cmd] } : { script: args.cmd };
-    return runUserCommand(ctx, command, args.cmd, {
-      chdir: args.chdir,
-      creates: args.creates,
-      removes: args.removes,
-      stdin: args.stdin,
-      stdinAddNewline: args.stdin_add_newline,
-      stripEmptyEnds: args.strip_empty_ends,
-    });
+  run: (args, ctx) => runUserCommand(ctx, commandOf(args), args.cmd, commandOptions(args)),
+  background: {
+    prepare: (args, ctx) => prepareUserCommand(ctx, commandOf(args), args.cmd, commandOptions(args)),
+    finish: (args, outcome) => userCommandResult(args.cmd, commandOptions(args), outcome),
   },
 });
+
+type ShellArgs = { cmd: string; executable?: string; chdir?: string; creates?: string; removes?: string; stdin?: string; stdin_add_newline?: boolean; strip_empty_ends?: boolean };
+
+function commandOf(args: ShellArgs): Command {
+  return args.executable ? { argv: [args.executable, '-c', args.cmd] } : { script: args.cmd };
+}

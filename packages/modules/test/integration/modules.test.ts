@@ -190,7 +190,7 @@ describe('command modules', () => {
     expect(first).toMatchObject({ changed: true, rc: 0 });
     expect((await conn.readFile(`${D}/cmd.out`))?.toString()).toBe("a'; $(id) `id`");
     const second = await run(commandModule, args, sshContext(conn));
-    expect(second).toMatchObject({ changed: false, msg: `skipped, since ${D}/cmd.out exists` });
+    expect(second).toMatchObject({ changed: false, stdout: `skipped, since ${D}/cmd.out exists`, msg: `Did not run command since '${D}/cmd.out' exists` });
   });
 
   it('shell with chdir, stdin and removes; a failing command fails cleanly', async () => {

@@ -42,7 +42,7 @@ describe('command / shell', () => {
     host.put('/usr/local/nginx/sbin/nginx', 'bin');
     host.respond(() => ({ code: 0, stdout: '', stderr: '' }));
     const skipped = await runModule(commandModule, { cmd: 'make install', chdir: '/usr/local/src', creates: '/usr/local/nginx/sbin/nginx' }, fakeContext(host));
-    expect(skipped).toMatchObject({ changed: false, msg: 'skipped, since /usr/local/nginx/sbin/nginx exists' });
+    expect(skipped).toMatchObject({ changed: false, stdout: 'skipped, since /usr/local/nginx/sbin/nginx exists', msg: "Did not run command since '/usr/local/nginx/sbin/nginx' exists" });
     expect(host.log).toHaveLength(0);
     const removes = await runModule(shellModule, { cmd: 'rm -f /tmp/x', removes: '/tmp/x' }, fakeContext(host));
     expect(removes).toMatchObject({ changed: false });

@@ -23,7 +23,7 @@ describe('playbook loader errors (golden)', () => {
       "keywords.yml:16:17: error: 'register' must be a variable name, got 'not a name'",
       "keywords.yml:17:22: error: 'ignore_errors' must be a boolean (yes/no, true/false) or a template, got a string",
       "keywords.yml:18:13: error: 'loop' must be a list or a template that gives one, got a number",
-      "keywords.yml:21:9: error: 'pause' in loop_control is not supported by this provisioner (supported: loop_var, label)",
+      "keywords.yml:21:16: error: 'pause' in loop_control must be a number of seconds, got a string",
       "keywords.yml:24:7: error: unknown keyword 'resuce' in block, did you mean 'rescue'?",
       "keywords.yml:26:7: error: keyword 'debugger' in task is not supported by this provisioner",
       "keywords.yml:29:19: error: 'with_items' must be a list or a template that gives one, like \"{{ ports }}\"",
@@ -44,7 +44,6 @@ describe('playbook loader errors (golden)', () => {
   it('names an unsupported keyword, or an unsupported form of a supported one, as such', () => {
     expect(errors('keyword-forms.yml')).toEqual([
       "keyword-forms.yml:5:7: error: keyword 'debugger' in task is not supported by this provisioner",
-      "keyword-forms.yml:12:22: error: 'index_var' in loop_control is not supported by this provisioner (supported: loop_var, label)",
       "keyword-forms.yml:15:13: error: 'args' given as a template is not supported by this provisioner: write the arguments as a mapping",
       "keyword-forms.yml:17:21: error: 'local_action' as a mapping needs 'module:' naming the module",
     ]);

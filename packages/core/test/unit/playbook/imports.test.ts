@@ -39,7 +39,7 @@ describe('import_playbook and import_tasks', () => {
     ]);
     expect(lines('cycle.yml')).toEqual([
       'cycle.yml:1:20: error: import cycle: cycle.yml -> cycle.yml',
-      "cycle.yml:3:11: error: role 'dep' has dependencies in meta/main.yml, which are not supported: list those roles in the play before it",
+      "cycle.yml:3:11: error: role 'other' not found (looked in roles/other, other, a dependency listed in roles/dep/meta/main.yml)",
     ]);
   });
 });
@@ -60,7 +60,7 @@ describe('import_role', () => {
 
   it('reports unsupported options and unknown roles (golden)', () => {
     expect(diagnostics.map(formatDiagnostic).map((l) => l.split(rel + '/').join(''))).toEqual([
-      "role-import.yml:10:9: error: 'tasks_from' of 'include_role' is not supported (only 'name')",
+      "role-import.yml:9:15: error: role 'inc' has no tasks/other.yml (tasks_from)",
       "role-import.yml:12:15: error: role 'nosuch' not found (looked in roles/nosuch, nosuch)",
     ]);
   });

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { itemResultExtras, loopVars } from '../../../src/executor/loops.js';
+import type { Task } from '../../../src/model.js';
+import { task } from './fakes.js';
+
+const items = ['a', 'b', 'c'];
+const withLc = (loopControl: Task['loopControl']): Task => ({ ...task('cmd', 'true'), loopControl });
+
+describe('loopVars (loop_control)', () => {
+  it.each<[string, Task['loopControl'], number, Record<string, unknown>]>([
+    ['plain', undefined, 1, { item: 'b', ansible_loop_var: 'item', ansible_loop: { index: 2, index0: 1 } }],
+    ['index_var', { indexVar: 'i' }, 2, { item: 'c', ansible_loop_var: 'item', ansible_loop: { index: 3, index0: 2 }, ansible_index_var: 'i', i: 2 }],
+    [
+      'extended, first item',
+      { extended: true },
+      0,
+      { item: 'a', ansible_loop_var: 'item', ansible_loop: { index: 1, index0: 0, first: true, last: false, length: 3, revindex: 3, revindex0: 2, allitems: items, nextitem: 'b' } },
+    ],
+    [
+      'extended, last item, no allitems',
+      { extended: true, extendedAllItems: false },
+      2,
+      { item: 'c', ansible_loop_var: 'item', ansible_loop: { index: 3, index0: 2, first: false, last: true, length: 3, revindex: 1, revindex0: 0, previtem: 'b' } },
+    ],
+  ])('%s', (_name, lc, index, expected) => {
+    expect(loopVars(withLc(lc), items[index], index, items)).toEqual(expected);
+  });
+
+  it('adds index_var and ansible_loop to each registered item result only when asked, as Ansible does', () => {
+    const lc = { indexVar: 'i', extended: true };
+    const extra = loopVars(withLc(lc), 'b', 1, items);
+    expect(itemResultExtras(withLc(lc), extra)).toEqual({ i: 1, ansible_index_var: 'i', ansible_loop: extra.ansible_loop });
+    expect(itemResultExtras(withLc(undefined), loopVars(withLc(undefined), 'b', 1, items))).toEqual({});
+  });
+});
