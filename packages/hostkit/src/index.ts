@@ -41,3 +41,5 @@ export * from './plans/units.js';
 export * from './plans/firewall.js';
 export * from './plans/host-checks.js';
 export { shlexSplit } from './util/shlex.js';
+// Read-only queries of issue 15's second batch of modules (find, getent, ...).
+export * from './facts/find.js';

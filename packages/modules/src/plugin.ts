@@ -20,6 +20,7 @@ import { statModule } from './modules/stat.js';
 import { templateModule } from './modules/template.js';
 import { unarchiveModule } from './modules/unarchive.js';
 import { yumModule } from './modules/yum.js';
+import { batch2Modules } from './modules/batch2.js';
 
 /** Every built-in module, in documentation order. */
 export const builtinModules: readonly ModuleDefinition[] = [
@@ -44,6 +45,7 @@ export const builtinModules: readonly ModuleDefinition[] = [
   setFactModule,
   setupModule,
   metaModule,
+  ...batch2Modules,
 ] as unknown as readonly ModuleDefinition[];
 
 /** Registers the built-in modules. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UnreachableError, type ModuleDefinition, type ModuleRegistry } from '@haweb/core';
-import { assertModule, builtinModules, debugModule, failModule, metaModule, plugin, setFactModule } from '../../src/index.js';
+import { assertModule, batch2Modules, builtinModules, debugModule, failModule, metaModule, plugin, setFactModule } from '../../src/index.js';
 import { FsHost as FakeHost, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
 
 const ctx = () => fakeContext(new FakeHost(), { vars: { vip: '198.51.100.50', peers: ['a', 'b'], ansible_os_family: 'Debian' } });
@@ -45,7 +45,7 @@ describe('plugin', () => {
     };
     plugin(registry);
     expect(registry.names().sort()).toEqual(
-      ['apt', 'assert', 'blockinfile', 'command', 'copy', 'debug', 'fail', 'file', 'firewall_open', 'iptables', 'lineinfile', 'meta', 'package', 'service', 'set_fact', 'setup', 'shell', 'stat', 'template', 'unarchive', 'yum'].sort(),
+      ['apt', 'assert', 'blockinfile', 'command', 'copy', 'debug', 'fail', 'file', 'firewall_open', 'iptables', 'lineinfile', 'meta', 'package', 'service', 'set_fact', 'setup', 'shell', 'stat', 'template', 'unarchive', 'yum', ...batch2Modules.map((m) => m.name)].sort(),
     );
     for (const m of builtinModules) {
       expect(m.description.length).toBeGreaterThan(10);

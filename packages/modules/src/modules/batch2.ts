@@ -1,0 +1,17 @@
+/**
+ * The second batch of issue 15's modules (read-only queries, controller transfers, host settings),
+ * listed here so the plugin and the package index take them with one line each.
+ */
+import { fetchModule } from './fetch.js';
+import { findModule } from './find.js';
+import { getentModule } from './getent.js';
+import { slurpModule } from './slurp.js';
+import { tempfileModule } from './tempfile.js';
+
+export { fetchModule, fetchDestination, type FetchDestInput } from './fetch.js';
+export { findModule } from './find.js';
+export { getentModule, parseGetent } from './getent.js';
+export { slurpModule } from './slurp.js';
+export { tempfileModule, mktempArgv } from './tempfile.js';
+
+export const batch2Modules = [findModule, slurpModule, fetchModule, tempfileModule, getentModule] as const;
