@@ -43,3 +43,5 @@ export * from './plans/host-checks.js';
 export { shlexSplit } from './util/shlex.js';
 // Read-only queries of issue 15's second batch of modules (find, getent, ...).
 export * from './facts/find.js';
+export * from './facts/hostname.js';
+export * from './plans/hostname.js';

@@ -5,13 +5,19 @@
 import { fetchModule } from './fetch.js';
 import { findModule } from './find.js';
 import { getentModule } from './getent.js';
+import { hostnameModule } from './hostname.js';
+import { rawModule } from './raw.js';
+import { scriptModule } from './script.js';
 import { slurpModule } from './slurp.js';
 import { tempfileModule } from './tempfile.js';
 
 export { fetchModule, fetchDestination, type FetchDestInput } from './fetch.js';
 export { findModule } from './find.js';
 export { getentModule, parseGetent } from './getent.js';
+export { hostnameModule } from './hostname.js';
 export { slurpModule } from './slurp.js';
+export { rawModule, lowLevelResult, splitLines } from './raw.js';
+export { scriptModule, scriptCommandLine } from './script.js';
 export { tempfileModule, mktempArgv } from './tempfile.js';
 
-export const batch2Modules = [findModule, slurpModule, fetchModule, tempfileModule, getentModule] as const;
+export const batch2Modules = [findModule, slurpModule, fetchModule, tempfileModule, getentModule, rawModule, scriptModule, hostnameModule] as const;

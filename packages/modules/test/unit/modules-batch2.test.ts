@@ -3,7 +3,7 @@
  * rules), getent's record shaping, tempfile's mktemp argv.
  */
 import { describe, expect, it } from 'vitest';
-import { fetchDestination, mktempArgv, parseGetent } from '../../src/index.js';
+import { fetchDestination, lowLevelResult, mktempArgv, parseGetent, scriptCommandLine, splitLines } from '../../src/index.js';
 
 describe("fetchDestination (Ansible's fetch action)", () => {
   const base = { hostName: 'web1', baseDir: '/play', destIsDirectory: false, flat: false };
@@ -47,4 +47,33 @@ describe('mktempArgv (Python mkstemp/mkdtemp names)', () => {
     [{ state: 'directory', prefix: 'ansible.', suffix: 'build' }, ['mktemp', '-d', '--tmpdir', '--suffix=build', '--', 'ansible.XXXXXXXX']],
     [{ state: 'file', path: '/srv/t', prefix: 'x-', suffix: '.conf' }, ['mktemp', '--tmpdir=/srv/t', '--suffix=.conf', '--', 'x-XXXXXXXX']],
   ])('%j', (args, argv) => expect(mktempArgv(args)).toEqual(argv));
+});
+
+describe("splitLines (Python's str.splitlines) and raw's result", () => {
+  it.each<[string, string[]]>([
+    ['', []],
+    ['a', ['a']],
+    ['a\nb\n', ['a', 'b']],
+    ['a\r\nb', ['a', 'b']],
+    ['\n', ['']],
+    ['a\n\nb\n', ['a', '', 'b']],
+    ['a\rb', ['a', 'b']],
+  ])('%j -> %j', (text, lines) => expect(splitLines(text)).toEqual(lines));
+
+  it('is changed, and fails on a non-zero rc with Ansible\'s message', () => {
+    expect(lowLevelResult({ code: 0, stdout: 'hi\n', stderr: '' })).toEqual({ changed: true, rc: 0, stdout: 'hi\n', stdout_lines: ['hi'], stderr: '', stderr_lines: [] });
+    expect(lowLevelResult({ code: 3, stdout: '', stderr: 'no\n' })).toMatchObject({ changed: true, failed: true, msg: 'non-zero return code', rc: 3, stderr_lines: ['no'] });
+  });
+});
+
+describe("scriptCommandLine (Ansible's script action)", () => {
+  it.each<[string, string | undefined, string]>([
+    ['files/run.sh', undefined, '/tmp/d/run.sh'],
+    ['  run.sh --a "b c"  ', undefined, '/tmp/d/run.sh --a "b c"'],
+    ['run.sh run.sh', undefined, '/tmp/d/run.sh /tmp/d/run.sh'],
+    ['run.py -v', '/usr/bin/python3', '/usr/bin/python3 /tmp/d/run.py -v'],
+  ])('%j (executable %s)', (text, executable, line) => {
+    const uploaded = `/tmp/d/${text.trim().split(' ')[0].split('/').pop()}`;
+    expect(scriptCommandLine(text, uploaded, executable)).toBe(line);
+  });
 });
