@@ -45,3 +45,4 @@ export { shlexSplit } from './util/shlex.js';
 export * from './facts/find.js';
 export * from './facts/hostname.js';
 export * from './plans/hostname.js';
+export * from './facts/service-list.js';

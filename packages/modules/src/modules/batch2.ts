@@ -8,6 +8,7 @@ import { getentModule } from './getent.js';
 import { hostnameModule } from './hostname.js';
 import { rawModule } from './raw.js';
 import { scriptModule } from './script.js';
+import { serviceFactsModule } from './service_facts.js';
 import { slurpModule } from './slurp.js';
 import { tempfileModule } from './tempfile.js';
 
@@ -18,6 +19,7 @@ export { hostnameModule } from './hostname.js';
 export { slurpModule } from './slurp.js';
 export { rawModule, lowLevelResult, splitLines } from './raw.js';
 export { scriptModule, scriptCommandLine } from './script.js';
+export { serviceFactsModule } from './service_facts.js';
 export { tempfileModule, mktempArgv } from './tempfile.js';
 
-export const batch2Modules = [findModule, slurpModule, fetchModule, tempfileModule, getentModule, rawModule, scriptModule, hostnameModule] as const;
+export const batch2Modules = [findModule, slurpModule, fetchModule, tempfileModule, getentModule, rawModule, scriptModule, hostnameModule, serviceFactsModule] as const;

@@ -1,7 +1,7 @@
 /**
  * Issue 15's second batch of modules against ansible-playbook on the same lab hosts:
- * fixtures/modules-batch2.yml (find, slurp, fetch, tempfile, getent, raw, script, hostname as register
- * users write them) is
+ * fixtures/modules-batch2.yml (find, slurp, fetch, tempfile, getent, raw, script, hostname, service_facts
+ * as register users write them) is
  * run by provision, then by ansible-playbook (test/provision/ansible-compare.ts: same hosts, results
  * reset in between). Compared: the recap, each task's status per host, every registered result (key
  * names, types and values; only what differs by nature between two runs is normalised: times, inodes
@@ -100,7 +100,7 @@ afterAll(() => {
   for (const h of lab?.hosts ?? []) onHost(lab, h.name, `rm -rf ${TREE}; rm -f /tmp/ansible.*`);
 });
 
-describe('find, slurp, fetch, tempfile, getent, raw, script, hostname: provision against ansible-playbook', () => {
+describe('issue 15 second batch: provision against ansible-playbook', () => {
   it('both runs succeed with the same recap and the same status for every task', () => {
     expect(ours.code, ours.output).toBe(0);
     expect(theirs.code, theirs.output).toBe(0);
@@ -151,6 +151,13 @@ describe('find, slurp, fetch, tempfile, getent, raw, script, hostname: provision
     expect(r.hn_again).toMatchObject({ changed: false });
     expect(r.hn_back).toMatchObject({ changed: true, name: host });
     for (const h of lab.hosts) expect(onHost(lab, h.name, 'cat /etc/hostname').trim()).toBe(h.name);
+  });
+
+  it('gathers the services as Ansible does', () => {
+    for (const h of lab.hosts) {
+      expect(ours.files[h.name]['services.json']).toEqual(theirs.files[h.name]['services.json']);
+      expect(ours.files[h.name]['services.json']).toMatchObject({ ssh: { name: 'ssh', state: 'running', source: 'sysv' } });
+    }
   });
 
   it('sets the facts getent reads, as Ansible does', () => {
