@@ -46,3 +46,5 @@ export * from './facts/find.js';
 export * from './facts/hostname.js';
 export * from './plans/hostname.js';
 export * from './facts/service-list.js';
+export * from './plans/sysctl.js';
+export * from './facts/sysctl.js';

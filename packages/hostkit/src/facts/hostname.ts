@@ -5,6 +5,7 @@
  * One command; the parser is pure.
  */
 import type { Fact } from '@haweb/core';
+import { outputSections } from '../util/sections.js';
 
 export interface HostnameState {
   /** systemd is PID 1's manager (Ansible's canaries: /run/systemd/system and two older paths). */
@@ -42,11 +43,7 @@ export const hostnameState: Fact<void, HostnameState> = {
     ].join('\n');
   },
   parse(stdout) {
-    const sections = new Map<string, string>();
-    for (const part of stdout.split(MARK).slice(1)) {
-      const nl = part.indexOf('\n');
-      sections.set(nl < 0 ? part : part.slice(0, nl), nl < 0 ? '' : part.slice(nl + 1));
-    }
+    const sections = outputSections(stdout, MARK);
     const family = (sections.get('family') ?? '').trim();
     return {
       systemd: (sections.get('systemd') ?? '').trim() === 'yes',

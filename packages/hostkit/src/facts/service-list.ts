@@ -5,6 +5,7 @@
  * that prints each source in its own section; the parsers are pure.
  */
 import type { Fact } from '@haweb/core';
+import { outputSections } from '../util/sections.js';
 
 export interface ServiceEntry {
   name: string;
@@ -40,11 +41,7 @@ export const serviceList: Fact<void, Record<string, ServiceEntry>> = {
     ].join('\n');
   },
   parse(stdout) {
-    const sections = new Map<string, string>();
-    for (const part of stdout.split(MARK).slice(1)) {
-      const nl = part.indexOf('\n');
-      sections.set(nl < 0 ? part : part.slice(0, nl), nl < 0 ? '' : part.slice(nl + 1));
-    }
+    const sections = outputSections(stdout, MARK);
     const services: Record<string, ServiceEntry> = {};
     Object.assign(services, parseStatusAll(sections.get('sysv') ?? ''));
     Object.assign(services, parseChkconfig(sections.get('chkconfig') ?? ''));

@@ -9,6 +9,7 @@ import { hostnameModule } from './hostname.js';
 import { rawModule } from './raw.js';
 import { scriptModule } from './script.js';
 import { serviceFactsModule } from './service_facts.js';
+import { sysctlModule } from './sysctl.js';
 import { slurpModule } from './slurp.js';
 import { tempfileModule } from './tempfile.js';
 
@@ -20,6 +21,7 @@ export { slurpModule } from './slurp.js';
 export { rawModule, lowLevelResult, splitLines } from './raw.js';
 export { scriptModule, scriptCommandLine } from './script.js';
 export { serviceFactsModule } from './service_facts.js';
+export { sysctlModule } from './sysctl.js';
 export { tempfileModule, mktempArgv } from './tempfile.js';
 
-export const batch2Modules = [findModule, slurpModule, fetchModule, tempfileModule, getentModule, rawModule, scriptModule, hostnameModule, serviceFactsModule] as const;
+export const batch2Modules = [findModule, slurpModule, fetchModule, tempfileModule, getentModule, rawModule, scriptModule, hostnameModule, serviceFactsModule, sysctlModule] as const;

@@ -1,7 +1,7 @@
 /**
  * Issue 15's second batch of modules against ansible-playbook on the same lab hosts:
- * fixtures/modules-batch2.yml (find, slurp, fetch, tempfile, getent, raw, script, hostname, service_facts
- * as register users write them) is
+ * fixtures/modules-batch2.yml (find, slurp, fetch, tempfile, getent, raw, script, hostname, service_facts,
+ * ansible.posix.sysctl as register users write them) is
  * run by provision, then by ansible-playbook (test/provision/ansible-compare.ts: same hosts, results
  * reset in between). Compared: the recap, each task's status per host, every registered result (key
  * names, types and values; only what differs by nature between two runs is normalised: times, inodes
@@ -158,6 +158,13 @@ describe('issue 15 second batch: provision against ansible-playbook', () => {
       expect(ours.files[h.name]['services.json']).toEqual(theirs.files[h.name]['services.json']);
       expect(ours.files[h.name]['services.json']).toMatchObject({ ssh: { name: 'ssh', state: 'running', source: 'sysv' } });
     }
+  });
+
+  it('sets kernel parameters in a sysctl file and the running kernel (ansible.posix.sysctl)', () => {
+    const r = results(ours, lab.hosts[0].name, roots.ours);
+    expect([r.sc_set, r.sc_again, r.sc_running, r.sc_absent].map((x) => (x as Json).changed)).toEqual([true, false, true, true]);
+    expect(r.sc_state).toBe('net.ipv4.ip_forward=1\nnet.ipv4.ip_default_ttl=65\n1\n65');
+    expect(r.sc_state_absent).toBe('net.ipv4.ip_forward=1');
   });
 
   it('sets the facts getent reads, as Ansible does', () => {

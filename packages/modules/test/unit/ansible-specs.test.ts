@@ -26,8 +26,10 @@ const specs = JSON.parse(readFileSync(join(__dirname, '../compat/ansible-specs.j
 };
 
 function ours(ansibleName: string): ModuleDefinition {
-  const m = builtinModules.find((d) => d.aliases?.includes(`ansible.builtin.${ansibleName}`));
-  if (!m) throw new Error(`no module answers to ansible.builtin.${ansibleName}`);
+  // Collection modules are keyed by their full name (ansible.posix.sysctl).
+  const fqcn = ansibleName.includes('.') ? ansibleName : `ansible.builtin.${ansibleName}`;
+  const m = builtinModules.find((d) => d.aliases?.includes(fqcn));
+  if (!m) throw new Error(`no module answers to ${fqcn}`);
   return m;
 }
 
