@@ -9,7 +9,8 @@
  * plus the literal keyword arguments of the module's AnsibleModule(...) call, read with Python's ast.
  * The modules: every `ansible.builtin.*` alias declared in packages/modules/src/modules/*.ts and in the
  * executor's own modules, packages/core/src/executor/actions/*.ts (the nginx, keepalived and vrrp
- * installer modules are this project's own and are skipped).
+ * installer modules are this project's own and are skipped), and the ansible.posix / community.general
+ * collection names they answer to (keyed by full name).
  *
  *   node scripts/compat/ansible-specs.mjs            # regenerate
  *   node scripts/compat/ansible-specs.mjs --check    # exit 1 if the file is not what Ansible says
@@ -30,6 +31,8 @@ function ansibleModules() {
     for (const f of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
       const text = readFileSync(join(dir, f), 'utf8');
       for (const m of text.matchAll(/'ansible\.builtin\.([a-z_]+)'/g)) names.add(m[1]);
+      // Collection modules are keyed by their full name (ansible.posix.sysctl).
+      for (const m of text.matchAll(/'((?:ansible\.posix|community\.general)\.[a-z_]+)'/g)) names.add(m[1]);
     }
   }
   return [...names].sort();
@@ -71,7 +74,8 @@ function facts(option) {
 }
 
 function specOf(name) {
-  const doc = JSON.parse(execFileSync('ansible-doc', ['-j', `ansible.builtin.${name}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))[`ansible.builtin.${name}`].doc;
+  const fqcn = name.includes('.') ? name : `ansible.builtin.${name}`;
+  const doc = JSON.parse(execFileSync('ansible-doc', ['-j', fqcn], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))[fqcn].doc;
   const options = Object.fromEntries(Object.entries(doc.options ?? {}).sort().map(([k, v]) => [k, facts(v)]));
   const rules = JSON.parse(execFileSync(python, ['-c', RULES_PY, doc.filename], { encoding: 'utf8' }));
   return { options, ...(Object.keys(rules).length ? { rules } : {}) };

@@ -42,3 +42,10 @@ export * from './plans/firewall.js';
 export * from './plans/firewall-layout.js';
 export * from './plans/host-checks.js';
 export { shlexSplit } from './util/shlex.js';
+// Read-only queries of issue 15's second batch of modules (find, getent, ...).
+export * from './facts/find.js';
+export * from './facts/hostname.js';
+export * from './plans/hostname.js';
+export * from './facts/service-list.js';
+export * from './plans/sysctl.js';
+export * from './facts/sysctl.js';

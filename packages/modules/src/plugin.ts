@@ -21,6 +21,7 @@ import { statModule } from './modules/stat.js';
 import { templateModule } from './modules/template.js';
 import { unarchiveModule } from './modules/unarchive.js';
 import { yumModule } from './modules/yum.js';
+import { batch2Modules } from './modules/batch2.js';
 
 /** Every built-in module, in documentation order. */
 export const builtinModules: readonly ModuleDefinition[] = [
@@ -46,6 +47,7 @@ export const builtinModules: readonly ModuleDefinition[] = [
   setupModule,
   metaModule,
   asyncStatusModule,
+  ...batch2Modules,
 ] as unknown as readonly ModuleDefinition[];
 
 /** Registers the built-in modules. */

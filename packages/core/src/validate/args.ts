@@ -170,6 +170,10 @@ export function validateArgs(task: Task, def: ModuleDefinition): Diagnostic[] {
         continue;
       }
       if (templatedAt(args, path)) continue;
+      // The issue names the option, the task may have used an alias of it (slurp `path:` for `src`):
+      // the value cannot be located, so a templated task is left to be checked once rendered.
+      const absent = issue.code === 'invalid_type' && / received undefined$/.test(issue.message);
+      if (path.length && !(String(path[0]) in args) && templated && !absent) continue;
       if (path.length === 0) {
         if (!templated) err(`module '${name}': ${plainMessage(issue.message)}`, pos.args);
         continue;

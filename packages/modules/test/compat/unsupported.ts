@@ -82,4 +82,10 @@ export const UNSUPPORTED_CHOICES: Record<string, Record<string, Record<string, s
   yum: { state: { latest: 'upgrading to the latest version not yet planned' }, use_backend: { auto: 'the backend is named by the module (yum or dnf)', yum4: 'the backend is named by the module (yum or dnf)' } },
   file: { access_time: { '*': 'explicit timestamps not yet implemented (now/preserve only)' }, modification_time: { '*': 'explicit timestamps not yet implemented (now/preserve only)' } },
   iptables: { rule_num: { '*': 'a rule number is a number: a non-numeric string is refused before the host is touched' } },
+  // Issue 15's second batch.
+  hostname: {
+    use: Object.fromEntries(
+      ['alpine', 'freebsd', 'generic', 'macos', 'macosx', 'darwin', 'openbsd', 'openrc', 'sles', 'solaris'].map((u) => [u, 'only the Linux strategies of the hosts this provisioner supports (systemd, debian, redhat)']),
+    ),
+  },
 };

@@ -26,9 +26,11 @@ const specs = JSON.parse(readFileSync(join(__dirname, '../compat/ansible-specs.j
 };
 
 function ours(ansibleName: string): ModuleDefinition {
-  // The executor's own modules (include_vars, add_host, group_by) are declared in @haweb/core.
-  const m = [...builtinModules, ...EXECUTOR_MODULES].find((d) => d.aliases?.includes(`ansible.builtin.${ansibleName}`));
-  if (!m) throw new Error(`no module answers to ansible.builtin.${ansibleName}`);
+  // Collection modules are keyed by their full name (ansible.posix.sysctl); the executor's own modules
+  // (include_vars, add_host, group_by) are declared in @haweb/core.
+  const fqcn = ansibleName.includes('.') ? ansibleName : `ansible.builtin.${ansibleName}`;
+  const m = [...builtinModules, ...EXECUTOR_MODULES].find((d) => d.aliases?.includes(fqcn));
+  if (!m) throw new Error(`no module answers to ${fqcn}`);
   return m;
 }
 
