@@ -41,3 +41,5 @@ export * from './plans/units.js';
 export * from './plans/firewall.js';
 export * from './plans/host-checks.js';
 export { shlexSplit } from './util/shlex.js';
+export * from './facts/download.js';
+export * from './plans/download.js';

@@ -26,6 +26,7 @@ export { failModule } from './modules/fail.js';
 export { setFactModule } from './modules/set_fact.js';
 export { setupModule } from './modules/setup.js';
 export { metaModule, META_ACTIONS } from './modules/meta.js';
+export { getUrlModule } from './modules/get_url.js';
 
 // Facts (command + pure parser).
 export * from './facts/files.js';

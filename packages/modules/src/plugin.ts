@@ -20,6 +20,7 @@ import { statModule } from './modules/stat.js';
 import { templateModule } from './modules/template.js';
 import { unarchiveModule } from './modules/unarchive.js';
 import { yumModule } from './modules/yum.js';
+import { getUrlModule } from './modules/get_url.js';
 
 /** Every built-in module, in documentation order. */
 export const builtinModules: readonly ModuleDefinition[] = [
@@ -44,6 +45,7 @@ export const builtinModules: readonly ModuleDefinition[] = [
   setFactModule,
   setupModule,
   metaModule,
+  getUrlModule,
 ] as unknown as readonly ModuleDefinition[];
 
 /** Registers the built-in modules. */

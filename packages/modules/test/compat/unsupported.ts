@@ -20,6 +20,10 @@ export const UNSUPPORTED: Record<string, Record<string, string>> = {
     output_encoding: 'templates are written as UTF-8 only (the encoding of every host this provisioner supports)',
   },
   unarchive: fileCommon,
+  get_url: {
+    ...fileCommon,
+    use_gssapi: 'Kerberos/GSSAPI authentication: the hosts this provisioner supports have no Kerberos client set up',
+  },
 };
 
 const APT_OPTION = 'apt-get option not yet passed through';
@@ -47,6 +51,10 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
   copy: { attributes: ATTRIBUTES, decrypt: 'vault-encrypted source files are not yet decrypted on copy' },
   dnf: { ...yumNotYet, allowerasing: YUM_OPTION, nobest: YUM_OPTION },
   file: { access_time_format: 'explicit timestamps (not now/preserve) not yet implemented', modification_time_format: 'explicit timestamps (not now/preserve) not yet implemented' },
+  get_url: {
+    attributes: ATTRIBUTES,
+    unredirected_headers: 'curl sends the given headers on every redirect; dropping some of them on redirects is not yet implemented',
+  },
   gather_facts: { parallel: 'facts are gathered by the one setup module; no parallel fact modules' },
   iptables: {
     chain_management: IPTABLES_MATCH, dst_range: IPTABLES_MATCH, flush: IPTABLES_MATCH, fragment: IPTABLES_MATCH, gateway: IPTABLES_MATCH,

@@ -1,0 +1,126 @@
+/**
+ * The first batch of issue 15's new modules, run by ansible-playbook on one lab host and by provision
+ * on the other (fixtures/<module>.yml): the registered results (what a `register` user reads) and the
+ * host states must be equal. Files are served by a python3 http.server the test starts in the lab's
+ * client namespace (on the lab LAN, nothing beyond it).
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../../../..');
+const CLI = join(ROOT, 'packages/cli/dist/provision.js');
+const LAB_CLI = join(ROOT, 'packages/lab/dist/cli.js');
+const FIXTURES = join(import.meta.dirname, 'fixtures');
+
+interface LabJson {
+  hosts: { name: string; address: string }[];
+  client: { netns: string; address: string };
+}
+
+let labName: string;
+let lab: LabJson;
+let inventory: string;
+let www: string;
+let server: ChildProcess | undefined;
+
+function onHost(host: string, script: string): string {
+  return execFileSync(process.execPath, [LAB_CLI, 'exec', '--name', labName, host, '--', 'sh', '-c', script], { encoding: 'utf8' });
+}
+
+function runAnsible(playbook: string, host: string, extraVars: Record<string, string>): { code: number | null; out: string } {
+  const r = spawnSync('ansible-playbook', ['-i', inventory, '-l', host, join(FIXTURES, playbook), '-e', JSON.stringify(extraVars)], {
+    encoding: 'utf8',
+    timeout: 300_000,
+    env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3' },
+  });
+  return { code: r.status, out: r.stdout + r.stderr };
+}
+
+function runProvision(playbook: string, host: string, extraVars: Record<string, string>): { code: number | null; out: string } {
+  const r = spawnSync(process.execPath, [CLI, 'run', join(FIXTURES, playbook), '-i', inventory, '--limit', host, '-e', JSON.stringify(extraVars)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 300_000,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { code: r.status, out: r.stdout + r.stderr };
+}
+
+/** Keys whose values differ between any two runs (temporary names, times) or that only Ansible's plumbing adds. */
+const VOLATILE = new Set(['src', 'elapsed', 'invocation', 'warnings', 'deprecations', 'diff']);
+
+/** Backup names carry a time (and, in Ansible's, a PID): `h.txt.695.2026-12-05@15:04:01~`. */
+function maskBackupStamp(text: string): string {
+  return text.replace(/(\.\d+)?\.\d{4}-\d\d-\d\d@[\d:]+~/g, '.<stamp>~');
+}
+
+/** A registered result as compared: volatile keys replaced by their presence, backup names by their pattern. */
+function normalise(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(normalise);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => [k, VOLATILE.has(k) ? '<present>' : k === 'backup_file' ? maskBackupStamp(String(v)) : normalise(v)]),
+  );
+}
+
+function registered(host: string, dir: string): Record<string, unknown> {
+  return normalise(JSON.parse(onHost(host, `cat ${dir}/registered.json`))) as Record<string, unknown>;
+}
+
+/** The files a module left: name (backup stamps masked), type, mode, owner, group, size, content digest. */
+function hostFiles(host: string, dir: string): string {
+  const listing = onHost(host, `cd ${dir} && find . ! -name registered.json -printf '%p %y %m %u %g %s\\n' | sort && find . -type f ! -name registered.json | sort | xargs -r sha256sum`);
+  return maskBackupStamp(listing);
+}
+
+beforeAll(async () => {
+  labName = inject('labName');
+  const labDir = `/var/lib/haweb/lab/${labName}`;
+  inventory = join(labDir, 'inventory.yml');
+  lab = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as LabJson;
+  www = mkdtempSync(join(tmpdir(), 'haweb-batch1-www-'));
+  writeFileSync(join(www, 'a.txt'), 'hello from the lab\n');
+  writeFileSync(join(www, 'b.bin'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7) % 256)));
+  const sha = (f: string) => createHash('sha256').update(readFileSync(join(www, f))).digest('hex');
+  writeFileSync(join(www, 'SHA256SUMS'), `${sha('a.txt')}  a.txt\n${sha('b.bin')} *b.bin\n`);
+  server = spawn('ip', ['netns', 'exec', lab.client.netns, '/usr/bin/python3', '-m', 'http.server', '8123', '--bind', lab.client.address, '--directory', www], { stdio: 'ignore' });
+  // Wait (bounded) until a lab host can reach it.
+  for (let i = 0; i < 50; i++) {
+    const r = spawnSync(process.execPath, [LAB_CLI, 'exec', '--name', labName, lab.hosts[0].name, '--', 'curl', '-sf', '-o', '/dev/null', `http://${lab.client.address}:8123/a.txt`]);
+    if (r.status === 0) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('the lab client\'s http.server did not answer');
+});
+
+afterAll(() => {
+  if (server?.pid) process.kill(server.pid);
+  if (www) rmSync(www, { recursive: true, force: true });
+});
+
+describe('get_url', () => {
+  it('registers the same results and leaves the same files as ansible-playbook', () => {
+    const vars = { server: lab.client.address, a_sha256: createHash('sha256').update(readFileSync(join(www, 'a.txt'))).digest('hex') };
+    const [theirs, ours] = [lab.hosts[0].name, lab.hosts[1].name];
+    const a = runAnsible('get_url.yml', theirs, vars);
+    expect(a.code, a.out).toBe(0);
+    const p = runProvision('get_url.yml', ours, vars);
+    expect(p.code, p.out).toBe(0);
+    const dir = '/srv/haweb-gu';
+    const want = registered(theirs, dir);
+    const got = registered(ours, dir);
+    for (const key of Object.keys(want)) expect({ [key]: got[key] }).toEqual({ [key]: want[key] });
+    expect(hostFiles(ours, dir)).toBe(hostFiles(theirs, dir));
+    // What the playbook is about, beyond agreeing with Ansible.
+    expect(want.file1).toMatchObject({ changed: true });
+    expect(want.http2).toMatchObject({ changed: false, status_code: 304 });
+    expect(want.attrs).toMatchObject({ changed: true, mode: '0600', owner: 'nobody' });
+    expect(want.e404).toMatchObject({ failed: true, status_code: 404 });
+  });
+});
