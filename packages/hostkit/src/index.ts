@@ -43,3 +43,5 @@ export * from './plans/host-checks.js';
 export { shlexSplit } from './util/shlex.js';
 export * from './facts/download.js';
 export * from './plans/download.js';
+export * from './facts/accounts.js';
+export * from './plans/accounts.js';

@@ -21,6 +21,8 @@ import { templateModule } from './modules/template.js';
 import { unarchiveModule } from './modules/unarchive.js';
 import { yumModule } from './modules/yum.js';
 import { getUrlModule } from './modules/get_url.js';
+import { groupModule } from './modules/group.js';
+import { userModule } from './modules/user.js';
 
 /** Every built-in module, in documentation order. */
 export const builtinModules: readonly ModuleDefinition[] = [
@@ -46,6 +48,8 @@ export const builtinModules: readonly ModuleDefinition[] = [
   setupModule,
   metaModule,
   getUrlModule,
+  userModule,
+  groupModule,
 ] as unknown as readonly ModuleDefinition[];
 
 /** Registers the built-in modules. */

@@ -104,23 +104,37 @@ afterAll(() => {
   if (www) rmSync(www, { recursive: true, force: true });
 });
 
+/** The playbook by ansible-playbook on the first host and by provision on the second; what each registered and left in `dir`. */
+function both(playbook: string, dir: string, vars: Record<string, string>) {
+  const [theirs, ours] = [lab.hosts[0].name, lab.hosts[1].name];
+  const a = runAnsible(playbook, theirs, vars);
+  expect(a.code, a.out).toBe(0);
+  const p = runProvision(playbook, ours, vars);
+  expect(p.code, p.out).toBe(0);
+  return { want: registered(theirs, dir), got: registered(ours, dir), theirFiles: hostFiles(theirs, dir), ourFiles: hostFiles(ours, dir) };
+}
+
 describe('get_url', () => {
   it('registers the same results and leaves the same files as ansible-playbook', () => {
     const vars = { server: lab.client.address, a_sha256: createHash('sha256').update(readFileSync(join(www, 'a.txt'))).digest('hex') };
-    const [theirs, ours] = [lab.hosts[0].name, lab.hosts[1].name];
-    const a = runAnsible('get_url.yml', theirs, vars);
-    expect(a.code, a.out).toBe(0);
-    const p = runProvision('get_url.yml', ours, vars);
-    expect(p.code, p.out).toBe(0);
-    const dir = '/srv/haweb-gu';
-    const want = registered(theirs, dir);
-    const got = registered(ours, dir);
+    const { want, got, theirFiles, ourFiles } = both('get_url.yml', '/srv/haweb-gu', vars);
     for (const key of Object.keys(want)) expect({ [key]: got[key] }).toEqual({ [key]: want[key] });
-    expect(hostFiles(ours, dir)).toBe(hostFiles(theirs, dir));
+    expect(ourFiles).toBe(theirFiles);
     // What the playbook is about, beyond agreeing with Ansible.
     expect(want.file1).toMatchObject({ changed: true });
     expect(want.http2).toMatchObject({ changed: false, status_code: 304 });
     expect(want.attrs).toMatchObject({ changed: true, mode: '0600', owner: 'nobody' });
     expect(want.e404).toMatchObject({ failed: true, status_code: 404 });
+  });
+});
+
+describe('user and group', () => {
+  it('register the same results and leave the same accounts and homes as ansible-playbook', () => {
+    const { want, got, theirFiles, ourFiles } = both('user_group.yml', '/srv/haweb-ug', {});
+    for (const key of Object.keys(want)) expect({ [key]: got[key] }).toEqual({ [key]: want[key] });
+    expect(ourFiles).toBe(theirFiles);
+    expect(want.g_mod).toMatchObject({ changed: true, gid: 2346 });
+    expect(want.u_again).toMatchObject({ changed: false });
+    expect(want.u_nogroup).toMatchObject({ failed: true, msg: 'Group haweb_nosuch does not exist' });
   });
 });
