@@ -45,3 +45,5 @@ export * from './facts/download.js';
 export * from './plans/download.js';
 export * from './facts/accounts.js';
 export * from './plans/accounts.js';
+export * from './facts/systemd.js';
+export * from './plans/systemd.js';

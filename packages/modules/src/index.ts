@@ -29,6 +29,7 @@ export { metaModule, META_ACTIONS } from './modules/meta.js';
 export { getUrlModule } from './modules/get_url.js';
 export { userModule } from './modules/user.js';
 export { groupModule } from './modules/group.js';
+export { systemdModule } from './modules/systemd.js';
 
 // Facts (command + pure parser).
 export * from './facts/files.js';

@@ -23,6 +23,7 @@ import { yumModule } from './modules/yum.js';
 import { getUrlModule } from './modules/get_url.js';
 import { groupModule } from './modules/group.js';
 import { userModule } from './modules/user.js';
+import { systemdModule } from './modules/systemd.js';
 
 /** Every built-in module, in documentation order. */
 export const builtinModules: readonly ModuleDefinition[] = [
@@ -50,6 +51,7 @@ export const builtinModules: readonly ModuleDefinition[] = [
   getUrlModule,
   userModule,
   groupModule,
+  systemdModule,
 ] as unknown as readonly ModuleDefinition[];
 
 /** Registers the built-in modules. */

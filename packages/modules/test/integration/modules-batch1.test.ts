@@ -17,6 +17,7 @@ const LAB_CLI = join(ROOT, 'packages/lab/dist/cli.js');
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 
 interface LabJson {
+  kind: { init: string };
   hosts: { name: string; address: string }[];
   client: { netns: string; address: string };
 }
@@ -58,14 +59,24 @@ function maskBackupStamp(text: string): string {
   return text.replace(/(\.\d+)?\.\d{4}-\d\d-\d\d@[\d:]+~/g, '.<stamp>~');
 }
 
+/** Of systemd's `status` (all of `systemctl show`: PIDs, times), the properties a playbook reads. */
+const STATUS_KEYS = ['ActiveState', 'SubState', 'LoadState', 'UnitFileState', 'Description', 'Id'];
+
 /** A registered result as compared: volatile keys replaced by their presence, backup names by their pattern. */
 function normalise(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(normalise);
   if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b));
   return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([k, v]) => [k, VOLATILE.has(k) ? '<present>' : k === 'backup_file' ? maskBackupStamp(String(v)) : normalise(v)]),
+    entries.map(([k, v]) => {
+      if (VOLATILE.has(k)) return [k, '<present>'];
+      if (k === 'backup_file') return [k, maskBackupStamp(String(v))];
+      if (k === 'status' && v !== null && typeof v === 'object') {
+        const status = v as Record<string, unknown>;
+        return [k, { keys: Object.keys(status).length > 100 ? 'all of systemctl show' : Object.keys(status).length, ...Object.fromEntries(STATUS_KEYS.filter((s) => s in status).map((s) => [s, status[s]])) }];
+      }
+      return [k, normalise(v)];
+    }),
   );
 }
 
@@ -136,5 +147,27 @@ describe('user and group', () => {
     expect(want.g_mod).toMatchObject({ changed: true, gid: 2346 });
     expect(want.u_again).toMatchObject({ changed: false });
     expect(want.u_nogroup).toMatchObject({ failed: true, msg: 'Group haweb_nosuch does not exist' });
+  });
+});
+
+describe('systemd', () => {
+  it.runIf(process.env.HAWEB_LAB_INIT === 'systemd')('registers the same results and leaves the unit as ansible-playbook (lab booted with systemd)', () => {
+    expect(lab.kind.init, 'HAWEB_LAB_INIT=systemd needs a lab up with --init systemd').toBe('systemd');
+    const { want, got, theirFiles, ourFiles } = both('systemd.yml', '/srv/haweb-sd', {});
+    for (const key of Object.keys(want)) expect({ [key]: got[key] }).toEqual({ [key]: want[key] });
+    expect(ourFiles).toBe(theirFiles);
+    expect(want.s_start).toMatchObject({ changed: true, enabled: true, state: 'started' });
+    expect(want.s_again).toMatchObject({ changed: false });
+    expect(want.s_missing).toMatchObject({ failed: true });
+  });
+
+  it.runIf(process.env.HAWEB_LAB_INIT !== 'systemd')('fails clearly on a host whose init is not systemd', () => {
+    expect(lab.kind.init).not.toBe('systemd');
+    const host = lab.hosts[1].name;
+    const r = spawnSync(process.execPath, [CLI, 'run', join(FIXTURES, 'systemd.yml'), '-i', inventory, '--limit', host, '--json'], {
+      cwd: ROOT, encoding: 'utf8', timeout: 300_000, env: { ...process.env, NO_COLOR: '1' },
+    });
+    expect(r.status, r.stdout + r.stderr).not.toBe(0);
+    expect(r.stdout).toContain("systemd is not this host's init (PID 1 is init)");
   });
 });
