@@ -30,6 +30,7 @@ export { getUrlModule } from './modules/get_url.js';
 export { userModule } from './modules/user.js';
 export { groupModule } from './modules/group.js';
 export { systemdModule } from './modules/systemd.js';
+export { replaceModule } from './modules/replace.js';
 
 // Facts (command + pure parser).
 export * from './facts/files.js';
@@ -47,6 +48,7 @@ export * from './operations/lines.js';
 export * from './operations/packages.js';
 export * from './operations/services.js';
 export * from './operations/iptables.js';
+export * from './operations/replace.js';
 
 // Helpers for module authors.
 export { ensureFile, readFileInfo, sha256, backupName, type EnsureFileOptions } from './util/file-write.js';

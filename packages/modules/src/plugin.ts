@@ -24,6 +24,7 @@ import { getUrlModule } from './modules/get_url.js';
 import { groupModule } from './modules/group.js';
 import { userModule } from './modules/user.js';
 import { systemdModule } from './modules/systemd.js';
+import { replaceModule } from './modules/replace.js';
 
 /** Every built-in module, in documentation order. */
 export const builtinModules: readonly ModuleDefinition[] = [
@@ -52,6 +53,7 @@ export const builtinModules: readonly ModuleDefinition[] = [
   userModule,
   groupModule,
   systemdModule,
+  replaceModule,
 ] as unknown as readonly ModuleDefinition[];
 
 /** Registers the built-in modules. */

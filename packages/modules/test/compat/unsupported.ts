@@ -25,6 +25,7 @@ export const UNSUPPORTED: Record<string, Record<string, string>> = {
     seuser: SELINUX,
     hidden: OTHER_OS, login_class: OTHER_OS, profile: OTHER_OS, authorization: OTHER_OS, role: OTHER_OS,
   },
+  replace: { ...fileCommon, others: 'a pass-through of file options (documentation-only in Ansible): give them by name' },
   get_url: {
     ...fileCommon,
     use_gssapi: 'Kerberos/GSSAPI authentication: the hosts this provisioner supports have no Kerberos client set up',
@@ -57,6 +58,7 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
   copy: { attributes: ATTRIBUTES, decrypt: 'vault-encrypted source files are not yet decrypted on copy' },
   dnf: { ...yumNotYet, allowerasing: YUM_OPTION, nobest: YUM_OPTION },
   file: { access_time_format: 'explicit timestamps (not now/preserve) not yet implemented', modification_time_format: 'explicit timestamps (not now/preserve) not yet implemented' },
+  replace: { attributes: ATTRIBUTES },
   get_url: {
     attributes: ATTRIBUTES,
     unredirected_headers: 'curl sends the given headers on every redirect; dropping some of them on redirects is not yet implemented',

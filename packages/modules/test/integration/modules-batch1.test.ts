@@ -150,6 +150,17 @@ describe('user and group', () => {
   });
 });
 
+describe('replace', () => {
+  it('registers the same results and leaves the same file as ansible-playbook', () => {
+    const { want, got, theirFiles, ourFiles } = both('replace.yml', '/srv/haweb-rp', {});
+    for (const key of Object.keys(want)) expect({ [key]: got[key] }).toEqual({ [key]: want[key] });
+    expect(ourFiles).toBe(theirFiles);
+    expect(want.one).toMatchObject({ changed: true, msg: '1 replacements made' });
+    expect(want.again).toMatchObject({ changed: false });
+    expect(want.missing).toMatchObject({ failed: true });
+  });
+});
+
 describe('systemd', () => {
   it.runIf(process.env.HAWEB_LAB_INIT === 'systemd')('registers the same results and leaves the unit as ansible-playbook (lab booted with systemd)', () => {
     expect(lab.kind.init, 'HAWEB_LAB_INIT=systemd needs a lab up with --init systemd').toBe('systemd');
