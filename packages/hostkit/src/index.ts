@@ -47,3 +47,4 @@ export * from './facts/accounts.js';
 export * from './plans/accounts.js';
 export * from './facts/systemd.js';
 export * from './plans/systemd.js';
+export * from './plans/wait-for.js';

@@ -31,6 +31,7 @@ export { userModule } from './modules/user.js';
 export { groupModule } from './modules/group.js';
 export { systemdModule } from './modules/systemd.js';
 export { replaceModule } from './modules/replace.js';
+export { waitForModule } from './modules/wait_for.js';
 
 // Facts (command + pure parser).
 export * from './facts/files.js';

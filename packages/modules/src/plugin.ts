@@ -25,6 +25,7 @@ import { groupModule } from './modules/group.js';
 import { userModule } from './modules/user.js';
 import { systemdModule } from './modules/systemd.js';
 import { replaceModule } from './modules/replace.js';
+import { waitForModule } from './modules/wait_for.js';
 
 /** Every built-in module, in documentation order. */
 export const builtinModules: readonly ModuleDefinition[] = [
@@ -54,6 +55,7 @@ export const builtinModules: readonly ModuleDefinition[] = [
   groupModule,
   systemdModule,
   replaceModule,
+  waitForModule,
 ] as unknown as readonly ModuleDefinition[];
 
 /** Registers the built-in modules. */
