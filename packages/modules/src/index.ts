@@ -32,6 +32,7 @@ export { groupModule } from './modules/group.js';
 export { systemdModule } from './modules/systemd.js';
 export { replaceModule } from './modules/replace.js';
 export { waitForModule } from './modules/wait_for.js';
+export { pauseModule } from './modules/pause.js';
 
 // Facts (command + pure parser).
 export * from './facts/files.js';

@@ -26,6 +26,7 @@ import { userModule } from './modules/user.js';
 import { systemdModule } from './modules/systemd.js';
 import { replaceModule } from './modules/replace.js';
 import { waitForModule } from './modules/wait_for.js';
+import { pauseModule } from './modules/pause.js';
 
 /** Every built-in module, in documentation order. */
 export const builtinModules: readonly ModuleDefinition[] = [
@@ -56,6 +57,7 @@ export const builtinModules: readonly ModuleDefinition[] = [
   systemdModule,
   replaceModule,
   waitForModule,
+  pauseModule,
 ] as unknown as readonly ModuleDefinition[];
 
 /** Registers the built-in modules. */

@@ -52,7 +52,7 @@ function runProvision(playbook: string, host: string, extraVars: Record<string, 
 }
 
 /** Keys whose values differ between any two runs (temporary names, times) or that only Ansible's plumbing adds. */
-const VOLATILE = new Set(['src', 'elapsed', 'invocation', 'warnings', 'deprecations', 'diff']);
+const VOLATILE = new Set(['src', 'elapsed', 'invocation', 'warnings', 'deprecations', 'diff', 'start', 'stop']);
 
 /** Backup names carry a time (and, in Ansible's, a PID): `h.txt.695.2026-12-05@15:04:01~`. */
 function maskBackupStamp(text: string): string {
@@ -170,6 +170,16 @@ describe('wait_for', () => {
     expect(want.regex).toMatchObject({ match_groups: ['8124', 'web'], match_groupdict: { port: '8124' } });
     expect(want.timeout).toMatchObject({ failed: true, msg: 'the file never came' });
     expect(want.check).toMatchObject({ skipped: true });
+  });
+});
+
+describe('pause', () => {
+  it('registers the same results as ansible-playbook', () => {
+    const { want, got } = both('pause.yml', '/srv/haweb-pa', {});
+    // stdout holds the measured duration to the hundredth of a second: its form is compared, not its digits.
+    const form = (r: unknown) => ({ ...(r as object), stdout: String((r as { stdout: string }).stdout).replace(/\d+\.\d+/, '<n>') });
+    for (const key of Object.keys(want)) expect({ [key]: form(got[key]) }).toEqual({ [key]: form(want[key]) });
+    expect(want.zero).toMatchObject({ delta: 1, stdout: expect.stringMatching(/^Paused for 1\.\d+ seconds$/) });
   });
 });
 
