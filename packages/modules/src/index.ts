@@ -27,6 +27,13 @@ export { setFactModule } from './modules/set_fact.js';
 export { setupModule } from './modules/setup.js';
 export { metaModule, META_ACTIONS } from './modules/meta.js';
 export * from './modules/batch2.js';
+export { getUrlModule } from './modules/get_url.js';
+export { userModule } from './modules/user.js';
+export { groupModule } from './modules/group.js';
+export { systemdModule } from './modules/systemd.js';
+export { replaceModule } from './modules/replace.js';
+export { waitForModule } from './modules/wait_for.js';
+export { pauseModule } from './modules/pause.js';
 
 // Facts (command + pure parser).
 export * from './facts/files.js';
@@ -44,6 +51,7 @@ export * from './operations/lines.js';
 export * from './operations/packages.js';
 export * from './operations/services.js';
 export * from './operations/iptables.js';
+export * from './operations/replace.js';
 
 // Helpers for module authors.
 export { ensureFile, readFileInfo, sha256, backupName, type EnsureFileOptions } from './util/file-write.js';

@@ -22,6 +22,13 @@ import { templateModule } from './modules/template.js';
 import { unarchiveModule } from './modules/unarchive.js';
 import { yumModule } from './modules/yum.js';
 import { batch2Modules } from './modules/batch2.js';
+import { getUrlModule } from './modules/get_url.js';
+import { groupModule } from './modules/group.js';
+import { userModule } from './modules/user.js';
+import { systemdModule } from './modules/systemd.js';
+import { replaceModule } from './modules/replace.js';
+import { waitForModule } from './modules/wait_for.js';
+import { pauseModule } from './modules/pause.js';
 
 /** Every built-in module, in documentation order. */
 export const builtinModules: readonly ModuleDefinition[] = [
@@ -48,6 +55,13 @@ export const builtinModules: readonly ModuleDefinition[] = [
   metaModule,
   asyncStatusModule,
   ...batch2Modules,
+  getUrlModule,
+  userModule,
+  groupModule,
+  systemdModule,
+  replaceModule,
+  waitForModule,
+  pauseModule,
 ] as unknown as readonly ModuleDefinition[];
 
 /** Registers the built-in modules. */

@@ -7,6 +7,7 @@
  */
 const SELINUX = 'SELinux contexts: this provisioner does not manage SELinux labels (its hosts run without SELinux); use semanage/chcon through command';
 const UNSAFE_WRITES = 'every write is atomic (temporary file, then rename); Ansible\'s fallback to a non-atomic write is never taken';
+const OTHER_OS = 'macOS, BSD or Solaris only: this provisioner manages Linux hosts';
 const selinux = { selevel: SELINUX, serole: SELINUX, setype: SELINUX, seuser: SELINUX };
 const fileCommon = { ...selinux, unsafe_writes: UNSAFE_WRITES };
 
@@ -20,11 +21,21 @@ export const UNSUPPORTED: Record<string, Record<string, string>> = {
     output_encoding: 'templates are written as UTF-8 only (the encoding of every host this provisioner supports)',
   },
   unarchive: fileCommon,
+  user: {
+    seuser: SELINUX,
+    hidden: OTHER_OS, login_class: OTHER_OS, profile: OTHER_OS, authorization: OTHER_OS, role: OTHER_OS,
+  },
+  replace: { ...fileCommon, others: 'a pass-through of file options (documentation-only in Ansible): give them by name' },
+  get_url: {
+    ...fileCommon,
+    use_gssapi: 'Kerberos/GSSAPI authentication: the hosts this provisioner supports have no Kerberos client set up',
+  },
 };
 
 const APT_OPTION = 'apt-get option not yet passed through';
 const YUM_OPTION = 'yum/dnf option not yet passed through';
 const IPTABLES_MATCH = 'iptables match/target not yet planned';
+const SSH_KEYGEN = 'generating the user\'s SSH key pair (ssh-keygen) not yet implemented';
 const ATTRIBUTES = 'chattr attributes not yet applied by this module';
 const yumNotYet = {
   allow_downgrade: YUM_OPTION, autoremove: YUM_OPTION, bugfix: YUM_OPTION, cacheonly: YUM_OPTION, conf_file: YUM_OPTION,
@@ -47,6 +58,15 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
   copy: { attributes: ATTRIBUTES, decrypt: 'vault-encrypted source files are not yet decrypted on copy' },
   dnf: { ...yumNotYet, allowerasing: YUM_OPTION, nobest: YUM_OPTION },
   file: { access_time_format: 'explicit timestamps (not now/preserve) not yet implemented', modification_time_format: 'explicit timestamps (not now/preserve) not yet implemented' },
+  replace: { attributes: ATTRIBUTES },
+  get_url: {
+    attributes: ATTRIBUTES,
+    unredirected_headers: 'curl sends the given headers on every redirect; dropping some of them on redirects is not yet implemented',
+  },
+  user: {
+    generate_ssh_key: SSH_KEYGEN, ssh_key_bits: SSH_KEYGEN, ssh_key_comment: SSH_KEYGEN, ssh_key_file: SSH_KEYGEN,
+    ssh_key_passphrase: SSH_KEYGEN, ssh_key_type: SSH_KEYGEN,
+  },
   gather_facts: { parallel: 'facts are gathered by the one setup module; no parallel fact modules' },
   iptables: {
     chain_management: IPTABLES_MATCH, dst_range: IPTABLES_MATCH, flush: IPTABLES_MATCH, fragment: IPTABLES_MATCH, gateway: IPTABLES_MATCH,

@@ -45,7 +45,7 @@ describe('plugin', () => {
     };
     plugin(registry);
     expect(registry.names().sort()).toEqual(
-      ['apt', 'assert', 'async_status', 'blockinfile', 'command', 'copy', 'debug', 'fail', 'file', 'firewall_open', 'iptables', 'lineinfile', 'meta', 'package', 'service', 'set_fact', 'setup', 'shell', 'stat', 'template', 'unarchive', 'yum', ...batch2Modules.map((m) => m.name)].sort(),
+      ['apt', 'assert', 'async_status', 'blockinfile', 'command', 'copy', 'debug', 'fail', 'file', 'firewall_open', 'get_url', 'group', 'iptables', 'lineinfile', 'meta', 'package', 'pause', 'replace', 'service', 'set_fact', 'setup', 'shell', 'stat', 'systemd', 'template', 'unarchive', 'user', 'wait_for', 'yum', ...batch2Modules.map((m) => m.name)].sort(),
     );
     for (const m of builtinModules) {
       expect(m.description.length).toBeGreaterThan(10);

@@ -1,0 +1,205 @@
+/**
+ * Users and groups (Ansible's user and group modules on Linux: shadow-utils' useradd, usermod,
+ * userdel, groupadd, groupmod, groupdel, chage): pure functions from the account facts to the
+ * commands, deciding as Ansible's modules decide, so `changed` means the same.
+ */
+import { shellQuote } from '@haweb/core';
+import type { Step } from '../apply.js';
+import { findGroup, type AccountFacts, type GroupEntry } from '../facts/accounts.js';
+
+export class AccountPlanError extends Error {}
+
+const run = (argv: string[], why: string): Step => ({ kind: 'run', argv, why });
+
+export interface GroupArgs {
+  name: string;
+  state: 'present' | 'absent';
+  gid?: number;
+  system: boolean;
+  non_unique: boolean;
+}
+
+/** groupadd / groupmod -g / groupdel, or nothing. */
+export function planGroup(current: GroupEntry | undefined, args: GroupArgs): Step[] {
+  if (args.state === 'absent') return current ? [run(['groupdel', args.name], `remove group ${args.name}`)] : [];
+  if (!current) {
+    return [
+      run(
+        ['groupadd', ...(args.gid !== undefined ? ['-g', String(args.gid), ...(args.non_unique ? ['-o'] : [])] : []), ...(args.system ? ['-r'] : []), args.name],
+        `add group ${args.name}`,
+      ),
+    ];
+  }
+  if (args.gid !== undefined && current.gid !== args.gid) {
+    return [run(['groupmod', '-g', String(args.gid), ...(args.non_unique ? ['-o'] : []), args.name], `group ${args.name}: gid ${current.gid} -> ${args.gid}`)];
+  }
+  return [];
+}
+
+export interface UserArgs {
+  name: string;
+  state: 'present' | 'absent';
+  uid?: number;
+  non_unique: boolean;
+  group?: string;
+  /** undefined: leave memberships alone; []: none (unless append). */
+  groups?: string[];
+  append: boolean;
+  comment?: string;
+  home?: string;
+  shell?: string;
+  password?: string;
+  update_password: 'always' | 'on_create';
+  password_lock?: boolean;
+  create_home: boolean;
+  move_home: boolean;
+  skeleton?: string;
+  umask?: string;
+  system: boolean;
+  force: boolean;
+  remove: boolean;
+  /** Seconds since the epoch (Ansible's float); negative: never expires. */
+  expires?: number;
+  password_expire_max?: number;
+  password_expire_min?: number;
+}
+
+export interface UserPlan {
+  /** useradd, usermod or userdel (at most one), then chage. */
+  steps: Step[];
+  /** Which of Ansible's branches runs (it decides the result's keys); changed when steps are left. */
+  action: 'none' | 'create' | 'modify' | 'remove';
+}
+
+const DAY = 86_400;
+
+/** useradd -e / usermod -e take a date (YYYY-MM-DD, UTC); an empty one clears the expiry. */
+function expiryDate(expires: number): string {
+  return expires < 0 ? '' : new Date(Math.floor(expires) * 1000).toISOString().slice(0, 10);
+}
+
+function requireGroup(facts: AccountFacts, name: string): GroupEntry {
+  const g = findGroup(facts.groups, name);
+  if (!g) throw new AccountPlanError(`Group ${name} does not exist`);
+  return g;
+}
+
+/** The user module's whole decision, from its facts (paths: the home folder and its parent). */
+export function planUser(facts: AccountFacts, args: UserArgs): UserPlan {
+  const { user } = facts;
+  const name = args.name;
+  if (args.state === 'absent') {
+    if (!user) return { steps: [], action: 'none' };
+    return { steps: [run(['userdel', ...(args.force ? ['-f'] : []), ...(args.remove ? ['-r'] : []), name], `remove user ${name}`)], action: 'remove' };
+  }
+  const groups = args.groups?.filter((g) => g !== '');
+  for (const g of groups ?? []) requireGroup(facts, g);
+  if (!user) {
+    const argv = ['useradd'];
+    if (args.uid !== undefined) argv.push('-u', String(args.uid), ...(args.non_unique ? ['-o'] : []));
+    if (args.group !== undefined) argv.push('-g', requireGroup(facts, args.group) && args.group);
+    else if (findGroup(facts.groups, name)) argv.push('-N');
+    if (groups && groups.length > 0) argv.push('-G', groups.join(','));
+    if (args.comment !== undefined) argv.push('-c', args.comment);
+    const steps: Step[] = [];
+    if (args.home !== undefined) {
+      argv.push('-d', args.home);
+    }
+    if (args.shell !== undefined) argv.push('-s', args.shell);
+    if (args.expires !== undefined) argv.push('-e', expiryDate(args.expires));
+    if (args.password !== undefined) argv.push('-p', args.password_lock ? `!${args.password}` : args.password);
+    if (args.create_home) {
+      argv.push('-m');
+      if (args.skeleton !== undefined) argv.push('-k', args.skeleton);
+      if (args.umask !== undefined) argv.push('-K', `UMASK=${args.umask}`);
+    } else {
+      argv.push('-M');
+    }
+    if (args.system) argv.push('-r');
+    argv.push(name);
+    // useradd -m cannot make a home whose parent is missing: Ansible makes the home itself first (from
+    // the skeleton), lets useradd warn that it exists, then gives it to the new user.
+    const parentMissing = args.home !== undefined && args.create_home && facts.paths[args.home.replace(/\/[^/]*\/?$/, '') || '/'] === false;
+    if (parentMissing) steps.push(makeHome(args.home!, args.skeleton, facts.homeMode));
+    steps.push(run(argv, `add user ${name}`));
+    if (parentMissing) steps.push(run(['chown', '-R', `${name}:`, '--', args.home!], `give ${args.home} to ${name}`));
+    steps.push(...chageSteps(undefined, args));
+    return { steps, action: 'create' };
+  }
+
+  const argv = ['usermod'];
+  if (args.uid !== undefined && user.uid !== args.uid) argv.push('-u', String(args.uid), ...(args.non_unique ? ['-o'] : []));
+  if (args.group !== undefined) {
+    const g = requireGroup(facts, args.group);
+    if (user.gid !== g.gid) argv.push('-g', String(g.gid));
+  }
+  if (args.groups !== undefined) {
+    const current = facts.groups.filter((g) => g.members.includes(name)).map((g) => g.name);
+    const wanted = groups ?? [];
+    let change = false;
+    if (wanted.length === 0) {
+      change = current.length > 0 && !args.append;
+    } else {
+      const diff = new Set([...current.filter((g) => !wanted.includes(g)), ...wanted.filter((g) => !current.includes(g))]);
+      if (diff.size > 0) {
+        if (args.append) {
+          if (wanted.some((g) => diff.has(g))) {
+            argv.push('-a');
+            change = true;
+          }
+        } else {
+          change = true;
+        }
+      }
+    }
+    if (change) argv.push('-G', wanted.join(','));
+  }
+  if (args.comment !== undefined && user.comment !== args.comment) argv.push('-c', args.comment);
+  if (args.home !== undefined && user.home !== args.home) argv.push('-d', args.home, ...(args.move_home ? ['-m'] : []));
+  if (args.shell !== undefined && user.shell !== args.shell) argv.push('-s', args.shell);
+  if (args.expires !== undefined) {
+    const current = facts.shadow?.expireDays ?? -1;
+    if (args.expires < 0) {
+      if (current >= 0) argv.push('-e', '');
+    } else if (current < 0 || expiryDate(current * DAY) !== expiryDate(args.expires)) {
+      argv.push('-e', expiryDate(args.expires));
+    }
+  }
+  const hash = facts.shadow?.hash ?? user.password;
+  let lock: string[] = [];
+  if (args.password_lock === true && !hash.startsWith('!')) lock = ['-L'];
+  else if (args.password_lock === false && hash.startsWith('!')) lock = ['-U'];
+  if (args.update_password === 'always' && args.password !== undefined && hash.replace(/^!+/, '') !== args.password.replace(/^!+/, '')) {
+    lock = ['-p', args.password_lock ? `!${args.password}` : args.password];
+  }
+  argv.push(...lock);
+  const steps: Step[] = argv.length > 1 ? [run([...argv, name], `modify user ${name}`)] : [];
+  // A missing home is made as Ansible's create_homedir does: the skeleton's files, the login.defs mode.
+  const home = args.home ?? user.home;
+  if (args.create_home && facts.paths[home] === false && !(args.move_home && args.home !== undefined && args.home !== user.home)) {
+    steps.push(makeHome(home, args.skeleton, facts.homeMode), run(['chown', '-R', `${user.uid}:${user.gid}`, '--', home], `give ${home} to ${name}`));
+  }
+  steps.push(...chageSteps(facts.shadow, args));
+  return { steps, action: 'modify' };
+}
+
+/** A home folder as Ansible's create_homedir makes it: a copy of the skeleton (or an empty folder), the login.defs mode. */
+function makeHome(home: string, skeleton: string | undefined, mode: number): Step {
+  const skel = skeleton ?? '/etc/skel';
+  return {
+    kind: 'script',
+    script: [
+      `if [ -d ${shellQuote(skel)} ]; then mkdir -p -- ${shellQuote(home)} && cp -a -- ${shellQuote(`${skel}/.`)} ${shellQuote(home)}; else mkdir -p -- ${shellQuote(home)}; fi`,
+      `chmod ${(mode & 0o7777).toString(8).padStart(4, '0')} -- ${shellQuote(home)}`,
+    ].join(' && '),
+    why: `create the home folder ${home}`,
+  };
+}
+
+/** chage -M / -m when the password's maximum or minimum age differs (Ansible's set_password_expire). */
+function chageSteps(shadow: AccountFacts['shadow'], args: UserArgs): Step[] {
+  const argv = ['chage'];
+  if (args.password_expire_max !== undefined && shadow?.maxDays !== args.password_expire_max) argv.push('-M', String(args.password_expire_max));
+  if (args.password_expire_min !== undefined && shadow?.minDays !== args.password_expire_min) argv.push('-m', String(args.password_expire_min));
+  return argv.length > 1 ? [run([...argv, args.name], `password ages of ${args.name}`)] : [];
+}

@@ -1,0 +1,135 @@
+/** Users and groups: the fact parsers and the plans, decided as Ansible's user and group modules decide. */
+import { describe, expect, it } from 'vitest';
+import {
+  AccountPlanError,
+  accountFacts,
+  parseHomeMode,
+  planGroup,
+  planUser,
+  stepText,
+  type AccountFacts,
+  type GroupArgs,
+  type UserArgs,
+} from '../../src/index.js';
+
+describe('accountFacts parser', () => {
+  it('reads passwd, shadow, groups, paths and the home mode', () => {
+    const out = [
+      '@passwd', 'deploy:x:1001:1001:Deploy User,,,:/home/deploy:/bin/bash',
+      '@shadow', 'deploy:!$6$s$h:19700:1:90:7:::',
+      '@group', 'root:x:0:', 'adm:x:4:syslog,deploy', 'deploy:x:1001:',
+      '@paths', '/home',
+      '@logindefs', 'UMASK\t\t027',
+    ].join('\n');
+    expect(accountFacts.parse(out, 0, { user: 'deploy', paths: ['/home/deploy', '/home'] })).toEqual({
+      user: { name: 'deploy', password: 'x', uid: 1001, gid: 1001, comment: 'Deploy User,,,', home: '/home/deploy', shell: '/bin/bash' },
+      shadow: { hash: '!$6$s$h', minDays: 1, maxDays: 90, expireDays: -1 },
+      groups: [{ name: 'root', gid: 0, members: [] }, { name: 'adm', gid: 4, members: ['syslog', 'deploy'] }, { name: 'deploy', gid: 1001, members: [] }],
+      paths: { '/home/deploy': false, '/home': true },
+      homeMode: 0o750,
+    });
+  });
+  it('a missing user has no entry', () => {
+    expect(accountFacts.parse('@passwd\n@shadow\n@group\nroot:x:0:\n@paths\n@logindefs\n', 0, { user: 'x' })).toEqual({
+      groups: [{ name: 'root', gid: 0, members: [] }], paths: {}, homeMode: 0o755,
+    });
+  });
+  it.each([
+    ['HOME_MODE wins', 'UMASK 022\nHOME_MODE 0700', 0o700],
+    ['UMASK alone', 'UMASK 077', 0o700],
+    ['nothing', '', 0o755],
+  ])('home mode: %s', (_, defs, mode) => expect(parseHomeMode(defs)).toBe(mode));
+});
+
+const group = (over: Partial<GroupArgs> = {}): GroupArgs => ({ name: 'app', state: 'present', system: false, non_unique: false, ...over });
+
+describe('planGroup', () => {
+  it.each([
+    ['add', undefined, group(), ['groupadd app']],
+    ['add a system group with a gid', undefined, group({ gid: 900, system: true, non_unique: true }), ['groupadd -g 900 -o -r app']],
+    ['present, nothing to do', { name: 'app', gid: 1000, members: [] }, group(), []],
+    ['present with the same gid', { name: 'app', gid: 1000, members: [] }, group({ gid: 1000 }), []],
+    ['a new gid', { name: 'app', gid: 1000, members: [] }, group({ gid: 1001 }), ['groupmod -g 1001 app']],
+    ['remove', { name: 'app', gid: 1000, members: [] }, group({ state: 'absent' }), ['groupdel app']],
+    ['absent already', undefined, group({ state: 'absent' }), []],
+  ])('%s', (_, current, args, want) => {
+    expect(planGroup(current, args).map(stepText)).toEqual(want);
+  });
+});
+
+const user = (over: Partial<UserArgs> = {}): UserArgs => ({
+  name: 'deploy', state: 'present', non_unique: false, append: false, update_password: 'always', create_home: true,
+  move_home: false, system: false, force: false, remove: false, ...over,
+});
+const groups = [{ name: 'adm', gid: 4, members: ['deploy'] }, { name: 'web', gid: 33, members: [] }, { name: 'deploy', gid: 1001, members: [] }];
+const existing: AccountFacts = {
+  user: { name: 'deploy', password: 'x', uid: 1001, gid: 1001, comment: '', home: '/home/deploy', shell: '/bin/sh' },
+  shadow: { hash: '$6$a$b', minDays: 0, maxDays: 99999, expireDays: -1 },
+  groups,
+  paths: { '/home/deploy': true, '/home': true },
+  homeMode: 0o700,
+};
+const fresh: AccountFacts = { groups: groups.filter((g) => g.name !== 'deploy'), paths: {}, homeMode: 0o755 };
+
+describe('planUser', () => {
+  it.each<[string, AccountFacts, UserArgs, string, string[]]>([
+    ['add with defaults', fresh, user(), 'create', ['useradd -m deploy']],
+    ['add when a group of that name exists: -N', { ...fresh, groups }, user(), 'create', ['useradd -N -m deploy']],
+    [
+      'add with everything roles set',
+      fresh,
+      user({ uid: 1500, group: 'web', groups: ['adm', 'web'], comment: 'Deploy', shell: '/bin/bash', password: '$6$x$y', system: true, expires: 1893456000 }),
+      'create',
+      ["useradd -u 1500 -g web -G adm,web -c Deploy -s /bin/bash -e 2030-01-01 -p '$6$x$y' -m -r deploy"],
+    ],
+    ['add without a home', fresh, user({ create_home: false }), 'create', ['useradd -M deploy']],
+    [
+      'add with a home whose parent is missing',
+      { ...fresh, paths: { '/srv/homes/deploy': false, '/srv/homes': false } },
+      user({ home: '/srv/homes/deploy' }),
+      'create',
+      [
+        'if [ -d /etc/skel ]; then mkdir -p -- /srv/homes/deploy && cp -a -- /etc/skel/. /srv/homes/deploy; else mkdir -p -- /srv/homes/deploy; fi && chmod 0755 -- /srv/homes/deploy',
+        'useradd -d /srv/homes/deploy -m deploy',
+        'chown -R deploy: -- /srv/homes/deploy',
+      ],
+    ],
+    ['present, nothing differs', existing, user({ shell: '/bin/sh', groups: ['adm'] }), 'modify', []],
+    ['a new shell and comment', existing, user({ shell: '/bin/bash', comment: 'D' }), 'modify', ['usermod -c D -s /bin/bash deploy']],
+    ['groups set exactly', existing, user({ groups: ['web'] }), 'modify', ['usermod -G web deploy']],
+    ['groups appended', existing, user({ groups: ['web'], append: true }), 'modify', ['usermod -a -G web deploy']],
+    ['append of a group already held', existing, user({ groups: ['adm'], append: true }), 'modify', []],
+    ['no groups', existing, user({ groups: [] }), 'modify', ["usermod -G '' deploy"]],
+    ['no groups with append changes nothing', existing, user({ groups: [], append: true }), 'modify', []],
+    ['primary group by name', existing, user({ group: 'web' }), 'modify', ['usermod -g 33 deploy']],
+    ['same password', existing, user({ password: '$6$a$b' }), 'modify', []],
+    ['new password, on_create', existing, user({ password: '$6$n$n', update_password: 'on_create' }), 'modify', []],
+    ['new password', existing, user({ password: '$6$n$n' }), 'modify', ["usermod -p '$6$n$n' deploy"]],
+    ['lock', existing, user({ password_lock: true }), 'modify', ['usermod -L deploy']],
+    ['home moved', existing, user({ home: '/srv/deploy', move_home: true }), 'modify', ['usermod -d /srv/deploy -m deploy']],
+    [
+      'a missing home is made',
+      { ...existing, paths: { '/home/deploy': false, '/home': true } },
+      user(),
+      'modify',
+      ['if [ -d /etc/skel ]; then mkdir -p -- /home/deploy && cp -a -- /etc/skel/. /home/deploy; else mkdir -p -- /home/deploy; fi && chmod 0700 -- /home/deploy', 'chown -R 1001:1001 -- /home/deploy'],
+    ],
+    ['password ages', existing, user({ password_expire_max: 90, password_expire_min: 0 }), 'modify', ['chage -M 90 deploy']],
+    ['expiry set', existing, user({ expires: 1893456000 }), 'modify', ['usermod -e 2030-01-01 deploy']],
+    ['expiry cleared', { ...existing, shadow: { ...existing.shadow!, expireDays: 21915 } }, user({ expires: -1 }), 'modify', ["usermod -e '' deploy"]],
+    ['expiry equal', { ...existing, shadow: { ...existing.shadow!, expireDays: 21915 } }, user({ expires: 1893456000 }), 'modify', []],
+    ['remove with home, forced', existing, user({ state: 'absent', remove: true, force: true }), 'remove', ['userdel -f -r deploy']],
+    ['absent already', fresh, user({ state: 'absent' }), 'none', []],
+  ])('%s', (_, facts, args, action, steps) => {
+    const plan = planUser(facts, args);
+    expect(plan.action).toBe(action);
+    expect(plan.steps.map(stepText)).toEqual(steps);
+  });
+
+  it.each([
+    ['a primary group that does not exist', user({ group: 'nosuch' })],
+    ['a supplementary group that does not exist', user({ groups: ['adm', 'nosuch'] })],
+  ])('refuses %s, as Ansible does', (_, args) => {
+    expect(() => planUser(existing, args)).toThrow(new AccountPlanError(`Group nosuch does not exist`));
+  });
+});
