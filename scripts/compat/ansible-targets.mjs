@@ -24,7 +24,9 @@ import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(root, 'packages/cli/dist/provision.js');
-const SHIPPED = ['assert', 'blockinfile', 'command', 'copy', 'debug', 'file', 'lineinfile', 'set_fact', 'shell', 'stat', 'template', 'unarchive'];
+// The role-shaped targets of the modules shipped before issue 15's new ones (assert, debug and set_fact's
+// targets are runme.sh scripts of their own playbooks, not a role: not run here).
+const SHIPPED = ['blockinfile', 'command_shell', 'copy', 'file', 'lineinfile', 'shell', 'stat', 'template', 'unarchive'];
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);

@@ -184,18 +184,50 @@ describe('pause', () => {
 });
 
 describe('systemd', () => {
-  it.runIf(process.env.HAWEB_LAB_INIT === 'systemd')('registers the same results and leaves the unit as ansible-playbook (lab booted with systemd)', () => {
-    expect(lab.kind.init, 'HAWEB_LAB_INIT=systemd needs a lab up with --init systemd').toBe('systemd');
-    const { want, got, theirFiles, ourFiles } = both('systemd.yml', '/srv/haweb-sd', {});
-    for (const key of Object.keys(want)) expect({ [key]: got[key] }).toEqual({ [key]: want[key] });
-    expect(ourFiles).toBe(theirFiles);
-    expect(want.s_start).toMatchObject({ changed: true, enabled: true, state: 'started' });
-    expect(want.s_again).toMatchObject({ changed: false });
-    expect(want.s_missing).toMatchObject({ failed: true });
+  // The comparison needs systemd as PID 1: a lab of that kind of its own (the default lab, as in CI, is
+  // the sysvinit kind, where the module must refuse clearly: the second test).
+  const SD_LAB = 'msd';
+  const SD_SUBNET = '198.18.43.0/24';
+  let saved: { labName: string; lab: LabJson; inventory: string } | undefined;
+
+  beforeAll(async () => {
+    const { labDown, labUp } = await import('@haweb/lab');
+    await labDown(SD_LAB);
+    await labUp({ name: SD_LAB, subnet: SD_SUBNET, hosts: 2, kind: { init: 'systemd', firewall: 'open', image: 'full' } });
+  }, 900_000);
+
+  afterAll(async () => {
+    const { labDown } = await import('@haweb/lab');
+    await labDown(SD_LAB);
+  }, 300_000);
+
+  /** Runs `fn` with the systemd lab as the one `both()` and `onHost()` use. */
+  function onSystemdLab<T>(fn: () => T): T {
+    saved = { labName, lab, inventory };
+    labName = SD_LAB;
+    inventory = join(`/var/lib/haweb/lab/${SD_LAB}`, 'inventory.yml');
+    lab = JSON.parse(readFileSync(join(`/var/lib/haweb/lab/${SD_LAB}`, 'lab.json'), 'utf8')) as LabJson;
+    try {
+      return fn();
+    } finally {
+      ({ labName, lab, inventory } = saved);
+    }
+  }
+
+  it('registers the same results and leaves the unit as ansible-playbook (a lab booted with systemd)', () => {
+    onSystemdLab(() => {
+      expect(lab.kind.init).toBe('systemd');
+      const { want, got, theirFiles, ourFiles } = both('systemd.yml', '/srv/haweb-sd', {});
+      for (const key of Object.keys(want)) expect({ [key]: got[key] }).toEqual({ [key]: want[key] });
+      expect(ourFiles).toBe(theirFiles);
+      expect(want.s_start).toMatchObject({ changed: true, enabled: true, state: 'started' });
+      expect(want.s_again).toMatchObject({ changed: false });
+      expect(want.s_missing).toMatchObject({ failed: true });
+    });
   });
 
-  it.runIf(process.env.HAWEB_LAB_INIT !== 'systemd')('fails clearly on a host whose init is not systemd', () => {
-    expect(lab.kind.init).not.toBe('systemd');
+  it('fails clearly on a host whose init is not systemd (the default lab: sysvinit)', () => {
+    expect(lab.kind.init, 'the default lab is expected to be the sysvinit kind').not.toBe('systemd');
     const host = lab.hosts[1].name;
     const r = spawnSync(process.execPath, [CLI, 'run', join(FIXTURES, 'systemd.yml'), '-i', inventory, '--limit', host, '--json'], {
       cwd: ROOT, encoding: 'utf8', timeout: 300_000, env: { ...process.env, NO_COLOR: '1' },
