@@ -45,6 +45,29 @@ nginx_running() {
 # its output pipes to close), and a logger under load takes 5-35 ms that the clients would wait too.
 say() { logger -t nginx_check "$1" </dev/null >/dev/null 2>&1 & }
 
+# An nginx that is still exiting: nginx removes its pid file before it closes its listening sockets, so
+# a start in that window fails with "Address already in use" and would fail the check (and move the
+# VIP) for a restart that works a moment later. Its processes are named exactly nginx (this script is
+# nginx_check.sh); \`read\` is a builtin, so the scan forks nothing.
+nginx_exiting() {
+    for d in /proc/[0-9]*; do
+        read -r comm 2>/dev/null < "$d/comm" || continue
+        [ "$comm" = nginx ] || continue
+        # a zombie holds no socket any more (field 3 of stat; the name in field 2 has no blank here)
+        read -r _pid _name state _rest 2>/dev/null < "$d/stat" || continue
+        [ "$state" != Z ] && return 0
+    done
+    return 1
+}
+
+nginx_running && exit 0
+
+# Wait (at most 1 s) for an exiting nginx to be gone before starting a new one.
+waits=0
+while [ "$waits" -lt 50 ] && nginx_exiting; do
+    sleep 0.02
+    waits=$((waits + 1))
+done
 nginx_running && exit 0
 
 say "nginx is not running: starting it"

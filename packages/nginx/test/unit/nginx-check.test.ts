@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -73,6 +73,22 @@ describe('nginx_check.sh', () => {
     const t0 = Date.now();
     expect(runCheck(check)).toBe(1);
     expect(Date.now() - t0).toBeLessThan(2_000); // within the vrrp_script interval of 2 s
+    expect(readFileSync(starts, 'utf8')).toBe('start\n');
+  });
+
+  it('an nginx still exiting (pid file gone, process not yet): waits for it to be gone, then starts and passes', () => {
+    const { check, pidFile, starts } = setup();
+    // An old master on its way out: a process named exactly nginx, with no pid file (nginx removes the
+    // pid file before it closes its listening sockets). It exits 0.4 s from now.
+    mkdirSync(join(dir, 'old'));
+    copyFileSync(execFileSync('sh', ['-c', 'command -v sleep']).toString().trim(), join(dir, 'old', 'nginx'));
+    // started through a shell that exits at once, so that init reaps it when it ends (no zombie left to us)
+    const oldPid = Number(execFileSync('sh', ['-c', `'${join(dir, 'old', 'nginx')}' 0.4 </dev/null >/dev/null 2>&1 & echo $!`]).toString().trim());
+    started.push(oldPid);
+    // The stand-in records whether the old one was still there (running, not a zombie) when asked to start.
+    writeFileSync(join(dir, 'nginx'), readFileSync(join(dir, 'nginx'), 'utf8').replace('echo start >>', `[ "$(cut -d' ' -f3 /proc/${oldPid}/stat 2>/dev/null)" = S ] && echo old-alive >> '${starts}'\necho start >>`));
+    expect(runCheck(check)).toBe(0);
+    remember(pidFile);
     expect(readFileSync(starts, 'utf8')).toBe('start\n');
   });
 
