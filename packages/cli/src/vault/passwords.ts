@@ -151,8 +151,10 @@ export function terminalPrompt(stdin: NodeJS.ReadStream = process.stdin, out: No
   if (!stdin.isTTY) return undefined;
   return (question) =>
     new Promise((resolvePassword, reject) => {
-      out.write(question);
+      // Echo off before the question shows: whatever is typed after seeing it must never be echoed
+      // (a fast typist, or a program answering the prompt, would otherwise see the password printed).
       stdin.setRawMode(true);
+      out.write(question);
       stdin.resume();
       let typed = '';
       const done = (error?: Error) => {
