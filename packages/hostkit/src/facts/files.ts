@@ -44,17 +44,27 @@ export interface FileInfoArgs {
 
 const STAT_FORMAT = '%f %a %U %G %u %g %s %Y';
 
+/** What stat's raw mode (`%f`) says a file is: every kind find reports, from the S_IFMT bits. */
+export type EntryKind = 'file' | 'directory' | 'link' | 'char' | 'block' | 'fifo' | 'socket' | 'other';
+
+const KIND_OF_FORMAT: Record<number, EntryKind> = {
+  0o100000: 'file',
+  0o040000: 'directory',
+  0o120000: 'link',
+  0o020000: 'char',
+  0o060000: 'block',
+  0o010000: 'fifo',
+  0o140000: 'socket',
+};
+
+export function kindOfRawMode(raw: number): EntryKind {
+  return KIND_OF_FORMAT[raw & 0o170000] ?? 'other';
+}
+
+/** The three kinds the file modules tell apart; devices, fifos and sockets are 'other'. */
 function typeFromRawMode(raw: number): FileType {
-  switch (raw & 0o170000) {
-    case 0o100000:
-      return 'file';
-    case 0o040000:
-      return 'directory';
-    case 0o120000:
-      return 'link';
-    default:
-      return 'other';
-  }
+  const kind = kindOfRawMode(raw);
+  return kind === 'file' || kind === 'directory' || kind === 'link' ? kind : 'other';
 }
 
 /** Parse one `stat -c '%f %a %U %G %u %g %s %Y'` line. */

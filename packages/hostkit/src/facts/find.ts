@@ -6,8 +6,8 @@
  * afterwards, for the matches only.
  */
 import { shellQuote, type Fact } from '@haweb/core';
+import { kindOfRawMode, type EntryKind } from './files.js';
 
-export type EntryKind = 'file' | 'directory' | 'link' | 'char' | 'block' | 'fifo' | 'socket' | 'other';
 
 /** One entry under a searched path: lstat's view of it (never the target of a link). */
 export interface WalkEntry {
@@ -75,26 +75,6 @@ export const directoryWalk: Fact<WalkArgs, Walk> = {
   },
 };
 
-function kindOf(rawMode: number): EntryKind {
-  switch (rawMode & 0o170000) {
-    case 0o100000:
-      return 'file';
-    case 0o040000:
-      return 'directory';
-    case 0o120000:
-      return 'link';
-    case 0o020000:
-      return 'char';
-    case 0o060000:
-      return 'block';
-    case 0o010000:
-      return 'fifo';
-    case 0o140000:
-      return 'socket';
-    default:
-      return 'other';
-  }
-}
 
 /** Parse NUL-terminated `stat --printf` records of the entries under `root`. */
 export function parseWalk(stdout: string, root: string): WalkEntry[] {
@@ -110,7 +90,7 @@ export function parseWalk(stdout: string, root: string): WalkEntry[] {
     out.push({
       path,
       depth: rel.split('/').length,
-      kind: kindOf(rawMode),
+      kind: kindOfRawMode(rawMode),
       rawMode,
       nlink: Number(f[1]),
       uid: Number(f[2]),
