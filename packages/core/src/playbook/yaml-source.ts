@@ -12,6 +12,8 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import {
+  type Alias,
+  isAlias,
   isMap,
   isPair,
   isScalar,
@@ -129,7 +131,83 @@ export function parseYaml(file: string, text: string): YamlSource {
       });
     }
   }
+  for (const doc of docs) {
+    const refused = resolveAliases(doc);
+    if (refused) diagnostics.push({ severity: 'error', message: `YAML syntax: ${refused.message}`, pos: { file, ...lineCounter.linePos(refused.at) } });
+  }
   return { file, docs, lineCounter, text, diagnostics };
+}
+
+/** How many nodes a document may stand for once every alias is counted as a copy (PyYAML has no limit; a few aliases of aliases reach billions). */
+const MAX_EXPANDED_NODES = 1_000_000;
+
+/**
+ * Every alias (`*name`) replaced by the node its anchor names, as PyYAML hands Ansible the same object
+ * twice: the playbook reader then sees a mapping where a task wrote `iptables: *rule`, not an alias. The
+ * shared node keeps the anchor's position, so an error in it is reported where it is written. A cycle
+ * (an alias inside its own anchor) or a document that would stand for more than MAX_EXPANDED_NODES
+ * nodes is left as it is and refused, said where.
+ */
+function resolveAliases(doc: Document.Parsed): { message: string; at: number } | undefined {
+  const aliases: { alias: Alias; target: Node }[] = [];
+  const size = new Map<Node, number>();
+  const onPath = new Set<Node>();
+  let refused: { message: string; at: number } | undefined;
+  const measure = (node: unknown): number => {
+    if (refused || !node || typeof node !== 'object') return 0;
+    if (isAlias(node)) {
+      const target = node.resolve(doc) as Node | undefined;
+      if (!target) return 1;
+      if (onPath.has(target)) {
+        refused = { message: `alias *${node.source} refers to a node that contains it`, at: node.range?.[0] ?? 0 };
+        return 0;
+      }
+      aliases.push({ alias: node, target });
+      return measure(target);
+    }
+    const known = size.get(node as Node);
+    if (known !== undefined) return known;
+    let n = 1;
+    onPath.add(node as Node);
+    if (isMap(node) || isSeq(node)) {
+      for (const item of node.items as unknown[]) {
+        if (isPair(item)) n += measure(item.key) + measure(item.value);
+        else n += measure(item);
+      }
+    }
+    onPath.delete(node as Node);
+    size.set(node as Node, n);
+    return n;
+  };
+  const total = measure(doc.contents);
+  if (refused) return refused;
+  if (aliases.length === 0) return undefined;
+  if (total > MAX_EXPANDED_NODES) {
+    return { message: `its aliases stand for ${total} nodes, more than ${MAX_EXPANDED_NODES}: refused`, at: aliases[0].alias.range?.[0] ?? 0 };
+  }
+  const replace = (node: unknown): unknown => (isAlias(node) ? (node.resolve(doc) ?? node) : node);
+  const seen = new Set<Node>();
+  const walk = (node: unknown): void => {
+    if (!node || typeof node !== 'object' || isAlias(node) || seen.has(node as Node)) return;
+    seen.add(node as Node);
+    if (isMap(node) || isSeq(node)) {
+      const items = node.items as unknown[];
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i];
+        if (isPair(item)) {
+          item.value = replace(item.value);
+          walk(item.key);
+          walk(item.value);
+        } else {
+          items[i] = replace(item);
+          walk(items[i]);
+        }
+      }
+    }
+  };
+  doc.contents = replace(doc.contents) as typeof doc.contents;
+  walk(doc.contents);
+  return undefined;
 }
 
 /** How a path appears in messages: relative to the working directory when below it, else absolute. */
