@@ -13,6 +13,10 @@ export interface RuleSpec {
   /** What the installed iptables understands (iptablesFeatures); both default to true. */
   wait?: boolean;
   check?: boolean;
+  /** The module's `wait` option: seconds to wait for the xtables lock, where iptables takes them. */
+  waitSeconds?: string;
+  /** `-w SECONDS` (iptables 1.6.0 upstream); before that `-w` alone. */
+  waitWithSeconds?: boolean;
 }
 
 export interface IptablesFeatures {
@@ -20,6 +24,8 @@ export interface IptablesFeatures {
   check: boolean;
   /** `-w`: iptables 1.4.20 upstream; absent from CentOS 6's 1.4.7. */
   wait: boolean;
+  /** `-w SECONDS`: iptables 1.6.0 upstream (its help prints `--wait -w [seconds]`). */
+  waitWithSeconds: boolean;
 }
 
 /**
@@ -30,14 +36,15 @@ export const iptablesFeatures: Fact<{ ipVersion?: 'ipv4' | 'ipv6' }, IptablesFea
   name: 'iptables.features',
   command: ({ ipVersion }) => `${iptablesBinary(ipVersion)} -h 2>&1; true`,
   parse(stdout) {
-    if (!/usage/i.test(stdout)) return { check: true, wait: true };
-    return { check: /--check\b/.test(stdout), wait: /--wait\b/.test(stdout) };
+    if (!/usage/i.test(stdout)) return { check: true, wait: true, waitWithSeconds: false };
+    return { check: /--check\b/.test(stdout), wait: /--wait\b/.test(stdout), waitWithSeconds: /--wait\s+-w\s*\[seconds\]/.test(stdout) };
   },
 };
 
 /** `-w` where the installed iptables has it. */
-export function waitFlag(rule: Pick<RuleSpec, 'wait'>): string[] {
-  return rule.wait === false ? [] : ['-w'];
+export function waitFlag(rule: Pick<RuleSpec, 'wait' | 'waitSeconds' | 'waitWithSeconds'>): string[] {
+  if (rule.wait === false) return [];
+  return rule.waitSeconds && rule.waitWithSeconds ? ['-w', rule.waitSeconds] : ['-w'];
 }
 
 export function iptablesBinary(ipVersion: 'ipv4' | 'ipv6' = 'ipv4'): string {
@@ -68,6 +75,20 @@ export const iptablesRulePresent: Fact<RuleSpec, boolean> = {
     if (rc === 1 && (/does a matching rule exist/i.test(stdout) || stdout.replace(/rc=\d+\s*$/, '').trim() === '')) return false;
     throw new Error(`iptables -C failed (rc=${rc}): ${stdout.replace(/rc=\d+\s*$/, '').trim()}`);
   },
+};
+
+/** Is the chain there (`iptables -S CHAIN` succeeds)? */
+export const iptablesChainPresent: Fact<RuleSpec, boolean> = {
+  name: 'iptables.chain_present',
+  command: (rule) => `${shellJoin([iptablesBinary(rule.ipVersion), ...waitFlag(rule), '-t', rule.table, '-S', rule.chain])} >/dev/null 2>&1; echo "rc=$?"`,
+  parse: (stdout) => /rc=0\s*$/.test(stdout),
+};
+
+/** The chain's policy from `iptables -S CHAIN` ("-P INPUT ACCEPT"); undefined for a user chain or a missing one. */
+export const iptablesChainPolicy: Fact<RuleSpec, string | undefined> = {
+  name: 'iptables.chain_policy',
+  command: (rule) => `${shellJoin([iptablesBinary(rule.ipVersion), ...waitFlag(rule), '-t', rule.table, '-S', rule.chain])} 2>/dev/null; true`,
+  parse: (stdout, _code, rule) => parseIptablesS(stdout).get(rule.chain)?.policy,
 };
 
 export interface ChainRules {

@@ -34,7 +34,6 @@ export const UNSUPPORTED: Record<string, Record<string, string>> = {
 
 const APT_OPTION = 'apt-get option not yet passed through';
 const YUM_OPTION = 'yum/dnf option not yet passed through';
-const IPTABLES_MATCH = 'iptables match/target not yet planned';
 const SSH_KEYGEN = 'generating the user\'s SSH key pair (ssh-keygen) not yet implemented';
 const ATTRIBUTES = 'chattr attributes not yet applied by this module';
 const yumNotYet = {
@@ -68,14 +67,6 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
     ssh_key_passphrase: SSH_KEYGEN, ssh_key_type: SSH_KEYGEN,
   },
   gather_facts: { parallel: 'facts are gathered by the one setup module; no parallel fact modules' },
-  iptables: {
-    chain_management: IPTABLES_MATCH, dst_range: IPTABLES_MATCH, flush: IPTABLES_MATCH, fragment: IPTABLES_MATCH, gateway: IPTABLES_MATCH,
-    gid_owner: IPTABLES_MATCH, goto: IPTABLES_MATCH, icmp_type: IPTABLES_MATCH, limit: IPTABLES_MATCH, limit_burst: IPTABLES_MATCH,
-    log_level: IPTABLES_MATCH, log_prefix: IPTABLES_MATCH, match_set: IPTABLES_MATCH, match_set_flags: IPTABLES_MATCH,
-    policy: IPTABLES_MATCH, reject_with: IPTABLES_MATCH, set_counters: IPTABLES_MATCH, set_dscp_mark: IPTABLES_MATCH,
-    set_dscp_mark_class: IPTABLES_MATCH, src_range: IPTABLES_MATCH, syn: IPTABLES_MATCH, tcp_flags: IPTABLES_MATCH,
-    to_source: IPTABLES_MATCH, uid_owner: IPTABLES_MATCH, wait: IPTABLES_MATCH,
-  },
   lineinfile: { attributes: ATTRIBUTES, others: 'a pass-through of file options (documentation-only in Ansible) not yet accepted' },
   service: { arguments: 'extra arguments to the init script not yet passed', runlevel: 'OpenRC runlevels not supported yet', sleep: 'a pause between stop and start not yet implemented', use: 'choosing the service manager by hand not yet implemented' },
   setup: { fact_path: 'local facts (facts.d) not yet gathered', gather_timeout: 'a gathering timeout not yet implemented' },

@@ -20,6 +20,8 @@ interface OptionFacts {
   default?: unknown;
   required?: boolean;
   aliases?: string[];
+  /** A dict option's own options (Ansible checks their names too). */
+  suboptions?: Record<string, OptionFacts>;
 }
 const specs = JSON.parse(readFileSync(join(__dirname, '../compat/ansible-specs.json'), 'utf8')) as {
   modules: Record<string, { options: Record<string, OptionFacts> }>;
@@ -118,7 +120,8 @@ function probes(facts: OptionFacts): unknown[] {
     case 'path':
       return ['/tmp/x'];
     case 'dict':
-      return [{ a: '1' }];
+      // A dict with declared suboptions takes only those names (Ansible refuses others); any dict otherwise.
+      return facts.suboptions ? [{}] : [{ a: '1' }];
     case 'str':
       return ['a'];
     default:

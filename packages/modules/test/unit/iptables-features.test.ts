@@ -12,10 +12,10 @@ const RULE: RuleSpec = { table: 'filter', chain: 'INPUT', spec: ['-p', 'tcp', '-
 
 describe('iptables: -w and -C only where the installed iptables has them', () => {
   it.each([
-    ['Debian 12 (1.8.9)', HELP_1_8_9, { check: true, wait: true }, "iptables -w -t filter -C INPUT -p tcp -m tcp --dport 88 -j ACCEPT 2>&1; echo \"rc=$?\"", 'iptables -w -t filter -I INPUT -p tcp -m tcp --dport 88 -j ACCEPT'],
-    ['CentOS 6 (1.4.7, -C backported)', HELP_C6, { check: true, wait: false }, "iptables -t filter -C INPUT -p tcp -m tcp --dport 88 -j ACCEPT 2>&1; echo \"rc=$?\"", 'iptables -t filter -I INPUT -p tcp -m tcp --dport 88 -j ACCEPT'],
-    ['upstream 1.4.7', HELP_UPSTREAM_1_4_7, { check: false, wait: false }, "iptables -t filter -S INPUT 2>&1; echo \"rc=$?\"", 'iptables -t filter -I INPUT -p tcp -m tcp --dport 88 -j ACCEPT'],
-    ['no readable help (kept as before)', '', { check: true, wait: true }, "iptables -w -t filter -C INPUT -p tcp -m tcp --dport 88 -j ACCEPT 2>&1; echo \"rc=$?\"", 'iptables -w -t filter -I INPUT -p tcp -m tcp --dport 88 -j ACCEPT'],
+    ['Debian 12 (1.8.9)', HELP_1_8_9, { check: true, wait: true, waitWithSeconds: true }, "iptables -w -t filter -C INPUT -p tcp -m tcp --dport 88 -j ACCEPT 2>&1; echo \"rc=$?\"", 'iptables -w -t filter -I INPUT -p tcp -m tcp --dport 88 -j ACCEPT'],
+    ['CentOS 6 (1.4.7, -C backported)', HELP_C6, { check: true, wait: false, waitWithSeconds: false }, "iptables -t filter -C INPUT -p tcp -m tcp --dport 88 -j ACCEPT 2>&1; echo \"rc=$?\"", 'iptables -t filter -I INPUT -p tcp -m tcp --dport 88 -j ACCEPT'],
+    ['upstream 1.4.7', HELP_UPSTREAM_1_4_7, { check: false, wait: false, waitWithSeconds: false }, "iptables -t filter -S INPUT 2>&1; echo \"rc=$?\"", 'iptables -t filter -I INPUT -p tcp -m tcp --dport 88 -j ACCEPT'],
+    ['no readable help (kept as before)', '', { check: true, wait: true, waitWithSeconds: false }, "iptables -w -t filter -C INPUT -p tcp -m tcp --dport 88 -j ACCEPT 2>&1; echo \"rc=$?\"", 'iptables -w -t filter -I INPUT -p tcp -m tcp --dport 88 -j ACCEPT'],
   ] as const)('%s', (_name, help, features, check, insert) => {
     expect(iptablesFeatures.parse(help, 0, {})).toEqual(features);
     const rule = { ...RULE, ...features };

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildRuleSpec,
+  chainCommand,
+  resolveIptablesArgs,
   editBlock,
   editLine,
   formatMode,
@@ -222,9 +224,48 @@ describe('iptables planning', () => {
   ])('rule spec %j', (args, spec) => {
     expect(buildRuleSpec(args).spec).toEqual(spec);
   });
-  it('rejects a port without protocol and an empty rule', () => {
+  it('rejects a port without protocol; an empty rule is a rule (Ansible appends it: it counts packets)', () => {
     expect(() => buildRuleSpec({ chain: 'INPUT', destination_port: '80', jump: 'ACCEPT' })).toThrow(/need protocol/);
-    expect(() => buildRuleSpec({ chain: 'INPUT' })).toThrow(/empty rule/);
+    expect(buildRuleSpec({ chain: 'INPUT' }).spec).toEqual([]);
+  });
+  // The options issue 15 added, in the order Ansible's module gives the matches (the kernel compares them in order).
+  it.each([
+    [{ chain: 'INPUT', protocol: 'tcp', match: ['state'], destination_ports: ['80', '443'], ctstate: ['NEW'], jump: 'ACCEPT' },
+      '-p tcp -m state -m multiport --dports 80,443 --state NEW -j ACCEPT'],
+    [{ chain: 'INPUT', protocol: 'tcp', tcp_flags: { flags: ['ALL'], flags_set: ['ACK', 'RST', 'SYN', 'FIN'] }, destination_port: '22', jump: 'ACCEPT' },
+      '-p tcp -m tcp --tcp-flags ALL ACK,RST,SYN,FIN --dport 22 -j ACCEPT'],
+    [{ chain: 'INPUT', protocol: 'tcp', syn: 'negate' as const, ctstate: ['NEW'], jump: 'DROP' }, '-p tcp -m tcp ! --syn -m conntrack --ctstate NEW -j DROP'],
+    [{ chain: 'INPUT', protocol: 'tcp', syn: 'match' as const, jump: 'ACCEPT' }, '-p tcp -m tcp --syn -j ACCEPT'],
+    [{ chain: 'INPUT', src_range: '192.0.2.1-192.0.2.9', jump: 'ACCEPT' }, '-m iprange --src-range 192.0.2.1-192.0.2.9 -j ACCEPT'],
+    [{ chain: 'INPUT', match: ['iprange'], dst_range: '!192.0.2.1-192.0.2.9', jump: 'ACCEPT' }, '-m iprange ! --dst-range 192.0.2.1-192.0.2.9 -j ACCEPT'],
+    [{ chain: 'INPUT', match_set: 'admins', match_set_flags: 'src', jump: 'ACCEPT' }, '-m set --match-set admins src -j ACCEPT'],
+    [{ chain: 'INPUT', protocol: 'icmp', icmp_type: 'echo-request', limit: '2/second', limit_burst: '5', jump: 'ACCEPT' },
+      '-p icmp -m limit --limit 2/second --limit-burst 5 -m icmp --icmp-type echo-request -j ACCEPT'],
+    [{ chain: 'OUTPUT', uid_owner: '1000', gid_owner: '!100', jump: 'ACCEPT' }, '-m owner --uid-owner 1000 -m owner ! --gid-owner 100 -j ACCEPT'],
+    [{ chain: 'INPUT', protocol: 'tcp', reject_with: 'tcp-reset' }, '-p tcp -j REJECT --reject-with tcp-reset'],
+    [{ chain: 'INPUT', log_prefix: 'IPTABLES: ', log_level: '4', jump: 'LOG' }, "-j LOG --log-prefix IPTABLES:  --log-level 4"],
+    [{ chain: 'POSTROUTING', table: 'nat', out_interface: 'eth0', jump: 'SNAT', to_source: '192.0.2.1' }, '-o eth0 -j SNAT --to-source 192.0.2.1'],
+    [{ chain: 'PREROUTING', table: 'mangle', protocol: 'tcp', destination_port: '22', jump: 'DSCP', set_dscp_mark_class: 'CS1' }, '-p tcp -m tcp --dport 22 -j DSCP --set-dscp-class CS1'],
+    [{ chain: 'INPUT', goto: 'OTHER', fragment: '!' }, '! -f  -g OTHER'],
+    [{ chain: 'INPUT', protocol: 'udp', comment: 'c', match: ['comment', 'udp'], destination_port: '53', jump: 'ACCEPT' }, '-p udp -m udp --dport 53 -m comment --comment c -j ACCEPT'],
+  ])('rule spec %j', (args, text) => {
+    expect(buildRuleSpec(args).spec.join(' ')).toBe(text);
+  });
+  it.each([
+    [{}, /Either chain or flush/],
+    [{ chain: 'INPUT', set_dscp_mark: '8', set_dscp_mark_class: 'CS1' }, /mutually exclusive: set_dscp_mark\|set_dscp_mark_class/],
+    [{ chain: 'INPUT', flush: true, policy: 'DROP' as const }, /mutually exclusive: flush\|policy/],
+    [{ chain: 'INPUT', jump: 'TEE' }, /missing: gateway/],
+    [{ chain: 'INPUT', match_set: 'admins' }, /match_set needs match_set_flags/],
+    [{ chain: 'INPUT', log_prefix: 'x', jump: 'DROP' }, /only be used with the LOG jump/],
+  ])('refuses %j as Ansible does', (args, message) => {
+    expect(() => resolveIptablesArgs(args)).toThrow(message);
+  });
+  it('logging options imply the LOG target; flush needs no chain', () => {
+    expect(resolveIptablesArgs({ chain: 'INPUT', log_level: 'info' }).jump).toBe('LOG');
+    expect(chainCommand(buildRuleSpec(resolveIptablesArgs({ flush: true, table: 'nat' })), '-F').join(' ')).toBe('iptables -w -t nat -F');
+    expect(chainCommand(buildRuleSpec({ chain: 'INPUT' }), '-P', 'DROP').join(' ')).toBe('iptables -w -t filter -P INPUT DROP');
+    expect(chainCommand({ ...buildRuleSpec({ chain: 'X', wait: '5' }), waitWithSeconds: true }, '-N').join(' ')).toBe('iptables -w 5 -t filter -N X');
   });
   const rule = buildRuleSpec({ chain: 'INPUT', protocol: 'vrrp', jump: 'ACCEPT' });
   it.each([
