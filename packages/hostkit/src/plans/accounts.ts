@@ -203,3 +203,97 @@ function chageSteps(shadow: AccountFacts['shadow'], args: UserArgs): Step[] {
   if (args.password_expire_min !== undefined && shadow?.minDays !== args.password_expire_min) argv.push('-m', String(args.password_expire_min));
   return argv.length > 1 ? [run([...argv, args.name], `password ages of ${args.name}`)] : [];
 }
+
+/** The user module's `generate_ssh_key` options, as Ansible names them. */
+export interface SshKeyArgs {
+  user: string;
+  /** Absolute, or relative to the user's home (Ansible's default `.ssh/id_<type>`). */
+  file?: string;
+  type: string;
+  /** 0: ssh-keygen's default for the type. */
+  bits: number;
+  /** undefined: Ansible's `ansible-generated on <the host's name>`. */
+  comment?: string;
+  passphrase?: string;
+  /** Overwrite an existing key (the user module's `force`). */
+  force: boolean;
+}
+
+export const SSH_KEY_MARK = '@@haweb-ssh-key ';
+
+/**
+ * One script for Ansible's ssh_key_gen, ssh_key_fingerprint and get_ssh_public_key: it makes the
+ * key's folder (0700, owned by the user) and the key where none is (or `force`), as root, then gives
+ * the key to the user; it prints what happened, the fingerprint (`ssh-keygen -l`) and the public key,
+ * each line marked so the parser never mistakes ssh-keygen's own chatter for them. In check mode it
+ * only looks. The passphrase goes on ssh-keygen's command line (`-N`), the one non-interactive way;
+ * the caller marks it secret so it is masked in every output.
+ */
+export function sshKeyScript(a: SshKeyArgs, check: boolean): string {
+  const q = shellQuote;
+  const rel = a.file ?? `.ssh/id_${a.type}`;
+  const keygen = [
+    'ssh-keygen', '-t', q(a.type), ...(a.bits > 0 ? ['-b', String(a.bits)] : []),
+    '-C', a.comment !== undefined ? q(a.comment) : '"ansible-generated on $(hostname)"', '-f', '"$f"', '-N', q(a.passphrase ?? ''),
+  ].join(' ');
+  const mark = (what: string, value: string) => `printf '%s%s %s\\n' ${q(SSH_KEY_MARK)} ${what} "${value}"`;
+  // Ansible 2.14's order: a missing folder ends a check-mode look at once; an existing private, then
+  // public, key is a warning and either kept (no force) or overwritten (force).
+  const force = a.force ? 1 : 0;
+  const decide = [
+    'state=create',
+    `if [ -e "$f" ]; then if [ ${force} = 1 ]; then ${mark('warn', 'Overwriting existing ssh key private file \\"$f\\"')}; else ${mark('warn', 'Found existing ssh key private file \\"$f\\", no force, so skipping ssh-keygen generation')}; state=exists; fi; fi`,
+    `if [ $state = create ] && [ -e "$f.pub" ]; then if [ ${force} = 1 ]; then ${mark('warn', 'Overwriting existing ssh key public file \\"$f.pub\\"')}; else ${mark('warn', 'Found existing ssh key public file \\"$f.pub\\", no force, so skipping ssh-keygen generation')}; state=exists; fi; fi`,
+  ].join('\n');
+  return [
+    'set -u',
+    `ent=$(getent passwd ${q(a.user)}) || { echo "user ${a.user} not found" >&2; exit 1; }`,
+    'home=$(printf %s "$ent" | cut -d: -f6); uid=$(printf %s "$ent" | cut -d: -f3); gid=$(printf %s "$ent" | cut -d: -f4)',
+    rel.startsWith('/')
+      ? `f=${q(rel)}`
+      : `${check ? '' : `[ -d "$home" ] || { echo "User ${a.user} home directory does not exist" >&2; exit 1; }; `}f="$home"/${q(rel)}`,
+    'd=$(dirname "$f")',
+    `${mark('file', '$f')}`,
+    check
+      ? `if [ ! -d "$d" ]; then ${mark('state', 'would-create')}; else\n${decide}\nif [ $state = exists ]; then ${mark('state', 'exists')}; else ${mark('state', 'would-create')}; fi; fi`
+      : [
+          'if [ ! -d "$d" ]; then mkdir -m 0700 "$d" && chown "$uid:$gid" "$d" || exit 1; fi',
+          decide,
+          'if [ $state = exists ]; then ' + mark('state', 'exists') + '; else',
+          '  rm -f "$f" "$f.pub"',
+          `  out=$(${keygen} 2>&1 </dev/null) || { printf '%s\\n' "$out" >&2; exit 1; }`,
+          '  chown "$uid:$gid" "$f" "$f.pub" || exit 1',
+          `  ${mark('state', 'created')}`,
+          'fi',
+        ].join('\n'),
+    `if [ -e "$f" ]; then fp=$(ssh-keygen -l -f "$f" 2>&1) && ${mark('fingerprint', '$fp')}; fi`,
+    `if [ -r "$f.pub" ]; then ${mark('public', '$(cat "$f.pub")')}; fi`,
+  ].join('\n');
+}
+
+export interface SshKeyOutcome {
+  file: string;
+  state: 'exists' | 'created' | 'would-create';
+  fingerprint?: string;
+  publicKey?: string;
+  /** Ansible's warnings about a key that was there, in its words. */
+  warnings: string[];
+}
+
+/** sshKeyScript's marked lines, whatever else ssh-keygen printed around them. */
+export function parseSshKeyOutput(stdout: string): SshKeyOutcome {
+  const found: Record<string, string> = {};
+  const warnings: string[] = [];
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith(SSH_KEY_MARK)) continue;
+    const rest = line.slice(SSH_KEY_MARK.length);
+    const space = rest.indexOf(' ');
+    const [what, value] = [rest.slice(0, space), rest.slice(space + 1).trim()];
+    if (what === 'warn') warnings.push(value);
+    else found[what] = value;
+  }
+  if (found.file === undefined || !['exists', 'created', 'would-create'].includes(found.state)) {
+    throw new AccountPlanError(`ssh key: unexpected output: ${stdout.trim().slice(0, 200)}`);
+  }
+  return { file: found.file, state: found.state as SshKeyOutcome['state'], fingerprint: found.fingerprint, publicKey: found.public, warnings };
+}

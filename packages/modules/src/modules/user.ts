@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AccountPlanError, accountFacts, planUser, stepText, type AccountFacts } from '@haweb/hostkit';
+import { AccountPlanError, accountFacts, parseSshKeyOutput, planUser, sshKeyScript, stepText, type AccountFacts } from '@haweb/hostkit';
 import type { ModuleContext, ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
 import { boolish, intish, stringList, withAliases } from '../util/schema.js';
@@ -39,6 +39,12 @@ const args = withAliases(
     // Ansible's local uses libuser's luseradd; here it reads /etc/passwd and /etc/group, and the
     // shadow-utils commands write those files anyway.
     local: boolish.optional(),
+    generate_ssh_key: boolish.optional(),
+    ssh_key_bits: intish.default(0),
+    ssh_key_type: z.string().default('rsa'),
+    ssh_key_file: z.string().optional(),
+    ssh_key_comment: z.string().optional(),
+    ssh_key_passphrase: z.string().optional(),
   }),
   { name: ['user'], create_home: ['createhome'] },
 );
@@ -69,6 +75,7 @@ export const userModule = defineHostModule({
   checkMode: 'full',
   async run(a, ctx): Promise<UserResult> {
     if (a.password !== undefined) ctx.markSecret(a.password);
+    if (a.ssh_key_passphrase !== undefined && a.ssh_key_passphrase !== '') ctx.markSecret(a.ssh_key_passphrase);
     const facts = await readFacts(ctx, a);
     let plan;
     try {
@@ -94,6 +101,19 @@ export const userModule = defineHostModule({
       }
     }
     const result: UserResult = { name: a.name, state: a.state, changed };
+    if (a.state === 'present' && a.generate_ssh_key) {
+      // Ansible's ssh_key_gen, after the account exists (check mode only looks).
+      const script = sshKeyScript(
+        { user: a.name, file: a.ssh_key_file, type: a.ssh_key_type, bits: a.ssh_key_bits, comment: a.ssh_key_comment, passphrase: a.ssh_key_passphrase, force: a.force },
+        ctx.check,
+      );
+      const res = await ctx.remote.run({ script }, { become: ctx.become });
+      if (res.code !== 0) return { changed: false, failed: true, name: a.name, msg: (res.stderr || res.stdout).trim(), rc: res.code };
+      const key = parseSshKeyOutput(res.stdout);
+      if (key.state !== 'exists') result.changed = true;
+      Object.assign(result, { ssh_fingerprint: key.fingerprint ?? '', ssh_key_file: key.file, ssh_public_key: key.publicKey ?? null });
+      if (key.warnings.length > 0) result.warnings = key.warnings;
+    }
     if (plan.action === 'remove') Object.assign(result, { force: a.force, remove: a.remove });
     if (plan.action === 'create') Object.assign(result, { system: a.system, create_home: a.create_home });
     if (plan.action === 'modify') Object.assign(result, { append: a.append, move_home: a.move_home });

@@ -34,7 +34,6 @@ export const UNSUPPORTED: Record<string, Record<string, string>> = {
 
 const APT_OPTION = 'apt-get option not yet passed through';
 const YUM_OPTION = 'yum/dnf option not yet passed through';
-const SSH_KEYGEN = 'generating the user\'s SSH key pair (ssh-keygen) not yet implemented';
 const ATTRIBUTES = 'chattr attributes not yet applied by this module';
 const yumNotYet = {
   allow_downgrade: YUM_OPTION, autoremove: YUM_OPTION, bugfix: YUM_OPTION, cacheonly: YUM_OPTION, conf_file: YUM_OPTION,
@@ -61,10 +60,6 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
   get_url: {
     attributes: ATTRIBUTES,
     unredirected_headers: 'curl sends the given headers on every redirect; dropping some of them on redirects is not yet implemented',
-  },
-  user: {
-    generate_ssh_key: SSH_KEYGEN, ssh_key_bits: SSH_KEYGEN, ssh_key_comment: SSH_KEYGEN, ssh_key_file: SSH_KEYGEN,
-    ssh_key_passphrase: SSH_KEYGEN, ssh_key_type: SSH_KEYGEN,
   },
   gather_facts: { parallel: 'facts are gathered by the one setup module; no parallel fact modules' },
   lineinfile: { attributes: ATTRIBUTES, others: 'a pass-through of file options (documentation-only in Ansible) not yet accepted' },
