@@ -26,13 +26,16 @@ export function makeUndefined(reason: string): UndefinedValue {
       if (prop === BRAND) return info;
       // Promise resolution and Node's inspection probe these; answering keeps them harmless.
       if (prop === 'then' || prop === Symbol.for('nodejs.util.inspect.custom')) return undefined;
+      // The keyword-arguments probe on a call's last argument (nunjucks' and splitArgs'): an Undefined
+      // passed as an argument, as in `x | default(y.missing)`, is not a use of it (Jinja2 passes it on).
+      if (prop === '__keywords') return undefined;
       if (prop === Symbol.toPrimitive) return fail;
       return fail();
     },
-    has: fail,
+    has: (_t, prop) => (prop === '__keywords' ? false : fail()),
     ownKeys: fail,
     set: fail,
-    getOwnPropertyDescriptor: fail,
+    getOwnPropertyDescriptor: (_t, prop) => (prop === '__keywords' ? undefined : fail()),
   }) as UndefinedValue;
 }
 
