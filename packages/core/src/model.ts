@@ -185,6 +185,8 @@ export interface Play {
   /** vars_files, already read, in order (later wins). */
   varsFiles: { file: string; vars: Vars }[];
   gatherFacts: boolean;
+  /** fact_path, gather_subset, gather_timeout of the play: the arguments of its fact gathering. */
+  gatherArgs?: Record<string, unknown>;
   become: boolean;
   /** remote_user and the become_* keywords of the play. */
   runAs?: RunAsKeywords;

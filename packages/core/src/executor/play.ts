@@ -99,7 +99,7 @@ export class PlayExecution implements PlayRun {
       name: 'Gathering Facts',
       pos: this.play.pos,
       module: 'setup',
-      args: {},
+      args: { ...this.play.gatherArgs },
       when: [],
       tags: ['always'],
       vars: {},

@@ -6,6 +6,7 @@ export const PLAY_KEYWORDS = [
   'check_mode', 'diff', 'ignore_errors', 'no_log', 'environment',
   'any_errors_fatal', 'max_fail_percentage', 'order', 'connection', 'strategy',
   'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe',
+  'fact_path', 'gather_subset', 'gather_timeout',
 ] as const;
 
 export const TASK_KEYWORDS = [
@@ -46,7 +47,7 @@ export const UNSUPPORTED_LOOP_CONTROL_KEYS = [] as const;
 export const UNSUPPORTED_KEYWORDS = new Set([
   'timeout', 'debugger', 'collections', 'module_defaults',
   'vars_prompt', 'force_handlers',
-  'include', 'fact_path', 'gather_subset', 'gather_timeout', 'port', 'ignore_unreachable',
+  'include', 'port', 'ignore_unreachable',
   // Supported elsewhere, refused here: throttle and run_once on a play, notify on a play,
   // delegation on a play (Ansible has none there either).
   'throttle', 'notify', 'run_once', 'delegate_to', 'delegate_facts', 'local_action',

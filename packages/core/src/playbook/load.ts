@@ -123,6 +123,12 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
       case 'gather_facts':
         play.gatherFacts = boolValue(ctx, e.value, 'gather_facts') ?? true;
         break;
+      case 'fact_path':
+      case 'gather_subset':
+      case 'gather_timeout':
+        // Ansible hands them to the play's fact gathering as the setup module's arguments.
+        play.gatherArgs = { ...play.gatherArgs, [e.key]: toJS(ctx.src, e.value) };
+        break;
       case 'become':
         play.become = boolValue(ctx, e.value, 'become') ?? false;
         break;

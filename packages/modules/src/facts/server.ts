@@ -4,6 +4,7 @@
  * when facts were not gathered.
  */
 import type { Fact } from '@haweb/core';
+import { DEFAULT_FACT_PATH, localFactsScript, parseLocalFacts } from './local-facts.js';
 import { parseInterfaces, type Ipv4Address } from './network.js';
 
 const SECTIONS: Array<[string, string]> = [
@@ -27,7 +28,14 @@ const SECTIONS: Array<[string, string]> = [
   ['machine-id', 'cat /etc/machine-id 2>/dev/null'],
 ];
 
-export const SETUP_SCRIPT = SECTIONS.map(([name, cmd]) => `echo '@@${name}'; { ${cmd}; } 2>/dev/null`).join('\n') + '\necho @@end\n';
+export const SETUP_SCRIPT = setupScript(DEFAULT_FACT_PATH, 10);
+
+/** The one round trip of `setup`: the sections above, then the local facts of `factPath`. */
+export function setupScript(factPath: string, gatherTimeout: number): string {
+  const sections: Array<[string, string]> = [...SECTIONS, ['local', localFactsScript(factPath, gatherTimeout)]];
+  // The closing brace on its own line: the local facts' part is several lines long.
+  return sections.map(([name, cmd]) => `echo '@@${name}'; { ${cmd}\n} 2>/dev/null`).join('\n') + '\necho @@end\n';
+}
 
 export function splitSections(stdout: string): Map<string, string[]> {
   const sections = new Map<string, string[]>();
@@ -194,6 +202,7 @@ export function parseSetup(stdout: string): Record<string, unknown> {
     ansible_uptime_seconds: Math.floor(Number((get('uptime')[0] ?? '0').split(' ')[0])),
     ansible_machine_id: get('machine-id')[0] ?? '',
   };
+  facts.ansible_local = parseLocalFacts(get('local')).facts;
   const libc = parseLibc(get('libc'));
   if (libc) facts.ansible_libc = libc;
   for (const [name, iface] of interfaces) facts[`ansible_${name.replace(/[^A-Za-z0-9_]/g, '_')}`] = iface;
@@ -222,10 +231,17 @@ function pkgManager(found: readonly string[]): string {
   return found[0] ?? 'unknown';
 }
 
-export const setupFacts: Fact<Record<string, never>, Record<string, unknown>> = {
+export interface SetupParams {
+  /** Where local facts are read (Ansible's fact_path). */
+  factPath?: string;
+  /** Seconds each local fact script may run (gather_timeout). */
+  gatherTimeout?: number;
+}
+
+export const setupFacts: Fact<SetupParams, { facts: Record<string, unknown>; warnings: string[] }> = {
   name: 'server.setup',
-  command: () => SETUP_SCRIPT,
-  parse: (stdout) => parseSetup(stdout),
+  command: (p) => setupScript(p.factPath ?? DEFAULT_FACT_PATH, p.gatherTimeout ?? 10),
+  parse: (stdout) => ({ facts: parseSetup(stdout), warnings: parseLocalFacts(splitSections(stdout).get('local') ?? []).warnings }),
 };
 
 /** The smaller probe used by package/service/iptables when facts were not gathered. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineHostModule } from '../util/define.js';
 import { setupFacts } from '../facts/server.js';
-import { stringList } from '../util/schema.js';
+import { intish, stringList } from '../util/schema.js';
 
 function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
@@ -19,16 +19,27 @@ export const setupModule = defineHostModule({
   args: z.strictObject({
     filter: stringList.optional(),
     gather_subset: stringList.optional(),
+    // Ansible's default; its local facts (`ansible_local`) are read from here.
+    fact_path: z.string().default('/etc/ansible/facts.d'),
+    // Ansible bounds its slow collectors with it; here it bounds each local fact script.
+    gather_timeout: intish.default(10),
   }),
   checkMode: 'full',
   async run(args, ctx) {
-    let facts = await ctx.fact(setupFacts, {});
+    const gathered = await ctx.fact(setupFacts, args.fact_path === '/etc/ansible/facts.d' && args.gather_timeout === 10 ? {} : { factPath: args.fact_path, gatherTimeout: args.gather_timeout });
+    let facts = gathered.facts;
     if (args.filter && args.filter.length > 0) {
       const patterns = args.filter.map(globToRegExp);
       facts = Object.fromEntries(Object.entries(facts).filter(([k]) => patterns.some((p) => p.test(k))));
     }
-    // Ansible also exposes them without the prefix under ansible_facts.
+    // The play's `ansible_facts` variable has them without the prefix; the registered result, as
+    // Ansible's setup returns it, keeps the prefix (`result.ansible_facts.ansible_local`).
     const ansibleFacts = Object.fromEntries(Object.entries(facts).map(([k, v]) => [k.replace(/^ansible_/, ''), v]));
-    return { changed: false, facts: { ...facts, ansible_facts: ansibleFacts }, ansible_facts: ansibleFacts };
+    return {
+      changed: false,
+      facts: { ...facts, ansible_facts: ansibleFacts },
+      ansible_facts: facts,
+      ...(gathered.warnings.length > 0 ? { warnings: gathered.warnings } : {}),
+    };
   },
 });

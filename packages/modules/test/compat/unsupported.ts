@@ -64,7 +64,6 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
   gather_facts: { parallel: 'facts are gathered by the one setup module; no parallel fact modules' },
   lineinfile: { attributes: ATTRIBUTES, others: 'a pass-through of file options (documentation-only in Ansible) not yet accepted' },
   service: { arguments: 'extra arguments to the init script not yet passed', runlevel: 'OpenRC runlevels not supported yet', sleep: 'a pause between stop and start not yet implemented', use: 'choosing the service manager by hand not yet implemented' },
-  setup: { fact_path: 'local facts (facts.d) not yet gathered', gather_timeout: 'a gathering timeout not yet implemented' },
   stat: { get_attributes: 'lsattr attributes not yet reported', get_mime: 'MIME type not yet reported' },
   sysvinit: { arguments: 'extra arguments to the init script not yet passed', daemonize: 'daemonizing a script without its own not yet implemented', runlevels: 'explicit runlevels not yet implemented', sleep: 'a pause between stop and start not yet implemented' },
   template: {
