@@ -25,6 +25,7 @@ describe('include_role and import_role', () => {
     expect(ours.code).toBe(0);
     expect(ours.code).toBe(ansible.code);
     expect(ours.files).toEqual(ansible.files);
+    expect(ours.stats).toEqual(ansible.stats);
     const ran = (tasks: string[]) => tasks.map((t) => t.replace(/^\w+ : /, '')).filter((t) => !INCLUDES.test(t));
     expect(ran(ours.tasks)).toEqual(ran(ansible.tasks));
     for (const h of hosts) {

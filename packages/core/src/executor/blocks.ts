@@ -88,8 +88,9 @@ async function runDynamicInclude(run: PlayRun, block: Block, include: DynamicInc
       continue;
     }
     byFile.set(file, [...(byFile.get(file) ?? []), host]);
-    // The include itself is an ok result on each host, as Ansible counts it.
-    rt.state(host).stats.ok++;
+    // The include itself is an ok result on each host, as Ansible counts it (include_tasks when its file
+    // is loaded; an include_role's result is not counted: linear.py builds its blocks without a count).
+    if (action === 'include_tasks') rt.state(host).stats.ok++;
     rt.emit({ type: 'host-result', task: ref, host, status: 'ok', msg: `included: ${file}`, result: { changed: false, include: file }, durationMs: 0 });
   }
   // The include's keywords other than tags and when apply to what it includes, as with a block.
