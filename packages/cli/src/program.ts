@@ -229,6 +229,7 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
         secrets: [...collectSecretsIn(p.playbook), ...(becomePassword ? [becomePassword] : [])],
         becomePassword: becomePassword || undefined,
         ask: deps.ask,
+        tell: err,
         inventory: p.inventory,
         registry: p.plugins.registry,
         connector,

@@ -163,7 +163,7 @@ export class PlaybookRunner {
       extraVars: this.rt.extraVars,
       render: (v) => renderValue(templater, v, base),
       warn: (message) => this.emit({ type: 'warning', message }),
-      say: (message) => this.emit({ type: 'warning', message }),
+      say: (message) => (this.options.tell ? this.options.tell(message) : this.emit({ type: 'warning', message })),
     });
     for (const s of answers.secrets) this.masker.add(s);
     play.vars = { ...play.vars, ...answers.vars };

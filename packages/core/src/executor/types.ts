@@ -71,6 +71,8 @@ export interface ExecutorOptions {
    * then a prompt's default is used, or the run stops naming the prompt.
    */
   ask?: (question: string, echo: boolean) => Promise<string>;
+  /** A line for the user at the terminal beside `ask` (vars_prompt's "do not match"); default: a warning. */
+  tell?: (line: string) => void;
   /** Waits between `until` attempts; tests pass a fake clock (default: a real timer). */
   sleep?: (ms: number) => Promise<void>;
 }
