@@ -201,8 +201,8 @@ export function loadRole(ctx: TaskParseContext, req: RoleRequest): LoadedRole | 
       when: [...when, ...(depReq.when ?? [])],
       tags: [...tags, ...(depReq.tags ?? [])],
       become: depReq.become ?? become,
-      // Ansible's dependency chain: the dependent role's module_defaults reach its dependencies.
-      moduleDefaults: req.moduleDefaults,
+      // Ansible's dependency chain: the dependent role's module_defaults reach its dependencies (its own nearer).
+      moduleDefaults: req.moduleDefaults || depReq.moduleDefaults ? [...(req.moduleDefaults ?? []), ...(depReq.moduleDefaults ?? [])] : undefined,
       loading: chain,
       via: metaFile,
     });
@@ -249,16 +249,36 @@ function dependencyRequest(ctx: TaskParseContext, dep: unknown, metaFile: string
     ctx.diagnostics.push({ severity: 'error', message: `a role ${where} must be a name or a mapping with 'role:', got ${JSON.stringify(dep)}`, pos });
     return undefined;
   }
-  const { role, name, vars, tags, when, become, ...params } = dep as Record<string, unknown>;
+  const { role, name, vars, tags, when, become, module_defaults: moduleDefaults, ...params } = dep as Record<string, unknown>;
   const roleName = role ?? name;
   if (typeof roleName !== 'string' || roleName.trim() === '') {
     ctx.diagnostics.push({ severity: 'error', message: `a role ${where} needs 'role: <name>', got ${JSON.stringify(dep)}`, pos });
     return undefined;
   }
   const list = (v: unknown): string[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+  // module_defaults on a dependency entry: a keyword, as on a play's role entry, never a parameter.
+  const mdList = moduleDefaults === undefined || moduleDefaults === null ? [] : Array.isArray(moduleDefaults) ? moduleDefaults : [moduleDefaults];
+  const md: ModuleDefaultsEntry[] = [];
+  for (const m of mdList) {
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) {
+      ctx.diagnostics.push({ severity: 'error', message: `'module_defaults' of a role ${where} must be a mapping of module names to their default arguments`, pos });
+      continue;
+    }
+    const entry: ModuleDefaultsEntry = { defaults: {}, keyPos: {} };
+    for (const [k, v] of Object.entries(m as Vars)) {
+      if (k.startsWith('group/')) {
+        ctx.diagnostics.push({ severity: 'error', message: `module_defaults for the action group '${k}' ${where} are not supported by this provisioner: write the defaults under each module's name`, pos });
+      } else if (v !== null && v !== undefined) {
+        entry.defaults[k] = v as Vars | string;
+        entry.keyPos[k] = pos;
+      }
+    }
+    md.push(entry);
+  }
   return {
     name: roleName,
     namePos: pos,
+    ...(md.length > 0 ? { moduleDefaults: md } : {}),
     params: params as Vars,
     roleVars: vars && typeof vars === 'object' ? (vars as Vars) : {},
     tags: list(tags),

@@ -4,9 +4,9 @@
  * arguments, what the loader refuses (action groups, templated keys, non-mappings), and the executor
  * applying play, block and task defaults.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { moduleDefaultsFor, withModuleDefaults } from '../../../src/executor/module-defaults.js';
 import { runPlaybook } from '../../../src/executor/runner.js';
@@ -124,6 +124,27 @@ describe('module_defaults in the loader', () => {
       .map((d) => d.message);
     expect(found.filter((m) => /missing required/.test(m))).toEqual([]);
     expect(found).toContain("module_defaults names 'nosuchmodule', which is no module");
+  });
+});
+
+describe('module_defaults on roles', () => {
+  it('a role entry\'s reach its tasks and its dependencies, a dependency entry\'s (in meta) being nearer', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mdr-'));
+    for (const [f, text] of Object.entries({
+      'roles/web/tasks/main.yml': '- command: ls\n',
+      'roles/web/meta/main.yml': 'dependencies:\n  - role: base\n    module_defaults: { command: { chdir: /dep } }\n',
+      'roles/base/tasks/main.yml': '- command: ls\n',
+      'site.yml': '- hosts: all\n  roles:\n    - role: web\n      module_defaults: { command: { chdir: /entry } }\n',
+    })) {
+      mkdirSync(dirname(join(dir, f)), { recursive: true });
+      writeFileSync(join(dir, f), text);
+    }
+    const { playbook: pb, diagnostics } = readPlaybook(join(dir, 'site.yml'), { registry: testRegistry() });
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const [base, web] = pb.plays[0].tasks;
+    expect(base.vars).toEqual({});
+    expect(base.moduleDefaults?.map((e) => e.defaults)).toEqual([{ command: { chdir: '/entry' } }, { command: { chdir: '/dep' } }]);
+    expect(web.moduleDefaults?.map((e) => e.defaults)).toEqual([{ command: { chdir: '/entry' } }]);
   });
 });
 
