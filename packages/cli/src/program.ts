@@ -57,6 +57,8 @@ export interface CliDeps {
   labInventory?: string;
   /** Asks for a password without echo; undefined when there is no terminal. */
   prompt?: PasswordPrompt;
+  /** vars_prompt questions, with or without echo; undefined when there is no terminal. */
+  ask?: (question: string, echo: boolean) => Promise<string>;
   /** All of standard input (vault commands read plaintext there). */
   readStdin?: () => Promise<Buffer>;
 }
@@ -226,6 +228,8 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
         // vars, a vaulted role vars file, a task argument): masked from the first line of output.
         secrets: [...collectSecretsIn(p.playbook), ...(becomePassword ? [becomePassword] : [])],
         becomePassword: becomePassword || undefined,
+        ask: deps.ask,
+        tell: err,
         inventory: p.inventory,
         registry: p.plugins.registry,
         connector,

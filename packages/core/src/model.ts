@@ -61,6 +61,16 @@ export interface RunAsKeywords {
 export type EnvironmentEntry = Vars | string;
 
 /**
+ * One `module_defaults:` mapping as written (play, role entry, block, task): module name (short,
+ * `ansible.builtin.x` or an alias) to its default arguments, a mapping or a template giving one. The
+ * key positions name the entry in errors.
+ */
+export interface ModuleDefaultsEntry {
+  defaults: Record<string, Vars | string>;
+  keyPos: Record<string, SourcePos>;
+}
+
+/**
  * Keywords every task-like item (task, block, handler) may carry. An unset keyword takes the nearest
  * enclosing block's value, then the play's (Ansible's inheritance: the nearest value wins).
  */
@@ -86,6 +96,8 @@ export interface TaskCommon {
    * templates) or templates giving mappings. Merged from the play down to the task, the nearest last.
    */
   environment?: EnvironmentEntry[];
+  /** module_defaults: from the play down to the task, the nearest last (Ansible's list, merged per module). */
+  moduleDefaults?: ModuleDefaultsEntry[];
   /** any_errors_fatal: a host failing here fails every host of the play (batch) and ends it. */
   anyErrorsFatal?: Flag;
   /** throttle: at most this many hosts run the task at once (below forks; 0: no limit). */
@@ -142,6 +154,11 @@ export interface Block extends TaskCommon {
   always: TaskItem[];
   /** `include_tasks`: its tasks are loaded when it runs (the block's own lists stay empty). */
   include?: DynamicInclude;
+  /**
+   * include_role `public: yes`: the role's defaults and vars, which the play's tasks see from the
+   * moment this block runs (Ansible adds the role to the play's roles then).
+   */
+  exports?: { defaults: Vars; vars: Vars };
 }
 
 /**
@@ -149,8 +166,10 @@ export interface Block extends TaskCommon {
  * different file on each host). A plain file name is also read at load time, so validation sees it.
  */
 export interface DynamicInclude {
-  /** The file name as written (maybe a template). */
+  /** The file name as written (maybe a template); for include_role, the role's name. */
   file: string;
+  /** What the include is shown as (default include_tasks). */
+  action?: 'include_tasks' | 'include_role';
   /** The tasks of a plain (untemplated) file name, read at load time. */
   preloaded?: TaskItem[];
   /** `apply:`: keywords given to every included task (a block with no items). */
@@ -176,12 +195,32 @@ export interface RoleInfo {
   defaults: Vars;
 }
 
+/** One `vars_prompt` entry: a play variable asked for on the terminal when the play starts. */
+export interface VarsPrompt {
+  name: string;
+  /** The question (default: the name); may be a template, rendered with the play's variables. */
+  prompt: string;
+  /** Used when the answer is empty, or when there is no terminal; may be a template. */
+  default?: unknown;
+  /** Echo off while typing (Ansible's default: true). */
+  private: boolean;
+  /** Ask twice until both answers match. */
+  confirm: boolean;
+  /** The answer is data, never rendered as a template. */
+  unsafe: boolean;
+  pos: SourcePos;
+}
+
 export interface Play {
   name: string;
   pos: SourcePos;
   /** Host pattern as written: `all`, `web`, `a:b`, `a:!b`, `a:&b`. */
   hosts: string;
   vars: Vars;
+  /** vars_prompt: asked when the play starts (a name given with -e is not asked). */
+  varsPrompt?: VarsPrompt[];
+  /** Answers to `unsafe: yes` prompts, set when the play starts: play variables that are never templated. */
+  unsafeVars?: Vars;
   /** vars_files, already read, in order (later wins). */
   varsFiles: { file: string; vars: Vars }[];
   gatherFacts: boolean;
@@ -196,6 +235,7 @@ export interface Play {
   ignoreErrors?: Flag;
   noLog?: Flag;
   environment?: EnvironmentEntry[];
+  moduleDefaults?: ModuleDefaultsEntry[];
   /** Batch size: a number of hosts or a percentage string like "30%"; a list gives successive batches (the last repeats). */
   serial?: number | string | (number | string)[];
   /** linear (default): each task on every host before the next; free: each host runs on by itself. */
@@ -209,6 +249,8 @@ export interface Play {
   connection?: string;
   /** Role defaults of every role in the play, in order (later wins). */
   roleDefaults: Vars;
+  /** Role vars of the play's roles and import_role ones (vars/ and the entry's vars), which every task sees. */
+  roleVars?: Vars;
   preTasks: TaskItem[];
   /** Role tasks first, then the play's own tasks (Ansible's order). */
   tasks: TaskItem[];

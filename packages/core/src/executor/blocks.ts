@@ -24,6 +24,8 @@ export async function runItems(run: PlayRun, items: readonly TaskItem[], hosts: 
 async function runBlock(run: PlayRun, block: Block, hosts: string[], scope: Scope): Promise<void> {
   const { rt } = run;
   const inner = childScope(scope, block);
+  // include_role public: from now on the play's tasks see the role's defaults and vars.
+  if (block.exports) run.exportRole?.(block.exports);
   if (block.include) await runDynamicInclude(run, block, block.include, hosts, scope);
   else await run.runItems(block.block, hosts, inner);
   const failedInBlock = hosts.filter((h) => rt.state(h).failed && !rt.state(h).unreachable);
@@ -59,7 +61,8 @@ async function runDynamicInclude(run: PlayRun, block: Block, include: DynamicInc
   const { templater } = rt.options;
   const own = childScope(scope, block);
   if (!tagsSelect(own.tags, rt.tags)) return;
-  const ref: TaskRef = { name: block.name ?? `include_tasks`, module: 'include_tasks', pos: block.pos, role: block.role?.name, kind: 'task' };
+  const action = include.action ?? 'include_tasks';
+  const ref: TaskRef = { name: block.name ?? action, module: action, pos: block.pos, role: block.role?.name, kind: 'task' };
   const byFile = new Map<string, string[]>();
   const failed = (host: string, msg: string) => {
     const s = rt.state(host);
@@ -85,8 +88,9 @@ async function runDynamicInclude(run: PlayRun, block: Block, include: DynamicInc
       continue;
     }
     byFile.set(file, [...(byFile.get(file) ?? []), host]);
-    // The include itself is an ok result on each host, as Ansible counts it.
-    rt.state(host).stats.ok++;
+    // The include itself is an ok result on each host, as Ansible counts it (include_tasks when its file
+    // is loaded; an include_role's result is not counted: linear.py builds its blocks without a count).
+    if (action === 'include_tasks') rt.state(host).stats.ok++;
     rt.emit({ type: 'host-result', task: ref, host, status: 'ok', msg: `included: ${file}`, result: { changed: false, include: file }, durationMs: 0 });
   }
   // The include's keywords other than tags and when apply to what it includes, as with a block.

@@ -57,6 +57,7 @@ export function taskFlags(run: PlayRun, scope: Scope, vars: Vars): TaskFlags {
     anyErrorsFatal: renderFlag(run, scope.anyErrorsFatal, vars, 'any_errors_fatal') ?? false,
     delegateFacts: renderFlag(run, scope.delegateFacts, vars, 'delegate_facts') ?? false,
     environment: scope.environment,
+    moduleDefaults: scope.moduleDefaults,
     connection: scope.connection,
   };
 }

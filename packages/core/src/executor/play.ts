@@ -71,6 +71,13 @@ export class PlayExecution implements PlayRun {
     this.handlers.notify(host, names, ref);
   }
 
+  /** include_role public: defaults and vars exported while the play runs (once per include). */
+  private readonly exported: { defaults: Vars; vars: Vars }[] = [];
+
+  exportRole(exports: { defaults: Vars; vars: Vars }): void {
+    if (!this.exported.includes(exports)) this.exported.push(exports);
+  }
+
   inventoryChanged(): void {
     this.groups = undefined;
   }
@@ -164,10 +171,17 @@ export class PlayExecution implements PlayRun {
     const role = task?.role;
     const layers: VarLayer[] = [
       { vars: this.play.roleDefaults, templated: true },
+      ...this.exported.map((e) => ({ vars: e.defaults, templated: true })),
       ...(role ? [{ vars: role.defaults, templated: true }] : []),
       { vars: s.inventoryVars, templated: true },
       { vars: this.play.vars, templated: true },
+      // vars_prompt answers marked unsafe: play variables that are never rendered.
+      ...(this.play.unsafeVars ? [{ vars: this.play.unsafeVars, templated: false }] : []),
       ...this.play.varsFiles.map((f) => ({ vars: f.vars, templated: true })),
+      // Roles' vars are the play's (Ansible's default, private_role_vars off): roles, import_role,
+      // then include_role public ones in the order they ran.
+      { vars: this.play.roleVars ?? {}, templated: true },
+      ...this.exported.map((e) => ({ vars: e.vars, templated: true })),
       { vars: scope.vars, templated: true },
       { vars: task?.vars ?? {}, templated: true },
       { vars: s.includedVars, templated: true },

@@ -5,7 +5,7 @@
  * state in state.ts.
  */
 import pLimit from 'p-limit';
-import type { Play, Playbook, RoleInfo } from '../model.js';
+import { ValidationError, type Play, type Playbook, type RoleInfo } from '../model.js';
 import { outsideHostVars } from '../inventory/localhost.js';
 import { resolvePattern } from '../inventory/patterns.js';
 import { inventoryVars as loaderInventoryVars } from '../vars/precedence.js';
@@ -16,6 +16,8 @@ import { PlayExecution } from './play.js';
 import { SecretMasker } from './secrets.js';
 import type { HostState, RunState } from './state.js';
 import type { ExecutorOptions, TagSelection } from './types.js';
+import { askVarsPrompt, unanswerablePrompts } from './vars-prompt.js';
+import { renderValue, resolveVars } from './vars.js';
 
 export { CENSORED_MSG } from './task.js';
 export { parseKeyValues } from './args.js';
@@ -106,6 +108,12 @@ export class PlaybookRunner {
   }
 
   async run(playbook: Playbook): Promise<RunSummary> {
+    // vars_prompt with no terminal to ask on: a prompt with no default and no -e value stops the run
+    // now, before any host is touched (each play still asks, or warns, when it starts).
+    if (!this.options.ask) {
+      const problems = playbook.plays.map((p) => unanswerablePrompts(p.varsPrompt ?? [], this.rt.extraVars)).filter((e) => e !== undefined);
+      if (problems.length > 0) throw new ValidationError(problems.flatMap((e) => e.diagnostics));
+    }
     const started = Date.now();
     this.emit({ type: 'run-start', playbook: playbook.file, check: this.rt.check, diff: this.rt.diff });
     try {
@@ -141,7 +149,29 @@ export class PlaybookRunner {
     return hosts.filter((h) => !this.state(h).failed && !this.state(h).unreachable);
   }
 
+  /** vars_prompt: asked when the play starts, before its hosts are matched (Ansible's order). */
+  private async askPrompts(play: Play): Promise<void> {
+    if (!play.varsPrompt?.length) return;
+    const { templater } = this.options;
+    const base = resolveVars(templater, [
+      { vars: play.vars, templated: true },
+      ...play.varsFiles.map((f) => ({ vars: f.vars, templated: true })),
+      { vars: this.rt.extraVars, templated: true },
+    ]).vars;
+    const answers = await askVarsPrompt(play.varsPrompt, {
+      ask: this.options.ask,
+      extraVars: this.rt.extraVars,
+      render: (v) => renderValue(templater, v, base),
+      warn: (message) => this.emit({ type: 'warning', message }),
+      say: (message) => (this.options.tell ? this.options.tell(message) : this.emit({ type: 'warning', message })),
+    });
+    for (const s of answers.secrets) this.masker.add(s);
+    play.vars = { ...play.vars, ...answers.vars };
+    if (Object.keys(answers.unsafe).length > 0) play.unsafeVars = { ...play.unsafeVars, ...answers.unsafe };
+  }
+
   private async runPlay(play: Play): Promise<void> {
+    await this.askPrompts(play);
     for (const source of [play.vars, play.roleDefaults, ...play.varsFiles.map((f) => f.vars)]) {
       for (const secret of collectSecrets(source)) this.masker.add(secret);
     }

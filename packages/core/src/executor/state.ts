@@ -6,7 +6,7 @@
 import type pLimit from 'p-limit';
 import type { ModuleResult } from '../contract/module.js';
 import type { Become } from '../contract/remote.js';
-import type { EnvironmentEntry, Flag, Play, RunAsKeywords, Task, TaskItem, Vars } from '../model.js';
+import type { EnvironmentEntry, Flag, ModuleDefaultsEntry, Play, RunAsKeywords, Task, TaskItem, Vars } from '../model.js';
 import type { ConnectionPool, TargetDefaults } from './connections.js';
 import type { HostStats, HostStatus, ItemOutcome, RunEvent, TaskRef } from './events.js';
 import type { SecretMasker } from './secrets.js';
@@ -27,6 +27,8 @@ export interface Scope {
   diff?: Flag;
   /** environment entries from the play down, the nearest last. */
   environment?: readonly EnvironmentEntry[];
+  /** module_defaults from the play down, the nearest last. */
+  moduleDefaults?: readonly ModuleDefaultsEntry[];
   anyErrorsFatal?: Flag;
   throttle?: number;
   runOnce?: Flag;
@@ -49,6 +51,7 @@ export function playScope(play: Play): Scope {
     checkMode: play.checkMode,
     diff: play.diff,
     environment: play.environment,
+    moduleDefaults: play.moduleDefaults,
     anyErrorsFatal: play.anyErrorsFatal,
     connection: play.connection,
   };
@@ -67,6 +70,7 @@ export function childScope(scope: Scope, item: TaskItem): Scope {
     checkMode: item.checkMode ?? scope.checkMode,
     diff: item.diff ?? scope.diff,
     environment: item.environment ? [...(scope.environment ?? []), ...item.environment] : scope.environment,
+    moduleDefaults: item.moduleDefaults ? [...(scope.moduleDefaults ?? []), ...item.moduleDefaults] : scope.moduleDefaults,
     anyErrorsFatal: item.anyErrorsFatal ?? scope.anyErrorsFatal,
     throttle: item.throttle ?? scope.throttle,
     runOnce: item.runOnce ?? scope.runOnce,
@@ -111,6 +115,8 @@ export interface TaskFlags {
   connection?: string;
   /** The environment entries that apply (rendered per call: they may use the loop item). */
   environment?: readonly EnvironmentEntry[];
+  /** module_defaults that apply, the nearest last (rendered per call, for the module that runs). */
+  moduleDefaults?: readonly ModuleDefaultsEntry[];
 }
 
 /** What one task did on one host (before it becomes an event). */
@@ -161,6 +167,8 @@ export interface PlayRun {
   runItems(items: readonly TaskItem[], hosts: readonly string[], scope: Scope): Promise<void>;
   notify(host: string, names: readonly string[], ref: TaskRef): void;
   flushHandlers(hosts: readonly string[]): Promise<void>;
+  /** include_role public: its defaults and vars become the play's for the tasks that follow. */
+  exportRole?(exports: { defaults: Vars; vars: Vars }): void;
   /** add_host / group_by changed the inventory: what the play derived from it is read again. */
   inventoryChanged?(): void;
 }

@@ -6,6 +6,7 @@ import type { Remote } from '../contract/remote.js';
 import type { SourcePos, Task } from '../model.js';
 import { revealSecrets } from '../vars/secret.js';
 import { shapeArgs } from './args.js';
+import { moduleDefaultsFor, withModuleDefaults } from './module-defaults.js';
 import { argsBeforeRendering } from '../validate/args.js';
 import { allConditionsHold } from './conditions.js';
 import { renderFlag, taskFlags, unrenderedFlags } from './flags.js';
@@ -460,12 +461,26 @@ async function callModule(
   // A delegated task templates with its own host's variables, which also see the delegated host's.
   if (delegation) vars = { ...vars, ansible_delegated_vars: { [delegation.host]: delegation.vars } };
   let rendered: unknown;
+  const raw = argsBeforeRendering(task, module);
   try {
-    rendered = renderValue(templater, argsBeforeRendering(task, module), vars);
+    rendered = renderValue(templater, raw, vars);
   } catch (err) {
     throw explain(err, errors);
   }
-  const args = revealSecrets(shapeArgs(rendered, module, templater.omit ?? (vars.omit as string | undefined)));
+  const omit = templater.omit ?? (vars.omit as string | undefined);
+  // module_defaults: under the task's own arguments; an omitted argument drops its default too.
+  const defaults = moduleDefaultsFor(flags.moduleDefaults, module.name, (key) => rt.options.registry.get(key)?.name);
+  let renderedDefaults: unknown;
+  if (defaults) {
+    try {
+      renderedDefaults = renderValue(templater, defaults.value, vars);
+    } catch (err) {
+      throw new Error(`error in "module_defaults" for '${defaults.key}': ${(err as Error).message}`);
+    }
+  }
+  const shaped = shapeArgs(rendered, module, defaults ? undefined : omit);
+  const omitted = defaults && rendered && typeof rendered === 'object' ? Object.keys(raw).filter((k) => !Object.hasOwn(rendered as object, k)) : [];
+  const args = revealSecrets(defaults ? withModuleDefaults(shaped, renderedDefaults, defaults.key, omit, omitted) : shaped);
   const parsed = module.args.safeParse(args);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ');

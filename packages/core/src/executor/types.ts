@@ -66,6 +66,13 @@ export interface ExecutorOptions {
   inventoryVars?: InventoryVarsResolver;
   /** --ask-become-pass: the become password where no ansible_become_password says otherwise (a secret). */
   becomePassword?: string;
+  /**
+   * vars_prompt: asks on the terminal (`echo` false: echo off); absent when there is no terminal, and
+   * then a prompt's default is used, or the run stops naming the prompt.
+   */
+  ask?: (question: string, echo: boolean) => Promise<string>;
+  /** A line for the user at the terminal beside `ask` (vars_prompt's "do not match"); default: a warning. */
+  tell?: (line: string) => void;
   /** Waits between `until` attempts; tests pass a fake clock (default: a real timer). */
   sleep?: (ms: number) => Promise<void>;
 }

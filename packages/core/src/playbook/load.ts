@@ -6,12 +6,12 @@
 import { accessSync, constants } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { ModuleRegistry } from '../contract/module.js';
-import { ValidationError, type Diagnostic, type Handler, type Play, type Playbook, type SourcePos, type TaskItem, type Vars } from '../model.js';
+import { ValidationError, type Diagnostic, type Handler, type Play, type Playbook, type SourcePos, type TaskItem, type Vars, type VarsPrompt } from '../model.js';
 import { readVarsFile } from '../inventory/vars-dirs.js';
 import { isTemplate } from '../templating/engine.js';
 import { PLAY_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
 import { flattenRoles, loadRole, loadRoleEntry } from './roles.js';
-import { boolValue, conditionList, connectionValue, environmentValue, FLAG_KEYWORDS, flagValue, handlerList, isRunAsKeyword, setRunAs, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
+import { boolValue, conditionList, connectionValue, environmentValue, FLAG_KEYWORDS, flagValue, handlerList, isRunAsKeyword, moduleDefaultsValue, setRunAs, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
 import { describeNode, displayPath, entries, isMap, isSeq, posOf, readYaml, rootOf, toJS, type Node, hasErrors } from './yaml-source.js';
 import { didYouMean } from '../validate/suggest.js';
 
@@ -80,17 +80,31 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
   const playCtx: TaskParseContext = { ...ctx };
   // Roles already run in this play (name and parameters): Ansible's rule for dependencies and `roles:`.
   const seenRoles = new Set<string>();
-  playCtx.importRole = (name, namePos, from) => {
-    const role = loadRole(playCtx, { name, namePos, baseDir, ...from });
+  // import_role / include_role already loaded in this play (role, files, vars): their allow_duplicates rule.
+  const includedRoles = new Set<string>();
+  playCtx.importRole = (name, namePos, from, options) => {
+    const diagnostics = options.diagnostics ?? playCtx.diagnostics;
+    const role = loadRole({ ...playCtx, diagnostics }, { name, namePos, baseDir, ...from, roleVars: options.vars });
     if (!role) return undefined;
+    // Ansible's role cache key for an include: the role, its *_from files and the include's vars.
+    const key = `${role.info.path}\0${JSON.stringify(from)}\0${JSON.stringify(options.vars)}`;
+    const seen = includedRoles.has(key);
+    includedRoles.add(key);
     // import_role / include_role run the role itself even when it ran (their allow_duplicates is
     // true by default); its dependencies follow the play's rule and run first.
     const all = flattenRoles([role], seenRoles, new Set([role]));
-    for (const r of all) {
-      Object.assign(play.roleDefaults, r.info.defaults);
-      roleHandlers.push(...r.handlers);
+    const handlers = all.flatMap((r) => r.handlers);
+    if (!options.dynamic) roleHandlers.push(...handlers);
+    const defaults: Vars = Object.assign({}, ...all.map((r) => r.info.defaults));
+    const vars: Vars = Object.assign({}, ...all.map((r) => r.exportVars));
+    if (!options.include) {
+      // An import is the play's from the start: its defaults and vars are everyone's (Ansible).
+      Object.assign(play.roleDefaults, defaults);
+      play.roleVars = { ...play.roleVars, ...vars };
     }
-    return { info: role.info, tasks: all.flatMap((r) => r.tasks) };
+    // allow_duplicates: false on a role already included with the same files and vars: nothing runs.
+    const tasks = seen && !options.allowDuplicates ? [] : all.flatMap((r) => r.tasks);
+    return { info: role.info, tasks, handlerCount: handlers.length, ...(options.include && options.public ? { exports: { defaults, vars } } : {}) };
   };
   ctx = playCtx;
   for (const e of entries(node)) {
@@ -120,6 +134,9 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
       case 'vars_files':
         play.varsFiles = readVarsFiles(ctx, e.value, baseDir);
         break;
+      case 'vars_prompt':
+        play.varsPrompt = readVarsPrompt(ctx, e.value);
+        break;
       case 'gather_facts':
         play.gatherFacts = boolValue(ctx, e.value, 'gather_facts') ?? true;
         break;
@@ -135,6 +152,11 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
       case 'environment': {
         const env = environmentValue(ctx, e.value);
         if (env) play.environment = env;
+        break;
+      }
+      case 'module_defaults': {
+        const md = moduleDefaultsValue(ctx, e.value);
+        if (md) play.moduleDefaults = md;
         break;
       }
       case 'check_mode':
@@ -217,6 +239,7 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
           if (!entry) continue;
           for (const role of flattenRoles([entry], seenRoles)) {
             Object.assign(play.roleDefaults, role.info.defaults);
+            play.roleVars = { ...play.roleVars, ...role.exportVars };
             roleTasks.push(...role.tasks);
             roleHandlers.push(...role.handlers);
           }
@@ -243,6 +266,65 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
   addTags([...play.preTasks, ...play.tasks, ...play.postTasks], tags);
   playPositions.set(play, positions);
   return play;
+}
+
+const VARS_PROMPT_KEYS = ['name', 'prompt', 'default', 'private', 'confirm', 'unsafe'];
+/** Ansible's keys that hash the answer (passlib): not implemented here. */
+const VARS_PROMPT_ENCRYPT_KEYS = ['encrypt', 'salt_size', 'salt'];
+
+/** `vars_prompt:` a list of mappings with `name` (one mapping alone is read as a list of one, as Ansible does). */
+function readVarsPrompt(ctx: TaskParseContext, node: Node | null): VarsPrompt[] {
+  if (node === null || toJS(ctx.src, node) === null) return [];
+  const items = isSeq(node) ? (node.items as Node[]) : isMap(node) ? [node] : undefined;
+  if (!items) {
+    ctx.diagnostics.push({ severity: 'error', message: `'vars_prompt' must be a list of mappings with 'name' (and prompt, default, private, confirm, unsafe), got ${describeNode(node)}`, pos: posOf(ctx.src, node) });
+    return [];
+  }
+  const out: VarsPrompt[] = [];
+  for (const item of items) {
+    const at = posOf(ctx.src, item);
+    if (!isMap(item)) {
+      ctx.diagnostics.push({ severity: 'error', message: `a vars_prompt entry must be a mapping with 'name', got ${describeNode(item)}`, pos: at });
+      continue;
+    }
+    const entry: Partial<VarsPrompt> & { pos: SourcePos } = { pos: at, private: true, confirm: false, unsafe: false };
+    let ok = true;
+    for (const e of entries(item)) {
+      const kAt = posOf(ctx.src, e.keyNode);
+      const v = toJS(ctx.src, e.value);
+      if (VARS_PROMPT_ENCRYPT_KEYS.includes(e.key)) {
+        ctx.diagnostics.push({ severity: 'error', message: `'${e.key}' in vars_prompt (hashing the answer with passlib) is not supported by this provisioner: ask for the plain value and hash it with the password_hash filter`, pos: kAt });
+        ok = false;
+      } else if (e.key === 'name') {
+        if (typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) entry.name = v;
+        else {
+          ctx.diagnostics.push({ severity: 'error', message: `'name' in vars_prompt must be a variable name, got ${describeNode(e.value)}`, pos: posOf(ctx.src, e.value ?? e.keyNode) });
+          ok = false;
+        }
+      } else if (e.key === 'prompt') {
+        if (typeof v === 'string' || typeof v === 'number') entry.prompt = String(v);
+        else {
+          ctx.diagnostics.push({ severity: 'error', message: `'prompt' in vars_prompt must be a string, got ${describeNode(e.value)}`, pos: posOf(ctx.src, e.value ?? e.keyNode) });
+          ok = false;
+        }
+      } else if (e.key === 'default') {
+        entry.default = v;
+      } else if (e.key === 'private' || e.key === 'confirm' || e.key === 'unsafe') {
+        const b = boolValue(ctx, e.value, e.key);
+        if (b === undefined) ok = false;
+        else entry[e.key] = b;
+      } else {
+        ctx.diagnostics.push({ severity: 'error', message: `unknown key '${e.key}' in vars_prompt${didYouMean(e.key, [...VARS_PROMPT_KEYS, ...VARS_PROMPT_ENCRYPT_KEYS]) || ` (it takes ${VARS_PROMPT_KEYS.join(', ')})`}`, pos: kAt });
+        ok = false;
+      }
+    }
+    if (entry.name === undefined) {
+      if (ok) ctx.diagnostics.push({ severity: 'error', message: `a vars_prompt entry needs 'name' (the variable it sets)`, pos: at });
+      continue;
+    }
+    if (ok) out.push({ ...entry, prompt: entry.prompt ?? entry.name } as VarsPrompt);
+  }
+  return out;
 }
 
 function readVarsFiles(ctx: TaskParseContext, node: Node | null, baseDir: string): Play['varsFiles'] {

@@ -5,11 +5,11 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import type { Handler, RoleInfo, RunAsKeywords, SourcePos, TaskItem, Vars } from '../model.js';
+import type { Handler, ModuleDefaultsEntry, RoleInfo, RunAsKeywords, SourcePos, TaskItem, Vars } from '../model.js';
 import { readVarsFile } from '../inventory/vars-dirs.js';
 import { didYouMean } from '../validate/suggest.js';
 import { ROLE_ENTRY_KEYWORDS } from './keywords.js';
-import { boolValue, conditionList, handlerList, isRunAsKeyword, setRunAs, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
+import { boolValue, conditionList, handlerList, isRunAsKeyword, moduleDefaultsValue, setRunAs, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
 import { describeNode, displayPath, entries, isMap, posOf, readYaml, rootOf, toJS, type Node, hasErrors } from './yaml-source.js';
 
 export interface LoadedRole {
@@ -21,6 +21,8 @@ export interface LoadedRole {
   /** Same name and parameters: Ansible runs such a role once per play unless its meta allows duplicates. */
   key: string;
   allowDuplicates: boolean;
+  /** What the role gives the play's variables (Ansible's exported role vars): the entry's vars, then vars/ (which win). */
+  exportVars: Vars;
 }
 
 /** `<dir>/<base>` as Ansible finds a role's file: as written, then with .yml, .yaml. */
@@ -60,6 +62,7 @@ export function loadRoleEntry(ctx: TaskParseContext, node: Node, baseDir: string
   let tags: string[] = [];
   let when: string[] = [];
   let become: boolean | undefined;
+  let moduleDefaults: ModuleDefaultsEntry[] | undefined;
   const who: { runAs?: RunAsKeywords } = {};
   let namePos: SourcePos = at;
   const value = toJS(ctx.src, node);
@@ -92,6 +95,9 @@ export function loadRoleEntry(ctx: TaskParseContext, node: Node, baseDir: string
         case 'become':
           become = boolValue(ctx, e.value, 'become');
           break;
+        case 'module_defaults':
+          moduleDefaults = moduleDefaultsValue(ctx, e.value);
+          break;
         default:
           // remote_user and become_* are keywords on a role entry too, as in Ansible, never parameters.
           if (isRunAsKeyword(e.key)) {
@@ -112,7 +118,7 @@ export function loadRoleEntry(ctx: TaskParseContext, node: Node, baseDir: string
     ctx.diagnostics.push({ severity: 'error', message: `a role must be a name or a mapping with 'role:', got ${describeNode(node)}`, pos: at });
     return undefined;
   }
-  return loadRole(ctx, { name, namePos, baseDir, params, roleVars, tags, when, become, runAs: who.runAs });
+  return loadRole(ctx, { name, namePos, baseDir, params, roleVars, tags, when, become, runAs: who.runAs, moduleDefaults });
 }
 
 export interface RoleRequest {
@@ -126,6 +132,8 @@ export interface RoleRequest {
   become?: boolean;
   /** remote_user and become_* of the entry: the role's tasks keep their own where they set one. */
   runAs?: RunAsKeywords;
+  /** module_defaults of the entry: before the role's own (blocks, tasks), which win per module. */
+  moduleDefaults?: ModuleDefaultsEntry[];
   /** import_role / include_role: files other than main (tasks/<x>, vars/<x>, defaults/<x>, handlers/<x>). */
   tasksFrom?: string;
   varsFrom?: string;
@@ -193,6 +201,8 @@ export function loadRole(ctx: TaskParseContext, req: RoleRequest): LoadedRole | 
       when: [...when, ...(depReq.when ?? [])],
       tags: [...tags, ...(depReq.tags ?? [])],
       become: depReq.become ?? become,
+      // Ansible's dependency chain: the dependent role's module_defaults reach its dependencies (its own nearer).
+      moduleDefaults: req.moduleDefaults || depReq.moduleDefaults ? [...(req.moduleDefaults ?? []), ...(depReq.moduleDefaults ?? [])] : undefined,
       loading: chain,
       via: metaFile,
     });
@@ -211,12 +221,24 @@ export function loadRole(ctx: TaskParseContext, req: RoleRequest): LoadedRole | 
     for (const t of tags) if (!item.tags.includes(t)) item.tags.push(t);
     if (item.become === undefined && become !== undefined) item.become = become;
     if (req.runAs) item.runAs = { ...req.runAs, ...item.runAs };
+    if (req.moduleDefaults) item.moduleDefaults = [...req.moduleDefaults, ...(item.moduleDefaults ?? [])];
     if (item.kind === 'block') propagateTags(item.block.concat(item.rescue, item.always), tags);
   }
   const handlers = readRoleList(ctx, info, fileOf('handlers', req.handlersFrom), 'handler') as Handler[];
-  for (const h of handlers) h.vars = { ...scopeVars, ...h.vars };
+  for (const h of handlers) {
+    h.vars = { ...scopeVars, ...h.vars };
+    if (req.moduleDefaults) h.moduleDefaults = [...req.moduleDefaults, ...(h.moduleDefaults ?? [])];
+  }
   const key = `${path}\0${JSON.stringify(params)}`;
-  return { info, tasks, handlers, dependencies, key, allowDuplicates: meta.allow_duplicates === true || meta.allow_duplicates === 'yes' };
+  return {
+    info,
+    tasks,
+    handlers,
+    dependencies,
+    key,
+    allowDuplicates: meta.allow_duplicates === true || meta.allow_duplicates === 'yes',
+    exportVars: { ...roleVars, ...ownVars },
+  };
 }
 
 /** One entry of meta/main.yml `dependencies`: a name, or a mapping with role (or name) and parameters. */
@@ -227,16 +249,36 @@ function dependencyRequest(ctx: TaskParseContext, dep: unknown, metaFile: string
     ctx.diagnostics.push({ severity: 'error', message: `a role ${where} must be a name or a mapping with 'role:', got ${JSON.stringify(dep)}`, pos });
     return undefined;
   }
-  const { role, name, vars, tags, when, become, ...params } = dep as Record<string, unknown>;
+  const { role, name, vars, tags, when, become, module_defaults: moduleDefaults, ...params } = dep as Record<string, unknown>;
   const roleName = role ?? name;
   if (typeof roleName !== 'string' || roleName.trim() === '') {
     ctx.diagnostics.push({ severity: 'error', message: `a role ${where} needs 'role: <name>', got ${JSON.stringify(dep)}`, pos });
     return undefined;
   }
   const list = (v: unknown): string[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+  // module_defaults on a dependency entry: a keyword, as on a play's role entry, never a parameter.
+  const mdList = moduleDefaults === undefined || moduleDefaults === null ? [] : Array.isArray(moduleDefaults) ? moduleDefaults : [moduleDefaults];
+  const md: ModuleDefaultsEntry[] = [];
+  for (const m of mdList) {
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) {
+      ctx.diagnostics.push({ severity: 'error', message: `'module_defaults' of a role ${where} must be a mapping of module names to their default arguments`, pos });
+      continue;
+    }
+    const entry: ModuleDefaultsEntry = { defaults: {}, keyPos: {} };
+    for (const [k, v] of Object.entries(m as Vars)) {
+      if (k.startsWith('group/')) {
+        ctx.diagnostics.push({ severity: 'error', message: `module_defaults for the action group '${k}' ${where} are not supported by this provisioner: write the defaults under each module's name`, pos });
+      } else if (v !== null && v !== undefined) {
+        entry.defaults[k] = v as Vars | string;
+        entry.keyPos[k] = pos;
+      }
+    }
+    md.push(entry);
+  }
   return {
     name: roleName,
     namePos: pos,
+    ...(md.length > 0 ? { moduleDefaults: md } : {}),
     params: params as Vars,
     roleVars: vars && typeof vars === 'object' ? (vars as Vars) : {},
     tags: list(tags),

@@ -1,7 +1,7 @@
 /** Tasks, blocks and handlers: from YAML nodes to the model, with every problem named at its key. */
 import type { ModuleRegistry } from '../contract/module.js';
 import { formatDiagnostic } from '../model.js';
-import type { Block, Diagnostic, EnvironmentEntry, Flag, Handler, RoleInfo, SourcePos, Task, TaskCommon, TaskItem, Vars } from '../model.js';
+import type { Block, Diagnostic, EnvironmentEntry, Flag, Handler, ModuleDefaultsEntry, RoleInfo, SourcePos, Task, TaskCommon, TaskItem, Vars } from '../model.js';
 import { argsFromString } from '../validate/args.js';
 import { closest, didYouMean } from '../validate/suggest.js';
 import { isPlainObject } from '../vars/secret.js';
@@ -32,8 +32,11 @@ export interface TaskParseContext {
   dir?: string;
   /** Files being imported, to stop import cycles. */
   importing?: string[];
-  /** Loads a role for `import_role` and registers its defaults and handlers with the play. */
-  importRole?: (name: string, namePos: SourcePos, from?: RoleFiles) => { info: RoleInfo; tasks: TaskItem[] } | undefined;
+  /**
+   * Loads a role for `import_role` / `include_role` and registers its handlers (and, for an import, its
+   * defaults and vars) with the play. `dynamic`: read when the include runs, problems into `diagnostics`.
+   */
+  importRole?: (name: string, namePos: SourcePos, from: RoleFiles, options: RoleImportOptions & { dynamic?: boolean; diagnostics?: Diagnostic[] }) => ImportedRole | undefined;
 }
 
 function error(ctx: TaskParseContext, message: string, pos: SourcePos): void {
@@ -275,6 +278,45 @@ export function environmentValue(ctx: TaskParseContext, node: Node | null): Envi
   return out;
 }
 
+/**
+ * `module_defaults:` a mapping of module names to default arguments, or a list of such mappings (as
+ * Ansible accepts). Keys are static names (short, FQCN, alias); each value is a mapping or a template
+ * giving one. Action groups (`group/...`) are refused: modules here belong to no action group.
+ */
+export function moduleDefaultsValue(ctx: TaskParseContext, node: Node | null): ModuleDefaultsEntry[] | undefined {
+  if (node === null || toJS(ctx.src, node) === null) return undefined;
+  const maps = isSeq(node) ? (node.items as Node[]) : [node];
+  const out: ModuleDefaultsEntry[] = [];
+  for (const m of maps) {
+    if (!isMap(m)) {
+      error(ctx, `'module_defaults' must be a mapping of module names to their default arguments, or a list of such mappings, got ${describeNode(m)}`, posOf(ctx.src, m));
+      return undefined;
+    }
+    const entry: ModuleDefaultsEntry = { defaults: {}, keyPos: {} };
+    for (const e of entries(m)) {
+      const at = posOf(ctx.src, e.keyNode);
+      if (e.key.startsWith('group/')) {
+        error(ctx, `module_defaults for the action group '${e.key}' are not supported by this provisioner (its modules belong to no action group): write the defaults under each module's name`, at);
+        continue;
+      }
+      if (isTemplateString(e.key)) {
+        error(ctx, `a module_defaults key must be a module name, not a template ('${e.key}'); only the values may be templates`, at);
+        continue;
+      }
+      const v = toJS(ctx.src, e.value);
+      if (v === null) continue;
+      if (!isPlainObject(v) && !(typeof v === 'string' && isTemplateString(v))) {
+        error(ctx, `module_defaults for '${e.key}' must be a mapping of the module's arguments or a template giving one, got ${describeNode(e.value)}`, posOf(ctx.src, e.value ?? e.keyNode));
+        continue;
+      }
+      entry.defaults[e.key] = v as Vars | string;
+      entry.keyPos[e.key] = at;
+    }
+    out.push(entry);
+  }
+  return out;
+}
+
 export function varsMapping(ctx: TaskParseContext, node: Node | null, keyword: string): Vars {
   if (node === null) return {};
   const v = toJS(ctx.src, node);
@@ -323,7 +365,7 @@ function importedHandlers(imp: Block): Handler[] {
   const out: Handler[] = [];
   for (const item of imp.block) {
     if (item.kind === 'block' && handlerImports.has(item)) {
-      out.push(...importedHandlers({ ...item, when: [...imp.when, ...item.when], vars: { ...imp.vars, ...item.vars } }));
+      out.push(...importedHandlers({ ...item, when: [...imp.when, ...item.when], vars: { ...imp.vars, ...item.vars }, moduleDefaults: [...(imp.moduleDefaults ?? []), ...(item.moduleDefaults ?? [])] }));
       continue;
     }
     if (item.kind !== 'task') continue;
@@ -332,6 +374,7 @@ function importedHandlers(imp: Block): Handler[] {
     h.vars = { ...imp.vars, ...h.vars };
     for (const key of Object.values(FLAG_KEYWORDS)) if (h[key] === undefined && imp[key] !== undefined) h[key] = imp[key];
     if (imp.environment) h.environment = [...imp.environment, ...(h.environment ?? [])];
+    if (imp.moduleDefaults) h.moduleDefaults = [...imp.moduleDefaults, ...(h.moduleDefaults ?? [])];
     out.push(h);
   }
   return out;
@@ -352,20 +395,47 @@ function parseTaskItem(ctx: TaskParseContext, node: Node, kind: 'task' | 'handle
 
 const ROLE_FROM_KEYS: Record<string, keyof RoleFiles> = { tasks_from: 'tasksFrom', vars_from: 'varsFrom', defaults_from: 'defaultsFrom', handlers_from: 'handlersFrom' };
 const ROLE_IMPORT_KEYS = ['import_role', 'include_role', 'ansible.builtin.import_role', 'ansible.builtin.include_role'];
-const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe'];
+const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'module_defaults', 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe'];
+
+/** How an import_role / include_role asks for its role (besides the name and the *_from files). */
+export interface RoleImportOptions {
+  /** include_role (else import_role). */
+  include: boolean;
+  /** include_role `public: yes`: its defaults and vars reach the tasks after it. */
+  public: boolean;
+  /** `allow_duplicates` (default true): false skips a role already included with the same files and vars. */
+  allowDuplicates: boolean;
+  /** The include's `vars:` (Ansible makes them role vars: part of the key and of what is exported). */
+  vars: Vars;
+}
+
+/** What the play gives back for an import_role / include_role. */
+export interface ImportedRole {
+  info: RoleInfo;
+  tasks: TaskItem[];
+  /** include_role `public: yes`: the defaults and vars the play sees once the include runs. */
+  exports?: { defaults: Vars; vars: Vars };
+  /** Handlers of the role (a role loaded when the include runs cannot add them to the play). */
+  handlerCount: number;
+}
 
 /**
- * `import_role: {name: web}` (and `include_role`, read the same static way): the role's tasks inlined as
- * a block; its defaults and handlers join the play's, as with `roles:`.
+ * `import_role: {name: web}` and `include_role`: the role's tasks as a block; its handlers join the
+ * play's. A plain name is read when the playbook is loaded (import_role's defaults and vars are the
+ * play's from the start, as Ansible's; include_role's only with `public: yes`, once it runs); a
+ * templated include_role name is rendered per host when the include runs (DynamicInclude).
  */
 function parseRoleImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | undefined {
   const block: Block = { kind: 'block', pos, when: [], tags: [], vars: {}, block: [], rescue: [], always: [] };
   let roleName: string | undefined;
   let namePos = pos;
+  let action = 'import_role';
   const from: RoleFiles = {};
+  const options = { public: false, allowDuplicates: true };
   for (const e of entries(node as never)) {
     const at = posOf(ctx.src, e.keyNode);
     if (ROLE_IMPORT_KEYS.includes(e.key)) {
+      action = e.key.replace(/^ansible\.builtin\./, '');
       if (!isMap(e.value)) {
         error(ctx, `'${e.key}' must be a mapping with 'name: <role>', got ${describeNode(e.value)}`, posOf(ctx.src, e.value ?? e.keyNode));
         continue;
@@ -373,31 +443,70 @@ function parseRoleImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Blo
       for (const r of entries(e.value)) {
         const v = toJS(ctx.src, r.value);
         const fromKey = ROLE_FROM_KEYS[r.key];
-        if (r.key === 'name' && typeof v === 'string' && v.trim() !== '' && !isTemplateString(v)) {
+        const include = action === 'include_role';
+        if ((r.key === 'name' || r.key === 'role') && typeof v === 'string' && v.trim() !== '' && (include || !isTemplateString(v))) {
           roleName = v;
           namePos = posOf(ctx.src, r.value);
-        } else if (r.key === 'name') error(ctx, `'name' of '${e.key}' must be a role name, got ${describeNode(r.value)}`, posOf(ctx.src, r.value));
-        else if (fromKey && typeof v === 'string' && v.trim() !== '' && !isTemplateString(v)) from[fromKey] = v;
+        } else if (r.key === 'name' || r.key === 'role') {
+          const why = typeof v === 'string' && isTemplateString(v) ? ' (import_role reads its role when the playbook is loaded: use include_role for a templated name)' : '';
+          error(ctx, `'${r.key}' of '${e.key}' must be a role name, got ${describeNode(r.value)}${why}`, posOf(ctx.src, r.value));
+        } else if (fromKey && typeof v === 'string' && v.trim() !== '' && !isTemplateString(v)) from[fromKey] = v;
         else if (fromKey) error(ctx, `'${r.key}' of '${e.key}' must be a file name of the role (not a template), got ${describeNode(r.value)}`, posOf(ctx.src, r.value));
-        else if (r.key === 'allow_duplicates' && (v === true || v === 'yes' || v === 'true')) {
-          // The default of import_role and include_role: the role runs again even with the same parameters.
-        } else error(ctx, `'${r.key}' of '${e.key}' is not supported (supported: name, ${Object.keys(ROLE_FROM_KEYS).join(', ')}, allow_duplicates: true)`, posOf(ctx.src, r.keyNode));
+        else if (r.key === 'allow_duplicates') {
+          const b = boolValue(ctx, r.value, 'allow_duplicates');
+          if (b !== undefined) options.allowDuplicates = b;
+        } else if (r.key === 'public' && !include) {
+          // Ansible's own refusal: an import is always public (its vars and defaults are the play's).
+          error(ctx, `Invalid options for ${action}: public (an imported role's vars and defaults are always the play's)`, posOf(ctx.src, r.keyNode));
+        } else if (r.key === 'public') {
+          const b = boolValue(ctx, r.value, 'public');
+          if (b !== undefined) options.public = b;
+        } else error(ctx, `'${r.key}' of '${e.key}' is not supported (supported: name, ${Object.keys(ROLE_FROM_KEYS).join(', ')}, allow_duplicates${include ? ', public' : ''})`, posOf(ctx.src, r.keyNode));
       }
       continue;
     }
-    if (!importBlockKeyword(ctx, block, e)) unknownKeyword(ctx, e.key, 'import_role', ROLE_IMPORT_KEYWORDS, at);
+    if (!importBlockKeyword(ctx, block, e)) unknownKeyword(ctx, e.key, action, ROLE_IMPORT_KEYWORDS, at);
   }
   if (roleName === undefined) return undefined;
   if (!ctx.importRole) {
-    error(ctx, `import_role is only supported in a play's task lists`, namePos);
+    error(ctx, `${action} is only supported in a play's task lists`, namePos);
     return undefined;
   }
-  const role = ctx.importRole(roleName, namePos, from);
+  const request: RoleImportOptions = { include: action === 'include_role', public: options.public, allowDuplicates: options.allowDuplicates, vars: block.vars };
+  if (isTemplateString(roleName)) return dynamicRoleInclude(ctx, block, roleName, namePos, from, request);
+  const role = ctx.importRole(roleName, namePos, from, request);
   if (!role) return undefined;
   block.name ??= `role ${role.info.name}`;
   block.role = role.info;
   block.block = role.tasks;
+  if (role.exports) block.exports = role.exports;
   inheritIntoChildren(block);
+  return block;
+}
+
+/**
+ * include_role with a templated name: rendered per host when the include runs, the role read then
+ * (once per name). Its handlers cannot join the play's by then: such a role is refused when it has any.
+ */
+function dynamicRoleInclude(ctx: TaskParseContext, block: Block, name: string, namePos: SourcePos, from: RoleFiles, request: RoleImportOptions): Block {
+  const importRole = ctx.importRole!;
+  block.name ??= 'include_role';
+  block.include = {
+    file: name,
+    action: 'include_role',
+    load: (rendered) => {
+      const diagnostics: Diagnostic[] = [];
+      const role = importRole(rendered, namePos, from, { ...request, dynamic: true, diagnostics });
+      const errors = diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+      if (role && role.handlerCount > 0) {
+        errors.push(`role '${rendered}' has handlers, which a role included by a templated name cannot add to the play here: name the role, or move its handlers to the play`);
+      }
+      if (!role || errors.length > 0) return { items: [], errors: errors.length > 0 ? errors : [`role '${rendered}' could not be loaded`] };
+      const body: Block = { kind: 'block', pos: block.pos, name: `role ${role.info.name}`, when: [], tags: [], vars: {}, block: role.tasks, rescue: [], always: [], role: role.info };
+      if (role.exports) body.exports = role.exports;
+      return { items: [body], errors: [] };
+    },
+  };
   return block;
 }
 
@@ -441,6 +550,11 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
       if (d !== undefined) block.delegateTo = d;
       return true;
     }
+    case 'module_defaults': {
+      const md = moduleDefaultsValue(ctx, e.value);
+      if (md) block.moduleDefaults = md;
+      return true;
+    }
     default:
       if (isRunAsKeyword(e.key)) {
         setRunAs(ctx, block, e.key, e.value);
@@ -453,7 +567,7 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
 }
 
 const IMPORT_KEYS = ['import_tasks', 'include_tasks', 'ansible.builtin.import_tasks', 'ansible.builtin.include_tasks'];
-const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'connection', 'delegate_to', 'delegate_facts', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe'];
+const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'module_defaults', 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'connection', 'delegate_to', 'delegate_facts', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe'];
 
 /** The legacy `include` (deprecated in 2.14, removed in 2.16): read as import_tasks or include_tasks. */
 const LEGACY_INCLUDE_KEYS = ['include', 'ansible.builtin.include', 'ansible.legacy.include'];
@@ -982,6 +1096,11 @@ function parseTaskWithModule(
       case 'vars':
         task.vars = varsMapping(ctx, e.value, 'vars');
         break;
+      case 'module_defaults': {
+        const md = moduleDefaultsValue(ctx, e.value);
+        if (md) task.moduleDefaults = md;
+        break;
+      }
       case 'args':
         argsKeyword = { value: e.value, pos: at };
         break;

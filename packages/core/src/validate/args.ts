@@ -137,17 +137,22 @@ function plainMessage(message: string): string {
   return message.replace(/^Invalid (?:input|option|value|type|key|element)?: /, '');
 }
 
-export function validateArgs(task: Task, def: ModuleDefinition): Diagnostic[] {
+/**
+ * `defaults`: the task's module_defaults for this module (a mapping under the task's arguments, or a
+ * template known only at run time, which leaves missing arguments to be checked then).
+ */
+export function validateArgs(task: Task, def: ModuleDefinition, defaults?: Vars | string): Diagnostic[] {
   const pos = taskPositions(task);
   const out: Diagnostic[] = [];
   const name = task.module;
   const err = (message: string, at = pos.module) => out.push({ severity: 'error', message, pos: at, task: task.name });
-  const { args, error } = argsObject(task, def);
-  if (error || !args) {
+  const { args: own, error } = argsObject(task, def);
+  if (error || !own) {
     err(error ?? `module '${name}': bad arguments`, pos.args);
     return out;
   }
-  const templated = containsTemplate(args);
+  const args = isPlainObject(defaults) ? { ...defaults, ...own } : own;
+  const templated = containsTemplate(args) || typeof defaults === 'string';
   const known = schemaKeys(def.args);
   const parsed = (def.args as z.ZodType).safeParse(revealSecrets(args));
   if (parsed.success) return out;
@@ -179,6 +184,8 @@ export function validateArgs(task: Task, def: ModuleDefinition): Diagnostic[] {
         continue;
       }
       const missing = issue.code === 'invalid_type' && / received undefined$/.test(issue.message) && args[argName!] === undefined;
+      // A templated module_defaults value may give it: known only at run time.
+      if (missing && typeof defaults === 'string') continue;
       if (missing && path.length === 1) {
         err(`missing required argument '${argName}' for module '${name}'`);
         continue;

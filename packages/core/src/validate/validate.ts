@@ -9,7 +9,8 @@ import { isVaultText, VAULT_HEADER } from '../vault/format.js';
 import { decryptIfVaulted, VaultError } from '../vault/keyring.js';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ModuleRegistry } from '../contract/module.js';
-import type { Diagnostic, Inventory, Play, Playbook, SourcePos, Task, TaskItem, Vars } from '../model.js';
+import type { Diagnostic, Inventory, ModuleDefaultsEntry, Play, Playbook, SourcePos, Task, TaskItem, Vars } from '../model.js';
+import { moduleDefaultsFor } from '../executor/module-defaults.js';
 import { readInventory } from '../inventory/load.js';
 import { resolvePattern } from '../inventory/patterns.js';
 import { readPlaybook, playPositionsOf } from '../playbook/load.js';
@@ -66,7 +67,7 @@ function checkTemplatesIn(value: unknown, report: (reason: string) => void): voi
   else if (isPlainObject(value)) Object.values(value).forEach((v) => checkTemplatesIn(v, report));
 }
 
-function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: ModuleRegistry, out: Diagnostic[]): void {
+function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: ModuleRegistry, out: Diagnostic[], moduleDefaults?: readonly ModuleDefaultsEntry[]): void {
   const pos = taskPositions(task);
   const err = (message: string, at: SourcePos) => out.push({ severity: 'error', message, pos: at, task: task.name });
   // Conditions and loops are expressions: check their syntax.
@@ -123,7 +124,8 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
       pos.keywords.async ?? task.pos,
     );
   }
-  const argDiagnostics = validateArgs(task, def);
+  const defaults = moduleDefaultsFor(moduleDefaults, def.name, (key) => registry.get(key)?.name);
+  const argDiagnostics = validateArgs(task, def, defaults?.value);
   out.push(...argDiagnostics);
   if (argDiagnostics.length || !def.localFiles) return;
   const { args } = argsObject(task, def);
@@ -182,6 +184,42 @@ function notifyChecks(task: Task, handlerNames: Set<string>, err: (m: string, at
   });
 }
 
+/**
+ * The module_defaults that reach each task (play, role entry, blocks, task: the nearest last), and a
+ * check of every key written: it must name a module, as Ansible refuses one it cannot resolve.
+ */
+function moduleDefaultsOfTasks(play: Play, registry: ModuleRegistry, out: Diagnostic[]): Map<Task, readonly ModuleDefaultsEntry[]> {
+  const found = new Map<Task, readonly ModuleDefaultsEntry[]>();
+  const checked = new Set<ModuleDefaultsEntry>();
+  const check = (entries: readonly ModuleDefaultsEntry[] | undefined) => {
+    for (const entry of entries ?? []) {
+      if (checked.has(entry)) continue;
+      checked.add(entry);
+      for (const key of Object.keys(entry.defaults)) {
+        if (registry.get(key) || knownElsewhere(key)) continue;
+        out.push({ severity: 'error', message: `module_defaults names '${key}', which is no module${didYouMean(key, allNames(registry))}`, pos: entry.keyPos[key] });
+      }
+    }
+  };
+  const walk = (items: readonly TaskItem[], inherited: readonly ModuleDefaultsEntry[]) => {
+    for (const item of items) {
+      check(item.moduleDefaults);
+      const here = item.moduleDefaults ? [...inherited, ...item.moduleDefaults] : inherited;
+      if (item.kind === 'task') {
+        found.set(item, here);
+        const body = (item as { body?: TaskItem[] }).body;
+        if (body) walk(body, here);
+        continue;
+      }
+      if (item.include?.preloaded) walk(item.include.preloaded, here);
+      walk([...item.block, ...item.rescue, ...item.always], here);
+    }
+  };
+  check(play.moduleDefaults);
+  walk([...allItems(play), ...play.handlers], play.moduleDefaults ?? []);
+  return found;
+}
+
 function allItems(play: Play): TaskItem[] {
   return [...play.preTasks, ...play.tasks, ...play.postTasks];
 }
@@ -229,9 +267,10 @@ function checkPlay(play: Play, input: ValidateRunInput, out: Diagnostic[], limit
   }
   for (const [k, v] of Object.entries(play.roleDefaults)) checkTemplatesIn(v, (r) => out.push({ severity: 'error', message: `bad template in role default '${k}': ${r}`, pos: play.pos }));
   const handlerTasks = play.handlers.flatMap((h) => (h.body ? [...walkTasks(h.body)] : [h]));
+  const defaultsOf = moduleDefaultsOfTasks(play, registry, out);
   for (const task of [...walkTasks(allItems(play)), ...handlerTasks]) {
     const found: Diagnostic[] = [];
-    checkTask(task, play, handlerNames, registry, found);
+    checkTask(task, play, handlerNames, registry, found, defaultsOf.get(task));
     // One task's problems in the order they are written.
     found.sort((a, b) => (a.pos && b.pos ? a.pos.line - b.pos.line || a.pos.col - b.pos.col : 0));
     out.push(...found);

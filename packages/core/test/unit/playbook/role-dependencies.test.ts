@@ -9,6 +9,7 @@ describe('role dependencies: flattenRoles', () => {
     dependencies: deps,
     key: `${name}${JSON.stringify(params)}`,
     allowDuplicates,
+    exportVars: {},
   });
   const names = (roles: LoadedRole[]) => roles.map((r) => r.key);
   it.each<[string, () => { roles: LoadedRole[]; always?: LoadedRole[] }, string[]]>([
