@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { shellJoin } from '@haweb/core';
-import { applySteps } from '@haweb/hostkit';
+import { applySteps, failed, stateDiff, errorMessage } from '@haweb/hostkit';
 import { defineHostModule } from '../util/define.js';
 import { iptablesFeatures, iptablesRulePresent } from '../facts/iptables.js';
 import { hostOs } from '../facts/server.js';
 import { buildRuleSpec, IptablesArgError, planRule, ruleText, savedRulesPath, saveScript } from '../operations/iptables.js';
-import { failed, stateDiff, errorMessage } from '../util/result.js';
 import { boolish, intish, stringList } from '../util/schema.js';
 
 /**
