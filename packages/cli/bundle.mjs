@@ -3,11 +3,11 @@
 // loader spends ~150 ms resolving and linking the ~450 small files of the unbundled tree (a no-op
 // run of a 20-task playbook on two hosts takes ~0.6 s in all).
 // Left outside the bundle, loaded from node_modules at run time: packages with native add-ons or
-// that locate their own files (ssh2 and node-ssh, koffi, cpu-features), and nunjucks and tinyglobby,
-// which our code also loads through createRequire (one copy of each must serve both).
+// that locate their own files (ssh2 and node-ssh, koffi, cpu-features), and nunjucks, which our code
+// also loads through createRequire (one copy must serve both).
 import { build } from 'esbuild';
 
-const external = ['node-ssh', 'ssh2', 'cpu-features', 'koffi', 'nunjucks', 'tinyglobby'];
+const external = ['node-ssh', 'ssh2', 'cpu-features', 'koffi', 'nunjucks'];
 
 await build({
   entryPoints: [new URL('dist/main.js', import.meta.url).pathname],

@@ -7,7 +7,7 @@
 //   bin/provision.js      the same committed shim npm links in the repository
 //   dist/provision.js     the esbuild bundle of the CLI with every workspace package (bundle.mjs)
 //   node_modules/...      bundleDependencies, copied from this repository's node_modules: the packages
-//                         the bundle leaves outside (ssh2, node-ssh, nunjucks, tinyglobby, koffi), and
+//                         the bundle leaves outside (ssh2, node-ssh, nunjucks, koffi), and
 //                         @haweb/vrrp's package.json and dist/ with the daemon's runtime dependencies,
 //                         because the vrrp_service module packs that runtime from the controller's files.
 // Nothing depends on the unpublished @haweb/* packages through the registry: @haweb/vrrp travels
@@ -27,7 +27,7 @@ const outIndex = args.indexOf('--out');
 const outDir = resolve(outIndex >= 0 ? args[outIndex + 1] : join(repo, 'release'));
 
 /** Packages the bundle loads from node_modules at run time (bundle.mjs's `external`, minus optional natives). */
-const BUNDLE_EXTERNALS = ['node-ssh', 'ssh2', 'nunjucks', 'tinyglobby', 'koffi'];
+const BUNDLE_EXTERNALS = ['node-ssh', 'ssh2', 'nunjucks', 'koffi'];
 /** Optional native add-ons that would need a compiler at install time; their users fall back without them. */
 const LEFT_OUT = new Set(['cpu-features', 'nan', 'buildcheck']);
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'];

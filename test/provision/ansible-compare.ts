@@ -7,6 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'packages/cli/dist/provision.js');
@@ -149,4 +150,22 @@ export function compare(lab: Lab, playbook: string, args: string[] = []): { ours
     writeFileSync(join(process.env.HAWEB_KW_DUMP, `${name}.json`), JSON.stringify({ ours, ansible }, null, 2));
   }
   return { ours, ansible };
+}
+
+/**
+ * What every comparison asserts: the same task lines (Ansible's passed through `ansibleTasks` where a
+ * test words them differently on purpose: a role's prefix, a diff shown on ok), the same recap, the
+ * same files, the same exit code; `also` names further fields both records carry (the controller's
+ * files in delegation), compared before the exit code.
+ */
+export function expectSame<R extends RunRecord>(
+  ours: R,
+  ansible: R,
+  options: { ansibleTasks?: (lines: string[]) => string[]; also?: Array<Exclude<keyof R, keyof RunRecord>> } = {},
+): void {
+  expect(ours.tasks).toEqual(options.ansibleTasks ? options.ansibleTasks(ansible.tasks) : ansible.tasks);
+  expect(ours.stats).toEqual(ansible.stats);
+  expect(ours.files).toEqual(ansible.files);
+  for (const key of options.also ?? []) expect(ours[key]).toEqual(ansible[key]);
+  expect(ours.code).toBe(ansible.code);
 }

@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { compare, FIXTURES, labFromName, onHost, runProvision, type Lab, type RunRecord } from './ansible-compare.js';
+import { compare, expectSame, FIXTURES, labFromName, onHost, runProvision, type Lab, type RunRecord } from './ansible-compare.js';
 
 let lab: Lab;
 let hosts: string[];
@@ -18,13 +18,6 @@ beforeAll(() => {
   lab = labFromName(inject('labName'));
   hosts = lab.hosts.map((h) => h.name).sort();
 });
-
-function expectSame(ours: RunRecord, ansible: RunRecord): void {
-  expect(ours.tasks).toEqual(ansible.tasks);
-  expect(ours.stats).toEqual(ansible.stats);
-  expect(ours.files).toEqual(ansible.files);
-  expect(ours.code).toBe(ansible.code);
-}
 
 /** The files whose content is a time or depends on one: compared by what they say, then dropped. */
 function dropTimes(run: RunRecord): void {

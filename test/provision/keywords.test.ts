@@ -5,7 +5,7 @@
  * Runs from the repo root: npx vitest run --config vitest.integration.config.ts test/provision/keywords.test.ts
  */
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { compare, labFromName, type Lab, type RunRecord } from './ansible-compare.js';
+import { compare, expectSame, labFromName, type Lab, type RunRecord } from './ansible-compare.js';
 
 let lab: Lab;
 let hosts: string[];
@@ -14,13 +14,6 @@ beforeAll(() => {
   lab = labFromName(inject('labName'));
   hosts = lab.hosts.map((h) => h.name).sort();
 });
-
-function expectSame(ours: RunRecord, ansible: RunRecord): void {
-  expect(ours.tasks).toEqual(ansible.tasks);
-  expect(ours.stats).toEqual(ansible.stats);
-  expect(ours.files).toEqual(ansible.files);
-  expect(ours.code).toBe(ansible.code);
-}
 
 function eachHost(files: RunRecord['files'], name: string): unknown[] {
   return hosts.map((h) => files[h]?.[name]);

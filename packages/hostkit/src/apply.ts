@@ -11,13 +11,51 @@ import { replaceValidated } from './validated-file.js';
 
 export type Step =
   /** A command, as argv (never concatenated shell). */
-  | { kind: 'run'; argv: string[]; why: string; detach?: boolean }
+  | ({ kind: 'run'; argv: string[] } & CommandStepOptions)
   /** A shell script the kit wrote (pipes, redirections, bounded wait loops). */
-  | { kind: 'script'; script: string; why: string; detach?: boolean }
+  | ({ kind: 'script'; script: string } & CommandStepOptions)
   /** A whole file, written atomically by the Remote (temp file + rename). */
   | FileStep
   /** A file from the controller (an archive to extract), copied as it is. */
-  | { kind: 'put'; local: string; path: string; mode: string; why: string };
+  | PutStep;
+
+/**
+ * What a command step may carry beside its command. Most plans need only `why`; the rest serve long
+ * installer steps (a source build streams its output for progress and learns how many objects it
+ * will compile from a probe between two steps) while check mode and diff stay apply's alone.
+ */
+export interface CommandStepOptions {
+  why: string;
+  detach?: boolean;
+  /** This round trip's limit (default: apply's timeoutMs; 0: none). */
+  timeoutMs?: number;
+  /** Told through ctx.progress just before the step runs. */
+  progress?: string;
+  /** Called just before the step runs (after `progress`): a streamed step's own progress starts here. */
+  before?: () => void;
+  /** A streamed step: its output as it arrives (stdout and stderr chunks). */
+  onOutput?: (chunk: string) => void;
+  /** Given the step's result once it ran (a probe's answer, read by a later step's `when`). */
+  onResult?: (result: RunResult) => void;
+  /** A non-zero exit does not stop the plan (a probe whose answer only refines what follows). */
+  mayFail?: boolean;
+  /** Decided when its turn comes (from an earlier step's result): false skips the step. */
+  when?: () => boolean;
+}
+
+export interface PutStep {
+  kind: 'put';
+  local: string;
+  path: string;
+  mode: string;
+  why: string;
+  /** Makes the local file just before it is sent (packing an archive); never called in check mode. */
+  prepare?: () => Promise<void>;
+  /** Told through ctx.progress just before the upload (after `prepare`). */
+  progress?: string;
+  /** Decided when its turn comes: false skips the upload. */
+  when?: () => boolean;
+}
 
 export interface FileStep {
   kind: 'file';
@@ -101,7 +139,8 @@ function batches(steps: readonly Step[], together: boolean): Batch[] {
   const out: Batch[] = [];
   for (const step of steps) {
     const last = out[out.length - 1];
-    const joinable = (s: Step) => together && s.kind === 'run';
+    // A step with its own timeout or hooks is its own round trip.
+    const joinable = (s: Step) => together && s.kind === 'run' && !hasHooks(s);
     if (last && joinable(step) && joinable(last.steps[0]) && !!(last.steps[0] as { detach?: boolean }).detach === !!(step as { detach?: boolean }).detach) {
       last.steps.push(step);
       last.text = `${last.text} && ${stepText(step)}`;
@@ -110,6 +149,18 @@ function batches(steps: readonly Step[], together: boolean): Batch[] {
     }
   }
   return out;
+}
+
+function hasHooks(s: Step & { kind: 'run' | 'script' }): boolean {
+  return (
+    s.timeoutMs !== undefined ||
+    s.progress !== undefined ||
+    s.before !== undefined ||
+    s.onOutput !== undefined ||
+    s.onResult !== undefined ||
+    s.mayFail !== undefined ||
+    s.when !== undefined
+  );
 }
 
 function tail(res: RunResult): string {
@@ -179,12 +230,25 @@ export async function applySteps(ctx: ModuleContext, steps: readonly Step[], opt
     if (step.kind === 'file') {
       ({ failed, refused = false } = await writeFileStep(ctx, step));
     } else if (step.kind === 'put') {
+      if (step.when && !step.when()) continue;
+      if (step.prepare) await step.prepare();
+      if (step.progress !== undefined) ctx.progress(step.progress);
       await ctx.remote.putFile(step.local, step.path, { mode: step.mode, become: ctx.become });
     } else {
+      if (step.when && !step.when()) continue;
+      if (step.progress !== undefined) ctx.progress(step.progress);
+      step.before?.();
       const detach = step.detach ?? false;
       const command = detach ? { script: detachedScript(batch.text) } : batch.steps.length === 1 && step.kind === 'run' ? { argv: step.argv } : { script: batch.text };
-      const res = await ctx.remote.run(command, { become: ctx.become, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
-      if (res.code !== 0) failed = res;
+      const limit = step.timeoutMs !== undefined ? (step.timeoutMs === 0 ? undefined : step.timeoutMs) : timeoutMs;
+      const onOutput = step.onOutput;
+      const res = await ctx.remote.run(command, {
+        become: ctx.become,
+        ...(limit !== undefined ? { timeoutMs: limit } : {}),
+        ...(onOutput ? { onOutput: (chunk: string) => onOutput(chunk) } : {}),
+      });
+      step.onResult?.(res);
+      if (res.code !== 0 && !step.mayFail) failed = res;
     }
     if (failed) {
       const failure: StepFailure = { step, text: batch.text, result: failed, ...(refused ? { refused } : {}) };

@@ -46,21 +46,21 @@ export * from './facts/archive.js';
 export * from './facts/tree.js';
 
 // Planning (facts + args -> commands / content).
-export * from './operations/files.js';
+export { type DesiredAttributes, type Plan, planAttributes, attributeCommandsForNew, type FileState, type FileArgs, PlanError, planFile } from '@haweb/hostkit';
 export * from './operations/lines.js';
-export * from './operations/packages.js';
-export * from './operations/services.js';
+export { type PackagePlanArgs, type PackagePlan, planPackages } from '@haweb/hostkit';
+export { type ServiceState, type ServicePlanArgs, type ServicePlan, ServicePlanError, planService } from '@haweb/hostkit';
 export * from './operations/iptables.js';
 export * from './operations/replace.js';
 
 // Helpers for module authors.
-export { ensureFile, readFileInfo, sha256, backupName, type EnsureFileOptions } from './util/file-write.js';
+export { ensureFile, readFileInfo, sha256, backupName, type EnsureFileOptions } from '@haweb/hostkit';
 export { editFile, editedFileArgs } from './util/edit-file.js';
-export { runPlan, runArgv, planScript, detachedScript, CommandFailed, type PlannedCommand } from './util/run.js';
+export { runPlan, runArgv, planScript, detachedScript, CommandFailed, type PlannedCommand } from '@haweb/hostkit';
 export { runUserCommand, guardSkipReason } from './util/command-result.js';
 export { choosePackageTool, runPackages } from './util/package-run.js';
 export { defineHostModule } from './util/define.js';
-export { ok, changed, failed, fileDiff, stateDiff, errorMessage } from './util/result.js';
-export { parseMode, resolveMode, formatMode, type ModeSpec } from './util/mode.js';
-export { shlexSplit } from './util/shlex.js';
+export { ok, changed, failed, fileDiff, stateDiff, errorMessage } from '@haweb/hostkit';
+export { parseMode, resolveMode, formatMode, type ModeSpec } from '@haweb/hostkit';
+export { shlexSplit } from '@haweb/hostkit';
 export { boolish, modeArg, stringList, remotePath, intish } from './util/schema.js';

@@ -5,6 +5,7 @@
  * value (`sysctl_set`) and reloads the file (`reload`). Pure.
  */
 import type { Step } from '../apply.js';
+import { BOOLEAN_FALSE_WORDS, BOOLEAN_TRUE_WORDS } from '@haweb/core';
 
 export interface SysctlArgs {
   name: string;
@@ -25,16 +26,14 @@ export interface SysctlFacts {
   mode?: number;
 }
 
-const TRUE = ['y', 'yes', 'on', '1', 'true', 't'];
-const FALSE = ['n', 'no', 'off', '0', 'false', 'f'];
 
 /** Ansible's _parse_value: booleans (and their words) as 1/0, other strings stripped. */
 export function sysctlValue(value: SysctlArgs['value']): string {
   if (value === undefined) return '';
   if (typeof value === 'boolean') return value ? '1' : '0';
   const s = String(value);
-  if (TRUE.includes(s.toLowerCase())) return '1';
-  if (FALSE.includes(s.toLowerCase())) return '0';
+  if (BOOLEAN_TRUE_WORDS.includes(s.toLowerCase())) return '1';
+  if (BOOLEAN_FALSE_WORDS.includes(s.toLowerCase())) return '0';
   return s.trim();
 }
 

@@ -4,6 +4,7 @@ import { fullConfigureArgs, sameArgs } from './configure-args.js';
 import { installedPackagesFact, missingPackages, packageInstallRefreshingScript } from './build-deps.js';
 import type { OsFamily } from '../os-family.js';
 import { sha256File } from '../digest.js';
+import { applySteps, type Step, type StepFailure } from '../apply.js';
 import { declaredVersion } from './tarball.js';
 
 /**
@@ -226,7 +227,9 @@ function tail(text: string, lines = 15): string {
 
 /**
  * The whole idempotent flow shared by nginx_source and keepalived_source: read the installed state,
- * decide, install missing build dependencies, upload, build with live progress, write the marker.
+ * decide, then one plan through applySteps (check mode and its answer are apply's): install missing
+ * build dependencies, upload unless the host has the same bytes, build with live progress (streamed
+ * steps), write the marker; then read the installed state again to prove the build.
  */
 export async function ensureSourceBuild(spec: SourceBuildSpec, ctx: ModuleContext): Promise<ModuleResult> {
   const configureArgs = fullConfigureArgs(spec.prefix, spec.configureArgs);
@@ -240,67 +243,46 @@ export async function ensureSourceBuild(spec: SourceBuildSpec, ctx: ModuleContex
   }
   const installedDeps = await ctx.fact(installedPackagesFact, { family: spec.family, names: spec.buildDeps });
   const missing = missingPackages(spec.buildDeps, installedDeps);
-  const steps = planBuildSteps(spec, configureArgs);
-  if (ctx.check) {
+  const marker: BuildMarker = { product: spec.product.name, version: spec.version, configure_args: configureArgs, tarball_sha256: tarballSha256 };
+  const progress = new BuildProgress(label, spec.product, (m) => ctx.progress(m));
+  const plan = planSourceBuildSteps(spec, {
+    configureArgs,
+    missing,
+    tarballSha256,
+    marker,
+    progress,
+    uploaded: () => ctx.log(`uploaded ${spec.src} to ${remoteTarballPath(spec)}`),
+  });
+
+  let failure: StepFailure | undefined;
+  const started = Date.now();
+  const res = await applySteps(ctx, plan.steps, {
+    checkMsg: `would build ${label} (${decision.reasons.join('; ')})${missing.length ? `; would install ${missing.join(' ')}` : ''}`,
+    result: { reasons: decision.reasons, missing_build_deps: missing, ...base },
+    // Nothing of the build is a diff (the marker is the kit's own record), as before.
+    diff: [],
+    timeoutMs: 0,
+    failure: (f) => {
+      failure = f;
+      return '';
+    },
+  });
+  if (ctx.check) return res;
+  if (res.failed && failure) {
+    const f = failure;
+    const name = plan.buildStepOf(f.step);
+    if (name === undefined) {
+      return { changed: false, failed: true, msg: `installing build dependencies ${missing.join(' ')} failed: ${tail(f.result.stderr || f.result.stdout)}` };
+    }
+    const output = plan.outputOf(name) || f.result.stdout + f.result.stderr;
     return {
       changed: true,
-      msg: `would build ${label} (${decision.reasons.join('; ')})${missing.length ? `; would install ${missing.join(' ')}` : ''}`,
+      failed: true,
+      msg: `${label}: ${name} failed (exit ${f.result.code}); the next run redoes the build:\n${tail(output)}`,
+      step: name,
       reasons: decision.reasons,
-      missing_build_deps: missing,
-      ...base,
     };
   }
-  if (missing.length > 0) {
-    ctx.progress(`${label}: installing build dependencies ${missing.join(' ')}`);
-    const res = await ctx.remote.run({ script: packageInstallRefreshingScript(spec.family, missing) }, { become: ctx.become, timeoutMs: 20 * 60_000 });
-    if (res.code !== 0) {
-      return { changed: false, failed: true, msg: `installing build dependencies ${missing.join(' ')} failed: ${tail(res.stderr || res.stdout)}` };
-    }
-  }
-
-  const remoteTarball = remoteTarballPath(spec);
-  const uploaded = await uploadIfChanged(ctx, spec.src, remoteTarball, tarballSha256, spec.srcDir);
-  if (uploaded) ctx.log(`uploaded ${spec.src} to ${remoteTarball}`);
-
-  const progress = new BuildProgress(label, spec.product, (m) => ctx.progress(m));
-  const started = Date.now();
-  for (const step of steps) {
-    progress.step(step.name);
-    let output = '';
-    const res = await ctx.remote.run(
-      { script: `${step.script} 2>&1` },
-      {
-        become: ctx.become,
-        timeoutMs: step.timeoutMs,
-        onOutput: (chunk) => {
-          output = (output + chunk).slice(-20_000);
-          progress.feed(step.name, chunk);
-        },
-      },
-    );
-    if (res.code !== 0) {
-      output = output || res.stdout + res.stderr;
-      return {
-        changed: true,
-        failed: true,
-        msg: `${label}: ${step.name} failed (exit ${res.code}); the next run redoes the build:\n${tail(output)}`,
-        step: step.name,
-        reasons: decision.reasons,
-      };
-    }
-    if (step.name === 'configure') {
-      const count = await ctx.remote.run({ script: `cd ${shellQuote(buildDirFor(spec))} && ${spec.product.countObjectsScript}` }, { become: ctx.become });
-      const n = Number.parseInt(count.stdout.trim(), 10);
-      if (Number.isFinite(n) && n > 0) progress.total = n;
-    }
-  }
-  const marker: BuildMarker = {
-    product: spec.product.name,
-    version: spec.version,
-    configure_args: configureArgs,
-    tarball_sha256: tarballSha256,
-  };
-  await ctx.remote.writeFile(markerPath(spec.prefix), `${JSON.stringify(marker, null, 2)}\n`, { mode: '0644', become: ctx.become });
   const after = await ctx.fact(installedBuildFact, { product: spec.product, prefix: spec.prefix });
   const verify = planSourceBuild({ version: spec.version, configureArgs, tarballSha256 }, after);
   if (verify.build) {
@@ -315,14 +297,98 @@ export async function ensureSourceBuild(spec: SourceBuildSpec, ctx: ModuleContex
   };
 }
 
-/** Upload the tarball unless the host already has the same bytes there. */
-async function uploadIfChanged(ctx: ModuleContext, local: string, remote: string, sha256: string, dir: string): Promise<boolean> {
-  const existing = await ctx.remote.run({ script: `sha256sum ${shellQuote(remote)} 2>/dev/null | cut -d' ' -f1` }, { become: ctx.become });
-  if (existing.stdout.trim() === sha256) return false;
-  await ctx.remote.run({ argv: ['mkdir', '-p', dir] }, { become: ctx.become });
-  ctx.progress(`uploading ${basename(local)}`);
-  await ctx.remote.putFile(local, remote, { mode: '0644', become: ctx.become });
-  return true;
+/** The steps of a build, with what the flow reads back from them once they ran. */
+export interface SourceBuildPlan {
+  steps: Step[];
+  /** The build step (extract, configure, compile, install) a step is, if it is one. */
+  buildStepOf(step: Step): BuildStep['name'] | undefined;
+  /** The last 20,000 characters a build step printed. */
+  outputOf(name: BuildStep['name']): string;
+}
+
+/**
+ * The build as apply steps: dependencies (when some are missing), the tarball's digest on the host
+ * (a probe: the upload is skipped when it matches), mkdir and upload, the four build steps streamed
+ * into `progress` (after configure, a probe counts the objects make will compile), then the marker.
+ */
+export function planSourceBuildSteps(
+  spec: SourceBuildSpec,
+  build: {
+    configureArgs: string[];
+    missing: string[];
+    tarballSha256: string;
+    marker: BuildMarker;
+    progress: BuildProgress;
+    /** Told once the tarball was sent (before the build starts). */
+    uploaded?: () => void;
+  },
+): SourceBuildPlan {
+  const { progress } = build;
+  const label = `${spec.product.name} ${spec.version}`;
+  const remote = remoteTarballPath(spec);
+  const steps: Step[] = [];
+  if (build.missing.length > 0) {
+    steps.push({
+      kind: 'script',
+      script: packageInstallRefreshingScript(spec.family, build.missing),
+      why: `install build dependencies ${build.missing.join(' ')}`,
+      progress: `${label}: installing build dependencies ${build.missing.join(' ')}`,
+      timeoutMs: 20 * 60_000,
+    });
+  }
+  let hostSha = '';
+  const upload = () => hostSha !== build.tarballSha256;
+  steps.push(
+    {
+      kind: 'script',
+      script: `sha256sum ${shellQuote(remote)} 2>/dev/null | cut -d' ' -f1`,
+      why: `read the digest of ${remote}`,
+      mayFail: true,
+      onResult: (r) => {
+        hostSha = r.stdout.trim();
+      },
+    },
+    { kind: 'run', argv: ['mkdir', '-p', spec.srcDir], why: `make ${spec.srcDir}`, mayFail: true, when: upload },
+    { kind: 'put', local: spec.src, path: remote, mode: '0644', why: `upload ${basename(spec.src)}`, progress: `uploading ${basename(spec.src)}`, when: upload },
+  );
+  const buildSteps = new Map<Step, BuildStep['name']>();
+  const outputs = new Map<BuildStep['name'], string>();
+  for (const b of planBuildSteps(spec, build.configureArgs)) {
+    const step: Step = {
+      kind: 'script',
+      script: `${b.script} 2>&1`,
+      why: `${b.name} ${label}`,
+      timeoutMs: b.timeoutMs,
+      before: () => {
+        if (b.name === 'extract' && upload()) build.uploaded?.();
+        progress.step(b.name);
+      },
+      onOutput: (chunk) => {
+        outputs.set(b.name, ((outputs.get(b.name) ?? '') + chunk).slice(-20_000));
+        progress.feed(b.name, chunk);
+      },
+    };
+    buildSteps.set(step, b.name);
+    steps.push(step);
+    if (b.name === 'configure') {
+      steps.push({
+        kind: 'script',
+        script: `cd ${shellQuote(buildDirFor(spec))} && ${spec.product.countObjectsScript}`,
+        why: `count the objects of ${label}`,
+        mayFail: true,
+        onResult: (r) => {
+          const n = Number.parseInt(r.stdout.trim(), 10);
+          if (Number.isFinite(n) && n > 0) progress.total = n;
+        },
+      });
+    }
+  }
+  steps.push({ kind: 'file', path: markerPath(spec.prefix), content: `${JSON.stringify(build.marker, null, 2)}\n`, mode: '0644', parents: false, why: `mark the build of ${label} finished` });
+  return {
+    steps,
+    buildStepOf: (step) => buildSteps.get(step),
+    outputOf: (name) => outputs.get(name) ?? '',
+  };
 }
 
 export interface CommonSourceArgs {

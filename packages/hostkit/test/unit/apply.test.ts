@@ -2,7 +2,10 @@
  * The one apply step: what reaches the host (round trips, order), what check mode says without
  * touching it, and how a failing step is reported, table by table.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { applyCommands, applySteps, planFileWrite, runPlan, type Step } from '../../src/index.js';
 import { CommandFailed } from '../../src/util/run.js';
 import { FakeHost, fakeContext } from '../../src/testing/index.js';
@@ -89,6 +92,93 @@ describe('applySteps: failures', () => {
     const quiet = new FakeHost();
     await runPlan(fakeContext(quiet, { check: true }), [{ argv: ['rm', '-f', '--', '/f'] }]);
     expect(quiet.log).toEqual([]);
+  });
+});
+
+describe('applySteps: streamed steps, probes and guarded steps (installers)', () => {
+  const local = mkdtempSync(join(tmpdir(), 'apply-test-'));
+  afterAll(() => rmSync(local, { recursive: true, force: true }));
+
+  it('a streamed step gets its output as it comes, after its progress and before-hook; its own timeout wins', async () => {
+    const host = new FakeHost().on(/^make/, { stdout: 'cc a.o\ncc b.o\n' });
+    const ctx = fakeContext(host);
+    const seen: string[] = [];
+    const steps: Step[] = [
+      { kind: 'script', script: 'make 2>&1', why: 'compile', progress: 'building', before: () => seen.push('before'), onOutput: (c) => seen.push(c), timeoutMs: 3_600_000 },
+      { kind: 'script', script: 'true', why: 'no limit', timeoutMs: 0 },
+      run(['echo'], 'default'),
+    ];
+    const res = await applySteps(ctx, steps, { timeoutMs: 5_000 });
+    expect(res).toMatchObject({ changed: true, msg: 'compile; no limit; default' });
+    expect(ctx.progressLog).toEqual(['building']);
+    expect(seen).toEqual(['before', 'cc a.o\ncc b.o\n']);
+    expect(host.runs.map((r) => r.options.timeoutMs)).toEqual([3_600_000, undefined, 5_000]);
+  });
+
+  it('a probe that may fail hands its result on; a later step decides from it whether it runs', async () => {
+    const cases: Array<[string, string[]]> = [
+      ['abc', ['sha256sum /f', 'make']],
+      ['old', ['sha256sum /f', 'mkdir -p /d', `putFile ${join(local, 'f')} /d/f`, 'make']],
+    ];
+    writeFileSync(join(local, 'f'), 'tarball');
+    for (const [sum, want] of cases) {
+      const host = new FakeHost().on(/^sha256sum/, { code: 1, stdout: `${sum}\n` });
+      let onHost = '';
+      const send = () => onHost !== 'abc';
+      const steps: Step[] = [
+        { kind: 'script', script: 'sha256sum /f', why: 'probe', mayFail: true, onResult: (r) => (onHost = r.stdout.trim()) },
+        { kind: 'run', argv: ['mkdir', '-p', '/d'], why: 'dir', when: send },
+        { kind: 'put', local: join(local, 'f'), path: '/d/f', mode: '0644', why: 'upload', when: send },
+        { kind: 'script', script: 'make', why: 'build' },
+      ];
+      const res = await applySteps(fakeContext(host), steps);
+      expect(res.failed).toBeUndefined();
+      expect(host.log).toEqual(want);
+    }
+  });
+
+  it('a put step makes its local file first (prepare), then tells its progress; check mode calls none of the hooks', async () => {
+    const order: string[] = [];
+    const host = new FakeHost();
+    const ctx = fakeContext(host);
+    const steps: Step[] = [
+      {
+        kind: 'put',
+        local: join(local, 'pack.tgz'),
+        path: '/opt/x.tgz',
+        mode: '0644',
+        why: 'upload',
+        progress: 'uploading',
+        // The file does not exist until prepare makes it: the upload proves the order.
+        prepare: async () => {
+          order.push('pack');
+          writeFileSync(join(local, 'pack.tgz'), 'packed');
+        },
+      },
+      { kind: 'script', script: 'tar', why: 'extract', before: () => order.push('before'), onResult: () => order.push('result'), when: () => {
+        order.push('when');
+        return true;
+      } },
+    ];
+    await applySteps(ctx, steps);
+    expect(order).toEqual(['pack', 'when', 'before', 'result']);
+    expect(ctx.progressLog).toEqual(['uploading']);
+    expect(host.log).toEqual([`putFile ${join(local, 'pack.tgz')} /opt/x.tgz`, 'tar']);
+    expect(host.text('/opt/x.tgz')).toBe('packed');
+
+    order.length = 0;
+    const quiet = new FakeHost();
+    const checked = fakeContext(quiet, { check: true });
+    expect(await applySteps(checked, steps)).toEqual({ changed: true, msg: 'would: upload; extract' });
+    expect(order).toEqual([]);
+    expect(checked.progressLog).toEqual([]);
+    expect(quiet.log).toEqual([]);
+  });
+
+  it('steps with hooks are never joined into a together batch', async () => {
+    const host = new FakeHost();
+    await applySteps(fakeContext(host), [run(['a']), { kind: 'run', argv: ['b'], why: 'w', timeoutMs: 1_000 }, run(['c']), run(['d'])], { together: true });
+    expect(host.log).toEqual(['a', 'b', 'c && d']);
   });
 });
 

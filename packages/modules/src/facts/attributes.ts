@@ -3,7 +3,7 @@
  * `attributes` option asks for: "+i" adds, "-i" removes, "i" (or "=i") makes the set exactly these.
  */
 import { shellQuote, type Fact } from '@haweb/core';
-import type { PlannedCommand } from '../util/run.js';
+import type { PlannedCommand } from '@haweb/hostkit';
 
 /** The attribute letters set on a path, from `lsattr -d` ("----i---------e------- /path"). */
 export function parseLsattr(stdout: string, code: number, path: string): string {

@@ -4,7 +4,7 @@
  * first few offenders (none: nothing to do).
  */
 import { shellJoin, type Fact } from '@haweb/core';
-import { parseMode } from '../util/mode.js';
+import { parseMode } from '@haweb/hostkit';
 
 export interface TreeArgs {
   path: string;

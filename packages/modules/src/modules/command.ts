@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { shellJoin } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
 import { prepareUserCommand, runUserCommand, userCommandResult, commandOptions } from '../util/command-result.js';
-import { shlexSplit } from '../util/shlex.js';
-import { failed } from '../util/result.js';
+import { shlexSplit, failed } from '@haweb/hostkit';
 import { boolish, remotePath } from '../util/schema.js';
 
 /**

@@ -5,11 +5,8 @@ import { z } from 'zod';
 import { hideVaultedDiff, readControllerFile, type ModuleContext, type ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
 import { fileInfo, pathsStat, type FileInfo } from '../facts/files.js';
-import { attributeCommandsForNew } from '../operations/files.js';
-import { applyCommands, type PlannedCommand } from '@haweb/hostkit';
-import { ensureFile, readFileInfo } from '../util/file-write.js';
+import { applyCommands, type PlannedCommand, attributeCommandsForNew, ensureFile, readFileInfo, failed, stateDiff } from '@haweb/hostkit';
 import { boolish, modeArg, remotePath } from '../util/schema.js';
-import { failed, stateDiff } from '../util/result.js';
 
 export const fileWriteArgs = {
   dest: remotePath,

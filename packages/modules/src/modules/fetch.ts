@@ -3,9 +3,8 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import { homedir } from 'node:os';
 import { posix } from 'node:path';
 import { z } from 'zod';
-import { fileInfo } from '@haweb/hostkit';
+import { fileInfo, failed } from '@haweb/hostkit';
 import { defineHostModule } from '../util/define.js';
-import { failed } from '../util/result.js';
 import { boolish } from '../util/schema.js';
 
 export interface FetchDestInput {

@@ -4,12 +4,8 @@ import type { ModuleContext } from '@haweb/core';
 import { fileInfo } from '../facts/files.js';
 import { fileAttributes, planAttributesFlags } from '../facts/attributes.js';
 import { treeMismatch, modeMismatchTests, TreeModeError } from '../facts/tree.js';
-import { parseMode, formatMode } from '../util/mode.js';
-import type { PlannedCommand } from '../util/run.js';
-import { planFile, PlanError } from '../operations/files.js';
 import { boolish, modeArg, remotePath, withAliases } from '../util/schema.js';
-import { failed, stateDiff } from '../util/result.js';
-import { applyCommands } from '@haweb/hostkit';
+import { applyCommands, parseMode, formatMode, type PlannedCommand, planFile, PlanError, failed, stateDiff } from '@haweb/hostkit';
 
 /**
  * Examples:

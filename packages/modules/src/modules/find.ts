@@ -8,9 +8,9 @@ import {
   selectEntries,
   sha1Digests,
   type FindFilters,
+  failed,
 } from '@haweb/hostkit';
 import { defineHostModule } from '../util/define.js';
-import { failed } from '../util/result.js';
 import { boolish, intish, stringList, withAliases } from '../util/schema.js';
 
 /**

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { HostPlanError, applySteps, firewallStateFact, hostProfileFact, planFirewall, type Opening } from '@haweb/hostkit';
+import { HostPlanError, applySteps, firewallStateFact, hostProfileFact, planFirewall, type Opening, failed } from '@haweb/hostkit';
 import { defineHostModule } from '../util/define.js';
-import { failed } from '../util/result.js';
 import { boolish, stringList } from '../util/schema.js';
 
 /**

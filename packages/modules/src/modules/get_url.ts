@@ -17,10 +17,10 @@ import {
   type DownloadOutcome,
   type DownloadRequest,
   type FileInfo,
+  formatMode,
 } from '@haweb/hostkit';
 import type { ModuleContext, ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
-import { formatMode } from '../util/mode.js';
 import { boolish, intish, modeArg, remotePath, stringList, withAliases } from '../util/schema.js';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineHostModule } from '../util/define.js';
-import { failed } from '../util/result.js';
+import { failed } from '@haweb/hostkit';
 import { boolish } from '../util/schema.js';
 
 /** The databases whose records Ansible's getent splits at ':' by default (the others at whitespace). */

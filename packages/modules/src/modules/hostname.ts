@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { applySteps, fqdnOf, hostnamePlan, hostnameState } from '@haweb/hostkit';
+import { applySteps, fqdnOf, hostnamePlan, hostnameState, failed } from '@haweb/hostkit';
 import { defineHostModule } from '../util/define.js';
-import { failed } from '../util/result.js';
 
 /** Ansible's `use` choices; those this provisioner does not implement are refused at validation. */
 const USE = ['alpine', 'debian', 'freebsd', 'generic', 'macos', 'macosx', 'darwin', 'openbsd', 'openrc', 'redhat', 'sles', 'solaris', 'systemd'] as const;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineHostModule } from '../util/define.js';
 import { choosePackageTool, normalizeState, runPackages } from '../util/package-run.js';
-import { failed } from '../util/result.js';
+import { failed } from '@haweb/hostkit';
 import { stringList } from '../util/schema.js';
 
 export const packageStates = z.enum(['present', 'installed', 'absent', 'removed']);

@@ -4,9 +4,8 @@ import { z } from 'zod';
 import { readControllerFile } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
 import { guardSkipReason } from '../util/command-result.js';
-import { failed } from '../util/result.js';
+import { failed, shlexSplit } from '@haweb/hostkit';
 import { boolish, remotePath } from '../util/schema.js';
-import { shlexSplit } from '../util/shlex.js';
 import { lowLevelResult } from './raw.js';
 
 /**

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { defineHostModule } from '../util/define.js';
 import { serviceFacts } from '../facts/services.js';
-import { planService, ServicePlanError } from '../operations/services.js';
-import { failed, stateDiff } from '../util/result.js';
-import { applyCommands } from '@haweb/hostkit';
+import { applyCommands, planService, ServicePlanError, failed, stateDiff } from '@haweb/hostkit';
 import { boolish, withAliases } from '../util/schema.js';
 
 /**

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { fileInfo } from '@haweb/hostkit';
+import { fileInfo, failed } from '@haweb/hostkit';
 import { defineHostModule } from '../util/define.js';
-import { failed } from '../util/result.js';
 import { remotePath, withAliases } from '../util/schema.js';
 
 /**

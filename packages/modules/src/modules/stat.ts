@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineHostModule } from '../util/define.js';
 import { fileInfo, type FileInfo, CHECKSUM_ALGORITHMS } from '../facts/files.js';
-import { formatMode } from '../util/mode.js';
+import { formatMode } from '@haweb/hostkit';
 import { boolish, remotePath, withAliases } from '../util/schema.js';
 
 /** Ansible's stat result keys, so `register: st` + `when: st.stat.exists` reads the same. */

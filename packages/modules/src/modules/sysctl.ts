@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { applySteps, sysctlPlan, sysctlState } from '@haweb/hostkit';
+import { applySteps, sysctlPlan, sysctlState, failed } from '@haweb/hostkit';
 import { defineHostModule } from '../util/define.js';
-import { failed } from '../util/result.js';
 import { boolish, remotePath, withAliases } from '../util/schema.js';
 
 /**

@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { fileInfo } from '@haweb/hostkit';
+import { fileInfo, failed, formatMode } from '@haweb/hostkit';
 import { defineHostModule } from '../util/define.js';
-import { failed } from '../util/result.js';
-import { formatMode } from '../util/mode.js';
 import { remotePath } from '../util/schema.js';
 
 /**

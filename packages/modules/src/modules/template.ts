@@ -3,8 +3,7 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 import { hideVaultedDiff, readControllerFile, type ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
-import { ensureFile } from '../util/file-write.js';
-import { failed, errorMessage } from '../util/result.js';
+import { ensureFile, failed, errorMessage } from '@haweb/hostkit';
 import { boolish } from '../util/schema.js';
 import { fileWriteArgs, preservedMode, resolveDest, throughLink } from './copy.js';
 

@@ -6,9 +6,8 @@ import { shellJoin, type ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
 import { archiveFilePaths, compareExtracted, listLocalArchive, remoteArchiveEntries, type ArchiveEntry } from '../facts/archive.js';
 import { pathsWithOtherMode, selectEntries } from '../operations/archive.js';
-import { applyCommands, applySteps, type Step } from '@haweb/hostkit';
+import { applyCommands, applySteps, type Step, failed, stateDiff, errorMessage } from '@haweb/hostkit';
 import { fileInfo, pathExists, pathsStat } from '../facts/files.js';
-import { failed, stateDiff, errorMessage } from '../util/result.js';
 import { boolish, modeArg, remotePath, stringList } from '../util/schema.js';
 
 /** Keep the compression suffix on the upload, for people reading /tmp (GNU tar detects the format itself). */

@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import type { ArchiveEntry } from '../facts/archive.js';
-import { parseMode, resolveMode } from '../util/mode.js';
+import { parseMode, resolveMode } from '@haweb/hostkit';
 
 /** Python's fnmatch: `*` and `?` match any character (`/` included), `[...]` a set. */
 export function fnmatch(name: string, pattern: string): boolean {

@@ -2,9 +2,8 @@
 import { z } from 'zod';
 import type { ModuleContext, ModuleResult } from '@haweb/core';
 import { EditError, type TextEdit } from '../operations/lines.js';
-import { ensureFile, readFileInfo } from './file-write.js';
+import { ensureFile, readFileInfo, failed } from '@haweb/hostkit';
 import { boolish, modeArg, remotePath } from './schema.js';
-import { failed } from './result.js';
 
 /** Arguments shared by modules that edit part of a file (lineinfile, blockinfile). */
 export const editedFileArgs = {

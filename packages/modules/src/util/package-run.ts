@@ -2,9 +2,7 @@
 import type { ModuleContext, ModuleResult } from '@haweb/core';
 import { debPackageName, installedPackages, type PackageTool } from '../facts/packages.js';
 import { hostOs } from '../facts/server.js';
-import { planPackages, type PackagePlanArgs } from '../operations/packages.js';
-import { failed, stateDiff } from './result.js';
-import { applyCommands } from '@haweb/hostkit';
+import { applyCommands, planPackages, type PackagePlanArgs, failed, stateDiff } from '@haweb/hostkit';
 
 export function normalizeState(state: string | undefined): 'present' | 'absent' {
   return state === 'absent' || state === 'removed' ? 'absent' : 'present';

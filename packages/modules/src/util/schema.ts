@@ -1,20 +1,8 @@
 /** Argument types shared by the modules, accepting what Ansible playbooks write. */
 import { z } from 'zod';
 
-const TRUE = ['yes', 'true', 'on', '1', 'y'];
-const FALSE = ['no', 'false', 'off', '0', 'n'];
-
-/** A boolean, also written yes/no/true/false/on/off (YAML 1.2 reads `yes` as a string). */
-export const boolish = z
-  .union([z.boolean(), z.string()])
-  .transform((v, ctx) => {
-    if (typeof v === 'boolean') return v;
-    const s = v.trim().toLowerCase();
-    if (TRUE.includes(s)) return true;
-    if (FALSE.includes(s)) return false;
-    ctx.addIssue({ code: 'custom', message: `expected a boolean (yes/no/true/false), got ${JSON.stringify(v)}` });
-    return z.NEVER;
-  });
+/** A boolean as Ansible's `type: bool` reads it: one definition, in @haweb/core (the executor's action modules use it too). */
+export { boolish } from '@haweb/core';
 
 /** A mode: "0644", 644 (YAML reads 0644 as the number 644), or symbolic "u=rw,g=r". */
 export const modeArg = z.union([z.string(), z.number().int().nonnegative()]);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { argsFromString } from '@haweb/core';
 import { aptModule, yumModule } from '../../src/index.js';
 import { aptCacheStale, aptCacheTime, parseAptCacheTime } from '../../src/facts/apt-cache.js';
-import { planPackages } from '../../src/operations/packages.js';
+import { planPackages } from '@haweb/hostkit';
 import { FakeHost, REAL_FOLDERS, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
 
 const argvs = (p: { commands: Array<{ argv: string[] }> }) => p.commands.map((c) => c.argv.join(' '));

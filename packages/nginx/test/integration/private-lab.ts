@@ -5,11 +5,12 @@
  * in seconds by each test file and taken down at the file's end (so every file starts from fresh
  * hosts and nothing is left behind); HAWEB_KEEP_INSTALLER_LAB=1 keeps it up between runs, e.g. while
  * iterating (the files clean what they install first); `npm run lab -- down --name inst` removes it.
+ * HAWEB_INSTALLER_LAB / HAWEB_INSTALLER_SUBNET choose another lab (engineers working side by side).
  */
 import type { LabStateLike } from '../support/lab-host.js';
 
-export const INSTALLER_LAB = 'inst';
-export const INSTALLER_SUBNET = '198.18.52.0/24';
+export const INSTALLER_LAB = process.env.HAWEB_INSTALLER_LAB || 'inst';
+export const INSTALLER_SUBNET = process.env.HAWEB_INSTALLER_SUBNET || '198.18.52.0/24';
 
 export interface LabApi {
   ensureLab(o: { name: string; subnet: string; hosts: number; log?: (m: string) => void }): Promise<LabStateLike>;

@@ -179,6 +179,30 @@ describe('nginx_source module', () => {
     expect(host.commands.some((c) => c.includes('make install'))).toBe(false);
   });
 
+  it('the same tarball already on the host is not sent again; the build still runs', async () => {
+    const src = tarball();
+    const sha = await sha256File(src);
+    const host = new FakeHost()
+      .on(/@@haweb-marker/, { stdout: '@@haweb-marker\n' })
+      .on(/^dpkg-query/, { stdout: 'build-essential\tinstall ok installed\t12.9\nlibpcre3-dev\tinstall ok installed\t2:8.39\nzlib1g-dev\tinstall ok installed\t1:1.2.13\nlibssl-dev\tinstall ok installed\t3.0.15\ntar\tinstall ok installed\t1.34\n' })
+      .on(/^sha256sum /, { stdout: `${sha}\n` });
+    const ctx = fakeContext(host, { facts: DEBIAN_FACTS });
+    await nginxSource.run(nginxSource.args.parse({ src }), ctx);
+    expect(host.log.some((l) => l.startsWith('putFile') || l === 'mkdir -p /usr/local/src')).toBe(false);
+    expect(host.log.some((l) => l.includes('make install'))).toBe(true);
+    expect(ctx.progressLog).not.toContain('uploading nginx-1.22.1.tar.gz');
+    expect(ctx.progressLog.slice(0, 2)).toEqual(['nginx 1.22.1: extract', 'nginx 1.22.1: configure']);
+  });
+
+  it('check mode with diff shows no diff (the marker is the kit\'s own record)', async () => {
+    const src = tarball();
+    const host = new FakeHost().on(/@@haweb-marker/, { stdout: '@@haweb-marker\n' }).on(/^dpkg-query/, { stdout: '' });
+    const result = await nginxSource.run(nginxSource.args.parse({ src }), fakeContext(host, { facts: DEBIAN_FACTS, check: true, diff: true }));
+    expect(result).toMatchObject({ changed: true, reasons: ['not installed'], missing_build_deps: ['build-essential', 'libpcre3-dev', 'zlib1g-dev', 'libssl-dev', 'tar'] });
+    expect(result.diff).toBeUndefined();
+    expect(host.log).toHaveLength(2);
+  });
+
   it('check mode says what it would do and runs nothing but reads', async () => {
     const src = tarball();
     const host = new FakeHost()

@@ -9,7 +9,7 @@ import { Header, Pax } from 'tar';
 /**
  * The VRRP runtime as a self-contained folder: this package's dist/ and package.json plus the
  * dependency closure of its `dependencies` (koffi with the prebuilt binary of the target's
- * arch, tinyglobby, commander, workspace packages' dist/, ...) laid out in node_modules/ as on the controller.
+ * arch, commander, workspace packages' dist/, ...) laid out in node_modules/ as on the controller.
  * Packed deterministically (sorted entries, owner 0/0 without names, fixed mtime, fixed modes), so
  * the same runtime always gives the same bytes and checksum.
  */

@@ -7,7 +7,7 @@ import {
   applySteps,
   defaultsFilePath,
   disableScript,
-  enableAtBoot,
+  enableScript,
   markConfigSecrets,
   osFamilyOf,
   planDaemonReload,
@@ -17,18 +17,18 @@ import {
   RC_LOCAL_UNIT,
   renderDaemonUnit,
   renderInitScript,
-  replaceValidated,
   runDir,
-  runInitAction,
   sha256File,
+  stepFailureMessage,
   vrrpdRefusal,
   type HostProfile,
   type OsFamily,
   type Step,
+  type StepFailure,
 } from '@haweb/hostkit';
 import { manifestPath, vrrpHostStateFact, type InstallManifest } from './host-state.js';
 import { chooseNodeRuntime, nodeArchForUname, parseLibc, requiredGlibc } from './node-runtime.js';
-import { planVrrpService, type DesiredFile } from './plan.js';
+import { planVrrpService, type DesiredFile, type VrrpServicePlan } from './plan.js';
 import { collectRuntime, packRuntime, vrrpPackageRoot, type NodeArch, type RuntimeManifest } from './runtime-pack.js';
 
 /**
@@ -178,11 +178,6 @@ function configText(args: VrrpServiceArgs, ctx: ModuleContext): string {
   throw new Error('vrrp_service needs config or config_src');
 }
 
-async function run(ctx: ModuleContext, script: string, timeoutMs = 120_000): Promise<void> {
-  const res = await ctx.remote.run({ script: `${script} 2>&1` }, { become: ctx.become, timeoutMs });
-  if (res.code !== 0) throw new Error(`${script.split('\n')[0]}: exit ${res.code}: ${(res.stdout + res.stderr).trim()}`);
-}
-
 export const vrrpService = defineModule({
   name: 'vrrp_service',
   aliases: ['haweb.vrrp.service'],
@@ -276,64 +271,94 @@ export const vrrpService = defineModule({
       : undefined;
     const summary = { runtime_digest: runtime.digest, node: desiredNode, prefix, reasons: plan.reasons };
     if (!changed) return { changed: false, msg: `${args.name} is installed, configured and ${args.state}`, ...summary };
-    if (ctx.check) return { changed: true, msg: `would: ${plan.reasons.join('; ')}`, diff, ...summary };
-
+    // The install as one plan of steps: check mode and its answer are applySteps' (as before: the
+    // reasons, the diff and the summary); a step's own failure wording stays beside it.
+    const messages = new Map<Step, (f: StepFailure) => string>();
+    const sh = (script: string, why: string, timeoutMs = 120_000): Step => {
+      const step: Step = { kind: 'script', script: `${script} 2>&1`, why, timeoutMs };
+      messages.set(step, (f) => `${script.split('\n')[0]}: exit ${f.result.code}: ${(f.result.stdout + f.result.stderr).trim()}`);
+      return step;
+    };
+    const packDir = plan.installRuntime && !ctx.check ? mkdtempSync(join(tmpdir(), 'vrrpd-pack-')) : undefined;
     try {
-      await run(ctx, `mkdir -p ${shellQuote(`${prefix}/sbin`)} ${shellQuote(`${prefix}/node/bin`)} && rm -f ${shellQuote(manifestPath(prefix))}`);
-      if (plan.installNode && nodeSource) await installNode(ctx, prefix, nodeSource);
-      if (plan.installRuntime) await installRuntime(ctx, prefix, runtime);
+      const steps: Step[] = [sh(`mkdir -p ${shellQuote(`${prefix}/sbin`)} ${shellQuote(`${prefix}/node/bin`)} && rm -f ${shellQuote(manifestPath(prefix))}`, 'prepare the prefix')];
+      if (plan.installNode && nodeSource) steps.push(...installNodeSteps(prefix, nodeSource, sh));
+      if (plan.installRuntime) steps.push(...installRuntimeSteps(ctx, prefix, runtime, packDir ?? join(tmpdir(), 'vrrpd-pack'), sh));
       for (const file of plan.writeFiles.filter((f) => !f.validate)) {
-        await run(ctx, `mkdir -p ${shellQuote(file.path.replace(/\/[^/]+$/, '') || '/')}`);
-        await ctx.remote.writeFile(file.path, file.content, { mode: file.mode, become: ctx.become });
+        steps.push(sh(`mkdir -p ${shellQuote(file.path.replace(/\/[^/]+$/, '') || '/')}`, `make the folder of ${file.path}`));
+        steps.push({ kind: 'file', path: file.path, content: file.content, mode: file.mode, parents: false, why: `write ${file.path}` });
       }
-      await ctx.remote.writeFile(manifestPath(prefix), `${JSON.stringify(desiredManifest, null, 2)}\n`, { mode: '0644', become: ctx.become });
-      for (const file of plan.writeFiles.filter((f) => f.validate)) {
-        const refused = await writeValidatedConfig(ctx, file, `${prefix}/sbin/vrrpd`);
-        if (refused) return { changed: true, failed: true, msg: refused, ...summary };
-      }
+      steps.push({ kind: 'file', path: manifestPath(prefix), content: `${JSON.stringify(desiredManifest, null, 2)}\n`, mode: '0644', parents: false, why: 'record the install' });
+      for (const file of plan.writeFiles.filter((f) => f.validate)) steps.push(...validatedConfigSteps(file, `${prefix}/sbin/vrrpd`, sh, messages));
+      const labels = relabel(profile, plan.writeFiles.map((f) => f.path), plan.installRuntime || plan.installNode ? [prefix] : []);
+      let planError: string | undefined;
       if (systemd) {
         const unitWritten = plan.writeFiles.some((f) => f.path.startsWith('/etc/systemd/system/'));
         const desired = args.state === 'stopped' ? 'stopped' : plan.action === 'restart' ? 'restarted' : plan.action === 'reload' ? 'reloaded' : 'started';
         const state = { ...serviceState, installed: serviceState.installed || unitWritten };
-        let steps: Step[];
         try {
-          steps = [
-            ...relabel(profile, plan.writeFiles.map((f) => f.path), plan.installRuntime || plan.installNode ? [prefix] : []),
+          steps.push(
+            ...labels,
             ...planDaemonReload(profile, unitWritten),
             ...planServiceBoot(profile, args.name, args.enabled, state),
             ...planServiceRun(profile, args.name, desired, state, { exe: `${prefix}/`, stopTimeoutSeconds: 10 }),
-          ];
+          );
         } catch (error) {
-          return { changed: true, failed: true, msg: `${ctx.hostName}: ${(error as Error).message}`, ...summary };
+          // Reported once the files are in place, as the service steps would have been.
+          planError = `${ctx.hostName}: ${(error as Error).message}`;
         }
-        const res = await applySteps(ctx, steps);
-        if (res.failed) return { ...res, changed: true, ...summary };
-        return { changed: true, msg: plan.reasons.join('; '), diff, ...summary };
+      } else {
+        steps.push(...labels, ...initServiceSteps(args.name, family, plan, messages));
       }
-      const labels = relabel(profile, plan.writeFiles.map((f) => f.path), plan.installRuntime || plan.installNode ? [prefix] : []);
-      if (labels.length > 0) {
-        const res = await applySteps(ctx, labels);
-        if (res.failed) return { ...res, changed: true, ...summary };
+      let failure: StepFailure | undefined;
+      const res = await applySteps(ctx, steps, {
+        checkMsg: `would: ${plan.reasons.join('; ')}`,
+        diff: diff ?? [],
+        result: { diff, ...summary },
+        failure: (f) => {
+          failure = f;
+          return messages.get(f.step)?.(f) ?? stepFailureMessage(f);
+        },
+      });
+      if (ctx.check) return res;
+      if (res.failed) {
+        const own = failure !== undefined && messages.has(failure.step);
+        return { changed: true, failed: true, msg: res.msg, ...(own ? {} : { rc: res.rc }), ...summary };
       }
-      if (plan.enable) {
-        const res = await enableAtBoot(ctx, family, args.name);
-        if (!res.ok) return { changed: true, failed: true, msg: `enabling ${args.name} at boot failed: ${res.output}`, ...summary };
-      }
-      if (plan.disable) {
-        const res = await ctx.remote.run({ script: `${disableScript(family, args.name)} 2>&1` }, { become: ctx.become, timeoutMs: 60_000 });
-        if (res.code !== 0) return { changed: true, failed: true, msg: `disabling ${args.name} at boot failed: ${(res.stdout + res.stderr).trim()}`, ...summary };
-      }
-      if (plan.action) {
-        ctx.progress(`${args.name}: ${plan.action}`);
-        const res = await runInitAction(ctx, args.name, plan.action);
-        if (!res.ok) return { changed: true, failed: true, msg: `/etc/init.d/${args.name} ${plan.action} failed: ${res.output}`, ...summary };
-      }
+      if (planError !== undefined) return { changed: true, failed: true, msg: planError, ...summary };
     } catch (error) {
       return { changed: true, failed: true, msg: (error as Error).message, ...summary };
+    } finally {
+      if (packDir) rmSync(packDir, { recursive: true, force: true });
     }
     return { changed: true, msg: plan.reasons.join('; '), diff, ...summary };
   },
 });
+
+type Shell = (script: string, why: string, timeoutMs?: number) => Step;
+
+/** On sysvinit: enable or disable at boot (update-rc.d or chkconfig), then the init script's action. */
+function initServiceSteps(name: string, family: OsFamily, plan: VrrpServicePlan, messages: Map<Step, (f: StepFailure) => string>): Step[] {
+  const steps: Step[] = [];
+  const output = (f: StepFailure) => (f.result.stdout + f.result.stderr).trim();
+  if (plan.enable) {
+    const step: Step = { kind: 'script', script: `${enableScript(family, name)} 2>&1`, why: `enable ${name} at boot`, timeoutMs: 60_000 };
+    messages.set(step, (f) => `enabling ${name} at boot failed: ${output(f)}`);
+    steps.push(step);
+  }
+  if (plan.disable) {
+    const step: Step = { kind: 'script', script: `${disableScript(family, name)} 2>&1`, why: `disable ${name} at boot`, timeoutMs: 60_000 };
+    messages.set(step, (f) => `disabling ${name} at boot failed: ${output(f)}`);
+    steps.push(step);
+  }
+  if (plan.action) {
+    const action = plan.action;
+    const step: Step = { kind: 'run', argv: [`/etc/init.d/${name}`, action], why: `${action} ${name}`, progress: `${name}: ${action}`, timeoutMs: 60_000 };
+    messages.set(step, (f) => `/etc/init.d/${name} ${action} failed: ${output(f)}`);
+    steps.push(step);
+  }
+  return steps;
+}
 
 /** SELinux: restore the default labels of what was written (files, and the runtime tree when replaced). */
 function relabel(profile: HostProfile, files: string[], trees: string[]): Step[] {
@@ -341,58 +366,65 @@ function relabel(profile: HostProfile, files: string[], trees: string[]): Step[]
 }
 
 /** Candidate next to the config, `vrrpd -t` on it, then rename: a refused config never replaces the old. */
-async function writeValidatedConfig(ctx: ModuleContext, file: DesiredFile, vrrpd: string): Promise<string | undefined> {
+function validatedConfigSteps(file: DesiredFile, vrrpd: string, sh: Shell, messages: Map<Step, (f: StepFailure) => string>): Step[] {
   const dir = file.path.replace(/\/[^/]+$/, '') || '/';
   const candidate = `${dir}/.${file.path.slice(dir.length + 1)}.haweb-new`;
-  await run(ctx, `mkdir -p ${shellQuote(dir)} && chmod 0700 ${shellQuote(dir)}`);
-  const outcome = await replaceValidated(ctx, {
+  const write: Step = {
+    kind: 'file',
     path: file.path,
-    candidate,
     content: file.content,
-    attrs: { mode: file.mode },
-    validateScript: (path) => `${shellQuote(vrrpd)} -t -f ${shellQuote(path)} 2>&1`,
-  });
-  if (outcome.refused) {
-    return `${file.path} refused by vrrpd -t (the old config is kept and the daemon untouched): ${(outcome.refused.stdout + outcome.refused.stderr).trim()}`;
-  }
-  if (outcome.moveFailed) throw new Error(`mv -f ${candidate} ${file.path}: ${(outcome.moveFailed.stdout + outcome.moveFailed.stderr).trim()}`);
-  return undefined;
+    mode: file.mode,
+    parents: false,
+    why: `validate and write ${file.path}`,
+    validate: { command: `${shellQuote(vrrpd)} -t -f %s 2>&1`, candidate },
+  };
+  messages.set(write, (f) =>
+    f.refused
+      ? `${file.path} refused by vrrpd -t (the old config is kept and the daemon untouched): ${(f.result.stdout + f.result.stderr).trim()}`
+      : `mv -f ${candidate} ${file.path}: ${(f.result.stdout + f.result.stderr).trim()}`,
+  );
+  return [sh(`mkdir -p ${shellQuote(dir)} && chmod 0700 ${shellQuote(dir)}`, `make ${dir}`), write];
 }
 
-async function installNode(ctx: ModuleContext, prefix: string, source: { kind: 'controller' | 'tarball'; path: string }): Promise<void> {
+function installNodeSteps(prefix: string, source: { kind: 'controller' | 'tarball'; path: string }, sh: Shell): Step[] {
   if (source.kind === 'controller') {
-    ctx.progress('uploading node');
-    await ctx.remote.putFile(source.path, `${prefix}/node/bin/node`, { mode: '0755', become: ctx.become });
-    return;
+    return [{ kind: 'put', local: source.path, path: `${prefix}/node/bin/node`, mode: '0755', why: 'upload node', progress: 'uploading node' }];
   }
   const upload = `${prefix}/.node-upload.tar`;
-  ctx.progress('uploading the node tarball');
-  await ctx.remote.putFile(source.path, upload, { mode: '0644', become: ctx.become });
   const p = shellQuote(prefix);
-  await run(
-    ctx,
-    `rm -rf ${p}/node.new && mkdir -p ${p}/node.new && tar -xf ${shellQuote(upload)} -C ${p}/node.new --strip-components=1 --no-same-owner && ` +
-      `test -x ${p}/node.new/bin/node && rm -rf ${p}/node && mv ${p}/node.new ${p}/node && rm -f ${shellQuote(upload)}`,
-  );
+  return [
+    { kind: 'put', local: source.path, path: upload, mode: '0644', why: 'upload the node tarball', progress: 'uploading the node tarball' },
+    sh(
+      `rm -rf ${p}/node.new && mkdir -p ${p}/node.new && tar -xf ${shellQuote(upload)} -C ${p}/node.new --strip-components=1 --no-same-owner && ` +
+        `test -x ${p}/node.new/bin/node && rm -rf ${p}/node && mv ${p}/node.new ${p}/node && rm -f ${shellQuote(upload)}`,
+      'install node',
+    ),
+  ];
 }
 
-async function installRuntime(ctx: ModuleContext, prefix: string, runtime: RuntimeManifest): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'vrrpd-pack-'));
-  try {
-    const local = join(dir, 'runtime.tar.gz');
-    ctx.progress('packing the VRRP runtime');
-    await packRuntime(runtime, local);
-    const upload = `${prefix}/.runtime-upload.tar.gz`;
-    ctx.progress('uploading the VRRP runtime');
-    await ctx.remote.putFile(local, upload, { mode: '0644', become: ctx.become });
-    const p = shellQuote(prefix);
+/** The runtime is packed on the controller (into `dir`) just before it is sent. */
+function installRuntimeSteps(ctx: ModuleContext, prefix: string, runtime: RuntimeManifest, dir: string, sh: Shell): Step[] {
+  const local = join(dir, 'runtime.tar.gz');
+  const upload = `${prefix}/.runtime-upload.tar.gz`;
+  const p = shellQuote(prefix);
+  return [
+    {
+      kind: 'put',
+      local,
+      path: upload,
+      mode: '0644',
+      why: 'upload the VRRP runtime',
+      prepare: async () => {
+        ctx.progress('packing the VRRP runtime');
+        await packRuntime(runtime, local);
+      },
+      progress: 'uploading the VRRP runtime',
+    },
     // Extract beside the old one and swap, so a failed extract leaves the old runtime whole.
-    await run(
-      ctx,
+    sh(
       `rm -rf ${p}/lib.new && mkdir -p ${p}/lib.new && tar -xzf ${shellQuote(upload)} -C ${p}/lib.new --no-same-owner && ` +
         `rm -rf ${p}/lib.old && { [ ! -d ${p}/lib ] || mv ${p}/lib ${p}/lib.old; } && mv ${p}/lib.new ${p}/lib && rm -rf ${p}/lib.old ${shellQuote(upload)}`,
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+      'install the VRRP runtime',
+    ),
+  ];
 }

@@ -6,6 +6,7 @@
  * changed_when...), with the run's state at hand.
  */
 import { z } from 'zod';
+import { boolish } from '../../contract/boolish.js';
 import type { ModuleDefinition, ModulePlugin, ModuleResult } from '../../contract/module.js';
 import type { Task, Vars } from '../../model.js';
 import { collectSecrets } from '../../vars/secret.js';
@@ -13,16 +14,6 @@ import type { PlayRun } from '../state.js';
 import { loadIncludedVars, type IncludeVarsArgs } from './include-vars.js';
 import { addDynamicGroup, addDynamicHost } from './inventory.js';
 
-const TRUE = ['yes', 'true', 'on', '1', 'y', 't'];
-const FALSE = ['no', 'false', 'off', '0', 'n', 'f'];
-const bool = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
-  if (typeof v === 'boolean') return v;
-  const s = v.trim().toLowerCase();
-  if (TRUE.includes(s)) return true;
-  if (FALSE.includes(s)) return false;
-  ctx.addIssue({ code: 'custom', message: `expected a boolean (yes/no/true/false), got ${JSON.stringify(v)}` });
-  return z.NEVER;
-});
 const int = z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform((v) => Number(v));
 /** A list, or one string split on commas (Ansible's list type). */
 const list = z.union([z.string(), z.array(z.union([z.string(), z.number()]))]).transform((v) => (typeof v === 'string' ? v.split(',') : v.map(String)).map((s) => s.trim()).filter(Boolean));
@@ -41,7 +32,7 @@ const includeVarsArgs = z
     ignore_files: z.union([z.string(), z.array(z.string())]).optional(),
     // A string is turned into its characters, as the 2.14 action does (list('yml')): write a list.
     extensions: z.union([z.string().transform((s) => [...s]), z.array(z.string())]).optional(),
-    ignore_unknown_extensions: bool.optional(),
+    ignore_unknown_extensions: boolish.optional(),
     hash_behaviour: z.enum(['replace', 'merge']).optional(),
     name: z.string().optional(),
   })

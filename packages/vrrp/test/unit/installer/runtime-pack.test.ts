@@ -20,7 +20,7 @@ describe('isOtherPlatformPackage', () => {
     ['@koromix/koffi-darwin-x64', 'x64', true],
     ['@koromix/koffi-win32-x64-msvc', 'x64', true],
     ['@koromix/koffi-linux-arm64', 'arm64', false],
-    ['tinyglobby', 'x64', false],
+    ['commander', 'x64', false],
   ] as const)('%s on %s → %s', (name, arch, other) => {
     expect(isOtherPlatformPackage(name, arch)).toBe(other);
   });

@@ -130,6 +130,29 @@ describe('vrrp_service on an installed host', () => {
     expect(host.log).toHaveLength(1);
   });
 
+  it('check mode with diff: the files it would write as diffs, nothing run, nothing packed', async () => {
+    const host = emulate(new FakeHost(), { running: false, enabled: false });
+    const ctx = fakeContext(host, { facts: DEBIAN_FACTS, check: true, diff: true });
+    const result = await vrrpService.run(vrrpService.args.parse({ config: CONF, runtime_root: root }), ctx);
+    expect(result.changed).toBe(true);
+    expect((result.diff ?? []).map((d) => d.afterHeader)).toEqual([
+      `${P}/sbin/vrrpd (after)`,
+      '/etc/init.d/vrrpd (after)',
+      '/etc/default/vrrpd (after)',
+      '/etc/vrrpd/vrrpd.conf (after)',
+    ]);
+    expect(host.log).toHaveLength(1);
+    expect(ctx.progressLog).toEqual([]);
+  });
+
+  it('sysvinit: a failing update-rc.d is named with its output, and the daemon is not started', async () => {
+    const host = emulate(new FakeHost(), { running: false, enabled: false }).on(/^update-rc\.d /, { code: 1, stdout: 'update-rc.d: error: no LSB header\n' });
+    const result = await vrrpService.run(vrrpService.args.parse({ config: CONF, runtime_root: root }), fakeContext(host, { facts: DEBIAN_FACTS }));
+    expect(result).toMatchObject({ changed: true, failed: true, msg: 'enabling vrrpd at boot failed: update-rc.d: error: no LSB header' });
+    expect(result.rc).toBeUndefined();
+    expect(host.log.some((l) => l.startsWith('/etc/init.d/vrrpd '))).toBe(false);
+  });
+
   it('a host the controller node cannot run on, without node_tarball: a clear error', async () => {
     const host = emulate(new FakeHost('arm-box'), { running: false, enabled: false, arch: 'aarch64' });
     const result = await vrrpService.run(

@@ -1,2 +1,0 @@
-// Moved to @haweb/hostkit (one host kit); kept so imports stay.
-export { shlexSplit } from '@haweb/hostkit';
