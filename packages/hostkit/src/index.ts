@@ -18,7 +18,7 @@ export * from './plans/files.js';
 export * from './plans/packages.js';
 export * from './plans/services.js';
 
-export { ensureFile, planFileWrite, readFileInfo, backupName, type EnsureFileOptions } from './file-write.js';
+export { ensureFile, planFileWrite, readFileInfo, backupName, ansiblePathInfo, type EnsureFileOptions } from './file-write.js';
 export * from './validated-file.js';
 export { runArgv, planScript, detachedScript, CommandFailed, type PlannedCommand } from './util/run.js';
 export { ok, changed, failed, fileDiff, stateDiff, errorMessage } from './util/result.js';

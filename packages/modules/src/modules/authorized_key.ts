@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
-import { applySteps, AuthorizedKeyError, authorizedKeyState, planAuthorizedKeys, type Step } from '@haweb/hostkit';
+import { ansiblePathInfo, applySteps, AuthorizedKeyError, readFileInfo, authorizedKeyState, planAuthorizedKeys, type Step } from '@haweb/hostkit';
 import { defineHostModule } from '../util/define.js';
 import { boolish, remotePath } from '../util/schema.js';
 
@@ -51,7 +51,9 @@ export const authorizedKeyModule = defineHostModule({
       if (err instanceof AuthorizedKeyError) return { changed: false, failed: true, msg: err.message };
       throw err;
     }
-    if (!plan.changed) return { changed: false, ...params, keyfile };
+    // Ansible adds the path info of a given `path` to the result (add_path_info).
+    const pathInfo = async () => (a.path !== undefined ? ansiblePathInfo(await readFileInfo(ctx, a.path)) : {});
+    if (!plan.changed) return { changed: false, ...params, keyfile, ...(await pathInfo()) };
     const target = a.follow && facts.realpath ? facts.realpath : keyfile;
     const steps: Step[] = [];
     const owner = facts.user ? { owner: String(facts.user.uid), group: String(facts.user.gid) } : {};
@@ -62,6 +64,6 @@ export const authorizedKeyModule = defineHostModule({
     const diff = ctx.diff ? { diff: [{ before: facts.content, after: plan.content, beforeHeader: keyfile, afterHeader: target }] } : {};
     const applied = await applySteps(ctx, steps, { diff: diff.diff ?? [] });
     if (applied.failed) return { ...applied, ...params, keyfile };
-    return { changed: true, ...params, keyfile, ...diff };
+    return { changed: true, ...params, keyfile, ...diff, ...(await pathInfo()) };
   },
 });

@@ -100,7 +100,8 @@ export const cronModule = defineHostModule({
     const result = {
       jobs: cronJobNames(edit.lines),
       envs: cronEnvNames(edit.lines),
-      warnings,
+      // Ansible drops an empty warnings list from the result.
+      ...(warnings.length ? { warnings } : {}),
       ...(edit.changed && ctx.diff ? { diff: [{ before: tab.existing, after: content, beforeHeader: header, afterHeader: header }] } : {}),
       ...(backupFile ? { backup_file: backupFile } : {}),
       ...(a.cron_file ? { cron_file: a.cron_file } : {}),

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
-import { ensureFile, planAttributes, planIniEdit, readFileInfo } from '@haweb/hostkit';
+import { ansiblePathInfo, ensureFile, planAttributes, planIniEdit, readFileInfo } from '@haweb/hostkit';
 import { defineHostModule } from '../util/define.js';
 import { boolish, modeArg, remotePath, withAliases } from '../util/schema.js';
 
@@ -63,9 +63,10 @@ export const iniFileModule = defineHostModule({
     const want = { mode: a.mode, owner: a.owner, group: a.group };
     // Ansible sets the file's attributes after the edit, on a file that exists, and not in check mode.
     const attrsWanted = info !== undefined && !ctx.check && planAttributes(a.path, info, want).commands.length > 0;
-    if (!edit.changed && !attrsWanted) return { changed: false, ...base };
-    if (!edit.changed && !info) return { changed: false, ...base };
-    if (ctx.check) return { changed: true, ...base };
+    // Ansible adds the file's path info to every result (add_path_info).
+    const asIs = ansiblePathInfo(info);
+    if (!edit.changed && !attrsWanted) return { changed: false, ...base, ...asIs };
+    if (ctx.check) return { changed: true, ...base, ...asIs };
     if (!info) {
       // Ansible makes the missing folders of a new file.
       const mk = await ctx.remote.run({ argv: ['mkdir', '-p', '--', posix.dirname(a.path)] }, { become: ctx.become });
@@ -73,6 +74,7 @@ export const iniFileModule = defineHostModule({
     }
     const written = await ensureFile(ctx, { dest: a.path, content: edit.content, ...want, backup: edit.changed && a.backup, info: info ?? null });
     if (written.failed) return { changed: false, failed: true, msg: written.msg, path: a.path };
-    return { changed: true, ...base, ...(written.backup_file ? { backup_file: written.backup_file } : {}) };
+    const after = ansiblePathInfo(await readFileInfo(ctx, a.path));
+    return { changed: true, ...base, ...(written.backup_file ? { backup_file: written.backup_file } : {}), ...after };
   },
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { applySteps, hashHostKey, knownHostsAfter, KnownHostsError, knownHostsState, searchHostKey } from '@haweb/hostkit';
+import { ansiblePathInfo, applySteps, hashHostKey, readFileInfo, knownHostsAfter, KnownHostsError, knownHostsState, searchHostKey } from '@haweb/hostkit';
 import { defineHostModule } from '../util/define.js';
-import { boolish, withAliases } from '../util/schema.js';
+import { boolish } from '../util/schema.js';
 
 /**
  * ansible.builtin.known_hosts: one host's key in a known_hosts file, found with the host's own
@@ -14,21 +14,24 @@ export const knownHostsModule = defineHostModule({
   name: 'known_hosts',
   aliases: ['ansible.builtin.known_hosts'],
   description: 'Add or remove a host key in a known_hosts file, as Ansible\'s known_hosts module.',
-  args: withAliases(
-    z.strictObject({
-      name: z.string().min(1),
+  // `host` is Ansible's alias of name; kept as its own key because Ansible's result names the alias
+  // the task used (its params hold both).
+  args: z
+    .strictObject({
+      name: z.string().min(1).optional(),
+      host: z.string().min(1).optional(),
       key: z.string().optional(),
       path: z.string().default('~/.ssh/known_hosts'),
       // Ansible's default is `no`; left unset here so the spec's default reads as Ansible's.
       hash_host: boolish.optional(),
       state: z.enum(['absent', 'present']).default('present'),
-    }),
-    { name: ['host'] },
-  ),
+    })
+    .refine((a) => (a.name === undefined) !== (a.host === undefined), { message: "give 'name' or its alias 'host' (one of them)" }),
   checkMode: 'full',
   async run(a, ctx) {
     const fail = (msg: string) => ({ changed: false, failed: true, msg });
-    const host = a.name.toLowerCase();
+    const name = (a.name ?? a.host)!;
+    const host = name.toLowerCase();
     if (!a.key && a.state !== 'absent') return fail('No key specified when adding a host');
     let key = a.key;
     const hashHost = a.hash_host ?? false;
@@ -51,18 +54,20 @@ export const knownHostsModule = defineHostModule({
     const before = facts.content ?? '';
     const after = knownHostsAfter(before, search.foundLine, search.replaceOrAdd, a.state, key);
     const diff = { before, after, beforeHeader: facts.content === undefined ? '/dev/null' : path, afterHeader: path };
-    const params = { name: a.name, key: a.key ?? null, path, hash_host: hashHost, state: a.state, diff: [diff] };
-    if (a.state === 'absent' && search.foundLine === undefined && key) return { ...params, changed: false };
+    const params = { name, ...(a.host !== undefined ? { host: a.host } : {}), key: a.key ?? null, path, hash_host: hashHost, state: a.state, diff: [diff] };
+    // Ansible adds the file's path info to the result (add_path_info).
+    const pathInfo = async () => ansiblePathInfo(await readFileInfo(ctx, path));
+    if (a.state === 'absent' && search.foundLine === undefined && key) return { ...params, changed: false, ...(await pathInfo()) };
     const changes = search.replaceOrAdd || (a.state === 'present') !== search.found;
     if (ctx.check) return { changed: changes, diff: [diff] };
     if (search.found && !key && a.state === 'absent') {
       const res = await applySteps(ctx, [{ kind: 'run', argv: ['ssh-keygen', '-R', host, '-f', path], why: `remove ${host} from ${path}` }], { diff: [] });
       if (res.failed) return { ...params, ...res };
-      return { ...params, changed: true };
+      return { ...params, changed: true, ...(await pathInfo()) };
     }
-    if (!changes) return { ...params, changed: false };
+    if (!changes) return { ...params, changed: false, ...(await pathInfo()) };
     const res = await applySteps(ctx, [{ kind: 'file', path, content: after, parents: false, why: `${host} in ${path}` }], { diff: [] });
     if (res.failed) return { ...params, ...res, msg: `Failed to write to file ${path}: ${res.msg}` };
-    return { ...params, changed: true };
+    return { ...params, changed: true, ...(await pathInfo()) };
   },
 });

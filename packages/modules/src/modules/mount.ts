@@ -55,7 +55,9 @@ export const mountModule = defineHostModule({
     }
     const fstab = a.fstab ?? '/etc/fstab';
     const result: Record<string, unknown> = {
-      name, opts, dump: a.dump, passno: a.passno, fstab, boot, warnings, backup_file: '',
+      name, opts, dump: a.dump, passno: a.passno, fstab, boot, backup_file: '',
+      // Ansible drops an empty warnings list from the result.
+      ...(warnings.length ? { warnings } : {}),
       ...(a.src !== undefined ? { src: a.src } : {}), ...(a.fstype !== undefined ? { fstype: a.fstype } : {}),
     };
     const sh = { become: ctx.become };

@@ -32,6 +32,8 @@ function normalise(r: Json): Json {
   const out: Json = { ...r };
   delete out.diff;
   if (typeof out.backup_file === 'string') out.backup_file = '<backup>';
+  // Ansible's own notice on its first module run on a fresh host (it made ~/.ansible/tmp), not the module's.
+  if (Array.isArray(out.warnings)) out.warnings = (out.warnings as string[]).filter((w) => !w.startsWith('Module remote_tmp '));
   return out;
 }
 
@@ -77,8 +79,7 @@ describe('issue 15 third batch: provision against ansible-playbook', () => {
     for (const h of lab.hosts) {
       const mine = results(ours, h.name);
       const ansible = results(theirs, h.name);
-      expect(Object.keys(mine).sort()).toEqual(Object.keys(ansible).sort());
-      for (const name of Object.keys(ansible)) expect(mine[name], `${h.name}: ${name}`).toEqual(ansible[name]);
+      expect(mine, h.name).toEqual(ansible);
     }
   });
 
