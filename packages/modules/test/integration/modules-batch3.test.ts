@@ -112,6 +112,16 @@ describe('issue 15 third batch: provision against ansible-playbook', () => {
     expect(state).toContain('* debconf/priority: high');
   });
 
+  it('in check mode, the same tasks change, fail or are skipped, and nothing on the host changes', () => {
+    const before = hostState(runProvision(lab, PLAYBOOK, ['-e', 'rerun=true']), lab.hosts[0].name);
+    const check = { ours: runProvision(lab, PLAYBOOK, ['--check']), theirs: runAnsible(lab, PLAYBOOK, ['--check']) };
+    expect(check.ours.code, check.ours.output).toBe(0);
+    expect(withoutDiffMark(check.ours.tasks)).toEqual(withoutDiffMark(check.theirs.tasks));
+    expect(check.ours.stats).toEqual(check.theirs.stats);
+    for (const h of lab.hosts) expect(results(check.ours, h.name), h.name).toEqual(results(check.theirs, h.name));
+    expect(hostState(check.theirs, lab.hosts[0].name)).toBe(before);
+  });
+
   it('a second run of the final state changes nothing', () => {
     const again = runProvision(lab, PLAYBOOK, ['-e', 'rerun=true']);
     expect(again.code, again.output).toBe(0);
