@@ -135,3 +135,13 @@ export function planFileWrite(
 }
 
 export { CommandFailed, sha256 };
+
+/**
+ * What Ansible adds to every result that names an existing `path` or `dest` (AnsibleModule's
+ * add_path_info): uid, gid, owner, group, mode ('0644'), state and size. Nothing for a missing path.
+ */
+export function ansiblePathInfo(info: FileInfo | undefined): Record<string, unknown> {
+  if (!info) return {};
+  const state = info.type === 'directory' ? 'directory' : info.type === 'link' ? 'link' : 'file';
+  return { uid: info.uid, gid: info.gid, owner: info.owner, group: info.group, mode: formatMode(info.mode), state, size: info.size };
+}

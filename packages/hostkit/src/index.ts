@@ -18,7 +18,7 @@ export * from './plans/files.js';
 export * from './plans/packages.js';
 export * from './plans/services.js';
 
-export { ensureFile, planFileWrite, readFileInfo, backupName, type EnsureFileOptions } from './file-write.js';
+export { ensureFile, planFileWrite, readFileInfo, backupName, ansiblePathInfo, type EnsureFileOptions } from './file-write.js';
 export * from './validated-file.js';
 export { runArgv, planScript, detachedScript, CommandFailed, type PlannedCommand } from './util/run.js';
 export { ok, changed, failed, fileDiff, stateDiff, errorMessage } from './util/result.js';
@@ -56,3 +56,10 @@ export * from './plans/accounts.js';
 export * from './facts/systemd.js';
 export * from './plans/systemd.js';
 export * from './plans/wait-for.js';
+// Issue 15's third batch (ini_file, authorized_key, mount, known_hosts, cron, debconf).
+export * from './plans/ini-file.js';
+export * from './plans/authorized-key.js';
+export * from './plans/mount.js';
+export * from './plans/known-hosts.js';
+export * from './plans/cron.js';
+export * from './plans/debconf.js';

@@ -22,6 +22,7 @@ import { templateModule } from './modules/template.js';
 import { unarchiveModule } from './modules/unarchive.js';
 import { yumModule } from './modules/yum.js';
 import { batch2Modules } from './modules/batch2.js';
+import { batch3Modules } from './modules/batch3.js';
 import { getUrlModule } from './modules/get_url.js';
 import { groupModule } from './modules/group.js';
 import { userModule } from './modules/user.js';
@@ -55,6 +56,7 @@ export const builtinModules: readonly ModuleDefinition[] = [
   metaModule,
   asyncStatusModule,
   ...batch2Modules,
+  ...batch3Modules,
   getUrlModule,
   userModule,
   groupModule,

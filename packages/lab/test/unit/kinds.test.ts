@@ -131,11 +131,12 @@ iptables-save
 });
 
 describe('images of the kinds', () => {
-  it('keeps the default image (and its cache key) exactly as before host kinds', () => {
+  it('keeps the default image (and its cache key) as before host kinds, plus cron (issue 15: the cron module)', () => {
     const spec = imageSpec(DEFAULT_KIND);
     expect(spec.packages).toEqual(IMAGE_PACKAGES);
     expect(spec.key).toBe(imageKey());
-    expect(spec.key).toBe('bookworm-b724420f3b5f');
+    // bookworm-b724420f3b5f before cron joined IMAGE_PACKAGES (2026-12-05).
+    expect(spec.key).toBe('bookworm-e4488d9fec48');
     expect(spec.withoutTar).toBe(false);
   });
 

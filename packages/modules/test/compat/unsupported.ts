@@ -30,6 +30,8 @@ export const UNSUPPORTED: Record<string, Record<string, string>> = {
     ...fileCommon,
     use_gssapi: 'Kerberos/GSSAPI authentication: the hosts this provisioner supports have no Kerberos client set up',
   },
+  // Issue 15's third batch.
+  'community.general.ini_file': fileCommon,
 };
 
 const APT_OPTION = 'apt-get option not yet passed through';
@@ -57,6 +59,7 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
   dnf: { ...yumNotYet, allowerasing: YUM_OPTION, nobest: YUM_OPTION },
   file: { access_time_format: 'explicit timestamps (not now/preserve) not yet implemented', modification_time_format: 'explicit timestamps (not now/preserve) not yet implemented' },
   replace: { attributes: ATTRIBUTES },
+  'community.general.ini_file': { attributes: ATTRIBUTES },
   get_url: {
     attributes: ATTRIBUTES,
     unredirected_headers: 'curl sends the given headers on every redirect; dropping some of them on redirects is not yet implemented',
