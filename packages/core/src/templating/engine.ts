@@ -25,6 +25,7 @@ import { literalEval } from './literal.js';
 import { TemplateError, UndefinedUseError } from './errors.js';
 import { assertDefined, isUndefined, makeUndefined } from './undefined.js';
 import { isPlainObject, SecretString } from '../vars/secret.js';
+import { UnsafeString } from '../vars/unsafe.js';
 import { didYouMean } from '../validate/suggest.js';
 
 /** Ansible's `omit`: a task argument whose value renders to this is dropped. */
@@ -607,6 +608,8 @@ function renderData(value: unknown, vars: Record<string, unknown>): unknown {
   }
   if (Array.isArray(value)) return value.map((v) => renderData(v, vars)).filter((v) => v !== OMIT);
   if (value instanceof SecretString) return value.value;
+  // Ansible's `!unsafe`: the text as written, never rendered
+  if (value instanceof UnsafeString) return value.value;
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
