@@ -558,6 +558,7 @@ function guard<T>(source: string, fn: () => T): T {
  */
 function jinjaOverrides(source: string): { body: string; overrides?: LexerOverrides } {
   if (!source.startsWith('#jinja2:')) return { body: source };
+  let lineStatementPrefix: string | undefined;
   const eol = source.indexOf('\n');
   const line = source.slice('#jinja2:'.length, eol < 0 ? source.length : eol);
   const overrides: LexerOverrides = { trimBlocks: true, lstripBlocks: false };
@@ -568,11 +569,23 @@ function jinjaOverrides(source: string): { body: string; overrides?: LexerOverri
     const value = literalEval(pair.slice(colon + 1).trim());
     if ((key === 'trim_blocks' || key === 'lstrip_blocks') && typeof value === 'boolean') {
       overrides[key === 'trim_blocks' ? 'trimBlocks' : 'lstripBlocks'] = value;
+    } else if (key === 'line_statement_prefix' && typeof value === 'string' && value !== '') {
+      lineStatementPrefix = value;
     } else {
       throw new TemplateError(source, `the jinja2 override '${pair.trim()}' is not supported by this engine (template line 1)`);
     }
   }
-  return { body: eol < 0 ? '' : source.slice(eol + 1), overrides };
+  const body = eol < 0 ? '' : source.slice(eol + 1);
+  return { body: lineStatementPrefix === undefined ? body : lineStatements(body, lineStatementPrefix), overrides };
+}
+
+/**
+ * Jinja2's line statements (`line_statement_prefix`): a line whose first non-blank text is the prefix is
+ * a statement, `{% ... %}`, and takes its whole line, line end included.
+ */
+export function lineStatements(body: string, prefix: string): string {
+  const p = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return body.replace(new RegExp(`^[ \\t\\v]*${p}(.*?)[ \\t]*(?:\\r?\\n|$)`, 'gm'), (_all, statement: string) => `{%${statement} %}`);
 }
 
 /** Ansible's SINGLE_VAR: `{{ name }}` alone, whose number or bool value is handed over untouched. */
