@@ -9,7 +9,7 @@
  *
  *   npx --no-install lab up --name tg --subnet 198.18.40.0/24 --hosts 1
  *   node scripts/compat/ansible-targets.mjs --ansible /work/.mirror/ansible+ansible/repo@v2.14.17 \
- *        --lab tg [--targets lineinfile,copy,...] [--engines provision,ansible] [--json out.json] [--keep]
+ *        --lab tg [--targets lineinfile,copy,...] [--engines provision,ansible] [--json out.json] [--keep] [--failures]
  *
  * As ansible-test's inventory does, the play sets ansible_python_interpreter (/usr/bin/python3).
  * Only the setup roles the targets depend on are adapted (the same adapted copy for both tools, so the
@@ -252,6 +252,10 @@ try {
       const run = engine === 'provision' ? runProvision(target, play, outputDir) : runAnsible(target, play, outputDir);
       const passed = asserts.filter((a) => (run.runs.get(a) ?? []).length > 0 && run.runs.get(a).every((s) => s === 'ok'));
       row[engine] = { passed: passed.length, seconds: (Date.now() - started) / 1000, exit: run.exit, refused: run.refused };
+      // --failures: each assert that did not pass, with what happened to it (never reached: -)
+      if (args.includes('--failures')) {
+        for (const a of asserts) if (!passed.includes(a)) console.log(`  ${engine} ${target}/${a}: ${(run.runs.get(a) ?? ['-']).join(',')}`);
+      }
       onHost(`rm -rf ${outputDir} /tmp/ansible-targets.*`);
       rmSync(outputDir, { recursive: true, force: true });
     }
