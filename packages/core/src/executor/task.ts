@@ -207,6 +207,7 @@ function countOutcome(s: HostState, outcome: Outcome): void {
         if (outcome.result.changed) s.stats.changed++;
       } else {
         s.failed = true;
+        s.failedResult = outcome.result;
         s.stats.failed++;
       }
       break;
