@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { z } from 'zod';
 import type { ModuleContext, ModuleResult } from '@haweb/core';
 import { ensureFile, failed, readFileInfo } from '@haweb/hostkit';
@@ -88,6 +89,12 @@ async function lineinfile(ctx: ModuleContext, args: LineinfileArgs): Promise<Mod
   } catch (err) {
     if (err instanceof EditError) return failed(err.message);
     throw err;
+  }
+  // create: the missing folders first (Ansible's os.makedirs), not in check mode
+  if (!info && edit.changed && !ctx.check) {
+    const parent = posix.dirname(path);
+    const made = await ctx.remote.run({ argv: ['mkdir', '-p', '--', parent] }, { become: ctx.become });
+    if (made.code !== 0) return failed(`Error creating ${parent} (${made.stderr.trim()})`);
   }
   const found = state === 'absent' ? { found: edit.found ?? 0 } : {};
   // Content first (with backup and validate), then the attributes, as check_file_attrs reports them.
