@@ -243,6 +243,8 @@ try {
     const row = { target, asserts: asserts.length };
     for (const engine of engines) {
       if (target === 'unarchive') installArchivers();
+      // What a run leaves in the login user's home (a target's relative paths land there) goes after it.
+      const homeBefore = new Set(onHost('ls -A "$HOME"').split('\n').filter(Boolean));
       const outputDir = onHost('mktemp -d /tmp/ansible-targets-out.XXXXXXXX').trim();
       // The same folder on the controller: ansible-test's output_dir is shared by controller and target
       // (template writes a source there with delegate_to: localhost).
@@ -257,6 +259,8 @@ try {
         for (const a of asserts) if (!passed.includes(a)) console.log(`  ${engine} ${target}/${a}: ${(run.runs.get(a) ?? ['-']).join(',')}`);
       }
       onHost(`rm -rf ${outputDir} /tmp/ansible-targets.*`);
+      const leftInHome = onHost('ls -A "$HOME"').split('\n').filter((e) => e && !homeBefore.has(e));
+      if (leftInHome.length) onHost(`cd "$HOME" && rm -rf -- ${leftInHome.map((e) => `'${e.replace(/'/g, "'\\''")}'`).join(' ')}`);
       rmSync(outputDir, { recursive: true, force: true });
     }
     results.push(row);
