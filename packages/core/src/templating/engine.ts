@@ -307,7 +307,10 @@ function lookup(this: { ctx?: Record<string, unknown> } | undefined, plugin: str
   return runLookup.call(this, false, plugin, ...terms);
 }
 
-function runLookup(this: { ctx?: Record<string, unknown> } | undefined, wantList: boolean, plugin: string, ...terms: unknown[]): unknown {
+function runLookup(this: { ctx?: Record<string, unknown> } | undefined, wantList: boolean, plugin: string, ...given: unknown[]): unknown {
+  // Ansible templates the terms first (listify_lookup_plugin_terms): a term with {{ }} in it is rendered
+  const vars = this?.ctx ?? {};
+  const terms = given.map((t) => (typeof t === 'string' && isTemplate(t) ? renderString(t, vars) : t));
   const provided = lookupPlugins.get(plugin);
   if (provided) {
     const list = provided(terms, this?.ctx ?? {});

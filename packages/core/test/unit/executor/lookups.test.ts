@@ -62,6 +62,9 @@ describe('lookup plugins', () => {
     expect(lookupValue([{ x: 1 }])).toEqual({ x: 1 });
     const vars = { playbook_dir: dir };
     expect(jinjaTemplater.evaluate("lookup('pipe', 'echo one')", vars)).toBe('one');
+    // terms are templated first, as Ansible's listify_lookup_plugin_terms does
+    expect(jinjaTemplater.evaluate(`lookup('pipe', '{{ tool["cmd"] }} two')`, { ...vars, tool: { cmd: 'echo' } })).toBe('two');
+    expect(jinjaTemplater.evaluate(`lookup('env', '{{ "HOME" }}')`, vars)).toBe(process.env.HOME);
     expect(jinjaTemplater.evaluate("query('sequence', 'count=2')", vars)).toEqual(['1', '2']);
     expect(jinjaTemplater.evaluate("lookup('first_found', ['nope', 'b.conf'])", vars)).toBe(join(dir, 'files/b.conf'));
     expect(jinjaTemplater.evaluate("lookup('template', 't.j2')", { ...vars, who: 'you' })).toBe('hello you\n');
