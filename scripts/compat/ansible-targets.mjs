@@ -246,6 +246,10 @@ try {
       // What a run leaves in the login user's home (a target's relative paths land there) goes after it.
       const homeBefore = new Set(onHost('ls -A "$HOME"').split('\n').filter(Boolean));
       const outputDir = onHost('mktemp -d /tmp/ansible-targets-out.XXXXXXXX').trim();
+      // ansible-test's controller and target share a filesystem: some tasks stat {{ role_path }}/files/...
+      // on the host. The target's folder is put on the host at the same path for the run.
+      const roleTar = sh('tar', ['-C', '/', '-cf', '-', relative('/', join(targetsDir, target))], { encoding: 'buffer' });
+      onHost('tar -C / -xf -', roleTar.stdout);
       // The same folder on the controller: ansible-test's output_dir is shared by controller and target
       // (template writes a source there with delegate_to: localhost).
       mkdirSync(outputDir, { recursive: true });
@@ -258,7 +262,7 @@ try {
       if (args.includes('--failures')) {
         for (const a of asserts) if (!passed.includes(a)) console.log(`  ${engine} ${target}/${a}: ${(run.runs.get(a) ?? ['-']).join(',')}`);
       }
-      onHost(`rm -rf ${outputDir} /tmp/ansible-targets.*`);
+      onHost(`rm -rf ${outputDir} /tmp/ansible-targets.* '${work}'`);
       const leftInHome = onHost('ls -A "$HOME"').split('\n').filter((e) => e && !homeBefore.has(e));
       if (leftInHome.length) onHost(`cd "$HOME" && rm -rf -- ${leftInHome.map((e) => `'${e.replace(/'/g, "'\\''")}'`).join(' ')}`);
       rmSync(outputDir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 import { hideVaultedDiff, readControllerFile, type ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
-import { ensureFile, errorMessage, failed } from '@haweb/hostkit';
+import { ensureFile, errorMessage, failed, fileInfo, formatMode } from '@haweb/hostkit';
 import { boolish } from '../util/schema.js';
 import { fileWriteArgs, preservedMode, resolveDest, throughLink } from './copy.js';
 
@@ -202,7 +202,8 @@ export const templateModule = defineHostModule({
     } catch (err) {
       return failed(`template ${local}: ${errorMessage(err)}`);
     }
-    const srcName = basename(local).replace(/\.j2$/, '');
+    // A folder as dest: the file keeps the source's name, .j2 included (Ansible's original_basename)
+    const srcName = basename(local);
     const resolved = await resolveDest(ctx, args.dest, srcName);
     const { dest, info } = args.follow ? await throughLink(ctx, resolved) : resolved;
     if (args.force === false && info) return { changed: false, dest, msg: `${dest} exists and force is off: left alone` };
@@ -211,7 +212,14 @@ export const templateModule = defineHostModule({
     const written = bytes ?? content;
     const ensured = await ensureFile(ctx, { ...args, mode, dest, content: written, info });
     // Ansible's template reports the SHA-1 of what it wrote as `checksum`.
-    const result = ensured.failed ? ensured : { ...ensured, checksum: createHash('sha1').update(written).digest('hex') };
+    // Ansible's template reports what its copy reports: the SHA-1 `checksum`, `md5sum`, and the written
+    // file's attributes (read after the write; not in check mode, where nothing was written).
+    let result: ModuleResult = ensured;
+    if (!ensured.failed) {
+      result = { ...ensured, checksum: createHash('sha1').update(written).digest('hex'), md5sum: createHash('md5').update(written).digest('hex'), src: local };
+      const after = ctx.check ? undefined : await ctx.fact(fileInfo, { path: dest, follow: true });
+      if (after) Object.assign(result, { state: 'file', owner: after.owner, group: after.group, uid: after.uid, gid: after.gid, mode: formatMode(after.mode), size: after.size });
+    }
     return vaulted ? hideVaultedDiff(result) : result;
   },
 });
