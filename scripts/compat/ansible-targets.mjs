@@ -251,8 +251,11 @@ try {
       const roleTar = sh('tar', ['-C', '/', '-cf', '-', relative('/', join(targetsDir, target))], { encoding: 'buffer' });
       onHost('tar -C / -xf -', roleTar.stdout);
       // The same folder on the controller: ansible-test's output_dir is shared by controller and target
-      // (template writes a source there with delegate_to: localhost).
-      mkdirSync(outputDir, { recursive: true });
+      // (template writes a source there with delegate_to: localhost, and reads results with lookup('file')).
+      // The lab host's root file system is visible on the controller: the folder is a link to it.
+      const hostRoot = join(state.hosts.find((h) => h.name === host)?.dir ?? '', 'root');
+      if (existsSync(join(hostRoot, outputDir))) symlinkSync(join(hostRoot, outputDir), outputDir);
+      else mkdirSync(outputDir, { recursive: true });
       const play = playbookFor(target, outputDir);
       const started = Date.now();
       const run = engine === 'provision' ? runProvision(target, play, outputDir) : runAnsible(target, play, outputDir);
