@@ -217,7 +217,8 @@ export const templateModule = defineHostModule({
     let result: ModuleResult = ensured;
     if (!ensured.failed) {
       result = { ...ensured, checksum: createHash('sha1').update(written).digest('hex'), md5sum: createHash('md5').update(written).digest('hex'), src: local };
-      const after = ctx.check ? undefined : await ctx.fact(fileInfo, { path: dest, follow: true });
+      // unchanged: the facts read before are still true (a no-op run stays one round trip)
+      const after = ctx.check ? undefined : ensured.changed || !info ? await ctx.fact(fileInfo, { path: dest, follow: true }) : info;
       if (after) Object.assign(result, { state: 'file', owner: after.owner, group: after.group, uid: after.uid, gid: after.gid, mode: formatMode(after.mode), size: after.size });
     }
     return vaulted ? hideVaultedDiff(result) : result;
