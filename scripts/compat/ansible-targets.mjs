@@ -9,13 +9,17 @@
  *
  *   npx --no-install lab up --name tg --subnet 198.18.40.0/24 --hosts 1
  *   node scripts/compat/ansible-targets.mjs --ansible /work/.mirror/ansible+ansible/repo@v2.14.17 \
- *        --lab tg [--targets lineinfile,copy,...] [--engines provision,ansible] [--json out.json] [--keep]
+ *        --lab tg [--targets lineinfile,copy,...] [--engines provision,ansible] [--json out.json] [--keep] [--failures]
  *
+ * As ansible-test's inventory does, the play sets ansible_python_interpreter (/usr/bin/python3).
  * Only the setup roles the targets depend on are adapted (the same adapted copy for both tools, so the
  * comparison is fair): setup_remote_tmp_dir makes its folder with mktemp instead of the tempfile module
- * and a handler, prepare_tests does nothing. `output_dir` is a fresh folder on the host per run.
+ * and a handler, prepare_tests does nothing. `output_dir` is a fresh folder on the host per run, also
+ * given as the environment variable OUTPUT_DIR, which ansible-test sets and some targets read with
+ * `lookup('env', 'OUTPUT_DIR')` (template); the folder is made on the controller too (ansible-test's
+ * output_dir is one folder for controller and target; template writes a source there with delegate_to).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -70,6 +74,48 @@ function adaptSetupRoles() {
   write('prepare_tests', '[]\n');
 }
 
+/**
+ * unarchive's own setup, adapted to a lab without a reachable mirror (the same for both tools):
+ *  - the archivers its prepare_tests installs with `package` (zip, unzip; zstd for its .tar.zst case)
+ *    are installed before each tool's run from the controller's apt cache (/var/cache/apt/archives), so
+ *    that task finds them installed (its test_missing_binaries removes them, and its handler cannot
+ *    reinstall them without a mirror);
+ *  - test_download's pip tasks (CentOS 6 only, skipped elsewhere) are left out: `pip` is not a module
+ *    this provisioner ships, and its refusal would stop the whole target;
+ *  - the archive test_download fetches from releases.ansible.com comes from the controller's address
+ *    in the lab instead (a small .tar.gz served over http for the run).
+ */
+const UNARCHIVE_DEBS = ['zip', 'unzip', 'zstd'];
+function installArchivers() {
+  const debs = readdirSync('/var/cache/apt/archives').filter((f) => UNARCHIVE_DEBS.some((p) => f.startsWith(`${p}_`) && f.endsWith('.deb')));
+  for (const deb of debs) {
+    onHost(`cat > /tmp/${deb} && dpkg -i /tmp/${deb} >/dev/null && rm -f /tmp/${deb}`, readFileSync(join('/var/cache/apt/archives', deb)));
+  }
+}
+function adaptUnarchive() {
+  const file = join(targetsDir, 'unarchive/tasks/test_download.yml');
+  const doc = parseDocument(readFileSync(file, 'utf8'));
+  const walk = (node) => {
+    if (!isSeq(node)) return;
+    node.items = node.items.filter((item) => !(isMap(item) && item.has('pip')));
+    for (const item of node.items) if (isMap(item)) for (const k of ['block', 'rescue', 'always']) walk(item.get(k, true));
+  };
+  walk(doc.contents);
+  const url = `http://${state.controllerAddress}:${servePort}/ansible-latest.tar.gz`;
+  writeFileSync(file, String(doc).replace('https://releases.ansible.com/ansible/ansible-latest.tar.gz', url));
+}
+
+/** The archive test_download fetches, served from the controller's lab address (python3 http.server, stopped at the end). */
+const servePort = 18000 + Math.floor(Math.random() * 1000);
+let server;
+function serveDownloads() {
+  const dir = join(work, 'serve');
+  mkdirSync(join(dir, 'ansible-latest'), { recursive: true });
+  writeFileSync(join(dir, 'ansible-latest/README'), 'served inside the lab for test_download\n');
+  sh('tar', ['-czf', join(dir, 'ansible-latest.tar.gz'), '-C', dir, 'ansible-latest']);
+  server = spawn('python3', ['-m', 'http.server', String(servePort), '--bind', state.controllerAddress, '--directory', dir], { stdio: 'ignore' });
+}
+
 /** Every assert task of the target's own task files, by file (relative to the target) and line. */
 function staticAsserts(target) {
   const tasksDir = join(targetsDir, target, 'tasks');
@@ -114,6 +160,8 @@ function playbookFor(target, outputDir) {
       '  gather_facts: true',
       '  vars:',
       `    output_dir: ${outputDir}`,
+      // ansible-test's inventory names the interpreter; some targets read the variable (command_shell)
+      '    ansible_python_interpreter: /usr/bin/python3',
       '  roles:',
       `    - ${target}`,
       '',
@@ -122,18 +170,18 @@ function playbookFor(target, outputDir) {
   return file;
 }
 
-function onHost(script) {
-  const r = sh(process.execPath, [join(root, 'packages/lab/dist/cli.js'), 'exec', '--name', labName, host, '--', 'sh', '-c', script]);
+function onHost(script, input) {
+  const r = sh(process.execPath, [join(root, 'packages/lab/dist/cli.js'), 'exec', '--name', labName, host, '--', 'sh', '-c', script], input === undefined ? {} : { input });
   if (r.status !== 0) throw new Error(`on ${host}: ${script}: ${r.stderr}`);
   return r.stdout;
 }
 
 /** `file:line` (relative to the target) → the statuses of each run of that task. */
-function runProvision(target, play) {
+function runProvision(target, play, outputDir) {
   const r = sh(process.execPath, [CLI, 'run', play, '-i', inventory, '--limit', host, '--json'], {
     cwd: work,
     timeout: 900_000,
-    env: { ...process.env, NO_COLOR: '1', ANSIBLE_ROLES_PATH: targetsDir },
+    env: { ...process.env, NO_COLOR: '1', ANSIBLE_ROLES_PATH: targetsDir, OUTPUT_DIR: outputDir },
   });
   const runs = new Map();
   let doc;
@@ -154,11 +202,11 @@ function runProvision(target, play) {
   return { runs, exit: r.status };
 }
 
-function runAnsible(target, play) {
+function runAnsible(target, play, outputDir) {
   const r = sh('ansible-playbook', ['-i', inventory, '--limit', host, play], {
     cwd: work,
     timeout: 900_000,
-    env: { ...process.env, ANSIBLE_ROLES_PATH: targetsDir, ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_PYTHON_INTERPRETER: 'auto_silent', ANSIBLE_PIPELINING: 'True' },
+    env: { ...process.env, OUTPUT_DIR: outputDir, ANSIBLE_ROLES_PATH: targetsDir, ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_PYTHON_INTERPRETER: 'auto_silent', ANSIBLE_PIPELINING: 'True' },
   });
   const runs = new Map();
   let doc;
@@ -186,17 +234,41 @@ try {
   const archive = sh('sh', ['-c', 'git --git-dir "$1" archive --format=tar "$2" test/integration/targets | tar -x -C "$3"', 'sh', gitDir, ref, work]);
   if (archive.status !== 0) throw new Error(`git archive: ${archive.stderr}`);
   adaptSetupRoles();
+  if (targets.includes('unarchive')) {
+    serveDownloads();
+    adaptUnarchive();
+  }
   for (const target of targets) {
     const asserts = staticAsserts(target);
     const row = { target, asserts: asserts.length };
     for (const engine of engines) {
+      if (target === 'unarchive') installArchivers();
+      // What a run leaves in the login user's home (a target's relative paths land there) goes after it.
+      const homeBefore = new Set(onHost('ls -A "$HOME"').split('\n').filter(Boolean));
       const outputDir = onHost('mktemp -d /tmp/ansible-targets-out.XXXXXXXX').trim();
+      // ansible-test's controller and target share a filesystem: some tasks stat {{ role_path }}/files/...
+      // on the host. The target's folder is put on the host at the same path for the run.
+      const roleTar = sh('tar', ['-C', '/', '-cf', '-', relative('/', join(targetsDir, target))], { encoding: 'buffer' });
+      onHost('tar -C / -xf -', roleTar.stdout);
+      // The same folder on the controller: ansible-test's output_dir is shared by controller and target
+      // (template writes a source there with delegate_to: localhost, and reads results with lookup('file')).
+      // The lab host's root file system is visible on the controller: the folder is a link to it.
+      const hostRoot = join(state.hosts.find((h) => h.name === host)?.dir ?? '', 'root');
+      if (existsSync(join(hostRoot, outputDir))) symlinkSync(join(hostRoot, outputDir), outputDir);
+      else mkdirSync(outputDir, { recursive: true });
       const play = playbookFor(target, outputDir);
       const started = Date.now();
-      const run = engine === 'provision' ? runProvision(target, play) : runAnsible(target, play);
+      const run = engine === 'provision' ? runProvision(target, play, outputDir) : runAnsible(target, play, outputDir);
       const passed = asserts.filter((a) => (run.runs.get(a) ?? []).length > 0 && run.runs.get(a).every((s) => s === 'ok'));
       row[engine] = { passed: passed.length, seconds: (Date.now() - started) / 1000, exit: run.exit, refused: run.refused };
-      onHost(`rm -rf ${outputDir} /tmp/ansible-targets.*`);
+      // --failures: each assert that did not pass, with what happened to it (never reached: -)
+      if (args.includes('--failures')) {
+        for (const a of asserts) if (!passed.includes(a)) console.log(`  ${engine} ${target}/${a}: ${(run.runs.get(a) ?? ['-']).join(',')}`);
+      }
+      onHost(`rm -rf ${outputDir} /tmp/ansible-targets.* '${work}'`);
+      const leftInHome = onHost('ls -A "$HOME"').split('\n').filter((e) => e && !homeBefore.has(e));
+      if (leftInHome.length) onHost(`cd "$HOME" && rm -rf -- ${leftInHome.map((e) => `'${e.replace(/'/g, "'\\''")}'`).join(' ')}`);
+      rmSync(outputDir, { recursive: true, force: true });
     }
     results.push(row);
     const cell = (e) => (row[e] ? `${row[e].passed}/${row.asserts}${row[e].refused ? ` (refused: ${row[e].refused.slice(0, 160)})` : ''}` : '-');
@@ -208,6 +280,7 @@ try {
   const out = opt('--json');
   if (out) writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), ref, results }, null, 2));
 } finally {
+  if (server) server.kill();
   if (!args.includes('--keep')) rmSync(work, { recursive: true, force: true });
   else console.error(`kept ${work}`);
 }

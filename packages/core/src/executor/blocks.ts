@@ -30,7 +30,12 @@ async function runBlock(run: PlayRun, block: Block, hosts: string[], scope: Scop
   else await run.runItems(block.block, hosts, inner);
   const failedInBlock = hosts.filter((h) => rt.state(h).failed && !rt.state(h).unreachable);
   if (block.rescue.length > 0 && failedInBlock.length > 0) {
-    for (const h of failedInBlock) rt.state(h).failed = false;
+    for (const h of failedInBlock) {
+      const s = rt.state(h);
+      s.failed = false;
+      // Ansible's rescue sees the failure: ansible_failed_result (the failed task's result)
+      if (s.failedResult) s.hostFacts.ansible_failed_result = s.failedResult;
+    }
     await run.runItems(block.rescue, failedInBlock, inner);
     for (const h of failedInBlock) {
       const s = rt.state(h);

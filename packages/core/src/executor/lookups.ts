@@ -232,7 +232,10 @@ export const LOOKUPS: Record<string, LookupPlugin> = {
     terms.forEach(add);
     if (Array.isArray(options.files)) options.files.forEach(add);
     for (const name of names) {
-      const candidates = paths.length ? paths.map((p) => (isAbsolute(name) ? name : resolve(isAbsolute(p) ? p : resolve(ctx.baseDir, p), name))) : searchPath(name, ctx.subdir ?? 'files', ctx);
+      // A relative path is looked up on the search path (the role's folder first), as Ansible's find_file_in_search_path does
+      const candidates = paths.length
+        ? paths.flatMap((p) => (isAbsolute(name) ? [name] : isAbsolute(p) ? [resolve(p, name)] : searchPath(join(p, name), ctx.subdir ?? 'files', ctx)))
+        : searchPath(name, ctx.subdir ?? 'files', ctx);
       const found = candidates.find((c) => existsSync(c));
       if (found) return [found];
     }

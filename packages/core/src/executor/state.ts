@@ -91,6 +91,8 @@ export interface HostState {
   /** include_vars: above task vars, below set_fact (Ansible's vars cache). They outlive the play. */
   includedVars: Vars;
   failed: boolean;
+  /** The result of the task that last failed this host (not ignored): `ansible_failed_result` in rescue. */
+  failedResult?: Vars;
   unreachable: boolean;
   /** meta: end_host / end_play: no more tasks in this play. */
   ended: boolean;

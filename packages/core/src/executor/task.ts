@@ -208,6 +208,7 @@ function countOutcome(s: HostState, outcome: Outcome): void {
         if (outcome.result.changed) s.stats.changed++;
       } else {
         s.failed = true;
+        s.failedResult = outcome.result;
         s.stats.failed++;
       }
       break;
@@ -252,7 +253,23 @@ async function execute(
   isSetup: boolean,
 ): Promise<Outcome> {
   const { vars, errors } = run.hostVars(host, scope, task);
-  const flags = taskFlags(run, scope, vars);
+  let flags: TaskFlags;
+  try {
+    flags = taskFlags(run, scope, vars);
+  } catch (err) {
+    // Ansible evaluates a task's condition before it fails on its other keywords: a task its `when`
+    // skips is skipped, whatever its become_user and the like would render to.
+    if (task.loop === undefined || task.loop === null) {
+      let cond;
+      try {
+        cond = allConditionsHold(run.rt.options.templater, [...scope.when], vars, warn(run));
+      } catch {
+        throw err;
+      }
+      if (!cond.ok) return registered(task, run.rt.state(host), skipped(`conditional result was false: ${cond.failedOn}`));
+    }
+    throw err;
+  }
   const withFlags = (outcome: Outcome): Outcome => ({ ...outcome, flags });
   try {
     return await executeWithFlags(run, task, ref, host, scope, module, isSetup, vars, errors, flags, withFlags);

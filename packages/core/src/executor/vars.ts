@@ -1,5 +1,6 @@
 import type { Vars } from '../model.js';
 import type { Templater } from './types.js';
+import { containsUnsafe, UnsafeString, unwrapUnsafe } from '../vars/unsafe.js';
 
 /** True when a string holds Jinja2 markup that must be rendered. */
 export function isTemplated(value: unknown): value is string {
@@ -15,6 +16,7 @@ const WHOLE_EXPRESSION = /^\s*\{\{((?:(?!\}\})[\s\S])*)\}\}\s*$/;
  */
 export function renderValue(templater: Templater, value: unknown, vars: Vars): unknown {
   if (templater.renderValue) return templater.renderValue(value, vars);
+  if (value instanceof UnsafeString) return value.value;
   if (typeof value === 'string') {
     if (!isTemplated(value)) return value;
     const whole = WHOLE_EXPRESSION.exec(value);
@@ -74,15 +76,26 @@ function referencedNames(value: unknown, out = new Set<string>(), depth = 0): Se
  * Merge layers and render templated values. Ansible templates variables lazily; we resolve them
  * eagerly per task, each after the variables it refers to. A variable whose template fails is left
  * out and its error kept, so a template that uses it can say why.
+ * `!unsafe` values (UnsafeString) are never rendered: they become their text, and a variable that
+ * holds one or whose template reads one is rendered once only, never again on its result (Ansible
+ * marks such a result unsafe).
  */
 export function resolveVars(templater: Templater, layers: VarLayer[]): { vars: Vars; errors: Map<string, string> } {
   const vars: Vars = {};
   const pending = new Set<string>();
+  const unsafe = new Set<string>();
   for (const layer of layers) {
     for (const [k, v] of Object.entries(layer.vars)) {
-      vars[k] = v;
-      if (layer.templated && containsTemplate(v)) pending.add(k);
-      else pending.delete(k);
+      const holdsUnsafe = containsUnsafe(v);
+      if (holdsUnsafe) unsafe.add(k);
+      else unsafe.delete(k);
+      if (layer.templated && containsTemplate(v)) {
+        vars[k] = v;
+        pending.add(k);
+      } else {
+        vars[k] = holdsUnsafe ? unwrapUnsafe(v) : v;
+        pending.delete(k);
+      }
     }
   }
   const errors = new Map<string, string>();
@@ -93,13 +106,20 @@ export function resolveVars(templater: Templater, layers: VarLayer[]): { vars: V
   const resolve = (key: string): void => {
     if (!pending.has(key) || stack.has(key)) return;
     stack.add(key);
-    for (const ref of referencedNames(raw[key])) if (ref !== key) resolve(ref);
+    const refs = referencedNames(raw[key]);
+    for (const ref of refs) if (ref !== key) resolve(ref);
     stack.delete(key);
     if (!pending.has(key)) return;
     pending.delete(key);
+    if ([...refs].some((ref) => ref !== key && unsafe.has(ref))) unsafe.add(key);
     try {
       let value = renderValue(templater, raw[key], vars);
-      // A value that renders to more markup (a reference to a templated string) is rendered again.
+      // A value that renders to more markup (a reference to a templated string) is rendered again,
+      // unless that markup came from an `!unsafe` value.
+      if (unsafe.has(key)) {
+        vars[key] = value;
+        return;
+      }
       for (let i = 0; i < 5 && containsTemplate(value); i++) value = renderValue(templater, value, vars);
       if (containsTemplate(value)) throw new Error('recursive template (the variable refers to itself)');
       vars[key] = value;

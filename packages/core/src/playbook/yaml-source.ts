@@ -5,6 +5,7 @@
  *  - an unquoted octal-looking number (`mode: 0644`) stays the string "0644", so modules get the octal
  *    the author meant rather than the integer 420 or 644;
  *  - `y`/`n` are strings (PyYAML does not read them as booleans), dates stay strings.
+ * The `!unsafe` tag (Ansible's) makes a scalar an UnsafeString, never templated.
  * The `!secret` tag wraps a scalar in SecretString (masked in every output). Ansible Vault data is
  * decrypted with the run's vault keyring (core/src/vault): a `!vault` scalar becomes a SecretString of
  * its plaintext, and a whole vault-encrypted file is decrypted before it is parsed (`vaulted` is set).
@@ -29,6 +30,7 @@ import {
 } from 'yaml';
 import type { Diagnostic, SourcePos } from '../model.js';
 import { SecretString } from '../vars/secret.js';
+import { UnsafeString } from '../vars/unsafe.js';
 import { isVaultText } from '../vault/format.js';
 import { vaultKeyring } from '../vault/keyring.js';
 
@@ -37,6 +39,14 @@ const secretTag: ScalarTag = {
   identify: (v) => v instanceof SecretString,
   resolve: (str) => new SecretString(str),
   stringify: (item) => String((item.value as SecretString).value),
+};
+
+/** Ansible's `!unsafe`: a string that is never templated (vars/unsafe.ts). */
+const unsafeTag: ScalarTag = {
+  tag: '!unsafe',
+  identify: (v) => v instanceof UnsafeString,
+  resolve: (str) => new UnsafeString(str),
+  stringify: (item) => String((item.value as UnsafeString).value),
 };
 
 const VAULT_VALUE = '!vault value';
@@ -78,6 +88,7 @@ const ansibleTags = (tags: Tags): Tags => {
   });
   return [
     secretTag,
+    unsafeTag,
     vaultTag,
     octalAsString,
     bool(/^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/, true),
@@ -277,7 +288,7 @@ export function describeNode(node: Node | null): string {
   if (isScalar(node)) {
     const v = node.value;
     if (v === null) return 'null';
-    if (typeof v === 'string' || v instanceof SecretString) return 'a string';
+    if (typeof v === 'string' || v instanceof SecretString || v instanceof UnsafeString) return 'a string';
     if (typeof v === 'number') return 'a number';
     if (typeof v === 'boolean') return 'a boolean';
   }

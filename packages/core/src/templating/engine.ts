@@ -25,6 +25,7 @@ import { literalEval } from './literal.js';
 import { TemplateError, UndefinedUseError } from './errors.js';
 import { assertDefined, isUndefined, makeUndefined } from './undefined.js';
 import { isPlainObject, SecretString } from '../vars/secret.js';
+import { UnsafeString } from '../vars/unsafe.js';
 import { didYouMean } from '../validate/suggest.js';
 
 /** Ansible's `omit`: a task argument whose value renders to this is dropped. */
@@ -306,7 +307,10 @@ function lookup(this: { ctx?: Record<string, unknown> } | undefined, plugin: str
   return runLookup.call(this, false, plugin, ...terms);
 }
 
-function runLookup(this: { ctx?: Record<string, unknown> } | undefined, wantList: boolean, plugin: string, ...terms: unknown[]): unknown {
+function runLookup(this: { ctx?: Record<string, unknown> } | undefined, wantList: boolean, plugin: string, ...given: unknown[]): unknown {
+  // Ansible templates the terms first (listify_lookup_plugin_terms): a term with {{ }} in it is rendered
+  const vars = this?.ctx ?? {};
+  const terms = given.map((t) => (typeof t === 'string' && isTemplate(t) ? renderString(t, vars) : t));
   const provided = lookupPlugins.get(plugin);
   if (provided) {
     const list = provided(terms, this?.ctx ?? {});
@@ -557,6 +561,7 @@ function guard<T>(source: string, fn: () => T): T {
  */
 function jinjaOverrides(source: string): { body: string; overrides?: LexerOverrides } {
   if (!source.startsWith('#jinja2:')) return { body: source };
+  let lineStatementPrefix: string | undefined;
   const eol = source.indexOf('\n');
   const line = source.slice('#jinja2:'.length, eol < 0 ? source.length : eol);
   const overrides: LexerOverrides = { trimBlocks: true, lstripBlocks: false };
@@ -567,11 +572,23 @@ function jinjaOverrides(source: string): { body: string; overrides?: LexerOverri
     const value = literalEval(pair.slice(colon + 1).trim());
     if ((key === 'trim_blocks' || key === 'lstrip_blocks') && typeof value === 'boolean') {
       overrides[key === 'trim_blocks' ? 'trimBlocks' : 'lstripBlocks'] = value;
+    } else if (key === 'line_statement_prefix' && typeof value === 'string' && value !== '') {
+      lineStatementPrefix = value;
     } else {
       throw new TemplateError(source, `the jinja2 override '${pair.trim()}' is not supported by this engine (template line 1)`);
     }
   }
-  return { body: eol < 0 ? '' : source.slice(eol + 1), overrides };
+  const body = eol < 0 ? '' : source.slice(eol + 1);
+  return { body: lineStatementPrefix === undefined ? body : lineStatements(body, lineStatementPrefix), overrides };
+}
+
+/**
+ * Jinja2's line statements (`line_statement_prefix`): a line whose first non-blank text is the prefix is
+ * a statement, `{% ... %}`, and takes its whole line, line end included.
+ */
+export function lineStatements(body: string, prefix: string): string {
+  const p = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return body.replace(new RegExp(`^[ \\t\\v]*${p}(.*?)[ \\t]*(?:\\r?\\n|$)`, 'gm'), (_all, statement: string) => `{%${statement} %}`);
 }
 
 /** Ansible's SINGLE_VAR: `{{ name }}` alone, whose number or bool value is handed over untouched. */
@@ -607,6 +624,8 @@ function renderData(value: unknown, vars: Record<string, unknown>): unknown {
   }
   if (Array.isArray(value)) return value.map((v) => renderData(v, vars)).filter((v) => v !== OMIT);
   if (value instanceof SecretString) return value.value;
+  // Ansible's `!unsafe`: the text as written, never rendered
+  if (value instanceof UnsafeString) return value.value;
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {

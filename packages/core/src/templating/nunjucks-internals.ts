@@ -113,6 +113,39 @@ if (Parser) {
     return node;
   };
 }
+/**
+ * A string literal's escapes as Jinja2 reads them (Python's unicode-escape): \\n \\t \\r \\\\ \\' \\" \\a \\b
+ * \\f \\v, octal \\ooo, \\xhh, \\uXXXX, \\UXXXXXXXX; any other backslash stays, with its character
+ * (`"a\\pb"` is a, backslash, p, b). nunjucks' lexer would drop that backslash.
+ */
+export function pythonStringEscapes(raw: string): string {
+  const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '' };
+  return raw.replace(/\\(?:([0-7]{1,3})|x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([\s\S]))/g, (all, oct, hex, u4, u8, ch) => {
+    if (oct !== undefined) return String.fromCodePoint(parseInt(oct, 8));
+    const code = hex ?? u4 ?? u8;
+    if (code !== undefined) return String.fromCodePoint(parseInt(code, 16));
+    return ch in simple ? simple[ch] : all;
+  });
+}
+const Tokenizer = Object.getPrototypeOf(base.lexer.lex('', {})) as Record<string, unknown>;
+if (typeof Tokenizer._parseString === 'function') {
+  Tokenizer._parseString = function parseString(this: { forward(): void; back(): void; current(): string; isFinished(): boolean }, delimiter: string): string {
+    this.forward();
+    let raw = '';
+    while (!this.isFinished() && this.current() !== delimiter) {
+      if (this.current() === '\\') {
+        raw += '\\';
+        this.forward();
+        if (this.isFinished()) break;
+      }
+      raw += this.current();
+      this.forward();
+    }
+    this.forward();
+    return pythonStringEscapes(raw);
+  };
+}
+
 export const nunjucks: Nunjucks = {
   Environment: base.Environment,
   Template: base.Template,

@@ -115,6 +115,11 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
       else err(message, pos.module);
       return;
     }
+    const plugin = pythonPluginOf(task, play);
+    if (plugin) {
+      err(`module '${task.module}' is Python code shipped with the ${plugin.where} (${plugin.file}): this provisioner runs its own modules only, not Ansible's Python modules or plugins`, pos.module);
+      return;
+    }
     err(`unknown module '${task.module}'${didYouMean(task.module, allNames(registry))}`, pos.module);
     return;
   }
@@ -125,7 +130,7 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
     );
   }
   const defaults = moduleDefaultsFor(moduleDefaults, def.name, (key) => registry.get(key)?.name);
-  const argDiagnostics = validateArgs(task, def, defaults?.value);
+  const argDiagnostics = expectedFailure(task, validateArgs(task, def, defaults?.value));
   out.push(...argDiagnostics);
   if (argDiagnostics.length || !def.localFiles) return;
   const { args } = argsObject(task, def);
@@ -340,4 +345,33 @@ export function prepareRun(input: PrepareRunInput): PreparedRun {
     ...validateRun({ playbook: pb.playbook, inventory: inv.inventory, registry: input.registry, limit: input.limit, tags: input.tags, skipTags: input.skipTags }),
   );
   return { playbook: pb.playbook, inventory: inv.inventory, diagnostics, ok: !diagnostics.some((d) => d.severity === 'error') };
+}
+
+/**
+ * A module a role or playbook ships as Python (Ansible looks in `library/` for modules and in
+ * `action_plugins/` for action plugins, beside the role's tasks or the playbook): named so the refusal
+ * says what the task is, rather than "unknown module".
+ */
+function pythonPluginOf(task: Task, play: Play): { where: string; file: string } | undefined {
+  const name = task.module.split('.').pop()!;
+  const places: { dir: string; where: string }[] = [];
+  if (task.role) places.push({ dir: task.role.path, where: `role '${task.role.name}'` });
+  places.push({ dir: play.baseDir, where: 'playbook' });
+  for (const { dir, where } of places) {
+    for (const sub of ['library', 'action_plugins']) {
+      const file = join(dir, sub, `${name}.py`);
+      if (existsSync(file)) return { where, file: displayPath(file) };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Arguments a task with `ignore_errors: true` gets wrong are what its author expects to fail (tests of
+ * a module's own error, as Ansible's integration targets write them): the errors become warnings, and
+ * the task fails when it runs, with the same message, as Ansible's does.
+ */
+function expectedFailure(task: Task, diagnostics: Diagnostic[]): Diagnostic[] {
+  if (!(task.ignoreErrors === true || (typeof task.ignoreErrors === 'string' && /^(yes|true|on|1)$/i.test(task.ignoreErrors.trim())))) return diagnostics;
+  return diagnostics.map((d) => (d.severity === 'error' ? { ...d, severity: 'warning', message: `${d.message} (the task has ignore_errors: it fails when it runs)` } : d));
 }

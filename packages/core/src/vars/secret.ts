@@ -4,6 +4,8 @@
  * recognisable, so the executor can collect every secret value and give the set to its reporter,
  * which masks them in any output, diff or error message.
  */
+import { UnsafeString } from './unsafe.js';
+
 export class SecretString {
   constructor(readonly value: string) {}
   toString(): string {
@@ -25,9 +27,10 @@ export function isSecret(value: unknown): value is SecretString {
   return value instanceof SecretString;
 }
 
-/** The same data with every SecretString replaced by its plain string (for zod and modules). */
+/** The same data with every SecretString (and `!unsafe` string) replaced by its plain string (for zod and modules). */
 export function revealSecrets(value: unknown): unknown {
   if (value instanceof SecretString) return value.value;
+  if (value instanceof UnsafeString) return value.value;
   if (Array.isArray(value)) return value.map(revealSecrets);
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};

@@ -156,3 +156,21 @@ export const pathExists: Fact<{ path: string }, boolean> = {
   command: ({ path }) => `if [ -e ${shellQuote(path)} ] || [ -L ${shellQuote(path)} ]; then echo yes; else echo no; fi`,
   parse: (stdout) => stdout.trim() === 'yes',
 };
+
+/** Is the path a directory (after links)? command/shell's chdir. */
+export const directoryExists: Fact<{ path: string }, boolean> = {
+  name: 'file.isdir',
+  command: ({ path }) => `if [ -d ${shellQuote(path)} ]; then echo yes; else echo no; fi`,
+  parse: (stdout) => stdout.trim() === 'yes',
+};
+
+/**
+ * Does a glob pattern (`*`, `?`, `[...]`, as Python's glob.glob reads it) match at least one path?
+ * command/shell's creates/removes. The shell expands the pattern (no word splitting, IFS empty); a
+ * pattern that matches nothing stays as written and is then tested as a plain path.
+ */
+export const globMatches: Fact<{ pattern: string }, boolean> = {
+  name: 'file.glob',
+  command: ({ pattern }) => `found=no; IFS=; for f in ${pattern.replace(/[^*?[\]]+/g, (part) => shellQuote(part))}; do if [ -e "$f" ] || [ -L "$f" ]; then found=yes; break; fi; done; echo $found`,
+  parse: (stdout) => stdout.trim() === 'yes',
+};

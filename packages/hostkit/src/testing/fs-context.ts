@@ -86,6 +86,14 @@ function fileFact(host: FakeHost, name: string, args: Record<string, unknown>): 
     }
     case 'file.exists':
       return { handled: true, value: host.files.has(String(args.path)) };
+    case 'file.isdir':
+      return { handled: true, value: host.resolve(String(args.path))?.type === 'directory' };
+    case 'file.glob': {
+      // `*` and `?` within one path component, `[...]` a class: as the shell expands the pattern
+      const source = String(args.pattern).replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+      const re = new RegExp(`^${source}$`);
+      return { handled: true, value: [...host.files.keys()].some((p) => re.test(p)) };
+    }
     case 'file.paths_stat': {
       const m = new Map<string, { type: string; size: number; mtime: number } | undefined>();
       for (const p of args.paths as string[]) {

@@ -26,6 +26,15 @@ const SECTIONS: Array<[string, string]> = [
   ['user', 'id -un; id -u; echo "$HOME"'],
   ['uptime', 'cat /proc/uptime 2>/dev/null'],
   ['machine-id', 'cat /etc/machine-id 2>/dev/null'],
+  // The Python Ansible would run its modules with (its discovery's first candidates): its facts.
+  [
+    'python',
+    `(for p in /usr/bin/python3 /usr/libexec/platform-python python3 /usr/bin/python; do command -v "$p" >/dev/null 2>&1 && exec "$p" -c 'import sys; v = sys.version_info; print(sys.executable); print(v[0], v[1], v[2], v[3], v[4])
+try:
+    import ssl; print(hasattr(ssl, "SSLContext"))
+except ImportError:
+    print(False)'; done)`,
+  ],
 ];
 
 export const SETUP_SCRIPT = setupScript(DEFAULT_FACT_PATH, 10);
@@ -150,6 +159,21 @@ export function parseLibc(lines: readonly string[]): { name: string; version: st
   return undefined;
 }
 
+/** Ansible's `python` facts: the interpreter's path, version and SSL support. */
+export function parsePython(lines: readonly string[]): { executable: string; version: { major: number; minor: number; micro: number; releaselevel: string; serial: number }; version_info: (number | string)[]; type: string; has_sslcontext: boolean } | undefined {
+  const [executable, version, ssl] = lines;
+  const v = /^(\d+) (\d+) (\d+) (\w+) (\d+)$/.exec(version ?? '');
+  if (!executable || !v) return undefined;
+  const [major, minor, micro, serial] = [v[1], v[2], v[3], v[5]].map(Number);
+  return {
+    executable,
+    has_sslcontext: ssl === 'True',
+    type: 'cpython',
+    version: { major, minor, micro, releaselevel: v[4], serial },
+    version_info: [major, minor, micro, v[4], serial],
+  };
+}
+
 function serviceManager(init: readonly string[]): string {
   if (init.includes('systemd-booted') || init[0] === 'systemd') return 'systemd';
   if (init[0] === 'init') return 'sysvinit';
@@ -203,6 +227,11 @@ export function parseSetup(stdout: string): Record<string, unknown> {
     ansible_machine_id: get('machine-id')[0] ?? '',
   };
   facts.ansible_local = parseLocalFacts(get('local')).facts;
+  const python = parsePython(get('python'));
+  if (python) {
+    facts.ansible_python = python;
+    facts.ansible_python_version = `${python.version.major}.${python.version.minor}.${python.version.micro}`;
+  }
   const libc = parseLibc(get('libc'));
   if (libc) facts.ansible_libc = libc;
   for (const [name, iface] of interfaces) facts[`ansible_${name.replace(/[^A-Za-z0-9_]/g, '_')}`] = iface;

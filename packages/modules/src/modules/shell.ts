@@ -3,6 +3,7 @@ import type { Command } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
 import { prepareUserCommand, runUserCommand, userCommandResult, commandOptions } from '../util/command-result.js';
 import { boolish, remotePath } from '../util/schema.js';
+import { pathText } from './command.js';
 
 /**
  * Runs a script through /bin/sh (or `executable`). Pipes and redirections work; put values into it
@@ -18,8 +19,8 @@ export const shellModule = defineHostModule({
   args: z.strictObject({
     cmd: z.string().min(1),
     chdir: remotePath.optional(),
-    creates: z.string().optional(),
-    removes: z.string().optional(),
+    creates: pathText.optional(),
+    removes: pathText.optional(),
     stdin: z.string().optional(),
     stdin_add_newline: boolish.optional(),
     strip_empty_ends: boolish.optional(),

@@ -4,11 +4,15 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { shellJoin, type ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
-import { archiveFilePaths, compareExtracted, listLocalArchive, remoteArchiveEntries, type ArchiveEntry } from '../facts/archive.js';
+import { archiveFilePaths, compareExtracted, listLocalArchive, remoteArchive, type ArchiveEntry } from '../facts/archive.js';
 import { pathsWithOtherMode, selectEntries } from '../operations/archive.js';
-import { applyCommands, applySteps, type Step, failed, stateDiff, errorMessage } from '@haweb/hostkit';
-import { fileInfo, pathExists, pathsStat } from '../facts/files.js';
+import { applyCommands, applySteps, errorMessage, failed, fileInfo, pathExists, pathsStat, stateDiff, type Step } from '@haweb/hostkit';
 import { boolish, modeArg, remotePath, stringList } from '../util/schema.js';
+
+/** Ansible's unzip command line: overwrite, options, the archive, the members to take, -x those to leave, -d dest. */
+export function zipArgv(archive: string, dest: string, opts: readonly string[] = [], include: readonly string[] = [], exclude: readonly string[] = []): string[] {
+  return ['unzip', '-o', ...opts, archive, ...include, ...(exclude.length ? ['-x', ...exclude] : []), '-d', dest];
+}
 
 /** Keep the compression suffix on the upload, for people reading /tmp (GNU tar detects the format itself). */
 export function archiveSuffix(file: string): string {
@@ -51,12 +55,13 @@ export const unarchiveModule = defineHostModule({
       return { changed: false, msg: `skipped, since ${args.creates} exists`, ...base };
     }
     const destInfo = await ctx.fact(fileInfo, { path: args.dest, follow: true });
-    if (!destInfo || destInfo.type !== 'directory') return failed(`dest ${args.dest} must be an existing directory`, base);
+    if (!destInfo || destInfo.type !== 'directory') return failed(`Destination '${args.dest}' is not a directory`, base);
 
     // The members are read when something needs them (a big tarball takes a while to list).
     const needEntries = args.creates === undefined || args.list_files || args.mode !== undefined || args.include?.length || args.exclude?.length;
     let local: string | undefined;
     let entries: ArchiveEntry[] = [];
+    let format: 'zip' | 'tar' = 'tar';
     if (!args.remote_src) {
       local = ctx.resolveLocal(args.src, 'files');
       const st = await stat(local).catch(() => undefined);
@@ -66,8 +71,15 @@ export const unarchiveModule = defineHostModule({
       } catch (err) {
         return failed(`${local} is not a readable tar archive: ${errorMessage(err)}`, base);
       }
-    } else if (needEntries) {
-      entries = await ctx.fact(remoteArchiveEntries, { path: args.src });
+    } else {
+      // On the host: its format decides the extraction command (zip with unzip, else tar).
+      try {
+        const archive = await ctx.fact(remoteArchive, { path: args.src });
+        format = archive.format;
+        entries = archive.entries;
+      } catch (err) {
+        return failed(errorMessage(err), base);
+      }
     }
     const selected = selectEntries(entries, args.include, args.exclude);
     // Ansible's list_files: the members as the archive names them (folders with a trailing /).
@@ -99,7 +111,7 @@ export const unarchiveModule = defineHostModule({
       steps.push({ kind: 'put', local, path: uploaded, mode: '0600', why: `upload ${posix.basename(local)}` });
       archive = uploaded;
     }
-    const argv = [
+    const argv = format === 'zip' ? zipArgv(archive, args.dest, args.extra_opts, args.include, args.exclude) : [
       'tar',
       '-x',
       '-f',
@@ -112,8 +124,12 @@ export const unarchiveModule = defineHostModule({
       ...(args.include ?? []),
     ];
     // GNU tar restores ownership from the archive only when root; set the requested owner/group after.
+    const owner = args.owner !== undefined && args.group !== undefined ? `${args.owner}:${args.group}` : args.owner ?? `:${args.group}`;
+    const tops = [...new Set(selected.map((e) => e.path.split('/')[0]))].map((t) => posix.join(args.dest, t));
     const chown =
-      args.owner !== undefined || args.group !== undefined
+      (args.owner !== undefined || args.group !== undefined) && format === 'zip'
+        ? tops.length ? ` && ${shellJoin(['chown', '-R', owner, '--', ...tops])}` : ''
+        : args.owner !== undefined || args.group !== undefined
         ? ` && tar -t -f ${shellJoin([archive])} | sed -e 's|^\\./||' -e 's|/.*||' | sort -u | while IFS= read -r top; do [ -n "$top" ] && chown -R ${shellJoin([
             args.owner !== undefined && args.group !== undefined ? `${args.owner}:${args.group}` : args.owner ?? `:${args.group}`,
           ])} -- ${shellJoin([args.dest])}/"$top"; done`

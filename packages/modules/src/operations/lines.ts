@@ -19,22 +19,11 @@ export interface TextEdit {
   content: string;
   changed: boolean;
   msg: string;
+  /** lineinfile state=absent: how many lines were found (and removed). */
+  found?: number;
 }
 
 export class EditError extends Error {}
-
-/** Split keeping the information whether the text ended with a newline. */
-function splitLines(text: string): { lines: string[]; trailingNewline: boolean } {
-  if (text === '') return { lines: [], trailingNewline: true };
-  const trailingNewline = text.endsWith('\n');
-  const lines = (trailingNewline ? text.slice(0, -1) : text).split('\n');
-  return { lines, trailingNewline };
-}
-
-function joinLines(lines: string[], trailingNewline: boolean): string {
-  if (lines.length === 0) return '';
-  return lines.join('\n') + (trailingNewline ? '\n' : '');
-}
 
 export function compileRegexp(source: string, what: string): RegExp {
   // Python's named groups (?P<name>...) and backreference (?P=name) have JS spellings.
@@ -46,75 +35,147 @@ export function compileRegexp(source: string, what: string): RegExp {
   }
 }
 
-/** Expand \1, \g<1>, \g<name> in `template` with a match's groups (Python's re.expand). */
+/**
+ * Python's match.expand(template): \1 (up to two digits), \g<1>, \g<name> become the groups (an
+ * unmatched group is empty), and the escapes \n \t \r \f \v \a \b \\ their characters; any other
+ * backslash stays as written.
+ */
 export function expandBackrefs(template: string, match: RegExpExecArray): string {
-  return template.replace(/\\(\d+)|\\g<(\w+)>/g, (_all, num: string | undefined, name: string | undefined) => {
+  const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', a: '\x07', b: '\b', '\\': '\\' };
+  return template.replace(/\\(?:(\d{1,2})|g<(\w+)>|([ntrfvab\\]))/g, (_all, num: string | undefined, name: string | undefined, esc: string | undefined) => {
+    if (esc !== undefined) return escapes[esc];
     const key = num ?? name!;
     const value = /^\d+$/.test(key) ? match[Number(key)] : match.groups?.[key];
     return value ?? '';
   });
 }
 
-function findIndex(lines: string[], test: (l: string) => boolean, first: boolean): number {
-  if (first) return lines.findIndex(test);
-  for (let i = lines.length - 1; i >= 0; i--) if (test(lines[i])) return i;
-  return -1;
+/** Python's readlines() on bytes: every line keeps its "\n" (the last one may have none). */
+export function readLines(text: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    const i = text.indexOf('\n', start);
+    if (i < 0) {
+      out.push(text.slice(start));
+      break;
+    }
+    out.push(text.slice(start, i + 1));
+    start = i + 1;
+  }
+  return out;
 }
 
+/** Python's line.rstrip(b'\r\n'). */
+const rstripEol = (line: string): string => line.replace(/[\r\n]+$/, '');
+
+/**
+ * Python's re.search on a line that still has its "\n": `$` matches at the end or before that final
+ * newline, which JavaScript's `$` does on the line without it.
+ */
+function searchLine(re: RegExp, line: string): RegExpExecArray | null {
+  return re.exec(line.endsWith('\n') ? line.slice(0, -1) : line);
+}
+
+/**
+ * lineinfile, as Ansible 2.14's module edits (its present() and absent(), line for line): a line that
+ * regexp or search_string finds is replaced (the last one found, or the first with firstmatch); else,
+ * unless the line is already there, it is inserted after/before the last (or first) line insertafter/
+ * insertbefore finds, or at EOF/BOF. Lines keep their own endings; added lines end in "\n".
+ */
 export function editLine(before: string, args: LineArgs): TextEdit {
-  const { lines, trailingNewline } = splitLines(before);
-  const matcher: ((l: string) => boolean) | undefined = args.regexp !== undefined
-    ? ((re) => (l: string) => re.test(l))(compileRegexp(args.regexp, 'regexp'))
-    : args.search_string !== undefined
-      ? (l: string) => l.includes(args.search_string!)
-      : undefined;
+  const lines = readLines(before);
+  if (args.state === 'absent') return removeLines(before, lines, args);
+  if (args.line === undefined) throw new EditError('line is required with state=present');
+  const line = args.line;
+  const insertbefore = args.insertbefore;
+  const insertafter = args.insertbefore === undefined && args.insertafter === undefined ? 'EOF' : args.insertafter;
+  const bre = args.regexp !== undefined ? compileRegexp(args.regexp, 'regexp') : undefined;
+  let ins: RegExp | undefined;
+  if (insertafter !== undefined && insertafter !== 'BOF' && insertafter !== 'EOF') ins = compileRegexp(insertafter, 'insertafter');
+  else if (insertbefore !== undefined && insertbefore !== 'BOF') ins = compileRegexp(insertbefore, 'insertbefore');
 
-  if (args.state === 'absent') {
-    const remove = matcher ?? ((l: string) => l === args.line);
-    const kept = lines.filter((l) => !remove(l));
-    const removed = lines.length - kept.length;
-    return {
-      content: removed ? joinLines(kept, trailingNewline || kept.length > 0) : before,
-      changed: removed > 0,
-      msg: removed ? `${removed} line(s) removed` : 'no matching line',
-    };
-  }
-
-  if (args.line === undefined) throw new EditError('state=present needs line');
-  let line = args.line;
-  if (matcher) {
-    const index = findIndex(lines, matcher, args.firstmatch === true);
-    if (index >= 0) {
-      if (args.backrefs && args.regexp !== undefined) {
-        const m = compileRegexp(args.regexp, 'regexp').exec(lines[index])!;
-        line = expandBackrefs(args.line, m);
+  let found = -1;
+  let at = -1;
+  let match: RegExpExecArray | boolean | null = null;
+  if (bre) {
+    for (let i = 0; i < lines.length; i++) {
+      const m = searchLine(bre, lines[i]);
+      if (m) {
+        found = i;
+        match = m;
+        if (args.firstmatch) break;
       }
-      if (lines[index] === line) return { content: before, changed: false, msg: 'line already there' };
-      const next = [...lines];
-      next[index] = line;
-      return { content: joinLines(next, true), changed: true, msg: 'line replaced' };
     }
-    // backrefs: a regexp that does not match means "leave the file alone".
-    if (args.backrefs) return { content: before, changed: false, msg: 'regexp did not match (backrefs: nothing to do)' };
   }
-  if (lines.includes(line)) return { content: before, changed: false, msg: 'line already there' };
+  if (args.search_string !== undefined) {
+    for (let i = 0; i < lines.length; i++) {
+      if (lines[i].includes(args.search_string)) {
+        found = i;
+        match = true;
+        if (args.firstmatch) break;
+      }
+    }
+  }
+  if (!match) {
+    for (let i = 0; i < lines.length; i++) {
+      if (line === rstripEol(lines[i])) {
+        found = i;
+      } else if (ins && searchLine(ins, lines[i])) {
+        if (insertafter !== undefined) {
+          at = i + 1;
+          if (args.firstmatch) break;
+        }
+        if (insertbefore !== undefined) {
+          at = i;
+          if (args.firstmatch) break;
+        }
+      }
+    }
+  }
 
   const next = [...lines];
-  let at = next.length; // EOF
-  if (args.insertbefore !== undefined) {
-    if (args.insertbefore === 'BOF') at = 0;
-    else {
-      const re = compileRegexp(args.insertbefore, 'insertbefore');
-      const i = findIndex(next, (l) => re.test(l), args.firstmatch === true);
-      if (i >= 0) at = i;
-    }
-  } else if (args.insertafter !== undefined && args.insertafter !== 'EOF') {
-    const re = compileRegexp(args.insertafter, 'insertafter');
-    const i = findIndex(next, (l) => re.test(l), args.firstmatch === true);
-    if (i >= 0) at = i + 1;
+  const added = (): TextEdit => ({ content: next.join(''), changed: true, msg: 'line added' });
+  const endsWithEol = (l: string) => l.endsWith('\n') || l.endsWith('\r');
+  if (found !== -1) {
+    let newLine = args.backrefs && match && typeof match !== 'boolean' ? expandBackrefs(line, match) : line;
+    if (!newLine.endsWith('\n')) newLine += '\n';
+    if (next[found] === newLine) return { content: before, changed: false, msg: '' };
+    next[found] = newLine;
+    return { content: next.join(''), changed: true, msg: 'line replaced' };
   }
-  next.splice(at, 0, line);
-  return { content: joinLines(next, true), changed: true, msg: 'line added' };
+  if (args.backrefs) return { content: before, changed: false, msg: '' };
+  if (insertbefore === 'BOF' || insertafter === 'BOF') {
+    next.unshift(`${line}\n`);
+    return added();
+  }
+  if (insertafter === 'EOF' || at === -1) {
+    if (next.length && !endsWithEol(next[next.length - 1])) next.push('\n');
+    next.push(`${line}\n`);
+    return added();
+  }
+  if (insertafter !== undefined) {
+    if (next.length === at) {
+      if (rstripEol(next[at - 1]) === line) return { content: before, changed: false, msg: '' };
+      next.push(`${line}\n`);
+      return added();
+    }
+    if (rstripEol(next[at]) === line) return { content: before, changed: false, msg: '' };
+    next.splice(at, 0, `${line}\n`);
+    return added();
+  }
+  next.splice(at, 0, `${line}\n`);
+  return added();
+}
+
+/** lineinfile state=absent: every line regexp/search_string finds (or equal to line) goes. */
+function removeLines(before: string, lines: string[], args: LineArgs): TextEdit {
+  const re = args.regexp !== undefined ? compileRegexp(args.regexp, 'regexp') : undefined;
+  const matches = (l: string): boolean =>
+    re ? searchLine(re, l) !== null : args.search_string !== undefined ? l.includes(args.search_string) : args.line === rstripEol(l);
+  const kept = lines.filter((l) => !matches(l));
+  const found = lines.length - kept.length;
+  return { content: found ? kept.join('') : before, changed: found > 0, msg: found ? `${found} line(s) removed` : '', found };
 }
 
 export interface BlockArgs {
@@ -130,44 +191,90 @@ export interface BlockArgs {
 
 export const DEFAULT_BLOCK_MARKER = '# {mark} ANSIBLE MANAGED BLOCK';
 
-export function editBlock(before: string, args: BlockArgs): TextEdit {
-  if (!args.marker.includes('{mark}')) throw new EditError(`marker ${JSON.stringify(args.marker)} must contain {mark}`);
-  const begin = args.marker.replace('{mark}', args.marker_begin);
-  const end = args.marker.replace('{mark}', args.marker_end);
-  const { lines } = splitLines(before);
-  const b = lines.indexOf(begin);
-  const e = b >= 0 ? lines.indexOf(end, b + 1) : -1;
-  const hasBlock = b >= 0 && e > b;
-  const blockLines = args.block === '' ? [] : splitLines(args.block).lines;
-  const remove = args.state === 'absent' || blockLines.length === 0;
+/** Python's bytes.splitlines(True): lines end at \n, \r\n or \r, and keep their ending. */
+export function splitLinesKeepEnds(text: string): string[] {
+  return text.match(/[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$/g) ?? [];
+}
 
-  if (remove) {
-    if (!hasBlock) return { content: before, changed: false, msg: 'no block' };
-    const next = [...lines.slice(0, b), ...lines.slice(e + 1)];
-    return { content: joinLines(next, true), changed: true, msg: 'block removed' };
+/** A pattern with Python's inline MULTILINE flag (`(?m)...`): searched over the whole text. */
+function multilinePattern(source: string, what: string): RegExp | undefined {
+  const m = /^\(\?([aiLmsux]+)\)/.exec(source);
+  if (!m || !m[1].includes('m')) return undefined;
+  const flags = `m${m[1].includes('i') ? 'i' : ''}${m[1].includes('s') ? 's' : ''}`;
+  try {
+    return new RegExp(compileRegexp(source.slice(m[0].length), what).source, flags);
+  } catch (err) {
+    throw new EditError(`invalid ${what} regular expression ${JSON.stringify(source)}: ${(err as Error).message}`);
   }
-  const wanted = [begin, ...blockLines, end];
-  if (hasBlock) {
-    const current = lines.slice(b, e + 1);
-    if (current.length === wanted.length && current.every((l, i) => l === wanted[i])) {
-      return { content: before, changed: false, msg: 'block already there' };
+}
+
+/**
+ * blockinfile, as Ansible 2.14's module edits: the old block (between the marker lines) is replaced in
+ * place, or the new one inserted after/before the last line insertafter/insertbefore finds (a `(?m)`
+ * pattern is searched over the whole file), else at EOF/BOF. An empty block (or state=absent) removes
+ * the block. `msg` is Ansible's: '' when nothing changed, 'File created', 'Block removed' or
+ * 'Block inserted'.
+ */
+export function editBlock(before: string | undefined, args: BlockArgs): TextEdit {
+  const original = before;
+  const lines = original === undefined ? [] : splitLinesKeepEnds(original);
+  const present = args.state === 'present';
+  const insertbefore = args.insertbefore;
+  const insertafter = args.insertbefore === undefined && args.insertafter === undefined ? 'EOF' : args.insertafter;
+  let insertre: RegExp | undefined;
+  let multiline: RegExp | undefined;
+  const pattern = insertafter !== undefined && insertafter !== 'EOF' ? { source: insertafter, what: 'insertafter' } : insertbefore !== undefined && insertbefore !== 'BOF' ? { source: insertbefore, what: 'insertbefore' } : undefined;
+  if (pattern) {
+    multiline = multilinePattern(pattern.source, pattern.what);
+    if (!multiline) insertre = compileRegexp(pattern.source, pattern.what);
+  }
+  const marker0 = `${args.marker.replace(/\{mark\}/g, args.marker_begin)}\n`;
+  const marker1 = `${args.marker.replace(/\{mark\}/g, args.marker_end)}\n`;
+  let block = args.block;
+  let blocklines: string[] = [];
+  if (present && block) {
+    if (!block.endsWith('\n')) block += '\n';
+    blocklines = [marker0, ...splitLinesKeepEnds(block), marker1];
+  }
+  let n0: number | undefined;
+  let n1: number | undefined;
+  lines.forEach((line, i) => {
+    if (line === marker0) n0 = i;
+    if (line === marker1) n1 = i;
+  });
+  if (n0 === undefined || n1 === undefined) {
+    n0 = undefined;
+    if (multiline || insertre) {
+      if (multiline) {
+        const m = multiline.exec(original ?? '');
+        if (m) {
+          const text = original ?? '';
+          const upTo = insertafter !== undefined ? m.index + m[0].length : m.index;
+          n0 = (text.slice(0, upTo).match(/\n/g) ?? []).length;
+        }
+      } else {
+        lines.forEach((line, i) => {
+          if (searchLine(insertre!, line)) n0 = i;
+        });
+      }
+      if (n0 === undefined) n0 = lines.length;
+      else if (insertafter !== undefined) n0 += 1;
+    } else if (insertbefore !== undefined) {
+      n0 = 0;
+    } else {
+      n0 = lines.length;
     }
-    const next = [...lines.slice(0, b), ...wanted, ...lines.slice(e + 1)];
-    return { content: joinLines(next, true), changed: true, msg: 'block replaced' };
+  } else if (n0 < n1) {
+    lines.splice(n0, n1 - n0 + 1);
+  } else {
+    lines.splice(n1, n0 - n1 + 1);
+    n0 = n1;
   }
-  let at = lines.length;
-  if (args.insertbefore !== undefined) {
-    if (args.insertbefore === 'BOF') at = 0;
-    else {
-      const re = compileRegexp(args.insertbefore, 'insertbefore');
-      const i = findIndex(lines, (l) => re.test(l), false);
-      if (i >= 0) at = i;
-    }
-  } else if (args.insertafter !== undefined && args.insertafter !== 'EOF') {
-    const re = compileRegexp(args.insertafter, 'insertafter');
-    const i = findIndex(lines, (l) => re.test(l), false);
-    if (i >= 0) at = i + 1;
-  }
-  const next = [...lines.slice(0, at), ...wanted, ...lines.slice(at)];
-  return { content: joinLines(next, true), changed: true, msg: 'block inserted' };
+  if (n0 > 0 && !lines[n0 - 1].endsWith('\n')) lines[n0 - 1] += '\n';
+  lines.splice(n0, 0, ...blocklines);
+  const result = lines.join('');
+  if (original === result) return { content: result, changed: false, msg: '' };
+  if (original === undefined) return { content: result, changed: true, msg: 'File created' };
+  if (blocklines.length === 0) return { content: result, changed: true, msg: 'Block removed' };
+  return { content: result, changed: true, msg: 'Block inserted' };
 }

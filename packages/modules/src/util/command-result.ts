@@ -1,10 +1,12 @@
 /** Running a user's command and reporting it the way Ansible's command/shell modules do. */
-import type { BackgroundOutcome, Command, ModuleContext, ModuleResult } from '@haweb/core';
-import { pathExists } from '../facts/files.js';
+import { shellJoin, type BackgroundOutcome, type Command, type ModuleContext, type ModuleResult } from '@haweb/core';
+import { directoryExists, globMatches, pathExists } from '@haweb/hostkit';
 
 export interface CommandGuards {
   creates?: string;
   removes?: string;
+  /** creates/removes are glob patterns (command/shell, as Python's glob.glob), not plain paths (script). */
+  glob?: boolean;
 }
 
 /** creates/removes: a reason not to run, or undefined to run. */
@@ -15,10 +17,11 @@ export async function guardSkipReason(ctx: ModuleContext, guards: CommandGuards)
 /** creates/removes as Ansible's command module reports them: the reason in stdout, a msg besides. */
 async function guardSkip(ctx: ModuleContext, guards: CommandGuards): Promise<{ stdout: string; msg: string } | undefined> {
   const said = ctx.check ? 'Would' : 'Did';
-  if (guards.creates !== undefined && (await ctx.fact(pathExists, { path: guards.creates }))) {
+  const exists = (path: string) => (guards.glob ? ctx.fact(globMatches, { pattern: path }) : ctx.fact(pathExists, { path }));
+  if (guards.creates !== undefined && (await exists(guards.creates))) {
     return { stdout: `skipped, since ${guards.creates} exists`, msg: `${said} not run command since '${guards.creates}' exists` };
   }
-  if (guards.removes !== undefined && !(await ctx.fact(pathExists, { path: guards.removes }))) {
+  if (guards.removes !== undefined && !(await exists(guards.removes))) {
     return { stdout: `skipped, since ${guards.removes} does not exist`, msg: `${said} not run command since '${guards.removes}' does not exist` };
   }
   return undefined;
@@ -44,28 +47,55 @@ export interface UserCommandOptions extends CommandGuards {
 export async function prepareUserCommand(
   ctx: ModuleContext,
   command: Command,
-  display: string,
+  display: CommandDisplay,
   opts: UserCommandOptions,
 ): Promise<{ command: Command; cwd?: string; stdin?: string } | { result: ModuleResult }> {
-  const skip = await guardSkip(ctx, opts);
+  const skip = await guardSkip(ctx, { ...opts, glob: true });
   if (skip) return { result: { changed: false, msg: skip.msg, cmd: display, rc: 0, stdout: skip.stdout, stderr: '', stdout_lines: [skip.stdout], stderr_lines: [] } };
   if (ctx.check) {
-    // Without creates/removes we cannot know what the command would do: say so, change nothing.
+    // Ansible's partial check mode: without creates/removes, nothing can be known; skipped, unchanged.
+    const msg = 'Command would have run if not in check mode';
     if (opts.creates === undefined && opts.removes === undefined) {
-      return { result: { changed: false, skipped: true, msg: 'command not run in check mode', cmd: display } };
+      return { result: { changed: false, skipped: true, msg, cmd: display, rc: 0, stdout: '', stderr: '', stdout_lines: [], stderr_lines: [] } };
     }
-    return { result: { changed: true, msg: 'command would run', cmd: display } };
+    return { result: { changed: true, msg, cmd: display, rc: 0, stdout: '', stderr: '', stdout_lines: [], stderr_lines: [] } };
   }
-  const stdin = opts.stdin === undefined ? undefined : opts.stdin + (opts.stdinAddNewline === false || opts.stdin.endsWith('\n') ? '' : '\n');
-  return { command, cwd: opts.chdir, stdin };
+  return { command: opts.chdir === undefined ? command : physicalDirectory(command), cwd: opts.chdir, stdin: stdinFor(opts) };
+}
+
+/**
+ * In `chdir`, the command sees the directory's physical path in $PWD (links resolved), as after
+ * Python's os.chdir in Ansible's module: the transport's `cd` keeps the logical path, `cd -P .` then
+ * resolves it.
+ */
+export function physicalDirectory(command: Command): Command {
+  const body = 'script' in command ? command.script : `exec ${shellJoin(command.argv)}`;
+  return { script: `cd -P . || exit 1\n${body}` };
+}
+
+/**
+ * What the command reads: Ansible's run_command adds a newline to non-empty data unless
+ * stdin_add_newline is off (even when the text already ends with one).
+ */
+export function stdinFor(opts: Pick<UserCommandOptions, 'stdin' | 'stdinAddNewline'>): string | undefined {
+  if (opts.stdin === undefined) return undefined;
+  return opts.stdin !== '' && opts.stdinAddNewline !== false ? `${opts.stdin}\n` : opts.stdin;
+}
+
+/** How the result names the command: command's argv list (as Ansible splits it), shell's script text. */
+export type CommandDisplay = string | string[];
+
+/** Ansible's strip_empty_ends: every trailing \r and \n goes. */
+export function stripEmptyEnds(text: string): string {
+  return text.replace(/[\r\n]+$/, '');
 }
 
 /** Ansible's command/shell result from what the command did (pure: a background job's end uses it too). */
-export function userCommandResult(display: string, opts: Pick<UserCommandOptions, 'stripEmptyEnds'>, outcome: BackgroundOutcome): ModuleResult {
-  // Like Ansible, trailing newlines are dropped from stdout/stderr unless asked to keep them.
+export function userCommandResult(display: CommandDisplay, opts: Pick<UserCommandOptions, 'stripEmptyEnds'>, outcome: BackgroundOutcome): ModuleResult {
+  // Like Ansible, trailing line ends are dropped from stdout/stderr unless asked to keep them.
   const strip = opts.stripEmptyEnds !== false;
-  const stdout = strip ? outcome.stdout.replace(/\n+$/, '') : outcome.stdout;
-  const stderr = strip ? outcome.stderr.replace(/\n+$/, '') : outcome.stderr;
+  const stdout = strip ? stripEmptyEnds(outcome.stdout) : outcome.stdout;
+  const stderr = strip ? stripEmptyEnds(outcome.stderr) : outcome.stderr;
   const ms = Date.parse(outcome.end) - Date.parse(outcome.start);
   const result: ModuleResult = {
     changed: true,
@@ -86,7 +116,7 @@ export function userCommandResult(display: string, opts: Pick<UserCommandOptions
   return result;
 }
 
-export async function runUserCommand(ctx: ModuleContext, command: Command, display: string, opts: UserCommandOptions): Promise<ModuleResult> {
+export async function runUserCommand(ctx: ModuleContext, command: Command, display: CommandDisplay, opts: UserCommandOptions): Promise<ModuleResult> {
   const prepared = await prepareUserCommand(ctx, command, display, opts);
   if ('result' in prepared) return prepared.result;
   const start = new Date();
@@ -100,6 +130,10 @@ export async function runUserCommand(ctx: ModuleContext, command: Command, displ
     },
   });
   const end = new Date();
+  if (r.code !== 0 && prepared.cwd !== undefined && !(await ctx.fact(directoryExists, { path: prepared.cwd }))) {
+    // The `cd` before the command failed: Ansible's command module says so, and runs nothing.
+    return { changed: false, failed: true, rc: null, cmd: display, stdout: '', stderr: '', msg: `Unable to change directory before execution: [Errno 2] No such file or directory: '${prepared.cwd}'` };
+  }
   return userCommandResult(display, opts, { rc: r.code, stdout: r.stdout, stderr: r.stderr, start: start.toISOString(), end: end.toISOString() });
 }
 

@@ -12,10 +12,12 @@ export const stringList = z
   .union([z.string(), z.array(z.union([z.string(), z.number()]))])
   .transform((v) => (typeof v === 'string' ? v.split(',') : v.map(String)).map((s) => s.trim()).filter((s) => s !== ''));
 
-/** A path on the managed host: absolute. */
-export const remotePath = z.string().min(1).refine((p) => p.startsWith('/') || p.startsWith('~'), {
-  message: 'must be an absolute path on the host',
-});
+/**
+ * A path on the managed host, as Ansible's `type: path` options take it: absolute, `~/...`, or relative.
+ * A relative path is relative to the directory the module runs in, which for Ansible and for this
+ * provisioner is the login user's home (the ssh session's working directory; become keeps it).
+ */
+export const remotePath = z.string().min(1, { message: 'must not be empty' });
 
 /** Integers written as strings too ("80"). */
 export const intish = z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform((v) => Number(v));

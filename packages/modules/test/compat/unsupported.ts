@@ -16,10 +16,7 @@ export const UNSUPPORTED: Record<string, Record<string, string>> = {
   copy: fileCommon,
   file: fileCommon,
   lineinfile: fileCommon,
-  template: {
-    ...fileCommon,
-    output_encoding: 'templates are written as UTF-8 only (the encoding of every host this provisioner supports)',
-  },
+  template: fileCommon,
   unarchive: fileCommon,
   user: {
     seuser: SELINUX,
@@ -69,13 +66,7 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
   service: { arguments: 'extra arguments to the init script not yet passed', runlevel: 'OpenRC runlevels not supported yet', sleep: 'a pause between stop and start not yet implemented', use: 'choosing the service manager by hand not yet implemented' },
   stat: { get_attributes: 'lsattr attributes not yet reported', get_mime: 'MIME type not yet reported' },
   sysvinit: { arguments: 'extra arguments to the init script not yet passed', daemonize: 'daemonizing a script without its own not yet implemented', runlevels: 'explicit runlevels not yet implemented', sleep: 'a pause between stop and start not yet implemented' },
-  template: {
-    attributes: ATTRIBUTES, block_end_string: 'custom Jinja2 delimiters not yet supported', block_start_string: 'custom Jinja2 delimiters not yet supported',
-    comment_end_string: 'custom Jinja2 delimiters not yet supported', comment_start_string: 'custom Jinja2 delimiters not yet supported',
-    variable_end_string: 'custom Jinja2 delimiters not yet supported', variable_start_string: 'custom Jinja2 delimiters not yet supported',
-    lstrip_blocks: 'depends on the templating engine rework (issue 15 item 3)',
-    trim_blocks: 'depends on the templating engine rework (issue 15 item 3)', newline_sequence: 'not yet implemented',
-  },
+  template: { attributes: ATTRIBUTES },
   unarchive: {
     attributes: ATTRIBUTES, copy: 'deprecated alias of remote_src, not yet accepted', decrypt: 'vault-encrypted archives are not yet decrypted',
     io_buffer_size: 'a read buffer size of Ansible\'s own Python code: not yet accepted', validate_certs: 'downloading archives (src as a URL) not yet implemented',

@@ -4,6 +4,8 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { archiveFilePaths, compareExtracted, listLocalArchive, parseTarVerboseLine, remoteArchiveEntries } from '../../src/index.js';
+import { parseZipinfoLine, remoteArchive } from '../../src/facts/archive.js';
+import { zipArgv } from '../../src/modules/unarchive.js';
 
 function sampleArchive(): string {
   const dir = mkdtempSync(join(tmpdir(), 'haweb-arch-'));
@@ -59,5 +61,52 @@ describe('archive listings', () => {
     expect(compareExtracted(entries, '/d', host)).toEqual({ extracted: true, differing: [] });
     host.set('/d/a', { type: 'file', size: 3, mtime: 11 });
     expect(compareExtracted(entries, '/d', host)).toEqual({ extracted: false, differing: ['/d/a'] });
+  });
+});
+
+describe('archives on the host: zip or tar (unarchive with remote_src)', () => {
+  const run = (path: string) => {
+    const r = spawnSync('sh', ['-c', remoteArchive.command({ path })], { encoding: 'utf8' });
+    return () => remoteArchive.parse(r.stdout, r.status ?? -1, { path });
+  };
+
+  it('a zip is read with zipinfo, members as the archive names them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'haweb-zip-'));
+    mkdirSync(join(dir, 'created', 'sub dir'), { recursive: true });
+    writeFileSync(join(dir, 'foo.txt'), 'foo\n');
+    writeFileSync(join(dir, 'created', 'sub dir', 'a b.txt'), 'x\n');
+    symlinkSync('foo.txt', join(dir, 'link'));
+    execFileSync('zip', ['-q', '-y', '-r', join(dir, 't.zip'), 'foo.txt', 'link', 'created'], { cwd: dir });
+    expect(run(join(dir, 't.zip'))()).toEqual({
+      format: 'zip',
+      entries: [
+        { path: 'foo.txt', type: 'file', size: 4, mtime: 0 },
+        { path: 'link', type: 'link', size: 7, mtime: 0 },
+        { path: 'created', type: 'directory', size: 0, mtime: 0 },
+        { path: 'created/sub dir', type: 'directory', size: 0, mtime: 0 },
+        { path: 'created/sub dir/a b.txt', type: 'file', size: 2, mtime: 0 },
+      ],
+    });
+  });
+
+  it('a tarball is read with tar; anything else is Ansible\'s "Failed to find handler"', () => {
+    const file = sampleArchive();
+    expect(run(file)()).toMatchObject({ format: 'tar' });
+    const dir = mkdtempSync(join(tmpdir(), 'haweb-zip-'));
+    writeFileSync(join(dir, 'x.zip'), 'not an archive');
+    expect(run(join(dir, 'x.zip'))).toThrow(/^Failed to find handler for ".*x\.zip"\. Make sure the required command to extract the file is installed\./);
+  });
+
+  it.each([
+    ['-rw-r--r--  3.0 unx       12 tx defN 20170511.153000 foo-unarchive.txt', { path: 'foo-unarchive.txt', type: 'file', size: 12, mtime: 0 }],
+    ['drwxr-xr-x  3.0 unx        0 bx stor 20261205.181829 created/sub/', { path: 'created/sub', type: 'directory', size: 0, mtime: 0 }],
+    ['-rw-r--r--  3.0 unx        2 tx stor 20261205.181829 a name with  spaces', { path: 'a name with  spaces', type: 'file', size: 2, mtime: 0 }],
+    ['Archive:  t.zip', undefined],
+    ['5 files, 12 bytes uncompressed, 12 bytes compressed:  0.0%', undefined],
+  ])('parseZipinfoLine %s', (line, expected) => expect(parseZipinfoLine(line)).toEqual(expected));
+
+  it('unzip command line as Ansible builds it', () => {
+    expect(zipArgv('/t/a.zip', '/d', [], ['FOO.TXT'], [])).toEqual(['unzip', '-o', '/t/a.zip', 'FOO.TXT', '-d', '/d']);
+    expect(zipArgv('/t/a.zip', '/d', ['-L'], [], ['exclude/*', 'x'])).toEqual(['unzip', '-o', '-L', '/t/a.zip', '-x', 'exclude/*', 'x', '-d', '/d']);
   });
 });

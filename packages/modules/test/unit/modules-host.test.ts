@@ -47,7 +47,7 @@ describe('command / shell', () => {
     const removes = await runModule(shellModule, { cmd: 'rm -f /tmp/x', removes: '/tmp/x' }, fakeContext(host));
     expect(removes).toMatchObject({ changed: false });
     await runModule(shellModule, { cmd: 'cat > f', chdir: '/srv', stdin: 'data' }, fakeContext(host, { become: true }));
-    expect(host.runs[0]).toMatchObject({ command: { script: 'cat > f' }, options: { cwd: '/srv', stdin: 'data\n', become: true } });
+    expect(host.runs[0]).toMatchObject({ command: { script: 'cd -P . || exit 1\ncat > f' }, options: { cwd: '/srv', stdin: 'data\n', become: true } });
   });
 
   it('a non-zero exit fails with rc and stderr', async () => {
@@ -63,14 +63,49 @@ describe('command / shell', () => {
     const r = await runModule(shellModule, { cmd: 'touch /tmp/x' }, fakeContext(host, { check: true }));
     expect(r).toMatchObject({ changed: false, skipped: true });
     const w = await runModule(shellModule, { cmd: 'touch /tmp/x', creates: '/tmp/x' }, fakeContext(host, { check: true }));
-    expect(w).toMatchObject({ changed: true, msg: 'command would run' });
+    expect(w).toMatchObject({ changed: true, rc: 0, msg: 'Command would have run if not in check mode' });
+    expect(w).not.toHaveProperty('skipped');
+    expect(r.msg).toBe('Command would have run if not in check mode');
     expect(host.log).toHaveLength(0);
   });
 
-  it('bad input is rejected by the spec', () => {
-    expect(commandModule.args.safeParse({}).success).toBe(false);
-    expect(commandModule.args.safeParse({ cmd: 'ls', argv: ['ls'] }).success).toBe(false);
-    expect(shellModule.args.safeParse({ cmd: 'ls', chdir: 'relative' }).success).toBe(false);
+  it('no command, or both forms, fail at run time as in Ansible (rc 256)', async () => {
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
+    expect(await runModule(commandModule, { chdir: '/' }, fakeContext(host))).toMatchObject({ failed: true, rc: 256, msg: 'no command given' });
+    expect(await runModule(commandModule, { cmd: 'echo testing', argv: ['echo', 'testing'] }, fakeContext(host))).toMatchObject({ failed: true, rc: 256, msg: 'only command or argv can be given, not both' });
+    expect(host.runs).toHaveLength(0);
+    // a relative chdir is relative to the login user's home, as the module's working directory is
+    expect(shellModule.args.safeParse({ cmd: 'ls', chdir: 'relative' }).success).toBe(true);
+  });
+
+  it("command: `executable` is ignored with Ansible's warning; cmd is the argv list; creates: yes is the path 'True'", async () => {
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
+    host.respond(() => ({ code: 0, stdout: '/dev/null\n', stderr: '' }));
+    const r = await runModule(commandModule, { cmd: 'ls /dev/null', executable: '/bogus' }, fakeContext(host));
+    expect(r).toMatchObject({ changed: true, rc: 0, stdout: '/dev/null', cmd: ['ls', '/dev/null'] });
+    expect(r.warnings).toEqual(["As of Ansible 2.4, the parameter 'executable' is no longer supported with the 'command' module. Not using '/bogus'."]);
+    expect(host.runs[0]).toMatchObject({ command: { argv: ['ls', '/dev/null'] } });
+    expect(commandModule.args.parse({ cmd: 'true', creates: true })).toMatchObject({ creates: 'True' });
+  });
+
+  it.each([
+    ['/srv/afile.*', true],
+    ['/srv/afile.t?t', true],
+    ['/srv/bfile.*', false],
+    ['/srv/afile.txt', true],
+  ])('creates with a glob pattern: %s matches: %s', async (pattern, matches) => {
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
+    host.put('/srv/afile.txt', 'x');
+    host.respond(() => ({ code: 0, stdout: '', stderr: '' }));
+    const r = await runModule(commandModule, { cmd: 'touch /srv/afile.txt', creates: pattern }, fakeContext(host));
+    expect(r.changed).toBe(!matches);
+  });
+
+  it('a chdir that does not exist fails with Ansible\'s message', async () => {
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
+    host.respond(() => ({ code: 2, stdout: '', stderr: "sh: cd: can't cd to /nope" }));
+    const r = await runModule(commandModule, { cmd: 'echo', chdir: '/nope' }, fakeContext(host));
+    expect(r).toMatchObject({ failed: true, msg: "Unable to change directory before execution: [Errno 2] No such file or directory: '/nope'" });
   });
 });
 
@@ -334,7 +369,7 @@ describe('unarchive', () => {
     expect(c.changed).toBe(true);
     expect(host.writes).toEqual([]);
     const bad = await runModule(unarchiveModule, { src: tarball, dest: '/nonexistent' }, fakeContext(host));
-    expect(bad).toMatchObject({ failed: true, msg: 'dest /nonexistent must be an existing directory' });
+    expect(bad).toMatchObject({ failed: true, msg: "Destination '/nonexistent' is not a directory" });
     const missing = await runModule(unarchiveModule, { src: 'nope.tgz', dest: '/opt' }, fakeContext(host, { localDir: local }));
     expect(missing).toMatchObject({ failed: true });
   });

@@ -123,6 +123,36 @@ describe('editLine (lineinfile)', () => {
     expect(r.changed).toBe(changed);
   });
 
+  // Ansible 2.14's lineinfile, line for line: messages, line endings, where a line goes
+  it.each([
+    ['line added', 'a\n', { line: 'b' }, 'a\nb\n', 'line added'],
+    ['nothing to do: empty msg', 'a\n', { line: 'a' }, 'a\n', ''],
+    ['line replaced', 'a=1\n', { regexp: '^a=', line: 'a=2' }, 'a=2\n', 'line replaced'],
+    ['$ matches before the line end, as in Python', 'a=1\nb\n', { regexp: '^a=1$', line: 'a=2' }, 'a=2\nb\n', 'line replaced'],
+    // the \r\n line equal to line is found, and rewritten with \n (Ansible's b_new_line)
+    ['a \r\n line equal to line is found and ends in \n', 'a\r\nb\r\n', { line: 'a' }, 'a\nb\r\n', 'line replaced'],
+    ['a replaced line gets \n', 'a\r\nb\r\n', { regexp: '^a', line: 'c' }, 'c\nb\r\n', 'line replaced'],
+    ['insertafter: after the last line found', 'k\nk\nz\n', { line: 'x', insertafter: '^k' }, 'k\nk\nx\nz\n', 'line added'],
+    ['insertafter with firstmatch: after the first', 'k\nk\nz\n', { line: 'x', insertafter: '^k', firstmatch: true }, 'k\nx\nk\nz\n', 'line added'],
+    ['insertafter: the line is already after it', 'k\nx\n', { line: 'x', insertafter: '^k' }, 'k\nx\n', ''],
+    ['insertbefore: before the last line found', 'k\nk\n', { line: 'x', insertbefore: '^k' }, 'k\nx\nk\n', 'line added'],
+    ['insertbefore BOF: the line is elsewhere already', 'a\nx\n', { line: 'x', insertbefore: 'BOF' }, 'a\nx\n', ''],
+    ['insertafter BOF', 'a\n', { line: 'x', insertafter: 'BOF' }, 'x\na\n', 'line added'],
+    ['backrefs: \\n in the line is a newline (match.expand)', 'a=1\n', { regexp: '^a=(\\d)', line: 'a=\\1\\nb', backrefs: true }, 'a=1\nb\n', 'line replaced'],
+    ['backrefs: no match, nothing', 'a\n', { regexp: '^zz(.)', line: '\\1', backrefs: true }, 'a\n', ''],
+    ['absent: found lines', 'a\nb\na\n', { line: 'a', state: 'absent' }, 'b\n', '2 line(s) removed'],
+    ['absent: none found', 'a\n', { line: 'z', state: 'absent' }, 'a\n', ''],
+  ] as const)('as Ansible: %s', (_n, before, args, after, msg) => {
+    const r = editLine(before, { state: 'present', ...(args as object) } as never);
+    expect(r.content).toBe(after);
+    expect(r.msg).toBe(msg);
+  });
+
+  it('absent reports how many lines it found', () => {
+    expect(editLine('a\nb\na\n', { state: 'absent', regexp: '^a' }).found).toBe(2);
+    expect(editLine('a\n', { state: 'absent', search_string: 'z' }).found).toBe(0);
+  });
+
   it('reports a bad regexp clearly', () => {
     expect(() => editLine('x', { state: 'present', regexp: '(', line: 'y' })).toThrow(/invalid regexp regular expression "\("/);
   });
@@ -145,8 +175,23 @@ describe('editBlock (blockinfile)', () => {
     expect(r.content).toBe(after);
     expect(r.changed).toBe(changed);
   });
-  it('needs {mark} in the marker', () => {
-    expect(() => editBlock('', { ...M, marker: '# HAWEB', block: 'x' })).toThrow(/\{mark\}/);
+  // Ansible 2.14's blockinfile, line for line: messages, line endings, (?m) patterns, a missing file
+  it.each([
+    ['a new file', undefined, { block: 'x' }, '# BEGIN HAWEB\nx\n# END HAWEB\n', 'File created'],
+    ['a new file, empty block', undefined, { block: '' }, '', 'File created'],
+    ['inserted', 'a\n', { block: 'x' }, 'a\n# BEGIN HAWEB\nx\n# END HAWEB\n', 'Block inserted'],
+    ['unchanged', 'a\n# BEGIN HAWEB\nx\n# END HAWEB\n', { block: 'x' }, 'a\n# BEGIN HAWEB\nx\n# END HAWEB\n', ''],
+    ['removed', 'a\n# BEGIN HAWEB\nx\n# END HAWEB\n', { block: '', state: 'absent' }, 'a\n', 'Block removed'],
+    ['a file without final newline gets one before the block', 'a', { block: 'x' }, 'a\n# BEGIN HAWEB\nx\n# END HAWEB\n', 'Block inserted'],
+    ['\r\n lines keep their endings', 'a\r\nb\r\n', { block: 'x', insertafter: '^a' }, 'a\r\n# BEGIN HAWEB\nx\n# END HAWEB\nb\r\n', 'Block inserted'],
+    ['markers in reverse order: the span goes', 'a\n# END HAWEB\nold\n# BEGIN HAWEB\nz\n', { block: 'new' }, 'a\n# BEGIN HAWEB\nnew\n# END HAWEB\nz\n', 'Block inserted'],
+    ['insertafter: the last line found', 'k\nk\nz\n', { block: 'x', insertafter: '^k' }, 'k\nk\n# BEGIN HAWEB\nx\n# END HAWEB\nz\n', 'Block inserted'],
+    ['(?m) searches the whole file', 'A =\n  (L =\nb\n', { block: 'x', insertafter: '(?m)A =\\n.*\\(L =' }, 'A =\n  (L =\n# BEGIN HAWEB\nx\n# END HAWEB\nb\n', 'Block inserted'],
+    ['(?m) insertbefore', 'a\nB =\n  (L\n', { block: 'x', insertbefore: '(?m)^B =\\n  \\(L' }, 'a\n# BEGIN HAWEB\nx\n# END HAWEB\nB =\n  (L\n', 'Block inserted'],
+  ] as const)('as Ansible: %s', (_n, before, args, after, msg) => {
+    const r = editBlock(before, { ...M, ...(args as object) } as never);
+    expect(r.content).toBe(after);
+    expect(r.msg).toBe(msg);
   });
 });
 

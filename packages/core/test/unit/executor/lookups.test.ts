@@ -15,6 +15,8 @@ writeFileSync(join(dir, 'files/a.conf'), 'a\n');
 writeFileSync(join(dir, 'files/b.conf'), 'b\n');
 writeFileSync(join(dir, 'files/c.txt'), 'c\n');
 writeFileSync(join(dir, 'roles/r/files/only-role.yml'), 'r\n');
+mkdirSync(join(dir, 'roles/r/tasks'), { recursive: true });
+writeFileSync(join(dir, 'roles/r/tasks/default.yml'), '[]\n');
 writeFileSync(join(dir, 'templates/t.j2'), 'hello {{ who }}\n');
 const ctx = { baseDir: dir, roleDir: join(dir, 'roles/r'), renderTemplate: (t: string) => jinjaTemplater.render(t, { who: 'there' }) };
 
@@ -46,6 +48,8 @@ describe('lookup plugins', () => {
     expect(LOOKUPS.first_found([['missing.yml', 'only-role.yml', 'a.conf']], {}, ctx)).toEqual([join(dir, 'roles/r/files/only-role.yml')]);
     expect(LOOKUPS.first_found([{ files: ['x', 'c.txt'], paths: ['files'] }], {}, ctx)).toEqual([join(dir, 'files/c.txt')]);
     expect(LOOKUPS.first_found([{ files: ['x'], skip: true }], {}, ctx)).toEqual([]);
+    // a relative path is looked up from the role's folder (setup_test_user: paths: [tasks])
+    expect(LOOKUPS.first_found([{ files: ['debian.yml', 'default.yml'], paths: ['tasks'] }], {}, ctx)).toEqual([join(dir, 'roles/r/tasks/default.yml')]);
     expect(() => LOOKUPS.first_found(['x', 'y'], {}, ctx)).toThrow(/No file was found when using first_found. Looked for: x, y/);
     expect(LOOKUPS.template(['t.j2'], {}, ctx)).toEqual(['hello there\n']);
   });
@@ -62,6 +66,9 @@ describe('lookup plugins', () => {
     expect(lookupValue([{ x: 1 }])).toEqual({ x: 1 });
     const vars = { playbook_dir: dir };
     expect(jinjaTemplater.evaluate("lookup('pipe', 'echo one')", vars)).toBe('one');
+    // terms are templated first, as Ansible's listify_lookup_plugin_terms does
+    expect(jinjaTemplater.evaluate(`lookup('pipe', '{{ tool["cmd"] }} two')`, { ...vars, tool: { cmd: 'echo' } })).toBe('two');
+    expect(jinjaTemplater.evaluate(`lookup('env', '{{ "HOME" }}')`, vars)).toBe(process.env.HOME);
     expect(jinjaTemplater.evaluate("query('sequence', 'count=2')", vars)).toEqual(['1', '2']);
     expect(jinjaTemplater.evaluate("lookup('first_found', ['nope', 'b.conf'])", vars)).toBe(join(dir, 'files/b.conf'));
     expect(jinjaTemplater.evaluate("lookup('template', 't.j2')", { ...vars, who: 'you' })).toBe('hello you\n');

@@ -254,6 +254,35 @@ describe('blocks', () => {
     expect(exitCodeOf(summary)).toBe(0);
   });
 
+  it("rescue sees the failed task's result as ansible_failed_result", async () => {
+    const { log } = await run(
+      playbook(
+        play([
+          block({
+            block: [task('echo', { msg: 'Destination /x does not exist !', fail: true })],
+            rescue: [task('echo', { msg: "{{ 'does not exist' in ansible_failed_result.msg }}" })],
+          }),
+        ]),
+      ),
+      { hosts: ['a'] },
+    );
+    expect(log).toEqual(['a:echo:Destination /x does not exist !', 'a:echo:true']);
+  });
+
+  it("a task its when skips is skipped, even when its other keywords cannot render (Ansible's order)", async () => {
+    const { log, summary } = await run(
+      playbook(
+        play([
+          task('echo', { msg: 'skipped' }, { when: ['false'], runAs: { becomeUser: '{{ nothing.stat.pw_name }}' } }),
+          task('echo', { msg: 'after' }),
+        ]),
+      ),
+      { hosts: ['a'] },
+    );
+    expect(log).toEqual(['a:echo:after']);
+    expect(summary.stats.a).toMatchObject({ skipped: 1, failed: 0 });
+  });
+
   it('always runs after an unrescued failure, then the host is failed', async () => {
     const { log, summary } = await run(
       playbook(play([block({ block: [task('boom')], always: [task('echo', { msg: 'always' })] }), task('echo', { msg: 'after' })])),

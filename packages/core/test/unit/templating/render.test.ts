@@ -281,3 +281,15 @@ describe("Ansible 2.14's conditional rules", () => {
     expect(() => evaluateCondition('{{ name }}', v)).toThrow(/error while evaluating conditional \(\{\{ name \}\}\): 'web01' is undefined/);
   });
 });
+
+describe("string literals' escapes, as Jinja2 (Python's unicode-escape) reads them", () => {
+  it.each([
+    [String.raw`"a\pb"`, 'a\\pb'],
+    [String.raw`"a\nb"`, 'a\nb'],
+    [String.raw`"a\\b"`, 'a\\b'],
+    [String.raw`"q\"x"`, 'q"x'],
+    [String.raw`'it\'s'`, "it's"],
+    [String.raw`"\x41\u00e9\101"`, 'A\u00e9A'],
+    [String.raw`"foo t'e~m\plated"`, "foo t'e~m\\plated"],
+  ])('%s', (expression, expected) => expect(evaluate(expression, {})).toBe(expected));
+});
