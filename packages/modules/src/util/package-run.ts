@@ -5,6 +5,10 @@ import { hostOs } from '../facts/server.js';
 import { planPackages, type PackagePlanArgs } from '../operations/packages.js';
 import { failed, stateDiff } from './result.js';
 import { applyCommands } from '@haweb/hostkit';
+import { z } from 'zod';
+
+/** The states package, apt and yum/dnf take (Ansible's installed/removed are present/absent). */
+export const packageStates = z.enum(['present', 'installed', 'absent', 'removed']);
 
 export function normalizeState(state: string | undefined): 'present' | 'absent' {
   return state === 'absent' || state === 'removed' ? 'absent' : 'present';
@@ -37,7 +41,7 @@ export async function runPackages(
     tool: opts.tool, names, state: opts.state, updateCache: opts.updateCache, debs,
     installRecommends: opts.installRecommends, enableRepos: opts.enableRepos, disableRepos: opts.disableRepos, expireCache: opts.expireCache,
     purge: opts.purge, defaultRelease: opts.defaultRelease, allowUnauthenticated: opts.allowUnauthenticated, allowDowngrade: opts.allowDowngrade,
-    dpkgOptions: opts.dpkgOptions,
+    dpkgOptions: opts.dpkgOptions, exclude: opts.exclude, allowErasing: opts.allowErasing, policyRcD: opts.policyRcD,
   });
   const versions = Object.fromEntries([...installed].map(([n, v]) => [n, v ?? null]));
   if (plan.commands.length === 0) {
