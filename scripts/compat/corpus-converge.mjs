@@ -17,7 +17,8 @@
  * cron, which a Debian server has) are downloaded once with the machine's apt configuration (Debian's
  * registry) into /var/cache/haweb/corpus-repo/<key>/, indexed as a flat repository and served from
  * the lab's bridge namespace at the gateway address; the hosts name it as their only apt source.
- * Both hosts get the same preparation (the source, `apt-get update`, python3-apt and cron) before the runs.
+ * Both hosts get the same preparation (the source, `apt-get update`, python3-apt and cron without their
+ * recommended packages) before the runs.
  *
  *   node scripts/compat/corpus-converge.mjs [--lab cor] [--subnet 198.18.66.0/24] [--jobs 3] [--json out.json] [--keep] [id-substring...]
  *
@@ -56,7 +57,7 @@ export const CONVERGE = {
   'kubespray.adduser': [],
   'geerlingguy.ntp': ['ntpsec', 'tzdata'],
   'geerlingguy.redis': ['redis-server'],
-  'geerlingguy.php': ['php8.2-common', 'php8.2-cli', 'php8.2-dev', 'php8.2-fpm', 'libpcre2-dev', 'php8.2-gd', 'php8.2-curl', 'php8.2-opcache', 'php8.2-xml', 'php8.2-mbstring', 'php8.2-apcu', 'php8.2-sqlite3'],
+  'geerlingguy.php': ['php8.2-common', 'php8.2-cli', 'php8.2-dev', 'php8.2-fpm', 'libpcre3-dev', 'php8.2-gd', 'php8.2-curl', 'php8.2-imap', 'php8.2-opcache', 'php8.2-xml', 'php8.2-mbstring', 'php8.2-apcu', 'php8.2-sqlite3'],
 };
 /** Could converge too, left out of the default run for the download (openjdk-17-jdk and its X11 libraries). */
 export const CONVERGE_LARGE = { 'geerlingguy.java': ['openjdk-17-jdk'] };
@@ -72,6 +73,8 @@ const VOLATILE = [
   /^\/var\/run(\/|$)/, /^\/var\/lock(\/|$)/, /^\/var\/spool\/postfix\/(pid|public|private|maildrop)(\/|$)/, /\/__pycache__(\/|$)/,
   // The hash-named link to ssl-cert's snakeoil certificate: its name is the hash of a certificate made at random.
   /^\/etc\/ssl\/certs\/[0-9a-f]{8}\.\d$/,
+  // Postfix's chroot: copies of /etc files its init script refreshes at every start.
+  /^\/var\/spool\/postfix\/(etc|lib|usr)(\/|$)/,
 ];
 
 /**
@@ -82,6 +85,8 @@ const RANDOM_CONTENT = [
   /^\/etc\/ssl\/private\/ssl-cert-snakeoil\.key$/, /^\/etc\/ssl\/certs\/ssl-cert-snakeoil\.pem$/,
   /^\/etc\/machine-id$/, /^\/var\/lib\/dbus\/machine-id$/, /^\/var\/lib\/systemd\/random-seed$/,
   /^\/var\/lib\/postfix\/(master\.lock|prng_exch)$/, /^\/etc\/postfix\/sasl_passwd\.db$/,
+  // Berkeley DB files (newaliases, postmap): unused bytes of their pages are not zeroed.
+  /^\/etc\/aliases\.db$/,
 ];
 
 const args = process.argv.slice(2);
@@ -397,7 +402,7 @@ try {
   const source = `deb [trusted=yes] http://${state.gateway}:${REPO_PORT}/ ./`;
   await Promise.all(
     hosts.map((h) =>
-      lab.hostExec(state, h, ['sh', '-c', `echo '${source}' > /etc/apt/sources.list.d/haweb-corpus.list && apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ${BASELINE.join(' ')} >/dev/null`], { timeoutMs: 600_000 }),
+      lab.hostExec(state, h, ['sh', '-c', `echo '${source}' > /etc/apt/sources.list.d/haweb-corpus.list && apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${BASELINE.join(' ')} >/dev/null`], { timeoutMs: 600_000 }),
     ),
   );
   const one = async (entry, i) => {
