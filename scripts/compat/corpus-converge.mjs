@@ -54,13 +54,16 @@ export const CONVERGE = {
   'geerlingguy.firewall': ['iptables'],
   'geerlingguy.haproxy': ['haproxy'],
   'mrlesmithjr.keepalived': ['keepalived'],
-  'kubespray.adduser': [],
   'geerlingguy.ntp': ['ntpsec', 'tzdata'],
   'geerlingguy.redis': ['redis-server'],
   'geerlingguy.php': ['php8.2-common', 'php8.2-cli', 'php8.2-dev', 'php8.2-fpm', 'libpcre3-dev', 'php8.2-gd', 'php8.2-curl', 'php8.2-imap', 'php8.2-opcache', 'php8.2-xml', 'php8.2-mbstring', 'php8.2-apcu', 'php8.2-sqlite3'],
+  'geerlingguy.java': ['openjdk-17-jdk'],
 };
-/** Could converge too, left out of the default run for the download (openjdk-17-jdk and its X11 libraries). */
-export const CONVERGE_LARGE = { 'geerlingguy.java': ['openjdk-17-jdk'] };
+/**
+ * Not in the default run: kubespray.adduser needs kubespray's group_vars (`user`), so with the role's
+ * own defaults both tools fail on its first task, the same way (measured 2026-12-05).
+ */
+export const CONVERGE_LARGE = { 'kubespray.adduser': [] };
 /** What every host gets before the runs, identically. */
 const BASELINE = ['python3-apt', 'cron'];
 
@@ -226,15 +229,17 @@ async function runAnsible(t, inventory, host) {
   const r = await runAsync('ansible-playbook', ['-i', inventory, '-l', host, t.playbook], { cwd: t.cwd, env, timeout: RUN_TIMEOUT_MS });
   let stats;
   let failedTasks = [];
+  let changedTasks = [];
   try {
     const doc = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
     const s = doc.stats[host] ?? {};
     stats = { ok: s.ok, changed: s.changed, failed: s.failures, unreachable: s.unreachable, skipped: s.skipped };
     failedTasks = doc.plays.flatMap((p) => p.tasks).filter((t2) => t2.hosts[host]?.failed && !t2.hosts[host]?.ignore_errors).map((t2) => `${t2.task.name}: ${String(t2.hosts[host].msg ?? '').slice(0, 300)}`);
+    changedTasks = doc.plays.flatMap((p) => p.tasks).filter((t2) => t2.hosts[host]?.changed).map((t2) => t2.task.name);
   } catch {
     stats = undefined;
   }
-  return { code: r.status, stats, failedTasks, tail: r.status === 0 ? undefined : `${r.stderr ?? ''}`.trim().split('\n').slice(-5).join(' | ') };
+  return { code: r.status, stats, failedTasks, changedTasks, tail: r.status === 0 ? undefined : `${r.stderr ?? ''}`.trim().split('\n').slice(-5).join(' | ') };
 }
 
 async function runProvision(t, inventory, host) {
@@ -242,15 +247,17 @@ async function runProvision(t, inventory, host) {
   const r = await runAsync(process.execPath, [provisionJs, 'run', '-i', inventory, '-l', host, '--json', t.playbook], { cwd: t.cwd, env, timeout: RUN_TIMEOUT_MS });
   let stats;
   let failedTasks = [];
+  let changedTasks = [];
   try {
     const doc = JSON.parse(r.stdout);
     const s = doc.stats[host] ?? {};
     stats = { ok: s.ok, changed: s.changed, failed: s.failed, unreachable: s.unreachable, skipped: s.skipped };
     failedTasks = doc.plays.flatMap((p) => p.tasks).filter((t2) => t2.hosts[host]?.status === 'failed' && !t2.hosts[host]?.ignored).map((t2) => `${t2.name}: ${String(t2.hosts[host].msg ?? t2.hosts[host].result?.msg ?? '').slice(0, 300)}`);
+    changedTasks = doc.plays.flatMap((p) => p.tasks).filter((t2) => t2.hosts[host]?.status === 'changed').map((t2) => t2.name);
   } catch {
     stats = undefined;
   }
-  return { code: r.status, stats, failedTasks, tail: r.status === 0 ? undefined : `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-5).join(' | ') };
+  return { code: r.status, stats, failedTasks, changedTasks, tail: r.status === 0 ? undefined : `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-5).join(' | ') };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -433,6 +440,9 @@ try {
       if (comparison[k].onlyProvision.length) console.log(`    ${k} only after provision: ${comparison[k].onlyProvision.join(', ')}`);
     }
     if (comparison.randomContent.length) console.log(`    random by design (content not compared): ${comparison.randomContent.join(', ')}`);
+    if (provisionAgain.changedTasks.length || ansibleAgain.changedTasks.length) {
+      console.log(`    changed on the second run: provision [${provisionAgain.changedTasks.join('; ')}], ansible [${ansibleAgain.changedTasks.join('; ')}]`);
+    }
   };
   // A few entries side by side (their hosts are separate); bounded by --jobs.
   let next = 0;
