@@ -432,7 +432,7 @@ try {
     };
     results[i] = r;
     const st = (s) => (s ? `ok=${s.ok} changed=${s.changed} failed=${s.failed}` : 'no recap');
-    console.log(`${entry.id.padEnd(26)} ansible rc=${ansible.code} ${st(ansible.stats)} | provision rc=${provision.code} ${st(provision.stats)} | paths ${paths.length}, differ ${comparison.differences.length}, processes ${comparison.running.onlyAnsible.length}/${comparison.running.onlyProvision.length}, sockets ${comparison.listening.onlyAnsible.length}/${comparison.listening.onlyProvision.length} | again: provision ${st(provisionAgain.stats)}, ansible ${st(ansibleAgain.stats)} | ${r.converged ? 'CONVERGED, EQUAL' : 'NOT EQUAL'}`);
+    console.log(`${entry.id.padEnd(26)} ansible rc=${ansible.code} ${st(ansible.stats)} | provision rc=${provision.code} ${st(provision.stats)} | paths ${paths.length}, differ ${comparison.differences.length}, processes ${comparison.running.onlyAnsible.length}/${comparison.running.onlyProvision.length}, sockets ${comparison.listening.onlyAnsible.length}/${comparison.listening.onlyProvision.length} | again: provision ${st(provisionAgain.stats)}, ansible ${st(ansibleAgain.stats)} | ${equal ? 'EQUAL' : 'NOT EQUAL'}${r.converged ? ', provision re-run changed=0' : ''}`);
     for (const f of [...ansible.failedTasks.map((x) => `ansible failed: ${x}`), ...provision.failedTasks.map((x) => `provision failed: ${x}`)]) console.log(`    ${f}`);
     for (const d of comparison.differences.slice(0, 40)) console.log(`    differs ${d.path} [${d.fields.join(',')}] ansible=${JSON.stringify(d.ansible)} provision=${JSON.stringify(d.provision)}`);
     for (const k of ['running', 'listening']) {
