@@ -90,6 +90,10 @@ const RANDOM_CONTENT = [
   /^\/var\/lib\/postfix\/(master\.lock|prng_exch)$/, /^\/etc\/postfix\/sasl_passwd\.db$/,
   // Berkeley DB files (newaliases, postmap): unused bytes of their pages are not zeroed.
   /^\/etc\/aliases\.db$/,
+  // Redis's snapshot of its data, written when it stops, with the time and memory use inside.
+  /^\/var\/lib\/redis\/dump\.rdb$/,
+  // Java's CA keystore, made by ca-certificates-java at install with the time in each entry.
+  /^\/etc\/ssl\/certs\/java\/cacerts$/,
 ];
 
 const args = process.argv.slice(2);

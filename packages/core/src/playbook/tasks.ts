@@ -912,8 +912,10 @@ function parseTaskWithModule(
           error(ctx, `'${e.key}' must be a list or a template that gives one, like "{{ ${v.trim() || 'items'} }}"`, posOf(ctx.src, e.value));
           break;
         }
-        // with_items flattens one level (Ansible's behaviour); loop does not.
+        // with_items flattens one level (Ansible's behaviour); loop does not. Templated items that give
+        // lists (`- "{{ paths | flatten }}"`) are flattened too once rendered: the `items` lookup runs then.
         task.loop = e.key === 'with_items' && Array.isArray(v) ? v.flatMap((x) => (Array.isArray(x) ? x : [x])) : v;
+        if (e.key === 'with_items') task.loopWith = 'items';
         break;
       }
       case 'loop_control': {
