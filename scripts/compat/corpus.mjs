@@ -3,8 +3,8 @@
  * The public corpus (scripts/compat/corpus.json): each playbook or role, as its authors wrote it, put
  * through `ansible-playbook --syntax-check` and `provision check`. A role goes through a generated
  * one-play playbook that applies it with its own defaults. Prints, per entry, pass/refuse for both
- * tools with provision's first refusal (file:line:col and reason), then the totals and the refusal
- * reasons counted by the entries they block.
+ * tools with provision's refusals (file:line:col and reason; the first on the entry's line, the others
+ * below it), then the totals and the refusal reasons counted by the entries they block.
  *
  * The repositories are read from the search tool's snapshots (/work/.mirror/<owner>+<name>/repo, or
  * $HAWEB_CORPUS_MIRROR) at the recorded commit and exported to a scratch folder ($HAWEB_CORPUS_DIR,
@@ -135,6 +135,8 @@ for (const entry of entries) {
   const r = results.at(-1);
   const tail = r.first ? `  ${r.first.where}: ${r.first.reason}` : '';
   console.log(`${r.id.padEnd(46)} ansible ${r.ansible.padEnd(6)} provision ${r.provision.padEnd(6)}${tail}`);
+  // Every refusal, not only the first: what a user would have to change (or wait for).
+  for (const x of r.all.slice(1)) console.log(`${''.padEnd(48)}${x.where}: ${x.reason}`);
 }
 
 const count = (f) => results.filter(f).length;

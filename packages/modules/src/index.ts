@@ -35,6 +35,7 @@ export { systemdModule } from './modules/systemd.js';
 export { replaceModule } from './modules/replace.js';
 export { waitForModule } from './modules/wait_for.js';
 export { pauseModule } from './modules/pause.js';
+export * from './modules/batch-cor.js';
 
 // Facts (command + pure parser).
 export * from './facts/files.js';

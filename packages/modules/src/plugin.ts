@@ -30,6 +30,7 @@ import { systemdModule } from './modules/systemd.js';
 import { replaceModule } from './modules/replace.js';
 import { waitForModule } from './modules/wait_for.js';
 import { pauseModule } from './modules/pause.js';
+import { corModules } from './modules/batch-cor.js';
 
 /** Every built-in module, in documentation order. */
 export const builtinModules: readonly ModuleDefinition[] = [
@@ -64,6 +65,7 @@ export const builtinModules: readonly ModuleDefinition[] = [
   replaceModule,
   waitForModule,
   pauseModule,
+  ...corModules,
 ] as unknown as readonly ModuleDefinition[];
 
 /** Registers the built-in modules. */

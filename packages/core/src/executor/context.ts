@@ -82,7 +82,9 @@ export function buildModuleContext(input: ContextInput): ModuleContext {
     resolveLocal: (path, kind) => resolveLocalPath(path, kind, input.baseDir, input.role),
     render: (template, extra) => templater.render(template, extra ? { ...vars, ...extra } : vars),
     renderTemplateFile: (text, path, extra) => {
-      const all = extra ? { ...vars, ...extra } : vars;
+      // Ansible's template action adds ansible_managed (its config's DEFAULT_MANAGED_STR, "Ansible
+      // managed") over the task's variables; roles print it in a comment on the first line.
+      const all = Object.assign(Object.create(extra ? { ...vars, ...extra } : vars) as Record<string, unknown>, { ansible_managed: 'Ansible managed' });
       if (!templater.renderTemplate) return templater.render(text, all);
       return templater.renderTemplate(text, all, templateLoader(templateSearchPath(path, input.baseDir, input.role, input.taskFile)));
     },

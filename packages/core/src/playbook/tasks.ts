@@ -1017,12 +1017,19 @@ function parseTaskWithModule(
           error(ctx, `'${e.key}' must be a list or a template that gives one, got ${describeNode(e.value)}`, posOf(ctx.src, e.value));
           break;
         }
+        if (typeof v === 'string' && !isTemplateString(v) && e.key === 'with_items' && /^[A-Za-z_][\w.[\]'"]*$/.test(v.trim())) {
+          // A bare variable name, as Ansible 1.x templated it. Ansible 2 loops over the one string instead.
+          error(ctx, `'with_items' is the bare name "${v.trim()}": Ansible 2 loops over that one string, not over the variable (bare variables in loops were dropped in Ansible 2.0); write "{{ ${v.trim()} }}", or ["${v.trim()}"] if the string is meant`, posOf(ctx.src, e.value));
+          break;
+        }
         if (typeof v === 'string' && !isTemplateString(v)) {
           error(ctx, `'${e.key}' must be a list or a template that gives one, like "{{ ${v.trim() || 'items'} }}"`, posOf(ctx.src, e.value));
           break;
         }
-        // with_items flattens one level (Ansible's behaviour); loop does not.
+        // with_items flattens one level (Ansible's behaviour); loop does not. Templated items that give
+        // lists (`- "{{ paths | flatten }}"`) are flattened too once rendered: the `items` lookup runs then.
         task.loop = e.key === 'with_items' && Array.isArray(v) ? v.flatMap((x) => (Array.isArray(x) ? x : [x])) : v;
+        if (e.key === 'with_items') task.loopWith = 'items';
         break;
       }
       case 'loop_control': {

@@ -46,8 +46,21 @@ function allNames(registry: ModuleRegistry): string[] {
 /** A module ansible-core or a well-known collection provides (known-modules.ts, generated from ansible-doc). */
 export function knownElsewhere(module: string): boolean {
   const name = module.replace(/^ansible\.legacy\./, 'ansible.builtin.');
-  return KNOWN_FQCN_MODULES.has(name) || KNOWN_FQCN_MODULES.has(`ansible.builtin.${name}`) || ROUTED_SHORT_MODULES.has(name);
+  // `ansible.builtin.zypper` and `ansible.legacy.zypper` are routed by ansible-core like the short name.
+  const short = name.replace(/^ansible\.builtin\./, '');
+  return KNOWN_FQCN_MODULES.has(name) || KNOWN_FQCN_MODULES.has(`ansible.builtin.${name}`) || ROUTED_SHORT_MODULES.has(short) || NEWER_CORE_MODULES.has(`ansible.builtin.${short}`);
 }
+
+/**
+ * Modules of ansible-core releases newer than the one the known-modules list is generated from
+ * (Debian's 2.14): known to Ansible users' roles, so a warning where they are reached only through a
+ * dynamic include (geerlingguy.docker's setup-Debian.yml), an error where they are read statically.
+ */
+const NEWER_CORE_MODULES: ReadonlySet<string> = new Set([
+  'ansible.builtin.deb822_repository', // ansible-core 2.15
+  'ansible.builtin.mount_facts', // ansible-core 2.18
+  'ansible.builtin.dnf5', // ansible-core 2.15
+]);
 
 /** Controller path lookup, in the order the executor uses: role files/ or templates/, the role, the playbook's folder. */
 function localCandidates(path: string, kind: 'files' | 'templates', play: Play, task: Task): string[] {

@@ -2,10 +2,9 @@ import { z } from 'zod';
 import type { ModuleContext } from '@haweb/core';
 import { aptCacheStale, aptCacheTime } from '../facts/apt-cache.js';
 import { defineHostModule } from '../util/define.js';
-import { runPackages, normalizeState } from '../util/package-run.js';
+import { packageStates, runPackages, normalizeState } from '../util/package-run.js';
 import { applyCommands } from '@haweb/hostkit';
 import { boolish, intish, stringList, withAliases } from '../util/schema.js';
-import { packageStates } from './package.js';
 
 /**
  * Debian-family packages through dpkg-query + apt-get. `deb` installs a .deb file already on the host.
@@ -33,6 +32,8 @@ export const aptModule = defineHostModule({
         dpkg_options: stringList.optional(),
         // Ansible falls back to aptitude for `upgrade` unless this is set; this module always uses apt-get.
         force_apt_get: boolish.optional(),
+        // The exit code /usr/sbin/policy-rc.d gives during the install/remove (101: no service started).
+        policy_rc_d: intish.optional(),
       })
       .refine((a) => (a.name && a.name.length > 0) || a.deb !== undefined || a.update_cache !== undefined, {
         message: 'give name, deb or update_cache',
@@ -62,6 +63,7 @@ export const aptModule = defineHostModule({
       allowUnauthenticated: args.allow_unauthenticated,
       allowDowngrade: args.allow_downgrade,
       dpkgOptions: args.dpkg_options,
+      policyRcD: args.policy_rc_d,
     });
     return cache ? { ...result, cache_updated: cache.updated, cache_update_time: cache.time } : result;
   },

@@ -3,6 +3,10 @@ import type { ModuleContext, ModuleResult } from '@haweb/core';
 import { debPackageName, installedPackages, type PackageTool } from '../facts/packages.js';
 import { hostOs } from '../facts/server.js';
 import { applyCommands, planPackages, type PackagePlanArgs, failed, stateDiff } from '@haweb/hostkit';
+import { z } from 'zod';
+
+/** The states package, apt and yum/dnf take (Ansible's installed/removed are present/absent). */
+export const packageStates = z.enum(['present', 'installed', 'absent', 'removed']);
 
 export function normalizeState(state: string | undefined): 'present' | 'absent' {
   return state === 'absent' || state === 'removed' ? 'absent' : 'present';
@@ -35,10 +39,12 @@ export async function runPackages(
     tool: opts.tool, names, state: opts.state, updateCache: opts.updateCache, debs,
     installRecommends: opts.installRecommends, enableRepos: opts.enableRepos, disableRepos: opts.disableRepos, expireCache: opts.expireCache,
     purge: opts.purge, defaultRelease: opts.defaultRelease, allowUnauthenticated: opts.allowUnauthenticated, allowDowngrade: opts.allowDowngrade,
-    dpkgOptions: opts.dpkgOptions,
+    dpkgOptions: opts.dpkgOptions, exclude: opts.exclude, allowErasing: opts.allowErasing, policyRcD: opts.policyRcD,
   });
   const versions = Object.fromEntries([...installed].map(([n, v]) => [n, v ?? null]));
   if (plan.commands.length === 0) {
+    const marked = await markManual(ctx, opts.tool, opts.state, names);
+    if (marked) return marked;
     return { changed: false, msg: opts.state === 'present' ? 'all packages already installed' : 'no package to remove', packages: versions };
   }
   const verb = plan.toInstall.length ? `install ${plan.toInstall.join(' ')}` : `remove ${plan.toRemove.join(' ')}`;
@@ -54,5 +60,19 @@ export async function runPackages(
     result: { installed: plan.toInstall, removed: plan.toRemove },
     failure: (f) => `${opts.tool} could not ${verb}: ${(f.result.stderr || f.result.stdout).trim().split('\n').slice(-5).join(' | ')}`,
   });
-  return res.failed ? failed(res.msg!, { rc: res.rc }) : res;
+  if (res.failed) return failed(res.msg!, { rc: res.rc });
+  return (await markManual(ctx, opts.tool, opts.state, names)) ?? res;
+}
+
+/**
+ * As Ansible's apt after every install (outside check mode), whether or not anything was installed:
+ * `apt-mark manual` on the named packages, so one that came in as another's dependency (auto-installed)
+ * stays when that one goes. It changes nothing Ansible reports; a failure fails the task.
+ */
+async function markManual(ctx: ModuleContext, tool: PackageTool, state: 'present' | 'absent', names: string[]): Promise<ModuleResult | undefined> {
+  if (tool !== 'apt' || state !== 'present' || ctx.check || names.length === 0) return undefined;
+  const plain = names.map((n) => n.replace(/=.*$/, ''));
+  const r = await ctx.remote.run({ argv: ['apt-mark', 'manual', ...plain] }, { become: ctx.become });
+  if (r.code === 0) return undefined;
+  return failed(`'apt-mark manual ${plain.join(' ')}' failed: ${(r.stderr || r.stdout).trim()}`, { rc: r.code });
 }

@@ -26,7 +26,7 @@ describe('playbook loader errors (golden)', () => {
       "keywords.yml:21:16: error: 'pause' in loop_control must be a number of seconds, got a string",
       "keywords.yml:24:7: error: unknown keyword 'resuce' in block, did you mean 'rescue'?",
       "keywords.yml:26:7: error: keyword 'debugger' in task is not supported by this provisioner",
-      "keywords.yml:29:19: error: 'with_items' must be a list or a template that gives one, like \"{{ ports }}\"",
+      "keywords.yml:29:19: error: 'with_items' is the bare name \"ports\": Ansible 2 loops over that one string, not over the variable (bare variables in loops were dropped in Ansible 2.0); write \"{{ ports }}\", or [\"ports\"] if the string is meant",
       "keywords.yml:31:11: error: 'serial' must be a positive number of hosts, a percentage like \"30%\" or a list of them, got a number",
       "keywords.yml:32:17: error: 'gather_facts' must be a boolean (yes/no, true/false), got a string",
       `keywords.yml:34:7: error: role 'nosuchrole' not found (looked in roles/nosuchrole, nosuchrole)`,

@@ -52,6 +52,10 @@ describe('extract', () => {
     expect(ev(expr)).toEqual(expected);
   });
 
+  it('an undefined default value used for real names it', () => {
+    expect(() => ev('missing_var | default(other_missing) | string')).toThrow(/'other_missing' is undefined/);
+  });
+
   it('a missing key used for real names it', () => {
     expect(() => ev("'edu-proxy-09' | extract(hostvars) | string")).toThrow(/'dict object' has no attribute 'edu-proxy-09'/);
     expect(() => ev("'x' | extract(42)")).toThrow(/extract: 'int' object is not subscriptable/);
@@ -65,6 +69,9 @@ describe('common Ansible filters', () => {
     ['auth_pass | default("s3cret", true)', 's3cret'],
     ['auth_pass | d("s3cret", true)', 's3cret'],
     ['missing_var | d(vip)', '198.51.100.50'],
+    // An undefined default value is fine until it is used (geerlingguy.nginx: `vcpus | default(processor_count)`).
+    ['vip | default(missing_var)', '198.51.100.50'],
+    ['vip | default(missing_var, true)', '198.51.100.50'],
     // bool / int / ternary
     ['enabled | bool', true],
     ['"no" | bool', false],

@@ -29,6 +29,8 @@ describe('modules Ansible provides and this provisioner does not', () => {
   it.each([
     ['user', true], ['ansible.builtin.user', true], ['ansible.legacy.group', true], ['sysctl', true], ['ansible.posix.sysctl', true],
     ['community.general.ini_file', true], ['frobnicate', false], ['shel', false], ['acme.corp.thing', false],
+    // Routed by ansible-core from any of its prefixes; newer ansible-core modules; a prefix on an unknown name.
+    ['ansible.legacy.zypper', true], ['ansible.builtin.zypper', true], ['ansible.builtin.deb822_repository', true], ['deb822_repository', true], ['ansible.legacy.frobnicate', false],
   ])('%s is known elsewhere: %s', (name, known) => expect(knownElsewhere(name)).toBe(known));
 
   it('in a file read by include_tasks: warnings, the run may go on', () => {
