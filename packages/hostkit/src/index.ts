@@ -56,3 +56,10 @@ export * from './plans/accounts.js';
 export * from './facts/systemd.js';
 export * from './plans/systemd.js';
 export * from './plans/wait-for.js';
+// Issue 15's fourth batch (uri, reboot, package_facts, apt_repository, apt_key, git).
+export * from './facts/http.js';
+export * from './facts/package-facts.js';
+export * from './plans/reboot.js';
+export * from './plans/apt-sources.js';
+export * from './plans/apt-keys.js';
+export * from './plans/git.js';

@@ -27,6 +27,7 @@ export { setFactModule } from './modules/set_fact.js';
 export { setupModule } from './modules/setup.js';
 export { metaModule, META_ACTIONS } from './modules/meta.js';
 export * from './modules/batch2.js';
+export * from './modules/batch4.js';
 export { getUrlModule } from './modules/get_url.js';
 export { userModule } from './modules/user.js';
 export { groupModule } from './modules/group.js';

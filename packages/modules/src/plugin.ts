@@ -29,6 +29,7 @@ import { systemdModule } from './modules/systemd.js';
 import { replaceModule } from './modules/replace.js';
 import { waitForModule } from './modules/wait_for.js';
 import { pauseModule } from './modules/pause.js';
+import { batch4Modules } from './modules/batch4.js';
 
 /** Every built-in module, in documentation order. */
 export const builtinModules: readonly ModuleDefinition[] = [
@@ -62,6 +63,7 @@ export const builtinModules: readonly ModuleDefinition[] = [
   replaceModule,
   waitForModule,
   pauseModule,
+  ...batch4Modules,
 ] as unknown as readonly ModuleDefinition[];
 
 /** Registers the built-in modules. */

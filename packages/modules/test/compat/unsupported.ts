@@ -30,6 +30,11 @@ export const UNSUPPORTED: Record<string, Record<string, string>> = {
     ...fileCommon,
     use_gssapi: 'Kerberos/GSSAPI authentication: the hosts this provisioner supports have no Kerberos client set up',
   },
+  // Issue 15's fourth batch.
+  uri: {
+    ...fileCommon,
+    use_gssapi: 'Kerberos/GSSAPI authentication: the hosts this provisioner supports have no Kerberos client set up',
+  },
 };
 
 const APT_OPTION = 'apt-get option not yet passed through';
@@ -67,6 +72,17 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
     generate_ssh_key: SSH_KEYGEN, ssh_key_bits: SSH_KEYGEN, ssh_key_comment: SSH_KEYGEN, ssh_key_file: SSH_KEYGEN,
     ssh_key_passphrase: SSH_KEYGEN, ssh_key_type: SSH_KEYGEN,
   },
+  uri: {
+    attributes: ATTRIBUTES,
+    unredirected_headers: 'curl sends the given headers on every redirect; dropping some of them on redirects is not yet implemented',
+  },
+  git: {
+    archive: 'writing an archive of the checkout (zip/tar) not yet implemented',
+    archive_prefix: 'writing an archive of the checkout (zip/tar) not yet implemented',
+    separate_git_dir: 'a git directory apart from the work tree (and moving an existing one) not yet implemented',
+    verify_commit: 'GPG verification of the checked-out commit not yet implemented', gpg_whitelist: 'GPG verification of the checked-out commit not yet implemented',
+    track_submodules: 'submodules follow the commits the superproject records (git submodule update); tracking their branches is not yet implemented',
+  },
   gather_facts: { parallel: 'facts are gathered by the one setup module; no parallel fact modules' },
   iptables: {
     chain_management: IPTABLES_MATCH, dst_range: IPTABLES_MATCH, flush: IPTABLES_MATCH, fragment: IPTABLES_MATCH, gateway: IPTABLES_MATCH,
@@ -102,6 +118,8 @@ export const UNSUPPORTED_CHOICES: Record<string, Record<string, Record<string, s
   yum: { state: { latest: 'upgrading to the latest version not yet planned' }, use_backend: { auto: 'the backend is named by the module (yum or dnf)', yum4: 'the backend is named by the module (yum or dnf)' } },
   file: { access_time: { '*': 'explicit timestamps not yet implemented (now/preserve only)' }, modification_time: { '*': 'explicit timestamps not yet implemented (now/preserve only)' } },
   iptables: { rule_num: { '*': 'a rule number is a number: a non-numeric string is refused before the host is touched' } },
+  // Issue 15's fourth batch.
+  uri: { body_format: { 'form-multipart': 'multipart bodies (files from the controller or the host) not yet encoded' } },
   // Issue 15's second batch.
   hostname: {
     use: Object.fromEntries(
