@@ -51,7 +51,11 @@ export function packageFactsScript(manager: PackageManagerName): string {
     'apt-cache policy',
     'echo @@versions',
     // Installed (or half-installed) packages only: apt's is_installed.
-    `printf '%s\\n' "$list" | awk -F'\\t' -v n="$native" 'NF && $5 !~ /^.[nc]/ { print ($3 == n || $3 == "all") ? $1 : $1 ":" $3 }' | xargs -r apt-cache policy`,
+    `installed=$(printf '%s\\n' "$list" | awk -F'\\t' -v n="$native" 'NF && $5 !~ /^.[nc]/ { print ($3 == n || $3 == "all") ? $1 : $1 ":" $3, $2 }')`,
+    `printf '%s\\n' "$installed" | awk 'NF { print $1 }' | xargs -r apt-cache policy`,
+    // The section apt holds for the installed version: its first source's record (an archive may override dpkg's).
+    'echo @@sections',
+    `printf '%s\\n' "$installed" | awk 'NF { print $1 "=" $2 }' | xargs -r apt-cache show 2>/dev/null | awk '/^(Package|Architecture|Version|Section):/'`,
   ].join('\n');
 }
 
@@ -100,6 +104,27 @@ export function parseAptVersionTables(text: string): Map<string, string[]> {
   return out;
 }
 
+/** `apt-cache show`'s Package/Architecture/Version/Section lines: `key=version` -> the first record's section. */
+export function parseAptSections(text: string, native: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let rec: Record<string, string> = {};
+  const flush = () => {
+    if (rec.Package && rec.Version) {
+      const key = `${rec.Package}${rec.Architecture && rec.Architecture !== native && rec.Architecture !== 'all' ? `:${rec.Architecture}` : ''}=${rec.Version}`;
+      if (!out.has(key)) out.set(key, rec.Section ?? '');
+    }
+    rec = {};
+  };
+  for (const line of text.split('\n')) {
+    const m = /^(Package|Architecture|Version|Section): (.*)$/.exec(line);
+    if (!m) continue;
+    if (m[1] === 'Package') flush();
+    rec[m[1]] = m[2].trim();
+  }
+  flush();
+  return out;
+}
+
 /** Pure parser of packageFactsScript('apt'): the packages map, or undefined when apt is not on the host. */
 export function parseAptPackageFacts(stdout: string): PackageFactsMap | undefined {
   if (stdout.trim() === '@@none') return undefined;
@@ -111,6 +136,7 @@ export function parseAptPackageFacts(stdout: string): PackageFactsMap | undefine
     return end < 0 ? rest : rest.slice(0, end);
   };
   const native = /^@@native (\S+)/m.exec(stdout)?.[1] ?? '';
+  const sections = parseAptSections(section('sections'), native);
   const files = parseAptPackageFiles(section('files'));
   const tables = parseAptVersionTables(section('versions'));
   const packages: PackageFactsMap = {};
@@ -120,7 +146,7 @@ export function parseAptPackageFacts(stdout: string): PackageFactsMap | undefine
     const key = arch === native || arch === 'all' ? name : `${name}:${arch}`;
     const sources = tables.get(key) ?? tables.get(`${name}:${arch}`) ?? [];
     const origin = sources.length ? files.get(sources[0]) ?? '' : '';
-    (packages[key] ??= []).push({ name: key, version, arch, category, origin, source: 'apt' });
+    (packages[key] ??= []).push({ name: key, version, arch, category: sections.get(`${key}=${version}`) ?? category, origin, source: 'apt' });
   }
   return packages;
 }

@@ -151,6 +151,14 @@ describe('package_facts: dpkg and apt-cache policy as python3-apt reports them',
     expect(p.tzdata[0]).toMatchObject({ arch: 'all' });
   });
 
+  it('takes the section of the first record apt shows for the installed version', () => {
+    const withSections = `${stdout}@@sections\nPackage: bash\nVersion: 5.2.15-2+b2\nSection: admin\nPackage: bash\nVersion: 5.2.15-2+b2\nSection: shells\nPackage: libc6\nArchitecture: i386\nVersion: 2.36-9+deb12u4\nSection: libdevel\n`;
+    const p = parseAptPackageFacts(withSections)!;
+    expect(p.bash[0].category).toBe('admin');
+    expect(p['libc6:i386'][0].category).toBe('libdevel');
+    expect(p.tar[0].category).toBe('utils');
+  });
+
   it('says when the manager is not on the host', () => {
     expect(parseAptPackageFacts('@@none\n')).toBeUndefined();
     expect(parseRpmPackageFacts('@@none\n')).toBeUndefined();

@@ -87,16 +87,19 @@ export const gitModule = defineHostModule({
       LANG: 'C', LC_ALL: 'C', LC_MESSAGES: 'C', LC_CTYPE: 'C',
       GIT_SSH_COMMAND: gitSshCommand({ sshOpts: a.ssh_opts, keyFile: a.key_file, acceptHostkey: a.accept_hostkey ?? false, acceptNewHostkey: a.accept_newhostkey ?? false }),
     };
-    const git = a.executable ?? 'git';
+    let git = a.executable ?? 'git';
     const run = async (argv: string[], cwd?: string): Promise<RunResult> =>
       ctx.remote.run({ script: `${umask}${cwd ? `cd ${shellJoin([cwd])} && ` : ''}${shellJoin(argv)}` }, { become: ctx.become, env, timeoutMs: 600_000 });
     const must = async (argv: string[], cwd?: string, what?: string): Promise<RunResult> => {
       const r = await run(argv, cwd);
-      if (r.code !== 0) throw new GitFailure({ ...result, failed: true, msg: what ?? `${shellJoin(argv)} failed: ${(r.stderr || r.stdout).trim()}`, rc: r.code, stdout: r.stdout, stderr: r.stderr, cmd: shellJoin(argv) });
+      // Ansible's run_command(check_rc=True) fails with stderr as the message; its own checks name the step.
+      if (r.code !== 0) throw new GitFailure({ failed: true, msg: what ?? r.stderr.trimEnd(), rc: r.code, stdout: r.stdout, stderr: r.stderr, ...(what ? {} : { cmd: shellJoin(argv) }) });
       return r;
     };
     const found = await ctx.remote.run({ script: `command -v ${shellJoin([git])}` }, { become: ctx.become });
     if (found.code !== 0) return { ...result, failed: true, msg: `Failed to find required executable "${git}" in paths: /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` };
+    // Commands name git by its full path, as Ansible's get_bin_path does (it shows in `cmd`).
+    git = found.stdout.trim() || git;
 
     const dest = a.dest !== undefined ? posix.resolve(a.dest) : undefined;
     const repoPath = dest === undefined ? undefined : bare ? dest : posix.join(dest, '.git');
@@ -212,7 +215,7 @@ export const gitModule = defineHostModule({
       if (result.before !== result.after || localMods || remoteUrlChanged) result.changed = true;
       return result;
     } catch (err) {
-      if (err instanceof GitFailure) return err.result as GitResult;
+      if (err instanceof GitFailure) return { changed: false, ...err.result } as GitResult;
       throw err;
     }
   },

@@ -8,6 +8,7 @@ import {
   downloadConfig,
   downloadFileName,
   fileInfo,
+  formatMode,
   formUrlencoded,
   httpRequestScript,
   maybeJson,
@@ -21,7 +22,6 @@ import {
 } from '@haweb/hostkit';
 import type { ModuleContext, ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
-import { formatMode } from '../util/mode.js';
 import { boolish, intish, modeArg, remotePath, stringList, withAliases } from '../util/schema.js';
 
 /**

@@ -119,7 +119,10 @@ export const UNSUPPORTED_CHOICES: Record<string, Record<string, Record<string, s
   file: { access_time: { '*': 'explicit timestamps not yet implemented (now/preserve only)' }, modification_time: { '*': 'explicit timestamps not yet implemented (now/preserve only)' } },
   iptables: { rule_num: { '*': 'a rule number is a number: a non-numeric string is refused before the host is touched' } },
   // Issue 15's fourth batch.
-  uri: { body_format: { 'form-multipart': 'multipart bodies (files from the controller or the host) not yet encoded' } },
+  uri: {
+    body_format: { 'form-multipart': 'multipart bodies (files from the controller or the host) not yet encoded' },
+    status_code: { '*': 'status codes are integers: a list of non-numeric strings is refused before the host is touched' },
+  },
   // Issue 15's second batch.
   hostname: {
     use: Object.fromEntries(

@@ -29,7 +29,7 @@ for s in preinst postinst prerm postrm triggers shlibs symbols; do
   done
 done
 for s in preinst postinst prerm postrm; do [ -f "$stage/DEBIAN/$s" ] && chmod 0755 "$stage/DEBIAN/$s"; done
-dpkg-deb --root-owner-group -Zxz --build "$stage" "$out" >/dev/null
+dpkg-deb --root-owner-group -Zgzip -z1 --build "$stage" "$out" >/dev/null
 `;
 
 /** Builds `dir` as a flat repository (Packages, Packages.gz, Release with Origin) of the named installed packages. */
