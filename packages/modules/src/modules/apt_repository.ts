@@ -45,7 +45,8 @@ export async function updateAptCache(ctx: ModuleContext, retries: number, maxDel
   for (let attempt = 0; attempt < Math.max(1, retries); attempt++) {
     const r = await ctx.remote.run({ argv: ['apt-get', 'update', '-q', '--error-on=any'] }, { become: ctx.become, timeoutMs: 600_000, env: { DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C' } });
     if (r.code === 0) return undefined;
-    err = `${r.stdout}${r.stderr}`.trim().split('\n').filter((l) => /^(E|W|Err):/.test(l)).join('; ') || `apt-get update exit ${r.code}`;
+    // python-apt's FetchFailedException carries apt's errors as `E:<message>`, joined with ", ".
+    err = `${r.stderr}\n${r.stdout}`.split('\n').filter((l) => /^[EW]: /.test(l)).map((l) => l.replace(/^([EW]): /, '$1:')).join(', ') || `apt-get update exit ${r.code}`;
     if (attempt + 1 < retries) await sleep(Math.min(2 ** attempt, maxDelay));
   }
   return err;

@@ -54,14 +54,17 @@ function runProvision(playbook: string, host: string, vars: Record<string, strin
   return run([process.execPath, CLI, 'run', join(FIXTURES, playbook), '-i', inventory, '--limit', host, '-e', JSON.stringify(vars)], { NO_COLOR: '1' });
 }
 
-/** Keys that differ between any two runs (times, temporary names) or that only Ansible's plumbing adds. */
-const VOLATILE = new Set(['elapsed', 'invocation', 'warnings', 'deprecations', 'diff', 'date', 'start', 'end', 'delta']);
+/** Keys whose values differ between any two runs (times): compared by presence. */
+const VOLATILE = new Set(['elapsed', 'date', 'start', 'end', 'delta']);
+/** Display plumbing (Ansible's invocation, warnings, deprecations, diff): not compared. */
+const DROPPED = new Set(['invocation', 'warnings', 'deprecations', 'diff']);
 
 function normalise(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(normalise);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
     Object.entries(value as Record<string, unknown>)
+      .filter(([k]) => !DROPPED.has(k))
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([k, v]) => (VOLATILE.has(k) ? [k, '<present>'] : [k, normalise(v)])),
   );
@@ -145,7 +148,11 @@ beforeAll(async () => {
 afterAll(() => {
   for (const s of servers) if (s.pid) process.kill(s.pid);
   if (www) rmSync(www, { recursive: true, force: true });
-  if (gnupg) rmSync(gnupg, { recursive: true, force: true });
+  if (gnupg) {
+    // Key generation started a gpg-agent for this home: stop it before removing the folder.
+    spawnSync('gpgconf', ['--homedir', gnupg, '--kill', 'gpg-agent']);
+    rmSync(gnupg, { recursive: true, force: true });
+  }
 });
 
 describe('uri', () => {
