@@ -24,10 +24,66 @@ const args = z
   })
   .refine((a) => [a.data, a.file, a.keyserver, a.url].filter((x) => x !== undefined).length <= 1, { message: 'parameters are mutually exclusive: data|file|keyserver|url' });
 
+type Args = z.output<typeof args>;
+
 const LANG = { LANG: 'C', LC_ALL: 'C', LC_MESSAGES: 'C' };
 
 async function sh(ctx: ModuleContext, command: { argv: string[] } | { script: string }, stdin?: string | Buffer) {
   return ctx.remote.run(command, { become: ctx.become, env: LANG, timeoutMs: 120_000, ...(stdin !== undefined ? { stdin } : {}) });
+}
+
+/** What the key ends up as, once a URL's key (if any) is in a host file: Ansible's main() after its downloads. */
+async function convergeKey(a: Args, ctx: ModuleContext, data: Buffer | undefined, downloaded: string | undefined): Promise<AptKeyResult> {
+  let keyId = a.id;
+  const source = a.file ?? downloaded;
+  if (!keyId) {
+    if (a.keyserver) return { changed: false, failed: true, msg: 'Missing key_id, required with keyserver.' };
+    if (source !== undefined || data !== undefined) {
+      const r = await sh(ctx, { argv: ['gpg', '--with-colons', source ?? '-'] }, source === undefined ? data : undefined);
+      if (r.code !== 0) return { changed: false, failed: true, msg: `Unable to extract key from '${a.file === undefined ? 'inline data' : a.file}'`, stdout: r.stdout, stderr: r.stderr };
+      keyId = parseKeyIds(r.stdout)[0];
+    }
+  }
+  const result: AptKeyResult = { changed: false, id: keyId ?? null };
+  const ids = keyId ? parseKeyId(keyId) : undefined;
+  if (!ids) return { ...result, failed: true, msg: 'Invalid key_id' };
+  Object.assign(result, { short_id: ids.shortId, fp: ids.fingerprint, key_id: ids.keyId });
+  const shortFormat = ids.keyId.length === 8;
+  const list = async (): Promise<string[] | undefined> => {
+    const r = await sh(ctx, { script: aptKeyListCommand(a.keyring) });
+    return r.code === 0 ? parseKeyIds(r.stdout, shortFormat) : undefined;
+  };
+  const before = await list();
+  if (!before) return { ...result, failed: true, msg: 'Unable to list public keys' };
+  result.before = before;
+  const has = (keys: string[]) => (shortFormat ? keys.includes(ids.shortId) : keys.includes(ids.fingerprint));
+  if (a.state === 'present') {
+    if (has(before)) return result;
+    result.changed = true;
+    if (ctx.check) return result;
+    let r;
+    if (source !== undefined) r = await sh(ctx, { argv: aptKeyAddArgv(a.keyring, source) });
+    else if (a.keyserver !== undefined) r = await sh(ctx, { argv: aptKeyRecvArgv(a.keyring, a.keyserver, ids.keyId) });
+    else if (data !== undefined) r = await sh(ctx, { argv: aptKeyAddArgv(a.keyring, '-') }, data);
+    else return { ...result, changed: false, failed: true, msg: 'No key to add: give file, data, url or keyserver' };
+    if (r.code !== 0) {
+      const what = a.file !== undefined ? `Unable to add a key from file ${a.file}` : a.keyserver !== undefined ? `Error fetching key ${ids.keyId} from keyserver: ${a.keyserver}` : 'Unable to add a key from binary data';
+      return { ...result, failed: true, msg: what, rc: r.code, stdout: r.stdout, stderr: r.stderr };
+    }
+    const after = (await list()) ?? [];
+    result.after = after;
+    if (!has(after)) return { ...result, failed: true, msg: 'apt-key did not return an error, but failed to add the key (check that the id is correct and *not* a subkey)' };
+    return result;
+  }
+  if (!before.includes(ids.fingerprint)) return result;
+  result.changed = true;
+  if (ctx.check) return result;
+  const r = await sh(ctx, { argv: aptKeyDelArgv(a.keyring, ids.shortId) });
+  if (r.code !== 0) return { ...result, failed: true, msg: `Unable to remove a key with id ${ids.shortId}`, rc: r.code, stdout: r.stdout, stderr: r.stderr };
+  const after = (await list()) ?? [];
+  result.after = after;
+  if (after.includes(ids.fingerprint)) return { ...result, failed: true, msg: 'apt-key did not return an error, but the key was not removed (check that the id is correct and *not* a subkey)' };
+  return result;
 }
 
 /**
@@ -58,62 +114,9 @@ export const aptKeyModule = defineHostModule({
       downloaded = r.stdout.trim();
     }
     try {
-      return await converge(downloaded);
+      return await convergeKey(a, ctx, data, downloaded);
     } finally {
       if (downloaded) await ctx.remote.run({ argv: ['rm', '-f', '--', downloaded] }, { become: ctx.become });
-    }
-
-    async function converge(downloaded: string | undefined): Promise<AptKeyResult> {
-    let keyId = a.id;
-    const source = a.file ?? downloaded;
-    if (!keyId) {
-      if (a.keyserver) return { changed: false, failed: true, msg: 'Missing key_id, required with keyserver.' };
-      if (source !== undefined || data !== undefined) {
-        const r = await sh(ctx, { argv: ['gpg', '--with-colons', source ?? '-'] }, source === undefined ? data : undefined);
-        if (r.code !== 0) return { changed: false, failed: true, msg: `Unable to extract key from '${a.file === undefined ? 'inline data' : a.file}'`, stdout: r.stdout, stderr: r.stderr };
-        keyId = parseKeyIds(r.stdout)[0];
-      }
-    }
-    const result: AptKeyResult = { changed: false, id: keyId ?? null };
-    const ids = keyId ? parseKeyId(keyId) : undefined;
-    if (!ids) return { ...result, failed: true, msg: 'Invalid key_id' };
-    Object.assign(result, { short_id: ids.shortId, fp: ids.fingerprint, key_id: ids.keyId });
-    const shortFormat = ids.keyId.length === 8;
-    const list = async (): Promise<string[] | undefined> => {
-      const r = await sh(ctx, { script: aptKeyListCommand(a.keyring) });
-      return r.code === 0 ? parseKeyIds(r.stdout, shortFormat) : undefined;
-    };
-    const before = await list();
-    if (!before) return { ...result, failed: true, msg: 'Unable to list public keys' };
-    result.before = before;
-    const has = (keys: string[]) => (shortFormat ? keys.includes(ids.shortId) : keys.includes(ids.fingerprint));
-    if (a.state === 'present') {
-      if (has(before)) return result;
-      result.changed = true;
-      if (ctx.check) return result;
-      let r;
-      if (source !== undefined) r = await sh(ctx, { argv: aptKeyAddArgv(a.keyring, source) });
-      else if (a.keyserver !== undefined) r = await sh(ctx, { argv: aptKeyRecvArgv(a.keyring, a.keyserver, ids.keyId) });
-      else if (data !== undefined) r = await sh(ctx, { argv: aptKeyAddArgv(a.keyring, '-') }, data);
-      else return { ...result, changed: false, failed: true, msg: 'No key to add: give file, data, url or keyserver' };
-      if (r.code !== 0) {
-        const what = a.file !== undefined ? `Unable to add a key from file ${a.file}` : a.keyserver !== undefined ? `Error fetching key ${ids.keyId} from keyserver: ${a.keyserver}` : 'Unable to add a key from binary data';
-        return { ...result, failed: true, msg: what, rc: r.code, stdout: r.stdout, stderr: r.stderr };
-      }
-      const after = (await list()) ?? [];
-      result.after = after;
-      if (!has(after)) return { ...result, failed: true, msg: 'apt-key did not return an error, but failed to add the key (check that the id is correct and *not* a subkey)' };
-      return result;
-    }
-    if (!before.includes(ids.fingerprint)) return result;
-    result.changed = true;
-    if (ctx.check) return result;
-    const r = await sh(ctx, { argv: aptKeyDelArgv(a.keyring, ids.shortId) });
-    if (r.code !== 0) return { ...result, failed: true, msg: `Unable to remove a key with id ${ids.shortId}`, rc: r.code, stdout: r.stdout, stderr: r.stderr };
-    const after = (await list()) ?? [];
-    result.after = after;
-    if (after.includes(ids.fingerprint)) return { ...result, failed: true, msg: 'apt-key did not return an error, but the key was not removed (check that the id is correct and *not* a subkey)' };
-    return result;
     }
   },
 });
