@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { aptKeyAddArgv, aptKeyDelArgv, aptKeyListCommand, aptKeyRecvArgv, parseKeyId, parseKeyIds } from '@haweb/hostkit';
 import { shellQuote, type ModuleContext, type ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
+import { withOutputLines } from '../util/output-lines.js';
 import { boolish } from '../util/schema.js';
 
 /**
@@ -114,7 +115,7 @@ export const aptKeyModule = defineHostModule({
       downloaded = r.stdout.trim();
     }
     try {
-      return await convergeKey(a, ctx, data, downloaded);
+      return withOutputLines(await convergeKey(a, ctx, data, downloaded));
     } finally {
       if (downloaded) await ctx.remote.run({ argv: ['rm', '-f', '--', downloaded] }, { become: ctx.become });
     }

@@ -14,6 +14,7 @@ import {
 } from '@haweb/hostkit';
 import { shellJoin, type ModuleContext, type ModuleResult, type RunResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
+import { withOutputLines } from '../util/output-lines.js';
 import { boolish, intish, remotePath, withAliases } from '../util/schema.js';
 
 /**
@@ -215,7 +216,7 @@ export const gitModule = defineHostModule({
       if (result.before !== result.after || localMods || remoteUrlChanged) result.changed = true;
       return result;
     } catch (err) {
-      if (err instanceof GitFailure) return { changed: false, ...err.result } as GitResult;
+      if (err instanceof GitFailure) return withOutputLines({ changed: false, ...err.result }) as GitResult;
       throw err;
     }
   },

@@ -22,6 +22,7 @@ import {
 } from '@haweb/hostkit';
 import type { ModuleContext, ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
+import { withOutputLines } from '../util/output-lines.js';
 import { boolish, intish, modeArg, remotePath, stringList, withAliases } from '../util/schema.js';
 
 /**
@@ -172,8 +173,8 @@ export const uriModule = defineHostModule({
     } catch (err) {
       return { changed: false, failed: true, msg: (err as Error).message, elapsed: 0 };
     }
-    if (a.creates !== undefined && (await exists(ctx, a.creates))) return { changed: false, stdout: `skipped, since '${a.creates}' exists` };
-    if (a.removes !== undefined && !(await exists(ctx, a.removes))) return { changed: false, stdout: `skipped, since '${a.removes}' does not exist` };
+    if (a.creates !== undefined && (await exists(ctx, a.creates))) return withOutputLines({ changed: false, stdout: `skipped, since '${a.creates}' exists` });
+    if (a.removes !== undefined && !(await exists(ctx, a.removes))) return withOutputLines({ changed: false, stdout: `skipped, since '${a.removes}' does not exist` });
     if (a.url_password) ctx.markSecret(a.url_password);
 
     // The body goes to the host as a file, so it never sits on a command line.
