@@ -56,7 +56,8 @@ export const packageFactsModule = defineHostModule({
         msg: `Could not detect a supported package manager from the following list: [${managers.map((m) => `'${m}'`).join(', ')}], or the required Python library is not installed. Check warnings for details.`,
       };
     }
-    const facts = { packages };
-    return { changed: false, facts, ansible_facts: facts, ...(warnings.length ? { warnings } : {}) };
+    // `packages` as a variable, and (through the ansible_-prefixed key the executor keeps among the
+    // host's facts) as `ansible_facts.packages`, the form roles test.
+    return { changed: false, facts: { packages, ansible_packages: packages }, ansible_facts: { packages }, ...(warnings.length ? { warnings } : {}) };
   },
 });
