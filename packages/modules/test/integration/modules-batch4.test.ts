@@ -134,7 +134,7 @@ beforeAll(async () => {
   await waitForHttp(`http://${client.address}:8124/Release`);
   await waitForHttp(`http://${client.address}:8125/json`);
 
-  // Both hosts get the same tools from the LAN repository (one line of their own, removed at the end).
+  // Both hosts get the same tools from the LAN repository (a sources file of their own; the lab goes at the end).
   for (const host of lab.hosts) {
     onHost(
       host.name,
