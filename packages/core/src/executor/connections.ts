@@ -95,17 +95,18 @@ export class ConnectionPool {
   connection(hostName: string, target: () => ConnectionTarget, key: string = hostName): Promise<Connection> {
     let conn = this.open.get(key);
     if (!conn) {
-      const opening: Promise<Connection> = (async () => {
+      const opening: { promise?: Promise<Connection> } = {};
+      conn = (async () => {
         try {
           return await this.connector.connect(target());
         } catch (err) {
           // A host that could not be reached is tried again by the next use (a host rebooting: reboot).
-          if (this.open.get(key) === opening) this.open.delete(key);
+          if (this.open.get(key) === opening.promise) this.open.delete(key);
           if (err instanceof UnreachableError) throw err;
           throw new UnreachableError(hostName, `cannot connect: ${(err as Error).message}`);
         }
       })();
-      conn = opening;
+      opening.promise = conn;
       this.open.set(key, conn);
     }
     return conn;
