@@ -9,35 +9,14 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const REPACK = String.raw`
-set -eu
-pkg=$1 out=$2
-stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
-dpkg-query -L "$pkg" | while IFS= read -r f; do
-  [ -n "$f" ] || continue
-  if [ -d "$f" ] && [ ! -L "$f" ]; then mkdir -p "$stage$f"; elif [ -e "$f" ] || [ -L "$f" ]; then cp -a --parents "$f" "$stage"; fi
-done
-mkdir -p "$stage/DEBIAN"
-dpkg-query -s "$pkg" | awk '/^(Status|Config-Version):/ { skip = 1; next } /^[A-Za-z-]+:/ { skip = 0 } !skip' > "$stage/DEBIAN/control"
-dpkg-query -W -f='${Conffiles}\n' "$pkg" | awk 'NF >= 2 && $NF != "obsolete" { print $1 }' > "$stage/DEBIAN/conffiles"
-[ -s "$stage/DEBIAN/conffiles" ] || rm -f "$stage/DEBIAN/conffiles"
-arch=$(dpkg-query -W -f='${Architecture}' "$pkg")
-for s in preinst postinst prerm postrm triggers shlibs symbols; do
-  for src in "/var/lib/dpkg/info/$pkg.$s" "/var/lib/dpkg/info/$pkg:$arch.$s"; do
-    if [ -f "$src" ]; then cp "$src" "$stage/DEBIAN/$s"; fi
-  done
-done
-for s in preinst postinst prerm postrm; do [ -f "$stage/DEBIAN/$s" ] && chmod 0755 "$stage/DEBIAN/$s"; done
-dpkg-deb --root-owner-group -Zgzip -z1 --build "$stage" "$out" >/dev/null
-`;
+const REPACK = join(import.meta.dirname, 'repack-deb.sh');
 
 /** Builds `dir` as a flat repository (Packages, Packages.gz, Release with Origin) of the named installed packages. */
 export function buildLanRepository(dir: string, packages: readonly string[], origin: string): void {
   mkdirSync(dir, { recursive: true });
   for (const pkg of packages) {
     const version = execFileSync('dpkg-query', ['-W', '-f=${Version}_${Architecture}', pkg], { encoding: 'utf8' }).replace(/^\d+:/, '');
-    execFileSync('bash', ['-c', REPACK, 'repack', pkg, join(dir, `${pkg}_${version}.deb`)], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
+    execFileSync('bash', [REPACK, pkg, join(dir, `${pkg}_${version}.deb`)], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
   }
   const index = execFileSync('dpkg-scanpackages', ['-m', '.', '/dev/null'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   writeFileSync(join(dir, 'Packages'), index);
