@@ -37,8 +37,10 @@ export interface HttpRequest {
  * code and error text.
  */
 export function requestFailedMessage(curlExit: number, stderr: string): string {
-  if (curlExit === 7 && /refused/i.test(stderr)) return 'Request failed: <urlopen error [Errno 111] Connection refused>';
   if (curlExit === 7 && /no route/i.test(stderr)) return 'Request failed: <urlopen error [Errno 113] No route to host>';
+  if (curlExit === 7 && /unreachable/i.test(stderr)) return 'Request failed: <urlopen error [Errno 101] Network is unreachable>';
+  // curl 7.88 words a refused connection "Couldn't connect to server".
+  if (curlExit === 7) return 'Request failed: <urlopen error [Errno 111] Connection refused>';
   if (curlExit === 6) return 'Request failed: <urlopen error [Errno -2] Name or service not known>';
   if (curlExit === 28) return 'Connection failure: timed out';
   return `Request failed: ${stderr || `curl exit ${curlExit}`}`;
