@@ -67,7 +67,8 @@ export const rebootModule = defineHostModule({
     let path = bin;
     if (!bin.startsWith('/')) {
       path = (await ctx.remote.run({ script: findCommandScript(bin, a.search_paths) }, { become: ctx.become })).stdout.split('\n')[0].trim();
-      if (path === '') return { changed: false, failed: true, rebooted: false, elapsed: 0, msg: `Unable to find command "${bin}" in search paths: [${a.search_paths.map((p) => `'${p}'`).join(', ')}]` };
+      // Ansible raises this as an error of the action: its result has only failed and msg.
+      if (path === '') return { changed: false, failed: true, msg: `Unable to find command "${bin}" in search paths: [${a.search_paths.map((p) => `'${p}'`).join(', ')}]` } as RebootResult;
     }
     ctx.progress('rebooting');
     const reboot = await attempt(ctx, `${path} ${binArgs}`, 60_000);

@@ -19,7 +19,7 @@ const CLI = join(ROOT, 'packages/cli/dist/provision.js');
 const LAB_CLI = join(ROOT, 'packages/lab/dist/cli.js');
 const FIXTURES = join(import.meta.dirname, 'fixtures/batch4');
 /** Installed on the controller, re-packed for the hosts: what git, apt-key and Ansible's apt modules need beyond the image. */
-const LAN_PACKAGES = ['git', 'git-man', 'liberror-perl', 'libcurl3-gnutls', 'gpg', 'gpgconf', 'libassuan0', 'python3-apt', 'python-apt-common', 'distro-info-data'];
+const LAN_PACKAGES = ['git', 'git-man', 'liberror-perl', 'libcurl3-gnutls', 'gpg', 'gpgconf', 'libassuan0', 'gpg-agent', 'pinentry-curses', 'libnpth0', 'python3-apt', 'python-apt-common', 'distro-info-data'];
 const LAN_ORIGIN = 'haweb-mdb-test';
 
 interface LabJson {
@@ -56,8 +56,8 @@ function runProvision(playbook: string, host: string, vars: Record<string, strin
 
 /** Keys whose values differ between any two runs (times): compared by presence. */
 const VOLATILE = new Set(['elapsed', 'date', 'start', 'end', 'delta']);
-/** Display plumbing (Ansible's invocation, warnings, deprecations, diff): not compared. */
-const DROPPED = new Set(['invocation', 'warnings', 'deprecations', 'diff']);
+/** Display plumbing (Ansible's invocation, warnings, deprecations, diff) and the executor's own `facts`: not compared. */
+const DROPPED = new Set(['invocation', 'warnings', 'deprecations', 'diff', 'facts']);
 
 function normalise(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(normalise);
@@ -139,7 +139,7 @@ beforeAll(async () => {
     onHost(
       host.name,
       `printf 'deb [trusted=yes] http://${client.address}:8124/ ./\\n' > /etc/apt/sources.list.d/haweb-mdb-setup.list && ` +
-        'apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends git gpg python3-apt >/dev/null',
+        'apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends git gpg gpg-agent python3-apt >/dev/null',
       600_000,
     );
   }
