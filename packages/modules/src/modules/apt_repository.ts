@@ -16,8 +16,8 @@ import type { FileDiff, ModuleContext, ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
 import { boolish, intish, modeArg, withAliases } from '../util/schema.js';
 
-/** Return values (Ansible's RETURN of apt_repository): repo, state; the diff per sources file with --diff. */
-export type AptRepositoryResult = ModuleResult & { repo: string; state: string };
+/** Return values (Ansible's RETURN of apt_repository): repo, state (not on a failure, as Ansible); the diff per sources file with --diff. */
+export type AptRepositoryResult = ModuleResult & { repo?: string; state?: string };
 
 const args = withAliases(
   z.strictObject({
@@ -65,12 +65,13 @@ export const aptRepositoryModule = defineHostModule({
   checkMode: 'full',
   async run(a, ctx): Promise<AptRepositoryResult> {
     const base = { repo: a.repo, state: a.state };
-    if (!a.repo) return { ...base, changed: false, failed: true, msg: "Please set argument 'repo' to a non-empty value" };
+    if (!a.repo) return { changed: false, failed: true, msg: "Please set argument 'repo' to a non-empty value" };
     if (a.repo.startsWith('ppa:')) {
-      return { ...base, changed: false, failed: true, msg: 'PPA repositories (ppa:) need Launchpad on the internet and are Ubuntu-only: not supported by this provisioner; give the deb line and the key (apt_key) instead' };
+      return { changed: false, failed: true, msg: 'PPA repositories (ppa:) need Launchpad on the internet and are Ubuntu-only: not supported by this provisioner; give the deb line and the key (apt_key) instead' };
     }
     const parsed = parseRepoArgument(a.repo);
-    if ('error' in parsed) return { ...base, changed: false, failed: true, msg: parsed.error };
+    // Ansible's failures (fail_json) carry the message only.
+    if ('error' in parsed) return { changed: false, failed: true, msg: parsed.error } as AptRepositoryResult;
     const onDisk = await ctx.fact(aptSourcesFiles, {});
     const before = parseSourcesFiles(onDisk);
     let after = before;
@@ -116,7 +117,7 @@ export const aptRepositoryModule = defineHostModule({
             : { kind: 'file', path: w.path, content: w.before, why: `restore ${w.path}` },
         );
         await applySteps(ctx, revert);
-        return { ...base, changed: false, failed: true, msg: `Failed to update apt cache: ${err}` };
+        return { changed: false, failed: true, msg: `Failed to update apt cache: ${err}` } as AptRepositoryResult;
       }
     }
     return done;
