@@ -45,7 +45,7 @@ export async function updateAptCache(ctx: ModuleContext, retries: number, maxDel
   for (let attempt = 0; attempt < Math.max(1, retries); attempt++) {
     const r = await ctx.remote.run({ argv: ['apt-get', 'update', '-q', '--error-on=any'] }, { become: ctx.become, timeoutMs: 600_000, env: { DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C' } });
     if (r.code === 0) return undefined;
-    // python-apt's FetchFailedException carries apt's errors as `E:<message>`, joined with ", ".
+    // apt's errors as `E:<message>`, joined with ", ".
     err = `${r.stderr}\n${r.stdout}`.split('\n').filter((l) => /^[EW]: /.test(l)).map((l) => l.replace(/^([EW]): /, '$1:')).join(', ') || `apt-get update exit ${r.code}`;
     if (attempt + 1 < retries) await sleep(Math.min(2 ** attempt, maxDelay));
   }
@@ -117,7 +117,9 @@ export const aptRepositoryModule = defineHostModule({
             : { kind: 'file', path: w.path, content: w.before, why: `restore ${w.path}` },
         );
         await applySteps(ctx, revert);
-        return { changed: false, failed: true, msg: `Failed to update apt cache: ${err}` } as AptRepositoryResult;
+        // python-apt's update returns False on fetch failures, so Ansible's message says `unknown reason`;
+        // apt's own errors are kept beside it.
+        return { changed: false, failed: true, msg: 'Failed to update apt cache: unknown reason', stderr: err } as AptRepositoryResult;
       }
     }
     return done;
