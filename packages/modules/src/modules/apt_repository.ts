@@ -117,9 +117,10 @@ export const aptRepositoryModule = defineHostModule({
             : { kind: 'file', path: w.path, content: w.before, why: `restore ${w.path}` },
         );
         await applySteps(ctx, revert);
-        // python-apt's update returns False on fetch failures, so Ansible's message says `unknown reason`;
-        // apt's own errors are kept beside it.
-        return { changed: false, failed: true, msg: 'Failed to update apt cache: unknown reason', stderr: err } as AptRepositoryResult;
+        // python-apt's update returns False on fetch failures, so Ansible's message says `unknown reason`
+        // (its result has the message only); apt's own errors go to the log (-v).
+        ctx.log(`apt_repository: apt-get update failed: ${err}`);
+        return { changed: false, failed: true, msg: 'Failed to update apt cache: unknown reason' } as AptRepositoryResult;
       }
     }
     return done;

@@ -230,7 +230,7 @@ describe('a second run', () => {
   it('changes nothing for git, apt_key and apt_repository on the host provision converged', () => {
     const again = runProvision('rerun.yml', ours(), { server: lab.client.address, key2_id: keys.key2Id });
     expect(again.code, again.out).toBe(0);
-    expect(changedCount(again.out)).toBe(0);
+    expect(changedCount(again.out), again.out).toBe(0);
   });
 });
 
