@@ -69,3 +69,10 @@ export * from './facts/fragments.js';
 export * from './plans/assemble.js';
 export * from './plans/pip.js';
 export * from './plans/firewalld.js';
+// Issue 15's fourth batch (uri, reboot, package_facts, apt_repository, apt_key, git).
+export * from './facts/http.js';
+export * from './facts/package-facts.js';
+export * from './plans/reboot.js';
+export * from './plans/apt-sources.js';
+export * from './plans/apt-keys.js';
+export * from './plans/git.js';

@@ -28,6 +28,7 @@ export { setupModule } from './modules/setup.js';
 export { metaModule, META_ACTIONS } from './modules/meta.js';
 export * from './modules/batch2.js';
 export * from './modules/batch3.js';
+export * from './modules/batch4.js';
 export { getUrlModule } from './modules/get_url.js';
 export { userModule } from './modules/user.js';
 export { groupModule } from './modules/group.js';

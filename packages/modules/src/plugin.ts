@@ -31,6 +31,7 @@ import { replaceModule } from './modules/replace.js';
 import { waitForModule } from './modules/wait_for.js';
 import { pauseModule } from './modules/pause.js';
 import { corModules } from './modules/batch-cor.js';
+import { batch4Modules } from './modules/batch4.js';
 
 /** Every built-in module, in documentation order. */
 export const builtinModules: readonly ModuleDefinition[] = [
@@ -66,6 +67,7 @@ export const builtinModules: readonly ModuleDefinition[] = [
   waitForModule,
   pauseModule,
   ...corModules,
+  ...batch4Modules,
 ] as unknown as readonly ModuleDefinition[];
 
 /** Registers the built-in modules. */

@@ -95,28 +95,47 @@ export class ConnectionPool {
   connection(hostName: string, target: () => ConnectionTarget, key: string = hostName): Promise<Connection> {
     let conn = this.open.get(key);
     if (!conn) {
+      const opening: { promise?: Promise<Connection> } = {};
       conn = (async () => {
         try {
           return await this.connector.connect(target());
         } catch (err) {
+          // A host that could not be reached is tried again by the next use (a host rebooting: reboot).
+          if (this.open.get(key) === opening.promise) this.open.delete(key);
           if (err instanceof UnreachableError) throw err;
           throw new UnreachableError(hostName, `cannot connect: ${(err as Error).message}`);
         }
       })();
+      opening.promise = conn;
       this.open.set(key, conn);
     }
     return conn;
   }
 
+  /** Drops a connection that was lost (its host rebooted), so the next use opens a new one. */
+  private forgetLost(key: string, conn: Promise<Connection>, err: unknown): void {
+    if (!(err instanceof UnreachableError) || err.reason !== 'lost' || this.open.get(key) !== conn) return;
+    this.open.delete(key);
+    void conn.then((c) => c.close()).catch(() => undefined);
+  }
+
   /** A Remote that connects on first use: controller-only tasks never open a connection. */
   lazyRemote(hostName: string, target: () => ConnectionTarget, key: string = hostName): Remote {
-    const get = () => this.connection(hostName, target, key);
+    const use = async <T>(fn: (c: Connection) => Promise<T>): Promise<T> => {
+      const conn = this.connection(hostName, target, key);
+      try {
+        return await fn(await conn);
+      } catch (err) {
+        this.forgetLost(key, conn, err);
+        throw err;
+      }
+    };
     return {
       hostName,
-      run: async (command, options) => (await get()).run(command, options),
-      writeFile: async (path, content, attrs) => (await get()).writeFile(path, content, attrs),
-      putFile: async (local, remote, attrs) => (await get()).putFile(local, remote, attrs),
-      readFile: async (path, options) => (await get()).readFile(path, options),
+      run: (command, options) => use((c) => c.run(command, options)),
+      writeFile: (path, content, attrs) => use((c) => c.writeFile(path, content, attrs)),
+      putFile: (local, remote, attrs) => use((c) => c.putFile(local, remote, attrs)),
+      readFile: (path, options) => use((c) => c.readFile(path, options)),
     };
   }
 

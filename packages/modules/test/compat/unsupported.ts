@@ -30,6 +30,11 @@ export const UNSUPPORTED: Record<string, Record<string, string>> = {
   },
   // Issue 15's third batch.
   'community.general.ini_file': fileCommon,
+  // Issue 15's fourth batch.
+  uri: {
+    ...fileCommon,
+    use_gssapi: 'Kerberos/GSSAPI authentication: the hosts this provisioner supports have no Kerberos client set up',
+  },
 };
 
 const APT_OPTION = 'apt-get option not yet passed through';
@@ -68,6 +73,17 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
     attributes: ATTRIBUTES,
     unredirected_headers: 'curl sends the given headers on every redirect; dropping some of them on redirects is not yet implemented',
   },
+  uri: {
+    attributes: ATTRIBUTES,
+    unredirected_headers: 'curl sends the given headers on every redirect; dropping some of them on redirects is not yet implemented',
+  },
+  git: {
+    archive: 'writing an archive of the checkout (zip/tar) not yet implemented',
+    archive_prefix: 'writing an archive of the checkout (zip/tar) not yet implemented',
+    separate_git_dir: 'a git directory apart from the work tree (and moving an existing one) not yet implemented',
+    verify_commit: 'GPG verification of the checked-out commit not yet implemented', gpg_whitelist: 'GPG verification of the checked-out commit not yet implemented',
+    track_submodules: 'submodules follow the commits the superproject records (git submodule update); tracking their branches is not yet implemented',
+  },
   gather_facts: { parallel: 'facts are gathered by the one setup module; no parallel fact modules' },
   lineinfile: { attributes: ATTRIBUTES, others: 'a pass-through of file options (documentation-only in Ansible) not yet accepted' },
   service: { arguments: 'extra arguments to the init script not yet passed', runlevel: 'OpenRC runlevels not supported yet', use: 'choosing the service manager by hand not yet implemented' },
@@ -88,6 +104,11 @@ export const UNSUPPORTED_CHOICES: Record<string, Record<string, Record<string, s
   yum: { state: { latest: 'upgrading to the latest version not yet planned' }, use_backend: { auto: 'the backend is named by the module (yum or dnf)', yum4: 'the backend is named by the module (yum or dnf)' } },
   file: { access_time: { '*': 'explicit timestamps not yet implemented (now/preserve only)' }, modification_time: { '*': 'explicit timestamps not yet implemented (now/preserve only)' } },
   iptables: { rule_num: { '*': 'a rule number is a number: a non-numeric string is refused before the host is touched' } },
+  // Issue 15's fourth batch.
+  uri: {
+    body_format: { 'form-multipart': 'multipart bodies (files from the controller or the host) not yet encoded' },
+    status_code: { '*': 'status codes are integers: a list of non-numeric strings is refused before the host is touched' },
+  },
   // Issue 15's second batch.
   hostname: {
     use: Object.fromEntries(

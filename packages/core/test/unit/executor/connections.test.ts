@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { connectionTarget } from '../../../src/executor/connections.js';
+import { ConnectionPool, connectionTarget } from '../../../src/executor/connections.js';
+import { UnreachableError, type Connection, type ConnectionTarget, type Connector } from '../../../src/contract/connector.js';
 
 const defaults = { hostKeyPolicy: 'strict' as const, connectTimeoutMs: 5000, defaultKnownHostsFile: '/home/u/.ssh/known_hosts' };
 
@@ -29,5 +30,59 @@ describe('connectionTarget', () => {
 
   it('rejects a bad port as unreachable', () => {
     expect(() => connectionTarget('web1', { ansible_port: 'x' }, defaults)).toThrow(/invalid ansible_port/);
+  });
+});
+
+describe('ConnectionPool: a host that reboots', () => {
+  /** A connector whose n-th connect is refused when listed, and whose connections can be lost. */
+  function connector(refuse: number[]) {
+    let n = 0;
+    const opened: { lost: boolean; closed: boolean }[] = [];
+    const c: Connector = {
+      async connect(t: ConnectionTarget): Promise<Connection> {
+        n += 1;
+        if (refuse.includes(n)) throw new UnreachableError(t.hostName, 'connection refused');
+        const state = { lost: false, closed: false };
+        opened.push(state);
+        const id = opened.length;
+        return {
+          hostName: t.hostName,
+          async run() {
+            if (state.lost) throw new UnreachableError(t.hostName, 'connection lost: reset', 'lost');
+            return { code: 0, stdout: `connection ${id}`, stderr: '' };
+          },
+          async writeFile() {},
+          async putFile() {},
+          async readFile() {
+            return undefined;
+          },
+          async close() {
+            state.closed = true;
+          },
+        };
+      },
+    };
+    return { c, opened, connects: () => n };
+  }
+  const target = () => connectionTarget('web1', {}, defaults);
+
+  it('reuses one connection while it lives', async () => {
+    const { c, connects } = connector([]);
+    const remote = new ConnectionPool(c).lazyRemote('web1', target);
+    await remote.run({ argv: ['true'] });
+    expect((await remote.run({ argv: ['true'] })).stdout).toBe('connection 1');
+    expect(connects()).toBe(1);
+  });
+
+  it('forgets a lost connection (closing it) and a refused connect, then opens a new one', async () => {
+    const { c, opened, connects } = connector([2]);
+    const remote = new ConnectionPool(c).lazyRemote('web1', target);
+    await remote.run({ argv: ['true'] });
+    opened[0].lost = true;
+    await expect(remote.run({ argv: ['true'] })).rejects.toMatchObject({ reason: 'lost' });
+    expect(opened[0].closed).toBe(true);
+    await expect(remote.run({ argv: ['true'] })).rejects.toThrow('connection refused');
+    expect((await remote.run({ argv: ['true'] })).stdout).toBe('connection 2');
+    expect(connects()).toBe(3);
   });
 });

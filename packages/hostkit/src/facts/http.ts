@@ -1,0 +1,232 @@
+/**
+ * An HTTP request made on the host (the uri module), with the host's curl as get_url does: the
+ * response's headers and body land in temporary files the caller reads back, and pure functions turn
+ * them into what Ansible's fetch_url reports (lower-cased header keys, cookies, `OK (N bytes)`).
+ * Credentials and headers reach curl as a config on standard input (downloadConfig), never on its
+ * command line.
+ */
+import { shellQuote } from '@haweb/core';
+
+export interface HttpRequest {
+  url: string;
+  method: string;
+  /** Host path of the request body (a file the caller wrote), sent as it is. */
+  bodyFile?: string;
+  /** Send If-Modified-Since with this host file's mtime, when it exists (uri's dest). */
+  ifModifiedSinceFile?: string;
+  /** Follow redirects (curl -L). */
+  follow: boolean;
+  /** Credentials given: send them only when the server asks (false) or on the first request (true). */
+  forceBasicAuth: boolean;
+  hasCredentials: boolean;
+  timeoutSeconds: number;
+  validateCerts: boolean;
+  useProxy: boolean;
+  useNetrc: boolean;
+  decompress: boolean;
+  httpAgent: string;
+  clientCert?: string;
+  clientKey?: string;
+  caPath?: string;
+  ciphers?: readonly string[];
+  unixSocket?: string;
+}
+
+/**
+ * The message Ansible's fetch_url gives when no response came (urllib's URLError), from curl's exit
+ * code and error text.
+ */
+export function requestFailedMessage(curlExit: number, stderr: string): string {
+  if (curlExit === 7 && /no route/i.test(stderr)) return 'Request failed: <urlopen error [Errno 113] No route to host>';
+  if (curlExit === 7 && /unreachable/i.test(stderr)) return 'Request failed: <urlopen error [Errno 101] Network is unreachable>';
+  // curl 7.88 words a refused connection "Couldn't connect to server".
+  if (curlExit === 7) return 'Request failed: <urlopen error [Errno 111] Connection refused>';
+  if (curlExit === 6) return 'Request failed: <urlopen error [Errno -2] Name or service not known>';
+  if (curlExit === 28) return 'Connection failure: timed out';
+  return `Request failed: ${stderr || `curl exit ${curlExit}`}`;
+}
+
+/** The script that makes the request; it prints key=value lines for parseHttpOutcome. */
+export function httpRequestScript(req: HttpRequest): string {
+  const method = req.method.toUpperCase();
+  const curl = [
+    'curl', '-sS', '-K', '-',
+    '--connect-timeout', String(req.timeoutSeconds),
+    '--max-time', String(req.timeoutSeconds * 4),
+    '-A', req.httpAgent,
+    ...(req.follow ? ['-L'] : []),
+    ...(req.hasCredentials ? [req.forceBasicAuth ? '--basic' : '--anyauth'] : []),
+    ...(req.validateCerts ? [] : ['-k']),
+    ...(req.useProxy ? [] : ['--noproxy', '*']),
+    ...(req.useNetrc ? ['--netrc-optional'] : []),
+    ...(req.decompress && method !== 'HEAD' ? ['--compressed'] : []),
+    ...(req.clientCert ? ['--cert', req.clientCert] : []),
+    ...(req.clientKey ? ['--key', req.clientKey] : []),
+    ...(req.caPath ? ['--cacert', req.caPath] : []),
+    ...(req.ciphers?.length ? ['--ciphers', req.ciphers.join(':')] : []),
+    ...(req.unixSocket ? ['--unix-socket', req.unixSocket] : []),
+    ...(method === 'HEAD' ? ['-I'] : method === 'GET' && !req.bodyFile ? [] : ['-X', method]),
+    ...(req.bodyFile ? ['--data-binary', `@${req.bodyFile}`] : []),
+  ].map(shellQuote).join(' ');
+  return [
+    'command -v curl >/dev/null 2>&1 || { echo "error=curl is not installed on the host (uri makes its requests with the host\'s curl)"; exit 0; }',
+    'body=$(mktemp) && hdr=$(mktemp) && err=$(mktemp) || exit 1',
+    `ims=${req.ifModifiedSinceFile ? shellQuote(req.ifModifiedSinceFile) : "''"}`,
+    `set -- ${shellQuote(req.url)}`,
+    '[ -n "$ims" ] && [ -f "$ims" ] && set -- -z "$ims" "$@"',
+    `${curl} -D "$hdr" -o "$body" -w 'code=%{http_code}\\nurl=%{url_effective}\\n' "$@" 2>"$err"`,
+    'echo "rc=$?"',
+    'printf "body=%s\\nheaders=%s\\n" "$body" "$hdr"',
+    'tr "\\n" " " <"$err" | sed "s/^/stderr=/"; echo',
+    'rm -f "$err"',
+  ].join('\n');
+}
+
+export interface HttpOutcome {
+  error?: string;
+  curlExit: number;
+  code: number;
+  effectiveUrl: string;
+  bodyFile: string;
+  headersFile: string;
+  stderr: string;
+}
+
+/** Pure parser of httpRequestScript's output. */
+export function parseHttpOutcome(stdout: string): HttpOutcome {
+  const kv = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0 && !kv.has(line.slice(0, eq))) kv.set(line.slice(0, eq), line.slice(eq + 1));
+  }
+  return {
+    ...(kv.has('error') ? { error: kv.get('error') } : {}),
+    curlExit: Number(kv.get('rc') ?? -1),
+    code: Number(kv.get('code') ?? 0),
+    effectiveUrl: kv.get('url') ?? '',
+    bodyFile: kv.get('body') ?? '',
+    headersFile: kv.get('headers') ?? '',
+    stderr: (kv.get('stderr') ?? '').trim(),
+  };
+}
+
+export interface HttpHead {
+  status: number;
+  reason: string;
+  /** The last response's headers, in order, names as sent. */
+  headers: [string, string][];
+}
+
+/** The last response of curl's -D file (after redirects and 100 Continue). */
+export function parseHttpHead(text: string): HttpHead {
+  const blocks: string[][] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\r$/, '');
+    if (/^HTTP\/[\d.]+\s+\d+/.test(line)) blocks.push([line]);
+    else if (line !== '' && blocks.length) blocks[blocks.length - 1].push(line);
+  }
+  const last = blocks[blocks.length - 1] ?? [];
+  const m = /^HTTP\/[\d.]+\s+(\d+)\s*(.*)$/.exec(last[0] ?? '');
+  const headers: [string, string][] = [];
+  for (const line of last.slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+  }
+  return { status: m ? Number(m[1]) : 0, reason: m?.[2] ?? '', headers };
+}
+
+/**
+ * The response headers as Ansible's fetch_url puts them in the result: lower-cased names, repeated
+ * headers joined with ", ", then `-` turned into `_` by uri.
+ */
+export function ansibleHeaderKeys(headers: readonly [string, string][]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of headers) {
+    const key = name.toLowerCase().replace(/-/g, '_');
+    out[key] = key in out ? `${out[key]}, ${value}` : value;
+  }
+  return out;
+}
+
+/** Cookies set by the response, name -> value (fetch_url's `cookies`), in the cookie jar's order (by name, for one domain and path). */
+export function responseCookies(headers: readonly [string, string][]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of headers) {
+    if (name.toLowerCase() !== 'set-cookie') continue;
+    const pair = value.split(';')[0];
+    const eq = pair.indexOf('=');
+    if (eq > 0) out[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The content type's parts, as uri's parse_content_type reads them. */
+export function contentTypeOf(headers: readonly [string, string][]): { main: string; sub: string; charset: string } {
+  const value = headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? 'application/octet-stream';
+  const [type, ...params] = value.split(';').map((s) => s.trim());
+  const [main, sub = ''] = type.split('/');
+  const charset = params.map((p) => /^charset=(.*)$/i.exec(p)?.[1]).find((c) => c !== undefined)?.replace(/^"|"$/g, '') ?? 'utf-8';
+  return { main, sub, charset };
+}
+
+/** True when uri parses the body as JSON: a json or javascript subtype, or a +json suffix. */
+export function maybeJson(headers: readonly [string, string][]): boolean {
+  const { sub } = contentTypeOf(headers);
+  const s = (sub.includes('+') ? sub.slice(sub.indexOf('+') + 1) : sub).toLowerCase();
+  return s === 'json' || s === 'javascript';
+}
+
+/** Python's json.dumps with its default separators (", " and ": ") and ensure_ascii, as uri encodes a body. */
+export function pythonJsonDumps(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : Number.isFinite(value) ? pythonFloat(value) : value > 0 ? 'Infinity' : value < 0 ? '-Infinity' : 'NaN';
+  if (typeof value === 'string') return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(', ')}]`;
+  if (typeof value === 'object') return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${pythonJsonDumps(k)}: ${pythonJsonDumps(v)}`).join(', ')}}`;
+  return JSON.stringify(String(value));
+}
+
+/** Python's float repr: shortest digits, exponent form below 1e-4 and from 1e16, a two-digit exponent. */
+function pythonFloat(n: number): string {
+  const abs = Math.abs(n);
+  if (abs !== 0 && (abs < 1e-4 || abs >= 1e16)) {
+    const [mantissa, exp] = n.toExponential().split('e');
+    const sign = exp.startsWith('-') ? '-' : '+';
+    return `${mantissa}e${sign}${exp.replace(/^[-+]/, '').padStart(2, '0')}`;
+  }
+  const s = String(n);
+  return s.includes('.') ? s : `${s}.0`;
+}
+
+/** Python's quote_plus: unreserved letters, digits and `_.-~` kept, spaces as `+`. */
+function quotePlus(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+');
+}
+
+/** uri's form_urlencoded: a mapping (or list of pairs) as urlencode(doseq=True) writes it; a string is sent as it is. */
+export function formUrlencoded(body: unknown): string {
+  if (typeof body === 'string') return body;
+  const pairs: [string, unknown][] = Array.isArray(body)
+    ? body.map((p) => {
+        if (!Array.isArray(p) || p.length !== 2) throw new Error('failed to parse body as form_urlencoded: a list must hold [key, value] pairs');
+        return [String(p[0]), p[1]] as [string, unknown];
+      })
+    : body !== null && typeof body === 'object'
+      ? Object.entries(body as Record<string, unknown>)
+      : [];
+  if (!Array.isArray(body) && (body === null || typeof body !== 'object')) throw new Error('failed to parse body as form_urlencoded: not a mapping');
+  const str = (v: unknown) => (typeof v === 'boolean' ? (v ? 'True' : 'False') : v === null ? 'None' : String(v));
+  return pairs
+    .flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => `${quotePlus(k)}=${quotePlus(str(x))}`) : [`${quotePlus(k)}=${quotePlus(str(v))}`]))
+    .join('&');
+}
+
+/** uri's absolute_location: a relative Location made absolute against the request URL. */
+export function absoluteLocation(url: string, location: string): string {
+  try {
+    return new URL(location, url).toString();
+  } catch {
+    return location;
+  }
+}
