@@ -56,3 +56,4 @@ export * from './plans/accounts.js';
 export * from './facts/systemd.js';
 export * from './plans/systemd.js';
 export * from './plans/wait-for.js';
+export * from './facts/path-stat.js';
