@@ -55,9 +55,8 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
     update_cache_retry_max_delay: APT_OPTION, upgrade: 'dist/full/safe upgrade not yet planned',
   },
   blockinfile: { attributes: ATTRIBUTES },
-  copy: { attributes: ATTRIBUTES, decrypt: 'vault-encrypted source files are not yet decrypted on copy' },
+  copy: { attributes: ATTRIBUTES },
   dnf: { ...yumNotYet, allowerasing: YUM_OPTION, nobest: YUM_OPTION },
-  file: { access_time_format: 'explicit timestamps (not now/preserve) not yet implemented', modification_time_format: 'explicit timestamps (not now/preserve) not yet implemented' },
   replace: { attributes: ATTRIBUTES },
   get_url: {
     attributes: ATTRIBUTES,
@@ -79,7 +78,7 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
   lineinfile: { attributes: ATTRIBUTES, others: 'a pass-through of file options (documentation-only in Ansible) not yet accepted' },
   service: { arguments: 'extra arguments to the init script not yet passed', runlevel: 'OpenRC runlevels not supported yet', sleep: 'a pause between stop and start not yet implemented', use: 'choosing the service manager by hand not yet implemented' },
   setup: { fact_path: 'local facts (facts.d) not yet gathered', gather_timeout: 'a gathering timeout not yet implemented' },
-  stat: { get_attributes: 'lsattr attributes not yet reported', get_mime: 'MIME type not yet reported' },
+  stat: { get_attributes: 'lsattr attributes not yet reported' },
   sysvinit: { arguments: 'extra arguments to the init script not yet passed', daemonize: 'daemonizing a script without its own not yet implemented', runlevels: 'explicit runlevels not yet implemented', sleep: 'a pause between stop and start not yet implemented' },
   template: {
     attributes: ATTRIBUTES, block_end_string: 'custom Jinja2 delimiters not yet supported', block_start_string: 'custom Jinja2 delimiters not yet supported',
@@ -100,7 +99,6 @@ export const UNSUPPORTED_CHOICES: Record<string, Record<string, Record<string, s
   apt: { state: { latest: 'upgrading to the latest version not yet planned', 'build-dep': 'build dependencies not yet planned', fixed: 'fixing broken dependencies not yet planned' } },
   dnf: { state: { latest: 'upgrading to the latest version not yet planned' } },
   yum: { state: { latest: 'upgrading to the latest version not yet planned' }, use_backend: { auto: 'the backend is named by the module (yum or dnf)', yum4: 'the backend is named by the module (yum or dnf)' } },
-  file: { access_time: { '*': 'explicit timestamps not yet implemented (now/preserve only)' }, modification_time: { '*': 'explicit timestamps not yet implemented (now/preserve only)' } },
   iptables: { rule_num: { '*': 'a rule number is a number: a non-numeric string is refused before the host is touched' } },
   // Issue 15's second batch.
   hostname: {

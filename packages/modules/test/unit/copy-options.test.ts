@@ -51,11 +51,9 @@ describe('remote_src', () => {
     expect(await runModule(copyModule, args, fakeContext(host))).toMatchObject({ changed: false });
   });
 
-  it('fails clearly on a missing source or a folder', async () => {
+  it('fails as Ansible words it on a missing source (a folder is copied on the host: copy-remote-tree.test.ts)', async () => {
     const host = new FakeHost('fake-host', REAL_FOLDERS);
-    host.mkdir('/srv/site');
-    expect(await runModule(copyModule, { src: '/nope', dest: '/x', remote_src: true }, fakeContext(host))).toMatchObject({ failed: true, msg: expect.stringMatching(/^src \/nope not found on /) });
-    expect(await runModule(copyModule, { src: '/srv/site', dest: '/x', remote_src: true }, fakeContext(host))).toMatchObject({ failed: true, msg: expect.stringMatching(/is a directory: remote_src copies a file$/) });
+    expect(await runModule(copyModule, { src: '/nope', dest: '/x', remote_src: true }, fakeContext(host))).toMatchObject({ failed: true, msg: 'Source /nope not found' });
   });
 });
 
@@ -131,5 +129,19 @@ describe('template follow', () => {
     expect(r).toMatchObject({ changed: true, dest: '/etc/app/real.conf' });
     expect(host.text('/etc/app/real.conf')).toBe('hello 2\n');
     expect(host.files.get('/etc/app/motd')).toMatchObject({ type: 'link' });
+  });
+});
+
+describe('copy: remote src paths expanded as Ansible (~ and $HOME)', () => {
+  it.each([
+    ['$HOME/.ssh/authorized_keys', '/root/.ssh/authorized_keys'],
+    ['${HOME}/x', '/root/x'],
+    ['~/x', '/root/x'],
+    ['~', '/root'],
+    ['/etc/~x', '/etc/~x'],
+    ['$HOMEX/y', '$HOMEX/y'],
+  ])('%s -> %s', async (path, want) => {
+    const { expandHome } = await import('../../src/modules/copy.js');
+    expect(expandHome(path, '/root')).toBe(want);
   });
 });
