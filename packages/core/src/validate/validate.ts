@@ -123,13 +123,8 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
       pos.keywords.async ?? task.pos,
     );
   }
-  let argDiagnostics = validateArgs(task, def);
-  // A task written to fail (ignore_errors: true, then an assert on its message: Ansible's own tests do
-  // this) fails when it runs, as in Ansible; validation says so as a warning.
-  if (task.ignoreErrors === true) {
-    out.push(...argDiagnostics.map((d) => ({ ...d, severity: 'warning' as const, message: `${d.message} (ignore_errors: this task fails when it runs, as in Ansible)` })));
-    argDiagnostics = [];
-  } else out.push(...argDiagnostics);
+  const argDiagnostics = validateArgs(task, def);
+  out.push(...argDiagnostics);
   if (argDiagnostics.length || !def.localFiles) return;
   const { args } = argsObject(task, def);
   if (!args) return;
@@ -146,9 +141,7 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
     const candidates = localCandidates(f.path, f.kind, play, task);
     const found = candidates.find((c) => existsSync(c));
     if (!found) {
-      const message = `module '${task.module}': ${f.kind === 'templates' ? 'template' : 'file'} '${f.path}' not found (looked in ${candidates.map(displayPath).join(', ')})`;
-      if (task.ignoreErrors === true) out.push({ severity: 'warning', message: `${message} (ignore_errors: this task fails when it runs, as in Ansible)`, pos: at, task: task.name });
-      else err(message, at);
+      err(`module '${task.module}': ${f.kind === 'templates' ? 'template' : 'file'} '${f.path}' not found (looked in ${candidates.map(displayPath).join(', ')})`, at);
     } else {
       // A vault-encrypted source must open with the given passwords now, before any host is touched.
       let text: string | undefined;

@@ -55,26 +55,3 @@ describe('modules Ansible provides and this provisioner does not', () => {
     expect(diagnostics(dir)).toEqual(["error extra.yml:1: unknown module 'frobnicate'"]);
   });
 });
-
-describe('a task written to fail (ignore_errors: true)', () => {
-  it('bad arguments and a missing source file are warnings: the task fails when it runs, as in Ansible', () => {
-    const dir = project({
-      'site.yml': [
-        '- hosts: web',
-        '  tasks:',
-        '    - service: {name: x, state: bogus}',
-        '      ignore_errors: true',
-        '    - copy: {src: no-such-file, dest: /tmp/x}',
-        '      ignore_errors: true',
-        '    - service: {name: x, state: bogus}',
-        '',
-      ].join('\n'),
-    });
-    const got = diagnostics(dir);
-    expect(got.filter((d) => d.startsWith('warning'))).toEqual([
-      expect.stringMatching(/^warning site\.yml:3: .*state.*\(ignore_errors: this task fails when it runs, as in Ansible\)$/),
-      expect.stringMatching(/^warning site\.yml:5: module 'copy': file 'no-such-file' not found .*\(ignore_errors: this task fails when it runs, as in Ansible\)$/),
-    ]);
-    expect(got.filter((d) => d.startsWith('error'))).toEqual([expect.stringMatching(/^error site\.yml:7: .*state/)]);
-  });
-});
