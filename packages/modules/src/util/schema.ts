@@ -24,12 +24,10 @@ export const stringList = z
   .union([z.string(), z.array(z.union([z.string(), z.number()]))])
   .transform((v) => (typeof v === 'string' ? v.split(',') : v.map(String)).map((s) => s.trim()).filter((s) => s !== ''));
 
-/**
- * A path on the managed host. A relative one is taken as Ansible's `path` type takes it: relative to
- * where the module runs (the login user's home over SSH, the controller's working folder with
- * connection local), which is where this provisioner's commands run too.
- */
-export const remotePath = z.string().min(1, 'must be a path, not an empty string');
+/** A path on the managed host: absolute. */
+export const remotePath = z.string().min(1).refine((p) => p.startsWith('/') || p.startsWith('~'), {
+  message: 'must be an absolute path on the host',
+});
 
 /** Integers written as strings too ("80"). */
 export const intish = z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform((v) => Number(v));

@@ -11,7 +11,7 @@ describe('an option given by its alias', () => {
   it.each([
     [{ dest: '{{ conf_file }}', line: 'a' }, []],
     [{ path: '{{ conf_file }}', line: 'a' }, []],
-    [{ dest: '', line: 'a' }, ["module 'lineinfile', argument 'path': must be a path, not an empty string"]],
+    [{ dest: 'relative/file', line: 'a' }, ["module 'lineinfile', argument 'path': must be an absolute path on the host"]],
   ])('%j', (args, expected) => {
     expect(validateArgs(task(args), lineinfile).map((d) => d.message)).toEqual(expected);
   });
