@@ -13,6 +13,8 @@ const SECTIONS: Array<[string, string]> = [
   ['uname', 'uname -s; uname -r; uname -m; uname -v'],
   ['hostname', 'hostname 2>/dev/null || cat /proc/sys/kernel/hostname'],
   ['fqdn', 'hostname -f 2>/dev/null'],
+  ['fips', 'cat /proc/sys/crypto/fips_enabled 2>/dev/null'],
+  ['selinux', '[ -d /sys/fs/selinux ] && { echo enabled; cat /sys/fs/selinux/enforce; }'],
   ['links', 'ip -o link show 2>/dev/null'],
   ['addrs', 'ip -o addr show 2>/dev/null'],
   ['route', 'ip -4 route show default 2>/dev/null'],
@@ -25,10 +27,6 @@ const SECTIONS: Array<[string, string]> = [
   ['user', 'id -un; id -u; echo "$HOME"'],
   ['uptime', 'cat /proc/uptime 2>/dev/null'],
   ['machine-id', 'cat /etc/machine-id 2>/dev/null'],
-  ['fips', 'cat /proc/sys/crypto/fips_enabled 2>/dev/null'],
-  // The host's Python, when it has one (Ansible reports the interpreter that ran its modules).
-  ['python', 'p=$(command -v python3 || command -v python) && "$p" -c "import sys; print(sys.executable); print(*sys.version_info); print(sys.implementation.name)"'],
-  ['selinux', '[ -d /sys/fs/selinux ] && { echo enabled; cat /sys/fs/selinux/enforce; }'],
 ];
 
 export const SETUP_SCRIPT = SECTIONS.map(([name, cmd]) => `echo '@@${name}'; { ${cmd}; } 2>/dev/null`).join('\n') + '\necho @@end\n';
@@ -153,23 +151,6 @@ function serviceManager(init: readonly string[]): string {
   return init[0] ?? 'unknown';
 }
 
-/**
- * ansible_python and ansible_python_version from the host's Python (`sys.executable`, the five fields
- * of `sys.version_info`, the implementation): nothing when the host has none.
- */
-export function parsePythonFacts(lines: readonly string[]): Record<string, unknown> {
-  const [executable, info, impl] = lines;
-  const parts = (info ?? '').trim().split(/\s+/);
-  if (!executable || parts.length !== 5) return {};
-  const [major, minor, micro, releaselevel, serial] = parts;
-  const version = { major: Number(major), minor: Number(minor), micro: Number(micro), releaselevel, serial: Number(serial) };
-  const type = impl === 'cpython' ? 'CPython' : impl === 'pypy' ? 'PyPy' : impl ?? '';
-  return {
-    ansible_python: { executable, has_sslcontext: true, type, version, version_info: [version.major, version.minor, version.micro, releaselevel, version.serial] },
-    ansible_python_version: `${major}.${minor}.${micro}`,
-  };
-}
-
 /** Turn the setup script's output into ansible_* facts. */
 export function parseSetup(stdout: string): Record<string, unknown> {
   const s = splitSections(stdout);
@@ -181,7 +162,11 @@ export function parseSetup(stdout: string): Record<string, unknown> {
   const interfaces = parseInterfaces(get('links'), get('addrs'));
   const mem = parseMeminfo(get('meminfo'));
   const route = /^default\s+via\s+(\S+)\s+dev\s+(\S+)/.exec(get('route')[0] ?? '') ?? /^default\s+dev\s+(\S+)/.exec(get('route')[0] ?? '');
+  const selinux = get('selinux');
   const facts: Record<string, unknown> = {
+    // FIPS mode and SELinux as Ansible reports them on a host without them: false, status disabled.
+    ansible_fips: (get('fips')[0] ?? '').trim() === '1',
+    ansible_selinux: selinux[0] === 'enabled' ? { status: 'enabled', mode: selinux[1]?.trim() === '1' ? 'enforcing' : 'permissive' } : { status: 'disabled' },
     ansible_system: system ?? 'Linux',
     ansible_kernel: kernel ?? '',
     ansible_kernel_version: kernelVersion ?? '',
@@ -215,10 +200,6 @@ export function parseSetup(stdout: string): Record<string, unknown> {
     ansible_uptime_seconds: Math.floor(Number((get('uptime')[0] ?? '0').split(' ')[0])),
     ansible_machine_id: get('machine-id')[0] ?? '',
   };
-  facts.ansible_fips = (get('fips')[0] ?? '').trim() === '1';
-  Object.assign(facts, parsePythonFacts(get('python')));
-  const selinux = get('selinux');
-  facts.ansible_selinux = selinux[0] === 'enabled' ? { status: 'enabled', mode: selinux[1]?.trim() === '1' ? 'enforcing' : 'permissive' } : { status: 'disabled' };
   const libc = parseLibc(get('libc'));
   if (libc) facts.ansible_libc = libc;
   for (const [name, iface] of interfaces) facts[`ansible_${name.replace(/[^A-Za-z0-9_]/g, '_')}`] = iface;

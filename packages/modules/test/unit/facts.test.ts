@@ -294,19 +294,7 @@ describe('setup', () => {
   });
 });
 
-describe('setup: python, fips and selinux facts', () => {
-  it.each([
-    [['/usr/bin/python3', '3 11 2 final 0', 'cpython'], { ansible_python_version: '3.11.2', ansible_python: { executable: '/usr/bin/python3', type: 'CPython', version: { major: 3, minor: 11, micro: 2, releaselevel: 'final', serial: 0 }, version_info: [3, 11, 2, 'final', 0], has_sslcontext: true } }],
-    [['/usr/bin/python', '2 7 5 final 0', 'cpython'], { ansible_python_version: '2.7.5' }],
-    [[], {}],
-    [['/usr/bin/python3', 'garbage'], {}],
-  ])('%j', async (lines, want) => {
-    const { parsePythonFacts } = await import('../../src/facts/server.js');
-    const got = parsePythonFacts(lines);
-    if (Object.keys(want).length === 0) expect(got).toEqual({});
-    else expect(got).toMatchObject(want);
-  });
-
+describe('setup: fips and selinux facts', () => {
   it('a host without SELinux or FIPS says so', () => {
     const f = parseSetup('@@fips\n0\n@@selinux\n@@end\n');
     expect(f).toMatchObject({ ansible_fips: false, ansible_selinux: { status: 'disabled' } });
