@@ -271,8 +271,9 @@ async function execute(
   try {
     return await executeWithFlags(run, task, ref, host, scope, module, isSetup, vars, errors, flags, withFlags);
   } catch (err) {
-    // The keywords were rendered: ignore_errors and no_log apply to this failure.
-    return withFlags(failure(err, task, ref, host));
+    // The keywords were rendered: ignore_errors and no_log apply to this failure, and `register`
+    // keeps it (a failed task's result is registered, as in Ansible: arguments refused at run time).
+    return withFlags(registered(task, run.rt.state(host), failure(err, task, ref, host)));
   }
 }
 

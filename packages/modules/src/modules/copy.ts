@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { posix, basename, join, relative, sep } from 'node:path';
 import { z } from 'zod';
-import { hideVaultedDiff, readControllerFile, type ModuleContext, type ModuleResult } from '@haweb/core';
+import { hideVaultedDiff, readControllerFile, VaultError, type ModuleContext, type ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
 import { applyCommands, attributeCommandsForNew, ensureFile, failed, fileInfo, pathsStat, readFileInfo, stateDiff, type FileInfo, type PlannedCommand } from '@haweb/hostkit';
 import { boolish, modeArg, remotePath } from '../util/schema.js';
@@ -26,7 +26,9 @@ async function walk(root: string, followLinks = true): Promise<{ dirs: string[];
   const dirs: string[] = [];
   const files: string[] = [];
   const links: [string, string][] = [];
-  const visit = async (dir: string, depth = 0): Promise<void> => {
+  // The real paths of the folders being walked (through followed links): a link back to one of them is a loop.
+  const visit = async (dir: string, depth = 0, chain: readonly string[] = []): Promise<void> => {
+    const walked = [...chain, await realpath(dir)];
     if (depth > 64) throw new Error(`${dir}: more than 64 folders deep (a loop of links?)`);
     for (const entry of (await readdir(dir)).sort()) {
       const full = join(dir, entry);
@@ -46,13 +48,13 @@ async function walk(root: string, followLinks = true): Promise<{ dirs: string[];
         // would never end (Ansible's _walk_dirs keeps such links too).
         if ((await lstat(full)).isSymbolicLink()) {
           const [target, here] = await Promise.all([realpath(full), realpath(dir)]);
-          if (here === target || here.startsWith(target.endsWith('/') ? target : `${target}/`)) {
+          if (walked.includes(target) || here.startsWith(target.endsWith('/') ? target : `${target}/`)) {
             links.push([rel, await readlink(full)]);
             continue;
           }
         }
         dirs.push(rel);
-        await visit(full, depth + 1);
+        await visit(full, depth + 1, walked);
       } else if (st.isFile()) files.push(rel);
     }
   };
@@ -114,7 +116,8 @@ async function copyTree(
       continue;
     }
     // Vault-encrypted sources are decrypted, as Ansible's copy does, and their diffs hidden.
-    const source = await readControllerFile(join(local, rel), ctx);
+    const source = await readSource(join(local, rel), ctx);
+    if ('error' in source) return source.error;
     const mode = preservedMode(args.mode, (await stat(join(local, rel))).mode);
     const result = await ensureFile(ctx, { ...args, mode, dest, content: source.content });
     results.push(source.vaulted ? hideVaultedDiff(result) : result);
@@ -188,6 +191,18 @@ async function copyRemoteTree(
   if (commands.length === 0) return { changed: false, ...result };
   const msg = state === 'missing' ? `copied ${from} to ${target}` : `updated ${target} from ${from}`;
   return applyCommands(ctx, commands, { msg, checkMsg: msg, result });
+}
+
+/** A controller file, decrypted if vaulted; with no vault password given, Ansible's failure words. */
+async function readSource(path: string, ctx: ModuleContext): Promise<{ content: Buffer; vaulted: boolean } | { error: ModuleResult }> {
+  try {
+    return await readControllerFile(path, ctx);
+  } catch (err) {
+    if (err instanceof VaultError && /is encrypted with Ansible Vault: give its password/.test(err.message)) {
+      return { error: failed(`A vault password or secret must be specified to decrypt ${path}`) };
+    }
+    throw err;
+  }
 }
 
 /** The login (or become) user's home on the host. */
@@ -279,7 +294,8 @@ export const copyModule = defineHostModule({
       }
       // Vault-encrypted sources are decrypted, as Ansible's copy does, and their diffs hidden (decrypt: no
       // copies the vault text itself).
-      const source = args.decrypt === false ? { content: await readFile(local), vaulted: false } : await readControllerFile(local, ctx);
+      const source = args.decrypt === false ? { content: await readFile(local), vaulted: false } : await readSource(local, ctx);
+      if ('error' in source) return source.error;
       content = source.content;
       vaulted = source.vaulted;
       mode = preservedMode(mode, st.mode);

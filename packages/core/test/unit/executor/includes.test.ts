@@ -171,3 +171,22 @@ describe('include_tasks and import_tasks', () => {
     ]);
   });
 });
+
+describe('a task that fails before its module runs', () => {
+  it('is registered, with the module\'s own words (arguments refused at run time)', async () => {
+    files({
+      'reg.yml': `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - echo: {msg: "{{ undefined_thing }}"}
+      ignore_errors: true
+      register: r
+    - echo: {msg: "failed={{ r.failed }}"}
+`,
+    });
+    const { errors, log } = await run('reg.yml');
+    expect(errors).toEqual([]);
+    expect(log.filter((l) => l.startsWith('a:'))).toEqual(['a:echo:failed=True']);
+  });
+});
