@@ -30,6 +30,7 @@ async function walk(root: string, followLinks = true): Promise<{ dirs: string[];
   const visit = async (dir: string, depth = 0, chain: readonly string[] = []): Promise<void> => {
     const walked = [...chain, await realpath(dir)];
     if (depth > 64) throw new Error(`${dir}: more than 64 folders deep (a loop of links?)`);
+    const below: [string, string][] = [];
     for (const entry of (await readdir(dir)).sort()) {
       const full = join(dir, entry);
       const rel = relative(root, full).split(sep).join('/');
@@ -54,9 +55,11 @@ async function walk(root: string, followLinks = true): Promise<{ dirs: string[];
           }
         }
         dirs.push(rel);
-        await visit(full, depth + 1, walked);
+        below.push([full, rel]);
       } else if (st.isFile()) files.push(rel);
     }
+    // A folder's own files first, then its subfolders (os.walk's order, which Ansible's copy follows).
+    for (const [full] of below) await visit(full, depth + 1, walked);
   };
   await visit(root);
   return { dirs, files, links };

@@ -145,3 +145,18 @@ describe('copy: remote src paths expanded as Ansible (~ and $HOME)', () => {
     expect(expandHome(path, '/root')).toBe(want);
   });
 });
+
+describe('copy: a folder holding a vaulted file, with no vault password', () => {
+  it('fails naming the first vaulted file in os.walk order (a folder\'s own files before its subfolders)', async () => {
+    const { mkdirSync: mk, writeFileSync: wr } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'haweb-copy-vault-'));
+    const vaulted = '$ANSIBLE_VAULT;1.1;AES256\n6162636465666768\n';
+    mk(join(dir, 'vault/folder'), { recursive: true });
+    wr(join(dir, 'vault/folder/nested-vault-file'), vaulted);
+    wr(join(dir, 'vault/readme.txt'), 'plain\n');
+    wr(join(dir, 'vault/vault-file'), vaulted);
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
+    const r = await runModule(copyModule, { src: join(dir, 'vault'), dest: '/srv/copy' }, fakeContext(host));
+    expect(r).toMatchObject({ failed: true, msg: `A vault password or secret must be specified to decrypt ${join(dir, 'vault/vault-file')}` });
+  });
+});
