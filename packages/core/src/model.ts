@@ -174,6 +174,11 @@ export interface DynamicInclude {
   preloaded?: TaskItem[];
   /** `apply:`: keywords given to every included task (a block with no items). */
   apply?: Block;
+  /**
+   * loop / with_* / loop_control on the include: the file is included once per item, with the loop
+   * variable (and index_var, ansible_loop) as variables of its tasks (Ansible's IncludedFile per item).
+   */
+  loop?: Pick<Task, 'loop' | 'loopWith' | 'loopVar' | 'loopControl'>;
   /** Reads a tasks file (relative to where the include was written) into items, or says why not. */
   load(file: string): { items: TaskItem[]; errors: string[] };
 }

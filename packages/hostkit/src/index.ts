@@ -76,3 +76,4 @@ export * from './plans/reboot.js';
 export * from './plans/apt-sources.js';
 export * from './plans/apt-keys.js';
 export * from './plans/git.js';
+export * from './facts/path-stat.js';

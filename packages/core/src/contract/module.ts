@@ -17,6 +17,8 @@ export interface ModuleResult {
   skipped?: boolean;
   msg?: string;
   diff?: FileDiff[];
+  /** The diff in Ansible's own shape when it is not text pairs (file: a dict of before/after states): registered as `diff`. */
+  ansibleDiff?: unknown;
   /** Facts to merge into the host's variables (setup, set_fact). */
   facts?: Record<string, unknown>;
   [key: string]: unknown;

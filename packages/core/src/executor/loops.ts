@@ -29,7 +29,7 @@ function tryParseList(text: string): unknown {
  * The items a task loops over, rendered with the host's variables. `with_<lookup>` runs that lookup
  * on the rendered terms (a single term becomes a one-term list, as Ansible listifies them).
  */
-export function loopItems(templater: Templater, task: Task, vars: Vars, explain: (err: unknown) => Error, ctx?: LookupContext): unknown[] {
+export function loopItems(templater: Templater, task: Pick<Task, 'loop' | 'loopWith'>, vars: Vars, explain: (err: unknown) => Error, ctx?: LookupContext): unknown[] {
   let items: unknown;
   const keyword = task.loopWith ? `with_${task.loopWith}` : 'loop';
   try {
@@ -52,7 +52,7 @@ export function loopItems(templater: Templater, task: Task, vars: Vars, explain:
  * `extended`: first, last, length, revindex, previtem, nextitem, allitems unless extended_allitems
  * is false) and the index_var.
  */
-export function loopVars(task: Task, item: unknown, index: number, items: readonly unknown[] = []): Vars {
+export function loopVars(task: Pick<Task, 'loopVar' | 'loopControl'>, item: unknown, index: number, items: readonly unknown[] = []): Vars {
   const lc = task.loopControl ?? {};
   let loop: Vars = { index: index + 1, index0: index };
   if (lc.extended) {

@@ -84,7 +84,7 @@ function shareRunOnceResult(run: PlayRun, task: Task, ran: string, end: HostEnd)
   for (const h of run.batch) {
     const s = run.rt.state(h);
     if (h === ran || s.unreachable) continue;
-    if (task.register) s.hostFacts[task.register] = end.result;
+    if (task.register) s.hostFacts[task.register] = asRegistered(end.result);
     const facts = end.result.facts;
     if (facts && !end.delegatedFacts && end.status !== 'failed' && end.status !== 'unreachable') {
       for (const [k, v] of Object.entries(facts)) {
@@ -231,7 +231,22 @@ function failure(err: unknown, task: Task, ref: TaskRef, host: string): Outcome 
   }
   const message = err instanceof Error ? err.message : String(err);
   const msg = `task "${ref.name}" (${posText(task.pos)}) on ${host}: ${message}`;
-  return { status: 'failed', msg, result: { changed: false, failed: true, msg, exception: message } };
+  // Arguments refused when the task runs: the registered msg is the module's own words, as in Ansible.
+  return { status: 'failed', msg, result: { changed: false, failed: true, msg: err instanceof ModuleArgumentsError ? message : msg, exception: message } };
+}
+
+/** A module's arguments, rendered, that its spec refuses. */
+export class ModuleArgumentsError extends Error {}
+
+/**
+ * Why arguments were refused: Ansible's words when required ones are missing ("missing required
+ * arguments: a, b"), else each issue with the option it is about.
+ */
+export function argumentsMessage(module: string, issues: readonly { path: readonly PropertyKey[]; message: string; code?: string }[]): string {
+  const missing = issues.filter((i) => i.path.length === 1 && i.code === 'invalid_type' && / received undefined$/.test(i.message));
+  if (missing.length > 0 && missing.length === issues.length) return `missing required arguments: ${missing.map((i) => String(i.path[0])).sort().join(', ')}`;
+  const text = issues.map((i) => `${i.path.length ? i.path.map(String).join('.') + ': ' : ''}${i.message}`).join('; ');
+  return `invalid arguments for module "${module}": ${text}`;
 }
 
 /** Adds the cause of a broken variable to a template error that mentions it. */
@@ -274,8 +289,9 @@ async function execute(
   try {
     return await executeWithFlags(run, task, ref, host, scope, module, isSetup, vars, errors, flags, withFlags);
   } catch (err) {
-    // The keywords were rendered: ignore_errors and no_log apply to this failure.
-    return withFlags(failure(err, task, ref, host));
+    // The keywords were rendered: ignore_errors and no_log apply to this failure, and `register`
+    // keeps it (a failed task's result is registered, as in Ansible: arguments refused at run time).
+    return withFlags(registered(task, run.rt.state(host), failure(err, task, ref, host)));
   }
 }
 
@@ -385,8 +401,19 @@ function warn(run: PlayRun): (message: string) => void {
 
 /** `register:` keeps every result, skipped ones included (a later `when: r is skipped` needs it). */
 function registered(task: Task, s: HostState, outcome: Outcome): Outcome {
-  if (task.register) s.hostFacts[task.register] = outcome.result;
+  if (task.register) s.hostFacts[task.register] = asRegistered(outcome.result);
   return outcome;
+}
+
+/**
+ * A result as `register` keeps it: a module whose Ansible counterpart returns its diff in another
+ * shape than text pairs (file: a dict of before/after states) gives that shape as `ansibleDiff`; it is
+ * registered as `diff`, the pairs staying for display.
+ */
+export function asRegistered<R extends Record<string, unknown>>(result: R): R {
+  if (!('ansibleDiff' in result)) return result;
+  const { ansibleDiff, ...rest } = result;
+  return { ...rest, diff: ansibleDiff } as unknown as R;
 }
 
 async function runLoop(
@@ -428,7 +455,7 @@ async function runLoop(
       }
     }
     const full = { ...result, item, ansible_loop_var: task.loopVar, ...itemResultExtras(task, extra) };
-    results.push(full);
+    results.push(asRegistered(full));
     outcomes.push({ label: itemLabel(item), status: statusOf(result), msg: result.msg, diff: result.diff, result: full, ...(delegatedTo !== undefined ? { delegatedTo } : {}) });
   }
   return loopOutcome(outcomes, results, items.length);
@@ -499,10 +526,7 @@ async function callModule(
   const omitted = defaults && rendered && typeof rendered === 'object' ? Object.keys(raw).filter((k) => !Object.hasOwn(rendered as object, k)) : [];
   const args = revealSecrets(defaults ? withModuleDefaults(shaped, renderedDefaults, defaults.key, omit, omitted) : shaped);
   const parsed = module.args.safeParse(args);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ');
-    throw new Error(`invalid arguments for module "${module.name}": ${issues}`);
-  }
+  if (!parsed.success) throw new ModuleArgumentsError(argumentsMessage(module.name, parsed.error.issues));
   const { noLog } = flags;
   const ctx = buildModuleContext({
     hostName: host,

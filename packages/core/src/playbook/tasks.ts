@@ -53,8 +53,6 @@ function unknownKeyword(ctx: TaskParseContext, key: string, where: string, allow
   if (isLoopKeyword(key) && action === 'import_tasks') {
     // Ansible's own rule (and words): an import is static, it cannot loop.
     error(ctx, `'${key}': you cannot use loops on 'import_tasks' statements: use 'include_tasks' instead`, pos);
-  } else if (isLoopKeyword(key) && action === 'include_tasks') {
-    error(ctx, `keyword '${key}' on include_tasks (a loop over an include) is not supported by this provisioner`, pos);
   } else if (key.startsWith('with_') && isLoopKeyword(key) && !allowed.includes(key)) {
     const supported = LOOP_LOOKUPS.map((n) => `with_${n}`).join(', ');
     error(ctx, `'${key}': the lookup '${key.slice(5)}' is not supported by this provisioner as a loop (supported: ${supported})`, pos);
@@ -614,7 +612,20 @@ function importTarget(ctx: TaskParseContext, key: string, node: Node | null): { 
     error(ctx, `${where} must be a file name, got ${describeNode(n)}`, posOf(ctx.src, n));
     return undefined;
   };
-  if (!isMap(node)) return { file: fileOf(node, `'${key}'`), pos };
+  if (!isMap(node)) {
+    const file = fileOf(node, `'${key}'`);
+    // `include_tasks: file=x.yml` (k=v, as Ansible's parse_kv reads it): only `file` (or a bare name).
+    if (file !== undefined && /(^|\s)file=/.test(file)) {
+      const kv = parseKv(file);
+      const other = Object.keys(kv).filter((k) => k !== 'file');
+      if (other.length > 0) {
+        error(ctx, `'${key}' takes only a file name (or file=NAME), got ${other.map((k) => (k === '_raw_params' ? `'${kv[k]}'` : `'${k}='`)).join(', ')}`, pos);
+        return { pos };
+      }
+      return { file: kv.file, pos };
+    }
+    return { file, pos };
+  }
   const out: { file?: string; apply?: Block; pos: SourcePos } = { pos };
   for (const e of entries(node)) {
     if (e.key === 'file' || e.key === '_raw_params') {
@@ -696,8 +707,14 @@ function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 't
   let key = 'import_tasks';
   let legacy: ReturnType<typeof legacyIncludeTarget> | undefined;
   const loopKeys = ['loop', 'with_items', ...LOOP_LOOKUPS.map((n) => `with_${n}`)];
+  // Loop keywords are read once the action is known (they may come before it): include_tasks loops.
+  const loopEntries: { e: ReturnType<typeof entries>[number]; at: SourcePos }[] = [];
   for (const e of entries(node as never)) {
     const at = posOf(ctx.src, e.keyNode);
+    if (loopKeys.includes(e.key) || e.key === 'loop_control') {
+      loopEntries.push({ e, at });
+      continue;
+    }
     if (LEGACY_INCLUDE_KEYS.includes(e.key)) {
       if (target !== undefined) error(ctx, `a task imports one file`, at);
       else {
@@ -724,11 +741,16 @@ function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 't
     }
     if (!importBlockKeyword(ctx, block, e)) unknownKeyword(ctx, e.key, key.replace(/^ansible\.builtin\./, ''), IMPORT_KEYWORDS, at);
   }
+  const include = key.endsWith('include_tasks');
+  const loop: LoopSpec = { loopVar: 'item' };
+  for (const { e, at } of loopEntries) {
+    if (include) loopKeyword(ctx, loop, e, at);
+    else unknownKeyword(ctx, e.key, key.replace(/^ansible\.builtin\./, ''), IMPORT_KEYWORDS, at);
+  }
   if (target?.file === undefined) return undefined;
   // The legacy include's own arguments are variables of what it includes, above its `vars`.
   if (legacy) block.vars = { ...block.vars, ...legacy.params };
   const file = target.file;
-  const include = key.endsWith('include_tasks');
   if (include) refuseIncludeDelegation(ctx, node, key);
   const handlerName = block.name;
   // An unnamed include shows as its action, as in Ansible; an import is only a block.
@@ -744,6 +766,7 @@ function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 't
       file,
       preloaded,
       apply: target.apply,
+      ...(loop.loop !== undefined ? { loop } : {}),
       load: (name) => {
         if (preloaded && name === file) return { items: preloaded, errors: [] };
         const diagnostics: Diagnostic[] = [];
@@ -931,6 +954,72 @@ function parseLocalAction(
   return task;
 }
 
+/** What a loop keyword sets: on a task, and on include_tasks (which loops the same way). */
+type LoopSpec = Pick<Task, 'loop' | 'loopWith' | 'loopVar' | 'loopControl'>;
+
+/**
+ * `loop`, `with_items`, `with_<lookup>` and `loop_control` on a task or an include_tasks. Returns false
+ * for any other key.
+ */
+function loopKeyword(ctx: TaskParseContext, task: LoopSpec, e: { key: string; value: Node | null }, at: SourcePos): boolean {
+  if (e.key === 'loop' || e.key === 'with_items') {
+    if (task.loop !== undefined) error(ctx, `a task takes one of 'loop' or 'with_items', not both`, at);
+    const v = toJS(ctx.src, e.value);
+    if (!Array.isArray(v) && typeof v !== 'string') {
+      error(ctx, `'${e.key}' must be a list or a template that gives one, got ${describeNode(e.value)}`, posOf(ctx.src, e.value));
+      return true;
+    }
+    if (typeof v === 'string' && !isTemplateString(v) && e.key === 'with_items' && /^[A-Za-z_][\w.[\]'"]*$/.test(v.trim())) {
+      // A bare variable name, as Ansible 1.x templated it. Ansible 2 loops over the one string instead.
+      error(ctx, `'with_items' is the bare name "${v.trim()}": Ansible 2 loops over that one string, not over the variable (bare variables in loops were dropped in Ansible 2.0); write "{{ ${v.trim()} }}", or ["${v.trim()}"] if the string is meant`, posOf(ctx.src, e.value));
+      return true;
+    }
+    if (typeof v === 'string' && !isTemplateString(v)) {
+      error(ctx, `'${e.key}' must be a list or a template that gives one, like "{{ ${v.trim() || 'items'} }}"`, posOf(ctx.src, e.value));
+      return true;
+    }
+    // with_items flattens one level (Ansible's behaviour); loop does not. Templated items that give
+    // lists (`- "{{ paths | flatten }}"`) are flattened too once rendered: the `items` lookup runs then.
+    task.loop = e.key === 'with_items' && Array.isArray(v) ? v.flatMap((x) => (Array.isArray(x) ? x : [x])) : v;
+    if (e.key === 'with_items') task.loopWith = 'items';
+    return true;
+  }
+  if (e.key === 'loop_control') {
+    if (!isMap(e.value)) {
+      error(ctx, `'loop_control' must be a mapping, got ${describeNode(e.value)}`, posOf(ctx.src, e.value));
+      return true;
+    }
+    for (const lc of entries(e.value)) {
+      const lcv = toJS(ctx.src, lc.value);
+      const lcAt = posOf(ctx.src, lc.value ?? lc.keyNode);
+      if (lc.key === 'loop_var' || lc.key === 'index_var') {
+        if (typeof lcv !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(lcv)) error(ctx, `'${lc.key}' must be a variable name, got ${describeNode(lc.value)}`, lcAt);
+        else if (lc.key === 'loop_var') task.loopVar = lcv;
+        else task.loopControl = { ...task.loopControl, indexVar: lcv };
+      } else if (lc.key === 'extended' || lc.key === 'extended_allitems') {
+        const b = boolValue(ctx, lc.value, lc.key);
+        if (b !== undefined) task.loopControl = { ...task.loopControl, [lc.key === 'extended' ? 'extended' : 'extendedAllItems']: b };
+      } else if (lc.key === 'pause') {
+        const n = typeof lcv === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(lcv) ? Number(lcv) : lcv;
+        if (typeof n === 'number' && Number.isFinite(n) && n >= 0) task.loopControl = { ...task.loopControl, pause: n };
+        else error(ctx, `'pause' in loop_control must be a number of seconds, got ${describeNode(lc.value)}`, lcAt);
+      } else if (UNSUPPORTED_LOOP_CONTROL_KEYS.includes(lc.key as never)) {
+        error(ctx, `'${lc.key}' in loop_control is not supported by this provisioner (supported: ${LOOP_CONTROL_KEYS.join(', ')})`, posOf(ctx.src, lc.keyNode));
+      } else if (!LOOP_CONTROL_KEYS.includes(lc.key as never)) {
+        error(ctx, `unknown key '${lc.key}' in loop_control${didYouMean(lc.key, LOOP_CONTROL_KEYS) || ` (supported: ${LOOP_CONTROL_KEYS.join(', ')})`}`, posOf(ctx.src, lc.keyNode));
+      }
+    }
+    return true;
+  }
+  if (e.key.startsWith('with_') && LOOP_LOOKUPS.includes(e.key.slice(5))) {
+    if (task.loop !== undefined) error(ctx, `a task takes one loop ('loop' or one 'with_*'), not several`, at);
+    task.loop = toJS(ctx.src, e.value);
+    task.loopWith = e.key.slice(5);
+    return true;
+  }
+  return false;
+}
+
 function parseTaskWithModule(
   ctx: TaskParseContext,
   pos: SourcePos,
@@ -1010,55 +1099,10 @@ function parseTaskWithModule(
         break;
       }
       case 'loop':
-      case 'with_items': {
-        if (task.loop !== undefined) error(ctx, `a task takes one of 'loop' or 'with_items', not both`, at);
-        const v = toJS(ctx.src, e.value);
-        if (!Array.isArray(v) && typeof v !== 'string') {
-          error(ctx, `'${e.key}' must be a list or a template that gives one, got ${describeNode(e.value)}`, posOf(ctx.src, e.value));
-          break;
-        }
-        if (typeof v === 'string' && !isTemplateString(v) && e.key === 'with_items' && /^[A-Za-z_][\w.[\]'"]*$/.test(v.trim())) {
-          // A bare variable name, as Ansible 1.x templated it. Ansible 2 loops over the one string instead.
-          error(ctx, `'with_items' is the bare name "${v.trim()}": Ansible 2 loops over that one string, not over the variable (bare variables in loops were dropped in Ansible 2.0); write "{{ ${v.trim()} }}", or ["${v.trim()}"] if the string is meant`, posOf(ctx.src, e.value));
-          break;
-        }
-        if (typeof v === 'string' && !isTemplateString(v)) {
-          error(ctx, `'${e.key}' must be a list or a template that gives one, like "{{ ${v.trim() || 'items'} }}"`, posOf(ctx.src, e.value));
-          break;
-        }
-        // with_items flattens one level (Ansible's behaviour); loop does not. Templated items that give
-        // lists (`- "{{ paths | flatten }}"`) are flattened too once rendered: the `items` lookup runs then.
-        task.loop = e.key === 'with_items' && Array.isArray(v) ? v.flatMap((x) => (Array.isArray(x) ? x : [x])) : v;
-        if (e.key === 'with_items') task.loopWith = 'items';
+      case 'with_items':
+      case 'loop_control':
+        loopKeyword(ctx, task, e, at);
         break;
-      }
-      case 'loop_control': {
-        if (!isMap(e.value)) {
-          error(ctx, `'loop_control' must be a mapping, got ${describeNode(e.value)}`, posOf(ctx.src, e.value));
-          break;
-        }
-        for (const lc of entries(e.value)) {
-          const lcv = toJS(ctx.src, lc.value);
-          const lcAt = posOf(ctx.src, lc.value ?? lc.keyNode);
-          if (lc.key === 'loop_var' || lc.key === 'index_var') {
-            if (typeof lcv !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(lcv)) error(ctx, `'${lc.key}' must be a variable name, got ${describeNode(lc.value)}`, lcAt);
-            else if (lc.key === 'loop_var') task.loopVar = lcv;
-            else task.loopControl = { ...task.loopControl, indexVar: lcv };
-          } else if (lc.key === 'extended' || lc.key === 'extended_allitems') {
-            const b = boolValue(ctx, lc.value, lc.key);
-            if (b !== undefined) task.loopControl = { ...task.loopControl, [lc.key === 'extended' ? 'extended' : 'extendedAllItems']: b };
-          } else if (lc.key === 'pause') {
-            const n = typeof lcv === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(lcv) ? Number(lcv) : lcv;
-            if (typeof n === 'number' && Number.isFinite(n) && n >= 0) task.loopControl = { ...task.loopControl, pause: n };
-            else error(ctx, `'pause' in loop_control must be a number of seconds, got ${describeNode(lc.value)}`, lcAt);
-          } else if (UNSUPPORTED_LOOP_CONTROL_KEYS.includes(lc.key as never)) {
-            error(ctx, `'${lc.key}' in loop_control is not supported by this provisioner (supported: ${LOOP_CONTROL_KEYS.join(', ')})`, posOf(ctx.src, lc.keyNode));
-          } else if (!LOOP_CONTROL_KEYS.includes(lc.key as never)) {
-            error(ctx, `unknown key '${lc.key}' in loop_control${didYouMean(lc.key, LOOP_CONTROL_KEYS) || ` (supported: ${LOOP_CONTROL_KEYS.join(', ')})`}`, posOf(ctx.src, lc.keyNode));
-          }
-        }
-        break;
-      }
       case 'register': {
         const v = toJS(ctx.src, e.value);
         if (typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) task.register = v;
@@ -1116,11 +1160,7 @@ function parseTaskWithModule(
           setRunAs(ctx, task, e.key, e.value);
           break;
         }
-        if (e.key.startsWith('with_') && LOOP_LOOKUPS.includes(e.key.slice(5))) {
-          if (task.loop !== undefined) error(ctx, `a task takes one loop ('loop' or one 'with_*'), not several`, at);
-          task.loop = toJS(ctx.src, e.value);
-          task.loopWith = e.key.slice(5);
-        }
+        if (e.key.startsWith('with_') && LOOP_LOOKUPS.includes(e.key.slice(5))) loopKeyword(ctx, task, e, at);
         // other candidates than the module were already reported
         break;
     }

@@ -6,6 +6,7 @@
 import { posix, resolve as resolvePath } from 'node:path';
 import { evaluate, renderString, type Fact, type ModuleContext, type ModuleDefinition, type ModuleResult } from '@haweb/core';
 import { CONTENT_LIMIT, type FileInfo } from '../facts/files.js';
+import type { AnsiblePathInfo, StatPathRaw } from '../facts/path-stat.js';
 import { FakeHost } from './fake-host.js';
 
 export interface FsContextOptions {
@@ -83,6 +84,55 @@ function fileFact(host: FakeHost, name: string, args: Record<string, unknown>): 
       if (args.checksum && n.type === 'file') info.checksum = host.sha(path, args.checksum as 'sha256' | 'sha1', follow);
       if (args.content && n.type === 'file' && n.content.length <= CONTENT_LIMIT) info.content = Buffer.from(n.content);
       return { handled: true, value: info };
+    }
+    case 'file.stat': {
+      // Ansible's stat view of a fake node (no devices, every access allowed, no `file` command).
+      const path = String(args.path);
+      const follow = args.follow === true;
+      const n = follow ? host.resolve(path) : host.files.get(path);
+      if (!n) return { handled: true, value: undefined };
+      const typeBits = n.type === 'file' ? 0o100000 : n.type === 'directory' ? 0o040000 : 0o120000;
+      const raw: StatPathRaw = {
+        rawMode: typeBits | n.mode, nlink: 1, uid: host.uid(n.owner), gid: host.gid(n.group), owner: n.owner, group: n.group,
+        size: n.type === 'file' ? n.content.length : 4096, inode: 0, dev: 0, atime: n.mtime, mtime: n.mtime, ctime: n.mtime,
+        blocks: 8, blockSize: 4096, rdev: 0, readable: true, writeable: true, executable: (n.mode & 0o111) !== 0,
+      };
+      if (n.type === 'link') {
+        raw.linkTarget = n.target;
+        raw.realPath = posix.resolve(posix.dirname(path), n.target);
+      }
+      if (args.checksum && n.type === 'file') raw.checksum = host.sha(path, args.checksum as 'sha256' | 'sha1', follow);
+      return { handled: true, value: raw };
+    }
+    case 'file.path_info': {
+      const path = String(args.path);
+      const target = host.resolve(path);
+      const n = host.files.get(path);
+      if (!target || !n) return { handled: true, value: undefined };
+      const value: AnsiblePathInfo = {
+        uid: host.uid(n.owner), gid: host.gid(n.group), owner: n.owner, group: n.group,
+        mode: `0${n.mode.toString(8).padStart(3, '0')}`,
+        state: n.type === 'link' ? 'link' : target.type === 'directory' ? 'directory' : 'file',
+        size: n.type === 'file' ? n.content.length : n.type === 'link' ? n.target.length : 4096,
+      };
+      return { handled: true, value };
+    }
+    case 'file.presence': {
+      const path = String(args.path);
+      const n = host.resolve(path);
+      if (!n) return { handled: true, value: { exists: false } };
+      if (n.type !== 'directory' || host.files.get(path)?.type === 'link') return { handled: true, value: { exists: true } };
+      const prefix = path.replace(/\/$/, '') + '/';
+      return { handled: true, value: { exists: true, emptyDir: ![...host.files.keys()].some((k) => k.startsWith(prefix)) } };
+    }
+    case 'file.tree_content': {
+      const prefix = String(args.path).replace(/\/$/, '') + '/';
+      const below = [...host.files.entries()].filter(([k]) => k.startsWith(prefix)).sort(([a], [b]) => a.localeCompare(b));
+      return { handled: true, value: { directories: below.filter(([, n]) => n.type === 'directory').map(([k]) => k), files: below.filter(([, n]) => n.type !== 'directory').map(([k]) => k) } };
+    }
+    case 'file.appears_binary': {
+      const n = host.resolve(String(args.path));
+      return { handled: true, value: n?.type === 'file' && n.content.includes(0) };
     }
     case 'file.exists':
       return { handled: true, value: host.files.has(String(args.path)) };

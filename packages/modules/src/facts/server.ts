@@ -14,6 +14,8 @@ const SECTIONS: Array<[string, string]> = [
   ['uname', 'uname -s; uname -r; uname -m; uname -v'],
   ['hostname', 'hostname 2>/dev/null || cat /proc/sys/kernel/hostname'],
   ['fqdn', 'hostname -f 2>/dev/null'],
+  ['fips', 'cat /proc/sys/crypto/fips_enabled 2>/dev/null'],
+  ['selinux', '[ -d /sys/fs/selinux ] && { echo enabled; cat /sys/fs/selinux/enforce; }'],
   ['links', 'ip -o link show 2>/dev/null'],
   ['addrs', 'ip -o addr show 2>/dev/null'],
   ['route', 'ip -4 route show default 2>/dev/null'],
@@ -192,7 +194,11 @@ export function parseSetup(stdout: string): Record<string, unknown> {
   const interfaces = parseInterfaces(get('links'), get('addrs'));
   const mem = parseMeminfo(get('meminfo'));
   const route = /^default\s+via\s+(\S+)\s+dev\s+(\S+)/.exec(get('route')[0] ?? '') ?? /^default\s+dev\s+(\S+)/.exec(get('route')[0] ?? '');
+  const selinux = get('selinux');
   const facts: Record<string, unknown> = {
+    // FIPS mode and SELinux as Ansible reports them on a host without them: false, status disabled.
+    ansible_fips: (get('fips')[0] ?? '').trim() === '1',
+    ansible_selinux: selinux[0] === 'enabled' ? { status: 'enabled', mode: selinux[1]?.trim() === '1' ? 'enforcing' : 'permissive' } : { status: 'disabled' },
     ansible_system: system ?? 'Linux',
     ansible_kernel: kernel ?? '',
     ansible_kernel_version: kernelVersion ?? '',

@@ -11,6 +11,8 @@ export interface TreeArgs {
   owner?: string;
   group?: string;
   mode?: string | number;
+  /** Follow symlinks (find -L): links to folders are walked into, link targets compared. */
+  follow?: boolean;
 }
 
 export class TreeModeError extends Error {}
@@ -56,8 +58,9 @@ export function treeFindArgv(args: TreeArgs): string[] {
     if (i > 0) expr.push('-o');
     expr.push('(', ...a, ')');
   });
-  // Symlinks are not followed and their (meaningless) mode is not checked.
-  return ['find', args.path, '!', '-type', 'l', '(', ...expr, ')', '-print', '-quit'];
+  // Without follow, symlinks are not followed and their (meaningless) mode is not checked; with it
+  // (find -L) only a link that leads nowhere is still a link, and is left out.
+  return ['find', ...(args.follow ? ['-L'] : []), args.path, '!', '-type', 'l', '(', ...expr, ')', '-print', '-quit'];
 }
 
 /** The first path that needs a change (undefined: the whole tree is right). */

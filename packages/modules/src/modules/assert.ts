@@ -14,7 +14,8 @@ export const assertModule = defineHostModule({
   description: 'Fail unless every expression in `that` is true.',
   runsOn: 'controller',
   args: z.strictObject({
-    that: z.union([z.string(), z.boolean(), z.array(z.union([z.string(), z.boolean()]))]),
+    // An empty entry (`-` alone, null) holds, as Ansible's Conditional reads None.
+    that: z.union([z.string(), z.boolean(), z.array(z.union([z.string(), z.boolean(), z.null()]))]),
     fail_msg: z.string().optional(),
     msg: z.string().optional(),
     success_msg: z.string().optional(),
@@ -24,6 +25,7 @@ export const assertModule = defineHostModule({
   async run(args, ctx) {
     const conditions = Array.isArray(args.that) ? args.that : [args.that];
     for (const condition of conditions) {
+      if (condition === null) continue;
       let value: unknown;
       try {
         value = typeof condition === 'boolean' ? condition : ctx.evaluate(condition);

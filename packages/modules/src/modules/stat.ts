@@ -1,10 +1,9 @@
 import { z } from 'zod';
+import { ansibleStat, statPath, CHECKSUM_ALGORITHMS, formatMode, type FileInfo } from '@haweb/hostkit';
 import { defineHostModule } from '../util/define.js';
-import { fileInfo, type FileInfo, CHECKSUM_ALGORITHMS } from '../facts/files.js';
-import { formatMode } from '@haweb/hostkit';
 import { boolish, remotePath, withAliases } from '../util/schema.js';
 
-/** Ansible's stat result keys, so `register: st` + `when: st.stat.exists` reads the same. */
+/** The short stat view of a file fact (kept for callers that hold a FileInfo, not a stat of their own). */
 export function statResult(path: string, info: FileInfo | undefined): Record<string, unknown> {
   if (!info) return { exists: false, path };
   const m = info.mode;
@@ -29,24 +28,31 @@ export function statResult(path: string, info: FileInfo | undefined): Record<str
   };
 }
 
-/** Example: stat: { path: /usr/local/nginx/sbin/nginx } + register: nginx_bin */
+/**
+ * Ansible's stat: every key its module returns (the os.stat fields, access, link source and target,
+ * owner names, the checksum of a readable regular file, MIME type and charset from `file`).
+ * Example: stat: { path: /usr/local/nginx/sbin/nginx } + register: nginx_bin
+ */
 export const statModule = defineHostModule({
   name: 'stat',
   aliases: ['ansible.builtin.stat'],
-  description: 'Read facts about a path (exists, type, mode, owner, size, checksum). Never changes anything.',
+  description: 'Read facts about a path (exists, type, mode, owner, size, times, checksum, MIME type). Never changes anything.',
   args: withAliases(z.strictObject({
     path: remotePath,
     follow: boolish.optional(),
     get_checksum: boolish.optional(),
+    get_mime: boolish.optional(),
     checksum_algorithm: z.enum(CHECKSUM_ALGORITHMS).optional(),
-  }), { path: ['dest', 'name'], checksum_algorithm: ['checksum', 'checksum_algo'] }),
+  }), { path: ['dest', 'name'], checksum_algorithm: ['checksum', 'checksum_algo'], get_mime: ['mime', 'mime_type', 'mime-type'] }),
   checkMode: 'full',
   async run(args, ctx) {
-    const info = await ctx.fact(fileInfo, {
+    const mime = args.get_mime ?? true;
+    const raw = await ctx.fact(statPath, {
       path: args.path,
       follow: args.follow ?? false,
       checksum: args.get_checksum === false ? undefined : args.checksum_algorithm ?? 'sha1',
+      mime,
     });
-    return { changed: false, stat: statResult(args.path, info) };
+    return { changed: false, stat: ansibleStat(args.path, raw, { mime }) };
   },
 });

@@ -59,14 +59,13 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
   },
   assemble: { attributes: ATTRIBUTES },
   blockinfile: { attributes: ATTRIBUTES },
-  copy: { attributes: ATTRIBUTES, decrypt: 'vault-encrypted source files are not yet decrypted on copy' },
+  copy: { attributes: ATTRIBUTES },
   dnf: { ...yumNotYet, nobest: YUM_OPTION },
   'ansible.posix.firewalld': Object.fromEntries(
     ['icmp_block', 'icmp_block_inversion', 'protocol', 'port_forward', 'rich_rule', 'source', 'interface', 'masquerade', 'target', 'offline'].map((o) => [
       o, 'firewalld: only ports and services in a zone are implemented yet (what the corpus uses)',
     ]),
   ),
-  file: { access_time_format: 'explicit timestamps (not now/preserve) not yet implemented', modification_time_format: 'explicit timestamps (not now/preserve) not yet implemented' },
   replace: { attributes: ATTRIBUTES },
   'community.general.ini_file': { attributes: ATTRIBUTES },
   get_url: {
@@ -87,7 +86,7 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
   gather_facts: { parallel: 'facts are gathered by the one setup module; no parallel fact modules' },
   lineinfile: { attributes: ATTRIBUTES, others: 'a pass-through of file options (documentation-only in Ansible) not yet accepted' },
   service: { arguments: 'extra arguments to the init script not yet passed', runlevel: 'OpenRC runlevels not supported yet', use: 'choosing the service manager by hand not yet implemented' },
-  stat: { get_attributes: 'lsattr attributes not yet reported', get_mime: 'MIME type not yet reported' },
+  stat: { get_attributes: 'lsattr attributes not yet reported' },
   sysvinit: { arguments: 'extra arguments to the init script not yet passed', daemonize: 'daemonizing a script without its own not yet implemented', runlevels: 'explicit runlevels not yet implemented' },
   template: { attributes: ATTRIBUTES },
   unarchive: {
@@ -102,7 +101,6 @@ export const UNSUPPORTED_CHOICES: Record<string, Record<string, Record<string, s
   apt: { state: { latest: 'upgrading to the latest version not yet planned', 'build-dep': 'build dependencies not yet planned', fixed: 'fixing broken dependencies not yet planned' } },
   dnf: { state: { latest: 'upgrading to the latest version not yet planned' } },
   yum: { state: { latest: 'upgrading to the latest version not yet planned' }, use_backend: { auto: 'the backend is named by the module (yum or dnf)', yum4: 'the backend is named by the module (yum or dnf)' } },
-  file: { access_time: { '*': 'explicit timestamps not yet implemented (now/preserve only)' }, modification_time: { '*': 'explicit timestamps not yet implemented (now/preserve only)' } },
   iptables: { rule_num: { '*': 'a rule number is a number: a non-numeric string is refused before the host is touched' } },
   // Issue 15's fourth batch.
   uri: {

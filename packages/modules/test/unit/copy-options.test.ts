@@ -51,11 +51,9 @@ describe('remote_src', () => {
     expect(await runModule(copyModule, args, fakeContext(host))).toMatchObject({ changed: false });
   });
 
-  it('fails clearly on a missing source or a folder', async () => {
+  it('fails as Ansible words it on a missing source (a folder is copied on the host: copy-remote-tree.test.ts)', async () => {
     const host = new FakeHost('fake-host', REAL_FOLDERS);
-    host.mkdir('/srv/site');
-    expect(await runModule(copyModule, { src: '/nope', dest: '/x', remote_src: true }, fakeContext(host))).toMatchObject({ failed: true, msg: expect.stringMatching(/^src \/nope not found on /) });
-    expect(await runModule(copyModule, { src: '/srv/site', dest: '/x', remote_src: true }, fakeContext(host))).toMatchObject({ failed: true, msg: expect.stringMatching(/is a directory: remote_src copies a file$/) });
+    expect(await runModule(copyModule, { src: '/nope', dest: '/x', remote_src: true }, fakeContext(host))).toMatchObject({ failed: true, msg: 'Source /nope not found' });
   });
 });
 
@@ -131,5 +129,34 @@ describe('template follow', () => {
     expect(r).toMatchObject({ changed: true, dest: '/etc/app/real.conf' });
     expect(host.text('/etc/app/real.conf')).toBe('hello 2\n');
     expect(host.files.get('/etc/app/motd')).toMatchObject({ type: 'link' });
+  });
+});
+
+describe('copy: remote src paths expanded as Ansible (~ and $HOME)', () => {
+  it.each([
+    ['$HOME/.ssh/authorized_keys', '/root/.ssh/authorized_keys'],
+    ['${HOME}/x', '/root/x'],
+    ['~/x', '/root/x'],
+    ['~', '/root'],
+    ['/etc/~x', '/etc/~x'],
+    ['$HOMEX/y', '$HOMEX/y'],
+  ])('%s -> %s', async (path, want) => {
+    const { expandHome } = await import('../../src/modules/copy.js');
+    expect(expandHome(path, '/root')).toBe(want);
+  });
+});
+
+describe('copy: a folder holding a vaulted file, with no vault password', () => {
+  it('fails naming the first vaulted file in os.walk order (a folder\'s own files before its subfolders)', async () => {
+    const { mkdirSync: mk, writeFileSync: wr } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'haweb-copy-vault-'));
+    const vaulted = '$ANSIBLE_VAULT;1.1;AES256\n6162636465666768\n';
+    mk(join(dir, 'vault/folder'), { recursive: true });
+    wr(join(dir, 'vault/folder/nested-vault-file'), vaulted);
+    wr(join(dir, 'vault/readme.txt'), 'plain\n');
+    wr(join(dir, 'vault/vault-file'), vaulted);
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
+    const r = await runModule(copyModule, { src: join(dir, 'vault'), dest: '/srv/copy' }, fakeContext(host));
+    expect(r).toMatchObject({ failed: true, msg: `A vault password or secret must be specified to decrypt ${join(dir, 'vault/vault-file')}` });
   });
 });

@@ -293,3 +293,11 @@ describe('setup', () => {
     expect(parseOsRelease(['NAME="Debian GNU/Linux"', "ID='debian'", 'X="a \\"q\\""'])).toEqual({ NAME: 'Debian GNU/Linux', ID: 'debian', X: 'a "q"' });
   });
 });
+
+describe('setup: fips and selinux facts', () => {
+  it('a host without SELinux or FIPS says so', () => {
+    const f = parseSetup('@@fips\n0\n@@selinux\n@@end\n');
+    expect(f).toMatchObject({ ansible_fips: false, ansible_selinux: { status: 'disabled' } });
+    expect(parseSetup('@@fips\n1\n@@selinux\nenabled\n1\n@@end\n')).toMatchObject({ ansible_fips: true, ansible_selinux: { status: 'enabled', mode: 'enforcing' } });
+  });
+});

@@ -80,3 +80,18 @@ describe('plugin', () => {
     }
   });
 });
+
+describe('assert: an empty entry in that', () => {
+  it.each([
+    [['1 == 1', null], false],
+    [[null, '1 == 2'], true],
+    [[null], false],
+  ])('%j fails: %s', async (that, fails) => {
+    const { assertModule } = await import('../../src/modules/assert.js');
+    const parsed = assertModule.args.safeParse({ that });
+    expect(parsed.success).toBe(true);
+    const ctx = { evaluate: (e: string) => e === '1 == 1' } as never;
+    const r = await assertModule.run(parsed.data as never, ctx);
+    expect(r.failed === true).toBe(fails);
+  });
+});

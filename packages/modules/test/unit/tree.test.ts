@@ -57,3 +57,21 @@ describe('recursive attribute check (find)', () => {
     expect(() => modeMismatchTests('u+s')).toThrow(/recurse supports/);
   });
 });
+
+describe('recursive attributes with follow (find -L)', () => {
+  it('a link to a folder outside is walked into with follow, not without; a dangling link is left out', () => {
+    const root = tree();
+    const outside = mkdtempSync(join(tmpdir(), 'haweb-tree-out-'));
+    writeFileSync(join(outside, 'x'), 'x');
+    chmodSync(join(outside, 'x'), 0o700);
+    symlinkSync(outside, join(root, 'linked'));
+    // The linked folder (0700, from mkdtemp) and its file lack a+r; chmod -R never follows the link.
+    spawnSync('chmod', ['-R', 'a+r', root]);
+    expect(mismatch({ path: root, mode: 'a+r' })).toBeUndefined();
+    expect(mismatch({ path: root, mode: 'a+r', follow: true })).toBe(join(root, 'linked'));
+    // The commands the module runs with follow change the target and pass the dangling link by.
+    const r = spawnSync('find', ['-L', root, '!', '-type', 'l', '-exec', 'chmod', 'a+r', '{}', '+']);
+    expect(r.status).toBe(0);
+    expect(mismatch({ path: root, mode: 'a+r', follow: true })).toBeUndefined();
+  });
+});

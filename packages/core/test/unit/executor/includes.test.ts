@@ -84,6 +84,68 @@ describe('include_tasks and import_tasks', () => {
     ]);
   });
 
+  it('loops over include_tasks as Ansible: the file once per item, with the loop variables', async () => {
+    files({
+      'tasks/item.yml': '- name: item\n  echo: {msg: "{{ item }} {{ idx | default(\'-\') }} {{ extra }}"}\n',
+      'tasks/dest.yml': '- name: dest\n  echo: {msg: "dest {{ dest }}"}\n',
+      'tasks/per-host.yml': '- name: per-host\n  echo: {msg: "{{ item }}"}\n',
+      'loops.yml': `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - include_tasks: file=tasks/item.yml
+      with_items: [p, [q, r]]
+      vars: {extra: "x-{{ item }}"}
+    - include_tasks: tasks/dest.yml
+      loop: [d1, d2]
+      loop_control: {loop_var: dest}
+    - include_tasks: tasks/item.yml
+      loop: [s, t, u]
+      loop_control: {index_var: idx}
+      vars: {extra: e}
+      when: item != 't'
+    - include_tasks: tasks/per-host.yml
+      loop: "{{ mine }}"
+    - include_tasks: tasks/dest.yml
+      loop: []
+      loop_control: {loop_var: dest}
+`,
+    });
+    const { errors, log, lines } = await run('loops.yml', { a: { mine: ['shared', 'only-a'] }, b: { mine: ['shared'] } });
+    expect(errors).toEqual([]);
+    const of = (h: string) => log.filter((l) => l.startsWith(`${h}:`));
+    // with_items flattens one level; the include's vars see the item; loop_var renames it; index_var
+    // counts every item, the skipped one too; when is evaluated per item.
+    expect(of('a')).toEqual([
+      'a:echo:p - x-p', 'a:echo:q - x-q', 'a:echo:r - x-r', 'a:echo:dest d1', 'a:echo:dest d2',
+      'a:echo:s 0 e', 'a:echo:u 2 e', 'a:echo:shared', 'a:echo:only-a',
+    ]);
+    expect(of('b')).toEqual([
+      'b:echo:p - x-p', 'b:echo:q - x-q', 'b:echo:r - x-r', 'b:echo:dest d1', 'b:echo:dest d2',
+      'b:echo:s 0 e', 'b:echo:u 2 e', 'b:echo:shared',
+    ]);
+    // Hosts run one item's include together; an item only one host has runs for it alone; an empty
+    // loop skips the include.
+    expect(lines.filter((l) => / (per-host|include_tasks) /.test(l)).slice(-7)).toEqual([
+      'a include_tasks ok',
+      'b include_tasks ok',
+      'a per-host ok',
+      'b per-host ok',
+      'a per-host ok',
+      'a include_tasks skipped',
+      'b include_tasks skipped',
+    ]);
+  });
+
+  it('refuses a loop on import_tasks and arguments other than file= on include_tasks', async () => {
+    files({ 'loop-refused.yml': '- hosts: all\n  tasks:\n    - import_tasks: tasks/one.yml\n      loop: [1]\n    - include_tasks: file=tasks/one.yml x=1\n' });
+    const { errors } = await run('loop-refused.yml');
+    expect(errors.map((e) => e.replace(/^.*loop-refused\.yml:/, ''))).toEqual([
+      "4:7: error: 'loop': you cannot use loops on 'import_tasks' statements: use 'include_tasks' instead",
+      "5:22: error: 'include_tasks' takes only a file name (or file=NAME), got 'x='",
+    ]);
+  });
+
   it('a templated name that cannot be rendered fails that host, naming the include', async () => {
     files({ 'bad.yml': '- hosts: all\n  gather_facts: false\n  tasks:\n    - include_tasks: "tasks/{{ nope }}.yml"\n' });
     const { lines } = await run('bad.yml');
@@ -107,5 +169,24 @@ describe('include_tasks and import_tasks', () => {
       '5:21: error: import_tasks reads its file when the playbook is loaded: name the file, or use include_tasks for a templated name',
       "7:7: error: include_tasks in handlers needs a 'name' so tasks can notify it",
     ]);
+  });
+});
+
+describe('a task that fails before its module runs', () => {
+  it('is registered, with the module\'s own words (arguments refused at run time)', async () => {
+    files({
+      'reg.yml': `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - echo: {msg: "{{ undefined_thing }}"}
+      ignore_errors: true
+      register: r
+    - echo: {msg: "failed={{ r.failed }}"}
+`,
+    });
+    const { errors, log } = await run('reg.yml');
+    expect(errors).toEqual([]);
+    expect(log.filter((l) => l.startsWith('a:'))).toEqual(['a:echo:failed=True']);
   });
 });
