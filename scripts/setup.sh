@@ -27,10 +27,12 @@ apt-get update -qq
 # tshark: decodes our VRRP adverts; arping/ping/curl/openssh-client: checks from the controller.
 # systemd-container: systemd-nspawn boots the lab's systemd hosts; dpkg-dev (dpkg-scanpackages) and
 # python3 (http.server) index and serve the lab LAN's package repository for minimal-image hosts.
+# gpg, gpg-agent, pinentry-curses, python3-apt: the git, apt_key and apt_repository/package_facts
+# comparisons re-pack them (with git) from this machine for the lab hosts, which stay offline.
 apt-get install -y -qq --no-install-recommends \
   debootstrap zstd iproute2 iptables nftables util-linux procps keepalived ansible ansible-mitogen tshark \
   iputils-arping iputils-ping curl ca-certificates openssh-client git \
-  systemd-container dpkg-dev python3 >/dev/null
+  systemd-container dpkg-dev python3 gpg gpg-agent pinentry-curses python3-apt >/dev/null
 
 echo "== npm ci"
 npm ci --no-audit --no-fund
