@@ -66,7 +66,7 @@ function opt(flag: string, value: string | undefined): string[] {
  * The checks Ansible's iptables module makes before it touches the host, and the jump it implies:
  * logging options mean `-j LOG`; TEE needs a gateway; a few options exclude each other.
  */
-export function resolveIptablesArgs<A extends IptablesArgs>(args: A): A {
+export function resolveIptablesArgs<A extends IptablesArgs>(args: A): A & Pick<IptablesArgs, 'jump'> {
   if (!args.flush && !args.chain) throw new IptablesArgError('Either chain or flush parameter must be specified.');
   if (args.set_dscp_mark !== undefined && args.set_dscp_mark_class !== undefined) {
     throw new IptablesArgError('parameters are mutually exclusive: set_dscp_mark|set_dscp_mark_class');
