@@ -61,6 +61,23 @@ export function kindOfRawMode(raw: number): EntryKind {
   return KIND_OF_FORMAT[raw & 0o170000] ?? 'other';
 }
 
+/** Python's stat flags of a mode, as Ansible's stat and find report them (wusr ... isgid). */
+export function permissionFlags(m: number): Record<'wusr' | 'rusr' | 'xusr' | 'wgrp' | 'rgrp' | 'xgrp' | 'woth' | 'roth' | 'xoth' | 'isuid' | 'isgid', boolean> {
+  return {
+    wusr: (m & 0o200) !== 0,
+    rusr: (m & 0o400) !== 0,
+    xusr: (m & 0o100) !== 0,
+    wgrp: (m & 0o020) !== 0,
+    rgrp: (m & 0o040) !== 0,
+    xgrp: (m & 0o010) !== 0,
+    woth: (m & 0o002) !== 0,
+    roth: (m & 0o004) !== 0,
+    xoth: (m & 0o001) !== 0,
+    isuid: (m & 0o4000) !== 0,
+    isgid: (m & 0o2000) !== 0,
+  };
+}
+
 /** The three kinds the file modules tell apart; devices, fifos and sockets are 'other'. */
 function typeFromRawMode(raw: number): FileType {
   const kind = kindOfRawMode(raw);

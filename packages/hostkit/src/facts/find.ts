@@ -6,7 +6,7 @@
  * afterwards, for the matches only.
  */
 import { shellQuote, type Fact } from '@haweb/core';
-import { kindOfRawMode, type EntryKind } from './files.js';
+import { kindOfRawMode, permissionFlags, type EntryKind } from './files.js';
 
 
 /** One entry under a searched path: lstat's view of it (never the target of a link). */
@@ -231,17 +231,7 @@ export function findResultEntry(e: WalkEntry): Record<string, unknown> {
     ctime: e.ctime,
     gr_name: e.group,
     pw_name: e.owner,
-    wusr: (m & 0o200) !== 0,
-    rusr: (m & 0o400) !== 0,
-    xusr: (m & 0o100) !== 0,
-    wgrp: (m & 0o020) !== 0,
-    rgrp: (m & 0o040) !== 0,
-    xgrp: (m & 0o010) !== 0,
-    woth: (m & 0o002) !== 0,
-    roth: (m & 0o004) !== 0,
-    xoth: (m & 0o001) !== 0,
-    isuid: (m & 0o4000) !== 0,
-    isgid: (m & 0o2000) !== 0,
+    ...permissionFlags(m),
   };
 }
 

@@ -5,7 +5,7 @@
  * into Ansible's keys are pure.
  */
 import { shellQuote, type Fact } from '@haweb/core';
-import { kindOfRawMode } from './files.js';
+import { kindOfRawMode, permissionFlags } from './files.js';
 import type { ChecksumAlgorithm } from './files.js';
 
 export interface StatPathArgs {
@@ -143,17 +143,7 @@ export function ansibleStat(path: string, raw: StatPathRaw | undefined, opts: { 
     atime: raw.atime,
     mtime: raw.mtime,
     ctime: raw.ctime,
-    wusr: (m & 0o200) !== 0,
-    rusr: (m & 0o400) !== 0,
-    xusr: (m & 0o100) !== 0,
-    wgrp: (m & 0o020) !== 0,
-    rgrp: (m & 0o040) !== 0,
-    xgrp: (m & 0o010) !== 0,
-    woth: (m & 0o002) !== 0,
-    roth: (m & 0o004) !== 0,
-    xoth: (m & 0o001) !== 0,
-    isuid: (m & 0o4000) !== 0,
-    isgid: (m & 0o2000) !== 0,
+    ...permissionFlags(m),
     blocks: raw.blocks,
     block_size: raw.blockSize,
     device_type: raw.rdev,
