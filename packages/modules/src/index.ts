@@ -58,7 +58,7 @@ export * from './operations/replace.js';
 
 // Helpers for module authors.
 export { ensureFile, readFileInfo, sha256, backupName, type EnsureFileOptions } from '@haweb/hostkit';
-export { editFile, editedFileArgs } from './util/edit-file.js';
+export { editedFileArgs, makeParentFolders } from './util/edit-file.js';
 export { runPlan, runArgv, planScript, detachedScript, CommandFailed, type PlannedCommand } from '@haweb/hostkit';
 export { runUserCommand, guardSkipReason } from './util/command-result.js';
 export { choosePackageTool, runPackages } from './util/package-run.js';

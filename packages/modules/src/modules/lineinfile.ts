@@ -4,7 +4,7 @@ import type { ModuleContext, ModuleResult } from '@haweb/core';
 import { ensureFile, failed, readFileInfo } from '@haweb/hostkit';
 import { defineHostModule } from '../util/define.js';
 import { EditError, editLine, type TextEdit } from '../operations/lines.js';
-import { editedFileArgs } from '../util/edit-file.js';
+import { editedFileArgs, makeParentFolders } from '../util/edit-file.js';
 import { boolish, withAliases } from '../util/schema.js';
 
 type LineinfileArgs = {
@@ -91,10 +91,9 @@ async function lineinfile(ctx: ModuleContext, args: LineinfileArgs): Promise<Mod
     throw err;
   }
   // create: the missing folders first (Ansible's os.makedirs), not in check mode
-  if (!info && edit.changed && !ctx.check) {
-    const parent = posix.dirname(path);
-    const made = await ctx.remote.run({ argv: ['mkdir', '-p', '--', parent] }, { become: ctx.become });
-    if (made.code !== 0) return failed(`Error creating ${parent} (${made.stderr.trim()})`);
+  if (!info && edit.changed) {
+    const refused = await makeParentFolders(ctx, path);
+    if (refused) return refused;
   }
   const found = state === 'absent' ? { found: edit.found ?? 0 } : {};
   // Content first (with backup and validate), then the attributes, as check_file_attrs reports them.
