@@ -77,3 +77,8 @@ export * from './plans/apt-sources.js';
 export * from './plans/apt-keys.js';
 export * from './plans/git.js';
 export * from './facts/path-stat.js';
+// Issue 15: the corpus's haproxy, nagios, npm and rpm_key.
+export * from './plans/haproxy.js';
+export * from './plans/nagios.js';
+export * from './plans/npm.js';
+export * from './plans/rpm-key.js';
