@@ -22,12 +22,13 @@ export const rpmKeyModule = defineHostModule({
     key: z.union([z.string(), z.number()]).transform(String),
     state: z.enum(['absent', 'present']).default('present'),
     fingerprint: z.string().optional(),
-    validate_certs: boolish.default(true),
+    // Default true (ansible-doc prints the documentation's 'yes'): applied in run.
+    validate_certs: boolish.optional(),
   }),
   checkMode: 'full',
   async run(a, ctx) {
     const kind = a.key.includes('://') ? 'url' : isRpmKeyId(a.key) ? 'id' : 'file';
-    const f = await ctx.fact(rpmKeyState, { key: a.key, kind, validateCerts: a.validate_certs });
+    const f = await ctx.fact(rpmKeyState, { key: a.key, kind, validateCerts: a.validate_certs ?? true });
     const fail = (msg: string) => ({ changed: false, failed: true, msg });
     if (!f.rpm) return fail(`Failed to find required executable "rpm" in paths: ${PATHS}`);
     if (!f.gpg) return fail(`Failed to find required executable "gpg2" in paths: ${PATHS}`);
