@@ -326,7 +326,9 @@ async function executeWithFlags(
   if (!maybeModule) throw new Error(`module "${task.module}" is not provided by this provisioner (the task was reached)`);
   const module = maybeModule;
   if (flags.check && module.checkMode === 'none') {
-    return withFlags(registered(task, s, skipped('not supported in check mode')));
+    // Ansible's own answer (AnsibleModule without supports_check_mode), which register users read.
+    const msg = `remote module (${task.module.split('.').pop()}) does not support check mode`;
+    return withFlags(registered(task, s, { status: 'skipped', msg, result: { changed: false, failed: false, skipped: true, msg } }));
   }
 
   let outcome: Outcome;

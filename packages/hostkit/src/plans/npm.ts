@@ -71,8 +71,9 @@ export function npmInFolder(path: string | undefined, argv: readonly string[]): 
 }
 
 export interface NpmRead {
-  /** The npm executable was found. */
+  /** The npm executable was found (its path, as `command -v` gives it). */
   tool: boolean;
+  path: string;
   rc: number;
   stdout: string;
   stderr: string;
@@ -83,14 +84,14 @@ export const npmRead: Fact<{ path?: string; argv: string[] }, NpmRead> = {
   name: 'npm.read',
   command({ path, argv }) {
     return [
-      `if ! command -v ${shellQuote(argv[0])} >/dev/null 2>&1; then exit 0; fi`,
-      `echo ${MARK}tool; e=$(mktemp); o=$( (${npmInFolder(path, argv)}) 2>"$e"); rc=$?`,
+      `t=$(command -v ${shellQuote(argv[0])}) || exit 0`,
+      `echo ${MARK}tool; echo "$t"; e=$(mktemp); o=$( (${npmInFolder(path, argv)}) 2>"$e"); rc=$?`,
       `echo ${MARK}rc; echo "$rc"; echo ${MARK}stderr; cat "$e"; rm -f "$e"; echo ${MARK}stdout; printf '%s\\n' "$o"`,
       'exit 0',
     ].join('\n');
   },
   parse(stdout) {
     const s = outputSections(stdout, MARK);
-    return { tool: s.has('tool'), rc: Number((s.get('rc') ?? '1').trim()), stdout: s.get('stdout') ?? '', stderr: s.get('stderr') ?? '' };
+    return { tool: s.has('tool'), path: (s.get('tool') ?? '').trim(), rc: Number((s.get('rc') ?? '1').trim()), stdout: s.get('stdout') ?? '', stderr: s.get('stderr') ?? '' };
   },
 };

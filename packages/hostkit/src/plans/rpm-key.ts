@@ -34,6 +34,19 @@ export function rpmKeyImported(listing: string, keyid: string): boolean {
 }
 
 const MARK = '@@haweb-rpmkey@@';
+
+/** Fetches argv[1] into argv[2] (argv[3] '0': certificates not checked); on failure prints fetch_url's message. */
+const FETCH_PY = [
+  'import ssl, sys, urllib.error, urllib.request',
+  'ctx = None if sys.argv[3] == "1" else ssl._create_unverified_context()',
+  'try:',
+  '    data = urllib.request.urlopen(sys.argv[1], context=ctx, timeout=10).read()',
+  'except urllib.error.HTTPError as e:',
+  '    print(str(e)); sys.exit(1)',
+  'except Exception as e:',
+  '    print("Request failed: %s" % e); sys.exit(1)',
+  'open(sys.argv[2], "wb").write(data)',
+].join('\n');
 const GPG = 'gpg --no-tty --batch --with-colons --fixed-list-mode';
 
 export interface RpmKeyFacts {
@@ -62,13 +75,13 @@ export const rpmKeyState: Fact<{ key: string; kind: 'url' | 'id' | 'file'; valid
   name: 'rpm_key.state',
   command({ key, kind, validateCerts }) {
     const k = shellQuote(key);
+    // python3 first: its urllib gives the words Ansible's fetch_url reports (HTTP Error 404: File
+    // not found; Request failed: <urlopen error ...>); curl where there is no python3.
     const fetch = [
       `t=$(mktemp); echo ${MARK}fetched; echo "$t"`,
-      `if command -v curl >/dev/null 2>&1; then err=$(curl -fsSL${validateCerts ? '' : 'k'} -o "$t" ${k} 2>&1) || { echo ${MARK}fetchError; echo "$err"; }`,
-      `elif command -v python3 >/dev/null 2>&1; then err=$(python3 -c 'import ssl,sys,urllib.request as u
-c = None if sys.argv[3] == "1" else ssl._create_unverified_context()
-open(sys.argv[2], "wb").write(u.urlopen(sys.argv[1], context=c, timeout=10).read())' ${k} "$t" ${validateCerts ? '1' : '0'} 2>&1 | tail -n 1) || true; [ -s "$t" ] || { echo ${MARK}fetchError; echo "$err"; }`,
-      `else echo ${MARK}fetchError; echo 'neither curl nor python3 is installed on the host to fetch the key'; fi`,
+      `if command -v python3 >/dev/null 2>&1; then err=$(python3 -c ${shellQuote(FETCH_PY)} ${k} "$t" ${validateCerts ? '1' : '0'} 2>&1) || { echo ${MARK}fetchError; echo "$err"; }`,
+      `elif command -v curl >/dev/null 2>&1; then err=$(curl -fsSL${validateCerts ? '' : 'k'} -o "$t" ${k} 2>&1) || { echo ${MARK}fetchError; echo "$err"; }`,
+      `else echo ${MARK}fetchError; echo 'neither python3 nor curl is installed on the host to fetch the key'; fi`,
       `grep -q -- '-----BEGIN PGP PUBLIC KEY BLOCK-----' "$t" && grep -q -- '-----END PGP PUBLIC KEY BLOCK-----' "$t" || echo ${MARK}notPublicKey`,
       'f="$t"',
     ];

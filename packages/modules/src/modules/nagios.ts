@@ -23,8 +23,7 @@ const REQUIRED_IF: Partial<Record<(typeof ACTIONS)[number], string[]>> = {
  * community.general.nagios: write external commands (downtimes, notifications on/off, acknowledgements,
  * forced checks, a raw command) to Nagios' command file, as Ansible's module does: the same lines,
  * each with its own write, the file found from nagios.cfg (or icinga.cfg) when cmdfile is not given.
- * Always changed; returns nagios_commands. In check mode nothing is written and changed is true, as
- * Ansible's.
+ * Always changed; returns nagios_commands. No check mode, as Ansible's (the task is skipped).
  * Example: nagios: { action: disable_alerts, host: web1, services: webserver }
  */
 export const nagiosModule = defineHostModule({
@@ -52,11 +51,11 @@ export const nagiosModule = defineHostModule({
       }),
     { services: ['service'] },
   ),
-  checkMode: 'full',
+  // Ansible's module does not declare check mode support: the task is skipped (its own check-mode branch is never reached).
+  checkMode: 'none',
   async run(a, ctx) {
     const cmdfile = a.cmdfile ?? (await ctx.fact(nagiosCommandFile, {}));
     if (!cmdfile) return { changed: false, failed: true, msg: 'unable to locate nagios.cfg' };
-    if (ctx.check) return { changed: true };
     const services = a.services === undefined || a.services === 'host' || a.services === 'all' ? a.services : a.services.split(',');
     const lines = nagiosCommands({ ...a, services, start: a.start === undefined ? undefined : Number(a.start) }, Math.floor(Date.now() / 1000));
     if (lines.length === 0) return { changed: true, nagios_commands: [] };

@@ -53,23 +53,28 @@ export const npmModule = defineHostModule({
 
     const change = async (sub: string) => {
       const argv = npmArgv(o, [sub], true);
-      return applySteps(ctx, [{ kind: 'script', script: npmInFolder(a.path, argv), why: argv.join(' ') }], {
+      return applySteps(ctx, [{ kind: 'script', script: npmInFolder(a.path, argv), why: argv.join(' '), onResult: (r) => (output = { stdout: r.stdout, stderr: r.stderr }) }], {
         // Ansible's run_command(check_rc=True): the message is npm's stderr.
         failure: (f) => f.result.stderr.trimEnd(),
         result: {},
         timeoutMs: 0,
       });
     };
+    let resolved: string | undefined;
+    let output: { stdout: string; stderr: string } = { stdout: '', stderr: '' };
     const finish = async (changed: boolean, subs: string[]): Promise<ModuleResult> => {
       for (const sub of subs) {
         const r = await change(sub);
-        if (r.failed) return { changed: false, failed: true, msg: r.msg, rc: r.rc, cmd: npmArgv(o, [sub], true).join(' ') };
+        // Ansible's run_command failure: the command with npm's full path, its exit code and outputs.
+        const argv = npmArgv(o, [sub], true);
+        if (r.failed) return { changed: false, failed: true, msg: r.msg, rc: r.rc, cmd: [resolved ?? argv[0], ...argv.slice(1)].join(' '), ...output, stdout_lines: lines(output.stdout), stderr_lines: lines(output.stderr) };
       }
       return { changed };
     };
 
     if (a.ci) return finish(true, ['ci']);
     const listed = await list(ctx, a.path, o);
+    if ('data' in listed) resolved = listed.path;
     if ('failed' in listed) return listed.tool ? listed.failure : notFound;
     const { installed, missing } = npmInstalled(listed.data, a.name, o.nameVersion);
     if (a.state === 'present') return missing.length ? finish(true, ['install']) : { changed: false };
@@ -83,15 +88,22 @@ export const npmModule = defineHostModule({
   },
 });
 
-type Listed = { data: unknown } | { failed: true; tool: boolean; failure: ModuleResult };
+type Listed = { data: unknown; path: string } | { failed: true; tool: boolean; failure: ModuleResult };
 
 async function list(ctx: ModuleContext, path: string | undefined, o: NpmOptions): Promise<Listed> {
   const r = await ctx.fact(npmRead, { path, argv: npmArgv(o, ['list', '--json', '--long'], false) });
   if (!r.tool) return { failed: true, tool: false, failure: { changed: false } };
   if (r.rc === 90) return { failed: true, tool: true, failure: { changed: false, failed: true, msg: r.stderr.trim() } };
   try {
-    return { data: JSON.parse(r.stdout.trim() || '{}') };
+    return { data: JSON.parse(r.stdout.trim() || '{}'), path: r.path };
   } catch (err) {
     return { failed: true, tool: true, failure: { changed: false, failed: true, msg: `Failed to parse NPM output with error ${(err as Error).message}` } };
   }
+}
+
+/** Python's str.splitlines, as Ansible's *_lines keys are made. */
+function lines(text: string): string[] {
+  const l = text.split(/\r\n|\n|\r/);
+  if (l[l.length - 1] === '') l.pop();
+  return l;
 }
