@@ -245,7 +245,8 @@ describe('haproxy, nagios, npm and rpm_key against ansible-playbook', () => {
     expect(r.rk_idonly).toMatchObject({ failed: true, msg: 'When importing a key, a valid file must be given' });
     expect(r.rk_nokey).toMatchObject({ failed: true, msg: 'Not a valid key /root/nope.asc' });
     const s = hostState(ours, lab.hosts[0].name);
-    expect(s).toContain('== haproxy\nfront,FRONTEND,OPEN,\nmyapplb,web1,UP,10\nmyapplb,web2,MAINT,5\n');
-    expect(s).toContain('== app\nhap-demo\n    "version": "1.1.0"');
+    expect(s).toContain('== haproxy\nweb,FRONTEND,OPEN,\nmyapplb,web1,UP,10\nmyapplb,web2,MAINT,5\nmyapplb,BACKEND,UP,10\nother,web1,UP,10\n');
+    expect(s).toContain('== app\nhap-demo\n{"name":"hap-demo","version":"1.1.0"');
+    expect(s).toMatch(/== rpm\ngpg-pubkey-[0-9a-f]{8}-/);
   });
 });

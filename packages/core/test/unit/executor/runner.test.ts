@@ -324,11 +324,14 @@ describe('tags, check mode, no_log, facts', () => {
   });
 
   it('check mode: modules honour ctx.check; checkMode none modules are skipped', async () => {
-    const { lines, connector, log } = await run(
+    const { lines, connector, log, events } = await run(
       playbook(play([task('file_put', { path: '/f', content: 'new' }, { name: 'put' }), task('cmd', 'rm -rf /tmp/x', { name: 'cmd' })])),
       { hosts: ['a'], check: true },
     );
     expect(lines).toEqual(['a put changed', 'a cmd skipped']);
+    // Ansible's words for a module without check mode support (register users read them).
+    const skip = events.find((e) => e.type === 'host-result' && e.status === 'skipped');
+    expect(skip?.type === 'host-result' && skip.msg).toBe('remote module (cmd) does not support check mode');
     expect(connector.host('a').files.size).toBe(0);
     expect(log).not.toContain('a:cmd:rm -rf /tmp/x');
   });
