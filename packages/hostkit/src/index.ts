@@ -77,3 +77,5 @@ export * from './plans/apt-sources.js';
 export * from './plans/apt-keys.js';
 export * from './plans/git.js';
 export * from './facts/path-stat.js';
+// community.postgresql's postgresql_user, postgresql_db and postgresql_privs (psql on the host).
+export * from './plans/postgresql.js';

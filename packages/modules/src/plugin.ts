@@ -32,6 +32,7 @@ import { waitForModule } from './modules/wait_for.js';
 import { pauseModule } from './modules/pause.js';
 import { corModules } from './modules/batch-cor.js';
 import { batch4Modules } from './modules/batch4.js';
+import { postgresqlModules } from './modules/batch-postgresql.js';
 
 /** Every built-in module, in documentation order. */
 export const builtinModules: readonly ModuleDefinition[] = [
@@ -68,6 +69,7 @@ export const builtinModules: readonly ModuleDefinition[] = [
   pauseModule,
   ...corModules,
   ...batch4Modules,
+  ...postgresqlModules,
 ] as unknown as readonly ModuleDefinition[];
 
 /** Registers the built-in modules. */
