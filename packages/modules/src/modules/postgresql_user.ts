@@ -156,7 +156,8 @@ export const postgresqlUserModule = defineHostModule({
       }
     } else if (exists) {
       const drop = `DROP USER ${pgQuoted(a.name)}`;
-      add(drop);
+      // The collection decides from the role's presence in check mode and logs no query.
+      if (!ctx.check) add(drop);
       if (ctx.check) {
         changed = true;
         result.user_removed = true;
