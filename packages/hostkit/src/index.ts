@@ -79,3 +79,5 @@ export * from './plans/git.js';
 export * from './facts/path-stat.js';
 // community.postgresql's postgresql_user, postgresql_db and postgresql_privs (psql on the host).
 export * from './plans/postgresql.js';
+// community.general.locale_gen (geerlingguy.postgresql).
+export * from './plans/locale-gen.js';
