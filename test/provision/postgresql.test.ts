@@ -7,33 +7,36 @@
  * password kind, databases with owner, encoding, locale and access list, tables' and a schema's access
  * lists) must be the same.
  *
- * The hosts need postgresql and python3-psycopg2 installed (apt, from the lab's package repository:
- * `node scripts/compat/corpus-converge.mjs geerlingguy.postgresql --keep` leaves such a lab), and the
- * cluster running; the test starts it when it is not.
+ * When the hosts lack postgresql or python3-psycopg2, they are installed from a repository served
+ * inside the lab (./lab-packages.ts: downloaded once with the machine's apt configuration) and purged
+ * again at the end; the cluster is started when it does not answer.
  * Runs from the repo root: npx vitest run --config vitest.integration.config.ts test/provision/postgresql.test.ts
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { labFromName, onHost, runAnsible, runProvision, type Lab } from './ansible-compare.js';
+import { installOnLab, type Installed } from './lab-packages.js';
 
 let lab: Lab;
+let installed: Installed | undefined;
 const PLAYBOOK = '../postgresql/postgresql.yml';
+const PG_UP = 'su postgres -c "psql -X -q -c \'SELECT 1\'" >/dev/null 2>&1';
 
 beforeAll(() => {
   lab = labFromName(inject('labName'));
+  const missing = lab.hosts.some((h) => onHost(lab, h.name, 'command -v psql >/dev/null && python3 -c "import psycopg2" 2>/dev/null && echo yes || echo no').trim() !== 'yes');
+  // Installed here, purged again at the end: the hosts stay as the other tests expect them.
+  if (missing) installed = installOnLab(lab, ['postgresql', 'python3-psycopg2']);
   for (const h of lab.hosts) {
-    const ready = onHost(
-      lab,
-      h.name,
-      'if ! command -v psql >/dev/null || ! python3 -c "import psycopg2" 2>/dev/null; then ' +
-        'DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql python3-psycopg2 >/dev/null 2>&1 || { echo missing; exit 0; }; fi; ' +
-        'if ! su postgres -c "psql -X -q -c \'SELECT 1\'" >/dev/null 2>&1; then service postgresql start >/dev/null 2>&1; fi; ' +
-        'for i in $(seq 1 30); do su postgres -c "psql -X -q -c \'SELECT 1\'" >/dev/null 2>&1 && { echo ready; exit 0; }; sleep 1; done; echo down',
-    ).trim();
-    if (ready !== 'ready') throw new Error(`${h.name}: PostgreSQL is ${ready === 'missing' ? 'not installed and cannot be installed from the lab\'s apt source' : 'not answering'}`);
+    const ready = onHost(lab, h.name, `${PG_UP} || service postgresql start >/dev/null 2>&1; for i in $(seq 1 30); do ${PG_UP} && { echo ready; exit 0; }; sleep 1; done; echo down`).trim();
+    if (ready !== 'ready') throw new Error(`${h.name}: PostgreSQL does not answer`);
   }
-});
+}, 1_800_000);
+
+afterAll(() => {
+  installed?.remove('service postgresql stop');
+}, 600_000);
 
 type Result = Record<string, unknown>;
 const KEYS = ['changed', 'failed', 'msg', 'db', 'executed_commands', 'user', 'queries', 'user_removed'];
