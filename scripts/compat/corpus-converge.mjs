@@ -58,6 +58,7 @@ export const CONVERGE = {
   'geerlingguy.redis': ['redis-server'],
   'geerlingguy.php': ['php8.2-common', 'php8.2-cli', 'php8.2-dev', 'php8.2-fpm', 'libpcre3-dev', 'php8.2-gd', 'php8.2-curl', 'php8.2-imap', 'php8.2-opcache', 'php8.2-xml', 'php8.2-mbstring', 'php8.2-apcu', 'php8.2-sqlite3'],
   'geerlingguy.java': ['openjdk-17-jdk'],
+  'geerlingguy.postgresql': ['postgresql', 'postgresql-contrib', 'libpq-dev', 'python3-psycopg2', 'locales'],
 };
 /**
  * Not in the default run: kubespray.adduser needs kubespray's group_vars (`user`), so with the role's

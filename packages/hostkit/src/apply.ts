@@ -39,6 +39,11 @@ export interface CommandStepOptions {
   onResult?: (result: RunResult) => void;
   /** A non-zero exit does not stop the plan (a probe whose answer only refines what follows). */
   mayFail?: boolean;
+  /**
+   * Bytes for the command's standard input: what must not appear on a command line or in a log
+   * (a database password and the statements that carry it).
+   */
+  stdin?: string;
   /** Decided when its turn comes (from an earlier step's result): false skips the step. */
   when?: () => boolean;
 }
@@ -159,7 +164,8 @@ function hasHooks(s: Step & { kind: 'run' | 'script' }): boolean {
     s.onOutput !== undefined ||
     s.onResult !== undefined ||
     s.mayFail !== undefined ||
-    s.when !== undefined
+    s.when !== undefined ||
+    s.stdin !== undefined
   );
 }
 
@@ -244,6 +250,7 @@ export async function applySteps(ctx: ModuleContext, steps: readonly Step[], opt
       const onOutput = step.onOutput;
       const res = await ctx.remote.run(command, {
         become: ctx.become,
+        ...(step.stdin !== undefined ? { stdin: step.stdin } : {}),
         ...(limit !== undefined ? { timeoutMs: limit } : {}),
         ...(onOutput ? { onOutput: (chunk: string) => onOutput(chunk) } : {}),
       });

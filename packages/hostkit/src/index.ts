@@ -82,3 +82,7 @@ export * from './plans/haproxy.js';
 export * from './plans/nagios.js';
 export * from './plans/npm.js';
 export * from './plans/rpm-key.js';
+// community.postgresql's postgresql_user, postgresql_db and postgresql_privs (psql on the host).
+export * from './plans/postgresql.js';
+// community.general.locale_gen (geerlingguy.postgresql).
+export * from './plans/locale-gen.js';

@@ -38,6 +38,7 @@ export { replaceModule } from './modules/replace.js';
 export { waitForModule } from './modules/wait_for.js';
 export { pauseModule } from './modules/pause.js';
 export * from './modules/batch-cor.js';
+export * from './modules/batch-postgresql.js';
 
 // Facts (command + pure parser).
 export * from './facts/files.js';

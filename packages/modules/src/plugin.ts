@@ -33,6 +33,7 @@ import { pauseModule } from './modules/pause.js';
 import { corModules } from './modules/batch-cor.js';
 import { batch4Modules } from './modules/batch4.js';
 import { batch5Modules } from './modules/batch5.js';
+import { postgresqlModules } from './modules/batch-postgresql.js';
 
 /** Every built-in module, in documentation order. */
 export const builtinModules: readonly ModuleDefinition[] = [
@@ -70,6 +71,7 @@ export const builtinModules: readonly ModuleDefinition[] = [
   ...corModules,
   ...batch4Modules,
   ...batch5Modules,
+  ...postgresqlModules,
 ] as unknown as readonly ModuleDefinition[];
 
 /** Registers the built-in modules. */

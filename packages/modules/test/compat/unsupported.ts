@@ -30,6 +30,11 @@ export const UNSUPPORTED: Record<string, Record<string, string>> = {
   },
   // Issue 15's third batch.
   'community.general.ini_file': fileCommon,
+  // community.postgresql (geerlingguy.postgresql): options the collection deprecated, to be removed in its 3.0.0.
+  'community.postgresql.postgresql_user': {
+    priv: 'deprecated by the collection (removed in community.postgresql 3.0.0): grant privileges with postgresql_privs',
+    groups: 'deprecated by the collection (removed in community.postgresql 3.0.0): grant memberships with postgresql_privs type=group',
+  },
   // Issue 15's fourth batch.
   uri: {
     ...fileCommon,
@@ -50,6 +55,10 @@ const yumNotYet = {
 };
 
 export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
+  'community.postgresql.postgresql_db': {
+    target_opts: 'pg_dump / pg_restore options: state=dump and state=restore not yet planned',
+    dump_extra_args: 'pg_dump options: state=dump not yet planned',
+  },
   apt: {
     allow_change_held_packages: APT_OPTION,
     autoclean: APT_OPTION, autoremove: APT_OPTION, clean: APT_OPTION,
@@ -98,6 +107,9 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
 
 /** Values Ansible allows for an accepted option that our spec refuses: module -> option -> value (or '*' for any value outside the choices we take) -> reason. */
 export const UNSUPPORTED_CHOICES: Record<string, Record<string, Record<string, string>>> = {
+  'community.postgresql.postgresql_db': {
+    state: { dump: 'pg_dump of a database to a file not yet planned', restore: 'restoring a dump with psql / pg_restore not yet planned' },
+  },
   apt: { state: { latest: 'upgrading to the latest version not yet planned', 'build-dep': 'build dependencies not yet planned', fixed: 'fixing broken dependencies not yet planned' } },
   dnf: { state: { latest: 'upgrading to the latest version not yet planned' } },
   yum: { state: { latest: 'upgrading to the latest version not yet planned' }, use_backend: { auto: 'the backend is named by the module (yum or dnf)', yum4: 'the backend is named by the module (yum or dnf)' } },
