@@ -77,3 +77,6 @@ export * from './plans/apt-sources.js';
 export * from './plans/apt-keys.js';
 export * from './plans/git.js';
 export * from './facts/path-stat.js';
+// Issue 15: the ansible-examples LAMP playbooks' modules (seboolean, mysql_db, mysql_user).
+export * from './plans/selinux-boolean.js';
+export * from './plans/mysql.js';

@@ -29,6 +29,7 @@ export { metaModule, META_ACTIONS } from './modules/meta.js';
 export * from './modules/batch2.js';
 export * from './modules/batch3.js';
 export * from './modules/batch4.js';
+export * from './modules/batch5.js';
 export { getUrlModule } from './modules/get_url.js';
 export { userModule } from './modules/user.js';
 export { groupModule } from './modules/group.js';

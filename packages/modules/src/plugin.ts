@@ -32,6 +32,7 @@ import { waitForModule } from './modules/wait_for.js';
 import { pauseModule } from './modules/pause.js';
 import { corModules } from './modules/batch-cor.js';
 import { batch4Modules } from './modules/batch4.js';
+import { batch5Modules } from './modules/batch5.js';
 
 /** Every built-in module, in documentation order. */
 export const builtinModules: readonly ModuleDefinition[] = [
@@ -68,6 +69,7 @@ export const builtinModules: readonly ModuleDefinition[] = [
   pauseModule,
   ...corModules,
   ...batch4Modules,
+  ...batch5Modules,
 ] as unknown as readonly ModuleDefinition[];
 
 /** Registers the built-in modules. */
