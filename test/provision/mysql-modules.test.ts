@@ -75,9 +75,15 @@ describe('mysql_db, mysql_user and seboolean against MariaDB 10.11 on Debian', (
       [true, 'User deleted', false],
       [true, 'User deleted', false],
       [false, "User doesn't exist", false],
+      [true, 'TLS requires updated', false],
+      [true, 'TLS requires updated', false],
+      [false, 'User unchanged', false],
+      [true, 'TLS requires updated', false],
+      [true, 'TLS requires updated', false],
     ]);
+    expect(ours.files[p]['create.txt']).toBe("CREATE USER `foouser`@`%` IDENTIFIED BY PASSWORD '*A119E35B8BD624A73A54A2E68BC4E889C2552FA9' REQUIRE ISSUER '/CN=ca' SUBJECT '/CN=app'\n");
     expect(ours.files[p]['grants3.txt']).toBe(
-      "GRANT USAGE ON *.* TO `foouser`@`%` IDENTIFIED BY PASSWORD '*EFA28F5E94885AA962E1AFC1912CE376EE374F65'\nGRANT SELECT, UPDATE ON `foodb`.* TO `foouser`@`%`\nGRANT ALL PRIVILEGES ON `bardb`.* TO `foouser`@`%`\n",
+      "GRANT USAGE ON *.* TO `foouser`@`%` IDENTIFIED BY PASSWORD '*A119E35B8BD624A73A54A2E68BC4E889C2552FA9'\nGRANT SELECT, UPDATE ON `foodb`.* TO `foouser`@`%`\nGRANT ALL PRIVILEGES ON `bardb`.* TO `foouser`@`%`\n",
     );
     expect(r.seboolean[0]).toMatchObject({ failed: true, changed: false });
     expect(String(r.seboolean[0].msg)).toMatch(/^Failed to import the required Python library \(libselinux-python\)/);

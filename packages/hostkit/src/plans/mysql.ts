@@ -172,6 +172,57 @@ export function revokeStatements(user: string, host: string, target: string, pri
   return out;
 }
 
+/** An account's TLS requirement: SSL, X509, the ISSUER/SUBJECT/CIPHER values, or none (null). */
+export type TlsRequires = 'SSL' | 'X509' | Record<string, string> | null;
+
+/** tls_requires as the collection sanitizes it: keys upper-cased; ISSUER/SUBJECT/CIPHER win over SSL and X509. */
+export function sanitizeRequires(given: Record<string, unknown> | undefined): TlsRequires {
+  if (!given || Object.keys(given).length === 0) return null;
+  const up: Record<string, string> = {};
+  for (const [k, v] of Object.entries(given)) up[k.toUpperCase()] = String(v);
+  if (['CIPHER', 'ISSUER', 'SUBJECT'].some((k) => k in up)) {
+    delete up.SSL;
+    delete up.X509;
+    return up;
+  }
+  return 'X509' in up ? 'X509' : 'SSL';
+}
+
+/** Words split as Python's shlex.split does for the quoted values SHOW CREATE USER prints. */
+function shlexWords(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g)) out.push(m[1] ?? m[2] ?? m[3]);
+  return out;
+}
+
+/** The requirement in SHOW CREATE USER's line (the collection's get_tls_requires). */
+export function parseRequires(createUser: string): TlsRequires {
+  if (!createUser.includes('REQUIRE')) return null;
+  const m = /\bREQUIRE\b(.*?)(?=\bPASSWORD\b|$)/.exec(createUser);
+  const req = m ? m[1].trim() : '';
+  if (!req) return null;
+  for (const w of ['SSL', 'X509', 'NONE'] as const) {
+    if (req.startsWith(w)) return w === 'NONE' ? null : w;
+  }
+  const words = shlexWords(req);
+  const out: Record<string, string> = {};
+  for (let n = 0; n + 1 < words.length; n += 2) out[words[n]] = words[n + 1];
+  return Object.keys(out).length ? out : null;
+}
+
+export function sameRequires(a: TlsRequires, b: TlsRequires): boolean {
+  if (a === null || b === null || typeof a === 'string' || typeof b === 'string') return a === b;
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+}
+
+/** ` REQUIRE ...` for CREATE/ALTER USER ('' for none). */
+export function requiresClause(req: TlsRequires): string {
+  if (req === null) return '';
+  if (typeof req === 'string') return ` REQUIRE ${req}`;
+  return ` REQUIRE ${Object.entries(req).map(([k, v]) => `${k} ${sqlString(v)}`).join(' AND ')}`;
+}
+
 /** One change of a user, in the collection's order: its message (check mode's answer) and statements. */
 export interface UserAction {
   /** The message check mode returns when this is the first change. */
@@ -198,6 +249,8 @@ export interface UserModInput {
   current?: PrivMap;
   append: boolean;
   subtract: boolean;
+  /** The account's TLS requirement now (SHOW CREATE USER) and as wanted; compared always, as the collection does. */
+  requires?: { current: TlsRequires; want: TlsRequires };
 }
 
 const pySet = (a: readonly string[], b: readonly string[], keep: boolean) => [...new Set(a.filter((x) => b.includes(x) === keep))];
@@ -215,7 +268,7 @@ export function planUserMod(i: UserModInput): UserAction[] {
       counts: true,
     });
   }
-  if (!i.priv) return actions;
+  if (!i.priv) return [...actions, ...planRequires(i.user, i.host, i.requires)];
   const curr = i.current ?? new Map<string, string[]>();
   let grantOption = false;
   if (!i.append && !i.subtract) {
@@ -255,16 +308,23 @@ export function planUserMod(i: UserModInput): UserAction[] {
     ];
     actions.push({ msg, doneMsg: msg, statements, counts: false });
   }
-  return actions;
+  return [...actions, ...planRequires(i.user, i.host, i.requires)];
+}
+
+/** The TLS requirement's change after the privileges (also REQUIRE NONE when tls_requires is not given). */
+export function planRequires(user: string, host: string, requires: { current: TlsRequires; want: TlsRequires } | undefined): UserAction[] {
+  if (!requires || sameRequires(requires.current, requires.want)) return [];
+  const clause = requires.want === null ? ' REQUIRE NONE' : requiresClause(requires.want);
+  return [{ msg: 'TLS requires updated', doneMsg: 'TLS requires updated', statements: [`ALTER USER ${userAt(user, host)}${clause}`], counts: true }];
 }
 
 /** user_add's statements: CREATE USER (with the hash) and the grants. */
-export function createUserStatements(user: string, host: string, hash: { value: string; given: boolean } | undefined, priv: PrivMap | undefined): string[] {
-  const create = hash
+export function createUserStatements(user: string, host: string, hash: { value: string; given: boolean } | undefined, priv: PrivMap | undefined, requires: TlsRequires = null): string[] {
+  const create = (hash
     ? hash.given
       ? `CREATE USER ${userAt(user, host)} IDENTIFIED BY PASSWORD ${sqlString(hash.value)}`
       : `CREATE USER ${userAt(user, host)} IDENTIFIED WITH mysql_native_password AS ${sqlString(hash.value)}`
-    : `CREATE USER ${userAt(user, host)}`;
+    : `CREATE USER ${userAt(user, host)}`) + requiresClause(requires);
   return [create, ...[...(priv ?? new Map<string, string[]>())].map(([target, privs]) => grantStatement(user, host, target, privs))];
 }
 

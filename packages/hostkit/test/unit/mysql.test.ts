@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   clientErrorText, createUserStatements, nativePasswordHash, parseGetsebool, parseGrants, parsePrivString, parseSemanageBooleans, planUserMod,
-  privDictToString, samePrivs, setseboolArgv, sqlIdentifier, sqlString, isNativeHash, MysqlPrivError,
+  privDictToString, samePrivs, sanitizeRequires, parseRequires, requiresClause, sameRequires, setseboolArgv, sqlIdentifier, sqlString, isNativeHash, MysqlPrivError,
 } from '../../src/index.js';
 
 const m = (o: Record<string, string[]>) => new Map(Object.entries(o));
@@ -120,5 +120,33 @@ describe('seboolean parsers', () => {
   it('sets with -P when persistent', () => {
     expect(setseboolArgv('b', true, true)).toEqual(['setsebool', '-P', 'b', 'on']);
     expect(setseboolArgv('b', false, false)).toEqual(['setsebool', 'b', 'off']);
+  });
+});
+
+describe('tls_requires', () => {
+  it.each([
+    [undefined, null],
+    [{}, null],
+    [{ ssl: true }, 'SSL'],
+    [{ X509: '' }, 'X509'],
+    [{ ssl: 1, x509: 1 }, 'X509'],
+    [{ subject: '/CN=a', ssl: 1, cipher: 'AES' }, { SUBJECT: '/CN=a', CIPHER: 'AES' }],
+  ] as const)('sanitized %j', (given, want) => expect(sanitizeRequires(given as Record<string, unknown> | undefined)).toEqual(want));
+  it.each([
+    ["CREATE USER `u`@`%` IDENTIFIED BY PASSWORD '*AB'", null],
+    ["CREATE USER `u`@`%` IDENTIFIED BY PASSWORD '*AB' REQUIRE SSL", 'SSL'],
+    ['CREATE USER `u`@`%` REQUIRE X509 PASSWORD EXPIRE', 'X509'],
+    ["CREATE USER `u`@`%` REQUIRE NONE", null],
+    ["CREATE USER `u`@`%` IDENTIFIED BY PASSWORD '*AB' REQUIRE ISSUER '/CN=ca' SUBJECT '/CN=app'", { ISSUER: '/CN=ca', SUBJECT: '/CN=app' }],
+  ] as const)('read from %s', (line, want) => expect(parseRequires(line)).toEqual(want));
+  it('writes and compares them', () => {
+    expect(requiresClause({ SUBJECT: '/CN=a', ISSUER: '/CN=b' })).toBe(" REQUIRE SUBJECT '/CN=a' AND ISSUER '/CN=b'");
+    expect(requiresClause('SSL')).toBe(' REQUIRE SSL');
+    expect(requiresClause(null)).toBe('');
+    expect(sameRequires({ A: '1', B: '2' }, { B: '2', A: '1' })).toBe(true);
+    expect(sameRequires('SSL', null)).toBe(false);
+    expect(planUserMod({ user: 'u', host: 'h', currentHash: '', append: false, subtract: false, requires: { current: 'SSL', want: null } }).flatMap((a) => a.statements)).toEqual([
+      "ALTER USER 'u'@'h' REQUIRE NONE",
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import {
   applySteps, clientErrorText, createUserStatements, dropUserStatement, isNativeHash, mysqlQueries, mysqlScript, nativePasswordHash, parseGrants, parsePrivString,
-  planUserMod, privDictToString, samePrivs, sqlString, MysqlPrivError, type MysqlLogin, type MysqlLoginAs, type PrivMap, type UserAction,
+  parseRequires, planUserMod, privDictToString, sanitizeRequires, samePrivs, sqlString, MysqlPrivError, type MysqlLogin, type MysqlLoginAs, type PrivMap, type TlsRequires, type UserAction,
 } from '@haweb/hostkit';
 import type { ModuleContext, ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
@@ -17,7 +17,8 @@ const str = z.union([z.string(), z.number()]).transform(String);
  * Passwords are compared and set as mysql_native_password hashes; `priv` is the collection's string
  * (`db.*:ALL,GRANT/db2.tbl:SELECT`, or a dict of the same) and replaces the user's privileges, or adds
  * to them (append_privs) or takes from them (subtract_privs), planned in the collection's order with
- * its messages. Check mode; returns user, msg, changed and password_changed as the collection does.
+ * its messages; tls_requires (SSL, X509 or ISSUER/SUBJECT/CIPHER) compared and set with ALTER USER, and
+ * dropped (REQUIRE NONE) when not given, as the collection does. Check mode; returns user, msg, changed and password_changed as the collection does.
  * Example: mysql_user: { name: foouser, password: abc, priv: '*.*:ALL', host: '%' }
  */
 export const mysqlUserModule = defineHostModule({
@@ -41,6 +42,7 @@ export const mysqlUserModule = defineHostModule({
         sql_log_bin: boolish.default(true),
         force_context: boolish.default(false),
         session_vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+        tls_requires: z.record(z.string(), z.unknown()).nullable().optional(),
       })
       .refine((a) => !(a.append_privs && a.subtract_privs), { message: 'parameters are mutually exclusive: append_privs|subtract_privs' }),
     { ...mysqlLoginAliases, name: ['user'] },
@@ -73,6 +75,7 @@ export const mysqlUserModule = defineHostModule({
         throw err;
       }
     }
+    const requires = sanitizeRequires(a.tls_requires ?? undefined);
     const hosts = (first.results.hosts ?? []).map((r) => r[0]);
     const exists = a.host_all ? hosts.length > 0 : hosts.some((h) => h.toLowerCase() === host);
     const done = (changed: boolean, msg: string, passwordChanged: boolean | null) => ({ changed, user, msg, password_changed: passwordChanged });
@@ -89,7 +92,7 @@ export const mysqlUserModule = defineHostModule({
       if (a.host_all) return fail('host_all parameter cannot be used when adding a user');
       if (ctx.check) return done(true, 'User added', null);
       const hash = a.password ? { value: a.encrypted ? a.password : nativePasswordHash(a.password), given: a.encrypted } : undefined;
-      const statements = createUserStatements(user, host, hash, a.subtract_privs ? undefined : priv);
+      const statements = createUserStatements(user, host, hash, a.subtract_privs ? undefined : priv, requires);
       const applied = await apply(ctx, login, as, [...session, ...statements], `create ${user}@${host}`);
       return applied ?? done(true, 'User added', true);
     }
@@ -110,6 +113,7 @@ export const mysqlUserModule = defineHostModule({
       actions.push(
         ...planUserMod({
           user, host: h, currentHash: state.hash[h] ?? '', wantHash, priv, current: state.grants[h], append: a.append_privs, subtract: a.subtract_privs,
+          requires: { current: state.requires[h] ?? null, want: requires },
         }),
       );
     }
@@ -129,28 +133,31 @@ export const mysqlUserModule = defineHostModule({
 });
 
 /** Each host's password hash (Password, else authentication_string) and, when asked, its grants. */
-type HostsRead = { ok: true; hash: Record<string, string>; grants: Record<string, PrivMap> } | { ok: false; result: ModuleResult };
+type HostsRead = { ok: true; hash: Record<string, string>; grants: Record<string, PrivMap>; requires: Record<string, TlsRequires> } | { ok: false; result: ModuleResult };
 
 async function readHosts(ctx: ModuleContext, login: MysqlLogin, user: string, hosts: readonly string[], hashOf: string, grants: boolean): Promise<HostsRead> {
   const q: [string, string][] = [];
   hosts.forEach((h, n) => {
     q.push([`hash${n}`, `SELECT ${hashOf} FROM mysql.user WHERE User = ${sqlString(user)} AND Host = ${sqlString(h)}`]);
     if (grants) q.push([`grants${n}`, `SHOW GRANTS FOR ${sqlString(user)}@${sqlString(h)}`]);
+    q.push([`create${n}`, `SHOW CREATE USER ${sqlString(user)}@${sqlString(h)}`]);
   });
   const f = await ctx.fact(mysqlQueries, { login, queries: q });
   if (f.connectError !== undefined || f.queryError !== undefined) return { ok: false, result: { changed: false, failed: true, msg: f.connectError ?? f.queryError ?? '' } };
   const hash: Record<string, string> = {};
   const out: Record<string, PrivMap> = {};
+  const requires: Record<string, TlsRequires> = {};
   try {
     hosts.forEach((h, n) => {
       hash[h] = f.results[`hash${n}`]?.[0]?.[0] ?? '';
+      requires[h] = parseRequires((f.results[`create${n}`] ?? []).map((r) => r.join('\t')).find((l) => l.includes('REQUIRE')) ?? '');
       if (grants) out[h] = parseGrants((f.results[`grants${n}`] ?? []).map((r) => r.join('\t')));
     });
   } catch (err) {
     if (err instanceof MysqlPrivError) return { ok: false, result: { changed: false, failed: true, msg: err.message } };
     throw err;
   }
-  return { ok: true, hash, grants: out };
+  return { ok: true, hash, grants: out, requires };
 }
 
 /** Runs the statements (apply's one step); a failed result, or undefined when they ran. */

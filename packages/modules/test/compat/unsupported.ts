@@ -100,7 +100,6 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
     plugin_hash_string: 'authentication plugins other than mysql_native_password not yet set',
     plugin_auth_string: 'authentication plugins other than mysql_native_password not yet set',
     resource_limits: 'per-user resource limits (MAX_QUERIES_PER_HOUR...) not yet compared or set',
-    tls_requires: 'REQUIRE SSL/X509 of an account not yet compared or set',
   },
 };
 
