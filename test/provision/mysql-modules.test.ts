@@ -1,5 +1,5 @@
 /**
- * mysql_db, mysql_user and seboolean (ansible-examples' LAMP playbooks) side by side: the same
+ * mysql_db (present/absent/dump/import), mysql_user and seboolean (ansible-examples' LAMP playbooks) side by side: the same
  * playbook run by `provision` on one lab host and by Debian's `ansible-playbook` (community.mysql with
  * PyMySQL) on the other, both hosts given mariadb-server (and python3-pymysql, which Ansible needs)
  * from the lab's package repository. The recaps, per-task statuses, registered results (filtered to
@@ -52,7 +52,7 @@ describe('mysql_db, mysql_user and seboolean against MariaDB 10.11 on Debian', (
     expect(JSON.parse(same(JSON.stringify(ours.files[p]), p))).toEqual(JSON.parse(same(JSON.stringify(ansible.files[a]), a)));
     expect(ours.code).toBe(ansible.code);
 
-    const r = ours.files[p]['results.json'] as { db: Record<string, unknown>[]; user: Record<string, unknown>[]; seboolean: Record<string, unknown>[]; charset: string; login: string; left: string[] };
+    const r = ours.files[p]['results.json'] as { dump: Record<string, unknown>[]; rows: string[]; db: Record<string, unknown>[]; user: Record<string, unknown>[]; seboolean: Record<string, unknown>[]; charset: string; login: string; left: string[] };
     expect(r.db.map((x) => x.changed)).toEqual([true, true, false, true, false, true, true, false]);
     expect(r.db[1].executed_commands).toEqual(["CREATE DATABASE `foodb` CHARACTER SET 'utf8mb4' COLLATE 'utf8mb4_unicode_ci'"]);
     expect(r.db[3]).toMatchObject({ db: 'foodb bardb', db_list: ['foodb', 'bardb'], executed_commands: ['CREATE DATABASE `bardb`'] });
@@ -85,6 +85,12 @@ describe('mysql_db, mysql_user and seboolean against MariaDB 10.11 on Debian', (
     expect(ours.files[p]['grants3.txt']).toBe(
       "GRANT USAGE ON *.* TO `foouser`@`%` IDENTIFIED BY PASSWORD '*A119E35B8BD624A73A54A2E68BC4E889C2552FA9'\nGRANT SELECT, UPDATE ON `foodb`.* TO `foouser`@`%`\nGRANT ALL PRIVILEGES ON `bardb`.* TO `foouser`@`%`\n",
     );
+    expect(r.dump.map((x) => [x.changed, x.failed])).toEqual([[true, false], [true, false], [true, false], [false, true], [true, false], [true, false], [false, true]]);
+    expect(r.dump[2].executed_commands).toEqual(['set -o pipefail && /usr/bin/mysqldump --socket=/run/mysqld/mysqld.sock --databases foodb bardb --quick | /usr/bin/gzip > /tmp/haweb-mysql/both.sql.gz']);
+    expect(r.dump[5].executed_commands).toEqual(['CREATE DATABASE `newdb`', "/usr/bin/gzip -dc /tmp/haweb-mysql/both.sql.gz | ['/usr/bin/mysql', '--socket=/run/mysqld/mysqld.sock', '--one-database', 'newdb']"]);
+    expect([r.dump[3].msg, r.dump[6].msg]).toEqual(["Cannot dump database(s) 'nodb' - not found", 'target /tmp/haweb-mysql/none.sql does not exist on the host']);
+    // The dumped rows came back; --one-database keeps a two-database dump out of newdb (its SELECT fails).
+    expect(r.rows).toEqual(['2']);
     expect(r.seboolean[0]).toMatchObject({ failed: true, changed: false });
     expect(String(r.seboolean[0].msg)).toMatch(/^Failed to import the required Python library \(libselinux-python\)/);
     expect([r.charset, r.login, r.left]).toEqual(['utf8mb4\tutf8mb4_unicode_ci', 'foouser@%', ['1', '0']]);

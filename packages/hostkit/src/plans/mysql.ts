@@ -417,18 +417,24 @@ export interface MysqlQueryFacts {
   queryError?: string;
   /** Each named query's rows (tab-separated columns). */
   results: Record<string, string[][]>;
+  /** The tools' paths (mysql, mysqldump, gzip, bzip2, xz; '' when missing). */
+  bins: Record<string, string>;
+  /** The dump/import target exists (when asked). */
+  targetExists: boolean;
 }
 
 /** Named queries (each one statement) run after the login is settled. */
-export const mysqlQueries: Fact<{ login: MysqlLogin; queries: readonly (readonly [string, string])[] }, MysqlQueryFacts> = {
+export const mysqlQueries: Fact<{ login: MysqlLogin; queries: readonly (readonly [string, string])[]; target?: string }, MysqlQueryFacts> = {
   name: 'mysql.queries',
-  command({ login, queries }) {
+  command({ login, queries, target }) {
     const sql = queries.map(([name, q]) => `SELECT ${sqlString(`${MARK}q:${name}`)};\n${q};`).join('\n');
     return [
       `if ! PATH="$PATH:/usr/local/bin:/usr/sbin:/sbin" command -v mysql >/dev/null 2>&1; then exit 0; fi`,
       `echo ${MARK}client`,
       mysqlPrelude(login),
       `echo ${MARK}cfg; printf '%s\\n' "$cfg"; [ -f "$cfg" ] && echo ${MARK}cfgexists`,
+      `echo ${MARK}bins; for t in mysql mysqldump gzip bzip2 xz; do printf '%s=%s\\n' "$t" "$(command -v "$t")"; done`,
+      ...(target !== undefined ? [`if [ -e ${shellQuote(target)} ]; then echo ${MARK}target; fi`] : []),
       'e=$(mktemp)',
       `if ! run -N -B -r -e 'SELECT 1' >/dev/null 2>"$e"; then echo ${MARK}connerr; cat "$e"; rm -f "$e"; exit 0; fi`,
       `run -N -B -r -e ${shellQuote(sql)} 2>"$e" || { echo ${MARK}queryerr; cat "$e"; }`,
@@ -451,6 +457,100 @@ export const mysqlQueries: Fact<{ login: MysqlLogin; queries: readonly (readonly
       ...(s.has('connerr') ? { connectError: clientErrorText(s.get('connerr') ?? '') } : {}),
       ...(s.has('queryerr') ? { queryError: clientErrorText(s.get('queryerr') ?? '') } : {}),
       results,
+      bins: Object.fromEntries((s.get('bins') ?? '').split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])),
+      targetExists: s.has('target'),
     };
   },
 };
+
+// ---------------------------------------------------------------------------------------------
+// mysql_db's dump and import: the shell commands the collection builds (and returns in
+// executed_commands), with the tools' paths as the host resolves them.
+
+export interface DumpImportOptions {
+  /** Paths of mysql, mysqldump, gzip, bzip2, xz on the host ('' when missing). */
+  bins: Record<string, string>;
+  /** The expanded config file, when it exists. */
+  configFile?: string;
+  restrictConfigFile: boolean;
+  /** check_implicit_admin held (root without a password logged in). */
+  implicitAdmin: boolean;
+  user?: string;
+  password?: string;
+  unsafePassword: boolean;
+  clientCert?: string;
+  clientKey?: string;
+  caCert?: string;
+  force: boolean;
+  socket?: string;
+  host: string;
+  port: number;
+  encoding: string;
+  target: string;
+}
+
+/** The compressor a target's extension names (.gz, .bz2, .xz), as the collection picks it. */
+export function compressorOf(target: string): 'gzip' | 'bzip2' | 'xz' | undefined {
+  const m = /(\.[^./]*)$/.exec(target.replace(/^.*\//, '').replace(/^\.+/, ''));
+  return m?.[1] === '.gz' ? 'gzip' : m?.[1] === '.bz2' ? 'bzip2' : m?.[1] === '.xz' ? 'xz' : undefined;
+}
+
+function loginWords(o: DumpImportOptions, dump: boolean): string[] {
+  const w: string[] = [];
+  if (o.configFile) w.push(`${o.restrictConfigFile ? '--defaults-file' : '--defaults-extra-file'}=${shellQuote(o.configFile)}`);
+  if (o.implicitAdmin) w.push("--user=root --password=''");
+  else {
+    if (dump ? o.user !== undefined : o.user) w.push(`--user=${shellQuote(o.user!)}`);
+    if (dump ? o.password !== undefined : o.password) w.push(`--password=${o.unsafePassword ? o.password : shellQuote(o.password!)}`);
+  }
+  if (o.clientCert !== undefined) w.push(`--ssl-cert=${shellQuote(o.clientCert)}`);
+  if (o.clientKey !== undefined) w.push(`--ssl-key=${shellQuote(o.clientKey)}`);
+  if (o.caCert !== undefined) w.push(`--ssl-ca=${shellQuote(o.caCert)}`);
+  return w;
+}
+
+/** db_dump's command line (run with sh, or bash for pipefail). */
+export function dumpCommand(
+  o: DumpImportOptions & {
+    databases: readonly string[]; all: boolean; skipLockTables: boolean; singleTransaction: boolean; quick: boolean; ignoreTables: readonly string[];
+    hexBlob: boolean; masterData: number; extraArgs?: string; pipefail: boolean;
+  },
+): string {
+  const w = [o.bins.mysqldump, ...loginWords(o, true)];
+  if (o.force) w.push('--force');
+  if (o.socket !== undefined) w.push(`--socket=${shellQuote(o.socket)}`);
+  else w.push(`--host=${shellQuote(o.host)} --port=${o.port}`);
+  if (o.all) w.push('--all-databases');
+  else if (o.databases.length > 1) w.push(`--databases ${o.databases.join(' ')}`);
+  else w.push(shellQuote(o.databases.join(' ')));
+  if (o.skipLockTables) w.push('--skip-lock-tables');
+  if (o.encoding) w.push(`--default-character-set=${shellQuote(o.encoding)}`);
+  if (o.singleTransaction) w.push('--single-transaction=true');
+  if (o.quick) w.push('--quick');
+  for (const t of o.ignoreTables) w.push(`--ignore-table=${t}`);
+  if (o.hexBlob) w.push('--hex-blob');
+  if (o.masterData) w.push(`--master-data=${o.masterData}`);
+  if (o.extraArgs !== undefined) w.push(o.extraArgs);
+  const cmd = w.join(' ');
+  const zip = compressorOf(o.target);
+  if (zip) return `${o.pipefail ? 'set -o pipefail && ' : ''}${cmd} | ${o.bins[zip]} > ${shellQuote(o.target)}`;
+  return `${cmd} > ${shellQuote(o.target)}`;
+}
+
+/** db_import's command line (a compressed target decompressed into the client). */
+export function importCommand(o: DumpImportOptions & { database: string; all: boolean }): { run: string; shown: string } {
+  const w = [o.bins.mysql, ...loginWords(o, false)];
+  if (o.force) w.push('-f');
+  if (o.socket !== undefined) w.push(`--socket=${shellQuote(o.socket)}`);
+  else w.push(`--host=${shellQuote(o.host)}`, `--port=${o.port}`);
+  if (o.encoding) w.push(`--default-character-set=${shellQuote(o.encoding)}`);
+  if (!o.all) w.push('--one-database', shellQuote(o.database));
+  const zip = compressorOf(o.target);
+  if (zip) {
+    // The collection reports this one with its argument list as Python prints a list.
+    const pyRepr = (x: string) => (x.includes("'") && !x.includes('"') ? `"${x}"` : `'${x.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`);
+    return { run: `${o.bins[zip]} -dc ${shellQuote(o.target)} | ${w.join(' ')}`, shown: `${o.bins[zip]} -dc ${o.target} | [${w.map(pyRepr).join(', ')}]` };
+  }
+  const cmd = `${w.join(' ')} < ${shellQuote(o.target)}`;
+  return { run: cmd, shown: cmd };
+}

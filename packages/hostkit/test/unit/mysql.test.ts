@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   clientErrorText, createUserStatements, nativePasswordHash, parseGetsebool, parseGrants, parsePrivString, parseSemanageBooleans, planUserMod,
-  privDictToString, samePrivs, sanitizeRequires, parseRequires, requiresClause, sameRequires, setseboolArgv, sqlIdentifier, sqlString, isNativeHash, MysqlPrivError,
+  privDictToString, samePrivs, sanitizeRequires, parseRequires, requiresClause, sameRequires, dumpCommand, importCommand, compressorOf, setseboolArgv, sqlIdentifier, sqlString, isNativeHash, MysqlPrivError,
 } from '../../src/index.js';
 
 const m = (o: Record<string, string[]>) => new Map(Object.entries(o));
@@ -148,5 +148,33 @@ describe('tls_requires', () => {
     expect(planUserMod({ user: 'u', host: 'h', currentHash: '', append: false, subtract: false, requires: { current: 'SSL', want: null } }).flatMap((a) => a.statements)).toEqual([
       "ALTER USER 'u'@'h' REQUIRE NONE",
     ]);
+  });
+});
+
+describe('dump and import command lines (the collection\'s, as executed_commands shows them)', () => {
+  const base = {
+    bins: { mysql: '/usr/bin/mysql', mysqldump: '/usr/bin/mysqldump', gzip: '/usr/bin/gzip', bzip2: '/usr/bin/bzip2', xz: '/usr/bin/xz' },
+    restrictConfigFile: false, implicitAdmin: false, unsafePassword: false, force: false, host: 'localhost', port: 3306, encoding: '',
+  };
+  const dump = { databases: ['a'], all: false, skipLockTables: false, singleTransaction: false, quick: true, ignoreTables: [], hexBlob: false, masterData: 0, pipefail: false };
+  it.each([
+    ['one database over TCP', { ...base, target: '/b/a.sql' }, dump, '/usr/bin/mysqldump --host=localhost --port=3306 a --quick > /b/a.sql'],
+    ['the config file, a login, every option', { ...base, target: '/b/a.sql.bz2', configFile: '/root/.my.cnf', user: 'u', password: 'p w', force: true, socket: '/s', encoding: 'utf8' },
+      { ...dump, databases: ['a', 'b'], skipLockTables: true, singleTransaction: true, ignoreTables: ['a.t'], hexBlob: true, masterData: 2, extraArgs: '--routines', pipefail: true },
+      "set -o pipefail && /usr/bin/mysqldump --defaults-extra-file=/root/.my.cnf --user=u --password='p w' --force --socket=/s --databases a b --skip-lock-tables --default-character-set=utf8 --single-transaction=true --quick --ignore-table=a.t --hex-blob --master-data=2 --routines | /usr/bin/bzip2 > /b/a.sql.bz2"],
+    ['all databases as root (check_implicit_admin)', { ...base, target: '/b/all.sql', implicitAdmin: true, restrictConfigFile: true, configFile: '/c' }, { ...dump, databases: ['all'], all: true, quick: false },
+      "/usr/bin/mysqldump --defaults-file=/c --user=root --password='' --host=localhost --port=3306 --all-databases > /b/all.sql"],
+  ] as const)('dump: %s', (_why, o, d, want) => {
+    expect(dumpCommand({ ...o, ...d })).toBe(want);
+  });
+  it('imports a plain file, or a compressed one through the compressor (shown as the collection shows it)', () => {
+    expect(importCommand({ ...base, target: '/b/a.sql', database: 'a', all: false, socket: '/s' })).toEqual({
+      run: '/usr/bin/mysql --socket=/s --one-database a < /b/a.sql', shown: '/usr/bin/mysql --socket=/s --one-database a < /b/a.sql',
+    });
+    expect(importCommand({ ...base, target: '/b/a.sql.xz', database: 'a', all: false, implicitAdmin: true })).toEqual({
+      run: "/usr/bin/xz -dc /b/a.sql.xz | /usr/bin/mysql --user=root --password='' --host=localhost --port=3306 --one-database a",
+      shown: `/usr/bin/xz -dc /b/a.sql.xz | ['/usr/bin/mysql', "--user=root --password=''", '--host=localhost', '--port=3306', '--one-database', 'a']`,
+    });
+    expect([compressorOf('/x/a.sql.gz'), compressorOf('/x/a.bz2'), compressorOf('/x/a.xz'), compressorOf('/x/a.sql'), compressorOf('/x/.gz')]).toEqual(['gzip', 'bzip2', 'xz', undefined, undefined]);
   });
 });

@@ -115,9 +115,6 @@ export const UNSUPPORTED_CHOICES: Record<string, Record<string, Record<string, s
     status_code: { '*': 'status codes are integers: a list of non-numeric strings is refused before the host is touched' },
   },
   // Issue 15: the ansible-examples LAMP playbooks' modules.
-  'community.mysql.mysql_db': {
-    state: { dump: 'mysqldump of databases to a file not yet implemented', import: 'importing a dump file not yet implemented' },
-  },
   'community.mysql.mysql_user': {
     update_password: { on_new_username: "reusing the password of the user's other hosts for a new user@host not yet implemented" },
   },
