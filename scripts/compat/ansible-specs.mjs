@@ -9,8 +9,8 @@
  * plus the literal keyword arguments of the module's AnsibleModule(...) call, read with Python's ast.
  * The modules: every `ansible.builtin.*` alias declared in packages/modules/src/modules/*.ts and in the
  * executor's own modules, packages/core/src/executor/actions/*.ts (the nginx, keepalived and vrrp
- * installer modules are this project's own and are skipped), and the ansible.posix / community.general / community.postgresql
- * collection names they answer to (keyed by full name).
+ * installer modules are this project's own and are skipped), and the ansible.posix / community.general / community.postgresql /
+ * community.mysql collection names they answer to (keyed by full name).
  *
  *   node scripts/compat/ansible-specs.mjs            # regenerate
  *   node scripts/compat/ansible-specs.mjs --check    # exit 1 if the file is not what Ansible says
@@ -32,7 +32,7 @@ function ansibleModules() {
       const text = readFileSync(join(dir, f), 'utf8');
       for (const m of text.matchAll(/'ansible\.builtin\.([a-z_]+)'/g)) names.add(m[1]);
       // Collection modules are keyed by their full name (ansible.posix.sysctl).
-      for (const m of text.matchAll(/'((?:ansible\.posix|community\.general|community\.postgresql)\.[a-z_]+)'/g)) names.add(m[1]);
+      for (const m of text.matchAll(/'((?:ansible\.posix|community\.general|community\.postgresql|community\.mysql)\.[a-z_]+)'/g)) names.add(m[1]);
     }
   }
   return [...names].sort();

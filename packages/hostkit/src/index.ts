@@ -86,3 +86,6 @@ export * from './plans/rpm-key.js';
 export * from './plans/postgresql.js';
 // community.general.locale_gen (geerlingguy.postgresql).
 export * from './plans/locale-gen.js';
+// Issue 15: the ansible-examples LAMP playbooks' modules (seboolean, mysql_db, mysql_user).
+export * from './plans/selinux-boolean.js';
+export * from './plans/mysql.js';

@@ -39,6 +39,7 @@ export { waitForModule } from './modules/wait_for.js';
 export { pauseModule } from './modules/pause.js';
 export * from './modules/batch-cor.js';
 export * from './modules/batch-postgresql.js';
+export * from './modules/batch-lamp.js';
 
 // Facts (command + pure parser).
 export * from './facts/files.js';

@@ -34,6 +34,7 @@ import { corModules } from './modules/batch-cor.js';
 import { batch4Modules } from './modules/batch4.js';
 import { batch5Modules } from './modules/batch5.js';
 import { postgresqlModules } from './modules/batch-postgresql.js';
+import { lampModules } from './modules/batch-lamp.js';
 
 /** Every built-in module, in documentation order. */
 export const builtinModules: readonly ModuleDefinition[] = [
@@ -72,6 +73,7 @@ export const builtinModules: readonly ModuleDefinition[] = [
   ...batch4Modules,
   ...batch5Modules,
   ...postgresqlModules,
+  ...lampModules,
 ] as unknown as readonly ModuleDefinition[];
 
 /** Registers the built-in modules. */

@@ -103,6 +103,13 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
     io_buffer_size: 'a read buffer size of Ansible\'s own Python code: not yet accepted', validate_certs: 'downloading archives (src as a URL) not yet implemented',
   },
   yum: yumNotYet,
+  // Issue 15: the ansible-examples LAMP playbooks' modules.
+  'community.mysql.mysql_user': {
+    plugin: 'authentication plugins other than mysql_native_password not yet set',
+    plugin_hash_string: 'authentication plugins other than mysql_native_password not yet set',
+    plugin_auth_string: 'authentication plugins other than mysql_native_password not yet set',
+    resource_limits: 'per-user resource limits (MAX_QUERIES_PER_HOUR...) not yet compared or set',
+  },
 };
 
 /** Values Ansible allows for an accepted option that our spec refuses: module -> option -> value (or '*' for any value outside the choices we take) -> reason. */
@@ -118,6 +125,10 @@ export const UNSUPPORTED_CHOICES: Record<string, Record<string, Record<string, s
   uri: {
     body_format: { 'form-multipart': 'multipart bodies (files from the controller or the host) not yet encoded' },
     status_code: { '*': 'status codes are integers: a list of non-numeric strings is refused before the host is touched' },
+  },
+  // Issue 15: the ansible-examples LAMP playbooks' modules.
+  'community.mysql.mysql_user': {
+    update_password: { on_new_username: "reusing the password of the user's other hosts for a new user@host not yet implemented" },
   },
   // Issue 15's second batch.
   hostname: {
