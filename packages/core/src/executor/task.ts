@@ -242,9 +242,14 @@ export class ModuleArgumentsError extends Error {}
  * Why arguments were refused: Ansible's words when required ones are missing ("missing required
  * arguments: a, b"), else each issue with the option it is about.
  */
+/** The messages of Ansible's argument spec checks that name several options (module_utils/common/validation.py). */
+const ANSIBLE_SPEC_CHECK = /^(one of the following is required|parameters are mutually exclusive|parameters are required together): /;
+
 export function argumentsMessage(module: string, issues: readonly { path: readonly PropertyKey[]; message: string; code?: string }[]): string {
   const missing = issues.filter((i) => i.path.length === 1 && i.code === 'invalid_type' && / received undefined$/.test(i.message));
   if (missing.length > 0 && missing.length === issues.length) return `missing required arguments: ${missing.map((i) => String(i.path[0])).sort().join(', ')}`;
+  // A check of the whole written in Ansible's words (required_one_of, mutually_exclusive...) is its message.
+  if (issues.length === 1 && issues[0].path.length === 0 && ANSIBLE_SPEC_CHECK.test(issues[0].message)) return issues[0].message;
   const text = issues.map((i) => `${i.path.length ? i.path.map(String).join('.') + ': ' : ''}${i.message}`).join('; ');
   return `invalid arguments for module "${module}": ${text}`;
 }
