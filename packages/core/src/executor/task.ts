@@ -21,6 +21,7 @@ import { lookupSubdir } from './lookups.js';
 import { isMeta, runMeta } from './meta.js';
 import { bypassesHostLoop, executorAction } from './actions/index.js';
 import { realSleep, renderCount, retryPlan, runWithRetries } from './retry.js';
+import { deadline, isTimedOut, timeoutResult } from './timeout.js';
 import { ASYNC_STATUS, cleanupJob, DEFAULT_POLL, jobStatus, newJobId, pollIsOver, startedResult, startJob, validJobId } from './async.js';
 import { childScope, type HostState, type Outcome, type PlayRun, type Scope, type TaskFlags } from './state.js';
 import { tagsSelect } from './tags.js';
@@ -459,7 +460,9 @@ async function runLoop(
         result = failure(err, task, ref, host).result;
       }
     }
-    const full = { ...result, item, ansible_loop_var: task.loopVar, ...itemResultExtras(task, extra) };
+    // A stopped item's result is Ansible's three keys without `changed` (its loop adds that to the task's only).
+    const { changed: _changed, ...kept } = result;
+    const full = { ...(isTimedOut(result) ? kept : result), item, ansible_loop_var: task.loopVar, ...itemResultExtras(task, extra) };
     results.push(asRegistered(full));
     outcomes.push({ label: itemLabel(item), status: statusOf(result), msg: result.msg, diff: result.diff, result: full, ...(delegatedTo !== undefined ? { delegatedTo } : {}) });
   }
@@ -533,6 +536,13 @@ async function callModule(
   const parsed = module.args.safeParse(args);
   if (!parsed.success) throw new ModuleArgumentsError(argumentsMessage(module.name, parsed.error.issues));
   const { noLog } = flags;
+  // timeout: the call from here on (Ansible's alarm is set once the arguments are ready); pause keeps its own time.
+  const seconds = module.name === 'pause' ? undefined : renderCount(run, flags.timeout, vars, 'timeout');
+  const limit = seconds !== undefined && seconds > 0 ? deadline(seconds) : undefined;
+  const remote = withBecome(
+    withEnvironment(taskRemote(run, host, vars, delegation, flags.connection, flags.remoteUser), renderEnvironment(templater, flags.environment, vars)),
+    flags.becomeAs,
+  );
   const ctx = buildModuleContext({
     hostName: host,
     vars,
@@ -541,10 +551,7 @@ async function callModule(
     diff: flags.diff,
     // ansible_become when set; else the nearest `become` keyword (task, block, play).
     become: flags.become,
-    remote: withBecome(
-      withEnvironment(taskRemote(run, host, vars, delegation, flags.connection, flags.remoteUser), renderEnvironment(templater, flags.environment, vars)),
-      flags.becomeAs,
-    ),
+    remote: limit ? limit.remote(remote) : remote,
     templater,
     masker: rt.masker,
     role: task.role,
@@ -558,7 +565,10 @@ async function callModule(
     },
   });
   const action = executorAction(module);
-  const ran = action ? action(parsed.data, { run, task, host, vars }) : await runModule(run, task, module, parsed.data, ctx, vars);
+  const work = action ? Promise.resolve(action(parsed.data, { run, task, host, vars })) : runModule(run, task, module, parsed.data, ctx, vars);
+  const ran = limit ? await limit.race(work) : await work;
+  // Stopped: Ansible's result as is, without changed_when / failed_when or `attempts`.
+  if (ran === undefined) return timeoutResult(task.module, seconds!);
   // A result that ran always says whether it failed, as Ansible's do (`r.failed` is defined).
   const result = ran.failed === undefined ? { ...ran, failed: false } : ran;
   // `attempts` is there before changed_when/failed_when, as in Ansible.
