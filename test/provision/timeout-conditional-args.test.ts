@@ -29,6 +29,7 @@ describe('timeout', () => {
       item: { failed: true, msg: stopped('shell', 2), item: 5, ansible_loop_var: 'item' },
       first_rc: 0,
       loop_failed: true,
+      loop_msg: 'One or more items failed',
       until: { changed: false, failed: true, msg: stopped('ansible.builtin.command', 2) },
       block: { changed: false, failed: true, msg: stopped('command', 2) },
     });
