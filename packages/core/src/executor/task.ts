@@ -438,12 +438,14 @@ async function runLoop(
   const outcomes: ItemOutcome[] = [];
   const results: Record<string, unknown>[] = [];
   const pause = task.loopControl?.pause ?? 0;
+  const carried: Vars = {};
   for (const [index, item] of items.entries()) {
     // loop_control pause: seconds between two items, as Ansible waits before each one after the first.
     if (pause > 0 && index > 0) await (run.rt.options.sleep ?? realSleep)(pause * 1000);
     const extra = loopVars(task, item, index, items);
     // Task vars may use the item (`vars: { path: "/etc/{{ item }}" }`): resolve them again per item.
-    const itemVars = Object.keys(task.vars).length > 0 ? run.hostVars(host, scope, task, extra).vars : { ...vars, ...extra };
+    const computed = Object.keys(task.vars).length > 0 ? run.hostVars(host, scope, task, extra).vars : vars;
+    const itemVars = { ...computed, ...carried, ...extra };
     let result: ModuleResult;
     let delegatedTo: string | undefined;
     const cond = allConditionsHold(run.rt.options.templater, conditions, itemVars, warn(run));
@@ -454,6 +456,13 @@ async function runLoop(
         const delegation = delegationFor(run, task, scope, host, itemVars, extra);
         delegatedTo = delegation?.host;
         result = await callWithRetries(run, task, ref, host, flags, module, itemVars, errors, delegation);
+        // As Ansible's task executor updates the loop's variables after each item that ran to its end
+        // (not one stopped by timeout): the registered result and the facts set_fact / include_vars set
+        // are seen by the next items, above task vars (`dig_list: "{{ dig_list + [item] }}"` grows).
+        if (!isTimedOut(result)) {
+          if (task.register) carried[task.register] = asRegistered(result);
+          if (result.facts && CLEAN_FACTS_MODULES.has(module.name)) Object.assign(carried, result.facts);
+        }
         if (delegation && flags.delegateFacts && result.facts && !result.failed) setFacts(run.rt.state(delegation.host), result.facts, false);
       } catch (err) {
         if (err instanceof UnreachableError) throw err;
@@ -468,6 +477,9 @@ async function runLoop(
   }
   return loopOutcome(outcomes, results, items.length);
 }
+
+/** Ansible's _ACTION_WITH_CLEAN_FACTS: their facts are variables as they are. */
+const CLEAN_FACTS_MODULES = new Set(['set_fact', 'include_vars']);
 
 /** The module call, or with `until` the attempts until it holds (a module error is a failed attempt). */
 async function callWithRetries(
