@@ -102,6 +102,8 @@ export interface TaskCommon {
   anyErrorsFatal?: Flag;
   /** throttle: at most this many hosts run the task at once (below forks; 0: no limit). */
   throttle?: number;
+  /** timeout: seconds a module call may take before it fails (0: no limit); a number or a template. */
+  timeout?: number | string;
   /** run_once: the task runs on the first live host of the batch; its result is registered for all. */
   runOnce?: Flag;
   /** connection: how hosts are reached, `ssh` or `local` (on the controller), or a template; ansible_connection wins. */
@@ -250,6 +252,8 @@ export interface Play {
   /** Stop the play (every host of the batch) when more than this percentage of a batch failed. */
   maxFailPercentage?: number;
   anyErrorsFatal?: Flag;
+  /** timeout of the play's tasks (a task's or block's own wins): seconds, or a template. */
+  timeout?: number | string;
   /** connection: `ssh` or `local` for the play's tasks (ansible_connection wins), or a template. */
   connection?: string;
   /** Role defaults of every role in the play, in order (later wins). */

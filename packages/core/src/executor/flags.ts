@@ -59,6 +59,7 @@ export function taskFlags(run: PlayRun, scope: Scope, vars: Vars): TaskFlags {
     environment: scope.environment,
     moduleDefaults: scope.moduleDefaults,
     connection: scope.connection,
+    ...(scope.timeout !== undefined ? { timeout: scope.timeout } : {}),
   };
 }
 

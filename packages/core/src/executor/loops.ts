@@ -87,7 +87,8 @@ export function loopOutcome(outcomes: ItemOutcome[], results: Record<string, unk
     changed: anyChanged,
     failed: anyFailed || undefined,
     skipped: allSkipped || undefined,
-    msg: anyFailed ? 'one or more items failed' : allSkipped ? 'all items skipped' : count === 0 ? 'no items' : 'all items completed',
+    // Ansible's words (task_executor.py); an empty loop has no msg but a skipped_reason.
+    ...(count === 0 ? { skipped_reason: 'No items in the list' } : { msg: anyFailed ? 'One or more items failed' : allSkipped ? 'All items skipped' : 'All items completed' }),
     results,
   };
   // Facts set by items (set_fact in a loop) apply in order.
@@ -98,7 +99,7 @@ export function loopOutcome(outcomes: ItemOutcome[], results: Record<string, unk
   if (diff.length > 0) result.diff = diff;
   return {
     status: anyFailed ? 'failed' : allSkipped || count === 0 ? 'skipped' : anyChanged ? 'changed' : 'ok',
-    msg: result.msg,
+    msg: result.msg ?? (count === 0 ? 'No items in the list' : undefined),
     result,
     items: outcomes,
   };

@@ -11,6 +11,7 @@ import type { Task, Vars } from '../model.js';
 import { allConditionsHold } from './conditions.js';
 import type { PlayRun } from './state.js';
 import { renderValue } from './vars.js';
+import { isTimedOut } from './timeout.js';
 
 export interface RetryPlan {
   /** Attempts at most, the first one included. */
@@ -59,7 +60,8 @@ export async function runWithRetries(
   let result: ModuleResult = { changed: false };
   for (let n = 1; n <= plan.attempts; n++) {
     result = await attempt(n);
-    if (plan.attempts === 1) return result;
+    // A call its `timeout` stopped ends the task there, as in Ansible.
+    if (plan.attempts === 1 || isTimedOut(result)) return result;
     const bound = task.register ? { ...vars, [task.register]: result } : vars;
     let done: boolean;
     try {

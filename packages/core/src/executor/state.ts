@@ -31,6 +31,8 @@ export interface Scope {
   moduleDefaults?: readonly ModuleDefaultsEntry[];
   anyErrorsFatal?: Flag;
   throttle?: number;
+  /** timeout (seconds, or a template): the nearest written. */
+  timeout?: number | string;
   runOnce?: Flag;
   /** connection keyword (maybe a template): ssh or local; ansible_connection wins. */
   connection?: string;
@@ -53,6 +55,7 @@ export function playScope(play: Play): Scope {
     environment: play.environment,
     moduleDefaults: play.moduleDefaults,
     anyErrorsFatal: play.anyErrorsFatal,
+    timeout: play.timeout,
     connection: play.connection,
   };
 }
@@ -73,6 +76,7 @@ export function childScope(scope: Scope, item: TaskItem): Scope {
     moduleDefaults: item.moduleDefaults ? [...(scope.moduleDefaults ?? []), ...item.moduleDefaults] : scope.moduleDefaults,
     anyErrorsFatal: item.anyErrorsFatal ?? scope.anyErrorsFatal,
     throttle: item.throttle ?? scope.throttle,
+    timeout: item.timeout ?? scope.timeout,
     runOnce: item.runOnce ?? scope.runOnce,
     connection: item.connection ?? scope.connection,
     delegateTo: item.delegateTo ?? scope.delegateTo,
@@ -119,6 +123,8 @@ export interface TaskFlags {
   environment?: readonly EnvironmentEntry[];
   /** module_defaults that apply, the nearest last (rendered per call, for the module that runs). */
   moduleDefaults?: readonly ModuleDefaultsEntry[];
+  /** timeout as written (rendered per call: it may use the loop item). */
+  timeout?: number | string;
 }
 
 /** What one task did on one host (before it becomes an event). */

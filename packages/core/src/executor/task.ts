@@ -21,6 +21,7 @@ import { lookupSubdir } from './lookups.js';
 import { isMeta, runMeta } from './meta.js';
 import { bypassesHostLoop, executorAction } from './actions/index.js';
 import { realSleep, renderCount, retryPlan, runWithRetries } from './retry.js';
+import { deadline, isTimedOut, timeoutResult } from './timeout.js';
 import { ASYNC_STATUS, cleanupJob, DEFAULT_POLL, jobStatus, newJobId, pollIsOver, startedResult, startJob, validJobId } from './async.js';
 import { childScope, type HostState, type Outcome, type PlayRun, type Scope, type TaskFlags } from './state.js';
 import { tagsSelect } from './tags.js';
@@ -242,9 +243,14 @@ export class ModuleArgumentsError extends Error {}
  * Why arguments were refused: Ansible's words when required ones are missing ("missing required
  * arguments: a, b"), else each issue with the option it is about.
  */
+/** The messages of Ansible's argument spec checks that name several options (module_utils/common/validation.py). */
+const ANSIBLE_SPEC_CHECK = /^(one of the following is required|parameters are mutually exclusive|parameters are required together): /;
+
 export function argumentsMessage(module: string, issues: readonly { path: readonly PropertyKey[]; message: string; code?: string }[]): string {
   const missing = issues.filter((i) => i.path.length === 1 && i.code === 'invalid_type' && / received undefined$/.test(i.message));
   if (missing.length > 0 && missing.length === issues.length) return `missing required arguments: ${missing.map((i) => String(i.path[0])).sort().join(', ')}`;
+  // A check of the whole written in Ansible's words (required_one_of, mutually_exclusive...) is its message.
+  if (issues.length === 1 && issues[0].path.length === 0 && ANSIBLE_SPEC_CHECK.test(issues[0].message)) return issues[0].message;
   const text = issues.map((i) => `${i.path.length ? i.path.map(String).join('.') + ': ' : ''}${i.message}`).join('; ');
   return `invalid arguments for module "${module}": ${text}`;
 }
@@ -434,12 +440,14 @@ async function runLoop(
   const outcomes: ItemOutcome[] = [];
   const results: Record<string, unknown>[] = [];
   const pause = task.loopControl?.pause ?? 0;
+  const carried: Vars = {};
   for (const [index, item] of items.entries()) {
     // loop_control pause: seconds between two items, as Ansible waits before each one after the first.
     if (pause > 0 && index > 0) await (run.rt.options.sleep ?? realSleep)(pause * 1000);
     const extra = loopVars(task, item, index, items);
     // Task vars may use the item (`vars: { path: "/etc/{{ item }}" }`): resolve them again per item.
-    const itemVars = Object.keys(task.vars).length > 0 ? run.hostVars(host, scope, task, extra).vars : { ...vars, ...extra };
+    const computed = Object.keys(task.vars).length > 0 ? run.hostVars(host, scope, task, extra).vars : vars;
+    const itemVars = { ...computed, ...carried, ...extra };
     let result: ModuleResult;
     let delegatedTo: string | undefined;
     const cond = allConditionsHold(run.rt.options.templater, conditions, itemVars, warn(run));
@@ -450,18 +458,30 @@ async function runLoop(
         const delegation = delegationFor(run, task, scope, host, itemVars, extra);
         delegatedTo = delegation?.host;
         result = await callWithRetries(run, task, ref, host, flags, module, itemVars, errors, delegation);
+        // As Ansible's task executor updates the loop's variables after each item that ran to its end
+        // (not one stopped by timeout): the registered result and the facts set_fact / include_vars set
+        // are seen by the next items, above task vars (`dig_list: "{{ dig_list + [item] }}"` grows).
+        if (!isTimedOut(result)) {
+          if (task.register) carried[task.register] = asRegistered(result);
+          if (result.facts && CLEAN_FACTS_MODULES.has(module.name)) Object.assign(carried, result.facts);
+        }
         if (delegation && flags.delegateFacts && result.facts && !result.failed) setFacts(run.rt.state(delegation.host), result.facts, false);
       } catch (err) {
         if (err instanceof UnreachableError) throw err;
         result = failure(err, task, ref, host).result;
       }
     }
-    const full = { ...result, item, ansible_loop_var: task.loopVar, ...itemResultExtras(task, extra) };
+    // A stopped item's result is Ansible's three keys without `changed` (its loop adds that to the task's only).
+    const { changed: _changed, ...kept } = result;
+    const full = { ...(isTimedOut(result) ? kept : result), item, ansible_loop_var: task.loopVar, ...itemResultExtras(task, extra) };
     results.push(asRegistered(full));
     outcomes.push({ label: itemLabel(item), status: statusOf(result), msg: result.msg, diff: result.diff, result: full, ...(delegatedTo !== undefined ? { delegatedTo } : {}) });
   }
   return loopOutcome(outcomes, results, items.length);
 }
+
+/** Ansible's _ACTION_WITH_CLEAN_FACTS: their facts are variables as they are. */
+const CLEAN_FACTS_MODULES = new Set(['set_fact', 'include_vars']);
 
 /** The module call, or with `until` the attempts until it holds (a module error is a failed attempt). */
 async function callWithRetries(
@@ -530,6 +550,13 @@ async function callModule(
   const parsed = module.args.safeParse(args);
   if (!parsed.success) throw new ModuleArgumentsError(argumentsMessage(module.name, parsed.error.issues));
   const { noLog } = flags;
+  // timeout: the call from here on (Ansible's alarm is set once the arguments are ready); pause keeps its own time.
+  const seconds = module.name === 'pause' ? undefined : renderCount(run, flags.timeout, vars, 'timeout');
+  const limit = seconds !== undefined && seconds > 0 ? deadline(seconds) : undefined;
+  const remote = withBecome(
+    withEnvironment(taskRemote(run, host, vars, delegation, flags.connection, flags.remoteUser), renderEnvironment(templater, flags.environment, vars)),
+    flags.becomeAs,
+  );
   const ctx = buildModuleContext({
     hostName: host,
     vars,
@@ -538,10 +565,7 @@ async function callModule(
     diff: flags.diff,
     // ansible_become when set; else the nearest `become` keyword (task, block, play).
     become: flags.become,
-    remote: withBecome(
-      withEnvironment(taskRemote(run, host, vars, delegation, flags.connection, flags.remoteUser), renderEnvironment(templater, flags.environment, vars)),
-      flags.becomeAs,
-    ),
+    remote: limit ? limit.remote(remote) : remote,
     templater,
     masker: rt.masker,
     role: task.role,
@@ -555,7 +579,10 @@ async function callModule(
     },
   });
   const action = executorAction(module);
-  const ran = action ? action(parsed.data, { run, task, host, vars }) : await runModule(run, task, module, parsed.data, ctx, vars);
+  const work = action ? Promise.resolve(action(parsed.data, { run, task, host, vars })) : runModule(run, task, module, parsed.data, ctx, vars);
+  const ran = limit ? await limit.race(work) : await work;
+  // Stopped: Ansible's result as is, without changed_when / failed_when or `attempts`.
+  if (ran === undefined) return timeoutResult(task.module, seconds!);
   // A result that ran always says whether it failed, as Ansible's do (`r.failed` is defined).
   const result = ran.failed === undefined ? { ...ran, failed: false } : ran;
   // `attempts` is there before changed_when/failed_when, as in Ansible.

@@ -6,7 +6,7 @@ export const PLAY_KEYWORDS = [
   'check_mode', 'diff', 'ignore_errors', 'no_log', 'environment',
   'any_errors_fatal', 'max_fail_percentage', 'order', 'connection', 'strategy',
   'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe', 'module_defaults',
-  'fact_path', 'gather_subset', 'gather_timeout',
+  'fact_path', 'gather_subset', 'gather_timeout', 'timeout',
 ] as const;
 
 export const TASK_KEYWORDS = [
@@ -15,7 +15,7 @@ export const TASK_KEYWORDS = [
   'until', 'retries', 'delay', 'environment', 'any_errors_fatal', 'throttle', 'run_once',
   'connection', 'delegate_to', 'delegate_facts', 'local_action',
   'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe',
-  'async', 'poll', 'module_defaults',
+  'async', 'poll', 'module_defaults', 'timeout',
 ] as const;
 
 export const HANDLER_KEYWORDS = [...TASK_KEYWORDS, 'listen'] as const;
@@ -24,7 +24,7 @@ export const BLOCK_KEYWORDS = [
   'name', 'block', 'rescue', 'always', 'when', 'tags', 'become', 'vars', 'ignore_errors', 'no_log',
   'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'notify',
   'connection', 'delegate_to', 'delegate_facts',
-  'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe', 'module_defaults',
+  'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe', 'module_defaults', 'timeout',
 ] as const;
 
 export const ROLE_ENTRY_KEYWORDS = ['role', 'name', 'vars', 'tags', 'when', 'become', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe', 'module_defaults'] as const;
@@ -45,7 +45,7 @@ export const UNSUPPORTED_LOOP_CONTROL_KEYS = [] as const;
 
 /** Ansible keywords we know but do not implement: say so instead of "unknown keyword". */
 export const UNSUPPORTED_KEYWORDS = new Set([
-  'timeout', 'debugger', 'collections',
+  'debugger', 'collections',
   'force_handlers',
   'include', 'port', 'ignore_unreachable',
   // Supported elsewhere, refused here: throttle and run_once on a play, notify on a play,

@@ -11,7 +11,7 @@ import { readVarsFile } from '../inventory/vars-dirs.js';
 import { isTemplate } from '../templating/engine.js';
 import { PLAY_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
 import { flattenRoles, loadRole, loadRoleEntry } from './roles.js';
-import { boolValue, conditionList, connectionValue, environmentValue, FLAG_KEYWORDS, flagValue, handlerList, isRunAsKeyword, moduleDefaultsValue, setRunAs, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
+import { boolValue, conditionList, connectionValue, countValue, environmentValue, FLAG_KEYWORDS, flagValue, handlerList, isRunAsKeyword, moduleDefaultsValue, setRunAs, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
 import { describeNode, displayPath, entries, isMap, isSeq, posOf, readYaml, rootOf, toJS, type Node, hasErrors } from './yaml-source.js';
 import { didYouMean } from '../validate/suggest.js';
 
@@ -205,6 +205,11 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
       case 'any_errors_fatal': {
         const v = flagValue(ctx, e.value, e.key);
         if (v !== undefined) play.anyErrorsFatal = v;
+        break;
+      }
+      case 'timeout': {
+        const v = countValue(ctx, e.value, 'timeout');
+        if (v !== undefined) play.timeout = v;
         break;
       }
       case 'connection': {

@@ -250,7 +250,7 @@ function throttleValue(ctx: TaskParseContext, node: Node | null): number | undef
 }
 
 /** A whole number, or a template giving one at run time (`retries: "{{ tries }}"`). */
-function countValue(ctx: TaskParseContext, node: Node | null, keyword: string): number | string | undefined {
+export function countValue(ctx: TaskParseContext, node: Node | null, keyword: string): number | string | undefined {
   const v = toJS(ctx.src, node);
   if (typeof v === 'number' && Number.isInteger(v)) return v;
   if (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v)) return Number(v);
@@ -393,7 +393,7 @@ function parseTaskItem(ctx: TaskParseContext, node: Node, kind: 'task' | 'handle
 
 const ROLE_FROM_KEYS: Record<string, keyof RoleFiles> = { tasks_from: 'tasksFrom', vars_from: 'varsFrom', defaults_from: 'defaultsFrom', handlers_from: 'handlersFrom' };
 const ROLE_IMPORT_KEYS = ['import_role', 'include_role', 'ansible.builtin.import_role', 'ansible.builtin.include_role'];
-const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'module_defaults', 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe'];
+const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'module_defaults', 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe', 'timeout'];
 
 /** How an import_role / include_role asks for its role (besides the name and the *_from files). */
 export interface RoleImportOptions {
@@ -538,6 +538,11 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
       if (n !== undefined) block.throttle = n;
       return true;
     }
+    case 'timeout': {
+      const v = countValue(ctx, e.value, 'timeout');
+      if (v !== undefined) block.timeout = v;
+      return true;
+    }
     case 'connection': {
       const c = connectionValue(ctx, e.value);
       if (c !== undefined) block.connection = c;
@@ -565,7 +570,7 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
 }
 
 const IMPORT_KEYS = ['import_tasks', 'include_tasks', 'ansible.builtin.import_tasks', 'ansible.builtin.include_tasks'];
-const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'module_defaults', 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'connection', 'delegate_to', 'delegate_facts', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe'];
+const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'module_defaults', 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'connection', 'delegate_to', 'delegate_facts', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe', 'timeout'];
 
 /** The legacy `include` (deprecated in 2.14, removed in 2.16): read as import_tasks or include_tasks. */
 const LEGACY_INCLUDE_KEYS = ['include', 'ansible.builtin.include', 'ansible.legacy.include'];
@@ -650,7 +655,7 @@ function importTarget(ctx: TaskParseContext, key: string, node: Node | null): { 
   return out;
 }
 
-const APPLY_KEYWORDS = ['when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'connection', 'delegate_to', 'delegate_facts', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe'];
+const APPLY_KEYWORDS = ['when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'connection', 'delegate_to', 'delegate_facts', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe', 'timeout'];
 
 /** Reads a tasks file for an import or include: its items, or undefined after reporting why not. */
 function readTaskFile(ctx: TaskParseContext, file: string, filePos: SourcePos, kind: 'task' | 'handler'): TaskItem[] | undefined {
@@ -844,6 +849,11 @@ function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | 
       case 'throttle': {
         const n = throttleValue(ctx, e.value);
         if (n !== undefined) block.throttle = n;
+        break;
+      }
+      case 'timeout': {
+        const v = countValue(ctx, e.value, 'timeout');
+        if (v !== undefined) block.timeout = v;
         break;
       }
       case 'notify':
@@ -1139,6 +1149,11 @@ function parseTaskWithModule(
       case 'throttle': {
         const n = throttleValue(ctx, e.value);
         if (n !== undefined) task.throttle = n;
+        break;
+      }
+      case 'timeout': {
+        const v = countValue(ctx, e.value, 'timeout');
+        if (v !== undefined) task.timeout = v;
         break;
       }
       case 'tags':

@@ -328,7 +328,7 @@ function stringEnd(source: string, at: number): number {
 const STRING_LITERAL = /"(?:[^"\\]|\\[\s\S])*"|'(?:[^'\\]|\\[\s\S])*'/g;
 const HIDDEN_STRING = /\u0000(\d+)\u0000/g;
 /** `.N` after a name (not a number: `1.5` stays a float), `]` or `)`. */
-const NUMERIC_ATTRIBUTE = /(?<=(?:^|[^\w])[A-Za-z_]\w*|[\])])\.(\d+)(?!\w)/;
+const NUMERIC_ATTRIBUTES = /(?<=(?:^|[^\w])[A-Za-z_]\w*|[\])])\.(\d+)(?!\w)/g;
 /** `is name` / `is not name`: where a test's argument may follow without parentheses. */
 const TEST_HEAD = /\bis(\s+not)?\s+(?!not\b)([A-Za-z_][\w.]*)/g;
 const KEYWORDS = new Set(['and', 'or', 'else', 'if', 'is', 'not', 'in', 'recursive']);
@@ -339,7 +339,15 @@ function rewriteCode(code: string): string {
   const strings: string[] = [];
   let hidden = code.replace(STRING_LITERAL, (lit) => `\u0000${strings.push(lit) - 1}\u0000`);
   // `groups.lb.0`, `r.stdout_lines.1`: Jinja2 reads a numeric attribute as an index (nunjucks refuses it).
-  for (let i = 0; i < 8 && NUMERIC_ATTRIBUTE.test(hidden); i++) hidden = hidden.replace(NUMERIC_ATTRIBUTE, '[$1]');
+  // Every one of them (a long `when` has many: debops.users has 10 `item.0.x` in one), each pass of the
+  // global rewrite turning the next link of a chain (`x.0.1` -> `x[0].1` -> `x[0][1]`); bounded by the
+  // number of dots.
+  const rewrites = hidden.split('.').length;
+  for (let i = 0; i < rewrites; i++) {
+    const next = hidden.replace(NUMERIC_ATTRIBUTES, '[$1]');
+    if (next === hidden) break;
+    hidden = next;
+  }
   hidden = numberLiterals(hidden);
   // `(x,)` is a one-item tuple in Jinja2 and `()` the empty one; nunjucks parses neither
   hidden = hidden.replace(/(^|[^\w\])\s])(\s*)\(([^()]+?),\s*\)/g, '$1$2__tuple($3)');

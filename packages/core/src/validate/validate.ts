@@ -19,7 +19,7 @@ import { taskPositions, walkTasks } from '../playbook/positions.js';
 import { displayPath } from '../playbook/yaml-source.js';
 import { isTemplate, templateSyntaxError } from '../templating/engine.js';
 import { isPlainObject } from '../vars/secret.js';
-import { KNOWN_FQCN_MODULES, ROUTED_SHORT_MODULES } from './known-modules.js';
+import { KNOWN_FQCN_FILTERS, KNOWN_FQCN_MODULES, ROUTED_SHORT_MODULES } from './known-modules.js';
 import { argsObject, validateArgs } from './args.js';
 import { META_ACTIONS, isMeta, isMetaAction } from '../executor/meta.js';
 import { changesInventoryModule } from '../executor/actions/index.js';
@@ -75,14 +75,35 @@ function localCandidates(path: string, kind: 'files' | 'templates', play: Play, 
 function checkTemplatesIn(value: unknown, report: (reason: string) => void): void {
   if (typeof value === 'string') {
     const reason = templateSyntaxError(value);
-    if (reason) report(reason);
+    if (reason) report(notShippedFilter(reason) ?? reason);
   } else if (Array.isArray(value)) value.forEach((v) => checkTemplatesIn(v, report));
   else if (isPlainObject(value)) Object.values(value).forEach((v) => checkTemplatesIn(v, report));
 }
 
-function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: ModuleRegistry, out: Diagnostic[], moduleDefaults?: readonly ModuleDefaultsEntry[]): void {
+function checkTask(
+  task: Task,
+  play: Play,
+  handlerNames: Set<string>,
+  registry: ModuleRegistry,
+  out: Diagnostic[],
+  moduleDefaults?: readonly ModuleDefaultsEntry[],
+  mayNotRun?: string,
+): void {
   const pos = taskPositions(task);
   const err = (message: string, at: SourcePos) => out.push({ severity: 'error', message, pos: at, task: task.name });
+  // A filter of a well-known collection is looked up when its template is evaluated: `when` and the
+  // loop whenever the task is reached (Ansible evaluates the loop before `when`), the arguments only if
+  // the task runs. Where that may not happen it is a warning, and the task fails if it gets there.
+  const whenReached = (message: string, at: SourcePos) => {
+    if (task.includedDynamically && NOT_SHIPPED_FILTER.test(message)) warn(message, at, 'the task is in a file read by include_tasks: it fails if it is reached');
+    else err(message, at);
+  };
+  const whenRun = (message: string, at: SourcePos) => {
+    const why = mayNotRun ?? (task.includedDynamically ? 'the task is in a file read by include_tasks' : undefined);
+    if (why && NOT_SHIPPED_FILTER.test(message)) warn(message, at, `${why}: it fails if it runs`);
+    else err(message, at);
+  };
+  const warn = (message: string, at: SourcePos, why: string) => out.push({ severity: 'warning', message: `${message} (${why})`, pos: at, task: task.name });
   // Conditions and loops are expressions: check their syntax.
   const conditions: [string, string[] | undefined][] = [['when', task.when], ['changed_when', task.changedWhen], ['failed_when', task.failedWhen], ['until', task.until]];
   for (const [kw, list] of conditions) {
@@ -95,11 +116,12 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
         continue;
       }
       const bare = c.trim().replace(/^\{\{([\s\S]*)\}\}$/, '$1');
-      const reason = templateSyntaxError(`{{ (${bare}) }}`);
-      if (reason) err(`bad expression in '${kw}': ${reason} (in ${JSON.stringify(c)})`, pos.keywords[kw] ?? task.pos);
+      const syntax = templateSyntaxError(`{{ (${bare}) }}`);
+      const reason = syntax && (notShippedFilter(syntax) ?? syntax);
+      if (reason) (kw === 'when' ? whenReached : whenRun)(`bad expression in '${kw}': ${reason} (in ${JSON.stringify(c)})`, pos.keywords[kw] ?? task.pos);
     }
   }
-  if (task.loop !== undefined) checkTemplatesIn(task.loop, (r) => err(`bad template in 'loop': ${r}`, pos.keywords.loop ?? pos.keywords.with_items ?? task.pos));
+  if (task.loop !== undefined) checkTemplatesIn(task.loop, (r) => whenReached(`bad template in 'loop': ${r}`, pos.keywords.loop ?? pos.keywords.with_items ?? task.pos));
   if (task.name) checkTemplatesIn(task.name, (r) => err(`bad template in 'name': ${r}`, pos.keywords.name ?? task.pos));
   for (const kw of ['retries', 'delay', 'async', 'poll'] as const) {
     const v = task[kw];
@@ -110,8 +132,8 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
     if (typeof v === 'string') checkTemplatesIn(v, (r) => err(`bad template in '${kw}': ${r}`, pos.keywords[kw] ?? task.pos));
   }
   for (const [k, v] of Object.entries(task.vars)) checkTemplatesIn(v, (r) => err(`bad template in variable '${k}': ${r}`, pos.keywords.vars ?? task.pos));
-  if (typeof task.args === 'string') checkTemplatesIn(task.args, (r) => err(`bad template in the arguments of '${task.module}': ${r}`, pos.args));
-  else for (const [k, v] of Object.entries(task.args)) checkTemplatesIn(v, (r) => err(`bad template in argument '${k}' of '${task.module}': ${r}`, pos.argValues[k] ?? pos.args));
+  if (typeof task.args === 'string') checkTemplatesIn(task.args, (r) => whenRun(`bad template in the arguments of '${task.module}': ${r}`, pos.args));
+  else for (const [k, v] of Object.entries(task.args)) checkTemplatesIn(v, (r) => whenRun(`bad template in argument '${k}' of '${task.module}': ${r}`, pos.argValues[k] ?? pos.args));
 
   notifyChecks(task, handlerNames, err);
 
@@ -143,7 +165,7 @@ function checkTask(task: Task, play: Play, handlerNames: Set<string>, registry: 
     );
   }
   const defaults = moduleDefaultsFor(moduleDefaults, def.name, (key) => registry.get(key)?.name);
-  const argDiagnostics = expectedFailure(task, validateArgs(task, def, defaults?.value));
+  const argDiagnostics = deferredToRunTime(expectedFailure(task, validateArgs(task, def, defaults?.value)), mayNotRun);
   out.push(...argDiagnostics);
   if (argDiagnostics.length || !def.localFiles) return;
   const { args } = argsObject(task, def);
@@ -286,9 +308,10 @@ function checkPlay(play: Play, input: ValidateRunInput, out: Diagnostic[], limit
   for (const [k, v] of Object.entries(play.roleDefaults)) checkTemplatesIn(v, (r) => out.push({ severity: 'error', message: `bad template in role default '${k}': ${r}`, pos: play.pos }));
   const handlerTasks = play.handlers.flatMap((h) => (h.body ? [...walkTasks(h.body)] : [h]));
   const defaultsOf = moduleDefaultsOfTasks(play, registry, out);
+  const conditional = conditionalTasks(allItems(play));
   for (const task of [...walkTasks(allItems(play)), ...handlerTasks]) {
     const found: Diagnostic[] = [];
-    checkTask(task, play, handlerNames, registry, found, defaultsOf.get(task));
+    checkTask(task, play, handlerNames, registry, found, defaultsOf.get(task), conditional.get(task));
     // One task's problems in the order they are written.
     found.sort((a, b) => (a.pos && b.pos ? a.pos.line - b.pos.line || a.pos.col - b.pos.col : 0));
     out.push(...found);
@@ -377,6 +400,45 @@ function pythonPluginOf(task: Task, play: Play): { where: string; file: string }
     }
   }
   return undefined;
+}
+
+/**
+ * The tasks that may not run, each with why: its own `when`, a `when` on an enclosing block, import or
+ * role (roles and imports give theirs to each task, so those are the task's own too), or an include
+ * with a `when`. Ansible checks a module's arguments only when the task runs, so their errors there
+ * are warnings at validation, and the task fails with the same message if it is reached.
+ */
+export function conditionalTasks(items: readonly TaskItem[]): Map<Task, string> {
+  const found = new Map<Task, string>();
+  const walk = (list: readonly TaskItem[], inherited: string | undefined) => {
+    for (const item of list) {
+      if (item.kind === 'task') {
+        const why = item.when.length ? "the task runs only if its 'when' holds" : inherited;
+        if (why) found.set(item, why);
+        continue;
+      }
+      const why = item.when.length ? (item.include ? `the task is in a file read by ${item.include.action ?? 'include_tasks'} under a 'when'` : "the task is under a 'when' of an enclosing block, import or role") : inherited;
+      if (item.include?.preloaded) walk(item.include.preloaded, why);
+      walk([...item.block, ...item.rescue, ...item.always], why);
+    }
+  };
+  walk(items, undefined);
+  return found;
+}
+
+/** Argument errors of a task that may not run: warnings, the task failing with the message if it runs. */
+function deferredToRunTime(diagnostics: Diagnostic[], mayNotRun: string | undefined): Diagnostic[] {
+  if (!mayNotRun) return diagnostics;
+  return diagnostics.map((d) => (d.severity === 'error' ? { ...d, severity: 'warning', message: `${d.message} (${mayNotRun}: it fails if it runs)` } : d));
+}
+
+const NOT_SHIPPED_FILTER = /filter '[^']+' is provided by a well-known collection/;
+
+/** "no filter named 'ansible.utils.ipaddr'": said as a filter this provisioner lacks, not a typo. */
+function notShippedFilter(reason: string): string | undefined {
+  const name = /^no filter named '([^']+)'/.exec(reason)?.[1];
+  if (!name || !KNOWN_FQCN_FILTERS.has(name)) return undefined;
+  return `filter '${name}' is provided by a well-known collection, not by this provisioner`;
 }
 
 /**

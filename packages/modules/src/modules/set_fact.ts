@@ -18,7 +18,13 @@ export const setFactModule = defineHostModule({
   }),
   checkMode: 'full',
   async run(args) {
-    const facts = Object.fromEntries(Object.entries(args).filter(([k]) => k !== 'cacheable'));
+    // Ansible's set_fact (without jinja2_native, its default) turns a value that is the text true,
+    // false, yes or no, in any case, written or templated, into a boolean (set_fact_bool_conv.yml).
+    const facts = Object.fromEntries(
+      Object.entries(args)
+        .filter(([k]) => k !== 'cacheable')
+        .map(([k, v]) => [k, typeof v === 'string' && /^(true|false|yes|no)$/i.test(v) ? /^(true|yes)$/i.test(v) : v]),
+    );
     return { changed: false, facts, ansible_facts: facts };
   },
 });

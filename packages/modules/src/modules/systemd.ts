@@ -23,9 +23,9 @@ const args = withAliases(
       scope: z.enum(['system', 'user', 'global']).default('system'),
       no_block: boolish.default(false),
     })
-    .refine((a) => a.state !== undefined || a.enabled !== undefined || a.masked !== undefined || a.daemon_reload || a.daemon_reexec, {
-      message: 'one of the following is required: state, enabled, masked, daemon_reload, daemon_reexec',
-    })
+    // Ansible 2.14 declares required_one_of (state, enabled, masked, daemon_reload, daemon_reexec) but
+    // counts the options after defaults, and daemon_reload / daemon_reexec default to false: `name`
+    // alone passes and returns the unit's status (geerlingguy.docker's "Get Docker service status").
     .refine((a) => a.name !== undefined || (a.state === undefined && a.enabled === undefined && a.masked === undefined), {
       message: 'state, enabled and masked need name',
     })

@@ -14,7 +14,7 @@ import {
   planFirewalld, recoverPackageNames, requirementText, timezoneState, timezoneValues, withVersion, type TimezoneState,
 } from '@haweb/hostkit';
 import { FakeHost, REAL_FOLDERS, fsContext, runModule } from '@haweb/hostkit/testing';
-import { assembleModule, firewalldModule, packageModule, pipModule, serviceModule, timezoneModule, yumModule } from '../../src/index.js';
+import { assembleModule, firewalldModule, packageModule, pipModule, serviceModule, systemdModule, timezoneModule, yumModule } from '../../src/index.js';
 import { stopSleepStart } from '../../src/modules/service.js';
 
 const DEBIAN = { ansible_os_family: 'Debian', ansible_pkg_mgr: 'apt', ansible_service_mgr: 'sysvinit' };
@@ -130,6 +130,15 @@ describe('service: sleep, and systemd options', () => {
     [{ name: 'postgresql', state: 'restarted', sleep: 5 }, true],
     [{ state: 'started' }, false],
   ])('%j accepted: %s', (args, ok) => expect(serviceModule.args.safeParse(args).success).toBe(ok));
+
+  // Ansible 2.14's required_one_of counts daemon_reload/daemon_reexec's defaults: `name` alone is valid
+  // (checked with ansible-playbook: it goes on to look for systemctl), as are none of the five.
+  it.each([
+    [{ name: 'docker' }, true],
+    [{}, true],
+    [{ name: 'docker', state: 'started' }, true],
+    [{ state: 'started' }, false],
+  ])('systemd %j accepted: %s', (args, ok) => expect(systemdModule.args.safeParse(args).success).toBe(ok));
 
   it('daemon_reload on a host not booted with systemd fails as Ansible\'s service module', async () => {
     const host = new FakeHost('sysv', REAL_FOLDERS);

@@ -25,6 +25,10 @@ describe('controller modules', () => {
     expect(await runModule(failModule, { msg: 'stop' }, ctx())).toEqual({ changed: false, failed: true, msg: 'stop' });
     expect(await runModule(failModule, {}, ctx())).toMatchObject({ failed: true, msg: 'Failed as requested from task' });
     expect(await runModule(setFactModule, { a: 1, b: [2], cacheable: true }, ctx())).toMatchObject({ changed: false, facts: { a: 1, b: [2] } });
+    // the text true/false/yes/no becomes a boolean, as Ansible's set_fact without jinja2_native
+    expect(await runModule(setFactModule, { a: 'yes', b: 'No', c: 'TRUE', d: 'false', e: 'y', f: 'on', g: ['yes'] }, ctx())).toMatchObject({
+      facts: { a: true, b: false, c: true, d: false, e: 'y', f: 'on', g: ['yes'] },
+    });
     expect(setFactModule.args.safeParse({ 'bad-name': 1 }).success).toBe(false);
     expect(setFactModule.args.safeParse({}).success).toBe(false);
     expect(await runModule(metaModule, { action: 'flush_handlers' }, ctx())).toMatchObject({ changed: false, action: 'flush_handlers' });

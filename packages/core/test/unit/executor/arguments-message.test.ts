@@ -19,6 +19,11 @@ describe('argumentsMessage', () => {
     else expect(msg).toMatch(want);
   });
 
+  it("a check of the whole in Ansible's words is Ansible's message alone", () => {
+    const oneOf = z.object({ a: z.string().optional(), b: z.string().optional() }).refine((x) => x.a !== undefined || x.b !== undefined, { message: 'one of the following is required: a, b' });
+    expect(argumentsMessage('m', oneOf.safeParse({}).error!.issues)).toBe('one of the following is required: a, b');
+  });
+
   it('a refinement of the whole is its own message', () => {
     const r = spec.safeParse({ path: '/p', src: 'x' });
     expect(argumentsMessage('m', r.error!.issues)).toBe('invalid arguments for module "m": src must not be x');
