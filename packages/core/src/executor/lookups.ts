@@ -184,7 +184,6 @@ function passwordLookup(term: string, options: Vars, ctx: LookupContext): string
 }
 
 export const LOOKUPS: Record<string, LookupPlugin> = {
-  password: (terms, options, ctx) => terms.map((t) => passwordLookup(String(t), options, ctx)),
   items: (terms) => flatTerms(terms),
   list: (terms) => terms,
   env: (terms) => terms.map((t) => process.env[String(t)] ?? ''),
@@ -297,6 +296,7 @@ export const LOOKUPS: Record<string, LookupPlugin> = {
     if (skip) return [];
     throw new Error(`No file was found when using first_found. Looked for: ${names.join(', ')}`);
   },
+  password: (terms, options, ctx) => terms.map((t) => passwordLookup(String(t), options, ctx)),
 };
 
 /** The names with_<name> accepts: the lookups above. */
