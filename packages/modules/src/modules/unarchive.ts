@@ -56,6 +56,10 @@ export const unarchiveModule = defineHostModule({
     .transform(({ copy, ...a }) => (copy === undefined ? a : { ...a, remote_src: !copy })),
   checkMode: 'full',
   async run(args, ctx): Promise<ModuleResult> {
+    if (args.creates !== undefined && (await ctx.fact(pathExists, { path: args.creates }))) {
+      // Ansible's action plugin checks creates before the module runs (before a download too) and reports the task skipped
+      return { changed: false, skipped: true, msg: `skipped, since ${args.creates} exists` };
+    }
     // A URL with remote_src: the host downloads it first (Ansible's fetch_file), into a file removed after.
     if (args.remote_src && args.src.includes('://')) {
       const r = await ctx.remote.run(
@@ -79,9 +83,6 @@ type UnarchiveArgs = z.output<typeof unarchiveModule.args>;
 async function unarchive(args: UnarchiveArgs, ctx: Parameters<typeof unarchiveModule.run>[1]): Promise<ModuleResult> {
   {
     const base = { dest: args.dest, src: args.src };
-    if (args.creates !== undefined && (await ctx.fact(pathExists, { path: args.creates }))) {
-      return { changed: false, msg: `skipped, since ${args.creates} exists`, ...base };
-    }
     const destInfo = await ctx.fact(fileInfo, { path: args.dest, follow: true });
     if (!destInfo || destInfo.type !== 'directory') return failed(`Destination '${args.dest}' is not a directory`, base);
 

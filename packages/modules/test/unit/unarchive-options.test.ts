@@ -116,3 +116,13 @@ describe('unarchive: copy (deprecated) and a src URL', () => {
     expect(r).toMatchObject({ failed: true, msg: 'Failure downloading http://repo.example/none.tgz, curl: (22) The requested URL returned error: 404' });
   });
 });
+
+describe('unarchive creates', () => {
+  it('an existing creates path skips the task, as Ansible\'s action plugin reports it', async () => {
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
+    host.mkdir('/opt/app');
+    const r = await runModule(unarchiveModule, { src: 'http://repo.example/app.tgz', dest: '/opt', remote_src: true, creates: '/opt/app' }, fakeContext(host));
+    expect(r).toEqual(expect.objectContaining({ changed: false, skipped: true, msg: 'skipped, since /opt/app exists' }));
+    expect(host.ran().some((c) => c.includes('curl'))).toBe(false);
+  });
+});
