@@ -10,6 +10,7 @@
  *   npx --no-install lab up --name tg --subnet 198.18.40.0/24 --hosts 1
  *   node scripts/compat/ansible-targets.mjs --ansible /work/.mirror/ansible+ansible/repo@v2.14.17 \
  *        --lab tg [--targets lineinfile,copy,...] [--engines provision,ansible] [--json out.json] [--keep] [--failures]
+ *        [--log DIR]   (each tool's output per target, DIR/<target>.<engine>.json, to see why a task failed)
  *
  * As ansible-test's inventory does, the play sets ansible_python_interpreter (/usr/bin/python3).
  * Only the setup roles the targets depend on are adapted (the same adapted copy for both tools, so the
@@ -20,7 +21,7 @@
  * output_dir is one folder for controller and target; template writes a source there with delegate_to).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,21 +77,69 @@ function adaptSetupRoles() {
 
 /**
  * unarchive's own setup, adapted to a lab without a reachable mirror (the same for both tools):
- *  - the archivers its prepare_tests installs with `package` (zip, unzip; zstd for its .tar.zst case)
- *    are installed before each tool's run from the controller's apt cache (/var/cache/apt/archives), so
- *    that task finds them installed (its test_missing_binaries removes them, and its handler cannot
- *    reinstall them without a mirror);
+ *  - the host's only apt source is a small flat repository served from the controller's lab address
+ *    for the run: the archivers its prepare_tests installs with `package` (zip, unzip; zstd for its
+ *    .tar.zst case), and python3-apt with the two packages it needs that the lab image lacks (Ansible's
+ *    apt module, what `package` runs on Debian, imports it on the host). Before each tool's run they are
+ *    installed from it (the same preparation for both tools), and test_missing_binaries' removal and
+ *    reinstall of zip and unzip (a task and a handler) install them from it as from a mirror. The .debs
+ *    come from the controller's apt cache (/var/cache/apt/archives); one it lacks is downloaded once
+ *    by the controller's apt (Debian's mirror) into /var/cache/haweb/ansible-targets/debs; the host
+ *    itself never reaches a mirror;
+ *  - test_different_language_var installs Ubuntu's language-pack-fr with `apt` (when os_family is
+ *    Debian). Debian has no such package (its tar carries its own French messages): the repository
+ *    serves an empty placeholder package of that name, removed before each run, so that task installs
+ *    it as on Ubuntu instead of ending the play on a Debian host;
  *  - test_download's pip tasks (CentOS 6 only, skipped elsewhere) are left out: `pip` is not a module
  *    this provisioner ships, and its refusal would stop the whole target;
  *  - the archive test_download fetches from releases.ansible.com comes from the controller's address
  *    in the lab instead (a small .tar.gz served over http for the run).
  */
-const UNARCHIVE_DEBS = ['zip', 'unzip', 'zstd'];
-function installArchivers() {
-  const debs = readdirSync('/var/cache/apt/archives').filter((f) => UNARCHIVE_DEBS.some((p) => f.startsWith(`${p}_`) && f.endsWith('.deb')));
-  for (const deb of debs) {
-    onHost(`cat > /tmp/${deb} && dpkg -i /tmp/${deb} >/dev/null && rm -f /tmp/${deb}`, readFileSync(join('/var/cache/apt/archives', deb)));
+const UNARCHIVE_DEBS = ['zip', 'unzip', 'zstd', 'distro-info-data', 'python-apt-common', 'python3-apt'];
+const DEB_CACHES = ['/var/cache/apt/archives', '/var/cache/haweb/ansible-targets/debs'];
+function debFiles(names) {
+  const find = (p) => {
+    for (const dir of DEB_CACHES) {
+      const f = existsSync(dir) ? readdirSync(dir).find((e) => e.startsWith(`${p}_`) && e.endsWith('.deb')) : undefined;
+      if (f) return join(dir, f);
+    }
+    return undefined;
+  };
+  const missing = names.filter((p) => !find(p));
+  if (missing.length) {
+    mkdirSync(DEB_CACHES[1], { recursive: true });
+    const r = sh('apt-get', ['download', '-q', ...missing], { cwd: DEB_CACHES[1] });
+    if (r.status !== 0) throw new Error(`apt-get download ${missing.join(' ')}: ${r.stderr}`);
   }
+  return names.map((p) => find(p) ?? (() => { throw new Error(`no ${p}_*.deb in ${DEB_CACHES.join(' or ')}`); })());
+}
+const REPO_SOURCE = '/etc/apt/sources.list.d/haweb-ansible-targets.list';
+function installArchivers() {
+  const source = `deb [trusted=yes] http://${state.controllerAddress}:${servePort}/debs/ ./`;
+  const install = ['zip', 'unzip', 'zstd', 'python3-apt'];
+  onHost(
+    `echo '${source}' > ${REPO_SOURCE} && apt-get update -q >/dev/null && ` +
+      `DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${install.join(' ')} >/dev/null && ` +
+      'dpkg -r language-pack-fr >/dev/null 2>&1; true',
+  );
+}
+
+/** The flat repository installArchivers names: the .debs above and the placeholder, indexed. */
+function buildRepo(dir) {
+  mkdirSync(dir, { recursive: true });
+  for (const deb of debFiles(UNARCHIVE_DEBS)) copyFileSync(deb, join(dir, deb.split('/').pop()));
+  const pkg = join(work, 'language-pack-fr');
+  mkdirSync(join(pkg, 'DEBIAN'), { recursive: true });
+  writeFileSync(
+    join(pkg, 'DEBIAN/control'),
+    'Package: language-pack-fr\nVersion: 0.0-haweb1\nArchitecture: all\nMaintainer: haweb lab <lab@invalid>\n' +
+      'Description: placeholder for Ubuntu\'s French language pack (ansible-targets.mjs)\n',
+  );
+  const built = sh('dpkg-deb', ['--build', '--root-owner-group', pkg, join(dir, 'language-pack-fr_0.0-haweb1_all.deb')]);
+  if (built.status !== 0) throw new Error(`dpkg-deb: ${built.stderr}`);
+  const index = sh('dpkg-scanpackages', ['--multiversion', '.', '/dev/null'], { cwd: dir });
+  if (index.status !== 0) throw new Error(`dpkg-scanpackages: ${index.stderr}`);
+  writeFileSync(join(dir, 'Packages'), index.stdout);
 }
 function adaptUnarchive() {
   const file = join(targetsDir, 'unarchive/tasks/test_download.yml');
@@ -113,7 +162,14 @@ function serveDownloads() {
   mkdirSync(join(dir, 'ansible-latest'), { recursive: true });
   writeFileSync(join(dir, 'ansible-latest/README'), 'served inside the lab for test_download\n');
   sh('tar', ['-czf', join(dir, 'ansible-latest.tar.gz'), '-C', dir, 'ansible-latest']);
+  buildRepo(join(dir, 'debs'));
   server = spawn('python3', ['-m', 'http.server', String(servePort), '--bind', state.controllerAddress, '--directory', dir], { stdio: 'ignore' });
+  // The host's apt-get update comes next: wait (at most 10 s) until the server answers.
+  for (let i = 0; i < 100; i++) {
+    if (sh('bash', ['-c', `exec 3<>/dev/tcp/${state.controllerAddress}/${servePort}`]).status === 0) return;
+    sh('sleep', ['0.1']);
+  }
+  throw new Error(`the download server on ${state.controllerAddress}:${servePort} does not answer`);
 }
 
 /** Every assert task of the target's own task files, by file (relative to the target) and line. */
@@ -177,12 +233,21 @@ function onHost(script, input) {
 }
 
 /** `file:line` (relative to the target) → the statuses of each run of that task. */
+function keepLog(target, engine, r) {
+  const dir = opt('--log');
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${target}.${engine}.json`), r.stdout ?? '');
+  if (r.stderr) writeFileSync(join(dir, `${target}.${engine}.stderr`), r.stderr);
+}
+
 function runProvision(target, play, outputDir) {
   const r = sh(process.execPath, [CLI, 'run', play, '-i', inventory, '--limit', host, '--json'], {
     cwd: work,
     timeout: 900_000,
     env: { ...process.env, NO_COLOR: '1', ANSIBLE_ROLES_PATH: targetsDir, OUTPUT_DIR: outputDir },
   });
+  keepLog(target, 'provision', r);
   const runs = new Map();
   let doc;
   try {
@@ -208,6 +273,7 @@ function runAnsible(target, play, outputDir) {
     timeout: 900_000,
     env: { ...process.env, OUTPUT_DIR: outputDir, ANSIBLE_ROLES_PATH: targetsDir, ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_PYTHON_INTERPRETER: 'auto_silent', ANSIBLE_PIPELINING: 'True' },
   });
+  keepLog(target, 'ansible', r);
   const runs = new Map();
   let doc;
   try {

@@ -83,8 +83,11 @@ async function runDynamicInclude(run: PlayRun, block: Block, include: DynamicInc
     rt.emit({ type: 'host-result', task: ref, host, status: 'skipped', msg, result: { changed: false, skipped: true, skip_reason: msg }, durationMs: 0 });
   };
   rt.emit({ type: 'task-start', task: ref, hosts });
+  // The include's own role (a dependency's, too): role_path and the role's defaults, so that a lookup in
+  // its file name (first_found) searches that role's folder, as Ansible renders an include in its role.
+  const inRole = { role: block.role, vars: {} };
   for (const host of hosts) {
-    const { vars } = run.hostVars(host, own, undefined);
+    const { vars } = run.hostVars(host, own, inRole);
     // One include per item (one, without a loop): its file and the variables it adds.
     const includes: { file?: string; extra: Vars; item?: unknown; skip?: string }[] = [];
     try {
@@ -105,7 +108,7 @@ async function runDynamicInclude(run: PlayRun, block: Block, include: DynamicInc
         for (const [index, item] of items.entries()) {
           const extra = loopVars(loop, item, index, items);
           // The include's vars may use the item: resolve them again per item.
-          const itemVars = Object.keys(own.vars).length > 0 ? run.hostVars(host, own, undefined, extra).vars : { ...vars, ...extra };
+          const itemVars = Object.keys(own.vars).length > 0 ? run.hostVars(host, own, inRole, extra).vars : { ...vars, ...extra };
           const cond = allConditionsHold(templater, own.when, itemVars);
           if (!cond.ok) includes.push({ extra, item, skip: `conditional result was false: ${cond.failedOn}` });
           else includes.push({ file: String(renderValue(templater, include.file, itemVars)), extra, item });

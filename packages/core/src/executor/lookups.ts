@@ -5,10 +5,12 @@
  * files/ (or templates/) folder and the role, then the playbook folder's, then the playbook folder.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Vars } from '../model.js';
 import { isPlainObject } from '../vars/secret.js';
+import { PyRandom } from '../templating/pyrandom.js';
 
 export interface LookupContext {
   /** The playbook's folder. */
@@ -129,6 +131,58 @@ function globOne(pattern: string): string[] {
     .sort();
 }
 
+/** Python's string constants, the names password's chars= accepts. */
+const CHAR_SETS: Record<string, string> = {
+  ascii_lowercase: 'abcdefghijklmnopqrstuvwxyz',
+  ascii_uppercase: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+  ascii_letters: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ',
+  digits: '0123456789',
+  hexdigits: '0123456789abcdefABCDEF',
+  octdigits: '01234567',
+  punctuation: '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~',
+};
+
+/**
+ * lookup('password', 'PATH key=value ...'): the password stored in PATH on the controller, or a new
+ * random one written there (mode 0600) when the file does not exist; /dev/null is never written, so
+ * each lookup gives a new one. length= (20), chars= (names of Python's string constants or literal
+ * characters, comma-separated, `,,` for a comma; Ansible's default letters, digits and `.,:-_`), seed=
+ * (Python's Random(seed), for the same password as Ansible's). encrypt= is refused.
+ */
+function passwordLookup(term: string, options: Vars, ctx: LookupContext): string {
+  const words = term.trim().split(/\s+/);
+  const opts: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options)) opts[k] = String(v);
+  for (const w of words.slice(1)) {
+    const m = /^(\w+)=(.*)$/.exec(w);
+    if (!m) throw new Error(`Unrecognized value after key=value parameters given to password lookup: ${w}`);
+    opts[m[1]] = m[2];
+  }
+  const unknown = Object.keys(opts).filter((k) => !['length', 'chars', 'seed', 'encrypt'].includes(k));
+  if (unknown.length) throw new Error(`Unrecognized parameter(s) given to password lookup: ${unknown.join(', ')}`);
+  if (opts.encrypt && opts.encrypt !== 'None') throw new Error("password lookup: encrypt= is not supported by this provisioner (hash the password with the password_hash filter)");
+  const file = words[0] === '/dev/null' || isAbsolute(words[0]) ? words[0] : resolve(ctx.baseDir, words[0]);
+  if (file !== '/dev/null' && existsSync(file)) {
+    // The stored line, without the salt= Ansible adds when it encrypts
+    return readFileSync(file, 'utf8').split('\n')[0].replace(/ salt=.*$/, '');
+  }
+  const length = opts.length === undefined ? 20 : Number.parseInt(opts.length, 10);
+  if (!Number.isInteger(length) || length < 0) throw new Error(`password lookup: length must be an integer, got ${opts.length}`);
+  const names = opts.chars === undefined ? ['ascii_letters', 'digits', '.,:-_'] : opts.chars.replace(/,,/g, '\0').split(',').map((c) => c.replace(/\0/g, ','));
+  const chars = names.map((n) => CHAR_SETS[n] ?? n).join('');
+  if (!chars) throw new Error('password lookup: chars= gives no characters');
+  // An integer seed given as a keyword stays an integer (Python seeds int and str differently)
+  const seed = typeof options.seed === 'number' && opts.seed === String(options.seed) ? options.seed : opts.seed;
+  const rng = seed === undefined ? undefined : new PyRandom(seed);
+  let password = '';
+  for (let i = 0; i < length; i++) password += chars[rng ? rng.below(chars.length) : randomInt(chars.length)];
+  if (file !== '/dev/null') {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  }
+  return password;
+}
+
 export const LOOKUPS: Record<string, LookupPlugin> = {
   items: (terms) => flatTerms(terms),
   list: (terms) => terms,
@@ -242,6 +296,7 @@ export const LOOKUPS: Record<string, LookupPlugin> = {
     if (skip) return [];
     throw new Error(`No file was found when using first_found. Looked for: ${names.join(', ')}`);
   },
+  password: (terms, options, ctx) => terms.map((t) => passwordLookup(String(t), options, ctx)),
 };
 
 /** The names with_<name> accepts: the lookups above. */

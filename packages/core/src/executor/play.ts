@@ -1,5 +1,5 @@
 /** One play (or one serial batch of it): facts, the task sections, handler flushes, host variables. */
-import type { Play, Task, TaskItem, Vars } from '../model.js';
+import type { Play, Task, TaskCommon, TaskItem, Vars } from '../model.js';
 import { LOCALHOST_NAMES } from '../inventory/localhost.js';
 import { groupNames, groupsMap } from '../vars/precedence.js';
 import { runItems } from './blocks.js';
@@ -166,7 +166,7 @@ export class PlayExecution implements PlayRun {
   }
 
   /** A host's variables for a task, lowest precedence first (see docs: role defaults < ... < -e). */
-  hostVars(host: string, scope: Scope, task?: Task, extra: Vars = {}): { vars: Vars; errors: Map<string, string> } {
+  hostVars(host: string, scope: Scope, task?: Pick<TaskCommon, 'role' | 'vars'>, extra: Vars = {}): { vars: Vars; errors: Map<string, string> } {
     const s = this.rt.state(host);
     const role = task?.role;
     const layers: VarLayer[] = [

@@ -6,7 +6,7 @@
 import type pLimit from 'p-limit';
 import type { ModuleResult } from '../contract/module.js';
 import type { Become } from '../contract/remote.js';
-import type { EnvironmentEntry, Flag, ModuleDefaultsEntry, Play, RunAsKeywords, Task, TaskItem, Vars } from '../model.js';
+import type { EnvironmentEntry, Flag, ModuleDefaultsEntry, Play, RunAsKeywords, Task, TaskCommon, TaskItem, Vars } from '../model.js';
 import type { ConnectionPool, TargetDefaults } from './connections.js';
 import type { HostStats, HostStatus, ItemOutcome, RunEvent, TaskRef } from './events.js';
 import type { SecretMasker } from './secrets.js';
@@ -170,8 +170,11 @@ export interface PlayRun {
   warnOnce(message: string): void;
   /** The hosts among `hosts` that still run tasks. */
   live(hosts: readonly string[]): string[];
-  /** A host's variables for a task, lowest precedence first. */
-  hostVars(host: string, scope: Scope, task?: Task, extra?: Vars): { vars: Vars; errors: Map<string, string> };
+  /**
+   * A host's variables for a task, lowest precedence first. `task` may be a block (an include_tasks):
+   * its role gives role_path and the role's defaults, as for the role's tasks.
+   */
+  hostVars(host: string, scope: Scope, task?: Pick<TaskCommon, 'role' | 'vars'>, extra?: Vars): { vars: Vars; errors: Map<string, string> };
   runItems(items: readonly TaskItem[], hosts: readonly string[], scope: Scope): Promise<void>;
   notify(host: string, names: readonly string[], ref: TaskRef): void;
   flushHandlers(hosts: readonly string[]): Promise<void>;

@@ -13,6 +13,7 @@ import { assertDefined, isUndefined, makeUndefined, undefinedReason } from './un
 import { arithmetic, exactInt, floatRepr, isInt, isNumber, isTuple, newTuple, num, PyFloat } from './pytypes.js';
 import { pyYamlDump } from './pyyaml.js';
 import { PyRandom } from './pyrandom.js';
+import { randomSalt, shaCrypt } from './sha-crypt.js';
 import { urlize } from './urlize.js';
 import { nunjucks } from './nunjucks-internals.js';
 
@@ -632,6 +633,22 @@ export const filters: Record<string, Filter> = {
   hash(value, algorithm) {
     const alg = String(algorithm ?? 'sha1');
     return createHash(alg).update(str(value)).digest('hex');
+  },
+  /**
+   * Ansible's password_hash as Debian's ansible-core runs it (crypt, no passlib): sha512 or sha256 crypt,
+   * a random 16-character salt unless one is given, crypt's 5000 rounds unless rounds= is given.
+   */
+  password_hash(value, ...rest) {
+    const a = splitArgs(rest);
+    const type = String(arg<unknown>(a, 0, 'hashtype', 'sha512'));
+    const salt = arg<unknown>(a, 1, 'salt', null);
+    const saltSize = arg<unknown>(a, 2, 'salt_size', null);
+    const rounds = arg<unknown>(a, 3, 'rounds', null);
+    const algorithm = ({ sha512: 'sha512', sha512_crypt: 'sha512', sha256: 'sha256', sha256_crypt: 'sha256' } as const)[type];
+    if (!algorithm) throw new FilterError(`password_hash: the hash type '${type}' is not supported by this engine (sha512, sha256)`);
+    const given = salt === null || salt === undefined || isUndefined(salt) ? randomSalt(saltSize === null ? 16 : Number(saltSize)) : str(salt);
+    if (/[^./0-9A-Za-z]/.test(given)) throw new FilterError('invalid characters in salt');
+    return shaCrypt(algorithm, str(assertDefined(value)), given, rounds === null || rounds === undefined ? undefined : Number(rounds));
   },
   checksum: (value) => createHash('sha1').update(str(value)).digest('hex'),
   md5: (value) => createHash('md5').update(str(value)).digest('hex'),

@@ -90,9 +90,12 @@ export const remoteArchiveEntries: Fact<{ path: string }, ArchiveEntry[]> = {
   },
 };
 
-/** One `zipinfo -T` (`unzip -Z -T`) member line: "-rw-r--r--  3.0 unx  12 tx defN 20170511.153000 dir/file". */
+/**
+ * One `zipinfo -T` (`unzip -Z -T`) member line: "-rw-r--r--  3.0 unx  12 tx defN 20170511.153000 dir/file".
+ * A member made on a FAT file system shows DOS attributes instead ("-rw-a--  2.3 fat ..."; `zip -k`).
+ */
 export function parseZipinfoLine(line: string): ArchiveEntry | undefined {
-  const m = /^(\S)\S{9}\s+\S+\s+\S+\s+(\d+)\s+\S+\s+\S+\s+\d{8}\.\d{6}\s(.*)$/.exec(line);
+  const m = /^([-dl])[-a-zA-Z]{6,9}\s+\S+\s+\S+\s+(\d+)\s+\S+\s+\S+\s+\d{8}\.\d{6}\s(.*)$/.exec(line);
   if (!m) return undefined;
   const [, kind, size, name] = m;
   const type = kind === '-' ? 'file' : kind === 'd' ? 'directory' : kind === 'l' ? 'link' : 'other';
@@ -109,17 +112,20 @@ export interface RemoteArchive {
 
 /**
  * The format and members of an archive already on the host (unarchive with remote_src), tried in
- * Ansible's order: zip first (when unzip is there), then tar. Neither: Ansible's "Failed to find
- * handler" message, naming a missing unzip as Ansible does.
+ * Ansible's order: zip first (when unzip is there), then tar, listed as Ansible lists it (with the
+ * task's extra_opts, tar named by its full path, as Ansible runs the binary it found). Neither:
+ * Ansible's "Failed to find handler" message with each handler's reason ("Unable to find required
+ * 'unzip' ...", `Command "/usr/bin/tar" could not handle archive: Unable to list files in the archive: ...`).
  */
-export const remoteArchive: Fact<{ path: string }, RemoteArchive> = {
+export const remoteArchive: Fact<{ path: string; extraOpts?: readonly string[] }, RemoteArchive> = {
   name: 'archive.remote',
-  command: ({ path }) => {
+  command: ({ path, extraOpts = [] }) => {
     const p = shellQuote(path);
+    const opts = extraOpts.map(shellQuote).join(' ');
     return [
       `if command -v unzip >/dev/null 2>&1 && out=$(LC_ALL=C unzip -Z -T ${p} 2>/dev/null); then echo '#zip'; printf '%s\\n' "$out";`,
-      `elif out=$(LC_ALL=C tar -tv -f ${p} 2>&1); then echo '#tar'; printf '%s\\n' "$out";`,
-      `else echo '#none'; command -v unzip >/dev/null 2>&1 || echo '#no-unzip'; printf '%s\\n' "$out"; fi`,
+      `elif tar=$(command -v tar) && out=$(LC_ALL=C "$tar" -tv ${opts}${opts ? ' ' : ''}-f ${p} 2>&1); then echo '#tar'; printf '%s\\n' "$out";`,
+      `else echo '#none'; command -v unzip >/dev/null 2>&1 || echo '#no-unzip'; echo "#tar=$tar"; printf '%s\\n' "$out"; fi`,
     ].join(' ');
   },
   parse(stdout, _code, { path }) {
@@ -128,9 +134,11 @@ export const remoteArchive: Fact<{ path: string }, RemoteArchive> = {
     if (head === '#zip') return { format: 'zip', entries: lines.map(parseZipinfoLine).filter((e): e is ArchiveEntry => e !== undefined) };
     if (head === '#tar') return { format: 'tar', entries: lines.map(parseTarVerboseLine).filter((e): e is ArchiveEntry => e !== undefined) };
     const noUnzip = lines[0] === '#no-unzip';
+    if (noUnzip) lines.shift();
+    const tar = lines[0]?.startsWith('#tar=') ? lines.shift()!.slice(5) : '';
     const reasons = [
-      noUnzip ? "ZipArchive: Unable to find required 'unzip' or 'zipinfo' binary in the path." : 'ZipArchive: not a zip archive',
-      `TgzArchive: ${(noUnzip ? lines.slice(1) : lines).join(' ').trim()}`,
+      noUnzip ? "Unable to find required 'unzip' or 'zipinfo' binary in the path." : `Command "unzip" could not handle archive: File is not a zip file`,
+      tar ? `Command "${tar}" could not handle archive: Unable to list files in the archive: ${lines.join('\n').trim()}` : "Unable to find required 'tar' binary in the path",
     ];
     throw new Error(`Failed to find handler for "${path}". Make sure the required command to extract the file is installed.\n${reasons.join('\n')}`);
   },

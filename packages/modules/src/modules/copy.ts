@@ -304,7 +304,8 @@ export const copyModule = defineHostModule({
       mode = preservedMode(mode, st.mode);
     } else {
       content = args.content!;
-      if (mode === 'preserve') return failed('mode: preserve needs src (content has no mode to keep)');
+      // Ansible writes content to a controller temp file (mkstemp: 0600) and copies that: preserve keeps its 0600
+      mode = preservedMode(mode, 0o600);
     }
     const resolved = await resolveDest(ctx, args.dest, srcName);
     if (args.content !== undefined && resolved.info?.type === 'directory') return failed('can not use content with a dir as dest');

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { shellJoin, type ModuleResult } from '@haweb/core';
+import { shellJoin, shellQuote, type ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
 import { archiveFilePaths, compareExtracted, listLocalArchive, remoteArchive, type ArchiveEntry } from '../facts/archive.js';
 import { pathsWithOtherMode, selectEntries } from '../operations/archive.js';
@@ -38,6 +38,10 @@ export const unarchiveModule = defineHostModule({
       dest: remotePath,
       creates: z.string().optional(),
       remote_src: boolish.optional(),
+      // Deprecated in Ansible, the inverse of remote_src (its action plugin turns one into the other).
+      copy: boolish.optional(),
+      // For a src URL (remote_src): downloaded on the host; false accepts any certificate.
+      validate_certs: boolish.optional(),
       extra_opts: stringList.optional(),
       owner: z.string().optional(),
       group: z.string().optional(),
@@ -47,13 +51,38 @@ export const unarchiveModule = defineHostModule({
       exclude: stringList.optional(),
       list_files: boolish.optional(),
     })
-    .refine((a) => !(a.include?.length && a.exclude?.length), { message: 'include and exclude are mutually exclusive' }),
+    .refine((a) => !(a.include?.length && a.exclude?.length), { message: 'parameters are mutually exclusive: include|exclude' })
+    .refine((a) => !(a.copy !== undefined && a.remote_src !== undefined), { message: "parameters are mutually exclusive: ('copy', 'remote_src')" })
+    .transform(({ copy, ...a }) => (copy === undefined ? a : { ...a, remote_src: !copy })),
   checkMode: 'full',
   async run(args, ctx): Promise<ModuleResult> {
-    const base = { dest: args.dest, src: args.src };
     if (args.creates !== undefined && (await ctx.fact(pathExists, { path: args.creates }))) {
-      return { changed: false, msg: `skipped, since ${args.creates} exists`, ...base };
+      // Ansible's action plugin checks creates before the module runs (before a download too) and reports the task skipped
+      return { changed: false, skipped: true, msg: `skipped, since ${args.creates} exists` };
     }
+    // A URL with remote_src: the host downloads it first (Ansible's fetch_file), into a file removed after.
+    if (args.remote_src && args.src.includes('://')) {
+      const r = await ctx.remote.run(
+        { script: `t=$(mktemp) && curl -sS -L --fail ${args.validate_certs === false ? '-k ' : ''}-A ansible-httpget -o "$t" -- ${shellQuote(args.src)} && echo "$t" || { rm -f "$t"; exit 22; }` },
+        { become: ctx.become, timeoutMs: 600_000 },
+      );
+      if (r.code !== 0) return failed(`Failure downloading ${args.src}, ${r.stderr.trim() || `curl exit ${r.code}`}`, { dest: args.dest, src: args.src });
+      const downloaded = r.stdout.trim();
+      try {
+        return { ...(await unarchive({ ...args, src: downloaded }, ctx)), src: args.src };
+      } finally {
+        await ctx.remote.run({ argv: ['rm', '-f', '--', downloaded] }, { become: ctx.become });
+      }
+    }
+    return unarchive(args, ctx);
+  },
+});
+
+type UnarchiveArgs = z.output<typeof unarchiveModule.args>;
+
+async function unarchive(args: UnarchiveArgs, ctx: Parameters<typeof unarchiveModule.run>[1]): Promise<ModuleResult> {
+  {
+    const base = { dest: args.dest, src: args.src };
     const destInfo = await ctx.fact(fileInfo, { path: args.dest, follow: true });
     if (!destInfo || destInfo.type !== 'directory') return failed(`Destination '${args.dest}' is not a directory`, base);
 
@@ -74,7 +103,7 @@ export const unarchiveModule = defineHostModule({
     } else {
       // On the host: its format decides the extraction command (zip with unzip, else tar).
       try {
-        const archive = await ctx.fact(remoteArchive, { path: args.src });
+        const archive = await ctx.fact(remoteArchive, { path: args.src, extraOpts: args.extra_opts });
         format = archive.format;
         entries = archive.entries;
       } catch (err) {
@@ -149,5 +178,5 @@ export const unarchiveModule = defineHostModule({
     // The uploaded copy goes whatever happened (it is ours, in /tmp).
     if (uploaded && !ctx.check) await ctx.remote.run({ argv: ['rm', '-f', '--', uploaded] }, { become: ctx.become });
     return res.failed ? failed(res.msg!, { ...base, rc: res.rc }) : res;
-  },
-});
+  }
+}

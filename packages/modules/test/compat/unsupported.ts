@@ -99,8 +99,8 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
   sysvinit: { arguments: 'extra arguments to the init script not yet passed', daemonize: 'daemonizing a script without its own not yet implemented', runlevels: 'explicit runlevels not yet implemented' },
   template: { attributes: ATTRIBUTES },
   unarchive: {
-    attributes: ATTRIBUTES, copy: 'deprecated alias of remote_src, not yet accepted', decrypt: 'vault-encrypted archives are not yet decrypted',
-    io_buffer_size: 'a read buffer size of Ansible\'s own Python code: not yet accepted', validate_certs: 'downloading archives (src as a URL) not yet implemented',
+    attributes: ATTRIBUTES, decrypt: 'vault-encrypted archives are not yet decrypted',
+    io_buffer_size: 'a read buffer size of Ansible\'s own Python code: not yet accepted',
   },
   yum: yumNotYet,
   // Issue 15: the ansible-examples LAMP playbooks' modules.

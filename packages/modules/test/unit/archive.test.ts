@@ -65,10 +65,17 @@ describe('archive listings', () => {
 });
 
 describe('archives on the host: zip or tar (unarchive with remote_src)', () => {
-  const run = (path: string) => {
-    const r = spawnSync('sh', ['-c', remoteArchive.command({ path })], { encoding: 'utf8' });
-    return () => remoteArchive.parse(r.stdout, r.status ?? -1, { path });
+  const run = (path: string, extraOpts?: string[]) => {
+    const r = spawnSync('sh', ['-c', remoteArchive.command({ path, extraOpts })], { encoding: 'utf8' });
+    return () => remoteArchive.parse(r.stdout, r.status ?? -1, { path, extraOpts });
   };
+
+  it("lists a tarball with the task's extra_opts: tar's refusal, by tar's full path, is Ansible's message", () => {
+    const file = sampleArchive();
+    // Ansible's test_invalid_options searches the message for this
+    expect(run(file, ['--invalid-éxtra-optら'])).toThrow(/Unable to list files in the archive: \/.*\/(tar|gtar): unrecognized option '--invalid-éxtra-optら'/);
+    expect(run(file, ['--no-same-owner'])()).toMatchObject({ format: 'tar' });
+  });
 
   it('a zip is read with zipinfo, members as the archive names them', () => {
     const dir = mkdtempSync(join(tmpdir(), 'haweb-zip-'));
@@ -101,6 +108,7 @@ describe('archives on the host: zip or tar (unarchive with remote_src)', () => {
     ['-rw-r--r--  3.0 unx       12 tx defN 20170511.153000 foo-unarchive.txt', { path: 'foo-unarchive.txt', type: 'file', size: 12, mtime: 0 }],
     ['drwxr-xr-x  3.0 unx        0 bx stor 20261205.181829 created/sub/', { path: 'created/sub', type: 'directory', size: 0, mtime: 0 }],
     ['-rw-r--r--  3.0 unx        2 tx stor 20261205.181829 a name with  spaces', { path: 'a name with  spaces', type: 'file', size: 2, mtime: 0 }],
+    ['-rw-a--     2.3 fat       12 tx stor 20170511.153000 FOO-UNAR.TXT', { path: 'FOO-UNAR.TXT', type: 'file', size: 12, mtime: 0 }],
     ['Archive:  t.zip', undefined],
     ['5 files, 12 bytes uncompressed, 12 bytes compressed:  0.0%', undefined],
   ])('parseZipinfoLine %s', (line, expected) => expect(parseZipinfoLine(line)).toEqual(expected));

@@ -32,9 +32,12 @@ describe('mode: preserve', () => {
     expect(host.files.get('/opt/motd')).toMatchObject({ mode: 0o640 });
   });
 
-  it('refuses preserve with content (nothing to keep)', async () => {
-    const r = await runModule(copyModule, { content: 'x', dest: '/opt/x', mode: 'preserve' }, fakeContext(new FakeHost('fake-host', REAL_FOLDERS)));
-    expect(r).toMatchObject({ failed: true, msg: 'mode: preserve needs src (content has no mode to keep)' });
+  it("with content keeps the mode of Ansible's temp file of the content: 0600", async () => {
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
+    host.mkdir('/opt');
+    const r = await runModule(copyModule, { content: 'x', dest: '/opt/x', mode: 'preserve' }, fakeContext(host));
+    expect(r).toMatchObject({ changed: true });
+    expect(host.files.get('/opt/x')).toMatchObject({ mode: 0o600 });
   });
 });
 

@@ -73,3 +73,56 @@ describe('unarchive with the options', () => {
     expect(unarchiveModule.args.safeParse({ src: 'a.tgz', dest: '/opt', include: ['a'], exclude: ['b'] }).success).toBe(false);
   });
 });
+
+describe('unarchive: copy (deprecated) and a src URL', () => {
+  it.each([
+    [{ copy: false }, { remote_src: true }],
+    [{ copy: 'yes' }, { remote_src: false }],
+    [{ remote_src: true }, { remote_src: true }],
+  ])('%j gives %j (copy is the inverse of remote_src)', (given, expected) => {
+    const parsed = unarchiveModule.args.parse({ src: 'a.tgz', dest: '/opt', ...given });
+    expect(parsed).toMatchObject(expected);
+    expect(parsed).not.toHaveProperty('copy');
+  });
+
+  it('refuses copy with remote_src, in Ansible\'s words', () => {
+    const r = unarchiveModule.args.safeParse({ src: 'a.tgz', dest: '/opt', copy: false, remote_src: true });
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error?.issues)).toContain("parameters are mutually exclusive: ('copy', 'remote_src')");
+  });
+
+  it('downloads a URL on the host first, extracts that file, then removes it', async () => {
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
+    host.mkdir('/opt');
+    host.respond((_c, text) => {
+      if (text.includes('curl ')) return { code: 0, stdout: '/tmp/tmp.dl\n', stderr: '' };
+      if (text.includes('unzip -Z')) return { code: 0, stdout: '#tar\n-rw-r--r-- root/root 5 2024-01-01 10:00 app/README\n', stderr: '' };
+      if (/^tar -x /.test(text)) return { code: 0, stdout: '', stderr: '' };
+      return undefined;
+    });
+    const r = await runModule(unarchiveModule, { src: 'http://repo.example/app.tar.gz', dest: '/opt', remote_src: true, validate_certs: false }, fakeContext(host));
+    expect(r).toMatchObject({ changed: true, src: 'http://repo.example/app.tar.gz' });
+    const ran = host.ran();
+    expect(ran.find((c) => c.includes('curl '))).toContain("curl -sS -L --fail -k -A ansible-httpget -o \"$t\" -- http://repo.example/app.tar.gz");
+    expect(ran.find((c) => c.startsWith('tar -x'))).toMatch(/^tar -x -f \/tmp\/tmp\.dl -C \/opt/);
+    expect(ran[ran.length - 1]).toBe('rm -f -- /tmp/tmp.dl');
+  });
+
+  it('a failed download fails the task, naming the URL', async () => {
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
+    host.mkdir('/opt');
+    host.respond((_c, text) => (text.includes('curl ') ? { code: 22, stdout: '', stderr: 'curl: (22) The requested URL returned error: 404' } : undefined));
+    const r = await runModule(unarchiveModule, { src: 'http://repo.example/none.tgz', dest: '/opt', remote_src: true }, fakeContext(host));
+    expect(r).toMatchObject({ failed: true, msg: 'Failure downloading http://repo.example/none.tgz, curl: (22) The requested URL returned error: 404' });
+  });
+});
+
+describe('unarchive creates', () => {
+  it('an existing creates path skips the task, as Ansible\'s action plugin reports it', async () => {
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
+    host.mkdir('/opt/app');
+    const r = await runModule(unarchiveModule, { src: 'http://repo.example/app.tgz', dest: '/opt', remote_src: true, creates: '/opt/app' }, fakeContext(host));
+    expect(r).toEqual(expect.objectContaining({ changed: false, skipped: true, msg: 'skipped, since /opt/app exists' }));
+    expect(host.ran().some((c) => c.includes('curl'))).toBe(false);
+  });
+});

@@ -172,6 +172,33 @@ describe('include_tasks and import_tasks', () => {
   });
 });
 
+describe("include_tasks named by a lookup in a role's tasks", () => {
+  it("first_found's relative paths are searched in the including role's folder, a dependency's too, and its defaults are seen", async () => {
+    // setup_test_user's pattern (Ansible's integration targets): `paths: [tasks]` relative to the role
+    const pick = `- include_tasks: "{{ lookup('first_found', params) }}"
+  vars:
+    params:
+      files: ["{{ flavour }}.yml", default.yml]
+      paths: [tasks]
+`;
+    files({
+      'roles/dep/defaults/main.yml': 'dep_word: from-dep-defaults\n',
+      'roles/dep/tasks/main.yml': pick + '- include_tasks: "{{ dep_word }}.yml"\n',
+      'roles/dep/tasks/x.yml': '- name: dep x\n  echo: {msg: "dep x {{ role_name }}"}\n',
+      'roles/dep/tasks/default.yml': '- name: dep default\n  echo: {msg: "dep default {{ role_name }}"}\n',
+      'roles/dep/tasks/from-dep-defaults.yml': '- name: dep defaults\n  echo: {msg: "named by the role default"}\n',
+      'roles/top/meta/main.yml': 'dependencies: [dep]\n',
+      'roles/top/tasks/main.yml': pick,
+      'roles/top/tasks/default.yml': '- name: top default\n  echo: {msg: "top default {{ role_name }}"}\n',
+      'first-found-role.yml': '- hosts: all\n  gather_facts: false\n  roles: [top]\n',
+    });
+    const { errors, log } = await run('first-found-role.yml', { a: { flavour: 'x' }, b: { flavour: 'y' } });
+    expect(errors).toEqual([]);
+    expect(log.filter((l) => l.startsWith('a:'))).toEqual(['a:echo:dep x dep', 'a:echo:named by the role default', 'a:echo:top default top']);
+    expect(log.filter((l) => l.startsWith('b:'))).toEqual(['b:echo:dep default dep', 'b:echo:named by the role default', 'b:echo:top default top']);
+  });
+});
+
 describe('a task that fails before its module runs', () => {
   it('is registered, with the module\'s own words (arguments refused at run time)', async () => {
     files({

@@ -1,5 +1,5 @@
 /** The executor's lookup plugins (with_<name> loops, lookup() and query()), table-driven. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -72,5 +72,38 @@ describe('lookup plugins', () => {
     expect(jinjaTemplater.evaluate("query('sequence', 'count=2')", vars)).toEqual(['1', '2']);
     expect(jinjaTemplater.evaluate("lookup('first_found', ['nope', 'b.conf'])", vars)).toBe(join(dir, 'files/b.conf'));
     expect(jinjaTemplater.evaluate("lookup('template', 't.j2')", { ...vars, who: 'you' })).toBe('hello you\n');
+  });
+});
+
+describe("lookup('password')", () => {
+  const pw = (term: string, options = {}) => LOOKUPS.password([term], options, ctx)[0] as string;
+  it('/dev/null: a new password each time, 20 of letters, digits and .,:-_', () => {
+    const one = pw('/dev/null');
+    expect(one).toMatch(/^[A-Za-z0-9.,:_-]{20}$/);
+    expect(pw('/dev/null')).not.toBe(one);
+  });
+  it.each([
+    // Python's random.Random(seed).choice, as Ansible picks with seed=
+    ['/dev/null seed=seed1', {}, 'w,RXF9QicDnkAedQy:bf'],
+    ['/dev/null length=8 chars=a,b,,', { seed: 42 }, ',aa,baaa'],
+  ])('%s %j → %s', (term, options, expected) => {
+    expect(pw(term, options)).toBe(expected);
+  });
+  it('chars= takes names of string constants; length=', () => {
+    expect(pw('/dev/null length=30 chars=digits')).toMatch(/^[0-9]{30}$/);
+    expect(pw('/dev/null', { length: 5, chars: ['ascii_lowercase'].join(',') })).toMatch(/^[a-z]{5}$/);
+  });
+  it('a file: written once (0600, relative to the playbook folder), then read', () => {
+    const first = pw('creds/db length=12');
+    expect(first).toMatch(/^[A-Za-z0-9.,:_-]{12}$/);
+    expect(readFileSync(join(dir, 'creds/db'), 'utf8')).toBe(`${first}\n`);
+    expect(statSync(join(dir, 'creds/db')).mode & 0o777).toBe(0o600);
+    expect(pw('creds/db')).toBe(first);
+    writeFileSync(join(dir, 'creds/enc'), 'secret salt=abcdefgh\n');
+    expect(pw(join(dir, 'creds/enc'))).toBe('secret');
+  });
+  it('refuses unknown parameters and encrypt=', () => {
+    expect(() => pw('/dev/null lenght=3')).toThrow(/Unrecognized parameter\(s\) given to password lookup: lenght/);
+    expect(() => pw('/dev/null encrypt=sha512_crypt')).toThrow(/encrypt= is not supported/);
   });
 });
