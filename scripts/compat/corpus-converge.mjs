@@ -20,7 +20,11 @@
  * Both hosts get the same preparation (the source, `apt-get update`, python3-apt and cron without their
  * recommended packages) before the runs.
  *
- *   node scripts/compat/corpus-converge.mjs [--lab cor] [--subnet 198.18.66.0/24] [--jobs 3] [--json out.json] [--keep] [id-substring...]
+ *   node scripts/compat/corpus-converge.mjs [--lab cor] [--subnet 198.18.66.0/24] [--jobs 3] [--init systemd] [--json out.json] [--keep] [id-substring...]
+ *
+ * Without names it runs the entries of CONVERGE that converge on the hosts' init (SYSTEMD_ONLY with
+ * --init systemd, the others without). Some entries get play variables or role parameters (PLAY_VARS,
+ * ROLE_PARAMS), the same for both tools, each with why.
  *
  * Needs root (the lab). Brings the lab up with two hosts per entry and takes it down at the end
  * (--keep leaves it up to look at the hosts).
@@ -57,12 +61,90 @@ export const CONVERGE = {
   'geerlingguy.php': ['php8.2-common', 'php8.2-cli', 'php8.2-dev', 'php8.2-fpm', 'libpcre3-dev', 'php8.2-gd', 'php8.2-curl', 'php8.2-imap', 'php8.2-opcache', 'php8.2-xml', 'php8.2-mbstring', 'php8.2-apcu', 'php8.2-sqlite3'],
   'geerlingguy.java': ['openjdk-17-jdk'],
   'geerlingguy.postgresql': ['postgresql', 'postgresql-contrib', 'libpq-dev', 'python3-psycopg2', 'locales'],
+  'Oefenweb.keepalived': ['keepalived', 'procps'],
+  'evrardjp.keepalived': ['keepalived'],
+  'geerlingguy.swap': [],
+  // Alone, with the role's defaults only, both tools fail on its first task (it needs the `user` role
+  // parameter kubespray's own roles give it); applied as kubespray applies it (ROLE_PARAMS), it runs.
+  'kubespray.adduser': [],
 };
+/** Not in the default run (only when named). */
+export const CONVERGE_LARGE = {
+  // Refused by `provision check` until other branches merge (unarchive `copy`, file `setype`); run them
+  // by name then. Their packages (Debian 12): git; MariaDB as default-mysql-server and the role's
+  // mysql_python_package_debian.
+  'geerlingguy.git': ['git'],
+  'geerlingguy.mysql': ['default-mysql-server', 'python3-mysqldb'],
+};
+
 /**
- * Not in the default run: kubespray.adduser needs kubespray's group_vars (`user`), so with the role's
- * own defaults both tools fail on its first task, the same way (measured 2026-12-05).
+ * Variables some entries need to run on a lab host, given to both tools identically as play `vars`
+ * (the precedence of inventory group_vars over role defaults), each with why. Only variables the role
+ * documents (README or its own tests) and only where its defaults cannot run offline or on a lab host.
  */
-export const CONVERGE_LARGE = { 'kubespray.adduser': [] };
+export const PLAY_VARS = {
+  // Its default (`git`) clones keepalived from GitHub and builds it: no internet in the lab. `native`
+  // is the README's other install method (Debian's package).
+  'Oefenweb.keepalived': { keepalived_install_method: 'native' },
+  // swapon on a lab host would act on the machine's kernel (swap is not per namespace): the role's own
+  // tests (molecule/default/converge.yml) set swap_test_mode for containers, which skips only swapon.
+  'geerlingguy.swap': { swap_test_mode: true },
+  // ntpd (ntpsec) exits on a lab host: it keeps CAP_SYS_TIME when it drops root ("cap_set_proc() failed
+  // to drop root privs"), and lab hosts lack that capability on purpose (the clock is the machine's,
+  // not a namespace's). The README's own advice for hosts that share their host's clock (containers):
+  // `ntp_enabled: false`, so the role configures ntp and keeps the daemon stopped and disabled.
+  'geerlingguy.ntp': { ntp_enabled: false },
+  // With the role's defaults (keepalived_config: false) the configuration has nothing to run: keepalived
+  // says "no configuration to run" and never tells systemd it is ready (Type=notify), so the start
+  // times out on any systemd host (measured on lab hosts, both tools). The role's own test play
+  // (molecule/shared/converge.yml) gives it one VRRP instance: these are its variables. The VIP
+  // (TEST-NET-1) and VRRP stay on the lab LAN, in each host's own network namespace.
+  // The README calls keepalived_instances mandatory (its default, {}, leaves keepalived nothing to run:
+  // the same systemd start timeout). One instance in the shape of the role's gated example
+  // (tests/molecule-basic-scenario-vars.yml), with its per-host choices (first host of a `keepalived`
+  // group MASTER) fixed, so that both hosts are given the same configuration.
+  'evrardjp.keepalived': {
+    keepalived_instances: {
+      internal: {
+        interface: '{{ ansible_default_ipv4.interface }}', state: 'MASTER', virtual_router_id: 42, priority: '200',
+        vips: ['192.0.2.100/24 dev {{ ansible_default_ipv4.interface }}'],
+      },
+    },
+  },
+  'mrlesmithjr.keepalived': {
+    keepalived_config: true,
+    keepalived_sysctl_config: true,
+    keepalived_router_info: [{
+      name: 'vrrp_1', master_node: '{{ inventory_hostname }}', router_id: 50, router_pri_backup: 100, router_pri_master: 150,
+      vip_int: '{{ ansible_default_ipv4.interface }}', vip_addresses: ['192.0.2.100'],
+    }],
+  },
+};
+
+/**
+ * Entries that converge on systemd hosts only (`--init systemd`), as Debian servers boot, with why
+ * they do not on the lab's default sysvinit hosts.
+ */
+export const SYSTEMD_ONLY = {
+  // Debian's keepalived init script has no `status` action: it exits 1 (usage), which Ansible's sysvinit
+  // module (and provision, alike) reads as LSB "not running", so both start the running daemon again
+  // at every run (changed=1), measured 2026-12-05 on sysvinit lab hosts. Debian servers run systemd.
+  'mrlesmithjr.keepalived': 'the keepalived init script has no status action',
+  // Their tasks branch on ansible_service_mgr: on sysvinit Oefenweb's writes an upstart job into
+  // /etc/init (missing: fails); evrardjp's service task passes daemon_reload/masked, which the sysvinit
+  // module refuses (Ansible fails; provision the same).
+  'Oefenweb.keepalived': 'upstart tasks on a non-systemd host',
+  'evrardjp.keepalived': 'service daemon_reload/masked unsupported by sysvinit',
+};
+
+/**
+ * Role parameters, for roles that are only ever applied with them: each item is one application of the
+ * role. kubespray.adduser is applied by kubespray's own roles (etcd, kubernetes/preinstall: meta
+ * dependencies) as `user: "{{ addusers.etcd }}"` and `user: "{{ addusers.kube }}"` (the role's defaults).
+ */
+export const ROLE_PARAMS = {
+  'kubespray.adduser': [{ user: '{{ addusers.etcd }}' }, { user: '{{ addusers.kube }}' }],
+};
 /** What every host gets before the runs, identically. */
 const BASELINE = ['python3-apt', 'cron'];
 
@@ -93,6 +175,8 @@ const RANDOM_CONTENT = [
   /^\/var\/lib\/redis\/dump\.rdb$/,
   // Java's CA keystore, made by ca-certificates-java at install with the time in each entry.
   /^\/etc\/ssl\/certs\/java\/cacerts$/,
+  // geerlingguy.swap's swap file: mkswap writes a random UUID into its header.
+  /^\/swapfile$/,
 ];
 
 const args = process.argv.slice(2);
@@ -101,6 +185,8 @@ let labName = process.env.HAWEB_LAB_NAME ?? 'cor';
 let subnet = process.env.HAWEB_LAB_SUBNET ?? '198.18.66.0/24';
 let keep = false;
 let jobs = 3;
+// The hosts' init: sysvinit (the lab's default) or systemd (as Debian servers boot; see SYSTEMD_ONLY).
+let init = 'sysvinit';
 const filters = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--json') jsonOut = args[++i];
@@ -108,12 +194,14 @@ for (let i = 0; i < args.length; i++) {
   else if (args[i] === '--subnet') subnet = args[++i];
   else if (args[i] === '--keep') keep = true;
   else if (args[i] === '--jobs') jobs = Number(args[++i]);
+  else if (args[i] === '--init') init = args[++i];
   else filters.push(args[i]);
 }
 
 const { entries } = JSON.parse(readFileSync(join(here, 'corpus.json'), 'utf8'));
 const candidates = { ...CONVERGE, ...(filters.length ? CONVERGE_LARGE : {}) };
-const chosen = entries.filter((e) => e.id in candidates && (filters.length === 0 || filters.some((f) => e.id.includes(f))));
+// Without names: the entries of the hosts' init (the systemd-only ones with --init systemd, the others without).
+const chosen = entries.filter((e) => e.id in candidates && (filters.length ? filters.some((f) => e.id.includes(f)) : (e.id in SYSTEMD_ONLY) === (init === 'systemd')));
 if (chosen.length === 0) throw new Error(`no entry to converge (known: ${Object.keys({ ...CONVERGE, ...CONVERGE_LARGE }).join(', ')})`);
 
 const log = (m) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${m}\n`);
@@ -139,7 +227,9 @@ function target(entry) {
   const gen = join(scratch, 'converge', entry.id.replace(/[^A-Za-z0-9_.-]/g, '_'));
   mkdirSync(gen, { recursive: true });
   const playbook = join(gen, 'site.yml');
-  writeFileSync(playbook, `- hosts: all\n  roles:\n    - role: ${JSON.stringify(roleDir)}\n`);
+  const vars = PLAY_VARS[entry.id];
+  const roles = (ROLE_PARAMS[entry.id] ?? [{}]).map((params) => `    - ${JSON.stringify({ role: roleDir, ...params })}\n`).join('');
+  writeFileSync(playbook, `- hosts: all\n${vars ? `  vars: ${JSON.stringify(vars)}\n` : ''}  roles:\n${roles}`);
   return { playbook, cwd: roleDir, rolesPath: entry.rolesPath ? join(dir, entry.rolesPath) : undefined };
 }
 
@@ -272,7 +362,9 @@ chain = set()
 p = me
 while p in procs and p not in chain:
     chain.add(p); p = procs[p][1]
-running = sorted(set('%s %s' % (u, c) for pid, (c, pp, u) in procs.items() if pid not in chain and not session(pid) and c not in ('kworker',)))
+# (sd-pam): the user manager pam_systemd starts for an SSH login on a systemd host (user@0.service), a
+# child of PID 1 that lingers after the session; Ansible's persistent SSH connection keeps it longer.
+running = sorted(set('%s %s' % (u, c) for pid, (c, pp, u) in procs.items() if pid not in chain and not session(pid) and c not in ('kworker', '(sd-pam)')))
 socks = []
 for proto in ('tcp', 'tcp6', 'udp', 'udp6'):
     try:
@@ -335,8 +427,10 @@ const stopServer = () => {
 };
 process.on('exit', stopServer);
 try {
-  log(`lab ${labName} (${subnet}): ${chosen.length * 2} hosts`);
-  labCli_(['up', '--name', labName, '--subnet', subnet, '--hosts', String(chosen.length * 2)]);
+  log(`lab ${labName} (${subnet}, ${init}): ${chosen.length * 2} hosts`);
+  const wrongInit = chosen.filter((e) => SYSTEMD_ONLY[e.id] && init !== 'systemd');
+  if (wrongInit.length) log(`warning: ${wrongInit.map((e) => e.id).join(', ')} converge on systemd hosts only (--init systemd): ${wrongInit.map((e) => SYSTEMD_ONLY[e.id]).join('; ')}`);
+  labCli_(['up', '--name', labName, '--subnet', subnet, '--hosts', String(chosen.length * 2), '--init', init]);
   const state = await lab.readLabState(labName);
   const packages = [...new Set([...BASELINE, ...chosen.flatMap((e) => candidates[e.id])])];
   const repo = ensureRepo(state.image.rootfs, packages);

@@ -237,6 +237,7 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
         onEvent: (e) => reporter.handle(e),
         check: flags.check,
         diff: flags.diff,
+        verbosity: flags.verbose,
         forks: flags.forks,
         limit: flags.limit,
         tags: { only: commaList(flags.tags), skip: commaList(flags.skipTags) },

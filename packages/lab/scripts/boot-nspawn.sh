@@ -27,9 +27,20 @@ mount -t overlay overlay -o "lowerdir=$LAB_LOWER,upperdir=$LAB_UPPER,workdir=$LA
 # nspawn leaves /proc/sys/net writable only for a network namespace it made itself; this one is the
 # host's own too, so say so (the rest of /proc/sys stays read-only).
 # The console (a pty) is copied read-only to the console FIFO the supervisor logs.
+# nspawn shows only part of /sys (no /sys/module), where a real server has the kernel's module
+# parameters; roles read /sys/module/ipv6/parameters/disable to know whether IPv6 is on (Oefenweb and
+# evrardjp keepalived). Its value, read here, is bound as a plain read-only file: no kernel interface.
+ipv6_disable="$(dirname "$LAB_UPPER")/ipv6-disable"
+if [ -r /sys/module/ipv6/parameters/disable ]; then
+  cat /sys/module/ipv6/parameters/disable > "$ipv6_disable"
+  ipv6_bind=(--bind-ro="$ipv6_disable:/sys/module/ipv6/parameters/disable")
+else
+  ipv6_bind=()
+fi
+
 SYSTEMD_NSPAWN_API_VFS_WRITABLE=network exec systemd-nspawn \
   --directory="$LAB_MERGED" --boot --register=no --keep-unit --settings=no \
   --machine="$LAB_NETNS" --hostname="$LAB_HOSTNAME" \
   --network-namespace-path="/run/netns/$LAB_NETNS" --capability=CAP_NET_ADMIN,CAP_NET_RAW \
   --resolv-conf=off --timezone=off --link-journal=no \
-  --console=read-only >"$LAB_CONSOLE"
+  --console=read-only "${ipv6_bind[@]}" >"$LAB_CONSOLE"

@@ -35,6 +35,8 @@ export interface ModuleContext {
   readonly check: boolean;
   /** --diff: fill ModuleResult.diff. */
   readonly diff: boolean;
+  /** The run's verbosity (-v count; 0 without, or when the caller does not say). */
+  readonly verbosity?: number;
   /** Task-level become. */
   readonly become: boolean;
   /** The managed host. Undefined for modules that run on the controller only. */

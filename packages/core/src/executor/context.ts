@@ -13,6 +13,7 @@ export interface ContextInput {
   facts: Vars;
   check: boolean;
   diff: boolean;
+  verbosity?: number;
   become: boolean;
   remote: Remote;
   templater: Templater;
@@ -73,6 +74,7 @@ export function buildModuleContext(input: ContextInput): ModuleContext {
     facts: input.facts,
     check: input.check,
     diff: input.diff,
+    verbosity: input.verbosity ?? 0,
     become: input.become,
     remote: input.remote,
     async fact<A, T>(fact: Fact<A, T>, args: A): Promise<T> {

@@ -563,6 +563,7 @@ async function callModule(
     facts: rt.state(host).facts,
     check: flags.check,
     diff: flags.diff,
+    verbosity: rt.options.verbosity,
     // ansible_become when set; else the nearest `become` keyword (task, block, play).
     become: flags.become,
     remote: limit ? limit.remote(remote) : remote,

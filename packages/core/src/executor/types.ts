@@ -44,6 +44,8 @@ export interface ExecutorOptions {
   onEvent?: EventSink;
   check?: boolean;
   diff?: boolean;
+  /** -v count (Ansible's verbosity): debug tasks with a higher `verbosity` are skipped. */
+  verbosity?: number;
   /** Hosts run in parallel up to this many (default 20). */
   forks?: number;
   /** --limit: a host pattern further restricting every play's hosts. */

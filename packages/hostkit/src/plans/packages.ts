@@ -5,7 +5,10 @@ import type { PlannedCommand } from '../util/run.js';
 export interface PackagePlanArgs {
   tool: PackageTool;
   names: string[];
-  state: 'present' | 'absent';
+  /** latest (apt only): as present, and an installed package whose candidate is another version is installed again (upgraded). */
+  state: 'present' | 'absent' | 'latest';
+  /** apt, state latest: each name's candidate version (apt-cache policy). */
+  candidates?: Map<string, string | undefined>;
   updateCache?: boolean;
   /** .deb files on the host to install (apt only), keyed by the package name they contain. */
   debs?: Map<string, string>;
@@ -42,10 +45,17 @@ export interface PackagePlan {
 const APT_ENV = ['env', 'DEBIAN_FRONTEND=noninteractive'];
 
 export function planPackages(installed: InstalledPackages, args: PackagePlanArgs): PackagePlan {
-  const missing = args.names.filter((n) => installed.get(n) === undefined);
+  // Ansible's apt with state=latest installs a package that is there too when its candidate (the
+  // version apt's policy picks) is not the installed one; apt-get install then upgrades it.
+  const upgradable = (n: string) => {
+    const v = installed.get(n);
+    const c = args.candidates?.get(n);
+    return args.state === 'latest' && v !== undefined && c !== undefined && c !== v;
+  };
+  const missing = args.names.filter((n) => installed.get(n) === undefined || upgradable(n));
   const present = args.names.filter((n) => installed.get(n) !== undefined);
   const commands: PlannedCommand[] = [];
-  if (args.state === 'present') {
+  if (args.state === 'present' || args.state === 'latest') {
     if (missing.length === 0) return { commands, toInstall: [], toRemove: [] };
     if (args.tool === 'apt') {
       if (args.updateCache) commands.push({ argv: [...APT_ENV, 'apt-get', 'update', '-q'] });

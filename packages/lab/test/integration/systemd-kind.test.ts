@@ -67,6 +67,12 @@ describe('systemd as PID 1', () => {
     expect(r.code).not.toBe(0);
     expect((await sh(lab.hosts[0].name, 'cat /proc/sys/net/ipv4/ip_forward > /proc/sys/net/ipv4/ip_forward && echo ok')).stdout.trim()).toBe('ok');
   });
+
+  it('shows the machine\'s /sys/module/ipv6/parameters/disable (roles read it) as a read-only file', async () => {
+    const host = lab.hosts[0].name;
+    expect((await sh(host, 'cat /sys/module/ipv6/parameters/disable')).stdout.trim()).toMatch(/^[01]$/);
+    expect((await sh(host, 'echo 1 > /sys/module/ipv6/parameters/disable', true)).code).not.toBe(0);
+  });
 });
 
 describe('firewalld as EL8/EL9 ship it', () => {

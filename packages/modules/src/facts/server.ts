@@ -7,6 +7,15 @@ import type { Fact } from '@haweb/core';
 import { DEFAULT_FACT_PATH, localFactsScript, parseLocalFacts } from './local-facts.js';
 import { parseInterfaces, type Ipv4Address } from './network.js';
 
+/**
+ * SELinux is enabled when selinuxfs is mounted (its `enforce` file is there), as libselinux's
+ * is_selinux_enabled() sees it; an empty /sys/fs/selinux folder is not enough: systemd-nspawn makes one
+ * in its containers to hide the machine's selinuxfs (evrardjp.keepalived then ran its SELinux tasks).
+ */
+export function selinuxSection(dir = '/sys/fs/selinux'): string {
+  return `[ -r ${dir}/enforce ] && { echo enabled; cat ${dir}/enforce; }`;
+}
+
 const SECTIONS: Array<[string, string]> = [
   ['os-release', 'cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null'],
   ['debian_version', 'cat /etc/debian_version 2>/dev/null'],
@@ -15,13 +24,13 @@ const SECTIONS: Array<[string, string]> = [
   ['hostname', 'hostname 2>/dev/null || cat /proc/sys/kernel/hostname'],
   ['fqdn', 'hostname -f 2>/dev/null'],
   ['fips', 'cat /proc/sys/crypto/fips_enabled 2>/dev/null'],
-  ['selinux', '[ -d /sys/fs/selinux ] && { echo enabled; cat /sys/fs/selinux/enforce; }'],
+  ['selinux', selinuxSection()],
   ['links', 'ip -o link show 2>/dev/null'],
   ['addrs', 'ip -o addr show 2>/dev/null'],
   ['route', 'ip -4 route show default 2>/dev/null'],
   ['cpuinfo', 'grep -c ^processor /proc/cpuinfo 2>/dev/null'],
   ['nproc', 'nproc 2>/dev/null'],
-  ['meminfo', 'grep -E "^(MemTotal|MemFree|SwapTotal|SwapFree):" /proc/meminfo 2>/dev/null'],
+  ['meminfo', 'grep -E "^(MemTotal|MemFree|SwapTotal|SwapFree|Buffers|Cached|SwapCached):" /proc/meminfo 2>/dev/null'],
   ['libc', 'getconf GNU_LIBC_VERSION 2>/dev/null || ldd --version 2>&1 | head -n 1'],
   ['init', 'cat /proc/1/comm 2>/dev/null; [ -d /run/systemd/system ] && echo systemd-booted'],
   ['pkg', 'for t in apt-get dnf yum zypper apk; do command -v $t >/dev/null 2>&1 && echo $t; done'],
@@ -150,6 +159,21 @@ export function parseMeminfo(lines: readonly string[]): Record<string, number> {
   return out;
 }
 
+/**
+ * Ansible's `memory_mb` fact (hardware facts) from /proc/meminfo in MiB: real, nocache and swap
+ * figures, each null when a line it needs is missing (geerlingguy.swap reads memory_mb.swap.total).
+ */
+export function memoryMb(mem: Record<string, number>): Record<string, Record<string, number | null>> {
+  const v = (k: string) => mem[k] ?? null;
+  const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+  const nocacheFree = mem.Cached === undefined || mem.MemFree === undefined || mem.Buffers === undefined ? null : mem.Cached + mem.MemFree + mem.Buffers;
+  return {
+    real: { total: v('MemTotal'), used: diff(v('MemTotal'), v('MemFree')), free: v('MemFree') },
+    nocache: { free: nocacheFree, used: diff(v('MemTotal'), nocacheFree) },
+    swap: { total: v('SwapTotal'), free: v('SwapFree'), used: diff(v('SwapTotal'), v('SwapFree')), cached: v('SwapCached') },
+  };
+}
+
 export function parseLibc(lines: readonly string[]): { name: string; version: string } | undefined {
   const line = lines[0] ?? '';
   let m = /^glibc\s+([\d.]+)/i.exec(line);
@@ -224,6 +248,8 @@ export function parseSetup(stdout: string): Record<string, unknown> {
     ansible_memtotal_mb: mem.MemTotal ?? 0,
     ansible_memfree_mb: mem.MemFree ?? 0,
     ansible_swaptotal_mb: mem.SwapTotal ?? 0,
+    ansible_swapfree_mb: mem.SwapFree ?? 0,
+    ansible_memory_mb: memoryMb(mem),
     ansible_service_mgr: serviceManager(get('init')),
     ansible_pkg_mgr: pkgManager(get('pkg')),
     ansible_user_id: get('user')[0] ?? '',

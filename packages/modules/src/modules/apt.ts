@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ModuleContext } from '@haweb/core';
 import { aptCacheStale, aptCacheTime } from '../facts/apt-cache.js';
 import { defineHostModule } from '../util/define.js';
-import { packageStates, runPackages, normalizeState } from '../util/package-run.js';
+import { aptStates, runPackages, normalizeState } from '../util/package-run.js';
 import { applyCommands } from '@haweb/hostkit';
 import { boolish, intish, stringList, withAliases } from '../util/schema.js';
 
@@ -21,7 +21,7 @@ export const aptModule = defineHostModule({
       .strictObject({
         name: stringList.optional(),
         deb: z.string().optional(),
-        state: packageStates.optional(),
+        state: aptStates.optional(),
         update_cache: boolish.optional(),
         cache_valid_time: intish.optional(),
         install_recommends: boolish.optional(),

@@ -14,6 +14,8 @@ export const debugModule = defineHostModule({
     .refine((a) => !(a.msg !== undefined && a.var !== undefined), { message: 'msg and var are mutually exclusive' }),
   checkMode: 'full',
   async run(args, ctx) {
+    // As Ansible's debug: above the run's verbosity (-v count) the task is skipped, not ok.
+    if ((args.verbosity ?? 0) > (ctx.verbosity ?? 0)) return { changed: false, skipped: true, skipped_reason: 'Verbosity threshold not met.' };
     if (args.var !== undefined) {
       let value: unknown;
       try {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { schemaKeys } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
-import { choosePackageTool, packageStates } from '../util/package-run.js';
+import { aptStates, choosePackageTool, packageStates } from '../util/package-run.js';
 import { failed } from '@haweb/hostkit';
 import { declaredAliases, stringList } from '../util/schema.js';
 import { aptModule } from './apt.js';
@@ -31,7 +31,8 @@ function backendOptions(): Set<string> {
 const args = z
   .object({
     name: stringList,
-    state: packageStates.optional(),
+    // Any state a backend takes (apt's latest too); the backend refuses the ones it does not.
+    state: aptStates.optional(),
     use: z.enum(['auto', 'apt', 'yum', 'dnf']).optional(),
   })
   .catchall(z.unknown())

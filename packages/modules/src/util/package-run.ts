@@ -1,6 +1,6 @@
 /** The shared body of package, apt and yum. */
 import type { ModuleContext, ModuleResult } from '@haweb/core';
-import { debPackageName, installedPackages, type PackageTool } from '../facts/packages.js';
+import { aptCandidates, debPackageName, installedPackages, type PackageTool } from '../facts/packages.js';
 import { hostOs } from '../facts/server.js';
 import { applyCommands, planPackages, type PackagePlanArgs, failed, stateDiff } from '@haweb/hostkit';
 import { z } from 'zod';
@@ -8,7 +8,11 @@ import { z } from 'zod';
 /** The states package, apt and yum/dnf take (Ansible's installed/removed are present/absent). */
 export const packageStates = z.enum(['present', 'installed', 'absent', 'removed']);
 
-export function normalizeState(state: string | undefined): 'present' | 'absent' {
+/** apt's states: those, and latest (install, or upgrade to the candidate version). */
+export const aptStates = z.enum(['present', 'installed', 'absent', 'removed', 'latest']);
+
+export function normalizeState(state: string | undefined): 'present' | 'absent' | 'latest' {
+  if (state === 'latest') return 'latest';
   return state === 'absent' || state === 'removed' ? 'absent' : 'present';
 }
 
@@ -24,7 +28,7 @@ export async function choosePackageTool(ctx: ModuleContext, wanted: 'auto' | Pac
 
 export async function runPackages(
   ctx: ModuleContext,
-  opts: { tool: PackageTool; names: string[]; state: 'present' | 'absent'; updateCache?: boolean; debs?: string[] } & Omit<PackagePlanArgs, 'tool' | 'names' | 'state' | 'updateCache' | 'debs'>,
+  opts: { tool: PackageTool; names: string[]; state: 'present' | 'absent' | 'latest'; updateCache?: boolean; debs?: string[] } & Omit<PackagePlanArgs, 'tool' | 'names' | 'state' | 'updateCache' | 'debs' | 'candidates'>,
 ): Promise<ModuleResult> {
   const debs = new Map<string, string>();
   for (const path of opts.debs ?? []) {
@@ -35,8 +39,10 @@ export async function runPackages(
   const names = [...new Set([...opts.names, ...debs.keys()])];
   if (names.length === 0) return failed('no package names given');
   const installed = await ctx.fact(installedPackages, { tool: opts.tool, names });
+  if (opts.state === 'latest' && opts.tool !== 'apt') return failed(`state=latest is supported with apt only (not ${opts.tool})`);
+  const candidates = opts.state === 'latest' ? await ctx.fact(aptCandidates, { names: names.filter((n) => !debs.has(n)) }) : undefined;
   const plan = planPackages(installed, {
-    tool: opts.tool, names, state: opts.state, updateCache: opts.updateCache, debs,
+    tool: opts.tool, names, state: opts.state, candidates, updateCache: opts.updateCache, debs,
     installRecommends: opts.installRecommends, enableRepos: opts.enableRepos, disableRepos: opts.disableRepos, expireCache: opts.expireCache,
     purge: opts.purge, defaultRelease: opts.defaultRelease, allowUnauthenticated: opts.allowUnauthenticated, allowDowngrade: opts.allowDowngrade,
     dpkgOptions: opts.dpkgOptions, exclude: opts.exclude, allowErasing: opts.allowErasing, policyRcD: opts.policyRcD,
@@ -45,7 +51,7 @@ export async function runPackages(
   if (plan.commands.length === 0) {
     const marked = await markManual(ctx, opts.tool, opts.state, names);
     if (marked) return marked;
-    return { changed: false, msg: opts.state === 'present' ? 'all packages already installed' : 'no package to remove', packages: versions };
+    return { changed: false, msg: opts.state === 'absent' ? 'no package to remove' : opts.state === 'latest' ? 'all packages at their latest version' : 'all packages already installed', packages: versions };
   }
   const verb = plan.toInstall.length ? `install ${plan.toInstall.join(' ')}` : `remove ${plan.toRemove.join(' ')}`;
   const diff = [
@@ -69,8 +75,8 @@ export async function runPackages(
  * `apt-mark manual` on the named packages, so one that came in as another's dependency (auto-installed)
  * stays when that one goes. It changes nothing Ansible reports; a failure fails the task.
  */
-async function markManual(ctx: ModuleContext, tool: PackageTool, state: 'present' | 'absent', names: string[]): Promise<ModuleResult | undefined> {
-  if (tool !== 'apt' || state !== 'present' || ctx.check || names.length === 0) return undefined;
+async function markManual(ctx: ModuleContext, tool: PackageTool, state: 'present' | 'absent' | 'latest', names: string[]): Promise<ModuleResult | undefined> {
+  if (tool !== 'apt' || state === 'absent' || ctx.check || names.length === 0) return undefined;
   const plain = names.map((n) => n.replace(/=.*$/, ''));
   const r = await ctx.remote.run({ argv: ['apt-mark', 'manual', ...plain] }, { become: ctx.become });
   if (r.code === 0) return undefined;

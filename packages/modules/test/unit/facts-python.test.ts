@@ -1,7 +1,10 @@
 /** The `python` facts of setup (ansible_python, ansible_python_version), as Ansible gathers them. */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { parsePython, parseSetup, SETUP_SCRIPT, splitSections } from '../../src/facts/server.js';
+import { parsePython, parseSetup, selinuxSection, SETUP_SCRIPT, splitSections } from '../../src/facts/server.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 describe('python facts', () => {
   it.each([
@@ -19,5 +22,21 @@ describe('python facts', () => {
     expect(python.executable).toMatch(/python/);
     expect(python.version.major).toBe(3);
     expect(facts.ansible_python_version).toMatch(/^3\.\d+\.\d+$/);
+  });
+});
+
+describe('selinux fact', () => {
+  const run = (dir: string) => parseSetup(`@@selinux\n${spawnSync('sh', ['-c', selinuxSection(dir)], { encoding: 'utf8' }).stdout}@@end\n`).ansible_selinux;
+  it('an empty /sys/fs/selinux (systemd-nspawn makes one) is not SELinux enabled; selinuxfs (its enforce file) is', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'selinux-'));
+    try {
+      expect(run(dir)).toEqual({ status: 'disabled' });
+      writeFileSync(join(dir, 'enforce'), '1\n');
+      expect(run(dir)).toEqual({ status: 'enabled', mode: 'enforcing' });
+      writeFileSync(join(dir, 'enforce'), '0\n');
+      expect(run(dir)).toEqual({ status: 'enabled', mode: 'permissive' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

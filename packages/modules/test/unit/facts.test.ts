@@ -21,6 +21,7 @@ import {
   pathsStat,
   serviceFacts,
 } from '../../src/index.js';
+import { memoryMb, parseMeminfo } from '../../src/facts/server.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 
@@ -299,5 +300,31 @@ describe('setup: fips and selinux facts', () => {
     const f = parseSetup('@@fips\n0\n@@selinux\n@@end\n');
     expect(f).toMatchObject({ ansible_fips: false, ansible_selinux: { status: 'disabled' } });
     expect(parseSetup('@@fips\n1\n@@selinux\nenabled\n1\n@@end\n')).toMatchObject({ ansible_fips: true, ansible_selinux: { status: 'enabled', mode: 'enforcing' } });
+  });
+});
+
+describe('memory_mb (hardware facts; geerlingguy.swap reads memory_mb.swap.total)', () => {
+  it('from every /proc/meminfo line Ansible reads, in MiB (floor of kB / 1024)', () => {
+    const mem = parseMeminfo([
+      'MemTotal:        8000000 kB', 'MemFree:         1000000 kB', 'Buffers:          102400 kB', 'Cached:          2048000 kB',
+      'SwapCached:            0 kB', 'SwapTotal:       1048576 kB', 'SwapFree:         524288 kB',
+    ]);
+    expect(memoryMb(mem)).toEqual({
+      real: { total: 7812, used: 6836, free: 976 },
+      nocache: { free: 3076, used: 4736 },
+      swap: { total: 1024, free: 512, used: 512, cached: 0 },
+    });
+  });
+  it('a figure whose lines are missing is null (Python None), as Ansible', () => {
+    expect(memoryMb(parseMeminfo(['MemTotal: 2048 kB', 'SwapTotal: 0 kB']))).toEqual({
+      real: { total: 2, used: null, free: null },
+      nocache: { free: null, used: null },
+      swap: { total: 0, free: null, used: null, cached: null },
+    });
+  });
+  it('setup reports it with swapfree_mb', () => {
+    const f = parseSetup(fixture('setup-centos7.txt'));
+    expect(f.ansible_swapfree_mb).toBe(2047);
+    expect((f.ansible_memory_mb as { swap: { total: number } }).swap.total).toBe(2047);
   });
 });

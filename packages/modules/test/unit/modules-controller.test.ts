@@ -13,6 +13,14 @@ describe('controller modules', () => {
     expect(debugModule.args.safeParse({ msg: 'a', var: 'b' }).success).toBe(false);
   });
 
+  it('debug above the run\'s verbosity is skipped, as Ansible ("Verbosity threshold not met."); at or below it runs', async () => {
+    const skipped = { changed: false, skipped: true, skipped_reason: 'Verbosity threshold not met.' };
+    expect(await runModule(debugModule, { var: 'peers', verbosity: 2 }, ctx())).toEqual(skipped);
+    expect(await runModule(debugModule, { msg: 'hi', verbosity: 2 }, { ...ctx(), verbosity: 1 })).toEqual(skipped);
+    expect(await runModule(debugModule, { msg: 'hi', verbosity: 2 }, { ...ctx(), verbosity: 2 })).toEqual({ changed: false, msg: 'hi' });
+    expect(await runModule(debugModule, { msg: 'hi', verbosity: 0 }, ctx())).toEqual({ changed: false, msg: 'hi' });
+  });
+
   it('assert evaluates every condition', async () => {
     expect(await runModule(assertModule, { that: ["ansible_os_family == 'Debian'", 'peers | length == 2'], success_msg: 'fine' }, ctx())).toEqual({ changed: false, msg: 'fine' });
     const r = await runModule(assertModule, { that: ['vip is defined', "vip == '1.2.3.4'"], fail_msg: 'wrong VIP' }, ctx());

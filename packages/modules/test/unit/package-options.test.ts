@@ -1,7 +1,8 @@
 /** Ansible's apt/yum options: the APT cache (update_cache, cache_valid_time), install_recommends, repositories. */
 import { describe, expect, it } from 'vitest';
 import { argsFromString } from '@haweb/core';
-import { aptModule, yumModule } from '../../src/index.js';
+import { aptModule, packageModule, yumModule } from '../../src/index.js';
+import { parseAptPolicy } from '../../src/facts/packages.js';
 import { aptCacheStale, aptCacheTime, parseAptCacheTime } from '../../src/facts/apt-cache.js';
 import { planPackages } from '@haweb/hostkit';
 import { FakeHost, REAL_FOLDERS, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
@@ -126,5 +127,68 @@ describe('install_recommends and repositories in the plan', () => {
     const r = await runModule(yumModule, args, fakeContext(host));
     expect(r).toMatchObject({ changed: true, installed: ['npm'] });
     expect(host.ran().at(-1)).toBe('yum install -y -q --enablerepo=epel -- npm');
+  });
+});
+
+describe('apt state=latest (Oefenweb.keepalived, evrardjp.keepalived: refused before)', () => {
+  const POLICY = [
+    'keepalived:',
+    '  Installed: 1:2.2.7-1',
+    '  Candidate: 1:2.2.7-1+b2',
+    '  Version table:',
+    ' *** 1:2.2.7-1 100',
+    '        100 /var/lib/dpkg/status',
+    'procps:',
+    '  Installed: 2:4.0.2-3',
+    '  Candidate: 2:4.0.2-3',
+    'ghost:',
+    '  Installed: (none)',
+    '  Candidate: (none)',
+    '',
+  ].join('\n');
+
+  it('reads each name\'s candidate from apt-cache policy ("(none)" and unknown names: none)', () => {
+    expect(Object.fromEntries(parseAptPolicy(POLICY, ['keepalived', 'procps', 'ghost', 'unknown']))).toEqual({
+      keepalived: '1:2.2.7-1+b2', procps: '2:4.0.2-3', ghost: undefined, unknown: undefined,
+    });
+  });
+
+  const INSTALL = 'env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confold -- ';
+  it.each([
+    ['missing: installed', { a: undefined }, { a: '1.0' }, ['a']],
+    ['installed at the candidate: nothing', { a: '1.0' }, { a: '1.0' }, []],
+    ['installed, the candidate is another version: installed again (upgraded)', { a: '1.0' }, { a: '1.1' }, ['a']],
+    ['installed, no candidate (a local package): nothing', { a: '1.0' }, { a: undefined }, []],
+    ['one of two to upgrade', { a: '1.0', b: '2.0' }, { a: '1.0', b: '2.1' }, ['b']],
+  ] as const)('%s', (_n, inst, cand, expected) => {
+    const installed = new Map(Object.entries(inst));
+    const candidates = new Map(Object.entries(cand));
+    const plan = planPackages(installed, { tool: 'apt', names: Object.keys(inst), state: 'latest', candidates });
+    expect(plan.toInstall).toEqual(expected);
+    expect(argvs(plan)).toEqual(expected.length ? [INSTALL + expected.join(' ')] : []);
+  });
+
+  it('state=present never upgrades', () => {
+    const plan = planPackages(new Map([['a', '1.0']]), { tool: 'apt', names: ['a'], state: 'present', candidates: new Map([['a', '1.1']]) });
+    expect(plan.commands).toEqual([]);
+  });
+
+  it('the module: latest with the package at its candidate is changed=false and still marks it manual, as Ansible', async () => {
+    const host = new FakeHost('fake-host', REAL_FOLDERS);
+    host.respond((_c, text) => {
+      if (text.startsWith('dpkg-query')) return { code: 0, stdout: 'procps\tinstall ok installed\t2:4.0.2-3\n', stderr: '' };
+      if (text.startsWith('LANG=C apt-cache policy')) return { code: 0, stdout: POLICY, stderr: '' };
+      if (text.startsWith('apt-mark manual')) return { code: 0, stdout: '', stderr: '' };
+      return undefined;
+    });
+    const r = await runModule(aptModule, aptModule.args.parse({ name: ['procps'], state: 'latest' }), fakeContext(host));
+    expect(r).toMatchObject({ changed: false });
+    expect(host.ran().at(-1)).toBe('apt-mark manual procps');
+  });
+
+  it('yum refuses latest (not implemented there); apt and package take it', () => {
+    expect(aptModule.args.safeParse({ name: ['a'], state: 'latest' }).success).toBe(true);
+    expect(packageModule.args.safeParse({ name: ['a'], state: 'latest' }).success).toBe(true);
+    expect(yumModule.args.safeParse({ name: ['a'], state: 'latest' }).success).toBe(false);
   });
 });
