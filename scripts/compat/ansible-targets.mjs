@@ -16,8 +16,10 @@
  * comparison is fair): setup_remote_tmp_dir makes its folder with mktemp instead of the tempfile module
  * and a handler, prepare_tests does nothing. `output_dir` is a fresh folder on the host per run, also
  * given as the environment variable OUTPUT_DIR, which ansible-test sets and some targets read with
- * `lookup('env', 'OUTPUT_DIR')` (template); the folder is made on the controller too (ansible-test's
- * output_dir is one folder for controller and target; template writes a source there with delegate_to).
+ * `lookup('env', 'OUTPUT_DIR')` (template); the same path on the controller is a link to the host's folder
+ * (ansible-test's output_dir is one folder for controller and target; template writes a source there with
+ * delegate_to and reads results with lookup('file')). Commands a target runs that the lab image lacks
+ * (template's hexdump) are installed on the host from Debian packages before each tool's run.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -85,11 +87,30 @@ function adaptSetupRoles() {
  *  - the archive test_download fetches from releases.ansible.com comes from the controller's address
  *    in the lab instead (a small .tar.gz served over http for the run).
  */
-const UNARCHIVE_DEBS = ['zip', 'unzip', 'zstd'];
-function installArchivers() {
-  const debs = readdirSync('/var/cache/apt/archives').filter((f) => UNARCHIVE_DEBS.some((p) => f.startsWith(`${p}_`) && f.endsWith('.deb')));
-  for (const deb of debs) {
-    onHost(`cat > /tmp/${deb} && dpkg -i /tmp/${deb} >/dev/null && rm -f /tmp/${deb}`, readFileSync(join('/var/cache/apt/archives', deb)));
+/**
+ * The Debian packages each target's tasks call as commands and ansible-test's test images have, but the
+ * lab image lacks: installed on the host before each tool's run (the same for both). template dumps its
+ * results with `hexdump -C` (bsdextrautils) before comparing them; a missing hexdump stopped the play.
+ * A package not in the controller's apt cache is downloaded once with `apt-get download` (the machine
+ * reaches Debian's mirror; the host never does) into DEB_CACHE.
+ */
+const TARGET_DEBS = { unarchive: ['zip', 'unzip', 'zstd'], template: ['bsdextrautils'] };
+const DEB_CACHE = '/var/cache/haweb/ansible-targets-debs';
+function debFiles(names) {
+  const found = (dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.deb')).map((f) => join(dir, f)) : []);
+  const pick = (name) => [...found('/var/cache/apt/archives'), ...found(DEB_CACHE)].find((f) => f.split('/').pop().startsWith(`${name}_`));
+  const missing = names.filter((n) => !pick(n));
+  if (missing.length) {
+    mkdirSync(DEB_CACHE, { recursive: true });
+    const r = sh('apt-get', ['-q', '-o', 'APT::Sandbox::User=root', 'download', ...missing], { cwd: DEB_CACHE, timeout: 300_000 });
+    if (r.status !== 0) throw new Error(`apt-get download ${missing.join(' ')}: ${r.stderr}`);
+  }
+  return names.map(pick).filter(Boolean);
+}
+function installDebs(target) {
+  for (const file of debFiles(TARGET_DEBS[target] ?? [])) {
+    const deb = file.split('/').pop();
+    onHost(`cat > /tmp/${deb} && dpkg -i /tmp/${deb} >/dev/null && rm -f /tmp/${deb}`, readFileSync(file));
   }
 }
 function adaptUnarchive() {
@@ -170,6 +191,15 @@ function playbookFor(target, outputDir) {
   return file;
 }
 
+/** Where `path` of the lab host shows on the controller: through its init's /proc root, else the host's `root` folder. */
+function hostRootFor(name, path) {
+  const h = state.hosts.find((x) => x.name === name);
+  for (const base of [h?.initPid ? `/proc/${h.initPid}/root` : undefined, h?.dir ? join(h.dir, 'root') : undefined]) {
+    if (base && existsSync(join(base, path))) return join(base, path);
+  }
+  return undefined;
+}
+
 function onHost(script, input) {
   const r = sh(process.execPath, [join(root, 'packages/lab/dist/cli.js'), 'exec', '--name', labName, host, '--', 'sh', '-c', script], input === undefined ? {} : { input });
   if (r.status !== 0) throw new Error(`on ${host}: ${script}: ${r.stderr}`);
@@ -242,7 +272,7 @@ try {
     const asserts = staticAsserts(target);
     const row = { target, asserts: asserts.length };
     for (const engine of engines) {
-      if (target === 'unarchive') installArchivers();
+      installDebs(target);
       // What a run leaves in the login user's home (a target's relative paths land there) goes after it.
       const homeBefore = new Set(onHost('ls -A "$HOME"').split('\n').filter(Boolean));
       const outputDir = onHost('mktemp -d /tmp/ansible-targets-out.XXXXXXXX').trim();
@@ -252,10 +282,14 @@ try {
       onHost('tar -C / -xf -', roleTar.stdout);
       // The same folder on the controller: ansible-test's output_dir is shared by controller and target
       // (template writes a source there with delegate_to: localhost, and reads results with lookup('file')).
-      // The lab host's root file system is visible on the controller: the folder is a link to it.
-      const hostRoot = join(state.hosts.find((h) => h.name === host)?.dir ?? '', 'root');
-      if (existsSync(join(hostRoot, outputDir))) symlinkSync(join(hostRoot, outputDir), outputDir);
-      else mkdirSync(outputDir, { recursive: true });
+      // The lab host's root file system is visible on the controller: the folder is a link to it. The
+      // host's overlay is mounted in the host's own mount namespace (its folder `root` is empty seen from
+      // the controller), so the link goes through /proc/<host's init>/root, which shows that namespace's
+      // root. Without it the folder was a separate empty one on the controller and lookup('file') of a
+      // file the host wrote failed (tasks/main.yml:398, for both tools).
+      const outOnController = hostRootFor(host, outputDir);
+      if (!outOnController) throw new Error(`${outputDir} of ${host} is not visible from the controller`);
+      symlinkSync(outOnController, outputDir);
       const play = playbookFor(target, outputDir);
       const started = Date.now();
       const run = engine === 'provision' ? runProvision(target, play, outputDir) : runAnsible(target, play, outputDir);
