@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { newCompiler } from './macro-compiler.js';
 import { nunjucks, type NjEnvironment, type RootRenderFunc } from './nunjucks-internals.js';
-import { transformTemplate } from './transform.js';
+import { transformTemplate, TYPE_DEBUG_NAME } from './transform.js';
 import { escapeBackslashes, jinjaSource } from './source.js';
 import { filters, percentFormat, typeName } from './filters.js';
 import { tests } from './tests.js';
@@ -101,6 +101,21 @@ class RenderContext {
 interface NativeBox {
   value?: unknown;
   set: boolean;
+  /** Expressions printed at the template's own level (transform.ts noteRootOutputs), the last one and what its text tells. */
+  printed?: number;
+  last?: unknown;
+  lastInfo?: string;
+  /** `{% set name = ... %}` at the template's level: the text assigned and its NativeJinjaText class. */
+  locals?: Map<string, { value: unknown; cls: string }>;
+}
+
+/** The class the text of a noted expression has: given by the template's text, or that of the variable it names. */
+function noteClass(box: NativeBox, vars: object, info: string, value: unknown): string | undefined {
+  if (!info.startsWith(TYPE_DEBUG_NAME)) return info || undefined;
+  const name = info.slice(TYPE_DEBUG_NAME.length);
+  const local = box.locals?.get(name);
+  if (local) return local.value === value && local.cls ? local.cls : undefined;
+  return nativeClassOf(vars, name, value);
 }
 
 function createEnvironment(): NjEnvironment {
@@ -191,6 +206,20 @@ function createEnvironment(): NjEnvironment {
     this.ctx.__native_box.value = value;
     this.ctx.__native_box.set = true;
     return '';
+  });
+  env.addGlobal('__note', function (this: { ctx: { __native_box?: NativeBox } }, value: unknown, info: string) {
+    const box = this.ctx.__native_box;
+    if (box) {
+      box.printed = (box.printed ?? 0) + 1;
+      box.last = value;
+      box.lastInfo = info;
+    }
+    return value;
+  });
+  env.addGlobal('__note_set', function (this: { ctx: { __native_box?: NativeBox } }, name: string, value: unknown, info: string) {
+    const box = this.ctx.__native_box;
+    if (box) (box.locals ??= new Map()).set(name, { value, cls: (typeof value === 'string' && noteClass(box, this.ctx, info, value)) || '' });
+    return value;
   });
   env.addGlobal('__loop_filter', loopFilter);
   env.addGlobal('__iter', (value: unknown) => (isPlainObject(value) ? Object.keys(value) : value));
@@ -506,7 +535,14 @@ function run(source: string, vars: Record<string, unknown>): { text: string; nat
     failure = e;
   }
   if (failure) throw toTemplateError(source, failure, true);
-  if (!box.set) return { text, native: false };
+  if (!box.set) {
+    // one value printed and nothing else: Jinja2 hands that value over as it is (NativeJinjaText stays text)
+    if (box.printed === 1 && box.lastInfo && typeof box.last === 'string' && text === box.last) {
+      const cls = noteClass(box, vars, box.lastInfo, box.last);
+      if (cls) return { text, native: false, nativeText: cls };
+    }
+    return { text, native: false };
+  }
   const value = nativeValue(box.value);
   // `{{ name }}` of a variable whose text Ansible made as NativeJinjaText keeps that class
   const inherited = compiled.singleName === undefined ? undefined : nativeClassOf(vars, compiled.singleName, value);

@@ -59,6 +59,7 @@ export function transformTemplate(root: NjNode, captureNative: boolean): Transfo
   const single = singleExpression(root);
   const { whole: unconverted, inside: nativeTextInside } = unconvertedTemplateLookups(root, single);
   nameTypeDebug(root);
+  if (captureNative && !single) noteRootOutputs(root);
   rewrite(root);
   if (captureNative && single) {
     // After rewrite the single child is __finalize(expr): capture expr itself, unprinted.
@@ -112,6 +113,39 @@ function literalBool(n: NjNode | undefined): boolean | undefined {
   if (n?.typename === 'Literal' && typeof n.value === 'boolean') return n.value;
   if (n?.typename === 'Symbol' && (n.value === 'False' || n.value === 'True')) return n.value === 'True';
   return undefined;
+}
+
+/** What the template's text tells about the NativeJinjaText class of an expression's value (see nameTypeDebug's markers), '' when nothing. */
+function nativeInfo(expr: NjNode): string {
+  if (expr.typename === 'Symbol') return TYPE_DEBUG_NAME + String(expr.value);
+  if (STRING_TYPE_FILTERS.has(filterName(expr) ?? '')) return 'NativeJinjaText';
+  if (expr.typename === 'FunCall' && expr.name?.typename === 'Symbol' && expr.name.value === 'lookup' && isUnconvertedTemplateLookup(expr)) return 'NativeJinjaUnsafeText';
+  return '';
+}
+
+/**
+ * A template of several parts (`{% set y = d | to_json %}{{ y }}`) may still print one value only; Jinja2
+ * then hands that value itself to Ansible, which keeps NativeJinjaText as text. Each expression printed
+ * at the template's own level (not in a macro, call block or captured `{% set %}` / `{% filter %}` body)
+ * goes through `__note`, which counts what was printed and keeps the last value and what the text tells
+ * about its class, for the engine to decide after rendering; `{% set name = expr %}` there goes through
+ * `__note_set`, which keeps the class of the text it assigns.
+ */
+function noteRootOutputs(node: unknown): void {
+  if (!isNode(node) || ['Macro', 'Caller', 'Capture', 'CallExtension', 'CallExtensionAsync'].includes(node.typename)) return;
+  if (node.typename === 'Set' && node.value && !node.body && node.targets?.length === 1 && node.targets[0].typename === 'Symbol') {
+    const value = node.value as NjNode;
+    node.value = call('__note_set', value, [new N.Literal(value.lineno, value.colno, String(node.targets[0].value)), value, new N.Literal(value.lineno, value.colno, nativeInfo(value))]);
+  }
+  if (node.typename === 'Output') {
+    node.children = (node.children as NjNode[]).map((c) => (c.typename === 'TemplateData' ? c : call('__note', c, [c, new N.Literal(c.lineno, c.colno, nativeInfo(c))])));
+    return;
+  }
+  for (const field of fieldsOf(node)) {
+    const v = node[field];
+    if (Array.isArray(v)) v.forEach(noteRootOutputs);
+    else noteRootOutputs(v);
+  }
 }
 
 /** lookup('template', ..., convert_data=False), written with a literal False. */

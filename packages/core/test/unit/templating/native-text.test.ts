@@ -72,3 +72,22 @@ describe('variables made as NativeJinjaText (through the executor)', () => {
     expect(jinjaTemplater.renderValue!('[{{ x }}]', vars)).toEqual([{ a: 1 }]);
   });
 });
+
+describe('a template printing one value only (Jinja2 hands that value over as it is)', () => {
+  it.each([
+    // [template, value Ansible 2.14's Templar gives]
+    ['{% set y = d | to_json %}{{ y }}', '{"a": 1}'],
+    ['{% set y = d | to_json %}{{ y }} ', { a: 1 }], // two parts joined: a new str, read back
+    ['{% if true %}{{ d | to_json }}{% endif %}', '{"a": 1}'],
+    ['{% for i in [1] %}{{ d | to_json }}{% endfor %}', '{"a": 1}'],
+    ['{% for i in [1, 2] %}{{ d | to_json }}{% endfor %}', '{"a": 1}{"a": 1}'],
+    ['{% set y = d %}{{ y }}', { a: 1 }],
+    ["{{ d | to_json }}{{ '' }}", { a: 1 }],
+    ["{% set y = d | to_json %}{% set y = '[1]' %}{{ y }}", [1]],
+    ['{% set y = x %}{{ y }}', '{"a": 1}'], // x holds text made by to_json (a marked variable)
+  ])('%s', (template, expected) => {
+    const vars: Record<string, unknown> = { d: { a: 1 }, x: '{"a": 1}' };
+    markNativeText(vars, 'x', '{"a": 1}', 'NativeJinjaText');
+    expect(jinjaTemplater.renderValue!(template, vars)).toEqual(expected);
+  });
+});
