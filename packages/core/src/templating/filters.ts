@@ -635,7 +635,10 @@ export const filters: Record<string, Filter> = {
   // for text from YAML or from a lookup, the engine does not know: see docs/compatibility).
   type_debug(this: FilterContext & { ctx?: object }, value, name) {
     if (typeof name === 'string' && name.startsWith(TYPE_DEBUG_NAME)) {
-      const cls = nativeClassOf(this?.ctx, name.slice(TYPE_DEBUG_NAME.length), value);
+      const variable = name.slice(TYPE_DEBUG_NAME.length);
+      // a `{% set %}` of the template itself first (engine.ts __note_set), then the executor's variables
+      const local = (this?.ctx as { __native_box?: { locals?: Map<string, { value: unknown; cls: string }> } } | undefined)?.__native_box?.locals?.get(variable);
+      const cls = local ? (local.value === value ? local.cls : undefined) : nativeClassOf(this?.ctx, variable, value);
       if (cls) return cls;
     }
     if (typeof name === 'string' && name.startsWith(TYPE_DEBUG_CLASS) && typeof value === 'string') return name.slice(TYPE_DEBUG_CLASS.length);

@@ -85,6 +85,8 @@ describe('a template printing one value only (Jinja2 hands that value over as it
     ["{{ d | to_json }}{{ '' }}", { a: 1 }],
     ["{% set y = d | to_json %}{% set y = '[1]' %}{{ y }}", [1]],
     ['{% set y = x %}{{ y }}', '{"a": 1}'], // x holds text made by to_json (a marked variable)
+    ['{% set y = d | to_json %}{{ y | type_debug }}', 'NativeJinjaText'],
+    ['{% set x = d | string %}{% set x = "t" %}{{ x | type_debug }}', 'str'],
   ])('%s', (template, expected) => {
     const vars: Record<string, unknown> = { d: { a: 1 }, x: '{"a": 1}' };
     markNativeText(vars, 'x', '{"a": 1}', 'NativeJinjaText');
