@@ -17,8 +17,10 @@
  * comparison is fair): setup_remote_tmp_dir makes its folder with mktemp instead of the tempfile module
  * and a handler, prepare_tests does nothing. `output_dir` is a fresh folder on the host per run, also
  * given as the environment variable OUTPUT_DIR, which ansible-test sets and some targets read with
- * `lookup('env', 'OUTPUT_DIR')` (template); the folder is made on the controller too (ansible-test's
- * output_dir is one folder for controller and target; template writes a source there with delegate_to).
+ * `lookup('env', 'OUTPUT_DIR')` (template); the same path on the controller is a link to the host's folder
+ * (ansible-test's output_dir is one folder for controller and target; template writes a source there with
+ * delegate_to and reads results with lookup('file')). Commands a target runs that the lab image lacks
+ * (template's hexdump) are installed on the host from Debian packages before each tool's run.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -112,6 +114,19 @@ function debFiles(names) {
     if (r.status !== 0) throw new Error(`apt-get download ${missing.join(' ')}: ${r.stderr}`);
   }
   return names.map((p) => find(p) ?? (() => { throw new Error(`no ${p}_*.deb in ${DEB_CACHES.join(' or ')}`); })());
+}
+/**
+ * Debian packages a target's tasks call as commands that ansible-test's images have and the lab image
+ * lacks, installed on the host with dpkg before each tool's run (the same for both): template dumps its
+ * results with `hexdump -C` (bsdextrautils). unarchive's come from the served repository instead
+ * (installArchivers), because its tasks remove and reinstall them with apt.
+ */
+const TARGET_DEBS = { template: ['bsdextrautils'] };
+function installDebs(target) {
+  for (const file of debFiles(TARGET_DEBS[target] ?? [])) {
+    const deb = file.split('/').pop();
+    onHost(`cat > /tmp/${deb} && dpkg -i /tmp/${deb} >/dev/null && rm -f /tmp/${deb}`, readFileSync(file));
+  }
 }
 const REPO_SOURCE = '/etc/apt/sources.list.d/haweb-ansible-targets.list';
 function installArchivers() {
@@ -226,6 +241,15 @@ function playbookFor(target, outputDir) {
   return file;
 }
 
+/** Where `path` of the lab host shows on the controller: through its init's /proc root, else the host's `root` folder. */
+function hostRootFor(name, path) {
+  const h = state.hosts.find((x) => x.name === name);
+  for (const base of [h?.initPid ? `/proc/${h.initPid}/root` : undefined, h?.dir ? join(h.dir, 'root') : undefined]) {
+    if (base && existsSync(join(base, path))) return join(base, path);
+  }
+  return undefined;
+}
+
 function onHost(script, input) {
   const r = sh(process.execPath, [join(root, 'packages/lab/dist/cli.js'), 'exec', '--name', labName, host, '--', 'sh', '-c', script], input === undefined ? {} : { input });
   if (r.status !== 0) throw new Error(`on ${host}: ${script}: ${r.stderr}`);
@@ -309,6 +333,7 @@ try {
     const row = { target, asserts: asserts.length };
     for (const engine of engines) {
       if (target === 'unarchive') installArchivers();
+      else installDebs(target);
       // What a run leaves in the login user's home (a target's relative paths land there) goes after it.
       const homeBefore = new Set(onHost('ls -A "$HOME"').split('\n').filter(Boolean));
       const outputDir = onHost('mktemp -d /tmp/ansible-targets-out.XXXXXXXX').trim();
@@ -318,10 +343,14 @@ try {
       onHost('tar -C / -xf -', roleTar.stdout);
       // The same folder on the controller: ansible-test's output_dir is shared by controller and target
       // (template writes a source there with delegate_to: localhost, and reads results with lookup('file')).
-      // The lab host's root file system is visible on the controller: the folder is a link to it.
-      const hostRoot = join(state.hosts.find((h) => h.name === host)?.dir ?? '', 'root');
-      if (existsSync(join(hostRoot, outputDir))) symlinkSync(join(hostRoot, outputDir), outputDir);
-      else mkdirSync(outputDir, { recursive: true });
+      // The lab host's root file system is visible on the controller: the folder is a link to it. The
+      // host's overlay is mounted in the host's own mount namespace (its folder `root` is empty seen from
+      // the controller), so the link goes through /proc/<host's init>/root, which shows that namespace's
+      // root. Without it the folder was a separate empty one on the controller and lookup('file') of a
+      // file the host wrote failed (tasks/main.yml:398, for both tools).
+      const outOnController = hostRootFor(host, outputDir);
+      if (!outOnController) throw new Error(`${outputDir} of ${host} is not visible from the controller`);
+      symlinkSync(outOnController, outputDir);
       const play = playbookFor(target, outputDir);
       const started = Date.now();
       const run = engine === 'provision' ? runProvision(target, play, outputDir) : runAnsible(target, play, outputDir);

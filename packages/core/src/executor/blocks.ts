@@ -6,6 +6,7 @@ import { tagsSelect } from './tags.js';
 import { renderValue } from './vars.js';
 import { childScope, type PlayRun, type Scope } from './state.js';
 import { runTask } from './task.js';
+import { templateRenderer } from './lookups.js';
 
 /** A task list, item by item, on the hosts that are still live before each item. */
 export async function runItems(run: PlayRun, items: readonly TaskItem[], hosts: readonly string[], scope: Scope): Promise<void> {
@@ -103,7 +104,7 @@ async function runDynamicInclude(run: PlayRun, block: Block, include: DynamicInc
         const items = loopItems(templater, loop, vars, (err) => err as Error, {
           baseDir: run.play.baseDir,
           roleDir: block.role?.path,
-          renderTemplate: (text) => templater.render(text, vars),
+          renderTemplate: templateRenderer(templater, vars),
         });
         for (const [index, item] of items.entries()) {
           const extra = loopVars(loop, item, index, items);

@@ -1,6 +1,6 @@
-import { evaluate, evaluateCondition, lookupPlugins, OMIT, render, renderString, renderTemplate } from '../templating/engine.js';
+import { evaluate, evaluateCondition, lookupPlugins, OMIT, render, renderMarked, renderString, renderTemplate, renderTemplateLookup } from '../templating/engine.js';
 import { isPlainObject } from '../vars/secret.js';
-import { LOOKUPS } from './lookups.js';
+import { LOOKUPS, templateRenderer } from './lookups.js';
 import type { Templater } from './types.js';
 
 /** The executor's Templater over the loader's Jinja2 engine (nunjucks with Ansible's filters and tests). */
@@ -10,7 +10,9 @@ export const jinjaTemplater: Templater = {
   // Ansible's conditional rules live in the templating layer; its warnings ({{ }} in a condition) come back here
   condition: (expression, vars, onWarning) => evaluateCondition(expression, vars, onWarning),
   renderValue: (value, vars) => render(value, vars),
+  renderValueMarked: (value, vars) => renderMarked(value, vars),
   renderTemplate: (template, vars, load) => renderTemplate(template, vars, load),
+  templateLookup: (template, vars, convertData) => renderTemplateLookup(template, vars, convertData),
   omit: OMIT,
 };
 
@@ -26,7 +28,7 @@ for (const [name, plugin] of Object.entries(LOOKUPS)) {
     return plugin(terms, options, {
       baseDir: typeof vars.playbook_dir === 'string' ? vars.playbook_dir : process.cwd(),
       roleDir: typeof vars.role_path === 'string' ? vars.role_path : undefined,
-      renderTemplate: (text) => renderString(text, vars),
+      renderTemplate: templateRenderer(jinjaTemplater, vars),
     });
   });
 }

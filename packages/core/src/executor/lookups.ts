@@ -17,8 +17,11 @@ export interface LookupContext {
   baseDir: string;
   /** The current role's folder, when the task comes from a role. */
   roleDir?: string;
-  /** Renders a template file with the task's variables (lookup('template')). */
-  renderTemplate?: (text: string) => string;
+  /**
+   * Renders a template file with the task's variables plus `extra` (lookup('template')); with
+   * `convertData` the text is read back as data as Ansible's template lookup does (its default).
+   */
+  renderTemplate?: (text: string, convertData: boolean, extra: Vars) => unknown;
   /**
    * The folder first_found looks in, from the task's action as Ansible picks it (TaskExecutor: the
    * first of template, var, file in the action's name, plus `s`): include_vars looks in vars/.
@@ -57,6 +60,50 @@ function flatTerms(terms: unknown[]): unknown[] {
 function mustList(value: unknown, what: string): unknown[] {
   if (!Array.isArray(value)) throw new Error(`${what} must be a list, got ${JSON.stringify(value)}`);
   return value;
+}
+
+/** The template lookup's delimiter options at their defaults: other values are refused, not ignored. */
+const TEMPLATE_LOOKUP_DEFAULTS: Record<string, string> = {
+  variable_start_string: '{{',
+  variable_end_string: '}}',
+  comment_start_string: '{#',
+  comment_end_string: '#}',
+};
+
+/**
+ * lookup('template')'s options as Ansible 2.14 reads them: convert_data (default true) and template_vars
+ * (extra variables for the template). jinja2_native only matters when Ansible's global jinja2_native
+ * setting is on, which this engine does not offer: accepted, without effect, as in Ansible's default
+ * configuration. Other delimiters than Jinja2's are refused.
+ */
+export function templateLookupOptions(options: Vars): { convertData: boolean; extra: Vars } {
+  let convertData = true;
+  let extra: Vars = {};
+  for (const [name, value] of Object.entries(options)) {
+    if (name === 'convert_data') {
+      if (typeof value !== 'boolean') throw new Error(`lookup('template'): convert_data must be a boolean, got ${JSON.stringify(value)}`);
+      convertData = value;
+    } else if (name === 'template_vars') {
+      if (!isPlainObject(value)) throw new Error(`lookup('template'): template_vars must be a dict, got ${JSON.stringify(value)}`);
+      extra = value as Vars;
+    } else if (name === 'jinja2_native') {
+      if (typeof value !== 'boolean') throw new Error(`lookup('template'): jinja2_native must be a boolean, got ${JSON.stringify(value)}`);
+    } else if (name in TEMPLATE_LOOKUP_DEFAULTS) {
+      if (value !== TEMPLATE_LOOKUP_DEFAULTS[name]) throw new Error(`lookup('template'): ${name}=${JSON.stringify(value)} is not supported (only Jinja2's default delimiters)`);
+    } else {
+      throw new Error(`lookup('template'): unknown option ${name} (known: convert_data, template_vars, jinja2_native, ${Object.keys(TEMPLATE_LOOKUP_DEFAULTS).join(', ')})`);
+    }
+  }
+  return { convertData, extra };
+}
+
+/** lookup('template')'s renderer over an executor templater: data-aware when the templater can, else text. */
+export function templateRenderer(templater: { render(t: string, v: Vars): string; templateLookup?(t: string, v: Vars, c: boolean): unknown }, vars: Vars): NonNullable<LookupContext['renderTemplate']> {
+  return (text, convertData, extra) => {
+    // the template's variables may come through a prototype chain (a render context): extend, never spread
+    const all = Object.keys(extra).length ? Object.assign(Object.create(vars) as Vars, extra) : vars;
+    return templater.templateLookup ? templater.templateLookup(text, all, convertData) : templater.render(text, all);
+  };
 }
 
 /** `start=1 end=10 stride=2 format=web%02d`, or `count=3`, as with_sequence reads it. */
@@ -194,13 +241,15 @@ export const LOOKUPS: Record<string, LookupPlugin> = {
       const text = readFileSync(path, 'utf8');
       return options.rstrip === false ? text : text.replace(/\s+$/, '');
     }),
-  template: (terms, _options, ctx) =>
-    terms.map((t) => {
+  template: (terms, options, ctx) => {
+    const { convertData, extra } = templateLookupOptions(options);
+    return terms.map((t) => {
       const path = findFile(String(t), 'templates', ctx);
       if (!path) throw new Error(`the template file ${String(t)} could not be found for the lookup`);
       if (!ctx.renderTemplate) throw new Error(`lookup('template') needs a templater`);
-      return ctx.renderTemplate(readFileSync(path, 'utf8'));
-    }),
+      return ctx.renderTemplate(readFileSync(path, 'utf8'), convertData, extra);
+    });
+  },
   pipe: (terms) =>
     terms.map((t) => {
       try {

@@ -4,7 +4,7 @@ import type { ItemOutcome } from './events.js';
 import type { Outcome } from './state.js';
 import type { Templater } from './types.js';
 import { renderValue } from './vars.js';
-import { LOOKUPS, type LookupContext } from './lookups.js';
+import { LOOKUPS, templateRenderer, type LookupContext } from './lookups.js';
 
 export function itemLabel(item: unknown): string {
   if (typeof item === 'string') return item;
@@ -37,7 +37,7 @@ export function loopItems(templater: Templater, task: Pick<Task, 'loop' | 'loopW
     if (task.loopWith) {
       const terms = Array.isArray(items) ? items : [items];
       const plugin = LOOKUPS[task.loopWith];
-      items = plugin(terms, {}, ctx ?? { baseDir: process.cwd(), renderTemplate: (text) => templater.render(text, vars) });
+      items = plugin(terms, {}, ctx ?? { baseDir: process.cwd(), renderTemplate: templateRenderer(templater, vars) });
     }
   } catch (err) {
     throw new Error(`error in "${keyword}": ${explain(err).message}`);

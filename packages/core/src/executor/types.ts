@@ -18,6 +18,10 @@ export interface Templater {
   renderValue?(value: unknown, vars: Vars): unknown;
   /** Optional: a template file's text, its includes read through `load` (name → text; throws when not found). */
   renderTemplate?(template: string, vars: Vars, load: (name: string) => string): string;
+  /** Optional: renderValue plus the NativeJinjaText class of the text it made ('' when none; templating/native-text.ts). */
+  renderValueMarked?(value: unknown, vars: Vars): { value: unknown; nativeClass: string };
+  /** Optional: lookup('template')'s rendering of a template file's text, read back as data unless `convertData` is false. */
+  templateLookup?(template: string, vars: Vars, convertData: boolean): unknown;
   /** Optional: the value of `omit`; task arguments equal to it are dropped. */
   omit?: string;
 }

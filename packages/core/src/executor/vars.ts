@@ -1,6 +1,7 @@
 import type { Vars } from '../model.js';
 import type { Templater } from './types.js';
 import { containsUnsafe, UnsafeString, unwrapUnsafe } from '../vars/unsafe.js';
+import { markNativeText } from '../templating/native-text.js';
 
 /** True when a string holds Jinja2 markup that must be rendered. */
 export function isTemplated(value: unknown): value is string {
@@ -112,17 +113,26 @@ export function resolveVars(templater: Templater, layers: VarLayer[]): { vars: V
     if (!pending.has(key)) return;
     pending.delete(key);
     if ([...refs].some((ref) => ref !== key && unsafe.has(ref))) unsafe.add(key);
+    // the NativeJinjaText class of the text made last (Ansible would keep it on the object: native-text.ts)
+    let cls: string | undefined;
+    const once = (v: unknown): unknown => {
+      if (!templater.renderValueMarked) return renderValue(templater, v, vars);
+      const r = templater.renderValueMarked(v, vars);
+      cls = r.nativeClass || undefined;
+      return r.value;
+    };
     try {
-      let value = renderValue(templater, raw[key], vars);
+      let value = once(raw[key]);
       // A value that renders to more markup (a reference to a templated string) is rendered again,
       // unless that markup came from an `!unsafe` value.
       if (unsafe.has(key)) {
         vars[key] = value;
         return;
       }
-      for (let i = 0; i < 5 && containsTemplate(value); i++) value = renderValue(templater, value, vars);
+      for (let i = 0; i < 5 && containsTemplate(value); i++) value = once(value);
       if (containsTemplate(value)) throw new Error('recursive template (the variable refers to itself)');
       vars[key] = value;
+      markNativeText(vars, key, value, cls);
     } catch (err) {
       errors.set(key, (err as Error).message);
     }

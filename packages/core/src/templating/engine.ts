@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { newCompiler } from './macro-compiler.js';
 import { nunjucks, type NjEnvironment, type RootRenderFunc } from './nunjucks-internals.js';
-import { transformTemplate } from './transform.js';
+import { transformTemplate, TYPE_DEBUG_NAME } from './transform.js';
 import { escapeBackslashes, jinjaSource } from './source.js';
 import { filters, percentFormat, typeName } from './filters.js';
 import { tests } from './tests.js';
@@ -26,6 +26,7 @@ import { TemplateError, UndefinedUseError } from './errors.js';
 import { assertDefined, isUndefined, makeUndefined } from './undefined.js';
 import { isPlainObject, SecretString } from '../vars/secret.js';
 import { UnsafeString } from '../vars/unsafe.js';
+import { nativeClassOf } from './native-text.js';
 import { didYouMean } from '../validate/suggest.js';
 
 /** Ansible's `omit`: a task argument whose value renders to this is dropped. */
@@ -39,7 +40,9 @@ interface Compiled {
   blocks: Record<string, RootRenderFunc>;
   names: Set<string>;
   native: boolean;
-  nativeText: boolean;
+  nativeText: string;
+  singleName?: string;
+  nativeTextInside: boolean;
 }
 
 /**
@@ -98,6 +101,21 @@ class RenderContext {
 interface NativeBox {
   value?: unknown;
   set: boolean;
+  /** Expressions printed at the template's own level (transform.ts noteRootOutputs), the last one and what its text tells. */
+  printed?: number;
+  last?: unknown;
+  lastInfo?: string;
+  /** `{% set name = ... %}` at the template's level: the text assigned and its NativeJinjaText class. */
+  locals?: Map<string, { value: unknown; cls: string }>;
+}
+
+/** The class the text of a noted expression has: given by the template's text, or that of the variable it names. */
+function noteClass(box: NativeBox, vars: object, info: string, value: unknown): string | undefined {
+  if (!info.startsWith(TYPE_DEBUG_NAME)) return info || undefined;
+  const name = info.slice(TYPE_DEBUG_NAME.length);
+  const local = box.locals?.get(name);
+  if (local) return local.value === value && local.cls ? local.cls : undefined;
+  return nativeClassOf(vars, name, value);
 }
 
 function createEnvironment(): NjEnvironment {
@@ -188,6 +206,20 @@ function createEnvironment(): NjEnvironment {
     this.ctx.__native_box.value = value;
     this.ctx.__native_box.set = true;
     return '';
+  });
+  env.addGlobal('__note', function (this: { ctx: { __native_box?: NativeBox } }, value: unknown, info: string) {
+    const box = this.ctx.__native_box;
+    if (box) {
+      box.printed = (box.printed ?? 0) + 1;
+      box.last = value;
+      box.lastInfo = info;
+    }
+    return value;
+  });
+  env.addGlobal('__note_set', function (this: { ctx: { __native_box?: NativeBox } }, name: string, value: unknown, info: string) {
+    const box = this.ctx.__native_box;
+    if (box) (box.locals ??= new Map()).set(name, { value, cls: (typeof value === 'string' && noteClass(box, this.ctx, info, value)) || '' });
+    return value;
   });
   env.addGlobal('__loop_filter', loopFilter);
   env.addGlobal('__iter', (value: unknown) => (isPlainObject(value) ? Object.keys(value) : value));
@@ -311,6 +343,8 @@ function runLookup(this: { ctx?: Record<string, unknown> } | undefined, wantList
   // Ansible templates the terms first (listify_lookup_plugin_terms): a term with {{ }} in it is rendered
   const vars = this?.ctx ?? {};
   const terms = given.map((t) => (typeof t === 'string' && isTemplate(t) ? renderString(t, vars) : t));
+  // lookup('ansible.builtin.file', ...) is the same plugin as lookup('file', ...)
+  plugin = String(plugin).replace(/^ansible\.builtin\./, '');
   const provided = lookupPlugins.get(plugin);
   if (provided) {
     const list = provided(terms, this?.ctx ?? {});
@@ -437,7 +471,7 @@ function compile(source: string, included = false): Compiled {
   if (hit) return hit;
   const opts = overrides ? { ...env.opts, trimBlocks: overrides.trimBlocks, lstripBlocks: overrides.lstripBlocks } : env.opts;
   const ast = nunjucks.parser.parse(jinjaSource(source, overrides?.trimBlocks ?? true), env.extensionsList, opts);
-  const { names, native, nativeText, filters: usedFilters, tests: usedTests } = transformTemplate(ast, !included);
+  const { names, native, nativeText, singleName, nativeTextInside, filters: usedFilters, tests: usedTests } = transformTemplate(ast, !included);
   // nunjucks looks filters and tests up at render time; find unknown ones now, before any host.
   const known = env as unknown as { filters: Record<string, unknown>; tests: Record<string, unknown> };
   for (const f of usedFilters) if (!(f in known.filters)) throw new Error(`filter not found: ${f}`);
@@ -458,7 +492,7 @@ function compile(source: string, included = false): Compiled {
   const props = new Function(code)() as { root: RootRenderFunc } & Record<string, unknown>;
   for (const n of [...names]) if (Object.prototype.hasOwnProperty.call(env.globals, n) || n === '__current_frame__') names.delete(n);
   const blocks = Object.fromEntries(Object.entries(props).filter(([k]) => k.startsWith('b_')).map(([k, fn]) => [k.slice(2), fn as RootRenderFunc]));
-  const compiled = { root: props.root, blocks, names, native, nativeText };
+  const compiled = { root: props.root, blocks, names, native, nativeText, singleName, nativeTextInside };
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(key, compiled);
   return compiled;
@@ -469,7 +503,7 @@ export function isTemplate(value: string): boolean {
   return value.includes('{{') || value.includes('{%') || value.includes('{#');
 }
 
-function run(source: string, vars: Record<string, unknown>): { text: string; native: boolean; nativeText?: boolean; value?: unknown } {
+function run(source: string, vars: Record<string, unknown>): { text: string; native: boolean; nativeText?: string; value?: unknown } {
   let compiled: Compiled;
   try {
     compiled = compile(source);
@@ -501,7 +535,18 @@ function run(source: string, vars: Record<string, unknown>): { text: string; nat
     failure = e;
   }
   if (failure) throw toTemplateError(source, failure, true);
-  return box.set ? { text, native: true, nativeText: compiled.nativeText, value: nativeValue(box.value) } : { text, native: false };
+  if (!box.set) {
+    // one value printed and nothing else: Jinja2 hands that value over as it is (NativeJinjaText stays text)
+    if (box.printed === 1 && box.lastInfo && typeof box.last === 'string' && text === box.last) {
+      const cls = noteClass(box, vars, box.lastInfo, box.last);
+      if (cls) return { text, native: false, nativeText: cls };
+    }
+    return { text, native: false };
+  }
+  const value = nativeValue(box.value);
+  // `{{ name }}` of a variable whose text Ansible made as NativeJinjaText keeps that class
+  const inherited = compiled.singleName === undefined ? undefined : nativeClassOf(vars, compiled.singleName, value);
+  return { text, native: true, nativeText: compiled.nativeText || inherited || '', value };
 }
 
 const CAUSE_PREFIX = /^(UndefinedError|FilterError|Error|TypeError|RangeError|SyntaxError|Template render error): /;
@@ -607,21 +652,76 @@ export function render(value: unknown, vars: Record<string, unknown>): unknown {
   return unbox(renderData(value, vars));
 }
 
-function renderData(value: unknown, vars: Record<string, unknown>): unknown {
-  if (typeof value === 'string') {
-    if (!isTemplate(value)) return value;
-    const single = SINGLE_VAR.exec(value);
-    if (single && single[1] in vars && !(single[1] in Object.prototype)) {
-      const v = vars[single[1]];
-      if (typeof v === 'boolean' || typeof v === 'number' || v instanceof PyFloat) return v;
-      if (v === null) return null;
-    }
-    const text = renderText(value, vars, true);
-    if (text.nativeText) return text.text;
-    // A list or dict of plain data: literal_eval(repr(value)) would give it back unchanged; skip the round trip
-    if (text.native && ((Array.isArray(text.value) && !isTuple(text.value)) || isPlainObject(text.value)) && plainData(value, text.value)) return text.value;
-    return convertData(value, text.text);
+/**
+ * Ansible's template lookup (lookup('template', NAME, convert_data=...)): the file's text rendered by
+ * Templar.template with backslashes left as written and trailing newlines kept; with convert_data (the
+ * default) the result is read back as data by the same rules as a module argument (a dict's text gives
+ * the dict), without it the text stays text.
+ */
+export function renderTemplateLookup(source: string, vars: Record<string, unknown>, convertData: boolean): unknown {
+  if (!convertData) return renderText(source, vars, false).text;
+  return unbox(renderTextValue(source, vars, false));
+}
+
+function renderTextValue(value: string, vars: Record<string, unknown>, escape: boolean): unknown {
+  return renderTextMarked(value, vars, escape).value;
+}
+
+/**
+ * A module argument or variable's value as render() makes it, and the NativeJinjaText class of its text
+ * ('' when none; see native-text.ts): the executor keeps that class beside the variable it resolves.
+ */
+export function renderMarked(value: unknown, vars: Record<string, unknown>): { value: unknown; nativeClass: string } {
+  if (typeof value !== 'string') return { value: render(value, vars), nativeClass: '' };
+  const r = renderTextMarked(value, vars, true);
+  return { value: unbox(r.value), nativeClass: r.nativeClass };
+}
+
+function renderTextMarked(value: string, vars: Record<string, unknown>, escape: boolean): { value: unknown; nativeClass: string } {
+  if (!isTemplate(value)) return { value, nativeClass: '' };
+  const single = SINGLE_VAR.exec(value);
+  if (single && single[1] in vars && !(single[1] in Object.prototype)) {
+    const v = vars[single[1]];
+    if (typeof v === 'boolean' || typeof v === 'number' || v instanceof PyFloat) return { value: v, nativeClass: '' };
+    if (v === null) return { value: null, nativeClass: '' };
   }
+  const text = renderText(value, vars, escape);
+  if (text.nativeText) return { value: text.text, nativeClass: text.nativeText };
+  // A list or dict of plain data: literal_eval(repr(value)) would give it back unchanged; skip the round trip
+  if (text.native && ((Array.isArray(text.value) && !isTuple(text.value)) || isPlainObject(text.value)) && plainData(value, text.value)) return { value: text.value, nativeClass: '' };
+  // one expression only: text around it makes Python join the parts into a new str, always read back
+  if (text.native && looksLikeData(text.text)) refuseUnsureConversion(value, vars);
+  return { value: convertData(value, text.text), nativeClass: '' };
+}
+
+function looksLikeData(text: string): boolean {
+  return text.startsWith('[') || text.startsWith('{') || text === 'True' || text === 'False';
+}
+
+/**
+ * Text that looks like data, from a template reading a variable whose text Ansible made as NativeJinjaText
+ * in a larger expression: Ansible reads it back as data or not depending on the Python object the
+ * expression hands on (`x | default('')` keeps the class, `x ~ ''` makes a new str). Refused, not guessed.
+ */
+function refuseUnsureConversion(source: string, vars: Record<string, unknown>): void {
+  let compiled: Compiled;
+  try {
+    compiled = compile(jinjaNewlines(jinjaOverrides(source).body));
+  } catch {
+    return;
+  }
+  if (compiled.nativeTextInside) {
+    throw new TemplateError(source, `lookup('template', convert_data=False) inside a larger expression, giving text that looks like data: whether Ansible reads it back as data depends on the Python type the expression hands on, which the engine cannot tell; make the lookup the whole value`);
+  }
+  for (const name of compiled.names) {
+    if (name === compiled.singleName || !(name in vars)) continue;
+    const cls = nativeClassOf(vars, name, vars[name]);
+    if (cls) throw new TemplateError(source, `the variable '${name}' holds text Ansible keeps as ${cls} (never read back as data); used inside a larger expression, whether Ansible reads this result back as data depends on the Python type the expression hands on, which the engine cannot tell: use '${name}' alone as the value, or convert it explicitly (| from_json, | string)`);
+  }
+}
+
+function renderData(value: unknown, vars: Record<string, unknown>): unknown {
+  if (typeof value === 'string') return renderTextValue(value, vars, true);
   if (Array.isArray(value)) return value.map((v) => renderData(v, vars)).filter((v) => v !== OMIT);
   if (value instanceof SecretString) return value.value;
   // Ansible's `!unsafe`: the text as written, never rendered
@@ -670,7 +770,7 @@ function plainData(source: string, v: unknown): boolean {
   return false;
 }
 
-function renderText(source: string, vars: Record<string, unknown>, escape: boolean): { text: string; nativeText: boolean; native: boolean; value?: unknown } {
+function renderText(source: string, vars: Record<string, unknown>, escape: boolean): { text: string; nativeText: string; native: boolean; value?: unknown } {
   // Ansible counts the source's final \n characters (a final \r\n counts, a lone \r does not)
   const wanted = /\n*$/.exec(source)![0].length;
   const { body, overrides } = jinjaOverrides(source);
@@ -685,7 +785,7 @@ function renderText(source: string, vars: Record<string, unknown>, escape: boole
   }
   const out = r.native ? guard(source, () => (r.value === null ? '' : pyStr(r.value))) : r.text;
   const have = /\n*$/.exec(out)![0].length;
-  return { text: have < wanted ? out + '\n'.repeat(wanted - have) : out, nativeText: r.nativeText === true, native: r.native, value: r.value };
+  return { text: have < wanted ? out + '\n'.repeat(wanted - have) : out, nativeText: r.nativeText ?? '', native: r.native, value: r.value };
 }
 
 function assertNoUndefined(source: string, value: unknown): void {

@@ -16,6 +16,8 @@ import { PyRandom } from './pyrandom.js';
 import { randomSalt, shaCrypt } from './sha-crypt.js';
 import { urlize } from './urlize.js';
 import { nunjucks } from './nunjucks-internals.js';
+import { nativeClassOf } from './native-text.js';
+import { TYPE_DEBUG_CLASS, TYPE_DEBUG_NAME } from './transform.js';
 
 /** nunjucks' markup string (Jinja2's Markup): macro output, escape's output. */
 const SafeStringClass = (nunjucks.runtime as unknown as { SafeString: new (s: string) => object }).SafeString;
@@ -629,7 +631,20 @@ export const filters: Record<string, Filter> = {
       .map((line, i) => ((i === 0 && !first) || (line === '' && !blank) ? line : pad + line))
       .join('\n');
   },
-  type_debug: (value) => typeName(value),
+  // Python's class name. A variable piped in by name (transform.ts adds it) may hold text Ansible made as
+  // NativeJinjaText; other text is 'str' (where Ansible would say AnsibleUnicode or AnsibleUnsafeText
+  // for text from YAML or from a lookup, the engine does not know: see docs/compatibility).
+  type_debug(this: FilterContext & { ctx?: object }, value, name) {
+    if (typeof name === 'string' && name.startsWith(TYPE_DEBUG_NAME)) {
+      const variable = name.slice(TYPE_DEBUG_NAME.length);
+      // a `{% set %}` of the template itself first (engine.ts __note_set), then the executor's variables
+      const local = (this?.ctx as { __native_box?: { locals?: Map<string, { value: unknown; cls: string }> } } | undefined)?.__native_box?.locals?.get(variable);
+      const cls = local ? (local.value === value ? local.cls : undefined) : nativeClassOf(this?.ctx, variable, value);
+      if (cls) return cls;
+    }
+    if (typeof name === 'string' && name.startsWith(TYPE_DEBUG_CLASS) && typeof value === 'string') return name.slice(TYPE_DEBUG_CLASS.length);
+    return typeName(value);
+  },
   hash(value, algorithm) {
     const alg = String(algorithm ?? 'sha1');
     return createHash(alg).update(str(value)).digest('hex');

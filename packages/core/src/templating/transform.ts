@@ -25,8 +25,20 @@ export interface TransformResult {
   names: Set<string>;
   /** The template is one `{{ expression }}` and nothing else: its value is returned natively. */
   native: boolean;
-  /** That expression ends in a filter whose text Ansible never reads back as data (to_json, string...). */
-  nativeText: boolean;
+  /**
+   * The Python class of NativeJinjaText that expression gives, '' when none: Ansible never reads such
+   * text back as data. NativeJinjaText for a filter of STRING_TYPE_FILTERS (to_json, string...) at its
+   * end, NativeJinjaUnsafeText for lookup('template', ..., convert_data=False) (a lookup's result is unsafe).
+   */
+  nativeText: string;
+  /** That expression is a bare variable name: its value may carry such a class from where it was made. */
+  singleName?: string;
+  /**
+   * That expression holds lookup('template', ..., convert_data=False) inside it: whether Ansible reads
+   * its result back as data depends on Python types the engine does not see (the engine refuses when the
+   * result looks like data).
+   */
+  nativeTextInside: boolean;
   /** Filter and test names used. */
   filters: Set<string>;
   tests: Set<string>;
@@ -45,6 +57,9 @@ export function transformTemplate(root: NjNode, captureNative: boolean): Transfo
   const tests = new Set<string>();
   collectFiltersAndTests(root, filters, tests);
   const single = singleExpression(root);
+  const { whole: unconverted, inside: nativeTextInside } = unconvertedTemplateLookups(root, single);
+  nameTypeDebug(root);
+  if (captureNative && !single) noteRootOutputs(root);
   rewrite(root);
   if (captureNative && single) {
     // After rewrite the single child is __finalize(expr): capture expr itself, unprinted.
@@ -53,7 +68,133 @@ export function transformTemplate(root: NjNode, captureNative: boolean): Transfo
     output.children[0] = call('__capture', expr, [expr]);
   }
   const last = single?.typename === 'Filter' && single.name?.typename === 'Symbol' ? String(single.name.value).replace(/^ansible\.builtin\./, '') : '';
-  return { names, native: single !== undefined, nativeText: STRING_TYPE_FILTERS.has(last), filters, tests };
+  const nativeText = STRING_TYPE_FILTERS.has(last) ? 'NativeJinjaText' : unconverted ? 'NativeJinjaUnsafeText' : '';
+  const singleName = single?.typename === 'Symbol' ? String(single.value) : undefined;
+  return { names, native: single !== undefined, nativeText, singleName, nativeTextInside, filters, tests };
+}
+
+/** The markers type_debug's hidden second argument starts with: the variable piped into it, or the class its input has. */
+export const TYPE_DEBUG_NAME = '\u0000type_debug_of:';
+export const TYPE_DEBUG_CLASS = '\u0000type_debug_class:';
+
+function filterName(node: NjNode | undefined): string | undefined {
+  if (!node || (node.typename !== 'Filter' && node.typename !== 'FilterAsync') || node.name?.typename !== 'Symbol') return undefined;
+  return String(node.name.value).replace(/^ansible\.builtin\./, '');
+}
+
+/**
+ * `x | type_debug`: the filter also gets what only the template's text tells about the class of its
+ * input, which a JavaScript string does not carry: the variable's name (its text may have been made as
+ * NativeJinjaText, native-text.ts), or the class itself when the input is a string-type filter's output
+ * (NativeJinjaText) or lookup('template', ..., convert_data=False) (NativeJinjaUnsafeText).
+ */
+function nameTypeDebug(node: unknown): void {
+  if (!isNode(node)) return;
+  if (filterName(node) === 'type_debug') {
+    const args = node.args?.children as NjNode[] | undefined;
+    const input = args?.[0];
+    if (args && args.length === 1 && input) {
+      const lookupNoConvert = input.typename === 'FunCall' && input.name?.typename === 'Symbol' && input.name.value === 'lookup' && isUnconvertedTemplateLookup(input);
+      const marker = input.typename === 'Symbol' ? TYPE_DEBUG_NAME + String(input.value)
+        : STRING_TYPE_FILTERS.has(filterName(input) ?? '') ? `${TYPE_DEBUG_CLASS}NativeJinjaText`
+        : lookupNoConvert ? `${TYPE_DEBUG_CLASS}NativeJinjaUnsafeText` : undefined;
+      if (marker) args.push(new N.Literal(node.lineno, node.colno, marker));
+    }
+  }
+  for (const field of fieldsOf(node)) {
+    const v = node[field];
+    if (Array.isArray(v)) v.forEach(nameTypeDebug);
+    else nameTypeDebug(v);
+  }
+}
+
+/** Python's False as a template writes it: `False`/`false` (nunjucks reads `False` as a name). */
+function literalBool(n: NjNode | undefined): boolean | undefined {
+  if (n?.typename === 'Literal' && typeof n.value === 'boolean') return n.value;
+  if (n?.typename === 'Symbol' && (n.value === 'False' || n.value === 'True')) return n.value === 'True';
+  return undefined;
+}
+
+/** What the template's text tells about the NativeJinjaText class of an expression's value (see nameTypeDebug's markers), '' when nothing. */
+function nativeInfo(expr: NjNode): string {
+  if (expr.typename === 'Symbol') return TYPE_DEBUG_NAME + String(expr.value);
+  if (STRING_TYPE_FILTERS.has(filterName(expr) ?? '')) return 'NativeJinjaText';
+  if (expr.typename === 'FunCall' && expr.name?.typename === 'Symbol' && expr.name.value === 'lookup' && isUnconvertedTemplateLookup(expr)) return 'NativeJinjaUnsafeText';
+  return '';
+}
+
+/**
+ * A template of several parts (`{% set y = d | to_json %}{{ y }}`) may still print one value only; Jinja2
+ * then hands that value itself to Ansible, which keeps NativeJinjaText as text. Each expression printed
+ * at the template's own level (not in a macro, call block or captured `{% set %}` / `{% filter %}` body)
+ * goes through `__note`, which counts what was printed and keeps the last value and what the text tells
+ * about its class, for the engine to decide after rendering; `{% set name = expr %}` there goes through
+ * `__note_set`, which keeps the class of the text it assigns.
+ */
+function noteRootOutputs(node: unknown): void {
+  if (!isNode(node) || ['Macro', 'Caller', 'Capture', 'CallExtension', 'CallExtensionAsync'].includes(node.typename)) return;
+  if (node.typename === 'Set' && node.value && !node.body && node.targets?.length === 1 && node.targets[0].typename === 'Symbol') {
+    const value = node.value as NjNode;
+    node.value = call('__note_set', value, [new N.Literal(value.lineno, value.colno, String(node.targets[0].value)), value, new N.Literal(value.lineno, value.colno, nativeInfo(value))]);
+  }
+  if (node.typename === 'Output') {
+    node.children = (node.children as NjNode[]).map((c) => (c.typename === 'TemplateData' ? c : call('__note', c, [c, new N.Literal(c.lineno, c.colno, nativeInfo(c))])));
+    return;
+  }
+  for (const field of fieldsOf(node)) {
+    const v = node[field];
+    if (Array.isArray(v)) v.forEach(noteRootOutputs);
+    else noteRootOutputs(v);
+  }
+}
+
+/** lookup('template', ..., convert_data=False), written with a literal False. */
+function isUnconvertedTemplateLookup(call: NjNode): boolean {
+  const args = (call.args?.children ?? []) as NjNode[];
+  const plugin = args[0]?.typename === 'Literal' ? String(args[0].value).replace(/^ansible\.builtin\./, '') : '';
+  const kw = args.find((a) => a.typename === 'KeywordArgs');
+  const pair = (kw?.children as NjNode[] | undefined)?.find((p) => p.key?.value === 'convert_data');
+  return plugin === 'template' && pair !== undefined && literalBool(pair.value as NjNode) === false;
+}
+
+/**
+ * Ansible's template lookup with `convert_data=False` hands back NativeJinjaText, a str that Ansible
+ * never reads back as data. The engine's strings carry no such mark, so it is decided here, from the
+ * template's text: `whole` when the whole template is that one lookup call (its text then stays text),
+ * `inside` when the lookup is part of a larger single expression, where the outcome depends on the Python
+ * type flowing through it (a filter that passes the object on keeps the mark, one that builds a new str
+ * drops it): the engine then refuses a result that looks like data. A convert_data computed at run time
+ * is refused with its line rather than guessed.
+ */
+function unconvertedTemplateLookups(root: NjNode, single: NjNode | undefined): { whole: boolean; inside: boolean } {
+  let whole = false;
+  let inside = false;
+  const visit = (node: unknown): void => {
+    if (!isNode(node)) return;
+    if (node.typename === 'FunCall' && node.name?.typename === 'Symbol' && node.name.value === 'lookup') {
+      const args = (node.args?.children ?? []) as NjNode[];
+      const plugin = args[0]?.typename === 'Literal' ? String(args[0].value).replace(/^ansible\.builtin\./, '') : '';
+      const kw = args.find((a) => a.typename === 'KeywordArgs');
+      const pair = (kw?.children as NjNode[] | undefined)?.find((p) => p.key?.value === 'convert_data');
+      if (plugin === 'template' && pair) {
+        const value = literalBool(pair.value as NjNode);
+        if (value === undefined) {
+          throw new Error(`(template) [Line ${node.lineno + 1}, Column ${node.colno + 1}] lookup('template', convert_data=...) needs a literal True or False here: the engine decides from the template's text whether the result stays text`);
+        }
+        if (value === false) {
+          if (node === single) whole = true;
+          else if (single !== undefined) inside = true;
+        }
+      }
+    }
+    for (const field of fieldsOf(node)) {
+      const v = node[field];
+      if (Array.isArray(v)) v.forEach(visit);
+      else visit(v);
+    }
+  };
+  visit(root);
+  return { whole, inside };
 }
 
 function collectFiltersAndTests(node: unknown, filters: Set<string>, tests: Set<string>): void {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LOOKUPS, lookupValue } from '../../../src/executor/lookups.js';
+import { LOOKUPS, lookupValue, templateLookupOptions, templateRenderer } from '../../../src/executor/lookups.js';
 import { jinjaTemplater } from '../../../src/executor/jinja.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'haweb-lookups-'));
@@ -18,7 +18,9 @@ writeFileSync(join(dir, 'roles/r/files/only-role.yml'), 'r\n');
 mkdirSync(join(dir, 'roles/r/tasks'), { recursive: true });
 writeFileSync(join(dir, 'roles/r/tasks/default.yml'), '[]\n');
 writeFileSync(join(dir, 'templates/t.j2'), 'hello {{ who }}\n');
-const ctx = { baseDir: dir, roleDir: join(dir, 'roles/r'), renderTemplate: (t: string) => jinjaTemplater.render(t, { who: 'there' }) };
+// json_macro.j2 of Ansible's template target, in words of our own: a macro printing a dict
+writeFileSync(join(dir, 'templates/data.j2'), '{% macro m() %}{{ {"k": who} }}{% endmacro %}\n{{ m() }}\n');
+const ctx = { baseDir: dir, roleDir: join(dir, 'roles/r'), renderTemplate: templateRenderer(jinjaTemplater, { who: 'there' }) };
 
 describe('lookup plugins', () => {
   it.each([
@@ -72,6 +74,45 @@ describe('lookup plugins', () => {
     expect(jinjaTemplater.evaluate("query('sequence', 'count=2')", vars)).toEqual(['1', '2']);
     expect(jinjaTemplater.evaluate("lookup('first_found', ['nope', 'b.conf'])", vars)).toBe(join(dir, 'files/b.conf'));
     expect(jinjaTemplater.evaluate("lookup('template', 't.j2')", { ...vars, who: 'you' })).toBe('hello you\n');
+  });
+
+  // Ansible 2.14's plugins/lookup/template.py: convert_data (default true) reads the text back as data
+  it.each([
+    [{}, { convertData: true, extra: {} }],
+    [{ convert_data: false }, { convertData: false, extra: {} }],
+    [{ template_vars: { a: 1 } }, { convertData: true, extra: { a: 1 } }],
+    [{ jinja2_native: true, variable_start_string: '{{' }, { convertData: true, extra: {} }],
+    [{ convert_data: 'no' }, /convert_data must be a boolean/],
+    [{ template_vars: [1] }, /template_vars must be a dict/],
+    [{ variable_start_string: '[%' }, /variable_start_string="\[%" is not supported/],
+    [{ nope: 1 }, /unknown option nope/],
+  ] as const)('template lookup options %j', (options, expected) => {
+    if (expected instanceof RegExp) expect(() => templateLookupOptions(options)).toThrow(expected);
+    else expect(templateLookupOptions(options)).toEqual(expected);
+  });
+
+  it.each([
+    // [expression, its value, its type_debug as Ansible 2.14 prints it]
+    ["lookup('template', 'data.j2')", { k: 'you' }, 'dict'],
+    ["lookup('template', 'data.j2', convert_data=True)", { k: 'you' }, 'dict'],
+    ["lookup('template', 'data.j2', convert_data=False)", "{'k': 'you'}\n", 'NativeJinjaUnsafeText'],
+    ["lookup('ansible.builtin.template', 'data.j2', convert_data=false)", "{'k': 'you'}\n", 'NativeJinjaUnsafeText'],
+    ["lookup('template', 'data.j2', template_vars={'who': 'tv'})", { k: 'tv' }, 'dict'],
+    ["lookup('template', 't.j2')", 'hello you\n', 'str'],
+  ])('%s', (expr, value, type) => {
+    const vars = { playbook_dir: dir, who: 'you' };
+    expect(jinjaTemplater.renderValue!(`{{ ${expr} }}`, vars)).toEqual(value);
+    expect(jinjaTemplater.renderValue!(`{{ ${expr} | type_debug }}`, vars)).toBe(type);
+  });
+
+  it('refuses convert_data=False where the result would depend on Python types it cannot see', () => {
+    const vars = { playbook_dir: dir, who: 'you', flag: false };
+    expect(() => jinjaTemplater.renderValue!("a\n{{ lookup('template', 'data.j2', convert_data=flag) }}", vars)).toThrow(/needs a literal True or False .*\(template line 2\)/);
+    expect(() => jinjaTemplater.renderValue!("{{ lookup('template', 'data.j2', convert_data=False) | default('') }}", vars)).toThrow(/inside a larger expression, giving text that looks like data/);
+    // a result that cannot be read as data is the same text either way
+    expect(jinjaTemplater.renderValue!("{{ lookup('template', 'data.j2', convert_data=False) | length }}", vars)).toBe('13');
+    // text around it: Python joins the parts into a new str, read back as data by the usual rule (here: text)
+    expect(jinjaTemplater.renderValue!("x{{ lookup('template', 'data.j2', convert_data=False) }}", vars)).toBe("x{'k': 'you'}\n");
   });
 });
 
