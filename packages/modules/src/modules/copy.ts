@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { hideVaultedDiff, readControllerFile, VaultError, type ModuleContext, type ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
 import { applyCommands, attributeCommandsForNew, ensureFile, failed, fileInfo, pathsStat, readFileInfo, stateDiff, type FileInfo, type PlannedCommand } from '@haweb/hostkit';
-import { boolish, modeArg, remotePath } from '../util/schema.js';
+import { boolish, modeArg, remotePath, fileCommonArgs } from '../util/schema.js';
 import { withPathInfo } from './file.js';
 
 export const fileWriteArgs = {
@@ -13,6 +13,7 @@ export const fileWriteArgs = {
   mode: modeArg.optional(),
   owner: z.string().optional(),
   group: z.string().optional(),
+  ...fileCommonArgs,
   backup: boolish.optional(),
   validate: z.string().optional(),
   force: boolish.optional(),

@@ -2,18 +2,25 @@
  * defineModule plus one rule for every built-in module: an error while talking to the host (a fact
  * that cannot be read, a command that fails, a file that cannot be written) becomes a failed result
  * with its message, so a bad input fails the task cleanly. Lost connections stay exceptions: the
- * executor reports those hosts as unreachable.
+ * executor reports those hosts as unreachable. Modules that declare Ansible's SELinux file arguments
+ * get them applied here, once for all (util/file-common.ts).
  */
-import { defineModule, UnreachableError, type ModuleDefinition, type ModuleResult } from '@haweb/core';
+import { defineModule, schemaKeys, UnreachableError, type ModuleDefinition, type ModuleResult } from '@haweb/core';
+import { applySeContext } from './file-common.js';
 import type { z } from 'zod';
 
 export function defineHostModule<S extends z.ZodType>(module: ModuleDefinition<S>): ModuleDefinition<S> {
   const run = module.run;
+  // Modules with Ansible's common file arguments (fileCommonArgs) get their SELinux context set last.
+  const fileCommon = schemaKeys(module.args).includes('setype');
+  // file is the one module among them whose follow defaults to true (Ansible's spec).
+  const followByDefault = module.name === 'file';
   return defineModule({
     ...module,
     async run(args, ctx): Promise<ModuleResult> {
       try {
-        return await run(args, ctx);
+        const res = await run(args, ctx);
+        return fileCommon ? await applySeContext(args as Record<string, unknown>, ctx, res, followByDefault) : res;
       } catch (err) {
         if (err instanceof UnreachableError || (err as Error)?.name === 'UnreachableError') throw err;
         return { changed: false, failed: true, msg: err instanceof Error ? err.message : String(err) };

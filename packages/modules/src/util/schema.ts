@@ -3,6 +3,7 @@ import { z } from 'zod';
 
 /** A boolean as Ansible's `type: bool` reads it: one definition, in @haweb/core (the executor's action modules use it too). */
 export { boolish } from '@haweb/core';
+import { boolish } from '@haweb/core';
 
 /** A mode: "0644", 644 (YAML reads 0644 as the number 644), or symbolic "u=rw,g=r". */
 export const modeArg = z.union([z.string(), z.number().int().nonnegative()]);
@@ -54,3 +55,18 @@ export function withAliases<S extends z.ZodType>(schema: S, aliases: Readonly<Re
 export function declaredAliases(schema: z.ZodType): Readonly<Record<string, readonly string[]>> {
   return DECLARED_ALIASES.get(schema) ?? {};
 }
+
+/**
+ * Ansible's common file arguments for SELinux (seuser, serole, setype, selevel) and unsafe_writes,
+ * taken by every module that writes or changes a file. defineHostModule applies the SELinux ones
+ * once the module has run (util/file-common.ts); unsafe_writes is accepted and has nothing to do:
+ * every write here is a temporary file renamed over the destination, and the non-atomic fallback
+ * Ansible takes when that rename fails is never needed on the hosts this provisioner manages.
+ */
+export const fileCommonArgs = {
+  seuser: z.string().optional(),
+  serole: z.string().optional(),
+  setype: z.string().optional(),
+  selevel: z.string().optional(),
+  unsafe_writes: boolish.default(false),
+};
