@@ -120,7 +120,7 @@ export async function ensureSeContext(
   path: string,
   want: SeContextWant,
   follow = false,
-): Promise<(ModuleResult & { secontext?: string }) | undefined> {
+): Promise<(ModuleResult & { secontext?: string; secontextBefore?: string[] }) | undefined> {
   if (!wantsSeContext(want)) return undefined;
   const state = await ctx.fact(seContextState, { path, follow });
   if (!state.enabled || !state.current) return undefined;
@@ -131,5 +131,5 @@ export async function ensureSeContext(
     diff: [stateDiff(path, { secontext: plan.before!.join(':') }, { secontext: plan.after!.join(':') })],
     failure: (f) => `invalid selinux context: ${commandFailedMessage(f)}`,
   });
-  return { ...res, secontext: plan.after!.join(':') };
+  return { ...res, secontext: plan.after!.join(':'), secontextBefore: plan.before };
 }

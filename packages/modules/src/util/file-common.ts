@@ -14,11 +14,17 @@ export function resultPath(args: Record<string, unknown>, res: ModuleResult): st
 }
 
 /** Merge the context change into the module's result: changed, its diff, and a failure in Ansible's words. */
-export function withSeContextResult(res: ModuleResult, se: (ModuleResult & { secontext?: string }) | undefined): ModuleResult {
+export function withSeContextResult(res: ModuleResult, se: (ModuleResult & { secontext?: string; secontextBefore?: string[] }) | undefined): ModuleResult {
   if (!se) return res;
   if (se.failed) return { ...res, failed: true, msg: se.msg };
   const out: ModuleResult = { ...res, changed: res.changed || se.changed, secontext: se.secontext };
+  delete out.secontextBefore;
   if (se.changed && se.diff) out.diff = [...(res.diff ?? []), ...se.diff];
+  // file's registered diff is Ansible's dict: set_context_if_different adds before/after secontext (as lists).
+  const dict = res.ansibleDiff as { before?: Record<string, unknown>; after?: Record<string, unknown> } | undefined;
+  if (se.changed && se.secontextBefore && dict && typeof dict === 'object' && dict.before && dict.after) {
+    out.ansibleDiff = { ...dict, before: { ...dict.before, secontext: se.secontextBefore }, after: { ...dict.after, secontext: se.secontext?.split(':') } };
+  }
   return out;
 }
 

@@ -70,3 +70,15 @@ describe('seuser/serole/setype/selevel', () => {
     [{}, {}, undefined],
   ])('resultPath(%j, %j) = %s', (args, res, want) => expect(resultPath(args, { changed: false, ...res })).toBe(want));
 });
+
+describe('file\'s registered diff', () => {
+  it('gets before/after secontext, as set_context_if_different adds them', async () => {
+    const h = host(true);
+    const r = await runModule(fileModule, { path: '/etc/my.cnf', setype: 'mysqld_db_t', mode: '0600' }, fakeContext(h, { diff: true }));
+    expect(r.ansibleDiff).toMatchObject({
+      before: { secontext: ['system_u', 'object_r', 'etc_t', 's0'] },
+      after: { secontext: ['system_u', 'object_r', 'mysqld_db_t', 's0'] },
+    });
+    expect(r).not.toHaveProperty('secontextBefore');
+  });
+});
