@@ -82,3 +82,22 @@ describe('file\'s registered diff', () => {
     expect(r).not.toHaveProperty('secontextBefore');
   });
 });
+
+describe('~ in path options (Ansible\'s type: path, expanded as the user the module runs as)', () => {
+  it('pathOptions finds the remotePath options through aliases and optional wrappers', async () => {
+    const { pathOptions } = await import('../../src/util/schema.js');
+    expect(pathOptions(fileModule.args)).toContain('path');
+    expect(pathOptions(copyModule.args)).toContain('dest');
+    expect(pathOptions(copyModule.args)).not.toContain('content');
+  });
+
+  it('file: ~/x is the home of the user the module runs as', async () => {
+    const h = new FakeHost('fake-host', REAL_FOLDERS);
+    h.mkdir('/home');
+    h.mkdir('/home/u');
+    h.on(/printf %s "\$HOME"/, { stdout: '/home/u' });
+    const r = await runModule(fileModule, { path: '~/x', state: 'touch' }, fakeContext(h));
+    expect(r).toMatchObject({ changed: true, dest: '/home/u/x' });
+    expect(h.files.has('/home/u/x')).toBe(true);
+  });
+});
