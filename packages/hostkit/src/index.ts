@@ -13,6 +13,7 @@ export * from './secrets.js';
 export * from './facts/files.js';
 export * from './facts/packages.js';
 export * from './facts/services.js';
+export * from './facts/selinux.js';
 
 export * from './plans/files.js';
 export * from './plans/packages.js';

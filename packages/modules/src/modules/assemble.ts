@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { assembleFragments, ensureFile, fragmentFiles } from '@haweb/hostkit';
 import { defineHostModule } from '../util/define.js';
-import { boolish, modeArg, remotePath } from '../util/schema.js';
+import { boolish, modeArg, remotePath, fileCommonArgs } from '../util/schema.js';
 
 const VAULT_HEADER = '$ANSIBLE_VAULT;';
 
@@ -34,6 +34,7 @@ export const assembleModule = defineHostModule({
     mode: modeArg.optional(),
     owner: z.string().optional(),
     group: z.string().optional(),
+    ...fileCommonArgs,
   }),
   checkMode: 'none',
   localFiles: (a) => (a.remote_src === false || a.remote_src === 'no' || a.remote_src === 'false' ? [{ path: String(a.src), kind: 'files' as const }] : []),

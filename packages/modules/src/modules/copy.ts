@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { hideVaultedDiff, readControllerFile, VaultError, type ModuleContext, type ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
 import { applyCommands, attributeCommandsForNew, ensureFile, failed, fileInfo, pathsStat, readFileInfo, stateDiff, type FileInfo, type PlannedCommand } from '@haweb/hostkit';
-import { boolish, modeArg, remotePath } from '../util/schema.js';
+import { boolish, expandHome, modeArg, remotePath, fileCommonArgs } from '../util/schema.js';
 import { withPathInfo } from './file.js';
 
 export const fileWriteArgs = {
@@ -13,6 +13,7 @@ export const fileWriteArgs = {
   mode: modeArg.optional(),
   owner: z.string().optional(),
   group: z.string().optional(),
+  ...fileCommonArgs,
   backup: boolish.optional(),
   validate: z.string().optional(),
   force: boolish.optional(),
@@ -213,11 +214,7 @@ async function remoteHome(ctx: ModuleContext): Promise<string> {
   return (await ctx.remote.run({ argv: ['sh', '-c', 'printf %s "$HOME"'] }, { become: ctx.become })).stdout;
 }
 
-/** `~`, `~/x`, `$HOME/x`, `${HOME}/x` with the host's home (Ansible's expanduser + expandvars for HOME). */
-export function expandHome(path: string, home: string): string {
-  if (home === '') return path;
-  return path.replace(/^~(?=\/|$)/, home).replace(/\$\{HOME\}|\$HOME\b/g, home);
-}
+export { expandHome };
 
 /**
  * What Ansible's copy reports for one file: `dest`, the SHA-1 `checksum` of the content, and, written,

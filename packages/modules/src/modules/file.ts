@@ -22,7 +22,7 @@ import {
 import { defineHostModule } from '../util/define.js';
 import { fileAttributes, planAttributesFlags } from '../facts/attributes.js';
 import { treeMismatch, modeMismatchTests, TreeModeError } from '../facts/tree.js';
-import { boolish, modeArg, remotePath, withAliases } from '../util/schema.js';
+import { boolish, modeArg, remotePath, withAliases, fileCommonArgs } from '../util/schema.js';
 
 /** Ansible's prev_state (get_state): what is at a path, a fifo or device counting as a file. */
 export type PrevState = 'absent' | 'file' | 'directory' | 'link';
@@ -109,6 +109,7 @@ export const fileModule = defineHostModule({
     mode: modeArg.optional(),
     owner: z.string().optional(),
     group: z.string().optional(),
+    ...fileCommonArgs,
     force: boolish.optional(),
     recurse: boolish.optional(),
     // 'now', 'preserve', or a time written in the *_format (strptime's directives).

@@ -21,7 +21,7 @@ import {
 } from '@haweb/hostkit';
 import type { ModuleContext, ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
-import { boolish, intish, modeArg, remotePath, stringList, withAliases } from '../util/schema.js';
+import { boolish, intish, modeArg, remotePath, stringList, withAliases, fileCommonArgs } from '../util/schema.js';
 
 /**
  * Return values a `register` user reads (Ansible's RETURN of get_url): url, dest, src (the temporary
@@ -64,6 +64,7 @@ const args = withAliases(
     mode: modeArg.optional(),
     owner: z.string().optional(),
     group: z.string().optional(),
+    ...fileCommonArgs,
   }),
   { url_username: ['username'], url_password: ['password'] },
 );

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { z } from 'zod';
 import { ansiblePathInfo, ensureFile, planAttributes, planIniEdit, readFileInfo } from '@haweb/hostkit';
 import { defineHostModule } from '../util/define.js';
-import { boolish, modeArg, remotePath, withAliases } from '../util/schema.js';
+import { boolish, modeArg, remotePath, withAliases, fileCommonArgs } from '../util/schema.js';
 
 /** Ansible's `str` type: scalars as Python prints them (True/False for booleans). */
 const pyStr = z.union([z.string(), z.number(), z.boolean()]).transform((v) => (typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v)));
@@ -35,6 +35,7 @@ export const iniFileModule = defineHostModule({
         mode: modeArg.optional(),
         owner: z.string().optional(),
         group: z.string().optional(),
+        ...fileCommonArgs,
       })
       .refine((a) => a.value === undefined || a.values === undefined, { message: 'parameters are mutually exclusive: value|values' }),
     { path: ['dest'] },

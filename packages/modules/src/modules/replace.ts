@@ -3,7 +3,7 @@ import { ensureFile, fileDiff, planAttributes, readFileInfo } from '@haweb/hostk
 import { defineHostModule } from '../util/define.js';
 import { EditError } from '../operations/lines.js';
 import { planReplace } from '../operations/replace.js';
-import { boolish, modeArg, remotePath, withAliases } from '../util/schema.js';
+import { boolish, modeArg, remotePath, withAliases, fileCommonArgs } from '../util/schema.js';
 
 /** Return values (Ansible's replace): changed, msg ("N replacements made"), rc, backup_file; a before/after diff with --diff. */
 const ATTRS_CHANGED = 'ownership, perms or SE linux context changed';
@@ -30,6 +30,7 @@ export const replaceModule = defineHostModule({
       mode: modeArg.optional(),
       owner: z.string().optional(),
       group: z.string().optional(),
+      ...fileCommonArgs,
     }),
     { path: ['dest', 'destfile', 'name'] },
   ),

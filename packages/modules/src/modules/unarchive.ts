@@ -7,7 +7,7 @@ import { defineHostModule } from '../util/define.js';
 import { archiveFilePaths, compareExtracted, listLocalArchive, remoteArchive, type ArchiveEntry } from '../facts/archive.js';
 import { pathsWithOtherMode, selectEntries } from '../operations/archive.js';
 import { applyCommands, applySteps, errorMessage, failed, fileInfo, pathExists, pathsStat, stateDiff, type Step } from '@haweb/hostkit';
-import { boolish, modeArg, remotePath, stringList } from '../util/schema.js';
+import { boolish, modeArg, remotePath, stringList, fileCommonArgs } from '../util/schema.js';
 
 /** Ansible's unzip command line: overwrite, options, the archive, the members to take, -x those to leave, -d dest. */
 export function zipArgv(archive: string, dest: string, opts: readonly string[] = [], include: readonly string[] = [], exclude: readonly string[] = []): string[] {
@@ -45,6 +45,7 @@ export const unarchiveModule = defineHostModule({
       extra_opts: stringList.optional(),
       owner: z.string().optional(),
       group: z.string().optional(),
+      ...fileCommonArgs,
       mode: modeArg.optional(),
       keep_newer: boolish.optional(),
       include: stringList.optional(),

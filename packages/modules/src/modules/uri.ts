@@ -23,7 +23,7 @@ import {
 import type { ModuleContext, ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
 import { withOutputLines } from '../util/output-lines.js';
-import { boolish, intish, modeArg, remotePath, stringList, withAliases } from '../util/schema.js';
+import { boolish, intish, modeArg, remotePath, stringList, withAliases, fileCommonArgs } from '../util/schema.js';
 
 /**
  * Return values a `register` user reads (Ansible's RETURN of uri): status, url (after redirects),
@@ -89,6 +89,7 @@ const args = withAliases(
       mode: modeArg.optional(),
       owner: z.string().optional(),
       group: z.string().optional(),
+      ...fileCommonArgs,
     })
     .refine((a) => a.body === undefined || a.src === undefined, { message: 'parameters are mutually exclusive: body|src' }),
   { url_username: ['user'], url_password: ['password'] },

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ModuleContext, ModuleResult } from '@haweb/core';
 import { posix } from 'node:path';
 import { failed } from '@haweb/hostkit';
-import { boolish, modeArg, remotePath } from './schema.js';
+import { boolish, modeArg, remotePath, fileCommonArgs } from './schema.js';
 
 /** Arguments shared by modules that edit part of a file (lineinfile, blockinfile). */
 export const editedFileArgs = {
@@ -17,6 +17,7 @@ export const editedFileArgs = {
   mode: modeArg.optional(),
   owner: z.string().optional(),
   group: z.string().optional(),
+  ...fileCommonArgs,
 };
 
 /**

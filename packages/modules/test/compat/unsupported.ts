@@ -5,31 +5,18 @@
  *  - NOT_YET_IMPLEMENTED: the open work, named so the spec test stays honest about it; an entry
  *    leaves this list when the option is implemented (the test fails on a stale entry).
  */
-const SELINUX = 'SELinux contexts: this provisioner does not manage SELinux labels (its hosts run without SELinux); use semanage/chcon through command';
-const UNSAFE_WRITES = 'every write is atomic (temporary file, then rename); Ansible\'s fallback to a non-atomic write is never taken';
+const SELINUX_LOGIN = "the account's SELinux user (semanage login) is not managed; the file modules' SELinux options are (util/file-common.ts)";
 const OTHER_OS = 'macOS, BSD or Solaris only: this provisioner manages Linux hosts';
-const selinux = { selevel: SELINUX, serole: SELINUX, setype: SELINUX, seuser: SELINUX };
-const fileCommon = { ...selinux, unsafe_writes: UNSAFE_WRITES };
 
 export const UNSUPPORTED: Record<string, Record<string, string>> = {
-  assemble: fileCommon,
-  blockinfile: fileCommon,
-  copy: fileCommon,
-  file: fileCommon,
-  lineinfile: fileCommon,
-  template: fileCommon,
-  unarchive: fileCommon,
   user: {
-    seuser: SELINUX,
+    seuser: SELINUX_LOGIN,
     hidden: OTHER_OS, login_class: OTHER_OS, profile: OTHER_OS, authorization: OTHER_OS, role: OTHER_OS,
   },
-  replace: { ...fileCommon, others: 'a pass-through of file options (documentation-only in Ansible): give them by name' },
+  replace: { others: 'a pass-through of file options (documentation-only in Ansible): give them by name' },
   get_url: {
-    ...fileCommon,
     use_gssapi: 'Kerberos/GSSAPI authentication: the hosts this provisioner supports have no Kerberos client set up',
   },
-  // Issue 15's third batch.
-  'community.general.ini_file': fileCommon,
   // community.postgresql (geerlingguy.postgresql): options the collection deprecated, to be removed in its 3.0.0.
   'community.postgresql.postgresql_user': {
     priv: 'deprecated by the collection (removed in community.postgresql 3.0.0): grant privileges with postgresql_privs',
@@ -37,7 +24,6 @@ export const UNSUPPORTED: Record<string, Record<string, string>> = {
   },
   // Issue 15's fourth batch.
   uri: {
-    ...fileCommon,
     use_gssapi: 'Kerberos/GSSAPI authentication: the hosts this provisioner supports have no Kerberos client set up',
   },
 };
