@@ -146,7 +146,10 @@ function checkTask(
     }
     if (knownElsewhere(task.module)) {
       const message = `module '${task.module}' is provided by Ansible or a well-known collection, not by this provisioner`;
+      // Known to Ansible, so a task that does not run never needs it: a warning where the task may not
+      // run (a loop aside: the executor needs the module to count the loop's items), failing if reached.
       if (task.includedDynamically) out.push({ severity: 'warning', message: `${message}: this task (in a file read by include_tasks) fails if it is reached`, pos: pos.module, task: task.name });
+      else if (mayNotRun && mayNotRun !== LOOP_MAY_BE_EMPTY) out.push({ severity: 'warning', message: `${message} (${mayNotRun}: it fails if it runs)`, pos: pos.module, task: task.name });
       else err(message, pos.module);
       return;
     }
@@ -404,8 +407,8 @@ function pythonPluginOf(task: Task, play: Play): { where: string; file: string }
 
 /**
  * The tasks that may not run, each with why: its own `when`, a `when` on an enclosing block, import or
- * role (roles and imports give theirs to each task, so those are the task's own too), or an include
- * with a `when`. Ansible checks a module's arguments only when the task runs, so their errors there
+ * role (roles and imports give theirs to each task, so those are the task's own too), an include
+ * with a `when`, or a loop whose items may be none (see loopMayBeEmpty). Ansible checks a module's arguments only when the task runs, so their errors there
  * are warnings at validation, and the task fails with the same message if it is reached.
  */
 export function conditionalTasks(items: readonly TaskItem[]): Map<Task, string> {
@@ -413,7 +416,7 @@ export function conditionalTasks(items: readonly TaskItem[]): Map<Task, string> 
   const walk = (list: readonly TaskItem[], inherited: string | undefined) => {
     for (const item of list) {
       if (item.kind === 'task') {
-        const why = item.when.length ? "the task runs only if its 'when' holds" : inherited;
+        const why = item.when.length ? "the task runs only if its 'when' holds" : (inherited ?? (loopMayBeEmpty(item) ? LOOP_MAY_BE_EMPTY : undefined));
         if (why) found.set(item, why);
         continue;
       }
@@ -424,6 +427,18 @@ export function conditionalTasks(items: readonly TaskItem[]): Map<Task, string> 
   };
   walk(items, undefined);
   return found;
+}
+
+/**
+ * A loop whose items come from a template (or a lookup) may give none: Ansible then skips the task
+ * without ever checking its arguments (geerlingguy.mysql's mysql_user over `mysql_users`, empty by
+ * default). A literal list of items runs the task.
+ */
+const LOOP_MAY_BE_EMPTY = 'the task runs once per item of its loop, which may have none';
+function loopMayBeEmpty(task: Task): boolean {
+  if (task.loop === undefined || task.loop === null) return false;
+  if (Array.isArray(task.loop)) return task.loop.length === 0 || (task.loopWith !== undefined && task.loop.some((t) => typeof t === 'string' && /\{\{|\{%/.test(t)));
+  return true;
 }
 
 /** Argument errors of a task that may not run: warnings, the task failing with the message if it runs. */

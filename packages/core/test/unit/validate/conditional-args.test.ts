@@ -52,6 +52,24 @@ describe('argument errors of tasks that may not run', () => {
       ["warning site.yml:3:40: unknown argument 'frobnicate' for module 'copy' (the task runs only if its 'when' holds: it fails if it runs)"],
     ],
     ['an unknown module stays an error under a when', '- frobnicate: {x: 1}\n  when: false\n', ["error site.yml:3:7: unknown module 'frobnicate'"]],
+    [
+      'a loop over a variable, which may give no item',
+      '- copy: {dest: /tmp/x}\n  loop: "{{ files }}"\n',
+      [`warning site.yml:3:13: ${BAD_COPY} (the task runs once per item of its loop, which may have none: it fails if it runs)`],
+    ],
+    ['a loop over a literal list runs the task', '- copy: {dest: /tmp/x}\n  loop: [a, b]\n', [`error site.yml:3:13: ${BAD_COPY}`]],
+    [
+      "a module Ansible's collections provide, under a when",
+      '- community.docker.docker_container: {name: x}\n  when: false\n',
+      [
+        "warning site.yml:3:7: module 'community.docker.docker_container' is provided by Ansible or a well-known collection, not by this provisioner (the task runs only if its 'when' holds: it fails if it runs)",
+      ],
+    ],
+    [
+      "the same module with only a loop: an error (the executor needs the module to run the loop)",
+      '- community.docker.docker_container: {name: x}\n  loop: "{{ c }}"\n',
+      ["error site.yml:3:7: module 'community.docker.docker_container' is provided by Ansible or a well-known collection, not by this provisioner"],
+    ],
   ])('%s', (_name, task, want) => {
     const dir = project({ 'site.yml': `- hosts: web\n  tasks:\n${task.replace(/^/gm, '    ').replace(/ +$/, '')}` });
     expect(diagnostics(dir)).toEqual(want);
