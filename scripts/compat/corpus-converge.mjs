@@ -177,7 +177,25 @@ const RANDOM_CONTENT = [
   /^\/etc\/ssl\/certs\/java\/cacerts$/,
   // geerlingguy.swap's swap file: mkswap writes a random UUID into its header.
   /^\/swapfile$/,
+  // A database server's own storage (MariaDB's, PostgreSQL's cluster): pages carry log sequence
+  // numbers, timestamps and server ids. What the entry put in them is compared by LOGICAL_STATE.
+  /^\/var\/lib\/mysql\//, /^\/var\/lib\/postgresql\/\d+\/main\//,
 ];
+
+/**
+ * The logical content of the storage RANDOM_CONTENT leaves out, read by a command on each host: its
+ * output must be the same on both (users, their hosts and authentication plugins, databases, grants).
+ */
+const LOGICAL_STATE = {
+  'geerlingguy.mysql': [
+    'mysql', '-NBe',
+    "SELECT user, host, plugin, authentication_string FROM mysql.user ORDER BY 1, 2; SELECT schema_name, default_character_set_name, default_collation_name FROM information_schema.schemata ORDER BY 1; SELECT * FROM mysql.db ORDER BY 1, 2, 3",
+  ],
+  'geerlingguy.postgresql': [
+    'su', 'postgres', '-c',
+    "psql -AtX -c 'SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin, rolpassword FROM pg_authid ORDER BY 1' -c 'SELECT datname, pg_get_userbyid(datdba), pg_encoding_to_char(encoding), datcollate, datacl FROM pg_database ORDER BY 1'",
+  ],
+};
 
 const args = process.argv.slice(2);
 let jsonOut;
@@ -454,6 +472,12 @@ try {
     const paths = [...new Set([...changedPaths(upper(ansibleHost)), ...changedPaths(upper(provisionHost))])];
     const [a, b] = await Promise.all([hostState(state, ansibleHost, paths), hostState(state, provisionHost, paths)]);
     const comparison = compareStates(a, b);
+    if (LOGICAL_STATE[entry.id]) {
+      const [x, y] = await Promise.all([ansibleHost, provisionHost].map((h) => lab.hostExec(state, h, LOGICAL_STATE[entry.id], { allowFailure: true, timeoutMs: 120_000 })));
+      const out = (r) => `rc=${r.code} ${r.stdout}${r.stderr}`;
+      if (out(x) !== out(y)) comparison.differences.push({ path: `(logical state: ${LOGICAL_STATE[entry.id].join(' ')})`, fields: ['output'], ansible: out(x), provision: out(y) });
+      else comparison.logical = out(x);
+    }
     log(`${entry.id}: second runs`);
     const [provisionAgain, ansibleAgain] = await Promise.all([runProvision(t, inventory, provisionHost), runAnsible(t, inventory, ansibleHost)]);
     const equal = comparison.differences.length === 0 && !comparison.running.onlyAnsible.length && !comparison.running.onlyProvision.length
