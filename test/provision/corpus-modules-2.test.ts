@@ -155,7 +155,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  if (serverPid) spawnSync('kill', [String(-serverPid)]);
+  if (serverPid) spawnSync('kill', ['--', String(-serverPid)]);
   for (const h of lab?.hosts ?? []) {
     if (readerPids[h.name]) onHost(lab, h.name, `kill ${readerPids[h.name]} 2>/dev/null; true`);
     onHost(lab, h.name, '/etc/init.d/haproxy stop >/dev/null 2>&1; npm uninstall --global hap-demo >/dev/null 2>&1; rm -rf /srv/hap-app /srv/hap-app-new; true');

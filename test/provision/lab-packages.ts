@@ -76,6 +76,10 @@ export interface Installed {
 export function installOnLab(lab: Lab, packages: string[]): Installed {
   const state = JSON.parse(readFileSync(`/var/lib/haweb/lab/${lab.name}/lab.json`, 'utf8')) as LabState;
   const dir = ensureRepo(state.image.rootfs, packages);
+  // Another server on the port (one an earlier test left) would answer for this one: refuse to go on.
+  if (spawnSync('ip', ['netns', 'exec', state.bridgeNetns, 'bash', '-c', `exec 3<>/dev/tcp/${state.gateway}/${PORT}`]).status === 0) {
+    throw new Error(`port ${PORT} at ${state.gateway} is already served in the lab's bridge namespace (a server left running by an earlier test?)`);
+  }
   const server = spawn('ip', ['netns', 'exec', state.bridgeNetns, 'python3', '-m', 'http.server', String(PORT), '--bind', state.gateway, '--directory', dir], { detached: true, stdio: 'ignore' });
   server.unref();
   const stop = () => {

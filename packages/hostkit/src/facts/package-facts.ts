@@ -37,7 +37,15 @@ const RPM_FORMAT = '%{NAME}\\t%{VERSION}\\t%{RELEASE}\\t%{EPOCH}\\t%{ARCH}\\n';
 /** The shell that reads one manager's database; `@@none` when the manager is not on the host. */
 export function packageFactsScript(manager: PackageManagerName): string {
   if (manager === 'rpm') {
-    return ['command -v rpm >/dev/null 2>&1 || { echo @@none; exit 0; }', `LC_ALL=C rpm -qa --qf '${RPM_FORMAT}'`].join('\n');
+    // Ansible reads rpm's database with its Python bindings and counts rpm as available only where an
+    // interpreter can import them (a Debian host with the rpm tool is not an rpm host): @@nolib there.
+    return [
+      'command -v rpm >/dev/null 2>&1 || { echo @@none; exit 0; }',
+      'for p in /usr/libexec/platform-python /usr/bin/python3 /usr/bin/python2; do',
+      `  if [ -x "$p" ] && "$p" -c 'import rpm' >/dev/null 2>&1; then LC_ALL=C rpm -qa --qf '${RPM_FORMAT}'; exit 0; fi`,
+      'done',
+      'echo @@nolib',
+    ].join('\n');
   }
   return [
     'command -v dpkg-query >/dev/null 2>&1 && command -v apt-cache >/dev/null 2>&1 || { echo @@none; exit 0; }',
@@ -151,9 +159,10 @@ export function parseAptPackageFacts(stdout: string): PackageFactsMap | undefine
   return packages;
 }
 
-/** Pure parser of packageFactsScript('rpm'). */
-export function parseRpmPackageFacts(stdout: string): PackageFactsMap | undefined {
+/** Pure parser of packageFactsScript('rpm'): null when rpm is there but no interpreter has its Python bindings. */
+export function parseRpmPackageFacts(stdout: string): PackageFactsMap | undefined | null {
   if (stdout.trim() === '@@none') return undefined;
+  if (stdout.trim() === '@@nolib') return null;
   const packages: PackageFactsMap = {};
   for (const line of stdout.split('\n')) {
     const [name, version, release, epoch, arch] = line.split('\t');
@@ -164,7 +173,7 @@ export function parseRpmPackageFacts(stdout: string): PackageFactsMap | undefine
 }
 
 /** The fact: one manager's installed packages (undefined when the manager is not on the host). */
-export const packageFacts: Fact<{ manager: PackageManagerName }, PackageFactsMap | undefined> = {
+export const packageFacts: Fact<{ manager: PackageManagerName }, PackageFactsMap | undefined | null> = {
   name: 'packages.facts',
   command: ({ manager }) => packageFactsScript(manager),
   parse: (stdout, _code, { manager }) => (manager === 'rpm' ? parseRpmPackageFacts(stdout) : parseAptPackageFacts(stdout)),

@@ -162,6 +162,8 @@ describe('package_facts: dpkg and apt-cache policy as python3-apt reports them',
   it('says when the manager is not on the host', () => {
     expect(parseAptPackageFacts('@@none\n')).toBeUndefined();
     expect(parseRpmPackageFacts('@@none\n')).toBeUndefined();
+    // rpm without its Python bindings (the rpm tool on a Debian host): not a usable manager for Ansible.
+    expect(parseRpmPackageFacts('@@nolib\n')).toBeNull();
   });
 
   it('reads rpm -qa, epoch (none) as null, several versions of one name', () => {

@@ -46,6 +46,11 @@ export const packageFactsModule = defineHostModule({
         continue;
       }
       const list = await ctx.fact(packageFacts, { manager });
+      if (list === null) {
+        // Ansible's RPM.is_available: the tool without its Python library is not a usable manager.
+        warnings.push('Found "rpm" but its Python library (rpm) is not importable by the host\'s Python: not used, as Ansible does');
+        continue;
+      }
       if (list === undefined) continue;
       found += 1;
       Object.assign(packages, list);
