@@ -824,6 +824,8 @@ function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | 
       case 'name': {
         const v = toJS(ctx.src, e.value);
         if (typeof v === 'string') block.name = v;
+        // `name:` left empty is null in YAML: Ansible takes it as no name (systemd's target has one)
+        else if (v === null) break;
         else error(ctx, `'name' must be a string, got ${describeNode(e.value)}`, posOf(ctx.src, e.value));
         break;
       }
@@ -1108,6 +1110,8 @@ function parseTaskWithModule(
     switch (e.key) {
       case 'name':
         if (typeof nameValue === 'string') task.name = nameValue;
+        // `name:` left empty is null in YAML: Ansible takes it as no name (systemd's target has one)
+        else if (nameValue === null) break;
         else error(ctx, `'name' must be a string, got ${describeNode(e.value)}`, posOf(ctx.src, e.value));
         break;
       case 'when':

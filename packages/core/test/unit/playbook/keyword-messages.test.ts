@@ -2,6 +2,8 @@
  * Keywords Ansible knows beside a module, or in a form we do not take, are named as such: never taken
  * for a second module ("more than one module"), never called unknown.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPlaybook } from '../../../src/playbook/load.js';
@@ -36,5 +38,22 @@ describe('loop keywords and the action form', () => {
     const first = readPlaybook(join(BAD, 'loop-forms.yml'), { registry: testRegistry() }).playbook.plays[0].tasks[0];
     expect(first.kind === 'task' && first.module).toBe('nosuch_module');
     expect(got.some((l) => /no module in task 'the action form/.test(l))).toBe(false);
+  });
+});
+
+describe('an empty name', () => {
+  it('on a play, a block and a task is no name, as in Ansible (name: is null in YAML)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'haweb-noname-'));
+    const file = join(dir, 'play.yml');
+    writeFileSync(file, '- name:\n  hosts: all\n  tasks:\n    - name:\n      block:\n        - name:\n          command: hostname\n    - name: 3\n      command: hostname\n');
+    const { playbook, diagnostics } = readPlaybook(file, { registry: testRegistry() });
+    rmSync(dir, { recursive: true, force: true });
+    expect(diagnostics.map((d) => `${d.pos?.line}:${d.pos?.col} ${d.message}`)).toEqual(["8:13 'name' must be a string, got a number"]);
+    const play = playbook.plays[0];
+    expect(play.name).toBe('all'); // a play without a name is named by its hosts, as in Ansible
+    const block = play.tasks[0] as { kind: string; name?: string; block: { module?: string; name?: string }[] };
+    expect(block.name).toBeUndefined();
+    expect(block.block[0]).toMatchObject({ module: 'command' });
+    expect(block.block[0].name).toBeUndefined();
   });
 });
