@@ -138,9 +138,9 @@ function pyRegex(pattern: string): RegExp {
   return new RegExp(pattern.replace(/\(\?P</g, '(?<'));
 }
 
+/** Python's splitext: a name without an extension has '' as its extension, valid when '' is listed. */
 function hasValidExtension(file: string, extensions: readonly string[]): boolean {
-  const ext = extname(file);
-  return ext.length > 0 && extensions.includes(ext.slice(1));
+  return extensions.includes(extname(file).slice(1));
 }
 
 /** Python's recursive dict merge (combine_vars with merge=True): mappings merge, anything else replaces. */

@@ -85,6 +85,13 @@ describe('include_vars: reading', () => {
     expect(loadIncludedVars({ dir: 'vars/d', ignore_unknown_extensions: true }, origin).vars).toEqual({ j: true });
     expect(walkTree(join(root, 'vars')).map((w) => w.dir)).toContain(join(root, 'vars/d'));
   });
+  it("'' in extensions takes a file without extension (include_vars' target: webapp/file_without_extension)", () => {
+    mkdirSync(join(root, 'vars/noext'));
+    writeFileSync(join(root, 'vars/noext/version'), 'v: 2\n');
+    writeFileSync(join(root, 'vars/noext/skip.txt'), 't: 1\n');
+    expect(loadIncludedVars({ dir: 'vars/noext', extensions: ['', 'yml'], ignore_unknown_extensions: true }, origin).vars).toEqual({ v: 2 });
+    expect(loadIncludedVars({ dir: 'vars/noext', ignore_unknown_extensions: true }, origin).vars).toEqual({});
+  });
 });
 
 describe('add_host and group_by arguments', () => {
