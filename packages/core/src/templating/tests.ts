@@ -47,6 +47,12 @@ const VERSION_OPS: Record<string, (c: number) => boolean> = {
 /** Jinja2's own tests: Ansible does not give them an `ansible.builtin.` name. */
 const JINJA2_TESTS = new Set(['callable', 'true', 'false', 'defined', 'undefined', 'none', 'string', 'number', 'integer', 'float', 'boolean', 'mapping', 'sequence', 'iterable', 'in', 'equalto', 'eq', 'ne', 'sameas', 'even', 'odd', 'lower', 'upper', 'lt', 'le', 'gt', 'ge', 'lessthan', 'greaterthan']);
 
+function asyncFlag(r: Record<string, unknown>, key: 'finished' | 'started'): boolean {
+  if (!(key in r)) return true;
+  const v = r[key];
+  return v === 1 || v === true;
+}
+
 export const tests: Record<string, Test> = {
   defined: (value) => !isUndefined(value),
   undefined: (value) => isUndefined(value),
@@ -63,6 +69,10 @@ export const tests: Record<string, Test> = {
   failed: (value) => result(value, 'failed').failed === true,
   changed: (value) => result(value, 'changed').changed === true,
   skipped: (value) => result(value, 'skipped').skipped === true,
+  // async_status results: finished/started are 0 or 1 (True counts as 1, as Python's ==); a result
+  // without the key (a task not run with async) counts as finished/started, as in Ansible.
+  finished: (value) => asyncFlag(result(value, 'finished'), 'finished'),
+  started: (value) => asyncFlag(result(value, 'started'), 'started'),
   match: (value, pattern, ...rest) => pythonRegex(`^(?:${text(pattern)})`, ignoreCase(rest)).test(text(value)),
   search: (value, pattern, ...rest) => pythonRegex(text(pattern), ignoreCase(rest)).test(text(value)),
   regex: (value, pattern, ...rest) => pythonRegex(text(pattern), ignoreCase(rest)).test(text(value)),

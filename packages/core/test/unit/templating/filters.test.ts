@@ -144,6 +144,13 @@ describe('tests', () => {
     ['result_changed is changed', true],
     ['result_ok is changed', false],
     ['result_skipped is skipped', true],
+    // async_status: finished/started 0 or 1; without the key (no async) finished and started
+    ['{"finished": 1} is finished', true],
+    ['{"finished": 0} is finished', false],
+    ['{"finished": 0} is not finished', true],
+    ['result_ok is finished', true],
+    ['{"started": 1} is started', true],
+    ['{"started": 0} is started', false],
     ['"edu-proxy-01" is match("edu-")', true],
     ['"x-edu-proxy" is match("edu-")', false],
     ['"x-edu-proxy" is search("edu-")', true],
