@@ -154,6 +154,10 @@ describe('tests', () => {
     ['"edu-proxy-01" is match("edu-")', true],
     ['"x-edu-proxy" is match("edu-")', false],
     ['"x-edu-proxy" is search("edu-")', true],
+    // a registered result searched whole, as its Python text (slurp's target: `r is search('unable to slurp file')`)
+    ['{"failed": true, "msg": "unable to slurp file: x"} is search("unable to slurp file")', true],
+    ['{"failed": true} is search("True")', true],
+    ['[1, "a"] is match("\\[1, \'a\'\\]")', true],
     ['"a" is in items', true],
     ['"z" is in items', false],
     ['"z" is not in items', true],
