@@ -197,6 +197,8 @@ export function loadIncludedVars(args: IncludeVarsArgs, origin: IncludeOrigin, c
     }
   } else {
     const name = (args.file ?? '').replace(/\n+$/, '');
+    // No name at all (a first_found with errors='ignore' that found nothing gives None): Ansible's words.
+    if (name === '') return fail('Could not find file on the Ansible Controller.\nIf you are using a module and expect the file to exist on the remote, see the remote_src option');
     const candidates = varsFileCandidates(name, origin);
     const found = candidates.find((c) => existsSync(c) && statSync(c).isFile());
     if (!found) return fail(`Could not find or access '${name}'\nSearched in:\n${candidates.map((c) => `\t${c}`).join('\n')} on the Ansible Controller.`);

@@ -75,6 +75,7 @@ describe('include_vars: reading', () => {
     [{ file: 'nope.yml' }, /^Could not find or access 'nope.yml'\nSearched in:\n\t.*\/vars\/nope.yml/],
     [{ dir: 'vars/d' }, /2\.txt does not have a valid extension: yaml, yml, json$/],
     [{ dir: 'vars/none' }, /vars\/none directory does not exist$/],
+    [{ file: null }, /^Could not find file on the Ansible Controller\.\nIf you are using a module and expect the file to exist on the remote, see the remote_src option$/],
     [{ dir: 'vars/a.yml' }, /is not a directory$/],
   ])('fails as Ansible says: %j', (args, message) => {
     const r = loadIncludedVars(args, origin);
