@@ -102,11 +102,11 @@ const UNARCHIVE_DEBS = ['zip', 'unzip', 'zstd', 'distro-info-data', 'python-apt-
  * Other targets whose setup installs Debian packages with `package`/`apt` get the same served repository
  * (the same for both tools), with python3-apt installed from it before each run (Ansible's apt module
  * imports it on the host; without it ansible-playbook fails every such setup task on this image):
- * cron's setup_cron installs libfaketime (its faketime tests), package's tests install and remove `at`,
+ * cron's setup_cron installs cron (the systemd image lacks it) and libfaketime (its faketime tests), package's tests install and remove `at`,
  * iptables and package_facts install packages the image already has (iptables; python3-apt).
  */
 const REPO_TARGETS = { unarchive: ['zip', 'unzip', 'zstd', 'python3-apt'], cron: ['python3-apt'], iptables: ['python3-apt'], package_facts: ['python3-apt'], package: ['python3-apt'] };
-const REPO_DEBS = [...UNARCHIVE_DEBS, 'libfaketime', 'faketime', 'at'];
+const REPO_DEBS = [...UNARCHIVE_DEBS, 'libfaketime', 'faketime', 'at', 'cron', 'cron-daemon-common'];
 const DEB_CACHES = ['/var/cache/apt/archives', '/var/cache/haweb/ansible-targets/debs'];
 function debFiles(names) {
   const find = (p) => {
