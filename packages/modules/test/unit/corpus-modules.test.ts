@@ -129,6 +129,8 @@ describe('service: sleep, and systemd options', () => {
     [{ name: 'keepalived', state: 'started', enabled: true, daemon_reload: true, masked: false }, true],
     [{ name: 'postgresql', state: 'restarted', sleep: 5 }, true],
     [{ state: 'started' }, false],
+    // systemd's alias, passed through by Ansible's service action (setup_cron: service: {daemon-reload: yes})
+    [{ name: 'cron', state: 'started', 'daemon-reload': true }, true],
   ])('%j accepted: %s', (args, ok) => expect(serviceModule.args.safeParse(args).success).toBe(ok));
 
   // Ansible 2.14's required_one_of counts daemon_reload/daemon_reexec's defaults: `name` alone is valid
