@@ -98,6 +98,15 @@ function adaptSetupRoles() {
  *    in the lab instead (a small .tar.gz served over http for the run).
  */
 const UNARCHIVE_DEBS = ['zip', 'unzip', 'zstd', 'distro-info-data', 'python-apt-common', 'python3-apt'];
+/**
+ * Other targets whose setup installs Debian packages with `package`/`apt` get the same served repository
+ * (the same for both tools), with python3-apt installed from it before each run (Ansible's apt module
+ * imports it on the host; without it ansible-playbook fails every such setup task on this image):
+ * cron's setup_cron installs cron (the systemd image lacks it) and libfaketime (its faketime tests), package's tests install and remove `at`,
+ * iptables and package_facts install packages the image already has (iptables; python3-apt).
+ */
+const REPO_TARGETS = { unarchive: ['zip', 'unzip', 'zstd', 'python3-apt'], cron: ['python3-apt'], iptables: ['python3-apt'], package_facts: ['python3-apt'], package: ['python3-apt'] };
+const REPO_DEBS = [...UNARCHIVE_DEBS, 'libfaketime', 'faketime', 'at', 'cron', 'cron-daemon-common'];
 const DEB_CACHES = ['/var/cache/apt/archives', '/var/cache/haweb/ansible-targets/debs'];
 function debFiles(names) {
   const find = (p) => {
@@ -129,9 +138,9 @@ function installDebs(target) {
   }
 }
 const REPO_SOURCE = '/etc/apt/sources.list.d/haweb-ansible-targets.list';
-function installArchivers() {
+function installArchivers(target = 'unarchive') {
   const source = `deb [trusted=yes] http://${state.controllerAddress}:${servePort}/debs/ ./`;
-  const install = ['zip', 'unzip', 'zstd', 'python3-apt'];
+  const install = REPO_TARGETS[target];
   onHost(
     `echo '${source}' > ${REPO_SOURCE} && apt-get update -q >/dev/null && ` +
       `DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${install.join(' ')} >/dev/null && ` +
@@ -142,7 +151,7 @@ function installArchivers() {
 /** The flat repository installArchivers names: the .debs above and the placeholder, indexed. */
 function buildRepo(dir) {
   mkdirSync(dir, { recursive: true });
-  for (const deb of debFiles(UNARCHIVE_DEBS)) copyFileSync(deb, join(dir, deb.split('/').pop()));
+  for (const deb of debFiles(REPO_DEBS)) copyFileSync(deb, join(dir, deb.split('/').pop()));
   const pkg = join(work, 'language-pack-fr');
   mkdirSync(join(pkg, 'DEBIAN'), { recursive: true });
   writeFileSync(
@@ -324,15 +333,13 @@ try {
   const archive = sh('sh', ['-c', 'git --git-dir "$1" archive --format=tar "$2" test/integration/targets | tar -x -C "$3"', 'sh', gitDir, ref, work]);
   if (archive.status !== 0) throw new Error(`git archive: ${archive.stderr}`);
   adaptSetupRoles();
-  if (targets.includes('unarchive')) {
-    serveDownloads();
-    adaptUnarchive();
-  }
+  if (targets.some((t) => REPO_TARGETS[t])) serveDownloads();
+  if (targets.includes('unarchive')) adaptUnarchive();
   for (const target of targets) {
     const asserts = staticAsserts(target);
     const row = { target, asserts: asserts.length };
     for (const engine of engines) {
-      if (target === 'unarchive') installArchivers();
+      if (REPO_TARGETS[target]) installArchivers(target);
       else installDebs(target);
       // What a run leaves in the login user's home (a target's relative paths land there) goes after it.
       const homeBefore = new Set(onHost('ls -A "$HOME"').split('\n').filter(Boolean));

@@ -113,6 +113,7 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
       case 'name': {
         const v = toJS(ctx.src, e.value);
         if (typeof v === 'string') play.name = v;
+        else if (v === null) break; // an empty `name:` is no name, as in Ansible
         else ctx.diagnostics.push({ severity: 'error', message: `'name' must be a string, got ${describeNode(e.value)}`, pos: posOf(ctx.src, e.value) });
         break;
       }

@@ -187,13 +187,13 @@ function delegateValue(ctx: TaskParseContext, node: Node | null): string | undef
  * `local_action:` Ansible's shorthand for the module with `delegate_to: localhost`: either one string,
  * the module name then its arguments (`copy src=a dest=b`), or a mapping with `module:` and the arguments.
  */
-function localAction(ctx: TaskParseContext, node: Node | null, positions: TaskPositions): { module: string; args: Vars | string } | undefined {
+function localAction(ctx: TaskParseContext, node: Node | null, positions: TaskPositions, keyword = 'local_action'): { module: string; args: Vars | string } | undefined {
   const at = posOf(ctx.src, node);
   if (isMap(node)) {
     const moduleEntry = entries(node).find((e) => e.key === 'module');
     const name = moduleEntry ? toJS(ctx.src, moduleEntry.value) : undefined;
     if (typeof name !== 'string' || name.trim() === '') {
-      error(ctx, `'local_action' as a mapping needs 'module:' naming the module`, moduleEntry ? posOf(ctx.src, moduleEntry.value) : at);
+      error(ctx, `'${keyword}' as a mapping needs 'module:' naming the module`, moduleEntry ? posOf(ctx.src, moduleEntry.value) : at);
       return undefined;
     }
     positions.module = posOf(ctx.src, moduleEntry!.value);
@@ -213,7 +213,7 @@ function localAction(ctx: TaskParseContext, node: Node | null, positions: TaskPo
     if (node) kvPositions(ctx, node, positions);
     return { module: name, args: rest.trim() === '' ? {} : rest.trim() };
   }
-  error(ctx, `'local_action' must be a module with its arguments ('copy src=a dest=b') or a mapping with 'module:', got ${typeof v === 'string' ? 'an empty string' : describeNode(node)}`, at);
+  error(ctx, `'${keyword}' must be a module with its arguments ('copy src=a dest=b') or a mapping with 'module:', got ${typeof v === 'string' ? 'an empty string' : describeNode(node)}`, at);
   return undefined;
 }
 
@@ -824,6 +824,8 @@ function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | 
       case 'name': {
         const v = toJS(ctx.src, e.value);
         if (typeof v === 'string') block.name = v;
+        // `name:` left empty is null in YAML: Ansible takes it as no name (systemd's target has one)
+        else if (v === null) break;
         else error(ctx, `'name' must be a string, got ${describeNode(e.value)}`, posOf(ctx.src, e.value));
         break;
       }
@@ -926,18 +928,26 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
     key !== 'include' &&
     !ctx.registry?.get(key);
   const candidates = keys.filter((e) => !allowed.includes(e.key) && e.key !== 'block' && !unsupportedKeyword(e.key));
+  // `action:` names the module as local_action does (without delegating): parsed as that module's task.
+  const actionEntry = ctx.registry?.get('action') ? undefined : keys.find((e) => e.key === 'action');
   for (const e of keys) {
+    if (e === actionEntry) continue;
     if (e.key === 'block' || (kind === 'task' && e.key === 'listen') || unsupportedKeyword(e.key)) {
       unknownKeyword(ctx, e.key, kind, allowed, posOf(ctx.src, e.keyNode));
     }
   }
   const localEntry = keys.find((e) => e.key === 'local_action');
   if (localEntry) return parseLocalAction(ctx, node, pos, kind, localEntry, candidates);
+  if (actionEntry) return parseLocalAction(ctx, node, pos, kind, actionEntry, candidates, 'action');
   const moduleName = chooseModule(ctx, candidates.map((c) => ({ key: c.key, pos: posOf(ctx.src, c.keyNode) })), allowed, kind);
   return parseTaskWithModule(ctx, pos, kind, keys, moduleName, allowed);
 }
 
-/** `local_action:` names the module itself: it is the task's only module, and delegates to localhost. */
+/**
+ * `local_action:` names the module itself: it is the task's only module, and delegates to localhost.
+ * `action:` (keyword 'action') is the same form without the delegation: `action: slurp src=/x`, or a
+ * mapping with `module:`; its module name must be written out (a templated one is refused).
+ */
 function parseLocalAction(
   ctx: TaskParseContext,
   node: Node,
@@ -945,10 +955,29 @@ function parseLocalAction(
   kind: 'task' | 'handler',
   localEntry: ReturnType<typeof entries>[number],
   otherModules: ReturnType<typeof entries>,
+  keyword: 'local_action' | 'action' = 'local_action',
 ): Task | undefined {
   const at = posOf(ctx.src, localEntry.keyNode);
-  for (const c of otherModules) error(ctx, `${kind} has both 'local_action' and the module '${c.key}' (a ${kind} runs exactly one module)`, posOf(ctx.src, c.keyNode));
+  for (const c of otherModules) error(ctx, `${kind} has both '${keyword}' and the module '${c.key}' (a ${kind} runs exactly one module)`, posOf(ctx.src, c.keyNode));
   const keys = entries(node as never);
+  if (keyword === 'action') {
+    const positions: TaskPositions = { module: at, args: posOf(ctx.src, localEntry.value ?? localEntry.keyNode), argKeys: {}, argValues: {}, notify: [], keywords: {} };
+    const raw = toJS(ctx.src, localEntry.value);
+    const templated = typeof raw === 'string' ? /^\s*(\{\{[\s\S]*?\}\})/.exec(raw)?.[1] : undefined;
+    if (templated !== undefined) {
+      // The module is only known per host once rendered (group's `action: "{{ ansible_facts.pkg_mgr }}"`).
+      error(ctx, `a templated module name in 'action:' (${templated}) is not supported by this provisioner: write the module's name`, at);
+      return undefined;
+    }
+    const action = localAction(ctx, localEntry.value, positions, 'action');
+    if (!action || otherModules.length > 0) return undefined;
+    if (isTemplateString(action.module)) {
+      error(ctx, `a templated module name in 'action:' (${action.module}) is not supported by this provisioner: write the module's name`, positions.module);
+      return undefined;
+    }
+    const allowedHere: readonly string[] = [...(kind === 'handler' ? HANDLER_KEYWORDS : TASK_KEYWORDS), ...LOOP_LOOKUPS.filter((n) => n !== 'items').map((n) => `with_${n}`)];
+    return parseTaskWithModule(ctx, pos, kind, keys.filter((e) => e.key !== 'action'), action.module, allowedHere, { args: action.args, positions });
+  }
   const delegate = keys.find((e) => e.key === 'delegate_to');
   // Ansible lets local_action win silently; we run it as Ansible does, and say so.
   if (delegate) {
@@ -1081,6 +1110,8 @@ function parseTaskWithModule(
     switch (e.key) {
       case 'name':
         if (typeof nameValue === 'string') task.name = nameValue;
+        // `name:` left empty is null in YAML: Ansible takes it as no name (systemd's target has one)
+        else if (nameValue === null) break;
         else error(ctx, `'name' must be a string, got ${describeNode(e.value)}`, posOf(ctx.src, e.value));
         break;
       case 'when':

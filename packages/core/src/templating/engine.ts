@@ -347,7 +347,16 @@ function runLookup(this: { ctx?: Record<string, unknown> } | undefined, wantList
   plugin = String(plugin).replace(/^ansible\.builtin\./, '');
   const provided = lookupPlugins.get(plugin);
   if (provided) {
-    const list = provided(terms, this?.ctx ?? {});
+    // errors='ignore' or 'warn' (Ansible's lookup keyword): a failing lookup gives None (query(): []).
+    const last = terms[terms.length - 1];
+    const errors = isPlainObject(last) && (last as Record<string, unknown>).__keywords === true ? (last as Record<string, unknown>).errors : undefined;
+    let list: unknown[];
+    try {
+      list = provided(terms, this?.ctx ?? {});
+    } catch (err) {
+      if (errors === 'ignore' || errors === 'warn') return wantList ? [] : null;
+      throw err;
+    }
     if (wantList) return list;
     return list.every((v) => typeof v === 'string') ? list.join(',') : list.length === 1 ? list[0] : list;
   }

@@ -2,7 +2,7 @@
 import { existsSync, lstatSync, statSync, type Stats } from 'node:fs';
 import { resolve as pathResolve } from 'node:path';
 import { pythonRegex } from './regex.js';
-import { pyEquals, pyTruthy } from './python.js';
+import { pyEquals, pyRepr, pyTruthy } from './python.js';
 import { arg, splitArgs } from './args.js';
 import { compareVersionStrings } from './filters.js';
 import { isFloat, isInt, isNumber } from './pytypes.js';
@@ -20,6 +20,12 @@ function result(value: unknown, test: string): Record<string, unknown> {
 function text(value: unknown): string {
   assertDefined(value);
   return value instanceof SecretString ? value.value : String(value);
+}
+
+/** What Ansible's regex tests search: to_text(value), so a dict or list is searched as Python prints it. */
+function subject(value: unknown): string {
+  assertDefined(value);
+  return Array.isArray(value) || isPlainObject(value) ? pyRepr(value) : text(value);
 }
 
 function compareVersions(a: string, b: string): number {
@@ -47,6 +53,12 @@ const VERSION_OPS: Record<string, (c: number) => boolean> = {
 /** Jinja2's own tests: Ansible does not give them an `ansible.builtin.` name. */
 const JINJA2_TESTS = new Set(['callable', 'true', 'false', 'defined', 'undefined', 'none', 'string', 'number', 'integer', 'float', 'boolean', 'mapping', 'sequence', 'iterable', 'in', 'equalto', 'eq', 'ne', 'sameas', 'even', 'odd', 'lower', 'upper', 'lt', 'le', 'gt', 'ge', 'lessthan', 'greaterthan']);
 
+function asyncFlag(r: Record<string, unknown>, key: 'finished' | 'started'): boolean {
+  if (!(key in r)) return true;
+  const v = r[key];
+  return v === 1 || v === true;
+}
+
 export const tests: Record<string, Test> = {
   defined: (value) => !isUndefined(value),
   undefined: (value) => isUndefined(value),
@@ -63,9 +75,13 @@ export const tests: Record<string, Test> = {
   failed: (value) => result(value, 'failed').failed === true,
   changed: (value) => result(value, 'changed').changed === true,
   skipped: (value) => result(value, 'skipped').skipped === true,
-  match: (value, pattern, ...rest) => pythonRegex(`^(?:${text(pattern)})`, ignoreCase(rest)).test(text(value)),
-  search: (value, pattern, ...rest) => pythonRegex(text(pattern), ignoreCase(rest)).test(text(value)),
-  regex: (value, pattern, ...rest) => pythonRegex(text(pattern), ignoreCase(rest)).test(text(value)),
+  // async_status results: finished/started are 0 or 1 (True counts as 1, as Python's ==); a result
+  // without the key (a task not run with async) counts as finished/started, as in Ansible.
+  finished: (value) => asyncFlag(result(value, 'finished'), 'finished'),
+  started: (value) => asyncFlag(result(value, 'started'), 'started'),
+  match: (value, pattern, ...rest) => pythonRegex(`^(?:${text(pattern)})`, ignoreCase(rest)).test(subject(value)),
+  search: (value, pattern, ...rest) => pythonRegex(text(pattern), ignoreCase(rest)).test(subject(value)),
+  regex: (value, pattern, ...rest) => pythonRegex(text(pattern), ignoreCase(rest)).test(subject(value)),
   in: (value, container) => {
     assertDefined(value);
     assertDefined(container);

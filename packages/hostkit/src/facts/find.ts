@@ -240,8 +240,9 @@ export function findResultEntry(e: WalkEntry): Record<string, unknown> {
  * otherwise at the start of some line (re.match on each line, the newline kept with the line).
  */
 export function contentMatches(text: string, pattern: string, wholeFile: boolean): boolean {
-  if (wholeFile) return new RegExp(pattern).test(text);
-  const anchored = new RegExp(`^(?:${pattern})`);
+  const py = pythonEndAnchors(pattern);
+  if (wholeFile) return new RegExp(py).test(text);
+  const anchored = new RegExp(`^(?:${py})`);
   return (text.match(/[^\n]*\n|[^\n]+$/g) ?? []).some((line) => anchored.test(line));
 }
 
@@ -260,3 +261,32 @@ export const sha1Digests: Fact<{ paths: readonly string[] }, Record<string, stri
     return out;
   },
 };
+
+/**
+ * Python's `$` (without re.M) matches at the end of the text and also just before a newline that ends
+ * it; JavaScript's only at the very end. Each `$` outside a character class and not escaped becomes
+ * `(?=\n?$)`, so `OK$` finds a file (or a line, kept with its newline) ending in "OK\n" as Ansible's
+ * find does; `\Z` is Python's very end.
+ */
+export function pythonEndAnchors(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      const next = pattern[i + 1] ?? '';
+      out += next === 'Z' && !inClass ? '$' : c + next;
+      i++;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+    } else if (c === '[') {
+      inClass = true;
+      out += c;
+      // a ']' right after '[' or '[^' is a literal member, not the end of the class
+      if (pattern[i + 1] === '^') out += pattern[++i];
+      if (pattern[i + 1] === ']') out += pattern[++i];
+    } else out += c === '$' ? '(?=\\n?$)' : c;
+  }
+  return out;
+}

@@ -19,6 +19,11 @@ export interface SystemdUnitFacts {
   /** /etc/init.d/<name> exists, and has an S link in a runlevel folder. */
   initScript: boolean;
   initScriptEnabled: boolean;
+  /**
+   * systemctl cannot answer here: the task's environment sets SYSTEMD_OFFLINE=1, or the host is a
+   * chroot (/ is not init's root). Ansible then warns instead of failing on an unknown state.
+   */
+  offline?: boolean;
 }
 
 /**
@@ -66,6 +71,8 @@ export const systemdUnitFacts: Fact<{ name?: string }, SystemdUnitFacts> = {
         'echo "@is_enabled"', `systemctl is-enabled ${q} -l 2>/dev/null`, 'echo "@is_enabled_rc=$?"',
         `[ -f /etc/init.d/${q} ] && echo "@initd=yes"`,
         `ls /etc/rc?.d/S??${q} >/dev/null 2>&1 && echo "@initd_enabled=yes"`,
+        '[ "${SYSTEMD_OFFLINE:-}" = 1 ] && echo "@offline=yes"',
+        'r=$(stat -c %d:%i /proc/1/root/. 2>/dev/null) && [ "$r" != "$(stat -c %d:%i /)" ] && echo "@offline=yes"',
         'true',
       );
     }
@@ -93,6 +100,7 @@ export const systemdUnitFacts: Fact<{ name?: string }, SystemdUnitFacts> = {
       isEnabledExit: Number(marks.get('is_enabled_rc') ?? -1),
       initScript: marks.get('initd') === 'yes',
       initScriptEnabled: marks.get('initd_enabled') === 'yes',
+      ...(marks.get('offline') === 'yes' ? { offline: true } : {}),
     };
   },
 };

@@ -31,7 +31,8 @@ export function planService(facts: ServiceFacts, args: ServicePlanArgs): Service
   const { name } = args;
   if (!facts.exists) {
     throw new ServicePlanError(
-      facts.manager === 'systemd' ? `no systemd unit ${name}.service` : `no init script /etc/init.d/${name} (service ${name} is not installed)`,
+      // Under systemd Ansible's service runs the systemd module, whose words the service target matches.
+      facts.manager === 'systemd' ? `Could not find the requested service ${name}: host` : `no init script /etc/init.d/${name} (service ${name} is not installed)`,
     );
   }
   const bootCommands: PlannedCommand[] = [];

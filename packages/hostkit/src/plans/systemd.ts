@@ -23,6 +23,8 @@ export interface SystemdPlan {
   state?: string;
   /** Why the module fails (a missing unit, an unknown state), before any step runs. */
   failure?: string;
+  /** A warning for the result (systemd offline: the state could not be read). */
+  warning?: string;
 }
 
 const VALID_ENABLED = ['enabled', 'enabled-runtime', 'linked', 'linked-runtime', 'masked', 'masked-runtime', 'static', 'indirect', 'disabled', 'generated', 'transient'];
@@ -62,7 +64,11 @@ export function planSystemdUnit(facts: SystemdUnitFacts, args: SystemdArgs): Sys
   if (args.state !== undefined) {
     if (!found) return { steps: [], failure: missing };
     plan.state = args.state;
-    if (facts.show.ActiveState === undefined) return { steps: [], failure: 'Service is in unknown state' };
+    if (facts.show.ActiveState === undefined) {
+      // Ansible: in a chroot or with SYSTEMD_OFFLINE=1 the state cannot be known; it warns and goes on.
+      if (facts.offline) return { ...plan, warning: 'Target is a chroot or systemd is offline. This can lead to false positives or prevent the init system tools from working.' };
+      return { steps: [], failure: 'Service is in unknown state' };
+    }
     let verb: string | undefined;
     if (args.state === 'started') verb = isRunning(facts.show) ? undefined : 'start';
     else if (args.state === 'stopped') verb = isRunning(facts.show) || facts.show.ActiveState === 'deactivating' ? 'stop' : undefined;

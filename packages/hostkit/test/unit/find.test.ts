@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   contentMatches,
+  pythonEndAnchors,
   directoryWalk,
   findResultEntry,
   fnmatch,
@@ -134,9 +135,26 @@ describe('contentMatches (re.match per line, or re.search on the whole file)', (
     ['  listen 80\n', 'listen', true, true],
     ['a\nb', 'a\\nb', true, true],
     ['a\nb', 'a\\nb', false, false],
+    // Python's $ also matches before the newline ending the text (find's target: read_whole_file)
+    ['01/01- OK\n01/03- KO\n01/04- OK\n', 'OK$', true, true],
+    ['01/01- OK\n01/03- KO\n01/04- OK\n', 'KO$', true, false],
+    ['01/01- OK\n01/03- KO\n', '.*KO$', false, true],
+    ['a$b\n', 'a[$]b', false, true],
+    ['a$b\n', 'a\\$b', false, true],
+    ['ab\n', 'ab\\Z', true, false],
   ])('%j ~ %s (whole file %s) -> %s', (text, pattern, whole, expected) => {
     expect(contentMatches(text, pattern, whole)).toBe(expected);
   });
+});
+
+describe('pythonEndAnchors', () => {
+  it.each([
+    ['OK$', 'OK(?=\\n?$)'],
+    ['a\\$', 'a\\$'],
+    ['[$]$', '[$](?=\\n?$)'],
+    ['[]$]x', '[]$]x'],
+    ['x\\Z', 'x$'],
+  ])('%s -> %s', (pattern, js) => expect(pythonEndAnchors(pattern)).toBe(js));
 });
 
 describe('findResultEntry: statinfo keys', () => {

@@ -27,6 +27,11 @@ describe('systemdUnitFacts parser', () => {
       '@booted=yes\n@pid1=systemd\n@show\nLoadState=not-found\n@show_rc=0\n@is_enabled\n@is_enabled_rc=1\n@initd=yes\n@initd_enabled=yes\n',
       { booted: true, pid1: 'systemd', show: { LoadState: 'not-found' }, showExit: 0, isEnabled: '', isEnabledExit: 1, initScript: true, initScriptEnabled: true },
     ],
+    [
+      'systemd offline',
+      '@booted=yes\n@pid1=systemd\n@show\n@show_rc=1\n@is_enabled\nenabled\n@is_enabled_rc=0\n@offline=yes\n',
+      { booted: true, pid1: 'systemd', show: {}, showExit: 1, isEnabled: 'enabled', isEnabledExit: 0, initScript: false, initScriptEnabled: false, offline: true },
+    ],
   ])('%s', (_, out, want) => expect(systemdUnitFacts.parse(out, 0, { name: 'x' })).toEqual(want));
 });
 
@@ -54,6 +59,9 @@ describe('planSystemdUnit', () => {
     ['flags go before the verb', unit(), { state: 'started', flags: ['--user', '--no-block'] }, ['systemctl --user --no-block start app'], { state: 'started' }],
     ['a missing unit fails', missing, { state: 'started' }, [], { failure: 'Could not find the requested service app: host' }],
     ['a missing unit cannot be enabled', missing, { enabled: false }, [], { failure: 'Could not find the requested service app: host' }],
+    // systemctl show ignored (SYSTEMD_OFFLINE=1 or a chroot): Ansible warns and reports the wanted state
+    ['offline: no state, a warning', { ...unit({ isEnabled: 'enabled', isEnabledExit: 0, offline: true }), show: {}, showExit: 1 }, { state: 'started' }, [], { state: 'started', warning: 'Target is a chroot or systemd is offline. This can lead to false positives or prevent the init system tools from working.' }],
+    ['no state otherwise fails', { ...unit({ isEnabled: 'enabled', isEnabledExit: 0 }), show: {}, showExit: 1 }, { state: 'started' }, [], { failure: 'Service is in unknown state' }],
   ])('%s', (_, facts, args, steps, reported) => {
     const plan = planSystemdUnit(facts, { name: 'app', ...args });
     expect(plan.steps.map(stepText)).toEqual(steps);

@@ -37,6 +37,13 @@ const SECTIONS: Array<[string, string]> = [
   ['user', 'id -un; id -u; echo "$HOME"'],
   ['uptime', 'cat /proc/uptime 2>/dev/null'],
   ['machine-id', 'cat /etc/machine-id 2>/dev/null'],
+  // What Ansible's Linux virtualization facts read first: containers, then the DMI names (parseVirtual).
+  [
+    'virt',
+    "sed 's/^/cg:/' /proc/1/cgroup 2>/dev/null; tr '\\0' '\\n' </proc/1/environ 2>/dev/null | sed -n 's/^container=/env:/p'; " +
+      "[ -s /run/systemd/container ] && sed 's/^/sc:/' /run/systemd/container; { [ -e /.dockerenv ] || [ -e /.dockerinit ]; } && echo de:; " +
+      'for k in product_name sys_vendor bios_vendor; do [ -r /sys/devices/virtual/dmi/id/$k ] && echo "$k:$(cat /sys/devices/virtual/dmi/id/$k)"; done',
+  ],
   // The Python Ansible would run its modules with (its discovery's first candidates): its facts.
   [
     'python',
@@ -200,6 +207,63 @@ export function parsePython(lines: readonly string[]): { executable: string; ver
   };
 }
 
+/**
+ * ansible_virtualization_type / _role / _tech_guest / _tech_host as Ansible's Linux facts give them, for
+ * the part they read first (a subset): docker, lxc and containerd in /proc/1/cgroup, container= in
+ * init's environment, /run/systemd/container, /.dockerenv, then the DMI product, system and BIOS
+ * vendor names of KVM, VMware, VirtualBox, Xen, Hyper-V, Parallels, OpenStack and KubeVirt guests. What
+ * Ansible finds later (openvz, Xen and KVM hosts, vserver, cpuinfo) is not looked for: "NA", as
+ * Ansible says when it finds nothing (the hostname target reads virtualization_type).
+ */
+export function parseVirtual(lines: readonly string[]): Record<string, unknown> {
+  const guest = new Set<string>();
+  let found: { type: string; role: string } | undefined;
+  const add = (tech: string) => {
+    guest.add(tech);
+    found ??= { type: tech, role: 'guest' };
+  };
+  const field = (prefix: string) => lines.filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length).trim());
+  for (const line of field('cg:')) {
+    if (/\/docker(\/|-[0-9a-f]+\.scope)/.test(line)) add('docker');
+    if (/\/lxc\//.test(line) || /\/machine.slice\/machine-lxc/.test(line)) add('lxc');
+    if (/\/system.slice\/containerd.service/.test(line)) add('containerd');
+  }
+  for (const value of field('env:')) {
+    if (value.startsWith('lxc')) add('lxc');
+    if (value.startsWith('podman')) add('podman');
+    if (value !== '') add('container');
+  }
+  const systemdContainer = field('sc:')[0];
+  if (systemdContainer) add(systemdContainer);
+  if (field('de:').length) add('docker');
+  if ([...guest].some((t) => ['docker', 'lxc', 'podman', 'openvz', 'containerd'].includes(t)) || systemdContainer) guest.add('container');
+  const product = field('product_name:')[0];
+  const vendor = field('sys_vendor:')[0];
+  const bios = field('bios_vendor:')[0];
+  const dmi: Array<[boolean, string]> = [
+    [['KVM', 'KVM Server', 'Bochs', 'AHV'].includes(product ?? ''), 'kvm'],
+    [vendor === 'oVirt', 'oVirt'],
+    [vendor === 'Red Hat' && product === 'RHEV Hypervisor', 'RHEV'],
+    [['VMware Virtual Platform', 'VMware7,1'].includes(product ?? ''), 'VMware'],
+    [['OpenStack Compute', 'OpenStack Nova'].includes(product ?? ''), 'openstack'],
+    [bios === 'Xen', 'xen'],
+    [bios === 'innotek GmbH', 'virtualbox'],
+    [['Amazon EC2', 'DigitalOcean', 'Hetzner'].includes(bios ?? ''), 'kvm'],
+    [['QEMU', 'Amazon EC2', 'DigitalOcean', 'Google', 'Scaleway', 'Nutanix'].includes(vendor ?? ''), 'kvm'],
+    [vendor === 'KubeVirt', 'KubeVirt'],
+    [vendor === 'Microsoft Corporation', 'VirtualPC'],
+    [vendor === 'Parallels Software International Inc.', 'parallels'],
+    [vendor === 'OpenStack Foundation', 'openstack'],
+  ];
+  for (const [hit, tech] of dmi) if (hit) add(tech);
+  return {
+    ansible_virtualization_type: found?.type ?? 'NA',
+    ansible_virtualization_role: found?.role ?? 'NA',
+    ansible_virtualization_tech_guest: [...guest].sort(),
+    ansible_virtualization_tech_host: [],
+  };
+}
+
 function serviceManager(init: readonly string[]): string {
   if (init.includes('systemd-booted') || init[0] === 'systemd') return 'systemd';
   if (init[0] === 'init') return 'sysvinit';
@@ -257,6 +321,7 @@ export function parseSetup(stdout: string): Record<string, unknown> {
     ansible_user_dir: get('user')[2] ?? '',
     ansible_uptime_seconds: Math.floor(Number((get('uptime')[0] ?? '0').split(' ')[0])),
     ansible_machine_id: get('machine-id')[0] ?? '',
+    ...parseVirtual(get('virt')),
   };
   facts.ansible_local = parseLocalFacts(get('local')).facts;
   const python = parsePython(get('python'));

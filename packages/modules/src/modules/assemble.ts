@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { assembleFragments, ensureFile, fragmentFiles } from '@haweb/hostkit';
 import { defineHostModule } from '../util/define.js';
 import { boolish, modeArg, remotePath, fileCommonArgs } from '../util/schema.js';
+import { withPathInfo } from './file.js';
 
 const VAULT_HEADER = '$ANSIBLE_VAULT;';
 
@@ -14,7 +15,8 @@ const VAULT_HEADER = '$ANSIBLE_VAULT;';
  * written to dest only when its content differs (validate and backup as copy's), then dest's mode,
  * owner and group. The folder is on the host (remote_src, the default) or on the controller (looked
  * up in the role's files/). Like Ansible, it does not run in check mode (the task is skipped).
- * Returns src, dest, checksum (SHA-1 of the assembled content, as Ansible), md5sum, backup_file.
+ * Returns src, dest, checksum (SHA-1 of the assembled content, as Ansible), md5sum, backup_file, and
+ * (AnsibleModule's add_path_info on dest) state, owner, group, mode, size: the targets assert state.
  * Example: assemble: { src: /etc/fail2ban/jail.local.d, dest: /etc/fail2ban/jail.local, mode: '0644' }
  */
 export const assembleModule = defineHostModule({
@@ -75,6 +77,6 @@ export const assembleModule = defineHostModule({
     const written = await ensureFile(ctx, { dest: a.dest, content, mode: a.mode, owner: a.owner, group: a.group, backup: a.backup, validate: a.validate });
     const result = { src, dest: a.dest, checksum, md5sum };
     if (written.failed) return { ...written, ...result, changed: false };
-    return { ...written, ...result, msg: 'OK' };
+    return withPathInfo(ctx, { ...written, ...result, msg: 'OK' });
   },
 });

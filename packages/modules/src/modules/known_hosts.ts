@@ -4,6 +4,17 @@ import { defineHostModule } from '../util/define.js';
 import { boolish } from '../util/schema.js';
 
 /**
+ * known_hosts' diff: displayed, the before/after pair (a missing file is /dev/null before); registered,
+ * Ansible's one dict with before_header, after_header, before and after (its target asserts
+ * `diff.diff.before_header == diff.diff.after_header == path`).
+ */
+export function knownHostsDiff(path: string, content: string | undefined, after: string) {
+  const before = content ?? '';
+  const diff = { before, after, beforeHeader: content === undefined ? '/dev/null' : path, afterHeader: path };
+  return { diff, ansibleDiff: { before_header: diff.beforeHeader, after_header: diff.afterHeader, before, after } };
+}
+
+/**
  * ansible.builtin.known_hosts: one host's key in a known_hosts file, found with the host's own
  * ssh-keygen -F (hashed entries too) and replaced, added or removed as Ansible does. Check mode;
  * diff (always returned, as Ansible's); the result is Ansible's: name, key, path, hash_host, state,
@@ -53,13 +64,13 @@ export const knownHostsModule = defineHostModule({
     const path = facts.path;
     const before = facts.content ?? '';
     const after = knownHostsAfter(before, search.foundLine, search.replaceOrAdd, a.state, key);
-    const diff = { before, after, beforeHeader: facts.content === undefined ? '/dev/null' : path, afterHeader: path };
-    const params = { name, ...(a.host !== undefined ? { host: a.host } : {}), key: a.key ?? null, path, hash_host: hashHost, state: a.state, diff: [diff] };
+    const { diff, ansibleDiff } = knownHostsDiff(path, facts.content, after);
+    const params = { name, ...(a.host !== undefined ? { host: a.host } : {}), key: a.key ?? null, path, hash_host: hashHost, state: a.state, diff: [diff], ansibleDiff };
     // Ansible adds the file's path info to the result (add_path_info).
     const pathInfo = async () => ansiblePathInfo(await readFileInfo(ctx, path));
     if (a.state === 'absent' && search.foundLine === undefined && key) return { ...params, changed: false, ...(await pathInfo()) };
     const changes = search.replaceOrAdd || (a.state === 'present') !== search.found;
-    if (ctx.check) return { changed: changes, diff: [diff] };
+    if (ctx.check) return { changed: changes, diff: [diff], ansibleDiff };
     if (search.found && !key && a.state === 'absent') {
       const res = await applySteps(ctx, [{ kind: 'run', argv: ['ssh-keygen', '-R', host, '-f', path], why: `remove ${host} from ${path}` }], { diff: [] });
       if (res.failed) return { ...params, ...res };

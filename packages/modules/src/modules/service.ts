@@ -41,7 +41,12 @@ export const serviceModule = defineHostModule({
     .refine((a) => a.state !== undefined || a.enabled !== undefined || a.masked !== undefined || a.daemon_reload || a.daemon_reexec, {
       message: 'give state and/or enabled (or, for systemd hosts, masked, daemon_reload or daemon_reexec)',
     })
-    .refine((a) => a.name !== undefined || SYSTEMD_ONLY.some((k) => a[k] !== undefined), { message: "missing required argument 'name'" }), { name: ['service'] }),
+    .refine((a) => a.name !== undefined || SYSTEMD_ONLY.some((k) => a[k] !== undefined), { message: "missing required argument 'name'" }), {
+    name: ['service'],
+    // systemd's own spellings, which Ansible's service action hands to systemd unchanged (setup_cron)
+    daemon_reload: ['daemon-reload'],
+    daemon_reexec: ['daemon-reexec'],
+  }),
   checkMode: 'full',
   async run(args, ctx) {
     const systemdOnly = SYSTEMD_ONLY.filter((k) => args[k] !== undefined);

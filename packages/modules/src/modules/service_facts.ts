@@ -18,7 +18,8 @@ export const serviceFactsModule = defineHostModule({
     if (Object.keys(services).length === 0) {
       return { changed: false, skipped: true, msg: 'Failed to find any services. This can be due to privileges or some other configuration issue.' };
     }
-    const facts = { services };
-    return { changed: false, facts, ansible_facts: facts };
+    // `services` as a variable and, through the ansible_-prefixed key the executor keeps among the host's
+    // facts, as `ansible_facts.services` (what Ansible's service_facts target asserts), as package_facts.
+    return { changed: false, facts: { services, ansible_services: services }, ansible_facts: { services } };
   },
 });

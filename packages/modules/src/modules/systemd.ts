@@ -84,6 +84,7 @@ export const systemdModule = defineHostModule({
       changed: plan.steps.length > 0,
       ...(plan.enabled !== undefined ? { enabled: plan.enabled } : {}),
       ...(plan.state !== undefined ? { state: plan.state } : {}),
+      ...(plan.warning ? { warnings: [plan.warning] } : {}),
     };
   },
 });

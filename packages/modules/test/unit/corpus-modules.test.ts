@@ -129,6 +129,8 @@ describe('service: sleep, and systemd options', () => {
     [{ name: 'keepalived', state: 'started', enabled: true, daemon_reload: true, masked: false }, true],
     [{ name: 'postgresql', state: 'restarted', sleep: 5 }, true],
     [{ state: 'started' }, false],
+    // systemd's alias, passed through by Ansible's service action (setup_cron: service: {daemon-reload: yes})
+    [{ name: 'cron', state: 'started', 'daemon-reload': true }, true],
   ])('%j accepted: %s', (args, ok) => expect(serviceModule.args.safeParse(args).success).toBe(ok));
 
   // Ansible 2.14's required_one_of counts daemon_reload/daemon_reexec's defaults: `name` alone is valid
@@ -219,7 +221,7 @@ describe('assemble', () => {
 
   it('byCodePoint is Python\'s str order', () => expect(['b', 'B', '_', 'a', '.x', 'é'].sort(byCodePoint)).toEqual(['.x', 'B', '_', 'a', 'b', 'é']));
 
-  it('on the host: reads the folder, writes dest only when the content differs, returns SHA-1 checksum', async () => {
+  it('on the host: reads the folder, writes dest only when the content differs, returns SHA-1 checksum and the path info', async () => {
     const host = new FakeHost('h', REAL_FOLDERS);
     host.mkdir('/etc/app.d');
     const listing = ['directory', `${Buffer.from('10-a').toString('base64')} ${Buffer.from('a=1\n').toString('base64')}`, `${Buffer.from('20-b').toString('base64')} ${Buffer.from('b=2').toString('base64')}`, ''].join('\n');
@@ -230,6 +232,8 @@ describe('assemble', () => {
     expect(host.stored('/etc/app.conf')?.mode).toBe('0640');
     const again = await runModule(assembleModule, { src: '/etc/app.d', dest: '/etc/app.conf', mode: '0640' }, fsContext(host));
     expect(again).toMatchObject({ changed: false });
+    // add_path_info on dest, as Ansible's exit_json does (its assemble target asserts result.state)
+    expect(again).toMatchObject({ state: 'file', mode: '0640', size: 7 });
   });
 
   it('a missing folder fails as Ansible says it', async () => {

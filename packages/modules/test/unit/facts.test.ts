@@ -18,6 +18,7 @@ import {
   parseRpmQuery,
   parseServiceFacts,
   parseSetup,
+  parseVirtual,
   pathsStat,
   serviceFacts,
 } from '../../src/index.js';
@@ -326,5 +327,26 @@ describe('memory_mb (hardware facts; geerlingguy.swap reads memory_mb.swap.total
     const f = parseSetup(fixture('setup-centos7.txt'));
     expect(f.ansible_swapfree_mb).toBe(2047);
     expect((f.ansible_memory_mb as { swap: { total: number } }).swap.total).toBe(2047);
+  });
+});
+
+describe('parseVirtual (the container and DMI part of Ansible\'s Linux virtualization facts)', () => {
+  it.each([
+    [[], 'NA', 'NA', []],
+    [['cg:0::/init.scope'], 'NA', 'NA', []],
+    [['cg:0::/system.slice/docker-0123abcd.scope'], 'docker', 'guest', ['container', 'docker']],
+    [['cg:12:cpu:/lxc/web1'], 'lxc', 'guest', ['container', 'lxc']],
+    [['env:lxc'], 'lxc', 'guest', ['container', 'lxc']],
+    [['env:podman'], 'podman', 'guest', ['container', 'podman']],
+    [['env:docker'], 'container', 'guest', ['container']],
+    [['sc:systemd-nspawn'], 'systemd-nspawn', 'guest', ['container', 'systemd-nspawn']],
+    [['de:'], 'docker', 'guest', ['container', 'docker']],
+    [['product_name:KVM'], 'kvm', 'guest', ['kvm']],
+    [['product_name:Standard PC (Q35 + ICH9, 2009)', 'sys_vendor:QEMU', 'bios_vendor:SeaBIOS'], 'kvm', 'guest', ['kvm']],
+    [['product_name:VMware Virtual Platform'], 'VMware', 'guest', ['VMware']],
+    [['bios_vendor:innotek GmbH'], 'virtualbox', 'guest', ['virtualbox']],
+    [['product_name:PowerEdge R640', 'sys_vendor:Dell Inc.'], 'NA', 'NA', []],
+  ])('%j -> %s %s', (lines, type, role, guest) => {
+    expect(parseVirtual(lines)).toEqual({ ansible_virtualization_type: type, ansible_virtualization_role: role, ansible_virtualization_tech_guest: guest, ansible_virtualization_tech_host: [] });
   });
 });

@@ -252,6 +252,8 @@ describe('planService', () => {
   });
   it('refuses a missing service', () => {
     expect(() => planService(debian({ exists: false }), { name: 'nginx', state: 'started' })).toThrow(/no init script \/etc\/init.d\/nginx/);
+    // under systemd, the systemd module's words (Ansible's service target searches for them)
+    expect(() => planService(systemd({ exists: false }), { name: 'nonexisting', state: 'stopped' })).toThrow(/^Could not find the requested service nonexisting: host$/);
   });
 });
 

@@ -138,9 +138,9 @@ function pyRegex(pattern: string): RegExp {
   return new RegExp(pattern.replace(/\(\?P</g, '(?<'));
 }
 
+/** Python's splitext: a name without an extension has '' as its extension, valid when '' is listed. */
 function hasValidExtension(file: string, extensions: readonly string[]): boolean {
-  const ext = extname(file);
-  return ext.length > 0 && extensions.includes(ext.slice(1));
+  return extensions.includes(extname(file).slice(1));
 }
 
 /** Python's recursive dict merge (combine_vars with merge=True): mappings merge, anything else replaces. */
@@ -197,6 +197,8 @@ export function loadIncludedVars(args: IncludeVarsArgs, origin: IncludeOrigin, c
     }
   } else {
     const name = (args.file ?? '').replace(/\n+$/, '');
+    // No name at all (a first_found with errors='ignore' that found nothing gives None): Ansible's words.
+    if (name === '') return fail('Could not find file on the Ansible Controller.\nIf you are using a module and expect the file to exist on the remote, see the remote_src option');
     const candidates = varsFileCandidates(name, origin);
     const found = candidates.find((c) => existsSync(c) && statSync(c).isFile());
     if (!found) return fail(`Could not find or access '${name}'\nSearched in:\n${candidates.map((c) => `\t${c}`).join('\n')} on the Ansible Controller.`);

@@ -75,6 +75,7 @@ describe('include_vars: reading', () => {
     [{ file: 'nope.yml' }, /^Could not find or access 'nope.yml'\nSearched in:\n\t.*\/vars\/nope.yml/],
     [{ dir: 'vars/d' }, /2\.txt does not have a valid extension: yaml, yml, json$/],
     [{ dir: 'vars/none' }, /vars\/none directory does not exist$/],
+    [{ file: null }, /^Could not find file on the Ansible Controller\.\nIf you are using a module and expect the file to exist on the remote, see the remote_src option$/],
     [{ dir: 'vars/a.yml' }, /is not a directory$/],
   ])('fails as Ansible says: %j', (args, message) => {
     const r = loadIncludedVars(args, origin);
@@ -84,6 +85,13 @@ describe('include_vars: reading', () => {
   it('ignore_unknown_extensions skips other files', () => {
     expect(loadIncludedVars({ dir: 'vars/d', ignore_unknown_extensions: true }, origin).vars).toEqual({ j: true });
     expect(walkTree(join(root, 'vars')).map((w) => w.dir)).toContain(join(root, 'vars/d'));
+  });
+  it("'' in extensions takes a file without extension (include_vars' target: webapp/file_without_extension)", () => {
+    mkdirSync(join(root, 'vars/noext'));
+    writeFileSync(join(root, 'vars/noext/version'), 'v: 2\n');
+    writeFileSync(join(root, 'vars/noext/skip.txt'), 't: 1\n');
+    expect(loadIncludedVars({ dir: 'vars/noext', extensions: ['', 'yml'], ignore_unknown_extensions: true }, origin).vars).toEqual({ v: 2 });
+    expect(loadIncludedVars({ dir: 'vars/noext', ignore_unknown_extensions: true }, origin).vars).toEqual({});
   });
 });
 

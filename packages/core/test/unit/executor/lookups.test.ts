@@ -76,6 +76,15 @@ describe('lookup plugins', () => {
     expect(jinjaTemplater.evaluate("lookup('template', 't.j2')", { ...vars, who: 'you' })).toBe('hello you\n');
   });
 
+  it("errors='ignore' or 'warn': a failing lookup gives None, query() an empty list (include_vars' target)", () => {
+    const vars = { playbook_dir: dir };
+    expect(jinjaTemplater.evaluate("lookup('first_found', ['nope.yml'], errors='ignore')", vars)).toBeNull();
+    expect(jinjaTemplater.evaluate("lookup('first_found', ['nope.yml'], errors='warn')", vars)).toBeNull();
+    expect(jinjaTemplater.evaluate("query('first_found', ['nope.yml'], errors='ignore')", vars)).toEqual([]);
+    expect(() => jinjaTemplater.evaluate("lookup('first_found', ['nope.yml'], errors='strict')", vars)).toThrow(/No file was found/);
+    expect(jinjaTemplater.evaluate("lookup('first_found', ['b.conf'], errors='ignore')", vars)).toBe(join(dir, 'files/b.conf'));
+  });
+
   // Ansible 2.14's plugins/lookup/template.py: convert_data (default true) reads the text back as data
   it.each([
     [{}, { convertData: true, extra: {} }],

@@ -58,6 +58,27 @@ describe('local_action', () => {
   });
 });
 
+describe('action (the module named in a keyword, as local_action without the delegation)', () => {
+  it.each([
+    ['string form', "action: command echo 'a b'", { module: 'command', args: "echo 'a b'" }],
+    ['module alone', 'action: ping', { module: 'ping', args: {} }],
+    ['mapping form', 'action: {module: copy, dest: /tmp/x, content: y}', { module: 'copy', args: { dest: '/tmp/x', content: 'y' } }],
+  ])('%s: the module and its arguments, run where the task runs', (_, line, expected) => {
+    const { playbook, errors } = load(`- hosts: all\n  tasks:\n    - ${line}\n      register: r\n`);
+    expect(errors).toEqual([]);
+    const task = playbook.plays[0].tasks[0];
+    expect(task).toMatchObject({ ...expected, register: 'r' });
+    expect((task as Task).delegateTo).toBeUndefined();
+  });
+
+  it.each([
+    ['action: {dest: /tmp/x}', ["3:15 'action' as a mapping needs 'module:' naming the module"]],
+    ['action: ping\n      command: hostname', ["4:7 task has both 'action' and the module 'command' (a task runs exactly one module)"]],
+  ])('%s is refused with its position', (line, expected) => {
+    expect(load(`- hosts: all\n  tasks:\n    - ${line}\n`).errors).toEqual(expected);
+  });
+});
+
 describe('connection, delegate_to, delegate_facts', () => {
   it('are read on plays, blocks and tasks', () => {
     const { playbook, errors } = load(
