@@ -127,10 +127,10 @@ function debFiles(names) {
 /**
  * Debian packages a target's tasks call as commands that ansible-test's images have and the lab image
  * lacks, installed on the host with dpkg before each tool's run (the same for both): template dumps its
- * results with `hexdump -C` (bsdextrautils). unarchive's come from the served repository instead
+ * results with `hexdump -C` (bsdextrautils), copy's acls.yml runs getfacl/setfacl (acl). unarchive's come from the served repository instead
  * (installArchivers), because its tasks remove and reinstall them with apt.
  */
-const TARGET_DEBS = { template: ['bsdextrautils'] };
+const TARGET_DEBS = { template: ['bsdextrautils'], copy: ['acl'] };
 function installDebs(target) {
   for (const file of debFiles(TARGET_DEBS[target] ?? [])) {
     const deb = file.split('/').pop();

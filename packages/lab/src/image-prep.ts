@@ -12,14 +12,15 @@ export const IMAGE_VARIANT = 'minbase';
 /** python3 lets Debian's ansible manage the hosts as a baseline; the -dev packages let nginx and
  * keepalived build from source without network access; cron is on every Debian server (priority
  * important) and the cron module needs its crontab, as Ansible's does. file (file(1) and libmagic)
- * gives stat's mimetype/charset, and acl (getfacl/setfacl) what Ansible uses to hand its temporary
- * files to an unprivileged become_user: both are on the images Ansible's own integration targets run
- * on (stat, copy's acls.yml). */
+ * gives stat's mimetype/charset (on the images Ansible's own integration targets run on). Not acl:
+ * with setfacl on a host Ansible hands its temporary files to an unprivileged become_user by an ACL
+ * and the files copy writes for that user come out 0604 instead of the umask's 0644 (become.test.ts
+ * compares those modes); copy's acls.yml target gets acl from the targets' harness instead. */
 export const IMAGE_PACKAGES = [
   'openssh-server', 'iproute2', 'iptables', 'iptables-persistent', 'netfilter-persistent', 'procps',
   'iputils-ping', 'iputils-arping', 'curl', 'ca-certificates', 'build-essential', 'libpcre3-dev',
   'zlib1g-dev', 'libssl-dev', 'libnl-3-dev', 'libnl-genl-3-dev', 'pkg-config', 'sysvinit-core', 'sysv-rc',
-  'initscripts', 'insserv', 'python3', 'sudo', 'psmisc', 'cron', 'file', 'acl',
+  'initscripts', 'insserv', 'python3', 'sudo', 'psmisc', 'cron', 'file',
 ];
 
 /** Printed on the host's console by init once runlevel 2 (including /etc/rc.local) is done. */

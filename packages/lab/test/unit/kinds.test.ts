@@ -131,12 +131,12 @@ iptables-save
 });
 
 describe('images of the kinds', () => {
-  it('keeps the default image (and its cache key) as before host kinds, plus cron (issue 15: the cron module), file and acl (Ansible\'s stat and copy targets)', () => {
+  it('keeps the default image (and its cache key) as before host kinds, plus cron (issue 15: the cron module) and file (Ansible\'s stat target)', () => {
     const spec = imageSpec(DEFAULT_KIND);
     expect(spec.packages).toEqual(IMAGE_PACKAGES);
     expect(spec.key).toBe(imageKey());
-    // bookworm-b724420f3b5f before cron joined IMAGE_PACKAGES, bookworm-e4488d9fec48 before file and acl (2026-12-05).
-    expect(spec.key).toBe('bookworm-695892d2980f');
+    // bookworm-b724420f3b5f before cron joined IMAGE_PACKAGES, bookworm-e4488d9fec48 before file, bookworm-695892d2980f with file and acl (2026-12-05).
+    expect(spec.key).toBe('bookworm-5b913eeb8c33');
     expect(spec.withoutTar).toBe(false);
   });
 
