@@ -141,8 +141,10 @@ beforeAll(() => {
     intoHost(h.name, 'cat > /etc/haproxy/haproxy.cfg && /etc/init.d/haproxy restart >/dev/null', Buffer.from(HAPROXY_CFG));
     onHost(lab, h.name, `printf 'audit=false\\nfund=false\\nupdate-notifier=false\\nregistry=${url}\\n' > /root/.npmrc`);
     onHost(lab, h.name, 'mkdir -p /etc/nagios3 /var/lib/nagios3/rw && printf "log_file=/var/log/nagios3/nagios.log\\ncommand_file=/var/lib/nagios3/rw/nagios.cmd\\n" > /etc/nagios3/nagios.cfg && rm -f /var/lib/nagios3/rw/nagios.cmd && mkfifo /var/lib/nagios3/rw/nagios.cmd');
-    // The stand-in for Nagios: each writer's lines appended to a log, for an hour at most.
-    readerPids[h.name] = onHost(lab, h.name, `nohup timeout 3600 sh -c 'i=0; while [ $i -lt 100000 ]; do cat /var/lib/nagios3/rw/nagios.cmd >> /var/log/hap-nagios.log; i=$((i+1)); done' >/dev/null 2>&1 & echo $!`).trim();
+    // The stand-in for Nagios: each writer's lines appended to a log, for an hour at most. The FIFO is
+    // held open read-write, so a writer always finds a reader (a loop of cats left gaps between two
+    // opens, where the module's non-blocking open failed: "unable to write to nagios command file").
+    readerPids[h.name] = onHost(lab, h.name, `nohup timeout 3600 sh -c 'exec 3<> /var/lib/nagios3/rw/nagios.cmd; exec cat <&3 >> /var/log/hap-nagios.log' >/dev/null 2>&1 & echo $!`).trim();
   }
   // Timed one after the other (the figures in docs/compatibility/modules.md).
   let t = Date.now();
