@@ -86,10 +86,13 @@ export class PlaybookRunner {
         : outsideHostVars(this.options.inventory, host);
       // Values the loader marked `!secret` are masked from the start.
       for (const secret of collectSecrets(inventoryVars)) this.masker.add(secret);
+      // A fact cache's facts for an inventory host are its facts from the start (Ansible's fact cache).
+      const cached = this.options.inventory.hosts.has(host) ? this.options.factCache?.get(host) : undefined;
       s = {
         name: host,
         inventoryVars,
-        facts: {},
+        facts: { ...(cached ?? {}) },
+        cachedFacts: { ...(cached ?? {}) },
         hostFacts: {},
         includedVars: {},
         failed: false,
