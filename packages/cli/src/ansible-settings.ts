@@ -120,8 +120,12 @@ export class JsonFileFactCache implements FactCache {
     renameSync(tmp, file);
   }
 
+  delete(host: string): void {
+    rmSync(this.file(host), { force: true });
+  }
+
   /** --flush-cache: the cached facts of these hosts (the inventory's, as Ansible flushes) are gone. */
   flush(hosts: Iterable<string>): void {
-    for (const host of hosts) rmSync(this.file(host), { force: true });
+    for (const host of hosts) this.delete(host);
   }
 }

@@ -43,6 +43,7 @@ export type InventoryVarsResolver = (inventory: Inventory, host: string) => Vars
 export interface FactCache {
   get(host: string): Vars | undefined;
   set(host: string, facts: Vars): void;
+  delete(host: string): void;
 }
 
 export interface ExecutorOptions {

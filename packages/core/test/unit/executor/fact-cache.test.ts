@@ -18,6 +18,9 @@ class MemoryCache implements FactCache {
   set(host: string, facts: Vars) {
     this.store.set(host, structuredClone(facts));
   }
+  delete(host: string) {
+    this.store.delete(host);
+  }
 }
 
 async function run(plays: ReturnType<typeof play>[], factCache?: FactCache) {
@@ -53,5 +56,13 @@ describe('host facts and the fact cache', () => {
       cache,
     );
     expect(out).toEqual(['cached', 'from_play_vars', 'cached']);
+  });
+
+  it('meta: clear_facts removes the host from the cache', async () => {
+    const cache = new MemoryCache();
+    cache.set('a', { ansible_foobar: 'cached' });
+    const out = await run([play([task('meta', { action: 'clear_facts' }), task('echo', { msg: '{{ ansible_foobar | default("gone") }}' })])], cache);
+    expect(out).toEqual(['gone']);
+    expect(cache.store.has('a')).toBe(false);
   });
 });
