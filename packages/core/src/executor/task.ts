@@ -425,6 +425,12 @@ function registered(task: Task, s: HostState, outcome: Outcome): Outcome {
  * registered as `diff`, the pairs staying for display.
  */
 export function asRegistered<R extends Record<string, unknown>>(result: R): R {
+  // facts_cacheable is set_fact's word to the executor (Ansible's internal _ansible_facts_cacheable,
+  // stripped from what is registered).
+  if ('facts_cacheable' in result) {
+    const { facts_cacheable: _, ...rest } = result;
+    return asRegistered(rest as R);
+  }
   if (!('ansibleDiff' in result)) return result;
   const { ansibleDiff, ...rest } = result;
   return { ...rest, diff: ansibleDiff } as unknown as R;

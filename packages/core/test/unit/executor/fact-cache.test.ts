@@ -58,6 +58,11 @@ describe('host facts and the fact cache', () => {
     expect(out).toEqual(['cached', 'from_play_vars', 'cached']);
   });
 
+  it('facts_cacheable is not in the registered result', async () => {
+    const out = await run([play([task('set_fact', { x: 1, cacheable: true }, { register: 'r' }), task('echo', { msg: "{{ r.facts_cacheable | default('absent') }}" })])]);
+    expect(out).toEqual(['absent']);
+  });
+
   it('meta: clear_facts removes the host from the cache', async () => {
     const cache = new MemoryCache();
     cache.set('a', { ansible_foobar: 'cached' });
