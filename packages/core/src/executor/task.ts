@@ -428,7 +428,11 @@ export function asRegistered<R extends Record<string, unknown>>(result: R): R {
   // facts_cacheable is set_fact's word to the executor (Ansible's internal _ansible_facts_cacheable,
   // stripped from what is registered).
   if ('facts_cacheable' in result) {
-    const { facts_cacheable: _, ...rest } = result;
+    const { facts_cacheable: _, ...rest } = result as Record<string, unknown>;
+    // A loop's items carry it too.
+    if (Array.isArray(rest.results)) {
+      rest.results = rest.results.map((r: unknown) => (r && typeof r === 'object' && 'facts_cacheable' in r ? (({ facts_cacheable: _c, ...x }) => x)(r as Record<string, unknown>) : r));
+    }
     return asRegistered(rest as R);
   }
   if (!('ansibleDiff' in result)) return result;

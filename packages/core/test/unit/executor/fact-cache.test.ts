@@ -61,6 +61,8 @@ describe('host facts and the fact cache', () => {
   it('facts_cacheable is not in the registered result', async () => {
     const out = await run([play([task('set_fact', { x: 1, cacheable: true }, { register: 'r' }), task('echo', { msg: "{{ r.facts_cacheable | default('absent') }}" })])]);
     expect(out).toEqual(['absent']);
+    const looped = await run([play([task('set_fact', { x: '{{ item }}', cacheable: true }, { register: 'r', loop: [1] }), task('echo', { msg: "{{ r.results[0].facts_cacheable | default('absent') }}" })])]);
+    expect(looped).toEqual(['absent']);
   });
 
   it('meta: clear_facts removes the host from the cache', async () => {
