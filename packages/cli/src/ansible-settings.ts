@@ -32,7 +32,7 @@ export function ansibleSettings(env: NodeJS.ProcessEnv, cwd: string): AnsibleSet
   }
   const plugin = env.ANSIBLE_CACHE_PLUGIN?.trim();
   let factCache: JsonFileFactCache | undefined;
-  if (plugin && plugin !== 'memory' && plugin !== 'ansible.builtin.memory') {
+  if (!isMemory(plugin)) {
     if (plugin !== 'jsonfile' && plugin !== 'ansible.builtin.jsonfile') {
       throw new SettingsError(`ANSIBLE_CACHE_PLUGIN=${plugin}: provision supports the fact cache plugins memory and jsonfile only`);
     }
@@ -62,9 +62,19 @@ function configFile(env: NodeJS.ProcessEnv, cwd: string): string | undefined {
   return undefined;
 }
 
-/** ansible.cfg settings of [defaults] provision would have to follow and does not read: refused. */
-const CONFIG_SETTINGS = ['fact_caching', 'fact_caching_connection', 'fact_caching_prefix', 'fact_caching_timeout', 'jinja2_native'];
+/** The cache plugin's own ansible.cfg settings and the environment variables that override them. */
+const CACHE_SETTINGS: Record<string, string> = {
+  fact_caching_connection: 'ANSIBLE_CACHE_PLUGIN_CONNECTION',
+  fact_caching_prefix: 'ANSIBLE_CACHE_PLUGIN_PREFIX',
+  fact_caching_timeout: 'ANSIBLE_CACHE_PLUGIN_TIMEOUT',
+};
+const isMemory = (plugin: string | undefined) => !plugin || plugin === 'memory' || plugin === 'ansible.builtin.memory';
 
+/**
+ * ansible.cfg's [defaults] settings that would change the run and that provision does not read: refused
+ * when they would take effect (the environment wins over ansible.cfg in Ansible, and the defaults,
+ * `fact_caching = memory` and `jinja2_native = False`, change nothing).
+ */
 function refuseConfigFile(env: NodeJS.ProcessEnv, cwd: string): void {
   const file = configFile(env, cwd);
   if (!file) return;
@@ -77,10 +87,15 @@ function refuseConfigFile(env: NodeJS.ProcessEnv, cwd: string): void {
       section = header[1]!.trim();
       continue;
     }
-    const m = /^([A-Za-z0-9_]+)\s*[=:]/.exec(line);
-    if (section === 'defaults' && m && CONFIG_SETTINGS.includes(m[1]!)) {
-      throw new SettingsError(`${file}: [defaults] ${m[1]} is set; provision does not read ansible.cfg: set it through the environment (ANSIBLE_CACHE_PLUGIN, ANSIBLE_CACHE_PLUGIN_CONNECTION, ANSIBLE_CACHE_PLUGIN_PREFIX, ANSIBLE_CACHE_PLUGIN_TIMEOUT) or remove it`);
-    }
+    const m = /^([A-Za-z0-9_]+)\s*[=:]\s*(.*)$/.exec(line);
+    if (section !== 'defaults' || !m) continue;
+    const [, key, value] = m as unknown as [string, string, string];
+    const refuse = (instead: string) =>
+      new SettingsError(`${file}: [defaults] ${key} = ${value}: provision does not read ansible.cfg; set ${instead} in the environment instead, or remove it`);
+    if (key === 'jinja2_native' && env.ANSIBLE_JINJA2_NATIVE === undefined && !FALSE.test(value.trim())) throw refuse('ANSIBLE_JINJA2_NATIVE');
+    if (key === 'fact_caching' && env.ANSIBLE_CACHE_PLUGIN === undefined && !isMemory(value.trim())) throw refuse('ANSIBLE_CACHE_PLUGIN');
+    const envName = CACHE_SETTINGS[key];
+    if (envName && !isMemory(env.ANSIBLE_CACHE_PLUGIN?.trim()) && env[envName] === undefined) throw refuse(envName);
   }
 }
 

@@ -37,15 +37,25 @@ describe('ansibleSettings', () => {
     expect(() => ansibleSettings(env, folder())).toThrow(message);
   });
 
-  it('an ansible.cfg setting fact caching or jinja2_native is refused; other settings are not', () => {
+  const jsonfile = { ANSIBLE_CACHE_PLUGIN: 'jsonfile', ANSIBLE_CACHE_PLUGIN_CONNECTION: 'c' };
+  it.each([
+    ['[defaults]\nroles_path = roles\n[other]\nfact_caching = x\n', {}, undefined],
+    ['[defaults]\nfact_caching = memory\njinja2_native = False\nfact_caching_connection = /x\n', {}, undefined],
+    ['[defaults]\n# fact_caching = jsonfile\nfact_caching = jsonfile\n', {}, /fact_caching = jsonfile.*ANSIBLE_CACHE_PLUGIN in the environment/],
+    ['[defaults]\nfact_caching = jsonfile\n', jsonfile, undefined],
+    ['[defaults]\njinja2_native: true\n', {}, /jinja2_native = true/],
+    ['[defaults]\njinja2_native: true\n', { ANSIBLE_JINJA2_NATIVE: '0' }, undefined],
+    ['[defaults]\nfact_caching_prefix = p_\n', jsonfile, /ANSIBLE_CACHE_PLUGIN_PREFIX/],
+    ['[defaults]\nfact_caching_prefix = p_\n', { ...jsonfile, ANSIBLE_CACHE_PLUGIN_PREFIX: '' }, undefined],
+  ])('ansible.cfg %j with %j: refused %s', (cfg, env, refused) => {
     const cwd = folder();
-    writeFileSync(join(cwd, 'ansible.cfg'), '[defaults]\nroles_path = roles\n[other]\nfact_caching = x\n');
-    expect(ansibleSettings({}, cwd).factCache).toBeUndefined();
-    writeFileSync(join(cwd, 'ansible.cfg'), '[defaults]\n# fact_caching = jsonfile\nfact_caching = jsonfile\n');
-    expect(() => ansibleSettings({}, cwd)).toThrow(SettingsError);
+    writeFileSync(join(cwd, 'ansible.cfg'), cfg);
+    if (refused) expect(() => ansibleSettings(env, cwd)).toThrow(refused);
+    else expect(() => ansibleSettings(env, cwd)).not.toThrow();
+    // ANSIBLE_CONFIG names the file Ansible reads first.
     const other = join(folder(), 'my.cfg');
-    writeFileSync(other, '[defaults]\njinja2_native: true\n');
-    expect(() => ansibleSettings({ ANSIBLE_CONFIG: other }, folder())).toThrow(/jinja2_native/);
+    writeFileSync(other, cfg);
+    if (refused) expect(() => ansibleSettings({ ...env, ANSIBLE_CONFIG: other }, folder())).toThrow(SettingsError);
   });
 });
 
