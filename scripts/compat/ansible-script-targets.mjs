@@ -11,6 +11,7 @@
  * debug lines, diff of assert's expected stdout) are not counted: asserts only.
  *
  *   node scripts/compat/ansible-script-targets.mjs --ansible /work/.mirror/ansible+ansible/repo@v2.14.17 --lab NAME [--host H]
+ *     [--engines provision,ansible] (one tool only: the other's column shows '-')
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,7 +36,7 @@ const RUNS = [
   { target: 'set_fact', playbook: 'nowarn_clean_facts.yml' },
   { target: 'set_fact', playbook: 'set_fact_cached_1.yml', cache: true },
   { target: 'set_fact', playbook: 'set_fact_cached_2.yml', cache: true },
-  { target: 'set_fact', playbook: 'set_fact_no_cache.yml', cache: true, ansibleArgs: ['--flush-cache'] },
+  { target: 'set_fact', playbook: 'set_fact_no_cache.yml', cache: true, args: ['--flush-cache'] },
   { target: 'set_fact', playbook: 'set_fact_bool_conv.yml', env: { ANSIBLE_JINJA2_NATIVE: '0' } },
   { target: 'set_fact', playbook: 'set_fact_bool_conv_jinja2_native.yml', env: { ANSIBLE_JINJA2_NATIVE: '1' } },
   { target: 'set_fact', playbook: 'set_fact_empty_str_key.yml' },
@@ -69,7 +70,8 @@ try {
   }
   const totals = { provision: 0, ansible: 0, asserts: 0 };
   const rows = [];
-  for (const engine of ['provision', 'ansible']) {
+  const engines = opt('--engines', 'provision,ansible').split(',');
+  for (const engine of ['provision', 'ansible'].filter((e) => engines.includes(e))) {
     const cache = join(work, `cache-${engine}`);
     for (const run of RUNS) {
       const dir = join(work, run.target);
@@ -78,17 +80,19 @@ try {
       const env = { ...process.env, ...(run.env ?? {}), ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_NOCOLOR: '1', NO_COLOR: '1' };
       if (run.cache) Object.assign(env, { ANSIBLE_CACHE_PLUGIN: 'jsonfile', ANSIBLE_CACHE_PLUGIN_CONNECTION: cache, ANSIBLE_CACHE_PLUGIN_PREFIX: 'prefix_' });
       const started = Date.now();
-      const results = engine === 'provision' ? runProvision(file, inventory, dir, env) : runAnsible(file, inventory, dir, env, run.ansibleArgs ?? []);
+      const results = engine === 'provision' ? runProvision(file, inventory, dir, env, run.args ?? []) : runAnsible(file, inventory, dir, env, run.args ?? []);
       const passed = written.filter((at) => results.get(at) === true).length;
       rows.push({ engine, run: `${run.target}/${run.playbook}${run.env ? ` ${Object.entries(run.env).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`, passed, total: written.length, seconds: (Date.now() - started) / 1000 });
       totals[engine] += passed;
-      if (engine === 'provision') totals.asserts += written.length;
+      if (engine === engines[0]) totals.asserts += written.length;
     }
   }
   console.log(`date: ${new Date().toISOString()}  host: ${host.name}`);
-  for (const r of rows.filter((x) => x.engine === 'provision')) {
-    const a = rows.find((x) => x.engine === 'ansible' && x.run === r.run);
-    console.log(`${r.run.padEnd(70)} provision ${r.passed}/${r.total} (${r.seconds.toFixed(1)} s)  ansible ${a.passed}/${a.total} (${a.seconds.toFixed(1)} s)`);
+  const cell = (x) => (x ? `${x.passed}/${x.total} (${x.seconds.toFixed(1)} s)` : '-');
+  for (const run of [...new Set(rows.map((x) => x.run))]) {
+    const p = rows.find((x) => x.engine === 'provision' && x.run === run);
+    const a = rows.find((x) => x.engine === 'ansible' && x.run === run);
+    console.log(`${run.padEnd(70)} provision ${cell(p)}  ansible ${cell(a)}`);
   }
   for (const target of new Set(RUNS.map((r) => r.target))) {
     const of = (engine) => rows.filter((x) => x.engine === engine && x.run.startsWith(`${target}/`));
@@ -132,8 +136,8 @@ function collect(tasks, posOf, statusesOf) {
   return seen;
 }
 
-function runProvision(file, inventory, cwd, env) {
-  const r = spawnSync(process.execPath, [CLI, 'run', file, '-i', inventory, '--json'], { cwd, env, encoding: 'utf8', timeout: 300_000, maxBuffer: 256 << 20 });
+function runProvision(file, inventory, cwd, env, extra) {
+  const r = spawnSync(process.execPath, [CLI, 'run', file, '-i', inventory, '--json', ...extra], { cwd, env, encoding: 'utf8', timeout: 300_000, maxBuffer: 256 << 20 });
   let doc;
   try {
     doc = JSON.parse(r.stdout);

@@ -28,6 +28,7 @@ import type { CliIO } from './io.js';
 import { provisionVersion } from './version.js';
 import { bashCompletion } from './completion.js';
 import { addVaultOptions, vaultCommand } from './vault/command.js';
+import { ansibleSettings, SettingsError, type AnsibleSettings } from './ansible-settings.js';
 import { loadKeyring, VaultPasswordError, withAnsibleEnvironment, type PasswordPrompt, type VaultFlags } from './vault/passwords.js';
 
 /** Exit codes, as Ansible's: 0 ok, 1 internal error, 2 failed hosts or invalid input, 4 unreachable. */
@@ -47,6 +48,7 @@ export interface RunFlags extends VaultFlags {
   acceptNewHostKeys?: boolean;
   knownHosts?: string;
   askBecomePass?: boolean;
+  flushCache?: boolean;
 }
 
 /** What main() needs from the outside: replaced in tests (fake connector, fixed plug-ins). */
@@ -182,6 +184,7 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
     .option('--json', 'print one JSON document for machines instead of text')
     .option('--accept-new-host-keys', 'learn unknown host keys into known_hosts (changed keys still abort)')
     .option('--known-hosts <file>', 'known_hosts file (default: the inventory\'s ansible_ssh_known_hosts_file, else ~/.ssh/known_hosts)')
+    .option('--flush-cache', 'clear the fact cache (ANSIBLE_CACHE_PLUGIN) of every host in the inventory first')
     .option('-K, --ask-become-pass', 'ask for the become (sudo/su) password (ansible_become_password, where set, wins)')
     .action(async (playbook: string, flags: RunFlags) => {
       if (!(await useVaultFlags(flags))) return;
@@ -202,6 +205,17 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
         return;
       }
       for (const d of p.diagnostics) err(p.masker.mask(formatDiagnostic(d)));
+      // Ansible's settings from the environment: fact caching; what provision cannot match stops here.
+      let settings: AnsibleSettings;
+      try {
+        settings = ansibleSettings(io.env, io.cwd);
+      } catch (e) {
+        if (!(e instanceof SettingsError)) throw e;
+        err(`provision: ${e.message}`);
+        result.code = EXIT.failed;
+        return;
+      }
+      if (flags.flushCache) settings.factCache?.flush(p.inventory.hosts.keys());
 
       const reporters: Reporter[] = [];
       let human: HumanReporter | undefined;
@@ -245,6 +259,7 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
         hostKeyPolicy: flags.acceptNewHostKeys ? 'accept-new' : 'strict',
         knownHostsFile: flags.knownHosts ? resolve(io.cwd, flags.knownHosts) : undefined,
         defaultKnownHostsFile: defaultKnownHosts(),
+        factCache: settings.factCache,
       });
       // Ctrl-C: stop the live status line and say so; the exit closes every SSH connection (remote
       // commands get SIGHUP). Files are written atomically, so a host is left with old or new ones.

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -71,11 +72,11 @@ const renderFile = defineModule({
   },
 });
 
-async function cli(argv: string[], connector = new FakeConnector(), prompt?: CliDeps['prompt']) {
+async function cli(argv: string[], connector = new FakeConnector(), prompt?: CliDeps['prompt'], env: NodeJS.ProcessEnv = {}) {
   const stdout = new Out();
   const stderr = new Out();
   const deps: CliDeps = {
-    io: { stdout, stderr, cwd: FIX, env: {} },
+    io: { stdout, stderr, cwd: FIX, env },
     connector: () => connector,
     registry: async () => {
       const load = await composeRegistry(['@haweb/modules']);
@@ -274,5 +275,28 @@ describe('working folder', () => {
     expect(invocationDir({ npm_lifecycle_event: 'provision', INIT_CWD: '/home/u/site' }, '/repo')).toBe('/home/u/site');
     expect(invocationDir({ npm_lifecycle_event: 'test', INIT_CWD: '/elsewhere' }, '/repo')).toBe('/repo');
     expect(invocationDir({}, '/repo')).toBe('/repo');
+  });
+});
+
+describe('provision run with a fact cache (ANSIBLE_CACHE_PLUGIN=jsonfile)', () => {
+  it('cacheable facts are kept for the next run; --flush-cache forgets them; jinja2_native is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'haweb-cli-cache-'));
+    try {
+      const env = { ANSIBLE_CACHE_PLUGIN: 'jsonfile', ANSIBLE_CACHE_PLUGIN_CONNECTION: dir, ANSIBLE_CACHE_PLUGIN_PREFIX: 'p_' };
+      const first = await cli(['run', 'cacheable.yml', '-i', INV, '-v'], new FakeConnector(), undefined, env);
+      expect(first.code).toBe(0);
+      expect(first.out).toContain('before=none');
+      expect(JSON.parse(readFileSync(join(dir, 'p_web1'), 'utf8'))).toEqual({ kept: 'web1-kept' });
+      const second = await cli(['run', 'cacheable.yml', '-i', INV, '-v'], new FakeConnector(), undefined, env);
+      expect(second.out).toContain('before=web2-kept');
+      const flushed = await cli(['run', 'cacheable.yml', '-i', INV, '-v', '--flush-cache'], new FakeConnector(), undefined, env);
+      expect(flushed.out).toContain('before=none');
+      const native = await cli(['run', 'cacheable.yml', '-i', INV], new FakeConnector(), undefined, { ...env, ANSIBLE_JINJA2_NATIVE: '1' });
+      expect(native.code).toBe(2);
+      expect(native.err).toMatch(/ANSIBLE_JINJA2_NATIVE=1: provision has no Jinja2 native mode/);
+      expect(existsSync(join(dir, 'p_web1'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -21,6 +21,8 @@ export interface ModuleResult {
   ansibleDiff?: unknown;
   /** Facts to merge into the host's variables (setup, set_fact). */
   facts?: Record<string, unknown>;
+  /** set_fact's `cacheable: true`: the facts are also the host's cached facts (kept by a fact cache). */
+  facts_cacheable?: boolean;
   [key: string]: unknown;
 }
 

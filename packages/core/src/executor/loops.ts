@@ -95,6 +95,7 @@ export function loopOutcome(outcomes: ItemOutcome[], results: Record<string, unk
   const facts: Vars = {};
   for (const r of results) if (r.facts && typeof r.facts === 'object') Object.assign(facts, r.facts);
   if (Object.keys(facts).length > 0) result.facts = facts;
+  if (results.some((r) => r.facts_cacheable === true)) result.facts_cacheable = true;
   const diff = outcomes.flatMap((o) => o.diff ?? []);
   if (diff.length > 0) result.diff = diff;
   return {

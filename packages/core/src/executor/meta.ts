@@ -24,7 +24,13 @@ const BEHAVIOURS = {
     run.endPlay = true;
   },
   clear_facts: (run, hosts) => {
-    for (const h of hosts) run.rt.state(h).facts = {};
+    // The fact cache's entry goes too (Ansible's clear_facts deletes the host from its fact cache).
+    for (const h of hosts) {
+      const s = run.rt.state(h);
+      s.facts = {};
+      s.cachedFacts = {};
+      run.rt.options.factCache?.delete(h);
+    }
   },
   clear_host_errors: (run) => {
     for (const h of run.batch) {

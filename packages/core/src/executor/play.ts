@@ -174,6 +174,10 @@ export class PlayExecution implements PlayRun {
       ...this.exported.map((e) => ({ vars: e.defaults, templated: true })),
       ...(role ? [{ vars: role.defaults, templated: true }] : []),
       { vars: s.inventoryVars, templated: true },
+      // Host facts (gathered, cached, set_fact ansible_*) sit above inventory variables and below play
+      // variables, as in Ansible's variable manager: play vars override `ansible_nodename`; set_fact
+      // values are also host variables (hostFacts, above play vars) and win there.
+      { vars: s.facts, templated: false },
       { vars: this.play.vars, templated: true },
       // vars_prompt answers marked unsafe: play variables that are never rendered.
       ...(this.play.unsafeVars ? [{ vars: this.play.unsafeVars, templated: false }] : []),
@@ -185,7 +189,6 @@ export class PlayExecution implements PlayRun {
       { vars: scope.vars, templated: true },
       { vars: task?.vars ?? {}, templated: true },
       { vars: s.includedVars, templated: true },
-      { vars: s.facts, templated: false },
       { vars: s.hostFacts, templated: false },
       { vars: this.rt.extraVars, templated: true },
       { vars: this.magicVars(host, role ? { role_path: role.path, role_name: role.name } : {}), templated: false },

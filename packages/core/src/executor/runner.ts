@@ -86,10 +86,14 @@ export class PlaybookRunner {
         : outsideHostVars(this.options.inventory, host);
       // Values the loader marked `!secret` are masked from the start.
       for (const secret of collectSecrets(inventoryVars)) this.masker.add(secret);
+      // A fact cache's facts for the host are its facts from the start (Ansible's fact cache keeps any
+      // host's, the implicit localhost's and delegated ones' too).
+      const cached = this.options.factCache?.get(host);
       s = {
         name: host,
         inventoryVars,
-        facts: {},
+        facts: { ...(cached ?? {}) },
+        cachedFacts: { ...(cached ?? {}) },
         hostFacts: {},
         includedVars: {},
         failed: false,

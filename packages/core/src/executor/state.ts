@@ -92,6 +92,11 @@ export interface HostState {
   facts: Vars;
   /** set_fact and registered results: above play vars, below -e. They outlive the play, as in Ansible. */
   hostFacts: Vars;
+  /**
+   * The host's facts as Ansible's fact cache holds them: what a fact cache gave at the start, gathered
+   * facts and set_fact's `cacheable: true` ones (written back to the cache when there is one).
+   */
+  cachedFacts: Vars;
   /** include_vars: above task vars, below set_fact (Ansible's vars cache). They outlive the play. */
   includedVars: Vars;
   failed: boolean;

@@ -23,6 +23,7 @@ import { bypassesHostLoop, executorAction } from './actions/index.js';
 import { realSleep, renderCount, retryPlan, runWithRetries } from './retry.js';
 import { deadline, isTimedOut, timeoutResult } from './timeout.js';
 import { ASYNC_STATUS, cleanupJob, DEFAULT_POLL, jobStatus, newJobId, pollIsOver, startedResult, startJob, validJobId } from './async.js';
+import type { FactCache } from './types.js';
 import { childScope, type HostState, type Outcome, type PlayRun, type Scope, type TaskFlags } from './state.js';
 import { tagsSelect } from './tags.js';
 import { isTemplated, renderValue } from './vars.js';
@@ -88,10 +89,7 @@ function shareRunOnceResult(run: PlayRun, task: Task, ran: string, end: HostEnd)
     if (task.register) s.hostFacts[task.register] = asRegistered(end.result);
     const facts = end.result.facts;
     if (facts && !end.delegatedFacts && end.status !== 'failed' && end.status !== 'unreachable') {
-      for (const [k, v] of Object.entries(facts)) {
-        if (k.startsWith('ansible_')) s.facts[k] = v;
-        s.hostFacts[k] = v;
-      }
+      setFacts(s, facts, false, end.result.facts_cacheable === true, run.rt.options.factCache);
     }
   }
 }
@@ -358,17 +356,25 @@ async function executeWithFlags(
   registered(task, s, outcome);
   const delegatedLoop = hasLoop && scope.delegateTo !== undefined && flags.delegateFacts;
   if (outcome.status !== 'failed' && outcome.status !== 'unreachable' && outcome.result.facts && !delegatedLoop) {
-    setFacts(run.rt.state(factsHost), outcome.result.facts, isSetup);
+    // A setup task is gathering as gather_facts is: its facts are host facts only (as Ansible's
+    // set_host_facts for every module but set_fact), cached, below play vars.
+    setFacts(run.rt.state(factsHost), outcome.result.facts, isSetup || module.name === 'setup', outcome.result.facts_cacheable === true, run.rt.options.factCache);
   }
   return outcome;
 }
 
-/** Facts a task set: gathered ones (ansible_*) among the host's facts; set_fact ones as host variables. */
-function setFacts(s: HostState, facts: Vars, isSetup: boolean): void {
+/**
+ * Facts a task set: gathered ones (ansible_*) among the host's facts; set_fact ones as host variables.
+ * Gathered facts and set_fact's `cacheable: true` ones are also the host's cached facts (as Ansible's
+ * set_host_facts), written to the fact cache when there is one; the others never are.
+ */
+export function setFacts(s: HostState, facts: Vars, isSetup: boolean, cacheable = false, cache?: FactCache): void {
   for (const [k, v] of Object.entries(facts)) {
-    if (isSetup || k.startsWith('ansible_')) s.facts[k] = v;
+    if (isSetup || cacheable || k.startsWith('ansible_')) s.facts[k] = v;
     if (!isSetup) s.hostFacts[k] = v;
+    if (isSetup || cacheable) s.cachedFacts[k] = v;
   }
+  if ((isSetup || cacheable) && cache) cache.set(s.name, s.cachedFacts);
 }
 
 /** A delegated task: the host it runs on and that host's variables (which choose the connection). */
@@ -419,6 +425,16 @@ function registered(task: Task, s: HostState, outcome: Outcome): Outcome {
  * registered as `diff`, the pairs staying for display.
  */
 export function asRegistered<R extends Record<string, unknown>>(result: R): R {
+  // facts_cacheable is set_fact's word to the executor (Ansible's internal _ansible_facts_cacheable,
+  // stripped from what is registered).
+  if ('facts_cacheable' in result) {
+    const { facts_cacheable: _, ...rest } = result as Record<string, unknown>;
+    // A loop's items carry it too.
+    if (Array.isArray(rest.results)) {
+      rest.results = rest.results.map((r: unknown) => (r && typeof r === 'object' && 'facts_cacheable' in r ? (({ facts_cacheable: _c, ...x }) => x)(r as Record<string, unknown>) : r));
+    }
+    return asRegistered(rest as R);
+  }
   if (!('ansibleDiff' in result)) return result;
   const { ansibleDiff, ...rest } = result;
   return { ...rest, diff: ansibleDiff } as unknown as R;

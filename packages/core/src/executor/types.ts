@@ -39,6 +39,13 @@ export type HostMatcher = (inventory: Inventory, pattern: string) => string[];
 /** Per-host inventory variables, merged in Ansible's group order (the loader's precedence helper). */
 export type InventoryVarsResolver = (inventory: Inventory, host: string) => Vars;
 
+/** Facts kept between runs, per inventory host name. */
+export interface FactCache {
+  get(host: string): Vars | undefined;
+  set(host: string, facts: Vars): void;
+  delete(host: string): void;
+}
+
 export interface ExecutorOptions {
   inventory: Inventory;
   registry: ModuleRegistry;
@@ -79,6 +86,12 @@ export interface ExecutorOptions {
   ask?: (question: string, echo: boolean) => Promise<string>;
   /** A line for the user at the terminal beside `ask` (vars_prompt's "do not match"); default: a warning. */
   tell?: (line: string) => void;
+  /**
+   * A fact cache kept between runs (Ansible's fact caching, e.g. the jsonfile plugin): a host's cached
+   * facts are its facts from the start (below play vars); what setup gathers and what set_fact sets
+   * with `cacheable: true` is written back. Absent: facts live for the run only (Ansible's memory cache).
+   */
+  factCache?: FactCache;
   /** Waits between `until` attempts; tests pass a fake clock (default: a real timer). */
   sleep?: (ms: number) => Promise<void>;
 }

@@ -25,6 +25,8 @@ export const setFactModule = defineHostModule({
         .filter(([k]) => k !== 'cacheable')
         .map(([k, v]) => [k, typeof v === 'string' && /^(true|false|yes|no)$/i.test(v) ? /^(true|yes)$/i.test(v) : v]),
     );
-    return { changed: false, facts, ansible_facts: facts };
+    // cacheable: a boolean as Ansible's set_fact reads it (`cacheable=no` in the free form is text).
+    const cacheable = args.cacheable === true || (typeof args.cacheable === 'string' && /^(true|yes|on|1|y|t)$/i.test(args.cacheable.trim()));
+    return { changed: false, facts, ansible_facts: facts, ...(cacheable ? { facts_cacheable: true } : {}) };
   },
 });

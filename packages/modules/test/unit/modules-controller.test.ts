@@ -32,7 +32,11 @@ describe('controller modules', () => {
   it('fail, set_fact, meta', async () => {
     expect(await runModule(failModule, { msg: 'stop' }, ctx())).toEqual({ changed: false, failed: true, msg: 'stop' });
     expect(await runModule(failModule, {}, ctx())).toMatchObject({ failed: true, msg: 'Failed as requested from task' });
-    expect(await runModule(setFactModule, { a: 1, b: [2], cacheable: true }, ctx())).toMatchObject({ changed: false, facts: { a: 1, b: [2] } });
+    expect(await runModule(setFactModule, { a: 1, b: [2], cacheable: true }, ctx())).toMatchObject({ changed: false, facts: { a: 1, b: [2] }, facts_cacheable: true });
+    // cacheable as Ansible's boolean reads it: `set_fact: "cacheable=no x=1"` gives the text no
+    for (const [cacheable, expected] of [['no', undefined], ['yes', true], ['True', true], [false, undefined]] as const) {
+      expect((await runModule(setFactModule, { x: 1, cacheable }, ctx())).facts_cacheable).toBe(expected);
+    }
     // the text true/false/yes/no becomes a boolean, as Ansible's set_fact without jinja2_native
     expect(await runModule(setFactModule, { a: 'yes', b: 'No', c: 'TRUE', d: 'false', e: 'y', f: 'on', g: ['yes'] }, ctx())).toMatchObject({
       facts: { a: true, b: false, c: true, d: false, e: 'y', f: 'on', g: ['yes'] },

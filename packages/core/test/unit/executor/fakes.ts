@@ -137,7 +137,8 @@ export function testModules(log: string[] = []): ModuleDefinition[] {
     runsOn: 'controller',
     checkMode: 'full',
     async run(args: Record<string, unknown>) {
-      return { changed: false, facts: args };
+      const { cacheable, ...facts } = args;
+      return { changed: false, facts, ...(cacheable === true ? { facts_cacheable: true } : {}) };
     },
   };
   const setup: ModuleDefinition = {
