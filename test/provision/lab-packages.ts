@@ -1,16 +1,15 @@
 /**
  * Debian packages a test needs on the lab's hosts, which have no internet: downloaded once with the
- * machine's apt configuration (Debian's registry) into /var/cache/haweb/test-repo/<key>/, indexed as a
- * flat repository, served from the lab's bridge namespace at the gateway address (as
+ * machine's apt configuration (Debian's registry) into a flat repository (scripts/compat/lab-repo.mjs,
+ * /var/cache/haweb/corpus-repo/<key>/), served from the lab's bridge namespace at the gateway address (as
  * scripts/compat/corpus-converge.mjs does for the corpus), installed on the hosts; `remove` purges them
  * again and stops the server, so the hosts are left as the next test expects them.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { onHost, type Lab } from './ansible-compare.js';
+// The repository itself (download once, index) is the one corpus-converge and the mysql test serve.
+import { ensureRepo } from '../../scripts/compat/lab-repo.mjs';
 
 const PORT = 8081;
 const LIST = '/etc/apt/sources.list.d/haweb-test.list';
@@ -19,52 +18,6 @@ interface LabState {
   gateway: string;
   bridgeNetns: string;
   image: { rootfs: string };
-}
-
-function aptSourceOfMachine(): string {
-  const text = ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list'].filter(existsSync).map((f) => readFileSync(f, 'utf8')).join('\n');
-  const uri = /^URIs:\s*(\S+)/m.exec(text)?.[1] ?? /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/m.exec(text)?.[1];
-  if (!uri) throw new Error("no Debian mirror in the machine's apt sources");
-  const signedBy = /^Signed-By:\s*(\S+)/m.exec(text)?.[1] ?? '/usr/share/keyrings/debian-archive-keyring.gpg';
-  return `Types: deb\nURIs: ${uri}\nSuites: bookworm\nComponents: main\nSigned-By: ${signedBy}\n`;
-}
-
-/** The packages and what they need beyond the lab image, downloaded and indexed once. */
-function ensureRepo(rootfs: string, packages: string[]): string {
-  const key = createHash('sha256').update(JSON.stringify({ image: rootfs, packages: [...packages].sort() })).digest('hex').slice(0, 12);
-  const dir = `/var/cache/haweb/test-repo/${key}`;
-  if (existsSync(join(dir, 'Release'))) return dir;
-  const tmp = `${dir}.tmp`;
-  const apt = `${dir}.apt`;
-  rmSync(tmp, { recursive: true, force: true });
-  rmSync(apt, { recursive: true, force: true });
-  mkdirSync(join(tmp, 'partial'), { recursive: true });
-  for (const sub of ['sources.list.d', 'lists/partial', 'state', 'cache']) mkdirSync(join(apt, sub), { recursive: true });
-  writeFileSync(join(apt, 'sources.list'), '');
-  writeFileSync(join(apt, 'sources.list.d/test.sources'), aptSourceOfMachine());
-  // The image's dpkg status: apt downloads only what a fresh host lacks.
-  writeFileSync(join(apt, 'status'), readFileSync(join(rootfs, 'var/lib/dpkg/status')));
-  const opts = [
-    '-o', `Dir::Etc::SourceList=${join(apt, 'sources.list')}`, '-o', `Dir::Etc::SourceParts=${join(apt, 'sources.list.d')}`,
-    '-o', `Dir::State=${join(apt, 'state')}`, '-o', `Dir::State::Lists=${join(apt, 'lists')}`, '-o', `Dir::State::status=${join(apt, 'status')}`,
-    '-o', `Dir::Cache=${join(apt, 'cache')}`, '-o', `Dir::Cache::archives=${tmp}`, '-o', 'APT::Sandbox::User=root',
-  ];
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', [...opts, 'update', '-q'], { env, stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
-  execFileSync('apt-get', [...opts, 'install', '--download-only', '--no-install-recommends', '-y', '-q', ...packages], { env, stdio: ['ignore', 'ignore', 'inherit'], timeout: 900_000 });
-  rmSync(join(tmp, 'partial'), { recursive: true, force: true });
-  rmSync(join(tmp, 'lock'), { force: true });
-  const index = execFileSync('dpkg-scanpackages', ['--multiversion', '.', '/dev/null'], { cwd: tmp, maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] });
-  const gz = gzipSync(index);
-  writeFileSync(join(tmp, 'Packages'), index);
-  writeFileSync(join(tmp, 'Packages.gz'), gz);
-  const sum = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-  writeFileSync(join(tmp, 'Release'), `Origin: haweb-test\nLabel: haweb test packages\nDate: ${new Date().toUTCString()}\nSHA256:\n ${sum(index)} ${index.length} Packages\n ${sum(gz)} ${gz.length} Packages.gz\n`);
-  if (readdirSync(tmp).filter((n) => n.endsWith('.deb')).length === 0) throw new Error(`no package downloaded for ${packages.join(' ')}`);
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmp, dir);
-  rmSync(apt, { recursive: true, force: true });
-  return dir;
 }
 
 export interface Installed {
