@@ -38,13 +38,22 @@ export function splitContext(text: string): string[] {
 
 const MARK = '@@haweb-se@@';
 
+/**
+ * libselinux's is_selinux_enabled() as a shell test: selinuxfs is mounted (its `enforce` file is there).
+ * An empty /sys/fs/selinux folder is not enough: systemd-nspawn makes one in its containers to hide the
+ * machine's selinuxfs. The one test the setup facts and the file-context fact both use.
+ */
+export function selinuxEnabledTest(dir = '/sys/fs/selinux'): string {
+  return `[ -f ${dir}/enforce ]`;
+}
+
 export const seContextState: Fact<SeContextArgs, SeContextState> = {
   name: 'host.selinux-context',
   command({ path, follow }) {
     const p = shellQuote(path);
     return [
-      // libselinux's is_selinux_enabled: selinuxfs mounted; nothing else is read on a host without it.
-      `if [ -f /sys/fs/selinux/enforce ]; then`,
+      // Nothing else is read on a host without SELinux.
+      `if ${selinuxEnabledTest()}; then`,
       `  echo "${MARK}enabled"`,
       `  echo "${MARK}mls=$(cat /sys/fs/selinux/mls 2>/dev/null)"`,
       `  if [ -e ${p} ] || [ -L ${p} ]; then c=$(stat ${follow ? '-L ' : ''}-c %C -- ${p} 2>/dev/null) && echo "${MARK}current=$c"; fi`,

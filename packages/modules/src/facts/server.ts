@@ -6,14 +6,14 @@
 import type { Fact } from '@haweb/core';
 import { DEFAULT_FACT_PATH, localFactsScript, parseLocalFacts } from './local-facts.js';
 import { parseInterfaces, type Ipv4Address } from './network.js';
+import { selinuxEnabledTest } from '@haweb/hostkit';
 
 /**
- * SELinux is enabled when selinuxfs is mounted (its `enforce` file is there), as libselinux's
- * is_selinux_enabled() sees it; an empty /sys/fs/selinux folder is not enough: systemd-nspawn makes one
- * in its containers to hide the machine's selinuxfs (evrardjp.keepalived then ran its SELinux tasks).
+ * ansible_selinux: enabled as hostkit's selinuxEnabledTest says (an empty /sys/fs/selinux folder, which
+ * systemd-nspawn makes, once made evrardjp.keepalived run its SELinux tasks), then the enforce value.
  */
 export function selinuxSection(dir = '/sys/fs/selinux'): string {
-  return `[ -r ${dir}/enforce ] && { echo enabled; cat ${dir}/enforce; }`;
+  return `${selinuxEnabledTest(dir)} && { echo enabled; cat ${dir}/enforce; }`;
 }
 
 const SECTIONS: Array<[string, string]> = [
