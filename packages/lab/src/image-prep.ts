@@ -100,10 +100,11 @@ export function imageKey(): string {
 
 /** What every image has, whatever its init: sshd, ip, ps, python3 (EL9 minimal has python3 too). */
 const BASE_PACKAGES = ['openssh-server', 'iproute2', 'procps', 'iputils-ping', 'curl', 'ca-certificates', 'python3', 'sudo'];
-/** The tools of the full image that EL minimal installs lack (tar is removed separately: it is Essential). */
+/** The tools of the full image that EL minimal installs lack (tar is removed separately: it is Essential);
+ * file as in the sysvinit image (stat's mimetype on a systemd host). */
 export const FULL_ONLY_PACKAGES = [
   'iptables', 'iptables-persistent', 'netfilter-persistent', 'iputils-arping', 'build-essential', 'libpcre3-dev',
-  'zlib1g-dev', 'libssl-dev', 'libnl-3-dev', 'libnl-genl-3-dev', 'pkg-config', 'psmisc',
+  'zlib1g-dev', 'libssl-dev', 'libnl-3-dev', 'libnl-genl-3-dev', 'pkg-config', 'psmisc', 'file',
 ];
 const SYSVINIT_PACKAGES = ['sysvinit-core', 'sysv-rc', 'initscripts', 'insserv'];
 /**
