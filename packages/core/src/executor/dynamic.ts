@@ -11,7 +11,7 @@ import type { ModuleDefinition, ModuleRegistry } from '../contract/module.js';
 import type { ModuleDefaultsEntry, SourcePos, Task, Vars } from '../model.js';
 import { setTaskPositions, taskPositions } from '../playbook/positions.js';
 import { isTemplate } from '../templating/engine.js';
-import { argsFromString, argsTemplateOf, validateArgs } from '../validate/args.js';
+import { argsFromString, argsTemplateOf, validateArgs, wordsOfTemplatedName } from '../validate/args.js';
 import { didYouMean } from '../validate/suggest.js';
 import { knownElsewhere } from '../validate/validate.js';
 import { isPlainObject } from '../vars/secret.js';
@@ -52,10 +52,28 @@ function allNames(registry: ModuleRegistry): string[] {
 }
 
 /**
+ * A templated module name rendered for a host, as Ansible's strategy renders it: once per host, with
+ * the host's variables but not a loop's item, before `when` is evaluated.
+ */
+export function renderModuleName(task: Task, render: (value: unknown) => unknown): string {
+  const pos = taskPositions(task);
+  let rendered: unknown;
+  try {
+    rendered = render(task.module);
+  } catch (err) {
+    throw new TaskResolutionError(`error in the module name '${task.module}' (rendered once per host, before 'when' and without the loop's item, as Ansible renders it): ${(err as Error).message}`, pos.module);
+  }
+  if (typeof rendered !== 'string' || !/^\S+$/.test(rendered.trim())) {
+    throw new TaskResolutionError(`the module name '${task.module}' gave ${describe(rendered)}, not the name of a module`, pos.module);
+  }
+  return rendered.trim();
+}
+
+/**
  * The task as it runs on one host (and item): its module name rendered and looked up, its arguments
  * one mapping (the template's mapping under the arguments written out, as Ansible merges them), checked.
  */
-export function resolveTask(task: Task, module: ModuleDefinition | undefined, deps: ResolveDeps): { task: Task; module: ModuleDefinition } {
+export function resolveTask(task: Task, module: ModuleDefinition | undefined, deps: ResolveDeps, renderedName?: string): { task: Task; module: ModuleDefinition } {
   const pos = taskPositions(task);
   const fail = (message: string, at: SourcePos): never => {
     throw new TaskResolutionError(message, at);
@@ -63,24 +81,18 @@ export function resolveTask(task: Task, module: ModuleDefinition | undefined, de
   let name = task.module;
   let def = module;
   if (isTemplate(task.module)) {
-    let rendered: unknown;
-    try {
-      rendered = deps.render(task.module);
-    } catch (err) {
-      fail(`error in the module name '${task.module}': ${(err as Error).message}`, pos.module);
-    }
-    if (typeof rendered !== 'string' || !/^\S+$/.test(rendered.trim())) {
-      fail(`the module name '${task.module}' gave ${describe(rendered)}, not the name of a module`, pos.module);
-    }
-    name = (rendered as string).trim();
+    name = renderedName ?? renderModuleName(task, deps.render);
     def = deps.registry.get(name);
     if (!def) {
-      const why = knownElsewhere(name) ? 'a module of Ansible or of a well-known collection, not provided by this provisioner' : `no module of that name${didYouMean(name, allNames(deps.registry))}`;
-      fail(`couldn't resolve module/action '${name}' (from '${task.module}'): ${why}`, pos.module);
+      // Ansible's words once the name is rendered; the hint says what this provisioner makes of it.
+      const why = knownElsewhere(name) ? ': a module of Ansible or of a well-known collection, not provided by this provisioner' : didYouMean(name, allNames(deps.registry));
+      fail(`The module ${name} was not found in configured module paths${why} (the module name '${task.module}')`, pos.module);
     }
   }
   if (!def) return fail(`module '${name}' is not provided by this provisioner`, pos.module);
-  const written = typeof task.args === 'string' ? argsFromString(task.args, def, name) : { args: task.args };
+  // Words after a templated name were read before the module was known, as Ansible reads them: each
+  // `key=value` an argument, free text only as a template standing for the arguments.
+  const written = typeof task.args !== 'string' ? { args: task.args } : isTemplate(task.module) ? wordsOfTemplatedName(task.args) : argsFromString(task.args, def, name);
   if (written.error || !written.args) return fail(`module '${name}' ${written.error ?? 'has bad arguments'}`, pos.args);
   // Under the arguments written out: `args:` (a mapping, or a template giving one), then the template
   // among the module's words; the nearer wins, as Ansible's variable params are updated by the task's.

@@ -27,7 +27,8 @@ import type { FactCache } from './types.js';
 import { childScope, type HostState, type Outcome, type PlayRun, type Scope, type TaskFlags } from './state.js';
 import { tagsSelect } from './tags.js';
 import { isTemplated, renderValue } from './vars.js';
-import { isDynamicTask, placeText, resolveTask, TaskResolutionError, type ResolveDeps } from './dynamic.js';
+import { isDynamicTask, placeText, renderModuleName, resolveTask, TaskResolutionError, type ResolveDeps } from './dynamic.js';
+import { isTemplate } from '../templating/engine.js';
 import type { Vars } from '../model.js';
 
 /** What a no_log result shows instead of its content. */
@@ -246,7 +247,7 @@ export class ModuleArgumentsError extends Error {}
  * arguments: a, b"), else each issue with the option it is about.
  */
 /** The messages of Ansible's argument spec checks that name several options (module_utils/common/validation.py). */
-const ANSIBLE_SPEC_CHECK = /^(one of the following is required|parameters are mutually exclusive|parameters are required together): /;
+const ANSIBLE_SPEC_CHECK = /^(one of the following is required|parameters are mutually exclusive|parameters are required together|\S+ is \S+ but (all|any) of the following are missing): /;
 
 export function argumentsMessage(module: string, issues: readonly { path: readonly PropertyKey[]; message: string; code?: string }[]): string {
   const missing = issues.filter((i) => i.path.length === 1 && i.code === 'invalid_type' && / received undefined$/.test(i.message));
@@ -320,6 +321,9 @@ async function executeWithFlags(
   const s = run.rt.state(host);
   const conditions = [...scope.when];
   const hasLoop = task.loop !== undefined && task.loop !== null;
+  // A templated module name is rendered per host first, as Ansible's strategy renders it (before
+  // `when`, without a loop's item); the module is looked up once the task is to run.
+  const moduleName = isTemplate(task.module) ? renderModuleName(task, (value) => renderValue(templater, value, vars)) : undefined;
 
   if (!hasLoop) {
     let cond;
@@ -334,7 +338,7 @@ async function executeWithFlags(
   const dynamic = isDynamicTask(task, maybeModule);
   // A module this provisioner lacks (allowed only in a dynamically included file) fails once reached.
   if (!maybeModule && !dynamic) throw new Error(`module "${task.module}" is not provided by this provisioner (the task was reached)`);
-  if (!hasLoop && dynamic) ({ task, module: maybeModule } = resolveTask(task, maybeModule, resolveDeps(run, flags, vars)));
+  if (!hasLoop && dynamic) ({ task, module: maybeModule } = resolveTask(task, maybeModule, resolveDeps(run, flags, vars), moduleName));
   const notInCheckMode = maybeModule && !(hasLoop && dynamic) ? checkModeSkip(flags, maybeModule, task) : undefined;
   if (notInCheckMode) return withFlags(registered(task, s, notInCheckMode));
 
@@ -354,7 +358,7 @@ async function executeWithFlags(
       renderTemplate: (text) => templater.render(text, vars),
       subdir: lookupSubdir(task.module),
     });
-    outcome = withFlags(await runLoop(run, task, ref, host, scope, flags, maybeModule, dynamic, items, vars, errors, conditions));
+    outcome = withFlags(await runLoop(run, task, ref, host, scope, flags, maybeModule, dynamic ? { name: moduleName } : undefined, items, vars, errors, conditions));
   }
 
   registered(task, s, outcome);
@@ -465,7 +469,8 @@ async function runLoop(
   scope: Scope,
   flags: TaskFlags,
   staticModule: ModuleDefinition | undefined,
-  dynamic: boolean,
+  /** A task resolved per item (its templated name rendered once for the host, before the loop). */
+  dynamic: { name?: string } | undefined,
   items: unknown[],
   vars: Vars,
   errors: Map<string, string>,
@@ -490,7 +495,7 @@ async function runLoop(
     else {
       try {
         // A templated module name or arguments may use the item: resolved for each item.
-        const { task, module } = dynamic ? resolveTask(written, staticModule, resolveDeps(run, flags, itemVars)) : { task: written, module: staticModule! };
+        const { task, module } = dynamic ? resolveTask(written, staticModule, resolveDeps(run, flags, itemVars), dynamic.name) : { task: written, module: staticModule! };
         const notInCheckMode = dynamic ? checkModeSkip(flags, module, task) : undefined;
         if (notInCheckMode) throw new SkipItem(notInCheckMode.result);
         // delegate_to may use the item: each item may run on another host.

@@ -121,6 +121,24 @@ export function argsFromString(
   return { error: `takes key=value arguments or a mapping, not free text ('${word.trim()}')` };
 }
 
+/**
+ * The string arguments after a templated module name (`action: "{{ m }} a=1"`): Ansible parses them
+ * without knowing the module, so every `key=value` word is an argument and free text is refused unless
+ * it is a template (a mapping of arguments, its variable params).
+ */
+export function wordsOfTemplatedName(text: string): { args?: Vars; error?: string; variableParams?: string } {
+  let parsed: Record<string, string>;
+  try {
+    parsed = parseKv(text, false);
+  } catch (e) {
+    return { error: `cannot read the arguments: ${(e as Error).message}` };
+  }
+  const { _raw_params: raw, ...args } = parsed;
+  if (raw === undefined || raw === '') return { args };
+  if (isTemplate(raw)) return { args, variableParams: raw };
+  return { error: `has free text in its arguments ('${(splitArgs(raw)[0] ?? raw).trim()}'): after a templated module name Ansible takes key=value arguments only (free text needs the module named, as in 'command: ...')` };
+}
+
 /** The arguments as the module will receive them (strings read by argsFromString). */
 export function argsObject(task: Task, def: ModuleDefinition): { args?: Vars; error?: string; variableParams?: string } {
   if (typeof task.args !== 'string') return { args: task.args };

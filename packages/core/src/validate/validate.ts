@@ -20,7 +20,7 @@ import { displayPath } from '../playbook/yaml-source.js';
 import { isTemplate, templateSyntaxError } from '../templating/engine.js';
 import { isPlainObject } from '../vars/secret.js';
 import { KNOWN_FQCN_FILTERS, KNOWN_FQCN_MODULES, ROUTED_SHORT_MODULES } from './known-modules.js';
-import { argsObject, argsTemplateOf, validateArgs } from './args.js';
+import { argsObject, argsTemplateOf, validateArgs, wordsOfTemplatedName } from './args.js';
 import { META_ACTIONS, isMeta, isMetaAction } from '../executor/meta.js';
 import { changesInventoryModule } from '../executor/actions/index.js';
 import { didYouMean } from './suggest.js';
@@ -145,6 +145,9 @@ function checkTask(
     const reason = templateSyntaxError(task.module);
     if (reason) whenRun(`bad template in the module name: ${reason}`, pos.module);
     else out.push({ severity: 'warning', message: `module name is a template (${task.module}): validated when the task runs`, pos: pos.module, task: task.name });
+    // Ansible reads the words after the name before it knows the module: free text is refused then.
+    const words = typeof task.args === 'string' ? wordsOfTemplatedName(task.args) : undefined;
+    if (words?.error) err(`'${task.module}' ${words.error}`, pos.args);
     return;
   }
   const def = registry.get(task.module);

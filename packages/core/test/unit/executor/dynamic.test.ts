@@ -68,14 +68,14 @@ describe('templated module name', () => {
       { diagnostics: [NAME_WARNING('4:21')], lines: ['a changed on localhost'], log: ['a:file_put:/l'] },
     ],
     [
-      'per loop item, under a loop variable',
-      `- action: "{{ item }} msg=hi"\n  loop: [echo, debug]`,
-      { diagnostics: [NAME_WARNING('4:15', '{{ item }}')], lines: ['a ok'], log: ['a:echo:hi', 'a:echo:hi'] },
+      'in a loop: the name once for the host, the arguments per item',
+      `- action: "{{ 'echo' }}"\n  args: "{{ item }}"\n  loop: [{ msg: x }, { msg: y }]`,
+      { diagnostics: [NAME_WARNING('4:15', "{{ 'echo' }}")], lines: ['a ok'], log: ['a:echo:x', 'a:echo:y'] },
     ],
     [
-      'a false when skips without rendering the name',
-      `- action: "{{ undefined_module_var }}"\n  when: false`,
-      { diagnostics: [NAME_WARNING('4:15', '{{ undefined_module_var }}')], lines: ['a skipped'], log: [] },
+      'a false when skips without looking the module up',
+      `- action: "{{ 'nosuch' }}"\n  when: false`,
+      { diagnostics: [NAME_WARNING('4:15', "{{ 'nosuch' }}")], lines: ['a skipped'], log: [] },
     ],
   ])('%s', async (_label, tasks, expected) => {
     const got = await runText(tasks, { hosts: expected.lines.length === 2 ? ['a', 'b'] : ['a'] });
@@ -85,8 +85,19 @@ describe('templated module name', () => {
   });
 
   it.each<[string, string, string]>([
-    ['an unknown module', `- action: "{{ 'nosuch' }} a=1"`, `couldn't resolve module/action 'nosuch' (from '{{ 'nosuch' }}'): no module of that name (site.yml:4:15)`],
-    ['a module of Ansible this provisioner lacks', `- action: "{{ 'ansible.builtin.apt' }}"`, `couldn't resolve module/action 'ansible.builtin.apt' (from '{{ 'ansible.builtin.apt' }}'): a module of Ansible or of a well-known collection, not provided by this provisioner (site.yml:4:15)`],
+    ['an unknown module', `- action: "{{ 'nosuch' }} a=1"`, `The module nosuch was not found in configured module paths (the module name '{{ 'nosuch' }}') (site.yml:4:15)`],
+    ['a misspelt module', `- action: "{{ 'file_pot' }}"`, `The module file_pot was not found in configured module paths, did you mean 'file_put'? (the module name '{{ 'file_pot' }}') (site.yml:4:15)`],
+    ['a module of Ansible this provisioner lacks', `- action: "{{ 'ansible.builtin.apt' }}"`, `The module ansible.builtin.apt was not found in configured module paths: a module of Ansible or of a well-known collection, not provided by this provisioner (the module name '{{ 'ansible.builtin.apt' }}') (site.yml:4:15)`],
+    [
+      'a name that cannot be rendered, even under a false when (rendered first, as Ansible does)',
+      `- action: "{{ undefined_module_var }}"\n  when: false`,
+      `error in the module name '{{ undefined_module_var }}' (rendered once per host, before 'when' and without the loop's item, as Ansible renders it): 'undefined_module_var' is undefined (in "{{ undefined_module_var }}") (site.yml:4:15)`,
+    ],
+    [
+      "a name using the loop's item",
+      `- action: "{{ item }}"\n  loop: [echo]`,
+      `error in the module name '{{ item }}' (rendered once per host, before 'when' and without the loop's item, as Ansible renders it): 'item' is undefined (in "{{ item }}") (site.yml:4:15)`,
+    ],
     ['an unknown argument of the rendered module', `- action: "{{ mod }}"\n  args: { path: /x, bogus: 1 }`, `unknown argument 'bogus' for module 'file_put' (site.yml:5:25)`],
     ['a missing required argument', `- action: "{{ mod }} content=x"`, `missing required argument 'path' for module 'file_put' (site.yml:4:15)`],
     ['a name that renders to nothing', `- action: "{{ '' }}"`, `the module name '{{ '' }}' gave the string "", not the name of a module (site.yml:4:15)`],
@@ -99,10 +110,21 @@ describe('templated module name', () => {
   });
 
   it('check mode: a module without it, resolved, is skipped with Ansible words', async () => {
-    const got = await runText(`- action: "{{ 'cmd' }} true"\n- action: "{{ item }} true"\n  loop: [cmd]`, { check: true });
+    const got = await runText(`- action: "{{ 'cmd' }}"\n  args: { cmd: 'true' }\n- action: "{{ 'cmd' }}"\n  args: { cmd: '{{ item }}' }\n  loop: ['true']`, { check: true });
     expect(got.lines).toEqual(['a skipped', 'a skipped']);
     expect(got.msgs[0]).toBe('remote module (cmd) does not support check mode');
     expect(got.log).toEqual([]);
+  });
+});
+
+describe('words after a templated module name', () => {
+  it('free text is refused at validation, as Ansible refuses it ("extra params"), naming file:line:col', async () => {
+    const got = await runText(`- action: "{{ mod }} echo hi"`);
+    expect(got.diagnostics).toEqual([
+      NAME_WARNING('4:15'),
+      `site.yml:4:15: error: '{{ mod }}' has free text in its arguments ('echo'): after a templated module name Ansible takes key=value arguments only (free text needs the module named, as in 'command: ...')`,
+    ]);
+    expect(got.lines).toEqual([]);
   });
 });
 
