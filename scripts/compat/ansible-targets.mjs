@@ -28,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import { GROUP_REPO } from './targets/group.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(root, 'packages/cli/dist/provision.js');
@@ -107,6 +108,8 @@ const UNARCHIVE_DEBS = ['zip', 'unzip', 'zstd', 'distro-info-data', 'python-apt-
  */
 const REPO_TARGETS = { unarchive: ['zip', 'unzip', 'zstd', 'python3-apt'], cron: ['python3-apt'], iptables: ['python3-apt'], package_facts: ['python3-apt'], package: ['python3-apt'] };
 const REPO_DEBS = [...UNARCHIVE_DEBS, 'libfaketime', 'faketime', 'at', 'cron', 'cron-daemon-common'];
+REPO_TARGETS.group = GROUP_REPO.install;
+REPO_DEBS.push(...GROUP_REPO.debs);
 const DEB_CACHES = ['/var/cache/apt/archives', '/var/cache/haweb/ansible-targets/debs'];
 function debFiles(names) {
   const find = (p) => {

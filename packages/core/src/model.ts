@@ -118,10 +118,20 @@ export interface TaskCommon {
 
 export interface Task extends TaskCommon {
   kind: 'task';
-  /** Module name as written (may be an alias or FQCN: the registry resolves it). */
+  /**
+   * Module name as written (may be an alias or FQCN: the registry resolves it), or a template
+   * (`action: "{{ ansible_facts.pkg_mgr }}"`) rendered per host and loop item when the task runs,
+   * then looked up and its arguments checked there (executor/dynamic.ts).
+   */
   module: string;
   /** Raw arguments; a bare string for free-form modules (`command: ls -l`). */
   args: Vars | string;
+  /**
+   * `args:` as written when it cannot be merged at load time: a template giving a mapping of the
+   * arguments (Ansible's variable params), or a mapping beside the string arguments of a templated
+   * module name. Merged under the task's own arguments when the task runs.
+   */
+  deferredArgs?: Vars | string;
   /** Raw `loop`/`with_items` value: a list or a template string evaluating to one. */
   loop?: unknown;
   /** `with_<lookup>:` (dict, subelements, nested, ...): the loop's items are that lookup of `loop`'s terms. */

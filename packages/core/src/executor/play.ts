@@ -137,7 +137,9 @@ export class PlayExecution implements PlayRun {
         get: () => {
           if (!cached) {
             const hs = this.rt.state(name);
-            cached = { ...hs.inventoryVars, ...hs.includedVars, ...hs.facts, ...hs.hostFacts, inventory_hostname: name };
+            // The host's own magic variables too (Ansible's Host.get_magic_vars): its name and groups.
+            const magic = { inventory_hostname: name, inventory_hostname_short: name.split('.')[0], group_names: groupNames(inventory, name) };
+            cached = { ...hs.inventoryVars, ...hs.includedVars, ...hs.facts, ...hs.hostFacts, ...magic };
           }
           return cached;
         },

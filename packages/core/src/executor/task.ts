@@ -27,6 +27,8 @@ import type { FactCache } from './types.js';
 import { childScope, type HostState, type Outcome, type PlayRun, type Scope, type TaskFlags } from './state.js';
 import { tagsSelect } from './tags.js';
 import { isTemplated, renderValue } from './vars.js';
+import { isDynamicTask, placeText, renderModuleName, resolveTask, TaskResolutionError, type ResolveDeps } from './dynamic.js';
+import { isTemplate } from '../templating/engine.js';
 import type { Vars } from '../model.js';
 
 /** What a no_log result shows instead of its content. */
@@ -229,9 +231,12 @@ function failure(err: unknown, task: Task, ref: TaskRef, host: string): Outcome 
     return { status: 'unreachable', msg: err.message, result: { changed: false, unreachable: true, msg: err.message } };
   }
   const message = err instanceof Error ? err.message : String(err);
-  const msg = `task "${ref.name}" (${posText(task.pos)}) on ${host}: ${message}`;
+  // A module or arguments known only when the task ran: named where they were written (file:line:col).
+  const where = err instanceof TaskResolutionError ? placeText(err.pos) : posText(task.pos);
+  const msg = `task "${ref.name}" (${where}) on ${host}: ${message}`;
   // Arguments refused when the task runs: the registered msg is the module's own words, as in Ansible.
-  return { status: 'failed', msg, result: { changed: false, failed: true, msg: err instanceof ModuleArgumentsError ? message : msg, exception: message } };
+  const own = err instanceof ModuleArgumentsError || err instanceof TaskResolutionError;
+  return { status: 'failed', msg, result: { changed: false, failed: true, msg: own ? (err instanceof TaskResolutionError ? `${message} (${where})` : message) : msg, exception: message } };
 }
 
 /** A module's arguments, rendered, that its spec refuses. */
@@ -242,7 +247,7 @@ export class ModuleArgumentsError extends Error {}
  * arguments: a, b"), else each issue with the option it is about.
  */
 /** The messages of Ansible's argument spec checks that name several options (module_utils/common/validation.py). */
-const ANSIBLE_SPEC_CHECK = /^(one of the following is required|parameters are mutually exclusive|parameters are required together): /;
+const ANSIBLE_SPEC_CHECK = /^(one of the following is required|parameters are mutually exclusive|parameters are required together|\S+ is \S+ but (all|any) of the following are missing): /;
 
 export function argumentsMessage(module: string, issues: readonly { path: readonly PropertyKey[]; message: string; code?: string }[]): string {
   const missing = issues.filter((i) => i.path.length === 1 && i.code === 'invalid_type' && / received undefined$/.test(i.message));
@@ -316,6 +321,9 @@ async function executeWithFlags(
   const s = run.rt.state(host);
   const conditions = [...scope.when];
   const hasLoop = task.loop !== undefined && task.loop !== null;
+  // A templated module name is rendered per host first, as Ansible's strategy renders it (before
+  // `when`, without a loop's item); the module is looked up once the task is to run.
+  const moduleName = isTemplate(task.module) ? renderModuleName(task, (value) => renderValue(templater, value, vars)) : undefined;
 
   if (!hasLoop) {
     let cond;
@@ -326,19 +334,19 @@ async function executeWithFlags(
     }
     if (!cond.ok) return withFlags(registered(task, s, skipped(`conditional result was false: ${cond.failedOn}`)));
   }
+  // A templated module name or arguments: resolved per host (and per item in a loop) from here on.
+  const dynamic = isDynamicTask(task, maybeModule);
   // A module this provisioner lacks (allowed only in a dynamically included file) fails once reached.
-  if (!maybeModule) throw new Error(`module "${task.module}" is not provided by this provisioner (the task was reached)`);
-  const module = maybeModule;
-  if (flags.check && module.checkMode === 'none') {
-    // Ansible's own answer (AnsibleModule without supports_check_mode), which register users read.
-    const msg = `remote module (${task.module.split('.').pop()}) does not support check mode`;
-    return withFlags(registered(task, s, { status: 'skipped', msg, result: { changed: false, failed: false, skipped: true, msg } }));
-  }
+  if (!maybeModule && !dynamic) throw new Error(`module "${task.module}" is not provided by this provisioner (the task was reached)`);
+  if (!hasLoop && dynamic) ({ task, module: maybeModule } = resolveTask(task, maybeModule, resolveDeps(run, flags, vars), moduleName));
+  const notInCheckMode = maybeModule && !(hasLoop && dynamic) ? checkModeSkip(flags, maybeModule, task) : undefined;
+  if (notInCheckMode) return withFlags(registered(task, s, notInCheckMode));
 
   let outcome: Outcome;
   // Where facts land: the task's host, or with delegate_facts the delegated host (per item in a loop).
   let factsHost = host;
   if (!hasLoop) {
+    const module = maybeModule!;
     const delegation = delegationFor(run, task, scope, host, vars);
     if (delegation && flags.delegateFacts) factsHost = delegation.host;
     const result = await callWithRetries(run, task, ref, host, flags, module, vars, errors, delegation);
@@ -350,7 +358,7 @@ async function executeWithFlags(
       renderTemplate: (text) => templater.render(text, vars),
       subdir: lookupSubdir(task.module),
     });
-    outcome = withFlags(await runLoop(run, task, ref, host, scope, flags, module, items, vars, errors, conditions));
+    outcome = withFlags(await runLoop(run, task, ref, host, scope, flags, maybeModule, dynamic ? { name: moduleName } : undefined, items, vars, errors, conditions));
   }
 
   registered(task, s, outcome);
@@ -358,9 +366,22 @@ async function executeWithFlags(
   if (outcome.status !== 'failed' && outcome.status !== 'unreachable' && outcome.result.facts && !delegatedLoop) {
     // A setup task is gathering as gather_facts is: its facts are host facts only (as Ansible's
     // set_host_facts for every module but set_fact), cached, below play vars.
-    setFacts(run.rt.state(factsHost), outcome.result.facts, isSetup || module.name === 'setup', outcome.result.facts_cacheable === true, run.rt.options.factCache);
+    setFacts(run.rt.state(factsHost), outcome.result.facts, isSetup || maybeModule?.name === 'setup', outcome.result.facts_cacheable === true, run.rt.options.factCache);
   }
   return outcome;
+}
+
+/** What resolving a dynamic task needs: the registry, the host's (or item's) variables, module_defaults. */
+function resolveDeps(run: PlayRun, flags: TaskFlags, vars: Vars): ResolveDeps {
+  const { templater, registry } = run.rt.options;
+  return { registry, render: (value) => renderValue(templater, value, vars), moduleDefaults: flags.moduleDefaults };
+}
+
+/** A module without check mode, in check mode: skipped with Ansible's own answer (which register users read). */
+function checkModeSkip(flags: TaskFlags, module: ModuleDefinition, task: Task): Outcome | undefined {
+  if (!flags.check || module.checkMode !== 'none') return undefined;
+  const msg = `remote module (${task.module.split('.').pop()}) does not support check mode`;
+  return { status: 'skipped', msg, result: { changed: false, failed: false, skipped: true, msg } };
 }
 
 /**
@@ -447,12 +468,15 @@ async function runLoop(
   host: string,
   scope: Scope,
   flags: TaskFlags,
-  module: ModuleDefinition,
+  staticModule: ModuleDefinition | undefined,
+  /** A task resolved per item (its templated name rendered once for the host, before the loop). */
+  dynamic: { name?: string } | undefined,
   items: unknown[],
   vars: Vars,
   errors: Map<string, string>,
   conditions: string[],
 ): Promise<Outcome> {
+  const written = task;
   const outcomes: ItemOutcome[] = [];
   const results: Record<string, unknown>[] = [];
   const pause = task.loopControl?.pause ?? 0;
@@ -470,6 +494,10 @@ async function runLoop(
     if (!cond.ok) result = { changed: false, skipped: true, msg: `conditional result was false: ${cond.failedOn}` };
     else {
       try {
+        // A templated module name or arguments may use the item: resolved for each item.
+        const { task, module } = dynamic ? resolveTask(written, staticModule, resolveDeps(run, flags, itemVars), dynamic.name) : { task: written, module: staticModule! };
+        const notInCheckMode = dynamic ? checkModeSkip(flags, module, task) : undefined;
+        if (notInCheckMode) throw new SkipItem(notInCheckMode.result);
         // delegate_to may use the item: each item may run on another host.
         const delegation = delegationFor(run, task, scope, host, itemVars, extra);
         delegatedTo = delegation?.host;
@@ -484,7 +512,7 @@ async function runLoop(
         if (delegation && flags.delegateFacts && result.facts && !result.failed) setFacts(run.rt.state(delegation.host), result.facts, false);
       } catch (err) {
         if (err instanceof UnreachableError) throw err;
-        result = failure(err, task, ref, host).result;
+        result = err instanceof SkipItem ? err.result : failure(err, task, ref, host).result;
       }
     }
     // A stopped item's result is Ansible's three keys without `changed` (its loop adds that to the task's only).
@@ -494,6 +522,13 @@ async function runLoop(
     outcomes.push({ label: itemLabel(item), status: statusOf(result), msg: result.msg, diff: result.diff, result: full, ...(delegatedTo !== undefined ? { delegatedTo } : {}) });
   }
   return loopOutcome(outcomes, results, items.length);
+}
+
+/** An item not run (its module, resolved for it, has no check mode): its result is this. */
+class SkipItem extends Error {
+  constructor(readonly result: ModuleResult) {
+    super(String(result.msg));
+  }
 }
 
 /** Ansible's _ACTION_WITH_CLEAN_FACTS: their facts are variables as they are. */

@@ -8,7 +8,7 @@ import { isPlainObject } from '../vars/secret.js';
 import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, LOOP_CONTROL_KEYS, RUN_AS_KEYWORDS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS, UNSUPPORTED_LOOP_CONTROL_KEYS } from './keywords.js';
 import { setTaskPositions, walkTasks, type TaskPositions } from './positions.js';
 import { LOOP_LOOKUPS } from '../executor/lookups.js';
-import { parseKv } from './kv-args.js';
+import { parseKv, splitArgs } from './kv-args.js';
 import { BECOME_METHODS } from '../executor/become.js';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -208,7 +208,16 @@ function localAction(ctx: TaskParseContext, node: Node | null, positions: TaskPo
   }
   const v = toJS(ctx.src, node);
   if (typeof v === 'string' && v.trim() !== '') {
-    const [, name, rest] = /^\s*(\S+)\s*([\s\S]*)$/.exec(v)!;
+    // The first word is the module's name; a template stays one word (`"{{ pkg_mgr }} name=x"`).
+    const text = v.trim();
+    let name: string;
+    try {
+      name = splitArgs(text)[0]?.trim() || text;
+    } catch (e) {
+      error(ctx, `'${keyword}': ${(e as Error).message}`, at);
+      return undefined;
+    }
+    const rest = text.startsWith(name) ? text.slice(name.length) : text.replace(/^\S+/, '');
     positions.module = at;
     if (node) kvPositions(ctx, node, positions);
     return { module: name, args: rest.trim() === '' ? {} : rest.trim() };
@@ -946,7 +955,7 @@ function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'tas
 /**
  * `local_action:` names the module itself: it is the task's only module, and delegates to localhost.
  * `action:` (keyword 'action') is the same form without the delegation: `action: slurp src=/x`, or a
- * mapping with `module:`; its module name must be written out (a templated one is refused).
+ * mapping with `module:`; its module name may be a template, rendered per host when the task runs.
  */
 function parseLocalAction(
   ctx: TaskParseContext,
@@ -962,19 +971,10 @@ function parseLocalAction(
   const keys = entries(node as never);
   if (keyword === 'action') {
     const positions: TaskPositions = { module: at, args: posOf(ctx.src, localEntry.value ?? localEntry.keyNode), argKeys: {}, argValues: {}, notify: [], keywords: {} };
-    const raw = toJS(ctx.src, localEntry.value);
-    const templated = typeof raw === 'string' ? /^\s*(\{\{[\s\S]*?\}\})/.exec(raw)?.[1] : undefined;
-    if (templated !== undefined) {
-      // The module is only known per host once rendered (group's `action: "{{ ansible_facts.pkg_mgr }}"`).
-      error(ctx, `a templated module name in 'action:' (${templated}) is not supported by this provisioner: write the module's name`, at);
-      return undefined;
-    }
+    // A templated module name (`action: "{{ ansible_facts.pkg_mgr }}"`) is kept as written: the
+    // executor renders it per host when the task runs (validation warns that it cannot check it).
     const action = localAction(ctx, localEntry.value, positions, 'action');
     if (!action || otherModules.length > 0) return undefined;
-    if (isTemplateString(action.module)) {
-      error(ctx, `a templated module name in 'action:' (${action.module}) is not supported by this provisioner: write the module's name`, positions.module);
-      return undefined;
-    }
     const allowedHere: readonly string[] = [...(kind === 'handler' ? HANDLER_KEYWORDS : TASK_KEYWORDS), ...LOOP_LOOKUPS.filter((n) => n !== 'items').map((n) => `with_${n}`)];
     return parseTaskWithModule(ctx, pos, kind, keys.filter((e) => e.key !== 'action'), action.module, allowedHere, { args: action.args, positions });
   }
@@ -1261,7 +1261,8 @@ function mergeArgsKeyword(ctx: TaskParseContext, task: Task, kw: { value: Node |
   if (kw.value === null) return;
   if (!isMap(kw.value)) {
     const v = toJS(ctx.src, kw.value);
-    if (typeof v === 'string' && isTemplateString(v)) error(ctx, `'args' given as a template is not supported by this provisioner: write the arguments as a mapping`, posOf(ctx.src, kw.value));
+    // A template giving the mapping (Ansible's variable params): rendered when the task runs.
+    if (typeof v === 'string' && isTemplateString(v)) task.deferredArgs = v;
     else error(ctx, `'args' must be a mapping, got ${describeNode(kw.value)}`, posOf(ctx.src, kw.value));
     return;
   }
@@ -1272,6 +1273,11 @@ function mergeArgsKeyword(ctx: TaskParseContext, task: Task, kw: { value: Node |
   const extra = toJS(ctx.src, kw.value) as Vars;
   if (typeof task.args === 'string') {
     // As in Ansible: the string is read as the module reads it, and its arguments win over `args:`.
+    // A templated module name (or a template among the words) is read once rendered, when the task runs.
+    if (isTemplateString(task.module)) {
+      task.deferredArgs = extra;
+      return;
+    }
     const def = ctx.registry?.get(task.module);
     if (!def) {
       error(ctx, `'args' cannot be combined with the string form of '${task.module}' (write its arguments as a mapping)`, kw.pos);
@@ -1282,7 +1288,8 @@ function mergeArgsKeyword(ctx: TaskParseContext, task: Task, kw: { value: Node |
       error(ctx, `module '${task.module}' ${fromText.error ?? 'has bad arguments'}`, positions.args);
       return;
     }
-    task.args = { ...extra, ...fromText.args };
+    if (fromText.variableParams !== undefined) task.deferredArgs = extra;
+    else task.args = { ...extra, ...fromText.args };
   } else {
     task.args = { ...extra, ...task.args };
   }

@@ -94,14 +94,16 @@ function isAnsibleModule(def: Pick<ModuleDefinition, 'aliases'>): boolean {
  *  - every other module: each `key=value` word is an argument (checked against the module's spec
  *    like any other); free text is an error, as in Ansible ("extra params"), except for the modules
  *    Ansible lets take it (meta, set_fact, include_*...) and this project's own free-form modules,
- *    which receive it under their free-form key.
+ *    which receive it under their free-form key;
+ *  - free text that is a template (`"{{ host_data }}"`) stands for a mapping of arguments, known when
+ *    the task runs (`variableParams`, Ansible's _variable_params).
  * `{{ }}`, `{% %}` and quotes stay whole inside a word.
  */
 export function argsFromString(
   text: string,
   def: Pick<ModuleDefinition, 'args' | 'freeFormKey' | 'aliases'> & { name?: string },
   module = def.name ?? '',
-): { args?: Vars; error?: string } {
+): { args?: Vars; error?: string; variableParams?: string } {
   let parsed: Record<string, string>;
   try {
     parsed = parseKv(text, isFreeFormModule(module));
@@ -112,18 +114,42 @@ export function argsFromString(
   if (raw === undefined || raw === '') return { args: options };
   const takesText = isFreeFormModule(module) || acceptsRawParams(module) || !isAnsibleModule(def);
   if (def.freeFormKey && takesText) return { args: { [def.freeFormKey]: raw, ...options } };
-  if (isTemplate(raw)) {
-    return { error: `takes key=value arguments or a mapping; a template standing for all of them ('${raw}') is not supported: write the arguments as a mapping` };
-  }
+  // A template standing for the arguments (`add_host: "{{ host_data }}"`): Ansible's variable params,
+  // a mapping known when the task runs, under the key=value words written beside it.
+  if (isTemplate(raw)) return { args: options, variableParams: raw };
   const word = splitArgs(raw)[0] ?? raw;
   return { error: `takes key=value arguments or a mapping, not free text ('${word.trim()}')` };
 }
 
+/**
+ * The string arguments after a templated module name (`action: "{{ m }} a=1"`): Ansible parses them
+ * without knowing the module, so every `key=value` word is an argument and free text is refused unless
+ * it is a template (a mapping of arguments, its variable params).
+ */
+export function wordsOfTemplatedName(text: string): { args?: Vars; error?: string; variableParams?: string } {
+  let parsed: Record<string, string>;
+  try {
+    parsed = parseKv(text, false);
+  } catch (e) {
+    return { error: `cannot read the arguments: ${(e as Error).message}` };
+  }
+  const { _raw_params: raw, ...args } = parsed;
+  if (raw === undefined || raw === '') return { args };
+  if (isTemplate(raw)) return { args, variableParams: raw };
+  return { error: `has free text in its arguments ('${(splitArgs(raw)[0] ?? raw).trim()}'): after a templated module name Ansible takes key=value arguments only (free text needs the module named, as in 'command: ...')` };
+}
+
 /** The arguments as the module will receive them (strings read by argsFromString). */
-export function argsObject(task: Task, def: ModuleDefinition): { args?: Vars; error?: string } {
+export function argsObject(task: Task, def: ModuleDefinition): { args?: Vars; error?: string; variableParams?: string } {
   if (typeof task.args !== 'string') return { args: task.args };
   const r = argsFromString(task.args, def, task.module);
   return r.error ? { error: `module '${task.module}' ${r.error}` } : r;
+}
+
+/** Arguments given by a template (the words' or the `args:` keyword's): known only when the task runs. */
+export function argsTemplateOf(task: Task, def: ModuleDefinition): string | undefined {
+  if (typeof task.deferredArgs === 'string') return task.deferredArgs;
+  return argsObject(task, def).variableParams;
 }
 
 /** The arguments as a mapping before templating, so each value is rendered on its own (as Ansible does). */

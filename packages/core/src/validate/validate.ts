@@ -20,7 +20,7 @@ import { displayPath } from '../playbook/yaml-source.js';
 import { isTemplate, templateSyntaxError } from '../templating/engine.js';
 import { isPlainObject } from '../vars/secret.js';
 import { KNOWN_FQCN_FILTERS, KNOWN_FQCN_MODULES, ROUTED_SHORT_MODULES } from './known-modules.js';
-import { argsObject, validateArgs } from './args.js';
+import { argsObject, argsTemplateOf, validateArgs, wordsOfTemplatedName } from './args.js';
 import { META_ACTIONS, isMeta, isMetaAction } from '../executor/meta.js';
 import { changesInventoryModule } from '../executor/actions/index.js';
 import { didYouMean } from './suggest.js';
@@ -135,8 +135,21 @@ function checkTask(
   if (typeof task.args === 'string') checkTemplatesIn(task.args, (r) => whenRun(`bad template in the arguments of '${task.module}': ${r}`, pos.args));
   else for (const [k, v] of Object.entries(task.args)) checkTemplatesIn(v, (r) => whenRun(`bad template in argument '${k}' of '${task.module}': ${r}`, pos.argValues[k] ?? pos.args));
 
+  if (task.deferredArgs !== undefined) checkTemplatesIn(task.deferredArgs, (r) => whenRun(`bad template in 'args': ${r}`, pos.keywords.args ?? pos.args));
+
   notifyChecks(task, handlerNames, err);
 
+  // A templated module name is known per host once rendered: the executor looks the module up and
+  // checks its arguments then, with this validator (executor/dynamic.ts).
+  if (isTemplate(task.module)) {
+    const reason = templateSyntaxError(task.module);
+    if (reason) whenRun(`bad template in the module name: ${reason}`, pos.module);
+    else out.push({ severity: 'warning', message: `module name is a template (${task.module}): validated when the task runs`, pos: pos.module, task: task.name });
+    // Ansible reads the words after the name before it knows the module: free text is refused then.
+    const words = typeof task.args === 'string' ? wordsOfTemplatedName(task.args) : undefined;
+    if (words?.error) err(`'${task.module}' ${words.error}`, pos.args);
+    return;
+  }
   const def = registry.get(task.module);
   if (!def) {
     if (isMeta(task.module)) {
@@ -166,6 +179,13 @@ function checkTask(
       `module '${task.module}' cannot run with 'async': only modules whose work is one command on the host (command, shell) can be left running in the background there`,
       pos.keywords.async ?? task.pos,
     );
+  }
+  // Arguments given by one template (`add_host: "{{ host_data }}"`, `args: "{{ opts }}"`): a mapping
+  // known per host, checked when the task runs.
+  const argsTemplate = argsTemplateOf(task, def);
+  if (argsTemplate !== undefined) {
+    out.push({ severity: 'warning', message: `arguments of '${task.module}' are a template (${argsTemplate}): validated when the task runs`, pos: typeof task.deferredArgs === 'string' ? (pos.keywords.args ?? pos.args) : pos.args, task: task.name });
+    return;
   }
   const defaults = moduleDefaultsFor(moduleDefaults, def.name, (key) => registry.get(key)?.name);
   const argDiagnostics = deferredToRunTime(expectedFailure(task, validateArgs(task, def, defaults?.value)), mayNotRun);

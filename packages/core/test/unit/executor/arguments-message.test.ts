@@ -19,9 +19,13 @@ describe('argumentsMessage', () => {
     else expect(msg).toMatch(want);
   });
 
-  it("a check of the whole in Ansible's words is Ansible's message alone", () => {
-    const oneOf = z.object({ a: z.string().optional(), b: z.string().optional() }).refine((x) => x.a !== undefined || x.b !== undefined, { message: 'one of the following is required: a, b' });
-    expect(argumentsMessage('m', oneOf.safeParse({}).error!.issues)).toBe('one of the following is required: a, b');
+  it.each([
+    ['one of the following is required: a, b'],
+    // required_if (group's non_unique without gid)
+    ['non_unique is True but all of the following are missing: gid'],
+  ])("a check of the whole in Ansible's words is Ansible's message alone: %s", (message) => {
+    const check = z.object({ a: z.string().optional(), b: z.string().optional() }).refine((x) => x.a !== undefined || x.b !== undefined, { message });
+    expect(argumentsMessage('m', check.safeParse({}).error!.issues)).toBe(message);
   });
 
   it('a refinement of the whole is its own message', () => {

@@ -29,7 +29,11 @@ describe('arguments written as one string', () => {
     expect(argsFromString('nginx restarted', service)).toEqual({ error: "takes key=value arguments or a mapping, not free text ('nginx')" });
     expect(argsFromString('name=npm state=present epel', service)).toEqual({ error: "takes key=value arguments or a mapping, not free text ('epel')" });
     expect(argsFromString('hello world', debug)).toEqual({ error: "takes key=value arguments or a mapping, not free text ('hello')" });
-    expect(argsFromString('{{ all_args }}', service).error).toMatch(/a template standing for all of them/);
+  });
+
+  it('takes a template standing for the arguments as variable params, under the words beside it', () => {
+    expect(argsFromString('{{ all_args }}', service)).toEqual({ args: {}, variableParams: '{{ all_args }}' });
+    expect(argsFromString('{{ all_args }} state=started', service)).toEqual({ args: { state: 'started' }, variableParams: '{{ all_args }}' });
   });
 
   it('gives free text to a free-form module of this project', () => {
