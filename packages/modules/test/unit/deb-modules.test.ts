@@ -26,7 +26,7 @@ function divertHost(initial?: { pkg: string; to: string }, opts: { file?: boolea
     const to = a.includes('--divert') ? a[a.indexOf('--divert') + 1] : undefined;
     const what = (p: string, t: string) => `${p === 'LOCAL' ? 'local diversion' : 'diversion'} of ${P} to ${t}${p === 'LOCAL' ? '' : ` by ${p}`}`;
     if (a.includes('--remove')) {
-      if (!existing) return { code: 0, stdout: `No diversion 'any diversion of ${P}', none removed.\n`, stderr: '' };
+      if (!existing) return { code: 0, stdout: `No diversion '${pkg || to ? what(pkg ?? 'LOCAL', to ?? '') : `any diversion of ${P}`}', none removed.\n`, stderr: '' };
       if ((pkg && pkg !== existing.pkg) || (to && to !== existing.to)) return { code: 2, stdout: '', stderr: `dpkg-divert: error: mismatch on package\n  when removing '${what(pkg ?? 'LOCAL', to ?? '')}'\n  found '${what(existing.pkg, existing.to)}'\n` };
       const out = `Removing '${what(existing.pkg, existing.to)}'\n`;
       if (!a.includes('--test')) existing = undefined;
@@ -47,7 +47,7 @@ describe('debops.debops.dpkg_divert', () => {
     ['a new local diversion', divertHost(), {}, false, { changed: true, stdout: `Adding 'local diversion of ${P} to ${P}.dpkg-divert'\n`, cmd: `${D} --local --divert ${P}.dpkg-divert --rename --add ${P}` }, [`--test --local --divert ${P}.dpkg-divert --rename --add ${P}`, `--local --divert ${P}.dpkg-divert --rename --add ${P}`]],
     ['already there', divertHost({ pkg: 'LOCAL', to: `${P}.dpkg-divert` }), {}, false, { changed: false, stdout: `Leaving 'local diversion of ${P} to ${P}.dpkg-divert'\n` }, [`--test --local --divert ${P}.dpkg-divert --rename --add ${P}`, `--local --divert ${P}.dpkg-divert --rename --add ${P}`]],
     ['check mode: only dry runs', divertHost(), {}, true, { changed: true, cmd: `${D} --test --local --divert ${P}.dpkg-divert --rename --add ${P}` }, [`--test --local --divert ${P}.dpkg-divert --rename --add ${P}`, `--test --local --divert ${P}.dpkg-divert --rename --add ${P}`]],
-    ['removing one that is not there', divertHost(), { state: 'absent' }, false, { changed: false, stdout: `No diversion 'any diversion of ${P}', none removed.\n` }, [`--test --local --divert ${P}.dpkg-divert --rename --remove ${P}`, `--local --divert ${P}.dpkg-divert --rename --remove ${P}`]],
+    ['removing one that is not there', divertHost(), { state: 'absent' }, false, { changed: false, stdout: `No diversion 'local diversion of ${P} to ${P}.dpkg-divert', none removed.\n` }, [`--test --local --divert ${P}.dpkg-divert --rename --remove ${P}`, `--local --divert ${P}.dpkg-divert --rename --remove ${P}`]],
     ['removing, held by another package, with force', divertHost({ pkg: 'ntp', to: `${P}.distrib` }), { state: 'absent', force: true }, false, { changed: true, cmd: `${D} --rename --remove ${P}` }, [`--test --local --divert ${P}.dpkg-divert --rename --remove ${P}`, `--rename --remove ${P}`]],
     ['moving a diversion to a new holder with force', divertHost({ pkg: 'LOCAL', to: `${P}.dpkg-divert` }), { package: 'ntp', force: true }, false, { changed: true, cmd: [`${D} --rename --remove ${P}`, `${D} --package ntp --divert ${P}.distrib --rename --add ${P}`] }, [`--test --package ntp --divert ${P}.distrib --rename --add ${P}`, `--rename --remove ${P}`, `--package ntp --divert ${P}.distrib --rename --add ${P}`]],
   ])('%s', async (_why, h, args, check, want, runs) => {
