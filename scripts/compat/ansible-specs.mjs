@@ -10,13 +10,18 @@
  * The modules: every `ansible.builtin.*` alias declared in packages/modules/src/modules/*.ts and in the
  * executor's own modules, packages/core/src/executor/actions/*.ts (the nginx, keepalived and vrrp
  * installer modules are this project's own and are skipped), and the ansible.posix / community.general / community.postgresql /
- * community.mysql collection names they answer to (keyed by full name).
+ * community.mysql / debops.debops collection names they answer to (keyed by full name).
+ *
+ * debops.debops is DebOps' own collection, not installed with Ansible: its modules are read from the
+ * collections folder `node scripts/compat/corpus.mjs debops` builds from DebOps' repository
+ * ($HAWEB_DEBOPS_COLLECTIONS, default /tmp/haweb-corpus/collections/debops+debops@65b66ff98481), added
+ * to ANSIBLE_COLLECTIONS_PATH.
  *
  *   node scripts/compat/ansible-specs.mjs            # regenerate
  *   node scripts/compat/ansible-specs.mjs --check    # exit 1 if the file is not what Ansible says
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,7 +37,7 @@ function ansibleModules() {
       const text = readFileSync(join(dir, f), 'utf8');
       for (const m of text.matchAll(/'ansible\.builtin\.([a-z_]+)'/g)) names.add(m[1]);
       // Collection modules are keyed by their full name (ansible.posix.sysctl).
-      for (const m of text.matchAll(/'((?:ansible\.posix|community\.general|community\.postgresql|community\.mysql)\.[a-z_]+)'/g)) names.add(m[1]);
+      for (const m of text.matchAll(/'((?:ansible\.posix|community\.general|community\.postgresql|community\.mysql|debops\.debops)\.[a-z_]+)'/g)) names.add(m[1]);
     }
   }
   return [...names].sort();
@@ -73,9 +78,18 @@ function facts(option) {
   return f;
 }
 
+const debopsCollections = process.env.HAWEB_DEBOPS_COLLECTIONS ?? '/tmp/haweb-corpus/collections/debops+debops@65b66ff98481';
+
 function specOf(name) {
   const fqcn = name.includes('.') ? name : `ansible.builtin.${name}`;
-  const doc = JSON.parse(execFileSync('ansible-doc', ['-j', fqcn], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))[fqcn].doc;
+  const env = { ...process.env };
+  if (fqcn.startsWith('debops.debops.')) {
+    if (!existsSync(join(debopsCollections, 'ansible_collections/debops/debops'))) {
+      throw new Error(`${fqcn}: DebOps' collection is not at ${debopsCollections}: run node scripts/compat/corpus.mjs debops first (or set HAWEB_DEBOPS_COLLECTIONS)`);
+    }
+    env.ANSIBLE_COLLECTIONS_PATH = [debopsCollections, process.env.ANSIBLE_COLLECTIONS_PATH].filter(Boolean).join(':');
+  }
+  const doc = JSON.parse(execFileSync('ansible-doc', ['-j', fqcn], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'ignore'] }))[fqcn].doc;
   const options = Object.fromEntries(Object.entries(doc.options ?? {}).sort().map(([k, v]) => [k, facts(v)]));
   const rules = JSON.parse(execFileSync(python, ['-c', RULES_PY, doc.filename], { encoding: 'utf8' }));
   return { options, ...(Object.keys(rules).length ? { rules } : {}) };

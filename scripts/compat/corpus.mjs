@@ -10,11 +10,16 @@
  * $HAWEB_CORPUS_MIRROR) at the recorded commit and exported to a scratch folder ($HAWEB_CORPUS_DIR,
  * default /tmp/haweb-corpus); nothing of their text lands in this repository.
  *
+ * An entry whose project ships its own Ansible collection (`collection`: the collection's folder in the
+ * repository, as DebOps' ansible/collections/ansible_collections/debops/debops) gets it as its users do:
+ * a collections folder built in the scratch folder from the exported files (the collection's galaxy.yml,
+ * meta/ and plugins/, symbolic links followed), given to both tools by ANSIBLE_COLLECTIONS_PATH.
+ *
  *   node scripts/compat/corpus.mjs [--json out.json] [id-substring...]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -55,6 +60,26 @@ function exportRepo(repo, commit) {
   execFileSync('tar', ['-x', '-C', dir], { input: tar, maxBuffer: 1 << 30 });
   writeFileSync(join(dir, '.exported'), `${repo} ${commit}\n`);
   return dir;
+}
+
+/**
+ * The project's own collection as a collections folder (…/ansible_collections/<namespace>/<name>),
+ * built once per exported commit from the exported files; its path, for ANSIBLE_COLLECTIONS_PATH.
+ */
+function collectionsPath(entry, dir) {
+  const src = join(dir, entry.collection);
+  const name = basename(src);
+  const namespace = basename(dirname(src));
+  const top = join(scratch, 'collections', `${basename(dir)}`);
+  const dest = join(top, 'ansible_collections', namespace, name);
+  if (existsSync(join(top, '.built'))) return top;
+  rmSync(top, { recursive: true, force: true });
+  mkdirSync(dest, { recursive: true });
+  for (const part of ['galaxy.yml', 'meta', 'plugins']) {
+    if (existsSync(join(src, part))) cpSync(join(src, part), join(dest, part), { recursive: true, dereference: true });
+  }
+  writeFileSync(join(top, '.built'), `${entry.repo} ${entry.commit} ${entry.collection}\n`);
+  return top;
 }
 
 /** The playbook and inventory to check for an entry, generated for a role. */
@@ -118,6 +143,7 @@ for (const entry of entries) {
   const t = target(entry, dir);
   const env = { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0' };
   if (t.rolesPath) env.ANSIBLE_ROLES_PATH = t.rolesPath;
+  if (entry.collection) env.ANSIBLE_COLLECTIONS_PATH = collectionsPath(entry, dir);
   const inv = t.inventory ? ['-i', t.inventory] : [];
   const a = run('ansible-playbook', ['--syntax-check', ...inv, t.playbook], { cwd: t.cwd, env });
   const p = run(process.execPath, [provisionJs, 'check', ...inv, t.playbook], { cwd: t.cwd, env });

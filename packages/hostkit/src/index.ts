@@ -90,3 +90,5 @@ export * from './plans/locale-gen.js';
 // Issue 15: the ansible-examples LAMP playbooks' modules (seboolean, mysql_db, mysql_user).
 export * from './plans/selinux-boolean.js';
 export * from './plans/mysql.js';
+export * from './plans/dpkg-divert.js';
+export * from './plans/acl.js';

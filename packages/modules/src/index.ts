@@ -40,6 +40,7 @@ export { pauseModule } from './modules/pause.js';
 export * from './modules/batch-cor.js';
 export * from './modules/batch-postgresql.js';
 export * from './modules/batch-lamp.js';
+export * from './modules/batch-deb.js';
 
 // Facts (command + pure parser).
 export * from './facts/files.js';

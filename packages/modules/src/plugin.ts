@@ -35,6 +35,7 @@ import { batch4Modules } from './modules/batch4.js';
 import { batch5Modules } from './modules/batch5.js';
 import { postgresqlModules } from './modules/batch-postgresql.js';
 import { lampModules } from './modules/batch-lamp.js';
+import { debModules } from './modules/batch-deb.js';
 
 /** Every built-in module, in documentation order. */
 export const builtinModules: readonly ModuleDefinition[] = [
@@ -74,6 +75,7 @@ export const builtinModules: readonly ModuleDefinition[] = [
   ...batch5Modules,
   ...postgresqlModules,
   ...lampModules,
+  ...debModules,
 ] as unknown as readonly ModuleDefinition[];
 
 /** Registers the built-in modules. */

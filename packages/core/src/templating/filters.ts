@@ -18,6 +18,8 @@ import { urlize } from './urlize.js';
 import { nunjucks } from './nunjucks-internals.js';
 import { nativeClassOf } from './native-text.js';
 import { TYPE_DEBUG_CLASS, TYPE_DEBUG_NAME } from './transform.js';
+import { debopsFilters } from './debops-filters.js';
+import { ipaddrFilters } from './ipaddr.js';
 
 /** nunjucks' markup string (Jinja2's Markup): macro output, escape's output. */
 const SafeStringClass = (nunjucks.runtime as unknown as { SafeString: new (s: string) => object }).SafeString;
@@ -1282,3 +1284,5 @@ filters.count = filters.length;
 for (const name of Object.keys(filters)) {
   if (!JINJA2_BUILTINS.has(name)) filters[`ansible.builtin.${name}`] = filters[name];
 }
+// Filters of collections that roles in use call by their full names (DebOps' own, ansible.utils' ipaddr).
+Object.assign(filters, debopsFilters, ipaddrFilters);

@@ -31,7 +31,8 @@ function ours(ansibleName: string): ModuleDefinition {
   // Collection modules are keyed by their full name (ansible.posix.sysctl); the executor's own modules
   // (include_vars, add_host, group_by) are declared in @haweb/core.
   const fqcn = ansibleName.includes('.') ? ansibleName : `ansible.builtin.${ansibleName}`;
-  const m = [...builtinModules, ...EXECUTOR_MODULES].find((d) => d.aliases?.includes(fqcn));
+  // (a module known only by its full name, as DebOps' debops.debops.dpkg_divert, has it as its name)
+  const m = [...builtinModules, ...EXECUTOR_MODULES].find((d) => d.name === fqcn || d.aliases?.includes(fqcn));
   if (!m) throw new Error(`no module answers to ${fqcn}`);
   return m;
 }

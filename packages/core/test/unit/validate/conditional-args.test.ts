@@ -116,16 +116,16 @@ describe('argument errors of tasks that may not run', () => {
 
 describe('filters of well-known collections this provisioner does not ship', () => {
   it.each([
-    ['in the arguments of an unconditional task', '- debug: {msg: "{{ x | ansible.utils.ipaddr }}"}\n', "error site.yml:3:20: bad template in argument 'msg' of 'debug': filter 'ansible.utils.ipaddr' is provided by a well-known collection, not by this provisioner"],
+    ['in the arguments of an unconditional task', '- debug: {msg: "{{ x | community.general.json_query }}"}\n', "error site.yml:3:20: bad template in argument 'msg' of 'debug': filter 'community.general.json_query' is provided by a well-known collection, not by this provisioner"],
     [
       'in the arguments of a task under a when',
-      '- debug: {msg: "{{ x | ansible.utils.ipaddr }}"}\n  when: false\n',
-      "warning site.yml:3:20: bad template in argument 'msg' of 'debug': filter 'ansible.utils.ipaddr' is provided by a well-known collection, not by this provisioner (the task runs only if its 'when' holds: it fails if it runs)",
+      '- debug: {msg: "{{ x | community.general.json_query }}"}\n  when: false\n',
+      "warning site.yml:3:20: bad template in argument 'msg' of 'debug': filter 'community.general.json_query' is provided by a well-known collection, not by this provisioner (the task runs only if its 'when' holds: it fails if it runs)",
     ],
     [
       'in the loop of a task under a when (Ansible evaluates the loop first)',
-      '- debug: {msg: "{{ item }}"}\n  loop: "{{ x | debops.debops.parse_kv_items }}"\n  when: false\n',
-      "error site.yml:4:13: bad template in 'loop': filter 'debops.debops.parse_kv_items' is provided by a well-known collection, not by this provisioner",
+      '- debug: {msg: "{{ item }}"}\n  loop: "{{ x | community.general.json_query }}"\n  when: false\n',
+      "error site.yml:4:13: bad template in 'loop': filter 'community.general.json_query' is provided by a well-known collection, not by this provisioner",
     ],
     ['a filter nobody knows', '- debug: {msg: "{{ x | acme.corp.frob }}"}\n  when: false\n', "error site.yml:3:20: bad template in argument 'msg' of 'debug': no filter named 'acme.corp.frob'"],
   ])('%s', (_name, task, want) => {
@@ -136,10 +136,10 @@ describe('filters of well-known collections this provisioner does not ship', () 
   it('in the loop of a task in a file read by include_tasks: a warning', () => {
     const dir = project({
       'site.yml': '- hosts: web\n  tasks:\n    - include_tasks: a.yml\n      when: false\n',
-      'a.yml': '- debug: {msg: "{{ item }}"}\n  loop: "{{ x | debops.debops.parse_kv_items }}"\n',
+      'a.yml': '- debug: {msg: "{{ item }}"}\n  loop: "{{ x | community.general.json_query }}"\n',
     });
     expect(diagnostics(dir)).toEqual([
-      "warning a.yml:2:9: bad template in 'loop': filter 'debops.debops.parse_kv_items' is provided by a well-known collection, not by this provisioner (the task is in a file read by include_tasks: it fails if it is reached)",
+      "warning a.yml:2:9: bad template in 'loop': filter 'community.general.json_query' is provided by a well-known collection, not by this provisioner (the task is in a file read by include_tasks: it fails if it is reached)",
     ]);
   });
 });
