@@ -96,6 +96,12 @@ export interface ModuleDefinition<Schema extends z.ZodType = z.ZodType> {
    * from the controller, which cannot outlive the connection.
    */
   readonly background?: BackgroundSpec<z.output<Schema>>;
+  /**
+   * Ansible's action for this module refuses `async` when the task runs (script's): the task is not
+   * refused at validation; it fails when it runs with Ansible's words, "async is not supported for
+   * this task.".
+   */
+  readonly noAsync?: boolean;
 }
 
 /** What the command of a backgrounded task did, as the job's wrapper recorded it on the host. */

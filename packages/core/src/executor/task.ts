@@ -22,8 +22,9 @@ import { isMeta, runMeta } from './meta.js';
 import { bypassesHostLoop, executorAction } from './actions/index.js';
 import { realSleep, renderCount, retryPlan, runWithRetries } from './retry.js';
 import { deadline, isTimedOut, timeoutResult } from './timeout.js';
-import { ASYNC_STATUS, cleanupJob, DEFAULT_POLL, jobStatus, newJobId, pollIsOver, startedResult, startJob, validJobId } from './async.js';
+import { ASYNC_DIR, ASYNC_STATUS, cleanupJob, DEFAULT_POLL, jobStatus, newJobId, pollIsOver, startedResult, startJob, validJobId } from './async.js';
 import type { FactCache } from './types.js';
+import { libraryModuleNamed, libraryModuleOf } from '../library/library-module.js';
 import { childScope, type HostState, type Outcome, type PlayRun, type Scope, type TaskFlags } from './state.js';
 import { tagsSelect } from './tags.js';
 import { isTemplated, renderValue } from './vars.js';
@@ -46,7 +47,7 @@ export async function runTask(run: PlayRun, task: Task, hosts: string[], scope: 
     await runMeta(run, task, ref, hosts, taskScope);
     return;
   }
-  const module = run.rt.options.registry.get(task.module);
+  const module = run.rt.options.registry.get(task.module) ?? libraryModuleOf(task, run.play.baseDir);
   run.rt.emit({ type: 'task-start', task: ref, hosts });
   // throttle: fewer hosts at once for this task, inside the run's forks.
   const limited = taskScope.throttle ? pLimit(taskScope.throttle) : undefined;
@@ -632,8 +633,22 @@ async function runModule(run: PlayRun, task: Task, module: ModuleDefinition, arg
   if (module.name === ASYNC_STATUS) return asyncStatus(run, args as { jid: string; mode?: string }, ctx);
   const limit = renderCount(run, task.async, vars, 'async') ?? 0;
   if (limit <= 0) return module.run(args, ctx);
+  // Ansible's action refuses it when the task runs (its words), before check mode is looked at.
+  if (module.noAsync) return { changed: false, failed: true, msg: 'async is not supported for this task.' };
   const poll = renderCount(run, task.poll, vars, 'poll') ?? DEFAULT_POLL;
   return runInBackground(run, module, args, ctx, limit, Math.max(0, poll));
+}
+
+/** A module the run knows: the registry's, or a library module it found for a task (async_status finishes their jobs). */
+function moduleLookup(run: PlayRun): (name: string) => ModuleDefinition | undefined {
+  const { registry } = run.rt.options;
+  return (name) => registry.get(name) ?? libraryModuleNamed(name);
+}
+
+/** The job folder: the variable ansible_async_dir (Ansible's async_dir setting), or ~/.ansible_async. */
+function asyncDirOf(ctx: ModuleContext): string {
+  const v = ctx.vars.ansible_async_dir;
+  return v === undefined || v === null || v === '' ? ASYNC_DIR : ctx.render(String(v));
 }
 
 /**
@@ -648,30 +663,31 @@ async function runInBackground(run: PlayRun, module: ModuleDefinition, args: unk
   const prepared = await module.background.prepare(args as never, ctx);
   if ('stdin' in prepared && prepared.stdin !== undefined) throw new Error('stdin cannot be given to a task run with async');
   const jid = newJobId();
+  const asyncDir = asyncDirOf(ctx);
   const job = 'result' in prepared ? prepared : { command: prepared.command, cwd: prepared.cwd };
-  const dir = await startJob(ctx.remote, ctx.become, jid, limit, { module: module.name, args }, job);
+  const dir = await startJob(ctx.remote, ctx.become, jid, limit, { module: module.name, args }, job, asyncDir);
   if (poll === 0) return startedResult(jid, dir);
   const sleep = run.rt.options.sleep ?? realSleep;
-  const registry = run.rt.options.registry;
+  const lookup = moduleLookup(run);
   let status: ModuleResult | undefined;
   for (let left = limit; left > 0; left -= poll) {
     await sleep(poll * 1000);
-    status = await jobStatus(ctx.remote, ctx.become, jid, registry);
+    status = await jobStatus(ctx.remote, ctx.become, jid, lookup, asyncDir);
     if (pollIsOver(status)) break;
     ctx.progress(`ASYNC POLL on ${ctx.hostName}: jid=${jid} started=1 finished=0`);
   }
   if (!status || Number(status.finished ?? 0) !== 1) {
     return { changed: false, failed: true, msg: `async task did not complete within the requested time - ${limit}s`, async_result: status };
   }
-  await cleanupJob(ctx.remote, ctx.become, jid);
+  await cleanupJob(ctx.remote, ctx.become, jid, asyncDir);
   return status;
 }
 
 /** async_status: a job's status (mode=status) or its files removed (mode=cleanup). */
 function asyncStatus(run: PlayRun, args: { jid: string; mode?: string }, ctx: ModuleContext): Promise<ModuleResult> {
   if (!validJobId(args.jid)) throw new Error(`async_status: "${args.jid}" is not a job id`);
-  if (args.mode === 'cleanup') return cleanupJob(ctx.remote, ctx.become, args.jid);
-  return jobStatus(ctx.remote, ctx.become, args.jid, run.rt.options.registry);
+  if (args.mode === 'cleanup') return cleanupJob(ctx.remote, ctx.become, args.jid, asyncDirOf(ctx));
+  return jobStatus(ctx.remote, ctx.become, args.jid, moduleLookup(run), asyncDirOf(ctx));
 }
 
 /** changed_when and failed_when, evaluated with the registered name bound to this result. */
