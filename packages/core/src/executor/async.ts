@@ -1,11 +1,13 @@
 /**
- * `async` / `poll` and `async_status`: a task's command left running in the background on its host.
+ * `async` / `poll` and `async_status`: a task's work left running in the background.
  *
- * Modules here are TypeScript on the controller that issue commands over the connection, so what can
- * outlive the connection is one command on the host: modules whose work is that (command, shell)
- * declare `background` (prepare the command, turn its outcome into their result); the others are
- * refused with `async` at validation. The job lives under the login (or become) user's
- * ~/.ansible_async, as Ansible's does:
+ * Modules here are TypeScript on the controller that issue commands over the connection. A module
+ * whose work is one command on the host (command, shell, a library module) declares `background`
+ * (prepare the command, turn its outcome into their result): the command runs detached on the host
+ * and outlives the connection. Any other module's work is driven from the controller as a job of the
+ * run (the run waits for it before it ends), its status file on the host as for the others, so
+ * async_status reads both alike. The job lives under the login (or become) user's
+ * ~/.ansible_async (or ansible_async_dir), as Ansible's does:
  *
  *   <jid>          Ansible's status file: `{"started": 1, "finished": 0, ...}` while it runs, replaced
  *                  by the module's result (written by the controller, atomically) once it is read done
@@ -85,13 +87,23 @@ function jobDir(asyncDir: string): string {
 }
 
 /**
- * The script that starts a job and returns at once. Its standard input is the job record
- * (<jid>.job). `result` instead of a command: nothing has to run, the job is recorded as done.
+ * What a job is: a command left running on the host; a result already known; or work the controller
+ * drives (a module of several steps): its status file says "started" until the controller writes the
+ * module's result there.
  */
-export function startScript(jid: string, limitSeconds: number, job: { command: Command; cwd?: string } | { result: ModuleResult }, asyncDir = ASYNC_DIR): string {
+export type JobStart = { command: Command; cwd?: string } | { result: ModuleResult } | { controller: true };
+
+/**
+ * The script that starts a job and returns at once. Its standard input is the job record
+ * (<jid>.job). `result` instead of a command: nothing has to run, the job is recorded as done;
+ * `controller`: only the status file, "started".
+ */
+export function startScript(jid: string, limitSeconds: number, job: JobStart, asyncDir = ASYNC_DIR): string {
   const j = `"$d"/${jid}`;
   const lines = [jobDir(asyncDir), `cat > ${j}.job`];
-  if ('result' in job) {
+  if ('controller' in job) {
+    lines.push(`printf '%s\\n' ${shellQuote(startedRecord(jid))} > ${j}.tmp && mv ${j}.tmp ${j}`);
+  } else if ('result' in job) {
     lines.push(`printf '%s\\n' ${shellQuote(JSON.stringify(job.result))} > ${j}.tmp && mv ${j}.tmp ${j}`);
   } else {
     lines.push(
@@ -200,7 +212,7 @@ export async function startJob(
   jid: string,
   limitSeconds: number,
   record: { module: string; args: unknown },
-  job: { command: Command; cwd?: string } | { result: ModuleResult },
+  job: JobStart,
   asyncDir = ASYNC_DIR,
 ): Promise<string> {
   const r = await remote.run({ script: startScript(jid, limitSeconds, job, asyncDir) }, { become, stdin: JSON.stringify(record) });
@@ -236,7 +248,7 @@ export async function jobStatus(
       // What Ansible's wrapper records when its watchdog kills the job.
       return answer({ failed: true, msg: 'Timeout exceeded', finished: 1 });
     case 'final':
-      return answer({ ...st.result, finished: 1 });
+      return answer({ ...fromStatusFile(st.result), finished: 1 });
     case 'ended': {
       const module = lookup(st.module);
       if (!module?.background) throw new Error(`job ${jid} was started by module "${st.module}", which cannot finish background jobs`);
@@ -246,6 +258,16 @@ export async function jobStatus(
       return answer({ ...result, finished: 1 });
     }
   }
+}
+
+/**
+ * A result read back from a status file: a `diff` that is not text pairs is Ansible's own shape (file's
+ * dict), kept as `ansibleDiff` (registered as `diff`), so the reporter sees only pairs.
+ */
+export function fromStatusFile(result: ModuleResult): ModuleResult {
+  if (result.diff === undefined || Array.isArray(result.diff)) return result;
+  const { diff, ...rest } = result;
+  return { ...rest, ansibleDiff: diff };
 }
 
 /** async_status mode=cleanup: the job's files removed. */

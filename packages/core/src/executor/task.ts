@@ -657,15 +657,20 @@ function asyncDirOf(ctx: ModuleContext): string {
  * loop), then fails as Ansible does, or returns the module's result and removes the job's files.
  */
 async function runInBackground(run: PlayRun, module: ModuleDefinition, args: unknown, ctx: ModuleContext, limit: number, poll: number): Promise<ModuleResult> {
-  if (!module.background) throw new Error(`module "${module.name}" cannot run in the background (async)`);
   // Ansible's words: a job left running cannot honour check mode.
   if (ctx.check) return { changed: false, failed: true, msg: 'check mode and async cannot be used on same task.' };
-  const prepared = await module.background.prepare(args as never, ctx);
-  if ('stdin' in prepared && prepared.stdin !== undefined) throw new Error('stdin cannot be given to a task run with async');
   const jid = newJobId();
   const asyncDir = asyncDirOf(ctx);
-  const job = 'result' in prepared ? prepared : { command: prepared.command, cwd: prepared.cwd };
-  const dir = await startJob(ctx.remote, ctx.become, jid, limit, { module: module.name, args }, job, asyncDir);
+  let dir: string;
+  if (module.background) {
+    const prepared = await module.background.prepare(args as never, ctx);
+    if ('stdin' in prepared && prepared.stdin !== undefined) throw new Error('stdin cannot be given to a task run with async');
+    const job = 'result' in prepared ? prepared : { command: prepared.command, cwd: prepared.cwd };
+    dir = await startJob(ctx.remote, ctx.become, jid, limit, { module: module.name, args }, job, asyncDir);
+  } else {
+    dir = await startJob(ctx.remote, ctx.become, jid, limit, { module: module.name, args }, { controller: true }, asyncDir);
+    driveFromController(run, module, args, ctx, limit, `${dir}/${jid}`);
+  }
   if (poll === 0) return startedResult(jid, dir);
   const sleep = run.rt.options.sleep ?? realSleep;
   const lookup = moduleLookup(run);
@@ -681,6 +686,34 @@ async function runInBackground(run: PlayRun, module: ModuleDefinition, args: unk
   }
   await cleanupJob(ctx.remote, ctx.become, jid, asyncDir);
   return status;
+}
+
+/**
+ * A module of several steps run as a job of the run: its result (or its failure, or "Timeout
+ * exceeded" past `async` seconds, as Ansible's watchdog words it) written into the job's status
+ * file on the host when it ends, where async_status and the poll loop read it.
+ */
+function driveFromController(run: PlayRun, module: ModuleDefinition, args: unknown, ctx: ModuleContext, limit: number, statusFile: string): void {
+  const job = (async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const overdue = new Promise<ModuleResult>((resolve) => {
+      timer = setTimeout(() => resolve({ changed: false, failed: true, msg: 'Timeout exceeded' }), limit * 1000);
+    });
+    let result: ModuleResult;
+    try {
+      result = await Promise.race([module.run(args, ctx), overdue]);
+    } catch (err) {
+      result = { changed: false, failed: true, msg: (err as Error).message };
+    } finally {
+      clearTimeout(timer);
+    }
+    // Stored as Ansible's module would have returned it: a diff in Ansible's own shape only (file's dict).
+    const { diff: _diff, ansibleDiff, facts: _facts, ...stored } = result;
+    const record = { ...stored, ...(ansibleDiff !== undefined ? { diff: ansibleDiff } : {}), failed: result.failed ?? false };
+    await ctx.remote.writeFile(statusFile, JSON.stringify(record) + '\n', { mode: '0600', become: ctx.become });
+  })();
+  const tracked = job.catch((err: Error) => ctx.log(`async job could not record its result: ${err.message}`)).finally(() => run.rt.controllerJobs.delete(tracked));
+  run.rt.controllerJobs.add(tracked);
 }
 
 /** async_status: a job's status (mode=status) or its files removed (mode=cleanup). */

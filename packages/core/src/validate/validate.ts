@@ -172,12 +172,6 @@ function checkTask(
     err(`unknown module '${task.module}'${didYouMean(task.module, allNames(registry))}`, pos.module);
     return;
   }
-  if (task.async !== undefined && task.async !== 0 && !def.background && !def.noAsync) {
-    err(
-      `module '${task.module}' cannot run with 'async': only modules whose work is one command on the host (command, shell) can be left running in the background there`,
-      pos.keywords.async ?? task.pos,
-    );
-  }
   const defaults = moduleDefaultsFor(moduleDefaults, def.name, (key) => registry.get(key)?.name);
   const argDiagnostics = deferredToRunTime(expectedFailure(task, validateArgs(task, def, defaults?.value)), mayNotRun);
   out.push(...argDiagnostics);
