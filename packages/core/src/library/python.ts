@@ -207,9 +207,9 @@ export function moduleUtilsImports(text: string): string[] {
     if (parts.length) found.add(parts.join('.'));
   };
   const code = text.replace(/\\\n/g, ' ');
-  for (const m of code.matchAll(/^[ \t]*from[ \t]+ansible\.module_utils((?:\.\w+)*)[ \t]+import[ \t]+\(?([^)\n#]*)/gm)) {
+  for (const m of code.matchAll(/^[ \t]*from[ \t]+ansible\.module_utils((?:\.\w+)*)[ \t]+import[ \t]+(?:\(([^)]*)\)|([^\n#]*))/gm)) {
     const base = m[1].slice(1);
-    for (const name of m[2].split(',')) {
+    for (const name of (m[2] ?? m[3]).replace(/#[^\n]*/g, '').split(',')) {
       const n = name.trim().split(/\s+/)[0];
       if (!/^\w+$/.test(n)) continue;
       add(base ? `${base}.${n}` : n);
@@ -233,12 +233,12 @@ export function relativeImports(text: string, self: string, isPackage: boolean):
   const pkg = self.split('.').filter(Boolean);
   if (!isPackage) pkg.pop();
   const out = new Set<string>();
-  for (const m of text.matchAll(/^[ \t]*from[ \t]+(\.+)([\w.]*)[ \t]+import[ \t]+\(?([^)\n#]*)/gm)) {
+  for (const m of text.matchAll(/^[ \t]*from[ \t]+(\.+)([\w.]*)[ \t]+import[ \t]+(?:\(([^)]*)\)|([^\n#]*))/gm)) {
     const up = m[1].length - 1;
     if (up > pkg.length) continue;
     const base = [...pkg.slice(0, pkg.length - up), ...m[2].split('.').filter(Boolean)];
     if (base.length) out.add(base.join('.'));
-    for (const name of m[3].split(',')) {
+    for (const name of (m[3] ?? m[4]).replace(/#[^\n]*/g, '').split(',')) {
       const n = name.trim().split(/\s+/)[0];
       if (/^\w+$/.test(n)) out.add([...base, n].join('.'));
     }
