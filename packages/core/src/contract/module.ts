@@ -37,6 +37,8 @@ export interface ModuleContext {
   readonly check: boolean;
   /** --diff: fill ModuleResult.diff. */
   readonly diff: boolean;
+  /** The task's no_log (what a module told `_ansible_no_log` hides from its own logs). */
+  readonly noLog?: boolean;
   /** The run's verbosity (-v count; 0 without, or when the caller does not say). */
   readonly verbosity?: number;
   /** Task-level become. */

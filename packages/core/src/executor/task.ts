@@ -581,6 +581,7 @@ async function callModule(
     check: flags.check,
     diff: flags.diff,
     verbosity: rt.options.verbosity,
+    noLog: flags.noLog,
     // ansible_become when set; else the nearest `become` keyword (task, block, play).
     become: flags.become,
     remote: limit ? limit.remote(remote) : remote,

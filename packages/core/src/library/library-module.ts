@@ -70,7 +70,7 @@ interface Staged {
 }
 
 /** Puts the module, its arguments and (when needed) its module_utils on the host; returns the command that runs it. */
-async function stage(lib: LibraryFile, args: Record<string, unknown>, ctx: ModuleContext, noLog: boolean): Promise<Staged> {
+async function stage(lib: LibraryFile, args: Record<string, unknown>, ctx: ModuleContext): Promise<Staged> {
   const text = readFileSync(lib.file, 'utf8');
   const style = moduleStyle(text);
   const python = isPython(lib.file, text);
@@ -99,7 +99,7 @@ async function stage(lib: LibraryFile, args: Record<string, unknown>, ctx: Modul
   const internal = internalArgs({
     check: ctx.check,
     diff: ctx.diff,
-    noLog,
+    noLog: ctx.noLog ?? false,
     verbosity: ctx.verbosity ?? 0,
     moduleName: lib.name,
     tmpdir: dir,
@@ -136,7 +136,7 @@ export function libraryModule(lib: LibraryFile): ModuleDefinition {
     // The module decides for itself (AnsibleModule skips when it does not support check mode).
     checkMode: 'full',
     async run(a, ctx) {
-      const staged = await stage(lib, a, ctx, false);
+      const staged = await stage(lib, a, ctx);
       const r = await ctx.remote.run({ script: withCleanup(staged) }, { become: ctx.become });
       const { result, displayWarnings } = parseModuleOutput({ rc: r.code, stdout: r.stdout, stderr: r.stderr });
       for (const w of displayWarnings) ctx.log(`[WARNING]: ${w}`);
@@ -144,7 +144,7 @@ export function libraryModule(lib: LibraryFile): ModuleDefinition {
     },
     background: {
       async prepare(a, ctx) {
-        const staged = await stage(lib, a, ctx, false);
+        const staged = await stage(lib, a, ctx);
         return { command: { script: withCleanup(staged) } };
       },
       finish(_a, outcome) {
