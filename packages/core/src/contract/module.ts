@@ -37,6 +37,8 @@ export interface ModuleContext {
   readonly check: boolean;
   /** --diff: fill ModuleResult.diff. */
   readonly diff: boolean;
+  /** The task's no_log (what a module told `_ansible_no_log` hides from its own logs). */
+  readonly noLog?: boolean;
   /** The run's verbosity (-v count; 0 without, or when the caller does not say). */
   readonly verbosity?: number;
   /** Task-level become. */
@@ -96,6 +98,12 @@ export interface ModuleDefinition<Schema extends z.ZodType = z.ZodType> {
    * from the controller, which cannot outlive the connection.
    */
   readonly background?: BackgroundSpec<z.output<Schema>>;
+  /**
+   * Ansible's action for this module refuses `async` when the task runs (script's): the task is not
+   * refused at validation; it fails when it runs with Ansible's words, "async is not supported for
+   * this task.".
+   */
+  readonly noAsync?: boolean;
 }
 
 /** What the command of a backgrounded task did, as the job's wrapper recorded it on the host. */

@@ -9,3 +9,13 @@ export function shellQuote(value: string): string {
 export function shellJoin(argv: readonly string[]): string {
   return argv.map(shellQuote).join(' ');
 }
+
+/**
+ * A path on the host as one shell word, a leading `~/` left to the host (`"$HOME"/rest`): for
+ * settings written as Ansible writes them (remote_tmp, async_dir).
+ */
+export function hostPathWord(path: string): string {
+  if (path === '~') return '"$HOME"';
+  if (path.startsWith('~/')) return `"$HOME"/${shellQuote(path.slice(2))}`;
+  return shellQuote(path);
+}

@@ -1,11 +1,13 @@
 /**
- * `async` / `poll` and `async_status`: a task's command left running in the background on its host.
+ * `async` / `poll` and `async_status`: a task's work left running in the background.
  *
- * Modules here are TypeScript on the controller that issue commands over the connection, so what can
- * outlive the connection is one command on the host: modules whose work is that (command, shell)
- * declare `background` (prepare the command, turn its outcome into their result); the others are
- * refused with `async` at validation. The job lives under the login (or become) user's
- * ~/.ansible_async, as Ansible's does:
+ * Modules here are TypeScript on the controller that issue commands over the connection. A module
+ * whose work is one command on the host (command, shell, a library module) declares `background`
+ * (prepare the command, turn its outcome into their result): the command runs detached on the host
+ * and outlives the connection. Any other module's work is driven from the controller as a job of the
+ * run (the run waits for it before it ends), its status file on the host as for the others, so
+ * async_status reads both alike. The job lives under the login (or become) user's
+ * ~/.ansible_async (or ansible_async_dir), as Ansible's does:
  *
  *   <jid>          Ansible's status file: `{"started": 1, "finished": 0, ...}` while it runs, replaced
  *                  by the module's result (written by the controller, atomically) once it is read done
@@ -17,12 +19,12 @@
  * The wrapper is started with setsid, its standard streams on files, so neither the SSH channel's
  * end nor its hangup reaches it.
  */
-import { shellJoin, shellQuote } from '../contract/quote.js';
+import { hostPathWord, shellJoin, shellQuote } from '../contract/quote.js';
 import type { Command, Remote } from '../contract/remote.js';
-import type { BackgroundOutcome, ModuleDefinition, ModuleRegistry, ModuleResult } from '../contract/module.js';
+import type { BackgroundOutcome, ModuleDefinition, ModuleResult } from '../contract/module.js';
 
-/** Where jobs live, relative to the home folder of the user the command runs as (Ansible's default). */
-export const ASYNC_DIR = '.ansible_async';
+/** Where jobs live: Ansible's default async_dir (the variable ansible_async_dir sets another), `~` the home of the user the command runs as. */
+export const ASYNC_DIR = '~/.ansible_async';
 /** Ansible's default seconds between two polls. */
 export const DEFAULT_POLL = 15;
 
@@ -80,16 +82,28 @@ function startedRecord(jid: string): string {
 }
 
 /** Prints the job folder (so the controller can later write into it) after creating it. */
-const JOB_DIR = `umask 077; d="$HOME/${ASYNC_DIR}"; mkdir -p "$d" || exit 1; printf '%s\\n' "$d"`;
+function jobDir(asyncDir: string): string {
+  return `umask 077; d=${hostPathWord(asyncDir)}; mkdir -p "$d" || exit 1; printf '%s\\n' "$d"`;
+}
+
+/**
+ * What a job is: a command left running on the host; a result already known; or work the controller
+ * drives (a module of several steps): its status file says "started" until the controller writes the
+ * module's result there.
+ */
+export type JobStart = { command: Command; cwd?: string } | { result: ModuleResult } | { controller: true };
 
 /**
  * The script that starts a job and returns at once. Its standard input is the job record
- * (<jid>.job). `result` instead of a command: nothing has to run, the job is recorded as done.
+ * (<jid>.job). `result` instead of a command: nothing has to run, the job is recorded as done;
+ * `controller`: only the status file, "started".
  */
-export function startScript(jid: string, limitSeconds: number, job: { command: Command; cwd?: string } | { result: ModuleResult }): string {
+export function startScript(jid: string, limitSeconds: number, job: JobStart, asyncDir = ASYNC_DIR): string {
   const j = `"$d"/${jid}`;
-  const lines = [JOB_DIR, `cat > ${j}.job`];
-  if ('result' in job) {
+  const lines = [jobDir(asyncDir), `cat > ${j}.job`];
+  if ('controller' in job) {
+    lines.push(`printf '%s\\n' ${shellQuote(startedRecord(jid))} > ${j}.tmp && mv ${j}.tmp ${j}`);
+  } else if ('result' in job) {
     lines.push(`printf '%s\\n' ${shellQuote(JSON.stringify(job.result))} > ${j}.tmp && mv ${j}.tmp ${j}`);
   } else {
     lines.push(
@@ -101,9 +115,9 @@ export function startScript(jid: string, limitSeconds: number, job: { command: C
 }
 
 /** Prints the job folder, then each of the job's files that exists as `<suffix> <base64>` lines. */
-export function readScript(jid: string): string {
+export function readScript(jid: string, asyncDir = ASYNC_DIR): string {
   return [
-    JOB_DIR,
+    jobDir(asyncDir),
     `for f in '' .job .start .rc .timeout .out .err; do`,
     `  if [ -e "$d/${jid}$f" ]; then printf 'f%s ' "$f"; base64 -w0 < "$d/${jid}$f"; echo; fi`,
     'done',
@@ -111,8 +125,8 @@ export function readScript(jid: string): string {
 }
 
 /** Removes the job's files; prints the job folder, then `missing` when there was no such job. */
-export function cleanupScript(jid: string): string {
-  return `${JOB_DIR}\n[ -e "$d/${jid}" ] || { echo missing; exit 0; }\nrm -f "$d/${jid}" "$d/${jid}".*`;
+export function cleanupScript(jid: string, asyncDir = ASYNC_DIR): string {
+  return `${jobDir(asyncDir)}\n[ -e "$d/${jid}" ] || { echo missing; exit 0; }\nrm -f "$d/${jid}" "$d/${jid}".*`;
 }
 
 export interface JobFiles {
@@ -198,9 +212,10 @@ export async function startJob(
   jid: string,
   limitSeconds: number,
   record: { module: string; args: unknown },
-  job: { command: Command; cwd?: string } | { result: ModuleResult },
+  job: JobStart,
+  asyncDir = ASYNC_DIR,
 ): Promise<string> {
-  const r = await remote.run({ script: startScript(jid, limitSeconds, job) }, { become, stdin: JSON.stringify(record) });
+  const r = await remote.run({ script: startScript(jid, limitSeconds, job, asyncDir) }, { become, stdin: JSON.stringify(record) });
   if (r.code !== 0) throw new Error(`could not start the background job: ${(r.stderr || r.stdout).trim() || `exit ${r.code}`}`);
   return r.stdout.trim();
 }
@@ -209,8 +224,14 @@ export async function startJob(
  * async_status on a host: the job's result as Ansible's async_status gives it (`finished` 0 or 1,
  * `ansible_job_id`), with a finished job's module result built once and stored in its status file.
  */
-export async function jobStatus(remote: Remote, become: boolean, jid: string, registry: ModuleRegistry): Promise<ModuleResult> {
-  const r = await remote.run({ script: readScript(jid) }, { become });
+export async function jobStatus(
+  remote: Remote,
+  become: boolean,
+  jid: string,
+  lookup: (module: string) => ModuleDefinition | undefined,
+  asyncDir = ASYNC_DIR,
+): Promise<ModuleResult> {
+  const r = await remote.run({ script: readScript(jid, asyncDir) }, { become });
   if (r.code !== 0) throw new Error(`could not read job ${jid}: ${(r.stderr || r.stdout).trim() || `exit ${r.code}`}`);
   const { dir, files } = parseJobFiles(r.stdout);
   const path = `${dir}/${jid}`;
@@ -227,9 +248,9 @@ export async function jobStatus(remote: Remote, become: boolean, jid: string, re
       // What Ansible's wrapper records when its watchdog kills the job.
       return answer({ failed: true, msg: 'Timeout exceeded', finished: 1 });
     case 'final':
-      return answer({ ...st.result, finished: 1 });
+      return answer({ ...fromStatusFile(st.result), finished: 1 });
     case 'ended': {
-      const module = registry.get(st.module);
+      const module = lookup(st.module);
       if (!module?.background) throw new Error(`job ${jid} was started by module "${st.module}", which cannot finish background jobs`);
       const result = (module as ModuleDefinition<never>).background!.finish(st.args as never, st.outcome);
       // Stored as Ansible's wrapper stores a module's result: later reads give the same answer.
@@ -239,9 +260,19 @@ export async function jobStatus(remote: Remote, become: boolean, jid: string, re
   }
 }
 
+/**
+ * A result read back from a status file: a `diff` that is not text pairs is Ansible's own shape (file's
+ * dict), kept as `ansibleDiff` (registered as `diff`), so the reporter sees only pairs.
+ */
+export function fromStatusFile(result: ModuleResult): ModuleResult {
+  if (result.diff === undefined || Array.isArray(result.diff)) return result;
+  const { diff, ...rest } = result;
+  return { ...rest, ansibleDiff: diff };
+}
+
 /** async_status mode=cleanup: the job's files removed. */
-export async function cleanupJob(remote: Remote, become: boolean, jid: string): Promise<ModuleResult> {
-  const r = await remote.run({ script: cleanupScript(jid) }, { become });
+export async function cleanupJob(remote: Remote, become: boolean, jid: string, asyncDir = ASYNC_DIR): Promise<ModuleResult> {
+  const r = await remote.run({ script: cleanupScript(jid, asyncDir) }, { become });
   if (r.code !== 0) throw new Error(`could not remove job ${jid}: ${(r.stderr || r.stdout).trim() || `exit ${r.code}`}`);
   const [dir, missing] = r.stdout.split('\n');
   const path = `${dir.trim()}/${jid}`;

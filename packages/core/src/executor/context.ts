@@ -14,6 +14,7 @@ export interface ContextInput {
   check: boolean;
   diff: boolean;
   verbosity?: number;
+  noLog?: boolean;
   become: boolean;
   remote: Remote;
   templater: Templater;
@@ -75,6 +76,7 @@ export function buildModuleContext(input: ContextInput): ModuleContext {
     check: input.check,
     diff: input.diff,
     verbosity: input.verbosity ?? 0,
+    noLog: input.noLog ?? false,
     become: input.become,
     remote: input.remote,
     async fact<A, T>(fact: Fact<A, T>, args: A): Promise<T> {

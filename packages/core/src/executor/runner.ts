@@ -56,6 +56,7 @@ export class PlaybookRunner {
       extraVars: options.extraVars ?? {},
       targetDefaults,
       emit: (e) => this.emit(e),
+      controllerJobs: new Set(),
       state: (h) => this.state(h),
       active: (h) => this.active(h),
     };
@@ -123,6 +124,8 @@ export class PlaybookRunner {
     try {
       for (const play of playbook.plays) await this.runPlay(play);
     } finally {
+      // async jobs driven from here end on their own clock (their `async` limit) before the connections close.
+      await Promise.allSettled([...this.rt.controllerJobs]);
       await this.pool.closeAll();
     }
     const stats: Record<string, HostStats> = {};

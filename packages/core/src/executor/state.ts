@@ -157,6 +157,11 @@ export interface RunState {
   readonly extraVars: Vars;
   readonly targetDefaults: TargetDefaults;
   emit(event: RunEvent): void;
+  /**
+   * Jobs of `async` tasks whose module is driven from the controller (not one host command): the
+   * run waits for them before it closes its connections.
+   */
+  readonly controllerJobs: Set<Promise<void>>;
   state(host: string): HostState;
   /** Neither failed, unreachable nor ended in this play. */
   active(host: string): boolean;

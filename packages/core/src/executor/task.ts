@@ -22,8 +22,9 @@ import { isMeta, runMeta } from './meta.js';
 import { bypassesHostLoop, executorAction } from './actions/index.js';
 import { realSleep, renderCount, retryPlan, runWithRetries } from './retry.js';
 import { deadline, isTimedOut, timeoutResult } from './timeout.js';
-import { ASYNC_STATUS, cleanupJob, DEFAULT_POLL, jobStatus, newJobId, pollIsOver, startedResult, startJob, validJobId } from './async.js';
+import { ASYNC_DIR, ASYNC_STATUS, cleanupJob, DEFAULT_POLL, jobStatus, newJobId, pollIsOver, startedResult, startJob, validJobId } from './async.js';
 import type { FactCache } from './types.js';
+import { libraryModuleNamed, libraryModuleOf } from '../library/library-module.js';
 import { childScope, type HostState, type Outcome, type PlayRun, type Scope, type TaskFlags } from './state.js';
 import { tagsSelect } from './tags.js';
 import { isTemplated, renderValue } from './vars.js';
@@ -48,7 +49,7 @@ export async function runTask(run: PlayRun, task: Task, hosts: string[], scope: 
     await runMeta(run, task, ref, hosts, taskScope);
     return;
   }
-  const module = run.rt.options.registry.get(task.module);
+  const module = run.rt.options.registry.get(task.module) ?? libraryModuleOf(task, run.play.baseDir);
   run.rt.emit({ type: 'task-start', task: ref, hosts });
   // throttle: fewer hosts at once for this task, inside the run's forks.
   const limited = taskScope.throttle ? pLimit(taskScope.throttle) : undefined;
@@ -615,6 +616,7 @@ async function callModule(
     check: flags.check,
     diff: flags.diff,
     verbosity: rt.options.verbosity,
+    noLog: flags.noLog,
     // ansible_become when set; else the nearest `become` keyword (task, block, play).
     become: flags.become,
     remote: limit ? limit.remote(remote) : remote,
@@ -667,8 +669,22 @@ async function runModule(run: PlayRun, task: Task, module: ModuleDefinition, arg
   if (module.name === ASYNC_STATUS) return asyncStatus(run, args as { jid: string; mode?: string }, ctx);
   const limit = renderCount(run, task.async, vars, 'async') ?? 0;
   if (limit <= 0) return module.run(args, ctx);
+  // Ansible's action refuses it when the task runs (its words), before check mode is looked at.
+  if (module.noAsync) return { changed: false, failed: true, msg: 'async is not supported for this task.' };
   const poll = renderCount(run, task.poll, vars, 'poll') ?? DEFAULT_POLL;
   return runInBackground(run, module, args, ctx, limit, Math.max(0, poll));
+}
+
+/** A module the run knows: the registry's, or a library module it found for a task (async_status finishes their jobs). */
+function moduleLookup(run: PlayRun): (name: string) => ModuleDefinition | undefined {
+  const { registry } = run.rt.options;
+  return (name) => registry.get(name) ?? libraryModuleNamed(name);
+}
+
+/** The job folder: the variable ansible_async_dir (Ansible's async_dir setting), or ~/.ansible_async. */
+function asyncDirOf(ctx: ModuleContext): string {
+  const v = ctx.vars.ansible_async_dir;
+  return v === undefined || v === null || v === '' ? ASYNC_DIR : ctx.render(String(v));
 }
 
 /**
@@ -677,36 +693,70 @@ async function runModule(run: PlayRun, task: Task, module: ModuleDefinition, arg
  * loop), then fails as Ansible does, or returns the module's result and removes the job's files.
  */
 async function runInBackground(run: PlayRun, module: ModuleDefinition, args: unknown, ctx: ModuleContext, limit: number, poll: number): Promise<ModuleResult> {
-  if (!module.background) throw new Error(`module "${module.name}" cannot run in the background (async)`);
   // Ansible's words: a job left running cannot honour check mode.
   if (ctx.check) return { changed: false, failed: true, msg: 'check mode and async cannot be used on same task.' };
-  const prepared = await module.background.prepare(args as never, ctx);
-  if ('stdin' in prepared && prepared.stdin !== undefined) throw new Error('stdin cannot be given to a task run with async');
   const jid = newJobId();
-  const job = 'result' in prepared ? prepared : { command: prepared.command, cwd: prepared.cwd };
-  const dir = await startJob(ctx.remote, ctx.become, jid, limit, { module: module.name, args }, job);
+  const asyncDir = asyncDirOf(ctx);
+  let dir: string;
+  if (module.background) {
+    const prepared = await module.background.prepare(args as never, ctx);
+    if ('stdin' in prepared && prepared.stdin !== undefined) throw new Error('stdin cannot be given to a task run with async');
+    const job = 'result' in prepared ? prepared : { command: prepared.command, cwd: prepared.cwd };
+    dir = await startJob(ctx.remote, ctx.become, jid, limit, { module: module.name, args }, job, asyncDir);
+  } else {
+    dir = await startJob(ctx.remote, ctx.become, jid, limit, { module: module.name, args }, { controller: true }, asyncDir);
+    driveFromController(run, module, args, ctx, limit, `${dir}/${jid}`);
+  }
   if (poll === 0) return startedResult(jid, dir);
   const sleep = run.rt.options.sleep ?? realSleep;
-  const registry = run.rt.options.registry;
+  const lookup = moduleLookup(run);
   let status: ModuleResult | undefined;
   for (let left = limit; left > 0; left -= poll) {
     await sleep(poll * 1000);
-    status = await jobStatus(ctx.remote, ctx.become, jid, registry);
+    status = await jobStatus(ctx.remote, ctx.become, jid, lookup, asyncDir);
     if (pollIsOver(status)) break;
     ctx.progress(`ASYNC POLL on ${ctx.hostName}: jid=${jid} started=1 finished=0`);
   }
   if (!status || Number(status.finished ?? 0) !== 1) {
     return { changed: false, failed: true, msg: `async task did not complete within the requested time - ${limit}s`, async_result: status };
   }
-  await cleanupJob(ctx.remote, ctx.become, jid);
+  await cleanupJob(ctx.remote, ctx.become, jid, asyncDir);
   return status;
+}
+
+/**
+ * A module of several steps run as a job of the run: its result (or its failure, or "Timeout
+ * exceeded" past `async` seconds, as Ansible's watchdog words it) written into the job's status
+ * file on the host when it ends, where async_status and the poll loop read it.
+ */
+function driveFromController(run: PlayRun, module: ModuleDefinition, args: unknown, ctx: ModuleContext, limit: number, statusFile: string): void {
+  const job = (async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const overdue = new Promise<ModuleResult>((resolve) => {
+      timer = setTimeout(() => resolve({ changed: false, failed: true, msg: 'Timeout exceeded' }), limit * 1000);
+    });
+    let result: ModuleResult;
+    try {
+      result = await Promise.race([module.run(args, ctx), overdue]);
+    } catch (err) {
+      result = { changed: false, failed: true, msg: (err as Error).message };
+    } finally {
+      clearTimeout(timer);
+    }
+    // Stored as Ansible's module would have returned it: a diff in Ansible's own shape only (file's dict).
+    const { diff: _diff, ansibleDiff, facts: _facts, ...stored } = result;
+    const record = { ...stored, ...(ansibleDiff !== undefined ? { diff: ansibleDiff } : {}), failed: result.failed ?? false };
+    await ctx.remote.writeFile(statusFile, JSON.stringify(record) + '\n', { mode: '0600', become: ctx.become });
+  })();
+  const tracked = job.catch((err: Error) => ctx.log(`async job could not record its result: ${err.message}`)).finally(() => run.rt.controllerJobs.delete(tracked));
+  run.rt.controllerJobs.add(tracked);
 }
 
 /** async_status: a job's status (mode=status) or its files removed (mode=cleanup). */
 function asyncStatus(run: PlayRun, args: { jid: string; mode?: string }, ctx: ModuleContext): Promise<ModuleResult> {
   if (!validJobId(args.jid)) throw new Error(`async_status: "${args.jid}" is not a job id`);
-  if (args.mode === 'cleanup') return cleanupJob(ctx.remote, ctx.become, args.jid);
-  return jobStatus(ctx.remote, ctx.become, args.jid, run.rt.options.registry);
+  if (args.mode === 'cleanup') return cleanupJob(ctx.remote, ctx.become, args.jid, asyncDirOf(ctx));
+  return jobStatus(ctx.remote, ctx.become, args.jid, moduleLookup(run), asyncDirOf(ctx));
 }
 
 /** changed_when and failed_when, evaluated with the registered name bound to this result. */

@@ -24,6 +24,8 @@ import { argsObject, argsTemplateOf, validateArgs, wordsOfTemplatedName } from '
 import { META_ACTIONS, isMeta, isMetaAction } from '../executor/meta.js';
 import { changesInventoryModule } from '../executor/actions/index.js';
 import { didYouMean } from './suggest.js';
+import { findLibraryModule, needsAnsibleCore } from '../library/library-module.js';
+import { controllerAnsible } from '../library/controller-ansible.js';
 
 export interface ValidateRunInput {
   playbook: Playbook;
@@ -157,6 +159,15 @@ function checkTask(
       if (!isMetaAction(action)) err(`unknown meta action '${action}'${didYouMean(action, META_ACTIONS)}`, pos.args);
       return;
     }
+    // A module file the user ships (library/): its arguments are the module's own to check on the host.
+    const lib = findLibraryModule(task.module, task.role, play.baseDir);
+    if (lib) {
+      const ansible = needsAnsibleCore(lib.file) ? controllerAnsible() : undefined;
+      if (ansible && !ansible.found) {
+        err(`module '${task.module}' (${displayPath(lib.file)}, ${lib.where}): a Python module from library/ needs ansible-core on the controller (${ansible.why})`, pos.module);
+      }
+      return;
+    }
     if (knownElsewhere(task.module)) {
       const message = `module '${task.module}' is provided by Ansible or a well-known collection, not by this provisioner`;
       // Known to Ansible, so a task that does not run never needs it: a warning where the task may not
@@ -173,12 +184,6 @@ function checkTask(
     }
     err(`unknown module '${task.module}'${didYouMean(task.module, allNames(registry))}`, pos.module);
     return;
-  }
-  if (task.async !== undefined && task.async !== 0 && !def.background) {
-    err(
-      `module '${task.module}' cannot run with 'async': only modules whose work is one command on the host (command, shell) can be left running in the background there`,
-      pos.keywords.async ?? task.pos,
-    );
   }
   // Arguments given by one template (`add_host: "{{ host_data }}"`, `args: "{{ opts }}"`): a mapping
   // known per host, checked when the task runs.
@@ -417,7 +422,7 @@ function pythonPluginOf(task: Task, play: Play): { where: string; file: string }
   if (task.role) places.push({ dir: task.role.path, where: `role '${task.role.name}'` });
   places.push({ dir: play.baseDir, where: 'playbook' });
   for (const { dir, where } of places) {
-    for (const sub of ['library', 'action_plugins']) {
+    for (const sub of ['action_plugins']) {
       const file = join(dir, sub, `${name}.py`);
       if (existsSync(file)) return { where, file: displayPath(file) };
     }

@@ -265,6 +265,8 @@ export const copyModule = defineHostModule({
     .refine((a) => !(a.content !== undefined && a.dest?.endsWith('/')), { message: 'can not use content with a dir as dest' })
     .refine((a) => !(a.remote_src && a.content !== undefined), { message: 'remote_src needs src' }),
   checkMode: 'full',
+  // Ansible's action does not support async: such a task fails when it runs.
+  noAsync: true,
   async run(parsed, ctx): Promise<ModuleResult> {
     let args = { ...parsed, dest: parsed.dest! };
     let content: string | Buffer;

@@ -41,6 +41,8 @@ export const scriptModule = defineHostModule({
     decrypt: boolish.default(true),
   }),
   checkMode: 'full',
+  // Ansible's script action does not support async: such a task fails when it runs.
+  noAsync: true,
   async run(args, ctx) {
     const guards = { creates: args.creates, removes: args.removes };
     const skip = await guardSkipReason(ctx, guards);

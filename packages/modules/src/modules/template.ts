@@ -174,6 +174,8 @@ export const templateModule = defineHostModule({
     ...fileWriteArgs,
   }),
   checkMode: 'full',
+  // Ansible's action does not support async: such a task fails when it runs.
+  noAsync: true,
   async run(args, ctx): Promise<ModuleResult> {
     const local = ctx.resolveLocal(args.src, 'templates');
     let text: string;

@@ -3,8 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ModuleResult } from '../../../src/contract/module.js';
 import {
   cleanupScript,
+  fromStatusFile,
   jobState,
   newJobId,
   parseJobFiles,
@@ -122,10 +124,36 @@ describe('the job scripts under a real sh', () => {
     sh(startScript(skipped, 10, { result: { changed: false, msg: "it's there" } }), '{}');
     expect(jobState(parseJobFiles(sh(readScript(skipped))).files)).toEqual({ state: 'final', result: { changed: false, msg: "it's there" } });
   });
+
+  it.each([
+    ['~/.ansible_async_test', (h: string) => join(h, '.ansible_async_test')],
+    ['~/with space/$(id)', (h: string) => join(h, 'with space', '$(id)')],
+  ])('async_dir %j: the job folder (tilde from the host)', (asyncDir, where) => {
+    home = mkdtempSync(join(tmpdir(), 'haweb-async-'));
+    const jid = 'j000000000005.1';
+    const dir = sh(startScript(jid, 10, { result: { changed: true } }, asyncDir), '{}').trim();
+    expect(dir).toBe(where(home));
+    expect(jobState(parseJobFiles(sh(readScript(jid, asyncDir))).files)).toEqual({ state: 'final', result: { changed: true } });
+    expect(jobState(parseJobFiles(sh(readScript(jid))).files)).toEqual({ state: 'missing' });
+    expect(sh(cleanupScript(jid, asyncDir)).trim()).toBe(where(home));
+  });
+
+  it('a job the controller drives: "started" until its result is written into the status file', { timeout: 60_000 }, () => {
+    home = mkdtempSync(join(tmpdir(), 'haweb-async-'));
+    const jid = 'j000000000004.1';
+    const dir = sh(startScript(jid, 10, { controller: true }), '{"module":"file","args":{}}').trim();
+    expect(jobState(parseJobFiles(sh(readScript(jid))).files)).toEqual({ state: 'running' });
+    writeFileSync(join(dir, jid), JSON.stringify({ changed: true, failed: false, diff: { before: { state: 'absent' }, after: { state: 'touch' } } }) + '\n');
+    const st = jobState(parseJobFiles(sh(readScript(jid))).files);
+    expect(st).toEqual({ state: 'final', result: { changed: true, failed: false, diff: { before: { state: 'absent' }, after: { state: 'touch' } } } });
+    // Ansible's diff shape, read back: kept as ansibleDiff (registered as diff), never shown as text pairs.
+    expect(fromStatusFile((st as { result: ModuleResult }).result)).toEqual({ changed: true, failed: false, ansibleDiff: { before: { state: 'absent' }, after: { state: 'touch' } } });
+    expect(fromStatusFile({ changed: true, diff: [{ before: 'a', after: 'b' }] })).toEqual({ changed: true, diff: [{ before: 'a', after: 'b' }] });
+  });
 });
 
 describe('validation of async', () => {
-  it('names the module that cannot run in the background, with file:line:col; accepts one that can', async () => {
+  it('accepts async on any module (one command on the host, steps driven from the controller, or refused when it runs)', async () => {
     const { prepareRun } = await import('../../../src/validate/index.js');
     const { formatDiagnostic } = await import('../../../src/model.js');
     const { testRegistry } = await import('../../fixtures/registry.js');
@@ -140,9 +168,7 @@ describe('validation of async', () => {
         ['- hosts: all', '  tasks:', '    - copy: { dest: /x, content: x }', '      async: 10', '    - bg_shell: sleep 1', '      async: "{{ limit }}"', '      poll: 0', ''].join('\n'),
       );
       const run = prepareRun({ playbook, inventory: join(__dirname, '../../fixtures/inventory/ini/hosts'), registry });
-      expect(run.diagnostics.map((d) => formatDiagnostic(d).replace(dir + '/', ''))).toEqual([
-        "site.yml:4:14: error: module 'copy' cannot run with 'async': only modules whose work is one command on the host (command, shell) can be left running in the background there",
-      ]);
+      expect(run.diagnostics.map((d) => formatDiagnostic(d).replace(dir + '/', ''))).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

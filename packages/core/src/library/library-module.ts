@@ -1,0 +1,170 @@
+/**
+ * Modules an Ansible user ships as files: `<name>.py` (or `<name>`, any executable with a `#!`
+ * line) in the task's role's `library/`, the playbook's `library/`, or a folder of ANSIBLE_LIBRARY,
+ * used by the file's name. Each becomes a ModuleDefinition like any other, so the engine runs it,
+ * with `async` too, without knowing it is one; its arguments are not checked before the run (the
+ * module's own argument_spec checks them on the host).
+ *
+ * A run: a temporary folder under the host's remote_tmp gets the module file and its arguments
+ * file; a module importing ansible.module_utils gets the zip of the files it needs (from the
+ * controller's ansible-core; one copy per host, named by its hash, left under remote_tmp) on its
+ * PYTHONPATH; the module runs as `<python> <module> <args file>` and the folder is removed.
+ */
+import { readFileSync, existsSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { z } from 'zod';
+import type { ModuleContext, ModuleDefinition, ModuleResult } from '../contract/module.js';
+import { hostPathWord, shellQuote } from '../contract/quote.js';
+import type { RoleInfo } from '../model.js';
+import { controllerAnsible, moduleUtilsZip } from './controller-ansible.js';
+import { argsFile, internalArgs, isPython, moduleStyle, parseJobOutput, parseModuleOutput, shebangInterpreter } from './python.js';
+
+/** A module file found for a task, and where (for messages). */
+export interface LibraryFile {
+  name: string;
+  file: string;
+  where: string;
+}
+
+/** The folders searched, in Ansible's order: the role's library/, the playbook's, then ANSIBLE_LIBRARY's. */
+export function librarySearchPath(role: RoleInfo | undefined, baseDir: string, env: NodeJS.ProcessEnv = process.env): { dir: string; where: string }[] {
+  const places: { dir: string; where: string }[] = [];
+  if (role) places.push({ dir: join(role.path, 'library'), where: `role '${role.name}'` });
+  places.push({ dir: join(baseDir, 'library'), where: 'playbook' });
+  for (const d of (env.ANSIBLE_LIBRARY ?? '').split(':').filter(Boolean)) places.push({ dir: d.replace(/^~(?=\/|$)/, env.HOME ?? '~'), where: 'ANSIBLE_LIBRARY' });
+  return places;
+}
+
+/** The library module file a task's module name names, if any (`ansible.legacy.x` is `x`). */
+export function findLibraryModule(module: string, role: RoleInfo | undefined, baseDir: string): LibraryFile | undefined {
+  const name = module.startsWith('ansible.legacy.') ? module.slice('ansible.legacy.'.length) : module;
+  if (!/^\w+$/.test(name)) return undefined;
+  for (const { dir, where } of librarySearchPath(role, baseDir)) {
+    for (const file of [join(dir, `${name}.py`), join(dir, name)]) {
+      try {
+        if (existsSync(file) && statSync(file).isFile()) return { name, file, where };
+      } catch {
+        /* unreadable: not a module */
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Does the module need the controller's ansible-core (it imports ansible.module_utils)? */
+export function needsAnsibleCore(file: string): boolean {
+  return moduleStyle(readFileSync(file, 'utf8')) === 'new';
+}
+
+const definitions = new Map<string, ModuleDefinition>();
+
+/** Library modules defined so far in this process, by name: async_status finishes their jobs. */
+export function libraryModuleNamed(name: string): ModuleDefinition | undefined {
+  for (const def of definitions.values()) if (def.name === name) return def;
+  return undefined;
+}
+
+interface Staged {
+  dir: string;
+  command: string;
+}
+
+/** Puts the module, its arguments and (when needed) its module_utils on the host; returns the command that runs it. */
+async function stage(lib: LibraryFile, args: Record<string, unknown>, ctx: ModuleContext): Promise<Staged> {
+  const text = readFileSync(lib.file, 'utf8');
+  const style = moduleStyle(text);
+  const python = isPython(lib.file, text);
+  const remoteTmp = String(ctx.vars.ansible_remote_tmp ?? '~/.ansible/tmp');
+  const ansible = style === 'new' ? controllerAnsible() : {};
+  if (style === 'new' && !ansible.found) throw new Error(`a Python module from library/ needs ansible-core on the controller: ${ansible.why}`);
+  const zip = ansible.found ? moduleUtilsZip(ansible.found, text) : undefined;
+  const zipName = zip ? `haweb-module_utils-${zip.hash}.zip` : '';
+  const mk = await ctx.remote.run(
+    {
+      script: [
+        `umask 077; t=${hostPathWord(remoteTmp)}`,
+        'mkdir -p "$t" && d=$(mktemp -d "$t/ansible-tmp-haweb.XXXXXXXX") || exit 1',
+        `printf '%s\\n%s\\n' "$t" "$d"`,
+        zip ? `[ -f "$t/${zipName}" ] && echo have || echo need` : 'echo none',
+      ].join('\n'),
+    },
+    { become: ctx.become },
+  );
+  if (mk.code !== 0) throw new Error(`cannot make a temporary folder on the host: ${(mk.stderr || mk.stdout).trim()}`);
+  const [tmp, dir, have] = mk.stdout.trim().split('\n').map((s) => s.trim());
+  if (zip && have === 'need') await ctx.remote.writeFile(`${tmp}/${zipName}`, zip.data, { mode: '0600', become: ctx.become });
+  const moduleFile = `${dir}/${basename(lib.file)}`;
+  const argsPath = `${dir}/args`;
+  await ctx.remote.writeFile(moduleFile, text, { mode: '0700', become: ctx.become });
+  const internal = internalArgs({
+    check: ctx.check,
+    diff: ctx.diff,
+    noLog: ctx.noLog ?? false,
+    verbosity: ctx.verbosity ?? 0,
+    moduleName: lib.name,
+    tmpdir: dir,
+    remoteTmp,
+    version: ansible.found?.version,
+  });
+  await ctx.remote.writeFile(argsPath, argsFile(style, args, internal), { mode: '0600', become: ctx.become });
+  let interpreter: string;
+  if (python) {
+    const configured = ctx.vars.ansible_python_interpreter;
+    interpreter = configured === undefined ? 'python3' : ctx.render(String(configured));
+  } else {
+    interpreter = shebangInterpreter(text) ?? '/bin/sh';
+  }
+  const env = zip ? `PYTHONPATH=${shellQuote(`${tmp}/${zipName}`)}\${PYTHONPATH:+:$PYTHONPATH} ` : '';
+  const command = `cd ${shellQuote(dir)} && ${env}${interpreter} ${shellQuote(moduleFile)} ${shellQuote(argsPath)}`;
+  return { dir, command };
+}
+
+/** Runs the staged module, then removes its folder; exit code and output are the module's. */
+function withCleanup(staged: Staged): string {
+  return `(${staged.command}) < /dev/null; rc=$?; rm -rf ${shellQuote(staged.dir)}; exit $rc`;
+}
+
+/** The ModuleDefinition of a library module file (one per file per process). */
+export function libraryModule(lib: LibraryFile): ModuleDefinition {
+  const known = definitions.get(lib.file);
+  if (known) return known;
+  const args = z.record(z.string(), z.unknown());
+  const def: ModuleDefinition<typeof args> = {
+    name: lib.name,
+    description: `library module ${lib.file} (${lib.where})`,
+    args,
+    // The module decides for itself (AnsibleModule skips when it does not support check mode).
+    checkMode: 'full',
+    async run(a, ctx) {
+      const staged = await stage(lib, a, ctx);
+      const r = await ctx.remote.run({ script: withCleanup(staged) }, { become: ctx.become });
+      const { result, displayWarnings } = parseModuleOutput({ rc: r.code, stdout: r.stdout, stderr: r.stderr });
+      for (const w of displayWarnings) ctx.log(`[WARNING]: ${w}`);
+      return withFacts(result);
+    },
+    background: {
+      async prepare(a, ctx) {
+        const staged = await stage(lib, a, ctx);
+        return { command: { script: withCleanup(staged) } };
+      },
+      finish(_a, outcome) {
+        return withFacts(parseJobOutput(outcome, lib.name));
+      },
+    },
+  };
+  definitions.set(lib.file, def as ModuleDefinition);
+  return def as ModuleDefinition;
+}
+
+/** The library module a task names, when its name is no registered module's. */
+export function libraryModuleOf(task: { module: string; role?: RoleInfo }, baseDir: string): ModuleDefinition | undefined {
+  const lib = findLibraryModule(task.module, task.role, baseDir);
+  return lib ? libraryModule(lib) : undefined;
+}
+
+/** `ansible_facts` a module returns become the host's facts (and stay in the registered result, as in Ansible). */
+function withFacts(result: Record<string, unknown> & { changed: boolean }): ModuleResult {
+  const facts = result.ansible_facts;
+  if (facts && typeof facts === 'object' && !Array.isArray(facts)) return { ...result, facts: facts as Record<string, unknown> };
+  return result;
+}
