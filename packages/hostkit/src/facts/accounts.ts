@@ -36,8 +36,12 @@ export interface AccountFacts {
   groups: GroupEntry[];
   /** For each path asked about: is it there (a home folder, its parent). */
   paths: Record<string, boolean>;
-  /** The mode a new home gets (login.defs HOME_MODE, else 0777 & ~UMASK). */
-  homeMode: number;
+  /**
+   * The mode Ansible's create_homedir gives a home it makes itself (a missing home, or one whose parent
+   * is missing): 0777 minus login.defs' UMASK; undefined when login.defs has no `UMASK <digits>` line
+   * (the copied skeleton's mode stays). HOME_MODE, which useradd -m reads, plays no part there.
+   */
+  homeMode?: number;
 }
 
 export function parsePasswdLine(line: string): PasswdEntry | undefined {
@@ -59,13 +63,14 @@ export function parseShadowLine(line: string): ShadowEntry | undefined {
   return { hash: f[1], minDays: num(f[3]), maxDays: num(f[4]), expireDays: num(f[7]) };
 }
 
-/** HOME_MODE from login.defs, else 0777 minus its UMASK (022 when absent), as useradd -m does. */
-export function parseHomeMode(loginDefs: string): number {
-  const value = (key: string) => new RegExp(`^\\s*${key}\\s+(\\S+)`, 'm').exec(loginDefs)?.[1];
-  const home = value('HOME_MODE');
-  if (home && /^[0-7]+$/.test(home)) return parseInt(home, 8);
-  const umask = value('UMASK');
-  return 0o777 & ~(umask && /^[0-7]+$/.test(umask) ? parseInt(umask, 8) : 0o022);
+/** 0777 minus the last `UMASK <digits>` line of login.defs (the line whole, as Ansible's create_homedir matches it), else undefined. */
+export function parseHomeMode(loginDefs: string): number | undefined {
+  let mode: number | undefined;
+  for (const line of loginDefs.split('\n')) {
+    const m = /^UMASK\s+([0-7]+)$/.exec(line);
+    if (m) mode = 0o777 & ~parseInt(m[1], 8);
+  }
+  return mode;
 }
 
 export interface AccountFactArgs {
@@ -88,7 +93,7 @@ export const accountFacts: Fact<AccountFactArgs, AccountFacts> = {
       'echo "@shadow"', user === undefined ? ':' : `${lookup('shadow', q)} || true`,
       'echo "@group"', local ? 'cat /etc/group' : 'getent group',
       'echo "@paths"', ...paths.map((p) => `[ -e ${shellQuote(p)} ] && printf '%s\\n' ${shellQuote(p)}`), 'true',
-      'echo "@logindefs"', 'grep -E "^[[:space:]]*(HOME_MODE|UMASK)[[:space:]]" /etc/login.defs 2>/dev/null || true',
+      'echo "@logindefs"', 'grep -E "^UMASK[[:space:]]" /etc/login.defs 2>/dev/null || true',
     ].join('\n');
   },
   parse(stdout, _code, { paths = [] }) {
@@ -102,13 +107,14 @@ export const accountFacts: Fact<AccountFactArgs, AccountFacts> = {
     const user = parts.passwd?.map(parsePasswdLine).find((u) => u !== undefined);
     const shadow = parts.shadow?.map(parseShadowLine).find((s) => s !== undefined);
     const there = new Set(parts.paths ?? []);
-    return {
+    const facts: AccountFacts = {
       ...(user ? { user } : {}),
       ...(shadow ? { shadow } : {}),
       groups: (parts.group ?? []).map(parseGroupLine).filter((g): g is GroupEntry => g !== undefined),
       paths: Object.fromEntries(paths.map((p) => [p, there.has(p)])),
-      homeMode: parseHomeMode((parts.logindefs ?? []).join('\n')),
     };
+    const homeMode = parseHomeMode((parts.logindefs ?? []).join('\n'));
+    return homeMode === undefined ? facts : { ...facts, homeMode };
   },
 };
 

@@ -62,6 +62,12 @@ export interface UserArgs {
   expires?: number;
   password_expire_max?: number;
   password_expire_min?: number;
+  /**
+   * Ansible's `local`: the account is looked up in /etc/passwd itself (the facts were read so). Ansible
+   * runs libuser's luseradd/lusermod/luserdel there; shadow-utils' commands are run here (they write the
+   * same files), with Ansible's rules for it: no userdel -f, no umask.
+   */
+  local?: boolean;
 }
 
 export interface UserPlan {
@@ -69,6 +75,46 @@ export interface UserPlan {
   steps: Step[];
   /** Which of Ansible's branches runs (it decides the result's keys); changed when steps are left. */
   action: 'none' | 'create' | 'modify' | 'remove';
+  /** Ansible's warnings for these arguments and facts, in its order and number. */
+  warnings: string[];
+}
+
+/** The characters a crypt hash's last field never holds (Ansible's _HASH_RE). */
+const NOT_HASH = /[^a-zA-Z0-9./=]/;
+
+/** Ansible's check_password_encrypted: does `password` look like something other than a crypt hash? */
+export function passwordLooksUnhashed(password: string): boolean {
+  if (password === '' || ['*', '!', '*************'].includes(password)) return false;
+  if (/[:*!]/.test(password) || !password.includes('$')) return true;
+  const fields = password.split('$');
+  if (fields.length < 3) return true;
+  const last = fields[fields.length - 1];
+  const lengths: Record<string, number> = { '1': 22, '5': 43, '6': 86 };
+  return NOT_HASH.test(last) || (lengths[fields[1]] !== undefined && last.length !== lengths[fields[1]]);
+}
+
+export const UNHASHED_PASSWORD_WARNING = "The input password appears not to have been hashed. The 'password' argument must be encrypted for this module to work properly.";
+export const APPEND_WITHOUT_GROUPS_WARNING = "'append' is set, but no 'groups' are specified. Use 'groups' for appending new groups.This will change to an error in Ansible 2.14.";
+export const localUserMissingWarning = (name: string): string =>
+  `'local: true' specified and user '${name}' was not found in /etc/passwd. The local user account may already exist if the local account database exists somewhere other than /etc/passwd.`;
+
+/**
+ * The warnings Ansible's user module gives, in its order: append without groups, a password that does
+ * not look hashed, then one for each time it looks a `local` account up in /etc/passwd and does not
+ * find it (before acting; when adding with groups, again while checking them; after acting, when the
+ * account is gone or was never there).
+ */
+function userWarnings(facts: AccountFacts, args: UserArgs, check: boolean): string[] {
+  const out: string[] = [];
+  if (args.append && args.groups === undefined) out.push(APPEND_WITHOUT_GROUPS_WARNING);
+  if (args.password !== undefined && passwordLooksUnhashed(args.password)) out.push(UNHASHED_PASSWORD_WARNING);
+  if (args.local) {
+    let misses = 0;
+    if (args.state === 'absent') misses = facts.user ? (check ? 0 : 1) : 2;
+    else if (!facts.user) misses = check ? 1 : 1 + ((args.groups ?? []).join(',') !== '' ? 1 : 0);
+    for (let i = 0; i < misses; i++) out.push(localUserMissingWarning(args.name));
+  }
+  return out;
 }
 
 const DAY = 86_400;
@@ -84,13 +130,23 @@ function requireGroup(facts: AccountFacts, name: string): GroupEntry {
   return g;
 }
 
-/** The user module's whole decision, from its facts (paths: the home folder and its parent). */
-export function planUser(facts: AccountFacts, args: UserArgs): UserPlan {
+/**
+ * The user module's whole decision, from its facts (paths: the wanted home folder, its parent, and the
+ * current home). `check`: only the warnings differ (Ansible stops early in check mode).
+ */
+export function planUser(facts: AccountFacts, args: UserArgs, check = false): UserPlan {
+  if (args.umask !== undefined && args.local) throw new AccountPlanError("'umask' can not be used with 'local'");
+  const plan = planUserSteps(facts, args);
+  return { ...plan, warnings: userWarnings(facts, args, check) };
+}
+
+function planUserSteps(facts: AccountFacts, args: UserArgs): Omit<UserPlan, 'warnings'> {
   const { user } = facts;
   const name = args.name;
   if (args.state === 'absent') {
     if (!user) return { steps: [], action: 'none' };
-    return { steps: [run(['userdel', ...(args.force ? ['-f'] : []), ...(args.remove ? ['-r'] : []), name], `remove user ${name}`)], action: 'remove' };
+    const force = args.force && !args.local ? ['-f'] : [];
+    return { steps: [run(['userdel', ...force, ...(args.remove ? ['-r'] : []), name], `remove user ${name}`)], action: 'remove' };
   }
   const groups = args.groups?.filter((g) => g !== '');
   for (const g of groups ?? []) requireGroup(facts, g);
@@ -175,8 +231,10 @@ export function planUser(facts: AccountFacts, args: UserArgs): UserPlan {
   argv.push(...lock);
   const steps: Step[] = argv.length > 1 ? [run([...argv, name], `modify user ${name}`)] : [];
   // A missing home is made as Ansible's create_homedir does: the skeleton's files, the login.defs mode.
+  // A home moved with usermod -m is there afterwards when the old one was.
   const home = args.home ?? user.home;
-  if (args.create_home && facts.paths[home] === false && !(args.move_home && args.home !== undefined && args.home !== user.home)) {
+  const moved = args.move_home && args.home !== undefined && args.home !== user.home && facts.paths[user.home] !== false;
+  if (args.create_home && facts.paths[home] === false && !moved) {
     steps.push(makeHome(home, args.skeleton, facts.homeMode), run(['chown', '-R', `${user.uid}:${user.gid}`, '--', home], `give ${home} to ${name}`));
   }
   steps.push(...chageSteps(facts.shadow, args));
@@ -184,13 +242,13 @@ export function planUser(facts: AccountFacts, args: UserArgs): UserPlan {
 }
 
 /** A home folder as Ansible's create_homedir makes it: a copy of the skeleton (or an empty folder), the login.defs mode. */
-function makeHome(home: string, skeleton: string | undefined, mode: number): Step {
+function makeHome(home: string, skeleton: string | undefined, mode: number | undefined): Step {
   const skel = skeleton ?? '/etc/skel';
   return {
     kind: 'script',
     script: [
       `if [ -d ${shellQuote(skel)} ]; then mkdir -p -- ${shellQuote(home)} && cp -a -- ${shellQuote(`${skel}/.`)} ${shellQuote(home)}; else mkdir -p -- ${shellQuote(home)}; fi`,
-      `chmod ${(mode & 0o7777).toString(8).padStart(4, '0')} -- ${shellQuote(home)}`,
+      ...(mode === undefined ? [] : [`chmod ${(mode & 0o7777).toString(8).padStart(4, '0')} -- ${shellQuote(home)}`]),
     ].join(' && '),
     why: `create the home folder ${home}`,
   };

@@ -2,6 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   AccountPlanError,
+  APPEND_WITHOUT_GROUPS_WARNING,
+  localUserMissingWarning,
+  passwordLooksUnhashed,
+  UNHASHED_PASSWORD_WARNING,
   accountFacts,
   parseHomeMode,
   planGroup,
@@ -31,13 +35,17 @@ describe('accountFacts parser', () => {
   });
   it('a missing user has no entry', () => {
     expect(accountFacts.parse('@passwd\n@shadow\n@group\nroot:x:0:\n@paths\n@logindefs\n', 0, { user: 'x' })).toEqual({
-      groups: [{ name: 'root', gid: 0, members: [] }], paths: {}, homeMode: 0o755,
+      groups: [{ name: 'root', gid: 0, members: [] }], paths: {},
     });
   });
-  it.each([
-    ['HOME_MODE wins', 'UMASK 022\nHOME_MODE 0700', 0o700],
+  // Ansible's create_homedir reads UMASK alone (a whole `UMASK <digits>` line, the last one), never HOME_MODE.
+  it.each<[string, string, number | undefined]>([
     ['UMASK alone', 'UMASK 077', 0o700],
-    ['nothing', '', 0o755],
+    ['HOME_MODE plays no part', 'UMASK 022\nHOME_MODE 0700', 0o755],
+    ['tabs', 'UMASK\t\t027', 0o750],
+    ['the last line wins', 'UMASK 022\nUMASK 077', 0o700],
+    ['a trailing comment is no match', 'UMASK 022 # default', undefined],
+    ['nothing: the mode is left as copied', '', undefined],
   ])('home mode: %s', (_, defs, mode) => expect(parseHomeMode(defs)).toBe(mode));
 });
 
@@ -119,12 +127,83 @@ describe('planUser', () => {
     ['expiry cleared', { ...existing, shadow: { ...existing.shadow!, expireDays: 21915 } }, user({ expires: -1 }), 'modify', ["usermod -e '' deploy"]],
     ['expiry equal', { ...existing, shadow: { ...existing.shadow!, expireDays: 21915 } }, user({ expires: 1893456000 }), 'modify', []],
     ['remove with home, forced', existing, user({ state: 'absent', remove: true, force: true }), 'remove', ['userdel -f -r deploy']],
+    ['local: force is not passed (Ansible drops it for luserdel)', existing, user({ state: 'absent', remove: true, force: true, local: true }), 'remove', ['userdel -r deploy']],
+    [
+      'a home moved from a missing one is made',
+      { ...existing, paths: { '/srv/deploy': false, '/srv': true, '/home/deploy': false } },
+      user({ home: '/srv/deploy', move_home: true }),
+      'modify',
+      [
+        'usermod -d /srv/deploy -m deploy',
+        'if [ -d /etc/skel ]; then mkdir -p -- /srv/deploy && cp -a -- /etc/skel/. /srv/deploy; else mkdir -p -- /srv/deploy; fi && chmod 0700 -- /srv/deploy',
+        'chown -R 1001:1001 -- /srv/deploy',
+      ],
+    ],
+    [
+      'a home changed without move_home is made',
+      { ...existing, paths: { '/srv/deploy': false, '/srv': true, '/home/deploy': true } },
+      user({ home: '/srv/deploy' }),
+      'modify',
+      [
+        'usermod -d /srv/deploy deploy',
+        'if [ -d /etc/skel ]; then mkdir -p -- /srv/deploy && cp -a -- /etc/skel/. /srv/deploy; else mkdir -p -- /srv/deploy; fi && chmod 0700 -- /srv/deploy',
+        'chown -R 1001:1001 -- /srv/deploy',
+      ],
+    ],
+    [
+      'no UMASK in login.defs: the copied home keeps its mode',
+      { ...existing, homeMode: undefined, paths: { '/home/deploy': false, '/home': true } },
+      user(),
+      'modify',
+      ['if [ -d /etc/skel ]; then mkdir -p -- /home/deploy && cp -a -- /etc/skel/. /home/deploy; else mkdir -p -- /home/deploy; fi', 'chown -R 1001:1001 -- /home/deploy'],
+    ],
+    ['expiry far in the past is no expiry', existing, user({ expires: -2529881062 }), 'modify', []],
+    ['expiry at the epoch on a new account', fresh, user({ expires: 0 }), 'create', ['useradd -e 1970-01-01 -m deploy']],
+    ['lock and a new password: one -p with !', existing, user({ password_lock: true, password: '$6$n$n' }), 'modify', ["usermod -p '!$6$n$n' deploy"]],
+    ['unlock', { ...existing, shadow: { ...existing.shadow!, hash: '!$6$a$b' } }, user({ password_lock: false }), 'modify', ['usermod -U deploy']],
+    ['unlock with the same password', { ...existing, shadow: { ...existing.shadow!, hash: '!$6$a$b' } }, user({ password_lock: false, password: '$6$a$b' }), 'modify', ['usermod -U deploy']],
     ['absent already', fresh, user({ state: 'absent' }), 'none', []],
   ])('%s', (_, facts, args, action, steps) => {
     const plan = planUser(facts, args);
     expect(plan.action).toBe(action);
     expect(plan.steps.map(stepText)).toEqual(steps);
   });
+
+  it('refuses umask with local, as Ansible does', () => {
+    expect(() => planUser(fresh, user({ umask: '077', local: true }))).toThrow(new AccountPlanError("'umask' can not be used with 'local'"));
+  });
+
+  const missing = localUserMissingWarning('deploy');
+  it.each<[string, AccountFacts, UserArgs, boolean, string[]]>([
+    ['none', existing, user({ password: '$6$rounds=656000$TT4O7jz2M57npccl$33LF6FcUMSW11qrESXL1HX0BS.bsiT6aenFLLiVpsQh6hDtI9pJh5iY7x8J7ePkN4fP8hmElidHXaeD51pbGS.' }), false, []],
+    ['a plain-text password', existing, user({ password: 'plaintextpassword' }), false, [UNHASHED_PASSWORD_WARNING]],
+    ['append without groups', existing, user({ append: true }), false, [APPEND_WITHOUT_GROUPS_WARNING]],
+    ['append without groups, then a plain-text password', existing, user({ append: true, password: 'x' }), false, [APPEND_WITHOUT_GROUPS_WARNING, UNHASHED_PASSWORD_WARNING]],
+    ['local, present already', existing, user({ local: true }), false, []],
+    ['local, added', fresh, user({ local: true }), false, [missing]],
+    ['local, added with groups: looked up again', fresh, user({ local: true, groups: ['adm'] }), false, [missing, missing]],
+    ['local, added in check mode', fresh, user({ local: true, groups: ['adm'] }), true, [missing]],
+    ['local, removed: looked up after', existing, user({ local: true, state: 'absent' }), false, [missing]],
+    ['local, removed in check mode', existing, user({ local: true, state: 'absent' }), true, []],
+    ['local, absent already: before and after', fresh, user({ local: true, state: 'absent' }), false, [missing, missing]],
+  ])('warnings: %s', (_, facts, args, check, want) => {
+    expect(planUser(facts, args, check).warnings).toEqual(want);
+  });
+
+  it.each<[string, boolean]>([
+    ['$6$rounds=656000$TT4O7jz2M57npccl$33LF6FcUMSW11qrESXL1HX0BS.bsiT6aenFLLiVpsQh6hDtI9pJh5iY7x8J7ePkN4fP8hmElidHXaeD51pbGS.', false],
+    ['$6$rounds=656000$tgK3gYTyRLUmhyv2$lAFrYUQwn7E6VsjPOwQwoSx30lmpiU9r/E0Al7tzKrR9mkodcMEZGe9OXD0H/clOn6qdsUnaL4zefy5fG+++++', true],
+    ['$6$salt$short', true],
+    ['$1$salt$0123456789012345678901', false],
+    ['$y$j9T$salt$hash', false],
+    ['plaintextpassword', true],
+    ['$only', true],
+    ['!', false],
+    ['*', false],
+    ['*************', false],
+    ['a:b$c$d', true],
+    ['', false],
+  ])('password %s looks unhashed: %s', (password, want) => expect(passwordLooksUnhashed(password)).toBe(want));
 
   it.each([
     ['a primary group that does not exist', user({ group: 'nosuch' })],
