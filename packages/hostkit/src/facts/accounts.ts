@@ -42,7 +42,13 @@ export interface AccountFacts {
    * (the copied skeleton's mode stays). HOME_MODE, which useradd -m reads, plays no part there.
    */
   homeMode?: number;
+  /** With `local`: which of libuser's commands the host has (luseradd, lusermod, luserdel, lgroupmod, lchage). */
+  libuser?: string[];
+  /** With `local`: the PATH they were looked up in (for Ansible's "Failed to find required executable"). */
+  pathEnv?: string;
 }
+
+const LIBUSER = ['luseradd', 'lusermod', 'luserdel', 'lgroupmod', 'lchage'];
 
 export function parsePasswdLine(line: string): PasswdEntry | undefined {
   const f = line.split(':');
@@ -80,7 +86,7 @@ export interface AccountFactArgs {
   paths?: readonly string[];
 }
 
-const SECTIONS = ['passwd', 'shadow', 'group', 'paths', 'logindefs'] as const;
+const SECTIONS = ['passwd', 'shadow', 'group', 'paths', 'logindefs', 'libuser', 'path'] as const;
 
 export const accountFacts: Fact<AccountFactArgs, AccountFacts> = {
   name: 'accounts',
@@ -94,9 +100,12 @@ export const accountFacts: Fact<AccountFactArgs, AccountFacts> = {
       'echo "@group"', local ? 'cat /etc/group' : 'getent group',
       'echo "@paths"', ...paths.map((p) => `[ -e ${shellQuote(p)} ] && printf '%s\\n' ${shellQuote(p)}`), 'true',
       'echo "@logindefs"', 'grep -E "^UMASK[[:space:]]" /etc/login.defs 2>/dev/null || true',
+      ...(local
+        ? ['echo "@libuser"', `for t in ${LIBUSER.join(' ')}; do command -v "$t" >/dev/null 2>&1 && echo "$t"; done; true`, 'echo "@path"', 'printf \'%s\\n\' "$PATH"']
+        : []),
     ].join('\n');
   },
-  parse(stdout, _code, { paths = [] }) {
+  parse(stdout, _code, { paths = [], local }) {
     const parts: Record<string, string[]> = {};
     let current: string | undefined;
     for (const line of stdout.split('\n')) {
@@ -114,7 +123,9 @@ export const accountFacts: Fact<AccountFactArgs, AccountFacts> = {
       paths: Object.fromEntries(paths.map((p) => [p, there.has(p)])),
     };
     const homeMode = parseHomeMode((parts.logindefs ?? []).join('\n'));
-    return homeMode === undefined ? facts : { ...facts, homeMode };
+    if (homeMode !== undefined) facts.homeMode = homeMode;
+    if (local) Object.assign(facts, { libuser: (parts.libuser ?? []).filter((t) => LIBUSER.includes(t)), pathEnv: parts.path?.[0] ?? '' });
+    return facts;
   },
 };
 

@@ -63,9 +63,10 @@ export interface UserArgs {
   password_expire_max?: number;
   password_expire_min?: number;
   /**
-   * Ansible's `local`: the account is looked up in /etc/passwd itself (the facts were read so). Ansible
-   * runs libuser's luseradd/lusermod/luserdel there; shadow-utils' commands are run here (they write the
-   * same files), with Ansible's rules for it: no userdel -f, no umask.
+   * Ansible's `local`: the account is looked up in /etc/passwd itself (the facts were read so), and
+   * libuser's commands act, as Ansible runs them: luseradd / lusermod / luserdel, lchage -E for the
+   * expiry, lgroupmod -M / -m for memberships; no userdel -f, no umask. They must be installed (the
+   * facts list those found), else Ansible's "Failed to find required executable".
    */
   local?: boolean;
 }
@@ -136,36 +137,53 @@ function requireGroup(facts: AccountFacts, name: string): GroupEntry {
  */
 export function planUser(facts: AccountFacts, args: UserArgs, check = false): UserPlan {
   if (args.umask !== undefined && args.local) throw new AccountPlanError("'umask' can not be used with 'local'");
-  const plan = planUserSteps(facts, args);
+  const plan = planUserSteps(facts, args, check);
   return { ...plan, warnings: userWarnings(facts, args, check) };
 }
 
-function planUserSteps(facts: AccountFacts, args: UserArgs): Omit<UserPlan, 'warnings'> {
+/** Ansible's get_bin_path(name, required=True) for libuser's commands, in the order it asks. */
+function requireLibuser(facts: AccountFacts, names: string[]): void {
+  for (const n of names) {
+    if (!facts.libuser?.includes(n)) {
+      const paths = (facts.pathEnv ?? '').split(':').filter(Boolean);
+      for (const d of ['/sbin', '/usr/sbin', '/usr/local/sbin']) if (!paths.includes(d)) paths.push(d);
+      throw new AccountPlanError(`Failed to find required executable "${n}" in paths: ${paths.join(':')}`);
+    }
+  }
+}
+
+/** lchage -E takes days since the epoch (-1: never), as Ansible computes them for local accounts. */
+const expiryDays = (expires: number): string => String(expires < 0 ? -1 : Math.floor(Math.floor(expires) / DAY));
+
+function planUserSteps(facts: AccountFacts, args: UserArgs, check: boolean): Omit<UserPlan, 'warnings'> {
   const { user } = facts;
   const name = args.name;
+  const local = args.local === true;
   if (args.state === 'absent') {
     if (!user) return { steps: [], action: 'none' };
-    const force = args.force && !args.local ? ['-f'] : [];
-    return { steps: [run(['userdel', ...force, ...(args.remove ? ['-r'] : []), name], `remove user ${name}`)], action: 'remove' };
+    if (local && !check) requireLibuser(facts, ['luserdel']);
+    const force = args.force && !local ? ['-f'] : [];
+    return { steps: [run([local ? 'luserdel' : 'userdel', ...force, ...(args.remove ? ['-r'] : []), name], `remove user ${name}`)], action: 'remove' };
   }
   const groups = args.groups?.filter((g) => g !== '');
   for (const g of groups ?? []) requireGroup(facts, g);
   if (!user) {
-    const argv = ['useradd'];
+    if (local && !check) requireLibuser(facts, ['lgroupmod', 'lchage', 'luseradd']);
+    const argv = [local ? 'luseradd' : 'useradd'];
     if (args.uid !== undefined) argv.push('-u', String(args.uid), ...(args.non_unique ? ['-o'] : []));
     if (args.group !== undefined) argv.push('-g', requireGroup(facts, args.group) && args.group);
-    else if (findGroup(facts.groups, name)) argv.push('-N');
-    if (groups && groups.length > 0) argv.push('-G', groups.join(','));
+    else if (findGroup(facts.groups, name)) argv.push(local ? '-n' : '-N');
+    if (groups && groups.length > 0 && !local) argv.push('-G', groups.join(','));
     if (args.comment !== undefined) argv.push('-c', args.comment);
     const steps: Step[] = [];
     if (args.home !== undefined) {
       argv.push('-d', args.home);
     }
     if (args.shell !== undefined) argv.push('-s', args.shell);
-    if (args.expires !== undefined) argv.push('-e', expiryDate(args.expires));
+    if (args.expires !== undefined && !local) argv.push('-e', expiryDate(args.expires));
     if (args.password !== undefined) argv.push('-p', args.password_lock ? `!${args.password}` : args.password);
     if (args.create_home) {
-      argv.push('-m');
+      if (!local) argv.push('-m');
       if (args.skeleton !== undefined) argv.push('-k', args.skeleton);
       if (args.umask !== undefined) argv.push('-K', `UMASK=${args.umask}`);
     } else {
@@ -178,12 +196,16 @@ function planUserSteps(facts: AccountFacts, args: UserArgs): Omit<UserPlan, 'war
     const parentMissing = args.home !== undefined && args.create_home && facts.paths[args.home.replace(/\/[^/]*\/?$/, '') || '/'] === false;
     if (parentMissing) steps.push(makeHome(args.home!, args.skeleton, facts.homeMode));
     steps.push(run(argv, `add user ${name}`));
+    if (local && args.expires !== undefined) steps.push(run(['lchage', '-E', expiryDays(args.expires), name], `expiry of ${name}`));
+    if (local) for (const g of new Set(groups)) steps.push(run(['lgroupmod', '-M', name, g], `${name} in group ${g}`));
     if (parentMissing) steps.push(run(['chown', '-R', `${name}:`, '--', args.home!], `give ${args.home} to ${name}`));
     steps.push(...chageSteps(undefined, args));
     return { steps, action: 'create' };
   }
 
-  const argv = ['usermod'];
+  if (local) requireLibuser(facts, ['lgroupmod', 'lchage', 'lusermod']);
+  const argv = [local ? 'lusermod' : 'usermod'];
+  const after: Step[] = [];
   if (args.uid !== undefined && user.uid !== args.uid) argv.push('-u', String(args.uid), ...(args.non_unique ? ['-o'] : []));
   if (args.group !== undefined) {
     const g = requireGroup(facts, args.group);
@@ -200,7 +222,8 @@ function planUserSteps(facts: AccountFacts, args: UserArgs): Omit<UserPlan, 'war
       if (diff.size > 0) {
         if (args.append) {
           if (wanted.some((g) => diff.has(g))) {
-            argv.push('-a');
+            // lusermod has no --append: Ansible's check of its --help finds none.
+            if (!local) argv.push('-a');
             change = true;
           }
         } else {
@@ -208,18 +231,26 @@ function planUserSteps(facts: AccountFacts, args: UserArgs): Omit<UserPlan, 'war
         }
       }
     }
-    if (change) argv.push('-G', wanted.join(','));
+    if (change && !local) argv.push('-G', wanted.join(','));
+    if (change && local) {
+      for (const g of new Set(wanted)) if (!current.includes(g)) after.push(run(['lgroupmod', '-M', name, g], `${name} in group ${g}`));
+      if (!args.append) for (const g of current) if (!wanted.includes(g)) after.push(run(['lgroupmod', '-m', name, g], `${name} out of group ${g}`));
+    }
   }
   if (args.comment !== undefined && user.comment !== args.comment) argv.push('-c', args.comment);
   if (args.home !== undefined && user.home !== args.home) argv.push('-d', args.home, ...(args.move_home ? ['-m'] : []));
   if (args.shell !== undefined && user.shell !== args.shell) argv.push('-s', args.shell);
   if (args.expires !== undefined) {
     const current = facts.shadow?.expireDays ?? -1;
+    let expiry: string | undefined;
     if (args.expires < 0) {
-      if (current >= 0) argv.push('-e', '');
+      if (current >= 0) expiry = '';
     } else if (current < 0 || expiryDate(current * DAY) !== expiryDate(args.expires)) {
-      argv.push('-e', expiryDate(args.expires));
+      expiry = expiryDate(args.expires);
     }
+    if (expiry !== undefined && !local) argv.push('-e', expiry);
+    // lchage runs first among the commands after lusermod.
+    if (expiry !== undefined && local) after.unshift(run(['lchage', '-E', expiryDays(args.expires), name], `expiry of ${name}`));
   }
   const hash = facts.shadow?.hash ?? user.password;
   let lock: string[] = [];
@@ -229,7 +260,7 @@ function planUserSteps(facts: AccountFacts, args: UserArgs): Omit<UserPlan, 'war
     lock = ['-p', args.password_lock ? `!${args.password}` : args.password];
   }
   argv.push(...lock);
-  const steps: Step[] = argv.length > 1 ? [run([...argv, name], `modify user ${name}`)] : [];
+  const steps: Step[] = [...(argv.length > 1 ? [run([...argv, name], `modify user ${name}`)] : []), ...after];
   // A missing home is made as Ansible's create_homedir does: the skeleton's files, the login.defs mode.
   // A home moved with usermod -m is there afterwards when the old one was.
   const home = args.home ?? user.home;

@@ -78,6 +78,7 @@ const existing: AccountFacts = {
   homeMode: 0o700,
 };
 const fresh: AccountFacts = { groups: groups.filter((g) => g.name !== 'deploy'), paths: {}, homeMode: 0o755 };
+const withLibuser = (f: AccountFacts): AccountFacts => ({ ...f, libuser: ['luseradd', 'lusermod', 'luserdel', 'lgroupmod', 'lchage'], pathEnv: '/usr/sbin:/usr/bin' });
 
 describe('planUser', () => {
   it.each<[string, AccountFacts, UserArgs, string, string[]]>([
@@ -127,7 +128,25 @@ describe('planUser', () => {
     ['expiry cleared', { ...existing, shadow: { ...existing.shadow!, expireDays: 21915 } }, user({ expires: -1 }), 'modify', ["usermod -e '' deploy"]],
     ['expiry equal', { ...existing, shadow: { ...existing.shadow!, expireDays: 21915 } }, user({ expires: 1893456000 }), 'modify', []],
     ['remove with home, forced', existing, user({ state: 'absent', remove: true, force: true }), 'remove', ['userdel -f -r deploy']],
-    ['local: force is not passed (Ansible drops it for luserdel)', existing, user({ state: 'absent', remove: true, force: true, local: true }), 'remove', ['userdel -r deploy']],
+    ['local: luserdel, without force', withLibuser(existing), user({ state: 'absent', remove: true, force: true, local: true }), 'remove', ['luserdel -r deploy']],
+    [
+      'local add: luseradd (-n for the same-named group, no -m, no -G, no -e), then lchage -E and lgroupmod -M',
+      withLibuser({ ...fresh, groups }),
+      user({ local: true, groups: ['adm', 'web'], expires: 2529881062, comment: 'D' }),
+      'create',
+      ['luseradd -n -c D deploy', 'lchage -E 29281 deploy', 'lgroupmod -M deploy adm', 'lgroupmod -M deploy web'],
+    ],
+    ['local add without a home, never expiring', withLibuser(fresh), user({ local: true, create_home: false, expires: -1 }), 'create', ['luseradd -M deploy', 'lchage -E -1 deploy']],
+    [
+      'local modify: lusermod, then lchage, then lgroupmod adds and removals',
+      withLibuser(existing),
+      user({ local: true, shell: '/bin/bash', groups: ['web'], expires: 0 }),
+      'modify',
+      ['lusermod -s /bin/bash deploy', 'lchage -E 0 deploy', 'lgroupmod -M deploy web', 'lgroupmod -m deploy adm'],
+    ],
+    ['local append: lgroupmod adds only, no lusermod -a', withLibuser(existing), user({ local: true, groups: ['web'], append: true }), 'modify', ['lgroupmod -M deploy web']],
+    ['local expiry cleared', withLibuser({ ...existing, shadow: { ...existing.shadow!, expireDays: 0 } }), user({ local: true, expires: -1 }), 'modify', ['lchage -E -1 deploy']],
+    ['local, nothing differs', withLibuser(existing), user({ local: true, expires: -2529881062 }), 'modify', []],
     [
       'a home moved from a missing one is made',
       { ...existing, paths: { '/srv/deploy': false, '/srv': true, '/home/deploy': false } },
@@ -169,6 +188,26 @@ describe('planUser', () => {
     expect(plan.steps.map(stepText)).toEqual(steps);
   });
 
+  it.each<[string, AccountFacts, UserArgs, boolean, string | undefined]>([
+    ['add', fresh, user({ local: true }), false, 'lgroupmod'],
+    ['add with lchage missing', { ...fresh, libuser: ['luseradd', 'lgroupmod'] }, user({ local: true }), false, 'lchage'],
+    ['add in check mode (Ansible stops first)', fresh, user({ local: true }), true, undefined],
+    ['modify, even in check mode', existing, user({ local: true }), true, 'lgroupmod'],
+    ['remove', existing, user({ local: true, state: 'absent' }), false, 'luserdel'],
+    ['absent already', fresh, user({ local: true, state: 'absent' }), false, undefined],
+  ])('local without libuser: %s', (_, facts, args, check, missing) => {
+    const plan = () => planUser({ ...facts, pathEnv: facts.pathEnv ?? '/usr/bin:/bin' }, args, check);
+    if (missing === undefined) expect(plan).not.toThrow();
+    else expect(plan).toThrow(new AccountPlanError(`Failed to find required executable "${missing}" in paths: /usr/bin:/bin:/sbin:/usr/sbin:/usr/local/sbin`));
+  });
+
+  it('reads which libuser commands a host has, with local', () => {
+    const out = ['@passwd', '@shadow', '@group', '@paths', '@logindefs', '@libuser', 'luseradd', 'lchage', '@path', '/usr/sbin:/usr/bin', ''].join('\n');
+    expect(accountFacts.parse(out, 0, { user: 'x', local: true })).toEqual({ groups: [], paths: {}, libuser: ['luseradd', 'lchage'], pathEnv: '/usr/sbin:/usr/bin' });
+    expect(accountFacts.command({ user: 'x', local: true })).toContain('command -v "$t"');
+    expect(accountFacts.command({ user: 'x' })).not.toContain('@libuser');
+  });
+
   it('refuses umask with local, as Ansible does', () => {
     expect(() => planUser(fresh, user({ umask: '077', local: true }))).toThrow(new AccountPlanError("'umask' can not be used with 'local'"));
   });
@@ -179,11 +218,11 @@ describe('planUser', () => {
     ['a plain-text password', existing, user({ password: 'plaintextpassword' }), false, [UNHASHED_PASSWORD_WARNING]],
     ['append without groups', existing, user({ append: true }), false, [APPEND_WITHOUT_GROUPS_WARNING]],
     ['append without groups, then a plain-text password', existing, user({ append: true, password: 'x' }), false, [APPEND_WITHOUT_GROUPS_WARNING, UNHASHED_PASSWORD_WARNING]],
-    ['local, present already', existing, user({ local: true }), false, []],
-    ['local, added', fresh, user({ local: true }), false, [missing]],
-    ['local, added with groups: looked up again', fresh, user({ local: true, groups: ['adm'] }), false, [missing, missing]],
+    ['local, present already', withLibuser(existing), user({ local: true }), false, []],
+    ['local, added', withLibuser(fresh), user({ local: true }), false, [missing]],
+    ['local, added with groups: looked up again', withLibuser(fresh), user({ local: true, groups: ['adm'] }), false, [missing, missing]],
     ['local, added in check mode', fresh, user({ local: true, groups: ['adm'] }), true, [missing]],
-    ['local, removed: looked up after', existing, user({ local: true, state: 'absent' }), false, [missing]],
+    ['local, removed: looked up after', withLibuser(existing), user({ local: true, state: 'absent' }), false, [missing]],
     ['local, removed in check mode', existing, user({ local: true, state: 'absent' }), true, []],
     ['local, absent already: before and after', fresh, user({ local: true, state: 'absent' }), false, [missing, missing]],
   ])('warnings: %s', (_, facts, args, check, want) => {

@@ -75,7 +75,7 @@ async function readFacts(ctx: ModuleContext, a: Args): Promise<AccountFacts> {
 export const userModule = defineHostModule({
   name: 'user',
   aliases: ['ansible.builtin.user'],
-  description: 'Add, change or remove a local user account (useradd, usermod, userdel, chage).',
+  description: 'Add, change or remove a local user account (useradd, usermod, userdel, chage; libuser\'s commands with local).',
   args,
   checkMode: 'full',
   async run(a, ctx): Promise<UserResult> {
@@ -100,8 +100,9 @@ export const userModule = defineHostModule({
     if (!ctx.check) {
       for (const step of plan.steps) {
         const res = await ctx.remote.run(step.kind === 'run' ? { argv: step.argv } : { script: step.kind === 'script' ? step.script : '' }, { become: ctx.become });
-        // Only useradd/usermod/userdel's own output is what Ansible reports.
-        if (step.kind === 'run' && /^user(add|mod|del)$/.test(step.argv[0])) {
+        // Only useradd/usermod/userdel's own output is what Ansible reports (libuser's, lchage's and
+        // lgroupmod's with local).
+        if (step.kind === 'run' && /^(l?user(add|mod|del)|lchage|lgroupmod)$/.test(step.argv[0])) {
           out += res.stdout;
           err += res.stderr;
         }
