@@ -392,6 +392,7 @@ try {
         for (const a of asserts) if (!passed.includes(a)) console.log(`  ${engine} ${target}/${a}: ${(run.runs.get(a) ?? ['-']).join(',')}`);
       }
       onHost(`rm -rf ${outputDir} /tmp/ansible-targets.* '${work}'`);
+      if (target === 'user') onHost(userTargetCleanup());
       const leftInHome = onHost('ls -A "$HOME"').split('\n').filter((e) => e && !homeBefore.has(e));
       if (leftInHome.length) onHost(`cd "$HOME" && rm -rf -- ${leftInHome.map((e) => `'${e.replace(/'/g, "'\\''")}'`).join(' ')}`);
       rmSync(outputDir, { recursive: true, force: true });

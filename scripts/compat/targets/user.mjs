@@ -1,6 +1,6 @@
 /**
- * user's preparation before each tool's run (the same for both): the accounts and groups the target
- * makes and leaves behind (test_local_expires.yml ends with local_ansibulluser present, test_umask.yml
+ * user's preparation before each tool's run, and the cleaning after it (the same for both): the
+ * accounts and groups the target makes and leaves behind (test_local_expires.yml ends with local_ansibulluser present, test_umask.yml
  * with umaskuser_test_3) are removed, so that each tool starts from the host ansible-test gives it;
  * otherwise the second tool's first "Create local_ansibulluser" finds the first tool's account.
  */
