@@ -11,6 +11,7 @@
  *   node scripts/compat/ansible-targets.mjs --ansible /work/.mirror/ansible+ansible/repo@v2.14.17 \
  *        --lab tg [--targets lineinfile,copy,...] [--engines provision,ansible] [--json out.json] [--keep] [--failures]
  *        [--log DIR]   (each tool's output per target, DIR/<target>.<engine>.json, to see why a task failed)
+ *        [--dev-action FILE=MODULE]   (development only: a templated module name in FILE replaced, a partial run)
  *
  * As ansible-test's inventory does, the play sets ansible_python_interpreter (/usr/bin/python3).
  * Only the setup roles the targets depend on are adapted (the same adapted copy for both tools, so the
@@ -29,6 +30,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { GROUP_REPO } from './targets/group.mjs';
+import { userTargetCleanup } from './targets/user.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(root, 'packages/cli/dist/provision.js');
@@ -53,6 +55,13 @@ const state = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8'));
 const host = opt('--host', state.hosts[0].name);
 const targets = opt('--targets', SHIPPED.join(',')).split(',');
 const engines = opt('--engines', 'provision,ansible').split(',');
+/**
+ * Development only, never an official figure: --dev-action FILE=MODULE (FILE relative to the target's
+ * tasks folder) replaces each templated module name (`action: "{{ ... }}"`) in FILE by MODULE, on its
+ * own line (line numbers unchanged), in the exported copy both tools run. The printed summary says the
+ * run is partial.
+ */
+const devActions = args.flatMap((a, i) => (a === '--dev-action' ? [args[i + 1]] : [])).map((v) => v.split('='));
 
 const work = mkdtempSync(join(tmpdir(), 'haweb-ansible-targets-'));
 const targetsDir = join(work, 'test/integration/targets');
@@ -104,10 +113,11 @@ const UNARCHIVE_DEBS = ['zip', 'unzip', 'zstd', 'distro-info-data', 'python-apt-
  * (the same for both tools), with python3-apt installed from it before each run (Ansible's apt module
  * imports it on the host; without it ansible-playbook fails every such setup task on this image):
  * cron's setup_cron installs cron (the systemd image lacks it) and libfaketime (its faketime tests), package's tests install and remove `at`,
- * iptables and package_facts install packages the image already has (iptables; python3-apt).
+ * iptables and package_facts install packages the image already has (iptables; python3-apt), user's
+ * test_local.yml installs libuser (Ansible's local: true runs luseradd) with the package manager.
  */
-const REPO_TARGETS = { unarchive: ['zip', 'unzip', 'zstd', 'python3-apt'], cron: ['python3-apt'], iptables: ['python3-apt'], package_facts: ['python3-apt'], package: ['python3-apt'] };
-const REPO_DEBS = [...UNARCHIVE_DEBS, 'libfaketime', 'faketime', 'at', 'cron', 'cron-daemon-common'];
+const REPO_TARGETS = { unarchive: ['zip', 'unzip', 'zstd', 'python3-apt'], cron: ['python3-apt'], iptables: ['python3-apt'], package_facts: ['python3-apt'], package: ['python3-apt'], user: ['python3-apt'] };
+const REPO_DEBS = [...UNARCHIVE_DEBS, 'libfaketime', 'faketime', 'at', 'cron', 'cron-daemon-common', 'libuser', 'libuser1', 'libglib2.0-0', 'libpopt0'];
 REPO_TARGETS.group = GROUP_REPO.install;
 REPO_DEBS.push(...GROUP_REPO.debs);
 const DEB_CACHES = ['/var/cache/apt/archives', '/var/cache/haweb/ansible-targets/debs'];
@@ -197,6 +207,18 @@ function serveDownloads() {
     sh('sleep', ['0.1']);
   }
   throw new Error(`the download server on ${state.controllerAddress}:${servePort} does not answer`);
+}
+
+function applyDevActions(target) {
+  for (const [file, module] of devActions) {
+    const path = join(targetsDir, target, 'tasks', file);
+    if (!existsSync(path)) continue;
+    const text = readFileSync(path, 'utf8');
+    const changed = text.replace(/^(\s*(?:- )?action:\s*)(["'])\{\{.*\}\}\2\s*$/gm, `$1${module}`);
+    if (changed === text) throw new Error(`--dev-action: no templated action in ${target}/tasks/${file}`);
+    writeFileSync(path, changed);
+    console.log(`PARTIAL RUN (development, --dev-action): ${target}/tasks/${file}: templated action -> ${module}, for both tools; not the unmodified target`);
+  }
 }
 
 /** Every assert task of the target's own task files, by file (relative to the target) and line. */
@@ -339,11 +361,13 @@ try {
   if (targets.some((t) => REPO_TARGETS[t])) serveDownloads();
   if (targets.includes('unarchive')) adaptUnarchive();
   for (const target of targets) {
+    applyDevActions(target);
     const asserts = staticAsserts(target);
     const row = { target, asserts: asserts.length };
     for (const engine of engines) {
       if (REPO_TARGETS[target]) installArchivers(target);
       else installDebs(target);
+      if (target === 'user') onHost(userTargetCleanup());
       // What a run leaves in the login user's home (a target's relative paths land there) goes after it.
       const homeBefore = new Set(onHost('ls -A "$HOME"').split('\n').filter(Boolean));
       const outputDir = onHost('mktemp -d /tmp/ansible-targets-out.XXXXXXXX').trim();
@@ -371,6 +395,7 @@ try {
         for (const a of asserts) if (!passed.includes(a)) console.log(`  ${engine} ${target}/${a}: ${(run.runs.get(a) ?? ['-']).join(',')}`);
       }
       onHost(`rm -rf ${outputDir} /tmp/ansible-targets.* '${work}'`);
+      if (target === 'user') onHost(userTargetCleanup());
       const leftInHome = onHost('ls -A "$HOME"').split('\n').filter((e) => e && !homeBefore.has(e));
       if (leftInHome.length) onHost(`cd "$HOME" && rm -rf -- ${leftInHome.map((e) => `'${e.replace(/'/g, "'\\''")}'`).join(' ')}`);
       rmSync(outputDir, { recursive: true, force: true });
@@ -381,7 +406,7 @@ try {
   }
   const total = (e) => results.reduce((n, r) => n + (r[e]?.passed ?? 0), 0);
   const all = results.reduce((n, r) => n + r.asserts, 0);
-  console.log(`date: ${new Date().toISOString()}  ref: ${ref}  host: ${host}  total asserts: ${all}  ${engines.map((e) => `${e}: ${total(e)} (${all ? ((100 * total(e)) / all).toFixed(1) : 0}%)`).join('  ')}`);
+  console.log(`${devActions.length ? 'PARTIAL RUN (--dev-action)  ' : ''}date: ${new Date().toISOString()}  ref: ${ref}  host: ${host}  total asserts: ${all}  ${engines.map((e) => `${e}: ${total(e)} (${all ? ((100 * total(e)) / all).toFixed(1) : 0}%)`).join('  ')}`);
   const out = opt('--json');
   if (out) writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), ref, results }, null, 2));
 } finally {

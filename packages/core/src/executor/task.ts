@@ -366,8 +366,11 @@ async function executeWithFlags(
   const delegatedLoop = hasLoop && scope.delegateTo !== undefined && flags.delegateFacts;
   if (outcome.status !== 'failed' && outcome.status !== 'unreachable' && outcome.result.facts && !delegatedLoop) {
     // A setup task is gathering as gather_facts is: its facts are host facts only (as Ansible's
-    // set_host_facts for every module but set_fact), cached, below play vars.
-    setFacts(run.rt.state(factsHost), outcome.result.facts, isSetup || maybeModule?.name === 'setup', outcome.result.facts_cacheable === true, run.rt.options.factCache);
+    // set_host_facts for every module but set_fact), cached, below play vars. Any other module's facts
+    // (getent's getent_<database>) are host facts too, in ansible_facts and the cache, as
+    // set_host_facts makes them; set_fact and include_vars keep theirs out unless cacheable.
+    const persistent = outcome.result.facts_cacheable === true || !(maybeModule !== undefined && CLEAN_FACTS_MODULES.has(maybeModule.name));
+    setFacts(run.rt.state(factsHost), outcome.result.facts, isSetup || maybeModule?.name === 'setup', persistent, run.rt.options.factCache);
   }
   return outcome;
 }

@@ -36,9 +36,19 @@ export interface AccountFacts {
   groups: GroupEntry[];
   /** For each path asked about: is it there (a home folder, its parent). */
   paths: Record<string, boolean>;
-  /** The mode a new home gets (login.defs HOME_MODE, else 0777 & ~UMASK). */
-  homeMode: number;
+  /**
+   * The mode Ansible's create_homedir gives a home it makes itself (a missing home, or one whose parent
+   * is missing): 0777 minus login.defs' UMASK; undefined when login.defs has no `UMASK <digits>` line
+   * (the copied skeleton's mode stays). HOME_MODE, which useradd -m reads, plays no part there.
+   */
+  homeMode?: number;
+  /** With `local`: which of libuser's commands the host has (luseradd, lusermod, luserdel, lgroupmod, lchage). */
+  libuser?: string[];
+  /** With `local`: the PATH they were looked up in (for Ansible's "Failed to find required executable"). */
+  pathEnv?: string;
 }
+
+const LIBUSER = ['luseradd', 'lusermod', 'luserdel', 'lgroupmod', 'lchage'];
 
 export function parsePasswdLine(line: string): PasswdEntry | undefined {
   const f = line.split(':');
@@ -59,13 +69,14 @@ export function parseShadowLine(line: string): ShadowEntry | undefined {
   return { hash: f[1], minDays: num(f[3]), maxDays: num(f[4]), expireDays: num(f[7]) };
 }
 
-/** HOME_MODE from login.defs, else 0777 minus its UMASK (022 when absent), as useradd -m does. */
-export function parseHomeMode(loginDefs: string): number {
-  const value = (key: string) => new RegExp(`^\\s*${key}\\s+(\\S+)`, 'm').exec(loginDefs)?.[1];
-  const home = value('HOME_MODE');
-  if (home && /^[0-7]+$/.test(home)) return parseInt(home, 8);
-  const umask = value('UMASK');
-  return 0o777 & ~(umask && /^[0-7]+$/.test(umask) ? parseInt(umask, 8) : 0o022);
+/** 0777 minus the last `UMASK <digits>` line of login.defs (the line whole, as Ansible's create_homedir matches it), else undefined. */
+export function parseHomeMode(loginDefs: string): number | undefined {
+  let mode: number | undefined;
+  for (const line of loginDefs.split('\n')) {
+    const m = /^UMASK\s+([0-7]+)$/.exec(line);
+    if (m) mode = 0o777 & ~parseInt(m[1], 8);
+  }
+  return mode;
 }
 
 export interface AccountFactArgs {
@@ -75,7 +86,7 @@ export interface AccountFactArgs {
   paths?: readonly string[];
 }
 
-const SECTIONS = ['passwd', 'shadow', 'group', 'paths', 'logindefs'] as const;
+const SECTIONS = ['passwd', 'shadow', 'group', 'paths', 'logindefs', 'libuser', 'path'] as const;
 
 export const accountFacts: Fact<AccountFactArgs, AccountFacts> = {
   name: 'accounts',
@@ -88,10 +99,13 @@ export const accountFacts: Fact<AccountFactArgs, AccountFacts> = {
       'echo "@shadow"', user === undefined ? ':' : `${lookup('shadow', q)} || true`,
       'echo "@group"', local ? 'cat /etc/group' : 'getent group',
       'echo "@paths"', ...paths.map((p) => `[ -e ${shellQuote(p)} ] && printf '%s\\n' ${shellQuote(p)}`), 'true',
-      'echo "@logindefs"', 'grep -E "^[[:space:]]*(HOME_MODE|UMASK)[[:space:]]" /etc/login.defs 2>/dev/null || true',
+      'echo "@logindefs"', 'grep -E "^UMASK[[:space:]]" /etc/login.defs 2>/dev/null || true',
+      ...(local
+        ? ['echo "@libuser"', `for t in ${LIBUSER.join(' ')}; do command -v "$t" >/dev/null 2>&1 && echo "$t"; done; true`, 'echo "@path"', 'printf \'%s\\n\' "$PATH"']
+        : []),
     ].join('\n');
   },
-  parse(stdout, _code, { paths = [] }) {
+  parse(stdout, _code, { paths = [], local }) {
     const parts: Record<string, string[]> = {};
     let current: string | undefined;
     for (const line of stdout.split('\n')) {
@@ -102,13 +116,16 @@ export const accountFacts: Fact<AccountFactArgs, AccountFacts> = {
     const user = parts.passwd?.map(parsePasswdLine).find((u) => u !== undefined);
     const shadow = parts.shadow?.map(parseShadowLine).find((s) => s !== undefined);
     const there = new Set(parts.paths ?? []);
-    return {
+    const facts: AccountFacts = {
       ...(user ? { user } : {}),
       ...(shadow ? { shadow } : {}),
       groups: (parts.group ?? []).map(parseGroupLine).filter((g): g is GroupEntry => g !== undefined),
       paths: Object.fromEntries(paths.map((p) => [p, there.has(p)])),
-      homeMode: parseHomeMode((parts.logindefs ?? []).join('\n')),
     };
+    const homeMode = parseHomeMode((parts.logindefs ?? []).join('\n'));
+    if (homeMode !== undefined) facts.homeMode = homeMode;
+    if (local) Object.assign(facts, { libuser: (parts.libuser ?? []).filter((t) => LIBUSER.includes(t)), pathEnv: parts.path?.[0] ?? '' });
+    return facts;
   },
 };
 

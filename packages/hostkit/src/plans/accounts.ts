@@ -62,6 +62,13 @@ export interface UserArgs {
   expires?: number;
   password_expire_max?: number;
   password_expire_min?: number;
+  /**
+   * Ansible's `local`: the account is looked up in /etc/passwd itself (the facts were read so), and
+   * libuser's commands act, as Ansible runs them: luseradd / lusermod / luserdel, lchage -E for the
+   * expiry, lgroupmod -M / -m for memberships; no userdel -f, no umask. They must be installed (the
+   * facts list those found), else Ansible's "Failed to find required executable".
+   */
+  local?: boolean;
 }
 
 export interface UserPlan {
@@ -69,6 +76,46 @@ export interface UserPlan {
   steps: Step[];
   /** Which of Ansible's branches runs (it decides the result's keys); changed when steps are left. */
   action: 'none' | 'create' | 'modify' | 'remove';
+  /** Ansible's warnings for these arguments and facts, in its order and number. */
+  warnings: string[];
+}
+
+/** The characters a crypt hash's last field never holds (Ansible's _HASH_RE). */
+const NOT_HASH = /[^a-zA-Z0-9./=]/;
+
+/** Ansible's check_password_encrypted: does `password` look like something other than a crypt hash? */
+export function passwordLooksUnhashed(password: string): boolean {
+  if (password === '' || ['*', '!', '*************'].includes(password)) return false;
+  if (/[:*!]/.test(password) || !password.includes('$')) return true;
+  const fields = password.split('$');
+  if (fields.length < 3) return true;
+  const last = fields[fields.length - 1];
+  const lengths: Record<string, number> = { '1': 22, '5': 43, '6': 86 };
+  return NOT_HASH.test(last) || (lengths[fields[1]] !== undefined && last.length !== lengths[fields[1]]);
+}
+
+export const UNHASHED_PASSWORD_WARNING = "The input password appears not to have been hashed. The 'password' argument must be encrypted for this module to work properly.";
+export const APPEND_WITHOUT_GROUPS_WARNING = "'append' is set, but no 'groups' are specified. Use 'groups' for appending new groups.This will change to an error in Ansible 2.14.";
+export const localUserMissingWarning = (name: string): string =>
+  `'local: true' specified and user '${name}' was not found in /etc/passwd. The local user account may already exist if the local account database exists somewhere other than /etc/passwd.`;
+
+/**
+ * The warnings Ansible's user module gives, in its order: append without groups, a password that does
+ * not look hashed, then one for each time it looks a `local` account up in /etc/passwd and does not
+ * find it (before acting; when adding with groups, again while checking them; after acting, when the
+ * account is gone or was never there).
+ */
+function userWarnings(facts: AccountFacts, args: UserArgs, check: boolean): string[] {
+  const out: string[] = [];
+  if (args.append && args.groups === undefined) out.push(APPEND_WITHOUT_GROUPS_WARNING);
+  if (args.password !== undefined && passwordLooksUnhashed(args.password)) out.push(UNHASHED_PASSWORD_WARNING);
+  if (args.local) {
+    let misses = 0;
+    if (args.state === 'absent') misses = facts.user ? (check ? 0 : 1) : 2;
+    else if (!facts.user) misses = check ? 1 : 1 + ((args.groups ?? []).join(',') !== '' ? 1 : 0);
+    for (let i = 0; i < misses; i++) out.push(localUserMissingWarning(args.name));
+  }
+  return out;
 }
 
 const DAY = 86_400;
@@ -84,32 +131,59 @@ function requireGroup(facts: AccountFacts, name: string): GroupEntry {
   return g;
 }
 
-/** The user module's whole decision, from its facts (paths: the home folder and its parent). */
-export function planUser(facts: AccountFacts, args: UserArgs): UserPlan {
+/**
+ * The user module's whole decision, from its facts (paths: the wanted home folder, its parent, and the
+ * current home). `check`: only the warnings differ (Ansible stops early in check mode).
+ */
+export function planUser(facts: AccountFacts, args: UserArgs, check = false): UserPlan {
+  if (args.umask !== undefined && args.local) throw new AccountPlanError("'umask' can not be used with 'local'");
+  const plan = planUserSteps(facts, args, check);
+  return { ...plan, warnings: userWarnings(facts, args, check) };
+}
+
+/** Ansible's get_bin_path(name, required=True) for libuser's commands, in the order it asks. */
+function requireLibuser(facts: AccountFacts, names: string[]): void {
+  for (const n of names) {
+    if (!facts.libuser?.includes(n)) {
+      const paths = (facts.pathEnv ?? '').split(':').filter(Boolean);
+      for (const d of ['/sbin', '/usr/sbin', '/usr/local/sbin']) if (!paths.includes(d)) paths.push(d);
+      throw new AccountPlanError(`Failed to find required executable "${n}" in paths: ${paths.join(':')}`);
+    }
+  }
+}
+
+/** lchage -E takes days since the epoch (-1: never), as Ansible computes them for local accounts. */
+const expiryDays = (expires: number): string => String(expires < 0 ? -1 : Math.floor(Math.floor(expires) / DAY));
+
+function planUserSteps(facts: AccountFacts, args: UserArgs, check: boolean): Omit<UserPlan, 'warnings'> {
   const { user } = facts;
   const name = args.name;
+  const local = args.local === true;
   if (args.state === 'absent') {
     if (!user) return { steps: [], action: 'none' };
-    return { steps: [run(['userdel', ...(args.force ? ['-f'] : []), ...(args.remove ? ['-r'] : []), name], `remove user ${name}`)], action: 'remove' };
+    if (local && !check) requireLibuser(facts, ['luserdel']);
+    const force = args.force && !local ? ['-f'] : [];
+    return { steps: [run([local ? 'luserdel' : 'userdel', ...force, ...(args.remove ? ['-r'] : []), name], `remove user ${name}`)], action: 'remove' };
   }
   const groups = args.groups?.filter((g) => g !== '');
   for (const g of groups ?? []) requireGroup(facts, g);
   if (!user) {
-    const argv = ['useradd'];
+    if (local && !check) requireLibuser(facts, ['lgroupmod', 'lchage', 'luseradd']);
+    const argv = [local ? 'luseradd' : 'useradd'];
     if (args.uid !== undefined) argv.push('-u', String(args.uid), ...(args.non_unique ? ['-o'] : []));
     if (args.group !== undefined) argv.push('-g', requireGroup(facts, args.group) && args.group);
-    else if (findGroup(facts.groups, name)) argv.push('-N');
-    if (groups && groups.length > 0) argv.push('-G', groups.join(','));
+    else if (findGroup(facts.groups, name)) argv.push(local ? '-n' : '-N');
+    if (groups && groups.length > 0 && !local) argv.push('-G', groups.join(','));
     if (args.comment !== undefined) argv.push('-c', args.comment);
     const steps: Step[] = [];
     if (args.home !== undefined) {
       argv.push('-d', args.home);
     }
     if (args.shell !== undefined) argv.push('-s', args.shell);
-    if (args.expires !== undefined) argv.push('-e', expiryDate(args.expires));
+    if (args.expires !== undefined && !local) argv.push('-e', expiryDate(args.expires));
     if (args.password !== undefined) argv.push('-p', args.password_lock ? `!${args.password}` : args.password);
     if (args.create_home) {
-      argv.push('-m');
+      if (!local) argv.push('-m');
       if (args.skeleton !== undefined) argv.push('-k', args.skeleton);
       if (args.umask !== undefined) argv.push('-K', `UMASK=${args.umask}`);
     } else {
@@ -122,12 +196,16 @@ export function planUser(facts: AccountFacts, args: UserArgs): UserPlan {
     const parentMissing = args.home !== undefined && args.create_home && facts.paths[args.home.replace(/\/[^/]*\/?$/, '') || '/'] === false;
     if (parentMissing) steps.push(makeHome(args.home!, args.skeleton, facts.homeMode));
     steps.push(run(argv, `add user ${name}`));
+    if (local && args.expires !== undefined) steps.push(run(['lchage', '-E', expiryDays(args.expires), name], `expiry of ${name}`));
+    if (local) for (const g of new Set(groups)) steps.push(run(['lgroupmod', '-M', name, g], `${name} in group ${g}`));
     if (parentMissing) steps.push(run(['chown', '-R', `${name}:`, '--', args.home!], `give ${args.home} to ${name}`));
     steps.push(...chageSteps(undefined, args));
     return { steps, action: 'create' };
   }
 
-  const argv = ['usermod'];
+  if (local) requireLibuser(facts, ['lgroupmod', 'lchage', 'lusermod']);
+  const argv = [local ? 'lusermod' : 'usermod'];
+  const after: Step[] = [];
   if (args.uid !== undefined && user.uid !== args.uid) argv.push('-u', String(args.uid), ...(args.non_unique ? ['-o'] : []));
   if (args.group !== undefined) {
     const g = requireGroup(facts, args.group);
@@ -144,7 +222,8 @@ export function planUser(facts: AccountFacts, args: UserArgs): UserPlan {
       if (diff.size > 0) {
         if (args.append) {
           if (wanted.some((g) => diff.has(g))) {
-            argv.push('-a');
+            // lusermod has no --append: Ansible's check of its --help finds none.
+            if (!local) argv.push('-a');
             change = true;
           }
         } else {
@@ -152,18 +231,26 @@ export function planUser(facts: AccountFacts, args: UserArgs): UserPlan {
         }
       }
     }
-    if (change) argv.push('-G', wanted.join(','));
+    if (change && !local) argv.push('-G', wanted.join(','));
+    if (change && local) {
+      for (const g of new Set(wanted)) if (!current.includes(g)) after.push(run(['lgroupmod', '-M', name, g], `${name} in group ${g}`));
+      if (!args.append) for (const g of current) if (!wanted.includes(g)) after.push(run(['lgroupmod', '-m', name, g], `${name} out of group ${g}`));
+    }
   }
   if (args.comment !== undefined && user.comment !== args.comment) argv.push('-c', args.comment);
   if (args.home !== undefined && user.home !== args.home) argv.push('-d', args.home, ...(args.move_home ? ['-m'] : []));
   if (args.shell !== undefined && user.shell !== args.shell) argv.push('-s', args.shell);
   if (args.expires !== undefined) {
     const current = facts.shadow?.expireDays ?? -1;
+    let expiry: string | undefined;
     if (args.expires < 0) {
-      if (current >= 0) argv.push('-e', '');
+      if (current >= 0) expiry = '';
     } else if (current < 0 || expiryDate(current * DAY) !== expiryDate(args.expires)) {
-      argv.push('-e', expiryDate(args.expires));
+      expiry = expiryDate(args.expires);
     }
+    if (expiry !== undefined && !local) argv.push('-e', expiry);
+    // lchage runs first among the commands after lusermod.
+    if (expiry !== undefined && local) after.unshift(run(['lchage', '-E', expiryDays(args.expires), name], `expiry of ${name}`));
   }
   const hash = facts.shadow?.hash ?? user.password;
   let lock: string[] = [];
@@ -173,10 +260,12 @@ export function planUser(facts: AccountFacts, args: UserArgs): UserPlan {
     lock = ['-p', args.password_lock ? `!${args.password}` : args.password];
   }
   argv.push(...lock);
-  const steps: Step[] = argv.length > 1 ? [run([...argv, name], `modify user ${name}`)] : [];
+  const steps: Step[] = [...(argv.length > 1 ? [run([...argv, name], `modify user ${name}`)] : []), ...after];
   // A missing home is made as Ansible's create_homedir does: the skeleton's files, the login.defs mode.
+  // A home moved with usermod -m is there afterwards when the old one was.
   const home = args.home ?? user.home;
-  if (args.create_home && facts.paths[home] === false && !(args.move_home && args.home !== undefined && args.home !== user.home)) {
+  const moved = args.move_home && args.home !== undefined && args.home !== user.home && facts.paths[user.home] !== false;
+  if (args.create_home && facts.paths[home] === false && !moved) {
     steps.push(makeHome(home, args.skeleton, facts.homeMode), run(['chown', '-R', `${user.uid}:${user.gid}`, '--', home], `give ${home} to ${name}`));
   }
   steps.push(...chageSteps(facts.shadow, args));
@@ -184,13 +273,13 @@ export function planUser(facts: AccountFacts, args: UserArgs): UserPlan {
 }
 
 /** A home folder as Ansible's create_homedir makes it: a copy of the skeleton (or an empty folder), the login.defs mode. */
-function makeHome(home: string, skeleton: string | undefined, mode: number): Step {
+function makeHome(home: string, skeleton: string | undefined, mode: number | undefined): Step {
   const skel = skeleton ?? '/etc/skel';
   return {
     kind: 'script',
     script: [
       `if [ -d ${shellQuote(skel)} ]; then mkdir -p -- ${shellQuote(home)} && cp -a -- ${shellQuote(`${skel}/.`)} ${shellQuote(home)}; else mkdir -p -- ${shellQuote(home)}; fi`,
-      `chmod ${(mode & 0o7777).toString(8).padStart(4, '0')} -- ${shellQuote(home)}`,
+      ...(mode === undefined ? [] : [`chmod ${(mode & 0o7777).toString(8).padStart(4, '0')} -- ${shellQuote(home)}`]),
     ].join(' && '),
     why: `create the home folder ${home}`,
   };

@@ -2,6 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   AccountPlanError,
+  APPEND_WITHOUT_GROUPS_WARNING,
+  localUserMissingWarning,
+  passwordLooksUnhashed,
+  UNHASHED_PASSWORD_WARNING,
   accountFacts,
   parseHomeMode,
   planGroup,
@@ -31,13 +35,17 @@ describe('accountFacts parser', () => {
   });
   it('a missing user has no entry', () => {
     expect(accountFacts.parse('@passwd\n@shadow\n@group\nroot:x:0:\n@paths\n@logindefs\n', 0, { user: 'x' })).toEqual({
-      groups: [{ name: 'root', gid: 0, members: [] }], paths: {}, homeMode: 0o755,
+      groups: [{ name: 'root', gid: 0, members: [] }], paths: {},
     });
   });
-  it.each([
-    ['HOME_MODE wins', 'UMASK 022\nHOME_MODE 0700', 0o700],
+  // Ansible's create_homedir reads UMASK alone (a whole `UMASK <digits>` line, the last one), never HOME_MODE.
+  it.each<[string, string, number | undefined]>([
     ['UMASK alone', 'UMASK 077', 0o700],
-    ['nothing', '', 0o755],
+    ['HOME_MODE plays no part', 'UMASK 022\nHOME_MODE 0700', 0o755],
+    ['tabs', 'UMASK\t\t027', 0o750],
+    ['the last line wins', 'UMASK 022\nUMASK 077', 0o700],
+    ['a trailing comment is no match', 'UMASK 022 # default', undefined],
+    ['nothing: the mode is left as copied', '', undefined],
   ])('home mode: %s', (_, defs, mode) => expect(parseHomeMode(defs)).toBe(mode));
 });
 
@@ -70,6 +78,7 @@ const existing: AccountFacts = {
   homeMode: 0o700,
 };
 const fresh: AccountFacts = { groups: groups.filter((g) => g.name !== 'deploy'), paths: {}, homeMode: 0o755 };
+const withLibuser = (f: AccountFacts): AccountFacts => ({ ...f, libuser: ['luseradd', 'lusermod', 'luserdel', 'lgroupmod', 'lchage'], pathEnv: '/usr/sbin:/usr/bin' });
 
 describe('planUser', () => {
   it.each<[string, AccountFacts, UserArgs, string, string[]]>([
@@ -119,12 +128,121 @@ describe('planUser', () => {
     ['expiry cleared', { ...existing, shadow: { ...existing.shadow!, expireDays: 21915 } }, user({ expires: -1 }), 'modify', ["usermod -e '' deploy"]],
     ['expiry equal', { ...existing, shadow: { ...existing.shadow!, expireDays: 21915 } }, user({ expires: 1893456000 }), 'modify', []],
     ['remove with home, forced', existing, user({ state: 'absent', remove: true, force: true }), 'remove', ['userdel -f -r deploy']],
+    ['local: luserdel, without force', withLibuser(existing), user({ state: 'absent', remove: true, force: true, local: true }), 'remove', ['luserdel -r deploy']],
+    [
+      'local add: luseradd (-n for the same-named group, no -m, no -G, no -e), then lchage -E and lgroupmod -M',
+      withLibuser({ ...fresh, groups }),
+      user({ local: true, groups: ['adm', 'web'], expires: 2529881062, comment: 'D' }),
+      'create',
+      ['luseradd -n -c D deploy', 'lchage -E 29281 deploy', 'lgroupmod -M deploy adm', 'lgroupmod -M deploy web'],
+    ],
+    ['local add without a home, never expiring', withLibuser(fresh), user({ local: true, create_home: false, expires: -1 }), 'create', ['luseradd -M deploy', 'lchage -E -1 deploy']],
+    [
+      'local modify: lusermod, then lchage, then lgroupmod adds and removals',
+      withLibuser(existing),
+      user({ local: true, shell: '/bin/bash', groups: ['web'], expires: 0 }),
+      'modify',
+      ['lusermod -s /bin/bash deploy', 'lchage -E 0 deploy', 'lgroupmod -M deploy web', 'lgroupmod -m deploy adm'],
+    ],
+    ['local append: lgroupmod adds only, no lusermod -a', withLibuser(existing), user({ local: true, groups: ['web'], append: true }), 'modify', ['lgroupmod -M deploy web']],
+    ['local expiry cleared', withLibuser({ ...existing, shadow: { ...existing.shadow!, expireDays: 0 } }), user({ local: true, expires: -1 }), 'modify', ['lchage -E -1 deploy']],
+    ['local, nothing differs', withLibuser(existing), user({ local: true, expires: -2529881062 }), 'modify', []],
+    [
+      'a home moved from a missing one is made',
+      { ...existing, paths: { '/srv/deploy': false, '/srv': true, '/home/deploy': false } },
+      user({ home: '/srv/deploy', move_home: true }),
+      'modify',
+      [
+        'usermod -d /srv/deploy -m deploy',
+        'if [ -d /etc/skel ]; then mkdir -p -- /srv/deploy && cp -a -- /etc/skel/. /srv/deploy; else mkdir -p -- /srv/deploy; fi && chmod 0700 -- /srv/deploy',
+        'chown -R 1001:1001 -- /srv/deploy',
+      ],
+    ],
+    [
+      'a home changed without move_home is made',
+      { ...existing, paths: { '/srv/deploy': false, '/srv': true, '/home/deploy': true } },
+      user({ home: '/srv/deploy' }),
+      'modify',
+      [
+        'usermod -d /srv/deploy deploy',
+        'if [ -d /etc/skel ]; then mkdir -p -- /srv/deploy && cp -a -- /etc/skel/. /srv/deploy; else mkdir -p -- /srv/deploy; fi && chmod 0700 -- /srv/deploy',
+        'chown -R 1001:1001 -- /srv/deploy',
+      ],
+    ],
+    [
+      'no UMASK in login.defs: the copied home keeps its mode',
+      { ...existing, homeMode: undefined, paths: { '/home/deploy': false, '/home': true } },
+      user(),
+      'modify',
+      ['if [ -d /etc/skel ]; then mkdir -p -- /home/deploy && cp -a -- /etc/skel/. /home/deploy; else mkdir -p -- /home/deploy; fi', 'chown -R 1001:1001 -- /home/deploy'],
+    ],
+    ['expiry far in the past is no expiry', existing, user({ expires: -2529881062 }), 'modify', []],
+    ['expiry at the epoch on a new account', fresh, user({ expires: 0 }), 'create', ['useradd -e 1970-01-01 -m deploy']],
+    ['lock and a new password: one -p with !', existing, user({ password_lock: true, password: '$6$n$n' }), 'modify', ["usermod -p '!$6$n$n' deploy"]],
+    ['unlock', { ...existing, shadow: { ...existing.shadow!, hash: '!$6$a$b' } }, user({ password_lock: false }), 'modify', ['usermod -U deploy']],
+    ['unlock with the same password', { ...existing, shadow: { ...existing.shadow!, hash: '!$6$a$b' } }, user({ password_lock: false, password: '$6$a$b' }), 'modify', ['usermod -U deploy']],
     ['absent already', fresh, user({ state: 'absent' }), 'none', []],
   ])('%s', (_, facts, args, action, steps) => {
     const plan = planUser(facts, args);
     expect(plan.action).toBe(action);
     expect(plan.steps.map(stepText)).toEqual(steps);
   });
+
+  it.each<[string, AccountFacts, UserArgs, boolean, string | undefined]>([
+    ['add', fresh, user({ local: true }), false, 'lgroupmod'],
+    ['add with lchage missing', { ...fresh, libuser: ['luseradd', 'lgroupmod'] }, user({ local: true }), false, 'lchage'],
+    ['add in check mode (Ansible stops first)', fresh, user({ local: true }), true, undefined],
+    ['modify, even in check mode', existing, user({ local: true }), true, 'lgroupmod'],
+    ['remove', existing, user({ local: true, state: 'absent' }), false, 'luserdel'],
+    ['absent already', fresh, user({ local: true, state: 'absent' }), false, undefined],
+  ])('local without libuser: %s', (_, facts, args, check, missing) => {
+    const plan = () => planUser({ ...facts, pathEnv: facts.pathEnv ?? '/usr/bin:/bin' }, args, check);
+    if (missing === undefined) expect(plan).not.toThrow();
+    else expect(plan).toThrow(new AccountPlanError(`Failed to find required executable "${missing}" in paths: /usr/bin:/bin:/sbin:/usr/sbin:/usr/local/sbin`));
+  });
+
+  it('reads which libuser commands a host has, with local', () => {
+    const out = ['@passwd', '@shadow', '@group', '@paths', '@logindefs', '@libuser', 'luseradd', 'lchage', '@path', '/usr/sbin:/usr/bin', ''].join('\n');
+    expect(accountFacts.parse(out, 0, { user: 'x', local: true })).toEqual({ groups: [], paths: {}, libuser: ['luseradd', 'lchage'], pathEnv: '/usr/sbin:/usr/bin' });
+    expect(accountFacts.command({ user: 'x', local: true })).toContain('command -v "$t"');
+    expect(accountFacts.command({ user: 'x' })).not.toContain('@libuser');
+  });
+
+  it('refuses umask with local, as Ansible does', () => {
+    expect(() => planUser(fresh, user({ umask: '077', local: true }))).toThrow(new AccountPlanError("'umask' can not be used with 'local'"));
+  });
+
+  const missing = localUserMissingWarning('deploy');
+  it.each<[string, AccountFacts, UserArgs, boolean, string[]]>([
+    ['none', existing, user({ password: '$6$rounds=656000$TT4O7jz2M57npccl$33LF6FcUMSW11qrESXL1HX0BS.bsiT6aenFLLiVpsQh6hDtI9pJh5iY7x8J7ePkN4fP8hmElidHXaeD51pbGS.' }), false, []],
+    ['a plain-text password', existing, user({ password: 'plaintextpassword' }), false, [UNHASHED_PASSWORD_WARNING]],
+    ['append without groups', existing, user({ append: true }), false, [APPEND_WITHOUT_GROUPS_WARNING]],
+    ['append without groups, then a plain-text password', existing, user({ append: true, password: 'x' }), false, [APPEND_WITHOUT_GROUPS_WARNING, UNHASHED_PASSWORD_WARNING]],
+    ['local, present already', withLibuser(existing), user({ local: true }), false, []],
+    ['local, added', withLibuser(fresh), user({ local: true }), false, [missing]],
+    ['local, added with groups: looked up again', withLibuser(fresh), user({ local: true, groups: ['adm'] }), false, [missing, missing]],
+    ['local, added in check mode', fresh, user({ local: true, groups: ['adm'] }), true, [missing]],
+    ['local, removed: looked up after', withLibuser(existing), user({ local: true, state: 'absent' }), false, [missing]],
+    ['local, removed in check mode', existing, user({ local: true, state: 'absent' }), true, []],
+    ['local, absent already: before and after', fresh, user({ local: true, state: 'absent' }), false, [missing, missing]],
+  ])('warnings: %s', (_, facts, args, check, want) => {
+    expect(planUser(facts, args, check).warnings).toEqual(want);
+  });
+
+  it.each<[string, boolean]>([
+    ['$6$rounds=656000$TT4O7jz2M57npccl$33LF6FcUMSW11qrESXL1HX0BS.bsiT6aenFLLiVpsQh6hDtI9pJh5iY7x8J7ePkN4fP8hmElidHXaeD51pbGS.', false],
+    ['$6$rounds=656000$tgK3gYTyRLUmhyv2$lAFrYUQwn7E6VsjPOwQwoSx30lmpiU9r/E0Al7tzKrR9mkodcMEZGe9OXD0H/clOn6qdsUnaL4zefy5fG+++++', true],
+    ['$6$salt$short', true],
+    ['$1$salt$0123456789012345678901', false],
+    ['$y$j9T$salt$hash', false],
+    ['plaintextpassword', true],
+    ['$only', true],
+    ['!', false],
+    ['*', false],
+    ['*************', false],
+    ['a:b$c$d', true],
+    ['', false],
+  ])('password %s looks unhashed: %s', (password, want) => expect(passwordLooksUnhashed(password)).toBe(want));
 
   it.each([
     ['a primary group that does not exist', user({ group: 'nosuch' })],

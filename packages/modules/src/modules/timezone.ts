@@ -30,16 +30,18 @@ export const timezoneModule = defineHostModule({
     const plan = planTimezone(state, args);
     if (plan.failure) return { changed: false, failed: true, msg: plan.failure };
     const changed = plan.steps.length > 0;
-    // Like the module, every result carries the diff of the asked keys (before, and after or planned).
+    // Like the module, every result carries the diff of the asked keys (before, and after or planned);
+    // registered as the module returns it, a dict ({before: {name}, after: {name}}).
     const diff = [stateDiff('timezone', plan.before, plan.planned)];
-    if (!changed) return { changed: false, diff };
+    const ansibleDiff = { before: plan.before, after: plan.planned };
+    if (!changed) return { changed: false, diff, ansibleDiff };
     const applied = await applySteps(ctx, plan.steps, { together: true, diff });
     if (applied.failed) return applied;
-    if (ctx.check) return { ...applied, changed: true };
+    if (ctx.check) return { ...applied, changed: true, ansibleDiff };
     const after = timezoneValues(await ctx.fact(timezoneState, { zone: args.name }), args, 'after');
     if (JSON.stringify(after) !== JSON.stringify(plan.planned)) {
       return { changed: true, failed: true, msg: `still not desired state, though changes have made - planned: ${JSON.stringify(plan.planned)}, after: ${JSON.stringify(after)}` };
     }
-    return { ...applied, changed: true, msg: plan.steps.filter((s) => s.kind === 'run').map((s) => `executed \`${(s as { argv: string[] }).argv.join(' ')}\``).join('\n') };
+    return { ...applied, changed: true, ansibleDiff, msg: plan.steps.filter((s) => s.kind === 'run').map((s) => `executed \`${(s as { argv: string[] }).argv.join(' ')}\``).join('\n') };
   },
 });

@@ -50,16 +50,21 @@ const args = withAliases(
 );
 type Args = z.output<typeof args>;
 
+const NOT_SECRET = new Set(['*', '!', '*************']);
+
+/** The wanted home, its parent, and the current home (a move_home leaves a home only where there was one). */
 function paths(a: Args, facts?: AccountFacts): string[] {
   const home = a.home ?? facts?.user?.home;
-  return home === undefined ? [] : [home, home.replace(/\/[^/]*\/?$/, '') || '/'];
+  const current = facts?.user?.home;
+  const out = home === undefined ? [] : [home, home.replace(/\/[^/]*\/?$/, '') || '/'];
+  return current !== undefined && !out.includes(current) ? [...out, current] : out;
 }
 
 async function readFacts(ctx: ModuleContext, a: Args): Promise<AccountFacts> {
   const local = a.local ?? false;
   const first = await ctx.fact(accountFacts, { user: a.name, local, paths: paths(a) });
   // The home of an existing user is only known once its passwd entry is read.
-  return a.home === undefined && first.user ? ctx.fact(accountFacts, { user: a.name, local, paths: paths(a, first) }) : first;
+  return first.user && first.user.home !== a.home ? ctx.fact(accountFacts, { user: a.name, local, paths: paths(a, first) }) : first;
 }
 
 /**
@@ -70,37 +75,41 @@ async function readFacts(ctx: ModuleContext, a: Args): Promise<AccountFacts> {
 export const userModule = defineHostModule({
   name: 'user',
   aliases: ['ansible.builtin.user'],
-  description: 'Add, change or remove a local user account (useradd, usermod, userdel, chage).',
+  description: 'Add, change or remove a local user account (useradd, usermod, userdel, chage; libuser\'s commands with local).',
   args,
   checkMode: 'full',
   async run(a, ctx): Promise<UserResult> {
-    if (a.password !== undefined) ctx.markSecret(a.password);
+    // The values that disable an account ('!', '*', as Ansible lists them) are no secret: masked, they
+    // would blank those characters out of every later output.
+    if (a.password !== undefined && !NOT_SECRET.has(a.password)) ctx.markSecret(a.password);
     if (a.ssh_key_passphrase !== undefined && a.ssh_key_passphrase !== '') ctx.markSecret(a.ssh_key_passphrase);
     const facts = await readFacts(ctx, a);
     let plan;
     try {
-      plan = planUser(facts, { ...a, groups: a.groups ?? undefined });
+      plan = planUser(facts, { ...a, groups: a.groups ?? undefined }, ctx.check);
     } catch (err) {
       if (err instanceof AccountPlanError) return { changed: false, failed: true, msg: err.message };
       throw err;
     }
+    const warnings = plan.warnings.length > 0 ? { warnings: plan.warnings } : {};
     const changed = plan.steps.length > 0;
     // Ansible answers a check-mode add or remove with `changed` alone.
-    if (ctx.check && changed && plan.action !== 'modify') return { changed: true };
+    if (ctx.check && changed && plan.action !== 'modify') return { changed: true, ...warnings };
     let out = '';
     let err = '';
     if (!ctx.check) {
       for (const step of plan.steps) {
         const res = await ctx.remote.run(step.kind === 'run' ? { argv: step.argv } : { script: step.kind === 'script' ? step.script : '' }, { become: ctx.become });
-        // Only useradd/usermod/userdel's own output is what Ansible reports.
-        if (step.kind === 'run' && /^user(add|mod|del)$/.test(step.argv[0])) {
+        // Only useradd/usermod/userdel's own output is what Ansible reports (libuser's, lchage's and
+        // lgroupmod's with local).
+        if (step.kind === 'run' && /^(l?user(add|mod|del)|lchage|lgroupmod)$/.test(step.argv[0])) {
           out += res.stdout;
           err += res.stderr;
         }
-        if (res.code !== 0) return { changed: false, failed: true, name: a.name, msg: (res.stderr || res.stdout).trim() || `${stepText(step)}: exit ${res.code}`, rc: res.code };
+        if (res.code !== 0) return { changed: false, failed: true, name: a.name, msg: (res.stderr || res.stdout).trim() || `${stepText(step)}: exit ${res.code}`, rc: res.code, ...warnings };
       }
     }
-    const result: UserResult = { name: a.name, state: a.state, changed };
+    const result: UserResult = { name: a.name, state: a.state, changed, ...warnings };
     if (a.state === 'present' && a.generate_ssh_key) {
       // Ansible's ssh_key_gen, after the account exists (check mode only looks).
       const script = sshKeyScript(
@@ -112,7 +121,7 @@ export const userModule = defineHostModule({
       const key = parseSshKeyOutput(res.stdout);
       if (key.state !== 'exists') result.changed = true;
       Object.assign(result, { ssh_fingerprint: key.fingerprint ?? '', ssh_key_file: key.file, ssh_public_key: key.publicKey ?? null });
-      if (key.warnings.length > 0) result.warnings = key.warnings;
+      if (key.warnings.length > 0) result.warnings = [...plan.warnings, ...key.warnings];
     }
     if (plan.action === 'remove') Object.assign(result, { force: a.force, remove: a.remove });
     if (plan.action === 'create') Object.assign(result, { system: a.system, create_home: a.create_home });

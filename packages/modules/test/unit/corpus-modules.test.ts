@@ -197,6 +197,20 @@ describe('timezone (community.general.timezone on Linux)', () => {
     expect(timezoneValues(state, { name: 'Etc/UTC' }, 'before')).toEqual({ name: 'Etc/UTC' });
   });
 
+  // Registered as the module returns it: `r.diff.before.name` (user's test_expires.yml restores with it).
+  it.each<[string, boolean, Record<string, unknown>]>([
+    ['Etc/UTC', false, { changed: false, ansibleDiff: { before: { name: 'Etc/UTC' }, after: { name: 'Etc/UTC' } } }],
+    ['Europe/Paris', true, { changed: true, ansibleDiff: { before: { name: 'Etc/UTC' }, after: { name: 'Europe/Paris' } } }],
+  ])('the diff to register for %s (check mode: %s) is the module\'s dict', async (name, check, want) => {
+    const host = new FakeHost('deb', REAL_FOLDERS);
+    host.respond((_c, text) =>
+      text.includes('@@haweb-tz@@tools')
+        ? { code: 0, stdout: ['@@haweb-tz@@tools', 'dpkg-reconfigure', 'hwclock', '@@haweb-tz@@etc-timezone', 'Etc/UTC', '@@haweb-tz@@localtime', 'link', '/usr/share/zoneinfo/Etc/UTC', 'resolves', '@@haweb-tz@@zone', 'exists', ''].join('\n'), stderr: '' }
+        : undefined,
+    );
+    expect(await runModule(timezoneModule, { name }, fsContext(host, { check }))).toMatchObject(want);
+  });
+
   it('needs name or hwclock; rtc is hwclock\'s alias', () => {
     expect(timezoneModule.args.safeParse({}).success).toBe(false);
     expect(timezoneModule.args.safeParse({ rtc: 'UTC' }).success).toBe(true);

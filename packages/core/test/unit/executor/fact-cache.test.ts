@@ -38,6 +38,9 @@ describe('host facts and the fact cache', () => {
       [play([task('set_fact', { ansible_os_family: 'from_set_fact', cacheable: true })]), play([task('echo', { msg: '{{ ansible_os_family }}' })], { vars: { ansible_os_family: 'from_play_vars' } })],
       'from_set_fact',
     ],
+    // Ansible's set_host_facts for every module but set_fact (getent's getent_<database>): under ansible_facts too.
+    ['a module\'s own facts are in ansible_facts', [play([task('lookup_facts', {}), task('echo', { msg: '{{ ansible_facts.getent_passwd.root[1] }}/{{ getent_passwd.root[1] }}' })])], '0/0'],
+    ['a set_fact value is not', [play([task('set_fact', { plain: 1 }), task('echo', { msg: "{{ ansible_facts.plain | default('absent') }}" })])], 'absent'],
   ])('%s', async (_name, plays, expected) => {
     expect(await run(plays)).toEqual([expected]);
   });

@@ -152,6 +152,16 @@ export function testModules(log: string[] = []): ModuleDefinition[] {
       return { changed: false, facts: { ansible_os_family: 'Debian', ansible_hostname: ctx.hostName } };
     },
   };
+  /** A module returning facts of its own (as getent's getent_<database>). */
+  const lookup: ModuleDefinition = {
+    name: 'lookup_facts',
+    description: 'facts of a module other than setup and set_fact',
+    args: z.strictObject({}),
+    checkMode: 'full',
+    async run() {
+      return { changed: false, facts: { getent_passwd: { root: ['x', '0'] } } };
+    },
+  };
   const slow: ModuleDefinition & { stats: typeof stats } = {
     name: 'slow',
     description: 'sleeps, counting concurrency',
@@ -188,7 +198,7 @@ export function testModules(log: string[] = []): ModuleDefinition[] {
       return { changed: false };
     },
   };
-  return [file, cmd, echo, boom, setFact, setup, slow, secret, whoami];
+  return [file, cmd, echo, boom, setFact, setup, lookup, slow, secret, whoami];
 }
 
 export function registry(log: string[] = []): Registry {
