@@ -85,8 +85,9 @@ export function loopOutcome(outcomes: ItemOutcome[], results: Record<string, unk
   const allSkipped = outcomes.length > 0 && outcomes.every((o) => o.status === 'skipped');
   const result: ModuleResult = {
     changed: anyChanged,
-    failed: anyFailed || undefined,
-    skipped: allSkipped || undefined,
+    // present only when true: a key holding undefined reaches templates (`register | to_json` failed on it)
+    ...(anyFailed ? { failed: true } : {}),
+    ...(allSkipped ? { skipped: true } : {}),
     // Ansible's words (task_executor.py); an empty loop has no msg but a skipped_reason.
     ...(count === 0 ? { skipped_reason: 'No items in the list' } : { msg: anyFailed ? 'One or more items failed' : allSkipped ? 'All items skipped' : 'All items completed' }),
     results,
