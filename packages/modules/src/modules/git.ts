@@ -184,8 +184,9 @@ export const gitModule = defineHostModule({
       }
       await must([git, 'checkout', '--force', version], dest, `Failed to checkout ${version}`);
     };
+    /** Ansible's module.fail_json(msg, ...): the result so far (before, after...) is not part of it. */
     const fail = (extra: Record<string, unknown>): never => {
-      throw new GitFailure({ ...result, failed: true, ...extra });
+      throw new GitFailure({ failed: true, ...extra });
     };
     /** verify_commit_sign: verify-tag for an annotated tag, verify-commit otherwise; gpg_whitelist by fingerprint. */
     const verifySign = async (): Promise<void> => {
