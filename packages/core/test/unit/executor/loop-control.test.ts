@@ -38,10 +38,11 @@ describe('loopVars (loop_control)', () => {
 describe('loopOutcome', () => {
   const items = (...statuses: HostStatus[]) => statuses.map((status, i) => ({ label: String(i), status, result: {} }));
   it.each<[string, HostStatus[], Record<string, unknown>, string[]]>([
-    ['all ok', ['ok', 'changed'], { changed: true, msg: 'All items completed' }, ['failed', 'skipped']],
-    ['one failed', ['ok', 'failed'], { changed: false, failed: true, msg: 'One or more items failed' }, ['skipped']],
+    ['all ok', ['ok', 'changed'], { changed: true, skipped: false, msg: 'All items completed' }, ['failed']],
+    ['one failed', ['ok', 'failed'], { changed: false, failed: true, skipped: false, msg: 'One or more items failed' }, []],
     ['all skipped', ['skipped', 'skipped'], { changed: false, skipped: true, msg: 'All items skipped' }, ['failed']],
-  ])('%s: failed and skipped are keys only when true (no undefined values reach templates)', (_why, statuses, want, absent) => {
+    ['no items', [], { changed: false, skipped: true, skipped_reason: 'No items in the list' }, ['failed', 'msg']],
+  ])('%s: skipped always, failed only when true (no undefined values reach templates)', (_why, statuses, want, absent) => {
     const out = loopOutcome(items(...statuses), [], statuses.length);
     expect(out.result).toMatchObject(want);
     for (const key of absent) expect(Object.keys(out.result)).not.toContain(key);
