@@ -136,13 +136,13 @@ export function setupGitTarget({ state, work, targetsDir, onHost, log = (m) => c
   const debs = ensureRepo(state.image.rootfs, PACKAGES);
   const pids = [startRepoServer(state, debs)];
   const tls = makeCertificates(join(work, 'git-tls'));
-  const daemon = spawn(
+  const gitServer = spawn(
     'ip',
     ['netns', 'exec', state.bridgeNetns, process.execPath, SERVER, join(served, 'github.com'), state.gateway, String(HTTPS_PORT), tls.cert, tls.key],
     { detached: true, stdio: 'ignore' },
   );
-  daemon.unref();
-  pids.push(daemon.pid);
+  gitServer.unref();
+  pids.push(gitServer.pid);
   let up = false;
   for (let i = 0; i < 100 && !up; i++) {
     up = sh('ip', ['netns', 'exec', state.bridgeNetns, 'bash', '-c', `exec 3<>/dev/tcp/${state.gateway}/${HTTPS_PORT}`]).status === 0;
