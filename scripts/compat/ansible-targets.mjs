@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { GROUP_REPO } from './targets/group.mjs';
 import { userTargetCleanup } from './targets/user.mjs';
+import { setupGitTarget } from './targets/git.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(root, 'packages/cli/dist/provision.js');
@@ -354,12 +355,15 @@ function runAnsible(target, play, outputDir) {
 }
 
 const results = [];
+// Targets whose setup lives in scripts/compat/targets/<target>.mjs: started once, prepare() before each tool's run.
+const targetSetups = {};
 try {
   const archive = sh('sh', ['-c', 'git --git-dir "$1" archive --format=tar "$2" test/integration/targets | tar -x -C "$3"', 'sh', gitDir, ref, work]);
   if (archive.status !== 0) throw new Error(`git archive: ${archive.stderr}`);
   adaptSetupRoles();
   if (targets.some((t) => REPO_TARGETS[t])) serveDownloads();
   if (targets.includes('unarchive')) adaptUnarchive();
+  if (targets.includes('git')) targetSetups.git = setupGitTarget({ state, work, targetsDir, onHost });
   for (const target of targets) {
     applyDevActions(target);
     const asserts = staticAsserts(target);
@@ -368,6 +372,7 @@ try {
       if (REPO_TARGETS[target]) installArchivers(target);
       else installDebs(target);
       if (target === 'user') onHost(userTargetCleanup());
+      targetSetups[target]?.prepare();
       // What a run leaves in the login user's home (a target's relative paths land there) goes after it.
       const homeBefore = new Set(onHost('ls -A "$HOME"').split('\n').filter(Boolean));
       const outputDir = onHost('mktemp -d /tmp/ansible-targets-out.XXXXXXXX').trim();
@@ -411,6 +416,7 @@ try {
   if (out) writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), ref, results }, null, 2));
 } finally {
   if (server) server.kill();
+  for (const s of Object.values(targetSetups)) s.stop();
   if (!args.includes('--keep')) rmSync(work, { recursive: true, force: true });
   else console.error(`kept ${work}`);
 }

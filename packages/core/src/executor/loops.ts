@@ -85,8 +85,10 @@ export function loopOutcome(outcomes: ItemOutcome[], results: Record<string, unk
   const allSkipped = outcomes.length > 0 && outcomes.every((o) => o.status === 'skipped');
   const result: ModuleResult = {
     changed: anyChanged,
-    failed: anyFailed || undefined,
-    skipped: allSkipped || undefined,
+    // As Ansible registers a loop: skipped always, failed only when true (never a key holding undefined,
+    // which reached templates: `register | to_json` of any loop failed on it).
+    ...(anyFailed ? { failed: true } : {}),
+    skipped: allSkipped || count === 0,
     // Ansible's words (task_executor.py); an empty loop has no msg but a skipped_reason.
     ...(count === 0 ? { skipped_reason: 'No items in the list' } : { msg: anyFailed ? 'One or more items failed' : allSkipped ? 'All items skipped' : 'All items completed' }),
     results,

@@ -20,7 +20,7 @@ import { tests } from './tests.js';
 import { getAttr, Namespace, newList, setAttr } from './python-methods.js';
 import { splitArgs } from './args.js';
 import { pyEquals, pyRepr, pyStr, pyTruthy } from './python.js';
-import { arithmetic, isNumber, isTuple, newTuple, PyFloat, unbox } from './pytypes.js';
+import { arithmetic, isNumber, isTuple, newTuple, PyFloat, pyRange, unbox } from './pytypes.js';
 import { literalEval } from './literal.js';
 import { TemplateError, UndefinedUseError } from './errors.js';
 import { assertDefined, isUndefined, makeUndefined } from './undefined.js';
@@ -123,6 +123,8 @@ function createEnvironment(): NjEnvironment {
   for (const [name, fn] of Object.entries(filters)) env.addFilter(name, fn);
   for (const [name, fn] of Object.entries(tests)) env.addTest(name, fn);
   env.addGlobal('__getattr', getAttr);
+  // Python's range: a list, or a lazy PyRange when too long for one (`range(2 ** 31, 2 ** 32) | random`)
+  env.addGlobal('range', pyRange);
   // Jinja2's attr(): Python's getattr, which never reads a dict's keys (only its methods)
   env.addFilter('attr', (value: unknown, name: unknown) => {
     const key = pyStr(name);

@@ -10,7 +10,7 @@ import { FilterError, UndefinedUseError } from './errors.js';
 import { pyEquals, pyRepr, pyStr, pyTruthy, toBool } from './python.js';
 import { pythonRegex, pythonReplacement } from './regex.js';
 import { assertDefined, isUndefined, makeUndefined, undefinedReason } from './undefined.js';
-import { arithmetic, exactInt, floatRepr, isInt, isNumber, isTuple, newTuple, num, PyFloat } from './pytypes.js';
+import { arithmetic, exactInt, floatRepr, isInt, isNumber, isTuple, newTuple, num, PyFloat, PyRange } from './pytypes.js';
 import { pyYamlDump } from './pyyaml.js';
 import { PyRandom } from './pyrandom.js';
 import { randomSalt, shaCrypt } from './sha-crypt.js';
@@ -1040,6 +1040,10 @@ Object.assign(filters, {
       return s + st * below(count);
     }
     if (start || step) throw new FilterError('start and step can only be used with integer values');
+    if (v instanceof PyRange) {
+      if (v.length === 0) throw new FilterError('Cannot choose from an empty sequence');
+      return v.at(below(v.length));
+    }
     const items = typeof v === 'string' ? [...v] : Array.isArray(v) ? v : isPlainObject(v) ? Object.keys(v) : undefined;
     if (!items) throw new FilterError(`random: cannot choose from a ${typeName(v)}`);
     if (items.length === 0) throw new FilterError('Cannot choose from an empty sequence');

@@ -120,3 +120,39 @@ export class PyType {
     return `<class '${this.name}'>`;
   }
 }
+
+/**
+ * Python's range() too long to hold as a list (Jinja's range is Python's lazy one, unbounded outside a
+ * sandbox): `range(2 ** 31, 2 ** 32) | random` picks one of its numbers without making the others.
+ * Only `random` reads it; any other use fails with a message rather than filling memory.
+ */
+export class PyRange {
+  constructor(
+    readonly start: number,
+    readonly stop: number,
+    readonly step: number,
+  ) {}
+  get length(): number {
+    return Math.max(0, Math.ceil((this.stop - this.start) / this.step));
+  }
+  at(i: number): number {
+    return this.start + this.step * i;
+  }
+  toString(): string {
+    return this.step === 1 ? `range(${this.start}, ${this.stop})` : `range(${this.start}, ${this.stop}, ${this.step})`;
+  }
+}
+
+/** Ranges up to this many numbers are lists (what nunjucks's range gives); longer ones are PyRange. */
+export const RANGE_LIST_LIMIT = 1_000_000;
+
+/** Jinja's range(stop) / range(start, stop[, step]). */
+export function pyRange(...args: unknown[]): number[] | PyRange {
+  const n = args.map((x) => Number(unbox(x)));
+  if (n.some((x) => !Number.isInteger(x))) throw new Error('range() integer arguments expected');
+  const [start, stop, step] = n.length === 1 ? [0, n[0], 1] : [n[0], n[1], n[2] ?? 1];
+  if (step === 0) throw new Error('range() arg 3 must not be zero');
+  const r = new PyRange(start, stop, step);
+  if (r.length > RANGE_LIST_LIMIT) return r;
+  return Array.from({ length: r.length }, (_, i) => r.at(i));
+}

@@ -88,6 +88,8 @@ export interface CloneArgs {
   singleBranch: boolean;
   /** version names a branch or tag of the remote. */
   branchOrTag: boolean;
+  /** The repository apart from the work tree (clone --separate-git-dir). */
+  separateGitDir?: string;
 }
 
 /** git clone's argv (Ansible's clone()), and a warning when depth cannot be used. */
@@ -104,6 +106,7 @@ export function cloneArgv(a: CloneArgs): { argv: string[]; warning?: string } {
     argv.push('--single-branch');
     if (a.branchOrTag) argv.push('--branch', a.version);
   }
+  if (a.separateGitDir) argv.push(`--separate-git-dir=${a.separateGitDir}`);
   argv.push(a.repo, a.dest);
   return { argv, ...(warning ? { warning } : {}) };
 }
@@ -142,4 +145,88 @@ export function fetchArgv(a: FetchArgs): string[] {
   }
   if (a.force) cmd.push('--force');
   return [...cmd, a.remote, ...refspecs];
+}
+
+/**
+ * Ansible's get_repo_path for a `.git` *file* (a work tree whose repository is elsewhere: a submodule,
+ * separate_git_dir): the repository it names, absolute or relative to `dest`. Throws on a file that is
+ * not `gitdir: PATH` (the caller also checks that the path is a directory).
+ */
+export function gitDirFromFile(text: string, dest: string): string {
+  const data = text.replace(/\s+$/, '');
+  const at = data.indexOf('gitdir: ');
+  if (at !== 0) throw new Error('.git file has invalid git dir reference format');
+  const gitdir = data.slice('gitdir: '.length);
+  return gitdir.startsWith('/') ? gitdir : posix.join(dest, gitdir);
+}
+
+/** get_annotated_tags: the tags of `for-each-ref refs/tags/ --format %(objecttype):%(refname:short)` that are tag objects. */
+export function annotatedTags(out: string): string[] {
+  return out.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => l.split(':')).filter(([type]) => type === 'tag').map(([, name]) => name);
+}
+
+/** get_gpg_fingerprint: the primary key's fingerprint from `verify-commit --raw` status lines (VALIDSIG). */
+export function gpgFingerprint(raw: string): string | undefined {
+  for (const line of raw.split('\n')) {
+    const data = line.split(/\s+/).filter(Boolean);
+    if (data[1] !== 'VALIDSIG') continue;
+    // Ansible's index: 11 for an 11-field line (beyond its end), else the third field
+    return data[data.length === 11 ? 11 : 2];
+  }
+  return undefined;
+}
+
+/** create_archive's format by the archive's extension (the last one: .tar.gz is .gz), or undefined. */
+export function archiveFormat(path: string): 'zip' | 'tar.gz' | 'tar' | 'tgz' | undefined {
+  const ext = posix.extname(path);
+  return ({ '.zip': 'zip', '.gz': 'tar.gz', '.tar': 'tar', '.tgz': 'tgz' } as const)[ext as '.zip'];
+}
+
+/** git archive's argv (Ansible's git_archive). */
+export function archiveArgv(git: string, fmt: string, output: string, version: string, prefix?: string): string[] {
+  return [git, 'archive', '--format', fmt, '--output', output, ...(prefix !== undefined ? ['--prefix', prefix] : []), version];
+}
+
+/** The `path = ...` entries of a .gitmodules file. */
+export function gitmodulesPaths(text: string): string[] {
+  return text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('path')).map((l) => l.split('=').slice(1).join('=').trim());
+}
+
+/**
+ * get_submodule_versions: `git submodule foreach git rev-parse REV` output as submodule -> commit.
+ * Throws with Ansible's message on a line it cannot read.
+ */
+export function submoduleVersions(out: string): Record<string, string> {
+  const found: Record<string, string> = {};
+  let name: string | undefined;
+  for (const line of out.split('\n').filter((l) => l !== '')) {
+    if (line.startsWith("Entering '")) name = line.slice(10, -1);
+    else if (line.trim().length === 40 && name !== undefined) {
+      found[name] = line.trim();
+      name = undefined;
+    } else throw new Error(`Unable to parse submodule hash line: ${line.trim()}`);
+  }
+  if (name !== undefined) throw new Error(`Unable to find hash for submodule: ${name}`);
+  return found;
+}
+
+/** submodules_fetch without track_submodules: a `git submodule status` line not starting with a space is a submodule not at the recorded commit. */
+export function submodulesOutOfDate(status: string): boolean {
+  return status.split('\n').some((l) => l !== '' && l[0] !== ' ');
+}
+
+/** submodule_update's argv after `git submodule sync` (--remote when tracking the submodules' branches). */
+export function submoduleUpdateArgv(git: string, track: boolean, force: boolean): string[] {
+  return [git, 'submodule', 'update', '--init', '--recursive', ...(track ? ['--remote'] : []), ...(force ? ['--force'] : [])];
+}
+
+/**
+ * get_submodule_update_params: the long options of `git submodule update` that this git has, read from
+ * the usage line it prints on stderr for `git submodule update --help` in a repository (`remote`...).
+ */
+export function submoduleUpdateParams(stderr: string): string[] {
+  let line: string | undefined;
+  for (const l of stderr.split('\n')) if (l.includes('git submodule [--quiet] update ')) line = l;
+  if (line === undefined) return [];
+  return line.replace(/[[\]|]/g, (c) => (c === '|' ? ' ' : '')).split(/\s+/).filter((p) => p.startsWith('--')).map((p) => p.replace(/--/g, ''));
 }

@@ -16,6 +16,16 @@ import {
   fetchArgv,
   formUrlencoded,
   gitSshCommand,
+  gitDirFromFile,
+  annotatedTags,
+  gpgFingerprint,
+  archiveFormat,
+  archiveArgv,
+  gitmodulesPaths,
+  submoduleVersions,
+  submodulesOutOfDate,
+  submoduleUpdateArgv,
+  submoduleUpdateParams,
   hasLocalMods,
   headBranchFromFile,
   maybeJson,
@@ -295,6 +305,8 @@ describe('git: readers and argv', () => {
     ['depth on a branch', { depth: 1, version: 'dev', branchOrTag: true }, ['git', 'clone', '--origin', 'origin', '--depth', '1', '--branch', 'dev', 'file:///r', '/d'], undefined],
     ['depth on a commit is ignored', { depth: 1, version: 'abc123' }, ['git', 'clone', '--origin', 'origin', 'file:///r', '/d'], 'Ignoring depth argument. Shallow clones are only available for HEAD, branches, tags or in combination with refspec.'],
     ['bare', { bare: true }, ['git', 'clone', '--bare', 'file:///r', '/d'], undefined],
+    ['separate git dir', { separateGitDir: '/g' }, ['git', 'clone', '--origin', 'origin', '--separate-git-dir=/g', 'file:///r', '/d'], undefined],
+    ['single branch on a tag', { singleBranch: true, version: 'v1', branchOrTag: true }, ['git', 'clone', '--origin', 'origin', '--single-branch', '--branch', 'v1', 'file:///r', '/d'], undefined],
   ])('cloneArgv: %s', (_why, extra, argv, warning) => {
     const out = cloneArgv({ git: 'git', repo: 'file:///r', dest: '/d', remote: 'origin', version: 'HEAD', bare: false, singleBranch: false, branchOrTag: false, ...extra });
     expect(out.argv).toEqual(argv);
@@ -316,5 +328,87 @@ describe('git: readers and argv', () => {
     ['accept new host keys', { acceptHostkey: false, acceptNewHostkey: true }, 'ssh -o StrictHostKeyChecking=accept-new -o BatchMode=yes'],
   ])('gitSshCommand: %s', (_why, input, expected) => {
     expect(gitSshCommand(input)).toBe(expected);
+  });
+});
+
+describe('git: separate git dir, signatures, archives, submodules', () => {
+  it.each<[string, string, string, string | Error]>([
+    ['absolute', 'gitdir: /srv/g\n', '/d', '/srv/g'],
+    ['relative to dest', 'gitdir: ../g.git\n', '/w/d', '/w/g.git'],
+    ['text before gitdir', 'some text  gitdir: /w/d\n', '/w/d', new Error('.git file has invalid git dir reference format')],
+    ['no gitdir', 'nonsense\n', '/w/d', new Error('.git file has invalid git dir reference format')],
+  ])('gitDirFromFile: %s', (_why, text, dest, want) => {
+    if (want instanceof Error) expect(() => gitDirFromFile(text, dest)).toThrow(want.message);
+    else expect(gitDirFromFile(text, dest)).toBe(want);
+  });
+
+  it.each<[string, string, string[]]>([
+    ['annotated only', 'commit:light\ntag:signed_annotated_tag\ntag:v1\n', ['signed_annotated_tag', 'v1']],
+    ['none', 'commit:lightweight_tag/signed_commit\n', []],
+    ['empty', '', []],
+  ])('annotatedTags: %s', (_why, out, want) => {
+    expect(annotatedTags(out)).toEqual(want);
+  });
+
+  it.each<[string, string, string | undefined]>([
+    ['primary key', '[GNUPG:] NEWSIG\n[GNUPG:] VALIDSIG AAAA 2017-07-11 1499765117 0 4 0 1 8 00 AAAA\n', 'AAAA'],
+    ['the signing key (third field), as Ansible picks it from a full VALIDSIG line', '[GNUPG:] VALIDSIG SUB 2017-07-11 1499765117 0 4 0 1 8 00 PRIMARY\n', 'SUB'],
+    ['no VALIDSIG', '[GNUPG:] ERRSIG x\n', undefined],
+  ])('gpgFingerprint: %s', (_why, raw, want) => {
+    expect(gpgFingerprint(raw)).toBe(want);
+  });
+
+  it.each<[string, string | undefined]>([
+    ['/t/r.zip', 'zip'],
+    ['/t/r.tar.gz', 'tar.gz'],
+    ['/t/r.tar', 'tar'],
+    ['/t/r.tgz', 'tgz'],
+    ['/t/r.rar', undefined],
+    ['/t/r', undefined],
+  ])('archiveFormat(%s)', (path, want) => {
+    expect(archiveFormat(path)).toBe(want);
+  });
+
+  it.each<[string, string | undefined, string[]]>([
+    ['no prefix', undefined, ['git', 'archive', '--format', 'zip', '--output', '/a.zip', 'HEAD']],
+    ['prefix', 'p/', ['git', 'archive', '--format', 'zip', '--output', '/a.zip', '--prefix', 'p/', 'HEAD']],
+  ])('archiveArgv: %s', (_why, prefix, want) => {
+    expect(archiveArgv('git', 'zip', '/a.zip', 'HEAD', prefix)).toEqual(want);
+  });
+
+  it('reads .gitmodules paths and submodule versions', () => {
+    expect(gitmodulesPaths('[submodule "a"]\n\tpath = submodule1\n\turl = https://x/a.git\n[submodule "b"]\n\tpath = sub/two\n')).toEqual(['submodule1', 'sub/two']);
+    const sha1 = '5b2fd29464ef69401789652afb19fe7d1c232759';
+    const sha2 = 'deb8904db71099aa59638c45e5ed28ba1a874abb';
+    expect(submoduleVersions(`Entering 'submodule1'\n${sha1}\nEntering 'submodule2'\n${sha2}\n`)).toEqual({ submodule1: sha1, submodule2: sha2 });
+    expect(() => submoduleVersions(`Entering 'submodule1'\n`)).toThrow('Unable to find hash for submodule: submodule1');
+    expect(() => submoduleVersions('fatal: bad\n')).toThrow('Unable to parse submodule hash line: fatal: bad');
+  });
+
+  it.each<[string, string, boolean]>([
+    ['at the recorded commits', ' 5b2fd29464ef69401789652afb19fe7d1c232759 submodule1 (heads/master)\n', false],
+    ['one moved', '+125c5e7daa127eb1d6f93057ccf7908ba4dafe93 submodule1 (heads/master)\n', true],
+    ['one not initialised', '-deb8904db71099aa59638c45e5ed28ba1a874abb submodule2\n', true],
+  ])('submodulesOutOfDate: %s', (_why, status, want) => {
+    expect(submodulesOutOfDate(status)).toBe(want);
+  });
+
+  it.each<[boolean, boolean, string[]]>([
+    [false, false, ['git', 'submodule', 'update', '--init', '--recursive']],
+    [true, false, ['git', 'submodule', 'update', '--init', '--recursive', '--remote']],
+    [true, true, ['git', 'submodule', 'update', '--init', '--recursive', '--remote', '--force']],
+  ])('submoduleUpdateArgv(track=%s, force=%s)', (track, force, want) => {
+    expect(submoduleUpdateArgv('git', track, force)).toEqual(want);
+  });
+
+  it.each<[string, string, string[]]>([
+    [
+      'git 2.39',
+      'usage: git submodule [--quiet] [--cached]\n   or: git submodule [--quiet] update [--init [--filter=<filter-spec>]] [--remote] [-N|--no-fetch] [-f|--force] [--recursive] [--] [<path>...]\n',
+      ['quiet', 'init', 'filter=<filter-spec>', 'remote', 'no-fetch', 'force', 'recursive', ''],
+    ],
+    ['no usage (a man page shown instead)', 'No manual entry for git-submodule\n', []],
+  ])('submoduleUpdateParams: %s', (_why, stderr, want) => {
+    expect(submoduleUpdateParams(stderr)).toEqual(want);
   });
 });

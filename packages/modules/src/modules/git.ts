@@ -1,28 +1,47 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
 import {
+  annotatedTags,
+  archiveArgv,
+  archiveFormat,
   cloneArgv,
   fetchArgv,
+  gitDirFromFile,
+  gitmodulesPaths,
   gitSshCommand,
+  gpgFingerprint,
   hasLocalMods,
   headBranchFromFile,
   isDetached,
   isLocalBranch,
   parseBranches,
+  submoduleUpdateArgv,
+  submoduleUpdateParams,
+  submodulesOutOfDate,
+  submoduleVersions,
   tagRevision,
   unfrackGitPath,
 } from '@haweb/hostkit';
 import { shellJoin, type ModuleContext, type ModuleResult, type RunResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
 import { withOutputLines } from '../util/output-lines.js';
-import { boolish, intish, remotePath, withAliases } from '../util/schema.js';
+import { boolish, intish, remotePath, stringList, withAliases } from '../util/schema.js';
 
 /**
  * Return values (Ansible's RETURN of git): before (the commit before, null for a new clone), after
  * (the commit checked out, or the remote's in check mode), remote_url_changed (an existing checkout),
- * warnings, and msg when local modifications were discarded (force).
+ * warnings, msg when local modifications were discarded (force), submodules_changed, and
+ * git_dir_before/git_dir_now when the repository was moved to separate_git_dir.
  */
-export type GitResult = ModuleResult & { before: string | null; after?: string | null; remote_url_changed?: boolean; warnings?: string[] };
+export type GitResult = ModuleResult & {
+  before: string | null;
+  after?: string | null;
+  remote_url_changed?: boolean;
+  warnings?: string[];
+  submodules_changed?: boolean;
+  git_dir_before?: string;
+  git_dir_now?: string;
+};
 
 const args = withAliases(
   z
@@ -47,7 +66,17 @@ const args = withAliases(
       reference: z.string().optional(),
       executable: remotePath.optional(),
       umask: z.union([z.string(), z.number()]).optional(),
+      track_submodules: boolish.optional(),
+      verify_commit: boolish.optional(),
+      gpg_whitelist: stringList.optional(),
+      archive: remotePath.optional(),
+      archive_prefix: z.string().optional(),
+      separate_git_dir: remotePath.optional(),
     })
+    // Ansible's mutually_exclusive and required_by: by presence of the options, whatever their values.
+    .refine((a) => !(a.separate_git_dir !== undefined && a.bare !== undefined), { message: 'parameters are mutually exclusive: separate_git_dir|bare' })
+    .refine((a) => !(a.accept_hostkey !== undefined && a.accept_newhostkey !== undefined), { message: 'parameters are mutually exclusive: accept_hostkey|accept_newhostkey' })
+    .refine((a) => a.archive_prefix === undefined || a.archive !== undefined, { message: "missing parameter(s) required by 'archive_prefix': archive" })
     .refine((a) => a.dest !== undefined || a.clone === false, { message: 'the destination directory must be specified unless clone=no' }),
   { repo: ['name'] },
 );
@@ -103,7 +132,8 @@ export const gitModule = defineHostModule({
     git = found.stdout.trim() || git;
 
     const dest = a.dest !== undefined ? posix.resolve(a.dest) : undefined;
-    const repoPath = dest === undefined ? undefined : bare ? dest : posix.join(dest, '.git');
+    let repoPath = dest === undefined ? undefined : bare ? dest : posix.join(dest, '.git');
+    const test = async (flag: '-e' | '-f' | '-d', path: string) => (await run(['test', flag, path])).code === 0;
     const revParse = async (): Promise<string> => (await run([git, 'rev-parse', 'HEAD'], dest)).stdout.replace(/\n$/, '');
     const lsRemoteHas = async (where: string, kind: '-h' | '-t', ref: string, cwd?: string): Promise<boolean> => (await must([git, 'ls-remote', where, kind, ref], cwd)).stdout.includes(version);
     const isRemoteBranch = (where: string, cwd?: string) => lsRemoteHas(where, '-h', `refs/heads/${version}`, cwd);
@@ -154,14 +184,120 @@ export const gitModule = defineHostModule({
       }
       await must([git, 'checkout', '--force', version], dest, `Failed to checkout ${version}`);
     };
-    const submodules = async (): Promise<void> => {
-      if (!(a.recursive ?? true) || bare || dest === undefined) return;
-      if ((await run(['test', '-f', posix.join(dest, '.gitmodules')])).code !== 0) return;
-      await must([git, 'submodule', 'update', '--init', '--recursive'], dest);
+    /** Ansible's module.fail_json(msg, ...): the result so far (before, after...) is not part of it. */
+    const fail = (extra: Record<string, unknown>): never => {
+      throw new GitFailure({ failed: true, ...extra });
+    };
+    /** verify_commit_sign: verify-tag for an annotated tag, verify-commit otherwise; gpg_whitelist by fingerprint. */
+    const verifySign = async (): Promise<void> => {
+      const refs = await run([git, 'for-each-ref', 'refs/tags/', '--format', '%(objecttype):%(refname:short)'], dest);
+      if (refs.code !== 0) fail({ msg: `Could not determine tag data - received ${refs.stdout}`, stdout: refs.stdout, stderr: refs.stderr });
+      const whitelist = a.gpg_whitelist ?? [];
+      const argv = [git, annotatedTags(refs.stdout).includes(version) ? 'verify-tag' : 'verify-commit', version, ...(whitelist.length ? ['--raw'] : [])];
+      const r = await run(argv, dest);
+      if (r.code !== 0) fail({ msg: `Failed to verify GPG signature of commit/tag "${version}"`, stdout: r.stdout, stderr: r.stderr, rc: r.code });
+      if (whitelist.length) {
+        const fingerprint = gpgFingerprint(r.stderr);
+        if (fingerprint === undefined || !whitelist.includes(fingerprint)) {
+          fail({ msg: `The gpg_whitelist does not include the public key "${fingerprint ?? 'None'}" for this commit`, stdout: r.stdout, stderr: r.stderr, rc: r.code });
+        }
+      }
+    };
+    /** relocate_repo: the repository moved to separate_git_dir, the work tree's .git a file naming it. */
+    const relocate = async (to: string, from: string, worktree: string): Promise<void> => {
+      if (await test('-e', to)) fail({ msg: `Separate-git-dir path ${to} already exists.` });
+      const moved = await run(['mv', '--', from, to]);
+      const wrote = moved.code === 0 ? await run(['sh', '-c', 'printf "gitdir: %s" "$1" > "$2"', 'sh', to, posix.join(worktree, '.git')]) : moved;
+      if (wrote.code !== 0) {
+        if (await test('-e', to)) await run(['mv', '--', to, from]);
+        fail({ msg: `Unable to move git dir. ${wrote.stderr.trim()}` });
+      }
+      result.git_dir_before = from;
+      result.git_dir_now = to;
+    };
+    /** get_submodule_versions */
+    const submoduleHeads = async (rev: string): Promise<string> => {
+      const r = await run([git, 'submodule', 'foreach', git, 'rev-parse', rev], dest);
+      if (r.code !== 0) fail({ msg: 'Unable to determine hashes of submodules', stdout: r.stdout, stderr: r.stderr, rc: r.code });
+      try {
+        return JSON.stringify(Object.entries(submoduleVersions(r.stdout)).sort());
+      } catch (err) {
+        return fail({ msg: (err as Error).message });
+      }
+    };
+    /** submodules_fetch: whether the submodules need an update (a new one, or one not where it should be). */
+    const submodulesFetch = async (): Promise<boolean> => {
+      const text = await readFile(posix.join(dest!, '.gitmodules'));
+      if (text === undefined) return false;
+      for (const path of gitmodulesPaths(text)) if (!(await test('-e', posix.join(dest!, path, '.git')))) return true;
+      const begin = await submoduleHeads('HEAD');
+      await must([git, 'submodule', 'foreach', git, 'fetch'], dest);
+      if (a.track_submodules) return begin !== (await submoduleHeads(`${remote}/master`));
+      return submodulesOutOfDate((await must([git, 'submodule', 'status'], dest)).stdout);
+    };
+    /** submodule_update: sync, then update --init --recursive (--remote when tracking and this git has it). */
+    const submoduleUpdate = async (): Promise<void> => {
+      const params = submoduleUpdateParams((await run([git, 'submodule', 'update', '--help'], dest)).stderr);
+      if (!(await test('-e', posix.join(dest!, '.gitmodules')))) return;
+      await must([git, 'submodule', 'sync'], dest);
+      const r = await run(submoduleUpdateArgv(git, params.includes('remote') && (a.track_submodules ?? false), force), dest);
+      if (r.code !== 0) fail({ msg: `Failed to init/update submodules: ${r.stdout}${r.stderr}` });
+    };
+    /** create_archive: git archive of `version` from the checkout, replacing an existing archive only when it differs. */
+    const createArchive = async (archive: string): Promise<void> => {
+      const fmt = archiveFormat(archive);
+      if (fmt === undefined) {
+        fail({
+          msg: `Unable to get file extension from archive file name : ${archive}`,
+          details: "Please specify archive as filename with extension. File extension can be one of ['tar', 'tar.gz', 'zip', 'tgz']",
+        });
+      }
+      const gitArchive = async (output: string) => {
+        const r = await run(archiveArgv(git, fmt!, output, version, a.archive_prefix), dest);
+        if (r.code !== 0) fail({ msg: 'Failed to perform archive operation', details: `Git archive command failed to create archive ${output} using ${dest} directory.Error: ${r.stderr}` });
+      };
+      if (!(await test('-e', archive))) {
+        await gitArchive(archive);
+        result.changed = true;
+        return;
+      }
+      const tmp = (await must(['mktemp', '-d'])).stdout.trim();
+      const fresh = posix.join(tmp, `${repo.split('/').pop()!.replaceAll('.git', '')}.${fmt}`);
+      try {
+        await gitArchive(fresh);
+        if ((await run(['cmp', '-s', fresh, archive])).code === 0) result.changed = false;
+        else {
+          const moved = await run(['mv', '--', fresh, archive]);
+          if (moved.code !== 0) fail({ msg: `Failed to move ${fresh} to ${archive}`, details: `Error occurred while moving : ${moved.stderr.trim()}` });
+          result.changed = true;
+        }
+      } finally {
+        await run(['rm', '-rf', '--', tmp]);
+      }
     };
 
     try {
-      const exists = repoPath !== undefined && (await run(['test', '-f', posix.join(repoPath, 'config')])).code === 0;
+      let separateGitDir: string | undefined;
+      if (a.separate_git_dir !== undefined) separateGitDir = (await must(['realpath', '-m', '--', a.separate_git_dir])).stdout.trim();
+      if (dest !== undefined) {
+        // get_repo_path: a .git file names the repository (a submodule's, or one apart from the work tree).
+        if (await test('-f', repoPath!)) {
+          try {
+            repoPath = gitDirFromFile((await readFile(repoPath!)) ?? '', dest);
+            if (!(await test('-d', repoPath))) throw new Error(`${repoPath} is not a directory`);
+          } catch (err) {
+            fail({ msg: 'Current repo does not have a valid reference to a separate Git dir or it refers to the invalid path', details: (err as Error).message });
+          }
+        }
+        if (separateGitDir !== undefined && (await test('-e', repoPath!)) && separateGitDir !== repoPath) {
+          result.changed = true;
+          if (!ctx.check) {
+            await relocate(separateGitDir, repoPath!, dest);
+            repoPath = separateGitDir;
+          }
+        }
+      }
+      const exists = repoPath !== undefined && (await test('-e', posix.join(repoPath, 'config')));
       let localMods = false;
       let remoteUrlChanged = false;
       if (!exists) {
@@ -169,15 +305,23 @@ export const gitModule = defineHostModule({
           return { ...result, changed: true, after: await remoteHead(repo, true) };
         }
         const branchOrTag = (await isRemoteBranch(repo)) || (await isRemoteTag(repo));
-        const clone = cloneArgv({ git, repo, dest: dest!, remote, depth: a.depth, version, bare, reference: a.reference, refspec: a.refspec, singleBranch: a.single_branch ?? false, branchOrTag });
+        const clone = cloneArgv({ git, repo, dest: dest!, remote, depth: a.depth, version, bare, reference: a.reference, refspec: a.refspec, singleBranch: a.single_branch ?? false, branchOrTag, separateGitDir });
         if (clone.warning) result.warnings!.push(clone.warning);
         await must(['mkdir', '-p', posix.dirname(dest!)]);
         await must(clone.argv, posix.dirname(dest!));
+        // The work tree's .git is now a file naming the repository apart (get_repo_path reads it on each use).
+        if (separateGitDir !== undefined) repoPath = separateGitDir;
         if (bare && remote !== 'origin') await must([git, 'remote', 'add', remote, repo], dest);
         if (a.refspec) await must([git, 'fetch', ...(a.depth ? ['--depth', String(a.depth)] : []), remote, a.refspec], dest);
+        if (a.verify_commit) await verifySign();
       } else if (!(a.update ?? true)) {
-        const sha = await revParse();
-        return { ...result, before: sha, after: sha };
+        result.before = await revParse();
+        result.after = result.before;
+        if (a.archive !== undefined) {
+          if (ctx.check) return { ...result, changed: true };
+          await createArchive(a.archive);
+        }
+        return result;
       } else {
         localMods = bare ? false : hasLocalMods((await run([git, 'status', '--porcelain'], dest)).stdout);
         result.before = await revParse();
@@ -210,10 +354,21 @@ export const gitModule = defineHostModule({
         const f = await run(fetch, dest);
         if (f.code !== 0) return { ...result, failed: true, msg: `Failed to download remote objects and refs: ${f.stdout} ${f.stderr}`, cmd: fetch };
       }
-      if (!bare) await switchVersion();
-      await submodules();
+      if (!bare) {
+        await switchVersion();
+        if (a.verify_commit) await verifySign();
+      }
+      let submodulesUpdated = false;
+      if ((a.recursive ?? true) && !bare && dest !== undefined) {
+        submodulesUpdated = await submodulesFetch();
+        if (submodulesUpdated) {
+          result.submodules_changed = true;
+          await submoduleUpdate();
+        }
+      }
       result.after = await revParse();
-      if (result.before !== result.after || localMods || remoteUrlChanged) result.changed = true;
+      if (result.before !== result.after || localMods || submodulesUpdated || remoteUrlChanged) result.changed = true;
+      if (a.archive !== undefined) await createArchive(a.archive);
       return result;
     } catch (err) {
       if (err instanceof GitFailure) return withOutputLines({ changed: false, ...err.result }) as GitResult;

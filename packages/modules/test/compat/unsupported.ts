@@ -71,13 +71,6 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
     attributes: ATTRIBUTES,
     unredirected_headers: 'curl sends the given headers on every redirect; dropping some of them on redirects is not yet implemented',
   },
-  git: {
-    archive: 'writing an archive of the checkout (zip/tar) not yet implemented',
-    archive_prefix: 'writing an archive of the checkout (zip/tar) not yet implemented',
-    separate_git_dir: 'a git directory apart from the work tree (and moving an existing one) not yet implemented',
-    verify_commit: 'GPG verification of the checked-out commit not yet implemented', gpg_whitelist: 'GPG verification of the checked-out commit not yet implemented',
-    track_submodules: 'submodules follow the commits the superproject records (git submodule update); tracking their branches is not yet implemented',
-  },
   gather_facts: { parallel: 'facts are gathered by the one setup module; no parallel fact modules' },
   lineinfile: { attributes: ATTRIBUTES, others: 'a pass-through of file options (documentation-only in Ansible) not yet accepted' },
   service: { arguments: 'extra arguments to the init script not yet passed', runlevel: 'OpenRC runlevels not supported yet', use: 'choosing the service manager by hand not yet implemented' },

@@ -198,6 +198,17 @@ describe('git', () => {
     expect(want.again).toMatchObject({ changed: false });
     expect(want.mods).toMatchObject({ failed: true });
     expect(want.update).toMatchObject({ changed: true });
+    // submodules, separate_git_dir, archive, verify_commit, bare, umask
+    expect(want.sub_clone).toMatchObject({ changed: true });
+    expect(want.sub_same).toMatchObject({ changed: false });
+    expect(want.sub_track).toMatchObject({ changed: true, submodules_changed: true });
+    expect(want.sep_move).toMatchObject({ changed: true, git_dir_before: '/srv/haweb-git/sep1', git_dir_now: '/srv/haweb-git/sep2' });
+    expect(want.sep_exists).toMatchObject({ failed: true });
+    expect(want.archive_again).toMatchObject({ changed: false });
+    expect(want.archive_prefix).toMatchObject({ changed: true });
+    expect(want.archive_bad).toMatchObject({ failed: true });
+    expect(want.verify).toMatchObject({ failed: true, msg: 'Failed to verify GPG signature of commit/tag "HEAD"' });
+    expect(want.archive_list).toEqual(['a.txt', 'p/', 'p/a.txt', 'a.txt']);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { itemResultExtras, loopVars } from '../../../src/executor/loops.js';
+import { itemResultExtras, loopOutcome, loopVars } from '../../../src/executor/loops.js';
+import type { HostStatus } from '../../../src/executor/events.js';
 import type { Task } from '../../../src/model.js';
 import { task } from './fakes.js';
 
@@ -31,5 +32,20 @@ describe('loopVars (loop_control)', () => {
     const extra = loopVars(withLc(lc), 'b', 1, items);
     expect(itemResultExtras(withLc(lc), extra)).toEqual({ i: 1, ansible_index_var: 'i', ansible_loop: extra.ansible_loop });
     expect(itemResultExtras(withLc(undefined), loopVars(withLc(undefined), 'b', 1, items))).toEqual({});
+  });
+});
+
+describe('loopOutcome', () => {
+  const items = (...statuses: HostStatus[]) => statuses.map((status, i) => ({ label: String(i), status, result: {} }));
+  it.each<[string, HostStatus[], Record<string, unknown>, string[]]>([
+    ['all ok', ['ok', 'changed'], { changed: true, skipped: false, msg: 'All items completed' }, ['failed']],
+    ['one failed', ['ok', 'failed'], { changed: false, failed: true, skipped: false, msg: 'One or more items failed' }, []],
+    ['all skipped', ['skipped', 'skipped'], { changed: false, skipped: true, msg: 'All items skipped' }, ['failed']],
+    ['no items', [], { changed: false, skipped: true, skipped_reason: 'No items in the list' }, ['failed', 'msg']],
+  ])('%s: skipped always, failed only when true (no undefined values reach templates)', (_why, statuses, want, absent) => {
+    const out = loopOutcome(items(...statuses), [], statuses.length);
+    expect(out.result).toMatchObject(want);
+    for (const key of absent) expect(Object.keys(out.result)).not.toContain(key);
+    expect(Object.values(out.result).every((v) => v !== undefined)).toBe(true);
   });
 });

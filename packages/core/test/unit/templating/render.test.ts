@@ -293,3 +293,29 @@ describe("string literals' escapes, as Jinja2 (Python's unicode-escape) reads th
     [String.raw`"foo t'e~m\plated"`, "foo t'e~m\\plated"],
   ])('%s', (expression, expected) => expect(evaluate(expression, {})).toBe(expected));
 });
+
+describe('range', () => {
+  it.each<[string, unknown]>([
+    ['{{ range(3) | list }}', [0, 1, 2]],
+    ['{{ range(1, 7, 2) | list }}', [1, 3, 5]],
+    ['{{ range(5, 0, -2) | list }}', [5, 3, 1]],
+    ['{{ range(0) | list }}', []],
+    ['{{ range(3) | length }}', 3],
+  ])('%s', (expr, want) => {
+    expect(evaluate(expr, {})).toEqual(want);
+  });
+
+  it.each<[string, number, number, number]>([
+    // Python's range is lazy: these pick one number without making two billion
+    ['{{ range(2 ** 31, 2 ** 32) | random }}', 2 ** 31, 2 ** 32, 1],
+    ['{{ range(0, 10 ** 12, 5) | random }}', 0, 10 ** 12, 5],
+  ])('%s', (expr, low, high, step) => {
+    const got = evaluate(expr, {}) as number;
+    expect(Number.isInteger(got) && got >= low && got < high && (got - low) % step === 0).toBe(true);
+  });
+
+  it('picks the same number again with the same seed', () => {
+    const pick = () => evaluate("{{ range(0, 2000001) | random(seed='x') }}", {});
+    expect(pick()).toBe(pick());
+  });
+});
