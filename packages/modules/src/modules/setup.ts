@@ -28,6 +28,9 @@ export const setupModule = defineHostModule({
   async run(args, ctx) {
     const gathered = await ctx.fact(setupFacts, args.fact_path === '/etc/ansible/facts.d' && args.gather_timeout === 10 ? {} : { factPath: args.fact_path, gatherTimeout: args.gather_timeout });
     let facts = gathered.facts;
+    // gather_subset: '!virtual' leaves out the virtualization facts (the other subsets are all gathered in one round trip).
+    const subset = args.gather_subset ?? [];
+    if (subset.includes('!virtual') && !subset.includes('virtual')) facts = Object.fromEntries(Object.entries(facts).filter(([k]) => !k.startsWith('ansible_virtualization_')));
     if (args.filter && args.filter.length > 0) {
       const patterns = args.filter.map(globToRegExp);
       facts = Object.fromEntries(Object.entries(facts).filter(([k]) => patterns.some((p) => p.test(k))));
