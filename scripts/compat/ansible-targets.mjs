@@ -32,6 +32,7 @@ import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { GROUP_REPO } from './targets/group.mjs';
 import { userTargetCleanup } from './targets/user.mjs';
 import { setupGitTarget } from './targets/git.mjs';
+import { prepareAptTargets } from './targets/apt.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(root, 'packages/cli/dist/provision.js');
@@ -268,6 +269,7 @@ function playbookFor(target, outputDir) {
       `    output_dir: ${outputDir}`,
       // ansible-test's inventory names the interpreter; some targets read the variable (command_shell)
       '    ansible_python_interpreter: /usr/bin/python3',
+      ...(aptPrep?.playKeys(target) ?? []),
       '  roles:',
       `    - ${target}`,
       '',
@@ -357,6 +359,7 @@ function runAnsible(target, play, outputDir) {
 const results = [];
 // Targets whose setup lives in scripts/compat/targets/<target>.mjs: started once, prepare() before each tool's run.
 const targetSetups = {};
+let aptPrep;
 try {
   const archive = sh('sh', ['-c', 'git --git-dir "$1" archive --format=tar "$2" test/integration/targets | tar -x -C "$3"', 'sh', gitDir, ref, work]);
   if (archive.status !== 0) throw new Error(`git archive: ${archive.stderr}`);
@@ -364,12 +367,15 @@ try {
   if (targets.some((t) => REPO_TARGETS[t])) serveDownloads();
   if (targets.includes('unarchive')) adaptUnarchive();
   if (targets.includes('git')) targetSetups.git = setupGitTarget({ state, work, targetsDir, onHost });
+  // apt, apt_key, reboot: their own served repository and downloads (scripts/compat/targets/apt.mjs)
+  aptPrep = prepareAptTargets({ targets, targetsDir, work, state, onHost });
   for (const target of targets) {
     applyDevActions(target);
     const asserts = staticAsserts(target);
     const row = { target, asserts: asserts.length };
     for (const engine of engines) {
       if (REPO_TARGETS[target]) installArchivers(target);
+      else if (aptPrep?.targets.includes(target)) aptPrep.before(target);
       else installDebs(target);
       if (target === 'user') onHost(userTargetCleanup());
       targetSetups[target]?.prepare();
@@ -404,6 +410,7 @@ try {
       const leftInHome = onHost('ls -A "$HOME"').split('\n').filter((e) => e && !homeBefore.has(e));
       if (leftInHome.length) onHost(`cd "$HOME" && rm -rf -- ${leftInHome.map((e) => `'${e.replace(/'/g, "'\\''")}'`).join(' ')}`);
       rmSync(outputDir, { recursive: true, force: true });
+      if (aptPrep?.targets.includes(target)) aptPrep.after();
     }
     results.push(row);
     const cell = (e) => (row[e] ? `${row[e].passed}/${row.asserts}${row[e].refused ? ` (refused: ${row[e].refused.slice(0, 160)})` : ''}` : '-');
@@ -417,6 +424,7 @@ try {
 } finally {
   if (server) server.kill();
   for (const s of Object.values(targetSetups)) s.stop();
+  aptPrep?.stop();
   if (!args.includes('--keep')) rmSync(work, { recursive: true, force: true });
   else console.error(`kept ${work}`);
 }
