@@ -9,9 +9,14 @@ export type RebootResult = ModuleResult & { rebooted: boolean; elapsed: number }
 
 const DEFAULT_SEARCH_PATHS = ['/sbin', '/bin', '/usr/sbin', '/usr/bin', '/usr/local/sbin'];
 
+/** Ansible's _check_delay: int() of the value (a float is truncated, -0.5 is 0), a negative one is 0. */
+export const rebootDelay = z
+  .union([z.number(), z.string().regex(/^\s*[-+]?\d+\s*$/)])
+  .transform((v) => Math.max(0, Math.trunc(Number(v))));
+
 const args = z.strictObject({
-  pre_reboot_delay: intish.default(0),
-  post_reboot_delay: intish.default(0),
+  pre_reboot_delay: rebootDelay.default(0),
+  post_reboot_delay: rebootDelay.default(0),
   reboot_timeout: intish.default(600),
   connect_timeout: intish.optional(),
   test_command: z.string().min(1).default('whoami'),
