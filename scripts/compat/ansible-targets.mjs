@@ -266,7 +266,7 @@ function playbookFor(target, outputDir) {
       `- hosts: ${host}`,
       '  gather_facts: true',
       '  vars:',
-      `    output_dir: ${outputDir}`,
+      `    output_dir: ${aptPrep?.outputDirFor(target) ?? outputDir}`,
       // ansible-test's inventory names the interpreter; some targets read the variable (command_shell)
       '    ansible_python_interpreter: /usr/bin/python3',
       ...(aptPrep?.playKeys(target) ?? []),

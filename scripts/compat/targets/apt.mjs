@@ -17,7 +17,8 @@
  *    original) and hello 2.6-1 (amd64, an older hello than Debian's, for the hold test);
  *  - reboot: its tasks skip themselves on a container (ansible_facts.virtualization_type); a lab host is
  *    one to Ansible's virtual facts, but its own init reboots it (a new boot id, sshd back): the play
- *    leaves out the `virtual` facts subset (gather_subset: ['!virtual']) so they run; molly-guard, which
+ *    leaves out the `virtual` facts subset (gather_subset: ['!virtual']) and names an output_dir the host
+ *    does not have (ansible-test's split controller, which the tasks also require) so they run; molly-guard, which
  *    test_molly_guard.yml installs, comes from the repository;
  *  - after each tool's run the host is put back: the packages the run added are purged, those it removed
  *    reinstalled, the i386 architecture and the files the target leaves (/tmp/repo, its sources) removed.
@@ -186,6 +187,8 @@ export function prepareAptTargets({ targets, targetsDir, work, state, onHost }) 
     targets: wanted,
     /** reboot: the lab host is a container to Ansible's virtual facts (its init reboots it all the same): that subset is not gathered. */
     playKeys: (target) => (target === 'reboot' ? ["  gather_subset: ['!virtual']"] : []),
+    /** reboot: ansible-test runs it from a separate controller, whose output_dir the host does not have (the target's split check). */
+    outputDirFor: (target) => (target === 'reboot' ? '/nonexistent/haweb-split-controller' : undefined),
     before(target) {
       onHost(
         `printf 'deb [trusted=yes] ${base}/debs/ ./\\ndeb-src [trusted=yes] ${base}/debs/ ./\\n' > /etc/apt/sources.list && ` +
