@@ -35,3 +35,13 @@ export function rebootBackoffSeconds(failures: number): number {
 export function bootChanged(previous: string, current: string): boolean {
   return current.trim() !== '' && current.trim() !== previous.trim();
 }
+
+/**
+ * Whether the reboot command's result is its connection closed by the shutdown (a reboot under way, as
+ * Ansible treats a connection failure of that command): the session ended by a signal, or the channel
+ * closed without an exit status (255) and without output.
+ */
+export function rebootConnectionClosed(r: { code: number; stdout: string; stderr: string; signal?: string }): boolean {
+  if (r.code === 0) return false;
+  return r.signal !== undefined || (r.code === 255 && r.stdout.trim() === '' && r.stderr.trim() === '');
+}

@@ -10,6 +10,7 @@ import {
   addSource,
   ansibleHeaderKeys,
   bootChanged,
+  rebootConnectionClosed,
   cloneArgv,
   contentTypeOf,
   dumpSources,
@@ -184,6 +185,14 @@ describe('package_facts: dpkg and apt-cache policy as python3-apt reports them',
 });
 
 describe('reboot', () => {
+  it.each([
+    [{ code: 0, stdout: '', stderr: '' }, false],
+    [{ code: 255, stdout: '', stderr: '' }, true],
+    [{ code: 143, stdout: '', stderr: '', signal: 'TERM' }, true],
+    [{ code: 1, stdout: '', stderr: 'Failed to talk to init daemon.' }, false],
+    [{ code: 255, stdout: '', stderr: 'ssh: connect refused' }, false],
+  ])('rebootConnectionClosed(%j) is %s', (r, closed) => expect(rebootConnectionClosed(r)).toBe(closed));
+
   it.each<[string, Parameters<typeof rebootCommandParts>[0], ReturnType<typeof rebootCommandParts>]>([
     ['Ansible\'s Linux default', { preRebootDelay: 0, msg: 'Reboot initiated by Ansible' }, { bin: 'shutdown', args: '-r 0 "Reboot initiated by Ansible"' }],
     ['the delay in whole minutes', { preRebootDelay: 150, msg: 'm' }, { bin: 'shutdown', args: '-r 2 "m"' }],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bootChanged, findCommandScript, rebootBackoffSeconds, rebootCommandParts } from '@haweb/hostkit';
+import { bootChanged, findCommandScript, rebootBackoffSeconds, rebootCommandParts, rebootConnectionClosed } from '@haweb/hostkit';
 import type { ModuleContext, ModuleResult, RunResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
 import { intish, stringList } from '../util/schema.js';
@@ -80,7 +80,7 @@ export const rebootModule = defineHostModule({
     const started = Date.now();
     const elapsed = () => Math.floor((Date.now() - started) / 1000);
     // A connection closed by the shutdown is a reboot under way, as in Ansible.
-    if (reboot && reboot.code !== 0) {
+    if (reboot && reboot.code !== 0 && !rebootConnectionClosed(reboot)) {
       return { changed: false, failed: true, rebooted: false, elapsed: elapsed(), msg: `Reboot command failed. Error was: '${reboot.stdout.trim()}, ${reboot.stderr.trim()}'` };
     }
     if (a.post_reboot_delay > 0) await sleep(a.post_reboot_delay);
