@@ -281,7 +281,10 @@ function playbookFor(target, outputDir) {
 /** Where `path` of the lab host shows on the controller: through its init's /proc root, else the host's `root` folder. */
 function hostRootFor(name, path) {
   const h = state.hosts.find((x) => x.name === name);
-  for (const base of [h?.initPid ? `/proc/${h.initPid}/root` : undefined, h?.dir ? join(h.dir, 'root') : undefined]) {
+  // The host's init as its supervisor records it now (a target that reboots the host, reboot, leaves it with another one).
+  const pidFile = h?.dir ? join(h.dir, 'init.pid') : undefined;
+  const initPid = (pidFile && existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : '') || h?.initPid;
+  for (const base of [initPid ? `/proc/${initPid}/root` : undefined, h?.dir ? join(h.dir, 'root') : undefined]) {
     if (base && existsSync(join(base, path))) return join(base, path);
   }
   return undefined;
