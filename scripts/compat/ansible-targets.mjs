@@ -291,7 +291,13 @@ function hostRootFor(name, path) {
 }
 
 function onHost(script, input) {
-  const r = sh(process.execPath, [join(root, 'packages/lab/dist/cli.js'), 'exec', '--name', labName, host, '--', 'sh', '-c', script], input === undefined ? {} : { input });
+  let r;
+  // A host a target has just rebooted (reboot) may be between two inits: wait for it, at most 60 s.
+  for (let i = 0; i < 60; i++) {
+    r = sh(process.execPath, [join(root, 'packages/lab/dist/cli.js'), 'exec', '--name', labName, host, '--', 'sh', '-c', script], input === undefined ? {} : { input });
+    if (r.status === 0 || !/is not running/.test(r.stderr)) break;
+    sh('sleep', ['1']);
+  }
   if (r.status !== 0) throw new Error(`on ${host}: ${script}: ${r.stderr}`);
   return r.stdout;
 }
