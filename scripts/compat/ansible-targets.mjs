@@ -28,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import { adaptHttptesterRoles, HTTP_TARGETS, resetHttptesterTarget, startHttptester } from './targets/httptester.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(root, 'packages/cli/dist/provision.js');
@@ -259,9 +260,9 @@ function hostRootFor(name, path) {
   return undefined;
 }
 
-function onHost(script, input) {
-  const r = sh(process.execPath, [join(root, 'packages/lab/dist/cli.js'), 'exec', '--name', labName, host, '--', 'sh', '-c', script], input === undefined ? {} : { input });
-  if (r.status !== 0) throw new Error(`on ${host}: ${script}: ${r.stderr}`);
+function onHost(script, input, on = host) {
+  const r = sh(process.execPath, [join(root, 'packages/lab/dist/cli.js'), 'exec', '--name', labName, on, '--', 'sh', '-c', script], input === undefined ? {} : { input });
+  if (r.status !== 0) throw new Error(`on ${on}: ${script}: ${r.stderr}`);
   return r.stdout;
 }
 
@@ -329,18 +330,26 @@ function runAnsible(target, play, outputDir) {
 }
 
 const results = [];
+let httptester;
 try {
   const archive = sh('sh', ['-c', 'git --git-dir "$1" archive --format=tar "$2" test/integration/targets | tar -x -C "$3"', 'sh', gitDir, ref, work]);
   if (archive.status !== 0) throw new Error(`git archive: ${archive.stderr}`);
   adaptSetupRoles();
   if (targets.some((t) => REPO_TARGETS[t])) serveDownloads();
   if (targets.includes('unarchive')) adaptUnarchive();
+  // needs/httptester targets (get_url, uri): ansible-test's HTTP test container, rebuilt in the lab (targets/httptester.mjs)
+  if (targets.some((t) => HTTP_TARGETS.includes(t))) {
+    adaptHttptesterRoles(targetsDir);
+    httptester = startHttptester({ state, target: host, work, exec: (on, script, input) => onHost(script, input, on) });
+    Object.assign(process.env, httptester.env);
+  }
   for (const target of targets) {
     const asserts = staticAsserts(target);
     const row = { target, asserts: asserts.length };
     for (const engine of engines) {
       if (REPO_TARGETS[target]) installArchivers(target);
       else installDebs(target);
+      if (httptester && HTTP_TARGETS.includes(target)) resetHttptesterTarget((on, script) => onHost(script, undefined, on), host);
       // What a run leaves in the login user's home (a target's relative paths land there) goes after it.
       const homeBefore = new Set(onHost('ls -A "$HOME"').split('\n').filter(Boolean));
       const outputDir = onHost('mktemp -d /tmp/ansible-targets-out.XXXXXXXX').trim();
@@ -382,6 +391,7 @@ try {
   const out = opt('--json');
   if (out) writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), ref, results }, null, 2));
 } finally {
+  httptester?.stop();
   if (server) server.kill();
   if (!args.includes('--keep')) rmSync(work, { recursive: true, force: true });
   else console.error(`kept ${work}`);
