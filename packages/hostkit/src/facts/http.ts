@@ -43,6 +43,15 @@ export function requestFailedMessage(curlExit: number, stderr: string): string {
   if (curlExit === 7) return 'Request failed: <urlopen error [Errno 111] Connection refused>';
   if (curlExit === 6) return 'Request failed: <urlopen error [Errno -2] Name or service not known>';
   if (curlExit === 28) return 'Connection failure: timed out';
+  // TLS: Python's ssl words (urllib's "<urlopen error [SSL: ...] ...>"), from curl's OpenSSL text.
+  const mismatch = /no alternative certificate subject name matches target host name '([^']*)'/.exec(stderr);
+  if (curlExit === 60 && mismatch) return `Request failed: <urlopen error [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for '${mismatch[1]}'. (_ssl.c:992)>`;
+  const problem = /SSL certificate problem: ([^\n]*?)\s*(?:More details here|$)/.exec(stderr)?.[1];
+  if (curlExit === 60 && problem) return `Request failed: <urlopen error [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${problem.replace(/^self signed/, 'self-signed')} (_ssl.c:992)>`;
+  const alert = /SSL routines::(?:[^:]*:)?\s*([a-z0-9 ]*alert[a-z0-9 ]*)/i.exec(stderr)?.[1]?.trim();
+  if ((curlExit === 35 || curlExit === 59) && alert) return `Request failed: <urlopen error [SSL: ${alert.toUpperCase().replace(/ /g, '_')}] ${alert} (_ssl.c:992)>`;
+  const noFile = /Couldn't open file (.*)$/.exec(stderr.trim())?.[1];
+  if (curlExit === 37 && noFile) return `Request failed: <urlopen error [Errno 2] No such file or directory: '${noFile.trim()}'>`;
   return `Request failed: ${stderr || `curl exit ${curlExit}`}`;
 }
 

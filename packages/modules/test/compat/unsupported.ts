@@ -65,7 +65,6 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
   'community.general.ini_file': { attributes: ATTRIBUTES },
   get_url: {
     attributes: ATTRIBUTES,
-    unredirected_headers: 'curl sends the given headers on every redirect; dropping some of them on redirects is not yet implemented',
   },
   uri: {
     attributes: ATTRIBUTES,
