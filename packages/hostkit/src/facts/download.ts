@@ -41,7 +41,7 @@ export interface DownloadSecrets {
 }
 
 /** The line between the first request's config and the one after a redirect (unredirectedHeaders). */
-const AFTER_REDIRECT = '# haweb: after a redirect';
+export const AFTER_REDIRECT = '# haweb: after a redirect';
 
 /** A value inside a double-quoted curl config string. */
 function curlConfigString(value: string): string {

@@ -1,6 +1,10 @@
-/** uri's and get_url's failure messages: curl's exit code and text, worded as Ansible's urllib words them. */
+/** uri's and get_url's failure messages (curl's exit code and text, worded as Ansible's urllib words them) and uri's multipart bodies. */
 import { describe, expect, it } from 'vitest';
-import { requestFailedMessage } from '../../src/index.js';
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { downloadConfig, httpRequestScript, multipartBody, multipartFiles, parseHttpOutcome, requestFailedMessage } from '../../src/index.js';
 
 describe('requestFailedMessage', () => {
   it.each([
@@ -31,5 +35,81 @@ describe('requestFailedMessage', () => {
     [52, 'curl: (52) Empty reply from server', 'Request failed: curl: (52) Empty reply from server'],
   ])('curl exit %i: %s', (exit, stderr, expected) => {
     expect(requestFailedMessage(exit, stderr)).toBe(expected);
+  });
+});
+
+describe('multipartBody (uri form-multipart)', () => {
+  const B = '===============0000000000000000001==';
+  const part = (headers: string, content: string) => `--${B}\r\n${headers}\r\n\r\n${content}\r\n`;
+  it.each([
+    ['a string field is text/plain', { f: 'v' }, part('Content-Type: text/plain\r\nContent-Disposition: form-data; name="f"', 'v')],
+    [
+      'fields sorted by name; content with a file name and mime type',
+      { z: 'last', a: { content: 'text based file content', filename: 'fake.txt', mime_type: 'text/plain' } },
+      part('Content-Type: text/plain\r\nContent-Disposition: form-data; name="a"; filename="fake.txt"', 'text based file content') +
+        part('Content-Type: text/plain\r\nContent-Disposition: form-data; name="z"', 'last'),
+    ],
+    [
+      "a file's content, its base name sent, its type guessed from the name",
+      { f: { filename: '/srv/files/data.json' } },
+      part('Content-Type: application/json\r\nContent-Disposition: form-data; name="f"; filename="data.json"', '{"x": 1}\n'),
+    ],
+    ['an unknown extension is application/octet-stream', { f: { content: 'x', filename: 'a.bin' } }, part('Content-Type: application/octet-stream\r\nContent-Disposition: form-data; name="f"; filename="a.bin"', 'x')],
+  ])('%s', (_, body, parts) => {
+    const out = multipartBody(body, new Map([['/srv/files/data.json', Buffer.from('{"x": 1}\n')]]), B);
+    expect(out.contentType).toBe(`multipart/form-data; boundary="${B}"`);
+    expect(out.body.toString()).toBe(`${parts}--${B}--\r\n`);
+  });
+
+  it.each([
+    [{ integer_value: 1 }, 'failed to parse body as form-multipart: value must be a string, or mapping, cannot be type int'],
+    [{ l: [1] }, 'failed to parse body as form-multipart: value must be a string, or mapping, cannot be type list'],
+    [{ m: { mime_type: 'text/plain' } }, 'failed to parse body as form-multipart: at least one of filename or content must be provided'],
+    [{ m: { filename: 'missing.txt' } }, "failed to parse body as form-multipart: [Errno 2] No such file or directory: 'missing.txt'"],
+    [['a'], 'body must be mapping, cannot be type list'],
+  ])('%j: %s', (body, message) => {
+    expect(() => multipartBody(body, new Map(), B)).toThrow(message);
+  });
+
+  it('multipartFiles: the fields whose content comes from a file', () => {
+    expect(multipartFiles({ a: { filename: 'x.txt' }, b: { filename: 'y.txt', content: 'c' }, c: 'v', d: { content: 'only' } })).toEqual(['x.txt']);
+    expect(multipartFiles('text')).toEqual([]);
+  });
+});
+
+describe('httpRequestScript with unredirected headers (uri), against a loopback server', () => {
+  // /r redirects (301) to /auth, which answers 200 only with the credentials, else 401.
+  const serve = () =>
+    new Promise<Server>((ok) => {
+      const server = createServer((req, res) => {
+        if (req.url === '/r') res.writeHead(301, { Location: '/auth' }).end();
+        else if (req.headers.authorization === `Basic ${Buffer.from('user:passwd').toString('base64')}`) res.writeHead(200).end('in\n');
+        else res.writeHead(401, 'UNAUTHORIZED').end();
+      });
+      server.listen(0, '127.0.0.1', () => ok(server));
+    });
+  it.each([
+    [[], true, 200],
+    [['authorization'], true, 401],
+    [['authorization'], false, 301],
+  ])('unredirected %j, follow %s -> %i', async (unredirected, follow, code) => {
+    const server = await serve();
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const script = httpRequestScript({
+        url: `http://127.0.0.1:${port}/r`, method: 'GET', follow, forceBasicAuth: true, hasCredentials: true, timeoutSeconds: 5,
+        validateCerts: true, useProxy: false, useNetrc: false, decompress: true, httpAgent: 'ansible-httpget', unredirectedHeaders: unredirected,
+      });
+      const stdout = await new Promise<string>((ok, ko) => {
+        const child = execFile('sh', ['-c', script], { encoding: 'utf8' }, (err, out) => (err ? ko(err) : ok(out)));
+        child.stdin!.end(downloadConfig({ username: 'user', password: 'passwd' }, unredirected));
+      });
+      const out = parseHttpOutcome(stdout);
+      rmSync(out.bodyFile, { force: true });
+      rmSync(out.headersFile, { force: true });
+      expect(out).toMatchObject({ curlExit: 0, code });
+    } finally {
+      server.close();
+    }
   });
 });

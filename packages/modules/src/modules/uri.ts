@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { z } from 'zod';
 import {
@@ -12,6 +13,8 @@ import {
   formUrlencoded,
   httpRequestScript,
   maybeJson,
+  multipartBody,
+  multipartFiles,
   parseHttpHead,
   parseHttpOutcome,
   planInstallDownload,
@@ -63,7 +66,7 @@ const args = withAliases(
       url_username: z.string().optional(),
       url_password: z.string().optional(),
       body: z.unknown().optional(),
-      body_format: z.enum(['form-urlencoded', 'json', 'raw']).default('raw'),
+      body_format: z.enum(['form-urlencoded', 'json', 'raw', 'form-multipart']).default('raw'),
       src: z.string().min(1).optional(),
       method: z.string().default('GET'),
       return_content: boolish.default(false),
@@ -78,6 +81,7 @@ const args = withAliases(
       ca_path: z.string().min(1).optional(),
       decompress: boolish.default(true),
       ciphers: stringList.optional(),
+      unredirected_headers: stringList.default([]),
       use_netrc: boolish.default(true),
       force: boolish.default(false),
       http_agent: z.string().default('ansible-httpget'),
@@ -97,8 +101,18 @@ const args = withAliases(
 type Args = z.output<typeof args>;
 
 /** The request body as bytes, and the headers the body format adds (uri's main()). */
-export function uriBody(a: Pick<Args, 'body' | 'body_format' | 'headers'>): { body?: string; headers: Record<string, string> } {
+export function uriBody(
+  a: Pick<Args, 'body' | 'body_format' | 'headers'>,
+  files: ReadonlyMap<string, Buffer> = new Map(),
+  boundary = multipartBoundary(),
+): { body?: string | Buffer; headers: Record<string, string> } {
   const headers = Object.fromEntries(Object.entries(a.headers).map(([k, v]) => [k, String(v)]));
+  if (a.body_format === 'form-multipart') {
+    // Ansible sets the Content-Type (with the boundary) whatever the task's headers say.
+    const { contentType, body } = multipartBody(a.body, files, boundary);
+    for (const k of Object.keys(headers)) if (k.toLowerCase() === 'content-type') delete headers[k];
+    return { body, headers: { ...headers, 'Content-Type': contentType } };
+  }
   const hasType = Object.keys(headers).some((h) => h.toLowerCase() === 'content-type');
   if (a.body_format === 'json') {
     if (!hasType) headers['Content-Type'] = 'application/json';
@@ -111,6 +125,22 @@ export function uriBody(a: Pick<Args, 'body' | 'body_format' | 'headers'>): { bo
   }
   if (a.body === undefined || a.body === null) return { headers };
   return { body: typeof a.body === 'string' ? a.body : String(a.body), headers };
+}
+
+/** A boundary as Python's email package makes them: "===============" and 19 digits, then "==". */
+function multipartBoundary(): string {
+  return `===============${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}${String(Math.floor(Math.random() * 1e10)).padStart(10, '0')}==`;
+}
+
+/** The contents of form-multipart's file fields: from the controller (files/), or the host with remote_src. */
+async function multipartFileContents(a: Args, ctx: ModuleContext): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  if (a.body_format !== 'form-multipart') return files;
+  for (const name of multipartFiles(a.body)) {
+    const data = a.remote_src ? await ctx.remote.readFile(name, { become: ctx.become }) : readFileSync(ctx.resolveLocal(name, 'files'));
+    if (data) files.set(name, Buffer.from(data));
+  }
+  return files;
 }
 
 /** Ansible's follow_redirects: `safe` follows only for GET and HEAD. */
@@ -170,7 +200,7 @@ export const uriModule = defineHostModule({
     if (!/^[A-Z]+$/.test(a.method)) return { changed: false, failed: true, msg: "Parameter 'method' needs to be a single word in uppercase, like GET or POST." };
     let prepared: ReturnType<typeof uriBody>;
     try {
-      prepared = uriBody(a);
+      prepared = uriBody(a, await multipartFileContents(a, ctx));
     } catch (err) {
       return { changed: false, failed: true, msg: (err as Error).message, elapsed: 0 };
     }
@@ -195,13 +225,15 @@ export const uriModule = defineHostModule({
     }
     const destInfo = a.dest !== undefined ? await ctx.fact(fileInfo, { path: a.dest, follow: true }) : undefined;
     const hasCredentials = a.url_username !== undefined || a.url_password !== undefined;
+    const unredirectedHeaders = a.unredirected_headers.map((h) => h.toLowerCase());
     const script = httpRequestScript({
       url: a.url, method, bodyFile, follow: followsRedirects(a.follow_redirects, method), forceBasicAuth: a.force_basic_auth, hasCredentials,
       ifModifiedSinceFile: destInfo?.type === 'file' ? a.dest : undefined,
       timeoutSeconds: a.timeout, validateCerts: a.validate_certs, useProxy: a.use_proxy, useNetrc: a.use_netrc, decompress: a.decompress,
       httpAgent: a.http_agent, clientCert: a.client_cert, clientKey: a.client_key, caPath: a.ca_path, ciphers: a.ciphers, unixSocket: a.unix_socket,
+      unredirectedHeaders,
     });
-    const stdin = downloadConfig({ username: hasCredentials ? a.url_username ?? '' : undefined, password: a.url_password, headers: prepared.headers });
+    const stdin = downloadConfig({ username: hasCredentials ? a.url_username ?? '' : undefined, password: a.url_password, headers: prepared.headers }, unredirectedHeaders);
     const res = await ctx.remote.run({ script }, { become: ctx.become, stdin, timeoutMs: (a.timeout * 5 + 30) * 1000 });
     const outcome = parseHttpOutcome(res.stdout);
     cleanup.push(outcome.headersFile);
