@@ -14,3 +14,11 @@ describe('numbers beyond 2**53', () => {
     expect(() => render('{{ n * 2 }}', { n: 4611686018427387904 })).toThrow(/beyond 2\*\*53/);
   });
 });
+
+describe('a float beyond 2**53 inside data, rendered back into data', () => {
+  it('stays a number (a whole float below 2**53 is still refused)', () => {
+    expect(render('{{ "[" ~ (x | string) ~ "]" }}', { x: 1.23456789e34 })).toEqual([1.23456789e34]);
+    expect(render('{{ y }}', { y: [{ a: 1.23456789e34 }] })).toEqual([{ a: 1.23456789e34 }]);
+    expect(() => render('{{ "[" ~ (1.0 | string) ~ "]" }}', {})).toThrow(/holds a whole float/);
+  });
+});
