@@ -243,8 +243,12 @@ export function formUrlencoded(body: unknown): string {
   if (typeof body === 'string') return body;
   const pairs: [string, unknown][] = Array.isArray(body)
     ? body.map((p) => {
-        if (!Array.isArray(p) || p.length !== 2) throw new Error('failed to parse body as form_urlencoded: a list must hold [key, value] pairs');
-        return [String(p[0]), p[1]] as [string, unknown];
+        // Python unpacks each item into a key and a value: a string by its characters, a mapping by its keys.
+        const items: unknown[] | undefined = Array.isArray(p) ? p : typeof p === 'string' ? [...p] : p !== null && typeof p === 'object' ? Object.keys(p) : undefined;
+        if (!items) throw new Error('failed to parse body as form_urlencoded: a list must hold [key, value] pairs');
+        if (items.length > 2) throw new Error('failed to parse body as form_urlencoded: too many values to unpack (expected 2)');
+        if (items.length < 2) throw new Error(`failed to parse body as form_urlencoded: not enough values to unpack (expected 2, got ${items.length})`);
+        return [String(items[0]), items[1]] as [string, unknown];
       })
     : body !== null && typeof body === 'object'
       ? Object.entries(body as Record<string, unknown>)

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { downloadConfig, httpRequestScript, multipartBody, multipartFiles, parseHttpOutcome, requestFailedMessage } from '../../src/index.js';
+import { downloadConfig, formUrlencoded, httpRequestScript, multipartBody, multipartFiles, parseHttpOutcome, requestFailedMessage } from '../../src/index.js';
 
 describe('requestFailedMessage', () => {
   it.each([
@@ -112,4 +112,17 @@ describe('httpRequestScript with unredirected headers (uri), against a loopback 
       server.close();
     }
   });
+});
+
+describe('formUrlencoded: a list of pairs, each unpacked as Python unpacks it', () => {
+  it.each([
+    [[['a', 1], ['b', 'x y']], 'a=1&b=x+y'],
+    [['ab'], 'a=b'],
+    [[{ k: 1, v: 2 }], 'k=v'],
+  ])('%j -> %s', (body, want) => expect(formUrlencoded(body)).toBe(want));
+  it.each([
+    [['foo', { bar: 'baz' }], 'failed to parse body as form_urlencoded: too many values to unpack (expected 2)'],
+    [[{ bar: 'baz' }], 'failed to parse body as form_urlencoded: not enough values to unpack (expected 2, got 1)'],
+    [[['a', 'b', 'c']], 'failed to parse body as form_urlencoded: too many values to unpack (expected 2)'],
+  ])('%j: %s', (body, message) => expect(() => formUrlencoded(body)).toThrow(message));
 });

@@ -226,8 +226,9 @@ export const uriModule = defineHostModule({
     const destInfo = a.dest !== undefined ? await ctx.fact(fileInfo, { path: a.dest, follow: true }) : undefined;
     const hasCredentials = a.url_username !== undefined || a.url_password !== undefined;
     const unredirectedHeaders = a.unredirected_headers.map((h) => h.toLowerCase());
+    const follow = followsRedirects(a.follow_redirects, method);
     const script = httpRequestScript({
-      url: a.url, method, bodyFile, follow: followsRedirects(a.follow_redirects, method), forceBasicAuth: a.force_basic_auth, hasCredentials,
+      url: a.url, method, bodyFile, follow, forceBasicAuth: a.force_basic_auth, hasCredentials,
       ifModifiedSinceFile: destInfo?.type === 'file' ? a.dest : undefined,
       timeoutSeconds: a.timeout, validateCerts: a.validate_certs, useProxy: a.use_proxy, useNetrc: a.use_netrc, decompress: a.decompress,
       httpAgent: a.http_agent, clientCert: a.client_cert, clientKey: a.client_key, caPath: a.ca_path, ciphers: a.ciphers, unixSocket: a.unix_socket,
@@ -242,7 +243,8 @@ export const uriModule = defineHostModule({
       if (outcome.error) return { changed: false, failed: true, msg: outcome.error, elapsed: elapsed() };
       const head = parseHttpHead((await ctx.remote.readFile(outcome.headersFile, { become: ctx.become }))?.toString('utf8') ?? '');
       let info: Record<string, unknown>;
-      if (outcome.curlExit !== 0 && head.status === 0) {
+      // No response, or a redirect whose next request failed (curl -L keeps the 3xx's headers).
+      if (outcome.curlExit !== 0 && (head.status === 0 || (follow && head.status >= 300 && head.status < 400))) {
         info = { url: a.url, status: -1, msg: requestFailedMessage(outcome.curlExit, outcome.stderr), redirected: false };
       } else {
         info = responseInfo(a.url, outcome.effectiveUrl, head);
