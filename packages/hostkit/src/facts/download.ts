@@ -124,6 +124,8 @@ export function downloadScript(req: DownloadRequest): string {
     `ims=${req.ifModifiedSinceFile ? shellQuote(req.ifModifiedSinceFile) : "''"}`,
     `set -- ${shellQuote(req.url)}`,
     '[ -n "$ims" ] && [ -e "$ims" ] && set -- -z "$ims" "$@"',
+    // Python's netrc module (Ansible's use_netrc) reads the file $NETRC names, else ~/.netrc.
+    ...(req.useNetrc ? ['[ -n "${NETRC:-}" ] && set -- --netrc-file "$NETRC" "$@"'] : []),
     ...fetch,
     'printf "tmp=%s\\n" "$tmp"',
     // The last response's status line and headers (after redirects).

@@ -109,6 +109,8 @@ export function httpRequestScript(req: HttpRequest): string {
     `ims=${req.ifModifiedSinceFile ? shellQuote(req.ifModifiedSinceFile) : "''"}`,
     `set -- ${shellQuote(req.url)}`,
     '[ -n "$ims" ] && [ -f "$ims" ] && set -- -z "$ims" "$@"',
+    // Python's netrc module (Ansible's use_netrc) reads the file $NETRC names, else ~/.netrc.
+    ...(req.useNetrc ? ['[ -n "${NETRC:-}" ] && set -- --netrc-file "$NETRC" "$@"'] : []),
     ...fetch,
     'printf "body=%s\\nheaders=%s\\n" "$body" "$hdr"',
     'tr "\\n" " " <"$err" | sed "s/^/stderr=/"; echo',

@@ -1,7 +1,9 @@
 /** uri's and get_url's failure messages (curl's exit code and text, worded as Ansible's urllib words them) and uri's multipart bodies. */
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { downloadConfig, formUrlencoded, httpRequestScript, multipartBody, multipartFiles, parseHttpOutcome, requestFailedMessage } from '../../src/index.js';
@@ -125,4 +127,35 @@ describe('formUrlencoded: a list of pairs, each unpacked as Python unpacks it', 
     [[{ bar: 'baz' }], 'failed to parse body as form_urlencoded: not enough values to unpack (expected 2, got 1)'],
     [[['a', 'b', 'c']], 'failed to parse body as form_urlencoded: too many values to unpack (expected 2)'],
   ])('%j: %s', (body, message) => expect(() => formUrlencoded(body)).toThrow(message));
+});
+
+describe('httpRequestScript reads the netrc file $NETRC names (use_netrc), against a loopback server', () => {
+  it.each([
+    [true, 200],
+    [false, 401],
+  ])('use_netrc %s -> %i', async (useNetrc, code) => {
+    const server = await new Promise<Server>((ok) => {
+      const s = createServer((req, res) => res.writeHead(req.headers.authorization === `Basic ${Buffer.from('user:passwd').toString('base64')}` ? 200 : 401).end());
+      s.listen(0, '127.0.0.1', () => ok(s));
+    });
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const netrc = join(mkdtempSync(join(tmpdir(), 'netrc-')), 'netrc');
+      writeFileSync(netrc, 'machine 127.0.0.1\nlogin user\npassword passwd\n');
+      const script = httpRequestScript({
+        url: `http://127.0.0.1:${port}/basic-auth`, method: 'GET', follow: true, forceBasicAuth: false, hasCredentials: false, timeoutSeconds: 5,
+        validateCerts: true, useProxy: false, useNetrc, decompress: true, httpAgent: 'ansible-httpget',
+      });
+      const stdout = await new Promise<string>((ok, ko) => {
+        const child = execFile('sh', ['-c', script], { encoding: 'utf8', env: { ...process.env, NETRC: netrc } }, (err, out) => (err ? ko(err) : ok(out)));
+        child.stdin!.end(downloadConfig({}));
+      });
+      const out = parseHttpOutcome(stdout);
+      rmSync(out.bodyFile, { force: true });
+      rmSync(out.headersFile, { force: true });
+      expect(out).toMatchObject({ curlExit: 0, code });
+    } finally {
+      server.close();
+    }
+  });
 });
