@@ -76,7 +76,9 @@ export function httpRequestScript(req: HttpRequest): string {
     ...(req.caPath ? ['--cacert', req.caPath] : []),
     ...(req.ciphers?.length ? ['--ciphers', req.ciphers.join(':')] : []),
     ...(req.unixSocket ? ['--unix-socket', req.unixSocket] : []),
-    ...(method === 'HEAD' ? ['-I'] : method === 'GET' && !req.bodyFile ? [] : ['-X', method]),
+    // A POST with a body needs no -X (which would keep POST after a 301/302/303, where urllib and
+    // curl's own rule send a GET).
+    ...(method === 'HEAD' ? ['-I'] : (method === 'GET' && !req.bodyFile) || (method === 'POST' && req.bodyFile) ? [] : ['-X', method]),
     ...(req.bodyFile ? ['--data-binary', `@${req.bodyFile}`] : []),
   ].map(shellQuote).join(' ');
   const write = "-w 'code=%{http_code}\\nurl=%{url_effective}\\n'";

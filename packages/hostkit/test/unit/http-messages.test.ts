@@ -1,7 +1,7 @@
 /** uri's and get_url's failure messages (curl's exit code and text, worded as Ansible's urllib words them) and uri's multipart bodies. */
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
@@ -154,6 +154,42 @@ describe('httpRequestScript reads the netrc file $NETRC names (use_netrc), again
       rmSync(out.bodyFile, { force: true });
       rmSync(out.headersFile, { force: true });
       expect(out).toMatchObject({ curlExit: 0, code });
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('httpRequestScript: the method after a redirect, against a loopback server', () => {
+  it.each([
+    ['POST', true, 301, 'GET'],
+    ['POST', true, 307, 'POST'],
+    ['GET', false, 302, 'GET'],
+  ])('%s (body %s) redirected with %i -> %s', async (method, withBody, status, want) => {
+    const server = await new Promise<Server>((ok) => {
+      const s = createServer((req, res) => {
+        if (req.url === '/r') res.writeHead(status, { Location: '/m' }).end();
+        else res.writeHead(200, { 'Content-Type': 'text/plain' }).end(req.method);
+      });
+      s.listen(0, '127.0.0.1', () => ok(s));
+    });
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const bodyFile = join(mkdtempSync(join(tmpdir(), 'body-')), 'body');
+      writeFileSync(bodyFile, '{"foo": "bar"}');
+      const script = httpRequestScript({
+        url: `http://127.0.0.1:${port}/r`, method, bodyFile: withBody ? bodyFile : undefined, follow: true, forceBasicAuth: false, hasCredentials: false,
+        timeoutSeconds: 5, validateCerts: true, useProxy: false, useNetrc: false, decompress: true, httpAgent: 'ansible-httpget',
+      });
+      const stdout = await new Promise<string>((ok, ko) => {
+        const child = execFile('sh', ['-c', script], { encoding: 'utf8' }, (err, out) => (err ? ko(err) : ok(out)));
+        child.stdin!.end(downloadConfig({}));
+      });
+      const out = parseHttpOutcome(stdout);
+      const got = readFileSync(out.bodyFile, 'utf8');
+      rmSync(out.bodyFile, { force: true });
+      rmSync(out.headersFile, { force: true });
+      expect([out.code, got]).toEqual([200, want]);
     } finally {
       server.close();
     }

@@ -25,6 +25,7 @@ import {
 } from '@haweb/hostkit';
 import type { ModuleContext, ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
+import { withoutNoLogValues } from '../util/no-log.js';
 import { withOutputLines } from '../util/output-lines.js';
 import { boolish, intish, modeArg, remotePath, stringList, withAliases, fileCommonArgs } from '../util/schema.js';
 
@@ -194,6 +195,12 @@ export const uriModule = defineHostModule({
   // As in Ansible: uri does not support check mode, the task is skipped.
   checkMode: 'none',
   async run(a, ctx): Promise<UriResult> {
+    return withoutNoLogValues(await request(a, ctx), [a.url_password]);
+  },
+});
+
+async function request(a: Args, ctx: ModuleContext): Promise<UriResult> {
+  {
     const started = Date.now();
     const elapsed = () => Math.floor((Date.now() - started) / 1000);
     const method = a.method.toUpperCase();
@@ -293,5 +300,5 @@ export const uriModule = defineHostModule({
     } finally {
       await removeFiles(ctx, [...cleanup, outcome.bodyFile]);
     }
-  },
-});
+  }
+}
