@@ -234,21 +234,37 @@ async function request(a: Args, ctx: ModuleContext): Promise<UriResult> {
     const hasCredentials = a.url_username !== undefined || a.url_password !== undefined;
     const unredirectedHeaders = a.unredirected_headers.map((h) => h.toLowerCase());
     const follow = followsRedirects(a.follow_redirects, method);
-    const script = httpRequestScript({
-      url: a.url, method, bodyFile, follow, forceBasicAuth: a.force_basic_auth, hasCredentials,
-      ifModifiedSinceFile: destInfo?.type === 'file' ? a.dest : undefined,
-      timeoutSeconds: a.timeout, validateCerts: a.validate_certs, useProxy: a.use_proxy, useNetrc: a.use_netrc, decompress: a.decompress,
-      httpAgent: a.http_agent, clientCert: a.client_cert, clientKey: a.client_key, caPath: a.ca_path, ciphers: a.ciphers, unixSocket: a.unix_socket,
-      unredirectedHeaders,
-    });
-    const stdin = downloadConfig({ username: hasCredentials ? a.url_username ?? '' : undefined, password: a.url_password, headers: prepared.headers }, unredirectedHeaders);
-    const res = await ctx.remote.run({ script }, { become: ctx.become, stdin, timeoutMs: (a.timeout * 5 + 30) * 1000 });
-    const outcome = parseHttpOutcome(res.stdout);
-    cleanup.push(outcome.headersFile);
+    // follow_redirects=urllib2 is Python's own redirect handler: the first request does not follow;
+    // a redirect is followed with a GET without the body (HEAD and POST turn into GET), except a
+    // 307/308 answering another method than GET or HEAD, which is the result.
+    const urllib2 = a.follow_redirects === 'urllib2';
+    const send = async (url: string, sendMethod: string, sendBody: string | undefined, sendFollow: boolean) => {
+      const script = httpRequestScript({
+        url, method: sendMethod, bodyFile: sendBody, follow: sendFollow, forceBasicAuth: a.force_basic_auth, hasCredentials,
+        ifModifiedSinceFile: destInfo?.type === 'file' ? a.dest : undefined,
+        timeoutSeconds: a.timeout, validateCerts: a.validate_certs, useProxy: a.use_proxy, useNetrc: a.use_netrc, decompress: a.decompress,
+        httpAgent: a.http_agent, clientCert: a.client_cert, clientKey: a.client_key, caPath: a.ca_path, ciphers: a.ciphers, unixSocket: a.unix_socket,
+        unredirectedHeaders,
+      });
+      const stdin = downloadConfig({ username: hasCredentials ? a.url_username ?? '' : undefined, password: a.url_password, headers: prepared.headers }, unredirectedHeaders);
+      const res = await ctx.remote.run({ script }, { become: ctx.become, stdin, timeoutMs: (a.timeout * 5 + 30) * 1000 });
+      const outcome = parseHttpOutcome(res.stdout);
+      cleanup.push(outcome.headersFile);
+      const head = res.code === 0 && !outcome.error ? parseHttpHead((await ctx.remote.readFile(outcome.headersFile, { become: ctx.become }))?.toString('utf8') ?? '') : { status: 0, reason: '', headers: [] };
+      return { res, outcome, head };
+    };
+    let { res, outcome, head } = await send(a.url, method, bodyFile, urllib2 ? false : follow);
+    if (urllib2 && res.code === 0 && head.status >= 300 && head.status < 400) {
+      const location = head.headers.find(([n]) => n.toLowerCase() === 'location')?.[1];
+      const redirects = [301, 302, 303].includes(head.status) || ([307, 308].includes(head.status) && (method === 'GET' || method === 'HEAD'));
+      if (location && redirects) {
+        cleanup.push(outcome.bodyFile);
+        ({ res, outcome, head } = await send(absoluteLocation(a.url, location), 'GET', undefined, true));
+      }
+    }
     try {
       if (res.code !== 0) return { changed: false, failed: true, msg: `uri failed on the host (exit ${res.code}): ${(res.stderr || res.stdout).trim()}`, elapsed: elapsed() };
       if (outcome.error) return { changed: false, failed: true, msg: outcome.error, elapsed: elapsed() };
-      const head = parseHttpHead((await ctx.remote.readFile(outcome.headersFile, { become: ctx.become }))?.toString('utf8') ?? '');
       let info: Record<string, unknown>;
       // No response, or a redirect whose next request failed (curl -L keeps the 3xx's headers).
       if (outcome.curlExit !== 0 && (head.status === 0 || (follow && head.status >= 300 && head.status < 400))) {
