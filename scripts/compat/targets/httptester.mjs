@@ -115,6 +115,38 @@ function nginxConf() {
 }
 
 /**
+ * httpbin as the container serves it: Ansible's form-multipart sends a file's content base64-encoded
+ * with a Content-Transfer-Encoding header, which the container's httpbin returns decoded (uri's
+ * main.yml:560 expects the file's text) and Debian's (0.7.0, Werkzeug 2.2) returns as sent. This WSGI
+ * wrapper decodes such parts before httpbin reads the form; every other request passes unchanged.
+ */
+const WSGI_WRAPPER = `import base64, email.parser, io
+from httpbin import app as httpbin_app
+
+def _decoded(body, content_type):
+    msg = email.parser.BytesParser().parsebytes(b'Content-Type: ' + content_type.encode() + b'\\r\\n\\r\\n' + body)
+    if not msg.is_multipart() or not any(p.get('Content-Transfer-Encoding', '').lower() == 'base64' for p in msg.get_payload()):
+        return None
+    boundary = msg.get_boundary().encode()
+    out = b''
+    for part in msg.get_payload():
+        headers = b''.join(('%s: %s\\r\\n' % (k, v)).encode() for k, v in part.items() if k.lower() != 'content-transfer-encoding')
+        out += b'--' + boundary + b'\\r\\n' + headers + b'\\r\\n' + part.get_payload(decode=True) + b'\\r\\n'
+    return out + b'--' + boundary + b'--\\r\\n'
+
+def app(environ, start_response):
+    content_type = environ.get('CONTENT_TYPE', '')
+    if content_type.startswith('multipart/form-data'):
+        body = environ['wsgi.input'].read(int(environ.get('CONTENT_LENGTH') or 0))
+        decoded = _decoded(body, content_type)
+        if decoded is not None:
+            body = decoded
+        environ['wsgi.input'] = io.BytesIO(body)
+        environ['CONTENT_LENGTH'] = str(len(body))
+    return httpbin_app(environ, start_response)
+`;
+
+/**
  * The setup roles, adapted (the same for both tools):
  *  - setup_remote_constraints copies ansible-test's pip constraints (test/lib, not exported with the
  *    targets); only prepare_http_tests's Kerberos part reads them (pip): it does nothing here;
@@ -140,6 +172,7 @@ export function startHttptester({ state, exec, target, work }) {
   mkdirSync(dir, { recursive: true });
   makeCerts(dir);
   writeFileSync(join(dir, 'default.conf'), nginxConf());
+  writeFileSync(join(dir, 'haweb_httpbin.py'), WSGI_WRAPPER);
   const repo = ensureRepo(state.image.rootfs, PACKAGES);
   const probe = () => spawnSync('ip', ['netns', 'exec', state.bridgeNetns, 'bash', '-c', `exec 3<>/dev/tcp/${state.gateway}/${PORT}`]).status === 0;
   if (probe()) throw new Error(`port ${PORT} at ${state.gateway} is already served in the lab's bridge namespace`);
@@ -171,7 +204,7 @@ export function startHttptester({ state, exec, target, work }) {
         `DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${PACKAGES.join(' ')} >/dev/null`,
         `rm -f /usr/sbin/policy-rc.d ${LIST} /etc/nginx/sites-enabled/default && cp ${ROOT}/default.conf /etc/nginx/sites-enabled/httptester`,
         '[ -f /run/httptester-gunicorn.pid ] && kill "$(cat /run/httptester-gunicorn.pid)" 2>/dev/null; nginx -s stop 2>/dev/null; sleep 0.5',
-        'gunicorn -D -p /run/httptester-gunicorn.pid -b 127.0.0.1:8000 -w 2 httpbin:app >/dev/null 2>&1',
+        `gunicorn -D -p /run/httptester-gunicorn.pid -b 127.0.0.1:8000 -w 2 --chdir ${ROOT} haweb_httpbin:app >/dev/null 2>&1`,
         'nginx -t 2>&1 && nginx </dev/null >/dev/null 2>&1',
       ].join(' && '),
     );
