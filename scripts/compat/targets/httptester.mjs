@@ -246,6 +246,9 @@ export function startHttptester({ state, exec, target, work }) {
  */
 const STOP_TESTSERVERS =
   'for p in /proc/[0-9]*; do tr "\\0" " " < $p/cmdline 2>/dev/null | grep -q "/tmp/ansible-targets\\.[^/ ]*/testserver\\.py" && kill ${p#/proc/} 2>/dev/null; done; true';
+// Their ports (get_url 27617, uri 15260) stay taken while closed connections linger (TIME_WAIT, up to
+// 60 s): the next server's bind (no SO_REUSEADDR) would fail. Wait for them, at most 90 s.
+const WAIT_PORTS = 'i=0; while [ $i -lt 90 ] && ss -tanH | awk \'{print $4}\' | grep -qE ":(27617|15260)$"; do sleep 1; i=$((i+1)); done; true';
 export function resetHttptesterTarget(exec, target) {
-  exec(target, `rm -f /usr/local/share/ca-certificates/ansible.crt && update-ca-certificates --fresh >/dev/null 2>&1; ${STOP_TESTSERVERS}`);
+  exec(target, `rm -f /usr/local/share/ca-certificates/ansible.crt && update-ca-certificates --fresh >/dev/null 2>&1; ${STOP_TESTSERVERS}; ${WAIT_PORTS}`);
 }
