@@ -209,7 +209,8 @@ async function request(a: Args, ctx: ModuleContext): Promise<UriResult> {
     try {
       prepared = uriBody(a, await multipartFileContents(a, ctx));
     } catch (err) {
-      return { changed: false, failed: true, msg: (err as Error).message, elapsed: 0 };
+      // Ansible's form-multipart failure (prepare_multipart) carries no elapsed; form-urlencoded's does.
+      return { changed: false, failed: true, msg: (err as Error).message, ...(a.body_format === 'form-multipart' ? {} : { elapsed: 0 }) };
     }
     if (a.creates !== undefined && (await exists(ctx, a.creates))) return withOutputLines({ changed: false, stdout: `skipped, since '${a.creates}' exists` });
     if (a.removes !== undefined && !(await exists(ctx, a.removes))) return withOutputLines({ changed: false, stdout: `skipped, since '${a.removes}' does not exist` });
@@ -270,7 +271,8 @@ async function request(a: Args, ctx: ModuleContext): Promise<UriResult> {
       if (outcome.curlExit !== 0 && (head.status === 0 || (follow && head.status >= 300 && head.status < 400))) {
         info = { url: a.url, status: -1, msg: requestFailedMessage(outcome.curlExit, outcome.stderr), redirected: false };
       } else {
-        info = responseInfo(a.url, outcome.effectiveUrl, head);
+        // curl reports the URL after a redirect with the credentials in it: not Ansible's url.
+        info = responseInfo(a.url, a.url.includes('@') ? outcome.effectiveUrl : outcome.effectiveUrl.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1'), head);
       }
       const status = info.status as number;
       const inList = a.status_code.includes(status);
