@@ -33,6 +33,7 @@ import { GROUP_REPO } from './targets/group.mjs';
 import { userTargetCleanup } from './targets/user.mjs';
 import { setupGitTarget } from './targets/git.mjs';
 import { prepareAptTargets } from './targets/apt.mjs';
+import { adaptHttptesterRoles, HTTP_TARGETS, resetHttptesterTarget, startHttptester } from './targets/httptester.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(root, 'packages/cli/dist/provision.js');
@@ -290,15 +291,15 @@ function hostRootFor(name, path) {
   return undefined;
 }
 
-function onHost(script, input) {
+function onHost(script, input, on = host) {
   let r;
   // A host a target has just rebooted (reboot) may be between two inits: wait for it, at most 60 s.
   for (let i = 0; i < 60; i++) {
-    r = sh(process.execPath, [join(root, 'packages/lab/dist/cli.js'), 'exec', '--name', labName, host, '--', 'sh', '-c', script], input === undefined ? {} : { input });
+    r = sh(process.execPath, [join(root, 'packages/lab/dist/cli.js'), 'exec', '--name', labName, on, '--', 'sh', '-c', script], input === undefined ? {} : { input });
     if (r.status === 0 || !/is not running/.test(r.stderr)) break;
     sh('sleep', ['1']);
   }
-  if (r.status !== 0) throw new Error(`on ${host}: ${script}: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`on ${on}: ${script}: ${r.stderr}`);
   return r.stdout;
 }
 
@@ -369,6 +370,7 @@ const results = [];
 // Targets whose setup lives in scripts/compat/targets/<target>.mjs: started once, prepare() before each tool's run.
 const targetSetups = {};
 let aptPrep;
+let httptester;
 try {
   const archive = sh('sh', ['-c', 'git --git-dir "$1" archive --format=tar "$2" test/integration/targets | tar -x -C "$3"', 'sh', gitDir, ref, work]);
   if (archive.status !== 0) throw new Error(`git archive: ${archive.stderr}`);
@@ -378,6 +380,12 @@ try {
   if (targets.includes('git')) targetSetups.git = setupGitTarget({ state, work, targetsDir, onHost });
   // apt, apt_key, reboot: their own served repository and downloads (scripts/compat/targets/apt.mjs)
   aptPrep = prepareAptTargets({ targets, targetsDir, work, state, onHost });
+  // needs/httptester targets (get_url, uri): ansible-test's HTTP test container, rebuilt in the lab (targets/httptester.mjs)
+  if (targets.some((t) => HTTP_TARGETS.includes(t))) {
+    adaptHttptesterRoles(targetsDir);
+    httptester = startHttptester({ state, target: host, work, exec: (on, script, input) => onHost(script, input, on) });
+    Object.assign(process.env, httptester.env);
+  }
   for (const target of targets) {
     applyDevActions(target);
     const asserts = staticAsserts(target);
@@ -388,6 +396,7 @@ try {
       else installDebs(target);
       if (target === 'user') onHost(userTargetCleanup());
       targetSetups[target]?.prepare();
+      if (httptester && HTTP_TARGETS.includes(target)) resetHttptesterTarget((on, script) => onHost(script, undefined, on), host);
       // What a run leaves in the login user's home (a target's relative paths land there) goes after it.
       const homeBefore = new Set(onHost('ls -A "$HOME"').split('\n').filter(Boolean));
       const outputDir = onHost('mktemp -d /tmp/ansible-targets-out.XXXXXXXX').trim();
@@ -431,6 +440,7 @@ try {
   const out = opt('--json');
   if (out) writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), ref, results }, null, 2));
 } finally {
+  httptester?.stop();
   if (server) server.kill();
   for (const s of Object.values(targetSetups)) s.stop();
   aptPrep?.stop();

@@ -43,7 +43,9 @@ export type LookupPlugin = (terms: unknown[], options: Vars, ctx: LookupContext)
 function searchPath(name: string, kind: SearchKind, ctx: LookupContext): string[] {
   if (isAbsolute(name)) return [name];
   return [
-    ...(ctx.roleDir ? [join(ctx.roleDir, kind, name), join(ctx.roleDir, name)] : []),
+    // Ansible's search path ends with the task's own folder: a role's tasks/ for its task files
+    // (prepare_http_tests: include_tasks "{{ lookup('first_found', ...) }}" of a file beside main.yml).
+    ...(ctx.roleDir ? [join(ctx.roleDir, kind, name), join(ctx.roleDir, name), join(ctx.roleDir, 'tasks', kind, name), join(ctx.roleDir, 'tasks', name)] : []),
     join(ctx.baseDir, kind, name),
     resolve(ctx.baseDir, name),
   ];

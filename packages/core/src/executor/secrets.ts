@@ -35,7 +35,7 @@ export class SecretMasker {
     return out;
   }
 
-  /** A deep copy of `value` with every string masked. Non-plain objects (Buffers, Errors) become text. */
+  /** A deep copy of `value` with every string (keys included) masked. Non-plain objects (Buffers, Errors) become text. */
   maskDeep<T>(value: T): T {
     return this.walk(value, new WeakMap()) as T;
   }
@@ -60,7 +60,8 @@ export class SecretMasker {
     if (value instanceof Set) return this.walk([...value], seen);
     const out: Record<string, unknown> = {};
     seen.set(value, out);
-    for (const [k, v] of Object.entries(value)) out[k] = this.walk(v, seen);
+    // Keys too, as Ansible's remove_values masks a mapping's keys (uri's json echoing a query string).
+    for (const [k, v] of Object.entries(value)) out[this.mask(k)] = this.walk(v, seen);
     return out;
   }
 }

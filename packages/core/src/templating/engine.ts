@@ -760,8 +760,17 @@ function convertData(source: string, text: string): unknown {
   }
   if (v === undefined) return text;
   // A whole float inside data (Python's [1.0]) would reach a module as the integer 1: refuse instead
-  if (unbox(v) !== v) throw new TemplateError(source, `the value ${text.length > 60 ? `${text.slice(0, 60)}...` : text} holds a whole float (like 1.0) inside a list or dict, which cannot be handed to a module as Python keeps it; convert it with | int or | string`);
-  return v;
+  if (holdsSmallWholeFloat(v)) throw new TemplateError(source, `the value ${text.length > 60 ? `${text.slice(0, 60)}...` : text} holds a whole float (like 1.0) inside a list or dict, which cannot be handed to a module as Python keeps it; convert it with | int or | string`);
+  // Floats beyond 2**53 (1.234567890E+34 in uri's json) stay floats on the way to a module: plain numbers.
+  return unbox(v);
+}
+
+/** A whole float below 2**53 (1.0) inside data: a module would read it as an integer. */
+function holdsSmallWholeFloat(v: unknown): boolean {
+  if (v instanceof PyFloat) return Math.abs(v.valueOf()) < 2 ** 53;
+  if (Array.isArray(v)) return v.some(holdsSmallWholeFloat);
+  if (isPlainObject(v)) return Object.values(v).some(holdsSmallWholeFloat);
+  return false;
 }
 
 /**

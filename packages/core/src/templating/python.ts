@@ -71,6 +71,10 @@ export function pyRepr(value: unknown): string {
 function pyNumber(n: number | PyFloat): string {
   if (n instanceof PyFloat) return floatRepr(n.valueOf());
   if (!Number.isInteger(n)) return floatRepr(n);
+  // A whole number beyond 2**53 held by data is a float JSON gave (uri's json: 1.234567890E+34, which
+  // Python's json reads as a float): printed as Python prints that float. Arithmetic beyond 2**53 is
+  // still refused (exactInt in arithmetic).
+  if (!Number.isSafeInteger(n) && Math.abs(n) >= 1e16) return floatRepr(n);
   return String(exactInt(n));
 }
 

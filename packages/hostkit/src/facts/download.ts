@@ -26,6 +26,12 @@ export interface DownloadRequest {
   clientCert?: string;
   clientKey?: string;
   ciphers?: readonly string[];
+  /**
+   * Headers (lower-case names; `authorization` also drops the credentials) sent with the first request
+   * only, not after a redirect (Ansible's unredirected_headers). The standard input then carries two
+   * configs (downloadConfig with `unredirected`).
+   */
+  unredirectedHeaders?: readonly string[];
 }
 
 export interface DownloadSecrets {
@@ -34,13 +40,28 @@ export interface DownloadSecrets {
   headers?: Readonly<Record<string, string>>;
 }
 
+/** The line between the first request's config and the one after a redirect (unredirectedHeaders). */
+export const AFTER_REDIRECT = '# haweb: after a redirect';
+
 /** A value inside a double-quoted curl config string. */
 function curlConfigString(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
 }
 
-/** The curl config given on stdin: credentials and headers only. */
-export function downloadConfig(secrets: DownloadSecrets): string {
+/**
+ * The curl config given on stdin: credentials and headers only. With `unredirected` (lower-case header
+ * names), a second config follows for the requests after a redirect, without those headers (without
+ * the credentials for `authorization`).
+ */
+export function downloadConfig(secrets: DownloadSecrets, unredirected?: readonly string[]): string {
+  if (unredirected?.length) {
+    const drop = new Set(unredirected.map((h) => h.toLowerCase()));
+    const after: DownloadSecrets = {
+      ...(drop.has('authorization') ? {} : { username: secrets.username, password: secrets.password }),
+      headers: Object.fromEntries(Object.entries(secrets.headers ?? {}).filter(([k]) => !drop.has(k.toLowerCase()))),
+    };
+    return `${downloadConfig(secrets)}${AFTER_REDIRECT}\n${downloadConfig(after)}`;
+  }
   const lines: string[] = [];
   if (secrets.username !== undefined || secrets.password !== undefined) {
     lines.push(`user = ${curlConfigString(`${secrets.username ?? ''}:${secrets.password ?? ''}`)}`);
@@ -51,8 +72,8 @@ export function downloadConfig(secrets: DownloadSecrets): string {
 
 /** The shell script that downloads; it prints key=value lines for parseDownload. */
 export function downloadScript(req: DownloadRequest): string {
-  const curl = [
-    'curl', '-sS', '-L', '-K', '-',
+  // `config`: where curl reads its config (-K), a shell word
+  const curlWith = (follow: boolean, config: string) => `curl -sS ${follow ? '-L ' : ''}-K ${config} ` + [
     '--connect-timeout', String(req.timeoutSeconds),
     // Ansible's timeout is a socket timeout: give up when nothing arrives for that long.
     '--speed-limit', '1', '--speed-time', String(req.timeoutSeconds),
@@ -66,7 +87,34 @@ export function downloadScript(req: DownloadRequest): string {
     ...(req.ciphers?.length ? ['--ciphers', req.ciphers.join(':')] : []),
     ...(req.head ? ['-I'] : []),
   ].map(shellQuote).join(' ');
+  const curl = curlWith(true, '-');
   const sum = req.digest ? `${req.digest}sum` : undefined;
+  const write = "-w 'code=%{http_code}\\nurl=%{url_effective}\\n'";
+  const output = `-D "$hdr" -o ${req.head ? '/dev/null' : '"$tmp"'}`;
+  // curl -L sends every header on each hop: with unredirected headers the first request does not
+  // follow, and a redirect it gets is followed with the second config.
+  const fetch = req.unredirectedHeaders?.length
+    ? [
+        'cfg=$(mktemp) && cfg2=$(mktemp) || exit 1',
+        'cat >"$cfg"',
+        `sed -n '/^${AFTER_REDIRECT}$/,$p' "$cfg" >"$cfg2"`,
+        `sed -i '/^${AFTER_REDIRECT}$/,$d' "$cfg"`,
+        `${curlWith(false, '"$cfg"')} ${output} -w 'code=%{http_code}\nurl=%{url_effective}\nredirect=%{redirect_url}\n' "$@" 2>"$err" >"$cfg.out"`,
+        'rc=$?',
+        // curl writes the credentials into the URL it reports: not carried to the next request
+        'next=$(sed -n "s/^redirect=//p" "$cfg.out" | sed "s#^\\([A-Za-z][A-Za-z0-9+.-]*://\\)[^/@]*@#\\1#")',
+        'code1=$(sed -n "s/^code=//p" "$cfg.out")',
+        'case "$code1" in 30[12378]) ;; *) next= ;; esac',
+        'if [ -n "$next" ] && [ "$rc" = 0 ]; then',
+        `  : >"$hdr"; ${curlWith(true, '"$cfg2"')} ${output} ${write} "$next" 2>"$err"`,
+        '  rc=$?',
+        'else',
+        '  grep -v "^redirect=" "$cfg.out"',
+        'fi',
+        'rm -f "$cfg" "$cfg2" "$cfg.out"',
+        'echo "rc=$rc"',
+      ]
+    : [`${curl} ${output} ${write} "$@" 2>"$err"`, 'echo "rc=$?"'];
   return [
     'command -v curl >/dev/null 2>&1 || { echo "error=curl is not installed on the host (get_url downloads with the host\'s curl)"; exit 0; }',
     `dir=${shellQuote(req.tmpDir)}`,
@@ -76,8 +124,9 @@ export function downloadScript(req: DownloadRequest): string {
     `ims=${req.ifModifiedSinceFile ? shellQuote(req.ifModifiedSinceFile) : "''"}`,
     `set -- ${shellQuote(req.url)}`,
     '[ -n "$ims" ] && [ -e "$ims" ] && set -- -z "$ims" "$@"',
-    `${curl} -D "$hdr" -o ${req.head ? '/dev/null' : '"$tmp"'} -w 'code=%{http_code}\\nurl=%{url_effective}\\n' "$@" 2>"$err"`,
-    'echo "rc=$?"',
+    // Python's netrc module (Ansible's use_netrc) reads the file $NETRC names, else ~/.netrc.
+    ...(req.useNetrc ? ['[ -n "${NETRC:-}" ] && set -- --netrc-file "$NETRC" "$@"'] : []),
+    ...fetch,
     'printf "tmp=%s\\n" "$tmp"',
     // The last response's status line and headers (after redirects).
     "status=$(grep -a '^HTTP/' \"$hdr\" | tail -n 1 | tr -d '\\r')",

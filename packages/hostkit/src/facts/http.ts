@@ -6,6 +6,7 @@
  * command line.
  */
 import { shellQuote } from '@haweb/core';
+import { AFTER_REDIRECT } from './download.js';
 
 export interface HttpRequest {
   url: string;
@@ -30,6 +31,8 @@ export interface HttpRequest {
   caPath?: string;
   ciphers?: readonly string[];
   unixSocket?: string;
+  /** Headers (lower-case names; `authorization` drops the credentials too) not sent after a redirect: see DownloadRequest. */
+  unredirectedHeaders?: readonly string[];
 }
 
 /**
@@ -43,18 +46,26 @@ export function requestFailedMessage(curlExit: number, stderr: string): string {
   if (curlExit === 7) return 'Request failed: <urlopen error [Errno 111] Connection refused>';
   if (curlExit === 6) return 'Request failed: <urlopen error [Errno -2] Name or service not known>';
   if (curlExit === 28) return 'Connection failure: timed out';
+  // TLS: Python's ssl words (urllib's "<urlopen error [SSL: ...] ...>"), from curl's OpenSSL text.
+  const mismatch = /no alternative certificate subject name matches target host name '([^']*)'/.exec(stderr);
+  if (curlExit === 60 && mismatch) return `Request failed: <urlopen error [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for '${mismatch[1]}'. (_ssl.c:992)>`;
+  const problem = /SSL certificate problem: ([^\n]*?)\s*(?:More details here|$)/.exec(stderr)?.[1];
+  if (curlExit === 60 && problem) return `Request failed: <urlopen error [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${problem.replace(/^self signed/, 'self-signed')} (_ssl.c:992)>`;
+  const alert = /SSL routines::(?:[^:]*:)?\s*([a-z0-9 ]*alert[a-z0-9 ]*)/i.exec(stderr)?.[1]?.trim();
+  if ((curlExit === 35 || curlExit === 59) && alert) return `Request failed: <urlopen error [SSL: ${alert.toUpperCase().replace(/ /g, '_')}] ${alert} (_ssl.c:992)>`;
+  const noFile = /Couldn't open file (.*)$/.exec(stderr.trim())?.[1];
+  if (curlExit === 37 && noFile) return `Request failed: <urlopen error [Errno 2] No such file or directory: '${noFile.trim()}'>`;
   return `Request failed: ${stderr || `curl exit ${curlExit}`}`;
 }
 
 /** The script that makes the request; it prints key=value lines for parseHttpOutcome. */
 export function httpRequestScript(req: HttpRequest): string {
   const method = req.method.toUpperCase();
-  const curl = [
-    'curl', '-sS', '-K', '-',
+  const curlWith = (follow: boolean, config: string) => `curl -sS -K ${config} ` + [
     '--connect-timeout', String(req.timeoutSeconds),
     '--max-time', String(req.timeoutSeconds * 4),
     '-A', req.httpAgent,
-    ...(req.follow ? ['-L'] : []),
+    ...(follow ? ['-L'] : []),
     ...(req.hasCredentials ? [req.forceBasicAuth ? '--basic' : '--anyauth'] : []),
     ...(req.validateCerts ? [] : ['-k']),
     ...(req.useProxy ? [] : ['--noproxy', '*']),
@@ -65,17 +76,44 @@ export function httpRequestScript(req: HttpRequest): string {
     ...(req.caPath ? ['--cacert', req.caPath] : []),
     ...(req.ciphers?.length ? ['--ciphers', req.ciphers.join(':')] : []),
     ...(req.unixSocket ? ['--unix-socket', req.unixSocket] : []),
-    ...(method === 'HEAD' ? ['-I'] : method === 'GET' && !req.bodyFile ? [] : ['-X', method]),
+    // A POST with a body needs no -X (which would keep POST after a 301/302/303, where urllib and
+    // curl's own rule send a GET).
+    ...(method === 'HEAD' ? ['-I'] : (method === 'GET' && !req.bodyFile) || (method === 'POST' && req.bodyFile) ? [] : ['-X', method]),
     ...(req.bodyFile ? ['--data-binary', `@${req.bodyFile}`] : []),
   ].map(shellQuote).join(' ');
+  const write = "-w 'code=%{http_code}\\nurl=%{url_effective}\\n'";
+  // As downloadScript: with unredirected headers the first request does not follow, a redirect it
+  // gets is followed with the second config (downloadConfig with `unredirected`).
+  const fetch = req.follow && req.unredirectedHeaders?.length
+    ? [
+        'cfg=$(mktemp) && cfg2=$(mktemp) || exit 1',
+        'cat >"$cfg"',
+        `sed -n '/^${AFTER_REDIRECT}$/,$p' "$cfg" >"$cfg2"`,
+        `sed -i '/^${AFTER_REDIRECT}$/,$d' "$cfg"`,
+        `${curlWith(false, '"$cfg"')} -D "$hdr" -o "$body" -w 'code=%{http_code}\\nurl=%{url_effective}\\nredirect=%{redirect_url}\\n' "$@" 2>"$err" >"$cfg.out"`,
+        'rc=$?',
+        'next=$(sed -n "s/^redirect=//p" "$cfg.out" | sed "s#^\\([A-Za-z][A-Za-z0-9+.-]*://\\)[^/@]*@#\\1#")',
+        'code1=$(sed -n "s/^code=//p" "$cfg.out")',
+        'case "$code1" in 30[12378]) ;; *) next= ;; esac',
+        'if [ -n "$next" ] && [ "$rc" = 0 ]; then',
+        `  : >"$hdr"; ${curlWith(true, '"$cfg2"')} -D "$hdr" -o "$body" ${write} "$next" 2>"$err"`,
+        '  rc=$?',
+        'else',
+        '  grep -v "^redirect=" "$cfg.out"',
+        'fi',
+        'rm -f "$cfg" "$cfg2" "$cfg.out"',
+        'echo "rc=$rc"',
+      ]
+    : [`${curlWith(req.follow, '-')} -D "$hdr" -o "$body" ${write} "$@" 2>"$err"`, 'echo "rc=$?"'];
   return [
     'command -v curl >/dev/null 2>&1 || { echo "error=curl is not installed on the host (uri makes its requests with the host\'s curl)"; exit 0; }',
     'body=$(mktemp) && hdr=$(mktemp) && err=$(mktemp) || exit 1',
     `ims=${req.ifModifiedSinceFile ? shellQuote(req.ifModifiedSinceFile) : "''"}`,
     `set -- ${shellQuote(req.url)}`,
     '[ -n "$ims" ] && [ -f "$ims" ] && set -- -z "$ims" "$@"',
-    `${curl} -D "$hdr" -o "$body" -w 'code=%{http_code}\\nurl=%{url_effective}\\n' "$@" 2>"$err"`,
-    'echo "rc=$?"',
+    // Python's netrc module (Ansible's use_netrc) reads the file $NETRC names, else ~/.netrc.
+    ...(req.useNetrc ? ['[ -n "${NETRC:-}" ] && set -- --netrc-file "$NETRC" "$@"'] : []),
+    ...fetch,
     'printf "body=%s\\nheaders=%s\\n" "$body" "$hdr"',
     'tr "\\n" " " <"$err" | sed "s/^/stderr=/"; echo',
     'rm -f "$err"',
@@ -209,8 +247,12 @@ export function formUrlencoded(body: unknown): string {
   if (typeof body === 'string') return body;
   const pairs: [string, unknown][] = Array.isArray(body)
     ? body.map((p) => {
-        if (!Array.isArray(p) || p.length !== 2) throw new Error('failed to parse body as form_urlencoded: a list must hold [key, value] pairs');
-        return [String(p[0]), p[1]] as [string, unknown];
+        // Python unpacks each item into a key and a value: a string by its characters, a mapping by its keys.
+        const items: unknown[] | undefined = Array.isArray(p) ? p : typeof p === 'string' ? [...p] : p !== null && typeof p === 'object' ? Object.keys(p) : undefined;
+        if (!items) throw new Error('failed to parse body as form_urlencoded: a list must hold [key, value] pairs');
+        if (items.length > 2) throw new Error('failed to parse body as form_urlencoded: too many values to unpack (expected 2)');
+        if (items.length < 2) throw new Error(`failed to parse body as form_urlencoded: not enough values to unpack (expected 2, got ${items.length})`);
+        return [String(items[0]), items[1]] as [string, unknown];
       })
     : body !== null && typeof body === 'object'
       ? Object.entries(body as Record<string, unknown>)
@@ -229,4 +271,81 @@ export function absoluteLocation(url: string, location: string): string {
   } catch {
     return location;
   }
+}
+
+/** Python's type names, for the messages Ansible's checks give. */
+function pythonTypeName(v: unknown): string {
+  if (v === null || v === undefined) return 'NoneType';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (typeof v === 'string') return 'str';
+  if (Array.isArray(v)) return 'list';
+  return 'dict';
+}
+
+/** The MIME types Python's mimetypes.guess_type gives the common extensions (else application/octet-stream). */
+const MIME_TYPES: Record<string, string> = {
+  txt: 'text/plain', text: 'text/plain', conf: 'text/plain', log: 'text/plain', html: 'text/html', htm: 'text/html', css: 'text/css',
+  csv: 'text/csv', xml: 'text/xml', json: 'application/json', js: 'text/javascript', yml: 'application/yaml', yaml: 'application/yaml',
+  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', svg: 'image/svg+xml', pdf: 'application/pdf',
+  zip: 'application/zip', tar: 'application/x-tar', sh: 'application/x-sh', py: 'text/x-python',
+};
+
+/** One form-multipart field's value: a string, or a mapping of content / filename / mime_type. */
+export interface MultipartFile {
+  filename?: string;
+  content?: string;
+  mime_type?: string;
+}
+
+/**
+ * The file fields of a form-multipart body whose content comes from a file (`filename` without
+ * `content`): the module reads them (from the controller, or the host with remote_src) before encoding.
+ */
+export function multipartFiles(body: unknown): string[] {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return [];
+  return Object.values(body as Record<string, unknown>).flatMap((v) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) && (v as MultipartFile).filename && !(v as MultipartFile).content ? [String((v as MultipartFile).filename)] : [],
+  );
+}
+
+/**
+ * uri's form-multipart body (Ansible's prepare_multipart): the fields sorted by name, a string as a
+ * text/plain part, a mapping as a part with its content or the file's (`files`, by filename), its
+ * mime_type or one guessed from the file name; `filename` sent as its base name. File contents are
+ * sent as they are (Ansible base64-encodes them with a Content-Transfer-Encoding header, which form
+ * parsers decode to the same bytes). Errors are worded as Ansible's, after "failed to parse body as
+ * form-multipart: ".
+ */
+export function multipartBody(body: unknown, files: ReadonlyMap<string, Buffer>, boundary: string): { contentType: string; body: Buffer } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Error(`body must be mapping, cannot be type ${pythonTypeName(body)}`);
+  const parts: Buffer[] = [];
+  const fail = (why: string) => new Error(`failed to parse body as form-multipart: ${why}`);
+  for (const field of Object.keys(body).sort()) {
+    const value = (body as Record<string, unknown>)[field];
+    let mime: string;
+    let content: Buffer;
+    let filename: string | undefined;
+    if (typeof value === 'string') {
+      mime = 'text/plain';
+      content = Buffer.from(value);
+    } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const v = value as MultipartFile;
+      filename = v.filename ? String(v.filename) : undefined;
+      if (!filename && !v.content) throw fail('at least one of filename or content must be provided');
+      const ext = /\.([^./]+)$/.exec(filename ?? '')?.[1]?.toLowerCase() ?? '';
+      mime = v.mime_type || MIME_TYPES[ext] || 'application/octet-stream';
+      if (!v.content && filename) {
+        const data = files.get(filename);
+        if (data === undefined) throw fail(`[Errno 2] No such file or directory: '${filename}'`);
+        content = data;
+      } else content = Buffer.from(String(v.content));
+    } else {
+      throw fail(`value must be a string, or mapping, cannot be type ${pythonTypeName(value)}`);
+    }
+    const disposition = `form-data; name="${field}"${filename ? `; filename="${filename.split('/').pop()}"` : ''}`;
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Type: ${mime}\r\nContent-Disposition: ${disposition}\r\n\r\n`), content, Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { contentType: `multipart/form-data; boundary="${boundary}"`, body: Buffer.concat(parts) };
 }

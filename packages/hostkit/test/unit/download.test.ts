@@ -1,6 +1,8 @@
 /** get_url's pure parts: checksum arguments and files, the download script's output, file names, the install plan. */
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +88,50 @@ describe('downloadConfig', () => {
   it('quotes credentials and headers for curl -K, so they never reach argv', () => {
     expect(downloadConfig({ username: 'u', password: 'p"a\\ss', headers: { 'X-Token': 'a b' } })).toBe('user = "u:p\\"a\\\\ss"\nheader = "X-Token: a b"\n');
     expect(downloadConfig({})).toBe('\n');
+  });
+  it.each([
+    [['authorization'], 'user = "u:p"\nheader = "X-A: 1"\nheader = "X-B: 2"\n# haweb: after a redirect\nheader = "X-A: 1"\nheader = "X-B: 2"\n'],
+    [['x-a'], 'user = "u:p"\nheader = "X-A: 1"\nheader = "X-B: 2"\n# haweb: after a redirect\nuser = "u:p"\nheader = "X-B: 2"\n'],
+    [[], 'user = "u:p"\nheader = "X-A: 1"\nheader = "X-B: 2"\n'],
+  ])('unredirected headers %j: a second config for after a redirect, without them', (unredirected, want) => {
+    expect(downloadConfig({ username: 'u', password: 'p', headers: { 'X-A': '1', 'X-B': '2' } }, unredirected)).toBe(want);
+  });
+});
+
+describe('downloadScript with unredirected headers, against a loopback server', () => {
+  // /r redirects (301) to /auth, which answers 200 only with the credentials, else 401.
+  const serve = () =>
+    new Promise<Server>((ok) => {
+      const server = createServer((req, res) => {
+        if (req.url === '/r') res.writeHead(301, { Location: '/auth' }).end();
+        else if (req.headers.authorization === `Basic ${Buffer.from('user:passwd').toString('base64')}`) res.writeHead(200).end('in\n');
+        else res.writeHead(401, 'UNAUTHORIZED').end();
+      });
+      server.listen(0, '127.0.0.1', () => ok(server));
+    });
+  it.each([
+    [[], 200],
+    [['authorization'], 401],
+    [['x-other'], 200],
+  ])('unredirected %j -> %i after the redirect', async (unredirected, code) => {
+    const server = await serve();
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'dl-redirect-'));
+      const port = (server.address() as AddressInfo).port;
+      const script = downloadScript({
+        url: `http://127.0.0.1:${port}/r`, tmpDir: dir, timeoutSeconds: 5, validateCerts: true, useProxy: false, useNetrc: false,
+        decompress: true, httpAgent: 'ansible-httpget', unredirectedHeaders: unredirected,
+      });
+      const stdout = await new Promise<string>((ok, ko) => {
+        const child = execFile('sh', ['-c', script], { encoding: 'utf8' }, (err, out) => (err ? ko(err) : ok(out)));
+        child.stdin!.end(downloadConfig({ username: 'user', password: 'passwd' }, unredirected));
+      });
+      const out = parseDownload(stdout);
+      expect(out).toMatchObject({ curlExit: 0, code });
+      expect(out.effectiveUrl).toMatch(new RegExp(`^http://(user:passwd@)?127\\.0\\.0\\.1:${port}/auth$`));
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -13,6 +13,7 @@ import {
   parseDownload,
   planAttributes,
   planInstallDownload,
+  requestFailedMessage,
   type ChecksumAlgorithm,
   type DownloadOutcome,
   type DownloadRequest,
@@ -52,6 +53,7 @@ const args = withAliases(
     tmp_dest: remotePath.optional(),
     decompress: boolish.default(true),
     ciphers: stringList.optional(),
+    unredirected_headers: stringList.default([]),
     use_netrc: boolish.default(true),
     use_proxy: boolish.default(true),
     validate_certs: boolish.default(true),
@@ -94,7 +96,7 @@ function okMessage(outcome: DownloadOutcome, isFile: boolean): string {
 }
 
 async function download(ctx: ModuleContext, a: Args, request: DownloadRequest): Promise<DownloadOutcome> {
-  const stdin = downloadConfig({ username: a.url_username, password: a.url_password, headers: headerMap(a.headers) });
+  const stdin = downloadConfig({ username: a.url_username, password: a.url_password, headers: headerMap(a.headers) }, request.unredirectedHeaders);
   if (a.url_password) ctx.markSecret(a.url_password);
   const res = await ctx.remote.run({ script: downloadScript(request) }, { become: ctx.become, stdin, timeoutMs: (request.timeoutSeconds * 6 + 30) * 1000 });
   if (res.code !== 0) throw new Error(`downloading ${a.url} failed on the host (exit ${res.code}): ${(res.stderr || res.stdout).trim()}`);
@@ -107,7 +109,7 @@ function downloadFailure(outcome: DownloadOutcome, url: string): { msg: string; 
   if (outcome.missingDir) return { msg: `Destination ${outcome.missingDir} does not exist` };
   const isFile = url.startsWith('file:');
   if (outcome.curlExit !== 0 && !(outcome.code === 304)) {
-    if (isFile || outcome.code === 0) return { msg: `Request failed: ${outcome.stderr || `curl exit ${outcome.curlExit}`}`, status_code: -1 };
+    if (isFile || outcome.code === 0) return { msg: requestFailedMessage(outcome.curlExit, outcome.stderr), status_code: -1 };
   }
   if (!isFile && outcome.code !== 200 && outcome.code !== 304) {
     return { msg: 'Request failed', status_code: outcome.code, response: `HTTP Error ${outcome.code}: ${outcome.reason}` };
@@ -137,6 +139,7 @@ export const getUrlModule = defineHostModule({
     const common = {
       timeoutSeconds: a.timeout, validateCerts: a.validate_certs, useProxy: a.use_proxy, useNetrc: a.use_netrc, decompress: a.decompress,
       httpAgent: a.http_agent, clientCert: a.client_cert, clientKey: a.client_key, ciphers: a.ciphers,
+      unredirectedHeaders: a.unredirected_headers.map((h) => h.toLowerCase()),
     };
     if (a.checksum !== '') {
       const spec = parseChecksumArg(a.checksum, CHECKSUM_ALGORITHMS);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { z } from 'zod';
 import {
@@ -12,6 +13,8 @@ import {
   formUrlencoded,
   httpRequestScript,
   maybeJson,
+  multipartBody,
+  multipartFiles,
   parseHttpHead,
   parseHttpOutcome,
   planInstallDownload,
@@ -22,6 +25,7 @@ import {
 } from '@haweb/hostkit';
 import type { ModuleContext, ModuleResult } from '@haweb/core';
 import { defineHostModule } from '../util/define.js';
+import { withoutNoLogValues } from '../util/no-log.js';
 import { withOutputLines } from '../util/output-lines.js';
 import { boolish, intish, modeArg, remotePath, stringList, withAliases, fileCommonArgs } from '../util/schema.js';
 
@@ -63,7 +67,7 @@ const args = withAliases(
       url_username: z.string().optional(),
       url_password: z.string().optional(),
       body: z.unknown().optional(),
-      body_format: z.enum(['form-urlencoded', 'json', 'raw']).default('raw'),
+      body_format: z.enum(['form-urlencoded', 'json', 'raw', 'form-multipart']).default('raw'),
       src: z.string().min(1).optional(),
       method: z.string().default('GET'),
       return_content: boolish.default(false),
@@ -78,6 +82,7 @@ const args = withAliases(
       ca_path: z.string().min(1).optional(),
       decompress: boolish.default(true),
       ciphers: stringList.optional(),
+      unredirected_headers: stringList.default([]),
       use_netrc: boolish.default(true),
       force: boolish.default(false),
       http_agent: z.string().default('ansible-httpget'),
@@ -97,8 +102,18 @@ const args = withAliases(
 type Args = z.output<typeof args>;
 
 /** The request body as bytes, and the headers the body format adds (uri's main()). */
-export function uriBody(a: Pick<Args, 'body' | 'body_format' | 'headers'>): { body?: string; headers: Record<string, string> } {
+export function uriBody(
+  a: Pick<Args, 'body' | 'body_format' | 'headers'>,
+  files: ReadonlyMap<string, Buffer> = new Map(),
+  boundary = multipartBoundary(),
+): { body?: string | Buffer; headers: Record<string, string> } {
   const headers = Object.fromEntries(Object.entries(a.headers).map(([k, v]) => [k, String(v)]));
+  if (a.body_format === 'form-multipart') {
+    // Ansible sets the Content-Type (with the boundary) whatever the task's headers say.
+    const { contentType, body } = multipartBody(a.body, files, boundary);
+    for (const k of Object.keys(headers)) if (k.toLowerCase() === 'content-type') delete headers[k];
+    return { body, headers: { ...headers, 'Content-Type': contentType } };
+  }
   const hasType = Object.keys(headers).some((h) => h.toLowerCase() === 'content-type');
   if (a.body_format === 'json') {
     if (!hasType) headers['Content-Type'] = 'application/json';
@@ -111,6 +126,22 @@ export function uriBody(a: Pick<Args, 'body' | 'body_format' | 'headers'>): { bo
   }
   if (a.body === undefined || a.body === null) return { headers };
   return { body: typeof a.body === 'string' ? a.body : String(a.body), headers };
+}
+
+/** A boundary as Python's email package makes them: "===============" and 19 digits, then "==". */
+function multipartBoundary(): string {
+  return `===============${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}${String(Math.floor(Math.random() * 1e10)).padStart(10, '0')}==`;
+}
+
+/** The contents of form-multipart's file fields: from the controller (files/), or the host with remote_src. */
+async function multipartFileContents(a: Args, ctx: ModuleContext): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  if (a.body_format !== 'form-multipart') return files;
+  for (const name of multipartFiles(a.body)) {
+    const data = a.remote_src ? await ctx.remote.readFile(name, { become: ctx.become }) : readFileSync(ctx.resolveLocal(name, 'files'));
+    if (data) files.set(name, Buffer.from(data));
+  }
+  return files;
 }
 
 /** Ansible's follow_redirects: `safe` follows only for GET and HEAD. */
@@ -164,15 +195,22 @@ export const uriModule = defineHostModule({
   // As in Ansible: uri does not support check mode, the task is skipped.
   checkMode: 'none',
   async run(a, ctx): Promise<UriResult> {
+    return withoutNoLogValues(await request(a, ctx), [a.url_password]);
+  },
+});
+
+async function request(a: Args, ctx: ModuleContext): Promise<UriResult> {
+  {
     const started = Date.now();
     const elapsed = () => Math.floor((Date.now() - started) / 1000);
     const method = a.method.toUpperCase();
     if (!/^[A-Z]+$/.test(a.method)) return { changed: false, failed: true, msg: "Parameter 'method' needs to be a single word in uppercase, like GET or POST." };
     let prepared: ReturnType<typeof uriBody>;
     try {
-      prepared = uriBody(a);
+      prepared = uriBody(a, await multipartFileContents(a, ctx));
     } catch (err) {
-      return { changed: false, failed: true, msg: (err as Error).message, elapsed: 0 };
+      // Ansible's form-multipart failure (prepare_multipart) carries no elapsed; form-urlencoded's does.
+      return { changed: false, failed: true, msg: (err as Error).message, ...(a.body_format === 'form-multipart' ? {} : { elapsed: 0 }) };
     }
     if (a.creates !== undefined && (await exists(ctx, a.creates))) return withOutputLines({ changed: false, stdout: `skipped, since '${a.creates}' exists` });
     if (a.removes !== undefined && !(await exists(ctx, a.removes))) return withOutputLines({ changed: false, stdout: `skipped, since '${a.removes}' does not exist` });
@@ -195,25 +233,46 @@ export const uriModule = defineHostModule({
     }
     const destInfo = a.dest !== undefined ? await ctx.fact(fileInfo, { path: a.dest, follow: true }) : undefined;
     const hasCredentials = a.url_username !== undefined || a.url_password !== undefined;
-    const script = httpRequestScript({
-      url: a.url, method, bodyFile, follow: followsRedirects(a.follow_redirects, method), forceBasicAuth: a.force_basic_auth, hasCredentials,
-      ifModifiedSinceFile: destInfo?.type === 'file' ? a.dest : undefined,
-      timeoutSeconds: a.timeout, validateCerts: a.validate_certs, useProxy: a.use_proxy, useNetrc: a.use_netrc, decompress: a.decompress,
-      httpAgent: a.http_agent, clientCert: a.client_cert, clientKey: a.client_key, caPath: a.ca_path, ciphers: a.ciphers, unixSocket: a.unix_socket,
-    });
-    const stdin = downloadConfig({ username: hasCredentials ? a.url_username ?? '' : undefined, password: a.url_password, headers: prepared.headers });
-    const res = await ctx.remote.run({ script }, { become: ctx.become, stdin, timeoutMs: (a.timeout * 5 + 30) * 1000 });
-    const outcome = parseHttpOutcome(res.stdout);
-    cleanup.push(outcome.headersFile);
+    const unredirectedHeaders = a.unredirected_headers.map((h) => h.toLowerCase());
+    const follow = followsRedirects(a.follow_redirects, method);
+    // follow_redirects=urllib2 is Python's own redirect handler: the first request does not follow;
+    // a redirect is followed with a GET without the body (HEAD and POST turn into GET), except a
+    // 307/308 answering another method than GET or HEAD, which is the result.
+    const urllib2 = a.follow_redirects === 'urllib2';
+    const send = async (url: string, sendMethod: string, sendBody: string | undefined, sendFollow: boolean) => {
+      const script = httpRequestScript({
+        url, method: sendMethod, bodyFile: sendBody, follow: sendFollow, forceBasicAuth: a.force_basic_auth, hasCredentials,
+        ifModifiedSinceFile: destInfo?.type === 'file' ? a.dest : undefined,
+        timeoutSeconds: a.timeout, validateCerts: a.validate_certs, useProxy: a.use_proxy, useNetrc: a.use_netrc, decompress: a.decompress,
+        httpAgent: a.http_agent, clientCert: a.client_cert, clientKey: a.client_key, caPath: a.ca_path, ciphers: a.ciphers, unixSocket: a.unix_socket,
+        unredirectedHeaders,
+      });
+      const stdin = downloadConfig({ username: hasCredentials ? a.url_username ?? '' : undefined, password: a.url_password, headers: prepared.headers }, unredirectedHeaders);
+      const res = await ctx.remote.run({ script }, { become: ctx.become, stdin, timeoutMs: (a.timeout * 5 + 30) * 1000 });
+      const outcome = parseHttpOutcome(res.stdout);
+      cleanup.push(outcome.headersFile);
+      const head = res.code === 0 && !outcome.error ? parseHttpHead((await ctx.remote.readFile(outcome.headersFile, { become: ctx.become }))?.toString('utf8') ?? '') : { status: 0, reason: '', headers: [] };
+      return { res, outcome, head };
+    };
+    let { res, outcome, head } = await send(a.url, method, bodyFile, urllib2 ? false : follow);
+    if (urllib2 && res.code === 0 && head.status >= 300 && head.status < 400) {
+      const location = head.headers.find(([n]) => n.toLowerCase() === 'location')?.[1];
+      const redirects = [301, 302, 303].includes(head.status) || ([307, 308].includes(head.status) && (method === 'GET' || method === 'HEAD'));
+      if (location && redirects) {
+        cleanup.push(outcome.bodyFile);
+        ({ res, outcome, head } = await send(absoluteLocation(a.url, location), 'GET', undefined, true));
+      }
+    }
     try {
       if (res.code !== 0) return { changed: false, failed: true, msg: `uri failed on the host (exit ${res.code}): ${(res.stderr || res.stdout).trim()}`, elapsed: elapsed() };
       if (outcome.error) return { changed: false, failed: true, msg: outcome.error, elapsed: elapsed() };
-      const head = parseHttpHead((await ctx.remote.readFile(outcome.headersFile, { become: ctx.become }))?.toString('utf8') ?? '');
       let info: Record<string, unknown>;
-      if (outcome.curlExit !== 0 && head.status === 0) {
+      // No response, or a redirect whose next request failed (curl -L keeps the 3xx's headers).
+      if (outcome.curlExit !== 0 && (head.status === 0 || (follow && head.status >= 300 && head.status < 400))) {
         info = { url: a.url, status: -1, msg: requestFailedMessage(outcome.curlExit, outcome.stderr), redirected: false };
       } else {
-        info = responseInfo(a.url, outcome.effectiveUrl, head);
+        // curl reports the URL after a redirect with the credentials in it: not Ansible's url.
+        info = responseInfo(a.url, a.url.includes('@') ? outcome.effectiveUrl : outcome.effectiveUrl.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1'), head);
       }
       const status = info.status as number;
       const inList = a.status_code.includes(status);
@@ -259,5 +318,5 @@ export const uriModule = defineHostModule({
     } finally {
       await removeFiles(ctx, [...cleanup, outcome.bodyFile]);
     }
-  },
-});
+  }
+}

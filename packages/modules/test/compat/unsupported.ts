@@ -65,11 +65,9 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
   'community.general.ini_file': { attributes: ATTRIBUTES },
   get_url: {
     attributes: ATTRIBUTES,
-    unredirected_headers: 'curl sends the given headers on every redirect; dropping some of them on redirects is not yet implemented',
   },
   uri: {
     attributes: ATTRIBUTES,
-    unredirected_headers: 'curl sends the given headers on every redirect; dropping some of them on redirects is not yet implemented',
   },
   gather_facts: { parallel: 'facts are gathered by the one setup module; no parallel fact modules' },
   lineinfile: { attributes: ATTRIBUTES, others: 'a pass-through of file options (documentation-only in Ansible) not yet accepted' },
@@ -102,7 +100,6 @@ export const UNSUPPORTED_CHOICES: Record<string, Record<string, Record<string, s
   iptables: { rule_num: { '*': 'a rule number is a number: a non-numeric string is refused before the host is touched' } },
   // Issue 15's fourth batch.
   uri: {
-    body_format: { 'form-multipart': 'multipart bodies (files from the controller or the host) not yet encoded' },
     status_code: { '*': 'status codes are integers: a list of non-numeric strings is refused before the host is touched' },
   },
   // Issue 15: the ansible-examples LAMP playbooks' modules.

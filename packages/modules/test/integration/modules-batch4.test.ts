@@ -184,6 +184,10 @@ describe('uri', () => {
     expect(want.redirect).toMatchObject({ redirected: true, status: 200 });
     expect(want.e404).toMatchObject({ failed: true, status: 404 });
     expect(want.dest2).toMatchObject({ status: 304, changed: false });
+    expect(want.multipart).toMatchObject({ status: 200, json: { text_field: { value: 'value1', type: 'text/plain' }, typed: { filename: 'fake.txt', value: 'text based content' }, from_file: { filename: 'uri_server.py' } } });
+    expect(want.multipart_bad).toMatchObject({ failed: true, msg: 'failed to parse body as form-multipart: value must be a string, or mapping, cannot be type int' });
+    expect(want.redirect_auth).toMatchObject({ json: { authorization: expect.stringMatching(/^Basic /) } });
+    expect(want.unredirected).toMatchObject({ json: { authorization: null } });
   });
 });
 

@@ -52,6 +52,8 @@ describe('lookup plugins', () => {
     expect(LOOKUPS.first_found([{ files: ['x'], skip: true }], {}, ctx)).toEqual([]);
     // a relative path is looked up from the role's folder (setup_test_user: paths: [tasks])
     expect(LOOKUPS.first_found([{ files: ['debian.yml', 'default.yml'], paths: ['tasks'] }], {}, ctx)).toEqual([join(dir, 'roles/r/tasks/default.yml')]);
+    // then the role's tasks/ folder, where the role's task files are (a file named alone, beside main.yml)
+    expect(LOOKUPS.first_found([{ files: ['debian.yml', 'default.yml'] }], {}, ctx)).toEqual([join(dir, 'roles/r/tasks/default.yml')]);
     expect(() => LOOKUPS.first_found(['x', 'y'], {}, ctx)).toThrow(/No file was found when using first_found. Looked for: x, y/);
     expect(LOOKUPS.template(['t.j2'], {}, ctx)).toEqual(['hello there\n']);
   });

@@ -72,6 +72,25 @@ describe("a role's or playbook's own Python module", () => {
   });
 });
 
+describe("another role's Python module, in a file read by include_tasks", () => {
+  it.each([
+    // Ansible resolves an included file's modules only when its tasks are reached; a dependency's library counts.
+    ['include_tasks', 'warning', "module 'kinit' is Python code shipped with the role 'prep' (roles/prep/library/kinit.py): this provisioner runs its own modules only, not Ansible's Python modules or plugins: this task (in a file read by include_tasks) fails if it is reached"],
+    ['import_tasks', 'error', "module 'kinit' is Python code shipped with the role 'prep' (roles/prep/library/kinit.py): this provisioner runs its own modules only, not Ansible's Python modules or plugins"],
+  ])('%s -> %s', (action, severity, expected) => {
+    const dir = project({
+      'site.yml': '- hosts: web\n  roles: [main]\n',
+      'roles/main/meta/main.yml': 'dependencies: [prep]\n',
+      'roles/main/tasks/main.yml': `- ${action}: kerberos.yml\n`,
+      'roles/main/tasks/kerberos.yml': '- kinit: {user: u}\n',
+      'roles/prep/tasks/main.yml': '- debug: {msg: prep}\n',
+      'roles/prep/library/kinit.py': '# python\n',
+    });
+    const run = prepareRun({ playbook: join(dir, 'site.yml'), inventory: join(dir, 'hosts'), registry: testRegistry() });
+    expect(run.diagnostics.map((d) => [d.severity, d.message.replace(dir + '/', '')])).toEqual([[severity, expected]]);
+  });
+});
+
 describe('a task that expects to fail (ignore_errors: true)', () => {
   it.each([
     ['true', 'warning', "module 'copy': give exactly one of src or content (the task has ignore_errors: it fails when it runs)"],
