@@ -49,7 +49,7 @@ export async function runTask(run: PlayRun, task: Task, hosts: string[], scope: 
     await runMeta(run, task, ref, hosts, taskScope);
     return;
   }
-  const module = run.rt.options.registry.get(task.module) ?? libraryModuleOf(task, run.play.baseDir);
+  const module = run.rt.options.registry.get(task.module) ?? libraryModuleOf(task, run.play);
   run.rt.emit({ type: 'task-start', task: ref, hosts });
   // throttle: fewer hosts at once for this task, inside the run's forks.
   const limited = taskScope.throttle ? pLimit(taskScope.throttle) : undefined;

@@ -15,7 +15,8 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../contract/module.js';
 import { hostPathWord, shellQuote } from '../contract/quote.js';
-import type { RoleInfo } from '../model.js';
+import type { Play, RoleInfo } from '../model.js';
+import { walkTasks } from '../playbook/positions.js';
 import { controllerAnsible, moduleUtilsZip } from './controller-ansible.js';
 import { argsFile, internalArgs, isPython, moduleStyle, parseJobOutput, parseModuleOutput, shebangInterpreter } from './python.js';
 
@@ -27,19 +28,25 @@ export interface LibraryFile {
 }
 
 /** The folders searched, in Ansible's order: the role's library/, the playbook's, then ANSIBLE_LIBRARY's. */
-export function librarySearchPath(role: RoleInfo | undefined, baseDir: string, env: NodeJS.ProcessEnv = process.env): { dir: string; where: string }[] {
+export function librarySearchPath(role: RoleInfo | undefined, baseDir: string, env: NodeJS.ProcessEnv = process.env, otherRoles: readonly RoleInfo[] = []): { dir: string; where: string }[] {
   const places: { dir: string; where: string }[] = [];
   if (role) places.push({ dir: join(role.path, 'library'), where: `role '${role.name}'` });
   places.push({ dir: join(baseDir, 'library'), where: 'playbook' });
+  // Ansible adds the library of every role it loads to the module path (a dependency's modules are
+  // usable from the role that depends on it).
+  for (const r of otherRoles) {
+    const dir = join(r.path, 'library');
+    if (!places.some((p) => p.dir === dir)) places.push({ dir, where: `role '${r.name}'` });
+  }
   for (const d of (env.ANSIBLE_LIBRARY ?? '').split(':').filter(Boolean)) places.push({ dir: d.replace(/^~(?=\/|$)/, env.HOME ?? '~'), where: 'ANSIBLE_LIBRARY' });
   return places;
 }
 
 /** The library module file a task's module name names, if any (`ansible.legacy.x` is `x`). */
-export function findLibraryModule(module: string, role: RoleInfo | undefined, baseDir: string): LibraryFile | undefined {
+export function findLibraryModule(module: string, role: RoleInfo | undefined, baseDir: string, otherRoles: readonly RoleInfo[] = []): LibraryFile | undefined {
   const name = module.startsWith('ansible.legacy.') ? module.slice('ansible.legacy.'.length) : module;
   if (!/^\w+$/.test(name)) return undefined;
-  for (const { dir, where } of librarySearchPath(role, baseDir)) {
+  for (const { dir, where } of librarySearchPath(role, baseDir, process.env, otherRoles)) {
     for (const file of [join(dir, `${name}.py`), join(dir, name)]) {
       try {
         if (existsSync(file) && statSync(file).isFile()) return { name, file, where };
@@ -157,8 +164,8 @@ export function libraryModule(lib: LibraryFile): ModuleDefinition {
 }
 
 /** The library module a task names, when its name is no registered module's. */
-export function libraryModuleOf(task: { module: string; role?: RoleInfo }, baseDir: string): ModuleDefinition | undefined {
-  const lib = findLibraryModule(task.module, task.role, baseDir);
+export function libraryModuleOf(task: { module: string; role?: RoleInfo }, play: Play): ModuleDefinition | undefined {
+  const lib = findLibraryModule(task.module, task.role, play.baseDir, playRoles(play));
   return lib ? libraryModule(lib) : undefined;
 }
 
@@ -167,4 +174,13 @@ function withFacts(result: Record<string, unknown> & { changed: boolean }): Modu
   const facts = result.ansible_facts;
   if (facts && typeof facts === 'object' && !Array.isArray(facts)) return { ...result, facts: facts as Record<string, unknown> };
   return result;
+}
+
+/** Every role a play loads (its roles, their dependencies, included and imported roles), in order. */
+export function playRoles(play: Play): RoleInfo[] {
+  const roles: RoleInfo[] = [];
+  for (const t of walkTasks([...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers])) {
+    if (t.role && !roles.some((r) => r.path === t.role!.path)) roles.push(t.role);
+  }
+  return roles;
 }

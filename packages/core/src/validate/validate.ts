@@ -24,7 +24,7 @@ import { argsObject, argsTemplateOf, validateArgs, wordsOfTemplatedName } from '
 import { META_ACTIONS, isMeta, isMetaAction } from '../executor/meta.js';
 import { changesInventoryModule } from '../executor/actions/index.js';
 import { didYouMean } from './suggest.js';
-import { findLibraryModule, needsAnsibleCore } from '../library/library-module.js';
+import { findLibraryModule, needsAnsibleCore, playRoles } from '../library/library-module.js';
 import { controllerAnsible } from '../library/controller-ansible.js';
 
 export interface ValidateRunInput {
@@ -160,7 +160,7 @@ function checkTask(
       return;
     }
     // A module file the user ships (library/): its arguments are the module's own to check on the host.
-    const lib = findLibraryModule(task.module, task.role, play.baseDir);
+    const lib = findLibraryModule(task.module, task.role, play.baseDir, playRoles(play));
     if (lib) {
       const ansible = needsAnsibleCore(lib.file) ? controllerAnsible() : undefined;
       if (ansible && !ansible.found) {
