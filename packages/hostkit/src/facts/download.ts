@@ -94,26 +94,7 @@ export function downloadScript(req: DownloadRequest): string {
   // curl -L sends every header on each hop: with unredirected headers the first request does not
   // follow, and a redirect it gets is followed with the second config.
   const fetch = req.unredirectedHeaders?.length
-    ? [
-        'cfg=$(mktemp) && cfg2=$(mktemp) || exit 1',
-        'cat >"$cfg"',
-        `sed -n '/^${AFTER_REDIRECT}$/,$p' "$cfg" >"$cfg2"`,
-        `sed -i '/^${AFTER_REDIRECT}$/,$d' "$cfg"`,
-        `${curlWith(false, '"$cfg"')} ${output} -w 'code=%{http_code}\nurl=%{url_effective}\nredirect=%{redirect_url}\n' "$@" 2>"$err" >"$cfg.out"`,
-        'rc=$?',
-        // curl writes the credentials into the URL it reports: not carried to the next request
-        'next=$(sed -n "s/^redirect=//p" "$cfg.out" | sed "s#^\\([A-Za-z][A-Za-z0-9+.-]*://\\)[^/@]*@#\\1#")',
-        'code1=$(sed -n "s/^code=//p" "$cfg.out")',
-        'case "$code1" in 30[12378]) ;; *) next= ;; esac',
-        'if [ -n "$next" ] && [ "$rc" = 0 ]; then',
-        `  : >"$hdr"; ${curlWith(true, '"$cfg2"')} ${output} ${write} "$next" 2>"$err"`,
-        '  rc=$?',
-        'else',
-        '  grep -v "^redirect=" "$cfg.out"',
-        'fi',
-        'rm -f "$cfg" "$cfg2" "$cfg.out"',
-        'echo "rc=$rc"',
-      ]
+    ? unredirectedFetch(curlWith, output, write)
     : [`${curl} ${output} ${write} "$@" 2>"$err"`, 'echo "rc=$?"'];
   return [
     'command -v curl >/dev/null 2>&1 || { echo "error=curl is not installed on the host (get_url downloads with the host\'s curl)"; exit 0; }',
@@ -237,4 +218,33 @@ export function checksumFromFile(text: string, fileName: string): string | undef
     if (name.replace(/^[./]+/, '') === fileName) return line.slice(0, space).replace(/\W+/g, '').toLowerCase();
   }
   return undefined;
+}
+
+/**
+ * The shell lines of a fetch with unredirected headers (get_url and uri): curl -L sends every header
+ * on each hop, so the first request (config on stdin, cut at AFTER_REDIRECT) does not follow, and a
+ * redirect it gets is followed with the rest of the config. `output` is curl's -D/-o arguments,
+ * `write` its -w; prints curl's -w lines and `rc=`.
+ */
+export function unredirectedFetch(curlWith: (follow: boolean, config: string) => string, output: string, write: string): string[] {
+  return [
+    'cfg=$(mktemp) && cfg2=$(mktemp) || exit 1',
+    'cat >"$cfg"',
+    `sed -n '/^${AFTER_REDIRECT}$/,$p' "$cfg" >"$cfg2"`,
+    `sed -i '/^${AFTER_REDIRECT}$/,$d' "$cfg"`,
+    `${curlWith(false, '"$cfg"')} ${output} -w 'code=%{http_code}\\nurl=%{url_effective}\\nredirect=%{redirect_url}\\n' "$@" 2>"$err" >"$cfg.out"`,
+    'rc=$?',
+    // curl writes the credentials into the URL it reports: not carried to the next request
+    'next=$(sed -n "s/^redirect=//p" "$cfg.out" | sed "s#^\\([A-Za-z][A-Za-z0-9+.-]*://\\)[^/@]*@#\\1#")',
+    'code1=$(sed -n "s/^code=//p" "$cfg.out")',
+    'case "$code1" in 30[12378]) ;; *) next= ;; esac',
+    'if [ -n "$next" ] && [ "$rc" = 0 ]; then',
+    `  : >"$hdr"; ${curlWith(true, '"$cfg2"')} ${output} ${write} "$next" 2>"$err"`,
+    '  rc=$?',
+    'else',
+    '  grep -v "^redirect=" "$cfg.out"',
+    'fi',
+    'rm -f "$cfg" "$cfg2" "$cfg.out"',
+    'echo "rc=$rc"',
+  ];
 }

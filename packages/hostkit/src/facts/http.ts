@@ -6,7 +6,7 @@
  * command line.
  */
 import { shellQuote } from '@haweb/core';
-import { AFTER_REDIRECT } from './download.js';
+import { unredirectedFetch } from './download.js';
 
 export interface HttpRequest {
   url: string;
@@ -85,25 +85,7 @@ export function httpRequestScript(req: HttpRequest): string {
   // As downloadScript: with unredirected headers the first request does not follow, a redirect it
   // gets is followed with the second config (downloadConfig with `unredirected`).
   const fetch = req.follow && req.unredirectedHeaders?.length
-    ? [
-        'cfg=$(mktemp) && cfg2=$(mktemp) || exit 1',
-        'cat >"$cfg"',
-        `sed -n '/^${AFTER_REDIRECT}$/,$p' "$cfg" >"$cfg2"`,
-        `sed -i '/^${AFTER_REDIRECT}$/,$d' "$cfg"`,
-        `${curlWith(false, '"$cfg"')} -D "$hdr" -o "$body" -w 'code=%{http_code}\\nurl=%{url_effective}\\nredirect=%{redirect_url}\\n' "$@" 2>"$err" >"$cfg.out"`,
-        'rc=$?',
-        'next=$(sed -n "s/^redirect=//p" "$cfg.out" | sed "s#^\\([A-Za-z][A-Za-z0-9+.-]*://\\)[^/@]*@#\\1#")',
-        'code1=$(sed -n "s/^code=//p" "$cfg.out")',
-        'case "$code1" in 30[12378]) ;; *) next= ;; esac',
-        'if [ -n "$next" ] && [ "$rc" = 0 ]; then',
-        `  : >"$hdr"; ${curlWith(true, '"$cfg2"')} -D "$hdr" -o "$body" ${write} "$next" 2>"$err"`,
-        '  rc=$?',
-        'else',
-        '  grep -v "^redirect=" "$cfg.out"',
-        'fi',
-        'rm -f "$cfg" "$cfg2" "$cfg.out"',
-        'echo "rc=$rc"',
-      ]
+    ? unredirectedFetch(curlWith, '-D "$hdr" -o "$body"', write)
     : [`${curlWith(req.follow, '-')} -D "$hdr" -o "$body" ${write} "$@" 2>"$err"`, 'echo "rc=$?"'];
   return [
     'command -v curl >/dev/null 2>&1 || { echo "error=curl is not installed on the host (uri makes its requests with the host\'s curl)"; exit 0; }',
