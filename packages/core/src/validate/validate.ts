@@ -424,9 +424,9 @@ function pythonPluginOf(task: Task, play: Play): { where: string; file: string }
   const name = task.module.split('.').pop()!;
   const places: { dir: string; where: string }[] = [];
   if (task.role) places.push({ dir: task.role.path, where: `role '${task.role.name}'` });
-  // Ansible also looks in the library of every other role the play loads (a role's dependencies).
-  for (const t of walkTasks(allItems(play))) {
-    if (t.role && !places.some((p) => p.dir === t.role!.path)) places.push({ dir: t.role.path, where: `role '${t.role.name}'` });
+  // Ansible also looks in the plugins of every other role the play loads (a role's dependencies).
+  for (const r of playRoles(play)) {
+    if (!places.some((p) => p.dir === r.path)) places.push({ dir: r.path, where: `role '${r.name}'` });
   }
   places.push({ dir: play.baseDir, where: 'playbook' });
   for (const { dir, where } of places) {
