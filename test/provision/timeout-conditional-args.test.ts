@@ -52,4 +52,20 @@ describe('module arguments checked when the task runs', () => {
     // Validation warned, naming where and why, before any host was touched.
     expect(ours.output).toContain("conditional_args.yml:9:7: warning: missing required argument 'path' for module 'ansible.builtin.file' (the task runs only if its 'when' holds: it fails if it runs)");
   });
+
+  it("an option the module does not take fails the task with Ansible's message: the action plugin's or the module's", () => {
+    const { ours, ansible } = compare(lab, 'unknown_options.yml');
+    expectSame(ours, ansible);
+    for (const h of hosts) {
+      expect(ours.files[h]['results.json']).toEqual({
+        debug: [true, 'Invalid options for debug: foo'],
+        reboot: [true, 'Invalid options for ansible.builtin.reboot: foo'],
+        assert: [true, 'Invalid options for assert: colour'],
+        group_by: [true, 'Invalid options for group_by: bogus'],
+        copy: [true, 'Unsupported parameters for (ansible.legacy.copy) module: foo, zed', true],
+        file: [true, 'Unsupported parameters for (ansible.builtin.file) module: wrong'],
+      });
+      expect(ours.stats[h]).toMatchObject({ failed: 0, ignored: 6 });
+    }
+  });
 });

@@ -104,6 +104,14 @@ export interface ModuleDefinition<Schema extends z.ZodType = z.ZodType> {
    * this task.".
    */
   readonly noAsync?: boolean;
+  /**
+   * Ansible's action plugin for this module checks the option names itself (its _VALID_ARGS: debug,
+   * assert, fail, group_by, reboot): an unknown option found when the task runs fails it with "Invalid
+   * options for <name as written>: <names>", not with the module's "Unsupported parameters".
+   */
+  readonly optionsCheckedByAction?: boolean;
+  /** The aliases the argument spec declares (option -> alias names), for Ansible's "Supported parameters include" list. */
+  readonly argAliases?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** What the command of a backgrounded task did, as the job's wrapper recorded it on the host. */

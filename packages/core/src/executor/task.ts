@@ -7,7 +7,7 @@ import type { SourcePos, Task } from '../model.js';
 import { revealSecrets } from '../vars/secret.js';
 import { shapeArgs } from './args.js';
 import { moduleDefaultsFor, withModuleDefaults } from './module-defaults.js';
-import { argsBeforeRendering } from '../validate/args.js';
+import { argsBeforeRendering, schemaKeys } from '../validate/args.js';
 import { allConditionsHold } from './conditions.js';
 import { renderFlag, taskFlags, unrenderedFlags } from './flags.js';
 import { connectionTarget, loginUser } from './connections.js';
@@ -250,13 +250,36 @@ export class ModuleArgumentsError extends Error {}
 /** The messages of Ansible's argument spec checks that name several options (module_utils/common/validation.py). */
 const ANSIBLE_SPEC_CHECK = /^(one of the following is required|parameters are mutually exclusive|parameters are required together|\S+ is \S+ but (all|any) of the following are missing): /;
 
-export function argumentsMessage(module: string, issues: readonly { path: readonly PropertyKey[]; message: string; code?: string }[]): string {
+export function argumentsMessage(
+  module: string,
+  issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[],
+  spec?: { written: string; definition: Pick<ModuleDefinition, 'args' | 'aliases' | 'argAliases' | 'optionsCheckedByAction'> },
+): string {
+  const unknown = issues.every((i) => i.code === 'unrecognized_keys' && i.path.length === 0) ? issues.flatMap((i) => i.keys ?? []) : [];
+  if (spec && unknown.length > 0) return unknownOptionsMessage(unknown, spec.written, spec.definition);
   const missing = issues.filter((i) => i.path.length === 1 && i.code === 'invalid_type' && / received undefined$/.test(i.message));
   if (missing.length > 0 && missing.length === issues.length) return `missing required arguments: ${missing.map((i) => String(i.path[0])).sort().join(', ')}`;
   // A check of the whole written in Ansible's words (required_one_of, mutually_exclusive...) is its message.
   if (issues.length === 1 && issues[0].path.length === 0 && ANSIBLE_SPEC_CHECK.test(issues[0].message)) return issues[0].message;
   const text = issues.map((i) => `${i.path.length ? i.path.map(String).join('.') + ': ' : ''}${i.message}`).join('; ');
   return `invalid arguments for module "${module}": ${text}`;
+}
+
+/**
+ * Ansible's words for options a module does not take: its action plugin's check ("Invalid options for
+ * debug: foo", the name as written) or the module's (AnsibleModule: "Unsupported parameters for
+ * (ansible.legacy.copy) module: foo. Supported parameters include: a, b, c (alias1, alias2).", every
+ * option sorted, then every alias sorted in one parenthesis, as arg_spec.py prints them).
+ */
+function unknownOptionsMessage(keys: readonly string[], written: string, def: Pick<ModuleDefinition, 'args' | 'aliases' | 'argAliases' | 'optionsCheckedByAction'>): string {
+  if (def.optionsCheckedByAction) return `Invalid options for ${written}: ${keys.join(',')}`;
+  // A short name runs as ansible.legacy.<name>, unless it is routed to a collection's module.
+  const collection = def.aliases?.find((a) => a.split('.').length === 3 && !a.startsWith('ansible.builtin.'));
+  const resolved = written.includes('.') ? written : (collection ?? `ansible.legacy.${written}`);
+  const options = schemaKeys(def.args).sort();
+  const aliases = Object.values(def.argAliases ?? {}).flat().sort();
+  const supported = `${options.join(', ')}${aliases.length ? ` (${aliases.join(', ')})` : ''}`;
+  return `Unsupported parameters for (${resolved}) module: ${[...keys].sort().join(', ')}. Supported parameters include: ${supported}.`;
 }
 
 /** Adds the cause of a broken variable to a template error that mentions it. */
@@ -603,7 +626,7 @@ async function callModule(
   const omitted = defaults && rendered && typeof rendered === 'object' ? Object.keys(raw).filter((k) => !Object.hasOwn(rendered as object, k)) : [];
   const args = revealSecrets(defaults ? withModuleDefaults(shaped, renderedDefaults, defaults.key, omit, omitted) : shaped);
   const parsed = module.args.safeParse(args);
-  if (!parsed.success) throw new ModuleArgumentsError(argumentsMessage(module.name, parsed.error.issues));
+  if (!parsed.success) throw new ModuleArgumentsError(argumentsMessage(module.name, parsed.error.issues, { written: task.module, definition: module }));
   const { noLog } = flags;
   // timeout: the call from here on (Ansible's alarm is set once the arguments are ready); pause keeps its own time.
   const seconds = module.name === 'pause' ? undefined : renderCount(run, flags.timeout, vars, 'timeout');

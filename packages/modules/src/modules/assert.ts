@@ -22,6 +22,8 @@ export const assertModule = defineHostModule({
     quiet: boolish.optional(),
   }),
   checkMode: 'full',
+  // Ansible's action plugin checks the option names (_VALID_ARGS): "Invalid options for assert: foo".
+  optionsCheckedByAction: true,
   async run(args, ctx) {
     const conditions = Array.isArray(args.that) ? args.that : [args.that];
     for (const condition of conditions) {

@@ -13,6 +13,8 @@ export const debugModule = defineHostModule({
     .strictObject({ msg: z.unknown().optional(), var: z.string().optional(), verbosity: intish.optional() })
     .refine((a) => !(a.msg !== undefined && a.var !== undefined), { message: 'msg and var are mutually exclusive' }),
   checkMode: 'full',
+  // Ansible's action plugin checks the option names (_VALID_ARGS): "Invalid options for debug: foo".
+  optionsCheckedByAction: true,
   async run(args, ctx) {
     // As Ansible's debug: above the run's verbosity (-v count) the task is skipped, not ok.
     if ((args.verbosity ?? 0) > (ctx.verbosity ?? 0)) return { changed: false, skipped: true, skipped_reason: 'Verbosity threshold not met.' };

@@ -10,6 +10,8 @@ export const failModule = defineHostModule({
   runsOn: 'controller',
   args: z.strictObject({ msg: z.string().optional() }),
   checkMode: 'full',
+  // Ansible's action plugin checks the option names (_VALID_ARGS): "Invalid options for fail: foo".
+  optionsCheckedByAction: true,
   async run(args) {
     return { changed: false, failed: true, msg: args.msg ?? 'Failed as requested from task' };
   },

@@ -61,6 +61,8 @@ export const rebootModule = defineHostModule({
   description: 'Reboot the host through its own init (shutdown -r), wait for it to come back (a new boot id, then the test command over a new connection).',
   args,
   checkMode: 'full',
+  // Ansible's action plugin checks the option names (_VALID_ARGS): "Invalid options for reboot: foo".
+  optionsCheckedByAction: true,
   async run(a, ctx): Promise<RebootResult> {
     if (ctx.check) return { changed: true, elapsed: 0, rebooted: true };
     const probeMs = (a.connect_timeout ?? 30) * 1000;

@@ -7,7 +7,7 @@
  */
 import { defineModule, schemaKeys, UnreachableError, type ModuleContext, type ModuleDefinition, type ModuleResult } from '@haweb/core';
 import { applySeContext } from './file-common.js';
-import { expandHome, needsHome, pathOptions } from './schema.js';
+import { declaredAliases, expandHome, needsHome, pathOptions } from './schema.js';
 import type { z } from 'zod';
 
 export function defineHostModule<S extends z.ZodType>(module: ModuleDefinition<S>): ModuleDefinition<S> {
@@ -21,6 +21,7 @@ export function defineHostModule<S extends z.ZodType>(module: ModuleDefinition<S
   const paths = pathOptions(module.args);
   return defineModule({
     ...module,
+    argAliases: module.argAliases ?? declaredAliases(module.args),
     async run(args, ctx): Promise<ModuleResult> {
       try {
         const expanded = paths.length ? await expandPaths(args, paths, ctx) : args;

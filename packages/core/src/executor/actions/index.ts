@@ -119,6 +119,7 @@ const groupBy = define(
     aliases: ['ansible.builtin.group_by'],
     description: 'Put the host in a group named from its variables (created if needed), for the later plays of the run.',
     args: groupByArgs,
+    optionsCheckedByAction: true,
   },
   (args, { run, host }) => addDynamicGroup(run, host, args.key, args.parents ?? ['all']),
 );
