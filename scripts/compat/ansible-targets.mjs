@@ -33,6 +33,7 @@ import { GROUP_REPO } from './targets/group.mjs';
 import { userTargetCleanup } from './targets/user.mjs';
 import { setupGitTarget } from './targets/git.mjs';
 import { prepareAptTargets } from './targets/apt.mjs';
+import { setupRebootTarget } from './targets/reboot.mjs';
 import { adaptHttptesterRoles, HTTP_TARGETS, resetHttptesterTarget, startHttptester } from './targets/httptester.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -378,6 +379,8 @@ try {
   if (targets.some((t) => REPO_TARGETS[t])) serveDownloads();
   if (targets.includes('unarchive')) adaptUnarchive();
   if (targets.includes('git')) targetSetups.git = setupGitTarget({ state, work, targetsDir, onHost });
+  // reboot: a lab host comes back in 1-3 s; its sshd starts 12 s into the boot, as a VM's comes back (targets/reboot.mjs)
+  if (targets.includes('reboot')) targetSetups.reboot = setupRebootTarget({ onHost });
   // apt, apt_key, reboot: their own served repository and downloads (scripts/compat/targets/apt.mjs)
   aptPrep = prepareAptTargets({ targets, targetsDir, work, state, onHost });
   // needs/httptester targets (get_url, uri): ansible-test's HTTP test container, rebuilt in the lab (targets/httptester.mjs)

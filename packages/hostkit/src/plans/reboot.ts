@@ -39,9 +39,11 @@ export function bootChanged(previous: string, current: string): boolean {
 /**
  * Whether the reboot command's result is its connection closed by the shutdown (a reboot under way, as
  * Ansible treats a connection failure of that command): the session ended by a signal, or the channel
- * closed without an exit status (255) and without output.
+ * closed without an exit status (255). Whatever it printed first does not matter: systemd's shutdown
+ * often gets "Reboot scheduled for ..." out before the session is cut, and Ansible's ssh connection
+ * reads any 255 as a connection failure, which its reboot action carries on from.
  */
 export function rebootConnectionClosed(r: { code: number; stdout: string; stderr: string; signal?: string }): boolean {
   if (r.code === 0) return false;
-  return r.signal !== undefined || (r.code === 255 && r.stdout.trim() === '' && r.stderr.trim() === '');
+  return r.signal !== undefined || r.code === 255;
 }

@@ -190,7 +190,9 @@ describe('reboot', () => {
     [{ code: 255, stdout: '', stderr: '' }, true],
     [{ code: 143, stdout: '', stderr: '', signal: 'TERM' }, true],
     [{ code: 1, stdout: '', stderr: 'Failed to talk to init daemon.' }, false],
-    [{ code: 255, stdout: '', stderr: 'ssh: connect refused' }, false],
+    // systemd's shutdown printed its schedule before the session was cut (seen on a lab host, 2026-12-06)
+    [{ code: 255, stdout: '', stderr: "Reboot scheduled for Sun 2026-12-06 04:09:16 UTC, use 'shutdown -c' to cancel." }, true],
+    [{ code: 127, stdout: '', stderr: 'sh: 1: /sbin/shutdown: not found' }, false],
   ])('rebootConnectionClosed(%j) is %s', (r, closed) => expect(rebootConnectionClosed(r)).toBe(closed));
 
   it.each<[string, Parameters<typeof rebootCommandParts>[0], ReturnType<typeof rebootCommandParts>]>([
