@@ -8,6 +8,11 @@ export interface FileDiff {
   after: string;
   beforeHeader?: string;
   afterHeader?: string;
+  /**
+   * A diff the module prepared as text (Ansible's `diff.prepared`: git's `git diff`), shown as it is
+   * in place of a diff of before and after (both empty then).
+   */
+  prepared?: string;
 }
 
 /** Ansible's result contract. Extra keys are kept and can be `register`ed. */

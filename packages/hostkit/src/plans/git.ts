@@ -230,3 +230,16 @@ export function submoduleUpdateParams(stderr: string): string[] {
   if (line === undefined) return [];
   return line.replace(/[[\]|]/g, (c) => (c === '|' ? ' ' : '')).split(/\s+/).filter((p) => p.startsWith('--')).map((p) => p.replace(/--/g, ''));
 }
+
+/**
+ * What --diff shows for a checkout, as Ansible's git get_diff words it (registered as
+ * `diff.prepared`): a new clone names the commit checked out; a move between two commits is `git diff
+ * before after` (`diff` is its result: undefined when nothing moved, so no diff is reported).
+ */
+export function gitPreparedDiff(before: string | null, after: string, diff?: { code: number; stdout: string; stderr: string }): string | undefined {
+  if (before === null) return `>> Newly checked out ${after}`;
+  if (before === after || diff === undefined) return undefined;
+  if (diff.code === 0) return diff.stdout ? diff.stdout : `>> No visual differences between ${before} and ${after}`;
+  if (diff.stderr) return `>> Failed to get proper diff between ${before} and ${after}:\n>> ${diff.stderr}`;
+  return `>> Failed to get proper diff between ${before} and ${after}`;
+}

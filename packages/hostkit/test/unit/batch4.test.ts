@@ -11,6 +11,7 @@ import {
   ansibleHeaderKeys,
   bootChanged,
   rebootConnectionClosed,
+  gitPreparedDiff,
   cloneArgv,
   contentTypeOf,
   dumpSources,
@@ -422,4 +423,16 @@ describe('git: separate git dir, signatures, archives, submodules', () => {
   ])('submoduleUpdateParams: %s', (_why, stderr, want) => {
     expect(submoduleUpdateParams(stderr)).toEqual(want);
   });
+});
+
+describe('git --diff (Ansible\'s get_diff)', () => {
+  const ok = (stdout: string) => ({ code: 0, stdout, stderr: '' });
+  it.each<[string | null, string, Parameters<typeof gitPreparedDiff>[2], string | undefined]>([
+    [null, 'abc1', undefined, '>> Newly checked out abc1'],
+    ['abc1', 'abc1', undefined, undefined],
+    ['abc1', 'def2', ok('diff --git a/f b/f\n-a\n+b\n'), 'diff --git a/f b/f\n-a\n+b\n'],
+    ['abc1', 'def2', ok(''), '>> No visual differences between abc1 and def2'],
+    ['abc1', 'def2', { code: 128, stdout: '', stderr: 'fatal: bad object def2\n' }, '>> Failed to get proper diff between abc1 and def2:\n>> fatal: bad object def2\n'],
+    ['abc1', 'def2', { code: 1, stdout: '', stderr: '' }, '>> Failed to get proper diff between abc1 and def2'],
+  ])('%s -> %s', (before, after, diff, want) => expect(gitPreparedDiff(before, after, diff)).toBe(want));
 });

@@ -7,6 +7,7 @@ import {
   cloneArgv,
   fetchArgv,
   gitDirFromFile,
+  gitPreparedDiff,
   gitmodulesPaths,
   gitSshCommand,
   gpgFingerprint,
@@ -31,7 +32,8 @@ import { boolish, intish, remotePath, stringList, withAliases } from '../util/sc
  * Return values (Ansible's RETURN of git): before (the commit before, null for a new clone), after
  * (the commit checked out, or the remote's in check mode), remote_url_changed (an existing checkout),
  * warnings, msg when local modifications were discarded (force), submodules_changed, and
- * git_dir_before/git_dir_now when the repository was moved to separate_git_dir.
+ * git_dir_before/git_dir_now when the repository was moved to separate_git_dir; with --diff, diff
+ * (`prepared`: "Newly checked out <commit>" or `git diff before after`) when the checkout moved.
  */
 export type GitResult = ModuleResult & {
   before: string | null;
@@ -184,6 +186,13 @@ export const gitModule = defineHostModule({
       }
       await must([git, 'checkout', '--force', version], dest, `Failed to checkout ${version}`);
     };
+    /** --diff: Ansible's get_diff for a checkout that moved (registered as diff.prepared, shown as it is). */
+    const withDiff = async (r: GitResult): Promise<GitResult> => {
+      if (!ctx.diff || typeof r.after !== 'string') return r;
+      const moved = r.before !== null && r.before !== r.after ? await run([git, 'diff', r.before, r.after], dest) : undefined;
+      const prepared = gitPreparedDiff(r.before, r.after, moved);
+      return prepared === undefined ? r : { ...r, diff: [{ before: '', after: '', prepared }], ansibleDiff: { prepared } };
+    };
     /** Ansible's module.fail_json(msg, ...): the result so far (before, after...) is not part of it. */
     const fail = (extra: Record<string, unknown>): never => {
       throw new GitFailure({ failed: true, ...extra });
@@ -302,7 +311,7 @@ export const gitModule = defineHostModule({
       let remoteUrlChanged = false;
       if (!exists) {
         if (ctx.check || !allowClone) {
-          return { ...result, changed: true, after: await remoteHead(repo, true) };
+          return withDiff({ ...result, changed: true, after: await remoteHead(repo, true) });
         }
         const branchOrTag = (await isRemoteBranch(repo)) || (await isRemoteTag(repo));
         const clone = cloneArgv({ git, repo, dest: dest!, remote, depth: a.depth, version, bare, reference: a.reference, refspec: a.refspec, singleBranch: a.single_branch ?? false, branchOrTag, separateGitDir });
@@ -341,16 +350,25 @@ export const gitModule = defineHostModule({
           remoteUrlChanged = remoteUrl !== undefined;
         }
         result.remote_url_changed = remoteUrlChanged;
+        const currentHead = a.depth ? await headBranch() : undefined;
+        const fetchOf = async (v: string) =>
+          fetchArgv({
+            git, remote, version: v, depth: a.depth, bare, refspec: a.refspec, force, currentHead,
+            isRemoteBranch: !!a.depth && v !== 'HEAD' && !a.refspec && (await isRemoteBranch(repo, dest)),
+            isRemoteTag: !!a.depth && v !== 'HEAD' && !a.refspec && (await isRemoteTag(repo, dest)),
+          });
         if (ctx.check) {
           const head = await remoteHead(remote, false);
-          return { ...result, changed: result.before !== head || remoteUrlChanged, after: head };
+          const checked: GitResult = { ...result, changed: result.before !== head || remoteUrlChanged, after: head };
+          if (!ctx.diff || head === result.before) return checked;
+          // Ansible's get_diff fetches the remote's commit first, in check mode too (its own FIXME), so
+          // `git diff` has both commits.
+          const fetch = await fetchOf(head);
+          const f = await run(fetch, dest);
+          if (f.code !== 0) return { ...result, failed: true, msg: `Failed to download remote objects and refs: ${f.stdout} ${f.stderr}`, cmd: fetch };
+          return withDiff(checked);
         }
-        const currentHead = a.depth ? await headBranch() : undefined;
-        const fetch = fetchArgv({
-          git, remote, version, depth: a.depth, bare, refspec: a.refspec, force, currentHead,
-          isRemoteBranch: !!a.depth && version !== 'HEAD' && !a.refspec && (await isRemoteBranch(repo, dest)),
-          isRemoteTag: !!a.depth && version !== 'HEAD' && !a.refspec && (await isRemoteTag(repo, dest)),
-        });
+        const fetch = await fetchOf(version);
         const f = await run(fetch, dest);
         if (f.code !== 0) return { ...result, failed: true, msg: `Failed to download remote objects and refs: ${f.stdout} ${f.stderr}`, cmd: fetch };
       }
@@ -367,9 +385,10 @@ export const gitModule = defineHostModule({
         }
       }
       result.after = await revParse();
-      if (result.before !== result.after || localMods || submodulesUpdated || remoteUrlChanged) result.changed = true;
+      const moved = result.before !== result.after || localMods || submodulesUpdated || remoteUrlChanged;
+      if (moved) result.changed = true;
       if (a.archive !== undefined) await createArchive(a.archive);
-      return result;
+      return moved ? withDiff(result) : result;
     } catch (err) {
       if (err instanceof GitFailure) return withOutputLines({ changed: false, ...err.result }) as GitResult;
       throw err;

@@ -213,6 +213,13 @@ describe('git', () => {
     expect(want.archive_bad).toMatchObject({ failed: true });
     expect(want.verify).toMatchObject({ failed: true, msg: 'Failed to verify GPG signature of commit/tag "HEAD"' });
     expect(want.archive_list).toEqual(['a.txt', 'p/', 'p/a.txt', 'a.txt']);
+    // --diff: a clone names its commit; a move is `git diff` (check mode fetches first); no move, no diff
+    const diffs = want.diffs as unknown[];
+    expect(diffs[0]).toMatchObject({ prepared: expect.stringMatching(/^>> Newly checked out [0-9a-f]{40}$/) });
+    expect(diffs[1]).toMatchObject({ prepared: expect.stringContaining('+new') });
+    expect(diffs[2]).toEqual(diffs[1]);
+    expect(diffs[3]).toBe('none');
+    expect(diffs[4]).toMatchObject({ prepared: expect.stringMatching(/^>> Newly checked out [0-9a-f]{40}$/) });
   });
 });
 

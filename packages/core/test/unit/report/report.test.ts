@@ -175,6 +175,12 @@ describe('helpers', () => {
       '--- x\n+++ x\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n',
     );
   });
+  it.each([
+    ['>> Newly checked out 3f2a', '>> Newly checked out 3f2a\n'],
+    ['diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n', 'diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n'],
+  ])('a prepared diff is shown as the module wrote it: %j', (prepared, shown) => {
+    expect(unifiedDiff({ before: '', after: '', prepared })).toBe(shown);
+  });
   it('recap rows align host names', () => {
     const s = { ok: 1, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 };
     const rows = recapRows({ longhostname: s, a: s });
