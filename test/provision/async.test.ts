@@ -52,7 +52,7 @@ describe('async / poll / async_status', () => {
         job: { changed: true, failed: 0, finished: 0, started: 1 },
         jid_in_path: true,
         running: { changed: false, failed: false, finished: 0, started: 1, stdout: '', stderr: '', stdout_lines: [], stderr_lines: [] },
-        done: [1, 1, 0, `done-${h}`, true, false, `sleep 4; date +%s%N > /tmp/haweb-kw/bg-end; echo done-${h}`, true, true, true],
+        done: [1, 1, 0, `done-${h}`, true, false, `sleep 10; date +%s%N > /tmp/haweb-kw/bg-end; echo done-${h}`, true, true, true],
         polled: [1, 3, 'polled', 'oops', true, true, 1],
         late: [true, false, 'async task did not complete within the requested time - 2s', 0, 1],
         polled_file: 'removed',
