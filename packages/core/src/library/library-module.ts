@@ -17,7 +17,8 @@ import type { ModuleContext, ModuleDefinition, ModuleResult } from '../contract/
 import { hostPathWord, shellQuote } from '../contract/quote.js';
 import type { Play, RoleInfo } from '../model.js';
 import { walkTasks } from '../playbook/positions.js';
-import { controllerAnsible, moduleUtilsZip } from './controller-ansible.js';
+import { controllerAnsible, findInstalledCollectionModule, moduleUtilsZip } from './controller-ansible.js';
+import type { CollectionModule } from './collections.js';
 import { argsFile, internalArgs, isPython, moduleStyle, parseJobOutput, parseModuleOutput, shebangInterpreter } from './python.js';
 
 /** A module file found for a task, and where (for messages). */
@@ -25,6 +26,8 @@ export interface LibraryFile {
   name: string;
   file: string;
   where: string;
+  /** A module of a collection installed on the controller (run under its dotted name, from the zip). */
+  collection?: CollectionModule;
 }
 
 /** The folders searched, in Ansible's order: the role's library/, the playbook's, then ANSIBLE_LIBRARY's. */
@@ -82,9 +85,9 @@ async function stage(lib: LibraryFile, args: Record<string, unknown>, ctx: Modul
   const style = moduleStyle(text);
   const python = isPython(lib.file, text);
   const remoteTmp = String(ctx.vars.ansible_remote_tmp ?? '~/.ansible/tmp');
-  const ansible = style === 'new' ? controllerAnsible() : {};
-  if (style === 'new' && !ansible.found) throw new Error(`a Python module from library/ needs ansible-core on the controller: ${ansible.why}`);
-  const zip = ansible.found ? moduleUtilsZip(ansible.found, text) : undefined;
+  const ansible = style === 'new' || lib.collection ? controllerAnsible() : {};
+  if ((style === 'new' || lib.collection) && !ansible.found) throw new Error(`a Python module from library/ needs ansible-core on the controller: ${ansible.why}`);
+  const zip = ansible.found ? moduleUtilsZip(ansible.found, text, lib.collection) : undefined;
   const zipName = zip ? `haweb-module_utils-${zip.hash}.zip` : '';
   const mk = await ctx.remote.run(
     {
@@ -102,7 +105,8 @@ async function stage(lib: LibraryFile, args: Record<string, unknown>, ctx: Modul
   if (zip && have === 'need') await ctx.remote.writeFile(`${tmp}/${zipName}`, zip.data, { mode: '0600', become: ctx.become });
   const moduleFile = `${dir}/${basename(lib.file)}`;
   const argsPath = `${dir}/args`;
-  await ctx.remote.writeFile(moduleFile, text, { mode: '0700', become: ctx.become });
+  // A collection's module is in the zip, run under its dotted name (its relative imports work).
+  if (!lib.collection) await ctx.remote.writeFile(moduleFile, text, { mode: '0700', become: ctx.become });
   const internal = internalArgs({
     check: ctx.check,
     diff: ctx.diff,
@@ -115,14 +119,15 @@ async function stage(lib: LibraryFile, args: Record<string, unknown>, ctx: Modul
   });
   await ctx.remote.writeFile(argsPath, argsFile(style, args, internal), { mode: '0600', become: ctx.become });
   let interpreter: string;
-  if (python) {
+  if (python || lib.collection) {
     const configured = ctx.vars.ansible_python_interpreter;
     interpreter = configured === undefined ? 'python3' : ctx.render(String(configured));
   } else {
     interpreter = shebangInterpreter(text) ?? '/bin/sh';
   }
   const env = zip ? `PYTHONPATH=${shellQuote(`${tmp}/${zipName}`)}\${PYTHONPATH:+:$PYTHONPATH} ` : '';
-  const command = `cd ${shellQuote(dir)} && ${env}${interpreter} ${shellQuote(moduleFile)} ${shellQuote(argsPath)}`;
+  const target = lib.collection ? `-m ${lib.collection.dotted}` : shellQuote(moduleFile);
+  const command = `cd ${shellQuote(dir)} && ${env}${interpreter} ${target} ${shellQuote(argsPath)}`;
   return { dir, command };
 }
 
@@ -133,7 +138,8 @@ function withCleanup(staged: Staged): string {
 
 /** The ModuleDefinition of a library module file (one per file per process). */
 export function libraryModule(lib: LibraryFile): ModuleDefinition {
-  const known = definitions.get(lib.file);
+  const key = `${lib.file}\0${lib.name}`;
+  const known = definitions.get(key);
   if (known) return known;
   const args = z.record(z.string(), z.unknown());
   const def: ModuleDefinition<typeof args> = {
@@ -159,14 +165,26 @@ export function libraryModule(lib: LibraryFile): ModuleDefinition {
       },
     },
   };
-  definitions.set(lib.file, def as ModuleDefinition);
+  definitions.set(key, def as ModuleDefinition);
   return def as ModuleDefinition;
 }
 
-/** The library module a task names, when its name is no registered module's. */
+/**
+ * The module of a collection installed on the controller that a task names (a fully qualified name,
+ * or a short name ansible-core routes to a collection), as a module file to run like a library one.
+ * One with an action plugin is returned too (`collection.actionPlugin`): the caller refuses it.
+ */
+export function findCollectionLibraryModule(module: string, baseDir: string): LibraryFile | undefined {
+  const c = findInstalledCollectionModule(module, baseDir);
+  return c ? { name: module, file: c.file, where: `collection installed at ${c.root}`, collection: c } : undefined;
+}
+
+/** The library module a task names, when its name is no registered module's: library/ first, then an installed collection's. */
 export function libraryModuleOf(task: { module: string; role?: RoleInfo }, play: Play): ModuleDefinition | undefined {
   const lib = findLibraryModule(task.module, task.role, play.baseDir, playRoles(play));
-  return lib ? libraryModule(lib) : undefined;
+  if (lib) return libraryModule(lib);
+  const coll = findCollectionLibraryModule(task.module, play.baseDir);
+  return coll && !coll.collection?.actionPlugin ? libraryModule(coll) : undefined;
 }
 
 /** `ansible_facts` a module returns become the host's facts (and stay in the registered result, as in Ansible). */
