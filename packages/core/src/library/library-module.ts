@@ -13,7 +13,7 @@
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import type { ModuleContext, ModuleDefinition, ModuleResult } from '../contract/module.js';
+import type { FileDiff, ModuleContext, ModuleDefinition, ModuleResult } from '../contract/module.js';
 import { hostPathWord, shellQuote } from '../contract/quote.js';
 import type { Play, RoleInfo } from '../model.js';
 import { walkTasks } from '../playbook/positions.js';
@@ -187,11 +187,43 @@ export function libraryModuleOf(task: { module: string; role?: RoleInfo }, play:
   return coll && !coll.collection?.actionPlugin ? libraryModule(coll) : undefined;
 }
 
-/** `ansible_facts` a module returns become the host's facts (and stay in the registered result, as in Ansible). */
+/**
+ * `ansible_facts` a module returns become the host's facts (and stay in the registered result, as in
+ * Ansible); its `diff` (one before/after dict or a list of them) is registered as it came and shown
+ * as text pairs.
+ */
 function withFacts(result: Record<string, unknown> & { changed: boolean }): ModuleResult {
+  let out: ModuleResult = result;
+  if ('diff' in result) {
+    const { diff, ...rest } = result;
+    out = { ...rest, diff: diffPairs(diff), ansibleDiff: diff };
+  }
   const facts = result.ansible_facts;
-  if (facts && typeof facts === 'object' && !Array.isArray(facts)) return { ...result, facts: facts as Record<string, unknown> };
-  return result;
+  if (facts && typeof facts === 'object' && !Array.isArray(facts)) return { ...out, facts: facts as Record<string, unknown> };
+  return out;
+}
+
+/** A module's diff as text pairs, as Ansible's callback renders them: a non-text side as sorted JSON indented by 4. */
+export function diffPairs(diff: unknown): FileDiff[] {
+  const text = (v: unknown): string => (typeof v === 'string' ? v : `${JSON.stringify(sortKeys(v), null, 4)}\n`);
+  const pairs: FileDiff[] = [];
+  for (const d of Array.isArray(diff) ? diff : [diff]) {
+    if (!d || typeof d !== 'object' || !('before' in d || 'after' in d)) continue;
+    const o = d as Record<string, unknown>;
+    pairs.push({
+      before: text(o.before ?? ''),
+      after: text(o.after ?? ''),
+      ...(typeof o.before_header === 'string' ? { beforeHeader: o.before_header } : {}),
+      ...(typeof o.after_header === 'string' ? { afterHeader: o.after_header } : {}),
+    });
+  }
+  return pairs;
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  return v;
 }
 
 /** Every role a play loads (its roles, their dependencies, included and imported roles), in order. */
