@@ -1,7 +1,7 @@
 /**
  * Modules of collections installed on the controller (community.general's pam_limits, by its full
  * name and by the short name ansible-core routes; kernel_blacklist, whose module_utils import others;
- * make; alternatives; one as a background job) run by `provision` as by `ansible-playbook` on the same
+ * make; alternatives; one as a background job, one with become to a user whose home cannot be written) run by `provision` as by `ansible-playbook` on the same
  * lab hosts, each task run twice: the same statuses, recap, registered results and files, in normal
  * mode, in check mode and with --check --diff. A module with an action plugin in its collection
  * (community.general.shutdown) is refused before any host is touched.
@@ -46,7 +46,9 @@ describe('modules of collections installed on the controller', () => {
         mk: [true, false, 'hello.txt', '/usr/bin/gmake hello.txt'],
         al: [true, false, '/usr/bin/true'],
         async: [true, 1, '@haweb\tsoft\tcore\t0\n'],
+        nobody: [true, 'nobody'],
       });
+      expect(files['nobody-limits.conf']).toBe('nobody\tsoft\tnofile\t64\n');
     }
     expect(ours.tasks).toContain(`pam_limits again: ${all('ok')}`);
     expect(ours.tasks).toContain(`make it again: ${all('ok')}`);

@@ -89,20 +89,27 @@ async function stage(lib: LibraryFile, args: Record<string, unknown>, ctx: Modul
   if ((style === 'new' || lib.collection) && !ansible.found) throw new Error(`a Python module from library/ needs ansible-core on the controller: ${ansible.why}`);
   const zip = ansible.found ? moduleUtilsZip(ansible.found, text, lib.collection) : undefined;
   const zipName = zip ? `haweb-module_utils-${zip.hash}.zip` : '';
+  // remote_tmp, or (a become user whose home cannot be written, as `nobody`'s) a private folder under
+  // the system's temporary folder, as AnsibleModule falls back; the module_utils zip then goes inside
+  // that private folder (never a shared name in a world-writable folder).
   const mk = await ctx.remote.run(
     {
       script: [
         `umask 077; t=${hostPathWord(remoteTmp)}`,
-        'mkdir -p "$t" && d=$(mktemp -d "$t/ansible-tmp-haweb.XXXXXXXX") || exit 1',
-        `printf '%s\\n%s\\n' "$t" "$d"`,
-        zip ? `[ -f "$t/${zipName}" ] && echo have || echo need` : 'echo none',
+        'if err=$(mkdir -p "$t" 2>&1) && d=$(mktemp -d "$t/ansible-tmp-haweb.XXXXXXXX" 2>&1); then',
+        `  printf '%s\\n%s\\n' "$t" "$d"; ${zip ? `[ -f "$t/${zipName}" ] && echo have || echo need` : 'echo none'}`,
+        'else',
+        '  why=${err:-$d}; d=$(mktemp -d "${TMPDIR:-/tmp}/ansible-tmp-haweb.XXXXXXXX") || exit 1',
+        `  printf '%s\\n%s\\nfallback\\n%s: %s\\n' "$d" "$d" "$t" "$why"`,
+        'fi',
       ].join('\n'),
     },
     { become: ctx.become },
   );
   if (mk.code !== 0) throw new Error(`cannot make a temporary folder on the host: ${(mk.stderr || mk.stdout).trim()}`);
-  const [tmp, dir, have] = mk.stdout.trim().split('\n').map((s) => s.trim());
-  if (zip && have === 'need') await ctx.remote.writeFile(`${tmp}/${zipName}`, zip.data, { mode: '0600', become: ctx.become });
+  const [tmp, dir, have, why] = mk.stdout.trim().split('\n').map((s) => s.trim());
+  if (have === 'fallback') ctx.log(`[WARNING]: Unable to use ${why?.split(': ')[0]} as temporary directory, failing back to system: ${why?.split(': ').slice(1).join(': ').replace(/^mkdir: /, '')}`);
+  if (zip && have !== 'have') await ctx.remote.writeFile(`${tmp}/${zipName}`, zip.data, { mode: '0600', become: ctx.become });
   const moduleFile = `${dir}/${basename(lib.file)}`;
   const argsPath = `${dir}/args`;
   // A collection's module is in the zip, run under its dotted name (its relative imports work).
