@@ -7,13 +7,17 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { selectModuleUtils } from './python.js';
+import { findCollectionModule, normalizeRoot, selectCollectionFiles, type CollectionModule } from './collections.js';
 import { zipArchive } from './zip.js';
 
 export interface ControllerAnsible {
   /** The module_utils folder of the installed ansible-core. */
   moduleUtils: string;
   version?: string;
+  /** The folders of the controller Python's sys.path that hold `ansible_collections/` (Ansible scans them after COLLECTIONS_PATHS). */
+  sysPathRoots?: string[];
 }
 
 let probed: { found?: ControllerAnsible; why?: string } | undefined;
@@ -48,7 +52,11 @@ export function forgetControllerAnsible(): void {
 /** The controller's ansible-core, or why there is none (every Python tried, each's reason). */
 export function controllerAnsible(): { found?: ControllerAnsible; why?: string } {
   if (probed) return probed;
-  const code = 'import ansible.module_utils as m, ansible.release as r; print(m.__path__[0]); print(r.__version__)';
+  const code = [
+    'import os, sys, ansible.module_utils as m, ansible.release as r',
+    'print(m.__path__[0]); print(r.__version__)',
+    "print(os.pathsep.join(p for p in sys.path if p and os.path.isdir(os.path.join(p, 'ansible_collections'))))",
+  ].join('\n');
   const reasons: string[] = [];
   for (const python of candidatePythons()) {
     const r = spawnSync(python, ['-c', code], { encoding: 'utf8', timeout: 30_000 });
@@ -57,9 +65,9 @@ export function controllerAnsible(): { found?: ControllerAnsible; why?: string }
       reasons.push(`${python}: ${detail || `exit ${r.status}`}`);
       continue;
     }
-    const [dir, version] = r.stdout.trim().split('\n');
+    const [dir, version, roots] = r.stdout.trim().split('\n');
     if (dir && existsSync(dir)) {
-      probed = { found: { moduleUtils: dir, version: version?.trim() || undefined } };
+      probed = { found: { moduleUtils: dir, version: version?.trim() || undefined, sysPathRoots: (roots ?? '').split(delimiter).map((p) => p.trim()).filter(Boolean) } };
       return probed;
     }
     reasons.push(`${python}: ${dir} does not exist`);
@@ -77,8 +85,12 @@ export interface ModuleUtilsZip {
 
 const zips = new Map<string, ModuleUtilsZip>();
 
-/** The zip of the module_utils files a module's text needs (`ansible/__init__.py` and `ansible/module_utils/...`). */
-export function moduleUtilsZip(ansible: ControllerAnsible, moduleText: string): ModuleUtilsZip {
+/**
+ * The zip of the module_utils files a module's text needs (`ansible/__init__.py` and
+ * `ansible/module_utils/...`); for a module of a collection, also the module itself and the
+ * collection files it imports under `ansible_collections/`, with the package skeleton.
+ */
+export function moduleUtilsZip(ansible: ControllerAnsible, moduleText: string, collection?: CollectionModule): ModuleUtilsZip {
   const read = (rel: string) => {
     const p = join(ansible.moduleUtils, rel);
     try {
@@ -87,16 +99,114 @@ export function moduleUtilsZip(ansible: ControllerAnsible, moduleText: string): 
       return undefined;
     }
   };
-  const files = selectModuleUtils(moduleText, read);
-  const key = files.join('\n');
+  const coll = collection ? selectCollectionFiles(collection.dotted, moduleText, (rel) => readUnder(collectionRoots(collection), rel)) : undefined;
+  const files = selectModuleUtils(coll ? coll.texts.join('\n') : moduleText, read);
+  const moduleRel = collection ? `${collection.dotted.split('.').join('/')}.py` : '';
+  const key = [...files, ...(coll && collection ? [collection.file, createHash('sha256').update(moduleText).digest('hex'), ...coll.files, ...coll.skeleton] : [])].join('\n');
   const cached = zips.get(key);
   if (cached) return cached;
   const entries = [
     { name: 'ansible/__init__.py', data: Buffer.alloc(0) },
     ...files.map((f) => ({ name: `ansible/module_utils/${f}`, data: readFileSync(join(ansible.moduleUtils, f)) })),
   ];
+  if (coll) {
+    const roots = collectionRoots(collection!);
+    for (const f of coll.files) entries.push({ name: f, data: f === moduleRel ? Buffer.from(moduleText) : readFileSync(readUnder(roots, f, true)!) });
+    for (const f of coll.skeleton) entries.push({ name: f, data: Buffer.alloc(0) });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
   const data = zipArchive(entries);
-  const zip = { data, hash: createHash('sha256').update(data).digest('hex').slice(0, 16), files };
+  const zip = { data, hash: createHash('sha256').update(data).digest('hex').slice(0, 16), files: [...files.map((f) => `ansible/module_utils/${f}`), ...(coll ? [...coll.files, ...coll.skeleton] : [])] };
   zips.set(key, zip);
   return zip;
+}
+
+/** The roots searched for a collection's files: its own root first (where Ansible found the collection), then the others. */
+function collectionRoots(c: CollectionModule): string[] {
+  return [c.root, ...searchRootsCache.filter((r) => r !== c.root)];
+}
+let searchRootsCache: string[] = [];
+
+/** A file under the first root that has it: its text, or (path=true) its path. */
+function readUnder(roots: readonly string[], rel: string, path = false): string | undefined {
+  for (const root of roots) {
+    const p = join(root, rel);
+    try {
+      if (statSync(p).isFile()) return path ? p : readFileSync(p, 'utf8');
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The collection roots Ansible searches, in its order: the playbook's `collections/` folder,
+ * ANSIBLE_COLLECTIONS_PATH (or the older ANSIBLE_COLLECTIONS_PATHS; default
+ * `~/.ansible/collections:/usr/share/ansible/collections`), then the controller Python's sys.path
+ * folders holding `ansible_collections/` (unless ANSIBLE_COLLECTIONS_SCAN_SYS_PATH is false). An
+ * ansible.cfg `collections_path` is not read.
+ */
+export function collectionSearchRoots(baseDir: string | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
+  const configured = env.ANSIBLE_COLLECTIONS_PATH ?? env.ANSIBLE_COLLECTIONS_PATHS ?? '~/.ansible/collections:/usr/share/ansible/collections';
+  const roots = [
+    ...(baseDir ? [join(baseDir, 'collections')] : []),
+    ...configured.split(':').filter(Boolean),
+    ...(/^(false|no|off|0|n)$/i.test(env.ANSIBLE_COLLECTIONS_SCAN_SYS_PATH ?? '') ? [] : (controllerAnsible().found?.sysPathRoots ?? [])),
+  ].map((d) => normalizeRoot(d, env.HOME));
+  return [...new Set(roots)];
+}
+
+const isDir = (p: string) => {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
+const isFile = (p: string) => {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+};
+
+let builtinRouting: Map<string, string> | undefined;
+
+/** ansible-core's routing of short module names to collections (`pam_limits` to `community.general.pam_limits`), from the controller's ansible_builtin_runtime.yml. */
+function routedName(short: string): string | undefined {
+  if (!builtinRouting) {
+    builtinRouting = new Map();
+    const found = controllerAnsible().found;
+    if (found) {
+      try {
+        const doc = parseYaml(readFileSync(join(found.moduleUtils, '..', 'config', 'ansible_builtin_runtime.yml'), 'utf8')) as { plugin_routing?: { modules?: Record<string, { redirect?: unknown }> } };
+        for (const [k, v] of Object.entries(doc?.plugin_routing?.modules ?? {})) if (typeof v?.redirect === 'string') builtinRouting.set(k, v.redirect);
+      } catch {
+        /* no routing: short names stay unknown */
+      }
+    }
+  }
+  return builtinRouting.get(short);
+}
+
+/**
+ * The module of a collection installed on the controller that a task's module name names: a fully
+ * qualified `ns.coll.name`, or a short name (bare, `ansible.builtin.` or `ansible.legacy.`) that
+ * ansible-core routes to a collection. Undefined when there is no such module here.
+ */
+export function findInstalledCollectionModule(module: string, baseDir: string | undefined): CollectionModule | undefined {
+  let name = module;
+  const short = /^(?:ansible\.(?:builtin|legacy)\.)?(\w+)$/.exec(module);
+  if (short) {
+    const routed = routedName(short[1]);
+    if (!routed) return undefined;
+    name = routed;
+  }
+  if (!/^\w+\.\w+\.\w+$/.test(name) || name.startsWith('ansible.builtin.') || name.startsWith('ansible.legacy.')) return undefined;
+  if (!controllerAnsible().found) return undefined;
+  searchRootsCache = collectionSearchRoots(baseDir);
+  const found = findCollectionModule(name, searchRootsCache, isDir, isFile);
+  return found ? { ...found, fqcn: module } : undefined;
 }

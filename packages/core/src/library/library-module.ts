@@ -13,11 +13,12 @@
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import type { ModuleContext, ModuleDefinition, ModuleResult } from '../contract/module.js';
+import type { FileDiff, ModuleContext, ModuleDefinition, ModuleResult } from '../contract/module.js';
 import { hostPathWord, shellQuote } from '../contract/quote.js';
 import type { Play, RoleInfo } from '../model.js';
 import { walkTasks } from '../playbook/positions.js';
-import { controllerAnsible, moduleUtilsZip } from './controller-ansible.js';
+import { controllerAnsible, findInstalledCollectionModule, moduleUtilsZip } from './controller-ansible.js';
+import type { CollectionModule } from './collections.js';
 import { argsFile, internalArgs, isPython, moduleStyle, parseJobOutput, parseModuleOutput, shebangInterpreter } from './python.js';
 
 /** A module file found for a task, and where (for messages). */
@@ -25,6 +26,8 @@ export interface LibraryFile {
   name: string;
   file: string;
   where: string;
+  /** A module of a collection installed on the controller (run under its dotted name, from the zip). */
+  collection?: CollectionModule;
 }
 
 /** The folders searched, in Ansible's order: the role's library/, the playbook's, then ANSIBLE_LIBRARY's. */
@@ -82,27 +85,35 @@ async function stage(lib: LibraryFile, args: Record<string, unknown>, ctx: Modul
   const style = moduleStyle(text);
   const python = isPython(lib.file, text);
   const remoteTmp = String(ctx.vars.ansible_remote_tmp ?? '~/.ansible/tmp');
-  const ansible = style === 'new' ? controllerAnsible() : {};
-  if (style === 'new' && !ansible.found) throw new Error(`a Python module from library/ needs ansible-core on the controller: ${ansible.why}`);
-  const zip = ansible.found ? moduleUtilsZip(ansible.found, text) : undefined;
+  const ansible = style === 'new' || lib.collection ? controllerAnsible() : {};
+  if ((style === 'new' || lib.collection) && !ansible.found) throw new Error(`a Python module from library/ needs ansible-core on the controller: ${ansible.why}`);
+  const zip = ansible.found ? moduleUtilsZip(ansible.found, text, lib.collection) : undefined;
   const zipName = zip ? `haweb-module_utils-${zip.hash}.zip` : '';
+  // remote_tmp, or (a become user whose home cannot be written, as `nobody`'s) a private folder under
+  // the system's temporary folder, as AnsibleModule falls back; the module_utils zip then goes inside
+  // that private folder (never a shared name in a world-writable folder).
   const mk = await ctx.remote.run(
     {
       script: [
         `umask 077; t=${hostPathWord(remoteTmp)}`,
-        'mkdir -p "$t" && d=$(mktemp -d "$t/ansible-tmp-haweb.XXXXXXXX") || exit 1',
-        `printf '%s\\n%s\\n' "$t" "$d"`,
-        zip ? `[ -f "$t/${zipName}" ] && echo have || echo need` : 'echo none',
+        'if err=$(mkdir -p "$t" 2>&1) && d=$(mktemp -d "$t/ansible-tmp-haweb.XXXXXXXX" 2>&1); then',
+        `  printf '%s\\n%s\\n' "$t" "$d"; ${zip ? `[ -f "$t/${zipName}" ] && echo have || echo need` : 'echo none'}`,
+        'else',
+        '  why=${err:-$d}; d=$(mktemp -d "${TMPDIR:-/tmp}/ansible-tmp-haweb.XXXXXXXX") || exit 1',
+        `  printf '%s\\n%s\\nfallback\\n%s: %s\\n' "$d" "$d" "$t" "$why"`,
+        'fi',
       ].join('\n'),
     },
     { become: ctx.become },
   );
   if (mk.code !== 0) throw new Error(`cannot make a temporary folder on the host: ${(mk.stderr || mk.stdout).trim()}`);
-  const [tmp, dir, have] = mk.stdout.trim().split('\n').map((s) => s.trim());
-  if (zip && have === 'need') await ctx.remote.writeFile(`${tmp}/${zipName}`, zip.data, { mode: '0600', become: ctx.become });
+  const [tmp, dir, have, why] = mk.stdout.trim().split('\n').map((s) => s.trim());
+  if (have === 'fallback') ctx.log(`[WARNING]: Unable to use ${why?.split(': ')[0]} as temporary directory, failing back to system: ${why?.split(': ').slice(1).join(': ').replace(/^mkdir: /, '')}`);
+  if (zip && have !== 'have') await ctx.remote.writeFile(`${tmp}/${zipName}`, zip.data, { mode: '0600', become: ctx.become });
   const moduleFile = `${dir}/${basename(lib.file)}`;
   const argsPath = `${dir}/args`;
-  await ctx.remote.writeFile(moduleFile, text, { mode: '0700', become: ctx.become });
+  // A collection's module is in the zip, run under its dotted name (its relative imports work).
+  if (!lib.collection) await ctx.remote.writeFile(moduleFile, text, { mode: '0700', become: ctx.become });
   const internal = internalArgs({
     check: ctx.check,
     diff: ctx.diff,
@@ -115,14 +126,15 @@ async function stage(lib: LibraryFile, args: Record<string, unknown>, ctx: Modul
   });
   await ctx.remote.writeFile(argsPath, argsFile(style, args, internal), { mode: '0600', become: ctx.become });
   let interpreter: string;
-  if (python) {
+  if (python || lib.collection) {
     const configured = ctx.vars.ansible_python_interpreter;
     interpreter = configured === undefined ? 'python3' : ctx.render(String(configured));
   } else {
     interpreter = shebangInterpreter(text) ?? '/bin/sh';
   }
   const env = zip ? `PYTHONPATH=${shellQuote(`${tmp}/${zipName}`)}\${PYTHONPATH:+:$PYTHONPATH} ` : '';
-  const command = `cd ${shellQuote(dir)} && ${env}${interpreter} ${shellQuote(moduleFile)} ${shellQuote(argsPath)}`;
+  const target = lib.collection ? `-m ${lib.collection.dotted}` : shellQuote(moduleFile);
+  const command = `cd ${shellQuote(dir)} && ${env}${interpreter} ${target} ${shellQuote(argsPath)}`;
   return { dir, command };
 }
 
@@ -133,7 +145,8 @@ function withCleanup(staged: Staged): string {
 
 /** The ModuleDefinition of a library module file (one per file per process). */
 export function libraryModule(lib: LibraryFile): ModuleDefinition {
-  const known = definitions.get(lib.file);
+  const key = `${lib.file}\0${lib.name}`;
+  const known = definitions.get(key);
   if (known) return known;
   const args = z.record(z.string(), z.unknown());
   const def: ModuleDefinition<typeof args> = {
@@ -159,21 +172,65 @@ export function libraryModule(lib: LibraryFile): ModuleDefinition {
       },
     },
   };
-  definitions.set(lib.file, def as ModuleDefinition);
+  definitions.set(key, def as ModuleDefinition);
   return def as ModuleDefinition;
 }
 
-/** The library module a task names, when its name is no registered module's. */
-export function libraryModuleOf(task: { module: string; role?: RoleInfo }, play: Play): ModuleDefinition | undefined {
-  const lib = findLibraryModule(task.module, task.role, play.baseDir, playRoles(play));
-  return lib ? libraryModule(lib) : undefined;
+/**
+ * The module of a collection installed on the controller that a task names (a fully qualified name,
+ * or a short name ansible-core routes to a collection), as a module file to run like a library one.
+ * One with an action plugin is returned too (`collection.actionPlugin`): the caller refuses it.
+ */
+export function findCollectionLibraryModule(module: string, baseDir: string): LibraryFile | undefined {
+  const c = findInstalledCollectionModule(module, baseDir);
+  return c ? { name: module, file: c.file, where: `collection installed at ${c.root}`, collection: c } : undefined;
 }
 
-/** `ansible_facts` a module returns become the host's facts (and stay in the registered result, as in Ansible). */
+/** The library module a task names, when its name is no registered module's: library/ first, then an installed collection's. */
+export function libraryModuleOf(task: { module: string; role?: RoleInfo }, play: Play): ModuleDefinition | undefined {
+  const lib = findLibraryModule(task.module, task.role, play.baseDir, playRoles(play));
+  if (lib) return libraryModule(lib);
+  const coll = findCollectionLibraryModule(task.module, play.baseDir);
+  return coll && !coll.collection?.actionPlugin ? libraryModule(coll) : undefined;
+}
+
+/**
+ * `ansible_facts` a module returns become the host's facts (and stay in the registered result, as in
+ * Ansible); its `diff` (one before/after dict or a list of them) is registered as it came and shown
+ * as text pairs.
+ */
 function withFacts(result: Record<string, unknown> & { changed: boolean }): ModuleResult {
+  let out: ModuleResult = result;
+  if ('diff' in result) {
+    const { diff, ...rest } = result;
+    out = { ...rest, diff: diffPairs(diff), ansibleDiff: diff };
+  }
   const facts = result.ansible_facts;
-  if (facts && typeof facts === 'object' && !Array.isArray(facts)) return { ...result, facts: facts as Record<string, unknown> };
-  return result;
+  if (facts && typeof facts === 'object' && !Array.isArray(facts)) return { ...out, facts: facts as Record<string, unknown> };
+  return out;
+}
+
+/** A module's diff as text pairs, as Ansible's callback renders them: a non-text side as sorted JSON indented by 4. */
+export function diffPairs(diff: unknown): FileDiff[] {
+  const text = (v: unknown): string => (typeof v === 'string' ? v : `${JSON.stringify(sortKeys(v), null, 4)}\n`);
+  const pairs: FileDiff[] = [];
+  for (const d of Array.isArray(diff) ? diff : [diff]) {
+    if (!d || typeof d !== 'object' || !('before' in d || 'after' in d)) continue;
+    const o = d as Record<string, unknown>;
+    pairs.push({
+      before: text(o.before ?? ''),
+      after: text(o.after ?? ''),
+      ...(typeof o.before_header === 'string' ? { beforeHeader: o.before_header } : {}),
+      ...(typeof o.after_header === 'string' ? { afterHeader: o.after_header } : {}),
+    });
+  }
+  return pairs;
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  return v;
 }
 
 /** Every role a play loads (its roles, their dependencies, included and imported roles), in order. */

@@ -24,7 +24,7 @@ import { argsObject, argsTemplateOf, validateArgs, wordsOfTemplatedName } from '
 import { META_ACTIONS, isMeta, isMetaAction } from '../executor/meta.js';
 import { changesInventoryModule } from '../executor/actions/index.js';
 import { didYouMean } from './suggest.js';
-import { findLibraryModule, needsAnsibleCore, playRoles } from '../library/library-module.js';
+import { findCollectionLibraryModule, findLibraryModule, needsAnsibleCore, playRoles } from '../library/library-module.js';
 import { controllerAnsible } from '../library/controller-ansible.js';
 
 export interface ValidateRunInput {
@@ -168,6 +168,17 @@ function checkTask(
       }
       return;
     }
+    // A module of a collection installed on the controller runs like a library module, unless the
+    // collection gives it an action plugin (controller-side Python this provisioner does not run).
+    const coll = findCollectionLibraryModule(task.module, play.baseDir);
+    if (coll?.collection?.actionPlugin) {
+      const message = `module '${task.module}' (${displayPath(coll.file)}) has an action plugin in its collection (${displayPath(coll.collection.actionPlugin)}): Ansible runs it through that controller-side Python code, which this provisioner does not run`;
+      if (task.includedDynamically) out.push({ severity: 'warning', message: `${message}: this task (in a file read by include_tasks) fails if it is reached`, pos: pos.module, task: task.name });
+      else if (mayNotRun && mayNotRun !== LOOP_MAY_BE_EMPTY) out.push({ severity: 'warning', message: `${message} (${mayNotRun}: it fails if it runs)`, pos: pos.module, task: task.name });
+      else err(message, pos.module);
+      return;
+    }
+    if (coll) return;
     if (knownElsewhere(task.module)) {
       const message = `module '${task.module}' is provided by Ansible or a well-known collection, not by this provisioner`;
       // Known to Ansible, so a task that does not run never needs it: a warning where the task may not

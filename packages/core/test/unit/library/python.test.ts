@@ -16,7 +16,7 @@ import {
   selectModuleUtils,
   shebangInterpreter,
 } from '../../../src/library/python.js';
-import { findLibraryModule, librarySearchPath } from '../../../src/library/library-module.js';
+import { diffPairs, findLibraryModule, librarySearchPath } from '../../../src/library/library-module.js';
 import { zipArchive } from '../../../src/library/zip.js';
 
 describe('moduleStyle and shebangInterpreter', () => {
@@ -233,5 +233,18 @@ describe('finding library modules', () => {
       { dir: '/a', where: 'ANSIBLE_LIBRARY' },
       { dir: '/home/u/b', where: 'ANSIBLE_LIBRARY' },
     ]);
+  });
+});
+
+describe("diffPairs: a Python module's diff as the text pairs the reporter shows", () => {
+  it.each([
+    [{ before: '', after: 'a\n' }, [{ before: '', after: 'a\n' }]],
+    [[{ before: 'x', after: 'y', before_header: 'f (before)', after_header: 'f (after)' }], [{ before: 'x', after: 'y', beforeHeader: 'f (before)', afterHeader: 'f (after)' }]],
+    [{ before: { state: 'absent', path: '/a' }, after: { state: 'file', path: '/a' } }, [{ before: '{\n    "path": "/a",\n    "state": "absent"\n}\n', after: '{\n    "path": "/a",\n    "state": "file"\n}\n' }]],
+    [{ prepared: 'text' }, []],
+    [{}, []],
+    ['not a diff', []],
+  ])('%j', (diff, pairs) => {
+    expect(diffPairs(diff)).toEqual(pairs);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { runPlaybook } from '../../../src/executor/runner.js';
 import type { ExecutorOptions } from '../../../src/executor/types.js';
 import { HumanReporter } from '../../../src/report/human.js';
@@ -90,6 +91,22 @@ describe('human reporter', () => {
     );
     expect(text).toContain('--- /etc/app.conf\n+++ /etc/app.conf\n@@ -0,0 +1,2 @@\n+user=app\n+password=********');
     expect(text).not.toContain('topsecret-pw');
+  });
+
+  it('--diff shows nothing for a pair without differences (a module returning its diff on an unchanged run)', async () => {
+    const reg = registry();
+    reg.register({
+      name: 'pairs',
+      description: 'returns one unchanged and one changed pair',
+      args: z.strictObject({}),
+      checkMode: 'full',
+      async run() {
+        return { changed: true, diff: [{ before: 'same\n', after: 'same\n', beforeHeader: 'kept' }, { before: '', after: 'new\n', beforeHeader: 'added', afterHeader: 'added' }] };
+      },
+    });
+    const { text } = await report(playbook(play([task('pairs', {})])), { inventory: inventory(['web1']), registry: reg, diff: true }, { diff: true });
+    expect(text).toContain('--- added\n+++ added\n@@ -0,0 +1,1 @@\n+new');
+    expect(text).not.toContain('kept');
   });
 
   it('-v shows module messages and stdout; no_log hides them', async () => {

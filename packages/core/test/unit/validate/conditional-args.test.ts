@@ -13,6 +13,9 @@ import { prepareRun } from '../../../src/validate/index.js';
 import { conditionalTasks } from '../../../src/validate/validate.js';
 import { readPlaybook } from '../../../src/playbook/load.js';
 import { testRegistry } from '../../fixtures/registry.js';
+import { withoutInstalledCollections } from '../../fixtures/no-collections.js';
+
+withoutInstalledCollections();
 
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'haweb-condargs-'));

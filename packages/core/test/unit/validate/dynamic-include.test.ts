@@ -10,6 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { prepareRun } from '../../../src/validate/index.js';
 import { knownElsewhere } from '../../../src/validate/validate.js';
 import { testRegistry } from '../../fixtures/registry.js';
+import { withoutInstalledCollections } from '../../fixtures/no-collections.js';
+
+withoutInstalledCollections();
 
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'haweb-dyn-'));
