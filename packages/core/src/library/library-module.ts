@@ -210,19 +210,25 @@ function withFacts(result: Record<string, unknown> & { changed: boolean }): Modu
   return out;
 }
 
-/** A module's diff as text pairs, as Ansible's callback renders them: a non-text side as sorted JSON indented by 4. */
+/** A module's diff as text pairs, as Ansible's callback renders them: a non-text side as sorted JSON indented by 4; a prepared text as it is. */
 export function diffPairs(diff: unknown): FileDiff[] {
   const text = (v: unknown): string => (typeof v === 'string' ? v : `${JSON.stringify(sortKeys(v), null, 4)}\n`);
   const pairs: FileDiff[] = [];
   for (const d of Array.isArray(diff) ? diff : [diff]) {
-    if (!d || typeof d !== 'object' || !('before' in d || 'after' in d)) continue;
+    if (!d || typeof d !== 'object') continue;
     const o = d as Record<string, unknown>;
+    // A diff the module prepared as text (git's `git diff`): shown as it is, after the pair if both.
+    const prepared = typeof o.prepared === 'string' ? [{ before: '', after: '', prepared: o.prepared }] : [];
+    if (!('before' in o || 'after' in o)) {
+      pairs.push(...prepared);
+      continue;
+    }
     pairs.push({
       before: text(o.before ?? ''),
       after: text(o.after ?? ''),
       ...(typeof o.before_header === 'string' ? { beforeHeader: o.before_header } : {}),
       ...(typeof o.after_header === 'string' ? { afterHeader: o.after_header } : {}),
-    });
+    }, ...prepared);
   }
   return pairs;
 }

@@ -170,7 +170,7 @@ export class HumanReporter implements Reporter {
     const out: string[] = [];
     for (const d of diffs ?? []) {
       // Ansible prints nothing for a pair without differences (a module's diff on an unchanged run).
-      if (d.before === d.after) continue;
+      if (d.prepared === undefined && d.before === d.after) continue;
       for (const line of unifiedDiff(d).replace(/\n$/, '').split('\n')) {
         if (line.startsWith('+') && !line.startsWith('+++')) out.push(this.c.green(line));
         else if (line.startsWith('-') && !line.startsWith('---')) out.push(this.c.red(line));

@@ -241,7 +241,8 @@ describe("diffPairs: a Python module's diff as the text pairs the reporter shows
     [{ before: '', after: 'a\n' }, [{ before: '', after: 'a\n' }]],
     [[{ before: 'x', after: 'y', before_header: 'f (before)', after_header: 'f (after)' }], [{ before: 'x', after: 'y', beforeHeader: 'f (before)', afterHeader: 'f (after)' }]],
     [{ before: { state: 'absent', path: '/a' }, after: { state: 'file', path: '/a' } }, [{ before: '{\n    "path": "/a",\n    "state": "absent"\n}\n', after: '{\n    "path": "/a",\n    "state": "file"\n}\n' }]],
-    [{ prepared: 'text' }, []],
+    [{ prepared: 'text' }, [{ before: '', after: '', prepared: 'text' }]],
+    [{ before: 'a', after: 'b', prepared: 'p' }, [{ before: 'a', after: 'b' }, { before: '', after: '', prepared: 'p' }]],
     [{}, []],
     ['not a diff', []],
   ])('%j', (diff, pairs) => {
