@@ -39,6 +39,8 @@ function aptHost(updated: number, now: number) {
       return { code: 0, stdout: '', stderr: '' };
     }
     if (text.startsWith('dpkg-query')) return { code: 0, stdout: 'nginx\tinstall ok installed\t1.22\n', stderr: '' };
+    if (text.startsWith('apt-cache policy')) return { code: 0, stdout: 'nginx:\n  Installed: 1.22\n  Candidate: 1.22\n  Version table:\n *** 1.22 500\n', stderr: '' };
+    if (text.startsWith('apt-mark manual')) return { code: 0, stdout: '', stderr: '' };
     return undefined;
   });
   return { host, state };
@@ -77,7 +79,7 @@ describe('apt: update_cache and cache_valid_time', () => {
   it('with packages already there: the cache is updated, the task is not changed by it', async () => {
     const { host, state } = aptHost(1000, 10000);
     const r = await runModule(aptModule, { name: 'nginx', update_cache: true }, fakeContext(host));
-    expect(r).toMatchObject({ changed: false, cache_updated: true });
+    expect(r).toEqual({ changed: false, cache_updated: true, cache_update_time: 10000 });
     expect(state.updates).toBe(1);
   });
 
@@ -177,12 +179,13 @@ describe('apt state=latest (Oefenweb.keepalived, evrardjp.keepalived: refused be
     const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.respond((_c, text) => {
       if (text.startsWith('dpkg-query')) return { code: 0, stdout: 'procps\tinstall ok installed\t2:4.0.2-3\n', stderr: '' };
-      if (text.startsWith('LANG=C apt-cache policy')) return { code: 0, stdout: POLICY, stderr: '' };
+      if (text.startsWith('apt-cache policy')) return { code: 0, stdout: POLICY, stderr: '' };
+      if (text.includes('update-success-stamp')) return { code: 0, stdout: '1000 2000\n', stderr: '' };
       if (text.startsWith('apt-mark manual')) return { code: 0, stdout: '', stderr: '' };
       return undefined;
     });
     const r = await runModule(aptModule, aptModule.args.parse({ name: ['procps'], state: 'latest' }), fakeContext(host));
-    expect(r).toMatchObject({ changed: false });
+    expect(r).toEqual({ changed: false, cache_updated: false, cache_update_time: 1000 });
     expect(host.ran().at(-1)).toBe('apt-mark manual procps');
   });
 
