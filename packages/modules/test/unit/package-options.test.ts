@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { argsFromString } from '@haweb/core';
 import { aptModule, packageModule, yumModule } from '../../src/index.js';
-import { parseAptPolicy } from '../../src/facts/packages.js';
 import { aptCacheStale, aptCacheTime, parseAptCacheTime } from '../../src/facts/apt-cache.js';
 import { planPackages } from '@haweb/hostkit';
 import { FakeHost, REAL_FOLDERS, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
@@ -32,6 +31,7 @@ function aptHost(updated: number, now: number) {
   const host = new FakeHost('fake-host', REAL_FOLDERS);
   const state = { updated, updates: 0 };
   host.respond((c, text) => {
+    if (text.includes("-c 'import apt'")) return { code: 0, stdout: '/usr/bin/python3\n', stderr: '' };
     if (text.includes('update-success-stamp')) return { code: 0, stdout: `${state.updated} ${now}\n`, stderr: '' };
     if (text.endsWith('apt-get update -q')) {
       state.updates++;
@@ -94,13 +94,9 @@ describe('apt: update_cache and cache_valid_time', () => {
   });
 });
 
-describe('install_recommends and repositories in the plan', () => {
+describe('repositories in the plan (yum/dnf) and apt\'s one-line options', () => {
   const none = new Map<string, string | undefined>([['npm', undefined]]);
   it.each([
-    [{ tool: 'apt', installRecommends: false }, ['env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confold -o APT::Install-Recommends=no -- npm']],
-    [{ tool: 'apt', installRecommends: true }, ['env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confold -o APT::Install-Recommends=yes -- npm']],
-    [{ tool: 'apt', defaultRelease: 'bookworm-backports', allowUnauthenticated: true, allowDowngrade: true }, ['env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confold -t bookworm-backports --allow-unauthenticated --allow-downgrades -- npm']],
-    [{ tool: 'apt', dpkgOptions: ['force-confdef', 'force-confold'] }, ['env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -- npm']],
     [{ tool: 'dnf', enableRepos: ['epel'] }, ['dnf install -y -q --enablerepo=epel -- npm']],
     [{ tool: 'yum', enableRepos: ['epel', 'extras'], disableRepos: ['*'], expireCache: true }, [
       'yum --disablerepo=* --enablerepo=epel,extras clean expire-cache',
@@ -108,11 +104,6 @@ describe('install_recommends and repositories in the plan', () => {
     ]],
   ] as const)('%j', (opts, expected) => {
     expect(argvs(planPackages(none, { names: ['npm'], state: 'present', ...opts } as never))).toEqual(expected);
-  });
-
-  it('apt purge removes configuration files too', () => {
-    const there = new Map<string, string | undefined>([['npm', '9.2']]);
-    expect(argvs(planPackages(there, { tool: 'apt', names: ['npm'], state: 'absent', purge: true }))).toEqual(['env DEBIAN_FRONTEND=noninteractive apt-get remove -y -q --purge -- npm']);
   });
 
   it('apt reads the one-line form of these options and their aliases', () => {
@@ -149,35 +140,10 @@ describe('apt state=latest (Oefenweb.keepalived, evrardjp.keepalived: refused be
     '',
   ].join('\n');
 
-  it('reads each name\'s candidate from apt-cache policy ("(none)" and unknown names: none)', () => {
-    expect(Object.fromEntries(parseAptPolicy(POLICY, ['keepalived', 'procps', 'ghost', 'unknown']))).toEqual({
-      keepalived: '1:2.2.7-1+b2', procps: '2:4.0.2-3', ghost: undefined, unknown: undefined,
-    });
-  });
-
-  const INSTALL = 'env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confold -- ';
-  it.each([
-    ['missing: installed', { a: undefined }, { a: '1.0' }, ['a']],
-    ['installed at the candidate: nothing', { a: '1.0' }, { a: '1.0' }, []],
-    ['installed, the candidate is another version: installed again (upgraded)', { a: '1.0' }, { a: '1.1' }, ['a']],
-    ['installed, no candidate (a local package): nothing', { a: '1.0' }, { a: undefined }, []],
-    ['one of two to upgrade', { a: '1.0', b: '2.0' }, { a: '1.0', b: '2.1' }, ['b']],
-  ] as const)('%s', (_n, inst, cand, expected) => {
-    const installed = new Map(Object.entries(inst));
-    const candidates = new Map(Object.entries(cand));
-    const plan = planPackages(installed, { tool: 'apt', names: Object.keys(inst), state: 'latest', candidates });
-    expect(plan.toInstall).toEqual(expected);
-    expect(argvs(plan)).toEqual(expected.length ? [INSTALL + expected.join(' ')] : []);
-  });
-
-  it('state=present never upgrades', () => {
-    const plan = planPackages(new Map([['a', '1.0']]), { tool: 'apt', names: ['a'], state: 'present', candidates: new Map([['a', '1.1']]) });
-    expect(plan.commands).toEqual([]);
-  });
-
   it('the module: latest with the package at its candidate is changed=false and still marks it manual, as Ansible', async () => {
     const host = new FakeHost('fake-host', REAL_FOLDERS);
     host.respond((_c, text) => {
+      if (text.includes("-c 'import apt'")) return { code: 0, stdout: '/usr/bin/python3\n', stderr: '' };
       if (text.startsWith('dpkg-query')) return { code: 0, stdout: 'procps\tinstall ok installed\t2:4.0.2-3\n', stderr: '' };
       if (text.startsWith('apt-cache policy')) return { code: 0, stdout: POLICY, stderr: '' };
       if (text.includes('update-success-stamp')) return { code: 0, stdout: '1000 2000\n', stderr: '' };
