@@ -9,13 +9,15 @@
  *   HAWEB_LAB_NAME=<lab> HAWEB_LAB_SUBNET=<subnet> npx vitest run --config vitest.integration.config.ts test/provision/apt-options.test.ts
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { compare, labFromName, type Lab, type RunRecord } from './ansible-compare.js';
+import { compare, labFromName, onHost, runAnsible, runProvision, type Lab, type RunRecord } from './ansible-compare.js';
 import { installOnLab, type Installed } from './lab-packages.js';
 
 let lab: Lab;
 let ours: RunRecord;
 let ansible: RunRecord;
 let served: Installed | undefined;
+let oursBare: RunRecord;
+let ansibleBare: RunRecord;
 
 type Json = Record<string, unknown>;
 
@@ -36,6 +38,14 @@ beforeAll(() => {
   lab = labFromName(inject('labName'));
   served = installOnLab(lab, ['python3-apt'], ['hello']);
   ({ ours, ansible } = compare(lab, 'apt_options.yml'));
+  // Without Python's apt bindings: each tool's run starts from hosts where python3-apt is purged.
+  const purge = () => {
+    for (const h of lab.hosts) onHost(lab, h.name, 'DEBIAN_FRONTEND=noninteractive apt-get purge -y -q python3-apt >/dev/null 2>&1; ! /usr/bin/python3 -c "import apt" 2>/dev/null');
+  };
+  purge();
+  oursBare = runProvision(lab, 'apt_bindings.yml');
+  purge();
+  ansibleBare = runAnsible(lab, 'apt_bindings.yml');
 }, 900_000);
 
 afterAll(() => served?.remove());
@@ -72,5 +82,33 @@ describe('apt options against ansible-playbook', () => {
     expect(said(r.removed_again)).toMatchObject({ changed: false, has_stdout: false });
     // hello purged at the end: not installed, not in apt-mark's manual list
     expect(r.host_state).toMatch(/(^|\n)0$/);
+  });
+});
+
+describe('apt without python3-apt against ansible-playbook', () => {
+  it('both runs end the same way, task by task', () => {
+    expect(oursBare.code).toBe(0);
+    expect(ansibleBare.code).toBe(0);
+    expect(oursBare.tasks).toEqual(ansibleBare.tasks);
+    expect(oursBare.stats).toEqual(ansibleBare.stats);
+  });
+
+  it('the registered results say the same, warnings included', () => {
+    for (const h of lab.hosts) {
+      const each = (all: unknown) =>
+        Object.fromEntries(Object.entries(all as Json).map(([k, v]) => [k, typeof v === 'string' ? v : { ...said(v as Json), warnings: (v as Json).warnings }]));
+      expect(each(oursBare.files[h.name]['results.json'])).toEqual(each(ansibleBare.files[h.name]['results.json']));
+    }
+  });
+
+  it('check mode fails and changes nothing; a normal run installs python3-apt and goes on', () => {
+    const r = oursBare.files[lab.hosts[0].name]['results.json'] as Record<string, Json>;
+    expect(said(r.check_without)).toMatchObject({ failed: true, msg: 'python3-apt must be installed to use check mode. If run normally this module can auto-install it.' });
+    expect(r.after_check).toBe('un ');
+    expect(said(r.normal)).toMatchObject({ failed: false, changed: false });
+    expect(r.after_normal).toBe('ii \nimports');
+    expect(said(r.check_with)).toMatchObject({ failed: false, changed: true });
+    expect(said(r.normal_update)).toMatchObject({ failed: false, changed: true });
+    expect(r.after_update).toBe('ii ii ');
   });
 });

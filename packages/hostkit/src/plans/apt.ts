@@ -160,3 +160,19 @@ export function aptPreparedDiff(stdout: string): { prepared: string } {
 export function aptDpkgOptions(options: string[] | undefined): string[] {
   return (options ?? ['force-confdef', 'force-confold']).flatMap((o) => ['-o', `Dpkg::Options::=--${o}`]);
 }
+
+/** The package of Python's apt bindings that Ansible's apt module needs on the host (for python3). */
+export const APT_PYTHON_BINDINGS_PACKAGE = 'python3-apt';
+
+/**
+ * What Ansible's apt module does when no interpreter on the host imports the apt bindings: in check mode
+ * it fails (it changes nothing); otherwise it warns, runs `apt-get update` (unless update_cache was set
+ * to false), installs python3-apt, and goes on as if it had been there (the install is not a change).
+ */
+export function planAptBindingsInstall(opts: { check: boolean; updateCache?: boolean }): { error: string } | { warning: string; commands: string[][] } {
+  const pkg = APT_PYTHON_BINDINGS_PACKAGE;
+  if (opts.check) return { error: `${pkg} must be installed to use check mode. If run normally this module can auto-install it.` };
+  const install = ['apt-get', 'install', '--no-install-recommends', pkg, '-y', '-q'];
+  if (opts.updateCache === false) return { warning: `Auto-installing missing dependency without updating cache: ${pkg}`, commands: [install] };
+  return { warning: `Updating cache and auto-installing missing dependency: ${pkg}`, commands: [['apt-get', 'update'], install] };
+}

@@ -8,6 +8,7 @@ import {
   compareDebVersions,
   isAptPattern,
   parseAptPolicyTable,
+  planAptBindingsInstall,
   planAptSpec,
   splitAptSpec,
   type AptPolicyEntry,
@@ -137,4 +138,15 @@ describe("apt-get's output", () => {
     [undefined, ['-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold']],
     [['force-confnew'], ['-o', 'Dpkg::Options::=--force-confnew']],
   ])('dpkg options %j', (given, argv) => expect(aptDpkgOptions(given)).toEqual(argv));
+});
+
+describe('planAptBindingsInstall (no interpreter imports apt on the host)', () => {
+  const install = ['apt-get', 'install', '--no-install-recommends', 'python3-apt', '-y', '-q'];
+  it.each([
+    ['check mode fails', { check: true }, { error: 'python3-apt must be installed to use check mode. If run normally this module can auto-install it.' }],
+    ['check mode with update_cache=false fails too', { check: true, updateCache: false }, { error: 'python3-apt must be installed to use check mode. If run normally this module can auto-install it.' }],
+    ['a normal run updates the cache and installs it', { check: false }, { warning: 'Updating cache and auto-installing missing dependency: python3-apt', commands: [['apt-get', 'update'], install] }],
+    ['update_cache=true: the same', { check: false, updateCache: true }, { warning: 'Updating cache and auto-installing missing dependency: python3-apt', commands: [['apt-get', 'update'], install] }],
+    ['update_cache=false: installs it without updating', { check: false, updateCache: false }, { warning: 'Auto-installing missing dependency without updating cache: python3-apt', commands: [install] }],
+  ])('%s', (_, opts, plan) => expect(planAptBindingsInstall(opts)).toEqual(plan));
 });

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { shellQuote, type ModuleContext, type ModuleResult, type RunResult } from '@haweb/core';
 import {
-  POLICY_RC_D, POLICY_RC_D_SCRIPT, aptDpkgOptions, aptGetDidNothing, aptPolicyFor, aptPreparedDiff, failed, fnmatch, isAptPattern,
+  POLICY_RC_D, POLICY_RC_D_SCRIPT, aptDpkgOptions, planAptBindingsInstall, aptGetDidNothing, aptPolicyFor, aptPreparedDiff, failed, fnmatch, isAptPattern,
   parseAptPolicyTable, planAptSpec, splitAptSpec,
 } from '@haweb/hostkit';
-import { aptCacheStale, aptCacheTime } from '../facts/apt-cache.js';
+import { aptCacheStale, aptCacheTime, aptPythonBindings } from '../facts/apt-cache.js';
 import { defineHostModule } from '../util/define.js';
 import { withOutputLines } from '../util/output-lines.js';
 import { boolish, intish, stringList, withAliases } from '../util/schema.js';
@@ -104,6 +104,8 @@ export const aptModule = defineHostModule({
 });
 
 async function converge(a: Args, ctx: ModuleContext): Promise<ModuleResult> {
+  const bindings = await ensurePythonBindings(a, ctx);
+  if (bindings) return bindings;
   const state = a.state === 'installed' ? 'present' : a.state === 'removed' ? 'absent' : (a.state ?? 'present');
   const upgrade = a.upgrade === 'no' ? undefined : a.upgrade;
   // Ansible: a cache_valid_time alone asks for an update too; 0 (the default) means "always".
@@ -140,6 +142,26 @@ async function converge(a: Args, ctx: ModuleContext): Promise<ModuleResult> {
   // A name apt does not know ends Ansible's module at once, without the cache fields.
   if (r.failed && typeof r.msg === 'string' && r.msg.startsWith('No package matching')) return r;
   return { ...r, cache_updated: cache.updated, cache_update_time: cache.time };
+}
+
+/**
+ * As Ansible's apt before it does anything: when no interpreter on the host imports Python's apt bindings,
+ * check mode fails and a normal run installs python3-apt (hostkit's planAptBindingsInstall). Ansible's
+ * module then runs again under that interpreter, whose result is the task's: the install is no change and
+ * its warning is not shown (the first process's warnings are lost), unless the install fails.
+ */
+async function ensurePythonBindings(a: Args, ctx: ModuleContext): Promise<ModuleResult | undefined> {
+  if ((await ctx.fact(aptPythonBindings, {})).interpreter) return undefined;
+  const plan = planAptBindingsInstall({ check: ctx.check, updateCache: a.update_cache });
+  if ('error' in plan) return failed(plan.error);
+  ctx.progress(plan.warning);
+  for (const argv of plan.commands) {
+    const r = await sh(ctx, argv);
+    if (r.code !== 0) return failed(r.stderr.trimEnd(), { cmd: argv.join(' '), rc: r.code, stdout: r.stdout, stderr: r.stderr, warnings: [plan.warning] });
+  }
+  if ((await ctx.fact(aptPythonBindings, {})).interpreter) return undefined;
+  const interpreter = typeof ctx.vars.ansible_python_interpreter === 'string' ? ctx.vars.ansible_python_interpreter : '/usr/bin/python3';
+  return failed(`python3-apt must be installed and visible from ${interpreter}.`, { warnings: [plan.warning] });
 }
 
 /** Name patterns (`hel?o`, `lib*-dev=1.*`) become the names apt knows that match (Ansible's expand_pkgspec_from_fnmatches). */

@@ -1,15 +1,25 @@
 /** apt against a fake Debian host (dpkg database, a repository of versions): what apt-get is given and what the module returns. */
 import { describe, expect, it } from 'vitest';
-import { aptModule } from '../../src/index.js';
+import { aptModule, packageModule } from '../../src/index.js';
 import { FakeHost, REAL_FOLDERS, fsContext as fakeContext, runModule } from '@haweb/hostkit/testing';
 
 const REPO: Record<string, string[]> = { hello: ['2.10-3'], foo: ['1.0.1', '1.0.0'], foobar: ['1.0.1', '1.0.0'], tree: ['2.1.0-1'] };
 const SUMMARY = (n: number, r = 0) => `${n ? 0 : 0} upgraded, ${n} newly installed, ${r} to remove and 0 not upgraded.\n`;
 
 /** A host whose dpkg database is `db` (name -> version) and whose sources hold REPO; apt-get changes db unless --simulate. */
-function aptHost(db: Map<string, string>, opts: { held?: string[] } = {}) {
+function aptHost(db: Map<string, string>, opts: { held?: string[]; noBindings?: boolean; failing?: string } = {}) {
   const host = new FakeHost('deb', REAL_FOLDERS);
-  host.respond((_c, text) => {
+  let bindings = !opts.noBindings;
+  host.respond((c, shown) => {
+    // policy_rc_d: apt-get inside the policy-rc.d script (sh -c SCRIPT policy-rc.d PATH CODE apt-get ...)
+    const text = 'argv' in c && c.argv[0] === 'sh' && c.argv[3] === 'policy-rc.d' ? c.argv.slice(6).join(' ') : shown;
+    if (opts.failing && text.startsWith(opts.failing)) return { code: 100, stdout: '', stderr: 'E: Unable to locate package python3-apt\n' };
+    if (text.includes("-c 'import apt'")) return { code: 0, stdout: bindings ? '/usr/bin/python3\n' : '', stderr: '' };
+    if (text === 'apt-get update') return { code: 0, stdout: 'Reading package lists...\n', stderr: '' };
+    if (text === 'apt-get install --no-install-recommends python3-apt -y -q') {
+      bindings = true;
+      return { code: 0, stdout: SUMMARY(1), stderr: '' };
+    }
     if (text.includes('update-success-stamp')) return { code: 0, stdout: '1000 2000\n', stderr: '' };
     if (text.startsWith('apt-cache pkgnames')) return { code: 0, stdout: `${Object.keys(REPO).join('\n')}\n`, stderr: '' };
     if (text.startsWith('apt-cache')) {
@@ -136,5 +146,73 @@ describe('apt: what apt-get is given, from the installed versions and the reposi
     expect(r).toMatchObject({ changed: true, stderr: '', stderr_lines: [], cache_updated: false, cache_update_time: 1000 });
     expect(r.stdout_lines).toContain('Inst hello (2.10-3 localhost [all])');
     expect(host.ran().at(-1)).toBe('apt-mark manual hello');
+  });
+});
+
+describe('apt on a host without python3-apt (no interpreter imports apt), as Ansible\'s apt', () => {
+  const INSTALL = 'apt-get install --no-install-recommends python3-apt -y -q';
+  const CHECK_MSG = 'python3-apt must be installed to use check mode. If run normally this module can auto-install it.';
+  it.each([
+    // [args, check mode, the apt-get lines run, what the result says]
+    [{ name: 'hello' }, true, [], { failed: true, msg: CHECK_MSG }],
+    [{ name: 'hello', state: 'absent', update_cache: false }, true, [], { failed: true, msg: CHECK_MSG }],
+    [{ update_cache: true }, true, [], { failed: true, msg: CHECK_MSG }],
+    [{ name: 'hello' }, false, ['apt-get update', INSTALL, `apt-get -y ${DPKG} install hello=2.10-3`], { changed: true }],
+    [{ name: 'hello', state: 'absent', purge: true }, false, ['apt-get update', INSTALL], { changed: false }],
+    [{ name: 'hello', state: 'absent', update_cache: false }, false, [INSTALL], { changed: false }],
+  ] as const)('%j, check mode %s', async (args, check, lines, result) => {
+    const host = aptHost(new Map(), { noBindings: true });
+    const r = await apt(host, args, { check });
+    expect(r).toMatchObject(result);
+    // The install is no change of the task's, and its warning is not returned (Ansible's module runs again under the interpreter that imports apt).
+    expect(r.warnings).toBeUndefined();
+    expect(aptGets(host)).toEqual(lines);
+  });
+
+  it.each([
+    ['apt-get update', { update_cache: undefined }, 'Updating cache and auto-installing missing dependency: python3-apt'],
+    [INSTALL, { update_cache: false }, 'Auto-installing missing dependency without updating cache: python3-apt'],
+  ])('a failing %s fails the task with its stderr, rc and the warning', async (failing, extra, warning) => {
+    const host = aptHost(new Map(), { noBindings: true, failing });
+    const r = await apt(host, { name: 'hello', ...extra });
+    expect(r).toMatchObject({ failed: true, rc: 100, msg: 'E: Unable to locate package python3-apt', cmd: failing, warnings: [warning] });
+    expect(aptGets(host).at(-1)).toBe(failing);
+  });
+});
+
+describe('apt policy_rc_d', () => {
+  it.each([
+    [{}, { name: 'hello', policy_rc_d: 101 }, `apt-get -y ${DPKG} install hello=2.10-3`],
+    [{ hello: '2.10-3' }, { name: 'hello', state: 'absent', policy_rc_d: 0 }, `apt-get -q -y ${DPKG} remove hello`],
+  ])('%j %j: apt-get runs inside the policy-rc.d script, with the code', async (installed, args, line) => {
+    const host = aptHost(new Map(Object.entries(installed)));
+    expect(await apt(host, args)).toMatchObject({ changed: true });
+    const wrapped = host.ran().find((t) => t.startsWith('sh -c '));
+    expect(wrapped).toContain(`policy-rc.d /usr/sbin/policy-rc.d ${args.policy_rc_d} ${line}`);
+  });
+});
+
+describe('package on a Debian host is apt (Ansible\'s package action runs the apt module)', () => {
+  const DEBIAN = { ansible_os_family: 'Debian', ansible_pkg_mgr: 'apt', ansible_service_mgr: 'sysvinit' };
+  it.each([
+    [{}, { name: ['hello', 'foo'] }, `apt-get -y ${DPKG} install hello=2.10-3 foo=1.0.1`, true],
+    [{ hello: '2.10-3' }, { name: 'hello' }, undefined, false],
+    [{ hello: '2.10-3' }, { name: 'hello', state: 'absent', purge: true }, `apt-get -q -y ${DPKG} --purge remove hello`, true],
+  ] as const)('%j %j', async (installed, args, line, changed) => {
+    const host = aptHost(new Map(Object.entries(installed)));
+    const r = await runModule(packageModule, args, fakeContext(host, { facts: DEBIAN }));
+    expect(r).toMatchObject({ changed });
+    expect(aptGets(host)).toEqual(line ? [line] : []);
+  });
+
+  it('without python3-apt: check mode fails as apt does', async () => {
+    const host = aptHost(new Map(), { noBindings: true });
+    const r = await runModule(packageModule, { name: 'hello' }, fakeContext(host, { facts: DEBIAN, check: true }));
+    expect(r).toMatchObject({ failed: true, msg: 'python3-apt must be installed to use check mode. If run normally this module can auto-install it.' });
+  });
+
+  it('an unknown package fails with apt\'s message', async () => {
+    const r = await runModule(packageModule, { name: 'no-such-pkg' }, fakeContext(aptHost(new Map()), { facts: DEBIAN }));
+    expect(r).toMatchObject({ failed: true, msg: "No package matching 'no-such-pkg' is available" });
   });
 });
