@@ -3,7 +3,7 @@
  * for both tools; ansible-targets.mjs calls it):
  *  - the packages the apt target and its setup (setup_deb_repo) install come from a flat repository served
  *    from the controller's lab address for the run: hello, hello-traditional, libcaca-dev, libslang2-dev,
- *    unscd, emacs-nox with elpa-yaml-mode, apt-transport-https, aptitude, vim-tiny, dpkg-dev, equivs,
+ *    unscd, emacs-nox with elpa-yaml-mode, apt-transport-https, aptitude, vim-tiny, dpkg-dev, equivs, libreadline-dev (rolldice's build-dep),
  *    libfile-fcntllock-perl, python3-apt, debhelper, quilt, hello:i386 (apt-multiarch.yml) and gnupg (apt_key), with
  *    what they need beyond the lab image (downloaded once on the controller with apt from Debian's mirror,
  *    scripts/compat/lab-repo.mjs). The host's /etc/apt/sources.list names only that repository (deb and
@@ -35,7 +35,7 @@ export const APT_TARGETS = ['apt', 'apt_key', 'reboot'];
 
 /** What apt's tasks install, grouped so that each group resolves on its own (hello and hello-traditional conflict). */
 const PACKAGE_GROUPS = [
-  ['python3-apt', 'hello', 'libcaca-dev', 'libslang2-dev', 'unscd', 'apt-transport-https', 'aptitude', 'vim-tiny', 'dpkg-dev', 'equivs', 'libfile-fcntllock-perl', 'debhelper', 'quilt', 'gnupg'],
+  ['python3-apt', 'hello', 'libcaca-dev', 'libslang2-dev', 'unscd', 'apt-transport-https', 'aptitude', 'vim-tiny', 'dpkg-dev', 'equivs', 'libfile-fcntllock-perl', 'debhelper', 'quilt', 'gnupg', 'libreadline-dev'],
   ['hello-traditional'],
   ['emacs-nox', 'elpa-yaml-mode'],
   ['molly-guard'],

@@ -176,3 +176,9 @@ export function planAptBindingsInstall(opts: { check: boolean; updateCache?: boo
   if (opts.updateCache === false) return { warning: `Auto-installing missing dependency without updating cache: ${pkg}`, commands: [install] };
   return { warning: `Updating cache and auto-installing missing dependency: ${pkg}`, commands: [['apt-get', 'update'], install] };
 }
+
+/** Ansible's apt waits this long (seconds) after the `attempt`-th failed cache update (0-based): 2^attempt, at most `maxDelay`, plus `jitter` (0 to 1). */
+export function aptRetryDelay(attempt: number, maxDelay: number, jitter: number): number {
+  const delay = 2 ** attempt + jitter;
+  return delay > maxDelay ? maxDelay + jitter : delay;
+}

@@ -8,6 +8,7 @@ import {
   compareDebVersions,
   isAptPattern,
   parseAptPolicyTable,
+  aptRetryDelay,
   planAptBindingsInstall,
   planAptSpec,
   splitAptSpec,
@@ -149,4 +150,14 @@ describe('planAptBindingsInstall (no interpreter imports apt on the host)', () =
     ['update_cache=true: the same', { check: false, updateCache: true }, { warning: 'Updating cache and auto-installing missing dependency: python3-apt', commands: [['apt-get', 'update'], install] }],
     ['update_cache=false: installs it without updating', { check: false, updateCache: false }, { warning: 'Auto-installing missing dependency without updating cache: python3-apt', commands: [install] }],
   ])('%s', (_, opts, plan) => expect(planAptBindingsInstall(opts)).toEqual(plan));
+});
+
+describe('aptRetryDelay (update_cache_retries, update_cache_retry_max_delay)', () => {
+  it.each([
+    [0, 12, 0.5, 1.5],
+    [1, 12, 0.5, 2.5],
+    [3, 12, 0, 8],
+    [4, 12, 0.25, 12.25],
+    [2, 3, 0.1, 3.1],
+  ])('attempt %d, max %d, jitter %d: %d s', (attempt, max, jitter, delay) => expect(aptRetryDelay(attempt, max, jitter)).toBeCloseTo(delay));
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { shellQuote, type ModuleContext, type ModuleResult, type RunResult } from '@haweb/core';
 import {
-  POLICY_RC_D, POLICY_RC_D_SCRIPT, aptDpkgOptions, planAptBindingsInstall, aptGetDidNothing, aptPolicyFor, aptPreparedDiff, failed, fnmatch, isAptPattern,
+  POLICY_RC_D, POLICY_RC_D_SCRIPT, aptDpkgOptions, aptRetryDelay, planAptBindingsInstall, aptGetDidNothing, aptPolicyFor, aptPreparedDiff, failed, fnmatch, isAptPattern,
   parseAptPolicyTable, planAptSpec, splitAptSpec,
 } from '@haweb/hostkit';
 import { aptCacheStale, aptCacheTime, aptPythonBindings } from '../facts/apt-cache.js';
@@ -44,13 +44,14 @@ const args = withAliases(
       only_upgrade: boolish.optional(),
       fail_on_autoremove: boolish.optional(),
       force: boolish.optional(),
+      clean: boolish.optional(),
+      update_cache_retries: intish.optional(),
+      update_cache_retry_max_delay: intish.optional(),
     })
     .refine((a) => [a.deb, a.name, a.upgrade !== undefined && a.upgrade !== 'no' ? a.upgrade : undefined].filter((x) => x !== undefined).length <= 1, {
       message: 'parameters are mutually exclusive: deb|package|upgrade',
-    })
-    .refine((a) => (a.name && a.name.length > 0) || a.deb !== undefined || a.update_cache !== undefined || a.autoremove !== undefined || a.upgrade !== undefined, {
-      message: 'one of the following is required: autoremove, deb, package, update_cache, upgrade',
     }),
+  // Ansible's required_one_of (autoremove, deb, package, update_cache, upgrade) never refuses: autoremove has a default.
   {
     name: ['package', 'pkg'], update_cache: ['update-cache'], install_recommends: ['install-recommends'], default_release: ['default-release'],
     allow_unauthenticated: ['allow-unauthenticated'], allow_downgrade: ['allow-downgrade', 'allow_downgrades', 'allow-downgrades'],
@@ -108,10 +109,17 @@ async function converge(a: Args, ctx: ModuleContext): Promise<ModuleResult> {
   if (bindings) return bindings;
   const state = a.state === 'installed' ? 'present' : a.state === 'removed' ? 'absent' : (a.state ?? 'present');
   const upgrade = a.upgrade === 'no' ? undefined : a.upgrade;
+  if (a.clean) {
+    // As Ansible: `apt-get clean` first, in check mode too; alone, the task is changed with its output.
+    const r = await sh(ctx, ['apt-get', 'clean']);
+    if (r.code !== 0) return failed('apt-get clean failed', { stdout: r.stdout, rc: r.code });
+    if (r.stderr) return failed(`apt-get clean failed: ${r.stderr}`, { stdout: r.stdout, rc: r.code });
+    if (!a.name?.length && !upgrade && a.deb === undefined) return { changed: true, msg: r.stdout, stdout: r.stdout, stderr: r.stderr };
+  }
   // Ansible: a cache_valid_time alone asks for an update too; 0 (the default) means "always".
   let cache = { updated: false, time: 0 };
   if (a.update_cache || (a.cache_valid_time ?? 0) > 0) {
-    const r = await updateAptCache(ctx, a.cache_valid_time ?? 0);
+    const r = await updateAptCache(ctx, a.cache_valid_time ?? 0, { retries: a.update_cache_retries ?? 5, maxDelay: a.update_cache_retry_max_delay ?? 12 });
     if ('error' in r) return failed(`Failed to update apt cache: ${r.error}`);
     cache = r;
     if (!a.name?.length && !upgrade && a.deb === undefined) return { changed: cache.updated, cache_updated: cache.updated, cache_update_time: cache.time };
@@ -322,17 +330,28 @@ async function installDeb(a: Args, ctx: ModuleContext): Promise<ModuleResult> {
 
 /**
  * `apt-get update` when the cache is older than `validFor` seconds; "updated" as Ansible reports it:
- * the cache time moved (or, in check mode, would be refreshed).
+ * the cache time moved (or, in check mode, would be refreshed). A failed update is tried again up to
+ * `retries` times in all, as Ansible's apt: after each failure it waits 2^try s (at most `maxDelay`) plus
+ * up to 1 s, then fails with the last error.
  */
-async function updateAptCache(ctx: ModuleContext, validFor: number): Promise<{ updated: boolean; time: number } | { error: string }> {
+async function updateAptCache(ctx: ModuleContext, validFor: number, retry: { retries: number; maxDelay: number }): Promise<{ updated: boolean; time: number } | { error: string }> {
   const before = await ctx.fact(aptCacheTime, {});
   if (!aptCacheStale(before, validFor)) return { updated: false, time: before.updated };
   if (ctx.check) return { updated: true, time: before.updated };
-  ctx.progress('apt-get update');
-  const res = await ctx.remote.run({ argv: ['apt-get', 'update', '-q'] }, { become: ctx.become, env: APT_ENV, timeoutMs: 600_000 });
-  // apt-get update exits 0 with "W: Failed to fetch" for some sources; Ansible's cache.update() fails on those.
-  const fetchFailed = /^(E|W): Failed to fetch/m.test(res.stderr);
-  if (res.code !== 0 || fetchFailed) return { error: (res.stderr || res.stdout).trim() || 'unknown reason' };
+  let error = '';
+  let ok = false;
+  const jitter = Math.floor(Math.random() * 1000) / 1000;
+  for (let i = 0; i < retry.retries && !ok; i++) {
+    ctx.progress('apt-get update');
+    const res = await ctx.remote.run({ argv: ['apt-get', 'update', '-q'] }, { become: ctx.become, env: APT_ENV, timeoutMs: 600_000 });
+    // apt-get update exits 0 with "W: Failed to fetch" for some sources; Ansible's cache.update() fails on those.
+    const fetchFailed = /^(E|W): Failed to fetch/m.test(res.stderr);
+    ok = res.code === 0 && !fetchFailed;
+    if (ok) break;
+    error = (res.stderr || res.stdout).trim();
+    await new Promise((resolve) => setTimeout(resolve, aptRetryDelay(i, retry.maxDelay, jitter) * 1000));
+  }
+  if (!ok) return { error: error || 'unknown reason' };
   const after = await ctx.fact(aptCacheTime, {});
   return { updated: after.updated !== before.updated, time: after.updated };
 }

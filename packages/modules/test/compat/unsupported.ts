@@ -28,7 +28,6 @@ export const UNSUPPORTED: Record<string, Record<string, string>> = {
   },
 };
 
-const APT_OPTION = 'apt-get option not yet passed through';
 const YUM_OPTION = 'yum/dnf option not yet passed through';
 const ATTRIBUTES = 'chattr attributes not yet applied by this module';
 const yumNotYet = {
@@ -46,7 +45,7 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
     dump_extra_args: 'pg_dump options: state=dump not yet planned',
   },
   apt: {
-    clean: APT_OPTION, lock_timeout: APT_OPTION, update_cache_retries: APT_OPTION, update_cache_retry_max_delay: APT_OPTION,
+    lock_timeout: 'Ansible retries while python-apt cannot take the apt lock; apt-get fails at once on a held lock (not yet waited for)',
   },
   assemble: { attributes: ATTRIBUTES },
   blockinfile: { attributes: ATTRIBUTES },

@@ -15,6 +15,8 @@ function aptHost(db: Map<string, string>, opts: { held?: string[]; noBindings?: 
     const text = 'argv' in c && c.argv[0] === 'sh' && c.argv[3] === 'policy-rc.d' ? c.argv.slice(6).join(' ') : shown;
     if (opts.failing && text.startsWith(opts.failing)) return { code: 100, stdout: '', stderr: 'E: Unable to locate package python3-apt\n' };
     if (text.includes("-c 'import apt'")) return { code: 0, stdout: bindings ? '/usr/bin/python3\n' : '', stderr: '' };
+    if (text === 'apt-get clean') return { code: 0, stdout: '', stderr: '' };
+    if (text === 'apt-get update -q' && opts.failing === 'update -q') return { code: 0, stdout: '', stderr: 'W: Failed to fetch http://lab/./InRelease  Connection refused\n' };
     if (text === 'apt-get update') return { code: 0, stdout: 'Reading package lists...\n', stderr: '' };
     if (text === 'apt-get install --no-install-recommends python3-apt -y -q') {
       bindings = true;
@@ -214,5 +216,24 @@ describe('package on a Debian host is apt (Ansible\'s package action runs the ap
   it('an unknown package fails with apt\'s message', async () => {
     const r = await runModule(packageModule, { name: 'no-such-pkg' }, fakeContext(aptHost(new Map()), { facts: DEBIAN }));
     expect(r).toMatchObject({ failed: true, msg: "No package matching 'no-such-pkg' is available" });
+  });
+});
+
+describe('apt clean and the cache update retries', () => {
+  it.each([
+    [{ clean: true }, false, ['apt-get clean'], { changed: true, msg: '', stdout: '' }],
+    [{ clean: true }, true, ['apt-get clean'], { changed: true }],
+    [{ clean: true, name: 'hello' }, false, ['apt-get clean', `apt-get -y ${DPKG} install hello=2.10-3`], { changed: true }],
+  ] as const)('%j, check mode %s: apt-get clean first (in check mode too)', async (args, check, lines, result) => {
+    const host = aptHost(new Map());
+    expect(await apt(host, args, { check })).toMatchObject(result);
+    expect(aptGets(host).filter((l) => !l.includes('--simulate'))).toEqual(lines);
+  });
+
+  it('a failing update is tried update_cache_retries times, then fails with its error', async () => {
+    const host = aptHost(new Map(), { failing: 'update -q' });
+    const r = await apt(host, { update_cache: true, update_cache_retries: 2, update_cache_retry_max_delay: 0 });
+    expect(r).toMatchObject({ failed: true, msg: 'Failed to update apt cache: W: Failed to fetch http://lab/./InRelease  Connection refused' });
+    expect(aptGets(host)).toEqual(['apt-get update -q', 'apt-get update -q']);
   });
 });
