@@ -249,7 +249,8 @@ describe('packages (offline lab: a locally built .deb)', () => {
     buildLanRepository(www, ['python3-apt', 'python-apt-common', 'distro-info-data'], 'haweb-modules-it');
     server = spawn('ip', ['netns', 'exec', lab.client.netns, '/usr/bin/python3', '-m', 'http.server', '8126', '--bind', lab.client.address, '--directory', www], { stdio: 'ignore' });
     const setup = `printf 'deb [trusted=yes] http://${lab.client.address}:8126/ ./\\n' > ${list} && ` +
-      `for i in $(seq 50); do apt-get update -q -o Dir::Etc::sourcelist=${list} -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0 >/dev/null 2>&1 && break; sleep 0.2; done; ` +
+      // apt-get update exits 0 when a source does not answer yet (W: Failed to fetch): tried until it fetched.
+      `for i in $(seq 50); do out=$(apt-get update -q -o Dir::Etc::sourcelist=${list} -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0 2>&1) && ! printf '%s' "$out" | grep -q '^[WE]:' && break; sleep 0.2; done; ` +
       'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-apt >/dev/null && /usr/bin/python3 -c "import apt"';
     const r = await conn.run({ script: setup });
     expect(r.code, r.stderr).toBe(0);
