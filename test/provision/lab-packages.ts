@@ -25,10 +25,13 @@ export interface Installed {
   remove(before?: string): void;
 }
 
-/** Installs `packages` on every host of the lab from a repository served inside the lab. */
-export function installOnLab(lab: Lab, packages: string[]): Installed {
+/**
+ * Installs `packages` on every host of the lab from a repository served inside the lab; `serveAlso`
+ * are in the repository too, not installed (a test installs them).
+ */
+export function installOnLab(lab: Lab, packages: string[], serveAlso: string[] = []): Installed {
   const state = JSON.parse(readFileSync(`/var/lib/haweb/lab/${lab.name}/lab.json`, 'utf8')) as LabState;
-  const dir = ensureRepo(state.image.rootfs, packages);
+  const dir = ensureRepo(state.image.rootfs, [...packages, ...serveAlso]);
   // Another server on the port (one an earlier test left) would answer for this one: refuse to go on.
   if (spawnSync('ip', ['netns', 'exec', state.bridgeNetns, 'bash', '-c', `exec 3<>/dev/tcp/${state.gateway}/${PORT}`]).status === 0) {
     throw new Error(`port ${PORT} at ${state.gateway} is already served in the lab's bridge namespace (a server left running by an earlier test?)`);

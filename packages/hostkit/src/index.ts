@@ -92,3 +92,4 @@ export * from './plans/selinux-boolean.js';
 export * from './plans/mysql.js';
 export * from './plans/dpkg-divert.js';
 export * from './plans/acl.js';
+export * from './plans/apt.js';

@@ -3,11 +3,13 @@
  * for both tools; ansible-targets.mjs calls it):
  *  - the packages the apt target and its setup (setup_deb_repo) install come from a flat repository served
  *    from the controller's lab address for the run: hello, hello-traditional, libcaca-dev, libslang2-dev,
- *    unscd, emacs-nox with elpa-yaml-mode, apt-transport-https, aptitude, vim-tiny, dpkg-dev, equivs,
+ *    unscd, emacs-nox with elpa-yaml-mode, apt-transport-https, aptitude, vim-tiny, dpkg-dev, equivs, libreadline-dev (rolldice's build-dep),
  *    libfile-fcntllock-perl, python3-apt, debhelper, quilt, hello:i386 (apt-multiarch.yml) and gnupg (apt_key), with
  *    what they need beyond the lab image (downloaded once on the controller with apt from Debian's mirror,
  *    scripts/compat/lab-repo.mjs). The host's /etc/apt/sources.list names only that repository (deb and
  *    deb-src), as a Debian host names its mirror (the target moves that file aside in repo.yml);
+ *  - the lab image has build-essential, Ansible's test containers do not: it is purged before the apt
+ *    target's run (apt-get build-dep installs it again; the repository serves it) and put back after;
  *  - build-dep (tree, rolldice) reads source records: the repository's Sources index holds those two
  *    packages' records, fetched once from Debian's mirror on the controller (apt-cache showsrc);
  *  - the URLs the target downloads from the internet point at the same server: a PPA that does not exist
@@ -21,7 +23,8 @@
  *    does not have (ansible-test's split controller, which the tasks also require) so they run; molly-guard, which
  *    test_molly_guard.yml installs, comes from the repository;
  *  - after each tool's run the host is put back: the packages the run added are purged, those it removed
- *    reinstalled, the i386 architecture and the files the target leaves (/tmp/repo, its sources) removed.
+ *    reinstalled, the i386 architecture and the files the target leaves (/tmp/repo, its sources and lists)
+ *    removed, the host's own /etc/apt/sources.list (or none) back in place.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -32,7 +35,7 @@ export const APT_TARGETS = ['apt', 'apt_key', 'reboot'];
 
 /** What apt's tasks install, grouped so that each group resolves on its own (hello and hello-traditional conflict). */
 const PACKAGE_GROUPS = [
-  ['python3-apt', 'hello', 'libcaca-dev', 'libslang2-dev', 'unscd', 'apt-transport-https', 'aptitude', 'vim-tiny', 'dpkg-dev', 'equivs', 'libfile-fcntllock-perl', 'debhelper', 'quilt', 'gnupg'],
+  ['python3-apt', 'hello', 'libcaca-dev', 'libslang2-dev', 'unscd', 'apt-transport-https', 'aptitude', 'vim-tiny', 'dpkg-dev', 'equivs', 'libfile-fcntllock-perl', 'debhelper', 'quilt', 'gnupg', 'libreadline-dev'],
   ['hello-traditional'],
   ['emacs-nox', 'elpa-yaml-mode'],
   ['molly-guard'],
@@ -93,6 +96,25 @@ function i386Debs(imageRootfs) {
   return readdirSync(join(dir, 'archives')).filter((f) => f.endsWith('.deb')).map((f) => join(dir, 'archives', f));
 }
 
+/**
+ * build-essential, which the lab image has and Ansible's test containers do not (apt.yml's build-dep of
+ * tree expects a change: apt-get build-dep always wants build-essential, and setup_deb_repo's equivs has
+ * brought debhelper already). Downloaded once for the repository, so the host can get it back.
+ */
+function buildEssentialDebs() {
+  const dir = join(CACHE, 'apt-build-essential');
+  const done = join(dir, 'done');
+  if (!existsSync(done)) {
+    run('rm', ['-rf', dir]);
+    mkdirSync(dir, { recursive: true });
+    const opts = privateApt(join(dir, 'apt'));
+    run('apt-get', [...opts, 'update', '-q']);
+    run('apt-get', [...opts, 'download', 'build-essential'], { cwd: dir });
+    writeFileSync(done, '');
+  }
+  return readdirSync(dir).filter((f) => f.endsWith('.deb')).map((f) => join(dir, f));
+}
+
 /** A small .deb built with dpkg-deb (a stand-in for one the target downloads from outside Debian). */
 function standIn(dir, { name, version, arch, depends }) {
   const root = join(dir, `${name}-${version}`);
@@ -147,6 +169,7 @@ export function prepareAptTargets({ targets, targetsDir, work, state, onHost }) 
     for (const f of readdirSync(dir)) if (f.endsWith('.deb')) link(join(dir, f));
   }
   for (const f of i386Debs(state.image.rootfs)) link(f);
+  if (wanted.includes('apt')) for (const f of buildEssentialDebs()) link(f);
   // hello from the mirror's own path (apt.yml: install deb file from URL)
   const hello = readdirSync(debs).find((f) => /^hello_.*_amd64\.deb$/.test(f));
   link(join(debs, hello), join(serve, 'debian/pool/main/h/hello'));
@@ -183,6 +206,8 @@ export function prepareAptTargets({ targets, targetsDir, work, state, onHost }) 
   }
 
   let had = '';
+  /** The host's own /etc/apt/sources.list (base64; empty: none), put back after each run. */
+  let sources = '';
   return {
     targets: wanted,
     /** reboot: the lab host is a container to Ansible's virtual facts (its init reboots it all the same): that subset is not gathered. */
@@ -190,12 +215,15 @@ export function prepareAptTargets({ targets, targetsDir, work, state, onHost }) 
     /** reboot: ansible-test runs it from a separate controller, whose output_dir the host does not have (the target's split check). */
     outputDirFor: (target) => (target === 'reboot' ? '/nonexistent/haweb-split-controller' : undefined),
     before(target) {
+      sources = onHost('[ -e /etc/apt/sources.list ] && base64 -w0 /etc/apt/sources.list; true').trim();
       onHost(
         `printf 'deb [trusted=yes] ${base}/debs/ ./\\ndeb-src [trusted=yes] ${base}/debs/ ./\\n' > /etc/apt/sources.list && ` +
           'apt-get update -q >/dev/null',
       );
       if (target === 'apt_key') onHost('DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends gnupg >/dev/null');
       had = onHost("dpkg-query -W -f '${Package}:${Architecture}\\n' | sort");
+      // As Ansible's test containers: no build-essential (put back after the run, with what the run removed).
+      if (target === 'apt') onHost('dpkg --purge build-essential >/dev/null');
     },
     after() {
       const old = new Set(had.split('\n').filter(Boolean));
@@ -209,6 +237,8 @@ export function prepareAptTargets({ targets, targetsDir, work, state, onHost }) 
           (added.length ? `DEBIAN_FRONTEND=noninteractive apt-get purge -y -q --allow-remove-essential ${added.join(' ')} >/dev/null 2>&1; ` : '') +
           'dpkg --remove-architecture i386 2>/dev/null; apt-get update -q >/dev/null 2>&1; ' +
           (gone.length ? `DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${gone.join(' ')} >/dev/null 2>&1; ` : '') +
+          (sources ? `echo ${sources} | base64 -d > /etc/apt/sources.list; ` : 'rm -f /etc/apt/sources.list; ') +
+          `rm -f /var/lib/apt/lists/*${state.controllerAddress}* /var/lib/apt/lists/_tmp_repo_*; ` +
           'true',
       );
     },

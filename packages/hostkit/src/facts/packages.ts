@@ -53,39 +53,3 @@ export const installedPackages: Fact<PackagesArgs, InstalledPackages> = {
     return tool === 'apt' ? parseDpkgQuery(stdout, names) : parseRpmQuery(stdout, names);
   },
 };
-
-/** The package name inside a .deb file on the host (for apt's `deb:`). */
-export const debPackageName: Fact<{ path: string }, string | undefined> = {
-  name: 'packages.deb_name',
-  command: ({ path }) => `dpkg-deb -f ${shellQuote(path)} Package 2>/dev/null; exit 0`,
-  parse: (stdout) => stdout.trim() || undefined,
-};
-
-/** name -> the version apt would install now (its policy's candidate; undefined: none, or unknown name). */
-export type AptCandidates = Map<string, string | undefined>;
-
-/**
- * `apt-cache policy` output: a "name:" line at the start of a line per package, then "  Candidate: v"
- * ("(none)" when no source has it). Names apt does not know are not printed (left undefined).
- */
-export function parseAptPolicy(stdout: string, names: readonly string[]): AptCandidates {
-  const out: AptCandidates = new Map(names.map((n) => [n, undefined]));
-  let current: string | undefined;
-  for (const line of stdout.split('\n')) {
-    const head = /^(\S+):$/.exec(line);
-    if (head) {
-      current = head[1].split(':')[0];
-      continue;
-    }
-    const cand = /^\s+Candidate:\s*(\S+)/.exec(line);
-    if (cand && current && out.has(current)) out.set(current, cand[1] === '(none)' ? undefined : cand[1]);
-  }
-  return out;
-}
-
-/** The candidate versions of packages (for apt's state=latest: installed but not the candidate = upgradable). */
-export const aptCandidates: Fact<{ names: string[] }, AptCandidates> = {
-  name: 'packages.apt_candidates',
-  command: ({ names }) => `LANG=C apt-cache policy -- ${names.map(shellQuote).join(' ')} 2>/dev/null; exit 0`,
-  parse: (stdout, _code, { names }) => parseAptPolicy(stdout, names),
-};

@@ -32,3 +32,18 @@ export const aptCacheTime: Fact<Record<string, never>, AptCacheTime> = {
 export function aptCacheStale(time: AptCacheTime, validSeconds: number): boolean {
   return !(time.updated + validSeconds >= time.now);
 }
+
+/**
+ * The interpreter that can import Python's apt bindings (python3-apt), probed as Ansible's apt module
+ * probes before it runs (probe_interpreters_for_module): /usr/bin/python3, /usr/bin/python2,
+ * /usr/bin/python in that order, the first one that exists and imports `apt`. Undefined: none does.
+ */
+export const aptPythonBindings: Fact<Record<string, never>, { interpreter?: string }> = {
+  name: 'apt.python_bindings',
+  command: () =>
+    `for p in /usr/bin/python3 /usr/bin/python2 /usr/bin/python; do [ -e "$p" ] && "$p" -c 'import apt' >/dev/null 2>&1 && { echo "$p"; exit 0; }; done; true`,
+  parse: (stdout) => {
+    const interpreter = stdout.trim().split('\n').pop();
+    return interpreter ? { interpreter } : {};
+  },
+};

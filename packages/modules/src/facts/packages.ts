@@ -1,2 +1,2 @@
 // Moved to @haweb/hostkit (one host kit for the modules and every installer); kept so imports stay.
-export { type PackageTool, type PackagesArgs, type InstalledPackages, parseDpkgQuery, parseRpmQuery, installedPackages, debPackageName, aptCandidates, parseAptPolicy, type AptCandidates } from '@haweb/hostkit';
+export { type PackageTool, type PackagesArgs, type InstalledPackages, parseDpkgQuery, parseRpmQuery, installedPackages } from '@haweb/hostkit';

@@ -21,6 +21,8 @@ const SECTIONS: Array<[string, string]> = [
   ['debian_version', 'cat /etc/debian_version 2>/dev/null'],
   ['redhat-release', 'cat /etc/redhat-release 2>/dev/null'],
   ['uname', 'uname -s; uname -r; uname -m; uname -v'],
+  // The userland's word size (Ansible's userspace_bits: its Python's, platform.architecture()).
+  ['longbit', 'getconf LONG_BIT 2>/dev/null'],
   ['hostname', 'hostname 2>/dev/null || cat /proc/sys/kernel/hostname'],
   ['fqdn', 'hostname -f 2>/dev/null'],
   ['fips', 'cat /proc/sys/crypto/fips_enabled 2>/dev/null'],
@@ -264,6 +266,13 @@ export function parseVirtual(lines: readonly string[]): Record<string, unknown> 
   };
 }
 
+/** Ansible's ansible_userspace_bits, and on x86_64 its ansible_userspace_architecture (x86_64 or i386). */
+export function userspaceFacts(machine: string, bits: string): Record<string, string> {
+  if (!bits) return {};
+  const arch = machine === 'x86_64' ? ({ '64': 'x86_64', '32': 'i386' } as Record<string, string>)[bits] : undefined;
+  return { ansible_userspace_bits: bits, ...(arch ? { ansible_userspace_architecture: arch } : {}) };
+}
+
 function serviceManager(init: readonly string[]): string {
   if (init.includes('systemd-booted') || init[0] === 'systemd') return 'systemd';
   if (init[0] === 'init') return 'sysvinit';
@@ -292,6 +301,7 @@ export function parseSetup(stdout: string): Record<string, unknown> {
     ansible_kernel_version: kernelVersion ?? '',
     ansible_architecture: machine ?? '',
     ansible_machine: machine ?? '',
+    ...userspaceFacts(machine ?? '', (get('longbit')[0] ?? '').trim()),
     ansible_os_family: os.family,
     ansible_distribution: os.distribution,
     ansible_distribution_version: os.version,

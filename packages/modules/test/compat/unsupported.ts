@@ -28,7 +28,6 @@ export const UNSUPPORTED: Record<string, Record<string, string>> = {
   },
 };
 
-const APT_OPTION = 'apt-get option not yet passed through';
 const YUM_OPTION = 'yum/dnf option not yet passed through';
 const ATTRIBUTES = 'chattr attributes not yet applied by this module';
 const yumNotYet = {
@@ -46,11 +45,7 @@ export const NOT_YET_IMPLEMENTED: Record<string, Record<string, string>> = {
     dump_extra_args: 'pg_dump options: state=dump not yet planned',
   },
   apt: {
-    allow_change_held_packages: APT_OPTION,
-    autoclean: APT_OPTION, autoremove: APT_OPTION, clean: APT_OPTION,
-    fail_on_autoremove: APT_OPTION, force: APT_OPTION, lock_timeout: APT_OPTION,
-    only_upgrade: APT_OPTION, update_cache_retries: APT_OPTION,
-    update_cache_retry_max_delay: APT_OPTION, upgrade: 'dist/full/safe upgrade not yet planned',
+    lock_timeout: 'Ansible retries while python-apt cannot take the apt lock; apt-get fails at once on a held lock (not yet waited for)',
   },
   assemble: { attributes: ATTRIBUTES },
   blockinfile: { attributes: ATTRIBUTES },
@@ -94,7 +89,6 @@ export const UNSUPPORTED_CHOICES: Record<string, Record<string, Record<string, s
   'community.postgresql.postgresql_db': {
     state: { dump: 'pg_dump of a database to a file not yet planned', restore: 'restoring a dump with psql / pg_restore not yet planned' },
   },
-  apt: { state: { latest: 'upgrading to the latest version not yet planned', 'build-dep': 'build dependencies not yet planned', fixed: 'fixing broken dependencies not yet planned' } },
   dnf: { state: { latest: 'upgrading to the latest version not yet planned' } },
   yum: { state: { latest: 'upgrading to the latest version not yet planned' }, use_backend: { auto: 'the backend is named by the module (yum or dnf)', yum4: 'the backend is named by the module (yum or dnf)' } },
   iptables: { rule_num: { '*': 'a rule number is a number: a non-numeric string is refused before the host is touched' } },

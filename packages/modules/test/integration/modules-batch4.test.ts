@@ -33,6 +33,8 @@ let inventory: string;
 let www: string;
 let gnupg: string;
 const servers: ChildProcess[] = [];
+/** Each host's packages before the test. */
+const had = new Map<string, string>();
 const keys = { key1Id: '', key2Id: '', key2: '' };
 
 function onHost(host: string, script: string, timeout = 120_000): string {
@@ -148,8 +150,9 @@ beforeAll(async () => {
   await waitForHttp(`http://${client.address}:8124/Release`);
   await waitForHttp(`http://${client.address}:8125/json`);
 
-  // Both hosts get the same tools from the LAN repository (a sources file of their own; the lab goes at the end).
+  // Both hosts get the same tools from the LAN repository (a sources file of their own, removed at the end with what it installed).
   for (const host of lab.hosts) {
+    had.set(host.name, onHost(host.name, "dpkg-query -W -f '${Package}\\n' | sort"));
     onHost(
       host.name,
       `printf 'deb [trusted=yes] http://${client.address}:8124/ ./\\n' > /etc/apt/sources.list.d/haweb-mdb-setup.list && ` +
@@ -160,6 +163,18 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(() => {
+  // The hosts as they were: the packages the test added purged, its sources (the set-up's, apt_repository's) and their lists removed.
+  for (const host of lab?.hosts ?? []) {
+    const old = new Set((had.get(host.name) ?? '').split('\n').filter(Boolean));
+    const added = onHost(host.name, "dpkg-query -W -f '${Package}\\n' | sort").split('\n').filter((p) => p && !old.has(p));
+    onHost(
+      host.name,
+      (added.length ? `DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ${added.join(' ')} >/dev/null 2>&1; ` : '') +
+        `rm -f /etc/apt/sources.list.d/haweb-mdb-*.list /etc/apt/sources.list.d/*${lab.client.address.replaceAll('.', '_')}*.list /var/lib/apt/lists/*${lab.client.address}*; ` +
+        `sed -i '/${lab.client.address.replaceAll('.', '\\.')}:8124/d' /etc/apt/sources.list 2>/dev/null; true`,
+      600_000,
+    );
+  }
   for (const s of servers) if (s.pid) process.kill(s.pid);
   if (www) rmSync(www, { recursive: true, force: true });
   if (gnupg) {

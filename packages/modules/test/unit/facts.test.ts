@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { userspaceFacts } from '../../src/facts/server.js';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -349,4 +350,13 @@ describe('parseVirtual (the container and DMI part of Ansible\'s Linux virtualiz
   ])('%j -> %s %s', (lines, type, role, guest) => {
     expect(parseVirtual(lines)).toEqual({ ansible_virtualization_type: type, ansible_virtualization_role: role, ansible_virtualization_tech_guest: guest, ansible_virtualization_tech_host: [] });
   });
+});
+
+describe('userspace facts (Ansible platform facts: userspace_bits, userspace_architecture on x86_64)', () => {
+  it.each([
+    ['x86_64', '64', { ansible_userspace_bits: '64', ansible_userspace_architecture: 'x86_64' }],
+    ['x86_64', '32', { ansible_userspace_bits: '32', ansible_userspace_architecture: 'i386' }],
+    ['aarch64', '64', { ansible_userspace_bits: '64' }],
+    ['x86_64', '', {}],
+  ])('%s with a %s-bit userland', (machine, bits, facts) => expect(userspaceFacts(machine, bits)).toEqual(facts));
 });

@@ -202,22 +202,11 @@ describe('planPackages', () => {
     ['gcc', undefined],
   ]);
   it.each([
-    ['apt installs only what is missing', 'apt', ['nginx', 'keepalived', 'gcc'], 'present', ['env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confold -- keepalived gcc']],
-    ['apt: everything there', 'apt', ['nginx'], 'present', []],
-    ['apt removes only what is there', 'apt', ['nginx', 'keepalived'], 'absent', ['env DEBIAN_FRONTEND=noninteractive apt-get remove -y -q -- nginx']],
     ['yum installs only what is missing (RHEL)', 'yum', ['nginx', 'gcc'], 'present', ['yum install -y -q -- gcc']],
     ['dnf removes', 'dnf', ['nginx'], 'absent', ['dnf remove -y -q -- nginx']],
     ['yum: nothing to remove', 'yum', ['gcc'], 'absent', []],
   ] as const)('%s', (_n, tool, names, state, expected) => {
     expect(argvs(planPackages(installed, { tool, names: [...names], state }))).toEqual(expected);
-  });
-  it('apt update_cache only when something is missing; .deb files by path', () => {
-    const plan = planPackages(installed, { tool: 'apt', names: ['keepalived'], state: 'present', updateCache: true, debs: new Map([['keepalived', '/tmp/k.deb']]) });
-    expect(argvs(plan)).toEqual([
-      'env DEBIAN_FRONTEND=noninteractive apt-get update -q',
-      'env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confold -- /tmp/k.deb',
-    ]);
-    expect(argvs(planPackages(installed, { tool: 'apt', names: ['nginx'], state: 'present', updateCache: true }))).toEqual([]);
   });
 });
 
