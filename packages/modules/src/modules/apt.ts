@@ -90,7 +90,12 @@ function releaseAndAllow(a: Args): string[] {
 }
 
 const show = (argv: string[]) => argv.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : shellQuote(w))).join(' ');
-const diffOf = (ctx: ModuleContext, out: string) => (ctx.diff ? aptPreparedDiff(out) : {});
+/** Ansible's diff of apt (registered: `{prepared}` under --diff, else `{}`), shown as it is under --diff. */
+const diffOf = (ctx: ModuleContext, out: string): Pick<ModuleResult, 'diff' | 'ansibleDiff'> => {
+  if (!ctx.diff) return { ansibleDiff: {} };
+  const prepared = aptPreparedDiff(out);
+  return { ansibleDiff: prepared, diff: [{ before: '', after: '', prepared: prepared.prepared }] };
+};
 
 export const aptModule = defineHostModule({
   name: 'apt',
@@ -229,7 +234,7 @@ async function install(a: Args, ctx: ModuleContext, specs: string[], state: stri
     if (!ctx.check) ctx.progress(`apt-get ${buildDep ? 'build-dep' : 'install'} ${targets.join(' ')}`);
     const r = await sh(ctx, argv, a.policy_rc_d);
     if (r.code !== 0) return failed(`'${show(argv)}' failed: ${r.stderr}`, { stdout: r.stdout, stderr: r.stderr, rc: r.code });
-    result = { changed: buildDep ? !aptGetDidNothing(r.stdout) : true, stdout: r.stdout, stderr: r.stderr, ansibleDiff: diffOf(ctx, r.stdout) };
+    result = { changed: buildDep ? !aptGetDidNothing(r.stdout) : true, stdout: r.stdout, stderr: r.stderr, ...diffOf(ctx, r.stdout) };
   }
   if (!buildDep && !ctx.check && names.length) {
     // As Ansible's apt after every install: the named packages are marked as installed by hand.
@@ -266,7 +271,7 @@ async function remove(a: Args, ctx: ModuleContext, specs: string[]): Promise<Mod
   if (!ctx.check) ctx.progress(`apt-get remove ${targets.join(' ')}`);
   const r = await sh(ctx, argv, a.policy_rc_d);
   if (r.code !== 0) return failed(`'apt-get remove ${targets.join(' ')}' failed: ${r.stderr}`, { stdout: r.stdout, stderr: r.stderr, rc: r.code });
-  return { changed: true, stdout: r.stdout, stderr: r.stderr, ansibleDiff: diffOf(ctx, r.stdout) };
+  return { changed: true, stdout: r.stdout, stderr: r.stderr, ...diffOf(ctx, r.stdout) };
 }
 
 async function cleanup(a: Args, ctx: ModuleContext, operation: 'autoremove' | 'autoclean'): Promise<ModuleResult> {
@@ -274,7 +279,7 @@ async function cleanup(a: Args, ctx: ModuleContext, operation: 'autoremove' | 'a
   const r = await sh(ctx, argv, a.policy_rc_d);
   if (r.code !== 0) return failed(`'apt-get ${operation}' failed: ${r.stderr}`, { stdout: r.stdout, stderr: r.stderr, rc: r.code });
   const changed = r.stdout.includes(operation === 'autoremove' ? 'The following packages will be REMOVED' : 'Del ');
-  return { changed, stdout: r.stdout, stderr: r.stderr, ansibleDiff: diffOf(ctx, r.stdout) };
+  return { changed, stdout: r.stdout, stderr: r.stderr, ...diffOf(ctx, r.stdout) };
 }
 
 /** upgrade: dist and full are apt-get dist-upgrade, safe and yes apt-get upgrade --with-new-pkgs (Ansible's choice without aptitude). */
@@ -289,7 +294,7 @@ async function runUpgrade(a: Args, ctx: ModuleContext, mode: string): Promise<Mo
   const r = await sh(ctx, argv, a.policy_rc_d);
   if (r.code !== 0) return failed(`'apt-get ${command.join(' ')}' failed: ${r.stderr}`, { stdout: r.stdout, rc: r.code });
   const changed = !aptGetDidNothing(r.stdout);
-  return { changed, msg: r.stdout, stdout: r.stdout, stderr: r.stderr, ...(changed ? { ansibleDiff: diffOf(ctx, r.stdout) } : {}) };
+  return { changed, msg: r.stdout, stdout: r.stdout, stderr: r.stderr, ...(changed ? diffOf(ctx, r.stdout) : {}) };
 }
 
 /** A .deb on the host (or downloaded there from a URL): installed with its dependencies unless that version is installed already. */
@@ -322,7 +327,7 @@ async function installDeb(a: Args, ctx: ModuleContext): Promise<ModuleResult> {
     if (!ctx.check) ctx.progress(`apt-get install ${path}`);
     const r = await sh(ctx, argv, a.policy_rc_d);
     if (r.code !== 0) return failed(`${show(argv)} failed`, { stdout: r.stdout, stderr: r.stderr, rc: r.code });
-    return { changed: true, stdout: r.stdout, stderr: r.stderr, ansibleDiff: diffOf(ctx, r.stdout) };
+    return { changed: true, stdout: r.stdout, stderr: r.stderr, ...diffOf(ctx, r.stdout) };
   } finally {
     if (tmp) await ctx.remote.run({ argv: ['rm', '-rf', '--', tmp] }, { become: ctx.become });
   }
