@@ -94,34 +94,29 @@ describe('selectCollectionFiles', () => {
     [`${MU}/unused.py`]: '',
   };
   const read = (rel: string) => tree[rel];
+  /** The packages on the way to community.general's modules and module_utils. */
+  const SKELETON = [
+    'ansible_collections/__init__.py',
+    'ansible_collections/community/__init__.py',
+    'ansible_collections/community/general/__init__.py',
+    'ansible_collections/community/general/plugins/__init__.py',
+    `${MU}/__init__.py`,
+    'ansible_collections/community/general/plugins/modules/__init__.py',
+  ];
 
   it.each([
     {
       what: 'absolute imports, then relative ones (same package and one up), with the packages on the way',
       text: 'from ansible_collections.community.general.plugins.module_utils.helper import H\n',
       files: [`${MU}/helper.py`, `${MU}/mh/__init__.py`, `${MU}/mh/base.py`, `${MU}/mh/exceptions.py`, `${MU}/vars.py`, 'ansible_collections/community/general/plugins/modules/thing.py'],
-      skeleton: [
-        'ansible_collections/__init__.py',
-        'ansible_collections/community/__init__.py',
-        'ansible_collections/community/general/__init__.py',
-        'ansible_collections/community/general/plugins/__init__.py',
-        `${MU}/__init__.py`,
-        'ansible_collections/community/general/plugins/modules/__init__.py',
-      ],
+      skeleton: SKELETON,
       ansibleImports: 2,
     },
     {
       what: "a module's relative import of its collection's module_utils",
       text: 'from ..module_utils.vars import V\n',
       files: [`${MU}/vars.py`, 'ansible_collections/community/general/plugins/modules/thing.py'],
-      skeleton: [
-        'ansible_collections/__init__.py',
-        'ansible_collections/community/__init__.py',
-        'ansible_collections/community/general/__init__.py',
-        'ansible_collections/community/general/plugins/__init__.py',
-        `${MU}/__init__.py`,
-        'ansible_collections/community/general/plugins/modules/__init__.py',
-      ],
+      skeleton: SKELETON,
       ansibleImports: 0,
     },
     {
