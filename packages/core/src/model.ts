@@ -124,6 +124,8 @@ export interface Task extends TaskCommon {
    * then looked up and its arguments checked there (executor/dynamic.ts).
    */
   module: string;
+  /** The short name as written, when the `collections` keyword resolved it to `module` (shown as Ansible shows the action). */
+  moduleAsWritten?: string;
   /** Raw arguments; a bare string for free-form modules (`command: ls -l`). */
   args: Vars | string;
   /**

@@ -141,7 +141,7 @@ function taskRef(run: PlayRun, task: Task, kind: 'task' | 'handler', hosts: read
  * variable, `item`, a bad filter) is shown as written: a name never fails a run.
  */
 function displayName(run: PlayRun, task: Task, hosts: readonly string[], scope: Scope): string {
-  if (task.name === undefined) return task.module;
+  if (task.name === undefined) return task.moduleAsWritten ?? task.module;
   if (!isTemplated(task.name)) return task.name;
   try {
     const vars = hosts.length > 0 ? run.hostVars(hosts[0], scope, task).vars : { ...run.play.vars, ...run.rt.extraVars };

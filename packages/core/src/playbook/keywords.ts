@@ -6,7 +6,7 @@ export const PLAY_KEYWORDS = [
   'check_mode', 'diff', 'ignore_errors', 'no_log', 'environment',
   'any_errors_fatal', 'max_fail_percentage', 'order', 'connection', 'strategy',
   'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe', 'module_defaults',
-  'fact_path', 'gather_subset', 'gather_timeout', 'timeout',
+  'fact_path', 'gather_subset', 'gather_timeout', 'timeout', 'collections',
 ] as const;
 
 export const TASK_KEYWORDS = [
@@ -45,6 +45,7 @@ export const UNSUPPORTED_LOOP_CONTROL_KEYS = [] as const;
 
 /** Ansible keywords we know but do not implement: say so instead of "unknown keyword". */
 export const UNSUPPORTED_KEYWORDS = new Set([
+  // collections: supported on a play and in a role's meta/main.yml, not on a block or task.
   'debugger', 'collections',
   'force_handlers',
   'include', 'port', 'ignore_unreachable',

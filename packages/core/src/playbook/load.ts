@@ -11,9 +11,10 @@ import { readVarsFile } from '../inventory/vars-dirs.js';
 import { isTemplate } from '../templating/engine.js';
 import { PLAY_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js';
 import { flattenRoles, loadRole, loadRoleEntry } from './roles.js';
-import { boolValue, conditionList, connectionValue, countValue, environmentValue, FLAG_KEYWORDS, flagValue, handlerList, isRunAsKeyword, moduleDefaultsValue, setRunAs, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
+import { boolValue, collectionsValue, conditionList, connectionValue, countValue, environmentValue, FLAG_KEYWORDS, flagValue, handlerList, isRunAsKeyword, moduleDefaultsValue, setRunAs, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
 import { describeNode, displayPath, entries, isMap, isSeq, posOf, readYaml, rootOf, toJS, type Node, hasErrors } from './yaml-source.js';
 import { didYouMean } from '../validate/suggest.js';
+import { findCollectionLibraryModule } from '../library/library-module.js';
 
 export interface LoadPlaybookOptions {
   /**
@@ -77,7 +78,11 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
   let ownHandlers: Handler[] = [];
   const roleTasks: TaskItem[] = [];
   const roleHandlers: Handler[] = [];
-  const playCtx: TaskParseContext = { ...ctx };
+  // `collections` resolves the short module names of the play's own tasks, wherever it is written in
+  // the play; roles have their own (meta/main.yml), not the play's (Ansible).
+  const collectionsEntry = entries(node).find((e) => e.key === 'collections');
+  const collections = collectionsEntry ? collectionsValue(ctx, collectionsEntry.value, 'play') : undefined;
+  const playCtx: TaskParseContext = { ...ctx, collections };
   // Roles already run in this play (name and parameters): Ansible's rule for dependencies and `roles:`.
   const seenRoles = new Set<string>();
   // import_role / include_role already loaded in this play (role, files, vars): their allow_duplicates rule.
@@ -218,6 +223,8 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
         if (v !== undefined) play.connection = v;
         break;
       }
+      case 'collections':
+        break;
       case 'pre_tasks':
         play.preTasks = taskList(ctx, e.value, 'pre_tasks', 'task');
         break;
@@ -376,7 +383,10 @@ function readPlays(path: string, options: LoadPlaybookOptions, diagnostics: Diag
   const src = readYaml(path, from, 'playbook');
   diagnostics.push(...src.diagnostics);
   if (hasErrors(src)) return [];
-  const ctx: TaskParseContext = { src, diagnostics, registry: options.registry, dir: baseDir, importing: [path] };
+  const ctx: TaskParseContext = {
+    src, diagnostics, registry: options.registry, dir: baseDir, importing: [path],
+    collectionHasModule: (fqcn) => findCollectionLibraryModule(fqcn, baseDir) !== undefined,
+  };
   const root = rootOf(src);
   if (root === null || toJS(src, root) === null) {
     diagnostics.push({ severity: 'error', message: 'the playbook is empty: expected a list of plays', pos: posOf(src, root) });

@@ -214,7 +214,10 @@ export function loadRole(ctx: TaskParseContext, req: RoleRequest): LoadedRole | 
   const ownVars = varsFile ? readVarsFile(varsFile, ctx.diagnostics, 'role vars file') : {};
   const info: RoleInfo = { name, path, defaults };
   const scopeVars = { ...ownVars, ...roleVars, ...params };
-  const tasks = readRoleList(ctx, info, fileOf('tasks', req.tasksFrom), 'task') as TaskItem[];
+  // The role's own `collections` (meta/main.yml) resolve its short module names; the play's do not reach it.
+  const collections = meta.collections === undefined ? [] : collectionsOfMeta(ctx, meta.collections, metaFile!, namePos);
+  const roleCtx: TaskParseContext = { ...ctx, collections };
+  const tasks = readRoleList(roleCtx, info, fileOf('tasks', req.tasksFrom), 'task') as TaskItem[];
   for (const item of tasks) {
     item.vars = { ...scopeVars, ...item.vars };
     item.when = [...when, ...item.when];
@@ -224,7 +227,7 @@ export function loadRole(ctx: TaskParseContext, req: RoleRequest): LoadedRole | 
     if (req.moduleDefaults) item.moduleDefaults = [...req.moduleDefaults, ...(item.moduleDefaults ?? [])];
     if (item.kind === 'block') propagateTags(item.block.concat(item.rescue, item.always), tags);
   }
-  const handlers = readRoleList(ctx, info, fileOf('handlers', req.handlersFrom), 'handler') as Handler[];
+  const handlers = readRoleList(roleCtx, info, fileOf('handlers', req.handlersFrom), 'handler') as Handler[];
   for (const h of handlers) {
     h.vars = { ...scopeVars, ...h.vars };
     if (req.moduleDefaults) h.moduleDefaults = [...req.moduleDefaults, ...(h.moduleDefaults ?? [])];
@@ -239,6 +242,15 @@ export function loadRole(ctx: TaskParseContext, req: RoleRequest): LoadedRole | 
     allowDuplicates: meta.allow_duplicates === true || meta.allow_duplicates === 'yes',
     exportVars: { ...roleVars, ...ownVars },
   };
+}
+
+/** meta/main.yml `collections`: a list of collection names (namespace.collection), else an error naming the file. */
+function collectionsOfMeta(ctx: TaskParseContext, value: unknown, metaFile: string, namePos: SourcePos): string[] {
+  const list = typeof value === 'string' ? [value] : value;
+  if (value === null) return [];
+  if (Array.isArray(list) && list.every((c) => typeof c === 'string' && /^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$/.test(c))) return list as string[];
+  ctx.diagnostics.push({ severity: 'error', message: `'collections' in ${displayPath(metaFile)} must be a list of collection names (namespace.collection), got ${JSON.stringify(value)}`, pos: namePos });
+  return [];
 }
 
 /** One entry of meta/main.yml `dependencies`: a name, or a mapping with role (or name) and parameters. */

@@ -37,6 +37,44 @@ export interface TaskParseContext {
    * defaults and vars) with the play. `dynamic`: read when the include runs, problems into `diagnostics`.
    */
   importRole?: (name: string, namePos: SourcePos, from: RoleFiles, options: RoleImportOptions & { dynamic?: boolean; diagnostics?: Diagnostic[] }) => ImportedRole | undefined;
+  /**
+   * The `collections` keyword in force (the play's, or a role's meta/main.yml for its own files):
+   * searched in order for a short module name, as Ansible resolves the task's action when it loads it.
+   */
+  collections?: readonly string[];
+  /** Whether a collection installed on the controller has this module (full name). */
+  collectionHasModule?: (fqcn: string) => boolean;
+}
+
+/**
+ * A short module name as the `collections` keyword resolves it: the first listed collection that has
+ * the module (one this provisioner ships under that full name, or an installed collection's), else the
+ * name as written (ansible.builtin and ansible.legacy come after the list, or where the list names them:
+ * there a module this provisioner ships under the short name is theirs).
+ */
+export function resolveByCollections(ctx: Pick<TaskParseContext, 'collections' | 'collectionHasModule' | 'registry'>, name: string): string {
+  if (!ctx.collections?.length || name.includes('.')) return name;
+  for (const collection of ctx.collections) {
+    if (collection === 'ansible.builtin' || collection === 'ansible.legacy') {
+      if (ctx.registry?.get(name)) return name;
+      continue;
+    }
+    const fqcn = `${collection}.${name}`;
+    if (ctx.registry?.get(fqcn) || ctx.collectionHasModule?.(fqcn)) return fqcn;
+  }
+  return name;
+}
+
+/** The `collections` keyword's value: a list of collection names (namespace.collection), or an error. */
+export function collectionsValue(ctx: TaskParseContext, node: Node | null, where: string): string[] | undefined {
+  const v = toJS(ctx.src, node);
+  const list = typeof v === 'string' ? [v] : v;
+  if (v === null || v === undefined) return [];
+  if (!Array.isArray(list) || !list.every((c) => typeof c === 'string' && /^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$/.test(c))) {
+    error(ctx, `'collections' in ${where} must be a list of collection names (namespace.collection), got ${JSON.stringify(v)}`, posOf(ctx.src, node ?? undefined));
+    return undefined;
+  }
+  return list as string[];
 }
 
 function error(ctx: TaskParseContext, message: string, pos: SourcePos): void {
@@ -1088,10 +1126,13 @@ function parseTaskWithModule(
     notify: [],
     keywords: {},
   };
+  const written = moduleName;
+  moduleName = resolveByCollections(ctx, moduleName);
   const task: Handler = {
     kind: 'task',
     pos,
     module: moduleName,
+    ...(moduleName !== written ? { moduleAsWritten: written } : {}),
     args: {},
     when: [],
     tags: [],
@@ -1104,7 +1145,7 @@ function parseTaskWithModule(
   task.args = given ? given.args : moduleArgs(ctx, moduleEntry!.value, moduleName, positions);
   let argsKeyword: { value: Node | null; pos: SourcePos } | undefined;
   for (const e of keys) {
-    if (e.key === moduleName || e.key === 'block') continue;
+    if (e.key === written || e.key === 'block') continue;
     const at = posOf(ctx.src, e.keyNode);
     positions.keywords[e.key] = posOf(ctx.src, e.value ?? e.keyNode);
     switch (e.key) {
