@@ -26,6 +26,20 @@ const all = (status: string) => hosts.map((h) => `${h}=${status}`).join(' ');
 // alternatives return in any mode (the registered results, compared in registered.json, keep it).
 const withoutDiffMark = { ansibleTasks: (tasks: string[]) => tasks.map((t) => t.replace(/=(changed|ok)\+diff/g, '=$1')) };
 
+describe('the collections keyword', () => {
+  it("a play's list resolves a short name only a listed collection has (community.general's sudoers), as under ansible-playbook", () => {
+    const { ours, ansible } = compare(lab, 'collections_keyword.yml');
+    expectSame(ours, ansible);
+    expect(ours.code).toBe(0);
+    for (const h of hosts) {
+      expect(ours.files[h]['results.json']).toEqual({ first: [true, false], again: [false] });
+      expect(onHost(lab, h, 'cat /tmp/haweb-kw-sudoers.d/haweb-kw; rm -rf /tmp/haweb-kw-sudoers.d')).toBe('nobody ALL=NOPASSWD: /bin/true\n');
+    }
+    // The task is named by its module as written, as Ansible names it by its action.
+    expect(ours.tasks[1]).toMatch(/^sudoers\b/);
+  });
+});
+
 describe('modules of collections installed on the controller', () => {
   it('run as ansible-playbook runs them', () => {
     const { ours, ansible } = compare(lab, 'collection_modules.yml');
