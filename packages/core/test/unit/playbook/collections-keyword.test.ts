@@ -7,29 +7,17 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readPlaybook } from '../../../src/playbook/load.js';
 import { formatDiagnostic, type Task } from '../../../src/model.js';
 import { testRegistry } from '../../fixtures/registry.js';
+import { withCollections } from '../../fixtures/no-collections.js';
 
-const saved = { path: process.env.ANSIBLE_COLLECTIONS_PATH, scan: process.env.ANSIBLE_COLLECTIONS_SCAN_SYS_PATH };
-let root: string;
-
-beforeAll(() => {
-  root = mkdtempSync(join(tmpdir(), 'haweb-collkw-'));
-  for (const rel of ['ansible_collections/acme/tools/plugins/modules/widget.py', 'ansible_collections/acme/more/plugins/modules/widget.py', 'ansible_collections/acme/more/plugins/modules/gadget.py']) {
-    mkdirSync(dirname(join(root, rel)), { recursive: true });
-    writeFileSync(join(root, rel), 'from ansible.module_utils.basic import AnsibleModule\n');
-  }
-  process.env.ANSIBLE_COLLECTIONS_PATH = root;
-  process.env.ANSIBLE_COLLECTIONS_SCAN_SYS_PATH = 'false';
-});
-
-afterAll(() => {
-  if (saved.path === undefined) delete process.env.ANSIBLE_COLLECTIONS_PATH;
-  else process.env.ANSIBLE_COLLECTIONS_PATH = saved.path;
-  if (saved.scan === undefined) delete process.env.ANSIBLE_COLLECTIONS_SCAN_SYS_PATH;
-  else process.env.ANSIBLE_COLLECTIONS_SCAN_SYS_PATH = saved.scan;
+const MODULE = 'from ansible.module_utils.basic import AnsibleModule\n';
+withCollections({
+  'ansible_collections/acme/tools/plugins/modules/widget.py': MODULE,
+  'ansible_collections/acme/more/plugins/modules/widget.py': MODULE,
+  'ansible_collections/acme/more/plugins/modules/gadget.py': MODULE,
 });
 
 /** A playbook (and files beside it) loaded: the module of each task of the first play, and the diagnostics. */

@@ -4,36 +4,18 @@
  * check on the host), one with an action plugin is refused with its place and why, one whose
  * collection is not installed stays refused as a module this provisioner does not provide.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { prepareRun } from '../../../src/validate/index.js';
 import { testRegistry } from '../../fixtures/registry.js';
+import { withCollections } from '../../fixtures/no-collections.js';
 
-const saved = { path: process.env.ANSIBLE_COLLECTIONS_PATH, scan: process.env.ANSIBLE_COLLECTIONS_SCAN_SYS_PATH };
-let root: string;
-
-beforeAll(() => {
-  root = mkdtempSync(join(tmpdir(), 'haweb-colls-'));
-  const files: Record<string, string> = {
-    'ansible_collections/acme/tools/plugins/modules/widget.py': 'from ansible.module_utils.basic import AnsibleModule\n',
-    'ansible_collections/acme/tools/plugins/modules/remote.py': 'from ansible.module_utils.basic import AnsibleModule\n',
-    'ansible_collections/acme/tools/plugins/action/remote.py': 'from ansible.plugins.action import ActionBase\n',
-  };
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, rel)), { recursive: true });
-    writeFileSync(join(root, rel), text);
-  }
-  process.env.ANSIBLE_COLLECTIONS_PATH = root;
-  process.env.ANSIBLE_COLLECTIONS_SCAN_SYS_PATH = 'false';
-});
-
-afterAll(() => {
-  if (saved.path === undefined) delete process.env.ANSIBLE_COLLECTIONS_PATH;
-  else process.env.ANSIBLE_COLLECTIONS_PATH = saved.path;
-  if (saved.scan === undefined) delete process.env.ANSIBLE_COLLECTIONS_SCAN_SYS_PATH;
-  else process.env.ANSIBLE_COLLECTIONS_SCAN_SYS_PATH = saved.scan;
+const collections = withCollections({
+  'ansible_collections/acme/tools/plugins/modules/widget.py': 'from ansible.module_utils.basic import AnsibleModule\n',
+  'ansible_collections/acme/tools/plugins/modules/remote.py': 'from ansible.module_utils.basic import AnsibleModule\n',
+  'ansible_collections/acme/tools/plugins/action/remote.py': 'from ansible.plugins.action import ActionBase\n',
 });
 
 function diagnostics(tasks: string): string[] {
@@ -41,7 +23,7 @@ function diagnostics(tasks: string): string[] {
   writeFileSync(join(dir, 'hosts'), '[web]\nh1\n');
   writeFileSync(join(dir, 'site.yml'), `- hosts: web\n  tasks:\n${tasks}`);
   const run = prepareRun({ playbook: join(dir, 'site.yml'), inventory: join(dir, 'hosts'), registry: testRegistry() });
-  return run.diagnostics.map((d) => `${d.severity} ${d.pos?.line}:${d.pos?.col}: ${d.message.replaceAll(root, '<root>')}`);
+  return run.diagnostics.map((d) => `${d.severity} ${d.pos?.line}:${d.pos?.col}: ${d.message.replaceAll(collections.root(), '<root>')}`);
 }
 
 describe('modules of installed collections at validation', () => {
