@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { shellQuote, type ModuleContext, type ModuleResult, type RunResult } from '@haweb/core';
+import { shellJoin, shellQuote, type ModuleContext, type ModuleResult, type RunResult } from '@haweb/core';
 import {
   POLICY_RC_D, POLICY_RC_D_SCRIPT, aptDpkgOptions, aptRetryDelay, planAptBindingsInstall, aptGetDidNothing, aptPolicyFor, aptPreparedDiff, failed, fnmatch, isAptPattern,
   parseAptPolicyTable, planAptSpec, splitAptSpec,
@@ -89,7 +89,6 @@ function releaseAndAllow(a: Args): string[] {
   ];
 }
 
-const show = (argv: string[]) => argv.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : shellQuote(w))).join(' ');
 /** Ansible's diff of apt (registered: `{prepared}` under --diff, else `{}`), shown as it is under --diff. */
 const diffOf = (ctx: ModuleContext, out: string): Pick<ModuleResult, 'diff' | 'ansibleDiff'> => {
   if (!ctx.diff) return { ansibleDiff: {} };
@@ -233,7 +232,7 @@ async function install(a: Args, ctx: ModuleContext, specs: string[], state: stri
     ];
     if (!ctx.check) ctx.progress(`apt-get ${buildDep ? 'build-dep' : 'install'} ${targets.join(' ')}`);
     const r = await sh(ctx, argv, a.policy_rc_d);
-    if (r.code !== 0) return failed(`'${show(argv)}' failed: ${r.stderr}`, { stdout: r.stdout, stderr: r.stderr, rc: r.code });
+    if (r.code !== 0) return failed(`'${shellJoin(argv)}' failed: ${r.stderr}`, { stdout: r.stdout, stderr: r.stderr, rc: r.code });
     result = { changed: buildDep ? !aptGetDidNothing(r.stdout) : true, stdout: r.stdout, stderr: r.stderr, ...diffOf(ctx, r.stdout) };
   }
   if (!buildDep && !ctx.check && names.length) {
@@ -326,7 +325,7 @@ async function installDeb(a: Args, ctx: ModuleContext): Promise<ModuleResult> {
     const argv = ['apt-get', ...flags(a, ctx, { noRemove: a.fail_on_autoremove }), 'install', path, ...releaseAndAllow({ ...a, default_release: undefined })];
     if (!ctx.check) ctx.progress(`apt-get install ${path}`);
     const r = await sh(ctx, argv, a.policy_rc_d);
-    if (r.code !== 0) return failed(`${show(argv)} failed`, { stdout: r.stdout, stderr: r.stderr, rc: r.code });
+    if (r.code !== 0) return failed(`${shellJoin(argv)} failed`, { stdout: r.stdout, stderr: r.stderr, rc: r.code });
     return { changed: true, stdout: r.stdout, stderr: r.stderr, ...diffOf(ctx, r.stdout) };
   } finally {
     if (tmp) await ctx.remote.run({ argv: ['rm', '-rf', '--', tmp] }, { become: ctx.become });
