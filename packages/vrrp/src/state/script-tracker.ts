@@ -64,12 +64,16 @@ export class ScriptTracker {
 
   /**
    * Runs the script now, outside its interval (a tracked process just died: the script's repair
-   * should start at once); when a run is under way, waits for that one instead. Resolves once the
-   * result is recorded.
+   * should start at once). A run under way started before that reason did and may have seen the
+   * process still up (it would pass without repairing anything), so it is waited for and the script
+   * runs again after it, unless an interval run started meanwhile (that one is recent enough).
+   * Never two at once. Resolves once the result of a run that started after the call is recorded.
    */
   runNow(): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    return this.running ?? this.runOnce();
+    const underWay = this.running;
+    if (!underWay) return this.runOnce();
+    return underWay.then(() => (this.stopped ? undefined : (this.running ?? this.runOnce())));
   }
 
   private runOnce(): Promise<void> {

@@ -88,7 +88,7 @@ vrrp_instance VI_1 {
  * A host whose health check "restarts nginx" (one more nginx process) when `repairWorks`, and
  * fails (exit 1) otherwise, as the seed's check does when nginx cannot start.
  */
-function withNginx(host: FakeHost, processes: FakeProcesses, state: { repairWorks: boolean; runs: number[] }) {
+function withNginx(host: FakeHost, processes: FakeProcesses, state: { repairWorks: boolean; runs: number[]; durationMs?: number }) {
   const scripts = host.scripts;
   Object.assign(host, {
     processes,
@@ -96,9 +96,14 @@ function withNginx(host: FakeHost, processes: FakeProcesses, state: { repairWork
       run: async (argv: readonly string[], options: { timeoutMs: number }): Promise<ScriptResult> => {
         if (argv[0] !== CHECK) return scripts.run(argv, options);
         state.runs.push(host.clock.now());
-        if (processes.count('nginx') > 0) return { code: 0, timedOut: false, stderr: '', durationMs: 1 };
-        if (state.repairWorks) { processes.running.set('nginx', 1); return { code: 0, timedOut: false, stderr: '', durationMs: 1 }; }
-        return { code: 1, timedOut: false, stderr: 'nginx cannot start\n', durationMs: 1 };
+        // The script decides at its start; a slow one reports that decision durationMs later.
+        const finish = async (r: ScriptResult): Promise<ScriptResult> => {
+          if (state.durationMs) await new Promise<void>((done) => host.clock.setTimer(state.durationMs!, done));
+          return r;
+        };
+        if (processes.count('nginx') > 0) return finish({ code: 0, timedOut: false, stderr: '', durationMs: 1 });
+        if (state.repairWorks) { processes.running.set('nginx', 1); return finish({ code: 0, timedOut: false, stderr: '', durationMs: 1 }); }
+        return finish({ code: 1, timedOut: false, stderr: 'nginx cannot start\n', durationMs: 1 });
       },
     },
   });
@@ -112,7 +117,7 @@ async function pair(options: { resign?: boolean; handoverOnStop?: boolean } = {}
   const pb = new FakeProcesses();
   pa.running.set('nginx', 1);
   pb.running.set('nginx', 1);
-  const nginxA = { repairWorks: true, runs: [] as number[] };
+  const nginxA: { repairWorks: boolean; runs: number[]; durationMs?: number } = { repairWorks: true, runs: [] };
   withNginx(ha, pa, nginxA);
   withNginx(hb, pb, { repairWorks: true, runs: [] });
   const la = memoryLogger();
@@ -143,6 +148,27 @@ describe('repair first, then resign', () => {
     expect(ha.sentPriorities.filter(([t]) => t >= exitAt).every(([, p]) => p === 100)).toBe(true);
     expect(da.status().vrrp[0].data.effective_priority).toBe(100);
     expect(da.status().track_process).toEqual([{ name: 'nginx', status: 'up', running: 1 }]);
+    await da.stop();
+    await db.stop();
+  });
+
+  it('nginx exits while an interval run of the check is under way: that run saw nginx up, so the check runs again after it and repairs; nothing moves', async () => {
+    const { wire, ha, hb, pa, nginxA, da, db, la } = await pair();
+    nginxA.durationMs = 50;
+    // Just after an interval run started (it found nginx running and reports so 50 ms later).
+    const lastRun = nginxA.runs.at(-1)!;
+    await wire.clock.advanceAsync(lastRun + 2000 + 10 - wire.clock.now());
+    expect(nginxA.runs.at(-1)).toBe(lastRun + 2000);
+    const exitAt = wire.clock.now();
+    pa.exit('nginx');
+    await wire.clock.advanceAsync(200);
+    // The run under way, then one started after the exit: that one restarted nginx.
+    expect(nginxA.runs.filter((t) => t >= lastRun + 2000)).toEqual([lastRun + 2000, lastRun + 2000 + 50]);
+    expect(la.lines).toContain('info: Track process nginx: repaired (1 running); nothing moves');
+    await wire.clock.advanceAsync(10_000);
+    expect(ha.hasVip(VIP)).toBe(true);
+    expect(hb.hasVip(VIP)).toBe(false);
+    expect(ha.sentPriorities.filter(([t]) => t >= exitAt).every(([, p]) => p === 100)).toBe(true);
     await da.stop();
     await db.stop();
   });
