@@ -38,6 +38,36 @@ describe('the collections keyword', () => {
     // The task is named by its module as written, as Ansible names it by its action.
     expect(ours.tasks[1]).toMatch(/^sudoers\b/);
   });
+
+  it('on blocks, tasks, handlers, imports and includes: the nearest list resolves a short name, as under ansible-playbook', () => {
+    const { ours, ansible } = compare(lab, 'collections_levels.yml');
+    // Ansible's JSON names a role's tasks with the role's prefix, and shows include_role as a task of its own.
+    expectSame(ours, ansible, { ansibleTasks: (tasks) => tasks.filter((t) => !t.startsWith('include_role : ')).map((t) => t.replace(/^coll_(plain|meta) : /, '')) });
+    expect(ours.code).toBe(0);
+    // What each short `kw_probe` ran: haweb_kw.one's, haweb_kw.two's or the playbook's library/ one.
+    const seen = [
+      'play one: haweb_kw.one',
+      'task two: haweb_kw.two',
+      'task empty list: library',
+      'block two: haweb_kw.two',
+      'block two, task one: haweb_kw.one',
+      'block two, inner block: haweb_kw.two',
+      'block two, include_tasks: haweb_kw.two',
+      'import_tasks two: haweb_kw.two',
+      'include_tasks two: haweb_kw.one',
+      'role plain: library',
+      'role plain, its block two: haweb_kw.two',
+      'role plain: library',
+      'role plain, its block two: haweb_kw.two',
+      'role plain: library',
+      'role plain, its block two: haweb_kw.two',
+      'role meta one: haweb_kw.one',
+      'role meta one, task two: haweb_kw.two',
+      'role meta one, block two: haweb_kw.two',
+      'handler two: haweb_kw.two',
+    ];
+    for (const h of hosts) expect(ours.files[h]['collections_levels.json']).toEqual(seen);
+  });
 });
 
 describe('modules of collections installed on the controller', () => {

@@ -15,7 +15,7 @@ export const TASK_KEYWORDS = [
   'until', 'retries', 'delay', 'environment', 'any_errors_fatal', 'throttle', 'run_once',
   'connection', 'delegate_to', 'delegate_facts', 'local_action',
   'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe',
-  'async', 'poll', 'module_defaults', 'timeout',
+  'async', 'poll', 'module_defaults', 'timeout', 'collections',
 ] as const;
 
 export const HANDLER_KEYWORDS = [...TASK_KEYWORDS, 'listen'] as const;
@@ -25,9 +25,10 @@ export const BLOCK_KEYWORDS = [
   'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'notify',
   'connection', 'delegate_to', 'delegate_facts',
   'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe', 'module_defaults', 'timeout',
+  'collections',
 ] as const;
 
-export const ROLE_ENTRY_KEYWORDS = ['role', 'name', 'vars', 'tags', 'when', 'become', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe', 'module_defaults'] as const;
+export const ROLE_ENTRY_KEYWORDS = ['role', 'name', 'vars', 'tags', 'when', 'become', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe', 'module_defaults', 'collections'] as const;
 
 export const LOOP_CONTROL_KEYS = ['loop_var', 'label', 'index_var', 'extended', 'extended_allitems', 'pause'] as const;
 
@@ -45,8 +46,7 @@ export const UNSUPPORTED_LOOP_CONTROL_KEYS = [] as const;
 
 /** Ansible keywords we know but do not implement: say so instead of "unknown keyword". */
 export const UNSUPPORTED_KEYWORDS = new Set([
-  // collections: supported on a play and in a role's meta/main.yml, not on a block or task.
-  'debugger', 'collections',
+  'debugger',
   'force_handlers',
   'include', 'port', 'ignore_unreachable',
   // Supported elsewhere, refused here: throttle and run_once on a play, notify on a play,

@@ -9,7 +9,7 @@ import type { Handler, ModuleDefaultsEntry, RoleInfo, RunAsKeywords, SourcePos, 
 import { readVarsFile } from '../inventory/vars-dirs.js';
 import { didYouMean } from '../validate/suggest.js';
 import { ROLE_ENTRY_KEYWORDS } from './keywords.js';
-import { boolValue, conditionList, handlerList, isRunAsKeyword, moduleDefaultsValue, setRunAs, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
+import { boolValue, collectionsWithoutEffect, conditionList, handlerList, isRunAsKeyword, moduleDefaultsValue, setRunAs, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
 import { describeNode, displayPath, entries, isMap, posOf, readYaml, rootOf, toJS, type Node, hasErrors } from './yaml-source.js';
 
 export interface LoadedRole {
@@ -97,6 +97,10 @@ export function loadRoleEntry(ctx: TaskParseContext, node: Node, baseDir: string
           break;
         case 'module_defaults':
           moduleDefaults = moduleDefaultsValue(ctx, e.value);
+          break;
+        case 'collections':
+          // A keyword of the entry in Ansible (never a role parameter), and one the role's tasks never see.
+          collectionsWithoutEffect(ctx, e, 'a role entry', `the role's tasks resolve short names with its meta/main.yml 'collections' only`);
           break;
         default:
           // remote_user and become_* are keywords on a role entry too, as in Ansible, never parameters.

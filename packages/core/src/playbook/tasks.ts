@@ -77,6 +77,29 @@ export function collectionsValue(ctx: TaskParseContext, node: Node | null, where
   return list as string[];
 }
 
+/**
+ * A block's or task's own `collections`: the context its short module names resolve in (the nearest
+ * list wins, as Ansible's parent lookup: a task's own over its block's, a block's over the enclosing
+ * block's or the play's). The entry is validated here; the keyword switches skip it.
+ */
+function withOwnCollections(ctx: TaskParseContext, node: Node, where: string): TaskParseContext {
+  const entry = entries(node as never).find((e) => e.key === 'collections');
+  if (!entry) return ctx;
+  const list = collectionsValue(ctx, entry.value, where);
+  return list === undefined ? ctx : { ...ctx, collections: list };
+}
+
+/**
+ * `collections` where Ansible accepts it and nothing inherits it: on import_role / include_role and a
+ * play's role entry (a role's tasks take only its meta/main.yml list), and on include_tasks (the
+ * included tasks take the list of the blocks around the include). Validated, and said to have no
+ * effect, since the author meant something by it.
+ */
+export function collectionsWithoutEffect(ctx: TaskParseContext, e: { key: string; keyNode: unknown; value: Node | null }, where: string, why: string): void {
+  if (collectionsValue(ctx, e.value, where) === undefined) return;
+  ctx.diagnostics.push({ severity: 'warning', message: `'collections' on ${where} has no effect (as in Ansible): ${why}`, pos: posOf(ctx.src, e.keyNode as Node) });
+}
+
 function error(ctx: TaskParseContext, message: string, pos: SourcePos): void {
   ctx.diagnostics.push({ severity: 'error', message, pos });
 }
@@ -440,7 +463,7 @@ function parseTaskItem(ctx: TaskParseContext, node: Node, kind: 'task' | 'handle
 
 const ROLE_FROM_KEYS: Record<string, keyof RoleFiles> = { tasks_from: 'tasksFrom', vars_from: 'varsFrom', defaults_from: 'defaultsFrom', handlers_from: 'handlersFrom' };
 const ROLE_IMPORT_KEYS = ['import_role', 'include_role', 'ansible.builtin.import_role', 'ansible.builtin.include_role'];
-const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'module_defaults', 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe', 'timeout'];
+const ROLE_IMPORT_KEYWORDS = [...ROLE_IMPORT_KEYS, 'collections', 'module_defaults', 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe', 'timeout'];
 
 /** How an import_role / include_role asks for its role (besides the name and the *_from files). */
 export interface RoleImportOptions {
@@ -508,6 +531,10 @@ function parseRoleImport(ctx: TaskParseContext, node: Node, pos: SourcePos): Blo
           if (b !== undefined) options.public = b;
         } else error(ctx, `'${r.key}' of '${e.key}' is not supported (supported: name, ${Object.keys(ROLE_FROM_KEYS).join(', ')}, allow_duplicates${include ? ', public' : ''})`, posOf(ctx.src, r.keyNode));
       }
+      continue;
+    }
+    if (e.key === 'collections') {
+      collectionsWithoutEffect(ctx, e, action, `the role's tasks resolve short names with its meta/main.yml 'collections' only`);
       continue;
     }
     if (!importBlockKeyword(ctx, block, e)) unknownKeyword(ctx, e.key, action, ROLE_IMPORT_KEYWORDS, at);
@@ -617,7 +644,7 @@ function importBlockKeyword(ctx: TaskParseContext, block: Block, e: { key: strin
 }
 
 const IMPORT_KEYS = ['import_tasks', 'include_tasks', 'ansible.builtin.import_tasks', 'ansible.builtin.include_tasks'];
-const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'module_defaults', 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'connection', 'delegate_to', 'delegate_facts', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe', 'timeout'];
+const IMPORT_KEYWORDS = [...IMPORT_KEYS, 'collections', 'module_defaults', 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log', 'check_mode', 'diff', 'environment', 'any_errors_fatal', 'throttle', 'run_once', 'connection', 'delegate_to', 'delegate_facts', 'remote_user', 'become_user', 'become_method', 'become_flags', 'become_exe', 'timeout'];
 
 /** The legacy `include` (deprecated in 2.14, removed in 2.16): read as import_tasks or include_tasks. */
 const LEGACY_INCLUDE_KEYS = ['include', 'ansible.builtin.include', 'ansible.legacy.include'];
@@ -761,8 +788,13 @@ function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 't
   const loopKeys = ['loop', 'with_items', ...LOOP_LOOKUPS.map((n) => `with_${n}`)];
   // Loop keywords are read once the action is known (they may come before it): include_tasks loops.
   const loopEntries: { e: ReturnType<typeof entries>[number]; at: SourcePos }[] = [];
+  let collectionsEntry: ReturnType<typeof entries>[number] | undefined;
   for (const e of entries(node as never)) {
     const at = posOf(ctx.src, e.keyNode);
+    if (e.key === 'collections') {
+      collectionsEntry = e;
+      continue;
+    }
     if (loopKeys.includes(e.key) || e.key === 'loop_control') {
       loopEntries.push({ e, at });
       continue;
@@ -800,6 +832,11 @@ function parseImport(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 't
     else unknownKeyword(ctx, e.key, key.replace(/^ansible\.builtin\./, ''), IMPORT_KEYWORDS, at);
   }
   if (target?.file === undefined) return undefined;
+  // An import's `collections` reach the tasks it inlines; an include's do not (Ansible looks past a
+  // dynamic include to the blocks around it).
+  if (collectionsEntry && include) {
+    collectionsWithoutEffect(ctx, collectionsEntry, key.replace(/^ansible\.builtin\./, ''), 'the included tasks resolve short names with the list of the blocks around the include (or the play\'s)');
+  } else if (collectionsEntry) ctx = withOwnCollections(ctx, node, key.replace(/^ansible\.builtin\./, ''));
   // The legacy include's own arguments are variables of what it includes, above its `vars`.
   if (legacy) block.vars = { ...block.vars, ...legacy.params };
   const file = target.file;
@@ -865,9 +902,13 @@ function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | 
     always: [],
     ...(ctx.role ? { role: ctx.role } : {}),
   };
+  // The block's own list resolves the short module names of everything inside it, wherever it is written.
+  const inner = withOwnCollections(ctx, node, 'block');
   for (const e of entries(node as never)) {
     const at = posOf(ctx.src, e.keyNode);
     switch (e.key) {
+      case 'collections':
+        break;
       case 'name': {
         const v = toJS(ctx.src, e.value);
         if (typeof v === 'string') block.name = v;
@@ -879,7 +920,7 @@ function parseBlock(ctx: TaskParseContext, node: Node, pos: SourcePos): Block | 
       case 'block':
       case 'rescue':
       case 'always':
-        block[e.key] = taskList(ctx, e.value, e.key, 'task');
+        block[e.key] = taskList(inner, e.value, e.key, 'task');
         break;
       case 'when':
         block.when = conditionList(ctx, e.value, 'when');
@@ -963,7 +1004,8 @@ function chooseModule(ctx: TaskParseContext, candidates: { key: string; pos: Sou
   return module;
 }
 
-function parseTask(ctx: TaskParseContext, node: Node, pos: SourcePos, kind: 'task' | 'handler'): Task | undefined {
+function parseTask(outer: TaskParseContext, node: Node, pos: SourcePos, kind: 'task' | 'handler'): Task | undefined {
+  const ctx = withOwnCollections(outer, node, kind);
   const allowed: readonly string[] = [...(kind === 'handler' ? HANDLER_KEYWORDS : TASK_KEYWORDS), ...LOOP_LOOKUPS.filter((n) => n !== 'items').map((n) => `with_${n}`)];
   const keys = entries(node as never);
   // An Ansible keyword we do not implement (delegate_to, until...) is named as such, never taken for a
