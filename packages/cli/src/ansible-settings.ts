@@ -4,12 +4,10 @@ import { join, resolve } from 'node:path';
 import type { FactCache, Vars } from '@haweb/core';
 
 /**
- * Ansible settings provision reads from the environment (as it reads ANSIBLE_ROLES_PATH and the vault
- * ones): fact caching (ANSIBLE_CACHE_PLUGIN and its _CONNECTION, _PREFIX, _TIMEOUT) and
+ * Ansible settings provision reads from the environment (ansible-config.ts adds ansible.cfg's to it):
+ * fact caching (ANSIBLE_CACHE_PLUGIN and its _CONNECTION, _PREFIX, _TIMEOUT) and
  * ANSIBLE_JINJA2_NATIVE. A setting provision cannot match is refused with an error, never ignored:
- * running on with a different cache or templating would give different values in silence. ansible.cfg
- * is not read; one that sets these settings is refused the same way (the run would differ from
- * ansible-playbook's in the same folder).
+ * running on with a different cache or templating would give different values in silence.
  */
 export interface AnsibleSettings {
   factCache?: JsonFileFactCache;
@@ -21,8 +19,7 @@ export class SettingsError extends Error {}
 const TRUE = /^(1|true|yes|on|y|t)$/i;
 const FALSE = /^(0|false|no|off|n|f|)$/i;
 
-export function ansibleSettings(env: NodeJS.ProcessEnv, cwd: string): AnsibleSettings {
-  refuseConfigFile(env, cwd);
+export function ansibleSettings(env: Record<string, string | undefined>, cwd: string): AnsibleSettings {
   const native = env.ANSIBLE_JINJA2_NATIVE?.trim();
   if (native !== undefined && !FALSE.test(native)) {
     if (TRUE.test(native)) {
@@ -47,57 +44,7 @@ export function ansibleSettings(env: NodeJS.ProcessEnv, cwd: string): AnsibleSet
   return { factCache };
 }
 
-/** The config file Ansible would read (ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg, /etc/ansible/ansible.cfg). */
-function configFile(env: NodeJS.ProcessEnv, cwd: string): string | undefined {
-  const candidates = [env.ANSIBLE_CONFIG, join(cwd, 'ansible.cfg'), join(homedir(), '.ansible.cfg'), '/etc/ansible/ansible.cfg'];
-  for (const c of candidates) {
-    if (!c) continue;
-    const path = resolve(cwd, c);
-    try {
-      if (statSync(path).isFile()) return path;
-    } catch {
-      // not there: the next one
-    }
-  }
-  return undefined;
-}
-
-/** The cache plugin's own ansible.cfg settings and the environment variables that override them. */
-const CACHE_SETTINGS: Record<string, string> = {
-  fact_caching_connection: 'ANSIBLE_CACHE_PLUGIN_CONNECTION',
-  fact_caching_prefix: 'ANSIBLE_CACHE_PLUGIN_PREFIX',
-  fact_caching_timeout: 'ANSIBLE_CACHE_PLUGIN_TIMEOUT',
-};
 const isMemory = (plugin: string | undefined) => !plugin || plugin === 'memory' || plugin === 'ansible.builtin.memory';
-
-/**
- * ansible.cfg's [defaults] settings that would change the run and that provision does not read: refused
- * when they would take effect (the environment wins over ansible.cfg in Ansible, and the defaults,
- * `fact_caching = memory` and `jinja2_native = False`, change nothing).
- */
-function refuseConfigFile(env: NodeJS.ProcessEnv, cwd: string): void {
-  const file = configFile(env, cwd);
-  if (!file) return;
-  let section = '';
-  for (const raw of readFileSync(file, 'utf8').split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const header = /^\[(.+)\]$/.exec(line);
-    if (header) {
-      section = header[1]!.trim();
-      continue;
-    }
-    const m = /^([A-Za-z0-9_]+)\s*[=:]\s*(.*)$/.exec(line);
-    if (section !== 'defaults' || !m) continue;
-    const [, key, value] = m as unknown as [string, string, string];
-    const refuse = (instead: string) =>
-      new SettingsError(`${file}: [defaults] ${key} = ${value}: provision does not read ansible.cfg; set ${instead} in the environment instead, or remove it`);
-    if (key === 'jinja2_native' && env.ANSIBLE_JINJA2_NATIVE === undefined && !FALSE.test(value.trim())) throw refuse('ANSIBLE_JINJA2_NATIVE');
-    if (key === 'fact_caching' && env.ANSIBLE_CACHE_PLUGIN === undefined && !isMemory(value.trim())) throw refuse('ANSIBLE_CACHE_PLUGIN');
-    const envName = CACHE_SETTINGS[key];
-    if (envName && !isMemory(env.ANSIBLE_CACHE_PLUGIN?.trim()) && env[envName] === undefined) throw refuse(envName);
-  }
-}
 
 /**
  * Ansible's jsonfile fact cache: one file per host, `<folder>/<prefix><host>`, holding the host's facts

@@ -29,6 +29,7 @@ import { provisionVersion } from './version.js';
 import { bashCompletion } from './completion.js';
 import { addVaultOptions, vaultCommand } from './vault/command.js';
 import { ansibleSettings, SettingsError, type AnsibleSettings } from './ansible-settings.js';
+import { ansibleConfig, ConfigError, configuredRunOptions, type ConfiguredRunOptions } from './ansible-config.js';
 import { loadKeyring, VaultPasswordError, withAnsibleEnvironment, type PasswordPrompt, type VaultFlags } from './vault/passwords.js';
 
 /** Exit codes, as Ansible's: 0 ok, 1 internal error, 2 failed hosts or invalid input, 4 unreachable. */
@@ -79,6 +80,20 @@ function commaList(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 }
 
+/** Ansible's settings as a command reads them: the merged environment and the run's options from it. */
+interface Configured {
+  env: Record<string, string | undefined>;
+  opts: ConfiguredRunOptions;
+}
+
+/** --tags after the configured [tags] run ones (Ansible's argparse appends to that default), as is --skip-tags. */
+function runTags(flags: RunFlags, opts: ConfiguredRunOptions): string[] {
+  return [...opts.runTags, ...commaList(flags.tags)];
+}
+function skipTags(flags: RunFlags, opts: ConfiguredRunOptions): string[] {
+  return [...opts.skipTags, ...commaList(flags.skipTags)];
+}
+
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
@@ -87,7 +102,7 @@ function positiveInt(value: string): number {
 
 function addLoadOptions(cmd: Command): Command {
   return addVaultOptions(cmd)
-    .option('-i, --inventory <path>', 'inventory file or folder (repeatable); default: ./inventory next to the playbook, else the lab', collect)
+    .option('-i, --inventory <path>', "inventory file or folder (repeatable); default: ansible.cfg's inventory (or ANSIBLE_INVENTORY), else ./inventory next to the playbook, else the lab", collect)
     .option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file (repeatable)', collect)
     .option('-l, --limit <pattern>', 'further limit the hosts to this pattern');
 }
@@ -127,9 +142,10 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
    * The run's vault passwords, installed for the loaders before anything is read, so vaulted data is
    * decrypted (or refused) before any host is touched. False when a password source failed (reported).
    */
-  const useVaultFlags = async (flags: VaultFlags): Promise<boolean> => {
+  const useVaultFlags = async (flags: VaultFlags, conf: Configured): Promise<boolean> => {
     try {
-      useVaultKeyring(await loadKeyring(withAnsibleEnvironment(flags, io.env), { cwd: io.cwd, prompt: deps.prompt }));
+      const asked = { ...flags, askVaultPass: flags.askVaultPass || conf.opts.askVaultPass };
+      useVaultKeyring(await loadKeyring(withAnsibleEnvironment(asked, conf.env), { cwd: io.cwd, prompt: deps.prompt }));
       return true;
     } catch (e) {
       if (!(e instanceof VaultPasswordError)) throw e;
@@ -139,7 +155,25 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
     }
   };
 
-  const prepare = async (playbook: string, flags: RunFlags) => {
+  /**
+   * Ansible's settings for this command: the environment, then ansible.cfg (what core reads from the
+   * process environment, such as ANSIBLE_ROLES_PATH, is exported there from the file, the environment
+   * winning as in Ansible). Undefined after saying why not (a setting provision cannot honour).
+   */
+  const configured = (): Configured | undefined => {
+    try {
+      const cfg = ansibleConfig(io.env, io.cwd);
+      for (const [k, v] of Object.entries(cfg.exported)) if (process.env[k] === undefined) process.env[k] = v;
+      return { env: cfg.env, opts: configuredRunOptions(cfg.env, io.cwd) };
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      err(`provision: ${e.message}`);
+      result.code = EXIT.failed;
+      return undefined;
+    }
+  };
+
+  const prepare = async (playbook: string, flags: RunFlags, conf: Configured) => {
     const playbookFile = resolve(io.cwd, playbook);
     const masker = new SecretMasker();
     const plugins = await (deps.registry ?? (() => composeRegistry()))();
@@ -152,14 +186,14 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
       else diagnostics.push({ severity: 'error', message: `-e: ${(e as Error).message}` });
     }
     for (const s of collectSecrets(extraVars)) masker.add(s);
-    const inventorySources = defaultInventory(playbookFile, flags.inventory?.map((i) => resolve(io.cwd, i)), deps.labInventory);
+    const inventorySources = defaultInventory(playbookFile, flags.inventory?.map((i) => resolve(io.cwd, i)) ?? conf.opts.inventory, deps.labInventory);
     const loaded = loadRun({
       playbookFile,
       inventorySources,
       registry: plugins.registry,
       limit: flags.limit,
-      tags: commaList(flags.tags),
-      skipTags: commaList(flags.skipTags),
+      tags: runTags(flags, conf.opts),
+      skipTags: skipTags(flags, conf.opts),
     });
     diagnostics.push(...loaded.diagnostics);
     if (loaded.inventory) {
@@ -179,7 +213,7 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
     .option('-D, --diff', 'show the differences of changed files')
     .option('-t, --tags <tags>', 'run only tasks with these tags (comma separated, repeatable)', collect)
     .option('--skip-tags <tags>', 'skip tasks with these tags (comma separated, repeatable)', collect)
-    .addOption(new Option('-f, --forks <n>', 'hosts in parallel').argParser(positiveInt).default(20))
+    .addOption(new Option('-f, --forks <n>', "hosts in parallel (default: ansible.cfg's forks or ANSIBLE_FORKS, else 20)").argParser(positiveInt))
     .option('-v, --verbose', 'more output: module messages and stdout (-vv: logs and progress)', (_v: string, prev: number) => prev + 1, 0)
     .option('--json', 'print one JSON document for machines instead of text')
     .option('--accept-new-host-keys', 'learn unknown host keys into known_hosts (changed keys still abort)')
@@ -187,9 +221,11 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
     .option('--flush-cache', 'clear the fact cache (ANSIBLE_CACHE_PLUGIN) of every host in the inventory first')
     .option('-K, --ask-become-pass', 'ask for the become (sudo/su) password (ansible_become_password, where set, wins)')
     .action(async (playbook: string, flags: RunFlags) => {
-      if (!(await useVaultFlags(flags))) return;
+      const conf = configured();
+      if (!conf) return;
+      if (!(await useVaultFlags(flags, conf))) return;
       let becomePassword: string | undefined;
-      if (flags.askBecomePass) {
+      if (flags.askBecomePass || conf.opts.becomeAskPass) {
         if (!deps.prompt) {
           err('provision: --ask-become-pass needs a terminal to ask on, and there is none: set ansible_become_password (vaulted) in the inventory instead');
           result.code = EXIT.failed;
@@ -197,7 +233,7 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
         }
         becomePassword = await deps.prompt('BECOME password: ');
       }
-      const p = await prepare(playbook, flags);
+      const p = await prepare(playbook, flags, conf);
       if (flags.verbose > 0) for (const note of p.plugins.notes) err(`note: ${note}`);
       if (p.diagnostics.some((d) => d.severity === 'error') || !p.playbook || !p.inventory) {
         printDiagnostics(p.diagnostics, p.masker);
@@ -208,7 +244,7 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
       // Ansible's settings from the environment: fact caching; what provision cannot match stops here.
       let settings: AnsibleSettings;
       try {
-        settings = ansibleSettings(io.env, io.cwd);
+        settings = ansibleSettings(conf.env, io.cwd);
       } catch (e) {
         if (!(e instanceof SettingsError)) throw e;
         err(`provision: ${e.message}`);
@@ -228,7 +264,7 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
           // https://no-color.org: colours off when NO_COLOR is set; FORCE_COLOR turns them on in a pipe.
           color: io.env.FORCE_COLOR ? true : tty && !io.env.NO_COLOR,
           verbosity: flags.verbose,
-          diff: flags.diff,
+          diff: flags.diff || conf.opts.diffAlways,
           masker: p.masker,
           width: 80,
         });
@@ -250,15 +286,20 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
         templater: jinjaTemplater,
         onEvent: (e) => reporter.handle(e),
         check: flags.check,
-        diff: flags.diff,
+        diff: flags.diff || conf.opts.diffAlways,
         verbosity: flags.verbose,
-        forks: flags.forks,
+        forks: flags.forks ?? conf.opts.forks ?? 20,
         limit: flags.limit,
-        tags: { only: commaList(flags.tags), skip: commaList(flags.skipTags) },
+        tags: { only: runTags(flags, conf.opts), skip: skipTags(flags, conf.opts) },
         extraVars: p.extraVars,
         hostKeyPolicy: flags.acceptNewHostKeys ? 'accept-new' : 'strict',
+        hostKeyChecking: conf.opts.hostKeyChecking,
         knownHostsFile: flags.knownHosts ? resolve(io.cwd, flags.knownHosts) : undefined,
         defaultKnownHostsFile: defaultKnownHosts(),
+        ...(conf.opts.timeoutSeconds !== undefined ? { connectTimeoutMs: conf.opts.timeoutSeconds * 1000 } : {}),
+        remoteUser: conf.opts.remoteUser,
+        remotePort: conf.opts.remotePort,
+        privateKeyFile: conf.opts.privateKeyFile,
         factCache: settings.factCache,
       });
       // Ctrl-C: stop the live status line and say so; the exit closes every SSH connection (remote
@@ -284,8 +325,10 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
       .description('validate a playbook and its inventory without touching any host')
       .argument('<playbook>', 'playbook file'),
   ).action(async (playbook: string, flags: RunFlags) => {
-    if (!(await useVaultFlags(flags))) return;
-    const p = await prepare(playbook, { ...flags, verbose: 0 });
+    const conf = configured();
+    if (!conf) return;
+    if (!(await useVaultFlags(flags, conf))) return;
+    const p = await prepare(playbook, { ...flags, verbose: 0 }, conf);
     printDiagnostics(p.diagnostics, p.masker);
     if (p.diagnostics.some((d) => d.severity === 'error') || !p.playbook || !p.inventory) {
       result.code = EXIT.failed;
@@ -311,12 +354,14 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
   addVaultOptions(program
     .command('inventory')
     .description('show the inventory'))
-    .option('-i, --inventory <path>', 'inventory file or folder (repeatable); default: the lab', collect)
+    .option('-i, --inventory <path>', "inventory file or folder (repeatable); default: ansible.cfg's inventory (or ANSIBLE_INVENTORY), else the lab", collect)
     .option('--list', 'print every host and group with their variables as JSON (as ansible-inventory --list)')
     .option('--show-secrets', 'print secret values instead of ********')
     .action(async (flags: VaultFlags & { inventory?: string[]; list?: boolean; showSecrets?: boolean }) => {
-      if (!(await useVaultFlags(flags))) return;
-      const sources = defaultInventory(undefined, flags.inventory?.map((i) => resolve(io.cwd, i)), deps.labInventory);
+      const conf = configured();
+      if (!conf) return;
+      if (!(await useVaultFlags(flags, conf))) return;
+      const sources = defaultInventory(undefined, flags.inventory?.map((i) => resolve(io.cwd, i)) ?? conf.opts.inventory, deps.labInventory);
       const { inventory, diagnostics } = loadInventoryOnly(sources);
       if (diagnostics.some((d) => d.severity === 'error')) {
         for (const d of diagnostics) err(formatDiagnostic(d));

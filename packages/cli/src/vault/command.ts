@@ -8,6 +8,7 @@ import { isVaultText, VaultError, vaultYamlScalar, type VaultKeyring } from '@ha
 import type { CliIO } from '../io.js';
 import { loadKeyring, VaultPasswordError, withAnsibleEnvironment, type PasswordPrompt, type VaultFlags } from './passwords.js';
 import { readInput, writeFileAtomic } from './files.js';
+import { ansibleConfig, ConfigError } from '../ansible-config.js';
 
 export interface VaultCommandDeps {
   io: CliIO;
@@ -53,7 +54,8 @@ export function vaultCommand(deps: VaultCommandDeps, result: { code: number }): 
 
   /** Passwords for these flags; with no source at all, a prompt (as ansible-vault does). */
   const keyringFor = (given: VaultFlags, confirm: boolean): Promise<VaultKeyring> => {
-    const flags = withAnsibleEnvironment(given, io.env);
+    // ansible-vault reads ansible.cfg's vault settings too; the run's other settings are no concern here.
+    const flags = withAnsibleEnvironment(given, ansibleConfig(io.env, io.cwd, { refuse: false }).env);
     const any = (flags.vaultId?.length ?? 0) + (flags.vaultPasswordFile?.length ?? 0) > 0 || flags.askVaultPass;
     return loadKeyring(any ? flags : { askVaultPass: true }, { cwd: io.cwd, prompt: deps.prompt, confirm });
   };
@@ -69,7 +71,7 @@ export function vaultCommand(deps: VaultCommandDeps, result: { code: number }): 
       try {
         await action(...args);
       } catch (e) {
-        if (e instanceof VaultError || e instanceof VaultPasswordError || (e instanceof Error && /^cannot read /.test(e.message))) {
+        if (e instanceof VaultError || e instanceof VaultPasswordError || e instanceof ConfigError || (e instanceof Error && /^cannot read /.test(e.message))) {
           say(`provision vault: ${e.message}`);
           result.code = 2;
           return;

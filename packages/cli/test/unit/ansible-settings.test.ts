@@ -1,13 +1,14 @@
 /**
  * Ansible's settings provision reads from the environment: the jsonfile fact cache (one JSON file per
  * host, `<folder>/<prefix><host>`, expired after the timeout), and the ones it refuses rather than run
- * differently in silence (ANSIBLE_JINJA2_NATIVE on, another cache plugin, ansible.cfg's fact_caching).
+ * differently in silence (ANSIBLE_JINJA2_NATIVE on, another cache plugin), with ansible.cfg's read.
  */
 import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ansibleSettings, JsonFileFactCache, SettingsError } from '../../src/ansible-settings.js';
+import { ansibleSettings, JsonFileFactCache } from '../../src/ansible-settings.js';
+import { ansibleConfig } from '../../src/ansible-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'haweb-settings-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,25 +38,32 @@ describe('ansibleSettings', () => {
     expect(() => ansibleSettings(env, folder())).toThrow(message);
   });
 
+  // ansible.cfg's settings reach these through ansibleConfig's merged environment (the environment wins).
   const jsonfile = { ANSIBLE_CACHE_PLUGIN: 'jsonfile', ANSIBLE_CACHE_PLUGIN_CONNECTION: 'c' };
   it.each([
-    ['[defaults]\nroles_path = roles\n[other]\nfact_caching = x\n', {}, undefined],
-    ['[defaults]\nfact_caching = memory\njinja2_native = False\nfact_caching_connection = /x\n', {}, undefined],
-    ['[defaults]\n# fact_caching = jsonfile\nfact_caching = jsonfile\n', {}, /fact_caching = jsonfile.*ANSIBLE_CACHE_PLUGIN in the environment/],
-    ['[defaults]\nfact_caching = jsonfile\n', jsonfile, undefined],
-    ['[defaults]\njinja2_native: true\n', {}, /jinja2_native = true/],
-    ['[defaults]\njinja2_native: true\n', { ANSIBLE_JINJA2_NATIVE: '0' }, undefined],
-    ['[defaults]\nfact_caching_prefix = p_\n', jsonfile, /ANSIBLE_CACHE_PLUGIN_PREFIX/],
-    ['[defaults]\nfact_caching_prefix = p_\n', { ...jsonfile, ANSIBLE_CACHE_PLUGIN_PREFIX: '' }, undefined],
-  ])('ansible.cfg %j with %j: refused %s', (cfg, env, refused) => {
+    ['[defaults]\nroles_path = roles\n[other]\nfact_caching = x\n', {}, false, undefined],
+    ['[defaults]\nfact_caching = memory\njinja2_native = False\nfact_caching_connection = /x\n', {}, false, undefined],
+    ['[defaults]\n# fact_caching = redis\nfact_caching = jsonfile\nfact_caching_connection = cache\n', {}, true, undefined],
+    ['[defaults]\nfact_caching = jsonfile\n', {}, false, /requires the '_uri' config option/],
+    ['[defaults]\nfact_caching = jsonfile\n', jsonfile, true, undefined],
+    ['[defaults]\nfact_caching = redis\n', { ANSIBLE_CACHE_PLUGIN: 'memory' }, false, undefined],
+    ['[defaults]\njinja2_native: true\n', {}, false, /jinja2_native = true: provision has no Jinja2 native mode/],
+    ['[defaults]\njinja2_native: true\n', { ANSIBLE_JINJA2_NATIVE: '0' }, false, undefined],
+  ])('ansible.cfg %j with %j: a fact cache %s, refused %s', (cfg, env, cache, refused) => {
     const cwd = folder();
     writeFileSync(join(cwd, 'ansible.cfg'), cfg);
-    if (refused) expect(() => ansibleSettings(env, cwd)).toThrow(refused);
-    else expect(() => ansibleSettings(env, cwd)).not.toThrow();
-    // ANSIBLE_CONFIG names the file Ansible reads first.
-    const other = join(folder(), 'my.cfg');
-    writeFileSync(other, cfg);
-    if (refused) expect(() => ansibleSettings({ ...env, ANSIBLE_CONFIG: other }, folder())).toThrow(SettingsError);
+    const read = () => ansibleSettings(ansibleConfig({ HOME: cwd, ...env }, cwd).env, cwd);
+    if (refused) expect(read).toThrow(refused);
+    else expect(read().factCache !== undefined).toBe(cache);
+  });
+
+  it("the jsonfile cache's folder from ansible.cfg is relative to the file's folder", () => {
+    const cfgDir = folder();
+    writeFileSync(join(cfgDir, 'my.cfg'), '[defaults]\nfact_caching = jsonfile\nfact_caching_connection = facts\nfact_caching_prefix = p_\n');
+    const cwd = folder();
+    const cache = ansibleSettings(ansibleConfig({ HOME: cwd, ANSIBLE_CONFIG: join(cfgDir, 'my.cfg') }, cwd).env, cwd).factCache!;
+    expect(cache.dir).toBe(join(cfgDir, 'facts'));
+    expect(cache.prefix).toBe('p_');
   });
 });
 

@@ -10,6 +10,12 @@ export interface TargetDefaults {
   knownHostsFile?: string;
   defaultKnownHostsFile?: string;
   connectTimeoutMs: number;
+  /** Ansible's configured remote_user, remote_port and private_key_file: below the host's variables (and the remote_user keyword). */
+  remoteUser?: string;
+  port?: number;
+  privateKeyFile?: string;
+  /** Ansible's configured host_key_checking: false reads as accept-new, below the host's variables. */
+  hostKeyChecking?: boolean;
 }
 
 function pick(vars: Vars, ...names: string[]): unknown {
@@ -45,11 +51,11 @@ export function loginUser(vars: Vars, remoteUser?: string): string {
  * `remoteUser` is the task's remote_user keyword.
  */
 export function connectionTarget(hostName: string, vars: Vars, defaults: TargetDefaults, transport: 'ssh' | 'local' = 'ssh', remoteUser?: string): ConnectionTarget {
-  const port = Number(pick(vars, 'ansible_port', 'ansible_ssh_port') ?? 22);
+  const port = Number(pick(vars, 'ansible_port', 'ansible_ssh_port') ?? defaults.port ?? 22);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new UnreachableError(hostName, `invalid ansible_port ${JSON.stringify(vars.ansible_port ?? vars.ansible_ssh_port)}`);
   }
-  const key = pick(vars, 'ansible_ssh_private_key_file', 'ansible_private_key_file');
+  const key = pick(vars, 'ansible_ssh_private_key_file', 'ansible_private_key_file') ?? defaults.privateKeyFile;
   const password = pick(vars, 'ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password');
   // Ansible's ansible_host_key_checking=false is read as accept-new: unknown keys are learned, but a
   // changed key still aborts (we never connect to a host whose key changed).
@@ -72,11 +78,12 @@ export function connectionTarget(hostName: string, vars: Vars, defaults: TargetD
       sshArgs.knownHostsFile ??
       defaults.defaultKnownHostsFile ??
       join(homedir(), '.ssh', 'known_hosts'),
-    // --accept-new-host-keys on the command line wins; else the inventory's say; else strict.
+    // --accept-new-host-keys on the command line wins; else the inventory's say; else the configured
+    // host_key_checking; else strict.
     hostKeyPolicy:
       defaults.hostKeyPolicy === 'accept-new'
         ? 'accept-new'
-        : (policyVar ?? sshArgs.policy ?? defaults.hostKeyPolicy),
+        : (policyVar ?? sshArgs.policy ?? (defaults.hostKeyChecking === false ? 'accept-new' : defaults.hostKeyPolicy)),
     connectTimeoutMs: timeout !== undefined ? Number(timeout) * 1000 : defaults.connectTimeoutMs,
   };
 }

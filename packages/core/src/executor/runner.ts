@@ -44,6 +44,10 @@ export class PlaybookRunner {
       knownHostsFile: options.knownHostsFile,
       defaultKnownHostsFile: options.defaultKnownHostsFile,
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      remoteUser: options.remoteUser,
+      port: options.remotePort,
+      privateKeyFile: options.privateKeyFile,
+      hostKeyChecking: options.hostKeyChecking,
     };
     this.rt = {
       options,

@@ -685,9 +685,11 @@ function taskRemote(run: PlayRun, host: string, vars: Vars, delegation: Delegati
     throw new Error(`error in "connection": ${(err as Error).message}`);
   }
   const transport = transportOf(cvars.ansible_connection, keyword);
+  // The configured remote_user (ansible.cfg, ANSIBLE_REMOTE_USER) comes below the keyword, as in Ansible.
+  const user = remoteUser ?? rt.targetDefaults.remoteUser;
   // one connection per (transport, host, login user): a task with another remote_user logs in again
-  const key = transport === 'local' ? `local:${target}` : `ssh:${target}\u0000${loginUser(cvars, remoteUser)}`;
-  return rt.pool.lazyRemote(target, () => connectionTarget(target, cvars, rt.targetDefaults, transport, remoteUser), key);
+  const key = transport === 'local' ? `local:${target}` : `ssh:${target}\u0000${loginUser(cvars, user)}`;
+  return rt.pool.lazyRemote(target, () => connectionTarget(target, cvars, rt.targetDefaults, transport, user), key);
 }
 
 /** The module's own run, or the executor's background job (`async`), or async_status on a job. */

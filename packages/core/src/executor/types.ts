@@ -73,6 +73,12 @@ export interface ExecutorOptions {
   /** Used when neither the option nor the inventory name one (default ~/.ssh/known_hosts). */
   defaultKnownHostsFile?: string;
   connectTimeoutMs?: number;
+  /** Ansible's configured remote_user, remote_port, private_key_file: used where the host's variables (and the remote_user keyword) name none. */
+  remoteUser?: string;
+  remotePort?: number;
+  privateKeyFile?: string;
+  /** Ansible's configured host_key_checking (false: unknown keys are learned), below the host's variables. */
+  hostKeyChecking?: boolean;
   /** Pattern engine; defaults to the loader's (names, groups, `a:b`, `a:!b`, `a:&b`, globs, ~regex). */
   matchHosts?: HostMatcher;
   /** Inventory variable merge; defaults to the loader's (all < parent groups < child groups < host). */

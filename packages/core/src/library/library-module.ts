@@ -127,7 +127,7 @@ async function stage(lib: LibraryFile, args: Record<string, unknown>, ctx: Modul
   await ctx.remote.writeFile(argsPath, argsFile(style, args, internal), { mode: '0600', become: ctx.become });
   let interpreter: string;
   if (python || lib.collection) {
-    const configured = ctx.vars.ansible_python_interpreter;
+    const configured = ctx.vars.ansible_python_interpreter ?? configuredInterpreter();
     interpreter = configured === undefined ? 'python3' : ctx.render(String(configured));
   } else {
     interpreter = shebangInterpreter(text) ?? '/bin/sh';
@@ -136,6 +136,15 @@ async function stage(lib: LibraryFile, args: Record<string, unknown>, ctx: Modul
   const target = lib.collection ? `-m ${lib.collection.dotted}` : shellQuote(moduleFile);
   const command = `cd ${shellQuote(dir)} && ${env}${interpreter} ${target} ${shellQuote(argsPath)}`;
   return { dir, command };
+}
+
+/**
+ * Ansible's interpreter_python setting (ANSIBLE_PYTHON_INTERPRETER, or ansible.cfg through the CLI):
+ * a path is the default interpreter; its auto* discovery modes leave python3 as found on the host.
+ */
+function configuredInterpreter(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const v = env.ANSIBLE_PYTHON_INTERPRETER?.trim();
+  return v && !/^auto(_legacy)?(_silent)?$/.test(v) ? v : undefined;
 }
 
 /** Runs the staged module, then removes its folder; exit code and output are the module's. */
