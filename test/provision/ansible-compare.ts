@@ -84,13 +84,13 @@ function taskLine(name: string, hosts: Record<string, string>): string {
   return `${name}: ${Object.keys(hosts).sort().map((h) => `${h}=${hosts[h]}`).join(' ')}`;
 }
 
-export function runProvision(lab: Lab, playbook: string, args: string[] = []): RunRecord {
+export function runProvision(lab: Lab, playbook: string, args: string[] = [], env: Record<string, string> = {}): RunRecord {
   resetHosts(lab);
   const r = spawnSync(process.execPath, [CLI, 'run', join(FIXTURES, playbook), '-i', lab.inventory, '--json', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 180_000,
-    env: { ...process.env, NO_COLOR: '1', HAWEB_KW_ENV: 'from-controller' },
+    env: { ...process.env, NO_COLOR: '1', HAWEB_KW_ENV: 'from-controller', ...env },
   });
   let doc: {
     stats: Record<string, Stats>;
@@ -107,13 +107,13 @@ export function runProvision(lab: Lab, playbook: string, args: string[] = []): R
   return { code: r.status, stats: doc.stats, tasks, files: collectFiles(lab), output: r.stdout + r.stderr };
 }
 
-export function runAnsible(lab: Lab, playbook: string, args: string[] = []): RunRecord {
+export function runAnsible(lab: Lab, playbook: string, args: string[] = [], env: Record<string, string> = {}): RunRecord {
   resetHosts(lab);
   const r = spawnSync('ansible-playbook', ['-i', lab.inventory, join(FIXTURES, playbook), ...args], {
     cwd: FIXTURES,
     encoding: 'utf8',
     timeout: 300_000,
-    env: { ...process.env, HAWEB_KW_ENV: 'from-controller', ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_PYTHON_INTERPRETER: 'auto_silent', ANSIBLE_PIPELINING: 'True' },
+    env: { ...process.env, HAWEB_KW_ENV: 'from-controller', ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_PYTHON_INTERPRETER: 'auto_silent', ANSIBLE_PIPELINING: 'True', ...env },
   });
   let doc: {
     stats: Record<string, { ok: number; changed: number; unreachable: number; failures: number; skipped: number; rescued: number; ignored: number }>;
@@ -140,10 +140,10 @@ export function runAnsible(lab: Lab, playbook: string, args: string[] = []): Run
   return { code: r.status, stats, tasks, files: collectFiles(lab), output: r.stdout + r.stderr };
 }
 
-/** Both runs of one playbook, provision's first. */
-export function compare(lab: Lab, playbook: string, args: string[] = []): { ours: RunRecord; ansible: RunRecord } {
-  const ours = runProvision(lab, playbook, args);
-  const ansible = runAnsible(lab, playbook, args);
+/** Both runs of one playbook, provision's first (`env`: added to both tools' environment). */
+export function compare(lab: Lab, playbook: string, args: string[] = [], env: Record<string, string> = {}): { ours: RunRecord; ansible: RunRecord } {
+  const ours = runProvision(lab, playbook, args, env);
+  const ansible = runAnsible(lab, playbook, args, env);
   // HAWEB_KW_DUMP=<dir>: keep both records, to see a difference in full.
   if (process.env.HAWEB_KW_DUMP) {
     const name = `${playbook.replace(/\W+/g, '_')}${args.join('_').replace(/\W+/g, '_')}`;

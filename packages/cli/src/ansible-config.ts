@@ -113,6 +113,8 @@ interface SettingDef {
   /** The environment variables Ansible reads for it (the first is the one provision exports). */
   env: string[];
   type: SettingType;
+  /** The values Ansible accepts (another is its "Invalid value" error). */
+  choices?: string[];
 }
 
 /** Settings provision runs with: exported as their environment variable (provision reads those). */
@@ -134,6 +136,7 @@ const READ: Record<string, SettingDef> = {
   // ansible_python_interpreter says otherwise; the auto* values mean python3, as found on the host.
   interpreter_python: { ini: [['defaults', 'interpreter_python']], env: ['ANSIBLE_PYTHON_INTERPRETER'], type: 'str' },
   forks: { ini: [['defaults', 'forks']], env: ['ANSIBLE_FORKS'], type: 'int' },
+  gathering: { ini: [['defaults', 'gathering']], env: ['ANSIBLE_GATHERING'], type: 'str', choices: ['implicit', 'explicit', 'smart'] },
   remote_user: { ini: [['defaults', 'remote_user']], env: ['ANSIBLE_REMOTE_USER'], type: 'str' },
   remote_port: { ini: [['defaults', 'remote_port']], env: ['ANSIBLE_REMOTE_PORT'], type: 'int' },
   private_key_file: { ini: [['defaults', 'private_key_file']], env: ['ANSIBLE_PRIVATE_KEY_FILE'], type: 'path' },
@@ -169,7 +172,6 @@ const plugins = (key: string, env: string, what: string): [string, RefusedDef] =
 /** Settings that change a run and that provision does not implement: refused unless at Ansible's default. */
 const REFUSED: Record<string, RefusedDef> = Object.fromEntries([
   ['hash_behaviour', { ini: [['defaults', 'hash_behaviour']], env: ['ANSIBLE_HASH_BEHAVIOUR'], type: 'str', isDefault: eq('replace'), why: 'provision replaces dictionaries as Ansible does by default (merge is not implemented)' }],
-  ['gathering', { ini: [['defaults', 'gathering']], env: ['ANSIBLE_GATHERING'], type: 'str', isDefault: eq('implicit'), why: 'provision gathers facts as Ansible\'s default, implicit (set gather_facts on the plays instead)' }],
   ['gather_subset', { ini: [['defaults', 'gather_subset']], env: ['ANSIBLE_GATHER_SUBSET'], type: 'list', why: 'set gather_subset on the plays instead' }],
   ['gather_timeout', { ini: [['defaults', 'gather_timeout']], env: ['ANSIBLE_GATHER_TIMEOUT'], type: 'int', why: 'set gather_timeout on the plays instead' }],
   ['fact_path', { ini: [['defaults', 'fact_path']], env: ['ANSIBLE_FACT_PATH'], type: 'str', why: 'set fact_path on the plays instead' }],
@@ -260,10 +262,15 @@ export function ansibleConfig(env: Record<string, string | undefined>, cwd: stri
 
   const exported: Record<string, string> = {};
   for (const def of Object.values(READ)) {
-    if (inEnv(def)) continue;
-    const entry = inFile(def);
-    if (!entry) continue;
-    exported[def.env[0]!] = fileValue(def.type, entry.value, dirname(file!), env);
+    const fromEnv = inEnv(def);
+    const entry = fromEnv ? undefined : inFile(def);
+    if (!fromEnv && !entry) continue;
+    const value = fromEnv ? fromEnv[1] : fileValue(def.type, entry!.value, dirname(file!), env);
+    if (def.choices && !def.choices.includes(value.trim())) {
+      const where = fromEnv ? `${fromEnv[0]}=${fromEnv[1]}` : `${file}:${entry!.line}: [${entry!.section}] ${entry!.key} = ${entry!.value}`;
+      throw new ConfigError(`${where}: not a valid value (Ansible's are ${def.choices.join(', ')})`);
+    }
+    if (entry) exported[def.env[0]!] = value;
   }
   return { file, env: { ...exported, ...env }, exported };
 }
@@ -317,6 +324,7 @@ function holdsFiles(dir: string): boolean {
 export interface ConfiguredRunOptions {
   inventory?: string[];
   forks?: number;
+  gathering?: 'implicit' | 'explicit' | 'smart';
   remoteUser?: string;
   remotePort?: number;
   privateKeyFile?: string;
@@ -347,6 +355,7 @@ export function configuredRunOptions(env: Record<string, string | undefined>, cw
   return {
     ...(inventory && inventory.length > 0 ? { inventory } : {}),
     forks: int('ANSIBLE_FORKS', 1),
+    gathering: (env.ANSIBLE_GATHERING?.trim() || undefined) as ConfiguredRunOptions['gathering'],
     remoteUser: env.ANSIBLE_REMOTE_USER?.trim() || undefined,
     remotePort: int('ANSIBLE_REMOTE_PORT', 1),
     privateKeyFile: env.ANSIBLE_PRIVATE_KEY_FILE ? expandPath(env.ANSIBLE_PRIVATE_KEY_FILE.trim(), cwd, env) : undefined,

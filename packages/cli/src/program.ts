@@ -289,6 +289,7 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
         diff: flags.diff || conf.opts.diffAlways,
         verbosity: flags.verbose,
         forks: flags.forks ?? conf.opts.forks ?? 20,
+        gathering: conf.opts.gathering,
         limit: flags.limit,
         tags: { only: runTags(flags, conf.opts), skip: skipTags(flags, conf.opts) },
         extraVars: p.extraVars,

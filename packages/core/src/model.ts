@@ -242,7 +242,8 @@ export interface Play {
   unsafeVars?: Vars;
   /** vars_files, already read, in order (later wins). */
   varsFiles: { file: string; vars: Vars }[];
-  gatherFacts: boolean;
+  /** gather_facts as written; undefined when the play does not say (Ansible's `gathering` setting decides). */
+  gatherFacts?: boolean;
   /** fact_path, gather_subset, gather_timeout of the play: the arguments of its fact gathering. */
   gatherArgs?: Record<string, unknown>;
   become: boolean;

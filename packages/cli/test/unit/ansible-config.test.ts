@@ -94,6 +94,7 @@ describe('ansibleConfig: what provision runs with', () => {
     expect(configuredRunOptions(cfg.env, cwd)).toEqual({
       inventory: [join(cwd, 'inv/hosts'), '/etc/x'],
       forks: 4,
+      gathering: undefined,
       remoteUser: 'deploy',
       remotePort: undefined,
       privateKeyFile: join(cwd, 'keys/id'),
@@ -129,7 +130,7 @@ describe('ansibleConfig: what provision runs with', () => {
 describe('ansibleConfig: what provision refuses', () => {
   it.each([
     ['[defaults]\nhash_behaviour = merge\n', ':2: [defaults] hash_behaviour = merge: provision replaces dictionaries as Ansible does by default (merge is not implemented); remove it'],
-    ['[defaults]\ngathering = smart\n', ':2: [defaults] gathering = smart: provision gathers facts'],
+    ['[defaults]\ngathering = sometimes\n', ":2: [defaults] gathering = sometimes: not a valid value (Ansible's are implicit, explicit, smart)"],
     ['[defaults]\nerror_on_undefined_vars = False\n', ':2: [defaults] error_on_undefined_vars = False:'],
     ['[defaults]\nforce_handlers = yes\n', ':2: [defaults] force_handlers = yes:'],
     ['[defaults]\nstrategy = free\n', ':2: [defaults] strategy = free: set strategy on the plays instead'],
@@ -144,7 +145,7 @@ describe('ansibleConfig: what provision refuses', () => {
   });
 
   it.each([
-    '[defaults]\nhash_behaviour = replace\ngathering = implicit\nerror_on_undefined_vars = True\nforce_handlers = no\nstrategy = linear\ntransport = ssh\nansible_managed = Ansible managed\n',
+    '[defaults]\nhash_behaviour = replace\nerror_on_undefined_vars = True\nforce_handlers = no\nstrategy = linear\ntransport = ssh\nansible_managed = Ansible managed\n',
     '[privilege_escalation]\nbecome = False\nbecome_method = sudo\nbecome_user = root\n',
     // Plugin folders that hold nothing (or do not exist) add nothing.
     '[defaults]\nfilter_plugins = ./none:~/.ansible/plugins/filter\nlookup_plugins = ./empty\n',
@@ -163,7 +164,8 @@ describe('ansibleConfig: what provision refuses', () => {
 
   it('the environment wins: its default value lets the file\'s pass, its own value is refused naming it', () => {
     expect(configOf('[defaults]\nhash_behaviour = merge\n', { ANSIBLE_HASH_BEHAVIOUR: 'replace' }).run).not.toThrow();
-    expect(configOf('[defaults]\n', { ANSIBLE_GATHERING: 'explicit' }).run).toThrow(/^ANSIBLE_GATHERING=explicit: .*; unset ANSIBLE_GATHERING$/);
+    expect(configOf('[defaults]\n', { ANSIBLE_STRATEGY: 'free' }).run).toThrow(/^ANSIBLE_STRATEGY=free: .*; unset ANSIBLE_STRATEGY$/);
+    expect(configOf('[defaults]\ngathering = smart\n', { ANSIBLE_GATHERING: 'never' }).run).toThrow("ANSIBLE_GATHERING=never: not a valid value (Ansible's are implicit, explicit, smart)");
   });
 
   it('the vault commands read the file without refusing', () => {

@@ -47,7 +47,7 @@ export class PlayExecution implements PlayRun {
   }
 
   private async runSections(hosts: readonly string[]): Promise<void> {
-    if (this.play.gatherFacts) await this.gatherFacts(hosts);
+    await this.gatherFacts(this.gatheringHosts(hosts));
     for (const section of [this.play.preTasks, this.play.tasks, this.play.postTasks]) {
       if (section.length === 0) continue;
       await this.runItems(section, hosts, this.scope);
@@ -91,7 +91,25 @@ export class PlayExecution implements PlayRun {
     );
   }
 
+  /**
+   * The hosts whose facts the play gathers, as Ansible's play iterator decides with its `gathering`
+   * setting; smart passes over a host whose facts carry the mark the gathering step leaves
+   * (`_ansible_facts_gathered`, kept by a fact cache too).
+   */
+  private gatheringHosts(hosts: readonly string[]): string[] {
+    const written = this.play.gatherFacts;
+    switch (this.rt.options.gathering ?? 'implicit') {
+      case 'explicit':
+        return written === true ? [...hosts] : [];
+      case 'smart':
+        return written === false ? [] : hosts.filter((h) => this.rt.state(h).facts._ansible_facts_gathered !== true);
+      default:
+        return written === false ? [] : [...hosts];
+    }
+  }
+
   private async gatherFacts(of: readonly string[]): Promise<void> {
+    if (of.length === 0) return;
     const setup = this.rt.options.registry.get('setup');
     const ref: TaskRef = { name: 'Gathering Facts', module: 'setup', pos: this.play.pos, kind: 'setup' };
     if (!setup) {

@@ -393,7 +393,10 @@ async function executeWithFlags(
     // (getent's getent_<database>) are host facts too, in ansible_facts and the cache, as
     // set_host_facts makes them; set_fact and include_vars keep theirs out unless cacheable.
     const persistent = outcome.result.facts_cacheable === true || !(maybeModule !== undefined && CLEAN_FACTS_MODULES.has(maybeModule.name));
-    setFacts(run.rt.state(factsHost), outcome.result.facts, isSetup || maybeModule?.name === 'setup', persistent, run.rt.options.factCache);
+    // The play's own gathering marks the facts as gathered (Ansible's gather_facts action does), which
+    // the `smart` gathering setting reads in later plays and runs; a setup task does not.
+    const facts = isSetup ? { ...outcome.result.facts, _ansible_facts_gathered: true } : outcome.result.facts;
+    setFacts(run.rt.state(factsHost), facts, isSetup || maybeModule?.name === 'setup', persistent, run.rt.options.factCache);
   }
   return outcome;
 }

@@ -73,6 +73,12 @@ export interface ExecutorOptions {
   /** Used when neither the option nor the inventory name one (default ~/.ssh/known_hosts). */
   defaultKnownHostsFile?: string;
   connectTimeoutMs?: number;
+  /**
+   * Ansible's `gathering` setting (default implicit): implicit gathers facts unless a play says
+   * gather_facts: false; explicit only where a play says true; smart as implicit, but not for a host
+   * whose facts were gathered already (earlier in the run, or in a fact cache from an earlier run).
+   */
+  gathering?: 'implicit' | 'explicit' | 'smart';
   /** Ansible's configured remote_user, remote_port, private_key_file: used where the host's variables (and the remote_user keyword) name none. */
   remoteUser?: string;
   remotePort?: number;

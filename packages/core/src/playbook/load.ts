@@ -62,7 +62,6 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
     hosts: '',
     vars: {},
     varsFiles: [],
-    gatherFacts: true,
     become: false,
     roleDefaults: {},
     preTasks: [],
@@ -144,7 +143,7 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
         play.varsPrompt = readVarsPrompt(ctx, e.value);
         break;
       case 'gather_facts':
-        play.gatherFacts = boolValue(ctx, e.value, 'gather_facts') ?? true;
+        play.gatherFacts = boolValue(ctx, e.value, 'gather_facts');
         break;
       case 'fact_path':
       case 'gather_subset':
