@@ -382,6 +382,25 @@ describe('tags, check mode, no_log, facts', () => {
     expect(log).toEqual(['a:setup', 'a:echo:Debian a']);
   });
 
+  it.each([
+    // gather_facts as written in three plays, the `gathering` setting: which plays ran setup on the host.
+    ['implicit', [undefined, true, false], [1, 2]],
+    ['explicit', [undefined, true, false], [2]],
+    ['smart', [undefined, true, false], [1]],
+    ['smart', [false, undefined, true], [2]],
+  ] as const)('gathering %s, gather_facts %j: setup runs in plays %j', async (gathering, written, gathers) => {
+    const plays = written.map((g, i) => play([task('echo', { msg: `play ${i + 1}` })], { gatherFacts: g }));
+    const { log } = await run(playbook(...plays), { hosts: ['a'], gathering });
+    const ran: number[] = [];
+    let current = 0;
+    for (const line of log) {
+      const m = /^a:echo:play (\d)$/.exec(line);
+      if (m) current = Number(m[1]);
+      else if (line === 'a:setup') ran.push(current + 1);
+    }
+    expect(ran).toEqual(gathers);
+  });
+
   it('invalid arguments fail the task with the zod message', async () => {
     const { events } = await run(playbook(play([task('file_put', { pth: '/x' }, { name: 'typo' })])), { hosts: ['a'] });
     const r = events.find((e) => e.type === 'host-result');
