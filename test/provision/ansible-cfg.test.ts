@@ -2,8 +2,9 @@
  * A project folder as Ansible users keep one: an ansible.cfg naming the inventory, the roles folder,
  * the login user, the SSH key, skipped tags and --diff always; an inventory with addresses only. Run
  * from that folder without -i by `provision` and by `ansible-playbook` on the same lab hosts: the same
- * recap and the same files on the hosts. Then a setting provision does not implement (hash_behaviour =
- * merge) stops provision before any host is touched, naming the file and line.
+ * recap and the same files on the hosts; [privilege_escalation] become and become_user as defaults
+ * below the keywords. Then a setting provision does not implement (hash_behaviour = merge) stops
+ * provision before any host is touched, naming the file and line.
  * Runs from the repo root: npx vitest run --config vitest.integration.config.ts test/provision/ansible-cfg.test.ts
  */
 import { spawnSync } from 'node:child_process';
@@ -162,6 +163,42 @@ describe('a project folder with an ansible.cfg', () => {
     const r = provision([], { ANSIBLE_REMOTE_USER: 'nobody-here' });
     expect(r.code).toBe(4);
     expect(r.recap).toEqual(Object.fromEntries(lab.hosts.map((h) => [h.name, { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 1 }])));
+  });
+
+  it('[privilege_escalation] become and become_user are the defaults below the keywords, as under ansible-playbook', () => {
+    write(
+      'become.cfg',
+      ['[defaults]', 'inventory = inventories/lab.ini', 'remote_user = root', `private_key_file = /var/lib/haweb/lab/${lab.name}/id_ed25519`, '[privilege_escalation]', 'become = True', 'become_user = nobody', ''].join('\n'),
+    );
+    write(
+      'become.yml',
+      [
+        '- hosts: web',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - name: as the configured become_user',
+        '      command: id -un',
+        '      register: configured',
+        '    - name: become false on the task',
+        '      command: id -un',
+        '      become: false',
+        '      register: plain',
+        '    - name: record',
+        '      become: false',
+        `      copy: { dest: "${OUT}/become.txt", content: "{{ configured.stdout }} {{ plain.stdout }}\\n" }`,
+        '',
+      ].join('\n'),
+    );
+    const env = cleanEnv({ ANSIBLE_CONFIG: join(project, 'become.cfg') });
+    reset();
+    const ours = spawnSync(process.execPath, [CLI, 'run', 'become.yml'], { cwd: project, env, encoding: 'utf8', timeout: 300_000 });
+    expect(ours.status, ours.stdout + ours.stderr).toBe(0);
+    const ourFiles = filesOnHosts();
+    reset();
+    const theirs = spawnSync('ansible-playbook', ['become.yml'], { cwd: project, env, encoding: 'utf8', timeout: 300_000 });
+    expect(theirs.status, theirs.stdout.slice(-2000)).toBe(0);
+    expect(filesOnHosts()).toEqual(ourFiles);
+    for (const h of lab.hosts) expect(ourFiles[h.name]).toBe('become.txt: nobody root\n');
   });
 
   it('a setting provision does not implement stops it before any host is touched, naming the file and line', () => {

@@ -143,6 +143,12 @@ const READ: Record<string, SettingDef> = {
   host_key_checking: { ini: [['defaults', 'host_key_checking'], ['ssh_connection', 'host_key_checking']], env: ['ANSIBLE_HOST_KEY_CHECKING', 'ANSIBLE_SSH_HOST_KEY_CHECKING'], type: 'bool' },
   timeout: { ini: [['defaults', 'timeout'], ['ssh_connection', 'timeout']], env: ['ANSIBLE_TIMEOUT', 'ANSIBLE_SSH_TIMEOUT'], type: 'int' },
   become_ask_pass: { ini: [['privilege_escalation', 'become_ask_pass']], env: ['ANSIBLE_BECOME_ASK_PASS'], type: 'bool' },
+  // The defaults below every become keyword and ansible_become* variable.
+  become: { ini: [['privilege_escalation', 'become']], env: ['ANSIBLE_BECOME'], type: 'bool' },
+  become_user: { ini: [['privilege_escalation', 'become_user']], env: ['ANSIBLE_BECOME_USER'], type: 'str' },
+  become_method: { ini: [['privilege_escalation', 'become_method']], env: ['ANSIBLE_BECOME_METHOD'], type: 'str' },
+  become_flags: { ini: [['privilege_escalation', 'become_flags']], env: ['ANSIBLE_BECOME_FLAGS'], type: 'str' },
+  become_exe: { ini: [['privilege_escalation', 'become_exe']], env: ['ANSIBLE_BECOME_EXE'], type: 'str' },
   diff_always: { ini: [['diff', 'always']], env: ['ANSIBLE_DIFF_ALWAYS'], type: 'bool' },
   run_tags: { ini: [['tags', 'run']], env: ['ANSIBLE_RUN_TAGS'], type: 'list' },
   skip_tags: { ini: [['tags', 'skip']], env: ['ANSIBLE_SKIP_TAGS'], type: 'list' },
@@ -192,11 +198,6 @@ const REFUSED: Record<string, RefusedDef> = Object.fromEntries([
   ['playbook_vars_root', { ini: [['defaults', 'playbook_vars_root']], env: ['ANSIBLE_PLAYBOOK_VARS_ROOT'], type: 'str', isDefault: eq('top'), why: "provision reads group_vars/ and host_vars/ next to the top playbook, as Ansible's default" }],
   ['precedence', { ini: [['defaults', 'precedence']], env: ['ANSIBLE_PRECEDENCE'], type: 'list', why: "provision applies Ansible's default variable precedence" }],
   ['vars_plugins_enabled', { ini: [['defaults', 'vars_plugins_enabled']], env: ['ANSIBLE_VARS_ENABLED'], type: 'list', isDefault: eq('host_group_vars', 'ansible.builtin.host_group_vars'), why: "provision reads group_vars/ and host_vars/ only (Ansible's default host_group_vars)" }],
-  bool('privilege_escalation', 'become', 'ANSIBLE_BECOME', 'set become on the plays instead', false),
-  ['become_method', { ini: [['privilege_escalation', 'become_method']], env: ['ANSIBLE_BECOME_METHOD'], type: 'str', isDefault: eq('sudo'), why: 'set become_method on the plays instead' }],
-  ['become_user', { ini: [['privilege_escalation', 'become_user']], env: ['ANSIBLE_BECOME_USER'], type: 'str', isDefault: eq('root'), why: 'set become_user on the plays instead' }],
-  ['become_exe', { ini: [['privilege_escalation', 'become_exe']], env: ['ANSIBLE_BECOME_EXE'], type: 'str', why: 'set become_exe on the plays instead' }],
-  ['become_flags', { ini: [['privilege_escalation', 'become_flags']], env: ['ANSIBLE_BECOME_FLAGS'], type: 'str', why: 'set become_flags on the plays instead' }],
   plugins('action_plugins', 'ANSIBLE_ACTION_PLUGINS', 'action'),
   plugins('filter_plugins', 'ANSIBLE_FILTER_PLUGINS', 'filter'),
   plugins('lookup_plugins', 'ANSIBLE_LOOKUP_PLUGINS', 'lookup'),
@@ -331,6 +332,8 @@ export interface ConfiguredRunOptions {
   hostKeyChecking?: boolean;
   timeoutSeconds?: number;
   becomeAskPass: boolean;
+  /** [privilege_escalation] become, become_user, become_method, become_flags, become_exe. */
+  become: { become?: boolean; becomeUser?: string; becomeMethod?: string; becomeFlags?: string; becomeExe?: string };
   askVaultPass: boolean;
   diffAlways: boolean;
   runTags: string[];
@@ -362,6 +365,15 @@ export function configuredRunOptions(env: Record<string, string | undefined>, cw
     hostKeyChecking: flag('ANSIBLE_HOST_KEY_CHECKING', 'ANSIBLE_SSH_HOST_KEY_CHECKING'),
     timeoutSeconds: int('ANSIBLE_TIMEOUT', 1) ?? int('ANSIBLE_SSH_TIMEOUT', 1),
     becomeAskPass: flag('ANSIBLE_BECOME_ASK_PASS') ?? false,
+    become: Object.fromEntries(
+      Object.entries({
+        become: flag('ANSIBLE_BECOME'),
+        becomeUser: env.ANSIBLE_BECOME_USER?.trim() || undefined,
+        becomeMethod: env.ANSIBLE_BECOME_METHOD?.trim() || undefined,
+        becomeFlags: env.ANSIBLE_BECOME_FLAGS,
+        becomeExe: env.ANSIBLE_BECOME_EXE?.trim() || undefined,
+      }).filter(([, v]) => v !== undefined),
+    ),
     askVaultPass: flag('ANSIBLE_ASK_VAULT_PASS') ?? false,
     diffAlways: flag('ANSIBLE_DIFF_ALWAYS') ?? false,
     runTags: list('ANSIBLE_RUN_TAGS'),

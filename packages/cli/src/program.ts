@@ -290,6 +290,7 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
         verbosity: flags.verbose,
         forks: flags.forks ?? conf.opts.forks ?? 20,
         gathering: conf.opts.gathering,
+        becomeDefaults: conf.opts.become,
         limit: flags.limit,
         tags: { only: runTags(flags, conf.opts), skip: skipTags(flags, conf.opts) },
         extraVars: p.extraVars,

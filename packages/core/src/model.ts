@@ -246,7 +246,8 @@ export interface Play {
   gatherFacts?: boolean;
   /** fact_path, gather_subset, gather_timeout of the play: the arguments of its fact gathering. */
   gatherArgs?: Record<string, unknown>;
-  become: boolean;
+  /** The play's become keyword as written; undefined when it says none (the configured default applies). */
+  become?: boolean;
   /** remote_user and the become_* keywords of the play. */
   runAs?: RunAsKeywords;
   /** Play-level defaults of the task keywords (the nearest value wins). */

@@ -66,6 +66,11 @@ describe('the settings provision runs with carry the values ansible-config shows
     { cfg: '[defaults]\nvault_password_file = ~/pw\n', name: 'DEFAULT_VAULT_PASSWORD_FILE', ours: (_o, e) => e.ANSIBLE_VAULT_PASSWORD_FILE },
     { cfg: '[defaults]\nvault_identity_list = "a@x", b@y\n', name: 'DEFAULT_VAULT_IDENTITY_LIST', ours: (_o, e) => e.ANSIBLE_VAULT_IDENTITY_LIST?.split(',') },
     { cfg: '[privilege_escalation]\nbecome_ask_pass = yes\n', name: 'DEFAULT_BECOME_ASK_PASS', ours: (o) => o.becomeAskPass },
+    { cfg: '[privilege_escalation]\nbecome = yes\n', name: 'DEFAULT_BECOME', ours: (o) => o.become.become },
+    { cfg: '[privilege_escalation]\nbecome = no\n', name: 'DEFAULT_BECOME', ours: (o) => o.become.become },
+    { cfg: '[privilege_escalation]\nbecome_method = su\n', name: 'DEFAULT_BECOME_METHOD', ours: (o) => o.become.becomeMethod },
+    { cfg: '[privilege_escalation]\nbecome_user = app\n', name: 'DEFAULT_BECOME_USER', ours: (o) => o.become.becomeUser },
+    { cfg: '[privilege_escalation]\nbecome_flags = -H -S\n', name: 'DEFAULT_BECOME_FLAGS', ours: (o) => o.become.becomeFlags },
     { cfg: '[defaults]\nask_vault_pass = 1\n', name: 'DEFAULT_ASK_VAULT_PASS', ours: (o) => o.askVaultPass },
     { cfg: '[diff]\nalways = on\n', name: 'DIFF_ALWAYS', ours: (o) => o.diffAlways },
     { cfg: '[tags]\nrun = a, b\nskip = c\n', name: 'TAGS_RUN', ours: (o) => o.runTags },
@@ -102,11 +107,6 @@ describe('a setting provision refuses is refused exactly when Ansible runs with 
     ['[defaults]\nansible_managed = Ansible managed\n', 'DEFAULT_MANAGED_STR'],
     ['[defaults]\nansible_managed = Managed by ops\n', 'DEFAULT_MANAGED_STR'],
     ['[defaults]\nplaybook_vars_root = all\n', 'PLAYBOOK_VARS_ROOT'],
-    ['[privilege_escalation]\nbecome = yes\n', 'DEFAULT_BECOME'],
-    ['[privilege_escalation]\nbecome = no\n', 'DEFAULT_BECOME'],
-    ['[privilege_escalation]\nbecome_method = su\n', 'DEFAULT_BECOME_METHOD'],
-    ['[privilege_escalation]\nbecome_user = root\n', 'DEFAULT_BECOME_USER'],
-    ['[privilege_escalation]\nbecome_user = app\n', 'DEFAULT_BECOME_USER'],
   ];
   it.each(cases)('%j (%s)', (cfg, name) => {
     const { cwd, home } = folderWith(cfg);

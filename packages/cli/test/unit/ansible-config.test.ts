@@ -75,7 +75,7 @@ function configOf(text: string, env: Record<string, string> = {}) {
 describe('ansibleConfig: what provision runs with', () => {
   it('paths against the file\'s folder, ~ and $VARS expanded; lists unquoted; the environment wins', () => {
     const { cwd, run } = configOf(
-      '[defaults]\ninventory = inv/hosts, /etc/x\nroles_path = roles:~/r:$EXTRA/r\nlibrary = ./lib\nforks = 9\nremote_user = deploy\nprivate_key_file = keys/id\nhost_key_checking = False\ntimeout = 30\nvault_identity_list = "a@x", b@y\n[diff]\nalways = yes\n[tags]\nrun = a,b\n',
+      '[privilege_escalation]\nbecome = yes\nbecome_user = app\nbecome_method = su\n[defaults]\ninventory = inv/hosts, /etc/x\nroles_path = roles:~/r:$EXTRA/r\nlibrary = ./lib\nforks = 9\nremote_user = deploy\nprivate_key_file = keys/id\nhost_key_checking = False\ntimeout = 30\nvault_identity_list = "a@x", b@y\n[diff]\nalways = yes\n[tags]\nrun = a,b\n',
       { EXTRA: '/opt', ANSIBLE_FORKS: '4' },
     );
     const cfg = run();
@@ -90,6 +90,9 @@ describe('ansibleConfig: what provision runs with', () => {
       ANSIBLE_VAULT_IDENTITY_LIST: 'a@x,b@y',
       ANSIBLE_DIFF_ALWAYS: 'yes',
       ANSIBLE_RUN_TAGS: 'a,b',
+      ANSIBLE_BECOME: 'yes',
+      ANSIBLE_BECOME_USER: 'app',
+      ANSIBLE_BECOME_METHOD: 'su',
     });
     expect(configuredRunOptions(cfg.env, cwd)).toEqual({
       inventory: [join(cwd, 'inv/hosts'), '/etc/x'],
@@ -101,6 +104,7 @@ describe('ansibleConfig: what provision runs with', () => {
       hostKeyChecking: false,
       timeoutSeconds: 30,
       becomeAskPass: false,
+      become: { become: true, becomeUser: 'app', becomeMethod: 'su' },
       askVaultPass: false,
       diffAlways: true,
       runTags: ['a', 'b'],
@@ -134,8 +138,6 @@ describe('ansibleConfig: what provision refuses', () => {
     ['[defaults]\nerror_on_undefined_vars = False\n', ':2: [defaults] error_on_undefined_vars = False:'],
     ['[defaults]\nforce_handlers = yes\n', ':2: [defaults] force_handlers = yes:'],
     ['[defaults]\nstrategy = free\n', ':2: [defaults] strategy = free: set strategy on the plays instead'],
-    ['[privilege_escalation]\nbecome = True\n', ':2: [privilege_escalation] become = True: set become on the plays instead'],
-    ['[privilege_escalation]\nbecome_user = app\n', ':2: [privilege_escalation] become_user = app:'],
     ['[defaults]\nansible_managed = Managed by me\n', ":2: [defaults] ansible_managed = Managed by me: provision's ansible_managed is Ansible's default"],
     ['[defaults]\ntransport = paramiko\n', ':2: [defaults] transport = paramiko: provision connects over SSH'],
   ])('%j', (text, message) => {
@@ -146,7 +148,6 @@ describe('ansibleConfig: what provision refuses', () => {
 
   it.each([
     '[defaults]\nhash_behaviour = replace\nerror_on_undefined_vars = True\nforce_handlers = no\nstrategy = linear\ntransport = ssh\nansible_managed = Ansible managed\n',
-    '[privilege_escalation]\nbecome = False\nbecome_method = sudo\nbecome_user = root\n',
     // Plugin folders that hold nothing (or do not exist) add nothing.
     '[defaults]\nfilter_plugins = ./none:~/.ansible/plugins/filter\nlookup_plugins = ./empty\n',
   ])('at Ansible\'s default (or adding nothing): %j', (text) => {

@@ -34,6 +34,17 @@ export interface BecomeInputs {
   read(name: string): unknown;
   /** --ask-become-pass. */
   cliPassword?: string;
+  /** Ansible's configured become settings ([privilege_escalation] in ansible.cfg, ANSIBLE_BECOME...): below every keyword. */
+  configured?: BecomeDefaults;
+}
+
+/** The configured defaults of become and its settings (Ansible's DEFAULT_BECOME, DEFAULT_BECOME_USER, ...). */
+export interface BecomeDefaults {
+  become?: boolean;
+  becomeUser?: string;
+  becomeMethod?: string;
+  becomeFlags?: string;
+  becomeExe?: string;
 }
 
 export interface WhoRuns {
@@ -59,15 +70,16 @@ function text(v: unknown): string | undefined {
 export function resolveWhoRuns(input: BecomeInputs): WhoRuns {
   const { read, runAs } = input;
   const becomeVar = first(read, BECOME_VARS.become);
-  const become = becomeVar !== undefined ? asBoolean(becomeVar) : (input.keyword ?? false);
-  const method = text(first(read, BECOME_VARS.method)) ?? runAs.becomeMethod ?? 'sudo';
+  const configured = input.configured ?? {};
+  const become = becomeVar !== undefined ? asBoolean(becomeVar) : (input.keyword ?? configured.become ?? false);
+  const method = text(first(read, BECOME_VARS.method)) ?? runAs.becomeMethod ?? configured.becomeMethod ?? 'sudo';
   if (!(BECOME_METHODS as readonly string[]).includes(method)) {
     throw new Error(`become_method '${method}' is not supported by this provisioner (supported: ${BECOME_METHODS.join(', ')})`);
   }
-  const user = text(first(read, BECOME_VARS.user)) ?? runAs.becomeUser ?? 'root';
+  const user = text(first(read, BECOME_VARS.user)) ?? runAs.becomeUser ?? configured.becomeUser ?? 'root';
   if (user.trim() === '') throw new Error('become_user is empty');
-  const flags = text(first(read, BECOME_VARS.flags)) ?? runAs.becomeFlags;
-  const exe = text(first(read, BECOME_VARS.exe)) ?? runAs.becomeExe;
+  const flags = text(first(read, BECOME_VARS.flags)) ?? runAs.becomeFlags ?? configured.becomeFlags;
+  const exe = text(first(read, BECOME_VARS.exe)) ?? runAs.becomeExe ?? configured.becomeExe;
   const password = text(first(read, BECOME_VARS.password)) ?? input.cliPassword;
   const loginVar = first(read, LOGIN_USER_VARS);
   return {

@@ -39,8 +39,9 @@ export function taskFlags(run: PlayRun, scope: Scope, vars: Vars): TaskFlags {
     if (v !== undefined) runAs[k as keyof RunAsKeywords] = String(render(v, k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)));
   }
   const who = resolveWhoRuns({
-    keyword: renderFlag(run, scope.become, vars, 'become') ?? (run.play.become || undefined),
+    keyword: renderFlag(run, scope.become, vars, 'become') ?? run.play.become,
     runAs,
+    configured: run.rt.options.becomeDefaults,
     read: variableReader(vars, (v) => render(v, 'become variables')),
     cliPassword: run.rt.options.becomePassword,
   });

@@ -2,6 +2,7 @@ import type { Connector } from '../contract/connector.js';
 import type { ModuleRegistry } from '../contract/module.js';
 import type { Inventory, Vars } from '../model.js';
 import type { EventSink } from './events.js';
+import type { BecomeDefaults } from './become.js';
 
 /**
  * Jinja2 templating as the executor needs it. The loader's templating module provides the real one
@@ -79,6 +80,8 @@ export interface ExecutorOptions {
    * whose facts were gathered already (earlier in the run, or in a fact cache from an earlier run).
    */
   gathering?: 'implicit' | 'explicit' | 'smart';
+  /** Ansible's configured become settings ([privilege_escalation]): below every keyword and variable. */
+  becomeDefaults?: BecomeDefaults;
   /** Ansible's configured remote_user, remote_port, private_key_file: used where the host's variables (and the remote_user keyword) name none. */
   remoteUser?: string;
   remotePort?: number;

@@ -62,7 +62,6 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
     hosts: '',
     vars: {},
     varsFiles: [],
-    become: false,
     roleDefaults: {},
     preTasks: [],
     tasks: [],
@@ -152,7 +151,7 @@ function parsePlay(ctx: TaskParseContext, node: Node, index: number, baseDir: st
         play.gatherArgs = { ...play.gatherArgs, [e.key]: toJS(ctx.src, e.value) };
         break;
       case 'become':
-        play.become = boolValue(ctx, e.value, 'become') ?? false;
+        play.become = boolValue(ctx, e.value, 'become');
         break;
       case 'environment': {
         const env = environmentValue(ctx, e.value);

@@ -11,7 +11,7 @@ import type { Vars } from '../../../src/model.js';
 
 function inputs(over: Partial<Omit<BecomeInputs, 'read'>> & { vars?: Vars } = {}): BecomeInputs {
   const vars = over.vars ?? {};
-  return { keyword: over.keyword, runAs: over.runAs ?? {}, cliPassword: over.cliPassword, read: (n) => vars[n] };
+  return { keyword: over.keyword, runAs: over.runAs ?? {}, cliPassword: over.cliPassword, configured: over.configured, read: (n) => vars[n] };
 }
 
 describe('resolveWhoRuns', () => {
@@ -32,6 +32,12 @@ describe('resolveWhoRuns', () => {
     ['ansible_become_pass before -K', { cliPassword: 'k', vars: { ansible_become_pass: 'b' } }, { become: false, as: { user: 'root', method: 'sudo', password: 'b' } }],
     ['-K alone', { cliPassword: 'k' }, { become: false, as: { user: 'root', method: 'sudo', password: 'k' } }],
     ['an empty -K password is no password', { cliPassword: '' }, { become: false, as: { user: 'root', method: 'sudo' } }],
+    // Ansible's configured defaults ([privilege_escalation] in ansible.cfg): below keywords and variables.
+    ['the configured defaults alone', { configured: { become: true, becomeUser: 'app', becomeMethod: 'su', becomeFlags: '-m', becomeExe: '/bin/su' } },
+      { become: true, as: { user: 'app', method: 'su', flags: '-m', exe: '/bin/su' } }],
+    ['a become: false keyword wins over the configured become', { keyword: false, configured: { become: true } }, { become: false, as: { user: 'root', method: 'sudo' } }],
+    ['keywords win over the configured settings', { runAs: { becomeUser: 'kw', becomeMethod: 'sudo' }, configured: { becomeUser: 'cfg', becomeMethod: 'su' } }, { become: false, as: { user: 'kw', method: 'sudo' } }],
+    ['variables win over the configured settings', { vars: { ansible_become: 'no', ansible_become_user: 'var' }, configured: { become: true, becomeUser: 'cfg' } }, { become: false, as: { user: 'var', method: 'sudo' } }],
   ])('%s', (_name, given, expected) => {
     expect(resolveWhoRuns(inputs(given))).toEqual(expected);
   });
