@@ -201,6 +201,45 @@ describe('a project folder with an ansible.cfg', () => {
     for (const h of lab.hosts) expect(ourFiles[h.name]).toBe('become.txt: nobody root\n');
   });
 
+  it('any_errors_fatal = True: one failure stops the play for every host, and the next play finds none, as under ansible-playbook', () => {
+    write(
+      'fatal.cfg',
+      ['[defaults]', 'inventory = inventories/lab.ini', 'remote_user = root', `private_key_file = /var/lib/haweb/lab/${lab.name}/id_ed25519`, 'any_errors_fatal = True', 'strategy = linear', ''].join('\n'),
+    );
+    const first = lab.hosts[0]!.name;
+    write(
+      'fatal.yml',
+      [
+        '- hosts: web',
+        '  gather_facts: false',
+        '  tasks:',
+        `    - name: fails on ${first}`,
+        `      command: "{{ 'false' if inventory_hostname == '${first}' else 'true' }}"`,
+        `    - name: never reached (the configured any_errors_fatal)`,
+        `      copy: { dest: "${OUT}/reached.txt", content: "yes" }`,
+        '- hosts: web',
+        '  gather_facts: false',
+        '  any_errors_fatal: false',
+        '  tasks:',
+        `    - name: fails on ${first} again`,
+        `      command: "{{ 'false' if inventory_hostname == '${first}' else 'true' }}"`,
+        `    - name: not reached either (no host is left for this play)`,
+        `      copy: { dest: "${OUT}/second.txt", content: "yes" }`,
+        '',
+      ].join('\n'),
+    );
+    const env = cleanEnv({ ANSIBLE_CONFIG: join(project, 'fatal.cfg') });
+    reset();
+    const ours = spawnSync(process.execPath, [CLI, 'run', 'fatal.yml'], { cwd: project, env, encoding: 'utf8', timeout: 300_000 });
+    const ourFiles = filesOnHosts();
+    reset();
+    const theirs = spawnSync('ansible-playbook', ['fatal.yml'], { cwd: project, env, encoding: 'utf8', timeout: 300_000 });
+    expect(ours.status, theirs.stdout.slice(-3000)).toBe(theirs.status);
+    expect(ours.status).toBe(2);
+    expect(filesOnHosts()).toEqual(ourFiles);
+    for (const h of lab.hosts) expect(ourFiles[h.name]).toBe('');
+  });
+
   it('a setting provision does not implement stops it before any host is touched, naming the file and line', () => {
     reset();
     write('merge.cfg', '[defaults]\ninventory = inventories/lab.ini\nhash_behaviour = merge\n');

@@ -137,6 +137,12 @@ const READ: Record<string, SettingDef> = {
   interpreter_python: { ini: [['defaults', 'interpreter_python']], env: ['ANSIBLE_PYTHON_INTERPRETER'], type: 'str' },
   forks: { ini: [['defaults', 'forks']], env: ['ANSIBLE_FORKS'], type: 'int' },
   gathering: { ini: [['defaults', 'gathering']], env: ['ANSIBLE_GATHERING'], type: 'str', choices: ['implicit', 'explicit', 'smart'] },
+  // Defaults of keywords, where no play, block or task writes them.
+  any_errors_fatal: { ini: [['defaults', 'any_errors_fatal']], env: ['ANSIBLE_ANY_ERRORS_FATAL'], type: 'bool' },
+  no_log: { ini: [['defaults', 'no_log']], env: ['ANSIBLE_NO_LOG'], type: 'bool' },
+  task_timeout: { ini: [['defaults', 'task_timeout']], env: ['ANSIBLE_TASK_TIMEOUT'], type: 'int' },
+  // Ansible's other strategies (host_pinned, debug, mitogen_*) are refused as a play's strategy keyword is.
+  strategy: { ini: [['defaults', 'strategy']], env: ['ANSIBLE_STRATEGY'], type: 'str', choices: ['linear', 'free', 'ansible.builtin.linear', 'ansible.builtin.free'] },
   remote_user: { ini: [['defaults', 'remote_user']], env: ['ANSIBLE_REMOTE_USER'], type: 'str' },
   remote_port: { ini: [['defaults', 'remote_port']], env: ['ANSIBLE_REMOTE_PORT'], type: 'int' },
   private_key_file: { ini: [['defaults', 'private_key_file']], env: ['ANSIBLE_PRIVATE_KEY_FILE'], type: 'path' },
@@ -182,18 +188,14 @@ const REFUSED: Record<string, RefusedDef> = Object.fromEntries([
   ['gather_timeout', { ini: [['defaults', 'gather_timeout']], env: ['ANSIBLE_GATHER_TIMEOUT'], type: 'int', why: 'set gather_timeout on the plays instead' }],
   ['fact_path', { ini: [['defaults', 'fact_path']], env: ['ANSIBLE_FACT_PATH'], type: 'str', why: 'set fact_path on the plays instead' }],
   bool('defaults', 'force_handlers', 'ANSIBLE_FORCE_HANDLERS', 'provision does not implement force_handlers', false),
-  bool('defaults', 'any_errors_fatal', 'ANSIBLE_ANY_ERRORS_FATAL', 'set any_errors_fatal on the plays instead', false),
   bool('defaults', 'error_on_undefined_vars', 'ANSIBLE_ERROR_ON_UNDEFINED_VARS', 'provision always fails on an undefined variable, as Ansible does by default', true),
   bool('defaults', 'private_role_vars', 'ANSIBLE_PRIVATE_ROLE_VARS', 'provision shares role vars with the play as Ansible does by default', false),
   bool('defaults', 'inject_facts_as_vars', 'ANSIBLE_INJECT_FACT_VARS', 'provision injects facts as ansible_* variables as Ansible does by default', true),
-  bool('defaults', 'no_log', 'ANSIBLE_NO_LOG', 'set no_log on the plays or tasks instead', false),
   bool('defaults', 'jinja2_native', 'ANSIBLE_JINJA2_NATIVE', 'provision has no Jinja2 native mode (values would be rendered as text, as without it)', false),
-  ['strategy', { ini: [['defaults', 'strategy']], env: ['ANSIBLE_STRATEGY'], type: 'str', isDefault: eq('linear', 'ansible.builtin.linear'), why: 'set strategy on the plays instead' }],
   ['jinja2_extensions', { ini: [['defaults', 'jinja2_extensions']], env: ['ANSIBLE_JINJA2_EXTENSIONS'], type: 'str', isDefault: eq('', '[]'), why: 'provision cannot load Jinja2 extensions' }],
   ['null_representation', { ini: [['defaults', 'null_representation']], env: ['ANSIBLE_NULL_REPRESENTATION'], type: 'str', why: 'provision renders None as Ansible does by default' }],
   ['transport', { ini: [['defaults', 'transport']], env: ['ANSIBLE_TRANSPORT'], type: 'str', isDefault: eq('smart', 'ssh'), why: 'provision connects over SSH (set ansible_connection: local on the hosts that run locally)' }],
   ['executable', { ini: [['defaults', 'executable']], env: ['ANSIBLE_EXECUTABLE'], type: 'str', isDefault: eq('/bin/sh'), why: 'provision runs commands with /bin/sh, as Ansible does by default' }],
-  ['task_timeout', { ini: [['defaults', 'task_timeout']], env: ['ANSIBLE_TASK_TIMEOUT'], type: 'int', isDefault: eq('0'), why: 'set timeout on the plays or tasks instead' }],
   ['ansible_managed', { ini: [['defaults', 'ansible_managed']], env: [], type: 'str', isDefault: (v) => v.trim() === 'Ansible managed', why: "provision's ansible_managed is Ansible's default, 'Ansible managed'" }],
   ['playbook_vars_root', { ini: [['defaults', 'playbook_vars_root']], env: ['ANSIBLE_PLAYBOOK_VARS_ROOT'], type: 'str', isDefault: eq('top'), why: "provision reads group_vars/ and host_vars/ next to the top playbook, as Ansible's default" }],
   ['precedence', { ini: [['defaults', 'precedence']], env: ['ANSIBLE_PRECEDENCE'], type: 'list', why: "provision applies Ansible's default variable precedence" }],
@@ -326,6 +328,8 @@ export interface ConfiguredRunOptions {
   inventory?: string[];
   forks?: number;
   gathering?: 'implicit' | 'explicit' | 'smart';
+  /** any_errors_fatal, no_log, task_timeout (seconds, 0: none) and strategy as keyword defaults. */
+  keywordDefaults: { anyErrorsFatal?: boolean; noLog?: boolean; timeout?: number; strategy?: 'linear' | 'free' };
   remoteUser?: string;
   remotePort?: number;
   privateKeyFile?: string;
@@ -359,6 +363,14 @@ export function configuredRunOptions(env: Record<string, string | undefined>, cw
     ...(inventory && inventory.length > 0 ? { inventory } : {}),
     forks: int('ANSIBLE_FORKS', 1),
     gathering: (env.ANSIBLE_GATHERING?.trim() || undefined) as ConfiguredRunOptions['gathering'],
+    keywordDefaults: Object.fromEntries(
+      Object.entries({
+        anyErrorsFatal: flag('ANSIBLE_ANY_ERRORS_FATAL'),
+        noLog: flag('ANSIBLE_NO_LOG'),
+        timeout: int('ANSIBLE_TASK_TIMEOUT', 0) || undefined,
+        strategy: env.ANSIBLE_STRATEGY?.trim().replace(/^ansible\.builtin\./, '') || undefined,
+      }).filter(([, v]) => v !== undefined),
+    ),
     remoteUser: env.ANSIBLE_REMOTE_USER?.trim() || undefined,
     remotePort: int('ANSIBLE_REMOTE_PORT', 1),
     privateKeyFile: env.ANSIBLE_PRIVATE_KEY_FILE ? expandPath(env.ANSIBLE_PRIVATE_KEY_FILE.trim(), cwd, env) : undefined,

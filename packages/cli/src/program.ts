@@ -291,6 +291,7 @@ export function buildProgram(deps: CliDeps, result: { code: number }): Command {
         forks: flags.forks ?? conf.opts.forks ?? 20,
         gathering: conf.opts.gathering,
         becomeDefaults: conf.opts.become,
+        keywordDefaults: conf.opts.keywordDefaults,
         limit: flags.limit,
         tags: { only: runTags(flags, conf.opts), skip: skipTags(flags, conf.opts) },
         extraVars: p.extraVars,

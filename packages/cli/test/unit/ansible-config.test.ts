@@ -75,7 +75,7 @@ function configOf(text: string, env: Record<string, string> = {}) {
 describe('ansibleConfig: what provision runs with', () => {
   it('paths against the file\'s folder, ~ and $VARS expanded; lists unquoted; the environment wins', () => {
     const { cwd, run } = configOf(
-      '[privilege_escalation]\nbecome = yes\nbecome_user = app\nbecome_method = su\n[defaults]\ninventory = inv/hosts, /etc/x\nroles_path = roles:~/r:$EXTRA/r\nlibrary = ./lib\nforks = 9\nremote_user = deploy\nprivate_key_file = keys/id\nhost_key_checking = False\ntimeout = 30\nvault_identity_list = "a@x", b@y\n[diff]\nalways = yes\n[tags]\nrun = a,b\n',
+      '[privilege_escalation]\nbecome = yes\nbecome_user = app\nbecome_method = su\n[defaults]\nany_errors_fatal = True\ntask_timeout = 30\nstrategy = ansible.builtin.free\nno_log = False\ninventory = inv/hosts, /etc/x\nroles_path = roles:~/r:$EXTRA/r\nlibrary = ./lib\nforks = 9\nremote_user = deploy\nprivate_key_file = keys/id\nhost_key_checking = False\ntimeout = 30\nvault_identity_list = "a@x", b@y\n[diff]\nalways = yes\n[tags]\nrun = a,b\n',
       { EXTRA: '/opt', ANSIBLE_FORKS: '4' },
     );
     const cfg = run();
@@ -93,11 +93,16 @@ describe('ansibleConfig: what provision runs with', () => {
       ANSIBLE_BECOME: 'yes',
       ANSIBLE_BECOME_USER: 'app',
       ANSIBLE_BECOME_METHOD: 'su',
+      ANSIBLE_ANY_ERRORS_FATAL: 'True',
+      ANSIBLE_TASK_TIMEOUT: '30',
+      ANSIBLE_STRATEGY: 'ansible.builtin.free',
+      ANSIBLE_NO_LOG: 'False',
     });
     expect(configuredRunOptions(cfg.env, cwd)).toEqual({
       inventory: [join(cwd, 'inv/hosts'), '/etc/x'],
       forks: 4,
       gathering: undefined,
+      keywordDefaults: { anyErrorsFatal: true, noLog: false, timeout: 30, strategy: 'free' },
       remoteUser: 'deploy',
       remotePort: undefined,
       privateKeyFile: join(cwd, 'keys/id'),
@@ -137,7 +142,7 @@ describe('ansibleConfig: what provision refuses', () => {
     ['[defaults]\ngathering = sometimes\n', ":2: [defaults] gathering = sometimes: not a valid value (Ansible's are implicit, explicit, smart)"],
     ['[defaults]\nerror_on_undefined_vars = False\n', ':2: [defaults] error_on_undefined_vars = False:'],
     ['[defaults]\nforce_handlers = yes\n', ':2: [defaults] force_handlers = yes:'],
-    ['[defaults]\nstrategy = free\n', ':2: [defaults] strategy = free: set strategy on the plays instead'],
+    ['[defaults]\nstrategy = host_pinned\n', ":2: [defaults] strategy = host_pinned: not a valid value (Ansible's are linear, free, ansible.builtin.linear, ansible.builtin.free)"],
     ['[defaults]\nansible_managed = Managed by me\n', ":2: [defaults] ansible_managed = Managed by me: provision's ansible_managed is Ansible's default"],
     ['[defaults]\ntransport = paramiko\n', ':2: [defaults] transport = paramiko: provision connects over SSH'],
   ])('%j', (text, message) => {
@@ -147,7 +152,7 @@ describe('ansibleConfig: what provision refuses', () => {
   });
 
   it.each([
-    '[defaults]\nhash_behaviour = replace\nerror_on_undefined_vars = True\nforce_handlers = no\nstrategy = linear\ntransport = ssh\nansible_managed = Ansible managed\n',
+    '[defaults]\nhash_behaviour = replace\nerror_on_undefined_vars = True\nforce_handlers = no\ntransport = ssh\nansible_managed = Ansible managed\n',
     // Plugin folders that hold nothing (or do not exist) add nothing.
     '[defaults]\nfilter_plugins = ./none:~/.ansible/plugins/filter\nlookup_plugins = ./empty\n',
   ])('at Ansible\'s default (or adding nothing): %j', (text) => {
@@ -165,7 +170,7 @@ describe('ansibleConfig: what provision refuses', () => {
 
   it('the environment wins: its default value lets the file\'s pass, its own value is refused naming it', () => {
     expect(configOf('[defaults]\nhash_behaviour = merge\n', { ANSIBLE_HASH_BEHAVIOUR: 'replace' }).run).not.toThrow();
-    expect(configOf('[defaults]\n', { ANSIBLE_STRATEGY: 'free' }).run).toThrow(/^ANSIBLE_STRATEGY=free: .*; unset ANSIBLE_STRATEGY$/);
+    expect(configOf('[defaults]\n', { ANSIBLE_HASH_BEHAVIOUR: 'merge' }).run).toThrow(/^ANSIBLE_HASH_BEHAVIOUR=merge: .*; unset ANSIBLE_HASH_BEHAVIOUR$/);
     expect(configOf('[defaults]\ngathering = smart\n', { ANSIBLE_GATHERING: 'never' }).run).toThrow("ANSIBLE_GATHERING=never: not a valid value (Ansible's are implicit, explicit, smart)");
   });
 

@@ -30,7 +30,7 @@ export class PlayExecution implements PlayRun {
   }
 
   get strategy(): 'linear' | 'free' {
-    return this.play.strategy ?? 'linear';
+    return this.play.strategy ?? this.rt.options.keywordDefaults?.strategy ?? 'linear';
   }
 
   async run(): Promise<void> {

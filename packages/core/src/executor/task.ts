@@ -169,7 +169,7 @@ export async function runOnHost(
   } catch (err) {
     outcome = failure(err, task, ref, host);
   }
-  const flags = outcome.flags ?? unrenderedFlags(scope);
+  const flags = outcome.flags ?? unrenderedFlags(scope, run.rt.options.keywordDefaults);
 
   if (outcome.status === 'failed' && flags.ignoreErrors) outcome.ignored = true;
   countOutcome(s, outcome);

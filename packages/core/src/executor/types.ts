@@ -80,6 +80,11 @@ export interface ExecutorOptions {
    * whose facts were gathered already (earlier in the run, or in a fact cache from an earlier run).
    */
   gathering?: 'implicit' | 'explicit' | 'smart';
+  /**
+   * Ansible's configured defaults of keywords (ansible.cfg's any_errors_fatal, no_log, task_timeout,
+   * strategy, or their ANSIBLE_* variables): used where no play, block or task writes the keyword.
+   */
+  keywordDefaults?: { anyErrorsFatal?: boolean; noLog?: boolean; timeout?: number; strategy?: 'linear' | 'free' };
   /** Ansible's configured become settings ([privilege_escalation]): below every keyword and variable. */
   becomeDefaults?: BecomeDefaults;
   /** Ansible's configured remote_user, remote_port, private_key_file: used where the host's variables (and the remote_user keyword) name none. */

@@ -252,6 +252,17 @@ describe('serial lists, order, throttle, any_errors_fatal, max_fail_percentage',
     expect(summary.stats.a.failed).toBe(0);
   });
 
+  it("the configured defaults (ansible.cfg's any_errors_fatal, no_log, task_timeout): below the keywords", async () => {
+    const pb = playbook(play([task('boom', { when_host: 'b' }, { name: 'x' }), task('echo', { msg: 'after' }, { name: 'y' })]));
+    const fatal = await run(pb, { hosts: ['a', 'b', 'c'], keywordDefaults: { anyErrorsFatal: true } });
+    expect(fatal.lines).toEqual(['a x ok', 'b x failed', 'c x ok']);
+    // A task's own any_errors_fatal: false wins over the configured default.
+    const own = playbook(play([task('boom', { when_host: 'b' }, { name: 'x', anyErrorsFatal: false }), task('echo', { msg: 'after' }, { name: 'y' })]));
+    expect((await run(own, { hosts: ['a', 'b', 'c'], keywordDefaults: { anyErrorsFatal: true } })).lines).toEqual(['a x ok', 'b x failed', 'c x ok', 'a y ok', 'c y ok']);
+    const hidden = await run(playbook(play([task('echo', { msg: 'the secret' }, { name: 'x', noLog: undefined })])), { hosts: ['a'], keywordDefaults: { noLog: true } });
+    expect(JSON.stringify(hidden.events)).not.toContain('the secret');
+  });
+
   it('max_fail_percentage: more failures than allowed stop the play; fewer do not', async () => {
     const pb = (pct: number) => playbook(play([task('boom', { when_host: 'b' }, { name: 'x' }), task('echo', { msg: 'after' }, { name: 'y' })], { maxFailPercentage: pct }));
     expect((await run(pb(40), { hosts: ['a', 'b', 'c'] })).lines).toEqual(['a x ok', 'b x failed', 'c x ok', 'a y ok', 'c y ok']);
