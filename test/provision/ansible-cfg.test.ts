@@ -134,6 +134,22 @@ function ansible(): { code: number | null; recap: Recap; stdout: string } {
   return { code: r.status, recap, stdout: r.stdout };
 }
 
+/**
+ * `playbook` run from the project folder with ANSIBLE_CONFIG naming `cfg` there (the lab's login user
+ * and key, plus `settings`), by provision and then by ansible-playbook on fresh output folders: their
+ * exit codes and output, and the files each left on the hosts.
+ */
+function bothTools(cfg: string, settings: string[], playbook: string) {
+  write(cfg, ['[defaults]', 'inventory = inventories/lab.ini', 'remote_user = root', `private_key_file = /var/lib/haweb/lab/${lab.name}/id_ed25519`, ...settings, ''].join('\n'));
+  const env = cleanEnv({ ANSIBLE_CONFIG: join(project, cfg) });
+  reset();
+  const ours = spawnSync(process.execPath, [CLI, 'run', playbook], { cwd: project, env, encoding: 'utf8', timeout: 300_000 });
+  const ourFiles = filesOnHosts();
+  reset();
+  const theirs = spawnSync('ansible-playbook', [playbook], { cwd: project, env, encoding: 'utf8', timeout: 300_000 });
+  return { ours, theirs, ourFiles, theirFiles: filesOnHosts() };
+}
+
 describe('a project folder with an ansible.cfg', () => {
   it('runs without -i as under ansible-playbook: its inventory, roles_path, remote_user, private_key_file and [tags] skip', () => {
     reset();
@@ -167,10 +183,6 @@ describe('a project folder with an ansible.cfg', () => {
 
   it('[privilege_escalation] become and become_user are the defaults below the keywords, as under ansible-playbook', () => {
     write(
-      'become.cfg',
-      ['[defaults]', 'inventory = inventories/lab.ini', 'remote_user = root', `private_key_file = /var/lib/haweb/lab/${lab.name}/id_ed25519`, '[privilege_escalation]', 'become = True', 'become_user = nobody', ''].join('\n'),
-    );
-    write(
       'become.yml',
       [
         '- hosts: web',
@@ -189,23 +201,14 @@ describe('a project folder with an ansible.cfg', () => {
         '',
       ].join('\n'),
     );
-    const env = cleanEnv({ ANSIBLE_CONFIG: join(project, 'become.cfg') });
-    reset();
-    const ours = spawnSync(process.execPath, [CLI, 'run', 'become.yml'], { cwd: project, env, encoding: 'utf8', timeout: 300_000 });
+    const { ours, theirs, ourFiles, theirFiles } = bothTools('become.cfg', ['[privilege_escalation]', 'become = True', 'become_user = nobody'], 'become.yml');
     expect(ours.status, ours.stdout + ours.stderr).toBe(0);
-    const ourFiles = filesOnHosts();
-    reset();
-    const theirs = spawnSync('ansible-playbook', ['become.yml'], { cwd: project, env, encoding: 'utf8', timeout: 300_000 });
     expect(theirs.status, theirs.stdout.slice(-2000)).toBe(0);
-    expect(filesOnHosts()).toEqual(ourFiles);
+    expect(theirFiles).toEqual(ourFiles);
     for (const h of lab.hosts) expect(ourFiles[h.name]).toBe('become.txt: nobody root\n');
   });
 
   it('any_errors_fatal = True: one failure stops the play for every host, and the next play finds none, as under ansible-playbook', () => {
-    write(
-      'fatal.cfg',
-      ['[defaults]', 'inventory = inventories/lab.ini', 'remote_user = root', `private_key_file = /var/lib/haweb/lab/${lab.name}/id_ed25519`, 'any_errors_fatal = True', 'strategy = linear', ''].join('\n'),
-    );
     const first = lab.hosts[0]!.name;
     write(
       'fatal.yml',
@@ -228,15 +231,10 @@ describe('a project folder with an ansible.cfg', () => {
         '',
       ].join('\n'),
     );
-    const env = cleanEnv({ ANSIBLE_CONFIG: join(project, 'fatal.cfg') });
-    reset();
-    const ours = spawnSync(process.execPath, [CLI, 'run', 'fatal.yml'], { cwd: project, env, encoding: 'utf8', timeout: 300_000 });
-    const ourFiles = filesOnHosts();
-    reset();
-    const theirs = spawnSync('ansible-playbook', ['fatal.yml'], { cwd: project, env, encoding: 'utf8', timeout: 300_000 });
+    const { ours, theirs, ourFiles, theirFiles } = bothTools('fatal.cfg', ['any_errors_fatal = True', 'strategy = linear'], 'fatal.yml');
     expect(ours.status, theirs.stdout.slice(-3000)).toBe(theirs.status);
     expect(ours.status).toBe(2);
-    expect(filesOnHosts()).toEqual(ourFiles);
+    expect(theirFiles).toEqual(ourFiles);
     for (const h of lab.hosts) expect(ourFiles[h.name]).toBe('');
   });
 

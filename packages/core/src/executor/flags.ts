@@ -50,17 +50,17 @@ export function taskFlags(run: PlayRun, scope: Scope, vars: Vars): TaskFlags {
   return {
     check: renderFlag(run, scope.checkMode, vars, 'check_mode') ?? run.rt.check,
     diff: renderFlag(run, scope.diff, vars, 'diff') ?? run.rt.diff,
-    noLog: renderFlag(run, scope.noLog, vars, 'no_log') ?? run.rt.options.keywordDefaults?.noLog ?? false,
+    noLog: renderFlag(run, scope.noLog, vars, 'no_log') ?? false,
     ignoreErrors: renderFlag(run, scope.ignoreErrors, vars, 'ignore_errors') ?? false,
     become: who.become,
     becomeAs: who.as,
     ...(who.remoteUser !== undefined ? { remoteUser: who.remoteUser } : {}),
-    anyErrorsFatal: renderFlag(run, scope.anyErrorsFatal, vars, 'any_errors_fatal') ?? run.rt.options.keywordDefaults?.anyErrorsFatal ?? false,
+    anyErrorsFatal: renderFlag(run, scope.anyErrorsFatal, vars, 'any_errors_fatal') ?? false,
     delegateFacts: renderFlag(run, scope.delegateFacts, vars, 'delegate_facts') ?? false,
     environment: scope.environment,
     moduleDefaults: scope.moduleDefaults,
     connection: scope.connection,
-    ...(scope.timeout !== undefined ? { timeout: scope.timeout } : run.rt.options.keywordDefaults?.timeout ? { timeout: run.rt.options.keywordDefaults.timeout } : {}),
+    ...(scope.timeout !== undefined ? { timeout: scope.timeout } : {}),
   };
 }
 
@@ -69,10 +69,10 @@ export function taskFlags(run: PlayRun, scope: Scope, vars: Vars): TaskFlags {
  * set (a secret must not leak because its guard could not be evaluated); ignore_errors only when
  * written literally.
  */
-export function unrenderedFlags(scope: Scope, defaults: { noLog?: boolean; anyErrorsFatal?: boolean } = {}): Pick<TaskFlags, 'noLog' | 'ignoreErrors' | 'anyErrorsFatal'> {
+export function unrenderedFlags(scope: Scope): Pick<TaskFlags, 'noLog' | 'ignoreErrors' | 'anyErrorsFatal'> {
   return {
-    noLog: scope.noLog === true || typeof scope.noLog === 'string' || (scope.noLog === undefined && defaults.noLog === true),
+    noLog: scope.noLog === true || typeof scope.noLog === 'string',
     ignoreErrors: scope.ignoreErrors === true,
-    anyErrorsFatal: scope.anyErrorsFatal === true || (scope.anyErrorsFatal === undefined && defaults.anyErrorsFatal === true),
+    anyErrorsFatal: scope.anyErrorsFatal === true,
   };
 }

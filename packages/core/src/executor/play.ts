@@ -22,7 +22,7 @@ export class PlayExecution implements PlayRun {
     readonly batch: readonly string[],
   ) {
     this.handlers = new HandlerQueue(play.handlers, (e) => rt.emit(e));
-    this.scope = playScope(play);
+    this.scope = playScope(play, rt.options.keywordDefaults);
   }
 
   live(hosts: readonly string[]): string[] {

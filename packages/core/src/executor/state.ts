@@ -10,7 +10,7 @@ import type { EnvironmentEntry, Flag, ModuleDefaultsEntry, Play, RunAsKeywords, 
 import type { ConnectionPool, TargetDefaults } from './connections.js';
 import type { HostStats, HostStatus, ItemOutcome, RunEvent, TaskRef } from './events.js';
 import type { SecretMasker } from './secrets.js';
-import type { ExecutorOptions, TagSelection } from './types.js';
+import type { ExecutorOptions, KeywordDefaults, TagSelection } from './types.js';
 
 /** Keywords a play and its blocks pass down to the items inside them. */
 export interface Scope {
@@ -43,19 +43,23 @@ export interface Scope {
 
 export const ROOT_SCOPE: Scope = { when: [], tags: [], vars: {} };
 
-/** The scope a play gives its tasks and handlers: its own boolean keywords. */
-export function playScope(play: Play): Scope {
+/**
+ * The scope a play gives its tasks and handlers: its own boolean keywords, over the run's configured
+ * keyword defaults (ansible.cfg's no_log, any_errors_fatal, task_timeout: Ansible's defaults of those
+ * fields, so the nearest written keyword still wins).
+ */
+export function playScope(play: Play, defaults: KeywordDefaults = {}): Scope {
   return {
     ...ROOT_SCOPE,
     runAs: play.runAs,
-    noLog: play.noLog,
+    noLog: play.noLog ?? defaults.noLog,
     ignoreErrors: play.ignoreErrors,
     checkMode: play.checkMode,
     diff: play.diff,
     environment: play.environment,
     moduleDefaults: play.moduleDefaults,
-    anyErrorsFatal: play.anyErrorsFatal,
-    timeout: play.timeout,
+    anyErrorsFatal: play.anyErrorsFatal ?? defaults.anyErrorsFatal,
+    timeout: play.timeout ?? defaults.timeout,
     connection: play.connection,
   };
 }

@@ -169,7 +169,7 @@ export async function runOnHost(
   } catch (err) {
     outcome = failure(err, task, ref, host);
   }
-  const flags = outcome.flags ?? unrenderedFlags(scope, run.rt.options.keywordDefaults);
+  const flags = outcome.flags ?? unrenderedFlags(scope);
 
   if (outcome.status === 'failed' && flags.ignoreErrors) outcome.ignored = true;
   countOutcome(s, outcome);

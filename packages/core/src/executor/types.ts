@@ -4,6 +4,15 @@ import type { Inventory, Vars } from '../model.js';
 import type { EventSink } from './events.js';
 import type { BecomeDefaults } from './become.js';
 
+/** Ansible's configured defaults of keywords (the run's, below every play, block and task keyword). */
+export interface KeywordDefaults {
+  anyErrorsFatal?: boolean;
+  noLog?: boolean;
+  /** Seconds (task_timeout; 0 or absent: none). */
+  timeout?: number;
+  strategy?: 'linear' | 'free';
+}
+
 /**
  * Jinja2 templating as the executor needs it. The loader's templating module provides the real one
  * (nunjucks); the executor only calls these two functions with a host's variables.
@@ -84,7 +93,7 @@ export interface ExecutorOptions {
    * Ansible's configured defaults of keywords (ansible.cfg's any_errors_fatal, no_log, task_timeout,
    * strategy, or their ANSIBLE_* variables): used where no play, block or task writes the keyword.
    */
-  keywordDefaults?: { anyErrorsFatal?: boolean; noLog?: boolean; timeout?: number; strategy?: 'linear' | 'free' };
+  keywordDefaults?: KeywordDefaults;
   /** Ansible's configured become settings ([privilege_escalation]): below every keyword and variable. */
   becomeDefaults?: BecomeDefaults;
   /** Ansible's configured remote_user, remote_port, private_key_file: used where the host's variables (and the remote_user keyword) name none. */

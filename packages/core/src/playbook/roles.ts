@@ -9,7 +9,7 @@ import type { Handler, ModuleDefaultsEntry, RoleInfo, RunAsKeywords, SourcePos, 
 import { readVarsFile } from '../inventory/vars-dirs.js';
 import { didYouMean } from '../validate/suggest.js';
 import { ROLE_ENTRY_KEYWORDS } from './keywords.js';
-import { boolValue, collectionsWithoutEffect, conditionList, handlerList, isRunAsKeyword, moduleDefaultsValue, setRunAs, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
+import { boolValue, collectionNames, collectionsWithoutEffect, conditionList, handlerList, isRunAsKeyword, moduleDefaultsValue, setRunAs, stringList, taskList, varsMapping, type TaskParseContext } from './tasks.js';
 import { describeNode, displayPath, entries, isMap, posOf, readYaml, rootOf, toJS, type Node, hasErrors } from './yaml-source.js';
 
 export interface LoadedRole {
@@ -250,9 +250,8 @@ export function loadRole(ctx: TaskParseContext, req: RoleRequest): LoadedRole | 
 
 /** meta/main.yml `collections`: a list of collection names (namespace.collection), else an error naming the file. */
 function collectionsOfMeta(ctx: TaskParseContext, value: unknown, metaFile: string, namePos: SourcePos): string[] {
-  const list = typeof value === 'string' ? [value] : value;
-  if (value === null) return [];
-  if (Array.isArray(list) && list.every((c) => typeof c === 'string' && /^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$/.test(c))) return list as string[];
+  const list = collectionNames(value);
+  if (list) return list;
   ctx.diagnostics.push({ severity: 'error', message: `'collections' in ${displayPath(metaFile)} must be a list of collection names (namespace.collection), got ${JSON.stringify(value)}`, pos: namePos });
   return [];
 }

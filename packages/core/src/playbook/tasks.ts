@@ -65,16 +65,19 @@ export function resolveByCollections(ctx: Pick<TaskParseContext, 'collections' |
   return name;
 }
 
+/** A `collections` value as Ansible takes it: one name or a list of names (namespace.collection); undefined when it is not. */
+export function collectionNames(value: unknown): string[] | undefined {
+  if (value === null || value === undefined) return [];
+  const list = typeof value === 'string' ? [value] : value;
+  return Array.isArray(list) && list.every((c) => typeof c === 'string' && /^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$/.test(c)) ? (list as string[]) : undefined;
+}
+
 /** The `collections` keyword's value: a list of collection names (namespace.collection), or an error. */
 export function collectionsValue(ctx: TaskParseContext, node: Node | null, where: string): string[] | undefined {
   const v = toJS(ctx.src, node);
-  const list = typeof v === 'string' ? [v] : v;
-  if (v === null || v === undefined) return [];
-  if (!Array.isArray(list) || !list.every((c) => typeof c === 'string' && /^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$/.test(c))) {
-    error(ctx, `'collections' in ${where} must be a list of collection names (namespace.collection), got ${JSON.stringify(v)}`, posOf(ctx.src, node ?? undefined));
-    return undefined;
-  }
-  return list as string[];
+  const list = collectionNames(v);
+  if (!list) error(ctx, `'collections' in ${where} must be a list of collection names (namespace.collection), got ${JSON.stringify(v)}`, posOf(ctx.src, node ?? undefined));
+  return list;
 }
 
 /**
