@@ -115,6 +115,8 @@ interface SettingDef {
   type: SettingType;
   /** The values Ansible accepts (another is its "Invalid value" error). */
   choices?: string[];
+  /** For an int: the least value provision runs with. */
+  min?: number;
 }
 
 /** Settings provision runs with: exported as their environment variable (provision reads those). */
@@ -135,19 +137,19 @@ const READ: Record<string, SettingDef> = {
   // The interpreter of the Python modules provision runs (library/ and collection modules) where no
   // ansible_python_interpreter says otherwise; the auto* values mean python3, as found on the host.
   interpreter_python: { ini: [['defaults', 'interpreter_python']], env: ['ANSIBLE_PYTHON_INTERPRETER'], type: 'str' },
-  forks: { ini: [['defaults', 'forks']], env: ['ANSIBLE_FORKS'], type: 'int' },
+  forks: { ini: [['defaults', 'forks']], env: ['ANSIBLE_FORKS'], type: 'int', min: 1 },
   gathering: { ini: [['defaults', 'gathering']], env: ['ANSIBLE_GATHERING'], type: 'str', choices: ['implicit', 'explicit', 'smart'] },
   // Defaults of keywords, where no play, block or task writes them.
   any_errors_fatal: { ini: [['defaults', 'any_errors_fatal']], env: ['ANSIBLE_ANY_ERRORS_FATAL'], type: 'bool' },
   no_log: { ini: [['defaults', 'no_log']], env: ['ANSIBLE_NO_LOG'], type: 'bool' },
-  task_timeout: { ini: [['defaults', 'task_timeout']], env: ['ANSIBLE_TASK_TIMEOUT'], type: 'int' },
+  task_timeout: { ini: [['defaults', 'task_timeout']], env: ['ANSIBLE_TASK_TIMEOUT'], type: 'int', min: 0 },
   // Ansible's other strategies (host_pinned, debug, mitogen_*) are refused as a play's strategy keyword is.
   strategy: { ini: [['defaults', 'strategy']], env: ['ANSIBLE_STRATEGY'], type: 'str', choices: ['linear', 'free', 'ansible.builtin.linear', 'ansible.builtin.free'] },
   remote_user: { ini: [['defaults', 'remote_user']], env: ['ANSIBLE_REMOTE_USER'], type: 'str' },
-  remote_port: { ini: [['defaults', 'remote_port']], env: ['ANSIBLE_REMOTE_PORT'], type: 'int' },
+  remote_port: { ini: [['defaults', 'remote_port']], env: ['ANSIBLE_REMOTE_PORT'], type: 'int', min: 1 },
   private_key_file: { ini: [['defaults', 'private_key_file']], env: ['ANSIBLE_PRIVATE_KEY_FILE'], type: 'path' },
   host_key_checking: { ini: [['defaults', 'host_key_checking'], ['ssh_connection', 'host_key_checking']], env: ['ANSIBLE_HOST_KEY_CHECKING', 'ANSIBLE_SSH_HOST_KEY_CHECKING'], type: 'bool' },
-  timeout: { ini: [['defaults', 'timeout'], ['ssh_connection', 'timeout']], env: ['ANSIBLE_TIMEOUT', 'ANSIBLE_SSH_TIMEOUT'], type: 'int' },
+  timeout: { ini: [['defaults', 'timeout'], ['ssh_connection', 'timeout']], env: ['ANSIBLE_TIMEOUT', 'ANSIBLE_SSH_TIMEOUT'], type: 'int', min: 1 },
   become_ask_pass: { ini: [['privilege_escalation', 'become_ask_pass']], env: ['ANSIBLE_BECOME_ASK_PASS'], type: 'bool' },
   // The defaults below every become keyword and ansible_become* variable.
   become: { ini: [['privilege_escalation', 'become']], env: ['ANSIBLE_BECOME'], type: 'bool' },
@@ -269,9 +271,10 @@ export function ansibleConfig(env: Record<string, string | undefined>, cwd: stri
     const entry = fromEnv ? undefined : inFile(def);
     if (!fromEnv && !entry) continue;
     const value = fromEnv ? fromEnv[1] : fileValue(def.type, entry!.value, dirname(file!), env);
-    if (def.choices && !def.choices.includes(value.trim())) {
-      const where = fromEnv ? `${fromEnv[0]}=${fromEnv[1]}` : `${file}:${entry!.line}: [${entry!.section}] ${entry!.key} = ${entry!.value}`;
-      throw new ConfigError(`${where}: not a valid value (Ansible's are ${def.choices.join(', ')})`);
+    const where = () => (fromEnv ? `${fromEnv[0]}=${fromEnv[1]}` : `${file}:${entry!.line}: [${entry!.section}] ${entry!.key} = ${entry!.value}`);
+    if (def.choices && !def.choices.includes(value.trim())) throw new ConfigError(`${where()}: not a valid value (Ansible's are ${def.choices.join(', ')})`);
+    if (def.type === 'int' && value.trim() !== '' && !(/^\d+$/.test(value.trim()) && Number(value) >= (def.min ?? 0))) {
+      throw new ConfigError(`${where()}: not a whole number of at least ${def.min ?? 0}`);
     }
     if (entry) exported[def.env[0]!] = value;
   }

@@ -139,6 +139,7 @@ describe('ansibleConfig: what provision runs with', () => {
 describe('ansibleConfig: what provision refuses', () => {
   it.each([
     ['[defaults]\nhash_behaviour = merge\n', ':2: [defaults] hash_behaviour = merge: provision replaces dictionaries as Ansible does by default (merge is not implemented); remove it'],
+    ['[defaults]\nforks = many\n', ':2: [defaults] forks = many: not a whole number of at least 1'],
     ['[defaults]\ngathering = sometimes\n', ":2: [defaults] gathering = sometimes: not a valid value (Ansible's are implicit, explicit, smart)"],
     ['[defaults]\nerror_on_undefined_vars = False\n', ':2: [defaults] error_on_undefined_vars = False:'],
     ['[defaults]\nforce_handlers = yes\n', ':2: [defaults] force_handlers = yes:'],
